@@ -1,0 +1,628 @@
+//! Checking a policy before a site uses it: a merchant's file is refused with every problem it
+//! has, each with the path of the setting at fault, rather than one error at a time.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::evidence::EvidenceRule;
+use crate::policy::{Node, Policy};
+
+/// Limits no policy may exceed: every bound here is a bound on what a browser can send.
+pub mod limits {
+    pub const MAX_DESCRIPTION_CHARS: u32 = 20_000;
+    pub const MAX_FILES: u32 = 20;
+    pub const MAX_FILE_BYTES: u64 = 1024 * 1024 * 1024;
+    pub const MAX_TOTAL_BYTES: u64 = 4 * MAX_FILE_BYTES;
+    pub const MAX_IMAGE_SIDE: u32 = 8000;
+    pub const MAX_VIDEO_SECONDS: u32 = 3600;
+    pub const MAX_WINDOW_DAYS: u16 = 365;
+    pub const MAX_ORDER_NUMBER_LEN: u8 = 64;
+    pub const MAX_FIRST_RESPONSE_HOURS: u32 = 30 * 24;
+    pub const MAX_MESSAGE_CHARS: usize = 2000;
+    pub const MAX_ID_LEN: usize = 64;
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyProblemCode {
+    /// Not valid TOML, or a setting of the wrong type or name.
+    Syntax,
+    Empty,
+    DuplicateId,
+    BadId,
+    DanglingReference,
+    Cycle,
+    /// A question without answers: every leaf must be an outcome.
+    DeadEnd,
+    Unreachable,
+    MissingMessage,
+    /// A number outside what the policy allows, or two that contradict each other.
+    Limit,
+}
+
+/// One thing wrong with a policy, at `path` (e.g. `questions[2].answers[0].next`).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct PolicyProblem {
+    pub path: String,
+    pub code: PolicyProblemCode,
+    pub detail: String,
+}
+
+impl fmt::Display for PolicyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.detail)
+    }
+}
+
+/// All problems of a policy, for the merchant to fix at once.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[error("the policy has {} problem(s):\n{}", .0.len(), lines(.0))]
+pub struct PolicyErrors(pub Vec<PolicyProblem>);
+
+fn lines(problems: &[PolicyProblem]) -> String {
+    problems.iter().map(|p| format!("  - {p}\n")).collect()
+}
+
+struct Checker<'p> {
+    policy: &'p Policy,
+    problems: Vec<PolicyProblem>,
+}
+
+impl Checker<'_> {
+    fn report(
+        &mut self,
+        path: impl Into<String>,
+        code: PolicyProblemCode,
+        detail: impl Into<String>,
+    ) {
+        self.problems.push(PolicyProblem {
+            path: path.into(),
+            code,
+            detail: detail.into(),
+        });
+    }
+
+    fn limit(&mut self, ok: bool, path: String, detail: impl Into<String>) {
+        if !ok {
+            self.report(path, PolicyProblemCode::Limit, detail);
+        }
+    }
+
+    fn id(&mut self, path: String, id: &str) {
+        let ok = !id.is_empty()
+            && id.len() <= limits::MAX_ID_LEN
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !ok {
+            self.report(
+                path,
+                PolicyProblemCode::BadId,
+                format!(
+                    "id {id:?} must be 1–{} of a-z, 0-9, _ and -",
+                    limits::MAX_ID_LEN
+                ),
+            );
+        }
+    }
+
+    fn reference(&mut self, path: String, id: &str) {
+        if self.policy.node(id).is_none() {
+            self.report(
+                path,
+                PolicyProblemCode::DanglingReference,
+                format!("no question or outcome is named {id:?}"),
+            );
+        }
+    }
+
+    fn message(&mut self, path: String, key: &str) {
+        for (locale, texts) in &self.policy.messages {
+            match texts.get(key) {
+                None => self.report(
+                    path.clone(),
+                    PolicyProblemCode::MissingMessage,
+                    format!("message {key:?} has no text in [messages.{locale}]"),
+                ),
+                Some(text) if text.chars().count() > limits::MAX_MESSAGE_CHARS => self.report(
+                    format!("messages.{locale}.{key}"),
+                    PolicyProblemCode::Limit,
+                    format!("longer than {} characters", limits::MAX_MESSAGE_CHARS),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn ids(&mut self) {
+        let mut seen = BTreeMap::new();
+        let nodes = (self.policy.questions.iter().enumerate())
+            .map(|(i, q)| (format!("questions[{i}].id"), &q.id))
+            .chain(
+                (self.policy.outcomes.iter().enumerate())
+                    .map(|(i, o)| (format!("outcomes[{i}].id"), &o.id)),
+            );
+        for (path, id) in nodes {
+            self.id(path.clone(), id);
+            if let Some(first) = seen.insert(id.as_str(), path.clone()) {
+                self.report(
+                    path,
+                    PolicyProblemCode::DuplicateId,
+                    format!("{id:?} is already used at {first} (questions and outcomes share one set of ids)"),
+                );
+            }
+        }
+        let mut categories = BTreeSet::new();
+        for (i, c) in self.policy.categories.iter().enumerate() {
+            self.id(format!("categories[{i}].id"), &c.id);
+            if !categories.insert(c.id.as_str()) {
+                self.report(
+                    format!("categories[{i}].id"),
+                    PolicyProblemCode::DuplicateId,
+                    format!("category {:?} is defined twice", c.id),
+                );
+            }
+        }
+    }
+
+    fn tree(&mut self) {
+        let policy = self.policy;
+        if policy.categories.is_empty() {
+            self.report(
+                "categories",
+                PolicyProblemCode::Empty,
+                "a policy needs at least one category",
+            );
+        }
+        for (i, c) in policy.categories.iter().enumerate() {
+            self.message(format!("categories[{i}].title"), &c.title);
+            self.reference(format!("categories[{i}].start"), &c.start);
+        }
+        for (i, q) in policy.questions.iter().enumerate() {
+            self.message(format!("questions[{i}].text"), &q.text);
+            if q.answers.is_empty() {
+                self.report(
+                    format!("questions[{i}].answers"),
+                    PolicyProblemCode::DeadEnd,
+                    format!(
+                        "question {:?} has no answers: every path must end in an outcome",
+                        q.id
+                    ),
+                );
+            }
+            let mut answer_ids = BTreeSet::new();
+            for (j, a) in q.answers.iter().enumerate() {
+                let path = format!("questions[{i}].answers[{j}]");
+                self.id(format!("{path}.id"), &a.id);
+                if !answer_ids.insert(a.id.as_str()) {
+                    self.report(
+                        format!("{path}.id"),
+                        PolicyProblemCode::DuplicateId,
+                        format!("answer {:?} appears twice in this question", a.id),
+                    );
+                }
+                self.message(format!("{path}.label"), &a.label);
+                self.reference(format!("{path}.next"), &a.next);
+            }
+        }
+        self.cycles();
+        self.reachability();
+    }
+
+    /// Depth-first search over questions; an edge back to a question on the current path
+    /// closes a cycle, which would let a shopper answer forever.
+    fn cycles(&mut self) {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            OnPath,
+            Done,
+        }
+        let policy = self.policy;
+        let index: BTreeMap<&str, usize> = policy
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.as_str(), i))
+            .collect();
+        let mut marks = vec![Mark::New; policy.questions.len()];
+        for root in 0..policy.questions.len() {
+            if marks[root] != Mark::New {
+                continue;
+            }
+            // Explicit stack of (question, next answer to follow): no recursion on merchant data.
+            let mut stack = vec![(root, 0usize)];
+            marks[root] = Mark::OnPath;
+            while let Some((q, a)) = stack.last_mut() {
+                let (q, j) = (*q, *a);
+                let Some(answer) = policy.questions[q].answers.get(j) else {
+                    marks[q] = Mark::Done;
+                    stack.pop();
+                    continue;
+                };
+                *a += 1;
+                let Some(&next) = index.get(answer.next.as_str()) else {
+                    continue;
+                };
+                match marks[next] {
+                    Mark::OnPath => self.report(
+                        format!("questions[{q}].answers[{j}].next"),
+                        PolicyProblemCode::Cycle,
+                        format!(
+                            "leads back to {:?}, which comes before it: the tree must not loop",
+                            answer.next
+                        ),
+                    ),
+                    Mark::New => {
+                        marks[next] = Mark::OnPath;
+                        stack.push((next, 0));
+                    }
+                    Mark::Done => {}
+                }
+            }
+        }
+    }
+
+    fn reachability(&mut self) {
+        let policy = self.policy;
+        let mut reached = BTreeSet::new();
+        let mut todo: Vec<&str> = policy.categories.iter().map(|c| c.start.as_str()).collect();
+        todo.extend(
+            policy
+                .outcomes
+                .iter()
+                .filter_map(|o| o.claim_window.as_ref()?.late_outcome.as_deref()),
+        );
+        while let Some(id) = todo.pop() {
+            if !reached.insert(id) {
+                continue;
+            }
+            if let Some(Node::Question(q)) = policy.node(id) {
+                todo.extend(q.answers.iter().map(|a| a.next.as_str()));
+            }
+        }
+        let nodes = (policy
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (format!("questions[{i}]"), &q.id)))
+        .chain(
+            policy
+                .outcomes
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (format!("outcomes[{i}]"), &o.id)),
+        );
+        for (path, id) in nodes {
+            if !reached.contains(id.as_str()) {
+                self.report(
+                    path,
+                    PolicyProblemCode::Unreachable,
+                    format!("no category leads to {id:?}"),
+                );
+            }
+        }
+    }
+
+    fn outcomes(&mut self) {
+        let policy = self.policy;
+        for (i, o) in policy.outcomes.iter().enumerate() {
+            let path = format!("outcomes[{i}]");
+            self.message(format!("{path}.message"), &o.message);
+            self.evidence(&format!("{path}.evidence"), &o.evidence);
+            if let Some(window) = &o.claim_window {
+                self.limit(
+                    window.days_after_delivery <= limits::MAX_WINDOW_DAYS,
+                    format!("{path}.claim_window.days_after_delivery"),
+                    format!("at most {} days", limits::MAX_WINDOW_DAYS),
+                );
+                if let Some(late) = &window.late_outcome {
+                    let late_path = format!("{path}.claim_window.late_outcome");
+                    match policy.outcome(late) {
+                        None => self.report(
+                            late_path,
+                            PolicyProblemCode::DanglingReference,
+                            format!("no outcome is named {late:?}"),
+                        ),
+                        Some(target) if target.claim_window.is_some() => self.report(
+                            late_path,
+                            PolicyProblemCode::Limit,
+                            format!(
+                                "the late route {late:?} has a claim window of its own; it must not"
+                            ),
+                        ),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn evidence(&mut self, path: &str, rule: &EvidenceRule) {
+        use limits::*;
+        self.message(format!("{path}.hint"), &rule.hint);
+        let d = &rule.description;
+        self.limit(
+            1 <= d.min_chars && d.min_chars <= d.max_chars && d.max_chars <= MAX_DESCRIPTION_CHARS,
+            format!("{path}.description"),
+            format!("need 1 ≤ min_chars ≤ max_chars ≤ {MAX_DESCRIPTION_CHARS} (§II asks for a detailed description)"),
+        );
+        let m = &rule.media;
+        let p = |field: &str| format!("{path}.media.{field}");
+        self.limit(
+            m.min_count <= m.max_count && m.max_count <= MAX_FILES,
+            p("max_count"),
+            format!("need min_count ≤ max_count ≤ {MAX_FILES}"),
+        );
+        self.limit(
+            m.min_photos <= m.max_count,
+            p("min_photos"),
+            "more photos required than files allowed",
+        );
+        self.limit(
+            m.max_count == 0 || !m.accepted.is_empty(),
+            p("accepted"),
+            "files are allowed but no type is accepted",
+        );
+        self.limit(
+            (1..=MAX_FILE_BYTES).contains(&m.max_file_bytes),
+            p("max_file_bytes"),
+            format!("need 1 ≤ max_file_bytes ≤ {MAX_FILE_BYTES}"),
+        );
+        self.limit(
+            m.max_file_bytes <= m.max_total_bytes && m.max_total_bytes <= MAX_TOTAL_BYTES,
+            p("max_total_bytes"),
+            format!("need max_file_bytes ≤ max_total_bytes ≤ {MAX_TOTAL_BYTES}"),
+        );
+        self.limit(
+            m.min_image_width <= MAX_IMAGE_SIDE && m.min_image_height <= MAX_IMAGE_SIDE,
+            p("min_image_width"),
+            format!("minimum image sides must be at most {MAX_IMAGE_SIDE} px"),
+        );
+        self.limit(
+            (1..=MAX_VIDEO_SECONDS).contains(&m.max_video_seconds),
+            p("max_video_seconds"),
+            format!("need 1 ≤ max_video_seconds ≤ {MAX_VIDEO_SECONDS}"),
+        );
+    }
+
+    fn settings(&mut self) {
+        use limits::*;
+        let policy = self.policy;
+        if !policy.messages.contains_key(&policy.default_locale) {
+            self.report(
+                "default_locale",
+                PolicyProblemCode::MissingMessage,
+                format!("there is no [messages.{}] table", policy.default_locale),
+            );
+        }
+        let hours = policy.service.first_response_hours;
+        self.limit(
+            (1..=MAX_FIRST_RESPONSE_HOURS).contains(&hours),
+            "service.first_response_hours".into(),
+            format!("need 1 to {MAX_FIRST_RESPONSE_HOURS} hours"),
+        );
+        let o = &policy.order_number;
+        self.limit(
+            1 <= o.min_len && o.min_len <= o.max_len && o.max_len <= MAX_ORDER_NUMBER_LEN,
+            "order_number.max_len".into(),
+            format!("need 1 ≤ min_len ≤ max_len ≤ {MAX_ORDER_NUMBER_LEN}"),
+        );
+        self.limit(
+            o.check(&o.example).is_none(),
+            "order_number.example".into(),
+            format!(
+                "the example {:?} does not match the format itself",
+                o.example
+            ),
+        );
+        self.message("dispute.negotiation".into(), &policy.dispute.negotiation);
+        self.message(
+            "dispute.legal_recourse".into(),
+            &policy.dispute.legal_recourse,
+        );
+        self.message(
+            "force_majeure.message".into(),
+            &policy.force_majeure.message,
+        );
+        for (i, n) in policy.force_majeure.notices.iter().enumerate() {
+            let path = format!("force_majeure.notices[{i}]");
+            self.id(format!("{path}.id"), &n.id);
+            self.message(format!("{path}.message"), &n.message);
+            self.limit(
+                n.ends_on.is_none_or(|end| n.starts_on <= end),
+                format!("{path}.ends_on"),
+                "ends before it starts",
+            );
+            for (j, c) in n.categories.iter().enumerate() {
+                if policy.category(c).is_none() {
+                    self.report(
+                        format!("{path}.categories[{j}]"),
+                        PolicyProblemCode::DanglingReference,
+                        format!("no category is named {c:?}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl Policy {
+    /// Every problem of this policy; a site uses only a policy that passes.
+    pub fn check(&self) -> Result<(), PolicyErrors> {
+        let mut checker = Checker {
+            policy: self,
+            problems: Vec::new(),
+        };
+        checker.ids();
+        checker.tree();
+        checker.outcomes();
+        checker.settings();
+        if checker.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(PolicyErrors(checker.problems))
+        }
+    }
+}
+
+#[cfg(all(test, feature = "builtin-policy"))]
+mod tests {
+    use super::*;
+    use crate::load::DEFAULT_POLICY_TOML;
+
+    /// The default policy with `from` replaced by `to` (which must occur exactly once).
+    fn edited(from: &str, to: &str) -> String {
+        assert_eq!(
+            DEFAULT_POLICY_TOML.matches(from).count(),
+            1,
+            "{from:?} must be unique"
+        );
+        DEFAULT_POLICY_TOML.replace(from, to)
+    }
+
+    fn problems(text: &str) -> Vec<(String, PolicyProblemCode)> {
+        match Policy::from_toml(text) {
+            Ok(_) => Vec::new(),
+            Err(PolicyErrors(problems)) => problems.into_iter().map(|p| (p.path, p.code)).collect(),
+        }
+    }
+
+    #[test]
+    fn the_default_policy_passes() {
+        assert_eq!(problems(DEFAULT_POLICY_TOML), []);
+    }
+
+    #[test]
+    fn a_dangling_reference_is_reported_with_its_path() {
+        let text = edited("next = \"delivery_lost\"", "next = \"delivery_gone\"");
+        assert_eq!(
+            problems(&text),
+            [
+                (
+                    "questions[2].answers[1].next".into(),
+                    PolicyProblemCode::DanglingReference
+                ),
+                ("outcomes[5]".into(), PolicyProblemCode::Unreachable),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cycle_is_refused() {
+        let text = edited(
+            "next = \"quality_defect\"\n\n[[questions.answers]]\nid = \"modified\"",
+            "next = \"quality_what\"\n\n[[questions.answers]]\nid = \"modified\"",
+        );
+        assert_eq!(
+            problems(&text),
+            [(
+                "questions[1].answers[0].next".into(),
+                PolicyProblemCode::Cycle
+            )]
+        );
+    }
+
+    #[test]
+    fn a_question_without_answers_is_a_dead_end() {
+        let mut policy = Policy::builtin();
+        policy.questions[3].answers.clear();
+        let found: Vec<_> = policy.check().err().map(|e| e.0).unwrap_or_default();
+        assert!(
+            found
+                .iter()
+                .any(|p| p.code == PolicyProblemCode::DeadEnd && p.path == "questions[3].answers")
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.code == PolicyProblemCode::Unreachable && p.path == "outcomes[6]")
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.code == PolicyProblemCode::Unreachable && p.path == "outcomes[7]")
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_not_just_the_first() {
+        let mut text = edited("first_response_hours = 48", "first_response_hours = 0");
+        text = text.replace("days_after_delivery = 7", "days_after_delivery = 4000");
+        text = text.replace("min_count = 2\n", "min_count = 30\n");
+        text = text.replace("id = \"not_covered\"", "id = \"quality_defect\"");
+        text = text.replace("\"hint.screenshot\" = \"能说明问题的截图或照片。\"\n", "");
+        let found = problems(&text);
+        for expected in [
+            ("outcomes[1].id", PolicyProblemCode::DuplicateId),
+            (
+                "outcomes[2].claim_window.days_after_delivery",
+                PolicyProblemCode::Limit,
+            ),
+            (
+                "outcomes[2].evidence.media.max_count",
+                PolicyProblemCode::Limit,
+            ),
+            (
+                "outcomes[9].evidence.hint",
+                PolicyProblemCode::MissingMessage,
+            ),
+            (
+                "outcomes[10].evidence.hint",
+                PolicyProblemCode::MissingMessage,
+            ),
+            ("service.first_response_hours", PolicyProblemCode::Limit),
+        ] {
+            assert!(
+                found.contains(&(expected.0.to_owned(), expected.1)),
+                "missing {expected:?} in {found:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn limits_that_contradict_each_other_are_refused() {
+        let mut policy = Policy::builtin();
+        let media = &mut policy.outcomes[0].evidence.media;
+        media.max_file_bytes = 50 * 1024 * 1024;
+        media.max_total_bytes = 10 * 1024 * 1024;
+        policy.outcomes[0].evidence.description.min_chars = 0;
+        policy.order_number.example = "1".into();
+        let paths: Vec<String> = policy
+            .check()
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "outcomes[0].evidence.description",
+                "outcomes[0].evidence.media.max_total_bytes",
+                "order_number.example"
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_and_unknown_settings_point_at_the_line() {
+        let typo = edited("first_response_hours = 48", "first_response_hour = 48");
+        let found = Policy::from_toml(&typo).expect_err("unknown setting");
+        assert_eq!(found.0.len(), 1);
+        assert_eq!(found.0[0].code, PolicyProblemCode::Syntax);
+        assert!(found.0[0].path.starts_with("line 1"), "{}", found.0[0]);
+        assert!(
+            found.0[0].detail.contains("first_response_hour"),
+            "{}",
+            found.0[0]
+        );
+
+        let broken =
+            Policy::from_toml("default_locale = \"en\"\n[service\n").expect_err("bad toml");
+        assert!(broken.0[0].path.starts_with("line 2"), "{}", broken.0[0]);
+    }
+}

@@ -1,0 +1,28 @@
+//! The Help Center rulebook, as data plus pure functions.
+//!
+//! A site's [`Policy`] (the built-in default encodes help-center-policy.txt) holds the decision
+//! tree from issue category to [`Outcome`], the [`EvidenceRule`] and [`ClaimWindow`] of each
+//! outcome, force-majeure notices and dispute text. The widget runs [`validate_submission`]
+//! while the shopper types; the server runs it again on what arrives. Tickets then move
+//! through [`TicketStatus`] by [`transition`]. No I/O here: it compiles for wasm32 and native.
+
+pub mod check;
+pub mod date;
+pub mod evidence;
+#[cfg(feature = "builtin-policy")]
+pub mod load;
+pub mod policy;
+pub mod submission;
+pub mod ticket;
+pub mod window;
+
+pub use check::{PolicyErrors, PolicyProblem, PolicyProblemCode};
+pub use date::CivilDate;
+pub use evidence::{DescriptionRule, EvidenceFile, EvidenceRule, MediaRule, MediaType};
+pub use policy::{
+    Answer, Category, Decision, Liability, Node, Notice, OrderNumberFormat, Outcome, Policy,
+    Question, Remedy,
+};
+pub use submission::{Accepted, Field, Problem, ProblemCode, Submission, validate_submission};
+pub use ticket::{Actor, ResolutionKind, TicketStatus, TransitionError, transition};
+pub use window::{ClaimWindow, WindowStatus};

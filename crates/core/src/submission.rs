@@ -1,0 +1,523 @@
+//! A shopper's claim as filed, and `validate_submission`: the one check both the browser and the
+//! server run, returning every problem at once as stable codes that the UI localises.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::date::CivilDate;
+use crate::evidence::EvidenceFile;
+use crate::policy::{Decision, Policy};
+
+/// The claim as the shopper entered it: raw text, so that every format problem is reported
+/// by this crate rather than lost in deserialisation.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Submission {
+    pub category: String,
+    /// Answer ids, one per question on the way through the decision tree.
+    pub answers: Vec<String>,
+    pub order_number: String,
+    pub description: String,
+    pub email: String,
+    /// `YYYY-MM-DD`; empty when not given.
+    pub delivered_on: String,
+    pub evidence: Vec<EvidenceFile>,
+}
+
+/// The input a problem belongs to, so the UI can show it next to that field.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Field {
+    Category,
+    Answers,
+    OrderNumber,
+    Description,
+    Email,
+    DeliveredOn,
+    /// The set of files as a whole (count, total size).
+    Evidence,
+    /// One file, by its position in `Submission::evidence`.
+    EvidenceFile(usize),
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::Category => f.write_str("category"),
+            Field::Answers => f.write_str("answers"),
+            Field::OrderNumber => f.write_str("order_number"),
+            Field::Description => f.write_str("description"),
+            Field::Email => f.write_str("email"),
+            Field::DeliveredOn => f.write_str("delivered_on"),
+            Field::Evidence => f.write_str("evidence"),
+            Field::EvidenceFile(i) => write!(f, "evidence[{i}]"),
+        }
+    }
+}
+
+impl FromStr for Field {
+    type Err = UnknownField;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "category" => Field::Category,
+            "answers" => Field::Answers,
+            "order_number" => Field::OrderNumber,
+            "description" => Field::Description,
+            "email" => Field::Email,
+            "delivered_on" => Field::DeliveredOn,
+            "evidence" => Field::Evidence,
+            _ => {
+                let index = s
+                    .strip_prefix("evidence[")
+                    .and_then(|rest| rest.strip_suffix(']'))
+                    .and_then(|n| n.parse().ok())
+                    .ok_or(UnknownField)?;
+                Field::EvidenceFile(index)
+            }
+        })
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
+#[error("unknown field name")]
+pub struct UnknownField;
+
+impl Serialize for Field {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+macro_rules! problem_codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
+        /// What is wrong, as a stable code: the API returns it, the UI translates it, tests
+        /// match on it. Never reuse or rename a code.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+        pub enum ProblemCode {
+            $($(#[$doc])* #[serde(rename = $code)] $variant,)*
+        }
+
+        impl ProblemCode {
+            pub const ALL: &'static [ProblemCode] = &[$(ProblemCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ProblemCode::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+problem_codes! {
+    CategoryUnknown = "category.unknown",
+    /// An answer id that the question on the path does not offer.
+    AnswerUnknown = "answers.unknown",
+    /// The answers stop before reaching an outcome.
+    AnswersIncomplete = "answers.incomplete",
+    /// More answers than questions on the path.
+    AnswersTooMany = "answers.too_many",
+    OrderNumberMissing = "order_number.missing",
+    OrderNumberFormat = "order_number.format",
+    DescriptionMissing = "description.missing",
+    DescriptionTooShort = "description.too_short",
+    DescriptionTooLong = "description.too_long",
+    EmailMissing = "email.missing",
+    EmailFormat = "email.format",
+    DeliveredOnMissing = "delivered_on.missing",
+    DeliveredOnFormat = "delivered_on.format",
+    DeliveredOnInFuture = "delivered_on.in_future",
+    /// Too late to report under this outcome, and the policy offers no late route.
+    ClaimWindowClosed = "delivered_on.window_closed",
+    EvidenceTooFew = "evidence.too_few",
+    EvidenceTooFewPhotos = "evidence.too_few_photos",
+    EvidenceTooMany = "evidence.too_many",
+    EvidenceTooLarge = "evidence.total_too_large",
+    FileEmpty = "file.empty",
+    FileTypeNotAccepted = "file.type_not_accepted",
+    FileTooLarge = "file.too_large",
+    FileDuplicate = "file.duplicate",
+    ImageTooSmall = "file.image_too_small",
+    ImageUnreadable = "file.image_unreadable",
+    VideoTooLong = "file.video_too_long",
+    VideoDurationUnknown = "file.video_duration_unknown",
+    PhotoTakenBeforeDelivery = "file.taken_before_delivery",
+}
+
+impl fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One thing the shopper has to fix.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct Problem {
+    pub field: Field,
+    pub code: ProblemCode,
+}
+
+impl Problem {
+    pub fn new(field: Field, code: ProblemCode) -> Self {
+        Self { field, code }
+    }
+}
+
+/// A submission that passed: what the server stores alongside it.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Accepted<'p> {
+    pub decision: Decision<'p>,
+    pub order_number: String,
+    pub delivered_on: Option<CivilDate>,
+}
+
+/// Bounds on input no policy can lift: every field from a browser is bounded.
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// Every problem with `submission` under `policy` on the site's `today`; when there are none,
+/// the outcome it is filed under (which may be a claim window's late route).
+pub fn validate_submission<'p>(
+    policy: &'p Policy,
+    submission: &Submission,
+    today: CivilDate,
+) -> Result<Accepted<'p>, Vec<Problem>> {
+    let mut problems = Vec::new();
+
+    let order_number = policy.order_number.normalize(&submission.order_number);
+    if let Some(code) = policy.order_number.check(&submission.order_number) {
+        problems.push(Problem::new(Field::OrderNumber, code));
+    }
+    if let Some(code) = check_email(&submission.email) {
+        problems.push(Problem::new(Field::Email, code));
+    }
+
+    let delivered_on = match submission.delivered_on.trim() {
+        "" => None,
+        text => match text.parse::<CivilDate>() {
+            Ok(day) if day > today => {
+                problems.push(Problem::new(
+                    Field::DeliveredOn,
+                    ProblemCode::DeliveredOnInFuture,
+                ));
+                None
+            }
+            Ok(day) => Some(day),
+            Err(_) => {
+                problems.push(Problem::new(
+                    Field::DeliveredOn,
+                    ProblemCode::DeliveredOnFormat,
+                ));
+                None
+            }
+        },
+    };
+
+    let decision = match policy.walk(&submission.category, &submission.answers) {
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+        Ok(reached) if reached.claim_window.is_some() && delivered_on.is_none() => {
+            // A date that was given but is unusable has been reported above already.
+            if submission.delivered_on.trim().is_empty() {
+                problems.push(Problem::new(
+                    Field::DeliveredOn,
+                    ProblemCode::DeliveredOnMissing,
+                ));
+            }
+            None
+        }
+        Ok(reached) => {
+            let decision = policy.decide(reached, delivered_on, today);
+            if decision.is_none() {
+                problems.push(Problem::new(
+                    Field::DeliveredOn,
+                    ProblemCode::ClaimWindowClosed,
+                ));
+            }
+            decision
+        }
+    };
+
+    match &decision {
+        Some(decision) => {
+            let rule = &decision.outcome.evidence;
+            if let Some(code) = rule.description.check(&submission.description) {
+                problems.push(Problem::new(Field::Description, code));
+            }
+            problems.extend(rule.media.check_files(&submission.evidence, delivered_on));
+        }
+        // Without an outcome the length rule is unknown, but blank is wrong under any.
+        None if submission.description.trim().is_empty() => {
+            problems.push(Problem::new(
+                Field::Description,
+                ProblemCode::DescriptionMissing,
+            ));
+        }
+        None => {}
+    }
+
+    match decision {
+        Some(decision) if problems.is_empty() => Ok(Accepted {
+            decision,
+            order_number,
+            delivered_on,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// A plausible address: one `@`, a dotted domain, no spaces. Deliverability is the mail
+/// server's business; this catches typos while the shopper can still fix them.
+pub fn check_email(raw: &str) -> Option<ProblemCode> {
+    let email = raw.trim();
+    if email.is_empty() {
+        return Some(ProblemCode::EmailMissing);
+    }
+    let well_formed = email.chars().count() <= MAX_EMAIL_CHARS
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.split('.').count() >= 2
+                && domain.split('.').all(|label| !label.is_empty())
+        });
+    (!well_formed).then_some(ProblemCode::EmailFormat)
+}
+
+#[cfg(all(test, feature = "builtin-policy"))]
+mod tests {
+    use super::*;
+    use crate::evidence::MediaType;
+    use crate::window::WindowStatus;
+    use proptest::prelude::*;
+
+    fn date(s: &str) -> CivilDate {
+        s.parse().expect("test date")
+    }
+
+    fn photo(hash: &str, taken: &str) -> EvidenceFile {
+        EvidenceFile {
+            name: format!("{hash}.jpg"),
+            bytes: 300_000,
+            media_type: Some(MediaType::Jpeg),
+            width: Some(1600),
+            height: Some(1200),
+            content_hash: hash.into(),
+            captured_on: taken.parse().ok(),
+            ..EvidenceFile::default()
+        }
+    }
+
+    fn transit_claim() -> Submission {
+        Submission {
+            category: "logistics_delivery".into(),
+            answers: vec!["damaged".into()],
+            order_number: "#10023456".into(),
+            description: "The box arrived crushed on one corner and the kettle inside is dented."
+                .into(),
+            email: "wei@example.com".into(),
+            delivered_on: "2026-11-20".into(),
+            evidence: vec![photo("box", "2026-11-20"), photo("kettle", "2026-11-21")],
+        }
+    }
+
+    fn codes(result: Result<Accepted<'_>, Vec<Problem>>) -> Vec<(String, &'static str)> {
+        match result {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems
+                .iter()
+                .map(|p| (p.field.to_string(), p.code.as_str()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_complete_transit_claim_is_accepted_under_the_carrier_claim() {
+        let policy = Policy::builtin();
+        let accepted = validate_submission(&policy, &transit_claim(), date("2026-11-24"))
+            .expect("valid claim");
+        assert_eq!(accepted.decision.outcome.id, "transit_damage");
+        assert_eq!(accepted.order_number, "10023456");
+        assert_eq!(accepted.delivered_on, Some(date("2026-11-20")));
+        assert!(matches!(
+            accepted.decision.window,
+            Some(WindowStatus::Open { days_left: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn an_empty_submission_gets_every_problem_at_once() {
+        let policy = Policy::builtin();
+        let got = codes(validate_submission(
+            &policy,
+            &Submission::default(),
+            date("2026-11-24"),
+        ));
+        assert_eq!(
+            got,
+            [
+                ("order_number".into(), "order_number.missing"),
+                ("email".into(), "email.missing"),
+                ("category".into(), "category.unknown"),
+                ("description".into(), "description.missing"),
+            ]
+        );
+    }
+
+    #[test]
+    fn field_problems_and_evidence_problems_come_together() {
+        let policy = Policy::builtin();
+        let mut claim = transit_claim();
+        claim.order_number = "12".into();
+        claim.email = "wei@example".into();
+        claim.description = "broken".into();
+        claim.evidence = vec![photo("box", "2026-11-19")];
+        assert_eq!(
+            codes(validate_submission(&policy, &claim, date("2026-11-24"))),
+            [
+                ("order_number".into(), "order_number.format"),
+                ("email".into(), "email.format"),
+                ("description".into(), "description.too_short"),
+                ("evidence[0]".into(), "file.taken_before_delivery"),
+                ("evidence".into(), "evidence.too_few"),
+                ("evidence".into(), "evidence.too_few_photos"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_delivery_date_is_required_checked_and_not_in_the_future() {
+        let policy = Policy::builtin();
+        let today = date("2026-11-24");
+        let mut claim = transit_claim();
+        claim.delivered_on = String::new();
+        assert_eq!(
+            codes(validate_submission(&policy, &claim, today)),
+            [("delivered_on".into(), "delivered_on.missing")]
+        );
+        claim.delivered_on = "20/11/2026".into();
+        assert_eq!(
+            codes(validate_submission(&policy, &claim, today)),
+            [("delivered_on".into(), "delivered_on.format")]
+        );
+        claim.delivered_on = "2026-11-25".into();
+        assert_eq!(
+            codes(validate_submission(&policy, &claim, today)),
+            [("delivered_on".into(), "delivered_on.in_future")]
+        );
+    }
+
+    #[test]
+    fn a_late_transit_claim_is_filed_for_review_not_against_the_carrier() {
+        let mut policy = Policy::builtin();
+        let mut claim = transit_claim();
+        claim.delivered_on = "2026-11-16".into();
+        let accepted =
+            validate_submission(&policy, &claim, date("2026-11-24")).expect("late route");
+        assert_eq!(accepted.decision.outcome.id, "transit_damage_late");
+        assert_eq!(accepted.decision.outcome.remedy, crate::Remedy::Review);
+
+        for o in &mut policy.outcomes {
+            if let Some(w) = &mut o.claim_window {
+                w.late_outcome = None;
+            }
+        }
+        assert_eq!(
+            codes(validate_submission(&policy, &claim, date("2026-11-24"))),
+            [("delivered_on".into(), "delivered_on.window_closed")]
+        );
+    }
+
+    #[test]
+    fn emails() {
+        for ok in [
+            "a@b.co",
+            " wei.zhang+shop@mail.example.cn ",
+            "用户@例子.中国",
+        ] {
+            assert_eq!(check_email(ok), None, "{ok}");
+        }
+        for bad in [
+            "a", "a@b", "@b.co", "a@@b.co", "a b@c.co", "a@b..co", "a@.co",
+        ] {
+            assert_eq!(check_email(bad), Some(ProblemCode::EmailFormat), "{bad}");
+        }
+        let long = format!("{}@example.com", "x".repeat(250));
+        assert_eq!(check_email(&long), Some(ProblemCode::EmailFormat));
+    }
+
+    #[test]
+    fn fields_and_codes_have_stable_names() {
+        for field in [
+            Field::Category,
+            Field::Evidence,
+            Field::EvidenceFile(12),
+            Field::DeliveredOn,
+        ] {
+            assert_eq!(field.to_string().parse::<Field>(), Ok(field));
+        }
+        assert_eq!("evidence[x]".parse::<Field>(), Err(UnknownField));
+        let names: std::collections::BTreeSet<_> =
+            ProblemCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), ProblemCode::ALL.len(), "codes must be unique");
+        for code in ProblemCode::ALL {
+            assert_eq!(serde_json::to_value(code).ok(), Some(code.as_str().into()));
+        }
+    }
+
+    fn any_file() -> impl Strategy<Value = EvidenceFile> {
+        (
+            any::<u64>(),
+            proptest::option::of(proptest::sample::select(MediaType::ALL.to_vec())),
+            proptest::option::of(any::<u32>()),
+            proptest::option::of(any::<u32>()),
+            proptest::option::of(any::<f64>()),
+            "[a-c]{0,2}",
+            proptest::option::of((1i32..=9999, 1u8..=12, 1u8..=28)),
+        )
+            .prop_map(
+                |(bytes, media_type, width, height, duration, hash, taken)| EvidenceFile {
+                    name: "f".into(),
+                    bytes,
+                    media_type,
+                    width,
+                    height,
+                    duration_seconds: duration,
+                    content_hash: hash,
+                    captured_on: taken.and_then(|(y, m, d)| CivilDate::from_ymd(y, m, d)),
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn validation_never_panics(
+            category in prop_oneof![Just("logistics_delivery".to_owned()), Just("product_quality".to_owned()), "\\PC{0,20}"],
+            answers in proptest::collection::vec(prop_oneof![Just("damaged".to_owned()), Just("fault".to_owned()), Just("modified".to_owned()), "\\PC{0,10}"], 0..6),
+            order_number in "\\PC{0,80}",
+            description in "\\PC{0,300}",
+            email in "\\PC{0,60}",
+            delivered_on in prop_oneof![Just("2026-11-20".to_owned()), "[0-9-]{0,12}", "\\PC{0,12}"],
+            evidence in proptest::collection::vec(any_file(), 0..30),
+            today in (1i32..=9999, 1u8..=12, 1u8..=28),
+        ) {
+            let policy = Policy::builtin();
+            let today = CivilDate::from_ymd(today.0, today.1, today.2).expect("valid day");
+            let submission = Submission { category, answers, order_number, description, email, delivered_on, evidence };
+            match validate_submission(&policy, &submission, today) {
+                Ok(accepted) => prop_assert!(policy.outcome(&accepted.decision.outcome.id).is_some()),
+                Err(problems) => prop_assert!(!problems.is_empty()),
+            }
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! The ticket lifecycle as a pure state machine (DESIGN.md):
+//! `submitted → in_review → needs_info → in_review → resolved → closed`, and `escalated`
+//! (a dispute, §IV) from any open state. Every change becomes an event on the ticket's timeline.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    /// Filed; waiting for the preliminary verification of §II.
+    Submitted,
+    InReview,
+    /// An agent asked the shopper for something; the shopper answers from the widget.
+    NeedsInfo,
+    /// Decided, with a `ResolutionKind`.
+    Resolved,
+    /// The shopper disputes the handling (§IV): negotiation first.
+    Escalated,
+    Closed,
+}
+
+/// What a resolved ticket ended in.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolutionKind {
+    Return,
+    Exchange,
+    Repair,
+    Replacement,
+    Refund,
+    CarrierClaim,
+    PaidSupport,
+    Declined,
+}
+
+/// Who asks for a change: shoppers may only answer and dispute; agents do the rest.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    Shopper,
+    Agent,
+}
+
+impl TicketStatus {
+    pub const ALL: [TicketStatus; 6] = [
+        TicketStatus::Submitted,
+        TicketStatus::InReview,
+        TicketStatus::NeedsInfo,
+        TicketStatus::Resolved,
+        TicketStatus::Escalated,
+        TicketStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Submitted => "submitted",
+            TicketStatus::InReview => "in_review",
+            TicketStatus::NeedsInfo => "needs_info",
+            TicketStatus::Resolved => "resolved",
+            TicketStatus::Escalated => "escalated",
+            TicketStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn is_open(self) -> bool {
+        self != TicketStatus::Closed
+    }
+
+    /// Where an agent can move a ticket from here.
+    pub fn next(self) -> &'static [TicketStatus] {
+        use TicketStatus::*;
+        match self {
+            Submitted => &[InReview, Escalated],
+            InReview => &[NeedsInfo, Resolved, Escalated],
+            NeedsInfo => &[InReview, Escalated],
+            Resolved => &[Closed, Escalated],
+            Escalated => &[InReview, Resolved],
+            Closed => &[],
+        }
+    }
+
+    /// Where a shopper can move it: answering a request, or disputing.
+    pub fn next_for_shopper(self) -> &'static [TicketStatus] {
+        use TicketStatus::*;
+        match self {
+            NeedsInfo => &[InReview, Escalated],
+            Submitted | InReview | Resolved => &[Escalated],
+            Escalated | Closed => &[],
+        }
+    }
+
+    pub fn next_for(self, actor: Actor) -> &'static [TicketStatus] {
+        match actor {
+            Actor::Agent => self.next(),
+            Actor::Shopper => self.next_for_shopper(),
+        }
+    }
+}
+
+impl fmt::Display for TicketStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a change of status was refused.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum TransitionError {
+    #[error(
+        "a ticket that is {from} cannot become {to}; allowed: {}",
+        list(allowed)
+    )]
+    NotAllowed {
+        from: TicketStatus,
+        to: TicketStatus,
+        allowed: &'static [TicketStatus],
+    },
+    #[error("resolving a ticket needs a resolution")]
+    ResolutionMissing,
+    #[error("only a resolved ticket has a resolution")]
+    ResolutionUnexpected,
+}
+
+fn list(statuses: &[TicketStatus]) -> String {
+    if statuses.is_empty() {
+        return "none".into();
+    }
+    statuses
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl TransitionError {
+    /// Stable code for problem details.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TransitionError::NotAllowed { .. } => "ticket.transition_not_allowed",
+            TransitionError::ResolutionMissing => "ticket.resolution_missing",
+            TransitionError::ResolutionUnexpected => "ticket.resolution_unexpected",
+        }
+    }
+}
+
+/// Checks one change of status by `actor`; `resolution` goes with `Resolved` and only with it.
+pub fn transition(
+    from: TicketStatus,
+    to: TicketStatus,
+    resolution: Option<ResolutionKind>,
+    actor: Actor,
+) -> Result<(), TransitionError> {
+    let allowed = from.next_for(actor);
+    if !allowed.contains(&to) {
+        return Err(TransitionError::NotAllowed { from, to, allowed });
+    }
+    match (to, resolution) {
+        (TicketStatus::Resolved, None) => Err(TransitionError::ResolutionMissing),
+        (TicketStatus::Resolved, Some(_)) | (_, None) => Ok(()),
+        (_, Some(_)) => Err(TransitionError::ResolutionUnexpected),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TicketStatus::*;
+    use super::*;
+
+    #[test]
+    fn the_happy_path_of_the_lifecycle() {
+        let steps = [
+            (Submitted, InReview, None),
+            (InReview, NeedsInfo, None),
+            (NeedsInfo, InReview, None),
+            (InReview, Resolved, Some(ResolutionKind::Exchange)),
+            (Resolved, Closed, None),
+        ];
+        for (from, to, resolution) in steps {
+            assert_eq!(
+                transition(from, to, resolution, Actor::Agent),
+                Ok(()),
+                "{from} → {to}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_open_state_can_be_escalated_and_closed_is_final() {
+        for status in TicketStatus::ALL {
+            let can_escalate = status.next().contains(&Escalated);
+            assert_eq!(
+                can_escalate,
+                status.is_open() && status != Escalated,
+                "{status}"
+            );
+        }
+        assert!(Closed.next().is_empty());
+        assert!(Closed.next_for_shopper().is_empty());
+    }
+
+    #[test]
+    fn a_refused_change_names_what_is_allowed() {
+        let err = transition(Submitted, Closed, None, Actor::Agent).expect_err("refused");
+        assert_eq!(err.code(), "ticket.transition_not_allowed");
+        assert_eq!(
+            err.to_string(),
+            "a ticket that is submitted cannot become closed; allowed: in_review, escalated"
+        );
+    }
+
+    #[test]
+    fn resolutions_go_with_resolved_only() {
+        assert_eq!(
+            transition(InReview, Resolved, None, Actor::Agent),
+            Err(TransitionError::ResolutionMissing)
+        );
+        assert_eq!(
+            transition(
+                InReview,
+                NeedsInfo,
+                Some(ResolutionKind::Refund),
+                Actor::Agent
+            ),
+            Err(TransitionError::ResolutionUnexpected)
+        );
+    }
+
+    #[test]
+    fn shoppers_can_only_answer_or_dispute() {
+        assert_eq!(
+            transition(NeedsInfo, InReview, None, Actor::Shopper),
+            Ok(())
+        );
+        assert_eq!(
+            transition(Resolved, Escalated, None, Actor::Shopper),
+            Ok(())
+        );
+        assert!(
+            transition(
+                InReview,
+                Resolved,
+                Some(ResolutionKind::Refund),
+                Actor::Shopper
+            )
+            .is_err()
+        );
+        assert!(transition(Resolved, Closed, None, Actor::Shopper).is_err());
+    }
+
+    #[test]
+    fn every_shopper_move_is_also_an_agent_move() {
+        for status in TicketStatus::ALL {
+            for to in status.next_for_shopper() {
+                assert!(status.next().contains(to), "{status} → {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn status_names_round_trip() {
+        for status in TicketStatus::ALL {
+            assert_eq!(TicketStatus::parse(status.as_str()), Some(status));
+            assert_eq!(
+                serde_json::to_value(status).ok(),
+                Some(status.as_str().into())
+            );
+        }
+        assert_eq!(TicketStatus::parse("open"), None);
+    }
+}
