@@ -378,6 +378,27 @@ impl Policy {
             .map_or(key, String::as_str)
     }
 
+    /// The length of the claim window an outcome's wording speaks of: its own, or, for a late
+    /// route, the window it is the late route of.
+    pub fn window_days(&self, outcome: &Outcome) -> Option<u16> {
+        let window = outcome.claim_window.as_ref().or_else(|| {
+            self.outcomes
+                .iter()
+                .filter_map(|o| o.claim_window.as_ref())
+                .find(|w| w.late_outcome.as_deref() == Some(outcome.id.as_str()))
+        })?;
+        Some(window.days_after_delivery)
+    }
+
+    /// What the shopper is told about `outcome` before filing, with `{days}` filled in.
+    pub fn outcome_message(&self, locale: &str, outcome: &Outcome) -> String {
+        let text = self.text(locale, &outcome.message);
+        match self.window_days(outcome) {
+            Some(days) => text.replace("{days}", &days.to_string()),
+            None => text.to_owned(),
+        }
+    }
+
     /// The whole tree as indented text, for `helpcenter-server policy show` and reviews.
     pub fn outline(&self, locale: &str) -> String {
         let t = |key: &str| self.text(locale, key).to_owned();
@@ -448,7 +469,11 @@ impl Policy {
             }
             Some(Node::Outcome(o)) => {
                 let _ = writeln!(out, "{pad}→ outcome [{}]: {}", o.id, o.remedy.describe());
-                let _ = writeln!(out, "{pad}  told first: {}", self.text(locale, &o.message));
+                let _ = writeln!(
+                    out,
+                    "{pad}  told first: {}",
+                    self.outcome_message(locale, o)
+                );
                 let media = &o.evidence.media;
                 let _ = writeln!(
                     out,
@@ -559,6 +584,18 @@ mod tests {
                 .text("en", &outcome.message)
                 .starts_with("Not covered")
         );
+    }
+
+    #[test]
+    fn outcome_messages_name_the_window_length() {
+        let policy = Policy::builtin();
+        let message = |id: &str, locale: &str| {
+            policy.outcome_message(locale, policy.outcome(id).expect("outcome"))
+        };
+        assert!(message("transit_damage", "en").contains("within 7 days of receiving"));
+        assert!(message("transit_damage_late", "en").starts_with("It's more than 7 days"));
+        assert!(message("transit_damage", "zh-CN").contains("收货后 7 天内"));
+        assert!(!message("quality_defect", "en").contains('{'));
     }
 
     #[test]

@@ -1,0 +1,11 @@
+//! The Help Center ticket service: serves the widget and its API, and re-checks everything the
+//! widget sends with the same rulebook (`helpcenter-core`).
+
+pub mod app;
+pub mod cli;
+pub mod error;
+pub mod routes;
+pub mod sites;
+
+pub use app::{AppState, router, serve};
+pub use error::AppError;

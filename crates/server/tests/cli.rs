@@ -1,0 +1,67 @@
+//! The `helpcenter-server` binary as a merchant runs it.
+
+use std::process::Command;
+
+fn server(args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(args)
+        .output()
+        .expect("run helpcenter-server");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn policy_show_prints_the_default_tree_with_every_category_and_principle() {
+    let (ok, out, _) = server(&["policy", "show"]);
+    assert!(ok);
+    for needle in [
+        "Product quality",
+        "Delivery: late, lost or damaged in transit",
+        "Order error",
+        "Payment",
+        "Using our website or service",
+        "Something else",
+        "store liable once the defect is verified",
+        "not covered: improper operation, unauthorised modification or not following instructions",
+        "claim against the logistics provider",
+        "friendly negotiation",
+        "People's Court",
+        "Force majeure",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
+    }
+    let (ok, out, _) = server(&["policy", "show", "--locale", "zh-CN"]);
+    assert!(ok && out.contains("商品质量"));
+}
+
+#[test]
+fn policy_check_lists_every_problem_of_a_merchant_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (ok, default_toml, _) = server(&["policy", "show", "--toml"]);
+    assert!(ok);
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, &default_toml).expect("write");
+    let (ok, out, _) = server(&["policy", "check", good.to_str().expect("utf-8 path")]);
+    assert!(ok, "{out}");
+    assert!(out.contains("ok (6 categories"), "{out}");
+
+    let bad = dir.path().join("bad.toml");
+    let broken = default_toml
+        .replace("next = \"delivery_lost\"", "next = \"nowhere\"")
+        .replace("days_after_delivery = 7", "days_after_delivery = 9000");
+    std::fs::write(&bad, broken).expect("write");
+    let (ok, _, err) = server(&["policy", "check", bad.to_str().expect("utf-8 path")]);
+    assert!(!ok);
+    assert!(
+        err.contains("questions[2].answers[1].next: no question or outcome is named \"nowhere\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("outcomes[2].claim_window.days_after_delivery: at most 365 days"),
+        "{err}"
+    );
+}
