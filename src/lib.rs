@@ -1,0 +1,15 @@
+//! The Help Center widget: a Leptos app that runs inside the embed's iframe, walks the shopper
+//! through the site's decision tree and tells them up front what the store will do.
+
+pub mod api;
+pub mod app;
+pub mod i18n;
+pub mod screens;
+
+pub use app::{App, Widget};
+
+/// Mounts the app on the page's body for good (the widget lives as long as its iframe).
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

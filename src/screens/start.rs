@@ -1,0 +1,59 @@
+use helpcenter_core::{CivilDate, Policy};
+use leptos::prelude::*;
+
+use super::ScreenHeading;
+use crate::i18n::{Locale, Text};
+
+/// "What went wrong with your order?": the policy's categories (§I) and any active notice (§V).
+#[component]
+pub fn StartScreen(
+    policy: StoredValue<Policy>,
+    locale: Locale,
+    today: Option<CivilDate>,
+    on_pick: Callback<String>,
+) -> impl IntoView {
+    let lang = locale.tag();
+    let (notices, categories) = policy.with_value(|p| {
+        let notices: Vec<String> = today
+            .map(|day| {
+                p.active_notices(day, None)
+                    .map(|n| p.text(lang, &n.message).to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let categories: Vec<(String, String)> = p
+            .categories
+            .iter()
+            .map(|c| (c.id.clone(), p.text(lang, &c.title).to_owned()))
+            .collect();
+        (notices, categories)
+    });
+    view! {
+        <section class="hc-screen hc-start">
+            {(!notices.is_empty())
+                .then(|| {
+                    view! {
+                        <aside class="hc-notices" aria-label=locale.text(Text::Notices)>
+                            {notices.into_iter().map(|n| view! { <p class="hc-notice">{n}</p> }).collect_view()}
+                        </aside>
+                    }
+                })}
+            <ScreenHeading>{locale.text(Text::StartHeading)}</ScreenHeading>
+            <p class="hc-intro">{locale.text(Text::StartIntro)}</p>
+            <ul class="hc-choices">
+                {categories
+                    .into_iter()
+                    .map(|(id, title)| {
+                        view! {
+                            <li>
+                                <button type="button" class="hc-choice" data-category=id.clone() on:click=move |_| on_pick.run(id.clone())>
+                                    {title}
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}

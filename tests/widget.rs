@@ -1,0 +1,140 @@
+//! The widget mounted in real headless Chromium (`cargo xtask test` runs these).
+#![cfg(target_arch = "wasm32")]
+
+use helpcenter_core::Policy;
+use helpcenter_widget::api::WidgetConfig;
+use helpcenter_widget::i18n::Locale;
+use helpcenter_widget::{App, Widget};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn demo_config() -> WidgetConfig {
+    WidgetConfig {
+        site: "demo".into(),
+        display_name: "Demo Store".into(),
+        policy: Policy::builtin(),
+    }
+}
+
+/// A fresh element to mount into, so tests do not see each other's screens.
+fn container() -> HtmlElement {
+    let document = document();
+    let div = document.create_element("div").expect("create div");
+    document
+        .body()
+        .expect("body")
+        .append_child(&div)
+        .expect("append");
+    div.unchecked_into()
+}
+
+/// Lets Leptos run the effects that a click scheduled.
+async fn settle() {
+    for _ in 0..3 {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}
+
+fn text(root: &HtmlElement, selector: &str) -> String {
+    root.query_selector(selector)
+        .expect("valid selector")
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+fn click(root: &HtmlElement, selector: &str) {
+    root.query_selector(selector)
+        .expect("valid selector")
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .unchecked_into::<HtmlElement>()
+        .click();
+}
+
+#[wasm_bindgen_test]
+async fn the_start_screen_lists_every_category_and_takes_focus() {
+    let root = container();
+    let _app = leptos::mount::mount_to(root.clone(), || {
+        view! { <Widget config=demo_config() locale=Locale::En /> }
+    });
+    settle().await;
+    assert_eq!(text(&root, "h2"), "What went wrong with your order?");
+    let buttons = root.query_selector_all(".hc-start button").expect("query");
+    assert_eq!(buttons.length(), 6);
+    assert!(text(&root, "[data-category=payment_anomaly]").starts_with("Payment"));
+    let focused = document().active_element().map(|e| e.tag_name());
+    assert_eq!(
+        focused.as_deref(),
+        Some("H2"),
+        "focus moves to the new screen's heading"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn transit_damage_is_explained_before_filing_and_back_keeps_the_way() {
+    let root = container();
+    let _app = leptos::mount::mount_to(root.clone(), || {
+        view! { <Widget config=demo_config() locale=Locale::En /> }
+    });
+    settle().await;
+    click(&root, "[data-category=logistics_delivery]");
+    settle().await;
+    assert_eq!(text(&root, "h2"), "What's wrong with the delivery?");
+    assert_eq!(text(&root, ".hc-step"), "Step 1");
+    click(&root, "[data-answer=damaged]");
+    settle().await;
+    assert_eq!(text(&root, "h2"), "What we'll do");
+    assert_eq!(
+        text(&root, ".hc-coverage"),
+        "Claimed from the delivery company"
+    );
+    assert!(text(&root, ".hc-outcome-message").contains("within 7 days of receiving the parcel"));
+    assert!(text(&root, ".hc-hint").contains("box"));
+    click(&root, ".hc-back");
+    settle().await;
+    assert_eq!(text(&root, "h2"), "What's wrong with the delivery?");
+    click(&root, ".hc-back");
+    settle().await;
+    assert_eq!(text(&root, "h2"), "What went wrong with your order?");
+}
+
+#[wasm_bindgen_test]
+async fn misuse_is_told_not_covered_in_chinese() {
+    let root = container();
+    let _app = leptos::mount::mount_to(root.clone(), || {
+        view! { <Widget config=demo_config() locale=Locale::ZhCn /> }
+    });
+    settle().await;
+    assert_eq!(text(&root, "h2"), "您的订单遇到了什么问题？");
+    click(&root, "[data-category=product_quality]");
+    settle().await;
+    click(&root, "[data-answer=fault]");
+    settle().await;
+    assert_eq!(text(&root, ".hc-step"), "第 2 步");
+    click(&root, "[data-answer=modified]");
+    settle().await;
+    assert_eq!(text(&root, ".hc-coverage"), "不在商家保障范围内");
+    assert!(text(&root, ".hc-outcome-message").contains("有偿技术支持"));
+}
+
+#[wasm_bindgen_test]
+async fn the_app_says_so_when_the_server_cannot_give_its_configuration() {
+    // The test runner's page has no helpcenter-server behind it: the request fails for real.
+    let root = container();
+    let _app = leptos::mount::mount_to(root.clone(), App);
+    for _ in 0..50 {
+        settle().await;
+        if root.query_selector("[role=alert]").ok().flatten().is_some() {
+            break;
+        }
+    }
+    assert!(text(&root, "[role=alert]").contains("couldn't load the help center"));
+    assert_eq!(text(&root, "[role=alert] button"), "Try again");
+}
