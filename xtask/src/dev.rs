@@ -1,0 +1,41 @@
+//! `cargo xtask dev`: build the widget with Trunk, then serve it with helpcenter-server.
+
+use anyhow::Result;
+
+use crate::cmd::Ctx;
+use crate::tools;
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
+    tools::ensure_build(ctx)?;
+    build_widget(ctx)?;
+    // Build before printing the URL so it shows up next to the server's own output, not above
+    // a screen of compiler lines.
+    ctx.cmd("cargo")
+        .args(["build", "-p", "helpcenter-server"])
+        .run()?;
+    println!("Widget: http://{bind}/widget/");
+    ctx.cmd("cargo")
+        .args([
+            "run",
+            "-p",
+            "helpcenter-server",
+            "--",
+            "serve",
+            "--bind",
+            bind,
+        ])
+        .args(["--widget-dir", "dist"])
+        .run()
+}
+
+/// Release-builds the widget into `dist/`. Trunk.toml makes Trunk offline (it passes `--offline`
+/// to cargo), so dependencies are fetched first.
+pub fn build_widget(ctx: &Ctx) -> Result<()> {
+    ctx.cmd("cargo").arg("fetch").run()?;
+    ctx.cmd("trunk")
+        .args(["build", "--release"])
+        .env("TRUNK_SKIP_VERSION_CHECK", "true")
+        .run()
+}

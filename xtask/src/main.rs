@@ -1,0 +1,77 @@
+//! Developer commands for the Help Center workspace: `cargo xtask dev | test | tools`.
+//!
+//! Plain Rust instead of shell scripts so the same steps run on every machine and in CI, and
+//! so tool versions are checked in one place.
+
+mod cmd;
+mod dev;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  dev [--bind ADDR]  build the widget with Trunk and serve it with helpcenter-server
+                     (default ADDR: 127.0.0.1:8080; the widget is at /widget/)
+  test               everything CI checks: fmt, clippy (native + wasm32), native tests,
+                     the Trunk release build and the wasm browser tests
+  tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
+                     Chromium)";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<()> {
+    let Some((command, rest)) = args.split_first() else {
+        bail!("no command given\n\n{USAGE}");
+    };
+    if matches!(command.as_str(), "help" | "-h" | "--help") {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let ctx = cmd::Ctx::new()?;
+    match command.as_str() {
+        "dev" => dev::run(&ctx, &parse_bind(rest)?),
+        "test" => no_args(command, rest).and_then(|()| test::run(&ctx)),
+        "tools" => no_args(command, rest)
+            .and_then(|()| tools::ensure_build(&ctx))
+            .and_then(|()| tools::ensure_browser(&ctx)),
+        other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+/// `dev`'s only option: `--bind ADDR` or `--bind=ADDR`, passed through to the server.
+fn parse_bind(args: &[String]) -> Result<String> {
+    let mut bind = dev::DEFAULT_BIND.to_owned();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.strip_prefix("--bind=") {
+            Some(value) => value.clone_into(&mut bind),
+            None if arg == "--bind" => match args.next() {
+                Some(value) => value.clone_into(&mut bind),
+                None => bail!("--bind needs an address, e.g. --bind 0.0.0.0:8080"),
+            },
+            None => bail!("unknown option `{arg}` for dev\n\n{USAGE}"),
+        }
+    }
+    Ok(bind)
+}
+
+fn no_args(command: &str, args: &[String]) -> Result<()> {
+    match args.first() {
+        Some(arg) => bail!("`{command}` takes no arguments, got `{arg}`\n\n{USAGE}"),
+        None => Ok(()),
+    }
+}

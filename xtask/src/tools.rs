@@ -1,0 +1,284 @@
+//! Installs the exact tool versions the build needs (see shared/TOOLCHAIN.md for why these and
+//! how). Idempotent: each tool's version is checked first and only a missing or wrong one is
+//! installed. Nothing here prompts, so it runs unattended in CI.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cmd::{Ctx, node_bin};
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// 0.22 needs a newer rustc than rust-toolchain.toml pins.
+const TRUNK_VERSION: &str = "0.21.14";
+/// npm's binaryen: Debian's binaryen 108 emits wasm that crashes in Chromium.
+const BINARYEN_VERSION: &str = "132.0.0";
+/// What `wasm-opt --version` reports for [`BINARYEN_VERSION`].
+const WASM_OPT_VERSION: &str = "132";
+const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Everything `trunk build` needs: the wasm target, wasm-bindgen, wasm-opt and Trunk itself.
+pub fn ensure_build(ctx: &Ctx) -> Result<()> {
+    wasm_target(ctx)?;
+    wasm_bindgen(ctx)?;
+    wasm_opt(ctx)?;
+    trunk(ctx)
+}
+
+/// Chromium and its driver, for the wasm-bindgen browser tests.
+pub fn ensure_browser(ctx: &Ctx) -> Result<()> {
+    let present = || Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if present() {
+        println!("tools: chromium: ok ({CHROMIUM}, {CHROMEDRIVER})");
+        return Ok(());
+    }
+    let packages = ["chromium", "chromium-driver"];
+    if ctx.cmd("id").arg("-u").read().as_deref().map(str::trim) != Some("0") {
+        bail!(
+            "Chromium is missing ({CHROMIUM} and {CHROMEDRIVER} are needed by the browser tests): \
+             install it with `sudo apt-get install -y {}`",
+            packages.join(" ")
+        );
+    }
+    println!("tools: chromium: missing, installing with apt-get");
+    apt_install(ctx, &packages)?;
+    if !present() {
+        bail!(
+            "apt-get installed {} but {CHROMIUM} or {CHROMEDRIVER} is still missing",
+            packages.join(" ")
+        );
+    }
+    Ok(())
+}
+
+/// rust-toolchain.toml lists the target, but a toolchain installed before that line was added
+/// lacks it, so check the sysroot itself.
+fn wasm_target(ctx: &Ctx) -> Result<()> {
+    let sysroot = ctx
+        .cmd("rustc")
+        .args(["--print", "sysroot"])
+        .read()
+        .context("`rustc --print sysroot` failed: is Rust installed?")?;
+    let target_lib = Path::new(sysroot.trim())
+        .join("lib/rustlib")
+        .join(WASM_TARGET)
+        .join("lib");
+    if target_lib.is_dir() {
+        println!("tools: {WASM_TARGET} target: ok");
+        return Ok(());
+    }
+    println!("tools: {WASM_TARGET} target: missing, adding it");
+    ctx.cmd("rustup").args(["target", "add", WASM_TARGET]).run()
+}
+
+/// wasm-bindgen-cli must match the `wasm-bindgen` crate in Cargo.lock exactly. Installed without
+/// `--locked`: its own lockfile pins a webpki-roots version crates.io no longer has.
+fn wasm_bindgen(ctx: &Ctx) -> Result<()> {
+    let lock = fs::read_to_string(ctx.root.join("Cargo.lock"))
+        .context("reading Cargo.lock (run `cargo generate-lockfile` to create it)")?;
+    let want = lock_version(&lock, "wasm-bindgen")?;
+    check_trunk_toml(ctx, &want)?;
+    let reported = |out: &str| out.split_whitespace().nth(1) == Some(want.as_str());
+    ensure_version(ctx, "wasm-bindgen", &want, &reported, || {
+        ctx.cmd("cargo")
+            .args(["install", "wasm-bindgen-cli", "--version", &want])
+            .run()
+    })
+}
+
+/// Trunk.toml pins wasm-bindgen too, and Trunk (offline) fails on a mismatch with a less clear
+/// message: catch it here and say which file to fix.
+fn check_trunk_toml(ctx: &Ctx, lock_version: &str) -> Result<()> {
+    let trunk_toml =
+        fs::read_to_string(ctx.root.join("Trunk.toml")).context("reading Trunk.toml")?;
+    match toml_string(&trunk_toml, "tools", "wasm_bindgen") {
+        Some(pinned) if pinned != lock_version => bail!(
+            "Trunk.toml pins wasm_bindgen = \"{pinned}\" but Cargo.lock has wasm-bindgen {lock_version}: \
+             update `[tools] wasm_bindgen` in Trunk.toml to \"{lock_version}\""
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// wasm-opt comes from npm into the shared tools dir; [`Ctx`] puts it first on PATH, where
+/// Trunk looks for it.
+fn wasm_opt(ctx: &Ctx) -> Result<()> {
+    let prefix = ctx.binaryen_dir();
+    let wasm_opt = node_bin(&prefix).join("wasm-opt");
+    // "wasm-opt version 132 (version_132)"
+    let reported = |out: &str| out.split_whitespace().nth(2) == Some(WASM_OPT_VERSION);
+    let have = ctx.cmd(&wasm_opt).arg("--version").read();
+    if have.as_deref().is_some_and(reported) {
+        println!(
+            "tools: wasm-opt: ok (version {WASM_OPT_VERSION}, {})",
+            wasm_opt.display()
+        );
+        return Ok(());
+    }
+    println!(
+        "tools: wasm-opt: {}, installing binaryen@{BINARYEN_VERSION} from npm",
+        found(have.as_deref())
+    );
+    fs::create_dir_all(&prefix).with_context(|| format!("creating {}", prefix.display()))?;
+    ctx.cmd("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&prefix)
+        .arg(format!("binaryen@{BINARYEN_VERSION}"))
+        .env("npm_config_update_notifier", "false")
+        .run()?;
+    let have = ctx.cmd(&wasm_opt).arg("--version").read();
+    if !have.as_deref().is_some_and(reported) {
+        bail!(
+            "installed binaryen@{BINARYEN_VERSION} but `{} --version` says {}",
+            wasm_opt.display(),
+            found(have.as_deref())
+        );
+    }
+    Ok(())
+}
+
+/// `--locked`: Trunk's own lockfile is what its release was tested with.
+fn trunk(ctx: &Ctx) -> Result<()> {
+    let reported = |out: &str| out.split_whitespace().nth(1) == Some(TRUNK_VERSION);
+    ensure_version(ctx, "trunk", TRUNK_VERSION, &reported, || {
+        println!("tools: building Trunk takes ~13 minutes and ~2 GB of RAM on a fresh machine");
+        ctx.cmd("cargo")
+            .args(["install", "--locked", "trunk", "--version", TRUNK_VERSION])
+            .run()
+    })
+}
+
+/// Runs `program --version`; installs when it is missing or `reported` rejects the output, then
+/// checks again so a stale copy earlier on PATH is reported instead of silently used.
+fn ensure_version(
+    ctx: &Ctx,
+    program: &str,
+    want: &str,
+    reported: &dyn Fn(&str) -> bool,
+    install: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    let have = ctx.cmd(program).arg("--version").read();
+    if have.as_deref().is_some_and(reported) {
+        println!("tools: {program}: ok ({want})");
+        return Ok(());
+    }
+    println!(
+        "tools: {program}: {}, installing {want}",
+        found(have.as_deref())
+    );
+    install()?;
+    let have = ctx.cmd(program).arg("--version").read();
+    if !have.as_deref().is_some_and(reported) {
+        bail!(
+            "installed {program} {want} into {} but `{program} --version` says {}: \
+             is another {program} earlier on PATH?",
+            ctx.cargo_bin.display(),
+            found(have.as_deref())
+        );
+    }
+    Ok(())
+}
+
+/// Describes a `--version` output for messages.
+fn found(version_output: Option<&str>) -> String {
+    match version_output.map(str::trim) {
+        None => "not found".to_owned(),
+        Some(out) => format!("found `{out}`"),
+    }
+}
+
+/// The version of `name` in Cargo.lock; an error if absent or locked at several versions.
+fn lock_version(lock: &str, name: &str) -> Result<String> {
+    let name_line = format!("name = \"{name}\"");
+    let mut versions: Vec<String> = lock
+        .split("[[package]]")
+        .filter(|package| package.lines().any(|line| line.trim() == name_line))
+        .filter_map(|package| {
+            package
+                .lines()
+                .find_map(|line| line.trim().strip_prefix("version = "))
+                .map(unquote)
+        })
+        .collect();
+    versions.sort();
+    versions.dedup();
+    match versions.as_slice() {
+        [version] => Ok(version.clone()),
+        [] => bail!("Cargo.lock has no `{name}` package"),
+        _ => bail!(
+            "Cargo.lock has several `{name}` versions ({}): expected one",
+            versions.join(", ")
+        ),
+    }
+}
+
+/// A string value `key = "..."` in `[section]` of a simple TOML file (enough for Trunk.toml).
+fn toml_string(toml: &str, section: &str, key: &str) -> Option<String> {
+    let header = format!("[{section}]");
+    let mut in_section = false;
+    for line in toml.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_section = line.split('#').next().map(str::trim) == Some(header.as_str());
+        } else if in_section && !line.starts_with('#') {
+            let Some((k, v)) = line.split_once('=') else {
+                continue;
+            };
+            if k.trim() == key {
+                return Some(unquote(v.split('#').next().unwrap_or_default()));
+            }
+        }
+    }
+    None
+}
+
+fn unquote(value: &str) -> String {
+    value.trim().trim_matches('"').to_owned()
+}
+
+/// Installs Debian packages, refreshing the package lists first only if the install fails (a
+/// fresh machine has none).
+fn apt_install(ctx: &Ctx, packages: &[&str]) -> Result<()> {
+    let apt = |args: &[&str]| {
+        ctx.cmd("apt-get")
+            .args(args)
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()
+    };
+    if apt(&["install", "-y"]).is_ok() {
+        return Ok(());
+    }
+    println!("tools: apt-get install failed, updating the package lists and retrying");
+    ctx.cmd("apt-get")
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()?;
+    apt(&["install", "-y"])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_locked_version() -> Result<()> {
+        let lock = "[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"9.9.9\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\nsource = \"x\"\n";
+        assert_eq!(lock_version(lock, "wasm-bindgen")?, "0.2.130");
+        assert!(lock_version(lock, "trunk").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn reads_a_trunk_toml_value() {
+        let toml = "[build]\nwasm_bindgen = \"no\"\n[tools] # pinned\n# wasm_bindgen = \"old\"\n\
+                    wasm_bindgen = \"0.2.130\" # comment\nwasm_opt = \"version_132\"\n";
+        assert_eq!(
+            toml_string(toml, "tools", "wasm_bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(toml_string(toml, "tools", "missing"), None);
+    }
+}
