@@ -1,15 +1,6 @@
 //! HTTP calls to helpcenter-server, which serves this widget from the same origin.
 
-use helpcenter_core::Policy;
-use serde::Deserialize;
-
-/// What the widget needs to start, from `GET /v1/sites/{site}/widget-config`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct WidgetConfig {
-    pub site: String,
-    pub display_name: String,
-    pub policy: Policy,
-}
+pub use helpcenter_api::WidgetConfig;
 
 /// Why the widget could not talk to the server; shown to the shopper in their language.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

@@ -17,6 +17,9 @@ fn demo_config() -> WidgetConfig {
         site: "demo".into(),
         display_name: "Demo Store".into(),
         policy: Policy::builtin(),
+        brand: Default::default(),
+        return_policy_url: None,
+        today: "2026-11-24".parse().expect("date"),
     }
 }
 

@@ -151,6 +151,10 @@ problem_codes! {
     VideoTooLong = "file.video_too_long",
     VideoDurationUnknown = "file.video_duration_unknown",
     PhotoTakenBeforeDelivery = "file.taken_before_delivery",
+    /// The server has no finished upload of this site with this id.
+    FileNotUploaded = "file.not_uploaded",
+    /// The upload already belongs to a ticket.
+    FileAlreadyAttached = "file.already_attached",
 }
 
 impl fmt::Display for ProblemCode {

@@ -4,21 +4,49 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppError;
-use crate::routes::{health, widget_config};
+use crate::auth::ServerSecret;
+use crate::events::EventHub;
+use crate::routes::{admin, health, tickets, widget_config};
 use crate::sites::Sites;
+use crate::store::Store;
+use crate::uploads::{self, EvidenceStore};
 
 /// Shared by every handler; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub sites: Arc<Sites>,
+    pub store: Store,
+    pub evidence: Arc<EvidenceStore>,
+    pub events: Arc<EventHub>,
+    pub secret: Arc<ServerSecret>,
+}
+
+impl AppState {
+    /// Opens the store, the evidence storage and the server secret in `data_dir`.
+    pub async fn open(sites: Sites, data_dir: &std::path::Path) -> anyhow::Result<AppState> {
+        Ok(AppState {
+            sites: Arc::new(sites),
+            store: Store::open(data_dir).await?,
+            evidence: Arc::new(EvidenceStore::new(data_dir)?),
+            events: Arc::new(EventHub::default()),
+            secret: Arc::new(ServerSecret::load_or_create(data_dir)?),
+        })
+    }
 }
 
 /// Where the built widget (Trunk's `dist/`) is.
@@ -27,16 +55,120 @@ pub struct ServeOptions {
     pub widget_dir: PathBuf,
 }
 
+/// JSON bodies are small: a claim's text and upload ids. Evidence goes through tus.
+const JSON_BODY_LIMIT: usize = 64 * 1024;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub fn router(state: AppState, options: &ServeOptions) -> Router {
+    let bounded = || {
+        ServiceBuilder::new()
+            .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+            .layer(TimeoutLayer::with_status_code(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                REQUEST_TIMEOUT,
+            ))
+    };
+    // Called by the widget (same origin) and, where a merchant wants, by their own pages.
+    let public = Router::new()
+        .route("/v1/sites/{site}/widget-config", get(widget_config::show))
+        .route(
+            "/v1/sites/{site}/tickets",
+            post(tickets::create).get(tickets::list_mine),
+        )
+        .route("/v1/sites/{site}/tickets/recover", post(tickets::recover))
+        .route("/v1/tickets/{id}", get(tickets::show))
+        .route("/v1/tickets/{id}/replies", post(tickets::reply))
+        .route("/v1/tickets/{id}/escalate", post(tickets::escalate))
+        .route("/v1/tickets/{id}/evidence/{upload}", get(tickets::evidence))
+        .layer(bounded())
+        // Long-lived or streamed: no overall timeout.
+        .route("/v1/tickets/{id}/events", get(tickets::events))
+        .nest("/v1/uploads", uploads::routes())
+        .layer(cors(state.sites.clone()));
+    // Agents only, by admin key; never called from a browser, so no CORS grant.
+    let admin = Router::new()
+        .route("/v1/admin/tickets", get(admin::list))
+        .route("/v1/admin/tickets/{id}", get(admin::show))
+        .route("/v1/admin/tickets/{id}/transition", post(admin::transition))
+        .route(
+            "/v1/admin/tickets/{id}/request-info",
+            post(admin::request_info),
+        )
+        .route("/v1/admin/tickets/{id}/messages", post(admin::message))
+        .route(
+            "/v1/admin/tickets/{id}/evidence/{upload}",
+            get(admin::evidence),
+        )
+        .layer(bounded());
     let widget = ServeDir::new(&options.widget_dir).append_index_html_on_directories(true);
     Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/v1/sites/{site}/widget-config", get(widget_config::show))
+        .merge(public)
+        .merge(admin)
         .route("/", get(|| async { Redirect::temporary("/widget/") }))
         .nest_service("/widget", widget)
         .fallback(|| async { AppError::NotFound })
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                    let id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    // The path only: query strings may carry an SSE access token.
+                    tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
         .with_state(state)
+}
+
+/// CORS grants only for the pages of the sites this server serves (exact origin match).
+fn cors(sites: Arc<Sites>) -> CorsLayer {
+    use axum::http::{HeaderName, Method, header};
+    let tus = [
+        "tus-resumable",
+        "upload-length",
+        "upload-offset",
+        "upload-metadata",
+        "upload-checksum",
+        "upload-expires",
+    ];
+    let mut allow_headers = vec![
+        header::CONTENT_TYPE,
+        header::AUTHORIZATION,
+        HeaderName::from_static("idempotency-key"),
+        HeaderName::from_static("last-event-id"),
+    ];
+    allow_headers.extend(tus.iter().map(|h| HeaderName::from_static(h)));
+    let mut expose = vec![header::LOCATION, header::RETRY_AFTER];
+    expose.extend(tus.iter().map(|h| HeaderName::from_static(h)));
+    let discovery = [
+        "tus-version",
+        "tus-extension",
+        "tus-max-size",
+        "tus-checksum-algorithm",
+    ];
+    expose.extend(discovery.iter().map(|h| HeaderName::from_static(h)));
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origin
+                .to_str()
+                .is_ok_and(|origin| sites.iter().any(|site| site.allows_origin(origin)))
+        }))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::HEAD,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers(allow_headers)
+        .expose_headers(expose)
+        .max_age(Duration::from_secs(600))
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.

@@ -3,13 +3,14 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use helpcenter_core::Policy;
 use tracing_subscriber::EnvFilter;
 
 use crate::app::{AppState, ServeOptions, router, serve};
+use crate::config::ServerConfig;
+use crate::routes::admin;
 use crate::sites::{Site, Sites};
 
 #[derive(Parser, Debug)]
@@ -26,18 +27,83 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve the widget and its API.
-    Serve {
-        #[arg(long, env = "HELPCENTER_BIND", default_value = "127.0.0.1:8080")]
-        bind: SocketAddr,
-        /// The built widget (Trunk's output).
-        #[arg(long, env = "HELPCENTER_WIDGET_DIR", default_value = "dist")]
-        widget_dir: PathBuf,
-    },
+    Serve(ServeArgs),
     /// Inspect a Help Center policy.
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Work tickets from the command line, on the data directory (what the admin API does).
+    Admin(AdminArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct AdminArgs {
+    #[arg(long, env = "HELPCENTER_CONFIG")]
+    config: Option<PathBuf>,
+    #[arg(long, env = "HELPCENTER_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// The site whose tickets to work on.
+    #[arg(long, default_value = "demo")]
+    site: String,
+    #[command(subcommand)]
+    command: AdminCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Print the SHA-256 of an admin key, for a site's `admin_key_sha256`.
+    HashKey { key: String },
+    #[command(subcommand)]
+    Tickets(TicketCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TicketCommand {
+    /// The site's tickets, most recently updated first.
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        order_number: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One ticket with its timeline, evidence and internal notes, as JSON.
+    Show { id: String },
+    /// Move a ticket, e.g. `transition HC-7F3K9Q resolved --resolution exchange`.
+    Transition {
+        id: String,
+        to: String,
+        #[arg(long)]
+        resolution: Option<String>,
+        /// Shown to the shopper (required for needs_info).
+        #[arg(long)]
+        message: Option<String>,
+    },
+    /// Write to the shopper, or `--internal` for a note only agents see.
+    Message {
+        id: String,
+        body: String,
+        #[arg(long)]
+        internal: bool,
+    },
+}
+
+/// Command-line settings win over the config file's `[server]` table.
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// Sites and settings (see helpcenter-server.sample.toml); without it, the demo site.
+    #[arg(long, env = "HELPCENTER_CONFIG")]
+    config: Option<PathBuf>,
+    #[arg(long, env = "HELPCENTER_BIND")]
+    bind: Option<SocketAddr>,
+    /// The built widget (Trunk's output).
+    #[arg(long, env = "HELPCENTER_WIDGET_DIR")]
+    widget_dir: Option<PathBuf>,
+    /// The SQLite database and the evidence files.
+    #[arg(long, env = "HELPCENTER_DATA_DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -60,24 +126,82 @@ enum PolicyCommand {
 impl Cli {
     pub fn run(self) -> ExitCode {
         match self.command {
-            Command::Serve { bind, widget_dir } => run_serve(bind, widget_dir),
+            Command::Serve(args) => run_serve(args),
             Command::Policy { command } => run_policy(command),
+            Command::Admin(args) => run_admin(args),
         }
     }
 }
 
-fn run_serve(bind: SocketAddr, widget_dir: PathBuf) -> ExitCode {
+fn run_serve(args: ServeArgs) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
         )
         .init();
+    let config = match &args.config {
+        Some(path) => match ServerConfig::load(path) {
+            Ok(config) => config,
+            Err(e) => return fail(&e.to_string()),
+        },
+        None => ServerConfig::default(),
+    };
+    let bind = args
+        .bind
+        .or(config.server.bind)
+        .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let data_dir = args
+        .data_dir
+        .or(config.server.data_dir.clone())
+        .unwrap_or_else(|| "data".into());
+    let widget_dir = args
+        .widget_dir
+        .or(config.server.widget_dir.clone())
+        .unwrap_or_else(|| "dist".into());
+    if let Err(e) = std::fs::create_dir_all(&data_dir) {
+        return fail(&format!(
+            "cannot create the data directory {}: {e}",
+            data_dir.display()
+        ));
+    }
+    let config_dir = args
+        .config
+        .as_deref()
+        .and_then(std::path::Path::parent)
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let sites = if config.sites.is_empty() {
+        match Site::demo(&data_dir, bind.port()) {
+            Ok((site, admin_key)) => {
+                println!(
+                    "No --config: serving the demo site \"demo\" (admin key: {admin_key}, kept in {})",
+                    data_dir.display()
+                );
+                vec![site]
+            }
+            Err(e) => return fail(&e.to_string()),
+        }
+    } else {
+        match config
+            .sites
+            .iter()
+            .map(|s| Site::from_config(s, &config_dir))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(sites) => sites,
+            Err(e) => return fail(&e.to_string()),
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
+        let state = match AppState::open(Sites::new(sites), &data_dir).await {
+            Ok(state) => state,
+            Err(e) => return fail(&format!("{e:#}")),
+        };
         let listener = match tokio::net::TcpListener::bind(bind).await {
             Ok(listener) => listener,
             Err(e) => return fail(&format!("cannot listen on {bind}: {e}")),
@@ -86,9 +210,7 @@ fn run_serve(bind: SocketAddr, widget_dir: PathBuf) -> ExitCode {
         if !widget_dir.join("index.html").is_file() {
             tracing::warn!(dir = %widget_dir.display(), "no built widget here; run `cargo xtask dev`");
         }
-        let state = AppState {
-            sites: Arc::new(Sites::new(vec![Site::demo()])),
-        };
+        let _expiry = crate::uploads::spawn_expiry(state.clone());
         let app = router(state, &ServeOptions { widget_dir });
         println!("Help Center server listening on http://{addr}/");
         println!("Widget (demo site): http://{addr}/widget/?site=demo");
@@ -136,6 +258,122 @@ fn run_policy(command: PolicyCommand) -> ExitCode {
             Err(code) => code,
         },
     }
+}
+
+fn run_admin(args: AdminArgs) -> ExitCode {
+    let command = match args.command {
+        AdminCommand::HashKey { key } => {
+            println!("{}", crate::auth::sha256_hex(&key));
+            return ExitCode::SUCCESS;
+        }
+        AdminCommand::Tickets(command) => command,
+    };
+    let sites = match load_sites(args.config.as_deref(), &args.data_dir, 8080) {
+        Ok(sites) => sites,
+        Err(message) => return fail(&message),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(async {
+        let state = match AppState::open(Sites::new(sites), &args.data_dir).await {
+            Ok(state) => state,
+            Err(e) => return fail(&format!("{e:#}")),
+        };
+        let Some(site) = state.sites.get(&args.site) else {
+            return fail(&format!("there is no site {:?}", args.site));
+        };
+        let printed = match command {
+            TicketCommand::List {
+                status,
+                order_number,
+                limit,
+            } => {
+                let status = match status
+                    .as_deref()
+                    .map(|s| helpcenter_core::TicketStatus::parse(s).ok_or(s))
+                {
+                    Some(Err(s)) => return fail(&format!("unknown status {s:?}")),
+                    Some(Ok(s)) => Some(s),
+                    None => None,
+                };
+                let query = admin::ListQuery {
+                    status,
+                    order_number,
+                    customer_id: None,
+                    limit: Some(limit),
+                };
+                admin::list_tickets(&state, site, query)
+                    .await
+                    .map(|tickets| {
+                        for t in &tickets {
+                            println!(
+                                "{}  {:<10}  {:<20}  {:<22}  {}",
+                                t.id, t.status, t.category, t.outcome, t.updated_at
+                            );
+                        }
+                        println!("{} ticket(s)", tickets.len());
+                    })
+            }
+            TicketCommand::Show { id } => {
+                admin::show_ticket(&state, site, &id).await.map(print_json)
+            }
+            TicketCommand::Transition {
+                id,
+                to,
+                resolution,
+                message,
+            } => {
+                let change =
+                    serde_json::json!({ "to": to, "resolution": resolution, "message": message });
+                match serde_json::from_value::<helpcenter_api::Transition>(change) {
+                    Err(e) => return fail(&format!("{e}")),
+                    Ok(change) => admin::transition_ticket(&state, site, &id, change)
+                        .await
+                        .map(print_json),
+                }
+            }
+            TicketCommand::Message { id, body, internal } => {
+                let message = helpcenter_api::AgentMessage { body, internal };
+                admin::add_message(&state, site, &id, message)
+                    .await
+                    .map(print_json)
+            }
+        };
+        match printed {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&format!("{} ({})", e, e.code())),
+        }
+    })
+}
+
+fn print_json(value: impl serde::Serialize) {
+    match serde_json::to_string_pretty(&value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("error: {e}"),
+    }
+}
+
+/// The sites of a config file, or the demo site when there is none.
+fn load_sites(
+    config: Option<&std::path::Path>,
+    data_dir: &std::path::Path,
+    port: u16,
+) -> Result<Vec<Site>, String> {
+    let Some(path) = config else {
+        return Site::demo(data_dir, port)
+            .map(|(site, _)| vec![site])
+            .map_err(|e| e.to_string());
+    };
+    let config = ServerConfig::load(path).map_err(|e| e.to_string())?;
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    config
+        .sites
+        .iter()
+        .map(|s| Site::from_config(s, dir))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())
 }
 
 fn load(path: &std::path::Path) -> Result<Policy, ExitCode> {

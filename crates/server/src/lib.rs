@@ -2,10 +2,15 @@
 //! widget sends with the same rulebook (`helpcenter-core`).
 
 pub mod app;
+pub mod auth;
 pub mod cli;
+pub mod config;
 pub mod error;
+pub mod events;
 pub mod routes;
 pub mod sites;
+pub mod store;
+pub mod uploads;
 
 pub use app::{AppState, router, serve};
 pub use error::AppError;

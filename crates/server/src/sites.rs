@@ -1,28 +1,135 @@
-//! The merchants this server works for. Until site configuration files exist, the server runs
-//! the built-in demo site on the built-in policy.
+//! The merchants this server works for, as the handlers use them: policy checked and loaded,
+//! time zone resolved, secrets in place.
 
-use helpcenter_core::Policy;
+use std::path::Path;
+
+use helpcenter_api::Brand;
+use helpcenter_core::{CivilDate, Policy};
+use jiff::tz::TimeZone;
+
+use crate::auth;
+use crate::config::{ConfigError, SiteConfig};
 
 /// A merchant's storefront, known by the key in its embed tag (`data-site="demo"`).
 #[derive(Clone, Debug)]
 pub struct Site {
     pub key: String,
     pub display_name: String,
+    pub allowed_origins: Vec<String>,
+    pub brand: Brand,
     pub policy: Policy,
+    pub return_policy_url: Option<String>,
+    pub time_zone: TimeZone,
+    pub admin_key_sha256: String,
+    pub identity_secret: Option<String>,
 }
 
 impl Site {
-    /// The site `cargo xtask dev` serves: the built-in policy as written.
-    pub fn demo() -> Site {
-        Site {
+    /// Today in the site's time zone: the day claim windows and notices count from.
+    pub fn today(&self) -> CivilDate {
+        let date = jiff::Timestamp::now()
+            .to_zoned(self.time_zone.clone())
+            .date();
+        // jiff dates are years -9999..=9999; "now" is always inside CivilDate's range.
+        CivilDate::from_ymd(i32::from(date.year()), date.month() as u8, date.day() as u8)
+            .expect("the current date is a valid calendar day")
+    }
+
+    /// Exact match on scheme, host and port: `https://shop.example` does not allow
+    /// `https://shop.example.evil.com`.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|allowed| allowed == origin)
+    }
+
+    pub fn from_config(config: &SiteConfig, config_dir: &Path) -> Result<Site, ConfigError> {
+        let problem =
+            |message: String| ConfigError::Site(format!("site {:?}: {message}", config.key));
+        let mut policy = match &config.policy_file {
+            None => Policy::builtin(),
+            Some(file) => {
+                let path = config_dir.join(file);
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| problem(format!("cannot read {}: {e}", path.display())))?;
+                Policy::from_toml(&text).map_err(|e| problem(format!("{}: {e}", path.display())))?
+            }
+        };
+        policy
+            .force_majeure
+            .notices
+            .extend(config.notices.iter().cloned());
+        policy
+            .check()
+            .map_err(|e| problem(format!("notices: {e}")))?;
+        let time_zone = TimeZone::get(&config.time_zone)
+            .map_err(|e| problem(format!("unknown time zone {:?}: {e}", config.time_zone)))?;
+        if config.admin_key_sha256.len() != 64 || hex::decode(&config.admin_key_sha256).is_err() {
+            return Err(problem(
+                "admin_key_sha256 must be 64 hex digits (see `admin hash-key`)".into(),
+            ));
+        }
+        let identity_secret = match &config.identity_secret_env {
+            None => None,
+            Some(var) => Some(
+                std::env::var(var)
+                    .ok()
+                    .filter(|s| s.len() >= 16)
+                    .ok_or_else(|| {
+                        problem(format!(
+                            "${var} must hold an identity secret of at least 16 characters"
+                        ))
+                    })?,
+            ),
+        };
+        let allowed_origins = config
+            .allowed_origins
+            .iter()
+            .map(|o| o.trim_end_matches('/').to_owned())
+            .collect();
+        Ok(Site {
+            key: config.key.clone(),
+            display_name: config.display_name.clone(),
+            allowed_origins,
+            brand: config.brand.clone(),
+            policy,
+            return_policy_url: config.return_policy_url.clone(),
+            time_zone,
+            admin_key_sha256: config.admin_key_sha256.to_ascii_lowercase(),
+            identity_secret,
+        })
+    }
+
+    /// The site a server runs without a config file: the built-in policy, the server's own
+    /// origin allowed, and keys generated once and kept in the data directory.
+    pub fn demo(data_dir: &Path, port: u16) -> Result<(Site, String), ConfigError> {
+        let admin_key = kept_secret(&data_dir.join("demo-admin-key"))?;
+        let identity_secret = kept_secret(&data_dir.join("demo-identity-secret"))?;
+        let allowed_origins = ["127.0.0.1", "localhost"]
+            .iter()
+            .map(|host| format!("http://{host}:{port}"))
+            .collect();
+        let site = Site {
             key: "demo".into(),
             display_name: "Demo Store".into(),
+            allowed_origins,
+            brand: Brand::default(),
             policy: Policy::builtin(),
-        }
+            return_policy_url: Some("/demo/returns.html".into()),
+            time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
+            admin_key_sha256: auth::sha256_hex(&admin_key),
+            identity_secret: Some(identity_secret),
+        };
+        Ok((site, admin_key))
     }
 }
 
-/// All sites of this server, looked up by key.
+fn kept_secret(path: &Path) -> Result<String, ConfigError> {
+    auth::kept_secret(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// All sites of this server.
 #[derive(Clone, Debug)]
 pub struct Sites(Vec<Site>);
 
@@ -33,5 +140,16 @@ impl Sites {
 
     pub fn get(&self, key: &str) -> Option<&Site> {
         self.0.iter().find(|s| s.key == key)
+    }
+
+    /// The site an admin key belongs to.
+    pub fn by_admin_key(&self, key: &str) -> Option<&Site> {
+        self.0
+            .iter()
+            .find(|s| auth::matches_hash(key, &s.admin_key_sha256))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Site> {
+        self.0.iter()
     }
 }

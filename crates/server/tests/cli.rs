@@ -65,3 +65,50 @@ fn policy_check_lists_every_problem_of_a_merchant_file() {
         "{err}"
     );
 }
+
+#[test]
+fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/helpcenter-server.sample.toml");
+    let run = |args: &[&str], secret: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"));
+        command
+            .args(["admin", "--config", sample, "--data-dir"])
+            .arg(data.path())
+            .args(args);
+        match secret {
+            Some(secret) => command.env("ACME_HELPCENTER_IDENTITY_SECRET", secret),
+            None => command.env_remove("ACME_HELPCENTER_IDENTITY_SECRET"),
+        };
+        let output = command.output().expect("run");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run(
+        &["--site", "acme", "tickets", "list"],
+        Some("a-secret-of-16-chars-or-more"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("0 ticket(s)"), "{out}");
+    let (ok, _, err) = run(&["--site", "acme", "tickets", "list"], None);
+    assert!(!ok);
+    assert!(
+        err.contains("$ACME_HELPCENTER_IDENTITY_SECRET must hold an identity secret"),
+        "{err}"
+    );
+    let (ok, _, err) = run(
+        &["--site", "acme", "tickets", "show", "HC-NOPE42"],
+        Some("a-secret-of-16-chars-or-more"),
+    );
+    assert!(!ok);
+    assert!(err.contains("ticket.not_found"), "{err}");
+    let (ok, out, _) = server(&["admin", "hash-key", "s3cret"]);
+    assert!(ok);
+    assert_eq!(
+        out.trim(),
+        "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
+    );
+}

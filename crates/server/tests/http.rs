@@ -1,52 +1,12 @@
 //! The server over real HTTP on a loopback port.
 
-use std::sync::Arc;
+mod support;
 
-use helpcenter_server::app::ServeOptions;
-use helpcenter_server::sites::{Site, Sites};
-use helpcenter_server::{AppState, router};
-
-struct Running {
-    base: String,
-    _widget_dir: tempfile::TempDir,
-}
-
-/// Starts a server on a free port, serving a fake Trunk output with a page and a wasm file.
-async fn start() -> Running {
-    let widget_dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        widget_dir.path().join("index.html"),
-        "<!doctype html><title>Help Center</title>",
-    )
-    .expect("write page");
-    std::fs::write(
-        widget_dir.path().join("helpcenter-widget_bg.wasm"),
-        b"\0asm\x01\0\0\0",
-    )
-    .expect("write wasm");
-    let state = AppState {
-        sites: Arc::new(Sites::new(vec![Site::demo()])),
-    };
-    let app = router(
-        state,
-        &ServeOptions {
-            widget_dir: widget_dir.path().to_owned(),
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(helpcenter_server::serve(listener, app));
-    Running {
-        base,
-        _widget_dir: widget_dir,
-    }
-}
+use support::TestServer;
 
 #[tokio::test]
 async fn health_is_reported() {
-    let server = start().await;
+    let server = TestServer::start().await;
     let response = reqwest::get(format!("{}/healthz", server.base))
         .await
         .expect("request");
@@ -57,7 +17,7 @@ async fn health_is_reported() {
 
 #[tokio::test]
 async fn the_widget_page_and_its_wasm_are_served() {
-    let server = start().await;
+    let server = TestServer::start().await;
     let root = reqwest::get(format!("{}/", server.base))
         .await
         .expect("request");
@@ -83,21 +43,21 @@ async fn the_widget_page_and_its_wasm_are_served() {
 
 #[tokio::test]
 async fn the_demo_site_config_carries_its_policy() {
-    let server = start().await;
+    let server = TestServer::start().await;
     let response = reqwest::get(format!("{}/v1/sites/demo/widget-config", server.base))
         .await
         .expect("request");
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body["site"], "demo");
-    let policy: helpcenter_core::Policy =
-        serde_json::from_value(body["policy"].clone()).expect("a policy the widget can read");
-    assert_eq!(policy, helpcenter_core::Policy::builtin());
+    let config: helpcenter_api::WidgetConfig =
+        serde_json::from_value(body).expect("a configuration the widget can read");
+    assert_eq!(config.policy, helpcenter_core::Policy::builtin());
 }
 
 #[tokio::test]
 async fn unknown_sites_and_paths_are_problem_details() {
-    let server = start().await;
+    let server = TestServer::start().await;
     for (path, code) in [
         ("/v1/sites/nope/widget-config", "site.not_found"),
         ("/v1/nothing-here", "not_found"),
@@ -114,4 +74,85 @@ async fn unknown_sites_and_paths_are_problem_details() {
         assert_eq!(body["code"], code, "{path}");
         assert_eq!(body["status"], 404);
     }
+}
+
+#[tokio::test]
+async fn only_the_sites_own_origins_get_a_cors_grant() {
+    let server = TestServer::start().await;
+    let config = server.url("/v1/sites/demo/widget-config");
+    let allowed = server
+        .http
+        .get(&config)
+        .header("Origin", server.origin())
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        server.origin().as_str()
+    );
+    for origin in [
+        "https://evil.example",
+        "http://localhost.evil.example:1",
+        "null",
+    ] {
+        let refused = server
+            .http
+            .get(&config)
+            .header("Origin", origin)
+            .send()
+            .await
+            .expect("request");
+        assert!(
+            refused
+                .headers()
+                .get("access-control-allow-origin")
+                .is_none(),
+            "{origin}"
+        );
+    }
+    let preflight = server
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            server.url("/v1/sites/demo/tickets"),
+        )
+        .header("Origin", "https://evil.example")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .expect("request");
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let admin = server
+        .http
+        .get(server.url("/v1/admin/tickets"))
+        .header("Origin", server.origin())
+        .send()
+        .await
+        .expect("request");
+    assert!(
+        admin.headers().get("access-control-allow-origin").is_none(),
+        "the admin API is never granted to browsers"
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let server = TestServer::start().await;
+    let response = server
+        .http
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .expect("request");
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
 }

@@ -1,3 +1,5 @@
 //! One module per resource, each with its handlers.
+pub mod admin;
 pub mod health;
+pub mod tickets;
 pub mod widget_config;

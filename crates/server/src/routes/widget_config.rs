@@ -1,33 +1,26 @@
-//! What the widget needs to start: the site's name and its policy (decision tree, evidence
-//! rules, wording in every language).
+//! What the widget needs to start: the site's name, brand and policy (decision tree, evidence
+//! rules, wording in every language), and today's date where the site is.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
-use helpcenter_core::Policy;
-use serde::Serialize;
+use helpcenter_api::WidgetConfig;
 
 use crate::{AppError, AppState};
-
-#[derive(Serialize)]
-pub struct WidgetConfig<'a> {
-    pub site: &'a str,
-    pub display_name: &'a str,
-    pub policy: &'a Policy,
-}
 
 pub async fn show(
     State(state): State<AppState>,
     Path(site): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Json<WidgetConfig>, AppError> {
     let site = state
         .sites
         .get(&site)
         .ok_or(AppError::SiteNotFound(site.clone()))?;
-    let config = WidgetConfig {
-        site: &site.key,
-        display_name: &site.display_name,
-        policy: &site.policy,
-    };
-    Ok(Json(config).into_response())
+    Ok(Json(WidgetConfig {
+        site: site.key.clone(),
+        display_name: site.display_name.clone(),
+        policy: site.policy.clone(),
+        brand: site.brand.clone(),
+        return_policy_url: site.return_policy_url.clone(),
+        today: site.today(),
+    }))
 }

@@ -1,0 +1,216 @@
+//! The JSON the widget and the server exchange, defined once so the two cannot drift apart.
+//! Rules live in `helpcenter-core`; this crate is only the shape of the messages.
+
+use helpcenter_core::{CivilDate, Policy};
+use serde::{Deserialize, Serialize};
+
+/// `GET /v1/sites/{site}/widget-config`: everything the widget needs to start.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WidgetConfig {
+    pub site: String,
+    pub display_name: String,
+    pub policy: Policy,
+    pub brand: Brand,
+    /// The site's Return and Exchange Policy (§II), linked from outcomes that follow it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_policy_url: Option<String>,
+    /// Today in the site's time zone: claim windows count the site's days, and the browser
+    /// should not need a time-zone database to know which day that is.
+    pub today: CivilDate,
+}
+
+/// The merchant's look, applied to the widget's CSS custom properties.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Brand {
+    /// Buttons, links and focus rings; a `#rrggbb` colour.
+    pub primary_color: String,
+    /// Text on `primary_color`; a `#rrggbb` colour.
+    pub on_primary_color: String,
+    /// Corner radius of cards and buttons, in CSS pixels.
+    pub radius_px: u8,
+}
+
+impl Default for Brand {
+    fn default() -> Self {
+        Self {
+            primary_color: "#1f5fbf".into(),
+            on_primary_color: "#ffffff".into(),
+            radius_px: 10,
+        }
+    }
+}
+
+/// `POST /v1/sites/{site}/tickets`, with an `Idempotency-Key` header: the shopper's claim as
+/// entered, plus the ids of the finished uploads that carry its evidence.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewTicket {
+    pub category: String,
+    pub answers: Vec<String>,
+    pub order_number: String,
+    pub description: String,
+    pub email: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub delivered_on: String,
+    /// tus upload ids, in the order the shopper attached them.
+    pub uploads: Vec<String>,
+    /// The language the shopper filed in, for the store's replies.
+    pub locale: String,
+    /// A merchant-signed identity token when the shopper is signed in to the store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_token: Option<String>,
+}
+
+/// The answer to a create: keep `access_token`, it is the only way back to the ticket
+/// (besides ticket id + order number + email).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TicketCreated {
+    pub ticket_id: String,
+    pub access_token: String,
+    pub ticket: TicketView,
+}
+
+/// Who acted on a ticket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventActor {
+    Shopper,
+    Agent,
+    System,
+}
+
+/// What happened on the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Created,
+    StatusChanged,
+    /// The agent asked for more information (the ticket is now `needs_info`).
+    InfoRequested,
+    /// A message from the store to the shopper.
+    Message,
+    /// The shopper answered, possibly with more evidence.
+    ShopperReply,
+    /// Only agents see these.
+    InternalNote,
+}
+
+/// One entry of a ticket's timeline; `seq` is also its Server-Sent Events id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketEvent {
+    pub seq: u32,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub kind: EventKind,
+    pub actor: EventActor,
+    /// The ticket's status after this event.
+    pub status: helpcenter_core::TicketStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<helpcenter_core::ResolutionKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Upload ids that came with this event.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+}
+
+/// A file the shopper sent, as listed on the ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceItem {
+    pub id: String,
+    pub filename: String,
+    pub media_type: helpcenter_core::MediaType,
+    pub bytes: u64,
+    /// Where the ticket's holder downloads it (with their access token).
+    pub url: String,
+}
+
+/// `GET /v1/tickets/{id}`: a ticket as its shopper sees it (no internal notes).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TicketView {
+    pub id: String,
+    pub site: String,
+    pub status: helpcenter_core::TicketStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<helpcenter_core::ResolutionKind>,
+    pub category: String,
+    pub outcome: String,
+    pub remedy: helpcenter_core::Remedy,
+    pub order_number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivered_on: Option<CivilDate>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// When the store promised a first answer by (§II preliminary verification).
+    pub respond_by: String,
+    /// Where the shopper can go from here themselves (answer, dispute).
+    pub shopper_can: Vec<helpcenter_core::TicketStatus>,
+    pub timeline: Vec<TicketEvent>,
+    pub evidence: Vec<EvidenceItem>,
+}
+
+/// A row of "my requests".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketSummary {
+    pub id: String,
+    pub category: String,
+    pub outcome: String,
+    pub status: helpcenter_core::TicketStatus,
+    pub updated_at: String,
+}
+
+/// `POST /v1/tickets/{id}/replies`: the shopper answers a request for information.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Reply {
+    pub message: String,
+    pub uploads: Vec<String>,
+}
+
+/// `POST /v1/sites/{site}/tickets/recover`: a ticket found again without its token.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecoverTicket {
+    pub ticket_id: String,
+    pub order_number: String,
+    pub email: String,
+}
+
+/// `POST /v1/admin/tickets/{id}/transition`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    pub to: helpcenter_core::TicketStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<helpcenter_core::ResolutionKind>,
+    /// Shown to the shopper with the change (required when asking for information).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// `POST /v1/admin/tickets/{id}/messages`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentMessage {
+    pub body: String,
+    /// An internal note, never shown to the shopper.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// A ticket as an agent sees it: everything the shopper sees plus contact details, the
+/// description and internal notes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminTicketView {
+    #[serde(flatten)]
+    pub ticket: TicketView,
+    pub email: String,
+    pub description: String,
+    pub answers: Vec<String>,
+    pub locale: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// Where an agent can move it from here.
+    pub agent_can: Vec<helpcenter_core::TicketStatus>,
+}

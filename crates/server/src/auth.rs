@@ -1,0 +1,239 @@
+//! Secrets and who may do what: shopper access tokens, merchant-signed identity tokens, admin
+//! keys. Only hashes of tokens and keys are stored; comparisons are constant-time.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// 256 random bits, URL-safe: ticket access tokens, upload ids, generated keys.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Whether `secret` hashes to `expected_sha256_hex`, in constant time.
+pub fn matches_hash(secret: &str, expected_sha256_hex: &str) -> bool {
+    let actual = sha256_hex(secret);
+    actual
+        .as_bytes()
+        .ct_eq(expected_sha256_hex.as_bytes())
+        .into()
+}
+
+/// A secret generated on first use and kept in `path`, readable by its owner only.
+pub fn kept_secret(path: &std::path::Path) -> std::io::Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(secret) if !secret.trim().is_empty() => return Ok(secret.trim().to_owned()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let secret = new_secret();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, &secret)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(secret)
+}
+
+/// This server's own key, kept in the data directory, for values it must be able to make
+/// again without storing them (a retried create's access token).
+#[derive(Debug)]
+pub struct ServerSecret(String);
+
+impl ServerSecret {
+    pub fn load_or_create(data_dir: &std::path::Path) -> std::io::Result<Self> {
+        kept_secret(&data_dir.join("server-secret")).map(Self)
+    }
+
+    /// An unguessable value for `purpose`, the same every time for the same purpose.
+    pub fn derive(&self, purpose: &str) -> String {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(self.0.as_bytes()).expect("HMAC takes any key length");
+        mac.update(purpose.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}
+
+/// A shopper the merchant vouches for, from an identity token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Customer {
+    pub id: String,
+    pub email: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    #[error("the identity token is not in the v1 format")]
+    Malformed,
+    #[error("the identity token's signature is not valid for this site")]
+    BadSignature,
+    #[error("the identity token has expired")]
+    Expired,
+}
+
+impl IdentityError {
+    pub fn code(self) -> &'static str {
+        match self {
+            IdentityError::Malformed => "identity.malformed",
+            IdentityError::BadSignature => "identity.bad_signature",
+            IdentityError::Expired => "identity.expired",
+        }
+    }
+}
+
+/// What the merchant's backend signs, so a token for one site never works on another.
+fn signed_text(site: &str, customer_id: &str, email: &str, expires: i64) -> String {
+    format!("helpcenter-identity-v1\n{site}\n{customer_id}\n{email}\n{expires}")
+}
+
+/// Makes an identity token, as a merchant's backend does:
+/// `v1.<base64url customer id>.<base64url email>.<expiry, unix seconds>.<hex HMAC-SHA256>`,
+/// the HMAC keyed with the site's identity secret over
+/// `"helpcenter-identity-v1\n{site}\n{customer id}\n{email}\n{expiry}"`.
+pub fn sign_identity(secret: &str, site: &str, customer: &Customer, expires: i64) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(signed_text(site, &customer.id, &customer.email, expires).as_bytes());
+    format!(
+        "v1.{}.{}.{expires}.{}",
+        URL_SAFE_NO_PAD.encode(&customer.id),
+        URL_SAFE_NO_PAD.encode(&customer.email),
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+/// Checks an identity token for `site` at `now` (unix seconds).
+pub fn verify_identity(
+    secret: &str,
+    site: &str,
+    token: &str,
+    now: i64,
+) -> Result<Customer, IdentityError> {
+    let mut parts = token.split('.');
+    let (Some("v1"), Some(id), Some(email), Some(expires), Some(signature), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(IdentityError::Malformed);
+    };
+    let text = |part: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .filter(|s| !s.is_empty() && s.len() <= 256)
+            .ok_or(IdentityError::Malformed)
+    };
+    let (id, email) = (text(id)?, text(email)?);
+    let expires: i64 = expires.parse().map_err(|_| IdentityError::Malformed)?;
+    let signature = hex::decode(signature).map_err(|_| IdentityError::Malformed)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .map_err(|_| IdentityError::BadSignature)?;
+    mac.update(signed_text(site, &id, &email, expires).as_bytes());
+    mac.verify_slice(&signature)
+        .map_err(|_| IdentityError::BadSignature)?;
+    if expires < now {
+        return Err(IdentityError::Expired);
+    }
+    Ok(Customer { id, email })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wei() -> Customer {
+        Customer {
+            id: "cust-42".into(),
+            email: "wei@example.com".into(),
+        }
+    }
+
+    #[test]
+    fn a_signed_token_is_accepted_until_it_expires() {
+        let token = sign_identity("s3cret", "demo", &wei(), 1_000);
+        assert_eq!(verify_identity("s3cret", "demo", &token, 1_000), Ok(wei()));
+        assert_eq!(
+            verify_identity("s3cret", "demo", &token, 1_001),
+            Err(IdentityError::Expired)
+        );
+    }
+
+    #[test]
+    fn forged_or_other_site_tokens_are_refused() {
+        let token = sign_identity("s3cret", "demo", &wei(), 1_000);
+        assert_eq!(
+            verify_identity("other", "demo", &token, 0),
+            Err(IdentityError::BadSignature)
+        );
+        assert_eq!(
+            verify_identity("s3cret", "shop2", &token, 0),
+            Err(IdentityError::BadSignature)
+        );
+        let later = token.replace(".1000.", ".9999.");
+        assert_eq!(
+            verify_identity("s3cret", "demo", &later, 0),
+            Err(IdentityError::BadSignature)
+        );
+        let someone_else = sign_identity(
+            "s3cret",
+            "demo",
+            &Customer {
+                id: "cust-43".into(),
+                ..wei()
+            },
+            1_000,
+        );
+        let spliced = format!(
+            "{}.{}",
+            &someone_else[..someone_else.rfind('.').unwrap_or(0)],
+            token.rsplit('.').next().unwrap_or("")
+        );
+        assert_eq!(
+            verify_identity("s3cret", "demo", &spliced, 0),
+            Err(IdentityError::BadSignature)
+        );
+        for junk in [
+            "",
+            "v1",
+            "v2.a.b.1.00",
+            "v1.!!.b.1.00",
+            "v1.YQ.Yg.x.00",
+            "v1.YQ.Yg.1.zz",
+            "v1.YQ.Yg.1.00.extra",
+        ] {
+            assert_eq!(
+                verify_identity("s3cret", "demo", junk, 0),
+                Err(IdentityError::Malformed),
+                "{junk}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_are_unguessable_and_only_their_hash_matches() {
+        let (a, b) = (new_secret(), new_secret());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert!(matches_hash(&a, &sha256_hex(&a)));
+        assert!(!matches_hash(&b, &sha256_hex(&a)));
+    }
+}

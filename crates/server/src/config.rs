@@ -1,0 +1,86 @@
+//! The server's configuration file: where it keeps data, and the merchants (sites) it serves.
+//! `helpcenter-server.sample.toml` at the crate root documents every setting.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use helpcenter_api::Brand;
+use helpcenter_core::Notice;
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    #[serde(default)]
+    pub server: ServerSettings,
+    #[serde(default)]
+    pub sites: Vec<SiteConfig>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub widget_dir: Option<PathBuf>,
+    /// Hours an unfinished upload is kept before it is deleted (tus expiration).
+    pub upload_expiry_hours: Option<u32>,
+}
+
+/// One merchant's storefront.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The key in the embed tag (`data-site="…"`).
+    pub key: String,
+    pub display_name: String,
+    /// Origins (scheme://host[:port]) whose pages may embed the widget and call the API.
+    pub allowed_origins: Vec<String>,
+    #[serde(default)]
+    pub brand: Brand,
+    /// The site's own policy (same format as `helpcenter-server policy show --toml`), relative
+    /// to this file; the built-in policy without one.
+    pub policy_file: Option<PathBuf>,
+    pub return_policy_url: Option<String>,
+    /// Force-majeure notices (§V) added to the policy's own.
+    #[serde(default)]
+    pub notices: Vec<Notice>,
+    /// IANA time zone that claim windows count days in, e.g. "Asia/Shanghai".
+    #[serde(default = "utc")]
+    pub time_zone: String,
+    /// SHA-256 (hex) of the admin API key: `helpcenter-server admin hash-key` prints it.
+    pub admin_key_sha256: String,
+    /// Name of the environment variable holding the secret the merchant signs identity tokens
+    /// with; without one, "my requests" works by ticket id + order number + email only.
+    pub identity_secret_env: Option<String>,
+}
+
+fn utc() -> String {
+    "UTC".into()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{0}")]
+    Site(String),
+}
+
+impl ServerConfig {
+    pub fn load(path: &Path) -> Result<ServerConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
+    }
+}

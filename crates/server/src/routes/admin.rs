@@ -1,0 +1,236 @@
+//! The agents' side: list and read tickets, move them through the lifecycle, ask the shopper
+//! for more, write to them or leave internal notes. Authorised by the site's admin key; the
+//! CLI (`helpcenter-server admin …`) calls the same operations.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use helpcenter_api::{
+    AdminTicketView, AgentMessage, EventActor, EventKind, TicketSummary, Transition,
+};
+use helpcenter_core::{Actor, TicketStatus};
+use serde::Deserialize;
+
+use super::tickets::{append, bearer, serve_evidence, view};
+use crate::sites::Site;
+use crate::store::tickets::{NewEvent, TicketFilter, TicketRecord};
+use crate::{AppError, AppState};
+
+/// The site whose admin key is presented.
+fn admin_site<'s>(state: &'s AppState, headers: &HeaderMap) -> Result<&'s Site, AppError> {
+    let key = bearer(headers).ok_or(AppError::AdminKeyRequired)?;
+    state
+        .sites
+        .by_admin_key(key)
+        .ok_or(AppError::AdminKeyRequired)
+}
+
+async fn site_ticket(state: &AppState, site: &Site, id: &str) -> Result<TicketRecord, AppError> {
+    state
+        .store
+        .ticket(id)
+        .await?
+        .filter(|t| t.site == site.key)
+        .ok_or_else(|| AppError::TicketNotFound(id.to_owned()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListQuery {
+    pub status: Option<TicketStatus>,
+    pub order_number: Option<String>,
+    pub customer_id: Option<String>,
+    pub limit: Option<u32>,
+}
+
+pub async fn list_tickets(
+    state: &AppState,
+    site: &Site,
+    query: ListQuery,
+) -> Result<Vec<TicketSummary>, AppError> {
+    let filter = TicketFilter {
+        status: query.status,
+        order_number: query
+            .order_number
+            .map(|o| site.policy.order_number.normalize(&o)),
+        customer_id: query.customer_id,
+        limit: query.limit.unwrap_or(50).clamp(1, 500),
+    };
+    Ok(state.store.list_tickets(&site.key, &filter).await?)
+}
+
+pub async fn show_ticket(
+    state: &AppState,
+    site: &Site,
+    id: &str,
+) -> Result<AdminTicketView, AppError> {
+    let ticket = site_ticket(state, site, id).await?;
+    let status = ticket.status()?;
+    Ok(AdminTicketView {
+        ticket: view(state, &ticket, true).await?,
+        answers: ticket.answers()?,
+        email: ticket.email,
+        description: ticket.description,
+        locale: ticket.locale,
+        customer_id: ticket.customer_id,
+        agent_can: status.next().to_vec(),
+    })
+}
+
+/// Moves a ticket through the core state machine; asking for information needs a message,
+/// since it is what the shopper must answer.
+pub async fn transition_ticket(
+    state: &AppState,
+    site: &Site,
+    id: &str,
+    change: Transition,
+) -> Result<AdminTicketView, AppError> {
+    let ticket = site_ticket(state, site, id).await?;
+    let from = ticket.status()?;
+    helpcenter_core::transition(from, change.to, change.resolution, Actor::Agent)?;
+    let message = change
+        .message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    check_length(message)?;
+    let kind = if change.to == TicketStatus::NeedsInfo {
+        if message.is_none() {
+            return Err(AppError::BadInput(
+                "message.required",
+                "asking the shopper for information needs a message saying what is needed".into(),
+            ));
+        }
+        EventKind::InfoRequested
+    } else {
+        EventKind::StatusChanged
+    };
+    let event = NewEvent {
+        kind,
+        actor: EventActor::Agent,
+        status: change.to,
+        resolution: change.resolution,
+        message,
+        public: true,
+        uploads: &[],
+        at: jiff::Timestamp::now(),
+    };
+    append(state, &ticket.id, from, &event).await?;
+    show_ticket(state, site, id).await
+}
+
+/// A message to the shopper, or an internal note; the status does not change.
+pub async fn add_message(
+    state: &AppState,
+    site: &Site,
+    id: &str,
+    message: AgentMessage,
+) -> Result<AdminTicketView, AppError> {
+    let ticket = site_ticket(state, site, id).await?;
+    let status = ticket.status()?;
+    let body = message.body.trim();
+    if body.is_empty() {
+        return Err(AppError::BadInput(
+            "message.empty",
+            "a message needs some text".into(),
+        ));
+    }
+    check_length(Some(body))?;
+    let event = NewEvent {
+        kind: if message.internal {
+            EventKind::InternalNote
+        } else {
+            EventKind::Message
+        },
+        actor: EventActor::Agent,
+        status,
+        resolution: None,
+        message: Some(body),
+        public: !message.internal,
+        uploads: &[],
+        at: jiff::Timestamp::now(),
+    };
+    append(state, &ticket.id, status, &event).await?;
+    show_ticket(state, site, id).await
+}
+
+fn check_length(message: Option<&str>) -> Result<(), AppError> {
+    let max = super::tickets::limits::MAX_MESSAGE_CHARS;
+    if message.is_some_and(|m| m.chars().count() > max) {
+        return Err(AppError::BadInput(
+            "message.too_long",
+            format!("a message has at most {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<TicketSummary>>, AppError> {
+    let site = admin_site(&state, &headers)?;
+    Ok(Json(list_tickets(&state, site, query).await?))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<AdminTicketView>, AppError> {
+    let site = admin_site(&state, &headers)?;
+    Ok(Json(show_ticket(&state, site, &id).await?))
+}
+
+pub async fn transition(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(change): Json<Transition>,
+) -> Result<Json<AdminTicketView>, AppError> {
+    let site = admin_site(&state, &headers)?;
+    Ok(Json(transition_ticket(&state, site, &id, change).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoRequest {
+    pub message: String,
+}
+
+/// Shorthand for a transition to `needs_info` with its message.
+pub async fn request_info(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<InfoRequest>,
+) -> Result<Json<AdminTicketView>, AppError> {
+    let site = admin_site(&state, &headers)?;
+    let change = Transition {
+        to: TicketStatus::NeedsInfo,
+        resolution: None,
+        message: Some(request.message),
+    };
+    Ok(Json(transition_ticket(&state, site, &id, change).await?))
+}
+
+pub async fn message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(message): Json<AgentMessage>,
+) -> Result<Json<AdminTicketView>, AppError> {
+    let site = admin_site(&state, &headers)?;
+    Ok(Json(add_message(&state, site, &id, message).await?))
+}
+
+pub async fn evidence(
+    State(state): State<AppState>,
+    Path((id, upload)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<axum::response::Response, AppError> {
+    let site = admin_site(&state, &headers)?;
+    let ticket = site_ticket(&state, site, &id).await?;
+    serve_evidence(&state, &ticket, &upload).await
+}

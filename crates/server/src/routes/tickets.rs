@@ -1,0 +1,667 @@
+//! The shopper's side of tickets: file one, read it, follow it live, answer the agent,
+//! dispute it, list one's own, and find one again.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt, stream};
+use helpcenter_api::{
+    EventActor, EventKind, EvidenceItem, NewTicket, RecoverTicket, Reply, TicketCreated,
+    TicketSummary, TicketView,
+};
+use helpcenter_core::{
+    Actor, EvidenceFile, Field, Problem, ProblemCode, Submission, TicketStatus, validate_submission,
+};
+use serde::Deserialize;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::auth::{self, sha256_hex};
+use crate::sites::Site;
+use crate::store::tickets::{
+    Appended, Created, NewEvent, NewTicketRecord, TicketFilter, TicketRecord,
+};
+use crate::store::timestamp;
+use crate::{AppError, AppState};
+
+/// Bounds on what a browser may send, beyond what the policy limits.
+pub mod limits {
+    pub const MAX_MESSAGE_CHARS: usize = 4000;
+    pub const MAX_ANSWERS: usize = 32;
+    pub const MAX_UPLOADS: usize = helpcenter_core::check::limits::MAX_FILES as usize;
+    pub const MAX_IDEMPOTENCY_KEY: usize = 128;
+}
+
+/// A bearer token from `Authorization`, or (for `EventSource`, which cannot set headers)
+/// from the `access_token` query parameter.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 256)
+}
+
+fn site<'s>(state: &'s AppState, key: &str) -> Result<&'s Site, AppError> {
+    state
+        .sites
+        .get(key)
+        .ok_or_else(|| AppError::SiteNotFound(key.to_owned()))
+}
+
+/// The ticket, if `token` opens it; the same answer for "no such ticket" and "wrong token".
+async fn open_ticket(
+    state: &AppState,
+    id: &str,
+    token: Option<&str>,
+) -> Result<TicketRecord, AppError> {
+    let token = token.ok_or(AppError::TokenRequired)?;
+    let not_found = || AppError::TicketNotFound(id.to_owned());
+    if id.len() > 32 || !state.store.token_opens(id, &sha256_hex(token)).await? {
+        return Err(not_found());
+    }
+    state.store.ticket(id).await?.ok_or_else(not_found)
+}
+
+/// A ticket as its shopper sees it (or, with `internal`, with the agents' notes too).
+pub(crate) async fn view(
+    state: &AppState,
+    ticket: &TicketRecord,
+    internal: bool,
+) -> Result<TicketView, AppError> {
+    let status = ticket.status()?;
+    let timeline = state.store.events(&ticket.id, 0, internal).await?;
+    let evidence = state
+        .store
+        .ticket_evidence(&ticket.id)
+        .await?
+        .into_iter()
+        .filter_map(|(id, filename, media_type, bytes)| {
+            Some(EvidenceItem {
+                url: format!("/v1/tickets/{}/evidence/{id}", ticket.id),
+                media_type: serde_json::from_value(serde_json::Value::String(media_type)).ok()?,
+                bytes: u64::try_from(bytes).ok()?,
+                id,
+                filename,
+            })
+        })
+        .collect();
+    let remedy = state
+        .sites
+        .get(&ticket.site)
+        .and_then(|s| s.policy.outcome(&ticket.outcome))
+        .map_or(helpcenter_core::Remedy::Review, |o| o.remedy);
+    Ok(TicketView {
+        id: ticket.id.clone(),
+        site: ticket.site.clone(),
+        status,
+        resolution: ticket.resolution()?,
+        category: ticket.category.clone(),
+        outcome: ticket.outcome.clone(),
+        remedy,
+        order_number: ticket.order_number.clone(),
+        delivered_on: ticket.delivered_on()?,
+        created_at: ticket.created_at.clone(),
+        updated_at: ticket.updated_at.clone(),
+        respond_by: ticket.respond_by.clone(),
+        shopper_can: status.next_for_shopper().to_vec(),
+        timeline,
+        evidence,
+    })
+}
+
+/// Human-friendly ticket ids: no 0/O, 1/I/L, so they survive being read over the phone.
+fn new_ticket_id() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let mut rng = rand::rng();
+    let code: String = (0..6)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    format!("HC-{code}")
+}
+
+/// The shopper's token for the ticket made under an idempotency key: derived, not stored, so
+/// a retried create can hand back the same token the first attempt made.
+fn access_token(state: &AppState, site: &str, idempotency_key: &str) -> String {
+    state
+        .secret
+        .derive(&format!("ticket-access\n{site}\n{idempotency_key}"))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Path(site_key): Path<String>,
+    headers: HeaderMap,
+    Json(new): Json<NewTicket>,
+) -> Result<(StatusCode, Json<TicketCreated>), AppError> {
+    let site = site(&state, &site_key)?;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| (1..=limits::MAX_IDEMPOTENCY_KEY).contains(&k.len()))
+        .ok_or(AppError::IdempotencyKeyMissing)?
+        .to_owned();
+    if new.answers.len() > limits::MAX_ANSWERS {
+        return Err(AppError::Invalid(vec![Problem::new(
+            Field::Answers,
+            ProblemCode::AnswersTooMany,
+        )]));
+    }
+    if new.uploads.len() > limits::MAX_UPLOADS {
+        return Err(AppError::Invalid(vec![Problem::new(
+            Field::Evidence,
+            ProblemCode::EvidenceTooMany,
+        )]));
+    }
+    let customer = match (&new.identity_token, &site.identity_secret) {
+        (None, _) => None,
+        (Some(_), None) => return Err(AppError::IdentityNotConfigured),
+        (Some(token), Some(secret)) => Some(auth::verify_identity(
+            secret,
+            &site.key,
+            token,
+            jiff::Timestamp::now().as_second(),
+        )?),
+    };
+    let request_sha256 = sha256_hex(&serde_json::to_string(&new).unwrap_or_default());
+    let token = access_token(&state, &site.key, &key);
+
+    // A retry of a request that already made its ticket is answered before re-validating:
+    // its uploads are attached by now, and the answer must be the same ticket.
+    if let Some(earlier) = state.store.idempotent_ticket(&site.key, &key).await? {
+        return replay(&state, earlier, &request_sha256, token).await;
+    }
+
+    let accepted = match check_claim(&state, site, &new).await {
+        Ok(accepted) => accepted,
+        // A concurrent duplicate may have committed meanwhile (attaching "our" uploads):
+        // then the answer is its ticket, not a refusal.
+        Err(refusal) => match state.store.idempotent_ticket(&site.key, &key).await? {
+            Some(earlier) => return replay(&state, earlier, &request_sha256, token).await,
+            None => return Err(refusal),
+        },
+    };
+    let now = jiff::Timestamp::now();
+    let respond_by = now
+        .checked_add(jiff::SignedDuration::from_hours(i64::from(
+            site.policy.service.first_response_hours,
+        )))
+        .unwrap_or(now);
+    let locale = match new.locale.as_str() {
+        l if site.policy.messages.contains_key(l) => l.to_owned(),
+        _ => site.policy.default_locale.clone(),
+    };
+    let first = NewEvent {
+        kind: EventKind::Created,
+        actor: EventActor::Shopper,
+        status: TicketStatus::Submitted,
+        resolution: None,
+        message: None,
+        public: true,
+        uploads: &new.uploads,
+        at: now,
+    };
+    for _ in 0..5 {
+        let record = NewTicketRecord {
+            ticket: TicketRecord {
+                id: new_ticket_id(),
+                site: site.key.clone(),
+                status: TicketStatus::Submitted.as_str().into(),
+                resolution: None,
+                category: new.category.clone(),
+                answers: serde_json::to_string(&new.answers).unwrap_or_else(|_| "[]".into()),
+                outcome: accepted.outcome.clone(),
+                order_number: accepted.order_number.clone(),
+                email: new.email.trim().to_owned(),
+                description: new.description.trim().to_owned(),
+                delivered_on: accepted.delivered_on.map(|d| d.to_string()),
+                locale: locale.clone(),
+                customer_id: customer.as_ref().map(|c| c.id.clone()),
+                created_at: timestamp(now),
+                updated_at: timestamp(now),
+                respond_by: timestamp(respond_by),
+            },
+            access_token_sha256: sha256_hex(&token),
+            idempotency: (&key, request_sha256.clone()),
+            uploads: &new.uploads,
+        };
+        match state.store.create_ticket(&record, &first).await? {
+            Created::IdTaken => continue,
+            Created::Created => {
+                let ticket = view(&state, &record.ticket, false).await?;
+                tracing::info!(ticket = %ticket.id, site = %site.key, outcome = %ticket.outcome, "ticket created");
+                return Ok((
+                    StatusCode::CREATED,
+                    Json(TicketCreated {
+                        ticket_id: ticket.id.clone(),
+                        access_token: token,
+                        ticket,
+                    }),
+                ));
+            }
+            Created::Replayed(id) => {
+                return replay(&state, (id, request_sha256.clone()), &request_sha256, token).await;
+            }
+            Created::KeyReused => return Err(AppError::IdempotencyKeyReused),
+            Created::UploadUnavailable(upload) => {
+                let i = new.uploads.iter().position(|u| u == &upload).unwrap_or(0);
+                return Err(AppError::Invalid(vec![Problem::new(
+                    Field::EvidenceFile(i),
+                    ProblemCode::FileAlreadyAttached,
+                )]));
+            }
+        }
+    }
+    Err(AppError::Store(crate::store::StoreError::Corrupt(
+        "no free ticket id after 5 tries".into(),
+    )))
+}
+
+/// What a checked claim is filed under.
+struct CheckedClaim {
+    outcome: String,
+    order_number: String,
+    delivered_on: Option<helpcenter_core::CivilDate>,
+}
+
+/// The rulebook's verdict on a claim, with the facts of its uploads as the server found them
+/// (finished, this site's, not attached elsewhere).
+async fn check_claim(
+    state: &AppState,
+    site: &Site,
+    new: &NewTicket,
+) -> Result<CheckedClaim, AppError> {
+    let stored = state
+        .store
+        .completed_uploads(&site.key, &new.uploads)
+        .await?;
+    let mut problems = Vec::new();
+    let mut evidence: Vec<EvidenceFile> = Vec::with_capacity(new.uploads.len());
+    for (i, id) in new.uploads.iter().enumerate() {
+        match stored.iter().find(|u| &u.id == id) {
+            None => problems.push(Problem::new(
+                Field::EvidenceFile(i),
+                ProblemCode::FileNotUploaded,
+            )),
+            Some(u) if u.ticket_id.is_some() => problems.push(Problem::new(
+                Field::EvidenceFile(i),
+                ProblemCode::FileAlreadyAttached,
+            )),
+            Some(u) => evidence.push(u.facts.clone()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let submission = Submission {
+        category: new.category.clone(),
+        answers: new.answers.clone(),
+        order_number: new.order_number.clone(),
+        description: new.description.clone(),
+        email: new.email.clone(),
+        delivered_on: new.delivered_on.clone(),
+        evidence,
+    };
+    let accepted =
+        validate_submission(&site.policy, &submission, site.today()).map_err(AppError::Invalid)?;
+    Ok(CheckedClaim {
+        outcome: accepted.decision.outcome.id.clone(),
+        order_number: accepted.order_number,
+        delivered_on: accepted.delivered_on,
+    })
+}
+
+async fn replay(
+    state: &AppState,
+    (ticket_id, earlier_sha256): (String, String),
+    request_sha256: &str,
+    token: String,
+) -> Result<(StatusCode, Json<TicketCreated>), AppError> {
+    if earlier_sha256 != request_sha256 {
+        return Err(AppError::IdempotencyKeyReused);
+    }
+    let record = state
+        .store
+        .ticket(&ticket_id)
+        .await?
+        .ok_or_else(|| AppError::TicketNotFound(ticket_id.clone()))?;
+    let ticket = view(state, &record, false).await?;
+    Ok((
+        StatusCode::OK,
+        Json(TicketCreated {
+            ticket_id,
+            access_token: token,
+            ticket,
+        }),
+    ))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<TicketView>, AppError> {
+    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
+    Ok(Json(view(&state, &ticket, false).await?))
+}
+
+#[derive(Deserialize)]
+pub struct StreamQuery {
+    access_token: Option<String>,
+}
+
+/// Server-Sent Events: each public timeline event as it happens. A reconnect with
+/// `Last-Event-ID` first replays what was missed from the database.
+pub async fn events(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<StreamQuery>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let token = bearer(&headers).or(query.access_token.as_deref());
+    let ticket = open_ticket(&state, &id, token).await?;
+    let after: u32 = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    // Subscribe before reading the backlog, so nothing falls between the two.
+    let live = state.events.subscribe(&ticket.id);
+    let backlog = state.store.events(&ticket.id, after, false).await?;
+    let last_sent = backlog.last().map_or(after, |e| e.seq);
+    let live = BroadcastStream::new(live)
+        // A stream that fell behind ends; the client reconnects and replays from the database.
+        .take_while(|event| std::future::ready(event.is_ok()))
+        .filter_map(move |event| std::future::ready(event.ok().filter(|e| e.seq > last_sent)));
+    let stream = stream::iter(backlog).chain(live).map(|event| {
+        Ok(Event::default()
+            .id(event.seq.to_string())
+            .event("ticket")
+            .json_data(&event)
+            .unwrap_or_else(|_| Event::default().comment("unserialisable event")))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+fn message_text(message: &str) -> Result<String, AppError> {
+    let message = message.trim();
+    if message.chars().count() > limits::MAX_MESSAGE_CHARS {
+        return Err(AppError::BadInput(
+            "message.too_long",
+            format!(
+                "a message has at most {} characters",
+                limits::MAX_MESSAGE_CHARS
+            ),
+        ));
+    }
+    Ok(message.to_owned())
+}
+
+/// The shopper answers a request for information, with text and more evidence; the ticket
+/// goes back to review.
+pub async fn reply(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(reply): Json<Reply>,
+) -> Result<Json<TicketView>, AppError> {
+    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
+    let site = site(&state, &ticket.site)?;
+    let message = message_text(&reply.message)?;
+    if message.is_empty() && reply.uploads.is_empty() {
+        return Err(AppError::BadInput(
+            "reply.empty",
+            "a reply needs a message or a file".into(),
+        ));
+    }
+    let status = ticket.status()?;
+    helpcenter_core::transition(status, TicketStatus::InReview, None, Actor::Shopper)?;
+    // New files are checked against the ticket's outcome, each on its own and with the ones
+    // already sent (duplicates, count, total size).
+    let rule = &site
+        .policy
+        .outcome(&ticket.outcome)
+        .ok_or_else(|| {
+            AppError::Store(crate::store::StoreError::Corrupt(format!(
+                "outcome {}",
+                ticket.outcome
+            )))
+        })?
+        .evidence
+        .media;
+    if reply.uploads.len() > limits::MAX_UPLOADS {
+        return Err(AppError::Invalid(vec![Problem::new(
+            Field::Evidence,
+            ProblemCode::EvidenceTooMany,
+        )]));
+    }
+    let stored = state
+        .store
+        .completed_uploads(&site.key, &reply.uploads)
+        .await?;
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    for (i, id) in reply.uploads.iter().enumerate() {
+        match stored.iter().find(|u| &u.id == id) {
+            None => problems.push(Problem::new(
+                Field::EvidenceFile(i),
+                ProblemCode::FileNotUploaded,
+            )),
+            Some(u) if u.ticket_id.is_some() => problems.push(Problem::new(
+                Field::EvidenceFile(i),
+                ProblemCode::FileAlreadyAttached,
+            )),
+            Some(u) => files.push(u.facts.clone()),
+        }
+    }
+    let delivered_on = ticket.delivered_on()?;
+    for (i, file) in files.iter().enumerate() {
+        for code in rule.check_file(file, delivered_on) {
+            problems.push(Problem::new(Field::EvidenceFile(i), code));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let event = NewEvent {
+        kind: EventKind::ShopperReply,
+        actor: EventActor::Shopper,
+        status: TicketStatus::InReview,
+        resolution: None,
+        message: Some(message.as_str()).filter(|m| !m.is_empty()),
+        public: true,
+        uploads: &reply.uploads,
+        at: jiff::Timestamp::now(),
+    };
+    append(&state, &ticket.id, status, &event).await?;
+    let ticket = state
+        .store
+        .ticket(&id)
+        .await?
+        .ok_or_else(|| AppError::TicketNotFound(id.clone()))?;
+    Ok(Json(view(&state, &ticket, false).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Escalation {
+    /// Why the shopper disagrees.
+    message: String,
+}
+
+/// §IV: the shopper disputes how the ticket is handled; negotiation comes first.
+pub async fn escalate(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(escalation): Json<Escalation>,
+) -> Result<Json<TicketView>, AppError> {
+    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
+    let message = message_text(&escalation.message)?;
+    let status = ticket.status()?;
+    helpcenter_core::transition(status, TicketStatus::Escalated, None, Actor::Shopper)?;
+    let event = NewEvent {
+        kind: EventKind::StatusChanged,
+        actor: EventActor::Shopper,
+        status: TicketStatus::Escalated,
+        resolution: None,
+        message: Some(message.as_str()).filter(|m| !m.is_empty()),
+        public: true,
+        uploads: &[],
+        at: jiff::Timestamp::now(),
+    };
+    append(&state, &ticket.id, status, &event).await?;
+    let ticket = state
+        .store
+        .ticket(&id)
+        .await?
+        .ok_or_else(|| AppError::TicketNotFound(id.clone()))?;
+    Ok(Json(view(&state, &ticket, false).await?))
+}
+
+/// Records an event and tells the open streams.
+pub(crate) async fn append(
+    state: &AppState,
+    ticket_id: &str,
+    expected: TicketStatus,
+    event: &NewEvent<'_>,
+) -> Result<helpcenter_api::TicketEvent, AppError> {
+    match state.store.append_event(ticket_id, expected, event).await? {
+        Appended::Appended(stored) => {
+            if event.public {
+                state.events.publish(ticket_id, stored.clone());
+            }
+            Ok(stored)
+        }
+        Appended::StatusChanged => Err(AppError::TicketChanged),
+        Appended::UploadUnavailable(upload) => {
+            let i = event.uploads.iter().position(|u| u == &upload).unwrap_or(0);
+            Err(AppError::Invalid(vec![Problem::new(
+                Field::EvidenceFile(i),
+                ProblemCode::FileAlreadyAttached,
+            )]))
+        }
+    }
+}
+
+/// "My requests" for a shopper signed in to the store: the merchant's identity token, sent
+/// as `Authorization: Bearer`, names the customer.
+pub async fn list_mine(
+    State(state): State<AppState>,
+    Path(site_key): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<TicketSummary>>, AppError> {
+    let site = site(&state, &site_key)?;
+    let secret = site
+        .identity_secret
+        .as_deref()
+        .ok_or(AppError::IdentityNotConfigured)?;
+    let token = bearer(&headers).ok_or(AppError::TokenRequired)?;
+    let customer =
+        auth::verify_identity(secret, &site.key, token, jiff::Timestamp::now().as_second())?;
+    let filter = TicketFilter {
+        customer_id: Some(customer.id),
+        limit: 100,
+        ..TicketFilter::default()
+    };
+    Ok(Json(state.store.list_tickets(&site.key, &filter).await?))
+}
+
+/// Finds a ticket again by its id, order number and email, and gives a new access token.
+pub async fn recover(
+    State(state): State<AppState>,
+    Path(site_key): Path<String>,
+    Json(request): Json<RecoverTicket>,
+) -> Result<Json<TicketCreated>, AppError> {
+    let site = site(&state, &site_key)?;
+    let id = request.ticket_id.trim().to_ascii_uppercase();
+    let not_found = || AppError::TicketNotFound(id.clone());
+    if id.len() > 32 {
+        return Err(not_found());
+    }
+    let ticket = state.store.ticket(&id).await?.ok_or_else(not_found)?;
+    let order_number = site.policy.order_number.normalize(&request.order_number);
+    let same = ticket.site == site.key
+        && subtle_eq(&ticket.order_number, &order_number)
+        && subtle_eq(
+            &ticket.email.to_lowercase(),
+            &request.email.trim().to_lowercase(),
+        );
+    if !same {
+        return Err(not_found());
+    }
+    let token = auth::new_secret();
+    state
+        .store
+        .add_access_token(&ticket.id, &sha256_hex(&token), jiff::Timestamp::now())
+        .await?;
+    let view = view(&state, &ticket, false).await?;
+    Ok(Json(TicketCreated {
+        ticket_id: ticket.id,
+        access_token: token,
+        ticket: view,
+    }))
+}
+
+fn subtle_eq(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// A file of the ticket, for its holder: never rendered by the browser, always downloaded.
+pub async fn evidence(
+    State(state): State<AppState>,
+    Path((id, upload)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<axum::response::Response, AppError> {
+    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
+    serve_evidence(&state, &ticket, &upload).await
+}
+
+pub(crate) async fn serve_evidence(
+    state: &AppState,
+    ticket: &TicketRecord,
+    upload: &str,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let not_found = || AppError::NotFound;
+    let stored = state.store.upload(upload).await?.ok_or_else(not_found)?;
+    if stored.ticket_id.as_deref() != Some(ticket.id.as_str()) {
+        return Err(not_found());
+    }
+    let media_type = stored.facts.media_type.ok_or_else(not_found)?;
+    let (body, length) = state.evidence.read(upload).await.map_err(|_| not_found())?;
+    let filename: String = stored
+        .facts
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type.mime().to_owned()),
+            (header::CONTENT_LENGTH, length.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,61 @@
+//! All SQL lives under this module, behind `Store`. It is written for SQLite (the embedded
+//! default) in SQL that PostgreSQL also accepts, so the scale-out path is a new pool type,
+//! not a rewrite.
+
+pub mod tickets;
+pub mod uploads;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// The database of tickets, their timelines and uploads.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) `helpcenter.db` in `data_dir` and brings its schema up to date.
+    pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        let path = data_dir.join("helpcenter.db");
+        let url = format!("sqlite://{}", path.display());
+        let options = SqliteConnectOptions::from_str(&url)?
+            .create_if_missing(true)
+            // WAL: readers never wait for the writer; NORMAL sync is durable across a process
+            // crash (SIGKILL), which is the failure that matters here.
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+}
+
+/// Timestamps are stored as RFC 3339 UTC text, which sorts in time order as text.
+pub(crate) fn timestamp(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+pub(crate) fn parse_timestamp(text: &str) -> Result<jiff::Timestamp, StoreError> {
+    text.parse()
+        .map_err(|e| StoreError::Corrupt(format!("timestamp {text:?}: {e}")))
+}

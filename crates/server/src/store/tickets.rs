@@ -1,0 +1,444 @@
+//! SQL for tickets, their timelines, access tokens and idempotency keys.
+
+use helpcenter_api::{EventActor, EventKind, TicketEvent, TicketSummary};
+use helpcenter_core::{CivilDate, ResolutionKind, TicketStatus};
+use sqlx::{Row, Sqlite, Transaction};
+
+use super::{Store, StoreError, timestamp};
+
+/// A ticket as stored.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct TicketRecord {
+    pub id: String,
+    pub site: String,
+    pub status: String,
+    pub resolution: Option<String>,
+    pub category: String,
+    pub answers: String,
+    pub outcome: String,
+    pub order_number: String,
+    pub email: String,
+    pub description: String,
+    pub delivered_on: Option<String>,
+    pub locale: String,
+    pub customer_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub respond_by: String,
+}
+
+impl TicketRecord {
+    pub fn status(&self) -> Result<TicketStatus, StoreError> {
+        TicketStatus::parse(&self.status).ok_or_else(|| corrupt("status", &self.status))
+    }
+
+    pub fn resolution(&self) -> Result<Option<ResolutionKind>, StoreError> {
+        self.resolution
+            .as_deref()
+            .map(|r| from_name(r, "resolution"))
+            .transpose()
+    }
+
+    pub fn answers(&self) -> Result<Vec<String>, StoreError> {
+        serde_json::from_str(&self.answers).map_err(|_| corrupt("answers", &self.answers))
+    }
+
+    pub fn delivered_on(&self) -> Result<Option<CivilDate>, StoreError> {
+        self.delivered_on
+            .as_deref()
+            .map(|d| d.parse().map_err(|_| corrupt("delivered_on", d)))
+            .transpose()
+    }
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+/// Enum names are stored as their serde names (`in_review`, `carrier_claim`, …).
+fn name<T: serde::Serialize>(value: T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn from_name<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| corrupt(what, text))
+}
+
+/// A new ticket, everything checked.
+pub struct NewTicketRecord<'a> {
+    pub ticket: TicketRecord,
+    pub access_token_sha256: String,
+    /// `(Idempotency-Key, SHA-256 of the request)`.
+    pub idempotency: (&'a str, String),
+    pub uploads: &'a [String],
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Created {
+    Created,
+    /// The key was used before for the same request: that ticket.
+    Replayed(String),
+    /// The key was used before for a different request.
+    KeyReused,
+    /// The generated id exists already; try another.
+    IdTaken,
+    /// An upload is unknown, unfinished, of another site or attached elsewhere.
+    UploadUnavailable(String),
+}
+
+/// A change to a ticket's timeline.
+pub struct NewEvent<'a> {
+    pub kind: EventKind,
+    pub actor: EventActor,
+    pub status: TicketStatus,
+    pub resolution: Option<ResolutionKind>,
+    pub message: Option<&'a str>,
+    pub public: bool,
+    pub uploads: &'a [String],
+    pub at: jiff::Timestamp,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Appended {
+    Appended(TicketEvent),
+    /// The ticket was not in the expected status any more (someone acted meanwhile).
+    StatusChanged,
+    UploadUnavailable(String),
+}
+
+/// Filters for an agent's list.
+#[derive(Clone, Debug, Default)]
+pub struct TicketFilter {
+    pub status: Option<TicketStatus>,
+    pub order_number: Option<String>,
+    pub customer_id: Option<String>,
+    pub limit: u32,
+}
+
+impl Store {
+    /// Creates a ticket with its first event, its access token and its evidence, or finds
+    /// the ticket an earlier request with the same idempotency key made. One transaction,
+    /// taken for writing at once, so concurrent duplicates queue rather than race.
+    pub async fn create_ticket(
+        &self,
+        new: &NewTicketRecord<'_>,
+        first: &NewEvent<'_>,
+    ) -> Result<Created, StoreError> {
+        let t = &new.ticket;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let (key, request_sha256) = &new.idempotency;
+        let earlier = sqlx::query(
+            "SELECT request_sha256, ticket_id FROM idempotency_keys WHERE site = ? AND key = ?",
+        )
+        .bind(&t.site)
+        .bind(key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = earlier {
+            let (sha, ticket_id): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            return Ok(if &sha == request_sha256 {
+                Created::Replayed(ticket_id)
+            } else {
+                Created::KeyReused
+            });
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO tickets (id, site, status, resolution, category, answers, outcome, order_number, email, \
+             description, delivered_on, locale, customer_id, created_at, updated_at, respond_by) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&t.id)
+        .bind(&t.site)
+        .bind(&t.status)
+        .bind(&t.resolution)
+        .bind(&t.category)
+        .bind(&t.answers)
+        .bind(&t.outcome)
+        .bind(&t.order_number)
+        .bind(&t.email)
+        .bind(&t.description)
+        .bind(&t.delivered_on)
+        .bind(&t.locale)
+        .bind(&t.customer_id)
+        .bind(&t.created_at)
+        .bind(&t.updated_at)
+        .bind(&t.respond_by)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Ok(Created::IdTaken);
+        }
+        sqlx::query(
+            "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES (?, ?, ?)",
+        )
+        .bind(&new.access_token_sha256)
+        .bind(&t.id)
+        .bind(&t.created_at)
+        .execute(&mut *tx)
+        .await?;
+        if let Err(upload) = insert_event(&mut tx, &t.id, 1, first).await? {
+            return Ok(Created::UploadUnavailable(upload));
+        }
+        sqlx::query("INSERT INTO idempotency_keys (site, key, request_sha256, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&t.site)
+            .bind(key)
+            .bind(request_sha256)
+            .bind(&t.id)
+            .bind(&t.created_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Created::Created)
+    }
+
+    /// The ticket an idempotency key made, with the hash of the request that made it.
+    pub async fn idempotent_ticket(
+        &self,
+        site: &str,
+        key: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT ticket_id, request_sha256 FROM idempotency_keys WHERE site = ? AND key = ?",
+        )
+        .bind(site)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    }
+
+    /// Adds an event if the ticket is still `expected`, moving it to `event.status`.
+    pub async fn append_event(
+        &self,
+        ticket_id: &str,
+        expected: TicketStatus,
+        event: &NewEvent<'_>,
+    ) -> Result<Appended, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let updated = sqlx::query(
+            "UPDATE tickets SET status = ?, resolution = COALESCE(?, resolution), updated_at = ? WHERE id = ? AND status = ?",
+        )
+        .bind(event.status.as_str())
+        .bind(event.resolution.map(name))
+        .bind(timestamp(event.at))
+        .bind(ticket_id)
+        .bind(expected.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(Appended::StatusChanged);
+        }
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_events WHERE ticket_id = ?",
+        )
+        .bind(ticket_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let seq =
+            u32::try_from(seq).map_err(|_| StoreError::Corrupt(format!("event number {seq}")))?;
+        match insert_event(&mut tx, ticket_id, seq, event).await? {
+            Err(upload) => Ok(Appended::UploadUnavailable(upload)),
+            Ok(stored) => {
+                tx.commit().await?;
+                Ok(Appended::Appended(stored))
+            }
+        }
+    }
+
+    pub async fn ticket(&self, id: &str) -> Result<Option<TicketRecord>, StoreError> {
+        Ok(sqlx::query_as("SELECT * FROM tickets WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Whether a token (by its hash) opens this ticket.
+    pub async fn token_opens(
+        &self,
+        ticket_id: &str,
+        token_sha256: &str,
+    ) -> Result<bool, StoreError> {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT ticket_id FROM ticket_access WHERE token_sha256 = ? AND ticket_id = ?",
+        )
+        .bind(token_sha256)
+        .bind(ticket_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    pub async fn add_access_token(
+        &self,
+        ticket_id: &str,
+        token_sha256: &str,
+        at: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES (?, ?, ?)",
+        )
+        .bind(token_sha256)
+        .bind(ticket_id)
+        .bind(timestamp(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The timeline after event `after` (0 for all); internal notes only when asked for.
+    pub async fn events(
+        &self,
+        ticket_id: &str,
+        after: u32,
+        internal: bool,
+    ) -> Result<Vec<TicketEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, kind, actor, status, resolution, body, created_at FROM ticket_events \
+             WHERE ticket_id = ? AND seq > ? AND (public = 1 OR ? = 1) ORDER BY seq",
+        )
+        .bind(ticket_id)
+        .bind(i64::from(after))
+        .bind(i64::from(internal))
+        .fetch_all(&self.pool)
+        .await?;
+        let attached = sqlx::query(
+            "SELECT event_seq, id FROM uploads WHERE ticket_id = ? ORDER BY created_at",
+        )
+        .bind(ticket_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut events = Vec::with_capacity(rows.len());
+        for row in rows {
+            let seq: i64 = row.try_get("seq")?;
+            let evidence = attached
+                .iter()
+                .filter(|u| u.try_get::<Option<i64>, _>(0).ok().flatten() == Some(seq))
+                .filter_map(|u| u.try_get::<String, _>(1).ok())
+                .collect();
+            events.push(TicketEvent {
+                seq: u32::try_from(seq)
+                    .map_err(|_| StoreError::Corrupt(format!("event number {seq}")))?,
+                at: row.try_get("created_at")?,
+                kind: from_name(&row.try_get::<String, _>("kind")?, "event kind")?,
+                actor: from_name(&row.try_get::<String, _>("actor")?, "actor")?,
+                status: {
+                    let status: String = row.try_get("status")?;
+                    TicketStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?
+                },
+                resolution: row
+                    .try_get::<Option<String>, _>("resolution")?
+                    .map(|r| from_name(&r, "resolution"))
+                    .transpose()?,
+                message: row.try_get("body")?,
+                evidence,
+            });
+        }
+        Ok(events)
+    }
+
+    /// The files attached to a ticket: `(id, filename, media type, bytes)`.
+    pub async fn ticket_evidence(
+        &self,
+        ticket_id: &str,
+    ) -> Result<Vec<(String, String, String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, filename, media_type, length FROM uploads WHERE ticket_id = ? AND media_type IS NOT NULL ORDER BY event_seq, created_at",
+        )
+        .bind(ticket_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect()
+    }
+
+    pub async fn list_tickets(
+        &self,
+        site: &str,
+        filter: &TicketFilter,
+    ) -> Result<Vec<TicketSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, category, outcome, status, updated_at FROM tickets WHERE site = ? \
+             AND (? IS NULL OR status = ?) AND (? IS NULL OR order_number = ?) AND (? IS NULL OR customer_id = ?) \
+             ORDER BY updated_at DESC LIMIT ?",
+        )
+        .bind(site)
+        .bind(filter.status.map(TicketStatus::as_str))
+        .bind(filter.status.map(TicketStatus::as_str))
+        .bind(&filter.order_number)
+        .bind(&filter.order_number)
+        .bind(&filter.customer_id)
+        .bind(&filter.customer_id)
+        .bind(i64::from(filter.limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get(3)?;
+                Ok(TicketSummary {
+                    id: r.try_get(0)?,
+                    category: r.try_get(1)?,
+                    outcome: r.try_get(2)?,
+                    status: TicketStatus::parse(&status)
+                        .ok_or_else(|| corrupt("status", &status))?,
+                    updated_at: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Writes one event and attaches its uploads; `Err(upload id)` when an upload cannot be
+/// attached (the caller drops the transaction, undoing everything).
+async fn insert_event(
+    tx: &mut Transaction<'_, Sqlite>,
+    ticket_id: &str,
+    seq: u32,
+    event: &NewEvent<'_>,
+) -> Result<Result<TicketEvent, String>, StoreError> {
+    let at = timestamp(event.at);
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, seq, kind, actor, status, resolution, body, public, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(ticket_id)
+    .bind(i64::from(seq))
+    .bind(name(event.kind))
+    .bind(name(event.actor))
+    .bind(event.status.as_str())
+    .bind(event.resolution.map(name))
+    .bind(event.message)
+    .bind(i64::from(event.public))
+    .bind(&at)
+    .execute(&mut **tx)
+    .await?;
+    for upload in event.uploads {
+        let attached = sqlx::query(
+            "UPDATE uploads SET ticket_id = ?, event_seq = ? WHERE id = ? \
+             AND site = (SELECT site FROM tickets WHERE id = ?) AND ticket_id IS NULL AND completed_at IS NOT NULL",
+        )
+        .bind(ticket_id)
+        .bind(i64::from(seq))
+        .bind(upload)
+        .bind(ticket_id)
+        .execute(&mut **tx)
+        .await?;
+        if attached.rows_affected() == 0 {
+            return Ok(Err(upload.clone()));
+        }
+    }
+    Ok(Ok(TicketEvent {
+        seq,
+        at,
+        kind: event.kind,
+        actor: event.actor,
+        status: event.status,
+        resolution: event.resolution,
+        message: event.message.map(str::to_owned),
+        evidence: event.uploads.to_vec(),
+    }))
+}

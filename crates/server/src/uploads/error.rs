@@ -1,0 +1,198 @@
+//! Why a tus request is refused, as RFC 9457 problem details with a stable `code` (the same
+//! shape as `crate::AppError`). File problems use `helpcenter_core`'s codes, so the widget shows
+//! the same message whether the browser or the server caught it.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use helpcenter_core::ProblemCode;
+use serde::Serialize;
+
+use super::blobs::EvidenceError;
+use super::metadata::MetadataError;
+use super::tus::{TUS_VERSION, TUS_VERSION_HEADER};
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("this endpoint speaks tus 1.0.0: send `Tus-Resumable: 1.0.0`")]
+    TusVersion,
+    #[error("Upload-Length is missing")]
+    LengthMissing,
+    #[error("Upload-Length must be a whole number of bytes")]
+    LengthInvalid,
+    #[error("deferred lengths are not supported: send Upload-Length")]
+    DeferLength,
+    #[error("Upload-Metadata is missing")]
+    MetadataMissing,
+    #[error("Upload-Metadata: {0}")]
+    MetadataInvalid(#[from] MetadataError),
+    #[error("Upload-Metadata has no `site`")]
+    SiteMissing,
+    #[error("Upload-Metadata has no `filename`")]
+    FilenameMissing,
+    #[error("there is no site with the key {0:?}")]
+    SiteNotFound(String),
+    #[error("the site has no outcome {0:?}")]
+    OutcomeNotFound(String),
+    #[error("the file is empty")]
+    FileEmpty,
+    #[error("the file is larger than the {limit} bytes allowed")]
+    FileTooLarge { limit: u64 },
+    #[error("the file is not an accepted kind of photo or video")]
+    TypeNotAccepted,
+    #[error("there is no such upload")]
+    NotFound,
+    #[error("the upload expired before it was finished")]
+    Expired,
+    #[error("another request is working on this upload; retry shortly")]
+    Busy,
+    #[error("PATCH bodies must be sent as application/offset+octet-stream")]
+    ContentType,
+    #[error("Upload-Offset must be a whole number of bytes")]
+    OffsetInvalid,
+    #[error("the upload is at offset {current}, not the Upload-Offset sent")]
+    OffsetMismatch { current: u64 },
+    #[error("the request carries more bytes than Upload-Length leaves room for")]
+    ExceedsLength,
+    #[error("Upload-Checksum: only sha1 is supported")]
+    ChecksumAlgorithm,
+    #[error("Upload-Checksum must be `sha1 <base64 digest>`")]
+    ChecksumInvalid,
+    #[error("the bytes do not match Upload-Checksum; they were not stored")]
+    ChecksumMismatch,
+    #[error("the upload belongs to a ticket now and stays with it")]
+    Attached,
+    #[error("the request body ended before it was complete")]
+    BodyInterrupted,
+    #[error("the request body stalled; resume from the offset HEAD reports")]
+    BodyStalled,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
+    #[error("storage: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// tus's status for a checksum mismatch (not in the HTTP registry).
+const CHECKSUM_MISMATCH: u16 = 460;
+
+impl UploadError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            UploadError::TusVersion => "upload.tus_version",
+            UploadError::LengthMissing => "upload.length_missing",
+            UploadError::LengthInvalid => "upload.length_invalid",
+            UploadError::DeferLength => "upload.defer_length_unsupported",
+            UploadError::MetadataMissing => "upload.metadata_missing",
+            UploadError::MetadataInvalid(_) => "upload.metadata_invalid",
+            UploadError::SiteMissing => "upload.site_missing",
+            UploadError::FilenameMissing => "upload.filename_missing",
+            UploadError::SiteNotFound(_) => "site.not_found",
+            UploadError::OutcomeNotFound(_) => "upload.outcome_not_found",
+            UploadError::FileEmpty => ProblemCode::FileEmpty.as_str(),
+            UploadError::FileTooLarge { .. } => ProblemCode::FileTooLarge.as_str(),
+            UploadError::TypeNotAccepted => ProblemCode::FileTypeNotAccepted.as_str(),
+            UploadError::NotFound => "upload.not_found",
+            UploadError::Expired => "upload.expired",
+            UploadError::Busy => "upload.busy",
+            UploadError::ContentType => "upload.content_type",
+            UploadError::OffsetInvalid => "upload.offset_invalid",
+            UploadError::OffsetMismatch { .. } => "upload.offset_mismatch",
+            UploadError::ExceedsLength => "upload.exceeds_length",
+            UploadError::ChecksumAlgorithm => "upload.checksum_algorithm",
+            UploadError::ChecksumInvalid => "upload.checksum_invalid",
+            UploadError::ChecksumMismatch => "upload.checksum_mismatch",
+            UploadError::Attached => "upload.attached",
+            UploadError::BodyInterrupted => "upload.body_interrupted",
+            UploadError::BodyStalled => "upload.body_stalled",
+            UploadError::Store(_)
+            | UploadError::Evidence(_)
+            | UploadError::Io(_)
+            | UploadError::Task(_) => "internal",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            UploadError::TusVersion => StatusCode::PRECONDITION_FAILED,
+            UploadError::LengthMissing
+            | UploadError::LengthInvalid
+            | UploadError::DeferLength
+            | UploadError::MetadataMissing
+            | UploadError::MetadataInvalid(_)
+            | UploadError::SiteMissing
+            | UploadError::FilenameMissing
+            | UploadError::OutcomeNotFound(_)
+            | UploadError::FileEmpty
+            | UploadError::OffsetInvalid
+            | UploadError::ChecksumAlgorithm
+            | UploadError::ChecksumInvalid
+            | UploadError::BodyInterrupted => StatusCode::BAD_REQUEST,
+            UploadError::SiteNotFound(_) | UploadError::NotFound => StatusCode::NOT_FOUND,
+            UploadError::FileTooLarge { .. } | UploadError::ExceedsLength => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            UploadError::TypeNotAccepted | UploadError::ContentType => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            UploadError::Expired => StatusCode::GONE,
+            UploadError::BodyStalled => StatusCode::REQUEST_TIMEOUT,
+            UploadError::Busy => StatusCode::LOCKED,
+            UploadError::OffsetMismatch { .. } | UploadError::Attached => StatusCode::CONFLICT,
+            UploadError::ChecksumMismatch => {
+                StatusCode::from_u16(CHECKSUM_MISMATCH).unwrap_or(StatusCode::BAD_REQUEST)
+            }
+            UploadError::Store(_)
+            | UploadError::Evidence(_)
+            | UploadError::Io(_)
+            | UploadError::Task(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// RFC 9457 body, plus our `code`.
+#[derive(Serialize)]
+struct ProblemDetails {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    code: &'static str,
+}
+
+impl IntoResponse for UploadError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let detail = if status.is_server_error() {
+            // The cause is for the log, not for the client.
+            tracing::error!(error = %self, "upload request failed");
+            "the upload could not be processed; retry later".to_owned()
+        } else {
+            self.to_string()
+        };
+        let body = ProblemDetails {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Checksum Mismatch"),
+            status: status.as_u16(),
+            detail,
+            code: self.code(),
+        };
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            Json(body),
+        )
+            .into_response();
+        if matches!(self, UploadError::TusVersion) {
+            response
+                .headers_mut()
+                .insert(TUS_VERSION_HEADER, HeaderValue::from_static(TUS_VERSION));
+        }
+        response
+    }
+}

@@ -1,0 +1,93 @@
+//! tus expiration: unfinished uploads past their `Upload-Expires` are deleted, row and bytes,
+//! so abandoned uploads do not fill the disk.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::task::JoinHandle;
+
+use super::blobs::EvidenceStore;
+use super::error::UploadError;
+use crate::AppState;
+use crate::store::Store;
+
+/// How often the pass runs; an expired upload is refused by HEAD/PATCH before then anyway.
+pub const EXPIRY_INTERVAL: Duration = Duration::from_secs(10 * 60);
+/// Rows handled per query, so one pass never loads an unbounded list.
+const BATCH: u32 = 100;
+/// Partial files looked at per pass when sweeping orphans.
+const SWEEP_LIMIT: usize = 1000;
+
+/// What one pass removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExpiryReport {
+    /// Expired unfinished uploads deleted (rows and bytes).
+    pub expired: usize,
+    /// Partial files left without an unfinished upload (a crash between two steps), deleted.
+    pub orphans: usize,
+}
+
+/// Runs [`expire_uploads`] every [`EXPIRY_INTERVAL`], starting at once.
+pub fn spawn_expiry(state: AppState) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(EXPIRY_INTERVAL);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match expire_uploads(&state.store, &state.evidence, Timestamp::now()).await {
+                Ok(report) if report != ExpiryReport::default() => {
+                    tracing::info!(
+                        expired = report.expired,
+                        orphans = report.orphans,
+                        "expired unfinished uploads"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "upload expiry pass failed"),
+            }
+        }
+    })
+}
+
+/// One pass at `now`: deletes unfinished uploads whose expiry is before `now`, then partial
+/// files that no unfinished upload owns. Uploads a request is working on are left for the next
+/// pass.
+pub async fn expire_uploads(
+    store: &Store,
+    evidence: &EvidenceStore,
+    now: Timestamp,
+) -> Result<ExpiryReport, UploadError> {
+    let mut report = ExpiryReport::default();
+    loop {
+        let ids = store.expired_uploads(now, BATCH).await?;
+        let mut removed_here = 0;
+        for id in &ids {
+            let Some(_lock) = evidence.try_lock(id) else {
+                continue;
+            };
+            // Row first: once it is gone no request can reach the bytes.
+            if store.remove_unfinished_upload(id).await? {
+                evidence.delete(id).await?;
+                removed_here += 1;
+            }
+        }
+        report.expired += removed_here;
+        if ids.len() < BATCH as usize || removed_here == 0 {
+            break;
+        }
+    }
+    for id in evidence.partial_ids(SWEEP_LIMIT).await? {
+        let Some(_lock) = evidence.try_lock(&id) else {
+            continue;
+        };
+        let owned = store
+            .upload_progress(&id)
+            .await?
+            .is_some_and(|upload| !upload.completed);
+        if !owned {
+            evidence.remove_partial(&id).await?;
+            report.orphans += 1;
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,471 @@
+//! What a finished upload really is: type from its bytes, image size from the header only (a
+//! decompression bomb is never decoded), EXIF capture day, video duration from the container.
+//!
+//! Every walk here is bounded in steps and reads only what the headers point at, so a hostile
+//! file costs a few reads, not memory or time. A fact that cannot be established stays `None`;
+//! `helpcenter_core` decides what a missing fact means for the evidence.
+
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use helpcenter_core::{CivilDate, MediaType};
+
+/// Enough leading bytes for `MediaType::sniff`.
+pub const SNIFF_BYTES: usize = 16;
+
+/// Boxes or elements looked at on one level before giving up: real files have a handful.
+const MAX_SIBLINGS: usize = 512;
+
+/// The facts of one file, before it is named and hashed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Inspection {
+    pub media_type: Option<MediaType>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub duration_seconds: Option<f64>,
+    pub captured_on: Option<CivilDate>,
+}
+
+/// Inspects a file on disk (blocking: run it on a blocking thread).
+pub fn inspect_file(path: &Path) -> io::Result<Inspection> {
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    inspect(&mut BufReader::new(file), len)
+}
+
+/// Inspects `len` bytes readable from `reader`.
+pub fn inspect<R: BufRead + Seek>(reader: &mut R, len: u64) -> io::Result<Inspection> {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    reader
+        .by_ref()
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)?;
+    let Some(media_type) = MediaType::sniff(&head) else {
+        return Ok(Inspection::default());
+    };
+    let mut found = Inspection {
+        media_type: Some(media_type),
+        ..Inspection::default()
+    };
+    if media_type.is_video() {
+        reader.seek(SeekFrom::Start(0))?;
+        found.duration_seconds = match media_type {
+            MediaType::Webm => webm_duration(reader, len),
+            _ => mp4_duration(reader, len),
+        };
+    } else {
+        reader.seek(SeekFrom::Start(0))?;
+        if let Ok(size) = imagesize::reader_size(&mut *reader) {
+            found.width = u32::try_from(size.width).ok().filter(|w| *w > 0);
+            found.height = u32::try_from(size.height).ok().filter(|h| *h > 0);
+        }
+        reader.seek(SeekFrom::Start(0))?;
+        found.captured_on = exif_capture_day(reader);
+    }
+    Ok(found)
+}
+
+/// The day the photo was taken, from EXIF DateTimeOriginal (else DateTimeDigitized; never the
+/// file's modification DateTime, which editing changes).
+pub fn exif_capture_day<R: BufRead + Seek>(reader: &mut R) -> Option<CivilDate> {
+    let exif = exif::Reader::new().read_from_container(reader).ok()?;
+    [exif::Tag::DateTimeOriginal, exif::Tag::DateTimeDigitized]
+        .into_iter()
+        .find_map(|tag| {
+            let field = exif.get_field(tag, exif::In::PRIMARY)?;
+            let exif::Value::Ascii(ref values) = field.value else {
+                return None;
+            };
+            let taken = exif::DateTime::from_ascii(values.first()?).ok()?;
+            CivilDate::from_ymd(i32::from(taken.year), taken.month, taken.day)
+        })
+}
+
+/// Duration of an MP4 / QuickTime file from `moov/mvhd` (timescale and duration), wherever in
+/// the file `moov` is.
+pub fn mp4_duration<R: Read + Seek>(reader: &mut R, len: u64) -> Option<f64> {
+    let (moov_start, moov_end) = find_box(reader, 0, len, b"moov")?;
+    let (mvhd_start, mvhd_end) = find_box(reader, moov_start, moov_end, b"mvhd")?;
+    reader.seek(SeekFrom::Start(mvhd_start)).ok()?;
+    let version = read_array::<_, 4>(reader)?[0];
+    let (needed, timescale, duration) = match version {
+        0 => {
+            let _times = read_array::<_, 8>(reader)?;
+            let timescale = u32::from_be_bytes(read_array(reader)?);
+            let duration = u32::from_be_bytes(read_array(reader)?);
+            let duration = (duration != u32::MAX).then_some(u64::from(duration));
+            (4 + 8 + 8, timescale, duration)
+        }
+        1 => {
+            let _times = read_array::<_, 16>(reader)?;
+            let timescale = u32::from_be_bytes(read_array(reader)?);
+            let duration = u64::from_be_bytes(read_array(reader)?);
+            (
+                4 + 16 + 12,
+                timescale,
+                (duration != u64::MAX).then_some(duration),
+            )
+        }
+        _ => return None,
+    };
+    if mvhd_end.checked_sub(mvhd_start)? < needed || timescale == 0 {
+        return None;
+    }
+    Some(duration? as f64 / f64::from(timescale))
+}
+
+/// The content range of the first box of type `kind` among the boxes in `start..end`.
+fn find_box<R: Read + Seek>(
+    reader: &mut R,
+    start: u64,
+    end: u64,
+    kind: &[u8; 4],
+) -> Option<(u64, u64)> {
+    let mut pos = start;
+    for _ in 0..MAX_SIBLINGS {
+        if pos.checked_add(8)? > end {
+            return None;
+        }
+        reader.seek(SeekFrom::Start(pos)).ok()?;
+        let header = read_array::<_, 8>(reader)?;
+        let size32 = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
+        let (header_len, size) = match size32 {
+            // The box runs to the end of its container.
+            0 => (8, end - pos),
+            // A 64-bit size follows the type.
+            1 => (16, u64::from_be_bytes(read_array(reader)?)),
+            n => (8, u64::from(n)),
+        };
+        let box_end = pos.checked_add(size)?;
+        if size < header_len || box_end > end {
+            return None;
+        }
+        if &header[4..8] == kind {
+            return Some((pos + header_len, box_end));
+        }
+        pos = box_end;
+    }
+    None
+}
+
+const EBML_HEADER: u32 = 0x1A45_DFA3;
+const SEGMENT: u32 = 0x1853_8067;
+const INFO: u32 = 0x1549_A966;
+const CLUSTER: u32 = 0x1F43_B675;
+const TIMECODE_SCALE: u32 = 0x2A_D7B1;
+const DURATION: u32 = 0x4489;
+
+/// Duration of a WebM (Matroska) file: `Segment/Info/Duration` × `TimecodeScale` (ns).
+pub fn webm_duration<R: Read + Seek>(reader: &mut R, len: u64) -> Option<f64> {
+    reader.seek(SeekFrom::Start(0)).ok()?;
+    let header = read_element_header(reader, len)?;
+    if header.id != EBML_HEADER {
+        return None;
+    }
+    let mut pos = header.data_start.checked_add(header.size?)?;
+    // The Segment is the next top-level element (skipping any Void/CRC).
+    let segment = loop {
+        reader.seek(SeekFrom::Start(pos)).ok()?;
+        let element = read_element_header(reader, len)?;
+        if element.id == SEGMENT {
+            break element;
+        }
+        pos = element.data_start.checked_add(element.size?)?;
+    };
+    // An unknown-size Segment (live recording) runs to the end of the file.
+    let segment_end = segment
+        .size
+        .and_then(|s| segment.data_start.checked_add(s))
+        .map_or(len, |e| e.min(len));
+    let mut pos = segment.data_start;
+    let info = (0..MAX_SIBLINGS).find_map(|_| {
+        if pos >= segment_end {
+            pos = u64::MAX;
+            return None;
+        }
+        reader.seek(SeekFrom::Start(pos)).ok()?;
+        let element = read_element_header(reader, segment_end);
+        let next = element
+            .as_ref()
+            .filter(|e| e.id != CLUSTER)
+            .and_then(|e| e.data_start.checked_add(e.size?));
+        pos = next.unwrap_or(u64::MAX);
+        element.filter(|e| e.id == INFO)
+    })?;
+    let info_end = info.data_start.checked_add(info.size?)?.min(segment_end);
+    let mut scale: u64 = 1_000_000;
+    let mut duration: Option<f64> = None;
+    let mut pos = info.data_start;
+    for _ in 0..MAX_SIBLINGS {
+        if pos >= info_end {
+            break;
+        }
+        reader.seek(SeekFrom::Start(pos)).ok()?;
+        let element = read_element_header(reader, info_end)?;
+        let size = element.size?;
+        match (element.id, size) {
+            (TIMECODE_SCALE, 1..=8) => {
+                let mut bytes = [0u8; 8];
+                reader.read_exact(&mut bytes[8 - size as usize..]).ok()?;
+                scale = u64::from_be_bytes(bytes);
+            }
+            (DURATION, 4) => {
+                duration = Some(f64::from(f32::from_be_bytes(read_array(reader)?)));
+            }
+            (DURATION, 8) => duration = Some(f64::from_be_bytes(read_array(reader)?)),
+            _ => {}
+        }
+        pos = element.data_start.checked_add(size)?;
+    }
+    let seconds = duration? * scale as f64 / 1e9;
+    (seconds.is_finite() && seconds >= 0.0).then_some(seconds)
+}
+
+struct ElementHeader {
+    id: u32,
+    /// `None`: unknown size (all value bits set).
+    size: Option<u64>,
+    data_start: u64,
+}
+
+/// An EBML element's id (marker bits kept, up to 4 bytes) and size (marker removed, up to 8).
+fn read_element_header<R: Read + Seek>(reader: &mut R, end: u64) -> Option<ElementHeader> {
+    let start = reader.stream_position().ok()?;
+    let first = read_array::<_, 1>(reader)?[0];
+    let id_len = first.leading_zeros() as usize + 1;
+    if id_len > 4 {
+        return None;
+    }
+    let mut id = u32::from(first);
+    for _ in 1..id_len {
+        id = (id << 8) | u32::from(read_array::<_, 1>(reader)?[0]);
+    }
+    let first = read_array::<_, 1>(reader)?[0];
+    let size_len = first.leading_zeros() as usize + 1;
+    if size_len > 8 {
+        return None;
+    }
+    let mut size = u64::from(first) & (0xFF >> size_len);
+    let mut all_ones = size == (0xFF >> size_len);
+    for _ in 1..size_len {
+        let byte = read_array::<_, 1>(reader)?[0];
+        all_ones &= byte == 0xFF;
+        size = (size << 8) | u64::from(byte);
+    }
+    let data_start = start.checked_add((id_len + size_len) as u64)?;
+    if data_start > end {
+        return None;
+    }
+    Some(ElementHeader {
+        id,
+        size: (!all_ones).then_some(size),
+        data_start,
+    })
+}
+
+fn read_array<R: Read, const N: usize>(reader: &mut R) -> Option<[u8; N]> {
+    let mut bytes = [0u8; N];
+    reader.read_exact(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+
+    fn mp4_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    }
+
+    fn mvhd_v0(timescale: u32, duration: u32) -> Vec<u8> {
+        let mut body = vec![0, 0, 0, 0];
+        body.extend_from_slice(&[0; 8]);
+        body.extend_from_slice(&timescale.to_be_bytes());
+        body.extend_from_slice(&duration.to_be_bytes());
+        body.extend_from_slice(&[0; 80]);
+        mp4_box(b"mvhd", &body)
+    }
+
+    fn duration_of(bytes: &[u8]) -> Option<f64> {
+        mp4_duration(&mut Cursor::new(bytes), bytes.len() as u64)
+    }
+
+    #[test]
+    fn mvhd_version_0_and_1() {
+        let mut file = mp4_box(b"ftyp", b"isom\0\0\0\0isommp41");
+        file.extend(mp4_box(b"moov", &mvhd_v0(1000, 12_500)));
+        assert_eq!(duration_of(&file), Some(12.5));
+
+        let mut body = vec![1, 0, 0, 0];
+        body.extend_from_slice(&[0; 16]);
+        body.extend_from_slice(&90_000u32.to_be_bytes());
+        body.extend_from_slice(&(90_000u64 * 61).to_be_bytes());
+        let mut file = mp4_box(b"ftyp", b"qt  \0\0\0\0");
+        file.extend(mp4_box(b"moov", &mp4_box(b"mvhd", &body)));
+        assert_eq!(duration_of(&file), Some(61.0));
+    }
+
+    #[test]
+    fn moov_after_a_large_mdat_and_64_bit_sizes() {
+        let mut file = mp4_box(b"ftyp", b"mp42\0\0\0\0");
+        // A 64-bit-sized mdat: size field 1, then the real size.
+        let payload = vec![7u8; 1000];
+        file.extend_from_slice(&1u32.to_be_bytes());
+        file.extend_from_slice(b"mdat");
+        file.extend_from_slice(&(16 + payload.len() as u64).to_be_bytes());
+        file.extend_from_slice(&payload);
+        let mut moov = mp4_box(b"udta", b"hello");
+        moov.extend(mvhd_v0(600, 1800));
+        file.extend(mp4_box(b"moov", &moov));
+        assert_eq!(duration_of(&file), Some(3.0));
+    }
+
+    #[test]
+    fn broken_or_hostile_boxes_give_no_duration() {
+        let ftyp = mp4_box(b"ftyp", b"isom\0\0\0\0");
+        // No moov at all.
+        assert_eq!(duration_of(&ftyp), None);
+        // A box claiming to be larger than the file.
+        let mut lying = ftyp.clone();
+        lying.extend_from_slice(&u32::MAX.to_be_bytes());
+        lying.extend_from_slice(b"moov");
+        assert_eq!(duration_of(&lying), None);
+        // A box smaller than its own header.
+        let mut tiny = ftyp.clone();
+        tiny.extend_from_slice(&4u32.to_be_bytes());
+        tiny.extend_from_slice(b"free");
+        assert_eq!(duration_of(&tiny), None);
+        // Zero timescale, unknown duration, truncated mvhd.
+        let mut zero = ftyp.clone();
+        zero.extend(mp4_box(b"moov", &mvhd_v0(0, 100)));
+        assert_eq!(duration_of(&zero), None);
+        let mut unknown = ftyp.clone();
+        unknown.extend(mp4_box(b"moov", &mvhd_v0(1000, u32::MAX)));
+        assert_eq!(duration_of(&unknown), None);
+        let mut cut = ftyp.clone();
+        cut.extend(mp4_box(b"moov", &mp4_box(b"mvhd", &[0, 0, 0, 0, 1, 2])));
+        assert_eq!(duration_of(&cut), None);
+        // Thousands of empty-ish boxes: the walk stops, it does not spin.
+        let mut many = ftyp;
+        for _ in 0..5000 {
+            many.extend(mp4_box(b"free", b""));
+        }
+        many.extend(mp4_box(b"moov", &mvhd_v0(1000, 1000)));
+        assert_eq!(duration_of(&many), None);
+    }
+
+    fn ebml(id: &[u8], body: &[u8]) -> Vec<u8> {
+        let mut e = id.to_vec();
+        // 8-byte size vint: marker 0x01 then 7 bytes.
+        e.push(0x01);
+        e.extend_from_slice(&(body.len() as u64).to_be_bytes()[1..]);
+        e.extend_from_slice(body);
+        e
+    }
+
+    fn webm(info: &[u8], segment_size_known: bool) -> Vec<u8> {
+        let mut file = ebml(&[0x1A, 0x45, 0xDF, 0xA3], &ebml(&[0x42, 0x82], b"webm"));
+        let mut segment = ebml(&[0x11, 0x4D, 0x9B, 0x74], &[0; 12]); // SeekHead
+        segment.extend(ebml(&[0x15, 0x49, 0xA9, 0x66], info));
+        segment.extend(ebml(&[0x1F, 0x43, 0xB6, 0x75], &[0; 32])); // Cluster
+        if segment_size_known {
+            file.extend(ebml(&[0x18, 0x53, 0x80, 0x67], &segment));
+        } else {
+            file.extend_from_slice(&[0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+            file.extend_from_slice(&[0xFF, 0xFF]);
+            file.extend(segment);
+        }
+        file
+    }
+
+    fn webm_of(bytes: &[u8]) -> Option<f64> {
+        webm_duration(&mut Cursor::new(bytes), bytes.len() as u64)
+    }
+
+    #[test]
+    fn webm_duration_times_timecode_scale() {
+        // Duration as a float64 in the default 1 ms scale: 4.5 s.
+        let mut info = vec![0x2A, 0xD7, 0xB1, 0x83, 0x0F, 0x42, 0x40]; // 1_000_000
+        info.extend(ebml(&[0x44, 0x89], &4500f64.to_be_bytes()));
+        assert_eq!(webm_of(&webm(&info, true)), Some(4.5));
+        assert_eq!(webm_of(&webm(&info, false)), Some(4.5));
+        // Float32 duration and a 10 ms scale: 250 × 10 ms = 2.5 s.
+        let mut info = vec![0x2A, 0xD7, 0xB1, 0x83, 0x98, 0x96, 0x80]; // 10_000_000
+        info.extend(ebml(&[0x44, 0x89], &250f32.to_be_bytes()));
+        assert_eq!(webm_of(&webm(&info, true)), Some(2.5));
+    }
+
+    #[test]
+    fn webm_without_duration_or_broken_gives_none() {
+        let info = vec![0x2A, 0xD7, 0xB1, 0x83, 0x0F, 0x42, 0x40];
+        assert_eq!(webm_of(&webm(&info, true)), None);
+        let mut nan = info.clone();
+        nan.extend(ebml(&[0x44, 0x89], &f64::NAN.to_be_bytes()));
+        assert_eq!(webm_of(&webm(&nan, true)), None);
+        assert_eq!(webm_of(&[0x1A, 0x45, 0xDF, 0xA3, 0x00]), None);
+        assert_eq!(webm_of(b"not matroska at all"), None);
+    }
+
+    /// A JPEG with an APP1 EXIF segment carrying `date` as DateTimeOriginal, and a SOF0 header.
+    fn jpeg_with_exif(date: &[u8; 20], width: u16, height: u16) -> Vec<u8> {
+        let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+        // IFD0 at 8: one entry, ExifIFDPointer -> 26.
+        tiff.extend_from_slice(&1u16.to_le_bytes());
+        tiff.extend_from_slice(&0x8769u16.to_le_bytes());
+        tiff.extend_from_slice(&4u16.to_le_bytes());
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&26u32.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        // Exif IFD at 26: DateTimeOriginal, ASCII × 20 at 44.
+        tiff.extend_from_slice(&1u16.to_le_bytes());
+        tiff.extend_from_slice(&0x9003u16.to_le_bytes());
+        tiff.extend_from_slice(&2u16.to_le_bytes());
+        tiff.extend_from_slice(&20u32.to_le_bytes());
+        tiff.extend_from_slice(&44u32.to_le_bytes());
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+        tiff.extend_from_slice(date);
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend(tiff);
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        jpeg.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+        jpeg.extend(app1);
+        jpeg.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 0x08]);
+        jpeg.extend_from_slice(&height.to_be_bytes());
+        jpeg.extend_from_slice(&width.to_be_bytes());
+        jpeg.extend_from_slice(&[0x01, 0x01, 0x11, 0x00, 0xFF, 0xD9]);
+        jpeg
+    }
+
+    #[test]
+    fn jpeg_size_and_exif_capture_day() {
+        let jpeg = jpeg_with_exif(b"2026:11:21 10:30:00\0", 1024, 768);
+        let found = inspect(&mut Cursor::new(&jpeg), jpeg.len() as u64).expect("inspect");
+        assert_eq!(found.media_type, Some(MediaType::Jpeg));
+        assert_eq!((found.width, found.height), (Some(1024), Some(768)));
+        assert_eq!(found.captured_on, "2026-11-21".parse().ok());
+    }
+
+    #[test]
+    fn bad_exif_dates_are_ignored() {
+        for date in [b"2026:13:40 10:30:00\0", b"    :  :     :  :  \0"] {
+            let jpeg = jpeg_with_exif(date, 640, 480);
+            assert_eq!(exif_capture_day(&mut Cursor::new(&jpeg)), None);
+        }
+        assert_eq!(
+            exif_capture_day(&mut Cursor::new(b"\xFF\xD8\xFF\xD9")),
+            None
+        );
+    }
+
+    #[test]
+    fn anything_else_has_no_facts() {
+        let html = b"<!doctype html><script>alert(1)</script>";
+        let found = inspect(&mut Cursor::new(&html[..]), html.len() as u64).expect("inspect");
+        assert_eq!(found, Inspection::default());
+    }
+}

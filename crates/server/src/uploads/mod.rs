@@ -1,0 +1,46 @@
+//! Evidence uploads over tus 1.0 at `/v1/uploads`, so any tus client (tus-js-client, Uppy, our
+//! own) can resume an interrupted upload.
+//!
+//! Nothing a browser says about a file is trusted: its size is checked against the site's
+//! limits before a byte is stored, its type is sniffed from its first bytes before the rest is
+//! stored, and a finished file is inspected again (`inspect`) into the `EvidenceFile` facts that
+//! `helpcenter_core` judges when a ticket is filed.
+
+mod blobs;
+mod error;
+mod expiry;
+pub mod inspect;
+pub mod metadata;
+mod tus;
+
+use axum::Router;
+use axum::http::HeaderValue;
+use axum::middleware;
+use axum::routing::{head, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use blobs::{EvidenceError, EvidenceStore, is_upload_id};
+pub use error::UploadError;
+pub use expiry::{EXPIRY_INTERVAL, ExpiryReport, expire_uploads, spawn_expiry};
+pub use tus::{TUS_VERSION, UPLOAD_LIFETIME, http_date, size_limit};
+
+use crate::AppState;
+
+/// The tus endpoint; nested at `/v1/uploads`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", post(tus::create).options(tus::options))
+        .route(
+            "/{id}",
+            head(tus::head)
+                .patch(tus::patch)
+                .delete(tus::terminate)
+                .options(tus::options),
+        )
+        .route_layer(middleware::from_fn(tus::require_tus_resumable))
+        // Every answer names the protocol, errors included.
+        .layer(SetResponseHeaderLayer::overriding(
+            tus::TUS_RESUMABLE,
+            HeaderValue::from_static(TUS_VERSION),
+        ))
+}

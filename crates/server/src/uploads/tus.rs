@@ -1,0 +1,658 @@
+//! tus 1.0 handlers (core, creation, termination, expiration, checksum with sha1).
+//!
+//! The offset a client can resume from is what the database records, and it is recorded only
+//! after the bytes up to it are synced to disk; a partial file longer than that (a crash between
+//! the two) is cut back. So a server killed mid-PATCH resumes from what HEAD reports, and the
+//! finished file is byte-identical to what the client sent.
+
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use futures_util::StreamExt;
+use helpcenter_core::{EvidenceFile, MediaType, Outcome};
+use jiff::{SignedDuration, Timestamp};
+use sha1::{Digest, Sha1};
+use tokio::io::AsyncWriteExt;
+
+use super::blobs::is_upload_id;
+use super::error::UploadError;
+use super::inspect::{self, SNIFF_BYTES};
+use super::metadata::{self, MetadataError};
+use crate::AppState;
+use crate::auth::new_secret;
+use crate::sites::Site;
+use crate::store::uploads::{NewUpload, UploadProgress, UploadRemoval};
+
+pub const TUS_VERSION: &str = "1.0.0";
+pub const TUS_RESUMABLE: HeaderName = HeaderName::from_static("tus-resumable");
+pub const TUS_VERSION_HEADER: HeaderName = HeaderName::from_static("tus-version");
+const TUS_EXTENSION: HeaderName = HeaderName::from_static("tus-extension");
+const TUS_MAX_SIZE: HeaderName = HeaderName::from_static("tus-max-size");
+const TUS_CHECKSUM_ALGORITHM: HeaderName = HeaderName::from_static("tus-checksum-algorithm");
+const UPLOAD_LENGTH: HeaderName = HeaderName::from_static("upload-length");
+const UPLOAD_OFFSET: HeaderName = HeaderName::from_static("upload-offset");
+const UPLOAD_METADATA: HeaderName = HeaderName::from_static("upload-metadata");
+const UPLOAD_EXPIRES: HeaderName = HeaderName::from_static("upload-expires");
+const UPLOAD_DEFER_LENGTH: HeaderName = HeaderName::from_static("upload-defer-length");
+const UPLOAD_CHECKSUM: HeaderName = HeaderName::from_static("upload-checksum");
+
+const EXTENSIONS: &str = "creation,termination,expiration,checksum";
+const OFFSET_STREAM: &str = "application/offset+octet-stream";
+
+/// How long a client has to finish an upload; long enough to resume on tomorrow's Wi-Fi.
+pub const UPLOAD_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
+/// Bytes written between a sync and the offset being recorded: at most this much is re-sent
+/// after a crash.
+const SYNC_EVERY: u64 = 1024 * 1024;
+/// A PATCH that sends nothing for this long gives up its hold on the upload (uploads have no
+/// overall request timeout: a large file on a slow phone may take many minutes).
+const BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// Bounds on what a client sends besides the bytes.
+const MAX_SITE_KEY_BYTES: usize = 64;
+const MAX_OUTCOME_BYTES: usize = 64;
+const MAX_FILENAME_BYTES: usize = 1024;
+const MAX_CHECKSUM_HEADER_BYTES: usize = 128;
+/// u64::MAX has 20 digits; lengths this server accepts have far fewer.
+const MAX_NUMBER_DIGITS: usize = 19;
+
+/// Every request but OPTIONS names the protocol version it speaks (412 otherwise).
+pub async fn require_tus_resumable(request: Request, next: Next) -> Response {
+    let speaks_tus = request
+        .headers()
+        .get(&TUS_RESUMABLE)
+        .is_some_and(|v| v.as_bytes() == TUS_VERSION.as_bytes());
+    if request.method() != Method::OPTIONS && !speaks_tus {
+        return UploadError::TusVersion.into_response();
+    }
+    next.run(request).await
+}
+
+/// `OPTIONS`: what this server speaks, and the largest file any site accepts.
+pub async fn options(State(state): State<AppState>) -> Response {
+    let max = state.sites.iter().map(|site| size_limit(site, None)).max();
+    let mut headers = HeaderMap::new();
+    headers.insert(TUS_VERSION_HEADER, HeaderValue::from_static(TUS_VERSION));
+    headers.insert(TUS_EXTENSION, HeaderValue::from_static(EXTENSIONS));
+    headers.insert(TUS_CHECKSUM_ALGORITHM, HeaderValue::from_static("sha1"));
+    if let Some(max) = max {
+        headers.insert(TUS_MAX_SIZE, HeaderValue::from(max));
+    }
+    (StatusCode::NO_CONTENT, headers).into_response()
+}
+
+/// `POST`: checks everything that can be checked before a byte is sent, then makes the upload.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, UploadError> {
+    if headers.contains_key(&UPLOAD_DEFER_LENGTH) {
+        return Err(UploadError::DeferLength);
+    }
+    let length = number_header(&headers, &UPLOAD_LENGTH)
+        .map_err(|_| UploadError::LengthInvalid)?
+        .ok_or(UploadError::LengthMissing)?;
+    let text = headers
+        .get(&UPLOAD_METADATA)
+        .ok_or(UploadError::MetadataMissing)?
+        .to_str()
+        .map_err(|_| MetadataError::NotAscii)?;
+    let pairs = metadata::parse(text)?;
+    let site_key =
+        metadata::text(&pairs, "site", MAX_SITE_KEY_BYTES)?.ok_or(UploadError::SiteMissing)?;
+    let filename = metadata::text(&pairs, "filename", MAX_FILENAME_BYTES)?
+        .ok_or(UploadError::FilenameMissing)?;
+    let outcome_id = metadata::text(&pairs, "outcome", MAX_OUTCOME_BYTES)?;
+    let site = state
+        .sites
+        .get(&site_key)
+        .ok_or_else(|| UploadError::SiteNotFound(site_key.clone()))?;
+    let outcome = match &outcome_id {
+        None => None,
+        Some(id) => Some(
+            site.policy
+                .outcome(id)
+                .ok_or_else(|| UploadError::OutcomeNotFound(id.clone()))?,
+        ),
+    };
+    if length == 0 {
+        return Err(UploadError::FileEmpty);
+    }
+    let limit = size_limit(site, outcome);
+    if length > limit {
+        return Err(UploadError::FileTooLarge { limit });
+    }
+    let id = new_secret();
+    let now = Timestamp::now();
+    let expires_at = now + UPLOAD_LIFETIME;
+    let filename = metadata::sanitize_filename(&filename);
+    state
+        .store
+        .insert_upload(&NewUpload {
+            id: &id,
+            site: &site.key,
+            outcome: outcome.map(|o| o.id.as_str()),
+            filename: &filename,
+            length,
+            created_at: now,
+            expires_at,
+        })
+        .await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(LOCATION, header_value(&format!("/v1/uploads/{id}"))?);
+    headers.insert(UPLOAD_EXPIRES, header_value(&http_date(expires_at))?);
+    Ok((StatusCode::CREATED, headers).into_response())
+}
+
+/// `HEAD`: where to resume from.
+pub async fn head(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, UploadError> {
+    let progress = find(&state, &id).await?;
+    let mut offset = progress.length;
+    if !progress.completed {
+        if progress.expires_at <= Timestamp::now() {
+            return Err(UploadError::Expired);
+        }
+        let on_disk = state.evidence.partial_len(&id).await?;
+        offset = on_disk.min(progress.received);
+        // Killed after the last byte was recorded but before the upload was finished: finish
+        // it now, or a client that sees a full offset would never send another request.
+        if offset == progress.length
+            && let Some(lock) = state.evidence.try_lock(&id)
+        {
+            let state = state.clone();
+            let progress = progress.clone();
+            tokio::spawn(async move {
+                let _lock = lock;
+                finish(&state, &progress).await
+            })
+            .await??;
+        }
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(UPLOAD_OFFSET, HeaderValue::from(offset));
+    headers.insert(UPLOAD_LENGTH, HeaderValue::from(progress.length));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let mut pairs = vec![
+        ("filename", progress.filename.as_str()),
+        ("site", progress.site.as_str()),
+    ];
+    if let Some(outcome) = &progress.outcome {
+        pairs.push(("outcome", outcome));
+    }
+    headers.insert(UPLOAD_METADATA, header_value(&metadata::encode(pairs))?);
+    if !progress.completed {
+        headers.insert(
+            UPLOAD_EXPIRES,
+            header_value(&http_date(progress.expires_at))?,
+        );
+    }
+    Ok((StatusCode::OK, headers).into_response())
+}
+
+/// `PATCH`: appends the body at `Upload-Offset`.
+pub async fn patch(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, UploadError> {
+    let is_offset_stream = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(OFFSET_STREAM));
+    if !is_offset_stream {
+        return Err(UploadError::ContentType);
+    }
+    let offset = number_header(&headers, &UPLOAD_OFFSET)
+        .ok()
+        .flatten()
+        .ok_or(UploadError::OffsetInvalid)?;
+    let checksum = checksum_header(&headers)?;
+    let declared = number_header(&headers, &CONTENT_LENGTH).ok().flatten();
+    if !is_upload_id(&id) {
+        return Err(UploadError::NotFound);
+    }
+    // Its own task: a client that goes away mid-body must not cancel the bookkeeping of the
+    // bytes that did arrive.
+    let request = Patch {
+        id,
+        offset,
+        declared,
+        checksum,
+    };
+    tokio::spawn(receive(state, request, body)).await?
+}
+
+/// `DELETE` (termination): removes an upload that no ticket holds, bytes and all.
+pub async fn terminate(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, UploadError> {
+    if !is_upload_id(&id) {
+        return Err(UploadError::NotFound);
+    }
+    let _lock = state.evidence.try_lock(&id).ok_or(UploadError::Busy)?;
+    match state.store.remove_upload(&id).await? {
+        UploadRemoval::Removed => {
+            state.evidence.delete(&id).await?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        UploadRemoval::Attached => Err(UploadError::Attached),
+        UploadRemoval::Missing => Err(UploadError::NotFound),
+    }
+}
+
+struct Patch {
+    id: String,
+    offset: u64,
+    declared: Option<u64>,
+    checksum: Option<[u8; 20]>,
+}
+
+async fn receive(state: AppState, request: Patch, body: Body) -> Result<Response, UploadError> {
+    let Patch {
+        id,
+        offset,
+        declared,
+        checksum,
+    } = request;
+    let _lock = state.evidence.try_lock(&id).ok_or(UploadError::Busy)?;
+    let progress = find(&state, &id).await?;
+    if progress.completed {
+        // A retry of the request that finished it.
+        return if offset == progress.length {
+            Ok(patched(progress.length, None))
+        } else {
+            Err(UploadError::OffsetMismatch {
+                current: progress.length,
+            })
+        };
+    }
+    if progress.expires_at <= Timestamp::now() {
+        return Err(UploadError::Expired);
+    }
+    let length = progress.length;
+    let received = state
+        .evidence
+        .reconcile_partial(&id, progress.received)
+        .await?;
+    if received < progress.received {
+        state
+            .store
+            .record_upload_received(&id, progress.received, received)
+            .await?;
+    }
+    if offset != received {
+        return Err(UploadError::OffsetMismatch { current: received });
+    }
+    if received == length {
+        finish(&state, &progress).await?;
+        return Ok(patched(length, None));
+    }
+    if declared.is_some_and(|n| offset.checked_add(n).is_none_or(|end| end > length)) {
+        return Err(UploadError::ExceedsLength);
+    }
+
+    // The type is judged from the first bytes before any byte past them is stored. A recorded
+    // type counts only while those bytes are on disk (a checksum failure or crash may have cut
+    // them off again).
+    let accepted = accepted_types(&state, &progress);
+    let sniff_len = SNIFF_BYTES.min(usize::try_from(length).unwrap_or(SNIFF_BYTES));
+    let mut sniffed = progress.media_type.filter(|_| received >= sniff_len as u64);
+    let mut head = Vec::new();
+    if sniffed.is_none() && received > 0 {
+        head = state.evidence.read_partial_head(&id, sniff_len).await?;
+        if head.len() >= sniff_len {
+            sniffed = Some(judge(&state, &id, &head, &accepted).await?);
+        }
+    }
+
+    let mut file = state.evidence.open_partial(&id, received).await?;
+    let mut written = received;
+    let mut recorded = received;
+    let mut pending: Vec<bytes::Bytes> = Vec::new();
+    let mut pending_len = 0u64;
+    let mut digest = checksum.map(|_| Sha1::new());
+    let mut stream = body.into_data_stream();
+    let outcome: Result<(), UploadError> = loop {
+        let chunk = match tokio::time::timeout(BODY_IDLE_TIMEOUT, stream.next()).await {
+            Err(_) => break Err(UploadError::BodyStalled),
+            Ok(None) => break Ok(()),
+            Ok(Some(Ok(chunk))) => chunk,
+            Ok(Some(Err(_))) => break Err(UploadError::BodyInterrupted),
+        };
+        if chunk.is_empty() {
+            continue;
+        }
+        if written + pending_len + chunk.len() as u64 > length {
+            break Err(UploadError::ExceedsLength);
+        }
+        if let Some(digest) = digest.as_mut() {
+            digest.update(&chunk);
+        }
+        if sniffed.is_none() {
+            let take = (sniff_len - head.len()).min(chunk.len());
+            head.extend_from_slice(&chunk[..take]);
+            pending_len += chunk.len() as u64;
+            pending.push(chunk);
+            if head.len() < sniff_len {
+                continue;
+            }
+            match judge(&state, &id, &head, &accepted).await {
+                Ok(kind) => sniffed = Some(kind),
+                Err(refused) => {
+                    drop(file);
+                    // `judge` removed the upload; make sure the (empty) file is gone too.
+                    state.evidence.remove_partial(&id).await?;
+                    return Err(refused);
+                }
+            }
+            let mut failed = None;
+            for held in pending.drain(..) {
+                if let Err(e) = file.write_all(&held).await {
+                    failed = Some(e);
+                    break;
+                }
+                written += held.len() as u64;
+            }
+            pending_len = 0;
+            if let Some(e) = failed {
+                break Err(e.into());
+            }
+        } else {
+            if let Err(e) = file.write_all(&chunk).await {
+                break Err(e.into());
+            }
+            written += chunk.len() as u64;
+        }
+        // With a checksum nothing is recorded before the whole body is verified.
+        if digest.is_none() && written - recorded >= SYNC_EVERY {
+            if let Err(e) = sync(&mut file).await {
+                break Err(e.into());
+            }
+            match state
+                .store
+                .record_upload_received(&id, recorded, written)
+                .await
+            {
+                Ok(true) => recorded = written,
+                Ok(false) => break Err(UploadError::NotFound),
+                Err(e) => break Err(e.into()),
+            }
+        }
+    };
+    // A body that ended before the type could be judged: keep its few bytes, the next request
+    // completes the head.
+    for held in pending {
+        file.write_all(&held).await?;
+        written += held.len() as u64;
+    }
+    if let (Some(expected), Some(digest)) = (checksum, digest) {
+        let matches = outcome.is_ok() && digest.finalize()[..] == expected[..];
+        if !matches {
+            drop(file);
+            state.evidence.truncate_partial(&id, received).await?;
+            outcome?;
+            return Err(UploadError::ChecksumMismatch);
+        }
+    }
+    sync(&mut file).await?;
+    drop(file);
+    if written > recorded
+        && !state
+            .store
+            .record_upload_received(&id, recorded, written)
+            .await?
+    {
+        return Err(UploadError::NotFound);
+    }
+    outcome?;
+    if written == length {
+        finish(&state, &progress).await?;
+        return Ok(patched(length, None));
+    }
+    Ok(patched(written, Some(progress.expires_at)))
+}
+
+/// Inspects the whole file, moves it into the evidence store and records the facts.
+async fn finish(state: &AppState, progress: &UploadProgress) -> Result<(), UploadError> {
+    let id = &progress.id;
+    let path = state
+        .evidence
+        .partial_path(id)
+        .ok_or(UploadError::NotFound)?;
+    let found = tokio::task::spawn_blocking(move || inspect::inspect_file(&path)).await??;
+    let accepted = accepted_types(state, progress);
+    let Some(media_type) = found.media_type.filter(|t| accepted.contains(t)) else {
+        // Cannot happen after the head was judged; refuse all the same rather than keep it.
+        return Err(remove_refused(state, id).await);
+    };
+    let (content_hash, copied) = state.evidence.store_finished(id).await?;
+    if copied != progress.length {
+        return Err(UploadError::Io(std::io::Error::other(format!(
+            "upload {id}: {copied} bytes on disk, {} expected",
+            progress.length
+        ))));
+    }
+    let facts = EvidenceFile {
+        name: progress.filename.clone(),
+        bytes: progress.length,
+        media_type: Some(media_type),
+        width: found.width,
+        height: found.height,
+        duration_seconds: found.duration_seconds,
+        content_hash,
+        captured_on: found.captured_on,
+    };
+    state
+        .store
+        .complete_upload(id, &facts, Timestamp::now())
+        .await?;
+    state.evidence.remove_partial(id).await?;
+    Ok(())
+}
+
+/// The type of the first bytes, if this upload may be of it; otherwise the upload is removed
+/// (row and bytes) and the refusal returned.
+async fn judge(
+    state: &AppState,
+    id: &str,
+    head: &[u8],
+    accepted: &[MediaType],
+) -> Result<MediaType, UploadError> {
+    match MediaType::sniff(head).filter(|t| accepted.contains(t)) {
+        Some(kind) => {
+            state.store.record_upload_media_type(id, kind).await?;
+            Ok(kind)
+        }
+        None => Err(remove_refused(state, id).await),
+    }
+}
+
+async fn remove_refused(state: &AppState, id: &str) -> UploadError {
+    if let Err(e) = state.store.remove_unfinished_upload(id).await {
+        return e.into();
+    }
+    if let Err(e) = state.evidence.delete(id).await {
+        return e.into();
+    }
+    UploadError::TypeNotAccepted
+}
+
+async fn find(state: &AppState, id: &str) -> Result<UploadProgress, UploadError> {
+    if !is_upload_id(id) {
+        return Err(UploadError::NotFound);
+    }
+    state
+        .store
+        .upload_progress(id)
+        .await?
+        .ok_or(UploadError::NotFound)
+}
+
+async fn sync(file: &mut tokio::fs::File) -> std::io::Result<()> {
+    file.flush().await?;
+    file.sync_data().await
+}
+
+fn patched(offset: u64, expires: Option<Timestamp>) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(UPLOAD_OFFSET, HeaderValue::from(offset));
+    if let Some(expires) = expires
+        && let Ok(value) = HeaderValue::from_str(&http_date(expires))
+    {
+        headers.insert(UPLOAD_EXPIRES, value);
+    }
+    (StatusCode::NO_CONTENT, headers).into_response()
+}
+
+/// The largest file an upload may be: the outcome's limit when the widget named one, else the
+/// largest of the site's outcomes (the ticket check applies the exact rule later).
+pub fn size_limit(site: &Site, outcome: Option<&Outcome>) -> u64 {
+    match outcome {
+        Some(outcome) => outcome.evidence.media.max_file_bytes,
+        None => site
+            .policy
+            .outcomes
+            .iter()
+            .map(|o| o.evidence.media.max_file_bytes)
+            .max()
+            .unwrap_or(0),
+    }
+}
+
+/// The types an upload may have: its outcome's list, else any outcome's of its site.
+fn accepted_types(state: &AppState, progress: &UploadProgress) -> Vec<MediaType> {
+    let Some(site) = state.sites.get(&progress.site) else {
+        return MediaType::ALL.to_vec();
+    };
+    if let Some(outcome) = progress
+        .outcome
+        .as_deref()
+        .and_then(|id| site.policy.outcome(id))
+    {
+        return outcome.evidence.media.accepted.clone();
+    }
+    let mut all: Vec<MediaType> = site
+        .policy
+        .outcomes
+        .iter()
+        .flat_map(|o| o.evidence.media.accepted.iter().copied())
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+struct BadNumber;
+
+/// A non-negative decimal header; absent is `Ok(None)`.
+fn number_header(headers: &HeaderMap, name: &HeaderName) -> Result<Option<u64>, BadNumber> {
+    let Some(value) = headers.get(name) else {
+        return Ok(None);
+    };
+    let digits = value.as_bytes();
+    if digits.is_empty()
+        || digits.len() > MAX_NUMBER_DIGITS
+        || !digits.iter().all(u8::is_ascii_digit)
+    {
+        return Err(BadNumber);
+    }
+    std::str::from_utf8(digits)
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .map(Some)
+        .ok_or(BadNumber)
+}
+
+/// `Upload-Checksum: sha1 <base64 digest>`.
+fn checksum_header(headers: &HeaderMap) -> Result<Option<[u8; 20]>, UploadError> {
+    let Some(value) = headers.get(&UPLOAD_CHECKSUM) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .ok()
+        .filter(|t| t.len() <= MAX_CHECKSUM_HEADER_BYTES)
+        .ok_or(UploadError::ChecksumInvalid)?;
+    let (algorithm, digest) = text
+        .trim()
+        .split_once(' ')
+        .ok_or(UploadError::ChecksumInvalid)?;
+    if !algorithm.eq_ignore_ascii_case("sha1") {
+        return Err(UploadError::ChecksumAlgorithm);
+    }
+    let digest = STANDARD
+        .decode(digest.trim())
+        .map_err(|_| UploadError::ChecksumInvalid)?;
+    <[u8; 20]>::try_from(digest.as_slice())
+        .map(Some)
+        .map_err(|_| UploadError::ChecksumInvalid)
+}
+
+fn header_value(text: &str) -> Result<HeaderValue, UploadError> {
+    HeaderValue::from_str(text).map_err(|e| UploadError::Io(std::io::Error::other(e)))
+}
+
+/// RFC 7231 IMF-fixdate, as `Upload-Expires` is written.
+pub fn http_date(at: Timestamp) -> String {
+    at.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_expires_is_an_http_date() {
+        let at: Timestamp = "1994-11-06T08:49:37Z".parse().expect("ts");
+        assert_eq!(http_date(at), "Sun, 06 Nov 1994 08:49:37 GMT");
+    }
+
+    #[test]
+    fn numbers_and_checksums_are_strict() {
+        let mut headers = HeaderMap::new();
+        assert!(matches!(number_header(&headers, &UPLOAD_LENGTH), Ok(None)));
+        for (text, ok) in [
+            ("0", Some(0)),
+            ("1048576", Some(1_048_576)),
+            ("-1", None),
+            ("+5", None),
+            ("1e6", None),
+            (" 5", None),
+            ("99999999999999999999", None),
+        ] {
+            headers.insert(UPLOAD_LENGTH, HeaderValue::from_static(text));
+            assert_eq!(
+                number_header(&headers, &UPLOAD_LENGTH).ok().flatten(),
+                ok,
+                "{text}"
+            );
+        }
+        let sha1_of_abc = "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=";
+        headers.insert(
+            UPLOAD_CHECKSUM,
+            header_value(&format!("sha1 {sha1_of_abc}")).expect("value"),
+        );
+        let digest = checksum_header(&headers).expect("valid").expect("present");
+        assert_eq!(digest[..], Sha1::digest(b"abc")[..]);
+        headers.insert(UPLOAD_CHECKSUM, HeaderValue::from_static("md5 AAAA"));
+        assert!(matches!(
+            checksum_header(&headers),
+            Err(UploadError::ChecksumAlgorithm)
+        ));
+        headers.insert(UPLOAD_CHECKSUM, HeaderValue::from_static("sha1 AAAA"));
+        assert!(matches!(
+            checksum_header(&headers),
+            Err(UploadError::ChecksumInvalid)
+        ));
+    }
+}

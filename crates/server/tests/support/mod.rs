@@ -1,0 +1,169 @@
+//! A real server for integration tests: a real SQLite file in a temporary data directory,
+//! on a loopback port, spoken to over HTTP.
+#![allow(dead_code)] // each test binary uses its own part of this
+
+pub mod media;
+
+use helpcenter_server::app::ServeOptions;
+use helpcenter_server::sites::{Site, Sites};
+use helpcenter_server::{AppState, router};
+use std::path::PathBuf;
+
+pub struct TestServer {
+    pub base: String,
+    /// The demo site's admin key.
+    pub admin_key: String,
+    pub data_dir: PathBuf,
+    pub http: reqwest::Client,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl TestServer {
+    /// The demo site on the built-in policy, with a fake Trunk output to serve.
+    pub async fn start() -> TestServer {
+        let data = tempfile::tempdir().expect("temp dir");
+        let widget = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            widget.path().join("index.html"),
+            "<!doctype html><title>Help Center</title>",
+        )
+        .expect("write page");
+        std::fs::write(
+            widget.path().join("helpcenter-widget_bg.wasm"),
+            b"\0asm\x01\0\0\0",
+        )
+        .expect("write wasm");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (site, admin_key) = Site::demo(data.path(), addr.port()).expect("demo site");
+        let state = AppState::open(Sites::new(vec![site]), data.path())
+            .await
+            .expect("open the data directory");
+        let app = router(
+            state,
+            &ServeOptions {
+                widget_dir: widget.path().to_owned(),
+            },
+        );
+        tokio::spawn(helpcenter_server::serve(listener, app));
+        TestServer {
+            base: format!("http://{addr}"),
+            admin_key,
+            data_dir: data.path().to_owned(),
+            http: reqwest::Client::new(),
+            _dirs: (data, widget),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The Origin header a page of the demo site sends.
+    pub fn origin(&self) -> String {
+        self.base.replace("127.0.0.1", "localhost")
+    }
+}
+
+impl TestServer {
+    /// Uploads `bytes` over tus as a shopper's browser would, returning the upload id.
+    pub async fn upload(&self, filename: &str, bytes: &[u8]) -> String {
+        use base64::Engine;
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let created = self
+            .http
+            .post(self.url("/v1/uploads"))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", bytes.len().to_string())
+            .header(
+                "Upload-Metadata",
+                format!("site {},filename {}", b64("demo"), b64(filename)),
+            )
+            .send()
+            .await
+            .expect("create upload");
+        assert_eq!(
+            created.status(),
+            201,
+            "create upload: {:?}",
+            created.text().await
+        );
+        let location = created.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        let patched = self
+            .http
+            .patch(self.url(&location))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", "0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .expect("send upload");
+        assert_eq!(
+            patched.status(),
+            204,
+            "patch upload: {:?}",
+            patched.text().await
+        );
+        location.rsplit('/').next().expect("upload id").to_owned()
+    }
+
+    pub fn admin(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request.bearer_auth(&self.admin_key)
+    }
+}
+
+/// An open Server-Sent Events stream of a ticket, read event by event.
+pub struct EventStream {
+    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buffer: String,
+}
+
+impl EventStream {
+    pub async fn open(
+        server: &TestServer,
+        ticket: &str,
+        token: &str,
+        last_event_id: Option<u32>,
+    ) -> EventStream {
+        let mut request = server
+            .http
+            .get(server.url(&format!("/v1/tickets/{ticket}/events")))
+            .bearer_auth(token);
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id.to_string());
+        }
+        let response = request.send().await.expect("open stream");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        EventStream {
+            body: Box::pin(response.bytes_stream()),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next ticket event, waiting at most a second: "live" means now, not eventually.
+    pub async fn next(&mut self) -> helpcenter_api::TicketEvent {
+        use futures_util::StreamExt;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
+                    return serde_json::from_str(data.trim()).expect("a ticket event");
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout(std::time::Duration::from_secs(1), self.body.next())
+                .await
+                .expect("an event within a second")
+                .expect("the stream stays open")
+                .expect("stream bytes");
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}

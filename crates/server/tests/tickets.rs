@@ -1,0 +1,598 @@
+//! Tickets over real HTTP against a real SQLite file: the whole lifecycle with a live event
+//! stream, idempotent creation, refusals with helpcenter-core's codes, and who may see what.
+
+mod support;
+
+use helpcenter_api::{EventKind, NewTicket, TicketCreated, TicketView};
+use helpcenter_core::TicketStatus;
+use serde_json::{Value, json};
+use support::media::png;
+use support::{EventStream, TestServer};
+
+fn defect_claim(uploads: Vec<String>) -> NewTicket {
+    NewTicket {
+        category: "product_quality".into(),
+        answers: vec!["fault".into(), "as_instructed".into()],
+        order_number: "#10023456".into(),
+        description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
+        email: "wei@example.com".into(),
+        uploads,
+        locale: "en".into(),
+        ..NewTicket::default()
+    }
+}
+
+async fn create(server: &TestServer, key: &str, claim: &NewTicket) -> reqwest::Response {
+    server
+        .http
+        .post(server.url("/v1/sites/demo/tickets"))
+        .header("Idempotency-Key", key)
+        .json(claim)
+        .send()
+        .await
+        .expect("create ticket")
+}
+
+async fn file_claim(server: &TestServer, key: &str) -> TicketCreated {
+    let photo = server
+        .upload("blender.png", &png(800, 600, key.len() as u8))
+        .await;
+    let response = create(server, key, &defect_claim(vec![photo])).await;
+    assert_eq!(response.status(), 201);
+    response.json().await.expect("ticket created")
+}
+
+/// The box and the item, as transit damage needs.
+async fn photos(server: &TestServer, seed: u8) -> Vec<String> {
+    vec![
+        server.upload("box.png", &png(800, 600, seed)).await,
+        server.upload("item.png", &png(800, 600, seed + 1)).await,
+    ]
+}
+
+async fn problem(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    (status, response.json().await.expect("problem details"))
+}
+
+fn codes(body: &Value) -> Vec<(String, String)> {
+    body["problems"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .map(|p| {
+                    (
+                        p["field"].as_str().unwrap_or("").to_owned(),
+                        p["code"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_whole_lifecycle_reaches_an_open_event_stream_as_it_happens() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "life-1").await;
+    assert!(created.ticket_id.starts_with("HC-") && created.ticket_id.len() == 9);
+    assert_eq!(created.ticket.status, TicketStatus::Submitted);
+    assert_eq!(created.ticket.outcome, "quality_defect");
+    assert_eq!(created.ticket.evidence.len(), 1);
+    let id = created.ticket_id.clone();
+    let mut stream = EventStream::open(&server, &id, &created.access_token, None).await;
+    assert_eq!(stream.next().await.kind, EventKind::Created);
+
+    let transition = |body: Value| {
+        server
+            .admin(
+                server
+                    .http
+                    .post(server.url(&format!("/v1/admin/tickets/{id}/transition"))),
+            )
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        transition(json!({"to": "in_review"}))
+            .await
+            .expect("send")
+            .status(),
+        200
+    );
+    assert_eq!(stream.next().await.status, TicketStatus::InReview);
+
+    let asked = server
+        .admin(
+            server
+                .http
+                .post(server.url(&format!("/v1/admin/tickets/{id}/request-info"))),
+        )
+        .json(&json!({"message": "Could you send a photo of the serial-number label?"}))
+        .send()
+        .await
+        .expect("request info");
+    assert_eq!(asked.status(), 200);
+    let event = stream.next().await;
+    assert_eq!(
+        (event.kind, event.status),
+        (EventKind::InfoRequested, TicketStatus::NeedsInfo)
+    );
+    assert_eq!(
+        event.message.as_deref(),
+        Some("Could you send a photo of the serial-number label?")
+    );
+
+    let label = server.upload("label.png", &png(640, 480, 99)).await;
+    let replied = server
+        .http
+        .post(server.url(&format!("/v1/tickets/{id}/replies")))
+        .bearer_auth(&created.access_token)
+        .json(&json!({"message": "Here is the label.", "uploads": [label]}))
+        .send()
+        .await
+        .expect("reply");
+    assert_eq!(replied.status(), 200);
+    let event = stream.next().await;
+    assert_eq!(
+        (event.kind, event.status),
+        (EventKind::ShopperReply, TicketStatus::InReview)
+    );
+    assert_eq!(event.evidence, std::slice::from_ref(&label));
+
+    // The agent sees the new photo among the evidence.
+    let seen: Value = server
+        .admin(
+            server
+                .http
+                .get(server.url(&format!("/v1/admin/tickets/{id}"))),
+        )
+        .send()
+        .await
+        .expect("admin show")
+        .json()
+        .await
+        .expect("json");
+    let files: Vec<&str> = seen["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(files.len(), 2);
+    assert!(files.contains(&label.as_str()));
+    let download = server
+        .admin(
+            server
+                .http
+                .get(server.url(&format!("/v1/admin/tickets/{id}/evidence/{label}"))),
+        )
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        download.headers()["content-disposition"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("attachment")
+    );
+    assert_eq!(
+        download.bytes().await.expect("bytes").as_ref(),
+        png(640, 480, 99).as_slice()
+    );
+
+    assert_eq!(
+        transition(
+            json!({"to": "resolved", "resolution": "exchange", "message": "We'll send a new one."})
+        )
+        .await
+        .expect("send")
+        .status(),
+        200
+    );
+    let event = stream.next().await;
+    assert_eq!(
+        (event.status, event.resolution),
+        (
+            TicketStatus::Resolved,
+            Some(helpcenter_core::ResolutionKind::Exchange)
+        )
+    );
+    assert_eq!(
+        transition(json!({"to": "closed"}))
+            .await
+            .expect("send")
+            .status(),
+        200
+    );
+    assert_eq!(stream.next().await.status, TicketStatus::Closed);
+
+    let ticket: TicketView = server
+        .http
+        .get(server.url(&format!("/v1/tickets/{id}")))
+        .bearer_auth(&created.access_token)
+        .send()
+        .await
+        .expect("show")
+        .json()
+        .await
+        .expect("json");
+    let statuses: Vec<TicketStatus> = ticket.timeline.iter().map(|e| e.status).collect();
+    use TicketStatus::*;
+    assert_eq!(
+        statuses,
+        [Submitted, InReview, NeedsInfo, InReview, Resolved, Closed]
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_transition_is_a_conflict_naming_the_allowed_ones() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "conflict-1").await;
+    let response = server
+        .admin(server.http.post(server.url(&format!(
+            "/v1/admin/tickets/{}/transition",
+            created.ticket_id
+        ))))
+        .json(&json!({"to": "closed"}))
+        .send()
+        .await
+        .expect("send");
+    let (status, body) = problem(response).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["code"], "ticket.transition_not_allowed");
+    assert_eq!(body["allowed"], json!(["in_review", "escalated"]));
+}
+
+#[tokio::test]
+async fn internal_notes_never_reach_the_shopper() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "note-1").await;
+    let id = &created.ticket_id;
+    for (body, internal) in [
+        ("Customer called twice; be gentle.", true),
+        ("We are looking into it.", false),
+    ] {
+        let response = server
+            .admin(
+                server
+                    .http
+                    .post(server.url(&format!("/v1/admin/tickets/{id}/messages"))),
+            )
+            .json(&json!({"body": body, "internal": internal}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 200);
+    }
+    let shopper = server
+        .http
+        .get(server.url(&format!("/v1/tickets/{id}")))
+        .bearer_auth(&created.access_token)
+        .send()
+        .await
+        .expect("show")
+        .text()
+        .await
+        .expect("text");
+    assert!(shopper.contains("We are looking into it."));
+    assert!(!shopper.contains("be gentle"), "{shopper}");
+}
+
+#[tokio::test]
+async fn a_retried_create_returns_the_same_ticket_and_concurrent_duplicates_make_one() {
+    let server = TestServer::start().await;
+    let photo = server.upload("a.png", &png(800, 600, 1)).await;
+    let claim = defect_claim(vec![photo]);
+    let first: TicketCreated = create(&server, "key-1", &claim)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let again = create(&server, "key-1", &claim).await;
+    assert_eq!(again.status(), 200);
+    let again: TicketCreated = again.json().await.expect("json");
+    assert_eq!(
+        (again.ticket_id, again.access_token),
+        (first.ticket_id.clone(), first.access_token.clone())
+    );
+
+    let mut changed = claim.clone();
+    changed.description.push_str(" Also the lid is cracked.");
+    let (status, body) = problem(create(&server, "key-1", &changed).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("idempotency.key_reused"))
+    );
+
+    let photo = server.upload("b.png", &png(800, 600, 2)).await;
+    let claim = defect_claim(vec![photo]);
+    let attempts = (0..8).map(|_| create(&server, "key-2", &claim));
+    let responses = futures_util::future::join_all(attempts).await;
+    let mut ids = Vec::new();
+    for response in responses {
+        assert!(
+            matches!(response.status().as_u16(), 200 | 201),
+            "{}",
+            response.status()
+        );
+        let created: TicketCreated = response.json().await.expect("json");
+        ids.push(created.ticket_id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "one ticket for eight concurrent submits");
+    let all: Vec<Value> = server
+        .admin(server.http.get(server.url("/v1/admin/tickets")))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(all.len(), 2);
+
+    let missing = server
+        .http
+        .post(server.url("/v1/sites/demo/tickets"))
+        .json(&claim)
+        .send()
+        .await
+        .expect("send");
+    let (status, body) = problem(missing).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("idempotency.key_missing"))
+    );
+}
+
+#[tokio::test]
+async fn refusals_carry_the_rulebooks_codes() {
+    let server = TestServer::start().await;
+    let (status, body) = problem(create(&server, "no-evidence", &defect_claim(vec![])).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("submission.invalid"))
+    );
+    assert_eq!(
+        codes(&body),
+        [("evidence".to_owned(), "evidence.too_few".to_owned())]
+    );
+
+    let mut claim = defect_claim(vec!["not-an-upload".into()]);
+    claim.order_number = "12".into();
+    claim.email = "wei@".into();
+    let (_, body) = problem(create(&server, "bad-fields", &claim).await).await;
+    assert_eq!(
+        codes(&body),
+        [("evidence[0]".to_owned(), "file.not_uploaded".to_owned())],
+        "uploads are checked before the rest"
+    );
+
+    let photo = server.upload("x.png", &png(800, 600, 3)).await;
+    let mut claim = defect_claim(vec![photo]);
+    claim.order_number = "12".into();
+    claim.email = "wei@".into();
+    let (_, body) = problem(create(&server, "bad-fields-2", &claim).await).await;
+    assert_eq!(
+        codes(&body),
+        [
+            ("order_number".to_owned(), "order_number.format".to_owned()),
+            ("email".to_owned(), "email.format".to_owned())
+        ]
+    );
+
+    let small = server.upload("tiny.png", &png(100, 80, 4)).await;
+    let (_, body) = problem(create(&server, "tiny", &defect_claim(vec![small])).await).await;
+    assert_eq!(
+        codes(&body),
+        [("evidence[0]".to_owned(), "file.image_too_small".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn transit_damage_is_judged_by_its_claim_window() {
+    let server = TestServer::start().await;
+    let config: helpcenter_api::WidgetConfig = server
+        .http
+        .get(server.url("/v1/sites/demo/widget-config"))
+        .send()
+        .await
+        .expect("config")
+        .json()
+        .await
+        .expect("json");
+    let today = config.today;
+    let transit = |delivered: String, uploads: Vec<String>| NewTicket {
+        category: "logistics_delivery".into(),
+        answers: vec!["damaged".into()],
+        delivered_on: delivered,
+        description: "The box was crushed and the kettle inside is dented on one side.".into(),
+        ..defect_claim(uploads)
+    };
+    let day = |n: i32| today.add_days(n).expect("in range").to_string();
+
+    let on_time = create(&server, "t-1", &transit(day(-7), photos(&server, 10).await)).await;
+    assert_eq!(on_time.status(), 201);
+    let on_time: TicketCreated = on_time.json().await.expect("json");
+    assert_eq!(on_time.ticket.outcome, "transit_damage");
+
+    let late = create(&server, "t-2", &transit(day(-8), photos(&server, 20).await)).await;
+    assert_eq!(late.status(), 201);
+    let late: TicketCreated = late.json().await.expect("json");
+    assert_eq!(
+        late.ticket.outcome, "transit_damage_late",
+        "past the window: reviewed, not claimed from the carrier"
+    );
+
+    let (_, body) =
+        problem(create(&server, "t-3", &transit(day(1), photos(&server, 30).await)).await).await;
+    assert_eq!(
+        codes(&body),
+        [(
+            "delivered_on".to_owned(),
+            "delivered_on.in_future".to_owned()
+        )]
+    );
+    let (_, body) = problem(
+        create(
+            &server,
+            "t-4",
+            &transit(String::new(), photos(&server, 40).await),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        codes(&body),
+        [("delivered_on".to_owned(), "delivered_on.missing".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn a_token_opens_its_own_ticket_only() {
+    let server = TestServer::start().await;
+    let a = file_claim(&server, "a").await;
+    let b = file_claim(&server, "b").await;
+    let get =
+        |path: String, token: &str| server.http.get(server.url(&path)).bearer_auth(token).send();
+    assert_eq!(
+        get(format!("/v1/tickets/{}", a.ticket_id), &a.access_token)
+            .await
+            .expect("send")
+            .status(),
+        200
+    );
+    let (status, body) = problem(
+        get(format!("/v1/tickets/{}", b.ticket_id), &a.access_token)
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("ticket.not_found"))
+    );
+    let b_file = &b.ticket.evidence[0].id;
+    let stolen = get(
+        format!("/v1/tickets/{}/evidence/{b_file}", a.ticket_id),
+        &a.access_token,
+    )
+    .await
+    .expect("send");
+    assert_eq!(stolen.status(), 404);
+    let stolen = get(
+        format!("/v1/tickets/{}/evidence/{b_file}", b.ticket_id),
+        &a.access_token,
+    )
+    .await
+    .expect("send");
+    assert_eq!(stolen.status(), 404);
+    let stream = server
+        .http
+        .get(server.url(&format!(
+            "/v1/tickets/{}/events?access_token={}",
+            b.ticket_id, a.access_token
+        )))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(stream.status(), 404);
+    let anonymous = server
+        .http
+        .get(server.url(&format!("/v1/tickets/{}", a.ticket_id)))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(anonymous.status(), 401);
+    let no_admin = server
+        .http
+        .get(server.url("/v1/admin/tickets"))
+        .bearer_auth(&a.access_token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(no_admin.status(), 401);
+}
+
+#[tokio::test]
+async fn a_lost_token_is_recovered_with_ticket_id_order_number_and_email() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "recover-1").await;
+    let recover = |body: Value| {
+        server
+            .http
+            .post(server.url("/v1/sites/demo/tickets/recover"))
+            .json(&body)
+            .send()
+    };
+    let wrong = recover(json!({"ticket_id": created.ticket_id, "order_number": "10023457", "email": "wei@example.com"}))
+        .await
+        .expect("send");
+    assert_eq!(wrong.status(), 404);
+    let found = recover(json!({"ticket_id": created.ticket_id.to_lowercase(), "order_number": "10023456", "email": "WEI@example.com "}))
+        .await
+        .expect("send");
+    assert_eq!(found.status(), 200);
+    let found: TicketCreated = found.json().await.expect("json");
+    assert_ne!(found.access_token, created.access_token);
+    let opened = server
+        .http
+        .get(server.url(&format!("/v1/tickets/{}", created.ticket_id)))
+        .bearer_auth(&found.access_token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(opened.status(), 200);
+}
+
+#[tokio::test]
+async fn my_requests_need_a_valid_identity_token_for_this_site() {
+    let server = TestServer::start().await;
+    let secret =
+        std::fs::read_to_string(server.data_dir.join("demo-identity-secret")).expect("demo secret");
+    let now = jiff::Timestamp::now().as_second();
+    let wei = helpcenter_server::auth::Customer {
+        id: "cust-1".into(),
+        email: "wei@example.com".into(),
+    };
+    let token = helpcenter_server::auth::sign_identity(&secret, "demo", &wei, now + 600);
+
+    let photo = server.upload("mine.png", &png(800, 600, 7)).await;
+    let mut claim = defect_claim(vec![photo]);
+    claim.identity_token = Some(token.clone());
+    assert_eq!(create(&server, "mine-1", &claim).await.status(), 201);
+    file_claim(&server, "someone-else").await;
+
+    let list = |token: String| {
+        server
+            .http
+            .get(server.url("/v1/sites/demo/tickets"))
+            .bearer_auth(token)
+            .send()
+    };
+    let mine: Vec<Value> = list(token).await.expect("send").json().await.expect("json");
+    assert_eq!(mine.len(), 1);
+    for (bad, code) in [
+        (
+            helpcenter_server::auth::sign_identity("forged-secret-of-16+", "demo", &wei, now + 600),
+            "identity.bad_signature",
+        ),
+        (
+            helpcenter_server::auth::sign_identity(&secret, "demo", &wei, now - 1),
+            "identity.expired",
+        ),
+        (
+            helpcenter_server::auth::sign_identity(&secret, "other-site", &wei, now + 600),
+            "identity.bad_signature",
+        ),
+    ] {
+        let (status, body) = problem(list(bad).await.expect("send")).await;
+        assert_eq!((status, body["code"].as_str()), (401, Some(code)));
+    }
+}

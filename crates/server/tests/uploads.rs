@@ -1,0 +1,933 @@
+//! Evidence uploads over tus 1.0, over real HTTP against a real SQLite file and real disk:
+//! resuming, refusing what must never be stored, termination, expiry and crash recovery.
+
+mod support;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use helpcenter_core::MediaType;
+use helpcenter_server::AppState;
+use helpcenter_server::sites::{Site, Sites};
+use helpcenter_server::store::Store;
+use helpcenter_server::uploads::{self, EvidenceStore, expire_uploads};
+use reqwest::{Response, StatusCode};
+use sha1::Digest as _;
+use support::TestServer;
+use support::media::png;
+
+const MB: u64 = 1024 * 1024;
+
+fn b64(text: &str) -> String {
+    STANDARD.encode(text)
+}
+
+/// `POST /v1/uploads` as a tus client sends it.
+async fn create(server: &TestServer, metadata: &str, length: u64) -> Response {
+    server
+        .http
+        .post(server.url("/v1/uploads"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", length.to_string())
+        .header("Upload-Metadata", metadata)
+        .send()
+        .await
+        .expect("POST")
+}
+
+/// Creates an upload for the demo site; returns its location and id.
+async fn start_upload(server: &TestServer, filename: &str, length: usize) -> (String, String) {
+    let metadata = format!("site {},filename {}", b64("demo"), b64(filename));
+    let created = create(server, &metadata, length as u64).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers()["tus-resumable"], "1.0.0");
+    assert!(created.headers().contains_key("upload-expires"));
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(location.starts_with("/v1/uploads/"), "{location}");
+    let id = location.trim_start_matches("/v1/uploads/").to_owned();
+    (location, id)
+}
+
+async fn patch(server: &TestServer, location: &str, offset: usize, bytes: &[u8]) -> Response {
+    server
+        .http
+        .patch(server.url(location))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", offset.to_string())
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("PATCH")
+}
+
+async fn head(server: &TestServer, location: &str) -> Response {
+    server
+        .http
+        .head(server.url(location))
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("HEAD")
+}
+
+fn offset_of(response: &Response) -> u64 {
+    response.headers()["upload-offset"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("a number")
+}
+
+/// The problem's status and stable code, after checking it is RFC 9457 JSON.
+async fn problem(response: Response) -> (StatusCode, String) {
+    let status = response.status();
+    assert_eq!(response.headers()["tus-resumable"], "1.0.0");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: serde_json::Value = response.json().await.expect("problem JSON");
+    assert_eq!(body["status"], status.as_u16());
+    (status, body["code"].as_str().unwrap_or_default().to_owned())
+}
+
+/// Uploads `bytes` in two PATCHes, checking the offset in between.
+async fn upload_in_halves(server: &TestServer, filename: &str, bytes: &[u8]) -> String {
+    let (location, id) = start_upload(server, filename, bytes.len()).await;
+    let half = bytes.len() / 2;
+    let first = patch(server, &location, 0, &bytes[..half]).await;
+    assert_eq!(first.status(), StatusCode::NO_CONTENT);
+    assert_eq!(offset_of(&first), half as u64);
+    let second = patch(server, &location, half, &bytes[half..]).await;
+    assert_eq!(second.status(), StatusCode::NO_CONTENT);
+    assert_eq!(offset_of(&second), bytes.len() as u64);
+    id
+}
+
+async fn sql_count(server: &TestServer, sql: &str) -> i64 {
+    let url = format!(
+        "sqlite://{}",
+        server.data_dir.join("helpcenter.db").display()
+    );
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("db");
+    let count: (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.expect("count");
+    pool.close().await;
+    count.0
+}
+
+async fn sql_exec(server: &TestServer, sql: &str) {
+    let url = format!(
+        "sqlite://{}",
+        server.data_dir.join("helpcenter.db").display()
+    );
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("db");
+    sqlx::query(sql).execute(&pool).await.expect("exec");
+    pool.close().await;
+}
+
+/// Files under `uploads/` (partial and finished), however deep.
+fn stored_files(server: &TestServer) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&server.data_dir.join("uploads"), &mut files);
+    files
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// A JPEG whose APP1 segment carries EXIF DateTimeOriginal `date`, with a SOF0 header saying
+/// `width`×`height`, padded with `padding` bytes of comment so it can be sent in pieces.
+fn jpeg_with_exif(date: &str, width: u16, height: u16, padding: usize) -> Vec<u8> {
+    let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+    // IFD0 at 8: one entry, the pointer to the Exif IFD at 26.
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&0x8769u16.to_le_bytes());
+    tiff.extend_from_slice(&4u16.to_le_bytes());
+    tiff.extend_from_slice(&1u32.to_le_bytes());
+    tiff.extend_from_slice(&26u32.to_le_bytes());
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    // Exif IFD at 26: DateTimeOriginal, 20 ASCII bytes at 44.
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&0x9003u16.to_le_bytes());
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&20u32.to_le_bytes());
+    tiff.extend_from_slice(&44u32.to_le_bytes());
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(date.as_bytes());
+    tiff.push(0);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    jpeg.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    jpeg.extend(app1);
+    for piece in vec![b'x'; padding].chunks(60_000) {
+        jpeg.extend_from_slice(&[0xFF, 0xFE]);
+        jpeg.extend_from_slice(&((piece.len() + 2) as u16).to_be_bytes());
+        jpeg.extend_from_slice(piece);
+    }
+    jpeg.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 0x08]);
+    jpeg.extend_from_slice(&height.to_be_bytes());
+    jpeg.extend_from_slice(&width.to_be_bytes());
+    jpeg.extend_from_slice(&[0x01, 0x01, 0x11, 0x00, 0xFF, 0xD9]);
+    jpeg
+}
+
+fn mp4_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+    b.extend_from_slice(kind);
+    b.extend_from_slice(body);
+    b
+}
+
+/// An MP4: `ftyp`, a media payload, then `moov/mvhd` (as phones write it, index last).
+fn mp4(timescale: u32, duration: u32, payload: usize) -> Vec<u8> {
+    let mut file = mp4_box(b"ftyp", b"isom\0\0\x02\0isomiso2avc1mp41");
+    file.extend(mp4_box(b"mdat", &vec![0x5A; payload]));
+    let mut mvhd = vec![0, 0, 0, 0];
+    mvhd.extend_from_slice(&[0; 8]);
+    mvhd.extend_from_slice(&timescale.to_be_bytes());
+    mvhd.extend_from_slice(&duration.to_be_bytes());
+    mvhd.extend_from_slice(&[0; 80]);
+    file.extend(mp4_box(b"moov", &mp4_box(b"mvhd", &mvhd)));
+    file
+}
+
+/// tus discovery. Through the whole app an OPTIONS request is answered by the CORS layer as a
+/// preflight, so the tus routes are served here on their own, over real HTTP all the same.
+#[tokio::test]
+async fn options_says_what_the_server_speaks() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (site, _) = Site::demo(data.path(), addr.port()).expect("demo site");
+    let state = AppState::open(Sites::new(vec![site]), data.path())
+        .await
+        .expect("state");
+    let app = axum::Router::new()
+        .nest("/v1/uploads", uploads::routes())
+        .with_state(state);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let response = reqwest::Client::new()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("http://{addr}/v1/uploads"),
+        )
+        .send()
+        .await
+        .expect("OPTIONS");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let headers = response.headers();
+    assert_eq!(headers["tus-resumable"], "1.0.0");
+    assert_eq!(headers["tus-version"], "1.0.0");
+    let extensions = headers["tus-extension"].to_str().expect("ascii");
+    for extension in ["creation", "termination", "expiration", "checksum"] {
+        assert!(
+            extensions.split(',').any(|e| e == extension),
+            "{extensions}"
+        );
+    }
+    assert_eq!(headers["tus-max-size"], (20 * MB).to_string().as_str());
+    assert_eq!(headers["tus-checksum-algorithm"], "sha1");
+}
+
+#[tokio::test]
+async fn an_upload_interrupted_half_way_resumes_from_head_byte_identical() {
+    let server = TestServer::start().await;
+    let bytes = png(800, 600, 7);
+    let (location, id) = start_upload(&server, "../../box photo.png", bytes.len()).await;
+    let half = bytes.len() / 2;
+
+    let first = patch(&server, &location, 0, &bytes[..half]).await;
+    assert_eq!(first.status(), StatusCode::NO_CONTENT);
+    assert_eq!(offset_of(&first), half as u64);
+    assert!(first.headers().contains_key("upload-expires"));
+
+    // The connection dropped here; the client asks where to go on from.
+    let resume = head(&server, &location).await;
+    assert_eq!(resume.status(), StatusCode::OK);
+    assert_eq!(offset_of(&resume), half as u64);
+    assert_eq!(
+        resume.headers()["upload-length"],
+        bytes.len().to_string().as_str()
+    );
+    assert_eq!(resume.headers()["cache-control"], "no-store");
+    assert_eq!(resume.headers()["tus-resumable"], "1.0.0");
+
+    let rest = patch(&server, &location, half, &bytes[half..]).await;
+    assert_eq!(rest.status(), StatusCode::NO_CONTENT);
+    assert_eq!(offset_of(&rest), bytes.len() as u64);
+    let done = head(&server, &location).await;
+    assert_eq!(offset_of(&done), bytes.len() as u64);
+
+    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence store");
+    let stored = evidence.read_all(&id).await.expect("stored bytes");
+    assert_eq!(&stored[..], &bytes[..], "byte-identical");
+    let (_, length) = evidence.read(&id).await.expect("stream");
+    assert_eq!(length, bytes.len() as u64);
+
+    let store = Store::open(&server.data_dir).await.expect("store");
+    let upload = store.upload(&id).await.expect("query").expect("the upload");
+    assert!(upload.completed);
+    assert_eq!(upload.site, "demo");
+    assert_eq!(upload.ticket_id, None);
+    let facts = upload.facts;
+    assert_eq!(facts.name, "box photo.png", "only the last path component");
+    assert_eq!(facts.bytes, bytes.len() as u64);
+    assert_eq!(facts.media_type, Some(MediaType::Png));
+    assert_eq!((facts.width, facts.height), (Some(800), Some(600)));
+    assert_eq!(facts.content_hash, sha256_hex(&bytes));
+    assert_eq!(facts.captured_on, None);
+    assert_eq!(facts.duration_seconds, None);
+
+    // What the ticket code asks for: complete, this site's, in the order asked.
+    let other = upload_in_halves(&server, "second.png", &png(640, 480, 9)).await;
+    let asked = [other.clone(), "unknown".to_owned(), id.clone()];
+    let found = store
+        .completed_uploads("demo", &asked)
+        .await
+        .expect("query");
+    let ids: Vec<&str> = found.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids, [other.as_str(), id.as_str()]);
+    assert!(
+        store
+            .completed_uploads("shop2", &asked)
+            .await
+            .expect("query")
+            .is_empty()
+    );
+    // No partial file is left once an upload is finished.
+    assert_eq!(
+        std::fs::read_dir(server.data_dir.join("uploads/partial"))
+            .expect("dir")
+            .count(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn photos_and_videos_are_inspected_on_completion() {
+    let server = TestServer::start().await;
+    let store = Store::open(&server.data_dir).await.expect("store");
+
+    let jpeg = jpeg_with_exif("2026:11:21 18:05:09", 1024, 768, 100_000);
+    let id = upload_in_halves(&server, "IMG_0042.JPG", &jpeg).await;
+    let facts = store.upload(&id).await.expect("query").expect("jpeg").facts;
+    assert_eq!(facts.media_type, Some(MediaType::Jpeg));
+    assert_eq!((facts.width, facts.height), (Some(1024), Some(768)));
+    assert_eq!(facts.captured_on, "2026-11-21".parse().ok());
+    assert_eq!(facts.content_hash, sha256_hex(&jpeg));
+
+    let video = mp4(1000, 12_500, 300_000);
+    let id = upload_in_halves(&server, "unboxing.mp4", &video).await;
+    let facts = store.upload(&id).await.expect("query").expect("mp4").facts;
+    assert_eq!(facts.media_type, Some(MediaType::Mp4));
+    assert_eq!(facts.duration_seconds, Some(12.5));
+    assert_eq!((facts.width, facts.height), (None, None));
+    assert_eq!(facts.bytes, video.len() as u64);
+    let stored = EvidenceStore::new(&server.data_dir)
+        .expect("evidence")
+        .read_all(&id)
+        .await
+        .expect("bytes");
+    assert_eq!(&stored[..], &video[..]);
+
+    // A file smaller than the sniffing window, sent a few bytes at a time, is still judged on
+    // its real bytes.
+    let tiny = png(1, 1, 0);
+    let (location, id) = start_upload(&server, "dot.png", tiny.len()).await;
+    let mut offset = 0;
+    for piece in tiny.chunks(5) {
+        let response = patch(&server, &location, offset, piece).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        offset += piece.len();
+        assert_eq!(offset_of(&response), offset as u64);
+    }
+    let facts = store.upload(&id).await.expect("query").expect("png").facts;
+    assert_eq!(facts.media_type, Some(MediaType::Png));
+    assert_eq!((facts.width, facts.height), (Some(1), Some(1)));
+}
+
+#[tokio::test]
+async fn html_named_photo_jpg_is_refused_and_nothing_is_kept() {
+    let server = TestServer::start().await;
+    let html = b"<!doctype html><html><script>fetch('/steal?c='+document.cookie)</script></html>";
+    let (location, id) = start_upload(&server, "photo.jpg", html.len()).await;
+    let (status, code) = problem(patch(&server, &location, 0, html).await).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(code, "file.type_not_accepted");
+    assert_eq!(
+        head(&server, &location).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(stored_files(&server), Vec::<std::path::PathBuf>::new());
+    assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
+    let store = Store::open(&server.data_dir).await.expect("store");
+    assert_eq!(store.upload(&id).await.expect("query"), None);
+
+    // SVG and a ZIP, sent a few bytes at a time: judged as soon as 16 bytes are known.
+    for (name, bytes) in [
+        (
+            "scan.png",
+            &b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>"[..],
+        ),
+        ("clip.mp4", &b"PK\x03\x04\x14\0\0\0\x08\0evidence.exe"[..]),
+    ] {
+        let (location, _) = start_upload(&server, name, bytes.len()).await;
+        let first = patch(&server, &location, 0, &bytes[..10]).await;
+        assert_eq!(first.status(), StatusCode::NO_CONTENT);
+        let (status, code) = problem(patch(&server, &location, 10, &bytes[10..]).await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "file.type_not_accepted")
+        );
+        assert_eq!(
+            head(&server, &location).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(stored_files(&server), Vec::<std::path::PathBuf>::new());
+    assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
+}
+
+#[tokio::test]
+async fn an_outcome_must_be_the_sites_and_is_kept() {
+    let server = TestServer::start().await;
+    let metadata = format!(
+        "site {},filename {},outcome {}",
+        b64("demo"),
+        b64("a.jpg"),
+        b64("no_such_outcome")
+    );
+    let (status, code) = problem(create(&server, &metadata, 1000).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "upload.outcome_not_found")
+    );
+    let metadata = format!(
+        "site {},filename {},outcome {}",
+        b64("demo"),
+        b64("a.jpg"),
+        b64("transit_damage")
+    );
+    let created = create(&server, &metadata, 1000).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let metadata = head(&server, &location).await.headers()["upload-metadata"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        metadata.contains(&format!("outcome {}", b64("transit_damage"))),
+        "{metadata}"
+    );
+}
+
+#[tokio::test]
+async fn too_large_is_refused_before_a_byte_is_sent() {
+    let server = TestServer::start().await;
+    let demo = |extra: &str| format!("site {},filename {}{extra}", b64("demo"), b64("big.mp4"));
+    let (status, code) = problem(create(&server, &demo(""), 20 * MB + 1).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "file.too_large")
+    );
+    let with_outcome = demo(&format!(",outcome {}", b64("quality_defect")));
+    let (status, code) = problem(create(&server, &with_outcome, 20 * MB + 1).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "file.too_large")
+    );
+    // Exactly at the limit is fine.
+    assert_eq!(
+        create(&server, &demo(""), 20 * MB).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 1);
+    assert_eq!(stored_files(&server), Vec::<std::path::PathBuf>::new());
+
+    // A body longer than Upload-Length is refused too, and nothing past the length is kept.
+    let bytes = png(320, 240, 1);
+    let (location, _) = start_upload(&server, "a.png", bytes.len() - 10).await;
+    let (status, code) = problem(patch(&server, &location, 0, &bytes).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "upload.exceeds_length")
+    );
+    assert_eq!(offset_of(&head(&server, &location).await), 0);
+}
+
+#[tokio::test]
+async fn bad_creation_requests_get_specific_codes() {
+    let server = TestServer::start().await;
+    let good = format!("site {},filename {}", b64("demo"), b64("a.png"));
+    type Headers = Vec<(&'static str, String)>;
+    let cases: Vec<(Headers, StatusCode, &str)> = vec![
+        (
+            vec![("upload-metadata", good.clone())],
+            StatusCode::BAD_REQUEST,
+            "upload.length_missing",
+        ),
+        (
+            vec![
+                ("upload-length", "12abc".into()),
+                ("upload-metadata", good.clone()),
+            ],
+            StatusCode::BAD_REQUEST,
+            "upload.length_invalid",
+        ),
+        (
+            vec![
+                ("upload-length", "-1".into()),
+                ("upload-metadata", good.clone()),
+            ],
+            StatusCode::BAD_REQUEST,
+            "upload.length_invalid",
+        ),
+        (
+            vec![
+                ("upload-defer-length", "1".into()),
+                ("upload-metadata", good.clone()),
+            ],
+            StatusCode::BAD_REQUEST,
+            "upload.defer_length_unsupported",
+        ),
+        (
+            vec![("upload-length", "10".into())],
+            StatusCode::BAD_REQUEST,
+            "upload.metadata_missing",
+        ),
+        (
+            vec![
+                ("upload-length", "10".into()),
+                ("upload-metadata", "site !!!".into()),
+            ],
+            StatusCode::BAD_REQUEST,
+            "upload.metadata_invalid",
+        ),
+        (
+            vec![
+                ("upload-length", "10".into()),
+                ("upload-metadata", format!("filename {}", b64("a.png"))),
+            ],
+            StatusCode::BAD_REQUEST,
+            "upload.site_missing",
+        ),
+        (
+            vec![
+                ("upload-length", "10".into()),
+                ("upload-metadata", format!("site {}", b64("demo"))),
+            ],
+            StatusCode::BAD_REQUEST,
+            "upload.filename_missing",
+        ),
+        (
+            vec![
+                ("upload-length", "10".into()),
+                (
+                    "upload-metadata",
+                    format!("site {},filename {}", b64("nope"), b64("a.png")),
+                ),
+            ],
+            StatusCode::NOT_FOUND,
+            "site.not_found",
+        ),
+        (
+            vec![
+                ("upload-length", "0".into()),
+                ("upload-metadata", good.clone()),
+            ],
+            StatusCode::BAD_REQUEST,
+            "file.empty",
+        ),
+        (
+            vec![
+                ("upload-length", "10".into()),
+                (
+                    "upload-metadata",
+                    format!("site {},filename {}", b64("demo"), "QUFB".repeat(2000)),
+                ),
+            ],
+            StatusCode::BAD_REQUEST,
+            "upload.metadata_invalid",
+        ),
+    ];
+    for (headers, status, code) in cases {
+        let mut request = server
+            .http
+            .post(server.url("/v1/uploads"))
+            .header("Tus-Resumable", "1.0.0");
+        for (name, value) in &headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await.expect("POST");
+        assert_eq!(
+            problem(response).await,
+            (status, code.to_owned()),
+            "{headers:?}"
+        );
+    }
+    assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
+}
+
+#[tokio::test]
+async fn protocol_errors() {
+    let server = TestServer::start().await;
+    let bytes = png(320, 240, 2);
+    let (location, _) = start_upload(&server, "a.png", bytes.len()).await;
+
+    // No Tus-Resumable: 412, with the versions this server speaks.
+    let response = server
+        .http
+        .head(server.url(&location))
+        .send()
+        .await
+        .expect("HEAD");
+    assert_eq!(response.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(response.headers()["tus-version"], "1.0.0");
+    let response = server
+        .http
+        .post(server.url("/v1/uploads"))
+        .header("Upload-Length", "10")
+        .send()
+        .await
+        .expect("POST");
+    let (status, code) = problem(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::PRECONDITION_FAILED, "upload.tus_version")
+    );
+
+    // Wrong offset: 409, nothing stored.
+    let (status, code) = problem(patch(&server, &location, 5, &bytes[5..]).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "upload.offset_mismatch")
+    );
+    assert_eq!(offset_of(&head(&server, &location).await), 0);
+
+    // Wrong content type: 415.
+    let response = server
+        .http
+        .patch(server.url(&location))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "image/png")
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("PATCH");
+    let (status, code) = problem(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "upload.content_type")
+    );
+
+    // Unknown uploads, including ids that are no ids at all.
+    for unknown in [
+        "/v1/uploads/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "/v1/uploads/..%2F..%2Fhelpcenter.db",
+    ] {
+        assert_eq!(head(&server, unknown).await.status(), StatusCode::NOT_FOUND);
+        let (status, code) = problem(patch(&server, unknown, 0, b"x").await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::NOT_FOUND, "upload.not_found")
+        );
+    }
+
+    // Checksums: a wrong one is refused with 460 and the bytes are not kept.
+    let half = bytes.len() / 2;
+    let with_checksum = |digest: Vec<u8>, offset: usize, body: Vec<u8>| {
+        server
+            .http
+            .patch(server.url(&location))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", offset.to_string())
+            .header("Content-Type", "application/offset+octet-stream")
+            .header(
+                "Upload-Checksum",
+                format!("sha1 {}", STANDARD.encode(digest)),
+            )
+            .body(body)
+            .send()
+    };
+    let wrong = sha1::Sha1::digest(b"something else").to_vec();
+    let response = with_checksum(wrong, 0, bytes[..half].to_vec())
+        .await
+        .expect("PATCH");
+    assert_eq!(response.status().as_u16(), 460);
+    assert_eq!(problem(response).await.1, "upload.checksum_mismatch");
+    assert_eq!(offset_of(&head(&server, &location).await), 0);
+    let right = sha1::Sha1::digest(&bytes[..half]).to_vec();
+    let response = with_checksum(right, 0, bytes[..half].to_vec())
+        .await
+        .expect("PATCH");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(offset_of(&response), half as u64);
+}
+
+#[tokio::test]
+async fn termination_removes_the_upload() {
+    let server = TestServer::start().await;
+    let delete = |location: String| {
+        server
+            .http
+            .delete(server.url(&location))
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+    };
+    // Unfinished.
+    let bytes = png(320, 240, 3);
+    let (location, _) = start_upload(&server, "a.png", bytes.len()).await;
+    patch(&server, &location, 0, &bytes[..1000]).await;
+    let response = delete(location.clone()).await.expect("DELETE");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(response.headers()["tus-resumable"], "1.0.0");
+    assert_eq!(
+        head(&server, &location).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let (status, code) = problem(delete(location).await.expect("DELETE")).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "upload.not_found")
+    );
+
+    // Finished: the stored bytes go too.
+    let id = upload_in_halves(&server, "b.png", &bytes).await;
+    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence");
+    assert!(evidence.read_all(&id).await.is_ok());
+    let response = delete(format!("/v1/uploads/{id}")).await.expect("DELETE");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert!(evidence.read_all(&id).await.is_err());
+    assert_eq!(stored_files(&server), Vec::<std::path::PathBuf>::new());
+    assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
+}
+
+#[tokio::test]
+async fn unfinished_uploads_expire() {
+    let server = TestServer::start().await;
+    let bytes = png(320, 240, 4);
+    let (unfinished, unfinished_id) = start_upload(&server, "a.png", bytes.len()).await;
+    patch(&server, &unfinished, 0, &bytes[..1000]).await;
+    let finished = upload_in_halves(&server, "b.png", &bytes).await;
+
+    let store = Store::open(&server.data_dir).await.expect("store");
+    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence");
+    // Nothing is due yet.
+    let report = expire_uploads(&store, &evidence, jiff::Timestamp::now())
+        .await
+        .expect("pass");
+    assert_eq!(report.expired, 0);
+    assert_eq!(offset_of(&head(&server, &unfinished).await), 1000);
+
+    let tomorrow = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(25);
+    let report = expire_uploads(&store, &evidence, tomorrow)
+        .await
+        .expect("pass");
+    assert_eq!(report.expired, 1);
+    assert_eq!(
+        head(&server, &unfinished).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(store.upload(&unfinished_id).await.expect("query"), None);
+    assert!(!evidence.partial_path(&unfinished_id).expect("id").exists());
+    // A finished upload is evidence waiting for its ticket: kept.
+    assert!(store.upload(&finished).await.expect("query").is_some());
+    assert!(evidence.read_all(&finished).await.is_ok());
+
+    // Past its expiry but not yet swept: HEAD and PATCH say it is gone.
+    let (location, _) = start_upload(&server, "c.png", bytes.len()).await;
+    sql_exec(
+        &server,
+        "UPDATE uploads SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE completed_at IS NULL",
+    )
+    .await;
+    let (status, code) = problem(head_with_body(&server, &location).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::GONE, "upload.expired")
+    );
+    let (status, code) = problem(patch(&server, &location, 0, &bytes).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::GONE, "upload.expired")
+    );
+}
+
+/// HEAD answers carry no body, so the code of an expired upload is read from a zero-length
+/// PATCH, after checking HEAD's status.
+async fn head_with_body(server: &TestServer, location: &str) -> Response {
+    let response = head(server, location).await;
+    assert_eq!(response.status(), StatusCode::GONE);
+    patch(server, location, 0, b"").await
+}
+
+#[tokio::test]
+async fn a_crash_after_writing_but_before_recording_resumes_from_the_recorded_offset() {
+    let server = TestServer::start().await;
+    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence");
+    let bytes = jpeg_with_exif("2026:11:20 09:00:00", 1200, 900, 200_000);
+    let half = bytes.len() / 2;
+
+    // Killed after writing past the recorded offset: the file holds more than the database says.
+    let (location, id) = start_upload(&server, "crash.jpg", bytes.len()).await;
+    assert_eq!(
+        patch(&server, &location, 0, &bytes[..half]).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let partial = evidence.partial_path(&id).expect("id");
+    {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&partial)
+            .expect("open");
+        file.write_all(&[0xEE; 7777]).expect("unrecorded bytes");
+    }
+    assert_eq!(offset_of(&head(&server, &location).await), half as u64);
+    let rest = patch(&server, &location, half, &bytes[half..]).await;
+    assert_eq!(rest.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        &evidence.read_all(&id).await.expect("bytes")[..],
+        &bytes[..]
+    );
+
+    // The other way round: the file lost its tail (the database got ahead of the disk).
+    let (location, id) = start_upload(&server, "lost.jpg", bytes.len()).await;
+    assert_eq!(
+        patch(&server, &location, 0, &bytes[..half]).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let partial = evidence.partial_path(&id).expect("id");
+    let quarter = half / 2;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&partial)
+        .expect("open")
+        .set_len(quarter as u64)
+        .expect("truncate");
+    assert_eq!(offset_of(&head(&server, &location).await), quarter as u64);
+    let (status, _) = problem(patch(&server, &location, half, &bytes[half..]).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let rest = patch(&server, &location, quarter, &bytes[quarter..]).await;
+    assert_eq!(rest.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        &evidence.read_all(&id).await.expect("bytes")[..],
+        &bytes[..]
+    );
+
+    // Killed after the last byte was recorded, before the upload was finished: the next HEAD
+    // finishes it, so a client that sees a full offset has a complete upload.
+    let (location, id) = start_upload(&server, "last.jpg", bytes.len()).await;
+    std::fs::write(evidence.partial_path(&id).expect("id"), &bytes).expect("write");
+    sql_exec(
+        &server,
+        &format!("UPDATE uploads SET received = length WHERE id = '{id}'"),
+    )
+    .await;
+    assert_eq!(
+        offset_of(&head(&server, &location).await),
+        bytes.len() as u64
+    );
+    let store = Store::open(&server.data_dir).await.expect("store");
+    let upload = store.upload(&id).await.expect("query").expect("upload");
+    assert!(upload.completed);
+    assert_eq!(upload.facts.captured_on, "2026-11-20".parse().ok());
+    assert_eq!(
+        (upload.facts.width, upload.facts.height),
+        (Some(1200), Some(900))
+    );
+    assert_eq!(
+        &evidence.read_all(&id).await.expect("bytes")[..],
+        &bytes[..]
+    );
+    assert!(!evidence.partial_path(&id).expect("id").exists());
+}
+
+/// A body cut off mid-stream (the phone lost its connection): the bytes that arrived are kept,
+/// HEAD says how many, and a resumed PATCH completes the file byte-identically. The upload is
+/// large enough for several sync-and-record steps.
+#[tokio::test]
+async fn a_body_cut_off_mid_stream_keeps_what_arrived() {
+    let server = TestServer::start().await;
+    let video = mp4(600, 27_000, 3 * MB as usize);
+    let (location, id) = start_upload(&server, "long.mp4", video.len()).await;
+    let cut = video.len() * 3 / 5;
+    let pieces: Vec<Result<bytes::Bytes, std::io::Error>> = video[..cut]
+        .chunks(64 * 1024)
+        .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
+        .chain(std::iter::once(Err(std::io::Error::other(
+            "connection lost",
+        ))))
+        .collect();
+    let interrupted = server
+        .http
+        .patch(server.url(&location))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Content-Length", video.len().to_string())
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            pieces,
+        )))
+        .send()
+        .await;
+    assert!(interrupted.is_err(), "the request never completed");
+
+    // As a tus client does: HEAD, PATCH from there; the server may still be settling the cut
+    // request (423) or have recorded more since the HEAD (409): ask again.
+    let mut resumed_from = None;
+    for _ in 0..50 {
+        let offset = offset_of(&head(&server, &location).await) as usize;
+        let response = patch(&server, &location, offset, &video[offset..]).await;
+        match response.status() {
+            StatusCode::NO_CONTENT => {
+                resumed_from = Some(offset);
+                break;
+            }
+            StatusCode::LOCKED | StatusCode::CONFLICT => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let resumed_from = resumed_from.expect("resumed");
+    assert!(
+        resumed_from > 0 && resumed_from <= cut,
+        "{resumed_from} of {cut}"
+    );
+    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence");
+    assert_eq!(
+        &evidence.read_all(&id).await.expect("bytes")[..],
+        &video[..]
+    );
+    let store = Store::open(&server.data_dir).await.expect("store");
+    let facts = store
+        .upload(&id)
+        .await
+        .expect("query")
+        .expect("upload")
+        .facts;
+    assert_eq!(facts.duration_seconds, Some(45.0));
+    assert_eq!(facts.content_hash, sha256_hex(&video));
+}
