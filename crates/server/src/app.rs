@@ -21,6 +21,7 @@ use tower_http::trace::TraceLayer;
 use crate::AppError;
 use crate::auth::ServerSecret;
 use crate::events::EventHub;
+use crate::rate_limit::{self, RateLimits};
 use crate::routes::{admin, health, tickets, widget_config};
 use crate::sites::Sites;
 use crate::store::Store;
@@ -49,10 +50,11 @@ impl AppState {
     }
 }
 
-/// Where the built widget (Trunk's `dist/`) is.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
+    /// The built widget (Trunk's `dist/`).
     pub widget_dir: PathBuf,
+    pub rate_limits: RateLimits,
 }
 
 /// JSON bodies are small: a claim's text and upload ids. Evidence goes through tus.
@@ -83,8 +85,8 @@ pub fn router(state: AppState, options: &ServeOptions) -> Router {
         .layer(bounded())
         // Long-lived or streamed: no overall timeout.
         .route("/v1/tickets/{id}/events", get(tickets::events))
-        .nest("/v1/uploads", uploads::routes())
-        .layer(cors(state.sites.clone()));
+        .nest("/v1/uploads", uploads::routes());
+    let public = rate_limit::limit(public, options.rate_limits).layer(cors(state.sites.clone()));
     // Agents only, by admin key; never called from a browser, so no CORS grant.
     let admin = Router::new()
         .route("/v1/admin/tickets", get(admin::list))

@@ -211,7 +211,8 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             tracing::warn!(dir = %widget_dir.display(), "no built widget here; run `cargo xtask dev`");
         }
         let _expiry = crate::uploads::spawn_expiry(state.clone());
-        let app = router(state, &ServeOptions { widget_dir });
+        let rate_limits = config.server.rate_limits.unwrap_or_default();
+        let app = router(state, &ServeOptions { widget_dir, rate_limits });
         println!("Help Center server listening on http://{addr}/");
         println!("Widget (demo site): http://{addr}/widget/?site=demo");
         match serve(listener, app).await {

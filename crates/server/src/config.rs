@@ -23,8 +23,8 @@ pub struct ServerSettings {
     pub bind: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
     pub widget_dir: Option<PathBuf>,
-    /// Hours an unfinished upload is kept before it is deleted (tus expiration).
-    pub upload_expiry_hours: Option<u32>,
+    /// Limits on the public API; see `RateLimits::default`.
+    pub rate_limits: Option<crate::rate_limit::RateLimits>,
 }
 
 /// One merchant's storefront.

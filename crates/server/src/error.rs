@@ -40,6 +40,8 @@ pub enum AppError {
     /// Input out of bounds; the code names the field and the rule.
     #[error("{1}")]
     BadInput(&'static str, String),
+    #[error("too many requests; try again in {0} s")]
+    RateLimited(u64),
     #[error("internal error")]
     Store(#[from] StoreError),
 }
@@ -60,6 +62,7 @@ impl AppError {
             AppError::Identity(e) => e.code(),
             AppError::IdentityNotConfigured => "identity.not_configured",
             AppError::BadInput(code, _) => code,
+            AppError::RateLimited(_) => "rate_limited",
             AppError::Store(_) => "internal",
         }
     }
@@ -78,6 +81,7 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Transition(_) | AppError::TicketChanged => StatusCode::CONFLICT,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -156,3 +156,48 @@ async fn every_response_carries_a_request_id() {
         .to_owned();
     assert_eq!(id.len(), 36, "a UUID: {id}");
 }
+
+#[tokio::test]
+async fn a_client_over_its_rate_limit_is_told_when_to_come_back() {
+    let limits = helpcenter_server::rate_limit::RateLimits {
+        per_ip_per_second: 1,
+        per_ip_burst: 3,
+        per_site_per_second: 1000,
+        per_site_burst: 1000,
+    };
+    let server = TestServer::start_with(limits).await;
+    let config = server.url("/v1/sites/demo/widget-config");
+    for _ in 0..3 {
+        assert_eq!(
+            server
+                .http
+                .get(&config)
+                .send()
+                .await
+                .expect("request")
+                .status(),
+            200
+        );
+    }
+    let refused = server.http.get(&config).send().await.expect("request");
+    assert_eq!(refused.status(), 429);
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=2).contains(&wait), "{wait}");
+    let body: serde_json::Value = refused.json().await.expect("problem details");
+    assert_eq!(body["code"], "rate_limited");
+    // Health checks and the widget's files are not limited.
+    assert_eq!(
+        server
+            .http
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .expect("request")
+            .status(),
+        200
+    );
+}

@@ -5,6 +5,7 @@
 pub mod media;
 
 use helpcenter_server::app::ServeOptions;
+use helpcenter_server::rate_limit::RateLimits;
 use helpcenter_server::sites::{Site, Sites};
 use helpcenter_server::{AppState, router};
 use std::path::PathBuf;
@@ -19,8 +20,19 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// The demo site on the built-in policy, with a fake Trunk output to serve.
+    /// The demo site on the built-in policy, with a fake Trunk output to serve; rate limits
+    /// high enough that tests never meet them.
     pub async fn start() -> TestServer {
+        let unlimited = RateLimits {
+            per_ip_per_second: 100_000,
+            per_ip_burst: 100_000,
+            per_site_per_second: 100_000,
+            per_site_burst: 100_000,
+        };
+        Self::start_with(unlimited).await
+    }
+
+    pub async fn start_with(rate_limits: RateLimits) -> TestServer {
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
         std::fs::write(
@@ -45,6 +57,7 @@ impl TestServer {
             state,
             &ServeOptions {
                 widget_dir: widget.path().to_owned(),
+                rate_limits,
             },
         );
         tokio::spawn(helpcenter_server::serve(listener, app));

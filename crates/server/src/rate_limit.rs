@@ -1,0 +1,110 @@
+//! Rate limits on the public API: per client IP, and per site so one storefront's flood
+//! cannot starve the others. Over the limit: 429 problem details with Retry-After.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use tower_governor::GovernorLayer;
+use tower_governor::errors::GovernorError;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::{KeyExtractor, PeerIpKeyExtractor};
+
+use crate::AppError;
+
+/// Requests per second (sustained) and burst, per client IP and per site.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimits {
+    pub per_ip_per_second: u32,
+    pub per_ip_burst: u32,
+    pub per_site_per_second: u32,
+    pub per_site_burst: u32,
+}
+
+impl Default for RateLimits {
+    /// Generous for a shopper (a claim is a handful of requests plus upload chunks), tight
+    /// enough that a script hammering one endpoint is slowed within seconds.
+    fn default() -> Self {
+        Self {
+            per_ip_per_second: 20,
+            per_ip_burst: 100,
+            per_site_per_second: 500,
+            per_site_burst: 2000,
+        }
+    }
+}
+
+/// The site a request is about, from `/v1/sites/{site}/…`; other paths share one bucket.
+#[derive(Clone, Copy, Debug)]
+pub struct SiteKeyExtractor;
+
+impl KeyExtractor for SiteKeyExtractor {
+    type Key = String;
+
+    fn extract<T>(&self, request: &Request<T>) -> Result<Self::Key, GovernorError> {
+        let site = request
+            .uri()
+            .path()
+            .strip_prefix("/v1/sites/")
+            .and_then(|rest| rest.split('/').next())
+            .filter(|site| site.len() <= 64)
+            .unwrap_or("");
+        Ok(site.to_owned())
+    }
+}
+
+fn too_many(error: GovernorError) -> Response<Body> {
+    match error {
+        GovernorError::TooManyRequests { wait_time, .. } => {
+            let mut response = AppError::RateLimited(wait_time.max(1)).into_response();
+            if let Ok(value) = wait_time.max(1).to_string().parse() {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
+            }
+            response
+        }
+        other => Response::from(other),
+    }
+}
+
+fn period(per_second: u32) -> Duration {
+    Duration::from_nanos(1_000_000_000 / u64::from(per_second.max(1)))
+}
+
+/// `router` behind both limits.
+pub fn limit<S: Clone + Send + Sync + 'static>(router: Router<S>, limits: RateLimits) -> Router<S> {
+    let per_ip = GovernorConfigBuilder::default()
+        .period(period(limits.per_ip_per_second))
+        .burst_size(limits.per_ip_burst.max(1))
+        .key_extractor(PeerIpKeyExtractor)
+        .finish();
+    let per_site = GovernorConfigBuilder::default()
+        .period(period(limits.per_site_per_second))
+        .burst_size(limits.per_site_burst.max(1))
+        .key_extractor(SiteKeyExtractor)
+        .finish();
+    // `finish` fails only for a zero period or burst, which `max(1)` rules out.
+    let (Some(per_ip), Some(per_site)) = (per_ip, per_site) else {
+        return router;
+    };
+    // Forget idle clients now and then, so the tables do not grow with every IP ever seen.
+    let (ip_table, site_table) = (per_ip.limiter().clone(), per_site.limiter().clone());
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                ip_table.retain_recent();
+                site_table.retain_recent();
+            }
+        });
+    }
+    router
+        .layer(GovernorLayer::new(per_site).error_handler(too_many))
+        .layer(GovernorLayer::new(per_ip).error_handler(too_many))
+}
