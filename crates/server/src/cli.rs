@@ -165,34 +165,17 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             data_dir.display()
         ));
     }
-    let config_dir = args
-        .config
-        .as_deref()
-        .and_then(std::path::Path::parent)
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    let sites = if config.sites.is_empty() {
-        match Site::demo(&data_dir, bind.port()) {
-            Ok((site, admin_key)) => {
-                println!(
-                    "No --config: serving the demo site \"demo\" (admin key: {admin_key}, kept in {})",
-                    data_dir.display()
-                );
-                vec![site]
-            }
-            Err(e) => return fail(&e.to_string()),
-        }
-    } else {
-        match config
-            .sites
-            .iter()
-            .map(|s| Site::from_config(s, &config_dir))
-            .collect::<Result<Vec<_>, _>>()
-        {
+    let (sites, demo_admin_key) =
+        match sites_of(&config, args.config.as_deref(), &data_dir, bind.port()) {
             Ok(sites) => sites,
-            Err(e) => return fail(&e.to_string()),
-        }
-    };
+            Err(message) => return fail(&message),
+        };
+    if let Some(admin_key) = demo_admin_key {
+        println!(
+            "No --config: serving the demo site \"demo\" (admin key: {admin_key}, kept in {})",
+            data_dir.display()
+        );
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
@@ -269,8 +252,12 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         }
         AdminCommand::Tickets(command) => command,
     };
-    let sites = match load_sites(args.config.as_deref(), &args.data_dir, 8080) {
-        Ok(sites) => sites,
+    let config = match args.config.as_deref().map(ServerConfig::load).transpose() {
+        Ok(config) => config.unwrap_or_default(),
+        Err(e) => return fail(&e.to_string()),
+    };
+    let sites = match sites_of(&config, args.config.as_deref(), &args.data_dir, 8080) {
+        Ok((sites, _)) => sites,
         Err(message) => return fail(&message),
     };
     let runtime = match tokio::runtime::Runtime::new() {
@@ -356,25 +343,26 @@ fn print_json(value: impl serde::Serialize) {
     }
 }
 
-/// The sites of a config file, or the demo site when there is none.
-fn load_sites(
-    config: Option<&std::path::Path>,
+/// The sites of a config file, or the demo site (and its admin key) when it lists none.
+fn sites_of(
+    config: &ServerConfig,
+    config_path: Option<&std::path::Path>,
     data_dir: &std::path::Path,
     port: u16,
-) -> Result<Vec<Site>, String> {
-    let Some(path) = config else {
-        return Site::demo(data_dir, port)
-            .map(|(site, _)| vec![site])
-            .map_err(|e| e.to_string());
-    };
-    let config = ServerConfig::load(path).map_err(|e| e.to_string())?;
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    config
+) -> Result<(Vec<Site>, Option<String>), String> {
+    if config.sites.is_empty() {
+        let (site, admin_key) = Site::demo(data_dir, port).map_err(|e| e.to_string())?;
+        return Ok((vec![site], Some(admin_key)));
+    }
+    let dir = config_path
+        .and_then(std::path::Path::parent)
+        .unwrap_or(std::path::Path::new("."));
+    let sites = config
         .sites
         .iter()
         .map(|s| Site::from_config(s, dir))
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())
+        .collect::<Result<_, _>>();
+    Ok((sites.map_err(|e| e.to_string())?, None))
 }
 
 fn load(path: &std::path::Path) -> Result<Policy, ExitCode> {
