@@ -11,6 +11,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -35,6 +36,9 @@ pub struct AppState {
     pub evidence: Arc<EvidenceStore>,
     pub events: Arc<EventHub>,
     pub secret: Arc<ServerSecret>,
+    /// Cancelled when the server shuts down, so endless responses (event streams) end and
+    /// graceful shutdown does not wait for them forever.
+    pub shutdown: CancellationToken,
 }
 
 impl AppState {
@@ -46,6 +50,7 @@ impl AppState {
             evidence: Arc::new(EvidenceStore::new(data_dir)?),
             events: Arc::new(EventHub::default()),
             secret: Arc::new(ServerSecret::load_or_create(data_dir)?),
+            shutdown: CancellationToken::new(),
         })
     }
 }
@@ -173,13 +178,25 @@ fn cors(sites: Arc<Sites>) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
-pub async fn serve(listener: TcpListener, app: Router) -> std::io::Result<()> {
+/// Serves until Ctrl-C or SIGTERM (or until `shutdown` is cancelled), then ends the event
+/// streams and finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            () = shutdown_signal() => stop.cancel(),
+            () = stop.cancelled() => {},
+        }
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown.cancelled_owned())
     .await
 }
 

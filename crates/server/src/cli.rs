@@ -195,10 +195,11 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         }
         let _expiry = crate::uploads::spawn_expiry(state.clone());
         let rate_limits = config.server.rate_limits.unwrap_or_default();
+        let shutdown = state.shutdown.clone();
         let app = router(state, &ServeOptions { widget_dir, rate_limits });
         println!("Help Center server listening on http://{addr}/");
         println!("Widget (demo site): http://{addr}/widget/?site=demo");
-        match serve(listener, app).await {
+        match serve(listener, app, shutdown).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&format!("server stopped: {e}")),
         }

@@ -283,3 +283,58 @@ async fn a_killed_server_loses_nothing_and_resumes_the_upload() {
     assert_eq!(listed.len(), 2);
     drop(server);
 }
+
+#[tokio::test]
+async fn sigterm_ends_open_event_streams_and_exits_cleanly() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let widget = tempfile::tempdir().expect("temp dir");
+    let http = reqwest::Client::new();
+    let mut server = Server::start(data.path(), widget.path(), free_port()).await;
+    let base = server.base.clone();
+    let photo = png(800, 600, 3);
+    let location = create_upload(&http, &base, "p.png", photo.len()).await;
+    assert_eq!(
+        patch(&http, &base, &location, 0, photo.into())
+            .await
+            .expect("patch")
+            .status(),
+        204
+    );
+    let filed = file(
+        &http,
+        &base,
+        "k",
+        vec![location.rsplit('/').next().unwrap_or("").to_owned()],
+    )
+    .await;
+    let mut stream = http
+        .get(format!("{base}/v1/tickets/{}/events", filed.ticket_id))
+        .bearer_auth(&filed.access_token)
+        .send()
+        .await
+        .expect("stream")
+        .bytes_stream();
+    assert!(stream.next().await.is_some(), "the stream is open");
+
+    let term = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = exited.expect("the server exits within 5 s despite the open stream");
+    assert!(status.success(), "{status}");
+    // The stream was ended by the server, not left hanging.
+    let rest = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(Ok(_)) = stream.next().await {}
+    })
+    .await;
+    assert!(rest.is_ok());
+}

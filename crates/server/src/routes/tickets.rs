@@ -380,13 +380,16 @@ pub async fn events(
         // A stream that fell behind ends; the client reconnects and replays from the database.
         .take_while(|event| std::future::ready(event.is_ok()))
         .filter_map(move |event| std::future::ready(event.ok().filter(|e| e.seq > last_sent)));
-    let stream = stream::iter(backlog).chain(live).map(|event| {
-        Ok(Event::default()
-            .id(event.seq.to_string())
-            .event("ticket")
-            .json_data(&event)
-            .unwrap_or_else(|_| Event::default().comment("unserialisable event")))
-    });
+    let stream = stream::iter(backlog)
+        .chain(live)
+        .take_until(state.shutdown.clone().cancelled_owned())
+        .map(|event| {
+            Ok(Event::default()
+                .id(event.seq.to_string())
+                .event("ticket")
+                .json_data(&event)
+                .unwrap_or_else(|_| Event::default().comment("unserialisable event")))
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 

@@ -53,6 +53,7 @@ impl TestServer {
         let state = AppState::open(Sites::new(vec![site]), data.path())
             .await
             .expect("open the data directory");
+        let shutdown = state.shutdown.clone();
         let app = router(
             state,
             &ServeOptions {
@@ -60,7 +61,7 @@ impl TestServer {
                 rate_limits,
             },
         );
-        tokio::spawn(helpcenter_server::serve(listener, app));
+        tokio::spawn(helpcenter_server::serve(listener, app, shutdown));
         TestServer {
             base: format!("http://{addr}"),
             admin_key,
