@@ -455,6 +455,43 @@ async fn transit_damage_is_judged_by_its_claim_window() {
 }
 
 #[tokio::test]
+async fn without_a_late_route_a_claim_past_its_window_is_refused() {
+    let server = TestServer::start_customized(support::UNLIMITED, |site| {
+        for outcome in &mut site.policy.outcomes {
+            if let Some(window) = &mut outcome.claim_window {
+                window.late_outcome = None;
+            }
+        }
+    })
+    .await;
+    let config: helpcenter_api::WidgetConfig = server
+        .http
+        .get(server.url("/v1/sites/demo/widget-config"))
+        .send()
+        .await
+        .expect("config")
+        .json()
+        .await
+        .expect("json");
+    let claim = NewTicket {
+        category: "logistics_delivery".into(),
+        answers: vec!["damaged".into()],
+        delivered_on: config.today.add_days(-8).expect("in range").to_string(),
+        description: "The box was crushed and the kettle inside is dented on one side.".into(),
+        ..defect_claim(photos(&server, 50).await)
+    };
+    let (status, body) = problem(create(&server, "late", &claim).await).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        codes(&body),
+        [(
+            "delivered_on".to_owned(),
+            "delivered_on.window_closed".to_owned()
+        )]
+    );
+}
+
+#[tokio::test]
 async fn a_token_opens_its_own_ticket_only() {
     let server = TestServer::start().await;
     let a = file_claim(&server, "a").await;

@@ -10,6 +10,13 @@ use helpcenter_server::sites::{Site, Sites};
 use helpcenter_server::{AppState, router};
 use std::path::PathBuf;
 
+pub const UNLIMITED: RateLimits = RateLimits {
+    per_ip_per_second: 100_000,
+    per_ip_burst: 100_000,
+    per_site_per_second: 100_000,
+    per_site_burst: 100_000,
+};
+
 pub struct TestServer {
     pub base: String,
     /// The demo site's admin key.
@@ -23,16 +30,18 @@ impl TestServer {
     /// The demo site on the built-in policy, with a fake Trunk output to serve; rate limits
     /// high enough that tests never meet them.
     pub async fn start() -> TestServer {
-        let unlimited = RateLimits {
-            per_ip_per_second: 100_000,
-            per_ip_burst: 100_000,
-            per_site_per_second: 100_000,
-            per_site_burst: 100_000,
-        };
-        Self::start_with(unlimited).await
+        Self::start_with(UNLIMITED).await
     }
 
     pub async fn start_with(rate_limits: RateLimits) -> TestServer {
+        Self::start_customized(rate_limits, |_| {}).await
+    }
+
+    /// The demo site as `customize` changes it (its policy, say).
+    pub async fn start_customized(
+        rate_limits: RateLimits,
+        customize: impl FnOnce(&mut Site),
+    ) -> TestServer {
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
         std::fs::write(
@@ -49,7 +58,8 @@ impl TestServer {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let (site, admin_key) = Site::demo(data.path(), addr.port()).expect("demo site");
+        let (mut site, admin_key) = Site::demo(data.path(), addr.port()).expect("demo site");
+        customize(&mut site);
         let state = AppState::open(Sites::new(vec![site]), data.path())
             .await
             .expect("open the data directory");
