@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /v1/sites/{site}/widget-config`: everything the widget needs to start.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetConfig {
     pub site: String,
     pub display_name: String,
@@ -21,6 +22,7 @@ pub struct WidgetConfig {
 
 /// The merchant's look, applied to the widget's CSS custom properties.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Brand {
     /// Buttons, links and focus rings; a `#rrggbb` colour.
@@ -44,6 +46,7 @@ impl Default for Brand {
 /// `POST /v1/sites/{site}/tickets`, with an `Idempotency-Key` header: the shopper's claim as
 /// entered, plus the ids of the finished uploads that carry its evidence.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct NewTicket {
     pub category: String,
@@ -65,6 +68,7 @@ pub struct NewTicket {
 /// The answer to a create: keep `access_token`, it is the only way back to the ticket
 /// (besides ticket id + order number + email).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketCreated {
     pub ticket_id: String,
     pub access_token: String,
@@ -73,6 +77,7 @@ pub struct TicketCreated {
 
 /// Who acted on a ticket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventActor {
     Shopper,
@@ -82,6 +87,7 @@ pub enum EventActor {
 
 /// What happened on the timeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Created,
@@ -98,6 +104,7 @@ pub enum EventKind {
 
 /// One entry of a ticket's timeline; `seq` is also its Server-Sent Events id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketEvent {
     pub seq: u32,
     /// RFC 3339, UTC.
@@ -117,6 +124,7 @@ pub struct TicketEvent {
 
 /// A file the shopper sent, as listed on the ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvidenceItem {
     pub id: String,
     pub filename: String,
@@ -128,6 +136,7 @@ pub struct EvidenceItem {
 
 /// `GET /v1/tickets/{id}`: a ticket as its shopper sees it (no internal notes).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketView {
     pub id: String,
     pub site: String,
@@ -152,6 +161,7 @@ pub struct TicketView {
 
 /// A row of "my requests".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketSummary {
     pub id: String,
     pub category: String,
@@ -162,6 +172,7 @@ pub struct TicketSummary {
 
 /// `POST /v1/tickets/{id}/replies`: the shopper answers a request for information.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Reply {
     pub message: String,
@@ -170,6 +181,7 @@ pub struct Reply {
 
 /// `POST /v1/sites/{site}/tickets/recover`: a ticket found again without its token.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct RecoverTicket {
     pub ticket_id: String,
@@ -179,6 +191,7 @@ pub struct RecoverTicket {
 
 /// `POST /v1/admin/tickets/{id}/transition`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Transition {
     pub to: helpcenter_core::TicketStatus,
@@ -191,6 +204,7 @@ pub struct Transition {
 
 /// `POST /v1/admin/tickets/{id}/messages`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AgentMessage {
     pub body: String,
@@ -202,6 +216,7 @@ pub struct AgentMessage {
 /// A ticket as an agent sees it: everything the shopper sees plus contact details, the
 /// description and internal notes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminTicketView {
     #[serde(flatten)]
     pub ticket: TicketView,

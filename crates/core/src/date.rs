@@ -142,6 +142,25 @@ impl<'de> Deserialize<'de> for CivilDate {
     }
 }
 
+/// On the wire a `YYYY-MM-DD` string (see the serde impls above), so its schema says so.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for CivilDate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .description(Some(
+                "A calendar day, written `YYYY-MM-DD` (years 1 to 9999).",
+            ))
+            .examples(["2026-11-24"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for CivilDate {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

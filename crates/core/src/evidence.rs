@@ -12,6 +12,7 @@ use crate::submission::{Field, Problem, ProblemCode};
 /// The kinds of media a shopper can attach. Anything else (HTML, SVG, scripts, archives, …) is
 /// refused whatever its name says.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MediaType {
     Jpeg,
@@ -83,6 +84,7 @@ impl MediaType {
 
 /// Length of the shopper's description, in characters after trimming.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DescriptionRule {
     pub min_chars: u32,
@@ -121,6 +123,7 @@ impl DescriptionRule {
 /// The photos and videos an outcome needs. Limits not written in a policy file take these
 /// defaults, so a merchant only writes what differs.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct MediaRule {
     pub min_count: u32,
@@ -160,6 +163,7 @@ const MB: u64 = 1024 * 1024;
 /// Everything a shopper must provide for one outcome (§II: order number, a detailed description
 /// and supporting evidence such as photos or videos).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceRule {
     #[serde(default)]

@@ -18,6 +18,7 @@ use crate::window::{ClaimWindow, WindowStatus};
 pub type MessageKey = String;
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// Language used when the shopper's has no text for a key.
@@ -35,6 +36,7 @@ pub struct Policy {
 
 /// Promises about handling time (§II: preliminary verification "within a reasonable timeframe").
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     /// The shopper is told they will hear back within this many hours of filing.
@@ -43,27 +45,33 @@ pub struct Service {
 
 /// §I: what the shopper picks first, "What went wrong with your order?".
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Category {
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub title: MessageKey,
     /// The first question or outcome (by id).
     pub start: String,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub text: MessageKey,
     pub answers: Vec<Answer>,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
     /// Unique within its question.
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub label: MessageKey,
     /// The next question or the outcome (by id).
     pub next: String,
@@ -71,11 +79,13 @@ pub struct Answer {
 
 /// Where the tree ends: what the store will do, told to the shopper before they file.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
     pub id: String,
     pub remedy: Remedy,
     /// What the shopper is told before writing anything: covered or not, and what happens.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub message: MessageKey,
     pub evidence: EvidenceRule,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +94,7 @@ pub struct Outcome {
 
 /// The remedy an outcome leads to, each from a clause of the policy.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Remedy {
     /// §III: a verified inherent quality defect — return, exchange or repair.
@@ -169,16 +180,21 @@ impl Remedy {
 
 /// §IV: negotiation first, then the courts.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Dispute {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub negotiation: MessageKey,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub legal_recourse: MessageKey,
 }
 
 /// §V: delays the store is not liable for, and the notices it publishes about them.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ForceMajeure {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub message: MessageKey,
     #[serde(default)]
     pub notices: Vec<Notice>,
@@ -186,9 +202,11 @@ pub struct ForceMajeure {
 
 /// A banner such as "Typhoon: deliveries to the south coast are delayed".
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Notice {
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub message: MessageKey,
     pub starts_on: CivilDate,
     /// Last day shown; open-ended without one.
@@ -207,6 +225,7 @@ impl Notice {
 
 /// What an order number looks like at this store, so typos are caught while typing.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrderNumberFormat {
     /// Required start, e.g. "SO-"; empty for none.
@@ -221,6 +240,7 @@ pub struct OrderNumberFormat {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderNumberCharset {
     Digits,

@@ -97,6 +97,28 @@ impl<'de> Deserialize<'de> for Field {
     }
 }
 
+/// On the wire a string (see the serde impls above): a field name, or `evidence[N]` for one file.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Field {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(
+                r"^(category|answers|order_number|description|email|delivered_on|evidence|evidence\[[0-9]+\])$",
+            ))
+            .description(Some(
+                "The input a problem belongs to: a field of the claim, or `evidence[N]` for the \
+                 N-th file (0-based, in the order the uploads were sent).",
+            ))
+            .examples(["evidence[3]"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Field {}
+
 macro_rules! problem_codes {
     ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
         /// What is wrong, as a stable code: the API returns it, the UI translates it, tests
@@ -163,8 +185,29 @@ impl fmt::Display for ProblemCode {
     }
 }
 
+/// The codes as serialised (`category.unknown`, …): a derive would see the variant names, since
+/// the serde renames come from the macro above.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ProblemCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(ProblemCode::ALL.iter().map(|code| code.as_str())))
+            .description(Some(
+                "What is wrong, as a stable code: the API returns it, the UI translates it, \
+                 tests match on it. Never reused or renamed.",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ProblemCode {}
+
 /// One thing the shopper has to fix.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     pub field: Field,
     pub code: ProblemCode,

@@ -8,6 +8,7 @@ use crate::date::CivilDate;
 /// Reporting is open on the delivery day and the `days_after_delivery` days after it, counted in
 /// the site's time zone; it closes at the end of the last of those days.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimWindow {
     pub days_after_delivery: u16,

@@ -110,6 +110,7 @@ pub fn router(state: AppState, options: &ServeOptions) -> Router {
     let widget = ServeDir::new(&options.widget_dir).append_index_html_on_directories(true);
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/v1/openapi.json", get(crate::openapi::serve))
         .merge(public)
         .merge(admin)
         .route("/", get(|| async { Redirect::temporary("/widget/") }))

@@ -35,6 +35,11 @@ enum Command {
     },
     /// Work tickets from the command line, on the data directory (what the admin API does).
     Admin(AdminArgs),
+    /// Create or bring the database schema up to date, then exit (serve does this too).
+    Migrate {
+        #[arg(long, env = "HELPCENTER_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -129,6 +134,7 @@ impl Cli {
             Command::Serve(args) => run_serve(args),
             Command::Policy { command } => run_policy(command),
             Command::Admin(args) => run_admin(args),
+            Command::Migrate { data_dir } => run_migrate(&data_dir),
         }
     }
 }
@@ -242,6 +248,26 @@ fn run_policy(command: PolicyCommand) -> ExitCode {
             }
             Err(code) => code,
         },
+    }
+}
+
+fn run_migrate(data_dir: &std::path::Path) -> ExitCode {
+    if let Err(e) = std::fs::create_dir_all(data_dir) {
+        return fail(&format!("cannot create {}: {e}", data_dir.display()));
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(crate::store::Store::open(data_dir)) {
+        Ok(_) => {
+            println!(
+                "{}: database schema up to date",
+                data_dir.join("helpcenter.db").display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
 pub mod sites;

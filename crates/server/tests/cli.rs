@@ -112,3 +112,16 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
         "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
     );
 }
+
+#[test]
+fn migrate_creates_the_database_and_is_idempotent() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path().join("fresh");
+    let dir = dir.to_str().expect("utf-8 path");
+    for _ in 0..2 {
+        let (ok, out, err) = server(&["migrate", "--data-dir", dir]);
+        assert!(ok, "{err}");
+        assert!(out.contains("database schema up to date"), "{out}");
+    }
+    assert!(data.path().join("fresh/helpcenter.db").is_file());
+}

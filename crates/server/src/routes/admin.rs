@@ -34,12 +34,18 @@ async fn site_ticket(state: &AppState, site: &Site, id: &str) -> Result<TicketRe
         .ok_or_else(|| AppError::TicketNotFound(id.to_owned()))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct ListQuery {
+    /// Only tickets with this status.
     pub status: Option<TicketStatus>,
+    /// Only tickets of this order (normalised as the policy does: no `#`, upper case).
     pub order_number: Option<String>,
+    /// Only tickets filed by this signed-in customer.
     pub customer_id: Option<String>,
+    /// At most this many (1 to 500; 50 when not given).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -165,6 +171,24 @@ fn check_length(message: Option<&str>) -> Result<(), AppError> {
     Ok(())
 }
 
+/// List the site's tickets
+///
+/// Most recently updated first; filters combine.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/tickets",
+    operation_id = "admin_list_tickets",
+    tag = "admin",
+    params(
+        ListQuery,
+    ),
+    responses(
+        (status = 200, description = "The tickets that match.", body = [TicketSummary]),
+        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("admin_key" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -174,6 +198,25 @@ pub async fn list(
     Ok(Json(list_tickets(&state, site, query).await?))
 }
 
+/// Read a ticket with everything
+///
+/// What the shopper sees, plus contact details, description, answers and internal notes.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/tickets/{id}",
+    operation_id = "admin_show_ticket",
+    tag = "admin",
+    params(
+        ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
+    ),
+    responses(
+        (status = 200, description = "The ticket.", body = AdminTicketView),
+        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("admin_key" = [])),
+)]
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -183,6 +226,29 @@ pub async fn show(
     Ok(Json(show_ticket(&state, site, &id).await?))
 }
 
+/// Change a ticket's status
+///
+/// Through the ticket state machine; resolving needs a `resolution`, asking for information
+/// (`needs_info`) needs a `message`.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/tickets/{id}/transition",
+    operation_id = "admin_transition_ticket",
+    tag = "admin",
+    params(
+        ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
+    ),
+    request_body(content = Transition, description = "The status to move to, with a resolution and a message to the shopper where they apply."),
+    responses(
+        (status = 200, description = "Moved; the change is on the timeline and reached the open event streams.", body = AdminTicketView),
+        (status = 400, description = "`message.required`: asking for information needs a message; `message.too_long`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("admin_key" = [])),
+)]
 pub async fn transition(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -193,13 +259,35 @@ pub async fn transition(
     Ok(Json(transition_ticket(&state, site, &id, change).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InfoRequest {
+    /// What the shopper must send or answer; shown to them.
     pub message: String,
 }
 
+/// Ask the shopper for more information
+///
 /// Shorthand for a transition to `needs_info` with its message.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/tickets/{id}/request-info",
+    operation_id = "admin_request_info",
+    tag = "admin",
+    params(
+        ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
+    ),
+    request_body(content = InfoRequest, description = "What the shopper must send or answer."),
+    responses(
+        (status = 200, description = "The ticket is `needs_info`; the shopper sees the message.", body = AdminTicketView),
+        (status = 400, description = "`message.required`: the message is empty; `message.too_long`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("admin_key" = [])),
+)]
 pub async fn request_info(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -215,6 +303,28 @@ pub async fn request_info(
     Ok(Json(transition_ticket(&state, site, &id, change).await?))
 }
 
+/// Write to the shopper, or leave an internal note
+///
+/// The status does not change. Internal notes are never shown to the shopper.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/tickets/{id}/messages",
+    operation_id = "admin_add_message",
+    tag = "admin",
+    params(
+        ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
+    ),
+    request_body(content = AgentMessage, description = "The text, and whether it is an internal note."),
+    responses(
+        (status = 200, description = "The message is on the timeline.", body = AdminTicketView),
+        (status = 400, description = "`message.empty`; `message.too_long`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`ticket.changed`: the ticket changed meanwhile; reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("admin_key" = [])),
+)]
 pub async fn message(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -225,6 +335,32 @@ pub async fn message(
     Ok(Json(add_message(&state, site, &id, message).await?))
 }
 
+/// Download a file of a ticket
+#[utoipa::path(
+    get,
+    path = "/v1/admin/tickets/{id}/evidence/{upload}",
+    operation_id = "admin_download_evidence",
+    tag = "admin",
+    params(
+        ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
+        ("upload" = String, Path, description = "The upload id, as listed in the ticket's `evidence`."),
+    ),
+    responses(
+        (status = 200, description = "The file, always as an attachment and never sniffed by the browser.",
+            content(("image/jpeg"), ("image/png"), ("image/webp"), ("image/heic"), ("video/mp4"), ("video/quicktime"), ("video/webm")),
+            headers(
+                ("Content-Disposition" = String, description = "`attachment; filename=\"…\"`"),
+                ("X-Content-Type-Options" = String, description = "`nosniff`"),
+                ("Cache-Control" = String, description = "`private, no-store`"),
+                ("Content-Length" = u64, description = "The file's size in bytes."),
+            )
+        ),
+        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`ticket.not_found`; `not_found`: the ticket has no such file.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("admin_key" = [])),
+)]
 pub async fn evidence(
     State(state): State<AppState>,
     Path((id, upload)): Path<(String, String)>,

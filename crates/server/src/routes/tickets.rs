@@ -134,6 +134,33 @@ fn access_token(state: &AppState, site: &str, idempotency_key: &str) -> String {
         .derive(&format!("ticket-access\n{site}\n{idempotency_key}"))
 }
 
+/// File a claim
+///
+/// The claim is checked again with the same rulebook as the widget (the same problem codes);
+/// the uploads it names must be finished, of this site, not attached elsewhere, and satisfy the
+/// evidence rules of the outcome the answers lead to.
+#[utoipa::path(
+    post,
+    path = "/v1/sites/{site}/tickets",
+    operation_id = "create_ticket",
+    tag = "tickets",
+    params(
+        ("site" = String, Path, description = "The site's key, e.g. `demo`."),
+        ("Idempotency-Key" = String, Header, min_length = 1, max_length = 128, description = "Required: 1 to 128 visible characters, new for each claim. A retry with the same key and body answers with the same ticket and token (200); the same key with a different body is a 422 (`idempotency.key_reused`)."),
+    ),
+    request_body(content = NewTicket, description = "The claim as entered, with the ids of its finished uploads."),
+    responses(
+        (status = 201, description = "Filed. Keep `access_token`: it is the way back to the ticket.", body = TicketCreated),
+        (status = 200, description = "A retry of a create already answered (same Idempotency-Key and body): the same ticket and token.", body = TicketCreated),
+        (status = 400, description = "`idempotency.key_missing`: no usable Idempotency-Key header.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "`identity.malformed`, `identity.bad_signature`, `identity.expired`: the body's `identity_token` was refused.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`site.not_found`; `identity.not_configured` when the body has an `identity_token` but the site signs none.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes); `idempotency.key_reused`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     Path(site_key): Path<String>,
@@ -271,20 +298,17 @@ struct CheckedClaim {
     delivered_on: Option<helpcenter_core::CivilDate>,
 }
 
-/// The rulebook's verdict on a claim, with the facts of its uploads as the server found them
-/// (finished, this site's, not attached elsewhere).
-async fn check_claim(
+/// What the server found in the uploads `ids` names, when each is finished, this site's and
+/// not attached elsewhere; otherwise a problem at each one that is not.
+async fn evidence_facts(
     state: &AppState,
     site: &Site,
-    new: &NewTicket,
-) -> Result<CheckedClaim, AppError> {
-    let stored = state
-        .store
-        .completed_uploads(&site.key, &new.uploads)
-        .await?;
+    ids: &[String],
+) -> Result<Vec<EvidenceFile>, AppError> {
+    let stored = state.store.completed_uploads(&site.key, ids).await?;
     let mut problems = Vec::new();
-    let mut evidence: Vec<EvidenceFile> = Vec::with_capacity(new.uploads.len());
-    for (i, id) in new.uploads.iter().enumerate() {
+    let mut facts = Vec::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
         match stored.iter().find(|u| &u.id == id) {
             None => problems.push(Problem::new(
                 Field::EvidenceFile(i),
@@ -294,12 +318,24 @@ async fn check_claim(
                 Field::EvidenceFile(i),
                 ProblemCode::FileAlreadyAttached,
             )),
-            Some(u) => evidence.push(u.facts.clone()),
+            Some(u) => facts.push(u.facts.clone()),
         }
     }
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
+    if problems.is_empty() {
+        Ok(facts)
+    } else {
+        Err(AppError::Invalid(problems))
     }
+}
+
+/// The rulebook's verdict on a claim, with the facts of its uploads as the server found them
+/// (finished, this site's, not attached elsewhere).
+async fn check_claim(
+    state: &AppState,
+    site: &Site,
+    new: &NewTicket,
+) -> Result<CheckedClaim, AppError> {
+    let evidence = evidence_facts(state, site, &new.uploads).await?;
     let submission = Submission {
         category: new.category.clone(),
         answers: new.answers.clone(),
@@ -343,6 +379,28 @@ async fn replay(
     ))
 }
 
+/// Read a ticket
+///
+/// Status, outcome, resolution, timeline (no internal notes), evidence, and what the shopper
+/// can do next.
+#[utoipa::path(
+    get,
+    path = "/v1/tickets/{id}",
+    operation_id = "show_ticket",
+    tag = "tickets",
+    params(
+        ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
+    ),
+    responses(
+        (status = 200, description = "The ticket as its shopper sees it.", body = TicketView),
+        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("ticket_token" = [])),
+)]
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -352,13 +410,37 @@ pub async fn show(
     Ok(Json(view(&state, &ticket, false).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StreamQuery {
+    /// The ticket's access token, for `EventSource`, which cannot send `Authorization`.
     access_token: Option<String>,
 }
 
+/// Follow a ticket live
+///
 /// Server-Sent Events: each public timeline event as it happens. A reconnect with
 /// `Last-Event-ID` first replays what was missed from the database.
+#[utoipa::path(
+    get,
+    path = "/v1/tickets/{id}/events",
+    operation_id = "ticket_events",
+    tag = "tickets",
+    params(
+        ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
+        StreamQuery,
+        ("Last-Event-ID" = Option<u32>, Header, description = "The `id` of the last event received: the events after it are replayed first. EventSource sends it by itself on reconnect."),
+    ),
+    responses(
+        (status = 200, description = "`text/event-stream`, open until the client leaves or the server shuts down. Each event has `id: <seq>`, `event: ticket` and `data: <TicketEvent as JSON>`; comments keep the connection alive every 15 s.", body = helpcenter_api::TicketEvent, content_type = "text/event-stream"),
+        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("ticket_token" = [])),
+)]
 pub async fn events(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -407,8 +489,32 @@ fn message_text(message: &str) -> Result<String, AppError> {
     Ok(message.to_owned())
 }
 
+/// Answer a request for information
+///
 /// The shopper answers a request for information, with text and more evidence; the ticket
 /// goes back to review.
+#[utoipa::path(
+    post,
+    path = "/v1/tickets/{id}/replies",
+    operation_id = "reply_to_ticket",
+    tag = "tickets",
+    params(
+        ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
+    ),
+    request_body(content = Reply, description = "A message, more evidence (finished upload ids), or both."),
+    responses(
+        (status = 200, description = "The reply is on the timeline and the ticket is back `in_review`.", body = TicketView),
+        (status = 400, description = "`message.too_long`; `reply.empty`: neither a message nor a file.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket is not waiting for the shopper; `ticket.changed`: it changed meanwhile, reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid`: the files break the outcome's evidence rules, or are not finished uploads of this site, or are attached elsewhere (`problems`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("ticket_token" = [])),
+)]
 pub async fn reply(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -426,8 +532,8 @@ pub async fn reply(
     }
     let status = ticket.status()?;
     helpcenter_core::transition(status, TicketStatus::InReview, None, Actor::Shopper)?;
-    // New files are checked against the ticket's outcome, each on its own and with the ones
-    // already sent (duplicates, count, total size).
+    // New files are checked against the ticket's outcome, each on its own: an agent who asks
+    // for more photos may need more than the outcome's count allowed at filing.
     let rule = &site
         .policy
         .outcome(&ticket.outcome)
@@ -445,25 +551,8 @@ pub async fn reply(
             ProblemCode::EvidenceTooMany,
         )]));
     }
-    let stored = state
-        .store
-        .completed_uploads(&site.key, &reply.uploads)
-        .await?;
+    let files = evidence_facts(&state, site, &reply.uploads).await?;
     let mut problems = Vec::new();
-    let mut files = Vec::new();
-    for (i, id) in reply.uploads.iter().enumerate() {
-        match stored.iter().find(|u| &u.id == id) {
-            None => problems.push(Problem::new(
-                Field::EvidenceFile(i),
-                ProblemCode::FileNotUploaded,
-            )),
-            Some(u) if u.ticket_id.is_some() => problems.push(Problem::new(
-                Field::EvidenceFile(i),
-                ProblemCode::FileAlreadyAttached,
-            )),
-            Some(u) => files.push(u.facts.clone()),
-        }
-    }
     let delivered_on = ticket.delivered_on()?;
     for (i, file) in files.iter().enumerate() {
         for code in rule.check_file(file, delivered_on) {
@@ -492,14 +581,37 @@ pub async fn reply(
     Ok(Json(view(&state, &ticket, false).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Escalation {
     /// Why the shopper disagrees.
     message: String,
 }
 
+/// Dispute how a ticket is handled
+///
 /// §IV: the shopper disputes how the ticket is handled; negotiation comes first.
+#[utoipa::path(
+    post,
+    path = "/v1/tickets/{id}/escalate",
+    operation_id = "escalate_ticket",
+    tag = "tickets",
+    params(
+        ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
+    ),
+    request_body(content = Escalation, description = "Why the shopper disagrees (may be empty)."),
+    responses(
+        (status = 200, description = "The ticket is `escalated`.", body = TicketView),
+        (status = 400, description = "`message.too_long`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket cannot be escalated from its status; `ticket.changed`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("ticket_token" = [])),
+)]
 pub async fn escalate(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -554,8 +666,28 @@ pub(crate) async fn append(
     }
 }
 
+/// List the signed-in shopper's tickets
+///
 /// "My requests" for a shopper signed in to the store: the merchant's identity token, sent
 /// as `Authorization: Bearer`, names the customer.
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/tickets",
+    operation_id = "list_my_tickets",
+    tag = "tickets",
+    params(
+        ("site" = String, Path, description = "The site's key, e.g. `demo`."),
+    ),
+    responses(
+        (status = 200, description = "The signed-in customer's tickets on this site, most recently updated first (at most 100).", body = [TicketSummary]),
+        (status = 401, description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("identity_token" = [])),
+)]
 pub async fn list_mine(
     State(state): State<AppState>,
     Path(site_key): Path<String>,
@@ -577,7 +709,26 @@ pub async fn list_mine(
     Ok(Json(state.store.list_tickets(&site.key, &filter).await?))
 }
 
+/// Recover a ticket without its token
+///
 /// Finds a ticket again by its id, order number and email, and gives a new access token.
+#[utoipa::path(
+    post,
+    path = "/v1/sites/{site}/tickets/recover",
+    operation_id = "recover_ticket",
+    tag = "tickets",
+    params(
+        ("site" = String, Path, description = "The site's key, e.g. `demo`."),
+    ),
+    request_body(content = RecoverTicket, description = "Ticket id, order number and email, as on the ticket (case and a leading `#` do not matter)."),
+    responses(
+        (status = 200, description = "Found: the ticket and a new access token.", body = TicketCreated),
+        (status = 404, description = "`site.not_found`; `ticket.not_found`: no ticket of this site matches all three.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn recover(
     State(state): State<AppState>,
     Path(site_key): Path<String>,
@@ -618,7 +769,36 @@ fn subtle_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
+/// Download a file of the ticket
+///
 /// A file of the ticket, for its holder: never rendered by the browser, always downloaded.
+#[utoipa::path(
+    get,
+    path = "/v1/tickets/{id}/evidence/{upload}",
+    operation_id = "download_evidence",
+    tag = "tickets",
+    params(
+        ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
+        ("upload" = String, Path, description = "The upload id, as listed in the ticket's `evidence`."),
+    ),
+    responses(
+        (status = 200, description = "The file, always as an attachment and never sniffed by the browser.",
+            content(("image/jpeg"), ("image/png"), ("image/webp"), ("image/heic"), ("video/mp4"), ("video/quicktime"), ("video/webm")),
+            headers(
+                ("Content-Disposition" = String, description = "`attachment; filename=\"…\"`"),
+                ("X-Content-Type-Options" = String, description = "`nosniff`"),
+                ("Cache-Control" = String, description = "`private, no-store`"),
+                ("Content-Length" = u64, description = "The file's size in bytes."),
+            )
+        ),
+        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`ticket.not_found`; `not_found`: the ticket has no such file.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("ticket_token" = [])),
+)]
 pub async fn evidence(
     State(state): State<AppState>,
     Path((id, upload)): Path<(String, String)>,

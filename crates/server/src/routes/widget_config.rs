@@ -7,6 +7,25 @@ use helpcenter_api::WidgetConfig;
 
 use crate::{AppError, AppState};
 
+/// What the widget needs to start
+///
+/// The site's name and brand, its policy (decision tree, evidence rules, claim windows,
+/// notices, wording in every language) and today's date in the site's time zone.
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/widget-config",
+    operation_id = "widget_config",
+    tag = "widget",
+    params(
+        ("site" = String, Path, description = "The site's key, e.g. `demo`."),
+    ),
+    responses(
+        (status = 200, description = "The site's widget configuration.", body = WidgetConfig),
+        (status = 404, description = "`site.not_found`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+    ),
+)]
 pub async fn show(
     State(state): State<AppState>,
     Path(site): Path<String>,

@@ -1,0 +1,660 @@
+//! The OpenAPI 3.1 document of the HTTP API, served at `GET /v1/openapi.json`.
+//!
+//! Generated from the code: each handler's `#[utoipa::path]` attribute, and the JSON Schemas that
+//! `helpcenter-api` and `helpcenter-core` derive behind their `openapi` feature (which only the
+//! server turns on, so the widget's wasm carries none of this). [`ROUTES`] lists what the router
+//! in `app.rs` answers; the tests below hold the document, that list and the router's source to
+//! each other, so an endpoint cannot be added without its documentation.
+
+use std::sync::LazyLock;
+
+use axum::Json;
+use helpcenter_core::{Problem, TicketStatus};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::routes::{admin, health, tickets, widget_config};
+
+/// Every (path, method) the router answers (methods lower case), the widget's own pages aside
+/// (`/` redirects to them, `/widget/…` serves them). Each must be in the document.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("/healthz", "get"),
+    ("/v1/openapi.json", "get"),
+    // public: the widget and the shopper
+    ("/v1/sites/{site}/widget-config", "get"),
+    ("/v1/sites/{site}/tickets", "post"),
+    ("/v1/sites/{site}/tickets", "get"),
+    ("/v1/sites/{site}/tickets/recover", "post"),
+    ("/v1/tickets/{id}", "get"),
+    ("/v1/tickets/{id}/replies", "post"),
+    ("/v1/tickets/{id}/escalate", "post"),
+    ("/v1/tickets/{id}/evidence/{upload}", "get"),
+    ("/v1/tickets/{id}/events", "get"),
+    // tus 1.0 evidence uploads
+    ("/v1/uploads", "post"),
+    ("/v1/uploads", "options"),
+    ("/v1/uploads/{id}", "head"),
+    ("/v1/uploads/{id}", "patch"),
+    ("/v1/uploads/{id}", "delete"),
+    ("/v1/uploads/{id}", "options"),
+    // agents
+    ("/v1/admin/tickets", "get"),
+    ("/v1/admin/tickets/{id}", "get"),
+    ("/v1/admin/tickets/{id}/transition", "post"),
+    ("/v1/admin/tickets/{id}/request-info", "post"),
+    ("/v1/admin/tickets/{id}/messages", "post"),
+    ("/v1/admin/tickets/{id}/evidence/{upload}", "get"),
+];
+
+/// Routes of `app.rs` that are not API and so not in the document: the redirect to the widget.
+pub const NOT_API: &[(&str, &str)] = &[("/", "get")];
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Help Center API",
+        description = "The API of helpcenter-server: the widget's public API (site configuration, \
+            tickets, live events), resumable evidence uploads over tus 1.0, and the agents' admin \
+            API.\n\n\
+            Every error is answered as RFC 9457 problem details (`application/problem+json`, see \
+            the `ProblemDetails` schema) with a stable `code` to match on, never the English \
+            `detail`. Public endpoints are rate limited per address and per site (429 with \
+            `Retry-After`). JSON bodies are limited to 64 KiB; a body that is not the JSON an \
+            operation expects is refused before its handler runs (400, 413, 415 or 422 as plain \
+            text)."
+    ),
+    paths(
+        health::healthz,
+        serve,
+        widget_config::show,
+        tickets::create,
+        tickets::list_mine,
+        tickets::recover,
+        tickets::show,
+        tickets::reply,
+        tickets::escalate,
+        tickets::evidence,
+        tickets::events,
+        tus::create,
+        tus::options_uploads,
+        tus::head,
+        tus::patch,
+        tus::terminate,
+        tus::options_upload,
+        admin::list,
+        admin::show,
+        admin::transition,
+        admin::request_info,
+        admin::message,
+        admin::evidence,
+    ),
+    components(schemas(ProblemDetails, Health)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "widget", description = "What the widget loads before the shopper starts."),
+        (name = "tickets", description = "The shopper's tickets: file, read, follow live, answer, dispute, list, recover."),
+        (name = "uploads", description = "Evidence uploads over tus 1.0 (core, creation, termination, expiration, checksum with sha1). Sizes are checked before a byte is stored and types are sniffed from the bytes."),
+        (name = "admin", description = "The agents' API, authorised by the site's admin key. Never granted to browsers by CORS."),
+        (name = "service", description = "Liveness and this document."),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document, built once.
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+
+/// This document
+///
+/// The OpenAPI 3.1 description of every endpoint of this server.
+#[utoipa::path(
+    get,
+    path = "/v1/openapi.json",
+    operation_id = "openapi_document",
+    tag = "service",
+    responses(
+        (status = 200, description = "The OpenAPI document.", content_type = "application/json"),
+    ),
+)]
+pub async fn serve() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(&DOCUMENT)
+}
+
+/// RFC 9457 problem details: the body of every error of this API, as
+/// `application/problem+json`. The shape of what `AppError` and `UploadError` write.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank",
+    "title": "Unprocessable Entity",
+    "status": 422,
+    "detail": "the submission has 1 problem(s)",
+    "code": "submission.invalid",
+    "problems": [{"field": "evidence[0]", "code": "file.not_uploaded"}]
+}))]
+pub struct ProblemDetails {
+    /// Always `about:blank`: `code` says what went wrong.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The HTTP status's reason phrase.
+    pub title: String,
+    /// The HTTP status code, as on the response.
+    pub status: u16,
+    /// What went wrong, in English, for people; may change. Never match on it.
+    pub detail: String,
+    /// What went wrong, as a stable code to match on, e.g. `ticket.not_found`,
+    /// `submission.invalid`, `upload.offset_mismatch`, `file.too_large`, `rate_limited`.
+    pub code: String,
+    /// With `submission.invalid`: every problem of the claim or its files, each at its field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub problems: Option<Vec<Problem>>,
+    /// With `ticket.transition_not_allowed`: the statuses the ticket can go to from where it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub allowed: Option<Vec<TicketStatus>>,
+}
+
+/// What `GET /healthz` answers.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    #[schema(example = "ok")]
+    pub status: String,
+    /// The server's version.
+    #[schema(example = "0.1.0")]
+    pub version: String,
+}
+
+/// The three ways a request is authorised, each an `Authorization: Bearer` token.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let bearer = |description: &str| {
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(description))
+                    .build(),
+            )
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "ticket_token",
+            bearer(
+                "The shopper's access token for one ticket, as `TicketCreated.access_token` \
+                 (from creating or recovering the ticket). The event stream also takes it as \
+                 the `access_token` query parameter, since `EventSource` cannot send headers.",
+            ),
+        );
+        components.add_security_scheme(
+            "admin_key",
+            bearer(
+                "The site's admin key (stored hashed; the demo site's is printed when the server \
+                 starts). It opens that site's tickets only.",
+            ),
+        );
+        components.add_security_scheme(
+            "identity_token",
+            bearer(
+                "Signed by the merchant's backend for a customer signed in to the store: \
+                 HMAC-SHA256 with the site's identity secret over site, customer id, email and \
+                 expiry. Forged, expired or another site's tokens are refused.",
+            ),
+        );
+    }
+}
+
+/// The tus operations. Their handlers (`crate::uploads::tus`) sit in a module private to
+/// `uploads`, where the `#[utoipa::path]` items could not be reached from here, so they are
+/// described on these stand-ins; `ROUTES` and the tests keep them in step with the router.
+#[allow(dead_code)] // only their `#[utoipa::path]` items are used
+mod tus {
+    use crate::openapi::ProblemDetails;
+
+    /// Create an upload
+    ///
+    /// Checks everything that can be checked before a byte is sent: the site and outcome named in
+    /// the metadata, and the length against their size limit. Then send the bytes with PATCH
+    /// to `Location`. Unfinished uploads expire at `Upload-Expires` and are deleted.
+    #[utoipa::path(
+        post,
+        path = "/v1/uploads",
+        operation_id = "tus_create_upload",
+        tag = "uploads",
+        params(
+            ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+            ("Upload-Length" = u64, Header, description = "The file's size in bytes (1 or more). `Upload-Defer-Length` is not supported (400)."),
+            ("Upload-Metadata" = String, Header, description = "tus metadata: comma-separated `key base64(value)` pairs. Needs `site` (the site's key) and `filename`; `outcome` (an outcome id of the site's policy) applies that outcome's size and type limits instead of the largest of the site's."),
+        ),
+        responses(
+            (status = 201, description = "Created; send the bytes with PATCH to `Location`.",
+                headers(
+                    ("Location" = String, description = "The upload's URL, `/v1/uploads/{id}`; its last segment is the upload id a ticket names."),
+                    ("Upload-Expires" = String, description = "When the unfinished upload is deleted (HTTP date)."),
+                    ("Tus-Resumable" = String, description = "`1.0.0`"),
+                )
+            ),
+            (status = 400, description = "`upload.length_missing`, `upload.length_invalid`, `upload.defer_length_unsupported`, `upload.metadata_missing`, `upload.metadata_invalid`, `upload.site_missing`, `upload.filename_missing`, `upload.outcome_not_found`, `file.empty`.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 404, description = "`site.not_found`.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 412, description = "`upload.tus_version`: no `Tus-Resumable: 1.0.0` (the answer carries `Tus-Version`).", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 413, description = "`file.too_large`: larger than the site (or outcome) accepts; nothing was stored.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 429, description = "`rate_limited`.", body = ProblemDetails, content_type = "application/problem+json",
+                headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+            (status = 500, description = "`internal`.", body = ProblemDetails, content_type = "application/problem+json"),
+        ),
+    )]
+    fn create() {}
+
+    /// What the upload endpoint supports
+    ///
+    /// tus discovery: the version, the extensions, the checksum algorithm and the largest file
+    /// any site accepts. Needs no `Tus-Resumable`.
+    #[utoipa::path(
+        options,
+        path = "/v1/uploads",
+        operation_id = "tus_discover",
+        tag = "uploads",
+        responses(
+            (status = 204, description = "What this server speaks.",
+                headers(
+                    ("Tus-Version" = String, description = "`1.0.0`"),
+                    ("Tus-Extension" = String, description = "`creation,termination,expiration,checksum`"),
+                    ("Tus-Checksum-Algorithm" = String, description = "`sha1`"),
+                    ("Tus-Max-Size" = u64, description = "The largest file any site accepts, in bytes."),
+                    ("Tus-Resumable" = String, description = "`1.0.0`"),
+                )
+            ),
+            (status = 429, description = "`rate_limited`.", body = ProblemDetails, content_type = "application/problem+json",
+                headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        ),
+    )]
+    fn options_uploads() {}
+
+    /// Where to resume an upload from
+    ///
+    /// The offset the server has safely stored; send the rest from there with PATCH. Answers
+    /// to HEAD carry no body, errors included: the status says what went wrong.
+    #[utoipa::path(
+        head,
+        path = "/v1/uploads/{id}",
+        operation_id = "tus_upload_offset",
+        tag = "uploads",
+        params(
+            ("id" = String, Path, description = "The upload id (the last segment of `Location`)."),
+            ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+        ),
+        responses(
+            (status = 200, description = "The upload's progress.",
+                headers(
+                    ("Upload-Offset" = u64, description = "Bytes stored so far; resume from here."),
+                    ("Upload-Length" = u64, description = "The file's size in bytes."),
+                    ("Upload-Metadata" = String, description = "`filename`, `site` and `outcome` (if given), base64-encoded."),
+                    ("Upload-Expires" = String, description = "When the unfinished upload is deleted (HTTP date); absent once finished."),
+                    ("Cache-Control" = String, description = "`no-store`"),
+                    ("Tus-Resumable" = String, description = "`1.0.0`"),
+                )
+            ),
+            (status = 404, description = "`upload.not_found`."),
+            (status = 410, description = "`upload.expired`: it was not finished in time."),
+            (status = 412, description = "`upload.tus_version`."),
+            (status = 429, description = "`rate_limited`.",
+                headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+            (status = 500, description = "`internal`."),
+        ),
+    )]
+    fn head() {}
+
+    /// Send bytes of an upload
+    ///
+    /// Appends the body at `Upload-Offset`, which must be where the upload stands (HEAD). The
+    /// type is judged from the first bytes before anything past them is stored; a file that
+    /// is not an accepted photo or video type is refused and removed, whatever its name.
+    #[utoipa::path(
+        patch,
+        path = "/v1/uploads/{id}",
+        operation_id = "tus_send_bytes",
+        tag = "uploads",
+        params(
+            ("id" = String, Path, description = "The upload id (the last segment of `Location`)."),
+            ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+            ("Upload-Offset" = u64, Header, description = "Where these bytes go: the offset HEAD reports."),
+            ("Upload-Checksum" = Option<String>, Header, description = "`sha1 <base64 digest>` of this request's bytes; on a mismatch nothing of them is kept (460)."),
+        ),
+        request_body(content_type = "application/offset+octet-stream", description = "The next bytes of the file."),
+        responses(
+            (status = 204, description = "Stored; the upload is finished when `Upload-Offset` equals its length.",
+                headers(
+                    ("Upload-Offset" = u64, description = "Bytes stored so far."),
+                    ("Upload-Expires" = String, description = "When the unfinished upload is deleted (HTTP date); absent once finished."),
+                    ("Tus-Resumable" = String, description = "`1.0.0`"),
+                )
+            ),
+            (status = 400, description = "`upload.offset_invalid`, `upload.checksum_algorithm`, `upload.checksum_invalid`, `upload.body_interrupted`.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 404, description = "`upload.not_found`.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 408, description = "`upload.body_stalled`: nothing arrived for a minute; resume from the offset HEAD reports.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 409, description = "`upload.offset_mismatch`: `Upload-Offset` is not where the upload stands.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 410, description = "`upload.expired`.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 412, description = "`upload.tus_version`.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 413, description = "`upload.exceeds_length`: more bytes than `Upload-Length` leaves room for.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 415, description = "`upload.content_type`: the body is not `application/offset+octet-stream`; `file.type_not_accepted`: the bytes are not an accepted photo or video type (the upload is removed).", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 423, description = "`upload.busy`: another request is writing this upload; retry shortly.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 429, description = "`rate_limited`.", body = ProblemDetails, content_type = "application/problem+json",
+                headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+            (status = 460, description = "`upload.checksum_mismatch`: the bytes do not match `Upload-Checksum`; none of them was kept.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 500, description = "`internal`.", body = ProblemDetails, content_type = "application/problem+json"),
+        ),
+    )]
+    fn patch() {}
+
+    /// Delete an upload
+    ///
+    /// tus termination: removes an upload, bytes and all, unless a ticket holds it.
+    #[utoipa::path(
+        delete,
+        path = "/v1/uploads/{id}",
+        operation_id = "tus_delete_upload",
+        tag = "uploads",
+        params(
+            ("id" = String, Path, description = "The upload id (the last segment of `Location`)."),
+            ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+        ),
+        responses(
+            (status = 204, description = "Deleted.",
+                headers(("Tus-Resumable" = String, description = "`1.0.0`"))),
+            (status = 404, description = "`upload.not_found`.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 409, description = "`upload.attached`: it belongs to a ticket now and stays with it.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 412, description = "`upload.tus_version`.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 423, description = "`upload.busy`: a request is writing it; retry shortly.", body = ProblemDetails, content_type = "application/problem+json"),
+            (status = 429, description = "`rate_limited`.", body = ProblemDetails, content_type = "application/problem+json",
+                headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+            (status = 500, description = "`internal`.", body = ProblemDetails, content_type = "application/problem+json"),
+        ),
+    )]
+    fn terminate() {}
+
+    /// What an upload's address supports
+    ///
+    /// The same tus discovery as on `/v1/uploads`. Needs no `Tus-Resumable`.
+    #[utoipa::path(
+        options,
+        path = "/v1/uploads/{id}",
+        operation_id = "tus_discover_upload",
+        tag = "uploads",
+        params(
+            ("id" = String, Path, description = "The upload id (the last segment of `Location`)."),
+        ),
+        responses(
+            (status = 204, description = "What this server speaks.",
+                headers(
+                    ("Tus-Version" = String, description = "`1.0.0`"),
+                    ("Tus-Extension" = String, description = "`creation,termination,expiration,checksum`"),
+                    ("Tus-Checksum-Algorithm" = String, description = "`sha1`"),
+                    ("Tus-Max-Size" = u64, description = "The largest file any site accepts, in bytes."),
+                    ("Tus-Resumable" = String, description = "`1.0.0`"),
+                )
+            ),
+            (status = 429, description = "`rate_limited`.", body = ProblemDetails, content_type = "application/problem+json",
+                headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        ),
+    )]
+    fn options_upload() {}
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use utoipa::openapi::path::{HttpMethod, Operation};
+    use utoipa::openapi::{RefOr, Required};
+
+    use super::*;
+
+    const METHODS: [&str; 8] = [
+        "get", "post", "put", "patch", "delete", "head", "options", "trace",
+    ];
+
+    fn method_name(method: &HttpMethod) -> &'static str {
+        match method {
+            HttpMethod::Get => "get",
+            HttpMethod::Post => "post",
+            HttpMethod::Put => "put",
+            HttpMethod::Patch => "patch",
+            HttpMethod::Delete => "delete",
+            HttpMethod::Head => "head",
+            HttpMethod::Options => "options",
+            HttpMethod::Trace => "trace",
+        }
+    }
+
+    fn operations(doc: &utoipa::openapi::OpenApi) -> Vec<(String, &'static str, &Operation)> {
+        let mut all = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            let methods = [
+                (HttpMethod::Get, &item.get),
+                (HttpMethod::Post, &item.post),
+                (HttpMethod::Put, &item.put),
+                (HttpMethod::Patch, &item.patch),
+                (HttpMethod::Delete, &item.delete),
+                (HttpMethod::Head, &item.head),
+                (HttpMethod::Options, &item.options),
+                (HttpMethod::Trace, &item.trace),
+            ];
+            for (method, operation) in methods {
+                if let Some(operation) = operation {
+                    all.push((path.clone(), method_name(&method), operation));
+                }
+            }
+        }
+        all
+    }
+
+    fn set(pairs: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+        pairs
+            .iter()
+            .map(|(p, m)| ((*p).to_owned(), (*m).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_document_covers_exactly_the_routes() {
+        let doc = ApiDoc::openapi();
+        let documented: BTreeSet<(String, String)> = operations(&doc)
+            .into_iter()
+            .map(|(p, m, _)| (p, m.to_owned()))
+            .collect();
+        let routes = set(ROUTES);
+        assert_eq!(routes.len(), ROUTES.len(), "ROUTES lists a route twice");
+        let undocumented: Vec<_> = routes.difference(&documented).collect();
+        let unrouted: Vec<_> = documented.difference(&routes).collect();
+        assert!(
+            undocumented.is_empty() && unrouted.is_empty(),
+            "routes without documentation: {undocumented:?}; documented but not routed: {unrouted:?}"
+        );
+    }
+
+    /// The `.route("path", get(…).post(…))` calls of a router's source, as (path, method).
+    fn routes_in_source(source: &str, prefix: &str) -> BTreeSet<(String, String)> {
+        let mut found = BTreeSet::new();
+        let mut rest = source;
+        while let Some(start) = rest.find(".route(") {
+            rest = &rest[start + ".route(".len()..];
+            let call = rest.trim_start();
+            let path = call
+                .strip_prefix('"')
+                .and_then(|c| c.split_once('"'))
+                .map(|(path, _)| path)
+                .unwrap_or_else(|| panic!("a .route( without a literal path: {call:.60}"));
+            // The call's arguments end at the parenthesis that closes `.route(`.
+            let mut depth = 1;
+            let end = rest
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0
+                })
+                .map_or(rest.len(), |(i, _)| i);
+            let args = &rest[..end];
+            let full = match (prefix, path) {
+                ("", path) => path.to_owned(),
+                (prefix, "/") => prefix.to_owned(),
+                (prefix, path) => format!("{prefix}{path}"),
+            };
+            for method in METHODS {
+                let called = args.match_indices(&format!("{method}(")).any(|(i, _)| {
+                    i == 0 || !args[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                });
+                if called {
+                    found.insert((full.clone(), method.to_owned()));
+                }
+            }
+            rest = &rest[end..];
+        }
+        found
+    }
+
+    #[test]
+    fn the_route_reader_reads_method_chains_and_nesting() {
+        let source = r#"
+            .route("/a/{id}", get(x::show).post(x::create))
+            .route(
+                "/b",
+                head(y::head).patch(y::patch).options(y::options),
+            )
+            .route("/", post(z::create))
+            .route("/c", get(|| async { Redirect::temporary("/d") }))"#;
+        let found = routes_in_source(source, "/p");
+        let expected = [
+            ("/p/a/{id}", "get"),
+            ("/p/a/{id}", "post"),
+            ("/p/b", "head"),
+            ("/p/b", "patch"),
+            ("/p/b", "options"),
+            ("/p", "post"),
+            ("/p/c", "get"),
+        ];
+        assert_eq!(found, set(&expected));
+    }
+
+    /// `ROUTES` is what the router's source registers, so the list above cannot fall behind.
+    #[test]
+    fn the_routes_are_the_routers() {
+        let app = include_str!("app.rs");
+        let uploads = include_str!("uploads/mod.rs");
+        assert!(
+            app.contains(r#".nest("/v1/uploads", uploads::routes())"#),
+            "the tus routes moved; update this test"
+        );
+        let mut registered = routes_in_source(app, "");
+        registered.extend(routes_in_source(uploads, "/v1/uploads"));
+        for not_api in set(NOT_API) {
+            assert!(
+                registered.remove(&not_api),
+                "{not_api:?} is gone from app.rs"
+            );
+        }
+        assert_eq!(registered, set(ROUTES));
+    }
+
+    #[test]
+    fn every_error_is_problem_details_and_every_security_scheme_exists() {
+        let doc = ApiDoc::openapi();
+        let components = doc.components.as_ref().expect("components");
+        for name in ["ticket_token", "admin_key", "identity_token"] {
+            assert!(
+                components.security_schemes.contains_key(name),
+                "no security scheme {name}"
+            );
+        }
+        let problem_ref = "#/components/schemas/ProblemDetails";
+        for (path, method, operation) in operations(&doc) {
+            for requirement in operation.security.iter().flatten() {
+                let value = serde_json::to_value(requirement).expect("json");
+                for name in value.as_object().expect("object").keys() {
+                    assert!(
+                        components.security_schemes.contains_key(name),
+                        "{method} {path}: unknown scheme {name}"
+                    );
+                }
+            }
+            assert!(
+                operation.responses.responses.contains_key("200")
+                    || operation.responses.responses.contains_key("201")
+                    || operation.responses.responses.contains_key("204"),
+                "{method} {path} has no success response"
+            );
+            for (status, response) in &operation.responses.responses {
+                let RefOr::T(response) = response else {
+                    panic!("{method} {path} {status}: a response by reference");
+                };
+                if !status.starts_with(['4', '5']) || method == "head" {
+                    continue;
+                }
+                let content = response
+                    .content
+                    .get("application/problem+json")
+                    .unwrap_or_else(|| panic!("{method} {path} {status}: not problem details"));
+                let schema = serde_json::to_value(&content.schema).expect("json");
+                assert_eq!(schema["$ref"], problem_ref, "{method} {path} {status}");
+            }
+        }
+        let RefOr::T(utoipa::openapi::schema::Schema::Object(problem)) =
+            &components.schemas["ProblemDetails"]
+        else {
+            panic!("ProblemDetails is not an object schema");
+        };
+        let properties: Vec<&str> = problem.properties.keys().map(String::as_str).collect();
+        let required: Vec<&str> = problem.required.iter().map(String::as_str).collect();
+        assert_eq!(
+            properties,
+            [
+                "allowed", "code", "detail", "problems", "status", "title", "type"
+            ]
+        );
+        assert_eq!(required, ["type", "title", "status", "detail", "code"]);
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = ApiDoc::openapi();
+        let mut seen = BTreeSet::new();
+        for (path, method, operation) in operations(&doc) {
+            let id = operation.operation_id.clone().unwrap_or_default();
+            assert!(
+                seen.insert(id.clone()),
+                "{method} {path}: operation id {id:?} is taken"
+            );
+        }
+    }
+
+    #[test]
+    fn the_create_documents_its_idempotency_key_and_the_stream_its_resume_headers() {
+        let doc = ApiDoc::openapi();
+        let parameter = |path: &str, method: &str, name: &str| {
+            let (_, _, operation) = operations(&doc)
+                .into_iter()
+                .find(|(p, m, _)| p == path && *m == method)
+                .unwrap_or_else(|| panic!("no {method} {path}"));
+            let parameters = operation.parameters.clone().unwrap_or_default();
+            parameters
+                .into_iter()
+                .find(|p| p.name == name)
+                .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+        };
+        let key = parameter("/v1/sites/{site}/tickets", "post", "Idempotency-Key");
+        assert!(matches!(key.required, Required::True));
+        parameter("/v1/tickets/{id}/events", "get", "Last-Event-ID");
+        parameter("/v1/tickets/{id}/events", "get", "access_token");
+        parameter("/v1/uploads", "post", "Upload-Length");
+        parameter("/v1/uploads/{id}", "patch", "Upload-Checksum");
+        let version = serde_json::to_value(&doc).expect("json")["openapi"].clone();
+        assert!(
+            version.as_str().is_some_and(|v| v.starts_with("3.1")),
+            "{version}"
+        );
+    }
+}
