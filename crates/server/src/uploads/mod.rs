@@ -11,7 +11,7 @@ mod error;
 mod expiry;
 pub mod inspect;
 pub mod metadata;
-mod tus;
+pub(crate) mod tus;
 
 use axum::Router;
 use axum::http::HeaderValue;
@@ -35,7 +35,7 @@ pub fn routes() -> Router<AppState> {
             head(tus::head)
                 .patch(tus::patch)
                 .delete(tus::terminate)
-                .options(tus::options),
+                .options(tus::options_upload),
         )
         .route_layer(middleware::from_fn(tus::require_tus_resumable))
         // Every answer names the protocol, errors included.

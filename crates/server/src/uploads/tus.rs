@@ -73,6 +73,25 @@ pub async fn require_tus_resumable(request: Request, next: Next) -> Response {
 }
 
 /// `OPTIONS`: what this server speaks, and the largest file any site accepts.
+#[utoipa::path(
+    options,
+    path = "/v1/uploads",
+    operation_id = "tus_discover",
+    tag = "uploads",
+    responses(
+        (status = 204, description = "What this server speaks.",
+            headers(
+                ("Tus-Version" = String, description = "`1.0.0`"),
+                ("Tus-Extension" = String, description = "`creation,termination,expiration,checksum`"),
+                ("Tus-Checksum-Algorithm" = String, description = "`sha1`"),
+                ("Tus-Max-Size" = u64, description = "The largest file any site accepts, in bytes."),
+                ("Tus-Resumable" = String, description = "`1.0.0`"),
+            )
+        ),
+        (status = 429, description = "`rate_limited`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+    ),
+)]
 pub async fn options(State(state): State<AppState>) -> Response {
     let max = state.sites.iter().map(|site| size_limit(site, None)).max();
     let mut headers = HeaderMap::new();
@@ -85,7 +104,61 @@ pub async fn options(State(state): State<AppState>) -> Response {
     (StatusCode::NO_CONTENT, headers).into_response()
 }
 
+/// `OPTIONS` on an upload's address: the same discovery as on `/v1/uploads`.
+#[utoipa::path(
+    options,
+    path = "/v1/uploads/{id}",
+    operation_id = "tus_discover_upload",
+    tag = "uploads",
+    params(
+        ("id" = String, Path, description = "The upload id (the last segment of `Location`)."),
+    ),
+    responses(
+        (status = 204, description = "What this server speaks.",
+            headers(
+                ("Tus-Version" = String, description = "`1.0.0`"),
+                ("Tus-Extension" = String, description = "`creation,termination,expiration,checksum`"),
+                ("Tus-Checksum-Algorithm" = String, description = "`sha1`"),
+                ("Tus-Max-Size" = u64, description = "The largest file any site accepts, in bytes."),
+                ("Tus-Resumable" = String, description = "`1.0.0`"),
+            )
+        ),
+        (status = 429, description = "`rate_limited`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+    ),
+)]
+pub async fn options_upload(state: State<AppState>) -> Response {
+    options(state).await
+}
+
 /// `POST`: checks everything that can be checked before a byte is sent, then makes the upload.
+#[utoipa::path(
+    post,
+    path = "/v1/uploads",
+    operation_id = "tus_create_upload",
+    tag = "uploads",
+    params(
+        ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+        ("Upload-Length" = u64, Header, description = "The file's size in bytes (1 or more). `Upload-Defer-Length` is not supported (400)."),
+        ("Upload-Metadata" = String, Header, description = "tus metadata: comma-separated `key base64(value)` pairs. Needs `site` (the site's key) and `filename`; `outcome` (an outcome id of the site's policy) applies that outcome's size and type limits instead of the largest of the site's."),
+    ),
+    responses(
+        (status = 201, description = "Created; send the bytes with PATCH to `Location`.",
+            headers(
+                ("Location" = String, description = "The upload's URL, `/v1/uploads/{id}`; its last segment is the upload id a ticket names."),
+                ("Upload-Expires" = String, description = "When the unfinished upload is deleted (HTTP date)."),
+                ("Tus-Resumable" = String, description = "`1.0.0`"),
+            )
+        ),
+        (status = 400, description = "`upload.length_missing`, `upload.length_invalid`, `upload.defer_length_unsupported`, `upload.metadata_missing`, `upload.metadata_invalid`, `upload.site_missing`, `upload.filename_missing`, `upload.outcome_not_found`, `file.empty`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`site.not_found`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 412, description = "`upload.tus_version`: no `Tus-Resumable: 1.0.0` (the answer carries `Tus-Version`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 413, description = "`file.too_large`: larger than the site (or outcome) accepts; nothing was stored.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -149,6 +222,34 @@ pub async fn create(
 }
 
 /// `HEAD`: where to resume from.
+#[utoipa::path(
+    head,
+    path = "/v1/uploads/{id}",
+    operation_id = "tus_upload_offset",
+    tag = "uploads",
+    params(
+        ("id" = String, Path, description = "The upload id (the last segment of `Location`)."),
+        ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+    ),
+    responses(
+        (status = 200, description = "The upload's progress.",
+            headers(
+                ("Upload-Offset" = u64, description = "Bytes stored so far; resume from here."),
+                ("Upload-Length" = u64, description = "The file's size in bytes."),
+                ("Upload-Metadata" = String, description = "`filename`, `site` and `outcome` (if given), base64-encoded."),
+                ("Upload-Expires" = String, description = "When the unfinished upload is deleted (HTTP date); absent once finished."),
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Tus-Resumable" = String, description = "`1.0.0`"),
+            )
+        ),
+        (status = 404, description = "`upload.not_found`."),
+        (status = 410, description = "`upload.expired`: it was not finished in time."),
+        (status = 412, description = "`upload.tus_version`."),
+        (status = 429, description = "`rate_limited`.",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`."),
+    ),
+)]
 pub async fn head(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -197,6 +298,41 @@ pub async fn head(
 }
 
 /// `PATCH`: appends the body at `Upload-Offset`.
+#[utoipa::path(
+    patch,
+    path = "/v1/uploads/{id}",
+    operation_id = "tus_send_bytes",
+    tag = "uploads",
+    params(
+        ("id" = String, Path, description = "The upload id (the last segment of `Location`)."),
+        ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+        ("Upload-Offset" = u64, Header, description = "Where these bytes go: the offset HEAD reports."),
+        ("Upload-Checksum" = Option<String>, Header, description = "`sha1 <base64 digest>` of this request's bytes; on a mismatch nothing of them is kept (460)."),
+    ),
+    request_body(content_type = "application/offset+octet-stream", description = "The next bytes of the file."),
+    responses(
+        (status = 204, description = "Stored; the upload is finished when `Upload-Offset` equals its length.",
+            headers(
+                ("Upload-Offset" = u64, description = "Bytes stored so far."),
+                ("Upload-Expires" = String, description = "When the unfinished upload is deleted (HTTP date); absent once finished."),
+                ("Tus-Resumable" = String, description = "`1.0.0`"),
+            )
+        ),
+        (status = 400, description = "`upload.offset_invalid`, `upload.checksum_algorithm`, `upload.checksum_invalid`, `upload.body_interrupted`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`upload.not_found`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 408, description = "`upload.body_stalled`: nothing arrived for a minute; resume from the offset HEAD reports.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`upload.offset_mismatch`: `Upload-Offset` is not where the upload stands.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 410, description = "`upload.expired`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 412, description = "`upload.tus_version`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 413, description = "`upload.exceeds_length`: more bytes than `Upload-Length` leaves room for.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, description = "`upload.content_type`: the body is not `application/offset+octet-stream`; `file.type_not_accepted`: the bytes are not an accepted photo or video type (the upload is removed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 423, description = "`upload.busy`: another request is writing this upload; retry shortly.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 460, description = "`upload.checksum_mismatch`: the bytes do not match `Upload-Checksum`; none of them was kept.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 500, description = "`internal`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn patch(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -232,6 +368,27 @@ pub async fn patch(
 }
 
 /// `DELETE` (termination): removes an upload that no ticket holds, bytes and all.
+#[utoipa::path(
+    delete,
+    path = "/v1/uploads/{id}",
+    operation_id = "tus_delete_upload",
+    tag = "uploads",
+    params(
+        ("id" = String, Path, description = "The upload id (the last segment of `Location`)."),
+        ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+    ),
+    responses(
+        (status = 204, description = "Deleted.",
+            headers(("Tus-Resumable" = String, description = "`1.0.0`"))),
+        (status = 404, description = "`upload.not_found`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`upload.attached`: it belongs to a ticket now and stays with it.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 412, description = "`upload.tus_version`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 423, description = "`upload.busy`: a request is writing it; retry shortly.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn terminate(
     State(state): State<AppState>,
     Path(id): Path<String>,
