@@ -91,7 +91,12 @@ pub fn router(state: AppState, options: &ServeOptions) -> Router {
         // Long-lived or streamed: no overall timeout.
         .route("/v1/tickets/{id}/events", get(tickets::events))
         .nest("/v1/uploads", uploads::routes());
-    let public = rate_limit::limit(public, options.rate_limits).layer(cors(state.sites.clone()));
+    let public = rate_limit::limit(public, options.rate_limits)
+        .layer(cors(state.sites.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            uploads::answer_discovery,
+        ));
     // Agents only, by admin key; never called from a browser, so no CORS grant.
     let admin = Router::new()
         .route("/v1/admin/tickets", get(admin::list))

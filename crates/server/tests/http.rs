@@ -201,3 +201,35 @@ async fn a_client_over_its_rate_limit_is_told_when_to_come_back() {
         200
     );
 }
+
+#[tokio::test]
+async fn tus_discovery_is_answered_through_the_whole_app_and_preflights_still_get_cors() {
+    let server = TestServer::start().await;
+    let discovery = server
+        .http
+        .request(reqwest::Method::OPTIONS, server.url("/v1/uploads"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(discovery.status(), 204);
+    assert_eq!(discovery.headers()["tus-version"], "1.0.0");
+    assert!(
+        discovery.headers()["tus-extension"]
+            .to_str()
+            .unwrap_or("")
+            .contains("creation")
+    );
+    let preflight = server
+        .http
+        .request(reqwest::Method::OPTIONS, server.url("/v1/uploads"))
+        .header("Origin", server.origin())
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        server.origin().as_str()
+    );
+    assert!(preflight.headers().get("tus-version").is_none());
+}

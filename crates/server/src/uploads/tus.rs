@@ -60,6 +60,29 @@ const MAX_CHECKSUM_HEADER_BYTES: usize = 128;
 /// u64::MAX has 20 digits; lengths this server accepts have far fewer.
 const MAX_NUMBER_DIGITS: usize = 19;
 
+/// tus discovery is a plain `OPTIONS` request, which a CORS layer would take for a preflight
+/// and answer itself: this middleware, outside the CORS layer, answers it first. A real
+/// preflight (with `Access-Control-Request-Method`) still goes to CORS.
+pub async fn answer_discovery(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let is_discovery = request.method() == Method::OPTIONS
+        && !request
+            .headers()
+            .contains_key(axum::http::header::ACCESS_CONTROL_REQUEST_METHOD)
+        && request.uri().path().starts_with("/v1/uploads");
+    if !is_discovery {
+        return next.run(request).await;
+    }
+    let mut response = options(State(state)).await;
+    response
+        .headers_mut()
+        .insert(TUS_RESUMABLE, HeaderValue::from_static(TUS_VERSION));
+    response
+}
+
 /// Every request but OPTIONS names the protocol version it speaks (412 otherwise).
 pub async fn require_tus_resumable(request: Request, next: Next) -> Response {
     let speaks_tus = request
