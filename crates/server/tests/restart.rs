@@ -192,7 +192,13 @@ async fn a_killed_server_loses_nothing_and_resumes_the_upload() {
         let (http, base, location) = (http.clone(), base.clone(), location.clone());
         async move { patch(&http, &base, &location, 0, hanging).await }
     });
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Kill it once some bytes are safely stored (the server records progress every MiB).
+    for _ in 0..200 {
+        if offset(&http, &base, &location).await > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     server.kill();
     let _ = sending.await;
 
