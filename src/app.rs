@@ -1,7 +1,7 @@
 //! The app shell: reads which site and language the iframe was opened for, loads the site's
 //! configuration, and shows one screen at a time.
 
-use helpcenter_core::{CivilDate, Node, Policy};
+use helpcenter_core::{Node, Policy};
 use leptos::prelude::*;
 
 use crate::api::{self, WidgetConfig};
@@ -86,6 +86,8 @@ pub struct Journey {
 /// The screens for one site's configuration.
 #[component]
 pub fn Widget(config: WidgetConfig, locale: Locale) -> impl IntoView {
+    // The site's today, from the server: notices and claim windows count the site's days.
+    let today = config.today;
     let policy = StoredValue::new(config.policy);
     let journey = RwSignal::new(Journey::default());
     let back = Callback::new(move |()| {
@@ -104,7 +106,7 @@ pub fn Widget(config: WidgetConfig, locale: Locale) -> impl IntoView {
                     answers: Vec::new(),
                 })
             });
-            return view! { <StartScreen policy locale today=today() on_pick=pick /> }.into_any();
+            return view! { <StartScreen policy locale today on_pick=pick /> }.into_any();
         };
         let step = answers.len() + 1;
         policy.with_value(|p: &Policy| match p.step(&category, &answers) {
@@ -125,16 +127,4 @@ pub fn Widget(config: WidgetConfig, locale: Locale) -> impl IntoView {
             }
         })
     }
-}
-
-/// Today in the shopper's browser, for showing notices; claim windows are decided on the
-/// server in the site's time zone.
-fn today() -> Option<CivilDate> {
-    let now = js_sys::Date::new_0();
-    let (year, month, day) = (now.get_full_year(), now.get_month() + 1, now.get_date());
-    CivilDate::from_ymd(
-        i32::try_from(year).ok()?,
-        u8::try_from(month).ok()?,
-        u8::try_from(day).ok()?,
-    )
 }

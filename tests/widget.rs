@@ -141,3 +141,40 @@ async fn the_app_says_so_when_the_server_cannot_give_its_configuration() {
     assert!(text(&root, "[role=alert]").contains("couldn't load the help center"));
     assert_eq!(text(&root, "[role=alert] button"), "Try again");
 }
+
+#[wasm_bindgen_test]
+async fn the_sites_force_majeure_notice_shows_on_its_days_only() {
+    let mut config = demo_config();
+    config
+        .policy
+        .force_majeure
+        .notices
+        .push(helpcenter_core::Notice {
+            id: "typhoon".into(),
+            message: "force_majeure.message".into(),
+            starts_on: "2026-11-20".parse().expect("date"),
+            ends_on: Some("2026-11-24".parse().expect("date")),
+            categories: Vec::new(),
+        });
+    let mut later = config.clone();
+    later.today = "2026-11-25".parse().expect("date");
+
+    let root = container();
+    let _app = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <Widget config locale=Locale::En /> },
+    );
+    settle().await;
+    assert!(text(&root, ".hc-notice").contains("force majeure"));
+
+    let root = container();
+    let _app = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <Widget config=later locale=Locale::En /> },
+    );
+    settle().await;
+    assert!(
+        root.query_selector(".hc-notice").expect("query").is_none(),
+        "the notice ended yesterday"
+    );
+}

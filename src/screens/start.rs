@@ -9,18 +9,15 @@ use crate::i18n::{Locale, Text};
 pub fn StartScreen(
     policy: StoredValue<Policy>,
     locale: Locale,
-    today: Option<CivilDate>,
+    today: CivilDate,
     on_pick: Callback<String>,
 ) -> impl IntoView {
     let lang = locale.tag();
     let (notices, categories) = policy.with_value(|p| {
-        let notices: Vec<String> = today
-            .map(|day| {
-                p.active_notices(day, None)
-                    .map(|n| p.text(lang, &n.message).to_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let notices: Vec<String> = p
+            .active_notices(today, None)
+            .map(|n| p.text(lang, &n.message).to_owned())
+            .collect();
         let categories: Vec<(String, String)> = p
             .categories
             .iter()
