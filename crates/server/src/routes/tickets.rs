@@ -572,13 +572,7 @@ pub async fn reply(
         uploads: &reply.uploads,
         at: jiff::Timestamp::now(),
     };
-    append(&state, &ticket.id, status, &event).await?;
-    let ticket = state
-        .store
-        .ticket(&id)
-        .await?
-        .ok_or_else(|| AppError::TicketNotFound(id.clone()))?;
-    Ok(Json(view(&state, &ticket, false).await?))
+    record_and_show(&state, &ticket.id, status, &event).await
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -632,13 +626,23 @@ pub async fn escalate(
         uploads: &[],
         at: jiff::Timestamp::now(),
     };
-    append(&state, &ticket.id, status, &event).await?;
+    record_and_show(&state, &ticket.id, status, &event).await
+}
+
+/// Records a shopper's event and answers with the ticket as it now stands.
+async fn record_and_show(
+    state: &AppState,
+    ticket_id: &str,
+    expected: TicketStatus,
+    event: &NewEvent<'_>,
+) -> Result<Json<TicketView>, AppError> {
+    append(state, ticket_id, expected, event).await?;
     let ticket = state
         .store
-        .ticket(&id)
+        .ticket(ticket_id)
         .await?
-        .ok_or_else(|| AppError::TicketNotFound(id.clone()))?;
-    Ok(Json(view(&state, &ticket, false).await?))
+        .ok_or_else(|| AppError::TicketNotFound(ticket_id.to_owned()))?;
+    Ok(Json(view(state, &ticket, false).await?))
 }
 
 /// Records an event and tells the open streams.
@@ -743,8 +747,8 @@ pub async fn recover(
     let ticket = state.store.ticket(&id).await?.ok_or_else(not_found)?;
     let order_number = site.policy.order_number.normalize(&request.order_number);
     let same = ticket.site == site.key
-        && subtle_eq(&ticket.order_number, &order_number)
-        && subtle_eq(
+        && auth::constant_time_eq(&ticket.order_number, &order_number)
+        && auth::constant_time_eq(
             &ticket.email.to_lowercase(),
             &request.email.trim().to_lowercase(),
         );
@@ -762,11 +766,6 @@ pub async fn recover(
         access_token: token,
         ticket: view,
     }))
-}
-
-fn subtle_eq(a: &str, b: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 /// Download a file of the ticket
