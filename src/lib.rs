@@ -1,10 +1,13 @@
 //! The Help Center widget: a Leptos app that runs inside the embed's iframe, walks the shopper
-//! through the site's decision tree and tells them up front what the store will do.
+//! through the site's decision tree, tells them up front what the store will do, checks their
+//! evidence in the browser, uploads it over tus and files the ticket.
 
 pub mod api;
 pub mod app;
+pub mod blobs;
 pub mod i18n;
 pub mod screens;
+pub mod upload;
 
 pub use app::{App, Widget};
 

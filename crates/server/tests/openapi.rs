@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use helpcenter_api::NewTicket;
 use serde_json::{Value, json};
 use support::TestServer;
-use support::media::png;
+use helpcenter_media::samples::png;
 
 async fn document(server: &TestServer) -> Value {
     let response = server

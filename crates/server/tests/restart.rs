@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures_util::{StreamExt, stream};
 use helpcenter_api::{NewTicket, TicketCreated};
-use support::media::png;
+use helpcenter_media::samples::png;
 
 /// A `helpcenter-server serve` process, killed when dropped (also when a test fails).
 struct Server {

@@ -6,7 +6,7 @@ mod support;
 use helpcenter_api::{EventKind, NewTicket, TicketCreated, TicketView};
 use helpcenter_core::TicketStatus;
 use serde_json::{Value, json};
-use support::media::png;
+use helpcenter_media::samples::png;
 use support::{EventStream, TestServer};
 
 fn defect_claim(uploads: Vec<String>) -> NewTicket {

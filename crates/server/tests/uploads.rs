@@ -13,7 +13,7 @@ use helpcenter_server::uploads::{self, EvidenceStore, expire_uploads};
 use reqwest::{Response, StatusCode};
 use sha1::Digest as _;
 use support::TestServer;
-use support::media::png;
+use helpcenter_media::samples::{self, png};
 
 const MB: u64 = 1024 * 1024;
 
@@ -149,41 +149,16 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
-/// A JPEG whose APP1 segment carries EXIF DateTimeOriginal `date`, with a SOF0 header saying
-/// `width`×`height`, padded with `padding` bytes of comment so it can be sent in pieces.
+/// A JPEG taken on `date` (EXIF), `width`×`height`, padded with `padding` bytes of comment so
+/// it can be sent in pieces.
 fn jpeg_with_exif(date: &str, width: u16, height: u16, padding: usize) -> Vec<u8> {
-    let mut tiff = b"II*\0\x08\0\0\0".to_vec();
-    // IFD0 at 8: one entry, the pointer to the Exif IFD at 26.
-    tiff.extend_from_slice(&1u16.to_le_bytes());
-    tiff.extend_from_slice(&0x8769u16.to_le_bytes());
-    tiff.extend_from_slice(&4u16.to_le_bytes());
-    tiff.extend_from_slice(&1u32.to_le_bytes());
-    tiff.extend_from_slice(&26u32.to_le_bytes());
-    tiff.extend_from_slice(&0u32.to_le_bytes());
-    // Exif IFD at 26: DateTimeOriginal, 20 ASCII bytes at 44.
-    tiff.extend_from_slice(&1u16.to_le_bytes());
-    tiff.extend_from_slice(&0x9003u16.to_le_bytes());
-    tiff.extend_from_slice(&2u16.to_le_bytes());
-    tiff.extend_from_slice(&20u32.to_le_bytes());
-    tiff.extend_from_slice(&44u32.to_le_bytes());
-    tiff.extend_from_slice(&0u32.to_le_bytes());
-    tiff.extend_from_slice(date.as_bytes());
-    tiff.push(0);
-    let mut app1 = b"Exif\0\0".to_vec();
-    app1.extend(tiff);
-    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
-    jpeg.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
-    jpeg.extend(app1);
-    for piece in vec![b'x'; padding].chunks(60_000) {
-        jpeg.extend_from_slice(&[0xFF, 0xFE]);
-        jpeg.extend_from_slice(&((piece.len() + 2) as u16).to_be_bytes());
-        jpeg.extend_from_slice(piece);
-    }
-    jpeg.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 0x08]);
-    jpeg.extend_from_slice(&height.to_be_bytes());
-    jpeg.extend_from_slice(&width.to_be_bytes());
-    jpeg.extend_from_slice(&[0x01, 0x01, 0x11, 0x00, 0xFF, 0xD9]);
-    jpeg
+    samples::jpeg(&samples::Jpeg {
+        width,
+        height,
+        taken: Some(date),
+        padding,
+        seed: 0,
+    })
 }
 
 fn mp4_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {

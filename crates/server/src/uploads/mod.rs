@@ -3,13 +3,12 @@
 //!
 //! Nothing a browser says about a file is trusted: its size is checked against the site's
 //! limits before a byte is stored, its type is sniffed from its first bytes before the rest is
-//! stored, and a finished file is inspected again (`inspect`) into the `EvidenceFile` facts that
+//! stored, and a finished file is inspected again (`helpcenter_media`) into the `EvidenceFile` facts that
 //! `helpcenter_core` judges when a ticket is filed.
 
 mod blobs;
 mod error;
 mod expiry;
-pub mod inspect;
 pub mod metadata;
 pub(crate) mod tus;
 

@@ -21,7 +21,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::blobs::is_upload_id;
 use super::error::UploadError;
-use super::inspect::{self, SNIFF_BYTES};
+use helpcenter_media::{self as inspect, SNIFF_BYTES};
 use super::metadata::{self, MetadataError};
 use crate::AppState;
 use crate::auth::new_secret;

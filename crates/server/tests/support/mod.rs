@@ -2,7 +2,6 @@
 //! on a loopback port, spoken to over HTTP.
 #![allow(dead_code)] // each test binary uses its own part of this
 
-pub mod media;
 
 use helpcenter_server::app::ServeOptions;
 use helpcenter_server::rate_limit::RateLimits;

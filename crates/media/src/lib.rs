@@ -1,5 +1,8 @@
-//! What a finished upload really is: type from its bytes, image size from the header only (a
-//! decompression bomb is never decoded), EXIF capture day, video duration from the container.
+//! What a photo or video file really is: type from its bytes, image size from the header only
+//! (a decompression bomb is never decoded), EXIF capture day, video duration from the container.
+//!
+//! The widget runs this on a file before uploading it, the server on the finished upload: the
+//! same facts in both places, judged by the same rules in `helpcenter_core`.
 //!
 //! Every walk here is bounded in steps and reads only what the headers point at, so a hostile
 //! file costs a few reads, not memory or time. A fact that cannot be established stays `None`;
@@ -9,6 +12,9 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use helpcenter_core::{CivilDate, MediaType};
+
+#[cfg(any(test, feature = "samples"))]
+pub mod samples;
 
 /// Enough leading bytes for `MediaType::sniff`.
 pub const SNIFF_BYTES: usize = 16;
@@ -31,6 +37,12 @@ pub fn inspect_file(path: &Path) -> io::Result<Inspection> {
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
     inspect(&mut BufReader::new(file), len)
+}
+
+/// Inspects a file held in memory.
+pub fn inspect_bytes(bytes: &[u8]) -> Inspection {
+    // Reading from a slice cannot fail.
+    inspect(&mut io::Cursor::new(bytes), bytes.len() as u64).unwrap_or_default()
 }
 
 /// Inspects `len` bytes readable from `reader`.

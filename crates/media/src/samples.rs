@@ -1,0 +1,220 @@
+//! Real media files built byte by byte, for tests: the browser decodes them, the server reads
+//! their headers, and both meet the formats themselves rather than a description of them.
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn adler32(bytes: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in bytes {
+        a = (a + u32::from(x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    (b << 16) | a
+}
+
+fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let start = out.len();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let crc = crc32(&out[start..]);
+    out.extend_from_slice(&crc.to_be_bytes());
+}
+
+/// A valid black-and-white PNG of `width`×`height`; `seed` varies the pixels so two files
+/// of the same size differ (and hash differently).
+pub fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
+    let row = 1 + width.div_ceil(8) as usize;
+    let mut raw = vec![0u8; row * height as usize];
+    if let Some(first) = raw.get_mut(1) {
+        *first = seed;
+    }
+    // zlib with stored (uncompressed) deflate blocks of at most 65,535 bytes.
+    let mut zlib = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        zlib.push(u8::from(i + 1 == blocks.len()));
+        let len = block.len() as u16;
+        zlib.extend_from_slice(&len.to_le_bytes());
+        zlib.extend_from_slice(&(!len).to_le_bytes());
+        zlib.extend_from_slice(block);
+    }
+    zlib.extend_from_slice(&adler32(&raw).to_be_bytes());
+
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[1, 0, 0, 0, 0]); // 1-bit greyscale, deflate, no filter, no interlace
+    png_chunk(&mut png, b"IHDR", &ihdr);
+    png_chunk(&mut png, b"IDAT", &zlib);
+    png_chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// What goes into [`jpeg`].
+#[derive(Clone, Debug, Default)]
+pub struct Jpeg<'a> {
+    pub width: u16,
+    pub height: u16,
+    /// EXIF DateTimeOriginal as cameras write it, `"2026:11:21 18:05:09"`.
+    pub taken: Option<&'a str>,
+    /// Bytes of comment, so files can be made large or sent in pieces.
+    pub padding: usize,
+    /// Varies the comment so two files of the same size hash differently.
+    pub seed: u8,
+}
+
+fn segment(out: &mut Vec<u8>, marker: u8, body: &[u8]) {
+    out.extend_from_slice(&[0xFF, marker]);
+    out.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(body);
+}
+
+/// The TIFF structure of an APP1 segment holding only DateTimeOriginal.
+fn exif_app1(taken: &str) -> Vec<u8> {
+    let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+    // IFD0 at 8: one entry, the pointer to the Exif IFD at 26.
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&0x8769u16.to_le_bytes());
+    tiff.extend_from_slice(&4u16.to_le_bytes());
+    tiff.extend_from_slice(&1u32.to_le_bytes());
+    tiff.extend_from_slice(&26u32.to_le_bytes());
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    // Exif IFD at 26: DateTimeOriginal, 20 ASCII bytes at 44.
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&0x9003u16.to_le_bytes());
+    tiff.extend_from_slice(&2u16.to_le_bytes());
+    tiff.extend_from_slice(&20u32.to_le_bytes());
+    tiff.extend_from_slice(&44u32.to_le_bytes());
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    let mut date = taken.as_bytes().to_vec();
+    date.resize(19, b' ');
+    tiff.extend_from_slice(&date);
+    tiff.push(0);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    app1
+}
+
+/// A baseline greyscale JPEG that decoders really decode (a flat mid-grey picture), with an
+/// EXIF capture date when `taken` is given.
+///
+/// The Huffman tables hold one code each (difference 0, end of block), so every 8×8 block is
+/// two zero bits: small enough to build by hand, complete enough for any decoder.
+pub fn jpeg(spec: &Jpeg<'_>) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xD8];
+    if let Some(taken) = spec.taken {
+        segment(&mut out, 0xE1, &exif_app1(taken));
+    }
+    segment(&mut out, 0xFE, &[b'a'.wrapping_add(spec.seed % 26); 8]);
+    for piece in vec![b'x'; spec.padding].chunks(60_000) {
+        segment(&mut out, 0xFE, piece);
+    }
+    // Quantisation table 0: all ones.
+    let mut dqt = vec![0x00];
+    dqt.extend_from_slice(&[1; 64]);
+    segment(&mut out, 0xDB, &dqt);
+    // Frame: 8-bit samples, one component (id 1, no subsampling, table 0).
+    let mut sof = vec![0x08];
+    sof.extend_from_slice(&spec.height.to_be_bytes());
+    sof.extend_from_slice(&spec.width.to_be_bytes());
+    sof.extend_from_slice(&[0x01, 0x01, 0x11, 0x00]);
+    segment(&mut out, 0xC0, &sof);
+    // DC table 0 and AC table 0: one code of length 1 each, for symbol 0.
+    for class in [0x00, 0x10] {
+        let mut dht = vec![class, 1];
+        dht.extend_from_slice(&[0; 15]);
+        dht.push(0x00);
+        segment(&mut out, 0xC4, &dht);
+    }
+    segment(&mut out, 0xDA, &[0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]);
+    let blocks = usize::from(spec.width.div_ceil(8)) * usize::from(spec.height.div_ceil(8));
+    let bits = blocks * 2;
+    let mut data = vec![0u8; bits.div_ceil(8)];
+    if bits % 8 != 0
+        && let Some(last) = data.last_mut()
+    {
+        // Pad the last byte with one bits, as the standard asks.
+        *last = 0xFF >> (bits % 8);
+    }
+    out.extend(data);
+    out.extend_from_slice(&[0xFF, 0xD9]);
+    out
+}
+
+/// An MP4 with only the boxes that carry its duration (`ftyp`, `moov/mvhd`): enough for
+/// header readers, not for playback.
+pub fn mp4_header(seconds: u32) -> Vec<u8> {
+    fn mp4_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    }
+    let timescale = 1000u32;
+    let mut mvhd = vec![0, 0, 0, 0];
+    mvhd.extend_from_slice(&[0; 8]);
+    mvhd.extend_from_slice(&timescale.to_be_bytes());
+    mvhd.extend_from_slice(&(seconds * timescale).to_be_bytes());
+    mvhd.extend_from_slice(&[0; 80]);
+    let mut file = mp4_box(b"ftyp", b"isom\0\0\0\0isommp41");
+    file.extend(mp4_box(b"moov", &mp4_box(b"mvhd", &mvhd)));
+    file
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use helpcenter_core::{CivilDate, MediaType};
+
+    use super::*;
+
+    #[test]
+    fn the_samples_read_back_as_what_they_were_built_as() {
+        let bytes = jpeg(&Jpeg {
+            width: 640,
+            height: 480,
+            taken: Some("2026:11:21 18:05:09"),
+            ..Jpeg::default()
+        });
+        let found = crate::inspect(&mut Cursor::new(&bytes), bytes.len() as u64).expect("read");
+        assert_eq!(found.media_type, Some(MediaType::Jpeg));
+        assert_eq!((found.width, found.height), (Some(640), Some(480)));
+        assert_eq!(found.captured_on, CivilDate::from_ymd(2026, 11, 21));
+
+        let bytes = png(300, 200, 1);
+        let found = crate::inspect(&mut Cursor::new(&bytes), bytes.len() as u64).expect("read");
+        assert_eq!((found.width, found.height), (Some(300), Some(200)));
+        assert_ne!(png(300, 200, 1), png(300, 200, 2));
+
+        let bytes = mp4_header(42);
+        let found = crate::inspect(&mut Cursor::new(&bytes), bytes.len() as u64).expect("read");
+        assert_eq!(found.duration_seconds, Some(42.0));
+    }
+
+    #[test]
+    fn the_jpeg_entropy_data_ends_on_whole_bytes() {
+        // 3×1 blocks: 6 bits, padded with two one bits.
+        let bytes = jpeg(&Jpeg {
+            width: 24,
+            height: 8,
+            ..Jpeg::default()
+        });
+        assert_eq!(&bytes[bytes.len() - 3..], [0x03, 0xFF, 0xD9]);
+    }
+}

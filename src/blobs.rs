@@ -1,0 +1,1 @@
+//! The shopper's files kept in IndexedDB (being written).

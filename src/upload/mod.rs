@@ -1,0 +1,1 @@
+//! Evidence uploads over tus 1.0 (being written).
