@@ -120,6 +120,14 @@ impl Cmd {
         Ok(())
     }
 
+    /// Echoes and starts the command in the background.
+    pub fn spawn(mut self) -> Result<std::process::Child> {
+        println!("$ {self} &");
+        self.inner
+            .spawn()
+            .with_context(|| format!("could not start `{}`", self.words[0]))
+    }
+
     /// Runs silently and returns stdout, or `None` if the program is missing or fails: for
     /// version checks, where "not there" and "broken" both mean "install it".
     pub fn read(mut self) -> Option<String> {

@@ -3,8 +3,10 @@
 //! Plain Rust instead of shell scripts so the same steps run on every machine and in CI, and
 //! so tool versions are checked in one place.
 
+mod browser_server;
 mod cmd;
 mod dev;
+mod faults;
 mod test;
 mod tools;
 
@@ -20,6 +22,8 @@ commands:
                      (default ADDR: 127.0.0.1:8080; the widget is at /widget/)
   test               everything CI checks: fmt, clippy (native + wasm32), native tests,
                      the Trunk release build and the wasm browser tests
+  browser-test [ARGS]  only the widget's browser tests, against a fresh server; ARGS go to
+                     `cargo test` (e.g. `--test evidence_checks -- a_valid_set`)
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
                      Chromium)";
 
@@ -45,6 +49,9 @@ fn run(args: Vec<String>) -> Result<()> {
     match command.as_str() {
         "dev" => dev::run(&ctx, &parse_bind(rest)?),
         "test" => no_args(command, rest).and_then(|()| test::run(&ctx)),
+        "browser-test" => tools::ensure_build(&ctx)
+            .and_then(|()| tools::ensure_browser(&ctx))
+            .and_then(|()| test::browser_tests(&ctx, rest)),
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| tools::ensure_browser(&ctx)),

@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 
 use crate::cmd::Ctx;
-use crate::{dev, tools};
+use crate::{browser_server, dev, tools};
 
 type Step = (&'static str, fn(&Ctx) -> Result<()>);
 
@@ -51,24 +51,33 @@ const STEPS: [Step; 6] = [
     }),
     // The release wasm build (opt-level z, LTO, wasm-opt) only happens through Trunk.
     ("widget build (trunk)", dev::build_widget),
-    ("wasm browser tests", |ctx| {
-        ctx.cmd("cargo")
-            .args([
-                "test",
-                "-p",
-                "helpcenter-widget",
-                "--target",
-                "wasm32-unknown-unknown",
-            ])
-            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                "wasm-bindgen-test-runner",
-            )
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
-            .run()
-    }),
+    ("wasm browser tests", |ctx| browser_tests(ctx, &[])),
 ];
+
+/// The widget's tests in real headless Chromium, against a real helpcenter-server started for
+/// them; `args` go to `cargo test` (e.g. `--test evidence_checks`).
+pub fn browser_tests(ctx: &Ctx, args: &[String]) -> Result<()> {
+    let server = browser_server::start(ctx)?;
+    let mut test = ctx
+        .cmd("cargo")
+        .args([
+            "test",
+            "-p",
+            "helpcenter-widget",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    for (key, value) in server.test_env() {
+        test = test.env(key, value);
+    }
+    test.args(args).run()
+}
 
 pub fn run(ctx: &Ctx) -> Result<()> {
     let total = STEPS.len();
