@@ -19,9 +19,9 @@ use super::UploadError;
 /// a 1 MiB chunk at 10 kB/s (a weak 3G signal) takes about 100 s.
 const REQUEST_TIMEOUT_MS: u32 = 120_000;
 
-/// Stops an upload: the request in flight is aborted at once and [`super::send`] returns
-/// [`UploadError::Cancelled`]. Clones share the same switch (one for the UI's button, one
-/// for `send`).
+/// Stops an upload: the request in flight (or the wait before the next try) is abandoned at
+/// once and [`super::send`] returns [`UploadError::Cancelled`]. Clones share one switch (one
+/// for the UI's button, one for `send`); it stays off, so a retry takes a new `Cancel`.
 #[derive(Clone, Default)]
 pub struct Cancel(Rc<CancelState>);
 
