@@ -1,38 +1,56 @@
 //! The app shell: reads which site and language the iframe was opened for, loads the site's
-//! configuration, and shows one screen at a time.
+//! configuration, and shows one screen of the filing flow at a time.
 
-use helpcenter_core::{Node, Policy};
+use helpcenter_core::Node;
 use leptos::prelude::*;
 
-use crate::api::{self, WidgetConfig};
+use crate::api::{Api, WidgetConfig};
+use crate::draft::{Draft, Prefill, Stage, saved};
+use crate::flow::Flow;
 use crate::i18n::{Locale, Text};
-use crate::screens::{OutcomeScreen, QuestionScreen, StartScreen};
+use crate::screens::{
+    DetailsScreen, EvidenceScreen, FiledScreen, OutcomeScreen, QuestionScreen, ReviewScreen,
+    StartScreen,
+};
 
-/// What the embed put in the iframe's address: `/widget/?site=KEY&locale=zh-CN`.
+/// What the embed put in the iframe's address: `/widget/?site=KEY&locale=zh-CN`, and in its
+/// fragment what the store prefilled (`#order_number=…&email=…`): a fragment never reaches a
+/// server's logs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Launch {
     pub site: String,
     pub locale: Locale,
+    pub prefill: Prefill,
 }
 
 impl Launch {
     /// From the page's address; the language falls back to the browser's, then English.
     pub fn from_location() -> Launch {
         let window = window();
-        let search = window.location().search().unwrap_or_default();
-        let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
-        let param = |name: &str| {
+        let location = window.location();
+        let params = |text: String| {
+            web_sys::UrlSearchParams::new_with_str(text.trim_start_matches(['?', '#'])).ok()
+        };
+        let query = params(location.search().unwrap_or_default());
+        let fragment = params(location.hash().unwrap_or_default());
+        let get = |params: &Option<web_sys::UrlSearchParams>, name: &str| {
             params
                 .as_ref()
                 .and_then(|p| p.get(name))
                 .filter(|v| !v.is_empty())
         };
-        let locale = param("locale")
+        let locale = get(&query, "locale")
             .or_else(|| window.navigator().language())
             .map_or(Locale::En, |tag| Locale::negotiate(&tag));
         Launch {
-            site: param("site").unwrap_or_default(),
+            site: get(&query, "site").unwrap_or_default(),
             locale,
+            prefill: Prefill {
+                order_number: get(&fragment, "order_number"),
+                email: get(&fragment, "email"),
+                delivered_on: get(&fragment, "delivered_on"),
+                category: get(&fragment, "category"),
+            },
         }
     }
 }
@@ -40,13 +58,17 @@ impl Launch {
 /// The whole widget as the iframe shows it.
 #[component]
 pub fn App() -> impl IntoView {
-    let Launch { site, locale } = Launch::from_location();
+    let Launch {
+        site,
+        locale,
+        prefill,
+    } = Launch::from_location();
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("lang", locale.tag());
     }
     let loaded = LocalResource::new(move || {
         let site = site.clone();
-        async move { api::widget_config(&site).await }
+        async move { Api::default().widget_config(&site).await }
     });
     view! {
         <main class="hc-widget">
@@ -57,7 +79,10 @@ pub fn App() -> impl IntoView {
                     loaded
                         .get()
                         .map(|result| match result {
-                            Ok(config) => view! { <Widget config locale /> }.into_any(),
+                            Ok(config) => {
+                                let prefill = prefill.clone();
+                                view! { <Widget config locale prefill /> }.into_any()
+                            }
                             Err(_) => {
                                 view! {
                                     <div class="hc-error" role="alert">
@@ -76,55 +101,127 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Where the shopper is in the decision tree: a category and the answers given so far.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Journey {
-    pub category: Option<String>,
-    pub answers: Vec<String>,
-}
-
-/// The screens for one site's configuration.
+/// The filing flow for one site's configuration, picking up the draft this device kept.
 #[component]
-pub fn Widget(config: WidgetConfig, locale: Locale) -> impl IntoView {
-    // The site's today, from the server: notices and claim windows count the site's days.
-    let today = config.today;
-    let policy = StoredValue::new(config.policy);
-    let journey = RwSignal::new(Journey::default());
-    let back = Callback::new(move |()| {
-        journey.update(|j| {
-            if j.answers.pop().is_none() {
-                j.category = None;
+pub fn Widget(
+    config: WidgetConfig,
+    locale: Locale,
+    /// Where the server is; the page's own origin by default.
+    #[prop(optional)]
+    api: Api,
+    #[prop(optional)] prefill: Prefill,
+) -> impl IntoView {
+    let site = config.site.clone();
+    let kept = saved::load(&site);
+    let resumed = kept.as_ref().is_some_and(|d| !d.is_blank());
+    let mut draft = kept.unwrap_or_else(Draft::start);
+    if draft.idempotency_key.is_empty() {
+        draft.idempotency_key = crate::draft::random_key();
+    }
+    draft.prefill(&prefill);
+    // A policy that changed under a kept journey: the answers start again, the rest stays.
+    let on_path = draft
+        .category
+        .as_deref()
+        .is_some_and(|category| config.policy.step(category, &draft.answers).is_ok());
+    if !on_path {
+        draft.category = None;
+        draft.answers.clear();
+        draft.stage = Stage::Problem;
+    }
+    apply_brand(&config.brand);
+    let flow = Flow::new(config, locale, api, draft);
+    provide_context(flow);
+    flow.restore_files();
+    Effect::new(move |_| {
+        flow.draft.with(|d| {
+            if d.is_blank() {
+                saved::discard(&site);
+            } else {
+                saved::store(&site, d);
             }
         })
     });
-    move || {
-        let Journey { category, answers } = journey.get();
+    let resumed = RwSignal::new(resumed);
+    // Only navigation re-renders a screen; typing in a field must not.
+    let position = Memo::new(move |_| {
+        flow.draft
+            .with(|d| (d.category.clone(), d.answers.len(), d.stage))
+    });
+    let screen = move || {
+        if flow.filed.with(Option::is_some) {
+            return view! { <FiledScreen /> }.into_any();
+        }
+        let (category, step, stage) = position.get();
         let Some(category) = category else {
-            let pick = Callback::new(move |id: String| {
-                journey.set(Journey {
-                    category: Some(id),
-                    answers: Vec::new(),
-                })
-            });
-            return view! { <StartScreen policy locale today on_pick=pick /> }.into_any();
+            return view! { <StartScreen /> }.into_any();
         };
-        let step = answers.len() + 1;
-        policy.with_value(|p: &Policy| match p.step(&category, &answers) {
+        match stage {
+            Stage::Details => return view! { <DetailsScreen /> }.into_any(),
+            Stage::Evidence => return view! { <EvidenceScreen /> }.into_any(),
+            Stage::Review => return view! { <ReviewScreen /> }.into_any(),
+            Stage::Problem => {}
+        }
+        let answers = flow.draft.with_untracked(|d| d.answers.clone());
+        flow.with_policy(|p| match p.step(&category, &answers) {
             Ok(Node::Question(question)) => {
-                let answer = Callback::new(move |id: String| journey.update(|j| j.answers.push(id)));
                 let question = question.clone();
-                view! { <QuestionScreen policy locale question step on_answer=answer on_back=back /> }
-                    .into_any()
+                view! { <QuestionScreen question step=step + 1 /> }.into_any()
             }
             Ok(Node::Outcome(outcome)) => {
                 let outcome = outcome.clone();
-                view! { <OutcomeScreen policy locale outcome step on_back=back /> }.into_any()
+                view! { <OutcomeScreen reached=outcome step=step + 1 /> }.into_any()
             }
-            // A policy that changed under a stored journey: start again.
             Err(_) => {
-                journey.set(Journey::default());
+                flow.draft.update(|d| {
+                    d.category = None;
+                    d.answers.clear();
+                });
                 ().into_any()
             }
         })
+    };
+    view! {
+        <Show when=move || resumed.get() && !flow.filed.with(Option::is_some)>
+            <div class="hc-resumed" role="status">
+                <p>{locale.text(Text::Resumed)}</p>
+                <button
+                    type="button"
+                    class="hc-link"
+                    on:click=move |_| {
+                        let ok = window()
+                            .confirm_with_message(locale.text(Text::DiscardConfirm))
+                            .unwrap_or(false);
+                        if ok {
+                            flow.discard();
+                            resumed.set(false);
+                        }
+                    }
+                >
+                    {locale.text(Text::DiscardDraft)}
+                </button>
+            </div>
+        </Show>
+        {screen}
+        <p class="hc-sr-only" aria-live="polite">{move || flow.announce.get()}</p>
     }
+}
+
+/// The merchant's colours and corners, into the custom properties style/widget.css reads.
+fn apply_brand(brand: &helpcenter_api::Brand) {
+    let is_colour = |c: &str| {
+        c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|x| x.is_ascii_hexdigit())
+    };
+    let Some(root) = document()
+        .document_element()
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    else {
+        return;
+    };
+    let style = root.style();
+    if is_colour(&brand.primary_color) && is_colour(&brand.on_primary_color) {
+        let _ = style.set_property("--hc-brand", &brand.primary_color);
+        let _ = style.set_property("--hc-brand-contrast", &brand.on_primary_color);
+    }
+    let _ = style.set_property("--hc-radius", &format!("{}px", brand.radius_px));
 }

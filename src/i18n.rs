@@ -1,6 +1,9 @@
 //! The widget's own wording in every language it speaks. The site's policy brings its own
-//! texts (questions, outcomes); these are the words around them. Each language is one
-//! exhaustive `match`, so a missing translation does not compile.
+//! texts (questions, outcomes); these are the words around them, and what every problem code
+//! of helpcenter-core means to a shopper. Each language is one exhaustive `match`, so a missing
+//! translation does not compile.
+
+use helpcenter_core::{CivilDate, ProblemCode};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Locale {
@@ -32,6 +35,73 @@ impl Locale {
             Locale::ZhCn => zh_cn(text),
         }
     }
+
+    /// `text` with each `{name}` replaced by its value.
+    pub fn fill(self, text: Text, values: &[(&str, &str)]) -> String {
+        fill(self.text(text), values)
+    }
+
+    /// What a problem means and what to do about it, with `{name}` placeholders for
+    /// [`crate::problems`] to fill in.
+    pub fn problem(self, code: ProblemCode) -> &'static str {
+        match self {
+            Locale::En => en_problem(code),
+            Locale::ZhCn => zh_cn_problem(code),
+        }
+    }
+
+    /// A day as people of this language write it ("24 November 2026", "2026年11月24日").
+    pub fn date(self, day: CivilDate) -> String {
+        let (y, m, d) = day.ymd();
+        match self {
+            Locale::En => {
+                const MONTHS: [&str; 12] = [
+                    "January",
+                    "February",
+                    "March",
+                    "April",
+                    "May",
+                    "June",
+                    "July",
+                    "August",
+                    "September",
+                    "October",
+                    "November",
+                    "December",
+                ];
+                let month = MONTHS.get(usize::from(m).saturating_sub(1)).unwrap_or(&"");
+                format!("{d} {month} {y}")
+            }
+            Locale::ZhCn => format!("{y}年{m}月{d}日"),
+        }
+    }
+
+    /// A size in bytes, rounded for people: "850 KB", "4.2 MB".
+    pub fn bytes(self, bytes: u64) -> String {
+        const KB: f64 = 1024.0;
+        let b = bytes as f64;
+        let (value, unit) = if b >= KB * KB {
+            (b / (KB * KB), "MB")
+        } else {
+            ((b / KB).max(if bytes > 0 { 1.0 } else { 0.0 }), "KB")
+        };
+        let value = if value >= 10.0 || value.fract() < 0.05 {
+            format!("{value:.0}")
+        } else {
+            format!("{value:.1}")
+        };
+        // Both languages write sizes the same way; Chinese without the space is also common,
+        // but the space reads better next to CJK text.
+        format!("{value} {unit}")
+    }
+}
+
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -43,14 +113,70 @@ pub enum Text {
     StartIntro,
     Notices,
     Back,
+    Continue,
     StepOf,
+    Stages,
+    StageProblem,
+    StageDetails,
+    StageEvidence,
+    StageReview,
     OutcomeHeading,
     Covered,
     NotCovered,
     CarrierClaim,
     ToBeVerified,
     DaysToReport,
+    DeliveredOnLabel,
+    DeliveredOnHint,
+    WindowOpen,
+    WindowLastDay,
+    WindowClosed,
+    ReturnPolicyLink,
     WhatToAttach,
+    DetailsHeading,
+    OrderNumberLabel,
+    OrderNumberHint,
+    DescriptionLabel,
+    DescriptionHint,
+    DescriptionCount,
+    EmailLabel,
+    EmailHint,
+    FixBeforeContinuing,
+    EvidenceHeading,
+    EvidenceCount,
+    ChooseFiles,
+    TakePhoto,
+    DropHint,
+    FileChecking,
+    FileWaiting,
+    FileUploading,
+    FileRetrying,
+    FileUploaded,
+    FilePaused,
+    FileNotSent,
+    FileMissing,
+    Remove,
+    Replace,
+    Retry,
+    Cancel,
+    ReviewHeading,
+    ReviewProblem,
+    ReviewWhatHappens,
+    ReviewFiles,
+    Edit,
+    Submit,
+    Submitting,
+    SubmitNetwork,
+    SubmitServer,
+    SubmitWaitUploads,
+    SubmittedHeading,
+    SubmittedNumber,
+    SubmittedNext,
+    SubmittedKeep,
+    StartAnother,
+    DiscardDraft,
+    DiscardConfirm,
+    Resumed,
 }
 
 fn en(text: Text) -> &'static str {
@@ -66,14 +192,78 @@ fn en(text: Text) -> &'static str {
         }
         Text::Notices => "Notices",
         Text::Back => "Back",
+        Text::Continue => "Continue",
         Text::StepOf => "Step {n}",
+        Text::Stages => "Your request",
+        Text::StageProblem => "Problem",
+        Text::StageDetails => "Details",
+        Text::StageEvidence => "Photos",
+        Text::StageReview => "Send",
         Text::OutcomeHeading => "What we'll do",
         Text::Covered => "Covered by the store",
         Text::NotCovered => "Not covered by the store",
         Text::CarrierClaim => "Claimed from the delivery company",
         Text::ToBeVerified => "Decided after we check",
         Text::DaysToReport => "Report within {days} days of receiving the parcel.",
+        Text::DeliveredOnLabel => "When did the parcel arrive?",
+        Text::DeliveredOnHint => "The day you received it, as on the tracking page.",
+        Text::WindowOpen => "You have {days} more days to report it: until {date}.",
+        Text::WindowLastDay => "Today is the last day to report it.",
+        Text::WindowClosed => {
+            "The {days} days to report damage to the delivery company ended on {date}."
+        }
+        Text::ReturnPolicyLink => "Read our Return and Exchange Policy",
         Text::WhatToAttach => "What to attach",
+        Text::DetailsHeading => "Tell us about it",
+        Text::OrderNumberLabel => "Order number",
+        Text::OrderNumberHint => "As in your order confirmation, for example {example}.",
+        Text::DescriptionLabel => "What happened?",
+        Text::DescriptionHint => "What you noticed, when, and what you have tried.",
+        Text::DescriptionCount => "{n} of at least {min} characters",
+        Text::EmailLabel => "Your email",
+        Text::EmailHint => "We only use it to answer this request.",
+        Text::FixBeforeContinuing => "Please fix the fields marked above.",
+        Text::EvidenceHeading => "Photos and videos",
+        Text::EvidenceCount => "{min}–{max} files, up to {size} each.",
+        Text::ChooseFiles => "Choose photos or videos",
+        Text::TakePhoto => "Take a photo",
+        Text::DropHint => "You can also drop files here or paste a screenshot.",
+        Text::FileChecking => "Checking…",
+        Text::FileWaiting => "Waiting to upload",
+        Text::FileUploading => "Uploading: {percent}%",
+        Text::FileRetrying => "Connection lost. Trying again in {seconds} s…",
+        Text::FileUploaded => "Uploaded",
+        Text::FilePaused => "Upload paused: we can't reach the help center.",
+        Text::FileNotSent => "Not sent",
+        Text::FileMissing => {
+            "This file is no longer available on this device. Please add it again."
+        }
+        Text::Remove => "Remove",
+        Text::Replace => "Replace",
+        Text::Retry => "Retry",
+        Text::Cancel => "Cancel",
+        Text::ReviewHeading => "Check and send",
+        Text::ReviewProblem => "Your problem",
+        Text::ReviewWhatHappens => "What we'll do",
+        Text::ReviewFiles => "Files",
+        Text::Edit => "Change",
+        Text::Submit => "Send my request",
+        Text::Submitting => "Sending…",
+        Text::SubmitNetwork => {
+            "We couldn't reach the help center. Nothing you entered is lost: try again when you're back online."
+        }
+        Text::SubmitServer => {
+            "Something went wrong on our side. Nothing you entered is lost: please try again in a moment."
+        }
+        Text::SubmitWaitUploads => "Your files are still uploading. We'll be ready in a moment.",
+        Text::SubmittedHeading => "We've received your request",
+        Text::SubmittedNumber => "Your request number is {id}.",
+        Text::SubmittedNext => "We'll check it and answer by {when}. We'll write to {email}.",
+        Text::SubmittedKeep => "You can follow it here under My requests.",
+        Text::StartAnother => "Report another problem",
+        Text::DiscardDraft => "Discard this request",
+        Text::DiscardConfirm => "Discard everything you entered and uploaded?",
+        Text::Resumed => "We kept what you entered last time.",
     }
 }
 
@@ -88,14 +278,163 @@ fn zh_cn(text: Text) -> &'static str {
         }
         Text::Notices => "公告",
         Text::Back => "返回",
+        Text::Continue => "继续",
         Text::StepOf => "第 {n} 步",
+        Text::Stages => "您的申请",
+        Text::StageProblem => "问题",
+        Text::StageDetails => "详情",
+        Text::StageEvidence => "照片",
+        Text::StageReview => "提交",
         Text::OutcomeHeading => "我们的处理方式",
         Text::Covered => "由商家负责",
         Text::NotCovered => "不在商家保障范围内",
         Text::CarrierClaim => "向物流公司索赔",
         Text::ToBeVerified => "核实后决定",
         Text::DaysToReport => "请在收货后 {days} 天内提交。",
+        Text::DeliveredOnLabel => "您是哪天收到包裹的？",
+        Text::DeliveredOnHint => "即物流页面显示的签收日期。",
+        Text::WindowOpen => "您还有 {days} 天可以提交：截至 {date}。",
+        Text::WindowLastDay => "今天是提交的最后一天。",
+        Text::WindowClosed => "向物流公司索赔的 {days} 天期限已于 {date} 结束。",
+        Text::ReturnPolicyLink => "查看我们的退换货政策",
         Text::WhatToAttach => "需要提供的材料",
+        Text::DetailsHeading => "请告诉我们详情",
+        Text::OrderNumberLabel => "订单号",
+        Text::OrderNumberHint => "见订单确认信息，例如 {example}。",
+        Text::DescriptionLabel => "发生了什么？",
+        Text::DescriptionHint => "您发现了什么、什么时候发现的、已经尝试过什么。",
+        Text::DescriptionCount => "已输入 {n} 字，至少 {min} 字",
+        Text::EmailLabel => "您的邮箱",
+        Text::EmailHint => "仅用于回复本次申请。",
+        Text::FixBeforeContinuing => "请先修改上面标出的内容。",
+        Text::EvidenceHeading => "照片和视频",
+        Text::EvidenceCount => "{min}–{max} 个文件，每个不超过 {size}。",
+        Text::ChooseFiles => "选择照片或视频",
+        Text::TakePhoto => "拍照",
+        Text::DropHint => "也可以把文件拖到这里，或粘贴截图。",
+        Text::FileChecking => "正在检查…",
+        Text::FileWaiting => "等待上传",
+        Text::FileUploading => "正在上传：{percent}%",
+        Text::FileRetrying => "网络连接中断，{seconds} 秒后重试…",
+        Text::FileUploaded => "已上传",
+        Text::FilePaused => "上传已暂停：无法连接帮助中心。",
+        Text::FileNotSent => "未上传",
+        Text::FileMissing => "此设备上已找不到这个文件，请重新添加。",
+        Text::Remove => "移除",
+        Text::Replace => "替换",
+        Text::Retry => "重试",
+        Text::Cancel => "取消",
+        Text::ReviewHeading => "确认并提交",
+        Text::ReviewProblem => "您的问题",
+        Text::ReviewWhatHappens => "我们的处理方式",
+        Text::ReviewFiles => "文件",
+        Text::Edit => "修改",
+        Text::Submit => "提交申请",
+        Text::Submitting => "正在提交…",
+        Text::SubmitNetwork => "无法连接帮助中心。您填写的内容都已保留，联网后请重试。",
+        Text::SubmitServer => "我们这边出了问题。您填写的内容都已保留，请稍后重试。",
+        Text::SubmitWaitUploads => "文件仍在上传，请稍候。",
+        Text::SubmittedHeading => "我们已收到您的申请",
+        Text::SubmittedNumber => "您的申请编号是 {id}。",
+        Text::SubmittedNext => "我们会在 {when} 前核实并答复，回复将发送至 {email}。",
+        Text::SubmittedKeep => "您可以在“我的申请”中查看进度。",
+        Text::StartAnother => "反馈其他问题",
+        Text::DiscardDraft => "放弃本次申请",
+        Text::DiscardConfirm => "确定放弃已填写和上传的全部内容吗？",
+        Text::Resumed => "已为您保留上次填写的内容。",
+    }
+}
+
+/// Placeholders: `{example}` (order number), `{min}`/`{max}` (characters or files), `{size}`,
+/// `{total}`, `{width}`×`{height}` and `{min_width}`×`{min_height}`, `{seconds}`,
+/// `{max_seconds}`, `{taken}`, `{delivered}`, `{photos}`.
+fn en_problem(code: ProblemCode) -> &'static str {
+    use ProblemCode::*;
+    match code {
+        CategoryUnknown => "Please choose what went wrong.",
+        AnswerUnknown | AnswersIncomplete | AnswersTooMany => {
+            "Please answer the questions again: the help center has changed since you started."
+        }
+        OrderNumberMissing => "Enter your order number.",
+        OrderNumberFormat => {
+            "This doesn't look like one of our order numbers. Check it against your order confirmation, for example {example}."
+        }
+        DescriptionMissing => "Tell us what happened.",
+        DescriptionTooShort => "Please tell us a bit more: at least {min} characters.",
+        DescriptionTooLong => "Please shorten this to {max} characters at most.",
+        EmailMissing => "Enter your email address so we can answer you.",
+        EmailFormat => "Check your email address: it should look like name@example.com.",
+        DeliveredOnMissing => "Enter the day the parcel arrived.",
+        DeliveredOnFormat => "Enter a date like 2026-11-20.",
+        DeliveredOnInFuture => "This day hasn't happened yet: enter the day the parcel arrived.",
+        ClaimWindowClosed => "It's too late to report this under our policy.",
+        EvidenceTooFew => "Add at least {min} files.",
+        EvidenceTooFewPhotos => "Add at least {photos} photos (videos don't count for this).",
+        EvidenceTooMany => "You can send at most {max} files: remove one.",
+        EvidenceTooLarge => "All files together may be at most {total}: remove or replace one.",
+        FileEmpty => "This file is empty. Choose another one.",
+        FileTypeNotAccepted => {
+            "This isn't a photo or video we can accept, whatever its name says. Use a JPEG, PNG, WebP or HEIC photo, or an MP4, MOV or WebM video."
+        }
+        FileTooLarge => {
+            "This file is {size}; the limit is {max_size}. Send a smaller photo or a shorter video."
+        }
+        FileDuplicate => "You've already added this same file. Remove it or pick another.",
+        ImageTooSmall => {
+            "This picture is too small ({width}×{height}) to see the details. Use one of at least {min_width}×{min_height} pixels."
+        }
+        ImageUnreadable => "We can't open this picture. It may be damaged: take or choose another.",
+        VideoTooLong => {
+            "This video is {seconds} s long; the limit is {max_seconds} s. Trim it or send a shorter one."
+        }
+        VideoDurationUnknown => "We can't read this video. Try another format or record it again.",
+        PhotoTakenBeforeDelivery => {
+            "This photo was taken on {taken}, before the parcel arrived on {delivered}. Please send photos taken after delivery."
+        }
+        FileNotUploaded => "This file didn't finish uploading. Retry it or add it again.",
+        FileAlreadyAttached => "This file already belongs to another request. Add it again.",
+    }
+}
+
+fn zh_cn_problem(code: ProblemCode) -> &'static str {
+    use ProblemCode::*;
+    match code {
+        CategoryUnknown => "请选择遇到的问题。",
+        AnswerUnknown | AnswersIncomplete | AnswersTooMany => "帮助中心已更新，请重新回答问题。",
+        OrderNumberMissing => "请输入订单号。",
+        OrderNumberFormat => "这不像我们的订单号。请对照订单确认信息检查，例如 {example}。",
+        DescriptionMissing => "请告诉我们发生了什么。",
+        DescriptionTooShort => "请再多写一些：至少 {min} 个字。",
+        DescriptionTooLong => "请缩短到 {max} 字以内。",
+        EmailMissing => "请输入邮箱，以便我们回复您。",
+        EmailFormat => "请检查邮箱地址，格式应类似 name@example.com。",
+        DeliveredOnMissing => "请输入收到包裹的日期。",
+        DeliveredOnFormat => "请按 2026-11-20 这样的格式输入日期。",
+        DeliveredOnInFuture => "这个日期还没到，请输入实际收到包裹的日期。",
+        ClaimWindowClosed => "已超过政策规定的提交期限。",
+        EvidenceTooFew => "请至少添加 {min} 个文件。",
+        EvidenceTooFewPhotos => "请至少添加 {photos} 张照片（视频不计入）。",
+        EvidenceTooMany => "最多只能提交 {max} 个文件，请移除一个。",
+        EvidenceTooLarge => "所有文件合计不能超过 {total}，请移除或替换一个。",
+        FileEmpty => "这个文件是空的，请选择其他文件。",
+        FileTypeNotAccepted => {
+            "无论文件名是什么，这都不是我们能接受的照片或视频。请使用 JPEG、PNG、WebP 或 HEIC 照片，或 MP4、MOV、WebM 视频。"
+        }
+        FileTooLarge => "这个文件有 {size}，上限为 {max_size}。请发送更小的照片或更短的视频。",
+        FileDuplicate => "您已经添加过同一个文件。请移除它或选择其他文件。",
+        ImageTooSmall => {
+            "这张图片太小（{width}×{height}），看不清细节。请使用至少 {min_width}×{min_height} 像素的图片。"
+        }
+        ImageUnreadable => "无法打开这张图片，文件可能已损坏。请重新拍摄或选择其他图片。",
+        VideoTooLong => {
+            "这段视频长 {seconds} 秒，上限为 {max_seconds} 秒。请剪短或发送更短的视频。"
+        }
+        VideoDurationUnknown => "无法读取这段视频。请换一种格式或重新录制。",
+        PhotoTakenBeforeDelivery => {
+            "这张照片拍摄于 {taken}，早于包裹签收日 {delivered}。请发送签收后拍摄的照片。"
+        }
+        FileNotUploaded => "这个文件没有上传完成。请重试或重新添加。",
+        FileAlreadyAttached => "这个文件已属于另一个申请。请重新添加。",
     }
 }
 
@@ -109,5 +448,39 @@ mod tests {
         assert_eq!(Locale::negotiate("ZH-tw"), Locale::ZhCn);
         assert_eq!(Locale::negotiate("en-GB"), Locale::En);
         assert_eq!(Locale::negotiate("fr"), Locale::En);
+    }
+
+    #[test]
+    fn every_problem_code_has_words_in_both_languages_with_the_same_placeholders() {
+        let placeholders = |text: &str| {
+            let mut names: Vec<String> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+                .collect();
+            names.sort();
+            names
+        };
+        for &code in ProblemCode::ALL {
+            let (en, zh) = (Locale::En.problem(code), Locale::ZhCn.problem(code));
+            assert!(!en.is_empty() && !zh.is_empty(), "{code}");
+            assert_ne!(en, zh, "{code} is not translated");
+            assert_eq!(placeholders(en), placeholders(zh), "{code}");
+        }
+    }
+
+    #[test]
+    fn dates_and_sizes_read_naturally() {
+        let day = CivilDate::from_ymd(2026, 11, 4).expect("day");
+        assert_eq!(Locale::En.date(day), "4 November 2026");
+        assert_eq!(Locale::ZhCn.date(day), "2026年11月4日");
+        assert_eq!(Locale::En.bytes(20 * 1024 * 1024), "20 MB");
+        assert_eq!(Locale::En.bytes(4_404_019), "4.2 MB");
+        assert_eq!(Locale::En.bytes(870_000), "850 KB");
+        assert_eq!(Locale::En.bytes(3), "1 KB");
+        assert_eq!(
+            Locale::En.fill(Text::WindowOpen, &[("days", "3"), ("date", "x")]),
+            "You have 3 more days to report it: until x."
+        );
     }
 }

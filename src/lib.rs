@@ -5,7 +5,11 @@
 pub mod api;
 pub mod app;
 pub mod blobs;
+pub mod draft;
+pub mod evidence;
+pub mod flow;
 pub mod i18n;
+pub mod problems;
 pub mod screens;
 pub mod upload;
 

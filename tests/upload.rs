@@ -2,9 +2,6 @@
 //! chunks, real cancellations.
 #![cfg(target_arch = "wasm32")]
 
-// support's `expect` on a compiled-in env var is the point: a run without the server fails
-// loudly instead of skipping.
-#[allow(clippy::option_env_unwrap)]
 mod support;
 
 use std::cell::RefCell;

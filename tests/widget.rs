@@ -6,13 +6,16 @@ use helpcenter_widget::api::WidgetConfig;
 use helpcenter_widget::i18n::Locale;
 use helpcenter_widget::{App, Widget};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod support;
+
+use support::{clear_device, click, container, settle, text};
+
 fn demo_config() -> WidgetConfig {
+    clear_device("demo");
     WidgetConfig {
         site: "demo".into(),
         display_name: "Demo Store".into(),
@@ -21,44 +24,6 @@ fn demo_config() -> WidgetConfig {
         return_policy_url: None,
         today: "2026-11-24".parse().expect("date"),
     }
-}
-
-/// A fresh element to mount into, so tests do not see each other's screens.
-fn container() -> HtmlElement {
-    let document = document();
-    let div = document.create_element("div").expect("create div");
-    document
-        .body()
-        .expect("body")
-        .append_child(&div)
-        .expect("append");
-    div.unchecked_into()
-}
-
-/// Lets Leptos run the effects that a click scheduled.
-async fn settle() {
-    for _ in 0..3 {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-}
-
-fn text(root: &HtmlElement, selector: &str) -> String {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("nothing matches {selector}"))
-        .text_content()
-        .unwrap_or_default()
-}
-
-fn click(root: &HtmlElement, selector: &str) {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("nothing matches {selector}"))
-        .unchecked_into::<HtmlElement>()
-        .click();
 }
 
 #[wasm_bindgen_test]
@@ -99,10 +64,15 @@ async fn transit_damage_is_explained_before_filing_and_back_keeps_the_way() {
         "Claimed from the delivery company"
     );
     assert!(text(&root, ".hc-outcome-message").contains("within 7 days of receiving the parcel"));
-    assert!(text(&root, ".hc-hint").contains("box"));
+    assert!(text(&root, ".hc-attach-hint").contains("box"));
     click(&root, ".hc-back");
     settle().await;
     assert_eq!(text(&root, "h2"), "What's wrong with the delivery?");
+    assert_eq!(
+        text(&root, ".hc-choice--chosen"),
+        "The box or the item was damaged in transit",
+        "the answer given before is marked on the way back"
+    );
     click(&root, ".hc-back");
     settle().await;
     assert_eq!(text(&root, "h2"), "What went wrong with your order?");

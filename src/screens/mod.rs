@@ -1,14 +1,26 @@
-//! One module per screen of the filing flow.
+//! One module per screen of the filing flow, and the pieces they share.
+mod details;
+mod evidence;
+mod filed;
 mod outcome;
 mod question;
+mod review;
 mod start;
 
+pub use details::DetailsScreen;
+pub use evidence::EvidenceScreen;
+pub use filed::FiledScreen;
 pub use outcome::OutcomeScreen;
 pub use question::QuestionScreen;
+pub use review::ReviewScreen;
 pub use start::StartScreen;
 
 use leptos::html::H2;
 use leptos::prelude::*;
+
+use crate::draft::Stage;
+use crate::flow::Flow;
+use crate::i18n::Text;
 
 /// A screen's heading; it takes focus when the screen appears, so screen-reader and keyboard
 /// users land on the new step instead of at the top of the page.
@@ -24,5 +36,77 @@ pub fn ScreenHeading(children: Children) -> impl IntoView {
         <h2 class="hc-heading" tabindex="-1" node_ref=heading>
             {children()}
         </h2>
+    }
+}
+
+/// Where the shopper is in the whole request: problem, details, photos, send.
+#[component]
+pub fn StageBar(current: Stage) -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let locale = flow.locale;
+    let stages = Stage::ALL.iter().enumerate().map(|(i, &stage)| {
+        let name = locale.text(match stage {
+            Stage::Problem => Text::StageProblem,
+            Stage::Details => Text::StageDetails,
+            Stage::Evidence => Text::StageEvidence,
+            Stage::Review => Text::StageReview,
+        });
+        let class = if stage == current {
+            "hc-stage hc-stage--current"
+        } else if (stage as u8) < (current as u8) {
+            "hc-stage hc-stage--done"
+        } else {
+            "hc-stage"
+        };
+        view! {
+            <li class=class aria-current=(stage == current).then_some("step")>
+                <span class="hc-stage-number" aria-hidden="true">{i + 1}</span>
+                {name}
+            </li>
+        }
+    });
+    view! {
+        <nav class="hc-stages" aria-label=locale.text(Text::Stages)>
+            <ol>{stages.collect_view()}</ol>
+        </nav>
+    }
+}
+
+/// The problems of one field, next to it, announced when they change.
+#[component]
+pub fn FieldProblems(#[prop(into)] id: String, messages: Signal<Vec<String>>) -> impl IntoView {
+    view! {
+        <div id=id class="hc-field-problems" aria-live="polite">
+            {move || {
+                messages
+                    .get()
+                    .into_iter()
+                    .map(|m| view! { <p class="hc-problem">{m}</p> })
+                    .collect_view()
+            }}
+        </div>
+    }
+}
+
+/// Back and forward at the foot of a screen.
+#[component]
+pub fn Nav(
+    on_back: Callback<()>,
+    #[prop(optional)] next: Option<(&'static str, Callback<()>)>,
+) -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    view! {
+        <div class="hc-nav">
+            <button type="button" class="hc-back" on:click=move |_| on_back.run(())>
+                {flow.locale.text(Text::Back)}
+            </button>
+            {next.map(|(label, on_next)| {
+                view! {
+                    <button type="button" class="hc-next" on:click=move |_| on_next.run(())>
+                        {label}
+                    </button>
+                }
+            })}
+        </div>
     }
 }

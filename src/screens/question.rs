@@ -1,22 +1,23 @@
-use helpcenter_core::{Policy, Question};
+use helpcenter_core::Question;
 use leptos::prelude::*;
 
-use super::ScreenHeading;
-use crate::i18n::{Locale, Text};
+use super::{Nav, ScreenHeading, StageBar};
+use crate::draft::Stage;
+use crate::flow::Flow;
+use crate::i18n::Text;
 
-/// One question of the decision tree, with its answers as buttons.
+/// One question of the decision tree, with its answers as buttons. The answer given before
+/// (when the shopper came back) is marked, and changing it drops only what followed it.
 #[component]
 pub fn QuestionScreen(
-    policy: StoredValue<Policy>,
-    locale: Locale,
     question: Question,
     /// 1 for the first question after the category.
     step: usize,
-    on_answer: Callback<String>,
-    on_back: Callback<()>,
 ) -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let locale = flow.locale;
     let lang = locale.tag();
-    let (text, answers) = policy.with_value(|p| {
+    let (text, answers) = flow.with_policy(|p| {
         let answers: Vec<(String, String)> = question
             .answers
             .iter()
@@ -24,17 +25,28 @@ pub fn QuestionScreen(
             .collect();
         (p.text(lang, &question.text).to_owned(), answers)
     });
+    let answer = move |id: String| flow.draft.update(|d| d.answer(id));
+    let back = Callback::new(move |()| flow.draft.update(|d| d.back()));
+    let before = flow.draft.with_untracked(|d| d.ahead.first().cloned());
     view! {
         <section class="hc-screen hc-question">
-            <p class="hc-step">{locale.text(Text::StepOf).replace("{n}", &step.to_string())}</p>
+            <StageBar current=Stage::Problem />
+            <p class="hc-step">{locale.fill(Text::StepOf, &[("n", &step.to_string())])}</p>
             <ScreenHeading>{text}</ScreenHeading>
             <ul class="hc-choices">
                 {answers
                     .into_iter()
                     .map(|(id, label)| {
+                        let chosen = before.as_deref() == Some(id.as_str());
                         view! {
                             <li>
-                                <button type="button" class="hc-choice" data-answer=id.clone() on:click=move |_| on_answer.run(id.clone())>
+                                <button
+                                    type="button"
+                                    class="hc-choice"
+                                    class:hc-choice--chosen=chosen
+                                    data-answer=id.clone()
+                                    on:click=move |_| answer(id.clone())
+                                >
                                     {label}
                                 </button>
                             </li>
@@ -42,9 +54,7 @@ pub fn QuestionScreen(
                     })
                     .collect_view()}
             </ul>
-            <button type="button" class="hc-back" on:click=move |_| on_back.run(())>
-                {locale.text(Text::Back)}
-            </button>
+            <Nav on_back=back />
         </section>
     }
 }

@@ -1,21 +1,18 @@
-use helpcenter_core::{CivilDate, Policy};
 use leptos::prelude::*;
 
 use super::ScreenHeading;
-use crate::i18n::{Locale, Text};
+use crate::flow::Flow;
+use crate::i18n::Text;
 
 /// "What went wrong with your order?": the policy's categories (§I) and any active notice (§V).
 #[component]
-pub fn StartScreen(
-    policy: StoredValue<Policy>,
-    locale: Locale,
-    today: CivilDate,
-    on_pick: Callback<String>,
-) -> impl IntoView {
+pub fn StartScreen() -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let locale = flow.locale;
     let lang = locale.tag();
-    let (notices, categories) = policy.with_value(|p| {
+    let (notices, categories) = flow.with_policy(|p| {
         let notices: Vec<String> = p
-            .active_notices(today, None)
+            .active_notices(flow.today, None)
             .map(|n| p.text(lang, &n.message).to_owned())
             .collect();
         let categories: Vec<(String, String)> = p
@@ -25,6 +22,12 @@ pub fn StartScreen(
             .collect();
         (notices, categories)
     });
+    let pick = move |id: String| {
+        flow.draft.update(|d| {
+            d.category = Some(id);
+            d.answers.clear();
+        })
+    };
     view! {
         <section class="hc-screen hc-start">
             {(!notices.is_empty())
@@ -43,7 +46,7 @@ pub fn StartScreen(
                     .map(|(id, title)| {
                         view! {
                             <li>
-                                <button type="button" class="hc-choice" data-category=id.clone() on:click=move |_| on_pick.run(id.clone())>
+                                <button type="button" class="hc-choice" data-category=id.clone() on:click=move |_| pick(id.clone())>
                                     {title}
                                 </button>
                             </li>

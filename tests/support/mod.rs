@@ -1,6 +1,10 @@
 //! What the browser tests share: a place to mount, a way to let Leptos settle, and the real
 //! helpcenter-server that `cargo xtask test` starts for them.
-#![allow(dead_code)] // each test binary uses its own part of this
+#![allow(dead_code)]
+// each test binary uses its own part of this
+// `expect` on a compiled-in variable is the point: a run without the server fails loudly
+// instead of skipping.
+#![allow(clippy::option_env_unwrap)]
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -59,4 +63,151 @@ pub async fn wait_for(what: &str, ms: i32, mut check: impl FnMut() -> bool) {
         sleep(20).await;
         waited += 20;
     }
+}
+
+/// The gateway in front of the test server (see xtask's `faults`): passes everything through,
+/// can lose the answer to the next ticket creation, and lets the test page use the admin API.
+pub fn gateway() -> &'static str {
+    option_env!("HELPCENTER_TEST_FLAKY_API").expect("HELPCENTER_TEST_FLAKY_API is not set")
+}
+
+/// The demo site's configuration as the real server gives it (its policy, its today).
+pub async fn server_config() -> helpcenter_widget::api::WidgetConfig {
+    helpcenter_widget::api::Api::new(api_base())
+        .widget_config("demo")
+        .await
+        .expect("the test server gives the demo site's configuration")
+}
+
+/// Forgets what earlier tests left on this device for `site`.
+pub fn clear_device(site: &str) {
+    helpcenter_widget::draft::saved::discard(site);
+}
+
+pub fn query(root: &HtmlElement, selector: &str) -> Option<web_sys::Element> {
+    root.query_selector(selector).expect("valid selector")
+}
+
+pub fn text(root: &HtmlElement, selector: &str) -> String {
+    query(root, selector)
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+pub fn texts(root: &HtmlElement, selector: &str) -> Vec<String> {
+    let nodes = root.query_selector_all(selector).expect("valid selector");
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i))
+        .map(|n| n.text_content().unwrap_or_default())
+        .collect()
+}
+
+pub fn click(root: &HtmlElement, selector: &str) {
+    query(root, selector)
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .unchecked_into::<HtmlElement>()
+        .click();
+}
+
+fn dispatch(target: &web_sys::EventTarget, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict(kind, &init).expect("event");
+    target.dispatch_event(&event).expect("dispatch");
+}
+
+/// Types `value` into an input or textarea the way a browser reports typing.
+pub fn type_into(root: &HtmlElement, selector: &str, value: &str) {
+    let element = query(root, selector).unwrap_or_else(|| panic!("nothing matches {selector}"));
+    js_sys::Reflect::set(&element, &"value".into(), &value.into()).expect("set value");
+    dispatch(&element, "input");
+    dispatch(&element, "blur");
+}
+
+/// Picks `files` in a file input, as the shopper does in the file dialog.
+pub fn attach(root: &HtmlElement, selector: &str, files: &[web_sys::File]) {
+    let input: web_sys::HtmlInputElement = query(root, selector)
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .unchecked_into();
+    let transfer = web_sys::DataTransfer::new().expect("data transfer");
+    for file in files {
+        transfer.items().add_with_file(file).expect("add file");
+    }
+    input.set_files(transfer.files().as_ref());
+    dispatch(&input, "change");
+}
+
+/// A file as the file dialog would hand it over.
+pub fn file(bytes: &[u8], name: &str, mime: &str) -> web_sys::File {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::FilePropertyBag::new();
+    options.set_type(mime);
+    web_sys::File::new_with_u8_array_sequence_and_options(&parts, name, &options).expect("file")
+}
+
+/// A JPEG photo of `width`×`height`, taken on `taken` (`YYYY-MM-DD`), distinct per `seed`.
+pub fn photo(taken: &str, seed: u8) -> web_sys::File {
+    let exif_date = format!("{} 12:00:00", taken.replace('-', ":"));
+    let bytes = helpcenter_media::samples::jpeg(&helpcenter_media::samples::Jpeg {
+        width: 640,
+        height: 480,
+        taken: Some(&exif_date),
+        padding: 0,
+        seed,
+    });
+    file(&bytes, &format!("IMG_{seed:04}.JPG"), "image/jpeg")
+}
+
+/// Calls the admin API (through the gateway) and returns its JSON.
+pub async fn admin_get(path: &str) -> serde_json::Value {
+    let init = web_sys::RequestInit::new();
+    let headers = web_sys::Headers::new().expect("headers");
+    headers
+        .set("Authorization", &format!("Bearer {}", admin_key()))
+        .expect("header");
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(&format!("{}{path}", gateway()), &init)
+        .expect("request");
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window().fetch_with_request(&request))
+            .await
+            .expect("admin API reachable")
+            .unchecked_into();
+    assert!(response.ok(), "admin {path}: {}", response.status());
+    let json = wasm_bindgen_futures::JsFuture::from(response.json().expect("json"))
+        .await
+        .expect("json body");
+    serde_json::from_str(
+        &js_sys::JSON::stringify(&json)
+            .expect("stringify")
+            .as_string()
+            .unwrap_or_default(),
+    )
+    .expect("admin JSON")
+}
+
+/// Tells the gateway to lose the answer to the next ticket creation.
+pub async fn lose_next_create() {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let request = web_sys::Request::new_with_str_and_init(
+        &format!("{}/__faults/lose-next-create", gateway()),
+        &init,
+    )
+    .expect("request");
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window().fetch_with_request(&request))
+            .await
+            .expect("gateway reachable")
+            .unchecked_into();
+    assert_eq!(response.status(), 204);
+}
+
+/// An order number no other test uses.
+pub fn order_number() -> String {
+    format!(
+        "{}",
+        10_000_000 + (js_sys::Math::random() * 89_999_999.0) as u64
+    )
 }

@@ -1,0 +1,352 @@
+//! The shopper's request while they write it, kept on their device so that a reload, a closed
+//! tab or a dead battery loses nothing: answers and fields in localStorage, the files
+//! themselves in IndexedDB ([`crate::blobs`]). It goes away when the ticket is filed or the
+//! shopper discards it.
+
+use helpcenter_api::NewTicket;
+use helpcenter_core::EvidenceFile;
+use serde::{Deserialize, Serialize};
+
+/// Where in the filing flow the shopper is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Choosing the category, answering questions, reading the outcome.
+    #[default]
+    Problem,
+    Details,
+    Evidence,
+    Review,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [
+        Stage::Problem,
+        Stage::Details,
+        Stage::Evidence,
+        Stage::Review,
+    ];
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Draft {
+    pub category: Option<String>,
+    pub answers: Vec<String>,
+    /// Answers taken back with Back, offered again so going forward loses nothing.
+    pub ahead: Vec<String>,
+    pub stage: Stage,
+    /// `YYYY-MM-DD` as the date input gives it; empty when not asked or not given.
+    pub delivered_on: String,
+    pub order_number: String,
+    pub description: String,
+    pub email: String,
+    pub files: Vec<DraftFile>,
+    /// Sent with every attempt to file this request, so the server makes one ticket of it
+    /// however often it arrives.
+    pub idempotency_key: String,
+    /// A request whose answer never came (network down, server error): it may have made a
+    /// ticket, so it is sent again exactly as it was before anything else is.
+    pub pending: Option<NewTicket>,
+}
+
+/// One attached file. The bytes live in IndexedDB under `key`; what the browser found out
+/// about them and how far the upload got are kept here.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DraftFile {
+    pub key: String,
+    pub name: String,
+    pub bytes: u64,
+    /// Set once the browser has checked the file.
+    #[serde(default)]
+    pub facts: Option<EvidenceFile>,
+    /// The tus upload's address once it exists: a reload resumes it from the server's offset.
+    #[serde(default)]
+    pub upload_url: Option<String>,
+    #[serde(default)]
+    pub uploaded: bool,
+}
+
+impl DraftFile {
+    /// The upload id a ticket names: the last segment of the upload's address.
+    pub fn upload_id(&self) -> Option<&str> {
+        let url = self.upload_url.as_deref()?;
+        url.rsplit('/').next().filter(|id| !id.is_empty())
+    }
+}
+
+impl Draft {
+    /// Answers a question; the same answer as before keeps the answers after it.
+    pub fn answer(&mut self, id: String) {
+        if self.ahead.first() == Some(&id) {
+            self.ahead.remove(0);
+        } else {
+            self.ahead.clear();
+        }
+        self.answers.push(id);
+    }
+
+    /// Goes back one question (to the categories from the first one).
+    pub fn back(&mut self) {
+        match self.answers.pop() {
+            Some(answer) => self.ahead.insert(0, answer),
+            None => {
+                self.category = None;
+                self.ahead.clear();
+            }
+        }
+    }
+
+    /// A draft of its own, with the key that will make one ticket of it.
+    pub fn start() -> Draft {
+        Draft {
+            idempotency_key: random_key(),
+            ..Draft::default()
+        }
+    }
+
+    /// Nothing entered yet: not worth keeping or mentioning.
+    pub fn is_blank(&self) -> bool {
+        self.category.is_none()
+            && self.order_number.is_empty()
+            && self.description.is_empty()
+            && self.email.is_empty()
+            && self.files.is_empty()
+    }
+
+    /// The claim as the server receives it.
+    pub fn to_ticket(&self, locale: &str) -> NewTicket {
+        NewTicket {
+            category: self.category.clone().unwrap_or_default(),
+            answers: self.answers.clone(),
+            order_number: self.order_number.clone(),
+            description: self.description.clone(),
+            email: self.email.clone(),
+            delivered_on: self.delivered_on.clone(),
+            uploads: self
+                .files
+                .iter()
+                .filter_map(|f| f.upload_id().map(str::to_owned))
+                .collect(),
+            locale: locale.to_owned(),
+            identity_token: None,
+        }
+    }
+
+    /// Fills the fields the shopper has left empty with what the store passed in.
+    pub fn prefill(&mut self, prefill: &Prefill) {
+        let fill = |field: &mut String, value: &Option<String>| {
+            if field.trim().is_empty()
+                && let Some(value) = value
+            {
+                value.trim().clone_into(field);
+            }
+        };
+        fill(&mut self.order_number, &prefill.order_number);
+        fill(&mut self.email, &prefill.email);
+        fill(&mut self.delivered_on, &prefill.delivered_on);
+        if self.category.is_none() {
+            self.category.clone_from(&prefill.category);
+        }
+    }
+}
+
+/// What the store knows already and passes to the widget (the embed's `prefill`), so the
+/// shopper does not type their order number twice.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefill {
+    pub order_number: Option<String>,
+    pub email: Option<String>,
+    pub delivered_on: Option<String>,
+    pub category: Option<String>,
+}
+
+/// 128 random bits as hex, from the browser's cryptographic generator.
+pub fn random_key() -> String {
+    let mut bytes = [0u8; 16];
+    fill_random(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn fill_random(bytes: &mut [u8]) {
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(bytes).ok())
+        .is_some();
+    if !filled {
+        // No Web Crypto (very old browsers): the key still has to differ between drafts.
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = (js_sys::Math::random() * 256.0) as u8 ^ (i as u8);
+        }
+    }
+}
+
+/// Native builds only run unit tests: unique is enough there.
+#[cfg(not(target_arch = "wasm32"))]
+fn fill_random(bytes: &mut [u8]) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mixed = (u128::from(nanos) << 64) | u128::from(COUNTER.fetch_add(1, Ordering::Relaxed));
+    bytes.copy_from_slice(&mixed.to_le_bytes()[..bytes.len()]);
+}
+
+/// Drafts and filed tickets in localStorage, one of each per site.
+pub mod saved {
+    use super::Draft;
+    use serde::{Deserialize, Serialize};
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok().flatten()
+    }
+
+    fn draft_key(site: &str) -> String {
+        format!("helpcenter.draft.v1.{site}")
+    }
+
+    fn tickets_key(site: &str) -> String {
+        format!("helpcenter.tickets.v1.{site}")
+    }
+
+    /// The draft left on this device for `site`, if any and if it can still be read.
+    pub fn load(site: &str) -> Option<Draft> {
+        let text = storage()?.get_item(&draft_key(site)).ok()??;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Keeps `draft`; a full or blocked storage only costs the shopper the safety net.
+    pub fn store(site: &str, draft: &Draft) {
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(draft)) {
+            let _ = storage.set_item(&draft_key(site), &text);
+        }
+    }
+
+    pub fn discard(site: &str) {
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(&draft_key(site));
+        }
+    }
+
+    /// A ticket filed from this device: its id and the token that opens it.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    pub struct FiledTicket {
+        pub id: String,
+        pub access_token: String,
+    }
+
+    pub fn tickets(site: &str) -> Vec<FiledTicket> {
+        storage()
+            .and_then(|s| s.get_item(&tickets_key(site)).ok().flatten())
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn remember_ticket(site: &str, ticket: FiledTicket) {
+        let mut all = tickets(site);
+        if all.iter().any(|t| t.id == ticket.id) {
+            return;
+        }
+        all.insert(0, ticket);
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&all)) {
+            let _ = storage.set_item(&tickets_key(site), &text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefill_never_overwrites_what_the_shopper_typed() {
+        let mut draft = Draft {
+            email: "typed@example.com".into(),
+            ..Draft::start()
+        };
+        draft.prefill(&Prefill {
+            order_number: Some(" 10023456 ".into()),
+            email: Some("store@example.com".into()),
+            delivered_on: Some("2026-11-20".into()),
+            category: Some("logistics_delivery".into()),
+        });
+        assert_eq!(draft.order_number, "10023456");
+        assert_eq!(draft.email, "typed@example.com");
+        assert_eq!(draft.delivered_on, "2026-11-20");
+        assert_eq!(draft.category.as_deref(), Some("logistics_delivery"));
+    }
+
+    #[test]
+    fn the_ticket_names_finished_and_partial_uploads_by_id_in_order() {
+        let file = |key: &str, url: Option<&str>| DraftFile {
+            key: key.into(),
+            name: format!("{key}.jpg"),
+            bytes: 1,
+            facts: None,
+            upload_url: url.map(str::to_owned),
+            uploaded: url.is_some(),
+        };
+        let draft = Draft {
+            category: Some("other".into()),
+            files: vec![
+                file("a", Some("http://h/v1/uploads/abc")),
+                file("b", None),
+                file("c", Some("/v1/uploads/def")),
+            ],
+            ..Draft::start()
+        };
+        let ticket = draft.to_ticket("zh-CN");
+        assert_eq!(ticket.uploads, ["abc", "def"]);
+        assert_eq!(ticket.locale, "zh-CN");
+        assert_eq!(ticket.category, "other");
+    }
+
+    #[test]
+    fn back_and_forward_keep_the_answers_until_one_changes() {
+        let mut draft = Draft {
+            category: Some("product_quality".into()),
+            ..Draft::start()
+        };
+        draft.answer("fault".into());
+        draft.answer("modified".into());
+        draft.back();
+        draft.back();
+        assert!(draft.answers.is_empty());
+        assert_eq!(draft.ahead, ["fault", "modified"]);
+        draft.answer("fault".into());
+        assert_eq!(
+            draft.ahead,
+            ["modified"],
+            "the next answer is still offered"
+        );
+        draft.back();
+        draft.answer("arrived_damaged".into());
+        assert!(draft.ahead.is_empty(), "a new way forgets the old one");
+        draft.back();
+        draft.back();
+        assert_eq!(draft.category, None);
+    }
+
+    #[test]
+    fn keys_are_long_and_fresh() {
+        let (a, b) = (random_key(), random_key());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn a_stored_draft_reads_back_and_unknown_fields_do_not_break_it() {
+        let draft = Draft {
+            stage: Stage::Evidence,
+            answers: vec!["damaged".into()],
+            ..Draft::start()
+        };
+        let text = serde_json::to_string(&draft).expect("json");
+        assert_eq!(serde_json::from_str::<Draft>(&text).ok(), Some(draft));
+        let older: Draft = serde_json::from_str(r#"{"order_number":"1234"}"#).expect("partial");
+        assert_eq!(older.order_number, "1234");
+    }
+}

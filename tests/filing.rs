@@ -1,0 +1,290 @@
+//! A shopper filing claims through the widget against the real helpcenter-server, in real
+//! headless Chromium: every outcome of the default policy, a draft that survives the widget
+//! going away, and a submit whose answer was lost that still makes exactly one ticket.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use helpcenter_core::CivilDate;
+use helpcenter_widget::Widget;
+use helpcenter_widget::api::{Api, WidgetConfig};
+use helpcenter_widget::i18n::Locale;
+use leptos::prelude::*;
+use support::{
+    admin_get, api_base, attach, clear_device, click, container, gateway, lose_next_create,
+    order_number, photo, query, server_config, settle, text, texts, type_into, wait_for,
+};
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const PICKER: &str = ".hc-pickers input[type=file]";
+
+fn mount(config: WidgetConfig, base: &str) -> (HtmlElement, impl Drop) {
+    let root = container();
+    let api = Api::new(base);
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Widget config locale=Locale::En api /> }
+    });
+    (root, handle)
+}
+
+async fn heading_is(root: &HtmlElement, heading: &str) {
+    wait_for(&format!("the screen {heading:?}"), 5_000, || {
+        query(root, "h2").and_then(|h| h.text_content()).as_deref() == Some(heading)
+    })
+    .await;
+}
+
+/// One way through the tree: category, answers, and the delivery day where a window applies.
+struct Claim {
+    category: &'static str,
+    answers: &'static [&'static str],
+    /// Days before the site's today the parcel arrived.
+    delivered_days_ago: Option<i32>,
+    outcome: &'static str,
+}
+
+/// Walks `claim` from the start screen to the review screen, the way a shopper does.
+async fn fill_in(root: &HtmlElement, claim: &Claim, today: CivilDate, order: &str) {
+    heading_is(root, "What went wrong with your order?").await;
+    click(root, &format!("[data-category={}]", claim.category));
+    settle().await;
+    for answer in claim.answers {
+        click(root, &format!("[data-answer={answer}]"));
+        settle().await;
+    }
+    heading_is(root, "What we'll do").await;
+    let taken = match claim.delivered_days_ago {
+        Some(days) => {
+            let day = today.add_days(-days).expect("day").to_string();
+            type_into(root, "#hc-delivered-on", &day);
+            settle().await;
+            day
+        }
+        None => today.to_string(),
+    };
+    click(root, ".hc-next");
+    heading_is(root, "Tell us about it").await;
+    type_into(root, "#hc-order-number", order);
+    type_into(
+        root,
+        "#hc-description",
+        "It arrived on Monday and the problem was there when I opened the box.",
+    );
+    type_into(root, "#hc-email", "shopper@example.com");
+    settle().await;
+    click(root, ".hc-next");
+    heading_is(root, "Photos and videos").await;
+    let seed = (js_sys::Math::random() * 250.0) as u8;
+    attach(
+        root,
+        PICKER,
+        &[photo(&taken, seed), photo(&taken, seed.wrapping_add(1))],
+    );
+    wait_for("both photos to upload", 20_000, || {
+        texts(root, ".hc-file-status") == ["Uploaded", "Uploaded"]
+    })
+    .await;
+    click(root, ".hc-next");
+    heading_is(root, "Check and send").await;
+}
+
+async fn ticket_id(root: &HtmlElement) -> String {
+    wait_for("the confirmation", 10_000, || {
+        query(root, ".hc-ticket-id").is_some()
+    })
+    .await;
+    let line = text(root, ".hc-ticket-id");
+    line.trim_start_matches("Your request number is ")
+        .trim_end_matches('.')
+        .to_owned()
+}
+
+#[wasm_bindgen_test]
+async fn every_outcome_of_the_default_policy_can_be_filed() {
+    let claims = [
+        Claim {
+            category: "product_quality",
+            answers: &["fault", "as_instructed"],
+            delivered_days_ago: None,
+            outcome: "quality_defect",
+        },
+        Claim {
+            category: "product_quality",
+            answers: &["fault", "modified"],
+            delivered_days_ago: None,
+            outcome: "not_covered",
+        },
+        Claim {
+            category: "product_quality",
+            answers: &["arrived_damaged"],
+            delivered_days_ago: Some(1),
+            outcome: "transit_damage",
+        },
+        Claim {
+            category: "logistics_delivery",
+            answers: &["damaged"],
+            delivered_days_ago: Some(30),
+            outcome: "transit_damage_late",
+        },
+        Claim {
+            category: "logistics_delivery",
+            answers: &["late"],
+            delivered_days_ago: None,
+            outcome: "delivery_late",
+        },
+        Claim {
+            category: "logistics_delivery",
+            answers: &["lost"],
+            delivered_days_ago: None,
+            outcome: "delivery_lost",
+        },
+        Claim {
+            category: "order_error",
+            answers: &["wrong_item"],
+            delivered_days_ago: None,
+            outcome: "order_wrong_item",
+        },
+        Claim {
+            category: "order_error",
+            answers: &["missing_item"],
+            delivered_days_ago: None,
+            outcome: "order_missing",
+        },
+        Claim {
+            category: "payment_anomaly",
+            answers: &["double_charge"],
+            delivered_days_ago: None,
+            outcome: "payment_anomaly",
+        },
+        Claim {
+            category: "user_experience",
+            answers: &[],
+            delivered_days_ago: None,
+            outcome: "experience_feedback",
+        },
+        Claim {
+            category: "other",
+            answers: &[],
+            delivered_days_ago: None,
+            outcome: "other_inquiry",
+        },
+    ];
+    clear_device("demo");
+    let config = server_config().await;
+    let today = config.today;
+    let (root, _app) = mount(config, api_base());
+    for claim in &claims {
+        let order = order_number();
+        fill_in(&root, claim, today, &order).await;
+        click(&root, ".hc-submit");
+        let id = ticket_id(&root).await;
+        let ticket = admin_get(&format!("/v1/admin/tickets/{id}")).await;
+        assert_eq!(ticket["outcome"], claim.outcome, "{}", claim.outcome);
+        assert_eq!(ticket["order_number"], order.as_str());
+        assert_eq!(ticket["evidence"].as_array().map(Vec::len), Some(2));
+        assert!(text(&root, ".hc-filed").contains("shopper@example.com"));
+        click(&root, ".hc-filed .hc-next");
+        settle().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_draft_survives_the_widget_going_away_files_included() {
+    clear_device("demo");
+    let config = server_config().await;
+    let today = config.today;
+    let order = order_number();
+    let claim = Claim {
+        category: "logistics_delivery",
+        answers: &["damaged"],
+        delivered_days_ago: Some(2),
+        outcome: "transit_damage",
+    };
+    {
+        let (root, app) = mount(config.clone(), api_base());
+        fill_in(&root, &claim, today, &order).await;
+        drop(app);
+        root.remove();
+    }
+    let (root, _app) = mount(config, api_base());
+    settle().await;
+    wait_for("the kept files", 5_000, || {
+        texts(&root, ".hc-file-status").is_empty() && query(&root, ".hc-review").is_some()
+    })
+    .await;
+    assert_eq!(
+        text(&root, "h2"),
+        "Check and send",
+        "back where the shopper was"
+    );
+    assert_eq!(
+        text(&root, ".hc-resumed p"),
+        "We kept what you entered last time."
+    );
+    assert_eq!(text(&root, ".hc-review-order"), order);
+    assert_eq!(texts(&root, ".hc-review-files li").len(), 2);
+    click(&root, ".hc-review h3:nth-of-type(4) button");
+    heading_is(&root, "Photos and videos").await;
+    wait_for("the photos back from this device", 5_000, || {
+        texts(&root, ".hc-file-status") == ["Uploaded", "Uploaded"]
+            && root
+                .query_selector_all(".hc-thumb img")
+                .map(|l| l.length())
+                .unwrap_or(0)
+                == 2
+    })
+    .await;
+    click(&root, ".hc-next");
+    heading_is(&root, "Check and send").await;
+    click(&root, ".hc-submit");
+    let id = ticket_id(&root).await;
+    let ticket = admin_get(&format!("/v1/admin/tickets/{id}")).await;
+    assert_eq!(ticket["outcome"], claim.outcome);
+    assert_eq!(ticket["evidence"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        helpcenter_widget::draft::saved::load("demo"),
+        None,
+        "a filed draft is gone from the device"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_submit_whose_answer_was_lost_makes_one_ticket_when_retried() {
+    clear_device("demo");
+    let config = server_config().await;
+    let today = config.today;
+    let order = order_number();
+    let claim = Claim {
+        category: "product_quality",
+        answers: &["fault", "as_instructed"],
+        delivered_days_ago: None,
+        outcome: "quality_defect",
+    };
+    let (root, _app) = mount(config, gateway());
+    fill_in(&root, &claim, today, &order).await;
+    lose_next_create().await;
+    click(&root, ".hc-submit");
+    wait_for("the failure to be explained", 10_000, || {
+        query(&root, ".hc-review .hc-problem").is_some()
+    })
+    .await;
+    assert_eq!(
+        text(&root, ".hc-review .hc-problem"),
+        "Something went wrong on our side. Nothing you entered is lost: please try again in a moment."
+    );
+    // The shopper tries again, impatiently: twice.
+    click(&root, ".hc-submit");
+    click(&root, ".hc-submit");
+    let id = ticket_id(&root).await;
+    let tickets = admin_get(&format!("/v1/admin/tickets?order_number={order}")).await;
+    let ids: Vec<&str> = tickets
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .collect();
+    assert_eq!(ids, [id.as_str()], "one ticket, the one the widget shows");
+}
