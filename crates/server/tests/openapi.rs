@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 
 use futures_util::StreamExt;
 use helpcenter_api::NewTicket;
+use helpcenter_media::samples::png;
 use serde_json::{Value, json};
 use support::TestServer;
-use helpcenter_media::samples::png;
 
 async fn document(server: &TestServer) -> Value {
     let response = server

@@ -5,8 +5,8 @@ mod support;
 
 use helpcenter_api::{EventKind, NewTicket, TicketCreated, TicketView};
 use helpcenter_core::TicketStatus;
-use serde_json::{Value, json};
 use helpcenter_media::samples::png;
+use serde_json::{Value, json};
 use support::{EventStream, TestServer};
 
 fn defect_claim(uploads: Vec<String>) -> NewTicket {

@@ -6,6 +6,7 @@ mod support;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use helpcenter_core::MediaType;
+use helpcenter_media::samples::{self, png};
 use helpcenter_server::AppState;
 use helpcenter_server::sites::{Site, Sites};
 use helpcenter_server::store::Store;
@@ -13,7 +14,6 @@ use helpcenter_server::uploads::{self, EvidenceStore, expire_uploads};
 use reqwest::{Response, StatusCode};
 use sha1::Digest as _;
 use support::TestServer;
-use helpcenter_media::samples::{self, png};
 
 const MB: u64 = 1024 * 1024;
 

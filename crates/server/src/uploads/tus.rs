@@ -21,12 +21,12 @@ use tokio::io::AsyncWriteExt;
 
 use super::blobs::is_upload_id;
 use super::error::UploadError;
-use helpcenter_media::{self as inspect, SNIFF_BYTES};
 use super::metadata::{self, MetadataError};
 use crate::AppState;
 use crate::auth::new_secret;
 use crate::sites::Site;
 use crate::store::uploads::{NewUpload, UploadProgress, UploadRemoval};
+use helpcenter_media::{self as inspect, SNIFF_BYTES};
 
 pub const TUS_VERSION: &str = "1.0.0";
 pub const TUS_RESUMABLE: HeaderName = HeaderName::from_static("tus-resumable");

@@ -2,7 +2,6 @@
 //! on a loopback port, spoken to over HTTP.
 #![allow(dead_code)] // each test binary uses its own part of this
 
-
 use helpcenter_server::app::ServeOptions;
 use helpcenter_server::rate_limit::RateLimits;
 use helpcenter_server::sites::{Site, Sites};
