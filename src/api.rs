@@ -1,8 +1,8 @@
 //! HTTP calls to helpcenter-server. In the embed the widget is served by the server itself and
 //! calls it on its own origin (`base` is empty); tests point `base` at a server elsewhere.
 
+use helpcenter_api::NewTicket;
 pub use helpcenter_api::WidgetConfig;
-use helpcenter_api::{NewTicket, TicketCreated};
 use helpcenter_core::Problem;
 use serde::Deserialize;
 
@@ -22,6 +22,22 @@ pub enum ApiError {
     Status(u16),
     #[error("the server's answer could not be read")]
     Body,
+}
+
+/// What the widget keeps of `TicketCreated`: reading only these fields keeps the whole
+/// ticket view's decoder out of the first load.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Created {
+    pub ticket_id: String,
+    pub access_token: String,
+    pub ticket: CreatedTicket,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct CreatedTicket {
+    pub outcome: String,
+    /// RFC 3339: when the store promised a first answer by.
+    pub respond_by: String,
 }
 
 /// Why filing a ticket did not (yet) work.
@@ -86,7 +102,7 @@ impl Api {
         site: &str,
         idempotency_key: &str,
         ticket: &NewTicket,
-    ) -> Result<TicketCreated, SubmitError> {
+    ) -> Result<Created, SubmitError> {
         let url = self.url(&format!("/v1/sites/{}/tickets", encode(site)));
         let request = gloo_net::http::Request::post(&url)
             .header("Idempotency-Key", idempotency_key)

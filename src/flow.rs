@@ -5,7 +5,7 @@
 //! the same call the server makes when the ticket arrives; screens only pick the problems of
 //! their own fields.
 
-use helpcenter_api::{TicketCreated, WidgetConfig};
+use helpcenter_api::WidgetConfig;
 use helpcenter_core::{
     CivilDate, EvidenceFile, Field, MediaRule, Node, Outcome, Problem, ProblemCode, Submission,
     WindowStatus, validate_submission,
@@ -13,7 +13,7 @@ use helpcenter_core::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{Api, SubmitError};
+use crate::api::{Api, Created, SubmitError};
 use crate::blobs::FileStore;
 use crate::draft::{Draft, DraftFile, Stage, saved};
 use crate::evidence;
@@ -46,7 +46,7 @@ pub struct Flow {
 /// A request just filed, for the confirmation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Filed {
-    pub ticket: TicketCreated,
+    pub ticket: Created,
     /// Where the store will answer (the draft that held it is gone).
     pub email: String,
 }
@@ -536,7 +536,7 @@ impl Flow {
         }
     }
 
-    async fn finish(&self, created: TicketCreated) {
+    async fn finish(&self, created: Created) {
         let site = self.site.get_value();
         saved::remember_ticket(
             &site,

@@ -76,23 +76,21 @@ impl Locale {
         }
     }
 
-    /// A size in bytes, rounded for people: "850 KB", "4.2 MB".
+    /// A size in bytes, rounded for people: "850 KB", "4.2 MB". Integer arithmetic: float
+    /// formatting alone would add kilobytes of wasm. Both languages write sizes alike.
     pub fn bytes(self, bytes: u64) -> String {
-        const KB: f64 = 1024.0;
-        let b = bytes as f64;
-        let (value, unit) = if b >= KB * KB {
-            (b / (KB * KB), "MB")
+        const KB: u64 = 1024;
+        const MB: u64 = KB * KB;
+        if bytes < MB {
+            return format!("{} KB", bytes.div_ceil(KB));
+        }
+        // Tenths of a megabyte, rounded half up; whole numbers from 10 MB on.
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        if tenths >= 100 || tenths.is_multiple_of(10) {
+            format!("{} MB", (tenths + 5) / 10)
         } else {
-            ((b / KB).max(if bytes > 0 { 1.0 } else { 0.0 }), "KB")
-        };
-        let value = if value >= 10.0 || value.fract() < 0.05 {
-            format!("{value:.0}")
-        } else {
-            format!("{value:.1}")
-        };
-        // Both languages write sizes the same way; Chinese without the space is also common,
-        // but the space reads better next to CJK text.
-        format!("{value} {unit}")
+            format!("{}.{} MB", tenths / 10, tenths % 10)
+        }
     }
 }
 
@@ -156,6 +154,8 @@ pub enum Text {
     FileNotSent,
     FileMissing,
     Remove,
+    /// What Remove, Replace, Retry and Cancel say to a screen reader: which file.
+    ActionOnFile,
     Replace,
     Retry,
     Cancel,
@@ -239,6 +239,7 @@ fn en(text: Text) -> &'static str {
             "This file is no longer available on this device. Please add it again."
         }
         Text::Remove => "Remove",
+        Text::ActionOnFile => "{action}: {name}",
         Text::Replace => "Replace",
         Text::Retry => "Retry",
         Text::Cancel => "Cancel",
@@ -321,6 +322,7 @@ fn zh_cn(text: Text) -> &'static str {
         Text::FileNotSent => "未上传",
         Text::FileMissing => "此设备上已找不到这个文件，请重新添加。",
         Text::Remove => "移除",
+        Text::ActionOnFile => "{action}：{name}",
         Text::Replace => "替换",
         Text::Retry => "重试",
         Text::Cancel => "取消",
@@ -477,6 +479,8 @@ mod tests {
         assert_eq!(Locale::En.bytes(20 * 1024 * 1024), "20 MB");
         assert_eq!(Locale::En.bytes(4_404_019), "4.2 MB");
         assert_eq!(Locale::En.bytes(870_000), "850 KB");
+        assert_eq!(Locale::En.bytes(1024 * 1024), "1 MB");
+        assert_eq!(Locale::En.bytes(15 * 1024 * 1024 + 600_000), "16 MB");
         assert_eq!(Locale::En.bytes(3), "1 KB");
         assert_eq!(
             Locale::En.fill(Text::WindowOpen, &[("days", "3"), ("date", "x")]),

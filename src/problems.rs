@@ -49,7 +49,8 @@ impl Context<'_> {
                 (
                     "seconds",
                     file.duration_seconds
-                        .map_or_else(|| "?".to_owned(), |s| format!("{}", s.round())),
+                        // Whole seconds, without float formatting in the wasm.
+                        .map_or_else(|| "?".to_owned(), |s| (s.round() as u64).to_string()),
                 ),
                 (
                     "taken",
