@@ -230,6 +230,12 @@ fn FileRow(key: String) -> impl IntoView {
         _ => None,
     };
     let problems_id = format!("hc-file-{key}-problems");
+    let on_file = move |action: Text| {
+        locale.fill(
+            Text::ActionOnFile,
+            &[("action", locale.text(action)), ("name", &name())],
+        )
+    };
     let can_retry = move || {
         matches!(
             state(),
@@ -300,12 +306,22 @@ fn FileRow(key: String) -> impl IntoView {
                 <FieldProblems id=problems_id.clone() messages />
                 <div class="hc-file-actions">
                     <Show when=can_retry>
-                        <button type="button" class="hc-small" on:click=retry.clone()>
+                        <button
+                            type="button"
+                            class="hc-small"
+                            aria-label=move || on_file(Text::Retry)
+                            on:click=retry.clone()
+                        >
                             {locale.text(Text::Retry)}
                         </button>
                     </Show>
                     <Show when=can_cancel>
-                        <button type="button" class="hc-small" on:click=cancel.clone()>
+                        <button
+                            type="button"
+                            class="hc-small"
+                            aria-label=move || on_file(Text::Cancel)
+                            on:click=cancel.clone()
+                        >
                             {locale.text(Text::Cancel)}
                         </button>
                     </Show>
@@ -314,11 +330,17 @@ fn FileRow(key: String) -> impl IntoView {
                             type="file"
                             class="hc-file-input"
                             accept="image/*,video/*"
+                            aria-label=move || on_file(Text::Replace)
                             on:change=replace
                         />
                         <span>{locale.text(Text::Replace)}</span>
                     </label>
-                    <button type="button" class="hc-small hc-remove" on:click=remove>
+                    <button
+                        type="button"
+                        class="hc-small hc-remove"
+                        aria-label=move || on_file(Text::Remove)
+                        on:click=remove
+                    >
                         {locale.text(Text::Remove)}
                     </button>
                 </div>
