@@ -8,13 +8,16 @@
 //! file costs a few reads, not memory or time. A fact that cannot be established stays `None`;
 //! `helpcenter_core` decides what a missing fact means for the evidence.
 
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use helpcenter_core::{CivilDate, MediaType};
 
+mod picture;
 #[cfg(any(test, feature = "samples"))]
 pub mod samples;
+
+pub use picture::{Picture, read_picture, tiff_capture_day};
 
 /// Enough leading bytes for `MediaType::sniff`.
 pub const SNIFF_BYTES: usize = 16;
@@ -46,7 +49,7 @@ pub fn inspect_bytes(bytes: &[u8]) -> Inspection {
 }
 
 /// Inspects `len` bytes readable from `reader`.
-pub fn inspect<R: BufRead + Seek>(reader: &mut R, len: u64) -> io::Result<Inspection> {
+pub fn inspect<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Inspection> {
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     reader
         .by_ref()
@@ -66,31 +69,12 @@ pub fn inspect<R: BufRead + Seek>(reader: &mut R, len: u64) -> io::Result<Inspec
             _ => mp4_duration(reader, len),
         };
     } else {
-        reader.seek(SeekFrom::Start(0))?;
-        if let Ok(size) = imagesize::reader_size(&mut *reader) {
-            found.width = u32::try_from(size.width).ok().filter(|w| *w > 0);
-            found.height = u32::try_from(size.height).ok().filter(|h| *h > 0);
-        }
-        reader.seek(SeekFrom::Start(0))?;
-        found.captured_on = exif_capture_day(reader);
+        let picture = read_picture(reader, len, media_type);
+        found.width = picture.size.map(|(w, _)| w);
+        found.height = picture.size.map(|(_, h)| h);
+        found.captured_on = picture.taken;
     }
     Ok(found)
-}
-
-/// The day the photo was taken, from EXIF DateTimeOriginal (else DateTimeDigitized; never the
-/// file's modification DateTime, which editing changes).
-pub fn exif_capture_day<R: BufRead + Seek>(reader: &mut R) -> Option<CivilDate> {
-    let exif = exif::Reader::new().read_from_container(reader).ok()?;
-    [exif::Tag::DateTimeOriginal, exif::Tag::DateTimeDigitized]
-        .into_iter()
-        .find_map(|tag| {
-            let field = exif.get_field(tag, exif::In::PRIMARY)?;
-            let exif::Value::Ascii(ref values) = field.value else {
-                return None;
-            };
-            let taken = exif::DateTime::from_ascii(values.first()?).ok()?;
-            CivilDate::from_ymd(i32::from(taken.year), taken.month, taken.day)
-        })
 }
 
 /// Duration of an MP4 / QuickTime file from `moov/mvhd` (timescale and duration), wherever in
@@ -466,12 +450,10 @@ mod tests {
     fn bad_exif_dates_are_ignored() {
         for date in [b"2026:13:40 10:30:00\0", b"    :  :     :  :  \0"] {
             let jpeg = jpeg_with_exif(date, 640, 480);
-            assert_eq!(exif_capture_day(&mut Cursor::new(&jpeg)), None);
+            let found = inspect(&mut Cursor::new(&jpeg), jpeg.len() as u64).expect("inspect");
+            assert_eq!(found.captured_on, None);
+            assert_eq!((found.width, found.height), (Some(640), Some(480)));
         }
-        assert_eq!(
-            exif_capture_day(&mut Cursor::new(b"\xFF\xD8\xFF\xD9")),
-            None
-        );
     }
 
     #[test]
