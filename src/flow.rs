@@ -305,12 +305,17 @@ impl Flow {
     }
 
     /// Brings back the files of a draft from an earlier visit and resumes their uploads.
+    /// Only the files that were there at mount are touched: ones the shopper adds meanwhile
+    /// are checked by `add_files`.
     pub fn restore_files(&self) {
         let flow = *self;
+        let kept = self.draft.with_untracked(|d| d.files.clone());
+        if kept.is_empty() {
+            return;
+        }
         spawn_local(async move {
             let store = FileStore::open().await.ok();
-            let files = flow.draft.with_untracked(|d| d.files.clone());
-            for saved_file in files {
+            for saved_file in kept {
                 let blob = match &store {
                     Some(store) => store.get(&saved_file.key).await.ok().flatten(),
                     None => None,
@@ -319,6 +324,14 @@ impl Flow {
                 let blob =
                     blob.and_then(|b| wasm_bindgen::JsCast::dyn_into::<web_sys::File>(b).ok());
                 let key = saved_file.key.clone();
+                let restoring = flow.live.with_untracked(|all| {
+                    all.iter()
+                        .any(|l| l.key == key && l.state == FileState::Restoring)
+                });
+                if !restoring {
+                    // Removed while this was reading.
+                    continue;
+                }
                 match (blob, &saved_file.facts) {
                     (Some(file), Some(facts)) => {
                         let preview = facts

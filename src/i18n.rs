@@ -110,6 +110,7 @@ pub enum Text {
     StartHeading,
     StartIntro,
     Notices,
+    YourRequests,
     Back,
     Continue,
     StepOf,
@@ -191,6 +192,7 @@ fn en(text: Text) -> &'static str {
             "Pick what fits best. We'll tell you what we can do before you write anything."
         }
         Text::Notices => "Notices",
+        Text::YourRequests => "Requests you sent from this device",
         Text::Back => "Back",
         Text::Continue => "Continue",
         Text::StepOf => "Step {n}",
@@ -278,6 +280,7 @@ fn zh_cn(text: Text) -> &'static str {
             "请选择最符合的一项。在您填写任何内容之前，我们会先告诉您我们能做什么。"
         }
         Text::Notices => "公告",
+        Text::YourRequests => "您在此设备上提交的申请",
         Text::Back => "返回",
         Text::Continue => "继续",
         Text::StepOf => "第 {n} 步",

@@ -188,6 +188,11 @@ async fn every_outcome_of_the_default_policy_can_be_filed() {
         assert!(text(&root, ".hc-filed").contains("shopper@example.com"));
         click(&root, ".hc-filed .hc-next");
         settle().await;
+        assert_eq!(
+            texts(&root, ".hc-mine-id").first(),
+            Some(&id),
+            "the start screen lists the new request first"
+        );
     }
 }
 

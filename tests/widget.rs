@@ -148,3 +148,59 @@ async fn the_sites_force_majeure_notice_shows_on_its_days_only() {
         "the notice ended yesterday"
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_details_say_what_is_wrong_next_to_each_field_and_take_focus_there() {
+    let config = demo_config();
+    helpcenter_widget::draft::saved::store(
+        "demo",
+        &helpcenter_widget::draft::Draft {
+            category: Some("payment_anomaly".into()),
+            answers: vec!["double_charge".into()],
+            stage: helpcenter_widget::draft::Stage::Details,
+            ..helpcenter_widget::draft::Draft::start()
+        },
+    );
+    let root = container();
+    let _app = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Widget config locale=Locale::En /> }
+    });
+    settle().await;
+    assert_eq!(text(&root, "h2"), "Tell us about it");
+    assert_eq!(
+        text(&root, ".hc-stage--current"),
+        "2Details",
+        "the stage bar shows where the shopper is"
+    );
+    support::type_into(&root, "#hc-order-number", "12 34");
+    settle().await;
+    assert_eq!(
+        text(&root, "#hc-order-number-problems"),
+        "This doesn't look like one of our order numbers. Check it against your order confirmation, for example 10023456."
+    );
+    support::type_into(&root, "#hc-order-number", "#10023456");
+    support::type_into(&root, "#hc-description", "Charged twice");
+    settle().await;
+    assert_eq!(text(&root, "#hc-order-number-problems"), "");
+    assert_eq!(
+        text(&root, "#hc-description-count"),
+        "13 of at least 30 characters"
+    );
+    click(&root, ".hc-next");
+    settle().await;
+    assert_eq!(text(&root, "h2"), "Tell us about it", "cannot go on");
+    assert_eq!(
+        text(&root, "#hc-description-problems"),
+        "Please tell us a bit more: at least 30 characters."
+    );
+    assert_eq!(
+        text(&root, "#hc-email-problems"),
+        "Enter your email address so we can answer you."
+    );
+    support::wait_for("focus on the first field with a problem", 2_000, || {
+        document()
+            .active_element()
+            .is_some_and(|e| e.id() == "hc-description")
+    })
+    .await;
+}

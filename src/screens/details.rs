@@ -42,6 +42,8 @@ pub fn DetailsScreen() -> impl IntoView {
         flow.show_all.set(true);
         if clean {
             flow.go(Stage::Evidence);
+        } else {
+            super::focus_first_invalid();
         }
     });
     let back = Callback::new(move |()| flow.go(Stage::Problem));

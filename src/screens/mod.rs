@@ -39,6 +39,23 @@ pub fn ScreenHeading(children: Children) -> impl IntoView {
     }
 }
 
+/// After a refused Continue: takes keyboard and screen-reader users to the first field that
+/// says what is wrong, once the problems are on the page.
+pub fn focus_first_invalid() {
+    leptos::task::spawn_local(async {
+        // The problems render on the next tick.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        let field = document()
+            .query_selector("[aria-invalid=\"true\"]")
+            .ok()
+            .flatten()
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+        if let Some(field) = field {
+            let _ = field.focus();
+        }
+    });
+}
+
 /// Where the shopper is in the whole request: problem, details, photos, send.
 #[component]
 pub fn StageBar(current: Stage) -> impl IntoView {

@@ -98,6 +98,8 @@ pub fn OutcomeScreen(
         tried.set(true);
         if flow.decision().is_some() {
             flow.go(Stage::Details);
+        } else {
+            super::focus_first_invalid();
         }
     });
     let today = flow.today.to_string();

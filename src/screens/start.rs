@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::ScreenHeading;
+use crate::draft::saved;
 use crate::flow::Flow;
 use crate::i18n::Text;
 
@@ -22,6 +23,8 @@ pub fn StartScreen() -> impl IntoView {
             .collect();
         (notices, categories)
     });
+    // Their numbers, newest first, to quote to the store (the follow-up screen opens them).
+    let filed = saved::tickets(&flow.site.get_value());
     let pick = move |id: String| {
         flow.draft.update(|d| {
             d.category = Some(id);
@@ -54,6 +57,20 @@ pub fn StartScreen() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
+            {(!filed.is_empty())
+                .then(|| {
+                    view! {
+                        <section class="hc-mine">
+                            <h3>{locale.text(Text::YourRequests)}</h3>
+                            <ul>
+                                {filed
+                                    .into_iter()
+                                    .map(|t| view! { <li class="hc-mine-id">{t.id}</li> })
+                                    .collect_view()}
+                            </ul>
+                        </section>
+                    }
+                })}
         </section>
     }
 }
