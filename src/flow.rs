@@ -442,8 +442,9 @@ impl Flow {
                 }
                 Err(UploadError::Cancelled) => return,
                 Err(UploadError::Refused { code, .. }) => FileState::Refused(code),
-                // Offline for now, or a browser that could not read the file: the shopper
-                // can try again.
+                // Deleted or withdrawn on the phone since it was picked: pick it again.
+                Err(UploadError::FileUnreadable) => FileState::Missing,
+                // Offline for now: the shopper can try again, resuming where it stopped.
                 Err(_) => FileState::Paused,
             };
             flow.live_update(&key, |l| {
