@@ -204,3 +204,29 @@ async fn the_details_say_what_is_wrong_next_to_each_field_and_take_focus_there()
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+fn the_embed_address_gives_site_language_and_prefill_but_the_fragment_stays_local() {
+    let history = window().history().expect("history");
+    let before = window().location().href().expect("href");
+    history
+        .replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some("?site=demo&locale=zh-CN#order_number=%2310023456&email=wei%40example.com&delivered_on=2026-11-20&category=logistics_delivery"),
+        )
+        .expect("replace state");
+    let launch = helpcenter_widget::app::Launch::from_location();
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
+        .expect("restore");
+    assert_eq!(launch.site, "demo");
+    assert_eq!(launch.locale, Locale::ZhCn);
+    assert_eq!(launch.prefill.order_number.as_deref(), Some("#10023456"));
+    assert_eq!(launch.prefill.email.as_deref(), Some("wei@example.com"));
+    assert_eq!(launch.prefill.delivered_on.as_deref(), Some("2026-11-20"));
+    assert_eq!(
+        launch.prefill.category.as_deref(),
+        Some("logistics_delivery")
+    );
+}
