@@ -67,7 +67,8 @@ pub async fn inspect(file: &web_sys::File, rule: &MediaRule, report: &dyn Fn(u8)
             // unreadable whatever its header claims.
             decoded_size(file).await
         } else {
-            // Browsers other than Safari cannot decode HEIC: its header is all we have.
+            // Browsers other than Safari cannot decode HEIC, and oversized files are not
+            // decoded: the header is all we have.
             header_size
         };
         facts.width = size.map(|(w, _)| w);
