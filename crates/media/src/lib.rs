@@ -407,39 +407,19 @@ mod tests {
         assert_eq!(webm_of(b"not matroska at all"), None);
     }
 
-    /// A JPEG with an APP1 EXIF segment carrying `date` as DateTimeOriginal, and a SOF0 header.
-    fn jpeg_with_exif(date: &[u8; 20], width: u16, height: u16) -> Vec<u8> {
-        let mut tiff = b"II*\0\x08\0\0\0".to_vec();
-        // IFD0 at 8: one entry, ExifIFDPointer -> 26.
-        tiff.extend_from_slice(&1u16.to_le_bytes());
-        tiff.extend_from_slice(&0x8769u16.to_le_bytes());
-        tiff.extend_from_slice(&4u16.to_le_bytes());
-        tiff.extend_from_slice(&1u32.to_le_bytes());
-        tiff.extend_from_slice(&26u32.to_le_bytes());
-        tiff.extend_from_slice(&0u32.to_le_bytes());
-        // Exif IFD at 26: DateTimeOriginal, ASCII × 20 at 44.
-        tiff.extend_from_slice(&1u16.to_le_bytes());
-        tiff.extend_from_slice(&0x9003u16.to_le_bytes());
-        tiff.extend_from_slice(&2u16.to_le_bytes());
-        tiff.extend_from_slice(&20u32.to_le_bytes());
-        tiff.extend_from_slice(&44u32.to_le_bytes());
-        tiff.extend_from_slice(&0u32.to_le_bytes());
-        tiff.extend_from_slice(date);
-        let mut app1 = b"Exif\0\0".to_vec();
-        app1.extend(tiff);
-        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
-        jpeg.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
-        jpeg.extend(app1);
-        jpeg.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 0x08]);
-        jpeg.extend_from_slice(&height.to_be_bytes());
-        jpeg.extend_from_slice(&width.to_be_bytes());
-        jpeg.extend_from_slice(&[0x01, 0x01, 0x11, 0x00, 0xFF, 0xD9]);
-        jpeg
+    /// A JPEG of `width`×`height` whose EXIF says it was taken on `date` (as cameras write it).
+    fn jpeg_with_exif(date: &str, width: u16, height: u16) -> Vec<u8> {
+        samples::jpeg(&samples::Jpeg {
+            width,
+            height,
+            taken: Some(date),
+            ..samples::Jpeg::default()
+        })
     }
 
     #[test]
     fn jpeg_size_and_exif_capture_day() {
-        let jpeg = jpeg_with_exif(b"2026:11:21 10:30:00\0", 1024, 768);
+        let jpeg = jpeg_with_exif("2026:11:21 10:30:00", 1024, 768);
         let found = inspect(&mut Cursor::new(&jpeg), jpeg.len() as u64).expect("inspect");
         assert_eq!(found.media_type, Some(MediaType::Jpeg));
         assert_eq!((found.width, found.height), (Some(1024), Some(768)));
@@ -448,7 +428,7 @@ mod tests {
 
     #[test]
     fn bad_exif_dates_are_ignored() {
-        for date in [b"2026:13:40 10:30:00\0", b"    :  :     :  :  \0"] {
+        for date in ["2026:13:40 10:30:00", "    :  :     :  :  "] {
             let jpeg = jpeg_with_exif(date, 640, 480);
             let found = inspect(&mut Cursor::new(&jpeg), jpeg.len() as u64).expect("inspect");
             assert_eq!(found.captured_on, None);

@@ -441,23 +441,8 @@ mod tests {
         text.parse().ok()
     }
 
-    /// A little-endian TIFF whose Exif directory holds `date` under `tag`.
     fn tiff(tag: u16, date: &[u8]) -> Vec<u8> {
-        let mut t = b"II*\0\x08\0\0\0".to_vec();
-        t.extend_from_slice(&1u16.to_le_bytes());
-        t.extend_from_slice(&0x8769u16.to_le_bytes());
-        t.extend_from_slice(&4u16.to_le_bytes());
-        t.extend_from_slice(&1u32.to_le_bytes());
-        t.extend_from_slice(&26u32.to_le_bytes());
-        t.extend_from_slice(&0u32.to_le_bytes());
-        t.extend_from_slice(&1u16.to_le_bytes());
-        t.extend_from_slice(&tag.to_le_bytes());
-        t.extend_from_slice(&2u16.to_le_bytes());
-        t.extend_from_slice(&(date.len() as u32).to_le_bytes());
-        t.extend_from_slice(&44u32.to_le_bytes());
-        t.extend_from_slice(&0u32.to_le_bytes());
-        t.extend_from_slice(date);
-        t
+        samples::exif_tiff(tag, date)
     }
 
     fn chunk(kind: &[u8; 4], body: &[u8], big_endian_length: bool) -> Vec<u8> {

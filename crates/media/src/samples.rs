@@ -84,8 +84,12 @@ fn segment(out: &mut Vec<u8>, marker: u8, body: &[u8]) {
     out.extend_from_slice(body);
 }
 
-/// The TIFF structure of an APP1 segment holding only DateTimeOriginal.
-fn exif_app1(taken: &str) -> Vec<u8> {
+/// EXIF DateTimeOriginal.
+pub const DATE_TIME_ORIGINAL: u16 = 0x9003;
+
+/// A little-endian TIFF structure (what EXIF blocks hold) whose Exif directory has one ASCII
+/// entry, `tag` = `date` as written (cameras write `"2026:11:21 18:05:09\0"`).
+pub fn exif_tiff(tag: u16, date: &[u8]) -> Vec<u8> {
     let mut tiff = b"II*\0\x08\0\0\0".to_vec();
     // IFD0 at 8: one entry, the pointer to the Exif IFD at 26.
     tiff.extend_from_slice(&1u16.to_le_bytes());
@@ -94,19 +98,24 @@ fn exif_app1(taken: &str) -> Vec<u8> {
     tiff.extend_from_slice(&1u32.to_le_bytes());
     tiff.extend_from_slice(&26u32.to_le_bytes());
     tiff.extend_from_slice(&0u32.to_le_bytes());
-    // Exif IFD at 26: DateTimeOriginal, 20 ASCII bytes at 44.
+    // Exif IFD at 26: the entry, its ASCII value at 44.
     tiff.extend_from_slice(&1u16.to_le_bytes());
-    tiff.extend_from_slice(&0x9003u16.to_le_bytes());
+    tiff.extend_from_slice(&tag.to_le_bytes());
     tiff.extend_from_slice(&2u16.to_le_bytes());
-    tiff.extend_from_slice(&20u32.to_le_bytes());
+    tiff.extend_from_slice(&(date.len() as u32).to_le_bytes());
     tiff.extend_from_slice(&44u32.to_le_bytes());
     tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(date);
+    tiff
+}
+
+/// An APP1 segment's body holding only DateTimeOriginal.
+fn exif_app1(taken: &str) -> Vec<u8> {
     let mut date = taken.as_bytes().to_vec();
     date.resize(19, b' ');
-    tiff.extend_from_slice(&date);
-    tiff.push(0);
+    date.push(0);
     let mut app1 = b"Exif\0\0".to_vec();
-    app1.extend(tiff);
+    app1.extend(exif_tiff(DATE_TIME_ORIGINAL, &date));
     app1
 }
 
