@@ -302,3 +302,16 @@ async fn the_delivery_day_decides_the_window_before_anything_is_written() {
         "a future day cannot go on"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_video_over_the_time_limit_is_refused_with_its_length() {
+    let (root, _app) = mount(at_the_photos(|_| {}), Locale::En);
+    settle().await;
+    let video = file(&samples::mp4_header(200), "unboxing.mp4", "video/mp4");
+    attach(&root, PICKER, &[video]);
+    assert_eq!(
+        problems_of(&root, 1).await,
+        "This video is 200 s long; the limit is 120 s. Trim it or send a shorter one."
+    );
+    never_uploaded(1);
+}
