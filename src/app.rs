@@ -219,6 +219,14 @@ pub fn Widget(
     }
 }
 
+/// Whether the filing chunk is there for [`Filing`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Chunk {
+    Loading,
+    Failed,
+    Ready,
+}
+
 /// A screen of the filing part once its chunk is there (at once when it already is). While it
 /// is fetched a status line; if it cannot be, a message with Try again and Back: the draft is
 /// in the main module and on the device, so nothing the shopper typed is lost.
@@ -226,47 +234,55 @@ pub fn Widget(
 fn Filing(which: FilingScreen) -> impl IntoView {
     let flow = expect_context::<Flow>();
     let locale = flow.locale;
-    let attempt = RwSignal::new(0_u32);
-    view! {
-        <Suspense fallback=move || {
-            view! { <p class="hc-status" role="status">{locale.text(Text::StepLoading)}</p> }
-        }>
-            {move || {
-                attempt.track();
-                Suspend::new(async move {
-                    match filing::screen(flow, which).await {
-                        Ok(screen) => screen,
-                        Err(_) => {
-                            view! {
-                                <div class="hc-error" role="alert">
-                                    <p>{locale.text(Text::StepLoadFailed)}</p>
-                                    <button
-                                        type="button"
-                                        class="hc-retry"
-                                        on:click=move |_| attempt.update(|n| *n += 1)
-                                    >
-                                        {locale.text(Text::TryAgain)}
-                                    </button>
-                                    {(which != FilingScreen::Filed)
-                                        .then(|| {
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    class="hc-back"
-                                                    on:click=move |_| flow.go(Stage::Problem)
-                                                >
-                                                    {locale.text(Text::Back)}
-                                                </button>
-                                            }
-                                        })}
-                                </div>
-                            }
-                                .into_any()
+    let chunk = RwSignal::new(if filing::is_loaded() {
+        Chunk::Ready
+    } else {
+        Chunk::Loading
+    });
+    let fetch = move || {
+        chunk.set(Chunk::Loading);
+        leptos::task::spawn_local(async move {
+            let state = match filing::load().await {
+                Ok(()) => Chunk::Ready,
+                Err(_) => Chunk::Failed,
+            };
+            // The shopper may have gone back meanwhile.
+            chunk.try_set(state);
+        });
+    };
+    if chunk.get_untracked() == Chunk::Loading {
+        fetch();
+    }
+    let failed = move || {
+        view! {
+            <div class="hc-error" role="alert">
+                <p>{locale.text(Text::StepLoadFailed)}</p>
+                <button type="button" class="hc-retry" on:click=move |_| fetch()>
+                    {locale.text(Text::TryAgain)}
+                </button>
+                {(which != FilingScreen::Filed)
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="hc-back"
+                                on:click=move |_| flow.go(Stage::Problem)
+                            >
+                                {locale.text(Text::Back)}
+                            </button>
                         }
-                    }
-                })
-            }}
-        </Suspense>
+                    })}
+            </div>
+        }
+        .into_any()
+    };
+    move || match chunk.get() {
+        Chunk::Loading => {
+            view! { <p class="hc-status" role="status">{locale.text(Text::StepLoading)}</p> }
+                .into_any()
+        }
+        Chunk::Failed => failed(),
+        Chunk::Ready => filing::screen(flow, which).unwrap_or_else(failed),
     }
 }
 

@@ -54,18 +54,65 @@ macro_rules! in_filing_chunk {
     };
 }
 
-in_filing_chunk! {
-    /// One screen of the filing part. Also brings back a kept draft's files, if the mount's
-    /// attempt could not fetch the chunk.
-    pub fn screen(flow: Flow, which: FilingScreen) -> AnyView {
-        flow.restore_files();
-        match which {
-            FilingScreen::Details => view! { <DetailsScreen /> }.into_any(),
-            FilingScreen::Evidence => view! { <EvidenceScreen /> }.into_any(),
-            FilingScreen::Review => view! { <ReviewScreen /> }.into_any(),
-            FilingScreen::Filed => view! { <FiledScreen /> }.into_any(),
+/// One screen of the filing part, built in the chunk. Also brings back a kept draft's files,
+/// if the mount's attempt could not fetch the chunk.
+fn build_screen(flow: Flow, which: FilingScreen) -> AnyView {
+    flow.restore_files();
+    match which {
+        FilingScreen::Details => view! { <DetailsScreen /> }.into_any(),
+        FilingScreen::Evidence => view! { <EvidenceScreen /> }.into_any(),
+        FilingScreen::Review => view! { <ReviewScreen /> }.into_any(),
+        FilingScreen::Filed => view! { <FiledScreen /> }.into_any(),
+    }
+}
+
+#[cfg(feature = "lazy")]
+#[leptos::wasm_split::wasm_split(
+    filing,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(preload_screen)
+)]
+fn split_screen(flow: Flow, which: FilingScreen) -> Result<AnyView, ChunkError> {
+    Ok(build_screen(flow, which))
+}
+
+thread_local! {
+    static LOADED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Fetches the chunk with the screens, if this page has not yet.
+pub async fn load() -> Result<(), ChunkError> {
+    #[cfg(feature = "lazy")]
+    preload_screen().await?;
+    LOADED.set(true);
+    Ok(())
+}
+
+/// Whether [`load`] has succeeded on this page; always, without the `lazy` feature.
+pub fn is_loaded() -> bool {
+    cfg!(not(feature = "lazy")) || LOADED.get()
+}
+
+/// The screen, built at once inside the caller's reactive context (so it is owned and
+/// disposed like any other view), once [`load`] has succeeded; `None` before.
+pub fn screen(flow: Flow, which: FilingScreen) -> Option<AnyView> {
+    if !is_loaded() {
+        return None;
+    }
+    #[cfg(feature = "lazy")]
+    {
+        use std::future::Future;
+        use std::task::{Context, Poll, Waker};
+        // Loaded: the split function's loader is ready, so its first poll finishes.
+        let mut call = std::pin::pin!(split_screen(flow, which));
+        match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(Ok(view)) => Some(view),
+            Poll::Ready(Err(ChunkError)) | Poll::Pending => None,
         }
     }
+    #[cfg(not(feature = "lazy"))]
+    Some(build_screen(flow, which))
 }
 
 in_filing_chunk! {
