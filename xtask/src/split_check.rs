@@ -7,7 +7,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
@@ -26,7 +26,9 @@ const WAIT: Duration = Duration::from_secs(30);
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 pub fn run(ctx: &Ctx) -> Result<()> {
-    let server = browser_server::start_serving(ctx, &ctx.root.join("dist"))?;
+    let dist = ctx.root.join("dist");
+    let chunks = chunk_files(&dist)?;
+    let server = browser_server::start_serving(ctx, &dist)?;
     let url = format!("{}{PAGE}", server.origin());
     let profile =
         std::env::temp_dir().join(format!("helpcenter-split-check-{}", std::process::id()));
@@ -41,7 +43,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     wait_until(|| Ok(driver.call("GET", "/status", None)?["value"]["ready"] == json!(true)))
         .context("ChromeDriver did not become ready")?;
     let session = Session::start(&driver, &profile)?;
-    let result = check(&session, &url);
+    let result = check(&session, &url).and_then(|()| check_failed_fetch(&session, &url, &chunks));
     if result.is_err()
         && let Ok(source) = session.call("GET", "/source", None)
     {
@@ -63,19 +65,91 @@ fn check(session: &Session, url: &str) -> Result<()> {
         bail!("the filing chunk was fetched before Continue: the first load is not split");
     }
     session.call("POST", &format!("/element/{next}/click"), Some(json!({})))?;
-    wait_until(|| {
-        let Some(heading) = session.find("h2.hc-heading")? else {
-            return Ok(false);
-        };
-        let text = session.call("GET", &format!("/element/{heading}/text"), None)?;
-        Ok(text["value"].as_str() == Some(DETAILS_HEADING))
-    })
-    .with_context(|| format!("after Continue, the heading \"{DETAILS_HEADING}\" never appeared"))?;
+    wait_until(|| session.heading_is(DETAILS_HEADING)).with_context(|| {
+        format!("after Continue, the heading \"{DETAILS_HEADING}\" never appeared")
+    })?;
     if !session.fetched_chunk()? {
         bail!("the details screen showed without the filing chunk being fetched");
     }
     println!("split check: ok: the details screen came from the filing chunk");
     Ok(())
+}
+
+/// When the chunk cannot be fetched (here: it is gone from the server), Continue shows the
+/// load-failed message instead of a dead page, and Try again loads it once it is back.
+fn check_failed_fetch(session: &Session, url: &str, chunks: &[PathBuf]) -> Result<()> {
+    println!("split check: the same with the filing chunk missing");
+    // A fresh page: the chunk loaded above is in this page's memory.
+    session.call("POST", "/url", Some(json!({ "url": "about:blank" })))?;
+    session.call("POST", "/url", Some(json!({ "url": url })))?;
+    // The draft persists, so the page comes back on the details screen: with the chunk
+    // missing, that is the load-failed message.
+    let hidden = Hidden::new(chunks)?;
+    wait_until(|| session.find(".hc-error .hc-retry"))
+        .context("reloaded on the details screen without its chunk: no load-failed message")?;
+    let back = wait_until(|| session.find(".hc-error .hc-back"))
+        .context("the load-failed message has no Back")?;
+    session.call("POST", &format!("/element/{back}/click"), Some(json!({})))?;
+    let next = wait_until(|| session.find(".hc-next"))
+        .context("Back from the load-failed message did not show the outcome")?;
+    session.call("POST", &format!("/element/{next}/click"), Some(json!({})))?;
+    let retry = wait_until(|| session.find(".hc-error .hc-retry"))
+        .context("with the chunk missing, Continue did not show the load-failed message")?;
+    drop(hidden);
+    session.call("POST", &format!("/element/{retry}/click"), Some(json!({})))?;
+    wait_until(|| session.heading_is(DETAILS_HEADING))
+        .context("Try again, with the chunk back, did not show the details screen")?;
+    println!("split check: ok: a failed fetch shows Try again, which then loads the chunk");
+    Ok(())
+}
+
+/// The filing chunks in `dist/`.
+fn chunk_files(dist: &Path) -> Result<Vec<PathBuf>> {
+    let mut chunks = Vec::new();
+    for entry in std::fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with("split_") && name.ends_with(".wasm") {
+            chunks.push(path);
+        }
+    }
+    if chunks.is_empty() {
+        bail!(
+            "{} holds no split_*.wasm: build it with `cargo xtask build-widget`",
+            dist.display()
+        );
+    }
+    Ok(chunks)
+}
+
+/// Chunks moved aside while it lives, so the server answers 404 for them; put back on drop,
+/// whatever happened.
+struct Hidden(Vec<(PathBuf, PathBuf)>);
+
+impl Hidden {
+    fn new(chunks: &[PathBuf]) -> Result<Hidden> {
+        let mut hidden = Hidden(Vec::new());
+        for chunk in chunks {
+            let aside = chunk.with_extension("wasm.hidden");
+            std::fs::rename(chunk, &aside)
+                .with_context(|| format!("moving {} aside", chunk.display()))?;
+            hidden.0.push((chunk.clone(), aside));
+        }
+        Ok(hidden)
+    }
+}
+
+impl Drop for Hidden {
+    fn drop(&mut self) {
+        for (chunk, aside) in &self.0 {
+            if let Err(err) = std::fs::rename(aside, chunk) {
+                eprintln!("split check: could not put {} back: {err}", chunk.display());
+            }
+        }
+    }
 }
 
 /// Polls `probe` until it says yes (`true` or `Some`), for up to [`WAIT`].
@@ -260,6 +334,15 @@ impl<'a> Session<'a> {
             .and_then(|all| all.first())
             .and_then(|e| e[ELEMENT].as_str())
             .map(str::to_owned))
+    }
+
+    /// Whether the screen's heading says `text`.
+    fn heading_is(&self, text: &str) -> Result<bool> {
+        let Some(heading) = self.find("h2.hc-heading")? else {
+            return Ok(false);
+        };
+        let shown = self.call("GET", &format!("/element/{heading}/text"), None)?;
+        Ok(shown["value"].as_str() == Some(text))
     }
 
     /// Whether the page has fetched a `split_*.wasm` chunk.
