@@ -64,37 +64,41 @@ pub fn App() -> impl IntoView {
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("lang", locale.tag());
     }
-    let loaded = LocalResource::new(move || {
-        let site = site.clone();
-        async move { Api::default().widget_config(&site).await }
-    });
+    // A signal and a task rather than a resource under <Suspense>: the first load then
+    // carries none of the async-derived and suspense machinery (about 10 KB of gzip).
+    let site = StoredValue::new(site);
+    let loaded = RwSignal::new(None::<Option<WidgetConfig>>);
+    let fetch = move || {
+        loaded.set(None);
+        leptos::task::spawn_local(async move {
+            let result = Api::default().widget_config(&site.get_value()).await;
+            loaded.try_set(Some(result.ok()));
+        });
+    };
+    fetch();
     view! {
         <main class="hc-widget">
-            <Suspense fallback=move || {
-                view! { <p class="hc-status" role="status">{locale.text(Text::Loading)}</p> }
-            }>
-                {move || {
-                    loaded
-                        .get()
-                        .map(|result| match result {
-                            Ok(config) => {
-                                let prefill = prefill.clone();
-                                view! { <Widget config locale prefill /> }.into_any()
-                            }
-                            Err(_) => {
-                                view! {
-                                    <div class="hc-error" role="alert">
-                                        <p>{locale.text(Text::LoadFailed)}</p>
-                                        <button type="button" on:click=move |_| loaded.refetch()>
-                                            {locale.text(Text::TryAgain)}
-                                        </button>
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
+            {move || match loaded.get() {
+                None => {
+                    view! { <p class="hc-status" role="status">{locale.text(Text::Loading)}</p> }
+                        .into_any()
+                }
+                Some(Some(config)) => {
+                    let prefill = prefill.clone();
+                    view! { <Widget config locale prefill /> }.into_any()
+                }
+                Some(None) => {
+                    view! {
+                        <div class="hc-error" role="alert">
+                            <p>{locale.text(Text::LoadFailed)}</p>
+                            <button type="button" on:click=move |_| fetch()>
+                                {locale.text(Text::TryAgain)}
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
         </main>
     }
 }
