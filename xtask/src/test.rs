@@ -34,6 +34,19 @@ const STEPS: [Step; 7] = [
             .args(wasm)
             .args(deny)
             .run()?;
+        // … and as the release build compiles it, with the split points.
+        ctx.cmd("cargo")
+            .args([
+                "clippy",
+                "-p",
+                "helpcenter-widget",
+                "--bin",
+                "helpcenter-widget",
+            ])
+            .args(["--features", "lazy"])
+            .args(wasm)
+            .args(deny)
+            .run()?;
         ctx.cmd("cargo")
             .args([
                 "clippy",
