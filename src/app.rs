@@ -6,12 +6,10 @@ use leptos::prelude::*;
 
 use crate::api::{Api, WidgetConfig};
 use crate::draft::{Draft, Prefill, Stage, saved};
+use crate::filing::{self, FilingScreen};
 use crate::flow::Flow;
 use crate::i18n::{Locale, Text};
-use crate::screens::{
-    DetailsScreen, EvidenceScreen, FiledScreen, OutcomeScreen, QuestionScreen, ReviewScreen,
-    StartScreen,
-};
+use crate::screens::{OutcomeScreen, QuestionScreen, StartScreen};
 
 /// What the embed put in the iframe's address: `/widget/?site=KEY&locale=zh-CN`, and in its
 /// fragment what the store prefilled (`#order_number=…&email=…`): a fragment never reaches a
@@ -66,37 +64,41 @@ pub fn App() -> impl IntoView {
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("lang", locale.tag());
     }
-    let loaded = LocalResource::new(move || {
-        let site = site.clone();
-        async move { Api::default().widget_config(&site).await }
-    });
+    // A signal and a task rather than a resource under <Suspense>: the first load then
+    // carries none of the async-derived and suspense machinery (about 10 KB of gzip).
+    let site = StoredValue::new(site);
+    let loaded = RwSignal::new(None::<Option<WidgetConfig>>);
+    let fetch = move || {
+        loaded.set(None);
+        leptos::task::spawn_local(async move {
+            let result = Api::default().widget_config(&site.get_value()).await;
+            loaded.try_set(Some(result.ok()));
+        });
+    };
+    fetch();
     view! {
         <main class="hc-widget">
-            <Suspense fallback=move || {
-                view! { <p class="hc-status" role="status">{locale.text(Text::Loading)}</p> }
-            }>
-                {move || {
-                    loaded
-                        .get()
-                        .map(|result| match result {
-                            Ok(config) => {
-                                let prefill = prefill.clone();
-                                view! { <Widget config locale prefill /> }.into_any()
-                            }
-                            Err(_) => {
-                                view! {
-                                    <div class="hc-error" role="alert">
-                                        <p>{locale.text(Text::LoadFailed)}</p>
-                                        <button type="button" on:click=move |_| loaded.refetch()>
-                                            {locale.text(Text::TryAgain)}
-                                        </button>
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
+            {move || match loaded.get() {
+                None => {
+                    view! { <p class="hc-status" role="status">{locale.text(Text::Loading)}</p> }
+                        .into_any()
+                }
+                Some(Some(config)) => {
+                    let prefill = prefill.clone();
+                    view! { <Widget config locale prefill /> }.into_any()
+                }
+                Some(None) => {
+                    view! {
+                        <div class="hc-error" role="alert">
+                            <p>{locale.text(Text::LoadFailed)}</p>
+                            <button type="button" on:click=move |_| fetch()>
+                                {locale.text(Text::TryAgain)}
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
         </main>
     }
 }
@@ -132,7 +134,13 @@ pub fn Widget(
     apply_brand(&config.brand);
     let flow = Flow::new(config, locale, api, draft);
     provide_context(flow);
-    flow.restore_files();
+    if flow.draft.with_untracked(|d| !d.files.is_empty()) {
+        // The files come back from the filing chunk; if it cannot be fetched now, its first
+        // screen brings them back when it can.
+        leptos::task::spawn_local(async move {
+            let _ = filing::restore_files(flow).await;
+        });
+    }
     Effect::new(move |_| {
         flow.draft.with(|d| {
             if d.is_blank() {
@@ -150,16 +158,16 @@ pub fn Widget(
     });
     let screen = move || {
         if flow.filed.with(Option::is_some) {
-            return view! { <FiledScreen /> }.into_any();
+            return view! { <Filing which=FilingScreen::Filed /> }.into_any();
         }
         let (category, step, stage) = position.get();
         let Some(category) = category else {
             return view! { <StartScreen /> }.into_any();
         };
         match stage {
-            Stage::Details => return view! { <DetailsScreen /> }.into_any(),
-            Stage::Evidence => return view! { <EvidenceScreen /> }.into_any(),
-            Stage::Review => return view! { <ReviewScreen /> }.into_any(),
+            Stage::Details => return view! { <Filing which=FilingScreen::Details /> }.into_any(),
+            Stage::Evidence => return view! { <Filing which=FilingScreen::Evidence /> }.into_any(),
+            Stage::Review => return view! { <Filing which=FilingScreen::Review /> }.into_any(),
             Stage::Problem => {}
         }
         let answers = flow.draft.with_untracked(|d| d.answers.clone());
@@ -193,8 +201,16 @@ pub fn Widget(
                             .confirm_with_message(locale.text(Text::DiscardConfirm))
                             .unwrap_or(false);
                         if ok {
-                            flow.discard();
+                            let leftovers = flow.discard();
                             resumed.set(false);
+                            if !leftovers.is_empty() {
+                                // Best effort: if the chunk cannot be fetched, the uploads
+                                // expire on the server; the device's copies stay behind.
+                                let api_base = flow.api.get_value().base;
+                                leptos::task::spawn_local(async move {
+                                    let _ = filing::clean_up(api_base, leftovers).await;
+                                });
+                            }
                         }
                     }
                 >
@@ -204,6 +220,73 @@ pub fn Widget(
         </Show>
         {screen}
         <p class="hc-sr-only" aria-live="polite">{move || flow.announce.get()}</p>
+    }
+}
+
+/// Whether the filing chunk is there for [`Filing`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Chunk {
+    Loading,
+    Failed,
+    Ready,
+}
+
+/// A screen of the filing part once its chunk is there (at once when it already is). While it
+/// is fetched a status line; if it cannot be, a message with Try again and Back: the draft is
+/// in the main module and on the device, so nothing the shopper typed is lost.
+#[component]
+fn Filing(which: FilingScreen) -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let locale = flow.locale;
+    let chunk = RwSignal::new(if filing::is_loaded() {
+        Chunk::Ready
+    } else {
+        Chunk::Loading
+    });
+    let fetch = move || {
+        chunk.set(Chunk::Loading);
+        leptos::task::spawn_local(async move {
+            let state = match filing::load().await {
+                Ok(()) => Chunk::Ready,
+                Err(_) => Chunk::Failed,
+            };
+            // The shopper may have gone back meanwhile.
+            chunk.try_set(state);
+        });
+    };
+    if chunk.get_untracked() == Chunk::Loading {
+        fetch();
+    }
+    let failed = move || {
+        view! {
+            <div class="hc-error" role="alert">
+                <p>{locale.text(Text::StepLoadFailed)}</p>
+                <button type="button" class="hc-retry" on:click=move |_| fetch()>
+                    {locale.text(Text::TryAgain)}
+                </button>
+                {(which != FilingScreen::Filed)
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="hc-back"
+                                on:click=move |_| flow.go(Stage::Problem)
+                            >
+                                {locale.text(Text::Back)}
+                            </button>
+                        }
+                    })}
+            </div>
+        }
+        .into_any()
+    };
+    move || match chunk.get() {
+        Chunk::Loading => {
+            view! { <p class="hc-status" role="status">{locale.text(Text::StepLoading)}</p> }
+                .into_any()
+        }
+        Chunk::Failed => failed(),
+        Chunk::Ready => filing::screen(flow, which).unwrap_or_else(failed),
     }
 }
 

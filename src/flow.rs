@@ -41,6 +41,16 @@ pub struct Flow {
     pub show_all: RwSignal<bool>,
     /// Polite announcements for screen readers (a file checked, an upload done).
     pub announce: RwSignal<String>,
+    /// Whether the files of a kept draft have been asked back from IndexedDB (once a page).
+    files_restored: StoredValue<bool>,
+}
+
+/// A file of a discarded draft still to clean up: what this device kept, what reached the
+/// server.
+#[derive(Clone, Debug)]
+pub struct Leftover {
+    pub key: String,
+    pub upload_url: Option<String>,
 }
 
 /// A request just filed, for the confirmation.
@@ -119,6 +129,7 @@ impl Flow {
             filed: RwSignal::new(None),
             show_all: RwSignal::new(false),
             announce: RwSignal::new(String::new()),
+            files_restored: StoredValue::new(false),
         }
     }
 
@@ -308,6 +319,10 @@ impl Flow {
     /// Only the files that were there at mount are touched: ones the shopper adds meanwhile
     /// are checked by `add_files`.
     pub fn restore_files(&self) {
+        if self.files_restored.get_value() {
+            return;
+        }
+        self.files_restored.set_value(true);
         let flow = *self;
         let kept = self.draft.with_untracked(|d| d.files.clone());
         if kept.is_empty() {
@@ -582,16 +597,31 @@ impl Flow {
         }
     }
 
-    /// Forgets the draft, its files on this device and its unfinished uploads.
-    pub fn discard(&self) {
-        let keys: Vec<String> = self
-            .draft
-            .with_untracked(|d| d.files.iter().map(|f| f.key.clone()).collect());
-        for key in keys {
-            self.remove(&key);
+    /// Forgets the draft and stops its unfinished uploads; returns its files, which
+    /// [`clean_up`] then deletes from this device and the server. Split in two so the first
+    /// screens, which can discard a kept draft, carry no IndexedDB or upload code.
+    pub fn discard(&self) -> Vec<Leftover> {
+        let leftovers = self.draft.with_untracked(|d| {
+            d.files
+                .iter()
+                .map(|f| Leftover {
+                    key: f.key.clone(),
+                    upload_url: f.upload_url.clone(),
+                })
+                .collect()
+        });
+        for live in self.live.get_untracked() {
+            if let Some(cancel) = &live.cancel {
+                cancel.cancel();
+            }
+            if let Some(url) = &live.preview {
+                evidence::forget_preview(url);
+            }
         }
+        self.live.set(Vec::new());
         self.draft.set(Draft::start());
         saved::discard(&self.site.get_value());
+        leftovers
     }
 
     /// Whether every attached file has finished uploading.
@@ -602,6 +632,20 @@ impl Flow {
     /// The code of the first problem, for tests and for the review screen's summary.
     pub fn first_problem(&self) -> Option<ProblemCode> {
         self.problems().first().map(|p| p.code)
+    }
+}
+
+/// Deletes what a discarded draft left: each file's upload on the server and its copy on this
+/// device. Best effort: an upload no ticket names expires on the server anyway.
+pub async fn clean_up(api_base: String, leftovers: Vec<Leftover>) {
+    let store = FileStore::open().await.ok();
+    for leftover in leftovers {
+        if let Some(url) = &leftover.upload_url {
+            let _ = upload::terminate(&api_base, url).await;
+        }
+        if let Some(store) = &store {
+            let _ = store.delete(&leftover.key).await;
+        }
     }
 }
 

@@ -107,6 +107,9 @@ pub enum Text {
     Loading,
     LoadFailed,
     TryAgain,
+    /// While the filing screens are fetched (the first Continue after the outcome).
+    StepLoading,
+    StepLoadFailed,
     StartHeading,
     StartIntro,
     Notices,
@@ -187,6 +190,10 @@ fn en(text: Text) -> &'static str {
             "We couldn't load the help center. Check your connection and try again."
         }
         Text::TryAgain => "Try again",
+        Text::StepLoading => "Loading the next step…",
+        Text::StepLoadFailed => {
+            "We couldn't load the next step. What you entered is kept: check your connection and try again."
+        }
         Text::StartHeading => "What went wrong with your order?",
         Text::StartIntro => {
             "Pick what fits best. We'll tell you what we can do before you write anything."
@@ -275,6 +282,8 @@ fn zh_cn(text: Text) -> &'static str {
         Text::Loading => "正在加载帮助中心…",
         Text::LoadFailed => "帮助中心加载失败。请检查网络连接后重试。",
         Text::TryAgain => "重试",
+        Text::StepLoading => "正在加载下一步…",
+        Text::StepLoadFailed => "下一步加载失败。您填写的内容已保存，请检查网络连接后重试。",
         Text::StartHeading => "您的订单遇到了什么问题？",
         Text::StartIntro => {
             "请选择最符合的一项。在您填写任何内容之前，我们会先告诉您我们能做什么。"

@@ -7,6 +7,7 @@ pub mod app;
 pub mod blobs;
 pub mod draft;
 pub mod evidence;
+pub mod filing;
 pub mod flow;
 pub mod i18n;
 pub mod problems;

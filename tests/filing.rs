@@ -1,6 +1,6 @@
 //! A shopper filing claims through the widget against the real helpcenter-server, in real
 //! headless Chromium: every outcome of the default policy, a draft that survives the widget
-//! going away, and a submit whose answer was lost that still makes exactly one ticket.
+//! going away (and discarded), and a submit whose answer was lost that still makes exactly one ticket.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
@@ -254,6 +254,65 @@ async fn a_draft_survives_the_widget_going_away_files_included() {
         None,
         "a filed draft is gone from the device"
     );
+}
+
+#[wasm_bindgen_test]
+async fn discarding_a_kept_draft_forgets_its_files_on_this_device() {
+    clear_device("demo");
+    let config = server_config().await;
+    let today = config.today;
+    let claim = Claim {
+        category: "logistics_delivery",
+        answers: &["damaged"],
+        delivered_days_ago: Some(2),
+        outcome: "transit_damage",
+    };
+    {
+        let (root, app) = mount(config.clone(), api_base());
+        fill_in(&root, &claim, today, &order_number()).await;
+        drop(app);
+        root.remove();
+    }
+    let kept: Vec<String> = helpcenter_widget::draft::saved::load("demo")
+        .map(|d| d.files.into_iter().map(|f| f.key).collect())
+        .unwrap_or_default();
+    assert_eq!(kept.len(), 2, "the draft kept its two photos");
+    let stored_keys = || async {
+        match helpcenter_widget::blobs::FileStore::open().await {
+            Ok(store) => store.keys().await.unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    };
+    let before = stored_keys().await;
+    assert!(
+        kept.iter().all(|k| before.contains(k)),
+        "the photos are on this device before the discard"
+    );
+    let (root, _app) = mount(config, api_base());
+    settle().await;
+    // The banner asks first; the shopper says yes.
+    let window = web_sys::window().expect("window");
+    let confirm = js_sys::Reflect::get(&window, &"confirm".into()).expect("confirm");
+    let yes = js_sys::Function::new_no_args("return true;");
+    js_sys::Reflect::set(&window, &"confirm".into(), &yes).expect("confirm replaced");
+    click(&root, ".hc-resumed .hc-link");
+    js_sys::Reflect::set(&window, &"confirm".into(), &confirm).expect("confirm restored");
+    heading_is(&root, "What went wrong with your order?").await;
+    assert_eq!(helpcenter_widget::draft::saved::load("demo"), None);
+    let mut left = kept.clone();
+    for _ in 0..50 {
+        let stored = stored_keys().await;
+        left = kept
+            .iter()
+            .filter(|k| stored.contains(k))
+            .cloned()
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        support::sleep(100).await;
+    }
+    assert!(left.is_empty(), "files still on this device: {left:?}");
 }
 
 #[wasm_bindgen_test]

@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
@@ -30,6 +30,11 @@ pub struct BrowserServer {
 }
 
 impl BrowserServer {
+    /// Where the server answers, e.g. `http://127.0.0.1:18080`.
+    pub fn origin(&self) -> String {
+        format!("http://{SERVER}")
+    }
+
     /// The variables the browser tests are compiled with.
     pub fn test_env(&self) -> [(&'static str, String); 4] {
         [
@@ -49,7 +54,17 @@ impl Drop for BrowserServer {
     }
 }
 
+/// The server for the wasm browser tests, which mount the widget themselves.
 pub fn start(ctx: &Ctx) -> Result<BrowserServer> {
+    start_with_widget(ctx, None)
+}
+
+/// The server serving the widget built in `widget_dir` under `/widget/`.
+pub fn start_serving(ctx: &Ctx, widget_dir: &Path) -> Result<BrowserServer> {
+    start_with_widget(ctx, Some(widget_dir))
+}
+
+fn start_with_widget(ctx: &Ctx, widget_dir: Option<&Path>) -> Result<BrowserServer> {
     let page = std::env::var("WASM_BINDGEN_TEST_ADDRESS").unwrap_or_else(|_| TEST_PAGE.into());
     ctx.cmd("cargo")
         .args(["build", "-p", "helpcenter-server"])
@@ -101,7 +116,7 @@ admin_key_sha256 = "{}"
         .arg("--data-dir")
         .arg(data.join("data"))
         .arg("--widget-dir")
-        .arg(data.join("no-widget"))
+        .arg(widget_dir.map_or_else(|| data.join("no-widget"), Path::to_path_buf))
         .spawn()?;
     let proxy = FaultProxy::start(PROXY.parse()?, SERVER.parse()?)?;
     let server = BrowserServer {

@@ -1,9 +1,10 @@
-//! `cargo xtask dev`: build the widget with Trunk, then serve it with helpcenter-server.
+//! `cargo xtask dev`: build the widget (Trunk, then the split), then serve it with
+//! helpcenter-server.
 
 use anyhow::Result;
 
 use crate::cmd::Ctx;
-use crate::tools;
+use crate::{split, tools};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
@@ -30,12 +31,9 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
         .run()
 }
 
-/// Release-builds the widget into `dist/`. Trunk.toml makes Trunk offline (it passes `--offline`
-/// to cargo), so dependencies are fetched first.
+/// Release-builds the widget into `dist/`, split into a first load and the filing chunk
+/// ([`split`]). Trunk.toml makes Trunk offline (it passes `--offline` to cargo), so
+/// dependencies are fetched first.
 pub fn build_widget(ctx: &Ctx) -> Result<()> {
-    ctx.cmd("cargo").arg("fetch").run()?;
-    ctx.cmd("trunk")
-        .args(["build", "--release"])
-        .env("TRUNK_SKIP_VERSION_CHECK", "true")
-        .run()
+    split::build_widget(ctx)
 }

@@ -7,6 +7,8 @@ mod browser_server;
 mod cmd;
 mod dev;
 mod faults;
+mod split;
+mod split_check;
 mod test;
 mod tools;
 
@@ -24,6 +26,9 @@ commands:
                      the Trunk release build and the wasm browser tests
   browser-test [ARGS]  only the widget's browser tests, against a fresh server; ARGS go to
                      `cargo test` (e.g. `--test evidence_checks -- a_valid_set`)
+  build-widget       only the split release build of the widget into dist/, with its sizes
+  split-check        only the split build in dist/ in Chromium: Continue past the outcome
+                     loads the filing chunk
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
                      Chromium)";
 
@@ -52,6 +57,12 @@ fn run(args: Vec<String>) -> Result<()> {
         "browser-test" => tools::ensure_build(&ctx)
             .and_then(|()| tools::ensure_browser(&ctx))
             .and_then(|()| test::browser_tests(&ctx, rest)),
+        "build-widget" => no_args(command, rest)
+            .and_then(|()| tools::ensure_build(&ctx))
+            .and_then(|()| dev::build_widget(&ctx)),
+        "split-check" => no_args(command, rest)
+            .and_then(|()| tools::ensure_browser(&ctx))
+            .and_then(|()| split_check::run(&ctx)),
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| tools::ensure_browser(&ctx)),

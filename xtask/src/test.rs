@@ -3,12 +3,12 @@
 use anyhow::{Context, Result};
 
 use crate::cmd::Ctx;
-use crate::{browser_server, dev, tools};
+use crate::{browser_server, dev, split_check, tools};
 
 type Step = (&'static str, fn(&Ctx) -> Result<()>);
 
 /// Cheap checks first, so a formatting slip fails in seconds rather than after the wasm builds.
-const STEPS: [Step; 6] = [
+const STEPS: [Step; 7] = [
     ("rustfmt", |ctx| {
         ctx.cmd("cargo").args(["fmt", "--all", "--check"]).run()
     }),
@@ -34,6 +34,19 @@ const STEPS: [Step; 6] = [
             .args(wasm)
             .args(deny)
             .run()?;
+        // … and as the release build compiles it, with the split points.
+        ctx.cmd("cargo")
+            .args([
+                "clippy",
+                "-p",
+                "helpcenter-widget",
+                "--bin",
+                "helpcenter-widget",
+            ])
+            .args(["--features", "lazy"])
+            .args(wasm)
+            .args(deny)
+            .run()?;
         ctx.cmd("cargo")
             .args([
                 "clippy",
@@ -49,8 +62,10 @@ const STEPS: [Step; 6] = [
     ("native tests", |ctx| {
         ctx.cmd("cargo").args(["test", "--workspace"]).run()
     }),
-    // The release wasm build (opt-level z, LTO, wasm-opt) only happens through Trunk.
-    ("widget build (trunk)", dev::build_widget),
+    // The release wasm build (opt-level z, LTO, wasm-opt), split into a first load and the
+    // filing chunk, then that build in Chromium: the browser tests below run unsplit code.
+    ("widget build (trunk + split)", dev::build_widget),
+    ("split widget in chromium", split_check::run),
     ("wasm browser tests", |ctx| browser_tests(ctx, &[])),
 ];
 

@@ -16,7 +16,7 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
 /// What `wasm-opt --version` reports for [`BINARYEN_VERSION`].
 const WASM_OPT_VERSION: &str = "132";
-const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Everything `trunk build` needs: the wasm target, wasm-bindgen, wasm-opt and Trunk itself.

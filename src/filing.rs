@@ -1,0 +1,130 @@
+//! The part of the flow after the outcome: the details, evidence, review and filed screens,
+//! and what only they need (file checks, uploads, IndexedDB).
+//!
+//! With the `lazy` feature (the release build, see `cargo xtask dev`) these functions are
+//! split off into a wasm chunk of their own that the browser fetches the first time one is
+//! called, so the first load carries only the journey to the outcome. Without it they are
+//! plain async functions, so `cargo test` and the browser tests run the same code unsplit.
+//! A chunk that cannot be fetched is a [`ChunkError`], never a dead page: the draft lives in
+//! the main module and on the device, and the next call fetches the chunk again.
+
+use leptos::prelude::*;
+
+use crate::flow::{Flow, Leftover};
+use crate::screens::{DetailsScreen, EvidenceScreen, FiledScreen, ReviewScreen};
+
+/// A screen that lives in the filing chunk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilingScreen {
+    Details,
+    Evidence,
+    Review,
+    Filed,
+}
+
+/// The filing chunk could not be fetched or instantiated (offline, a deploy in between).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the filing screens could not be loaded")]
+pub struct ChunkError;
+
+#[cfg(feature = "lazy")]
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkError
+    }
+}
+
+/// Declares a function of the filing chunk: with `lazy` a split point (the body runs once the
+/// chunk is there), without it an async function that runs the body at once. Either way it
+/// is `async fn(..) -> Result<T, ChunkError>`.
+macro_rules! in_filing_chunk {
+    ($(#[$doc:meta])* pub fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
+        $(#[$doc])*
+        #[cfg(feature = "lazy")]
+        #[leptos::wasm_split::wasm_split(filing, wasm_split_path = ::leptos::wasm_split, fallible)]
+        pub fn $name($($arg: $ty),*) -> Result<$ret, ChunkError> {
+            Ok($body)
+        }
+
+        $(#[$doc])*
+        #[cfg(not(feature = "lazy"))]
+        pub async fn $name($($arg: $ty),*) -> Result<$ret, ChunkError> {
+            Ok($body)
+        }
+    };
+}
+
+/// One screen of the filing part, built in the chunk. Also brings back a kept draft's files,
+/// if the mount's attempt could not fetch the chunk.
+fn build_screen(flow: Flow, which: FilingScreen) -> AnyView {
+    flow.restore_files();
+    match which {
+        FilingScreen::Details => view! { <DetailsScreen /> }.into_any(),
+        FilingScreen::Evidence => view! { <EvidenceScreen /> }.into_any(),
+        FilingScreen::Review => view! { <ReviewScreen /> }.into_any(),
+        FilingScreen::Filed => view! { <FiledScreen /> }.into_any(),
+    }
+}
+
+#[cfg(feature = "lazy")]
+#[leptos::wasm_split::wasm_split(
+    filing,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(preload_screen)
+)]
+fn split_screen(flow: Flow, which: FilingScreen) -> Result<AnyView, ChunkError> {
+    Ok(build_screen(flow, which))
+}
+
+thread_local! {
+    static LOADED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Fetches the chunk with the screens, if this page has not yet.
+pub async fn load() -> Result<(), ChunkError> {
+    #[cfg(feature = "lazy")]
+    preload_screen().await?;
+    LOADED.set(true);
+    Ok(())
+}
+
+/// Whether [`load`] has succeeded on this page; always, without the `lazy` feature.
+pub fn is_loaded() -> bool {
+    cfg!(not(feature = "lazy")) || LOADED.get()
+}
+
+/// The screen, built at once inside the caller's reactive context (so it is owned and
+/// disposed like any other view), once [`load`] has succeeded; `None` before.
+pub fn screen(flow: Flow, which: FilingScreen) -> Option<AnyView> {
+    if !is_loaded() {
+        return None;
+    }
+    #[cfg(feature = "lazy")]
+    {
+        use std::future::Future;
+        use std::task::{Context, Poll, Waker};
+        // Loaded: the split function's loader is ready, so its first poll finishes.
+        let mut call = std::pin::pin!(split_screen(flow, which));
+        match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(Ok(view)) => Some(view),
+            Poll::Ready(Err(ChunkError)) | Poll::Pending => None,
+        }
+    }
+    #[cfg(not(feature = "lazy"))]
+    Some(build_screen(flow, which))
+}
+
+in_filing_chunk! {
+    /// Brings back the files of a kept draft from IndexedDB and resumes their uploads.
+    pub fn restore_files(flow: Flow) -> () {
+        flow.restore_files()
+    }
+}
+
+in_filing_chunk! {
+    /// Deletes what a discarded draft left, on this device and on the server.
+    pub fn clean_up(api_base: String, leftovers: Vec<Leftover>) -> () {
+        leptos::task::spawn_local(crate::flow::clean_up(api_base, leftovers))
+    }
+}
