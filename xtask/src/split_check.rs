@@ -79,12 +79,19 @@ fn check(session: &Session, url: &str) -> Result<()> {
 /// load-failed message instead of a dead page, and Try again loads it once it is back.
 fn check_failed_fetch(session: &Session, url: &str, chunks: &[PathBuf]) -> Result<()> {
     println!("split check: the same with the filing chunk missing");
+    let hidden = Hidden::new(chunks)?;
+    // The chunk fetched above is in the browser's HTTP cache (the server sends no cache
+    // headers yet): without clearing it the "missing" chunk would load from there.
+    session.call(
+        "POST",
+        "/goog/cdp/execute",
+        Some(json!({ "cmd": "Network.clearBrowserCache", "params": {} })),
+    )?;
     // A fresh page: the chunk loaded above is in this page's memory.
     session.call("POST", "/url", Some(json!({ "url": "about:blank" })))?;
     session.call("POST", "/url", Some(json!({ "url": url })))?;
     // The draft persists, so the page comes back on the details screen: with the chunk
     // missing, that is the load-failed message.
-    let hidden = Hidden::new(chunks)?;
     wait_until(|| session.find(".hc-error .hc-retry"))
         .context("reloaded on the details screen without its chunk: no load-failed message")?;
     let back = wait_until(|| session.find(".hc-error .hc-back"))
