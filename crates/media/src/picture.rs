@@ -56,20 +56,24 @@ impl<R: Read + Seek> Source<'_, R> {
 
 fn be16(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from(u16::from_be_bytes(
-        b.get(at..at + 2)?.try_into().ok()?,
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
     )))
 }
 
 fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    Some(u32::from_be_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn le32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn le24(b: &[u8], at: usize) -> Option<u32> {
-    let x = b.get(at..at + 3)?;
+    let x = b.get(at..at.checked_add(3)?)?;
     Some(u32::from(x[0]) | u32::from(x[1]) << 8 | u32::from(x[2]) << 16)
 }
 
@@ -258,7 +262,10 @@ fn heif<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
         if size < 8 {
             break;
         }
-        at += size;
+        let Some(next) = at.checked_add(size) else {
+            break;
+        };
+        at = next;
     }
     let Some(meta) = meta else { return picture };
     // `meta` is a full box: version and flags first.
@@ -290,7 +297,7 @@ fn heif<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
     {
         // The item starts with the offset of the TIFF header behind it.
         picture.taken = be32(&data, 0)
-            .and_then(|skip| data.get(4 + usize::try_from(skip).ok()?..))
+            .and_then(|skip| data.get(usize::try_from(skip).ok()?.checked_add(4)?..))
             .and_then(tiff_capture_day);
     }
     picture
@@ -371,7 +378,7 @@ pub fn tiff_capture_day(tiff: &[u8]) -> Option<CivilDate> {
         _ => return None,
     };
     let u16_at = |at: usize| -> Option<u32> {
-        let b: [u8; 2] = tiff.get(at..at + 2)?.try_into().ok()?;
+        let b: [u8; 2] = tiff.get(at..at.checked_add(2)?)?.try_into().ok()?;
         Some(u32::from(if little {
             u16::from_le_bytes(b)
         } else {
@@ -379,7 +386,7 @@ pub fn tiff_capture_day(tiff: &[u8]) -> Option<CivilDate> {
         }))
     };
     let u32_at = |at: usize| -> Option<usize> {
-        let b: [u8; 4] = tiff.get(at..at + 4)?.try_into().ok()?;
+        let b: [u8; 4] = tiff.get(at..at.checked_add(4)?)?.try_into().ok()?;
         usize::try_from(if little {
             u32::from_le_bytes(b)
         } else {
@@ -394,8 +401,11 @@ pub fn tiff_capture_day(tiff: &[u8]) -> Option<CivilDate> {
     let entry = |ifd: usize, tag: u32| -> Option<(u32, usize, usize)> {
         let count = u16_at(ifd)? as usize;
         (0..count.min(MAX_STEPS)).find_map(|i| {
-            let at = ifd + 2 + 12 * i;
-            (u16_at(at)? == tag).then_some((u16_at(at + 2)?, u32_at(at + 4)?, at + 8))
+            // Checked: on wasm32 a hostile offset near 4 GiB would wrap. With `value` in
+            // range, so are the fields before it.
+            let at = ifd.checked_add(2 + 12 * i)?;
+            let value = at.checked_add(8)?;
+            (u16_at(at)? == tag).then_some((u16_at(at + 2)?, u32_at(at + 4)?, value))
         })
     };
     const EXIF_IFD: u32 = 0x8769;
@@ -651,5 +661,10 @@ mod tests {
         }
         let truncated = &heic(0)[..60];
         assert_eq!(read(truncated, MediaType::Heic).taken, None);
+        // A 64-bit box size at the top of u64 must end the walk, not overflow.
+        let mut huge = mp4_box(b"ftyp", b"heicmif1");
+        huge.extend_from_slice(b"\0\0\0\x01free");
+        huge.extend_from_slice(&u64::MAX.to_be_bytes());
+        assert_eq!(read(&huge, MediaType::Heic), Picture::default());
     }
 }
