@@ -1,7 +1,6 @@
 //! The app shell: reads which site and language the iframe was opened for, loads the site's
 //! configuration, and shows one screen of the filing flow at a time.
 
-use helpcenter_core::Node;
 use leptos::prelude::*;
 
 use crate::api::{Api, WidgetConfig};
@@ -9,7 +8,7 @@ use crate::draft::{Draft, Prefill, Stage, saved};
 use crate::filing::{self, FilingScreen};
 use crate::flow::Flow;
 use crate::i18n::{Locale, Text};
-use crate::screens::{OutcomeScreen, QuestionScreen, StartScreen};
+use crate::screens::StartScreen;
 
 /// What the embed put in the iframe's address: `/widget/?site=KEY&locale=zh-CN`, and in its
 /// fragment what the store prefilled (`#order_number=…&email=…`): a fragment never reaches a
@@ -160,34 +159,18 @@ pub fn Widget(
         if flow.filed.with(Option::is_some) {
             return view! { <Filing which=FilingScreen::Filed /> }.into_any();
         }
-        let (category, step, stage) = position.get();
-        let Some(category) = category else {
+        // The number of answers is in `position` only so that each answer shows the next step.
+        let (category, _answered, stage) = position.get();
+        if category.is_none() {
             return view! { <StartScreen /> }.into_any();
-        };
-        match stage {
-            Stage::Details => return view! { <Filing which=FilingScreen::Details /> }.into_any(),
-            Stage::Evidence => return view! { <Filing which=FilingScreen::Evidence /> }.into_any(),
-            Stage::Review => return view! { <Filing which=FilingScreen::Review /> }.into_any(),
-            Stage::Problem => {}
         }
-        let answers = flow.draft.with_untracked(|d| d.answers.clone());
-        flow.with_policy(|p| match p.step(&category, &answers) {
-            Ok(Node::Question(question)) => {
-                let question = question.clone();
-                view! { <QuestionScreen question step=step + 1 /> }.into_any()
-            }
-            Ok(Node::Outcome(outcome)) => {
-                let outcome = outcome.clone();
-                view! { <OutcomeScreen reached=outcome step=step + 1 /> }.into_any()
-            }
-            Err(_) => {
-                flow.draft.update(|d| {
-                    d.category = None;
-                    d.answers.clear();
-                });
-                ().into_any()
-            }
-        })
+        let which = match stage {
+            Stage::Problem => FilingScreen::Journey,
+            Stage::Details => FilingScreen::Details,
+            Stage::Evidence => FilingScreen::Evidence,
+            Stage::Review => FilingScreen::Review,
+        };
+        view! { <Filing which /> }.into_any()
     };
     view! {
         <Show when=move || resumed.get() && !flow.filed.with(Option::is_some)>
@@ -270,7 +253,13 @@ fn Filing(which: FilingScreen) -> impl IntoView {
                             <button
                                 type="button"
                                 class="hc-back"
-                                on:click=move |_| flow.go(Stage::Problem)
+                                on:click=move |_| {
+                                    if which == FilingScreen::Journey {
+                                        flow.draft.update(|d| d.back());
+                                    } else {
+                                        flow.go(Stage::Problem);
+                                    }
+                                }
                             >
                                 {locale.text(Text::Back)}
                             </button>

@@ -1,21 +1,28 @@
-//! The part of the flow after the outcome: the details, evidence, review and filed screens,
-//! and what only they need (file checks, uploads, IndexedDB).
+//! Every screen after the first: the questions and the outcome, then the details, evidence,
+//! review and filed screens, and what only they need (the rulebook's verdicts in words, file
+//! checks, uploads, IndexedDB).
 //!
 //! With the `lazy` feature (the release build, see `cargo xtask dev`) these functions are
-//! split off into a wasm chunk of their own that the browser fetches the first time one is
-//! called, so the first load carries only the journey to the outcome. Without it they are
+//! split off into a wasm chunk of their own, which the start screen fetches while the shopper
+//! reads it, so the first load carries only the start screen. Without it they are
 //! plain async functions, so `cargo test` and the browser tests run the same code unsplit.
 //! A chunk that cannot be fetched is a [`ChunkError`], never a dead page: the draft lives in
 //! the main module and on the device, and the next call fetches the chunk again.
 
 use leptos::prelude::*;
 
+use helpcenter_core::{Node, Outcome, Question};
+
 use crate::flow::{Flow, Leftover};
-use crate::screens::{DetailsScreen, EvidenceScreen, FiledScreen, ReviewScreen};
+use crate::screens::{
+    DetailsScreen, EvidenceScreen, FiledScreen, OutcomeScreen, QuestionScreen, ReviewScreen,
+};
 
 /// A screen that lives in the filing chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FilingScreen {
+    /// The next question of the decision tree, or the outcome it led to.
+    Journey,
     Details,
     Evidence,
     Review,
@@ -59,10 +66,42 @@ macro_rules! in_filing_chunk {
 fn build_screen(flow: Flow, which: FilingScreen) -> AnyView {
     flow.restore_files();
     match which {
+        FilingScreen::Journey => journey(flow),
         FilingScreen::Details => view! { <DetailsScreen /> }.into_any(),
         FilingScreen::Evidence => view! { <EvidenceScreen /> }.into_any(),
         FilingScreen::Review => view! { <ReviewScreen /> }.into_any(),
         FilingScreen::Filed => view! { <FiledScreen /> }.into_any(),
+    }
+}
+
+/// Where the shopper's answers lead: the next question, or the outcome.
+fn journey(flow: Flow) -> AnyView {
+    let (category, answers) = flow
+        .draft
+        .with_untracked(|d| (d.category.clone(), d.answers.clone()));
+    let step = answers.len() + 1;
+    enum Next {
+        Question(Question),
+        Outcome(Outcome),
+    }
+    let next = category.and_then(|category| {
+        flow.with_policy(|p| match p.step(&category, &answers) {
+            Ok(Node::Question(q)) => Some(Next::Question(q.clone())),
+            Ok(Node::Outcome(o)) => Some(Next::Outcome(o.clone())),
+            Err(_) => None,
+        })
+    });
+    match next {
+        Some(Next::Question(question)) => view! { <QuestionScreen question step /> }.into_any(),
+        Some(Next::Outcome(outcome)) => view! { <OutcomeScreen reached=outcome step /> }.into_any(),
+        // A policy that changed under a kept journey: start again.
+        None => {
+            flow.draft.update(|d| {
+                d.category = None;
+                d.answers.clear();
+            });
+            ().into_any()
+        }
     }
 }
 

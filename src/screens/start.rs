@@ -25,6 +25,13 @@ pub fn StartScreen() -> impl IntoView {
     });
     // Their numbers, newest first, to quote to the store (the follow-up screen opens them).
     let filed = saved::tickets(&flow.site.get_value());
+    if !crate::filing::is_loaded() {
+        // Everything after this screen is in a chunk of its own: it comes in while the
+        // shopper reads the categories, so their first choice answers at once.
+        leptos::task::spawn_local(async {
+            let _ = crate::filing::load().await;
+        });
+    }
     let pick = move |id: String| {
         flow.draft.update(|d| {
             d.category = Some(id);
