@@ -82,13 +82,6 @@ pub fn OutcomeScreen(
             WindowStatus::DeliveryInFuture => None,
         }
     };
-    if !crate::filing::is_loaded() {
-        // While the shopper reads what the store will do, the filing screens' chunk comes
-        // in, so Continue is instant; if it fails, Continue says so and offers Try again.
-        leptos::task::spawn_local(async {
-            let _ = crate::filing::load().await;
-        });
-    }
     let tried = RwSignal::new(false);
     let date_messages = Signal::derive(move || {
         if !has_window {
