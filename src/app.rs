@@ -214,7 +214,8 @@ enum Chunk {
     Ready,
 }
 
-/// A screen of the filing part once its chunk is there (at once when it already is). While it
+/// A screen after the start screen, once the chunk that holds it is there (at once when it
+/// already is: the start screen fetches it). While it
 /// is fetched a status line; if it cannot be, a message with Try again and Back: the draft is
 /// in the main module and on the device, so nothing the shopper typed is lost.
 #[component]

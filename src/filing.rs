@@ -18,7 +18,7 @@ use crate::screens::{
     DetailsScreen, EvidenceScreen, FiledScreen, OutcomeScreen, QuestionScreen, ReviewScreen,
 };
 
-/// A screen that lives in the filing chunk.
+/// A screen that lives in the chunk: every screen after the start screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FilingScreen {
     /// The next question of the decision tree, or the outcome it led to.
