@@ -215,9 +215,9 @@ enum Chunk {
 }
 
 /// A screen after the start screen, once the chunk that holds it is there (at once when it
-/// already is: the start screen fetches it). While it
-/// is fetched a status line; if it cannot be, a message with Try again and Back: the draft is
-/// in the main module and on the device, so nothing the shopper typed is lost.
+/// already is: the start screen fetches it). While it is fetched a status line; if it cannot
+/// be, a message with Try again and Back: the draft is in the main module and on the device,
+/// so nothing the shopper typed is lost.
 #[component]
 fn Filing(which: FilingScreen) -> impl IntoView {
     let flow = expect_context::<Flow>();
