@@ -70,8 +70,7 @@ pub struct DraftFile {
 impl DraftFile {
     /// The upload id a ticket names: the last segment of the upload's address.
     pub fn upload_id(&self) -> Option<&str> {
-        let url = self.upload_url.as_deref()?;
-        url.rsplit('/').next().filter(|id| !id.is_empty())
+        crate::upload::upload_id(self.upload_url.as_deref()?)
     }
 }
 

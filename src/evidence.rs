@@ -151,8 +151,10 @@ async fn video_duration(file: &web_sys::File) -> Option<f64> {
     (duration.is_finite() && duration >= 0.0).then_some(duration)
 }
 
-/// An address for showing `file` in an `<img>`; revoke it with [`forget_preview`].
-pub fn preview(file: &web_sys::File) -> Option<String> {
+/// An address for showing `file` in an `<img>`, for the kinds browsers show there (not videos,
+/// and not HEIC outside Safari); revoke it with [`forget_preview`].
+pub fn preview(file: &web_sys::File, kind: Option<MediaType>) -> Option<String> {
+    kind.filter(|t| !t.is_video() && *t != MediaType::Heic)?;
     web_sys::Url::create_object_url_with_blob(file).ok()
 }
 

@@ -7,8 +7,8 @@
 
 use helpcenter_api::WidgetConfig;
 use helpcenter_core::{
-    CivilDate, EvidenceFile, Field, MediaRule, Node, Outcome, Problem, ProblemCode, Submission,
-    WindowStatus, validate_submission,
+    CivilDate, EvidenceFile, Field, MediaRule, Node, Outcome, Problem, Submission, WindowStatus,
+    validate_submission,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -294,10 +294,7 @@ impl Flow {
         let rule = self.media_rule();
         let report = |percent| self.live_update(&key, |l| l.state = FileState::Checking(percent));
         let facts = evidence::inspect(&file, &rule, &report).await;
-        let preview = facts
-            .media_type
-            .filter(|t| !t.is_video() && *t != helpcenter_core::MediaType::Heic)
-            .and_then(|_| evidence::preview(&file));
+        let preview = evidence::preview(&file, facts.media_type);
         let still_here = self
             .live
             .with_untracked(|all| all.iter().any(|l| l.key == key));
@@ -349,10 +346,7 @@ impl Flow {
                 }
                 match (blob, &saved_file.facts) {
                     (Some(file), Some(facts)) => {
-                        let preview = facts
-                            .media_type
-                            .filter(|t| !t.is_video() && *t != helpcenter_core::MediaType::Heic)
-                            .and_then(|_| evidence::preview(&file));
+                        let preview = evidence::preview(&file, facts.media_type);
                         flow.live_update(&key, |l| {
                             l.file = Some(file);
                             l.preview = preview;
@@ -627,11 +621,6 @@ impl Flow {
     /// Whether every attached file has finished uploading.
     pub fn uploads_done(&self) -> bool {
         self.draft.with(|d| d.files.iter().all(|f| f.uploaded))
-    }
-
-    /// The code of the first problem, for tests and for the review screen's summary.
-    pub fn first_problem(&self) -> Option<ProblemCode> {
-        self.problems().first().map(|p| p.code)
     }
 }
 
