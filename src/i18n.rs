@@ -407,6 +407,8 @@ fn en_problem(code: ProblemCode) -> &'static str {
         }
         FileNotUploaded => "This file didn't finish uploading. Retry it or add it again.",
         FileAlreadyAttached => "This file already belongs to another request. Add it again.",
+        MessageTooLong => "Please shorten this to {max_chars} characters at most.",
+        ReplyEmpty => "Write your answer or add a file.",
     }
 }
 
@@ -449,6 +451,8 @@ fn zh_cn_problem(code: ProblemCode) -> &'static str {
         }
         FileNotUploaded => "这个文件没有上传完成。请重试或重新添加。",
         FileAlreadyAttached => "这个文件已属于另一个申请。请重新添加。",
+        MessageTooLong => "请缩短到 {max_chars} 字以内。",
+        ReplyEmpty => "请写下您的回复或添加文件。",
     }
 }
 

@@ -19,8 +19,10 @@ pub struct Context<'a> {
 impl Context<'_> {
     pub fn describe(&self, problem: &Problem) -> String {
         let locale = self.locale;
-        let mut values: Vec<(&str, String)> =
-            vec![("example", self.policy.order_number.example.clone())];
+        let mut values: Vec<(&str, String)> = vec![
+            ("example", self.policy.order_number.example.clone()),
+            ("max_chars", helpcenter_core::MAX_MESSAGE_CHARS.to_string()),
+        ];
         if let Some(rule) = self.rule {
             let media = &rule.media;
             let (min, max) = match problem.field {

@@ -168,6 +168,9 @@ pub struct TicketSummary {
     pub outcome: String,
     pub status: helpcenter_core::TicketStatus,
     pub updated_at: String,
+    /// The `seq` of the newest event the shopper can see: above the one they last saw means
+    /// there is news for them.
+    pub latest_event: u32,
 }
 
 /// `POST /v1/tickets/{id}/replies`: the shopper answers a request for information.
@@ -177,6 +180,15 @@ pub struct TicketSummary {
 pub struct Reply {
     pub message: String,
     pub uploads: Vec<String>,
+}
+
+/// `POST /v1/tickets/{id}/escalate`: the shopper disputes how the ticket is handled (§IV).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct Escalation {
+    /// Why the shopper disagrees (may be empty).
+    pub message: String,
 }
 
 /// `POST /v1/sites/{site}/tickets/recover`: a ticket found again without its token.

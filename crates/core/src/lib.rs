@@ -4,7 +4,8 @@
 //! tree from issue category to [`Outcome`], the [`EvidenceRule`] and [`ClaimWindow`] of each
 //! outcome, force-majeure notices and dispute text. The widget runs [`validate_submission`]
 //! while the shopper types; the server runs it again on what arrives. Tickets then move
-//! through [`TicketStatus`] by [`transition`]. No I/O here: it compiles for wasm32 and native.
+//! through [`TicketStatus`] by [`transition`]; the shopper's answers to the store are checked by
+//! [`validate_reply`]. No I/O here: it compiles for wasm32 and native.
 
 pub mod check;
 pub mod date;
@@ -12,6 +13,7 @@ pub mod evidence;
 #[cfg(feature = "builtin-policy")]
 pub mod load;
 pub mod policy;
+pub mod reply;
 pub mod submission;
 pub mod ticket;
 pub mod window;
@@ -23,6 +25,7 @@ pub use policy::{
     Answer, Category, Decision, Liability, Node, Notice, OrderNumberFormat, Outcome, Policy,
     Question, Remedy,
 };
+pub use reply::{MAX_MESSAGE_CHARS, ReplySubmission, check_message, validate_reply};
 pub use submission::{Accepted, Field, Problem, ProblemCode, Submission, validate_submission};
 pub use ticket::{Actor, ResolutionKind, TicketStatus, TransitionError, transition};
 pub use window::{ClaimWindow, WindowStatus};

@@ -39,6 +39,8 @@ pub enum Field {
     Evidence,
     /// One file, by its position in `Submission::evidence`.
     EvidenceFile(usize),
+    /// What the shopper writes to the store after filing: a reply or a dispute.
+    Message,
 }
 
 impl fmt::Display for Field {
@@ -52,6 +54,7 @@ impl fmt::Display for Field {
             Field::DeliveredOn => f.write_str("delivered_on"),
             Field::Evidence => f.write_str("evidence"),
             Field::EvidenceFile(i) => write!(f, "evidence[{i}]"),
+            Field::Message => f.write_str("message"),
         }
     }
 }
@@ -68,6 +71,7 @@ impl FromStr for Field {
             "email" => Field::Email,
             "delivered_on" => Field::DeliveredOn,
             "evidence" => Field::Evidence,
+            "message" => Field::Message,
             _ => {
                 let index = s
                     .strip_prefix("evidence[")
@@ -105,7 +109,7 @@ impl utoipa::PartialSchema for Field {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .pattern(Some(
-                r"^(category|answers|order_number|description|email|delivered_on|evidence|evidence\[[0-9]+\])$",
+                r"^(category|answers|order_number|description|email|delivered_on|evidence|evidence\[[0-9]+\]|message)$",
             ))
             .description(Some(
                 "The input a problem belongs to: a field of the claim, or `evidence[N]` for the \
@@ -177,6 +181,10 @@ problem_codes! {
     FileNotUploaded = "file.not_uploaded",
     /// The upload already belongs to a ticket.
     FileAlreadyAttached = "file.already_attached",
+    /// A reply or dispute longer than [`MAX_MESSAGE_CHARS`].
+    MessageTooLong = "message.too_long",
+    /// A reply with neither words nor files.
+    ReplyEmpty = "reply.empty",
 }
 
 impl fmt::Display for ProblemCode {

@@ -362,7 +362,9 @@ impl Store {
         filter: &TicketFilter,
     ) -> Result<Vec<TicketSummary>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, category, outcome, status, updated_at FROM tickets WHERE site = ? \
+            "SELECT id, category, outcome, status, updated_at, \
+             (SELECT COALESCE(MAX(seq), 0) FROM ticket_events e WHERE e.ticket_id = tickets.id AND e.public = 1) \
+             FROM tickets WHERE site = ? \
              AND (? IS NULL OR status = ?) AND (? IS NULL OR order_number = ?) AND (? IS NULL OR customer_id = ?) \
              ORDER BY updated_at DESC LIMIT ?",
         )
@@ -386,6 +388,8 @@ impl Store {
                     status: TicketStatus::parse(&status)
                         .ok_or_else(|| corrupt("status", &status))?,
                     updated_at: r.try_get(4)?,
+                    latest_event: u32::try_from(r.try_get::<i64, _>(5)?)
+                        .map_err(|_| corrupt("latest event", "out of range"))?,
                 })
             })
             .collect()
