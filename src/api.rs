@@ -1,10 +1,14 @@
 //! HTTP calls to helpcenter-server. In the embed the widget is served by the server itself and
 //! calls it on its own origin (`base` is empty); tests point `base` at a server elsewhere.
 
+use gloo_net::http::{Request, RequestBuilder, Response};
 use helpcenter_api::NewTicket;
-pub use helpcenter_api::WidgetConfig;
+pub use helpcenter_api::{
+    Escalation, RecoverTicket, Reply, TicketEvent, TicketSummary, TicketView, WidgetConfig,
+};
 use helpcenter_core::Problem;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// Where the server is, for the widget's whole life.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,6 +28,14 @@ pub enum ApiError {
     Body,
 }
 
+impl ApiError {
+    /// The server does not know the ticket, or the token does not open it: it does not say
+    /// which, so that ticket numbers cannot be probed.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ApiError::Status(404))
+    }
+}
+
 /// What the widget keeps of `TicketCreated`: reading only these fields keeps the whole
 /// ticket view's decoder out of the first load.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -40,7 +52,7 @@ pub struct CreatedTicket {
     pub respond_by: String,
 }
 
-/// Why filing a ticket did not (yet) work.
+/// Why sending something to the server (a claim, a reply, a dispute) did not (yet) work.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum SubmitError {
     /// No answer: the ticket may or may not exist. Send the same request again.
@@ -85,14 +97,103 @@ impl Api {
 
     pub async fn widget_config(&self, site: &str) -> Result<WidgetConfig, ApiError> {
         let url = self.url(&format!("/v1/sites/{}/widget-config", encode(site)));
-        let response = gloo_net::http::Request::get(&url)
+        read(Request::get(&url)).await
+    }
+
+    /// A ticket as its shopper sees it, opened with its access token.
+    pub async fn ticket(&self, id: &str, token: &str) -> Result<TicketView, ApiError> {
+        let url = self.url(&format!("/v1/tickets/{}", encode(id)));
+        read(Request::get(&url).header("Authorization", &format!("Bearer {token}"))).await
+    }
+
+    /// The signed-in shopper's tickets, with the store's identity token.
+    pub async fn my_tickets(
+        &self,
+        site: &str,
+        identity: &str,
+    ) -> Result<Vec<TicketSummary>, ApiError> {
+        let url = self.url(&format!("/v1/sites/{}/tickets", encode(site)));
+        read(Request::get(&url).header("Authorization", &format!("Bearer {identity}"))).await
+    }
+
+    /// A token of their own for one of the signed-in shopper's tickets.
+    pub async fn access(&self, site: &str, id: &str, identity: &str) -> Result<Created, ApiError> {
+        let url = self.url(&format!(
+            "/v1/sites/{}/tickets/{}/access",
+            encode(site),
+            encode(id)
+        ));
+        read(Request::post(&url).header("Authorization", &format!("Bearer {identity}"))).await
+    }
+
+    /// Finds a ticket again by its number, order number and email; a new token for it.
+    pub async fn recover(
+        &self,
+        site: &str,
+        request: &RecoverTicket,
+    ) -> Result<Created, SubmitError> {
+        let url = self.url(&format!("/v1/sites/{}/tickets/recover", encode(site)));
+        send(Request::post(&url), request).await
+    }
+
+    /// Answers the store's request for information.
+    pub async fn reply(
+        &self,
+        id: &str,
+        token: &str,
+        reply: &Reply,
+    ) -> Result<TicketView, SubmitError> {
+        let url = self.url(&format!("/v1/tickets/{}/replies", encode(id)));
+        send(
+            Request::post(&url).header("Authorization", &format!("Bearer {token}")),
+            reply,
+        )
+        .await
+    }
+
+    /// Disputes how the ticket is handled (§IV).
+    pub async fn escalate(
+        &self,
+        id: &str,
+        token: &str,
+        escalation: &Escalation,
+    ) -> Result<TicketView, SubmitError> {
+        let url = self.url(&format!("/v1/tickets/{}/escalate", encode(id)));
+        send(
+            Request::post(&url).header("Authorization", &format!("Bearer {token}")),
+            escalation,
+        )
+        .await
+    }
+
+    /// Where a ticket's events stream from, after event `after`. The token goes in the
+    /// address because `EventSource` cannot send headers; the server never logs it.
+    pub fn events_url(&self, id: &str, token: &str, after: u32) -> String {
+        self.url(&format!(
+            "/v1/tickets/{}/events?access_token={}&last_event_id={after}",
+            encode(id),
+            encode(token)
+        ))
+    }
+
+    /// A file the shopper sent with a ticket, for its thumbnail.
+    pub async fn evidence(&self, path: &str, token: &str) -> Result<web_sys::Blob, ApiError> {
+        let response = Request::get(&self.url(path))
+            .header("Authorization", &format!("Bearer {token}"))
             .send()
             .await
             .map_err(|_| ApiError::Network)?;
         if !response.ok() {
             return Err(ApiError::Status(response.status()));
         }
-        response.json().await.map_err(|_| ApiError::Body)
+        let bytes = response.binary().await.map_err(|_| ApiError::Body)?;
+        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+        let options = web_sys::BlobPropertyBag::new();
+        if let Some(kind) = response.headers().get("content-type") {
+            options.set_type(&kind);
+        }
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+            .map_err(|_| ApiError::Body)
     }
 
     /// Files the claim. The same `idempotency_key` and `ticket` always make one ticket, so a
@@ -104,28 +205,51 @@ impl Api {
         ticket: &NewTicket,
     ) -> Result<Created, SubmitError> {
         let url = self.url(&format!("/v1/sites/{}/tickets", encode(site)));
-        let request = gloo_net::http::Request::post(&url)
-            .header("Idempotency-Key", idempotency_key)
-            .json(ticket)
-            .map_err(|_| SubmitError::Network)?;
-        let response = request.send().await.map_err(|_| SubmitError::Network)?;
-        let status = response.status();
-        if response.ok() {
-            return response
-                .json()
-                .await
-                .map_err(|_| SubmitError::Server(status));
-        }
-        if status >= 500 || status == 429 || status == 408 {
-            return Err(SubmitError::Server(status));
-        }
-        match response.json::<ProblemDetails>().await {
-            Ok(details) => Err(SubmitError::Refused {
-                code: details.code,
-                problems: details.problems,
-            }),
-            Err(_) => Err(SubmitError::Server(status)),
-        }
+        send(
+            Request::post(&url).header("Idempotency-Key", idempotency_key),
+            ticket,
+        )
+        .await
+    }
+}
+
+/// A GET-like request whose answer is JSON.
+async fn read<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    if !response.ok() {
+        return Err(ApiError::Status(response.status()));
+    }
+    response.json().await.map_err(|_| ApiError::Body)
+}
+
+/// Sends `body` as JSON and tells a definite no (with the server's problems) from an answer
+/// that may never have come.
+async fn send<T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: &impl serde::Serialize,
+) -> Result<T, SubmitError> {
+    let request = request.json(body).map_err(|_| SubmitError::Network)?;
+    let response = request.send().await.map_err(|_| SubmitError::Network)?;
+    answer(response).await
+}
+
+async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, SubmitError> {
+    let status = response.status();
+    if response.ok() {
+        return response
+            .json()
+            .await
+            .map_err(|_| SubmitError::Server(status));
+    }
+    if status >= 500 || status == 429 || status == 408 {
+        return Err(SubmitError::Server(status));
+    }
+    match response.json::<ProblemDetails>().await {
+        Ok(details) => Err(SubmitError::Refused {
+            code: details.code,
+            problems: details.problems,
+        }),
+        Err(_) => Err(SubmitError::Server(status)),
     }
 }
 

@@ -1,14 +1,16 @@
 //! The app shell: reads which site and language the iframe was opened for, loads the site's
-//! configuration, and shows one screen of the filing flow at a time.
+//! configuration, and shows one screen at a time: the filing flow, or the shopper's requests.
 
 use leptos::prelude::*;
 
 use crate::api::{Api, WidgetConfig};
+use crate::chunk::{self, Screen};
 use crate::draft::{Draft, Prefill, Stage, saved};
-use crate::filing::{self, FilingScreen};
 use crate::flow::Flow;
 use crate::i18n::{Locale, Text};
+use crate::requests::MyRequests;
 use crate::screens::StartScreen;
+use crate::shop::Shop;
 
 /// What the embed put in the iframe's address: `/widget/?site=KEY&locale=zh-CN`, and in its
 /// fragment what the store prefilled (`#order_number=…&email=…`): a fragment never reaches a
@@ -18,6 +20,8 @@ pub struct Launch {
     pub site: String,
     pub locale: Locale,
     pub prefill: Prefill,
+    /// The store's signed word for who the shopper is (`#identity=…`), when signed in.
+    pub identity: Option<String>,
 }
 
 impl Launch {
@@ -48,6 +52,7 @@ impl Launch {
                 delivered_on: get(&fragment, "delivered_on"),
                 category: get(&fragment, "category"),
             },
+            identity: get(&fragment, "identity"),
         }
     }
 }
@@ -59,6 +64,7 @@ pub fn App() -> impl IntoView {
         site,
         locale,
         prefill,
+        identity,
     } = Launch::from_location();
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("lang", locale.tag());
@@ -84,7 +90,8 @@ pub fn App() -> impl IntoView {
                 }
                 Some(Some(config)) => {
                     let prefill = prefill.clone();
-                    view! { <Widget config locale prefill /> }.into_any()
+                    let identity = identity.clone();
+                    view! { <Widget config locale prefill identity /> }.into_any()
                 }
                 Some(None) => {
                     view! {
@@ -102,7 +109,47 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The filing flow for one site's configuration, picking up the draft this device kept.
+/// Where the shopper is: filing a request (its stage is in the draft), or following theirs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    Filing,
+    Requests,
+    Ticket(String),
+}
+
+impl Place {
+    /// Kept for the tab's life, so a reload comes back to the same request.
+    fn key(site: &str) -> String {
+        format!("helpcenter.place.v1.{site}")
+    }
+
+    fn load(site: &str) -> Place {
+        let text = window()
+            .session_storage()
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_item(&Place::key(site)).ok().flatten())
+            .unwrap_or_default();
+        match text.split_once(':') {
+            Some(("ticket", id)) if !id.is_empty() => Place::Ticket(id.to_owned()),
+            _ if text == "requests" => Place::Requests,
+            _ => Place::Filing,
+        }
+    }
+
+    fn store(&self, site: &str) {
+        let text = match self {
+            Place::Filing => String::new(),
+            Place::Requests => "requests".to_owned(),
+            Place::Ticket(id) => format!("ticket:{id}"),
+        };
+        if let Some(storage) = window().session_storage().ok().flatten() {
+            let _ = storage.set_item(&Place::key(site), &text);
+        }
+    }
+}
+
+/// The widget for one site's configuration, picking up the draft this device kept.
 #[component]
 pub fn Widget(
     config: WidgetConfig,
@@ -111,10 +158,14 @@ pub fn Widget(
     #[prop(optional)]
     api: Api,
     #[prop(optional)] prefill: Prefill,
+    /// The store's signed identity token for a signed-in shopper.
+    #[prop(optional_no_strip)]
+    identity: Option<String>,
 ) -> impl IntoView {
     let site = config.site.clone();
-    let kept = saved::load(&site);
-    let resumed = kept.as_ref().is_some_and(|d| !d.is_blank());
+    let (kept, files) = saved::load(&site).unzip();
+    let files = files.unwrap_or_default();
+    let resumed = kept.as_ref().is_some_and(|d| !d.is_blank()) || !files.is_empty();
     let mut draft = kept.unwrap_or_else(Draft::start);
     if draft.idempotency_key.is_empty() {
         draft.idempotency_key = crate::draft::random_key();
@@ -131,24 +182,34 @@ pub fn Widget(
         draft.stage = Stage::Problem;
     }
     apply_brand(&config.brand);
-    let flow = Flow::new(config, locale, api, draft);
+    let shop = Shop::new(config, locale, api);
+    let flow = Flow::new(shop, draft, files);
     provide_context(flow);
-    if flow.draft.with_untracked(|d| !d.files.is_empty()) {
-        // The files come back from the filing chunk; if it cannot be fetched now, its first
+    let requests = MyRequests::new(shop, identity);
+    provide_context(requests);
+    let place = RwSignal::new(Place::load(&site));
+    provide_context(place);
+    if flow.files.files.with_untracked(|f| !f.is_empty()) {
+        // The files come back from the chunk; if it cannot be fetched now, its first
         // screen brings them back when it can.
         leptos::task::spawn_local(async move {
-            let _ = filing::restore_files(flow).await;
+            let _ = chunk::restore_files(flow).await;
         });
     }
-    Effect::new(move |_| {
-        flow.draft.with(|d| {
-            if d.is_blank() {
-                saved::discard(&site);
-            } else {
-                saved::store(&site, d);
-            }
-        })
-    });
+    {
+        let site = site.clone();
+        Effect::new(move |_| {
+            let files = flow.files.files.get();
+            flow.draft.with(|d| {
+                if d.is_blank() && files.is_empty() {
+                    saved::discard(&site);
+                } else {
+                    saved::store(&site, d, &files);
+                }
+            })
+        });
+    }
+    Effect::new(move |_| place.with(|p| p.store(&site)));
     let resumed = RwSignal::new(resumed);
     // Only navigation re-renders a screen; typing in a field must not.
     let position = Memo::new(move |_| {
@@ -156,8 +217,13 @@ pub fn Widget(
             .with(|d| (d.category.clone(), d.answers.len(), d.stage))
     });
     let screen = move || {
+        match place.get() {
+            Place::Requests => return view! { <InChunk which=Screen::Requests /> }.into_any(),
+            Place::Ticket(id) => return view! { <InChunk which=Screen::Ticket(id) /> }.into_any(),
+            Place::Filing => {}
+        }
         if flow.filed.with(Option::is_some) {
-            return view! { <Filing which=FilingScreen::Filed /> }.into_any();
+            return view! { <InChunk which=Screen::Filed /> }.into_any();
         }
         // The number of answers is in `position` only so that each answer shows the next step.
         let (category, _answered, stage) = position.get();
@@ -165,15 +231,16 @@ pub fn Widget(
             return view! { <StartScreen /> }.into_any();
         }
         let which = match stage {
-            Stage::Problem => FilingScreen::Journey,
-            Stage::Details => FilingScreen::Details,
-            Stage::Evidence => FilingScreen::Evidence,
-            Stage::Review => FilingScreen::Review,
+            Stage::Problem => Screen::Journey,
+            Stage::Details => Screen::Details,
+            Stage::Evidence => Screen::Evidence,
+            Stage::Review => Screen::Review,
         };
-        view! { <Filing which /> }.into_any()
+        view! { <InChunk which /> }.into_any()
     };
+    let filing = move || place.with(|p| *p == Place::Filing);
     view! {
-        <Show when=move || resumed.get() && !flow.filed.with(Option::is_some)>
+        <Show when=move || resumed.get() && filing() && !flow.filed.with(Option::is_some)>
             <div class="hc-resumed" role="status">
                 <p>{locale.text(Text::Resumed)}</p>
                 <button
@@ -191,7 +258,7 @@ pub fn Widget(
                                 // expire on the server; the device's copies stay behind.
                                 let api_base = flow.api.get_value().base;
                                 leptos::task::spawn_local(async move {
-                                    let _ = filing::clean_up(api_base, leftovers).await;
+                                    let _ = chunk::clean_up(api_base, leftovers).await;
                                 });
                             }
                         }
@@ -206,7 +273,7 @@ pub fn Widget(
     }
 }
 
-/// Whether the filing chunk is there for [`Filing`].
+/// Whether the chunk is there for [`InChunk`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Chunk {
     Loading,
@@ -219,64 +286,67 @@ enum Chunk {
 /// be, a message with Try again and Back: the draft is in the main module and on the device,
 /// so nothing the shopper typed is lost.
 #[component]
-fn Filing(which: FilingScreen) -> impl IntoView {
+fn InChunk(which: Screen) -> impl IntoView {
     let flow = expect_context::<Flow>();
+    let place = expect_context::<RwSignal<Place>>();
     let locale = flow.locale;
-    let chunk = RwSignal::new(if filing::is_loaded() {
+    let loaded = RwSignal::new(if chunk::is_loaded() {
         Chunk::Ready
     } else {
         Chunk::Loading
     });
     let fetch = move || {
-        chunk.set(Chunk::Loading);
+        loaded.set(Chunk::Loading);
         leptos::task::spawn_local(async move {
-            let state = match filing::load().await {
+            let state = match chunk::load().await {
                 Ok(()) => Chunk::Ready,
                 Err(_) => Chunk::Failed,
             };
             // The shopper may have gone back meanwhile.
-            chunk.try_set(state);
+            loaded.try_set(state);
         });
     };
-    if chunk.get_untracked() == Chunk::Loading {
+    if loaded.get_untracked() == Chunk::Loading {
         fetch();
     }
-    let failed = move || {
-        view! {
-            <div class="hc-error" role="alert">
-                <p>{locale.text(Text::StepLoadFailed)}</p>
-                <button type="button" class="hc-retry" on:click=move |_| fetch()>
-                    {locale.text(Text::TryAgain)}
-                </button>
-                {(which != FilingScreen::Filed)
-                    .then(|| {
-                        view! {
-                            <button
-                                type="button"
-                                class="hc-back"
-                                on:click=move |_| {
-                                    if which == FilingScreen::Journey {
-                                        flow.draft.update(|d| d.back());
-                                    } else {
-                                        flow.go(Stage::Problem);
-                                    }
-                                }
-                            >
-                                {locale.text(Text::Back)}
-                            </button>
-                        }
-                    })}
-            </div>
+    let back = {
+        let which = which.clone();
+        move || match which {
+            Screen::Journey => flow.draft.update(|d| d.back()),
+            Screen::Requests | Screen::Ticket(_) => place.set(Place::Filing),
+            _ => flow.go(Stage::Problem),
         }
-        .into_any()
     };
-    move || match chunk.get() {
+    let failed = {
+        let which = which.clone();
+        move || {
+            let back = back.clone();
+            view! {
+                <div class="hc-error" role="alert">
+                    <p>{locale.text(Text::StepLoadFailed)}</p>
+                    <button type="button" class="hc-retry" on:click=move |_| fetch()>
+                        {locale.text(Text::TryAgain)}
+                    </button>
+                    {(which != Screen::Filed)
+                        .then(|| {
+                            view! {
+                                <button type="button" class="hc-back" on:click=move |_| back()>
+                                    {locale.text(Text::Back)}
+                                </button>
+                            }
+                        })}
+                </div>
+            }
+            .into_any()
+        }
+    };
+    move || match loaded.get() {
         Chunk::Loading => {
             view! { <p class="hc-status" role="status">{locale.text(Text::StepLoading)}</p> }
                 .into_any()
         }
         Chunk::Failed => failed(),
-        Chunk::Ready => filing::screen(flow, which).unwrap_or_else(failed),
+        Chunk::Ready => chunk::screen(flow, which.clone()).unwrap_or_else(failed.clone()),
     }
 }
 

@@ -41,7 +41,6 @@ pub struct Draft {
     pub order_number: String,
     pub description: String,
     pub email: String,
-    pub files: Vec<DraftFile>,
     /// Sent with every attempt to file this request, so the server makes one ticket of it
     /// however often it arrives.
     pub idempotency_key: String,
@@ -72,6 +71,23 @@ impl DraftFile {
     pub fn upload_id(&self) -> Option<&str> {
         crate::upload::upload_id(self.upload_url.as_deref()?)
     }
+}
+
+/// The ids a ticket or a reply names its files by, in the shopper's order: every file whose
+/// upload exists (the server refuses unfinished ones, with the file's position).
+pub fn upload_ids(files: &[DraftFile]) -> Vec<String> {
+    files
+        .iter()
+        .filter_map(|f| f.upload_id().map(str::to_owned))
+        .collect()
+}
+
+/// An answer to the store's request for information, while the shopper writes it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReplyDraft {
+    pub message: String,
+    pub files: Vec<DraftFile>,
 }
 
 impl Draft {
@@ -110,11 +126,10 @@ impl Draft {
             && self.order_number.is_empty()
             && self.description.is_empty()
             && self.email.is_empty()
-            && self.files.is_empty()
     }
 
-    /// The claim as the server receives it.
-    pub fn to_ticket(&self, locale: &str) -> NewTicket {
+    /// The claim as the server receives it, with the ids of its uploads.
+    pub fn to_ticket(&self, locale: &str, uploads: Vec<String>) -> NewTicket {
         NewTicket {
             category: self.category.clone().unwrap_or_default(),
             answers: self.answers.clone(),
@@ -122,11 +137,7 @@ impl Draft {
             description: self.description.clone(),
             email: self.email.clone(),
             delivered_on: self.delivered_on.clone(),
-            uploads: self
-                .files
-                .iter()
-                .filter_map(|f| f.upload_id().map(str::to_owned))
-                .collect(),
+            uploads,
             locale: locale.to_owned(),
             identity_token: None,
         }
@@ -196,8 +207,24 @@ fn fill_random(bytes: &mut [u8]) {
 
 /// Drafts and filed tickets in localStorage, one of each per site.
 pub mod saved {
-    use super::Draft;
+    use super::{Draft, DraftFile, ReplyDraft};
     use serde::{Deserialize, Serialize};
+
+    /// A draft as kept: its files beside its fields, in one JSON object.
+    #[derive(Serialize)]
+    struct Keeping<'a> {
+        #[serde(flatten)]
+        draft: &'a Draft,
+        files: &'a [DraftFile],
+    }
+
+    #[derive(Deserialize)]
+    struct Kept {
+        #[serde(flatten)]
+        draft: Draft,
+        #[serde(default)]
+        files: Vec<DraftFile>,
+    }
 
     fn storage() -> Option<web_sys::Storage> {
         web_sys::window()?.local_storage().ok().flatten()
@@ -211,16 +238,41 @@ pub mod saved {
         format!("helpcenter.tickets.v1.{site}")
     }
 
-    /// The draft left on this device for `site`, if any and if it can still be read.
-    pub fn load(site: &str) -> Option<Draft> {
+    fn reply_key(site: &str, ticket: &str) -> String {
+        format!("helpcenter.reply.v1.{site}.{ticket}")
+    }
+
+    /// The draft left on this device for `site` and its files, if any and if it can still
+    /// be read.
+    pub fn load(site: &str) -> Option<(Draft, Vec<DraftFile>)> {
         let text = storage()?.get_item(&draft_key(site)).ok()??;
-        serde_json::from_str(&text).ok()
+        let kept: Kept = serde_json::from_str(&text).ok()?;
+        Some((kept.draft, kept.files))
     }
 
     /// Keeps `draft`; a full or blocked storage only costs the shopper the safety net.
-    pub fn store(site: &str, draft: &Draft) {
-        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(draft)) {
+    pub fn store(site: &str, draft: &Draft, files: &[DraftFile]) {
+        let keeping = Keeping { draft, files };
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&keeping)) {
             let _ = storage.set_item(&draft_key(site), &text);
+        }
+    }
+
+    /// The answer to the store the shopper was writing on this device for `ticket`.
+    pub fn load_reply(site: &str, ticket: &str) -> ReplyDraft {
+        storage()
+            .and_then(|s| s.get_item(&reply_key(site, ticket)).ok().flatten())
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// Keeps the answer in writing; a blank one is not kept.
+    pub fn store_reply(site: &str, ticket: &str, reply: &ReplyDraft) {
+        let Some(storage) = storage() else { return };
+        if reply == &ReplyDraft::default() {
+            let _ = storage.remove_item(&reply_key(site, ticket));
+        } else if let Ok(text) = serde_json::to_string(reply) {
+            let _ = storage.set_item(&reply_key(site, ticket), &text);
         }
     }
 
@@ -230,11 +282,14 @@ pub mod saved {
         }
     }
 
-    /// A ticket filed from this device: its id and the token that opens it.
+    /// A ticket this device can open: its id and the token that opens it.
     #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
     pub struct FiledTicket {
         pub id: String,
         pub access_token: String,
+        /// The newest event the shopper has seen on it: newer ones are news.
+        #[serde(default)]
+        pub seen: u32,
     }
 
     pub fn tickets(site: &str) -> Vec<FiledTicket> {
@@ -244,14 +299,31 @@ pub mod saved {
             .unwrap_or_default()
     }
 
+    fn store_tickets(site: &str, all: &[FiledTicket]) {
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(all)) {
+            let _ = storage.set_item(&tickets_key(site), &text);
+        }
+    }
+
+    /// Keeps a ticket's token; a newer token (recovered, or from the shopper's account)
+    /// replaces an older one of the same ticket.
     pub fn remember_ticket(site: &str, ticket: FiledTicket) {
         let mut all = tickets(site);
-        if all.iter().any(|t| t.id == ticket.id) {
-            return;
+        match all.iter_mut().find(|t| t.id == ticket.id) {
+            Some(kept) => kept.access_token = ticket.access_token,
+            None => all.insert(0, ticket),
         }
-        all.insert(0, ticket);
-        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&all)) {
-            let _ = storage.set_item(&tickets_key(site), &text);
+        store_tickets(site, &all);
+    }
+
+    /// Notes that the shopper has seen `ticket` up to event `seq`.
+    pub fn mark_seen(site: &str, ticket: &str, seq: u32) {
+        let mut all = tickets(site);
+        if let Some(kept) = all.iter_mut().find(|t| t.id == ticket)
+            && kept.seen < seq
+        {
+            kept.seen = seq;
+            store_tickets(site, &all);
         }
     }
 }
@@ -290,14 +362,14 @@ mod tests {
         };
         let draft = Draft {
             category: Some("other".into()),
-            files: vec![
-                file("a", Some("http://h/v1/uploads/abc")),
-                file("b", None),
-                file("c", Some("/v1/uploads/def")),
-            ],
             ..Draft::start()
         };
-        let ticket = draft.to_ticket("zh-CN");
+        let files = [
+            file("a", Some("http://h/v1/uploads/abc")),
+            file("b", None),
+            file("c", Some("/v1/uploads/def")),
+        ];
+        let ticket = draft.to_ticket("zh-CN", upload_ids(&files));
         assert_eq!(ticket.uploads, ["abc", "def"]);
         assert_eq!(ticket.locale, "zh-CN");
         assert_eq!(ticket.category, "other");

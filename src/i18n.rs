@@ -3,7 +3,8 @@
 //! of helpcenter-core means to a shopper. Each language is one exhaustive `match`, so a missing
 //! translation does not compile.
 
-use helpcenter_core::{CivilDate, ProblemCode};
+use helpcenter_api::EventKind;
+use helpcenter_core::{CivilDate, ProblemCode, ResolutionKind, TicketStatus};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Locale {
@@ -47,6 +48,114 @@ impl Locale {
         match self {
             Locale::En => en_problem(code),
             Locale::ZhCn => zh_cn_problem(code),
+        }
+    }
+
+    /// Where a ticket stands, in the shopper's words.
+    pub fn status(self, status: TicketStatus) -> &'static str {
+        use TicketStatus::*;
+        match (self, status) {
+            (Locale::En, Submitted) => "Received",
+            (Locale::En, InReview) => "Under review",
+            (Locale::En, NeedsInfo) => "We need something from you",
+            (Locale::En, Resolved) => "Resolved",
+            (Locale::En, Escalated) => "Disputed: in negotiation",
+            (Locale::En, Closed) => "Closed",
+            (Locale::ZhCn, Submitted) => "已收到",
+            (Locale::ZhCn, InReview) => "审核中",
+            (Locale::ZhCn, NeedsInfo) => "需要您补充信息",
+            (Locale::ZhCn, Resolved) => "已处理",
+            (Locale::ZhCn, Escalated) => "有异议：协商中",
+            (Locale::ZhCn, Closed) => "已关闭",
+        }
+    }
+
+    /// What the store decided, in a word or two.
+    pub fn resolution(self, kind: ResolutionKind) -> &'static str {
+        use ResolutionKind::*;
+        match (self, kind) {
+            (Locale::En, Return) => "return and refund",
+            (Locale::En, Exchange) => "exchange",
+            (Locale::En, Repair) => "repair",
+            (Locale::En, Replacement) => "replacement",
+            (Locale::En, Refund) => "refund",
+            (Locale::En, CarrierClaim) => "claim with the carrier",
+            (Locale::En, PaidSupport) => "paid support offered",
+            (Locale::En, Declined) => "declined",
+            (Locale::ZhCn, Return) => "退货退款",
+            (Locale::ZhCn, Exchange) => "换货",
+            (Locale::ZhCn, Repair) => "维修",
+            (Locale::ZhCn, Replacement) => "补发",
+            (Locale::ZhCn, Refund) => "退款",
+            (Locale::ZhCn, CarrierClaim) => "向物流公司索赔",
+            (Locale::ZhCn, PaidSupport) => "提供付费支持",
+            (Locale::ZhCn, Declined) => "未予受理",
+        }
+    }
+
+    /// What a resolution means for the shopper: what happens now and what they do.
+    pub fn resolution_meaning(self, kind: ResolutionKind) -> &'static str {
+        use ResolutionKind::*;
+        match (self, kind) {
+            (Locale::En, Return) => {
+                "Send the item back with the return label we email you. We refund you once it arrives."
+            }
+            (Locale::En, Exchange) => {
+                "Send the item back with the return label we email you; we ship the new one as soon as it's on its way."
+            }
+            (Locale::En, Repair) => {
+                "We repair the item. We'll email you how to send it in and when to expect it back."
+            }
+            (Locale::En, Replacement) => {
+                "We're sending you a replacement. You'll get its tracking number by email."
+            }
+            (Locale::En, Refund) => {
+                "We refund the payment to the way you paid. It can take a few business days to show."
+            }
+            (Locale::En, CarrierClaim) => {
+                "We're claiming the damage from the delivery company with your photos, and we'll tell you the result."
+            }
+            (Locale::En, PaidSupport) => {
+                "Our policy doesn't cover this (improper use, modification or not following the instructions). We can offer paid technical support or guidance: reply to our email if you'd like it."
+            }
+            (Locale::En, Declined) => {
+                "We couldn't accept this request; the history below says why. If you disagree, you can dispute it."
+            }
+            (Locale::ZhCn, Return) => {
+                "请使用我们通过邮件发送的退货单寄回商品。收到商品后我们会为您退款。"
+            }
+            (Locale::ZhCn, Exchange) => {
+                "请使用我们通过邮件发送的退货单寄回商品；商品寄出后我们会尽快发出新商品。"
+            }
+            (Locale::ZhCn, Repair) => "我们将维修商品，并通过邮件告诉您如何寄送以及预计何时寄回。",
+            (Locale::ZhCn, Replacement) => "我们正在为您补发商品，物流单号将通过邮件发送给您。",
+            (Locale::ZhCn, Refund) => "我们将按原支付方式退款，到账可能需要几个工作日。",
+            (Locale::ZhCn, CarrierClaim) => "我们正凭您提供的照片向物流公司索赔，并会告知您结果。",
+            (Locale::ZhCn, PaidSupport) => {
+                "此情况（使用不当、擅自改装或未按说明操作）不在政策保障范围内。我们可提供付费技术支持或指导：如有需要，请回复我们的邮件。"
+            }
+            (Locale::ZhCn, Declined) => {
+                "我们无法受理此申请，原因见下方处理记录。如有异议，您可以提出。"
+            }
+        }
+    }
+
+    /// A line of the ticket's history.
+    pub fn event(self, kind: EventKind) -> &'static str {
+        use EventKind::*;
+        match (self, kind) {
+            (Locale::En, Created) => "Request received",
+            (Locale::En, StatusChanged) => "Status changed",
+            (Locale::En, InfoRequested) => "The store asked for more information",
+            (Locale::En, Message) => "Message from the store",
+            (Locale::En, ShopperReply) => "Your answer",
+            (Locale::En, InternalNote) => "Note",
+            (Locale::ZhCn, Created) => "已收到申请",
+            (Locale::ZhCn, StatusChanged) => "状态已更新",
+            (Locale::ZhCn, InfoRequested) => "商家请您补充信息",
+            (Locale::ZhCn, Message) => "商家留言",
+            (Locale::ZhCn, ShopperReply) => "您的回复",
+            (Locale::ZhCn, InternalNote) => "备注",
         }
     }
 
@@ -113,7 +222,6 @@ pub enum Text {
     StartHeading,
     StartIntro,
     Notices,
-    YourRequests,
     Back,
     Continue,
     StepOf,
@@ -181,6 +289,53 @@ pub enum Text {
     DiscardDraft,
     DiscardConfirm,
     Resumed,
+    MyRequests,
+    MyRequestsNews,
+    RequestsHeading,
+    RequestsEmpty,
+    RequestsLoading,
+    RequestsFailed,
+    RequestUpdated,
+    RequestNews,
+    RequestCannotOpen,
+    NewRequest,
+    FindHeading,
+    FindIntro,
+    RequestNumberLabel,
+    RequestNumberMissing,
+    Find,
+    Finding,
+    FindNotFound,
+    TicketHeading,
+    TicketLoading,
+    TicketFailed,
+    TicketNotFound,
+    BackToRequests,
+    Progress,
+    RespondBy,
+    WhatItMeans,
+    History,
+    FilesYouSent,
+    Reconnecting,
+    StatusNow,
+    StoreAsks,
+    AnswerLabel,
+    AnswerHint,
+    SendAnswer,
+    Sending,
+    AnswerSent,
+    SendFailed,
+    SendRefused,
+    DisputeHeading,
+    DisputeOpen,
+    DisputeReasonLabel,
+    DisputeSend,
+    DisputeSent,
+    EscalatedNow,
+    LegalRecourse,
+    FileCount,
+    YouWrote,
+    FollowRequest,
 }
 
 fn en(text: Text) -> &'static str {
@@ -199,7 +354,6 @@ fn en(text: Text) -> &'static str {
             "Pick what fits best. We'll tell you what we can do before you write anything."
         }
         Text::Notices => "Notices",
-        Text::YourRequests => "Requests you sent from this device",
         Text::Back => "Back",
         Text::Continue => "Continue",
         Text::StepOf => "Step {n}",
@@ -274,6 +428,73 @@ fn en(text: Text) -> &'static str {
         Text::DiscardDraft => "Discard this request",
         Text::DiscardConfirm => "Discard everything you entered and uploaded?",
         Text::Resumed => "We kept what you entered last time.",
+        Text::MyRequests => "My requests",
+        Text::MyRequestsNews => "{count} with news",
+        Text::RequestsHeading => "My requests",
+        Text::RequestsEmpty => {
+            "There are no requests on this device yet. If you sent one from another device, find it below."
+        }
+        Text::RequestsLoading => "Checking your requests…",
+        Text::RequestsFailed => {
+            "We couldn't check your requests. Check your connection and try again."
+        }
+        Text::RequestUpdated => "Updated {when}",
+        Text::RequestNews => "New",
+        Text::RequestCannotOpen => {
+            "This request can't be opened from this device any more: find it again below."
+        }
+        Text::NewRequest => "Report another problem",
+        Text::FindHeading => "Find a request",
+        Text::FindIntro => {
+            "Sent it from another device, or cleared your browser? Enter the request number from your confirmation email, your order number and your email address."
+        }
+        Text::RequestNumberLabel => "Request number",
+        Text::RequestNumberMissing => {
+            "Enter the request number from your confirmation email, for example HC-7F3K9Q."
+        }
+        Text::Find => "Find it",
+        Text::Finding => "Looking…",
+        Text::FindNotFound => {
+            "No request matches these details. Check the request number, order number and email address."
+        }
+        Text::TicketHeading => "Request {id}",
+        Text::TicketLoading => "Opening your request…",
+        Text::TicketFailed => "We couldn't open your request. Check your connection and try again.",
+        Text::TicketNotFound => {
+            "This request can't be opened with what this device has. Find it again with its number, your order number and email."
+        }
+        Text::BackToRequests => "All my requests",
+        Text::Progress => "Progress",
+        Text::RespondBy => "We'll answer by {when}.",
+        Text::WhatItMeans => "What this means for you",
+        Text::History => "History",
+        Text::FilesYouSent => "Files you sent",
+        Text::Reconnecting => "Connection lost: reconnecting…",
+        Text::StatusNow => "Status: {status}",
+        Text::StoreAsks => "The store needs something from you",
+        Text::AnswerLabel => "Your answer",
+        Text::AnswerHint => "Add photos or videos too if the store asked for them.",
+        Text::SendAnswer => "Send answer",
+        Text::Sending => "Sending…",
+        Text::AnswerSent => "Your answer was sent. We'll review your request again.",
+        Text::SendFailed => {
+            "We couldn't send this. Nothing you wrote is lost: check your connection and try again."
+        }
+        Text::SendRefused => "The request has changed meanwhile. Look at its status above.",
+        Text::DisputeHeading => "Disagree with how we handled this?",
+        Text::DisputeOpen => "Dispute this decision",
+        Text::DisputeReasonLabel => "Why do you disagree? (optional)",
+        Text::DisputeSend => "Send my dispute",
+        Text::DisputeSent => {
+            "Your dispute was sent. We'll contact you to find a solution together."
+        }
+        Text::EscalatedNow => {
+            "You've disputed this decision. We'll first try to find a solution with you."
+        }
+        Text::LegalRecourse => "If negotiation fails",
+        Text::FileCount => "{count} files",
+        Text::YouWrote => "You wrote: {message}",
+        Text::FollowRequest => "Follow this request",
     }
 }
 
@@ -289,7 +510,6 @@ fn zh_cn(text: Text) -> &'static str {
             "请选择最符合的一项。在您填写任何内容之前，我们会先告诉您我们能做什么。"
         }
         Text::Notices => "公告",
-        Text::YourRequests => "您在此设备上提交的申请",
         Text::Back => "返回",
         Text::Continue => "继续",
         Text::StepOf => "第 {n} 步",
@@ -356,6 +576,57 @@ fn zh_cn(text: Text) -> &'static str {
         Text::DiscardDraft => "放弃本次申请",
         Text::DiscardConfirm => "确定放弃已填写和上传的全部内容吗？",
         Text::Resumed => "已为您保留上次填写的内容。",
+        Text::MyRequests => "我的申请",
+        Text::MyRequestsNews => "{count} 条有新进展",
+        Text::RequestsHeading => "我的申请",
+        Text::RequestsEmpty => "此设备上还没有申请。如果您在其他设备上提交过，请在下方查找。",
+        Text::RequestsLoading => "正在查询您的申请…",
+        Text::RequestsFailed => "无法查询您的申请。请检查网络后重试。",
+        Text::RequestUpdated => "更新于 {when}",
+        Text::RequestNews => "新进展",
+        Text::RequestCannotOpen => "此设备已无法打开这个申请，请在下方重新查找。",
+        Text::NewRequest => "报告其他问题",
+        Text::FindHeading => "查找申请",
+        Text::FindIntro => {
+            "在其他设备上提交过，或清除了浏览器数据？请输入确认邮件中的申请编号、订单号和邮箱。"
+        }
+        Text::RequestNumberLabel => "申请编号",
+        Text::RequestNumberMissing => "请输入确认邮件中的申请编号，例如 HC-7F3K9Q。",
+        Text::Find => "查找",
+        Text::Finding => "正在查找…",
+        Text::FindNotFound => "没有与这些信息匹配的申请。请检查申请编号、订单号和邮箱。",
+        Text::TicketHeading => "申请 {id}",
+        Text::TicketLoading => "正在打开您的申请…",
+        Text::TicketFailed => "无法打开您的申请。请检查网络后重试。",
+        Text::TicketNotFound => {
+            "无法用此设备上的信息打开这个申请。请用申请编号、订单号和邮箱重新查找。"
+        }
+        Text::BackToRequests => "全部申请",
+        Text::Progress => "进度",
+        Text::RespondBy => "我们将在 {when} 前答复。",
+        Text::WhatItMeans => "这对您意味着什么",
+        Text::History => "处理记录",
+        Text::FilesYouSent => "您提交的文件",
+        Text::Reconnecting => "连接已断开，正在重新连接…",
+        Text::StatusNow => "状态：{status}",
+        Text::StoreAsks => "商家需要您补充信息",
+        Text::AnswerLabel => "您的回复",
+        Text::AnswerHint => "如果商家要求，请一并添加照片或视频。",
+        Text::SendAnswer => "发送回复",
+        Text::Sending => "正在发送…",
+        Text::AnswerSent => "您的回复已发送。我们会重新审核您的申请。",
+        Text::SendFailed => "发送失败。您填写的内容都已保留，请检查网络后重试。",
+        Text::SendRefused => "申请状态已发生变化，请查看上方的状态。",
+        Text::DisputeHeading => "不同意我们的处理结果？",
+        Text::DisputeOpen => "对处理结果提出异议",
+        Text::DisputeReasonLabel => "您为什么不同意？（选填）",
+        Text::DisputeSend => "提交异议",
+        Text::DisputeSent => "您的异议已提交。我们会与您联系，共同寻求解决方案。",
+        Text::EscalatedNow => "您已对处理结果提出异议。我们会先与您协商解决。",
+        Text::LegalRecourse => "如果协商不成",
+        Text::FileCount => "{count} 个文件",
+        Text::YouWrote => "您写道：{message}",
+        Text::FollowRequest => "查看申请进度",
     }
 }
 

@@ -1,17 +1,23 @@
 //! The Help Center widget: a Leptos app that runs inside the embed's iframe, walks the shopper
 //! through the site's decision tree, tells them up front what the store will do, checks their
-//! evidence in the browser, uploads it over tus and files the ticket.
+//! evidence in the browser, uploads it over tus and files the ticket; then follows the ticket
+//! live until it is resolved.
 
 pub mod api;
 pub mod app;
+pub mod attach;
 pub mod blobs;
+pub mod chunk;
 pub mod draft;
 pub mod evidence;
-pub mod filing;
 pub mod flow;
+pub mod following;
 pub mod i18n;
+pub mod live;
 pub mod problems;
+pub mod requests;
 pub mod screens;
+pub mod shop;
 pub mod upload;
 
 pub use app::{App, Widget};

@@ -49,6 +49,7 @@ fn at_the_photos(tweak: impl FnOnce(&mut MediaRule)) -> WidgetConfig {
             email: "wei@example.com".into(),
             ..Draft::start()
         },
+        &[],
     );
     WidgetConfig {
         site: "demo".into(),
@@ -88,8 +89,8 @@ async fn problems_of(root: &HtmlElement, n: usize) -> String {
 
 /// Nothing of a refused file reached the server: the kept draft names no upload for it.
 fn never_uploaded(n: usize) {
-    let draft = saved::load("demo").expect("draft kept");
-    assert_eq!(draft.files[n - 1].upload_url, None, "file {n} was uploaded");
+    let (_, files) = saved::load("demo").expect("draft kept");
+    assert_eq!(files[n - 1].upload_url, None, "file {n} was uploaded");
 }
 
 #[wasm_bindgen_test]
@@ -245,13 +246,8 @@ async fn a_valid_set_passes_uploads_and_goes_on_to_review() {
     })
     .await;
     assert!(texts(&root, "#hc-evidence-problems .hc-problem").is_empty());
-    let draft = saved::load("demo").expect("draft kept");
-    assert!(
-        draft
-            .files
-            .iter()
-            .all(|f| f.uploaded && f.upload_url.is_some())
-    );
+    let (_, files) = saved::load("demo").expect("draft kept");
+    assert!(files.iter().all(|f| f.uploaded && f.upload_url.is_some()));
     assert!(
         query(&root, ".hc-thumb img").is_some(),
         "a thumbnail shows the photo"

@@ -160,6 +160,7 @@ async fn the_details_say_what_is_wrong_next_to_each_field_and_take_focus_there()
             stage: helpcenter_widget::draft::Stage::Details,
             ..helpcenter_widget::draft::Draft::start()
         },
+        &[],
     );
     let root = container();
     let _app = leptos::mount::mount_to(root.clone(), move || {

@@ -1,10 +1,10 @@
-use helpcenter_core::{Field, Problem, ProblemCode};
+use helpcenter_core::Field;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
+use super::files::{FileList, FilePickers, add};
 use super::{FieldProblems, Nav, ScreenHeading, StageBar};
 use crate::draft::Stage;
-use crate::flow::{FileState, Flow};
+use crate::flow::Flow;
 use crate::i18n::Text;
 
 /// The photos and videos the outcome needs: picked, dropped, pasted or taken with the camera,
@@ -15,12 +15,13 @@ pub fn EvidenceScreen() -> impl IntoView {
     let flow = expect_context::<Flow>();
     let locale = flow.locale;
     let lang = locale.tag();
+    let files = flow.files;
     let (hint, rule) = match flow.decision() {
         Some((outcome, _)) => (
             flow.with_policy(|p| p.text(lang, &outcome.evidence.hint).to_owned()),
             outcome.evidence.media,
         ),
-        None => (String::new(), flow.media_rule()),
+        None => (String::new(), files.media_rule()),
     };
     let counts = locale.fill(
         Text::EvidenceCount,
@@ -30,59 +31,25 @@ pub fn EvidenceScreen() -> impl IntoView {
             ("size", &locale.bytes(rule.max_file_bytes)),
         ],
     );
-    let add = move |files: Option<web_sys::FileList>| {
-        let files = files.map(list).unwrap_or_default();
-        if !files.is_empty() {
-            flow.add_files(files, None);
-        }
-    };
-    let on_pick = move |ev: leptos::ev::Event| {
-        if let Some(input) = input_of(&ev) {
-            add(input.files());
-            // The same file can be picked again after it was removed.
-            input.set_value("");
-        }
-    };
     let dragging = RwSignal::new(false);
-    let paste = window_event_listener(leptos::ev::paste, move |ev| {
-        add(ev.clipboard_data().and_then(|d| d.files()));
-    });
-    on_cleanup(move || paste.remove());
     let set_messages = Signal::derive(move || {
-        let checking = flow.live.with(|all| {
-            all.iter()
-                .any(|l| matches!(l.state, FileState::Checking(_)))
-        });
-        if checking || (flow.draft.with(|d| d.files.is_empty()) && !flow.show_all.get()) {
+        if files.checking() || (files.files.with(Vec::is_empty) && !flow.show_all.get()) {
             Vec::new()
         } else {
             flow.messages(Field::Evidence)
         }
     });
-    let keys = move || {
-        flow.draft
-            .with(|d| d.files.iter().map(|f| f.key.clone()).collect::<Vec<_>>())
-    };
     let next = Callback::new(move |()| {
         flow.show_all.set(true);
         let evidence_clean = flow
             .problems()
             .iter()
             .all(|p| !matches!(p.field, Field::Evidence | Field::EvidenceFile(_)));
-        let settled = flow.live.with_untracked(|all| {
-            all.iter()
-                .all(|l| !matches!(l.state, FileState::Checking(_)))
-        });
-        if evidence_clean && settled {
+        if evidence_clean && !files.checking() {
             flow.go(Stage::Review);
         }
     });
     let back = Callback::new(move |()| flow.go(Stage::Details));
-    let camera = window()
-        .match_media("(pointer: coarse)")
-        .ok()
-        .flatten()
-        .is_some_and(|m| m.matches());
     view! {
         <section
             class="hc-screen hc-evidence"
@@ -95,261 +62,17 @@ pub fn EvidenceScreen() -> impl IntoView {
             on:drop=move |ev: leptos::ev::DragEvent| {
                 ev.prevent_default();
                 dragging.set(false);
-                add(ev.data_transfer().and_then(|d| d.files()));
+                add(files, ev.data_transfer().and_then(|d| d.files()));
             }
         >
             <StageBar current=Stage::Evidence />
             <ScreenHeading>{locale.text(Text::EvidenceHeading)}</ScreenHeading>
             <p class="hc-hint">{hint}</p>
             <p class="hc-hint">{counts}</p>
-            <div class="hc-pickers">
-                <label class="hc-picker">
-                    <input
-                        type="file"
-                        class="hc-file-input"
-                        multiple
-                        accept="image/*,video/*"
-                        on:change=on_pick
-                    />
-                    <span>{locale.text(Text::ChooseFiles)}</span>
-                </label>
-                {camera
-                    .then(|| {
-                        view! {
-                            <label class="hc-picker">
-                                <input
-                                    type="file"
-                                    class="hc-file-input"
-                                    accept="image/*"
-                                    capture="environment"
-                                    on:change=on_pick
-                                />
-                                <span>{locale.text(Text::TakePhoto)}</span>
-                            </label>
-                        }
-                    })}
-            </div>
-            <p class="hc-hint">{locale.text(Text::DropHint)}</p>
-            <ul class="hc-files">
-                <For each=keys key=|k| k.clone() let:key>
-                    <FileRow key />
-                </For>
-            </ul>
+            <FilePickers files />
+            <FileList files />
             <FieldProblems id="hc-evidence-problems" messages=set_messages />
             <Nav on_back=back next=(locale.text(Text::Continue), next) />
         </section>
     }
-}
-
-fn list(files: web_sys::FileList) -> Vec<web_sys::File> {
-    (0..files.length()).filter_map(|i| files.get(i)).collect()
-}
-
-/// One attached file: its picture, what the checks found and how its upload goes.
-#[component]
-fn FileRow(key: String) -> impl IntoView {
-    let flow = expect_context::<Flow>();
-    let locale = flow.locale;
-    let index = {
-        let key = key.clone();
-        Memo::new(move |_| {
-            flow.draft
-                .with(|d| d.files.iter().position(|f| f.key == key))
-        })
-    };
-    let draft_file = {
-        let key = key.clone();
-        Memo::new(move |_| {
-            flow.draft
-                .with(|d| d.files.iter().find(|f| f.key == key).cloned())
-        })
-    };
-    let draft_file = move || draft_file.get();
-    let state = {
-        let key = key.clone();
-        Memo::new(move |_| {
-            flow.live.with(|all| {
-                all.iter()
-                    .find(|l| l.key == key)
-                    .map(|l| (l.state.clone(), l.preview.clone()))
-            })
-        })
-    };
-    let state = move || state.get();
-    let messages = Signal::derive(move || {
-        let Some(i) = index.get() else {
-            return Vec::new();
-        };
-        let mut messages = flow.messages(Field::EvidenceFile(i));
-        if let Some((FileState::Refused(code), _)) = state() {
-            let known = ProblemCode::ALL.iter().find(|c| c.as_str() == code);
-            messages.extend(match known {
-                Some(&code) => flow.describe(&[Problem::new(Field::EvidenceFile(i), code)]),
-                None => vec![locale.text(Text::FileNotSent).to_owned()],
-            });
-        }
-        if let Some((FileState::Missing, _)) = state() {
-            messages.push(locale.text(Text::FileMissing).to_owned());
-        }
-        messages
-    });
-    let name = move || draft_file().map(|f| f.name).unwrap_or_default();
-    let size = move || {
-        draft_file()
-            .map(|f| locale.bytes(f.bytes))
-            .unwrap_or_default()
-    };
-    let status = move || {
-        let (state, _) = state()?;
-        let over = index
-            .get()
-            .is_some_and(|i| i >= flow.media_rule().max_count as usize);
-        Some(match state {
-            FileState::Restoring | FileState::Checking(_) => {
-                locale.text(Text::FileChecking).to_owned()
-            }
-            FileState::Ready if !messages.get().is_empty() || over => {
-                locale.text(Text::FileNotSent).to_owned()
-            }
-            FileState::Ready => locale.text(Text::FileWaiting).to_owned(),
-            FileState::Uploading { sent, total } => {
-                let percent = (sent * 100).checked_div(total).unwrap_or(0);
-                locale.fill(Text::FileUploading, &[("percent", &percent.to_string())])
-            }
-            FileState::Retrying { seconds } => {
-                locale.fill(Text::FileRetrying, &[("seconds", &seconds.to_string())])
-            }
-            FileState::Uploaded => locale.text(Text::FileUploaded).to_owned(),
-            FileState::Paused => locale.text(Text::FilePaused).to_owned(),
-            FileState::Refused(_) | FileState::Missing => locale.text(Text::FileNotSent).to_owned(),
-        })
-    };
-    let progress = move || match state()?.0 {
-        FileState::Checking(percent) => Some((u64::from(percent), 100)),
-        FileState::Uploading { sent, total } => Some((sent, total.max(1))),
-        _ => None,
-    };
-    let problems_id = format!("hc-file-{key}-problems");
-    let on_file = move |action: Text| {
-        locale.fill(
-            Text::ActionOnFile,
-            &[("action", locale.text(action)), ("name", &name())],
-        )
-    };
-    let can_retry = move || {
-        matches!(
-            state(),
-            Some((FileState::Paused | FileState::Refused(_), _))
-        )
-    };
-    let can_cancel = move || {
-        matches!(
-            state(),
-            Some((FileState::Uploading { .. } | FileState::Retrying { .. }, _))
-        )
-    };
-    let remove = {
-        let key = key.clone();
-        move |_| flow.remove(&key)
-    };
-    let retry = {
-        let key = key.clone();
-        move |_| flow.retry(&key)
-    };
-    let cancel = {
-        let key = key.clone();
-        move |_| flow.pause(&key)
-    };
-    let replace = {
-        let key = key.clone();
-        move |ev: leptos::ev::Event| {
-            let files = input_of(&ev)
-                .and_then(|input| input.files())
-                .map(list)
-                .unwrap_or_default();
-            if files.is_empty() {
-                return;
-            }
-            let at = index.get_untracked();
-            flow.remove(&key);
-            flow.add_files(files.into_iter().take(1).collect(), at);
-        }
-    };
-    view! {
-        <li class="hc-file" aria-describedby=problems_id.clone()>
-            <div class="hc-thumb">
-                {move || {
-                    state()
-                        .and_then(|(_, preview)| preview)
-                        .map(|src| view! { <img src=src alt="" /> })
-                }}
-            </div>
-            <div class="hc-file-body">
-                <p class="hc-file-name">{name}</p>
-                <p class="hc-file-meta">
-                    <span>{size}</span>
-                    " · "
-                    <span class="hc-file-status">{status}</span>
-                </p>
-                {move || {
-                    progress()
-                        .map(|(value, max)| {
-                            view! {
-                                <progress
-                                    value=value.to_string()
-                                    max=max.to_string()
-                                    aria-label=name
-                                ></progress>
-                            }
-                        })
-                }}
-                <FieldProblems id=problems_id.clone() messages />
-                <div class="hc-file-actions">
-                    <Show when=can_retry>
-                        <button
-                            type="button"
-                            class="hc-small"
-                            aria-label=move || on_file(Text::Retry)
-                            on:click=retry.clone()
-                        >
-                            {locale.text(Text::Retry)}
-                        </button>
-                    </Show>
-                    <Show when=can_cancel>
-                        <button
-                            type="button"
-                            class="hc-small"
-                            aria-label=move || on_file(Text::Cancel)
-                            on:click=cancel.clone()
-                        >
-                            {locale.text(Text::Cancel)}
-                        </button>
-                    </Show>
-                    <label class="hc-small hc-picker">
-                        <input
-                            type="file"
-                            class="hc-file-input"
-                            accept="image/*,video/*"
-                            aria-label=move || on_file(Text::Replace)
-                            on:change=replace
-                        />
-                        <span>{locale.text(Text::Replace)}</span>
-                    </label>
-                    <button
-                        type="button"
-                        class="hc-small hc-remove"
-                        aria-label=move || on_file(Text::Remove)
-                        on:click=remove
-                    >
-                        {locale.text(Text::Remove)}
-                    </button>
-                </div>
-            </div>
-        </li>
-    }
-}
-
-/// The file input a `change` event came from.
-fn input_of(ev: &leptos::ev::Event) -> Option<web_sys::HtmlInputElement> {
-    ev.target()?.dyn_into().ok()
 }

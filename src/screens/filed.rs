@@ -1,7 +1,7 @@
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
 
-use super::ScreenHeading;
+use super::{ScreenHeading, local_time};
+use crate::app::Place;
 use crate::flow::Flow;
 use crate::i18n::Text;
 
@@ -11,6 +11,7 @@ pub fn FiledScreen() -> impl IntoView {
     let flow = expect_context::<Flow>();
     let locale = flow.locale;
     let lang = locale.tag();
+    let place = expect_context::<RwSignal<Place>>();
     let Some(filed) = flow.filed.get_untracked() else {
         return ().into_any();
     };
@@ -21,6 +22,7 @@ pub fn FiledScreen() -> impl IntoView {
             .unwrap_or_default()
     });
     let when = local_time(&ticket.respond_by, lang);
+    let id = filed.ticket.ticket_id.clone();
     view! {
         <section class="hc-screen hc-filed">
             <ScreenHeading>{locale.text(Text::SubmittedHeading)}</ScreenHeading>
@@ -30,22 +32,22 @@ pub fn FiledScreen() -> impl IntoView {
             <p>{locale.fill(Text::SubmittedNext, &[("when", &when), ("email", &filed.email)])}</p>
             <p class="hc-outcome-message">{next}</p>
             <p class="hc-hint">{locale.text(Text::SubmittedKeep)}</p>
-            <button type="button" class="hc-next" on:click=move |_| flow.filed.set(None)>
-                {locale.text(Text::StartAnother)}
-            </button>
+            <div class="hc-nav">
+                <button type="button" class="hc-back" on:click=move |_| flow.filed.set(None)>
+                    {locale.text(Text::StartAnother)}
+                </button>
+                <button
+                    type="button"
+                    class="hc-next hc-follow"
+                    on:click=move |_| {
+                        place.set(Place::Ticket(id.clone()));
+                        flow.filed.set(None);
+                    }
+                >
+                    {locale.text(Text::FollowRequest)}
+                </button>
+            </div>
         </section>
     }
     .into_any()
-}
-
-/// An RFC 3339 instant as a date and time in the shopper's own time zone and language.
-fn local_time(rfc3339: &str, lang: &str) -> String {
-    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_owned();
-    }
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string(lang, &options).into()
 }

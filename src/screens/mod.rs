@@ -1,19 +1,24 @@
-//! One module per screen of the filing flow, and the pieces they share.
+//! One module per screen, and the pieces they share.
 mod details;
 mod evidence;
 mod filed;
+mod files;
 mod outcome;
 mod question;
+mod requests;
 mod review;
 mod start;
+mod ticket;
 
 pub use details::DetailsScreen;
 pub use evidence::EvidenceScreen;
 pub use filed::FiledScreen;
 pub use outcome::OutcomeScreen;
 pub use question::QuestionScreen;
+pub use requests::RequestsScreen;
 pub use review::ReviewScreen;
 pub use start::StartScreen;
+pub use ticket::{TicketScreen, walked};
 
 use leptos::html::H2;
 use leptos::prelude::*;
@@ -21,6 +26,7 @@ use leptos::prelude::*;
 use crate::draft::Stage;
 use crate::flow::Flow;
 use crate::i18n::Text;
+use wasm_bindgen::JsValue;
 
 /// A screen's heading; it takes focus when the screen appears, so screen-reader and keyboard
 /// users land on the new step instead of at the top of the page.
@@ -126,4 +132,16 @@ pub fn Nav(
             })}
         </div>
     }
+}
+
+/// An RFC 3339 instant as a date and time in the shopper's own time zone and language.
+pub fn local_time(rfc3339: &str, lang: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(lang, &options).into()
 }

@@ -68,9 +68,8 @@ pub fn ReviewScreen() -> impl IntoView {
     };
     let field = move |get: fn(&crate::draft::Draft) -> String| flow.draft.with(get);
     let files = move || {
-        flow.draft.with(|d| {
-            d.files
-                .iter()
+        flow.files.files.with(|all| {
+            all.iter()
                 .map(|f| view! { <li>{f.name.clone()} " · " {locale.bytes(f.bytes)}</li> })
                 .collect_view()
         })

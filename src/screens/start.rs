@@ -1,11 +1,13 @@
 use leptos::prelude::*;
 
 use super::ScreenHeading;
-use crate::draft::saved;
+use crate::app::Place;
 use crate::flow::Flow;
 use crate::i18n::Text;
+use crate::requests::MyRequests;
 
-/// "What went wrong with your order?": the policy's categories (§I) and any active notice (§V).
+/// "What went wrong with your order?": the policy's categories (§I) and any active notice
+/// (§V); and the way to the shopper's requests, marked when one of them has news.
 #[component]
 pub fn StartScreen() -> impl IntoView {
     let flow = expect_context::<Flow>();
@@ -23,15 +25,18 @@ pub fn StartScreen() -> impl IntoView {
             .collect();
         (notices, categories)
     });
-    // Their numbers, newest first, to quote to the store (the follow-up screen opens them).
-    let filed = saved::tickets(&flow.site.get_value());
-    if !crate::filing::is_loaded() {
-        // Everything after this screen is in a chunk of its own: it comes in while the
-        // shopper reads the categories, so their first choice answers at once.
-        leptos::task::spawn_local(async {
-            let _ = crate::filing::load().await;
-        });
-    }
+    let requests = expect_context::<MyRequests>();
+    let place = expect_context::<RwSignal<Place>>();
+    requests.reload_kept();
+    // Everything after this screen is in a chunk of its own: it comes in while the shopper
+    // reads the categories, so their first choice answers at once. With it comes the check
+    // for news on their requests.
+    leptos::task::spawn_local(async move {
+        if crate::chunk::load().await.is_ok() && requests.any() {
+            let _ = crate::chunk::refresh_requests(requests).await;
+        }
+    });
+    let news = move || requests.news();
     let pick = move |id: String| {
         flow.draft.update(|d| {
             d.category = Some(id);
@@ -64,20 +69,19 @@ pub fn StartScreen() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-            {(!filed.is_empty())
-                .then(|| {
-                    view! {
-                        <section class="hc-mine">
-                            <h3>{locale.text(Text::YourRequests)}</h3>
-                            <ul>
-                                {filed
-                                    .into_iter()
-                                    .map(|t| view! { <li class="hc-mine-id">{t.id}</li> })
-                                    .collect_view()}
-                            </ul>
-                        </section>
-                    }
-                })}
+            <button
+                type="button"
+                class="hc-link hc-my-requests"
+                on:click=move |_| place.set(Place::Requests)
+            >
+                {locale.text(Text::MyRequests)}
+                <Show when=move || { news() > 0 }>
+                    " "
+                    <span class="hc-news">
+                        {move || locale.fill(Text::MyRequestsNews, &[("count", &news().to_string())])}
+                    </span>
+                </Show>
+            </button>
         </section>
     }
 }

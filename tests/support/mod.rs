@@ -79,9 +79,13 @@ pub async fn server_config() -> helpcenter_widget::api::WidgetConfig {
         .expect("the test server gives the demo site's configuration")
 }
 
-/// Forgets what earlier tests left on this device for `site`.
+/// Forgets what earlier tests left on this device for `site`: its draft, and where the
+/// widget was (a later mount would open there).
 pub fn clear_device(site: &str) {
     helpcenter_widget::draft::saved::discard(site);
+    if let Ok(Some(storage)) = window().session_storage() {
+        let _ = storage.clear();
+    }
 }
 
 pub fn query(root: &HtmlElement, selector: &str) -> Option<web_sys::Element> {
@@ -210,4 +214,154 @@ pub fn order_number() -> String {
         "{}",
         10_000_000 + (js_sys::Math::random() * 89_999_999.0) as u64
     )
+}
+
+/// The identity token `cargo xtask test` signed for the demo site's test customer, as a
+/// store's backend would for a signed-in shopper.
+pub fn identity_token() -> &'static str {
+    option_env!("HELPCENTER_TEST_IDENTITY_TOKEN")
+        .expect("HELPCENTER_TEST_IDENTITY_TOKEN is not set")
+}
+
+/// Forgets everything this test page kept: drafts, tickets, where the widget was.
+pub fn forget_everything() {
+    if let Ok(Some(storage)) = window().local_storage() {
+        let _ = storage.clear();
+    }
+    if let Ok(Some(storage)) = window().session_storage() {
+        let _ = storage.clear();
+    }
+}
+
+async fn fetch_json(
+    method: &str,
+    url: &str,
+    bearer: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().expect("headers");
+    if let Some(token) = bearer {
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .expect("header");
+    }
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .expect("header");
+        init.set_body(&body.to_string().into());
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).expect("request");
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window().fetch_with_request(&request))
+            .await
+            .expect("server reachable")
+            .unchecked_into();
+    let status = response.status();
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().expect("text"))
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or_default())
+}
+
+/// An agent's call to the admin API (through the gateway), e.g. a transition.
+pub async fn admin_post(path: &str, body: serde_json::Value) -> serde_json::Value {
+    let (status, json) = fetch_json(
+        "POST",
+        &format!("{}{path}", gateway()),
+        Some(admin_key()),
+        Some(&body),
+    )
+    .await;
+    assert!(
+        (200..300).contains(&status),
+        "admin {path}: {status} {json}"
+    );
+    json
+}
+
+/// Moves a ticket as an agent does.
+pub async fn agent_moves(id: &str, body: serde_json::Value) {
+    admin_post(&format!("/v1/admin/tickets/{id}/transition"), body).await;
+}
+
+/// A shopper's call to the public API with a ticket's token: its status and JSON.
+pub async fn shopper_get(path: &str, token: &str) -> (u16, serde_json::Value) {
+    fetch_json("GET", &format!("{}{path}", api_base()), Some(token), None).await
+}
+
+/// Asks the gateway for one of its faults (`block-streams`, `allow-streams`,
+/// `restart-server`, …).
+pub async fn fault(name: &str) {
+    let (status, _) = fetch_json(
+        "POST",
+        &format!("{}/__faults/{name}", gateway()),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "fault {name}");
+}
+
+struct Quiet;
+
+impl helpcenter_widget::upload::UploadHooks for Quiet {
+    fn created(&self, _: &str) {}
+    fn progress(&self, _: u64, _: u64) {}
+    fn retrying(&self, _: u32, _: u32) {}
+}
+
+/// A double-charge claim filed through the API with one photo, as the widget files it:
+/// `(ticket id, access token)`. `identity` ties it to the signed-in test customer.
+pub async fn file_ticket(order: &str, identity: Option<&str>) -> (String, String) {
+    use helpcenter_widget::upload::{self, Cancel, UploadTarget};
+    let target = UploadTarget {
+        api_base: api_base(),
+        site: "demo",
+        outcome: Some("payment_anomaly"),
+    };
+    let seed = (js_sys::Math::random() * 250.0) as u8;
+    let url = upload::send(
+        &target,
+        &photo("2026-11-01", seed),
+        "statement.jpg",
+        None,
+        &Quiet,
+        &Cancel::new(),
+    )
+    .await
+    .expect("the photo uploads");
+    let ticket = helpcenter_api::NewTicket {
+        category: "payment_anomaly".into(),
+        answers: vec!["double_charge".into()],
+        order_number: order.into(),
+        description: "I was charged twice for the same order on my card statement.".into(),
+        email: "wei@example.com".into(),
+        uploads: vec![upload::upload_id(&url).expect("upload id").to_owned()],
+        locale: "en".into(),
+        identity_token: identity.map(str::to_owned),
+        ..helpcenter_api::NewTicket::default()
+    };
+    let created = helpcenter_widget::api::Api::new(api_base())
+        .create_ticket("demo", &helpcenter_widget::draft::random_key(), &ticket)
+        .await
+        .expect("the claim is filed");
+    (created.ticket_id, created.access_token)
+}
+
+/// Keeps a ticket's token on this device, as filing from here does.
+pub fn keep_on_device(id: &str, token: &str) {
+    helpcenter_widget::draft::saved::remember_ticket(
+        "demo",
+        helpcenter_widget::draft::saved::FiledTicket {
+            id: id.into(),
+            access_token: token.into(),
+            seen: 0,
+        },
+    );
 }

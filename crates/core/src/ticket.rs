@@ -37,6 +37,15 @@ pub enum ResolutionKind {
     Declined,
 }
 
+impl ResolutionKind {
+    /// §II: returns, exchanges, repairs and replacement shipments follow the store's Return
+    /// and Exchange Policy, which the shopper should be pointed to.
+    pub fn follows_return_policy(self) -> bool {
+        use ResolutionKind::*;
+        matches!(self, Return | Exchange | Repair | Replacement)
+    }
+}
+
 /// Who asks for a change: shoppers may only answer and dispute; agents do the rest.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -94,6 +103,18 @@ impl TicketStatus {
             NeedsInfo => &[InReview, Escalated],
             Submitted | InReview | Resolved => &[Escalated],
             Escalated | Closed => &[],
+        }
+    }
+
+    /// The steps a ticket usually still goes through from here, for showing the shopper what
+    /// comes next (any step may be skipped or repeated; [`TicketStatus::next`] is the rule).
+    pub fn usual_path(self) -> &'static [TicketStatus] {
+        use TicketStatus::*;
+        match self {
+            Submitted | NeedsInfo => &[InReview, Resolved, Closed],
+            InReview | Escalated => &[Resolved, Closed],
+            Resolved => &[Closed],
+            Closed => &[],
         }
     }
 
@@ -231,6 +252,18 @@ mod tests {
             ),
             Err(TransitionError::ResolutionUnexpected)
         );
+    }
+
+    #[test]
+    fn the_usual_path_only_takes_allowed_steps_and_ends_closed() {
+        for status in TicketStatus::ALL {
+            let mut at = status;
+            for &step in status.usual_path() {
+                assert!(at.next().contains(&step), "{at} → {step}");
+                at = step;
+            }
+            assert_eq!(at, TicketStatus::Closed, "from {status}");
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Every screen after the first: the questions and the outcome, then the details, evidence,
-//! review and filed screens, and what only they need (the rulebook's verdicts in words, file
-//! checks, uploads, IndexedDB).
+//! review and filed screens; "my requests" and a ticket followed live; and what only they need
+//! (the rulebook's verdicts in words, file checks, uploads, IndexedDB, event streams).
 //!
 //! With the `lazy` feature (the release build, see `cargo xtask dev`) these functions are
 //! split off into a wasm chunk of their own, which the start screen fetches while the shopper
@@ -13,25 +13,32 @@ use leptos::prelude::*;
 
 use helpcenter_core::{Node, Outcome, Question};
 
-use crate::flow::{Flow, Leftover};
+use crate::attach::Leftover;
+use crate::flow::Flow;
+use crate::requests::MyRequests;
 use crate::screens::{
-    DetailsScreen, EvidenceScreen, FiledScreen, OutcomeScreen, QuestionScreen, ReviewScreen,
+    DetailsScreen, EvidenceScreen, FiledScreen, OutcomeScreen, QuestionScreen, RequestsScreen,
+    ReviewScreen, TicketScreen,
 };
 
 /// A screen that lives in the chunk: every screen after the start screen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FilingScreen {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Screen {
     /// The next question of the decision tree, or the outcome it led to.
     Journey,
     Details,
     Evidence,
     Review,
     Filed,
+    /// The shopper's requests, and finding one again.
+    Requests,
+    /// One request, followed live.
+    Ticket(String),
 }
 
-/// The filing chunk could not be fetched or instantiated (offline, a deploy in between).
+/// The chunk could not be fetched or instantiated (offline, a deploy in between).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("the filing screens could not be loaded")]
+#[error("the screens after the first could not be loaded")]
 pub struct ChunkError;
 
 #[cfg(feature = "lazy")]
@@ -41,14 +48,14 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
     }
 }
 
-/// Declares a function of the filing chunk: with `lazy` a split point (the body runs once the
+/// Declares a function of the chunk: with `lazy` a split point (the body runs once the
 /// chunk is there), without it an async function that runs the body at once. Either way it
 /// is `async fn(..) -> Result<T, ChunkError>`.
-macro_rules! in_filing_chunk {
+macro_rules! in_chunk {
     ($(#[$doc:meta])* pub fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
         $(#[$doc])*
         #[cfg(feature = "lazy")]
-        #[leptos::wasm_split::wasm_split(filing, wasm_split_path = ::leptos::wasm_split, fallible)]
+        #[leptos::wasm_split::wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
         pub fn $name($($arg: $ty),*) -> Result<$ret, ChunkError> {
             Ok($body)
         }
@@ -61,16 +68,18 @@ macro_rules! in_filing_chunk {
     };
 }
 
-/// One screen of the filing part, built in the chunk. Also brings back a kept draft's files,
-/// if the mount's attempt could not fetch the chunk.
-fn build_screen(flow: Flow, which: FilingScreen) -> AnyView {
-    flow.restore_files();
+/// One screen, built in the chunk. Also brings back a kept draft's files, if the mount's
+/// attempt could not fetch the chunk.
+fn build_screen(flow: Flow, which: Screen) -> AnyView {
+    flow.files.restore();
     match which {
-        FilingScreen::Journey => journey(flow),
-        FilingScreen::Details => view! { <DetailsScreen /> }.into_any(),
-        FilingScreen::Evidence => view! { <EvidenceScreen /> }.into_any(),
-        FilingScreen::Review => view! { <ReviewScreen /> }.into_any(),
-        FilingScreen::Filed => view! { <FiledScreen /> }.into_any(),
+        Screen::Journey => journey(flow),
+        Screen::Details => view! { <DetailsScreen /> }.into_any(),
+        Screen::Evidence => view! { <EvidenceScreen /> }.into_any(),
+        Screen::Review => view! { <ReviewScreen /> }.into_any(),
+        Screen::Filed => view! { <FiledScreen /> }.into_any(),
+        Screen::Requests => view! { <RequestsScreen /> }.into_any(),
+        Screen::Ticket(id) => view! { <TicketScreen id /> }.into_any(),
     }
 }
 
@@ -107,12 +116,12 @@ fn journey(flow: Flow) -> AnyView {
 
 #[cfg(feature = "lazy")]
 #[leptos::wasm_split::wasm_split(
-    filing,
+    screens,
     wasm_split_path = ::leptos::wasm_split,
     fallible,
     preload(preload_screen)
 )]
-fn split_screen(flow: Flow, which: FilingScreen) -> Result<AnyView, ChunkError> {
+fn split_screen(flow: Flow, which: Screen) -> Result<AnyView, ChunkError> {
     Ok(build_screen(flow, which))
 }
 
@@ -135,7 +144,7 @@ pub fn is_loaded() -> bool {
 
 /// The screen, built at once inside the caller's reactive context (so it is owned and
 /// disposed like any other view), once [`load`] has succeeded; `None` before.
-pub fn screen(flow: Flow, which: FilingScreen) -> Option<AnyView> {
+pub fn screen(flow: Flow, which: Screen) -> Option<AnyView> {
     if !is_loaded() {
         return None;
     }
@@ -154,16 +163,24 @@ pub fn screen(flow: Flow, which: FilingScreen) -> Option<AnyView> {
     Some(build_screen(flow, which))
 }
 
-in_filing_chunk! {
+in_chunk! {
     /// Brings back the files of a kept draft from IndexedDB and resumes their uploads.
     pub fn restore_files(flow: Flow) -> () {
-        flow.restore_files()
+        flow.files.restore()
     }
 }
 
-in_filing_chunk! {
+in_chunk! {
     /// Deletes what a discarded draft left, on this device and on the server.
     pub fn clean_up(api_base: String, leftovers: Vec<Leftover>) -> () {
-        leptos::task::spawn_local(crate::flow::clean_up(api_base, leftovers))
+        leptos::task::spawn_local(crate::attach::clean_up(api_base, leftovers))
+    }
+}
+
+in_chunk! {
+    /// Asks the server where each of the shopper's requests stands (for the start screen's
+    /// news marker).
+    pub fn refresh_requests(requests: MyRequests) -> () {
+        leptos::task::spawn_local(requests.refresh())
     }
 }

@@ -1,0 +1,573 @@
+//! Files the shopper attaches to what they send: the evidence of a claim, or more of it in an
+//! answer to the store. Each file is checked in the browser against its outcome's rule before
+//! a byte is uploaded, kept on the device (IndexedDB) so that a reload loses nothing, and
+//! uploaded over tus a few at a time. A claim and a reply each own an [`Attachments`]; this
+//! is the one place that knows how files are handled.
+
+use helpcenter_core::{CivilDate, EvidenceFile, Field, MediaRule, Outcome, Problem};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::blobs::FileStore;
+use crate::draft::DraftFile;
+use crate::evidence;
+use crate::i18n::Text;
+use crate::problems;
+use crate::shop::Shop;
+use crate::upload::{self, Cancel, UploadError, UploadHooks, UploadTarget};
+
+/// Uploads at once: two keep a phone's uplink busy without starving the page's own requests.
+const PARALLEL_UPLOADS: usize = 2;
+
+/// What the files are evidence for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttachRule {
+    /// Its rule checks the files, and the server is told which outcome they are for.
+    pub outcome: Outcome,
+    /// How many files may be sent: the outcome's count for a claim, more in a reply.
+    pub max_files: u32,
+}
+
+/// The files of one claim or reply. Cheap to copy: every field is a handle.
+#[derive(Clone, Copy)]
+pub struct Attachments {
+    pub shop: Shop,
+    /// What is kept on the device about each file, in the shopper's order.
+    pub files: RwSignal<Vec<DraftFile>>,
+    /// What only this page knows about each file (its bytes, its upload in flight).
+    pub live: RwSignal<Vec<LiveFile>, LocalStorage>,
+    /// `None` until the outcome is known (a claim's answers are not finished).
+    pub rule: Signal<Option<AttachRule>>,
+    /// Every problem of what the files are sent with, files at their positions in `files`.
+    pub problems: Signal<Vec<Problem>>,
+    pub delivered_on: Signal<Option<CivilDate>>,
+    /// Where uploads that finish are announced to screen readers (politely).
+    pub announce: RwSignal<String>,
+    /// Whether the kept files have been asked back from IndexedDB (once a page).
+    restored: StoredValue<bool>,
+}
+
+/// A file of a discarded draft still to clean up: what this device kept, what reached the
+/// server.
+#[derive(Clone, Debug)]
+pub struct Leftover {
+    pub key: String,
+    pub upload_url: Option<String>,
+}
+
+/// What the page knows about one file besides what the draft keeps.
+#[derive(Clone)]
+pub struct LiveFile {
+    pub key: String,
+    /// The bytes, while this page has them (from the picker, or back from IndexedDB).
+    pub file: Option<web_sys::File>,
+    pub preview: Option<String>,
+    pub state: FileState,
+    pub cancel: Option<Cancel>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileState {
+    /// Being read back from IndexedDB after a reload.
+    Restoring,
+    /// Gone from this device (storage cleared) before it was uploaded.
+    Missing,
+    /// Being read and hashed: percent done.
+    Checking(u8),
+    /// Checked; waiting for its turn to upload, or held back by a problem.
+    Ready,
+    Uploading {
+        sent: u64,
+        total: u64,
+    },
+    Retrying {
+        seconds: u32,
+    },
+    Uploaded,
+    /// Gave up for now (offline); the shopper can retry.
+    Paused,
+    /// The server refused the bytes, with its problem code.
+    Refused(String),
+}
+
+impl FileState {
+    fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            FileState::Uploading { .. } | FileState::Retrying { .. }
+        )
+    }
+}
+
+/// The facts of the files checked so far, and where each of them is among all the files:
+/// the rulebook numbers files among those it is given, the screens among all.
+pub fn checked(files: &[DraftFile]) -> (Vec<usize>, Vec<EvidenceFile>) {
+    files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((i, f.facts.clone()?)))
+        .unzip()
+}
+
+/// Renumbers the rulebook's file problems from checked files to all files.
+pub fn at_draft_positions(mut problems: Vec<Problem>, checked: &[usize]) -> Vec<Problem> {
+    for problem in &mut problems {
+        if let Field::EvidenceFile(i) = problem.field {
+            problem.field = Field::EvidenceFile(checked.get(i).copied().unwrap_or(i));
+        }
+    }
+    problems
+}
+
+impl Attachments {
+    pub fn new(
+        shop: Shop,
+        files: RwSignal<Vec<DraftFile>>,
+        rule: Signal<Option<AttachRule>>,
+        problems: Signal<Vec<Problem>>,
+        delivered_on: Signal<Option<CivilDate>>,
+        announce: RwSignal<String>,
+    ) -> Attachments {
+        let live = files.with_untracked(|files| {
+            files
+                .iter()
+                .map(|f| LiveFile {
+                    key: f.key.clone(),
+                    file: None,
+                    preview: None,
+                    state: FileState::Restoring,
+                    cancel: None,
+                })
+                .collect()
+        });
+        Attachments {
+            shop,
+            files,
+            live: RwSignal::new_local(live),
+            rule,
+            problems,
+            delivered_on,
+            announce,
+            restored: StoredValue::new(false),
+        }
+    }
+
+    /// The media rule files are checked against: the outcome's, once there is one.
+    pub fn media_rule(&self) -> MediaRule {
+        self.rule
+            .with(|r| r.as_ref().map(|r| r.outcome.evidence.media.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Problems in the shopper's words, with the numbers of the rule and the files.
+    pub fn describe(&self, problems: &[Problem]) -> Vec<String> {
+        let rule = self.rule.get();
+        let files: Vec<Option<EvidenceFile>> = self
+            .files
+            .with(|files| files.iter().map(|f| f.facts.clone()).collect());
+        let delivered_on = self.delivered_on.get();
+        let locale = self.shop.locale;
+        self.shop.with_policy(|policy| {
+            let ctx = problems::Context {
+                locale,
+                policy,
+                rule: rule.as_ref().map(|r| &r.outcome.evidence),
+                files: &files,
+                delivered_on,
+            };
+            problems.iter().map(|p| ctx.describe(p)).collect()
+        })
+    }
+
+    /// The problems of one field, in the shopper's words.
+    pub fn messages(&self, field: Field) -> Vec<String> {
+        let problems: Vec<Problem> = self
+            .problems
+            .with(|all| all.iter().filter(|p| p.field == field).copied().collect());
+        if problems.is_empty() {
+            return Vec::new();
+        }
+        self.describe(&problems)
+    }
+
+    /// Whether any file is still being read.
+    pub fn checking(&self) -> bool {
+        self.live.with(|all| {
+            all.iter()
+                .any(|l| matches!(l.state, FileState::Checking(_)))
+        })
+    }
+
+    /// Whether every attached file has finished uploading.
+    pub fn all_uploaded(&self) -> bool {
+        self.files.with(|files| files.iter().all(|f| f.uploaded))
+    }
+
+    /// The ids of the finished uploads, in the shopper's order, as a ticket or reply names them.
+    pub fn upload_ids(&self) -> Vec<String> {
+        self.files.with_untracked(|files| {
+            files
+                .iter()
+                .filter_map(|f| f.upload_id().map(str::to_owned))
+                .collect()
+        })
+    }
+
+    fn live_update(&self, key: &str, f: impl FnOnce(&mut LiveFile)) {
+        self.live.update(|all| {
+            if let Some(file) = all.iter_mut().find(|l| l.key == key) {
+                f(file);
+            }
+        });
+    }
+
+    fn file_update(&self, key: &str, f: impl FnOnce(&mut DraftFile)) {
+        self.files.update(|files| {
+            if let Some(file) = files.iter_mut().find(|l| l.key == key) {
+                f(file);
+            }
+        });
+    }
+
+    /// Attaches files the shopper picked, dropped, pasted or photographed; `at` replaces the
+    /// file in that position.
+    pub fn add(&self, files: Vec<web_sys::File>, at: Option<usize>) {
+        for (n, file) in files.into_iter().enumerate() {
+            let key = crate::draft::random_key();
+            let entry = DraftFile {
+                key: key.clone(),
+                name: file.name(),
+                bytes: file.size() as u64,
+                facts: None,
+                upload_url: None,
+                uploaded: false,
+            };
+            let live = LiveFile {
+                key: key.clone(),
+                file: Some(file.clone()),
+                preview: None,
+                state: FileState::Checking(0),
+                cancel: None,
+            };
+            self.files.update(|files| match at {
+                Some(i) if i + n <= files.len() => files.insert(i + n, entry),
+                _ => files.push(entry),
+            });
+            self.live.update(|all| all.push(live));
+            let this = *self;
+            spawn_local(async move {
+                // Kept for a reload; without IndexedDB the file still works on this page.
+                if let Ok(store) = FileStore::open().await {
+                    let _ = store.put(&key, &file).await;
+                }
+                this.check(key, file).await;
+            });
+        }
+    }
+
+    async fn check(self, key: String, file: web_sys::File) {
+        let rule = self.media_rule();
+        let report = |percent| self.live_update(&key, |l| l.state = FileState::Checking(percent));
+        let facts = evidence::inspect(&file, &rule, &report).await;
+        let preview = evidence::preview(&file, facts.media_type);
+        let still_here = self
+            .live
+            .with_untracked(|all| all.iter().any(|l| l.key == key));
+        if !still_here {
+            if let Some(url) = preview {
+                evidence::forget_preview(&url);
+            }
+            return;
+        }
+        self.file_update(&key, |f| f.facts = Some(facts));
+        self.live_update(&key, |l| {
+            l.state = FileState::Ready;
+            l.preview = preview;
+        });
+        self.pump();
+    }
+
+    /// Brings back the files kept from an earlier visit and resumes their uploads. Only the
+    /// files that were there at the start are touched: ones the shopper adds meanwhile are
+    /// checked by [`Attachments::add`].
+    pub fn restore(&self) {
+        if self.restored.get_value() {
+            return;
+        }
+        self.restored.set_value(true);
+        let this = *self;
+        let kept = self.files.get_untracked();
+        if kept.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let store = FileStore::open().await.ok();
+            for saved_file in kept {
+                let blob = match &store {
+                    Some(store) => store.get(&saved_file.key).await.ok().flatten(),
+                    None => None,
+                };
+                // Stored as a File; a Blob without a name would be of no use.
+                let blob =
+                    blob.and_then(|b| wasm_bindgen::JsCast::dyn_into::<web_sys::File>(b).ok());
+                let key = saved_file.key.clone();
+                let restoring = this.live.with_untracked(|all| {
+                    all.iter()
+                        .any(|l| l.key == key && l.state == FileState::Restoring)
+                });
+                if !restoring {
+                    // Removed while this was reading.
+                    continue;
+                }
+                match (blob, &saved_file.facts) {
+                    (Some(file), Some(facts)) => {
+                        let preview = evidence::preview(&file, facts.media_type);
+                        this.live_update(&key, |l| {
+                            l.file = Some(file);
+                            l.preview = preview;
+                            l.state = if saved_file.uploaded {
+                                FileState::Uploaded
+                            } else {
+                                FileState::Ready
+                            };
+                        });
+                    }
+                    (Some(file), None) => {
+                        this.live_update(&key, |l| {
+                            l.file = Some(file.clone());
+                            l.state = FileState::Checking(0);
+                        });
+                        spawn_local(this.check(key, file));
+                    }
+                    (None, _) if saved_file.uploaded => {
+                        this.live_update(&key, |l| l.state = FileState::Uploaded);
+                    }
+                    (None, _) => this.live_update(&key, |l| l.state = FileState::Missing),
+                }
+            }
+            this.pump();
+        });
+    }
+
+    /// Starts the uploads that may start: checked files without problems of their own,
+    /// within the count, a few at a time.
+    pub fn pump(&self) {
+        let Some(rule) = self.rule.get_untracked() else {
+            return;
+        };
+        let problems = self.problems.get_untracked();
+        let has_own_problem = |i: usize| problems.iter().any(|p| p.field == Field::EvidenceFile(i));
+        let max = rule.max_files as usize;
+        let mut busy = self
+            .live
+            .with_untracked(|all| all.iter().filter(|l| l.state.is_busy()).count());
+        let files = self.files.get_untracked();
+        for (i, file) in files.iter().enumerate() {
+            if busy >= PARALLEL_UPLOADS {
+                break;
+            }
+            if i >= max || file.uploaded || file.facts.is_none() || has_own_problem(i) {
+                continue;
+            }
+            let ready = self.live.with_untracked(|all| {
+                all.iter()
+                    .find(|l| l.key == file.key)
+                    .filter(|l| l.state == FileState::Ready)
+                    .and_then(|l| l.file.clone())
+            });
+            if let Some(blob) = ready {
+                busy += 1;
+                self.start_upload(file.clone(), blob, rule.outcome.id.clone());
+            }
+        }
+    }
+
+    fn start_upload(&self, file: DraftFile, blob: web_sys::File, outcome: String) {
+        let cancel = Cancel::new();
+        let key = file.key.clone();
+        self.live_update(&key, |l| {
+            l.state = FileState::Uploading {
+                sent: 0,
+                total: file.bytes,
+            };
+            l.cancel = Some(cancel.clone());
+        });
+        let this = *self;
+        spawn_local(async move {
+            let api = this.shop.api.get_value();
+            let site = this.shop.site.get_value();
+            let target = UploadTarget {
+                api_base: &api.base,
+                site: &site,
+                outcome: Some(&outcome),
+            };
+            let hooks = FileHooks { this, key: &key };
+            let result = upload::send(
+                &target,
+                &blob,
+                &file.name,
+                file.upload_url.as_deref(),
+                &hooks,
+                &cancel,
+            )
+            .await;
+            let state = match result {
+                Ok(url) => {
+                    this.file_update(&key, |f| {
+                        f.upload_url = Some(url);
+                        f.uploaded = true;
+                    });
+                    this.announce.set(format!(
+                        "{}: {}",
+                        file.name,
+                        this.shop.locale.text(Text::FileUploaded)
+                    ));
+                    FileState::Uploaded
+                }
+                Err(UploadError::Cancelled) => return,
+                Err(UploadError::Refused { code, .. }) => FileState::Refused(code),
+                // Deleted or withdrawn on the phone since it was picked: pick it again.
+                Err(UploadError::FileUnreadable) => FileState::Missing,
+                // Offline for now: the shopper can try again, resuming where it stopped.
+                Err(_) => FileState::Paused,
+            };
+            this.live_update(&key, |l| {
+                l.state = state;
+                l.cancel = None;
+            });
+            this.pump();
+        });
+    }
+
+    /// Stops an upload in flight; it stays attached, not sent, until retried.
+    pub fn pause(&self, key: &str) {
+        self.live_update(key, |l| {
+            if let Some(cancel) = l.cancel.take() {
+                cancel.cancel();
+            }
+            l.state = FileState::Paused;
+        });
+        self.pump();
+    }
+
+    /// Tries a paused or refused upload again.
+    pub fn retry(&self, key: &str) {
+        self.live_update(key, |l| {
+            if matches!(l.state, FileState::Paused | FileState::Refused(_)) {
+                l.state = FileState::Ready;
+            }
+        });
+        self.pump();
+    }
+
+    /// Takes a file off: stops its upload, deletes what reached the server and what this
+    /// device kept.
+    pub fn remove(&self, key: &str) {
+        let live = self
+            .live
+            .with_untracked(|all| all.iter().find(|l| l.key == key).cloned());
+        let upload_url = self.files.with_untracked(|files| {
+            files
+                .iter()
+                .find(|f| f.key == key)
+                .and_then(|f| f.upload_url.clone())
+        });
+        if let Some(live) = &live {
+            if let Some(cancel) = &live.cancel {
+                cancel.cancel();
+            }
+            if let Some(url) = &live.preview {
+                evidence::forget_preview(url);
+            }
+        }
+        self.live.update(|all| all.retain(|l| l.key != key));
+        self.files.update(|files| files.retain(|f| f.key != key));
+        let api = self.shop.api.get_value();
+        let key = key.to_owned();
+        spawn_local(async move {
+            if let Some(url) = upload_url {
+                // Best effort: an upload nothing names expires on the server anyway.
+                let _ = upload::terminate(&api.base, &url).await;
+            }
+            if let Ok(store) = FileStore::open().await {
+                let _ = store.delete(&key).await;
+            }
+        });
+        self.pump();
+    }
+
+    /// Lets go of every file: stops the uploads in flight and frees the thumbnails. Returns
+    /// what is left to delete on this device and the server ([`clean_up`]), which the caller
+    /// does only if the files are not part of a ticket now.
+    pub fn release(&self) -> Vec<Leftover> {
+        let leftovers = self.files.with_untracked(|files| {
+            files
+                .iter()
+                .map(|f| Leftover {
+                    key: f.key.clone(),
+                    upload_url: f.upload_url.clone(),
+                })
+                .collect()
+        });
+        for live in self.live.get_untracked() {
+            if let Some(cancel) = &live.cancel {
+                cancel.cancel();
+            }
+            if let Some(url) = &live.preview {
+                evidence::forget_preview(url);
+            }
+        }
+        self.live.set(Vec::new());
+        self.files.set(Vec::new());
+        leftovers
+    }
+
+    /// Forgets the device's copies of files that are now part of a ticket.
+    pub async fn forget_sent(leftovers: Vec<Leftover>) {
+        if let Ok(store) = FileStore::open().await {
+            for leftover in leftovers {
+                let _ = store.delete(&leftover.key).await;
+            }
+        }
+    }
+}
+
+/// Deletes what a discarded draft left: each file's upload on the server and its copy on this
+/// device. Best effort: an upload nothing names expires on the server anyway.
+pub async fn clean_up(api_base: String, leftovers: Vec<Leftover>) {
+    let store = FileStore::open().await.ok();
+    for leftover in leftovers {
+        if let Some(url) = &leftover.upload_url {
+            let _ = upload::terminate(&api_base, url).await;
+        }
+        if let Some(store) = &store {
+            let _ = store.delete(&leftover.key).await;
+        }
+    }
+}
+
+struct FileHooks<'a> {
+    this: Attachments,
+    key: &'a str,
+}
+
+impl UploadHooks for FileHooks<'_> {
+    fn created(&self, url: &str) {
+        self.this
+            .file_update(self.key, |f| f.upload_url = Some(url.to_owned()));
+    }
+
+    fn progress(&self, sent: u64, total: u64) {
+        self.this.live_update(self.key, |l| {
+            l.state = FileState::Uploading { sent, total };
+        });
+    }
+
+    fn retrying(&self, _attempt: u32, delay_ms: u32) {
+        self.this.live_update(self.key, |l| {
+            l.state = FileState::Retrying {
+                seconds: delay_ms.div_ceil(1000),
+            };
+        });
+    }
+}

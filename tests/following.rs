@@ -1,0 +1,592 @@
+//! A shopper following their requests in the widget, against the real helpcenter-server in
+//! real headless Chromium: an agent's change showing up live, answering the store with a new
+//! photo, a dispute, the events missed while the server restarted, streams blocked by the
+//! network, my requests with their news, finding a request again, and a token that opens
+//! one ticket only.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use helpcenter_widget::Widget;
+use helpcenter_widget::api::{Api, WidgetConfig};
+use helpcenter_widget::i18n::Locale;
+use leptos::prelude::*;
+use serde_json::json;
+use support::{
+    admin_get, agent_moves, api_base, attach, click, container, fault, file, file_ticket,
+    forget_everything, gateway, identity_token, keep_on_device, order_number, photo, query,
+    server_config, settle, shopper_get, sleep, text, texts, type_into, wait_for,
+};
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+struct Mounted {
+    root: HtmlElement,
+    _app: Box<dyn std::any::Any>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+fn mount_with(
+    config: WidgetConfig,
+    base: &str,
+    locale: Locale,
+    identity: Option<String>,
+) -> Mounted {
+    let root = container();
+    let api = Api::new(base);
+    let app = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Widget config locale api identity=identity.clone() /> }
+    });
+    Mounted {
+        root,
+        _app: Box::new(app),
+    }
+}
+
+async fn heading_is(root: &HtmlElement, heading: &str) {
+    wait_for(&format!("the screen {heading:?}"), 5_000, || {
+        query(root, "h2").and_then(|h| h.text_content()).as_deref() == Some(heading)
+    })
+    .await;
+}
+
+/// From the start screen through "My requests" to the ticket, as the shopper goes.
+async fn open_ticket(root: &HtmlElement, id: &str) {
+    wait_for("the start screen", 5_000, || {
+        query(root, ".hc-my-requests").is_some()
+    })
+    .await;
+    click(root, ".hc-my-requests");
+    wait_for(&format!("{id} in my requests"), 5_000, || {
+        query(root, &format!("[data-ticket='{id}']")).is_some()
+    })
+    .await;
+    click(root, &format!("[data-ticket='{id}']"));
+    heading_is(root, &format!("Request {id}")).await;
+    wait_for("the ticket's status", 5_000, || {
+        query(root, ".hc-ticket-status").is_some()
+    })
+    .await;
+}
+
+async fn status_is(root: &HtmlElement, status: &str, ms: i32) {
+    wait_for(&format!("the status {status:?}"), ms, || {
+        query(root, ".hc-ticket-status")
+            .and_then(|e| e.text_content())
+            .is_some_and(|t| t == format!("Status: {status}"))
+    })
+    .await;
+}
+
+/// A ticket filed from this device, open in the widget: `(ticket id, token, widget)`.
+async fn a_ticket_open_in_the_widget(base: &str) -> (String, String, Mounted) {
+    forget_everything();
+    let (id, token) = file_ticket(&order_number(), None).await;
+    keep_on_device(&id, &token);
+    let widget = mount_with(server_config().await, base, Locale::En, None);
+    open_ticket(&widget.root, &id).await;
+    status_is(&widget.root, "Received", 5_000).await;
+    // The stream is open once the server has sent its first bytes; give it a moment.
+    sleep(300).await;
+    (id, token, widget)
+}
+
+#[wasm_bindgen_test]
+async fn an_agents_change_shows_in_the_open_ticket_within_a_second() {
+    let (id, _token, widget) = a_ticket_open_in_the_widget(api_base()).await;
+    let root = &widget.root;
+    let started = js_sys::Date::now();
+    agent_moves(&id, json!({"to": "in_review"})).await;
+    status_is(root, "Under review", 1_000).await;
+    let took = js_sys::Date::now() - started;
+    assert!(took < 1_000.0, "the change took {took} ms to show");
+    assert_eq!(
+        texts(root, ".hc-step--current"),
+        ["Under review"],
+        "the progress marks where it is"
+    );
+    assert_eq!(
+        texts(root, ".hc-event-title span")
+            .first()
+            .map(String::as_str),
+        Some("Status: Under review"),
+        "the history has it on top"
+    );
+    assert!(
+        texts(root, "[aria-live=polite]")
+            .iter()
+            .any(|t| t == "Status: Under review"),
+        "screen readers hear it"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_store_asks_for_a_photo_and_the_agent_sees_the_answer() {
+    let (id, _token, widget) = a_ticket_open_in_the_widget(api_base()).await;
+    let root = &widget.root;
+    agent_moves(&id, json!({"to": "in_review"})).await;
+    agent_moves(
+        &id,
+        json!({"to": "needs_info", "message": "Please send a photo of the charge on your statement."}),
+    )
+    .await;
+    status_is(root, "We need something from you", 2_000).await;
+    wait_for("the answer form", 2_000, || {
+        query(root, ".hc-answer").is_some()
+    })
+    .await;
+    assert_eq!(
+        text(root, ".hc-asked"),
+        "Please send a photo of the charge on your statement."
+    );
+    // Sending nothing is refused next to the field, in the shopper's words.
+    click(root, ".hc-send-answer");
+    settle().await;
+    assert_eq!(
+        texts(root, "#hc-answer-problems .hc-problem"),
+        ["Write your answer or add a file."]
+    );
+    // A picture too small is caught in the browser, exactly as when filing.
+    let tiny = file(
+        &helpcenter_media::samples::png(120, 90, 3),
+        "tiny.png",
+        "image/png",
+    );
+    attach(root, ".hc-answer .hc-pickers input[type=file]", &[tiny]);
+    wait_for("the small picture's problem", 5_000, || {
+        texts(root, ".hc-answer .hc-file .hc-problem")
+            .iter()
+            .any(|t| t.contains("too small (120×90)"))
+    })
+    .await;
+    click(root, ".hc-answer .hc-remove");
+    type_into(
+        root,
+        "#hc-answer",
+        "Here is my statement with both charges.",
+    );
+    attach(
+        root,
+        ".hc-answer .hc-pickers input[type=file]",
+        &[photo("2026-11-20", 77)],
+    );
+    wait_for("the photo uploaded", 10_000, || {
+        texts(root, ".hc-answer .hc-file-status") == ["Uploaded"]
+    })
+    .await;
+    click(root, ".hc-send-answer");
+    status_is(root, "Under review", 5_000).await;
+    assert!(
+        query(root, ".hc-answer").is_none(),
+        "the form goes once answered"
+    );
+    let seen = admin_get(&format!("/v1/admin/tickets/{id}")).await;
+    assert_eq!(seen["status"], "in_review");
+    assert_eq!(
+        seen["evidence"].as_array().map(Vec::len),
+        Some(2),
+        "the agent has the new photo beside the first"
+    );
+    let reply = seen["timeline"]
+        .as_array()
+        .and_then(|t| t.iter().find(|e| e["kind"] == "shopper_reply"))
+        .expect("the answer is on the timeline");
+    assert_eq!(reply["message"], "Here is my statement with both charges.");
+    assert_eq!(reply["evidence"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        texts(root, ".hc-sent-files .hc-file-name").len(),
+        2,
+        "the shopper sees both files too"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_in_writing_survives_the_widget_going_away() {
+    let (id, _token, widget) = a_ticket_open_in_the_widget(api_base()).await;
+    agent_moves(&id, json!({"to": "in_review"})).await;
+    agent_moves(
+        &id,
+        json!({"to": "needs_info", "message": "Which card was it?"}),
+    )
+    .await;
+    wait_for("the answer form", 3_000, || {
+        query(&widget.root, "#hc-answer").is_some()
+    })
+    .await;
+    type_into(&widget.root, "#hc-answer", "The Visa ending 4242.");
+    attach(
+        &widget.root,
+        ".hc-answer .hc-pickers input[type=file]",
+        &[photo("2026-11-21", 91)],
+    );
+    wait_for("the photo checked", 5_000, || {
+        !texts(&widget.root, ".hc-answer .hc-file-name").is_empty()
+    })
+    .await;
+    sleep(300).await;
+    drop(widget);
+    let again = mount_with(server_config().await, api_base(), Locale::En, None);
+    let root = &again.root;
+    // Where the shopper was comes back with the tab.
+    heading_is(root, &format!("Request {id}")).await;
+    wait_for("the answer back", 5_000, || {
+        query(root, "#hc-answer")
+            .and_then(|e| js_sys::Reflect::get(&e, &"value".into()).ok())
+            .and_then(|v| v.as_string())
+            .is_some_and(|v| v == "The Visa ending 4242.")
+    })
+    .await;
+    wait_for("the photo back and uploaded", 10_000, || {
+        texts(root, ".hc-answer .hc-file-status") == ["Uploaded"]
+    })
+    .await;
+    click(root, ".hc-send-answer");
+    status_is(root, "Under review", 5_000).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_resolution_says_what_it_means_and_can_be_disputed() {
+    let (id, _token, widget) = a_ticket_open_in_the_widget(api_base()).await;
+    let root = &widget.root;
+    agent_moves(&id, json!({"to": "in_review"})).await;
+    agent_moves(
+        &id,
+        json!({"to": "resolved", "resolution": "declined", "message": "Both charges are one authorisation; one will drop off."}),
+    )
+    .await;
+    status_is(root, "Resolved: declined", 2_000).await;
+    assert!(text(root, ".hc-resolution").contains("We couldn't accept this request"));
+    assert!(
+        texts(root, ".hc-event-message")
+            .iter()
+            .any(|m| m == "Both charges are one authorisation; one will drop off."),
+        "the store's words are in the history"
+    );
+    click(root, ".hc-open-dispute");
+    settle().await;
+    assert!(text(root, ".hc-negotiation").contains("friendly negotiation"));
+    assert!(text(root, ".hc-legal").contains("People's Court"));
+    type_into(root, "#hc-dispute-reason", &"x".repeat(4001));
+    click(root, ".hc-send-dispute");
+    settle().await;
+    assert_eq!(
+        texts(root, "#hc-dispute-problems .hc-problem"),
+        ["Please shorten this to 4000 characters at most."]
+    );
+    type_into(
+        root,
+        "#hc-dispute-reason",
+        "Both charges are still on my statement after a week.",
+    );
+    click(root, ".hc-send-dispute");
+    status_is(root, "Disputed: in negotiation", 5_000).await;
+    assert!(text(root, ".hc-escalated").contains("first try to find a solution"));
+    assert!(text(root, ".hc-dispute--open .hc-legal").contains("People's Court"));
+    let seen = admin_get(&format!("/v1/admin/tickets/{id}")).await;
+    assert_eq!(seen["status"], "escalated");
+}
+
+#[wasm_bindgen_test]
+async fn after_a_server_restart_the_events_missed_meanwhile_show() {
+    let (id, _token, widget) = a_ticket_open_in_the_widget(gateway()).await;
+    let root = &widget.root;
+    // Streams cannot get through while the server restarts and the agent acts.
+    fault("block-streams").await;
+    fault("restart-server").await;
+    wait_for("the widget to notice", 5_000, || {
+        query(root, ".hc-connection").is_some()
+    })
+    .await;
+    agent_moves(&id, json!({"to": "in_review"})).await;
+    agent_moves(
+        &id,
+        json!({"to": "needs_info", "message": "What is the card's last four digits?"}),
+    )
+    .await;
+    fault("allow-streams").await;
+    status_is(root, "We need something from you", 20_000).await;
+    wait_for("both missed changes in the history", 2_000, || {
+        texts(root, ".hc-event-title span")
+            .iter()
+            .filter(|t| t.starts_with("Status: Under review") || t.starts_with("The store asked"))
+            .count()
+            == 2
+    })
+    .await;
+    assert_eq!(
+        text(root, ".hc-asked"),
+        "What is the card's last four digits?"
+    );
+    wait_for("the reconnecting notice gone", 2_000, || {
+        query(root, ".hc-connection").is_none()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn where_streams_are_blocked_the_ticket_is_polled() {
+    fault("block-streams").await;
+    forget_everything();
+    let (id, token) = file_ticket(&order_number(), None).await;
+    keep_on_device(&id, &token);
+    let widget = mount_with(server_config().await, gateway(), Locale::En, None);
+    open_ticket(&widget.root, &id).await;
+    agent_moves(&id, json!({"to": "in_review"})).await;
+    let result = async {
+        status_is(&widget.root, "Under review", 15_000).await;
+    };
+    result.await;
+    fault("allow-streams").await;
+}
+
+#[wasm_bindgen_test]
+async fn my_requests_mark_the_ones_with_news() {
+    forget_everything();
+    let (quiet, quiet_token) = file_ticket(&order_number(), None).await;
+    let (busy, busy_token) = file_ticket(&order_number(), None).await;
+    keep_on_device(&quiet, &quiet_token);
+    keep_on_device(&busy, &busy_token);
+    let config = server_config().await;
+    {
+        // Both seen once, as they were.
+        let widget = mount_with(config.clone(), api_base(), Locale::En, None);
+        open_ticket(&widget.root, &quiet).await;
+        click(&widget.root, ".hc-to-requests");
+        click_when_there(&widget.root, &format!("[data-ticket='{busy}']")).await;
+        heading_is(&widget.root, &format!("Request {busy}")).await;
+        click(&widget.root, ".hc-to-requests");
+        click_when_there(&widget.root, ".hc-requests .hc-back").await;
+    }
+    agent_moves(&busy, json!({"to": "in_review"})).await;
+    let widget = mount_with(config, api_base(), Locale::En, None);
+    let root = &widget.root;
+    wait_for("the news on the start screen", 5_000, || {
+        query(root, ".hc-my-requests .hc-news")
+            .and_then(|e| e.text_content())
+            .as_deref()
+            == Some("1 with news")
+    })
+    .await;
+    click(root, ".hc-my-requests");
+    wait_for("both requests listed", 5_000, || {
+        texts(root, ".hc-request-id").len() == 2
+    })
+    .await;
+    assert_eq!(
+        texts(root, ".hc-request-id"),
+        [busy.clone(), quiet.clone()],
+        "the latest change first"
+    );
+    let line = |id: &str| text(root, &format!("[data-ticket='{id}']"));
+    assert!(line(&busy).contains("New"), "{}", line(&busy));
+    assert!(line(&busy).contains("Under review"));
+    assert!(line(&busy).contains("Double charge") || line(&busy).contains("Payment"));
+    assert!(!line(&quiet).contains("New"), "{}", line(&quiet));
+    assert!(line(&quiet).contains("Received"));
+    click(root, &format!("[data-ticket='{busy}']"));
+    status_is(root, "Under review", 5_000).await;
+    click(root, ".hc-to-requests");
+    wait_for("the news read", 5_000, || {
+        query(root, &format!("[data-ticket='{busy}']"))
+            .and_then(|e| e.text_content())
+            .is_some_and(|t| !t.contains("New"))
+    })
+    .await;
+}
+
+async fn click_when_there(root: &HtmlElement, selector: &str) {
+    wait_for(selector, 5_000, || query(root, selector).is_some()).await;
+    click(root, selector);
+}
+
+#[wasm_bindgen_test]
+async fn a_request_is_found_again_by_its_number_order_and_email() {
+    forget_everything();
+    let order = order_number();
+    let (id, _token) = file_ticket(&order, None).await;
+    let widget = mount_with(server_config().await, api_base(), Locale::En, None);
+    let root = &widget.root;
+    click_when_there(root, ".hc-my-requests").await;
+    wait_for("the empty list", 5_000, || {
+        query(root, ".hc-requests-empty").is_some()
+    })
+    .await;
+    click(root, ".hc-find-submit");
+    settle().await;
+    assert_eq!(
+        texts(root, "#hc-find-id-problems .hc-problem"),
+        ["Enter the request number from your confirmation email, for example HC-7F3K9Q."]
+    );
+    assert_eq!(texts(root, "#hc-find-email-problems .hc-problem").len(), 1);
+    type_into(root, "#hc-find-id", &id.to_lowercase());
+    type_into(root, "#hc-find-order", &order);
+    type_into(root, "#hc-find-email", "someone.else@example.com");
+    click(root, ".hc-find-submit");
+    wait_for("the refusal", 5_000, || {
+        texts(root, "#hc-find-problems .hc-problem")
+            == ["No request matches these details. Check the request number, order number and email address."]
+    })
+    .await;
+    assert_eq!(
+        js_sys::Reflect::get(
+            &query(root, "#hc-find-order").expect("field"),
+            &"value".into()
+        )
+        .ok()
+        .and_then(|v| v.as_string()),
+        Some(order.clone()),
+        "what was typed stays"
+    );
+    type_into(root, "#hc-find-email", "WEI@example.com ");
+    click(root, ".hc-find-submit");
+    heading_is(root, &format!("Request {id}")).await;
+    status_is(root, "Received", 5_000).await;
+    assert_eq!(
+        helpcenter_widget::draft::saved::tickets("demo")
+            .first()
+            .map(|t| t.id.clone()),
+        Some(id),
+        "the device keeps it from now on"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_signed_in_shopper_sees_and_opens_the_requests_of_their_account() {
+    forget_everything();
+    let (id, _token) = file_ticket(&order_number(), Some(identity_token())).await;
+    let widget = mount_with(
+        server_config().await,
+        api_base(),
+        Locale::En,
+        Some(identity_token().to_owned()),
+    );
+    // Nothing of it is on this device: it comes from the account.
+    open_ticket(&widget.root, &id).await;
+    status_is(&widget.root, "Received", 5_000).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_token_for_one_ticket_opens_no_other() {
+    forget_everything();
+    let (mine, my_token) = file_ticket(&order_number(), None).await;
+    let (theirs, _) = file_ticket(&order_number(), None).await;
+    let (status, body) = shopper_get(&format!("/v1/tickets/{theirs}"), &my_token).await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["code"], "ticket.not_found");
+    let (status, _) = shopper_get(
+        &format!("/v1/tickets/{theirs}/events?access_token={my_token}"),
+        &my_token,
+    )
+    .await;
+    assert_eq!(status, 404, "nor its event stream");
+    let (status, _) = shopper_get(&format!("/v1/tickets/{mine}"), &my_token).await;
+    assert_eq!(status, 200, "the token does open its own");
+    // A device that holds the wrong token for a ticket cannot show it either.
+    keep_on_device(&theirs, &my_token);
+    let widget = mount_with(server_config().await, api_base(), Locale::En, None);
+    let root = &widget.root;
+    click_when_there(root, ".hc-my-requests").await;
+    wait_for("the line that cannot open", 5_000, || {
+        query(root, &format!("[data-ticket='{theirs}']"))
+            .and_then(|e| e.text_content())
+            .is_some_and(|t| t.contains("can't be opened"))
+    })
+    .await;
+    click(root, &format!("[data-ticket='{theirs}']"));
+    wait_for("the refusal", 5_000, || {
+        query(root, ".hc-ticket-not-found").is_some()
+    })
+    .await;
+    assert!(
+        query(root, ".hc-ticket-status").is_none(),
+        "nothing of it shows"
+    );
+}
+
+/// Every status as the shopper reads it, in both languages: the line on top and the marked
+/// step of the progress.
+#[wasm_bindgen_test]
+async fn every_status_reads_in_both_languages() {
+    forget_everything();
+    let (id, token) = file_ticket(&order_number(), None).await;
+    keep_on_device(&id, &token);
+    let config = server_config().await;
+    let steps: [(Option<serde_json::Value>, &str, &str, &str, &str); 6] = [
+        (None, "submitted", "Received", "状态：已收到", "已收到"),
+        (
+            Some(json!({"to": "in_review"})),
+            "in_review",
+            "Under review",
+            "状态：审核中",
+            "审核中",
+        ),
+        (
+            Some(json!({"to": "needs_info", "message": "A photo of the label, please."})),
+            "needs_info",
+            "We need something from you",
+            "状态：需要您补充信息",
+            "需要您补充信息",
+        ),
+        (
+            Some(json!({"to": "escalated"})),
+            "escalated",
+            "Disputed: in negotiation",
+            "状态：有异议：协商中",
+            "有异议：协商中",
+        ),
+        (
+            Some(json!({"to": "resolved", "resolution": "exchange"})),
+            "resolved",
+            "Resolved: exchange",
+            "状态：已处理：换货",
+            "已处理：换货",
+        ),
+        (
+            Some(json!({"to": "closed"})),
+            "closed",
+            "Closed: exchange",
+            "状态：已关闭：换货",
+            "已关闭：换货",
+        ),
+    ];
+    for (change, status, en, zh_line, zh_step) in steps {
+        if let Some(change) = change {
+            agent_moves(&id, change).await;
+        }
+        for locale in [Locale::En, Locale::ZhCn] {
+            let widget = mount_with(config.clone(), api_base(), locale, None);
+            let root = &widget.root;
+            click_when_there(root, ".hc-my-requests").await;
+            click_when_there(root, &format!("[data-ticket='{id}']")).await;
+            wait_for(&format!("{status} shown"), 5_000, || {
+                query(root, &format!(".hc-ticket-status[data-status={status}]")).is_some()
+            })
+            .await;
+            let (line, step) = match locale {
+                Locale::En => (format!("Status: {en}"), en.to_owned()),
+                Locale::ZhCn => (zh_line.to_owned(), zh_step.to_owned()),
+            };
+            assert_eq!(text(root, ".hc-ticket-status"), line, "{status} {locale:?}");
+            assert_eq!(
+                texts(root, ".hc-step--current"),
+                [step],
+                "{status} {locale:?}"
+            );
+            if status == "resolved" {
+                let link = query(root, ".hc-resolution a").expect("the policy link");
+                assert_eq!(
+                    link.get_attribute("href").as_deref(),
+                    Some("https://shop.example/returns"),
+                    "an exchange follows the Return and Exchange Policy"
+                );
+            }
+        }
+    }
+}
