@@ -633,3 +633,148 @@ async fn my_requests_need_a_valid_identity_token_for_this_site() {
         assert_eq!((status, body["code"].as_str()), (401, Some(code)));
     }
 }
+
+/// A filed claim the agent has asked more of: the shopper's turn to answer.
+async fn waiting_for_shopper(server: &TestServer, key: &str) -> TicketCreated {
+    let created = file_claim(server, key).await;
+    let id = &created.ticket_id;
+    let moved = server
+        .admin(
+            server
+                .http
+                .post(server.url(&format!("/v1/admin/tickets/{id}/transition"))),
+        )
+        .json(&json!({"to": "in_review"}))
+        .send()
+        .await
+        .expect("transition");
+    assert_eq!(moved.status(), 200);
+    let asked = server
+        .admin(
+            server
+                .http
+                .post(server.url(&format!("/v1/admin/tickets/{id}/request-info"))),
+        )
+        .json(&json!({"message": "Could you send a photo of the serial-number label?"}))
+        .send()
+        .await
+        .expect("request info");
+    assert_eq!(asked.status(), 200);
+    created
+}
+
+async fn shopper_sees(server: &TestServer, created: &TicketCreated) -> TicketView {
+    server
+        .http
+        .get(server.url(&format!("/v1/tickets/{}", created.ticket_id)))
+        .bearer_auth(&created.access_token)
+        .send()
+        .await
+        .expect("show")
+        .json()
+        .await
+        .expect("ticket")
+}
+
+#[tokio::test]
+async fn a_refused_reply_names_each_problem_and_leaves_the_ticket_waiting() {
+    let server = TestServer::start().await;
+    let created = waiting_for_shopper(&server, "reply-refused").await;
+    let reply = |body: Value| {
+        server
+            .http
+            .post(server.url(&format!("/v1/tickets/{}/replies", created.ticket_id)))
+            .bearer_auth(&created.access_token)
+            .json(&body)
+            .send()
+    };
+    let field_code = |field: &str, code: &str| (field.to_owned(), code.to_owned());
+
+    let (status, body) = problem(reply(json!({"message": "  \n"})).await.expect("send")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("submission.invalid"))
+    );
+    assert_eq!(codes(&body), [field_code("message", "reply.empty")]);
+
+    let too_long = "你".repeat(helpcenter_core::MAX_MESSAGE_CHARS + 1);
+    let (status, body) = problem(reply(json!({"message": too_long})).await.expect("send")).await;
+    assert_eq!(status, 422);
+    assert_eq!(codes(&body), [field_code("message", "message.too_long")]);
+
+    let tiny = server.upload("label.png", &png(100, 80, 60)).await;
+    let label = server.upload("label.png", &png(800, 600, 61)).await;
+    let same_again = server.upload("label-2.png", &png(800, 600, 61)).await;
+    let (status, body) = problem(
+        reply(json!({"message": "Here it is.", "uploads": [tiny, label, same_again]}))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        codes(&body),
+        [
+            field_code("evidence[0]", "file.image_too_small"),
+            field_code("evidence[2]", "file.duplicate"),
+        ]
+    );
+
+    let seen = shopper_sees(&server, &created).await;
+    assert_eq!(seen.status, TicketStatus::NeedsInfo);
+    assert_eq!(
+        seen.timeline.len(),
+        3,
+        "no refused reply is on the timeline"
+    );
+
+    let answered = reply(json!({"message": "", "uploads": [label]}))
+        .await
+        .expect("send");
+    assert_eq!(answered.status(), 200, "a file alone is an answer");
+    let answered: TicketView = answered.json().await.expect("ticket");
+    assert_eq!(answered.status, TicketStatus::InReview);
+}
+
+#[tokio::test]
+async fn a_dispute_with_an_overlong_reason_is_refused_and_a_reasoned_one_escalates() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "dispute").await;
+    let escalate = |message: String| {
+        server
+            .http
+            .post(server.url(&format!("/v1/tickets/{}/escalate", created.ticket_id)))
+            .bearer_auth(&created.access_token)
+            .json(&json!({ "message": message }))
+            .send()
+    };
+    let (status, body) = problem(
+        escalate("x".repeat(helpcenter_core::MAX_MESSAGE_CHARS + 1))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("submission.invalid"))
+    );
+    assert_eq!(
+        codes(&body),
+        [("message".to_owned(), "message.too_long".to_owned())]
+    );
+    assert_eq!(
+        shopper_sees(&server, &created).await.status,
+        TicketStatus::Submitted
+    );
+
+    let escalated = escalate("Nobody has answered in a week.".into())
+        .await
+        .expect("send");
+    assert_eq!(escalated.status(), 200);
+    let escalated: TicketView = escalated.json().await.expect("ticket");
+    assert_eq!(escalated.status, TicketStatus::Escalated);
+    assert_eq!(
+        escalated.timeline.last().and_then(|e| e.message.as_deref()),
+        Some("Nobody has answered in a week.")
+    );
+}
