@@ -308,6 +308,9 @@ async fn security_schemes_problem_details_and_protocol_headers_are_described() {
         parameter("/v1/tickets/{id}/events", "get", "access_token")["in"],
         "query"
     );
+    let resume = parameter("/v1/tickets/{id}/events", "get", "last_event_id");
+    assert_eq!(resume["in"], "query");
+    assert_eq!(resume["schema"]["format"], "int32", "{resume}");
     assert!(
         doc["paths"]["/v1/tickets/{id}/events"]["get"]["responses"]["200"]["content"]
             ["text/event-stream"]

@@ -778,3 +778,39 @@ async fn a_dispute_with_an_overlong_reason_is_refused_and_a_reasoned_one_escalat
         Some("Nobody has answered in a week.")
     );
 }
+
+#[tokio::test]
+async fn a_stream_reopened_with_last_event_id_in_the_query_replays_only_what_was_missed() {
+    let server = TestServer::start().await;
+    // Three events: created (1), in review (2), information requested (3).
+    let created = waiting_for_shopper(&server, "resume").await;
+    let stream_url = |query: &str| {
+        server.url(&format!(
+            "/v1/tickets/{}/events?access_token={}{query}",
+            created.ticket_id, created.access_token
+        ))
+    };
+
+    let mut resumed = EventStream::connect(server.http.get(stream_url("&last_event_id=1"))).await;
+    let first = resumed.next().await;
+    assert_eq!(
+        (first.seq, first.status),
+        (2, TicketStatus::InReview),
+        "the created event the client already had is not sent again"
+    );
+    assert_eq!(resumed.next().await.seq, 3);
+
+    let mut both = EventStream::connect(
+        server
+            .http
+            .get(stream_url("&last_event_id=1"))
+            .header("Last-Event-ID", "2"),
+    )
+    .await;
+    let first = both.next().await;
+    assert_eq!(
+        (first.seq, first.status),
+        (3, TicketStatus::NeedsInfo),
+        "the browser's own Last-Event-ID wins over the query"
+    );
+}

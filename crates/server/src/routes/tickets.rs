@@ -415,12 +415,17 @@ pub async fn show(
 pub struct StreamQuery {
     /// The ticket's access token, for `EventSource`, which cannot send `Authorization`.
     access_token: Option<String>,
+    /// The `id` of the last event received, for a client that opens a new `EventSource`
+    /// itself (the browser gives up reconnecting after an HTTP error) and so cannot send
+    /// `Last-Event-ID`. The header wins when both are sent. A value that is not a whole
+    /// number is refused before the stream opens (400, as plain text).
+    last_event_id: Option<u32>,
 }
 
 /// Follow a ticket live
 ///
 /// Server-Sent Events: each public timeline event as it happens. A reconnect with
-/// `Last-Event-ID` first replays what was missed from the database.
+/// `Last-Event-ID` (or `?last_event_id=`) first replays what was missed from the database.
 #[utoipa::path(
     get,
     path = "/v1/tickets/{id}/events",
@@ -429,7 +434,7 @@ pub struct StreamQuery {
     params(
         ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
         StreamQuery,
-        ("Last-Event-ID" = Option<u32>, Header, description = "The `id` of the last event received: the events after it are replayed first. EventSource sends it by itself on reconnect."),
+        ("Last-Event-ID" = Option<u32>, Header, description = "The `id` of the last event received: the events after it are replayed first. EventSource sends it by itself on reconnect. Wins over the `last_event_id` query parameter."),
     ),
     responses(
         (status = 200, description = "`text/event-stream`, open until the client leaves or the server shuts down. Each event has `id: <seq>`, `event: ticket` and `data: <TicketEvent as JSON>`; comments keep the connection alive every 15 s.", body = helpcenter_api::TicketEvent, content_type = "text/event-stream"),
@@ -453,6 +458,7 @@ pub async fn events(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
+        .or(query.last_event_id)
         .unwrap_or(0);
     // Subscribe before reading the backlog, so nothing falls between the two.
     let live = state.events.subscribe(&ticket.id);
