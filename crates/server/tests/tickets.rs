@@ -814,3 +814,139 @@ async fn a_stream_reopened_with_last_event_id_in_the_query_replays_only_what_was
         "the browser's own Last-Event-ID wins over the query"
     );
 }
+
+/// What the demo merchant's backend signs for a customer signed in to the store.
+fn identity_token(server: &TestServer, customer_id: &str, valid_for_seconds: i64) -> String {
+    let secret =
+        std::fs::read_to_string(server.data_dir.join("demo-identity-secret")).expect("demo secret");
+    let customer = helpcenter_server::auth::Customer {
+        id: customer_id.into(),
+        email: format!("{customer_id}@example.com"),
+    };
+    let expires = jiff::Timestamp::now().as_second() + valid_for_seconds;
+    helpcenter_server::auth::sign_identity(&secret, "demo", &customer, expires)
+}
+
+/// A claim filed by a shopper signed in as `customer_id`.
+async fn file_signed_in(server: &TestServer, key: &str, customer_id: &str) -> TicketCreated {
+    let photo = server
+        .upload("mine.png", &png(800, 600, key.len() as u8))
+        .await;
+    let mut claim = defect_claim(vec![photo]);
+    claim.identity_token = Some(identity_token(server, customer_id, 600));
+    let response = create(server, key, &claim).await;
+    assert_eq!(response.status(), 201);
+    response.json().await.expect("ticket created")
+}
+
+async fn open_mine(
+    server: &TestServer,
+    ticket_id: &str,
+    identity: Option<&str>,
+) -> reqwest::Response {
+    let mut request = server
+        .http
+        .post(server.url(&format!("/v1/sites/demo/tickets/{ticket_id}/access")));
+    if let Some(token) = identity {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("open my ticket")
+}
+
+#[tokio::test]
+async fn a_signed_in_shopper_opens_a_ticket_from_my_requests_on_another_device() {
+    let server = TestServer::start().await;
+    let filed = file_signed_in(&server, "mine-elsewhere", "cust-1").await;
+    let identity = identity_token(&server, "cust-1", 600);
+
+    // On another device: "my requests" lists the ticket, but this browser has no token for it.
+    let mine: Vec<helpcenter_api::TicketSummary> = server
+        .http
+        .get(server.url("/v1/sites/demo/tickets"))
+        .bearer_auth(&identity)
+        .send()
+        .await
+        .expect("list mine")
+        .json()
+        .await
+        .expect("summaries");
+    assert_eq!(mine.len(), 1);
+    let opened = open_mine(&server, &mine[0].id, Some(&identity)).await;
+    assert_eq!(opened.status(), 200);
+    let opened: TicketCreated = opened.json().await.expect("ticket and token");
+    assert_eq!(opened.ticket_id, filed.ticket_id);
+    assert_eq!(opened.ticket.order_number, filed.ticket.order_number);
+    assert_ne!(opened.access_token, filed.access_token);
+
+    for token in [&opened.access_token, &filed.access_token] {
+        let shown = server
+            .http
+            .get(server.url(&format!("/v1/tickets/{}", filed.ticket_id)))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("show");
+        assert_eq!(
+            shown.status(),
+            200,
+            "the new token opens the ticket and the first device's still does"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_shopper_cannot_open_tickets_that_are_not_theirs() {
+    let server = TestServer::start().await;
+    let theirs = file_signed_in(&server, "someone-elses", "cust-2").await;
+    let anonymous = file_claim(&server, "filed-signed-out").await;
+    let identity = identity_token(&server, "cust-1", 600);
+
+    for id in [
+        theirs.ticket_id.as_str(),
+        anonymous.ticket_id.as_str(),
+        "HC-NOPE22",
+    ] {
+        let (status, body) = problem(open_mine(&server, id, Some(&identity)).await).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("ticket.not_found")),
+            "{id}: the same answer whether it exists or not"
+        );
+    }
+
+    let forged = helpcenter_server::auth::sign_identity(
+        "not-the-demo-secret-at-all",
+        "demo",
+        &helpcenter_server::auth::Customer {
+            id: "cust-2".into(),
+            email: "cust-2@example.com".into(),
+        },
+        jiff::Timestamp::now().as_second() + 600,
+    );
+    for (token, code) in [
+        (Some(forged.as_str()), "identity.bad_signature"),
+        (
+            Some(identity_token(&server, "cust-2", -1).as_str()),
+            "identity.expired",
+        ),
+        (None, "auth.token_required"),
+    ] {
+        let (status, body) = problem(open_mine(&server, &theirs.ticket_id, token).await).await;
+        assert_eq!((status, body["code"].as_str()), (401, Some(code)));
+    }
+}
+
+#[tokio::test]
+async fn a_site_that_signs_no_identities_opens_no_tickets_by_identity() {
+    let server = TestServer::start_customized(support::UNLIMITED, |site| {
+        site.identity_secret = None;
+    })
+    .await;
+    let filed = file_claim(&server, "no-identity").await;
+    let (status, body) =
+        problem(open_mine(&server, &filed.ticket_id, Some("v1.a.b.1.00")).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("identity.not_configured"))
+    );
+}

@@ -1,5 +1,5 @@
 //! The shopper's side of tickets: file one, read it, follow it live, answer the agent,
-//! dispute it, list one's own, and find one again.
+//! dispute it, list and open one's own, and find one again.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -689,6 +689,56 @@ pub async fn list_mine(
     Ok(Json(state.store.list_tickets(&site.key, &filter).await?))
 }
 
+/// Open one of the signed-in shopper's tickets
+///
+/// From "my requests" to the ticket itself: the merchant's identity token, sent as
+/// `Authorization: Bearer`, stands in for the access token the shopper may no longer have on
+/// this device, and a new one is handed out.
+#[utoipa::path(
+    post,
+    path = "/v1/sites/{site}/tickets/{id}/access",
+    operation_id = "open_my_ticket",
+    tag = "tickets",
+    params(
+        ("site" = String, Path, description = "The site's key, e.g. `demo`."),
+        ("id" = String, Path, description = "The ticket id, as listed by `GET /v1/sites/{site}/tickets`."),
+    ),
+    responses(
+        (status = 200, description = "The ticket and a new access token for it.", body = TicketCreated),
+        (status = 401, description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens; `ticket.not_found`: no such ticket on this site, or it was not filed by this customer (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("identity_token" = [])),
+)]
+pub async fn open_mine(
+    State(state): State<AppState>,
+    Path((site_key, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<TicketCreated>, AppError> {
+    let site = site(&state, &site_key)?;
+    let secret = site
+        .identity_secret
+        .as_deref()
+        .ok_or(AppError::IdentityNotConfigured)?;
+    let token = bearer(&headers).ok_or(AppError::TokenRequired)?;
+    let customer =
+        auth::verify_identity(secret, &site.key, token, jiff::Timestamp::now().as_second())?;
+    let not_found = || AppError::TicketNotFound(id.clone());
+    if id.len() > 32 {
+        return Err(not_found());
+    }
+    let ticket = state.store.ticket(&id).await?.ok_or_else(not_found)?;
+    let filed_by_them =
+        ticket.site == site.key && ticket.customer_id.as_deref() == Some(customer.id.as_str());
+    if !filed_by_them {
+        return Err(not_found());
+    }
+    Ok(Json(hand_over(&state, ticket).await?))
+}
+
 /// Recover a ticket without its token
 ///
 /// Finds a ticket again by its id, order number and email, and gives a new access token.
@@ -731,17 +781,23 @@ pub async fn recover(
     if !same {
         return Err(not_found());
     }
+    Ok(Json(hand_over(&state, ticket).await?))
+}
+
+/// The ticket with a new access token for it, for a shopper who proved it is theirs some
+/// other way than the token they got at filing (which stays valid too).
+async fn hand_over(state: &AppState, ticket: TicketRecord) -> Result<TicketCreated, AppError> {
     let token = auth::new_secret();
     state
         .store
         .add_access_token(&ticket.id, &sha256_hex(&token), jiff::Timestamp::now())
         .await?;
-    let view = view(&state, &ticket, false).await?;
-    Ok(Json(TicketCreated {
+    let view = view(state, &ticket, false).await?;
+    Ok(TicketCreated {
         ticket_id: ticket.id,
         access_token: token,
         ticket: view,
-    }))
+    })
 }
 
 /// Download a file of the ticket
