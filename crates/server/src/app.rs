@@ -83,6 +83,10 @@ pub fn router(state: AppState, options: &ServeOptions) -> Router {
             post(tickets::create).get(tickets::list_mine),
         )
         .route("/v1/sites/{site}/tickets/recover", post(tickets::recover))
+        .route(
+            "/v1/sites/{site}/tickets/{id}/access",
+            post(tickets::open_mine),
+        )
         .route("/v1/tickets/{id}", get(tickets::show))
         .route("/v1/tickets/{id}/replies", post(tickets::reply))
         .route("/v1/tickets/{id}/escalate", post(tickets::escalate))

@@ -1,4 +1,5 @@
-//! The command line: `serve`, and `policy show | check` for merchants writing their own policy.
+//! The command line: `serve`; `admin …` for agents, and for merchants trying out identity
+//! tokens; `migrate`; and `policy show | check` for merchants writing their own policy.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -42,14 +43,21 @@ enum Command {
     },
 }
 
+/// Global, so they may also follow the subcommand (`admin sign-identity --config … --site …`).
 #[derive(clap::Args, Debug)]
 struct AdminArgs {
-    #[arg(long, env = "HELPCENTER_CONFIG")]
+    /// The config `serve` runs with; without it, the demo site of the data directory.
+    #[arg(long, env = "HELPCENTER_CONFIG", global = true)]
     config: Option<PathBuf>,
-    #[arg(long, env = "HELPCENTER_DATA_DIR", default_value = "data")]
+    #[arg(
+        long,
+        env = "HELPCENTER_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
     data_dir: PathBuf,
-    /// The site whose tickets to work on.
-    #[arg(long, default_value = "demo")]
+    /// The site whose tickets to work on, or to sign for.
+    #[arg(long, default_value = "demo", global = true)]
     site: String,
     #[command(subcommand)]
     command: AdminCommand,
@@ -59,8 +67,23 @@ struct AdminArgs {
 enum AdminCommand {
     /// Print the SHA-256 of an admin key, for a site's `admin_key_sha256`.
     HashKey { key: String },
+    /// Print an identity token for a customer, signed as the store's backend signs it, to try
+    /// "my requests" without a store: with the site's secret, read as `serve` reads it.
+    SignIdentity(SignIdentityArgs),
     #[command(subcommand)]
     Tickets(TicketCommand),
+}
+
+#[derive(clap::Args, Debug)]
+struct SignIdentityArgs {
+    /// The customer's id in the store: their tickets are found by it.
+    #[arg(long)]
+    customer_id: String,
+    #[arg(long)]
+    email: String,
+    /// How long the token is accepted, in hours.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    valid_hours: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -277,14 +300,16 @@ fn run_admin(args: AdminArgs) -> ExitCode {
             println!("{}", crate::auth::sha256_hex(&key));
             return ExitCode::SUCCESS;
         }
+        AdminCommand::SignIdentity(sign) => {
+            return match admin_sites(args.config.as_deref(), &args.data_dir) {
+                Ok(sites) => sign_identity(&sites, &args.site, &sign),
+                Err(message) => fail(&message),
+            };
+        }
         AdminCommand::Tickets(command) => command,
     };
-    let config = match args.config.as_deref().map(ServerConfig::load).transpose() {
-        Ok(config) => config.unwrap_or_default(),
-        Err(e) => return fail(&e.to_string()),
-    };
-    let sites = match sites_of(&config, args.config.as_deref(), &args.data_dir, 8080) {
-        Ok((sites, _)) => sites,
+    let sites = match admin_sites(args.config.as_deref(), &args.data_dir) {
+        Ok(sites) => sites,
         Err(message) => return fail(&message),
     };
     let runtime = match tokio::runtime::Runtime::new() {
@@ -361,6 +386,51 @@ fn run_admin(args: AdminArgs) -> ExitCode {
             Err(e) => fail(&format!("{} ({})", e, e.code())),
         }
     })
+}
+
+/// The sites as `serve` loads them from the same config and data directory, secrets included.
+fn admin_sites(
+    config_path: Option<&std::path::Path>,
+    data_dir: &std::path::Path,
+) -> Result<Vec<Site>, String> {
+    let config = config_path
+        .map(ServerConfig::load)
+        .transpose()
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    sites_of(&config, config_path, data_dir, 8080).map(|(sites, _)| sites)
+}
+
+/// Prints nothing but the token, so a script can take it as it is.
+fn sign_identity(sites: &[Site], site_key: &str, args: &SignIdentityArgs) -> ExitCode {
+    let Some(site) = sites.iter().find(|s| s.key == site_key) else {
+        return fail(&format!("there is no site {site_key:?}"));
+    };
+    let Some(secret) = &site.identity_secret else {
+        return fail(&format!(
+            "site {site_key:?} signs no identity tokens: name the environment variable holding \
+             its secret in its identity_secret_env"
+        ));
+    };
+    // The server refuses a token whose id or email is empty or longer than this.
+    for (option, value) in [
+        ("--customer-id", &args.customer_id),
+        ("--email", &args.email),
+    ] {
+        if value.is_empty() || value.len() > 256 {
+            return fail(&format!("{option} must be 1 to 256 bytes long"));
+        }
+    }
+    let customer = crate::auth::Customer {
+        id: args.customer_id.clone(),
+        email: args.email.clone(),
+    };
+    let expires = jiff::Timestamp::now().as_second() + i64::from(args.valid_hours) * 3600;
+    println!(
+        "{}",
+        crate::auth::sign_identity(secret, &site.key, &customer, expires)
+    );
+    ExitCode::SUCCESS
 }
 
 fn print_json(value: impl serde::Serialize) {

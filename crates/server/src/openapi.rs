@@ -26,6 +26,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/v1/sites/{site}/tickets", "post"),
     ("/v1/sites/{site}/tickets", "get"),
     ("/v1/sites/{site}/tickets/recover", "post"),
+    ("/v1/sites/{site}/tickets/{id}/access", "post"),
     ("/v1/tickets/{id}", "get"),
     ("/v1/tickets/{id}/replies", "post"),
     ("/v1/tickets/{id}/escalate", "post"),
@@ -70,6 +71,7 @@ pub const NOT_API: &[(&str, &str)] = &[("/", "get")];
         widget_config::show,
         tickets::create,
         tickets::list_mine,
+        tickets::open_mine,
         tickets::recover,
         tickets::show,
         tickets::reply,
@@ -93,7 +95,7 @@ pub const NOT_API: &[(&str, &str)] = &[("/", "get")];
     modifiers(&SecuritySchemes),
     tags(
         (name = "widget", description = "What the widget loads before the shopper starts."),
-        (name = "tickets", description = "The shopper's tickets: file, read, follow live, answer, dispute, list, recover."),
+        (name = "tickets", description = "The shopper's tickets: file, read, follow live, answer, dispute, list and open one's own, recover."),
         (name = "uploads", description = "Evidence uploads over tus 1.0 (core, creation, termination, expiration, checksum with sha1). Sizes are checked before a byte is stored and types are sniffed from the bytes."),
         (name = "admin", description = "The agents' API, authorised by the site's admin key. Never granted to browsers by CORS."),
         (name = "service", description = "Liveness and this document."),
@@ -183,8 +185,9 @@ impl Modify for SecuritySchemes {
             "ticket_token",
             bearer(
                 "The shopper's access token for one ticket, as `TicketCreated.access_token` \
-                 (from creating or recovering the ticket). The event stream also takes it as \
-                 the `access_token` query parameter, since `EventSource` cannot send headers.",
+                 (from creating, recovering or opening one's own ticket). The event stream \
+                 also takes it as the `access_token` query parameter, since `EventSource` \
+                 cannot send headers.",
             ),
         );
         components.add_security_scheme(

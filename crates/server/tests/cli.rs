@@ -125,3 +125,227 @@ fn migrate_creates_the_database_and_is_idempotent() {
     }
     assert!(data.path().join("fresh/helpcenter.db").is_file());
 }
+
+/// Two merchants: one whose backend signs identity tokens (secret in `$SIGNING_SHOP_SECRET`),
+/// one that does not.
+const TWO_SHOPS: &str = r#"
+[[sites]]
+key = "acme"
+display_name = "ACME Kitchen"
+allowed_origins = []
+admin_key_sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+identity_secret_env = "SIGNING_SHOP_SECRET"
+
+[[sites]]
+key = "corner"
+display_name = "Corner Shop"
+allowed_origins = []
+admin_key_sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+"#;
+
+const SECRET: &str = "the-acme-identity-secret";
+
+/// `admin sign-identity` on `config`, with `secret` as the store's identity secret.
+fn sign_identity(config: &std::path::Path, secret: &str, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["admin", "sign-identity", "--config"])
+        .arg(config)
+        .args(args)
+        .env("SIGNING_SHOP_SECRET", secret)
+        .output()
+        .expect("run sign-identity");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `helpcenter-server serve --config …` on a free port, killed when dropped.
+struct Serving(std::process::Child, String);
+
+impl Serving {
+    async fn start(config: &std::path::Path, data: &std::path::Path) -> Serving {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--config"])
+            .arg(config)
+            .arg("--data-dir")
+            .arg(data)
+            .arg("--widget-dir")
+            .arg(data)
+            .env("SIGNING_SHOP_SECRET", SECRET)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start helpcenter-server");
+        let serving = Serving(child, format!("http://127.0.0.1:{port}"));
+        for _ in 0..200 {
+            if reqwest::get(format!("{}/healthz", serving.1))
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                return serving;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server did not come up on port {port}");
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_signed_identity_opens_my_requests_on_a_server_with_the_same_config() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("helpcenter-server.toml");
+    std::fs::write(&config, TWO_SHOPS).expect("write config");
+    let (ok, token, err) = sign_identity(
+        &config,
+        SECRET,
+        &[
+            "--site",
+            "acme",
+            "--customer-id",
+            "cust-7",
+            "--email",
+            "wei@example.com",
+        ],
+    );
+    assert!(ok, "{err}");
+    let token = token.strip_suffix('\n').expect("one line");
+    assert!(
+        token.starts_with("v1.") && !token.contains(char::is_whitespace),
+        "only the token on stdout: {token:?}"
+    );
+    let server = Serving::start(&config, &dir.path().join("data")).await;
+    let http = reqwest::Client::new();
+
+    // The shopper files a claim signed in with it, and finds it under "my requests".
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let photo = helpcenter_media::samples::png(800, 600, 1);
+    let upload = http
+        .post(format!("{}/v1/uploads", server.1))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", photo.len().to_string())
+        .header(
+            "Upload-Metadata",
+            format!("site {},filename {}", b64("acme"), b64("screen.png")),
+        )
+        .send()
+        .await
+        .expect("create upload");
+    assert_eq!(upload.status(), 201);
+    let location = upload.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let sent = http
+        .patch(format!("{}{location}", server.1))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(photo)
+        .send()
+        .await
+        .expect("send upload");
+    assert_eq!(sent.status(), 204);
+    let claim = serde_json::json!({
+        "category": "other",
+        "answers": [],
+        "order_number": "10023456",
+        "description": "The gift card I bought does not show up in my account at all.",
+        "email": "wei@example.com",
+        "uploads": [location.rsplit('/').next().unwrap_or_default()],
+        "locale": "en",
+        "identity_token": token,
+    });
+    let filed = http
+        .post(format!("{}/v1/sites/acme/tickets", server.1))
+        .header("Idempotency-Key", "cli-signed")
+        .json(&claim)
+        .send()
+        .await
+        .expect("file");
+    assert_eq!(filed.status(), 201, "{:?}", filed.text().await);
+    let filed: serde_json::Value = filed.json().await.expect("json");
+
+    let mine = |token: String| {
+        http.get(format!("{}/v1/sites/acme/tickets", server.1))
+            .bearer_auth(token)
+            .send()
+    };
+    let listed = mine(token.to_owned()).await.expect("list mine");
+    assert_eq!(listed.status(), 200);
+    let listed: Vec<serde_json::Value> = listed.json().await.expect("json");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], filed["ticket_id"]);
+
+    // Signed with another secret than the server's, the token is refused.
+    let (ok, forged, _) = sign_identity(
+        &config,
+        "not-the-secret-the-server-has",
+        &[
+            "--site",
+            "acme",
+            "--customer-id",
+            "cust-7",
+            "--email",
+            "wei@example.com",
+        ],
+    );
+    assert!(ok);
+    let refused = mine(forged.trim().to_owned()).await.expect("list mine");
+    assert_eq!(refused.status(), 401);
+}
+
+#[tokio::test]
+async fn sign_identity_refuses_a_site_that_signs_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("helpcenter-server.toml");
+    std::fs::write(&config, TWO_SHOPS).expect("write config");
+    let (ok, out, err) = sign_identity(
+        &config,
+        SECRET,
+        &[
+            "--site",
+            "corner",
+            "--customer-id",
+            "cust-7",
+            "--email",
+            "wei@example.com",
+        ],
+    );
+    assert!(!ok);
+    assert_eq!(out, "", "no token");
+    assert!(
+        err.contains("site \"corner\" signs no identity tokens"),
+        "{err}"
+    );
+    let (ok, _, err) = sign_identity(
+        &config,
+        "short",
+        &[
+            "--site",
+            "acme",
+            "--customer-id",
+            "cust-7",
+            "--email",
+            "wei@example.com",
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("$SIGNING_SHOP_SECRET must hold an identity secret"),
+        "{err}"
+    );
+}

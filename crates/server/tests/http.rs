@@ -233,3 +233,62 @@ async fn tus_discovery_is_answered_through_the_whole_app_and_preflights_still_ge
     );
     assert!(preflight.headers().get("tus-version").is_none());
 }
+
+/// A merchant's own page may open a signed-in shopper's ticket and resume its event stream,
+/// both of which send headers that need a preflight.
+#[tokio::test]
+async fn a_sites_page_may_open_a_ticket_by_identity_and_resume_its_stream() {
+    let server = TestServer::start().await;
+    for (path, method, headers) in [
+        (
+            "/v1/sites/demo/tickets/HC-2222222/access",
+            "POST",
+            "authorization",
+        ),
+        ("/v1/tickets/HC-2222222/events", "GET", "last-event-id"),
+    ] {
+        let preflight = server
+            .http
+            .request(reqwest::Method::OPTIONS, server.url(path))
+            .header("Origin", server.origin())
+            .header("Access-Control-Request-Method", method)
+            .header("Access-Control-Request-Headers", headers)
+            .send()
+            .await
+            .expect("preflight");
+        assert!(preflight.status().is_success(), "{path}");
+        let granted = |name: &str| {
+            preflight
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        };
+        assert_eq!(granted("access-control-allow-origin"), server.origin());
+        assert!(
+            granted("access-control-allow-methods").contains(&method.to_ascii_lowercase()),
+            "{path}: {}",
+            granted("access-control-allow-methods")
+        );
+        assert!(
+            granted("access-control-allow-headers").contains(headers),
+            "{path}: {}",
+            granted("access-control-allow-headers")
+        );
+    }
+    let refused = server
+        .http
+        .post(server.url("/v1/sites/demo/tickets/HC-2222222/access"))
+        .header("Origin", server.origin())
+        .bearer_auth("v1.forged")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        refused.headers()["access-control-allow-origin"],
+        server.origin().as_str(),
+        "the page can read why it was refused"
+    );
+}

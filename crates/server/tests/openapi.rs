@@ -248,7 +248,10 @@ async fn security_schemes_problem_details_and_protocol_headers_are_described() {
             json!([{"admin_key": []}])
         } else if path.starts_with("/v1/tickets/") {
             json!([{"ticket_token": []}])
-        } else if (path.as_str(), method.as_str()) == ("/v1/sites/{site}/tickets", "get") {
+        } else if matches!(
+            (path.as_str(), method.as_str()),
+            ("/v1/sites/{site}/tickets", "get") | ("/v1/sites/{site}/tickets/{id}/access", "post")
+        ) {
             json!([{"identity_token": []}])
         } else {
             Value::Null
@@ -308,6 +311,9 @@ async fn security_schemes_problem_details_and_protocol_headers_are_described() {
         parameter("/v1/tickets/{id}/events", "get", "access_token")["in"],
         "query"
     );
+    let resume = parameter("/v1/tickets/{id}/events", "get", "last_event_id");
+    assert_eq!(resume["in"], "query");
+    assert_eq!(resume["schema"]["format"], "int32", "{resume}");
     assert!(
         doc["paths"]["/v1/tickets/{id}/events"]["get"]["responses"]["200"]["content"]
             ["text/event-stream"]

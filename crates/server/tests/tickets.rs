@@ -633,3 +633,320 @@ async fn my_requests_need_a_valid_identity_token_for_this_site() {
         assert_eq!((status, body["code"].as_str()), (401, Some(code)));
     }
 }
+
+/// A filed claim the agent has asked more of: the shopper's turn to answer.
+async fn waiting_for_shopper(server: &TestServer, key: &str) -> TicketCreated {
+    let created = file_claim(server, key).await;
+    let id = &created.ticket_id;
+    let moved = server
+        .admin(
+            server
+                .http
+                .post(server.url(&format!("/v1/admin/tickets/{id}/transition"))),
+        )
+        .json(&json!({"to": "in_review"}))
+        .send()
+        .await
+        .expect("transition");
+    assert_eq!(moved.status(), 200);
+    let asked = server
+        .admin(
+            server
+                .http
+                .post(server.url(&format!("/v1/admin/tickets/{id}/request-info"))),
+        )
+        .json(&json!({"message": "Could you send a photo of the serial-number label?"}))
+        .send()
+        .await
+        .expect("request info");
+    assert_eq!(asked.status(), 200);
+    created
+}
+
+async fn shopper_sees(server: &TestServer, created: &TicketCreated) -> TicketView {
+    server
+        .http
+        .get(server.url(&format!("/v1/tickets/{}", created.ticket_id)))
+        .bearer_auth(&created.access_token)
+        .send()
+        .await
+        .expect("show")
+        .json()
+        .await
+        .expect("ticket")
+}
+
+#[tokio::test]
+async fn a_refused_reply_names_each_problem_and_leaves_the_ticket_waiting() {
+    let server = TestServer::start().await;
+    let created = waiting_for_shopper(&server, "reply-refused").await;
+    let reply = |body: Value| {
+        server
+            .http
+            .post(server.url(&format!("/v1/tickets/{}/replies", created.ticket_id)))
+            .bearer_auth(&created.access_token)
+            .json(&body)
+            .send()
+    };
+    let field_code = |field: &str, code: &str| (field.to_owned(), code.to_owned());
+
+    let (status, body) = problem(reply(json!({"message": "  \n"})).await.expect("send")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("submission.invalid"))
+    );
+    assert_eq!(codes(&body), [field_code("message", "reply.empty")]);
+
+    let too_long = "你".repeat(helpcenter_core::MAX_MESSAGE_CHARS + 1);
+    let (status, body) = problem(reply(json!({"message": too_long})).await.expect("send")).await;
+    assert_eq!(status, 422);
+    assert_eq!(codes(&body), [field_code("message", "message.too_long")]);
+
+    let tiny = server.upload("label.png", &png(100, 80, 60)).await;
+    let label = server.upload("label.png", &png(800, 600, 61)).await;
+    let same_again = server.upload("label-2.png", &png(800, 600, 61)).await;
+    let (status, body) = problem(
+        reply(json!({"message": "Here it is.", "uploads": [tiny, label, same_again]}))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        codes(&body),
+        [
+            field_code("evidence[0]", "file.image_too_small"),
+            field_code("evidence[2]", "file.duplicate"),
+        ]
+    );
+
+    let seen = shopper_sees(&server, &created).await;
+    assert_eq!(seen.status, TicketStatus::NeedsInfo);
+    assert_eq!(
+        seen.timeline.len(),
+        3,
+        "no refused reply is on the timeline"
+    );
+
+    let answered = reply(json!({"message": "", "uploads": [label]}))
+        .await
+        .expect("send");
+    assert_eq!(answered.status(), 200, "a file alone is an answer");
+    let answered: TicketView = answered.json().await.expect("ticket");
+    assert_eq!(answered.status, TicketStatus::InReview);
+}
+
+#[tokio::test]
+async fn a_dispute_with_an_overlong_reason_is_refused_and_a_reasoned_one_escalates() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "dispute").await;
+    let escalate = |message: String| {
+        server
+            .http
+            .post(server.url(&format!("/v1/tickets/{}/escalate", created.ticket_id)))
+            .bearer_auth(&created.access_token)
+            .json(&json!({ "message": message }))
+            .send()
+    };
+    let (status, body) = problem(
+        escalate("x".repeat(helpcenter_core::MAX_MESSAGE_CHARS + 1))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("submission.invalid"))
+    );
+    assert_eq!(
+        codes(&body),
+        [("message".to_owned(), "message.too_long".to_owned())]
+    );
+    assert_eq!(
+        shopper_sees(&server, &created).await.status,
+        TicketStatus::Submitted
+    );
+
+    let escalated = escalate("Nobody has answered in a week.".into())
+        .await
+        .expect("send");
+    assert_eq!(escalated.status(), 200);
+    let escalated: TicketView = escalated.json().await.expect("ticket");
+    assert_eq!(escalated.status, TicketStatus::Escalated);
+    assert_eq!(
+        escalated.timeline.last().and_then(|e| e.message.as_deref()),
+        Some("Nobody has answered in a week.")
+    );
+}
+
+#[tokio::test]
+async fn a_stream_reopened_with_last_event_id_in_the_query_replays_only_what_was_missed() {
+    let server = TestServer::start().await;
+    // Three events: created (1), in review (2), information requested (3).
+    let created = waiting_for_shopper(&server, "resume").await;
+    let stream_url = |query: &str| {
+        server.url(&format!(
+            "/v1/tickets/{}/events?access_token={}{query}",
+            created.ticket_id, created.access_token
+        ))
+    };
+
+    let mut resumed = EventStream::connect(server.http.get(stream_url("&last_event_id=1"))).await;
+    let first = resumed.next().await;
+    assert_eq!(
+        (first.seq, first.status),
+        (2, TicketStatus::InReview),
+        "the created event the client already had is not sent again"
+    );
+    assert_eq!(resumed.next().await.seq, 3);
+
+    let mut both = EventStream::connect(
+        server
+            .http
+            .get(stream_url("&last_event_id=1"))
+            .header("Last-Event-ID", "2"),
+    )
+    .await;
+    let first = both.next().await;
+    assert_eq!(
+        (first.seq, first.status),
+        (3, TicketStatus::NeedsInfo),
+        "the browser's own Last-Event-ID wins over the query"
+    );
+}
+
+/// What the demo merchant's backend signs for a customer signed in to the store.
+fn identity_token(server: &TestServer, customer_id: &str, valid_for_seconds: i64) -> String {
+    let secret =
+        std::fs::read_to_string(server.data_dir.join("demo-identity-secret")).expect("demo secret");
+    let customer = helpcenter_server::auth::Customer {
+        id: customer_id.into(),
+        email: format!("{customer_id}@example.com"),
+    };
+    let expires = jiff::Timestamp::now().as_second() + valid_for_seconds;
+    helpcenter_server::auth::sign_identity(&secret, "demo", &customer, expires)
+}
+
+/// A claim filed by a shopper signed in as `customer_id`.
+async fn file_signed_in(server: &TestServer, key: &str, customer_id: &str) -> TicketCreated {
+    let photo = server
+        .upload("mine.png", &png(800, 600, key.len() as u8))
+        .await;
+    let mut claim = defect_claim(vec![photo]);
+    claim.identity_token = Some(identity_token(server, customer_id, 600));
+    let response = create(server, key, &claim).await;
+    assert_eq!(response.status(), 201);
+    response.json().await.expect("ticket created")
+}
+
+async fn open_mine(
+    server: &TestServer,
+    ticket_id: &str,
+    identity: Option<&str>,
+) -> reqwest::Response {
+    let mut request = server
+        .http
+        .post(server.url(&format!("/v1/sites/demo/tickets/{ticket_id}/access")));
+    if let Some(token) = identity {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("open my ticket")
+}
+
+#[tokio::test]
+async fn a_signed_in_shopper_opens_a_ticket_from_my_requests_on_another_device() {
+    let server = TestServer::start().await;
+    let filed = file_signed_in(&server, "mine-elsewhere", "cust-1").await;
+    let identity = identity_token(&server, "cust-1", 600);
+
+    // On another device: "my requests" lists the ticket, but this browser has no token for it.
+    let mine: Vec<helpcenter_api::TicketSummary> = server
+        .http
+        .get(server.url("/v1/sites/demo/tickets"))
+        .bearer_auth(&identity)
+        .send()
+        .await
+        .expect("list mine")
+        .json()
+        .await
+        .expect("summaries");
+    assert_eq!(mine.len(), 1);
+    let opened = open_mine(&server, &mine[0].id, Some(&identity)).await;
+    assert_eq!(opened.status(), 200);
+    let opened: TicketCreated = opened.json().await.expect("ticket and token");
+    assert_eq!(opened.ticket_id, filed.ticket_id);
+    assert_eq!(opened.ticket.order_number, filed.ticket.order_number);
+    assert_ne!(opened.access_token, filed.access_token);
+
+    for token in [&opened.access_token, &filed.access_token] {
+        let shown = server
+            .http
+            .get(server.url(&format!("/v1/tickets/{}", filed.ticket_id)))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("show");
+        assert_eq!(
+            shown.status(),
+            200,
+            "the new token opens the ticket and the first device's still does"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_shopper_cannot_open_tickets_that_are_not_theirs() {
+    let server = TestServer::start().await;
+    let theirs = file_signed_in(&server, "someone-elses", "cust-2").await;
+    let anonymous = file_claim(&server, "filed-signed-out").await;
+    let identity = identity_token(&server, "cust-1", 600);
+
+    for id in [
+        theirs.ticket_id.as_str(),
+        anonymous.ticket_id.as_str(),
+        "HC-NOPE22",
+    ] {
+        let (status, body) = problem(open_mine(&server, id, Some(&identity)).await).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("ticket.not_found")),
+            "{id}: the same answer whether it exists or not"
+        );
+    }
+
+    let forged = helpcenter_server::auth::sign_identity(
+        "not-the-demo-secret-at-all",
+        "demo",
+        &helpcenter_server::auth::Customer {
+            id: "cust-2".into(),
+            email: "cust-2@example.com".into(),
+        },
+        jiff::Timestamp::now().as_second() + 600,
+    );
+    for (token, code) in [
+        (Some(forged.as_str()), "identity.bad_signature"),
+        (
+            Some(identity_token(&server, "cust-2", -1).as_str()),
+            "identity.expired",
+        ),
+        (None, "auth.token_required"),
+    ] {
+        let (status, body) = problem(open_mine(&server, &theirs.ticket_id, token).await).await;
+        assert_eq!((status, body["code"].as_str()), (401, Some(code)));
+    }
+}
+
+#[tokio::test]
+async fn a_site_that_signs_no_identities_opens_no_tickets_by_identity() {
+    let server = TestServer::start_customized(support::UNLIMITED, |site| {
+        site.identity_secret = None;
+    })
+    .await;
+    let filed = file_claim(&server, "no-identity").await;
+    let (status, body) =
+        problem(open_mine(&server, &filed.ticket_id, Some("v1.a.b.1.00")).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("identity.not_configured"))
+    );
+}

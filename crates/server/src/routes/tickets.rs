@@ -1,5 +1,5 @@
 //! The shopper's side of tickets: file one, read it, follow it live, answer the agent,
-//! dispute it, list one's own, and find one again.
+//! dispute it, list and open one's own, and find one again.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -10,11 +10,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt, stream};
 use helpcenter_api::{
-    EventActor, EventKind, EvidenceItem, NewTicket, RecoverTicket, Reply, TicketCreated,
-    TicketSummary, TicketView,
+    Escalation, EventActor, EventKind, EvidenceItem, NewTicket, RecoverTicket, Reply,
+    TicketCreated, TicketSummary, TicketView,
 };
 use helpcenter_core::{
-    Actor, EvidenceFile, Field, Problem, ProblemCode, Submission, TicketStatus, validate_submission,
+    Actor, EvidenceFile, Field, Problem, ProblemCode, ReplySubmission, Submission, TicketStatus,
+    check_message, validate_reply, validate_submission,
 };
 use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
@@ -29,7 +30,6 @@ use crate::{AppError, AppState};
 
 /// Bounds on what a browser may send, beyond what the policy limits.
 pub mod limits {
-    pub const MAX_MESSAGE_CHARS: usize = 4000;
     pub const MAX_ANSWERS: usize = 32;
     pub const MAX_UPLOADS: usize = helpcenter_core::check::limits::MAX_FILES as usize;
     pub const MAX_IDEMPOTENCY_KEY: usize = 128;
@@ -415,12 +415,17 @@ pub async fn show(
 pub struct StreamQuery {
     /// The ticket's access token, for `EventSource`, which cannot send `Authorization`.
     access_token: Option<String>,
+    /// The `id` of the last event received, for a client that opens a new `EventSource`
+    /// itself (the browser gives up reconnecting after an HTTP error) and so cannot send
+    /// `Last-Event-ID`. The header wins when both are sent. A value that is not a whole
+    /// number is refused before the stream opens (400, as plain text).
+    last_event_id: Option<u32>,
 }
 
 /// Follow a ticket live
 ///
 /// Server-Sent Events: each public timeline event as it happens. A reconnect with
-/// `Last-Event-ID` first replays what was missed from the database.
+/// `Last-Event-ID` (or `?last_event_id=`) first replays what was missed from the database.
 #[utoipa::path(
     get,
     path = "/v1/tickets/{id}/events",
@@ -429,7 +434,7 @@ pub struct StreamQuery {
     params(
         ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
         StreamQuery,
-        ("Last-Event-ID" = Option<u32>, Header, description = "The `id` of the last event received: the events after it are replayed first. EventSource sends it by itself on reconnect."),
+        ("Last-Event-ID" = Option<u32>, Header, description = "The `id` of the last event received: the events after it are replayed first. EventSource sends it by itself on reconnect. Wins over the `last_event_id` query parameter."),
     ),
     responses(
         (status = 200, description = "`text/event-stream`, open until the client leaves or the server shuts down. Each event has `id: <seq>`, `event: ticket` and `data: <TicketEvent as JSON>`; comments keep the connection alive every 15 s.", body = helpcenter_api::TicketEvent, content_type = "text/event-stream"),
@@ -453,6 +458,7 @@ pub async fn events(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
+        .or(query.last_event_id)
         .unwrap_or(0);
     // Subscribe before reading the backlog, so nothing falls between the two.
     let live = state.events.subscribe(&ticket.id);
@@ -475,20 +481,6 @@ pub async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-fn message_text(message: &str) -> Result<String, AppError> {
-    let message = message.trim();
-    if message.chars().count() > limits::MAX_MESSAGE_CHARS {
-        return Err(AppError::BadInput(
-            "message.too_long",
-            format!(
-                "a message has at most {} characters",
-                limits::MAX_MESSAGE_CHARS
-            ),
-        ));
-    }
-    Ok(message.to_owned())
-}
-
 /// Answer a request for information
 ///
 /// The shopper answers a request for information, with text and more evidence; the ticket
@@ -504,11 +496,10 @@ fn message_text(message: &str) -> Result<String, AppError> {
     request_body(content = Reply, description = "A message, more evidence (finished upload ids), or both."),
     responses(
         (status = 200, description = "The reply is on the timeline and the ticket is back `in_review`.", body = TicketView),
-        (status = 400, description = "`message.too_long`; `reply.empty`: neither a message nor a file.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
         (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket is not waiting for the shopper; `ticket.changed`: it changed meanwhile, reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "`submission.invalid`: the files break the outcome's evidence rules, or are not finished uploads of this site, or are attached elsewhere (`problems`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes): at `message`, `reply.empty` (neither a message nor a file) or `message.too_long`; at `evidence[i]`, a file that is not a finished upload of this site, is attached elsewhere or breaks the outcome's evidence rules; at `evidence`, too many files or too many bytes.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
         (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
@@ -523,17 +514,8 @@ pub async fn reply(
 ) -> Result<Json<TicketView>, AppError> {
     let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
     let site = site(&state, &ticket.site)?;
-    let message = message_text(&reply.message)?;
-    if message.is_empty() && reply.uploads.is_empty() {
-        return Err(AppError::BadInput(
-            "reply.empty",
-            "a reply needs a message or a file".into(),
-        ));
-    }
     let status = ticket.status()?;
     helpcenter_core::transition(status, TicketStatus::InReview, None, Actor::Shopper)?;
-    // New files are checked against the ticket's outcome, each on its own: an agent who asks
-    // for more photos may need more than the outcome's count allowed at filing.
     let rule = &site
         .policy
         .outcome(&ticket.outcome)
@@ -545,41 +527,32 @@ pub async fn reply(
         })?
         .evidence
         .media;
+    // Bounded before the database is asked about each id.
     if reply.uploads.len() > limits::MAX_UPLOADS {
         return Err(AppError::Invalid(vec![Problem::new(
             Field::Evidence,
             ProblemCode::EvidenceTooMany,
         )]));
     }
-    let files = evidence_facts(&state, site, &reply.uploads).await?;
-    let mut problems = Vec::new();
-    let delivered_on = ticket.delivered_on()?;
-    for (i, file) in files.iter().enumerate() {
-        for code in rule.check_file(file, delivered_on) {
-            problems.push(Problem::new(Field::EvidenceFile(i), code));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
-    }
+    // The same rule the widget applied while the shopper wrote, now on the files as the
+    // server found them.
+    let submission = ReplySubmission {
+        message: reply.message.clone(),
+        evidence: evidence_facts(&state, site, &reply.uploads).await?,
+    };
+    validate_reply(rule, &submission, ticket.delivered_on()?).map_err(AppError::Invalid)?;
+    let message = reply.message.trim();
     let event = NewEvent {
         kind: EventKind::ShopperReply,
         actor: EventActor::Shopper,
         status: TicketStatus::InReview,
         resolution: None,
-        message: Some(message.as_str()).filter(|m| !m.is_empty()),
+        message: Some(message).filter(|m| !m.is_empty()),
         public: true,
         uploads: &reply.uploads,
         at: jiff::Timestamp::now(),
     };
     record_and_show(&state, &ticket.id, status, &event).await
-}
-
-#[derive(Deserialize, Default, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct Escalation {
-    /// Why the shopper disagrees.
-    message: String,
 }
 
 /// Dispute how a ticket is handled
@@ -596,10 +569,10 @@ pub struct Escalation {
     request_body(content = Escalation, description = "Why the shopper disagrees (may be empty)."),
     responses(
         (status = 200, description = "The ticket is `escalated`.", body = TicketView),
-        (status = 400, description = "`message.too_long`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
         (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket cannot be escalated from its status; `ticket.changed`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid` with the problem `{field: \"message\", code: \"message.too_long\"}`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
         (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
@@ -613,7 +586,10 @@ pub async fn escalate(
     Json(escalation): Json<Escalation>,
 ) -> Result<Json<TicketView>, AppError> {
     let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
-    let message = message_text(&escalation.message)?;
+    if let Some(code) = check_message(&escalation.message) {
+        return Err(AppError::Invalid(vec![Problem::new(Field::Message, code)]));
+    }
+    let message = escalation.message.trim();
     let status = ticket.status()?;
     helpcenter_core::transition(status, TicketStatus::Escalated, None, Actor::Shopper)?;
     let event = NewEvent {
@@ -621,7 +597,7 @@ pub async fn escalate(
         actor: EventActor::Shopper,
         status: TicketStatus::Escalated,
         resolution: None,
-        message: Some(message.as_str()).filter(|m| !m.is_empty()),
+        message: Some(message).filter(|m| !m.is_empty()),
         public: true,
         uploads: &[],
         at: jiff::Timestamp::now(),
@@ -713,6 +689,56 @@ pub async fn list_mine(
     Ok(Json(state.store.list_tickets(&site.key, &filter).await?))
 }
 
+/// Open one of the signed-in shopper's tickets
+///
+/// From "my requests" to the ticket itself: the merchant's identity token, sent as
+/// `Authorization: Bearer`, stands in for the access token the shopper may no longer have on
+/// this device, and a new one is handed out.
+#[utoipa::path(
+    post,
+    path = "/v1/sites/{site}/tickets/{id}/access",
+    operation_id = "open_my_ticket",
+    tag = "tickets",
+    params(
+        ("site" = String, Path, description = "The site's key, e.g. `demo`."),
+        ("id" = String, Path, description = "The ticket id, as listed by `GET /v1/sites/{site}/tickets`."),
+    ),
+    responses(
+        (status = 200, description = "The ticket and a new access token for it.", body = TicketCreated),
+        (status = 401, description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens; `ticket.not_found`: no such ticket on this site, or it was not filed by this customer (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("identity_token" = [])),
+)]
+pub async fn open_mine(
+    State(state): State<AppState>,
+    Path((site_key, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<TicketCreated>, AppError> {
+    let site = site(&state, &site_key)?;
+    let secret = site
+        .identity_secret
+        .as_deref()
+        .ok_or(AppError::IdentityNotConfigured)?;
+    let token = bearer(&headers).ok_or(AppError::TokenRequired)?;
+    let customer =
+        auth::verify_identity(secret, &site.key, token, jiff::Timestamp::now().as_second())?;
+    let not_found = || AppError::TicketNotFound(id.clone());
+    if id.len() > 32 {
+        return Err(not_found());
+    }
+    let ticket = state.store.ticket(&id).await?.ok_or_else(not_found)?;
+    let filed_by_them =
+        ticket.site == site.key && ticket.customer_id.as_deref() == Some(customer.id.as_str());
+    if !filed_by_them {
+        return Err(not_found());
+    }
+    Ok(Json(hand_over(&state, ticket).await?))
+}
+
 /// Recover a ticket without its token
 ///
 /// Finds a ticket again by its id, order number and email, and gives a new access token.
@@ -755,17 +781,23 @@ pub async fn recover(
     if !same {
         return Err(not_found());
     }
+    Ok(Json(hand_over(&state, ticket).await?))
+}
+
+/// The ticket with a new access token for it, for a shopper who proved it is theirs some
+/// other way than the token they got at filing (which stays valid too).
+async fn hand_over(state: &AppState, ticket: TicketRecord) -> Result<TicketCreated, AppError> {
     let token = auth::new_secret();
     state
         .store
         .add_access_token(&ticket.id, &sha256_hex(&token), jiff::Timestamp::now())
         .await?;
-    let view = view(&state, &ticket, false).await?;
-    Ok(Json(TicketCreated {
+    let view = view(state, &ticket, false).await?;
+    Ok(TicketCreated {
         ticket_id: ticket.id,
         access_token: token,
         ticket: view,
-    }))
+    })
 }
 
 /// Download a file of the ticket

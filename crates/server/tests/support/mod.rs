@@ -160,6 +160,11 @@ impl EventStream {
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id.to_string());
         }
+        Self::connect(request).await
+    }
+
+    /// The stream `request` opens, however it names the ticket's token and where to resume.
+    pub async fn connect(request: reqwest::RequestBuilder) -> EventStream {
         let response = request.send().await.expect("open stream");
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "text/event-stream");
