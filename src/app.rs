@@ -189,7 +189,7 @@ pub fn Widget(
     provide_context(requests);
     let place = RwSignal::new(Place::load(&site));
     provide_context(place);
-    if flow.files.files.with_untracked(|f| !f.is_empty()) {
+    if flow.file_list().with_untracked(|f| !f.is_empty()) {
         // The files come back from the chunk; if it cannot be fetched now, its first
         // screen brings them back when it can.
         leptos::task::spawn_local(async move {
@@ -199,7 +199,7 @@ pub fn Widget(
     {
         let site = site.clone();
         Effect::new(move |_| {
-            let files = flow.files.files.get();
+            let files = flow.file_list().get();
             flow.draft.with(|d| {
                 if d.is_blank() && files.is_empty() {
                     saved::discard(&site);

@@ -36,15 +36,24 @@ pub struct Attachments {
     pub files: RwSignal<Vec<DraftFile>>,
     /// What only this page knows about each file (its bytes, its upload in flight).
     pub live: RwSignal<Vec<LiveFile>, LocalStorage>,
+    /// Where uploads that finish are announced to screen readers (politely).
+    pub announce: RwSignal<String>,
+    /// What the files are checked against, once their owner has bound it.
+    rules: StoredValue<Option<Rules>>,
+    /// Whether the kept files have been asked back from IndexedDB (once a page).
+    restored: StoredValue<bool>,
+}
+
+/// What files are checked against, from their owner's rulebook checks. Bound after the
+/// files exist because a claim's checks are built only when its screens load (they live in
+/// the chunk, not in the first load).
+#[derive(Clone, Copy)]
+pub struct Rules {
     /// `None` until the outcome is known (a claim's answers are not finished).
     pub rule: Signal<Option<AttachRule>>,
     /// Every problem of what the files are sent with, files at their positions in `files`.
     pub problems: Signal<Vec<Problem>>,
     pub delivered_on: Signal<Option<CivilDate>>,
-    /// Where uploads that finish are announced to screen readers (politely).
-    pub announce: RwSignal<String>,
-    /// Whether the kept files have been asked back from IndexedDB (once a page).
-    restored: StoredValue<bool>,
 }
 
 /// A file of a discarded draft still to clean up: what this device kept, what reached the
@@ -123,9 +132,6 @@ impl Attachments {
     pub fn new(
         shop: Shop,
         files: RwSignal<Vec<DraftFile>>,
-        rule: Signal<Option<AttachRule>>,
-        problems: Signal<Vec<Problem>>,
-        delivered_on: Signal<Option<CivilDate>>,
         announce: RwSignal<String>,
     ) -> Attachments {
         let live = files.with_untracked(|files| {
@@ -144,28 +150,59 @@ impl Attachments {
             shop,
             files,
             live: RwSignal::new_local(live),
-            rule,
-            problems,
-            delivered_on,
             announce,
+            rules: StoredValue::new(None),
             restored: StoredValue::new(false),
         }
     }
 
+    /// Says what the files are checked against; once.
+    pub fn bind(&self, rules: Rules) {
+        if self.rules.with_value(Option::is_none) {
+            self.rules.set_value(Some(rules));
+        }
+    }
+
+    /// What the files are for, once known.
+    pub fn rule(&self) -> Option<AttachRule> {
+        self.rules.get_value().and_then(|r| r.rule.get())
+    }
+
+    fn rule_untracked(&self) -> Option<AttachRule> {
+        self.rules.get_value().and_then(|r| r.rule.get_untracked())
+    }
+
+    /// Every problem of what the files are sent with, files at their positions in `files`.
+    pub fn problems(&self) -> Vec<Problem> {
+        self.rules
+            .get_value()
+            .map(|r| r.problems.get())
+            .unwrap_or_default()
+    }
+
+    pub fn delivered_on(&self) -> Option<CivilDate> {
+        self.rules.get_value().and_then(|r| r.delivered_on.get())
+    }
+
+    /// How many files may go, once known.
+    pub fn max_files(&self) -> Option<usize> {
+        self.rule().map(|r| r.max_files as usize)
+    }
+
     /// The media rule files are checked against: the outcome's, once there is one.
     pub fn media_rule(&self) -> MediaRule {
-        self.rule
-            .with(|r| r.as_ref().map(|r| r.outcome.evidence.media.clone()))
+        self.rule_untracked()
+            .map(|r| r.outcome.evidence.media)
             .unwrap_or_default()
     }
 
     /// Problems in the shopper's words, with the numbers of the rule and the files.
     pub fn describe(&self, problems: &[Problem]) -> Vec<String> {
-        let rule = self.rule.get();
+        let rule = self.rule();
         let files: Vec<Option<EvidenceFile>> = self
             .files
             .with(|files| files.iter().map(|f| f.facts.clone()).collect());
-        let delivered_on = self.delivered_on.get();
+        let delivered_on = self.delivered_on();
         let locale = self.shop.locale;
         self.shop.with_policy(|policy| {
             let ctx = problems::Context {
@@ -182,8 +219,10 @@ impl Attachments {
     /// The problems of one field, in the shopper's words.
     pub fn messages(&self, field: Field) -> Vec<String> {
         let problems: Vec<Problem> = self
-            .problems
-            .with(|all| all.iter().filter(|p| p.field == field).copied().collect());
+            .problems()
+            .into_iter()
+            .filter(|p| p.field == field)
+            .collect();
         if problems.is_empty() {
             return Vec::new();
         }
@@ -352,10 +391,14 @@ impl Attachments {
     /// Starts the uploads that may start: checked files without problems of their own,
     /// within the count, a few at a time.
     pub fn pump(&self) {
-        let Some(rule) = self.rule.get_untracked() else {
+        let Some(rule) = self.rule_untracked() else {
             return;
         };
-        let problems = self.problems.get_untracked();
+        let problems = self
+            .rules
+            .get_value()
+            .map(|r| r.problems.get_untracked())
+            .unwrap_or_default();
         let has_own_problem = |i: usize| problems.iter().any(|p| p.field == Field::EvidenceFile(i));
         let max = rule.max_files as usize;
         let mut busy = self
@@ -569,5 +612,40 @@ impl UploadHooks for FileHooks<'_> {
                 seconds: delay_ms.div_ceil(1000),
             };
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use helpcenter_core::ProblemCode;
+
+    fn file(key: &str, checked: bool) -> DraftFile {
+        DraftFile {
+            key: key.into(),
+            name: format!("{key}.jpg"),
+            bytes: 1,
+            facts: checked.then(EvidenceFile::default),
+            upload_url: None,
+            uploaded: false,
+        }
+    }
+
+    #[test]
+    fn problems_of_checked_files_land_on_the_files_the_shopper_sees() {
+        // The second file is still being read: the rulebook sees files 0 and 2 only.
+        let files = [file("a", true), file("b", false), file("c", true)];
+        let (positions, facts) = checked(&files);
+        assert_eq!(positions, [0, 2]);
+        assert_eq!(facts.len(), 2);
+        let problems = at_draft_positions(
+            vec![
+                Problem::new(Field::EvidenceFile(1), ProblemCode::FileDuplicate),
+                Problem::new(Field::Evidence, ProblemCode::EvidenceTooFew),
+            ],
+            &positions,
+        );
+        assert_eq!(problems[0].field, Field::EvidenceFile(2));
+        assert_eq!(problems[1].field, Field::Evidence);
     }
 }

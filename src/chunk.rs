@@ -71,7 +71,7 @@ macro_rules! in_chunk {
 /// One screen, built in the chunk. Also brings back a kept draft's files, if the mount's
 /// attempt could not fetch the chunk.
 fn build_screen(flow: Flow, which: Screen) -> AnyView {
-    flow.files.restore();
+    flow.attachments().restore();
     match which {
         Screen::Journey => journey(flow),
         Screen::Details => view! { <DetailsScreen /> }.into_any(),
@@ -166,7 +166,7 @@ pub fn screen(flow: Flow, which: Screen) -> Option<AnyView> {
 in_chunk! {
     /// Brings back the files of a kept draft from IndexedDB and resumes their uploads.
     pub fn restore_files(flow: Flow) -> () {
-        flow.files.restore()
+        flow.attachments().restore()
     }
 }
 

@@ -210,17 +210,15 @@ pub mod saved {
     use super::{Draft, DraftFile, ReplyDraft};
     use serde::{Deserialize, Serialize};
 
-    /// A draft as kept: its files beside its fields, in one JSON object.
+    /// A draft as kept: its fields and, beside them, its files.
     #[derive(Serialize)]
     struct Keeping<'a> {
-        #[serde(flatten)]
         draft: &'a Draft,
         files: &'a [DraftFile],
     }
 
     #[derive(Deserialize)]
     struct Kept {
-        #[serde(flatten)]
         draft: Draft,
         #[serde(default)]
         files: Vec<DraftFile>,
@@ -230,8 +228,10 @@ pub mod saved {
         web_sys::window()?.local_storage().ok().flatten()
     }
 
+    /// v2: the files beside the draft rather than inside it. A v1 draft (from before the
+    /// widget could answer the store) is not read back.
     fn draft_key(site: &str) -> String {
-        format!("helpcenter.draft.v1.{site}")
+        format!("helpcenter.draft.v2.{site}")
     }
 
     fn tickets_key(site: &str) -> String {
@@ -324,6 +324,46 @@ pub mod saved {
         {
             kept.seen = seq;
             store_tickets(site, &all);
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_draft_is_kept_with_its_files_and_reads_back() {
+            let draft = Draft {
+                order_number: "10023456".into(),
+                ..Draft::start()
+            };
+            let files = [DraftFile {
+                key: "k".into(),
+                name: "box.jpg".into(),
+                bytes: 5,
+                facts: None,
+                upload_url: Some("/v1/uploads/abc".into()),
+                uploaded: true,
+            }];
+            let text = serde_json::to_string(&Keeping {
+                draft: &draft,
+                files: &files,
+            })
+            .expect("json");
+            let kept: Kept = serde_json::from_str(&text).expect("reads back");
+            assert_eq!(kept.draft, draft);
+            assert_eq!(kept.files, files);
+            let without_files: Kept =
+                serde_json::from_str(r#"{"draft":{"order_number":"1234"}}"#).expect("no files");
+            assert_eq!(without_files.draft.order_number, "1234");
+            assert!(without_files.files.is_empty());
+        }
+
+        #[test]
+        fn a_ticket_kept_before_news_were_tracked_reads_as_unseen() {
+            let kept: Vec<FiledTicket> =
+                serde_json::from_str(r#"[{"id":"HC-2345AB","access_token":"t"}]"#).expect("old");
+            assert_eq!(kept[0].seen, 0);
         }
     }
 }

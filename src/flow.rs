@@ -10,9 +10,10 @@ use helpcenter_core::{
     CivilDate, Field, Node, Outcome, Problem, Submission, WindowStatus, validate_submission,
 };
 use leptos::prelude::*;
+use leptos::reactive::owner::Owner;
 
 use crate::api::{Api, Created, SubmitError};
-use crate::attach::{self, AttachRule, Attachments, Leftover};
+use crate::attach::{self, AttachRule, Attachments, Leftover, Rules};
 use crate::draft::{Draft, DraftFile, Stage, saved};
 use crate::i18n::Locale;
 use crate::shop::Shop;
@@ -27,14 +28,24 @@ pub struct Flow {
     pub api: StoredValue<Api>,
     pub config: StoredValue<WidgetConfig>,
     pub draft: RwSignal<Draft>,
-    /// The claim's evidence.
-    pub files: Attachments,
+    /// The claim's evidence; the screens reach it through [`Flow::attachments`].
+    files: Attachments,
     pub filed: RwSignal<Option<Filed>>,
     /// Set when the shopper tried to move on: from then on every field shows its problems,
     /// touched or not.
     pub show_all: RwSignal<bool>,
     /// Polite announcements for screen readers (a file checked, an upload done).
     pub announce: RwSignal<String>,
+    /// Where the rulebook's checks are made, so they live as long as the widget.
+    owner: StoredValue<Option<Owner>>,
+    checks: StoredValue<Option<Checks>>,
+}
+
+/// The rulebook's verdicts on the draft, each worked out once per change. Made on first use,
+/// by the screens after the start screen: the first load carries none of the rulebook's
+/// checks.
+#[derive(Clone, Copy)]
+struct Checks {
     decision: Memo<Option<(Outcome, Option<WindowStatus>)>>,
     problems: Memo<Vec<Problem>>,
 }
@@ -49,9 +60,44 @@ pub struct Filed {
 
 impl Flow {
     pub fn new(shop: Shop, draft: Draft, files: Vec<DraftFile>) -> Flow {
-        let today = shop.today;
-        let draft = RwSignal::new(draft);
-        let file_list = RwSignal::new(files);
+        let announce = RwSignal::new(String::new());
+        Flow {
+            locale: shop.locale,
+            today: shop.today,
+            site: shop.site,
+            api: shop.api,
+            config: shop.config,
+            draft: RwSignal::new(draft),
+            files: Attachments::new(shop, RwSignal::new(files), announce),
+            filed: RwSignal::new(None),
+            show_all: RwSignal::new(false),
+            announce,
+            owner: StoredValue::new(Owner::current()),
+            checks: StoredValue::new(None),
+        }
+    }
+
+    fn shop(&self) -> Shop {
+        self.files.shop
+    }
+
+    /// The checks, made the first time a screen asks.
+    fn checks(&self) -> Checks {
+        if let Some(checks) = self.checks.get_value() {
+            return checks;
+        }
+        let flow = *self;
+        let make = move || flow.make_checks();
+        let checks = match self.owner.get_value() {
+            Some(owner) => owner.with(make),
+            None => make(),
+        };
+        self.checks.set_value(Some(checks));
+        checks
+    }
+
+    fn make_checks(self) -> Checks {
+        let (shop, draft, file_list, today) = (self.shop(), self.draft, self.files.files, self.today);
         let delivered_on =
             Signal::derive(move || draft.with(|d| d.delivered_on.trim().parse::<CivilDate>().ok()));
         let decision = Memo::new(move |_| {
@@ -81,35 +127,28 @@ impl Flow {
                 shop.with_policy(|p| validate_submission(p, &submission, today).map(|_| ()));
             attach::at_draft_positions(result.err().unwrap_or_default(), &positions)
         });
-        let rule = Signal::derive(move || {
-            decision.get().map(|(outcome, _)| AttachRule {
-                max_files: outcome.evidence.media.max_count,
-                outcome,
-            })
-        });
-        let announce = RwSignal::new(String::new());
-        let files = Attachments::new(
-            shop,
-            file_list,
-            rule,
-            problems.into(),
+        self.files.bind(Rules {
+            rule: Signal::derive(move || {
+                decision.get().map(|(outcome, _)| AttachRule {
+                    max_files: outcome.evidence.media.max_count,
+                    outcome,
+                })
+            }),
+            problems: problems.into(),
             delivered_on,
-            announce,
-        );
-        Flow {
-            locale: shop.locale,
-            today,
-            site: shop.site,
-            api: shop.api,
-            config: shop.config,
-            draft,
-            files,
-            filed: RwSignal::new(None),
-            show_all: RwSignal::new(false),
-            announce,
-            decision,
-            problems,
-        }
+        });
+        Checks { decision, problems }
+    }
+
+    /// The claim's evidence, checked against the outcome the answers lead to.
+    pub fn attachments(&self) -> Attachments {
+        self.checks();
+        self.files
+    }
+
+    /// The files of the draft, as kept on the device.
+    pub fn file_list(&self) -> RwSignal<Vec<DraftFile>> {
+        self.files.files
     }
 
     pub fn with_policy<R>(&self, f: impl FnOnce(&helpcenter_core::Policy) -> R) -> R {
@@ -134,25 +173,25 @@ impl Flow {
     /// where the window stands; `None` while it cannot be filed (no or bad delivery day, or
     /// a closed window without a late route).
     pub fn decision(&self) -> Option<(Outcome, Option<WindowStatus>)> {
-        self.decision.get()
+        self.checks().decision.get()
     }
 
     pub fn delivered_on(&self) -> Option<CivilDate> {
-        self.files.delivered_on.get()
+        self.attachments().delivered_on()
     }
 
     /// Every problem with the request as it stands, at the draft's own file positions.
     pub fn problems(&self) -> Vec<Problem> {
-        self.problems.get()
+        self.checks().problems.get()
     }
 
     /// The problems of one field, in the shopper's words.
     pub fn messages(&self, field: Field) -> Vec<String> {
-        self.files.messages(field)
+        self.attachments().messages(field)
     }
 
     pub fn describe(&self, problems: &[Problem]) -> Vec<String> {
-        self.files.describe(problems)
+        self.attachments().describe(problems)
     }
 
     /// Files the request. A request that may have reached the server without an answer is

@@ -6,7 +6,7 @@ use helpcenter_core::{CivilDate, Problem, ReplySubmission, TicketStatus, validat
 use leptos::prelude::*;
 
 use crate::api::{Escalation, Reply, SubmitError, TicketEvent, TicketView};
-use crate::attach::{self, AttachRule, Attachments};
+use crate::attach::{self, AttachRule, Attachments, Rules};
 use crate::draft::saved;
 use crate::i18n::Text;
 use crate::live::{Change, Connection, Follower};
@@ -63,14 +63,12 @@ impl TicketPage {
             attach::at_draft_positions(result.err().unwrap_or_default(), &positions)
         });
         let announce = RwSignal::new(String::new());
-        let files = Attachments::new(
-            shop,
-            file_list,
+        let files = Attachments::new(shop, file_list, announce);
+        files.bind(Rules {
             rule,
-            problems.into(),
+            problems: problems.into(),
             delivered_on,
-            announce,
-        );
+        });
         let page = TicketPage {
             shop,
             requests,
@@ -175,7 +173,13 @@ impl TicketPage {
             .with_untracked(|t| t.as_ref().and_then(|t| t.resolution));
         match (status, resolution) {
             (TicketStatus::Resolved | TicketStatus::Closed, Some(kind)) => {
-                format!("{}: {}", locale.status(status), locale.resolution(kind))
+                locale.fill(
+                    Text::StatusWithResolution,
+                    &[
+                        ("status", locale.status(status)),
+                        ("resolution", locale.resolution(kind)),
+                    ],
+                )
             }
             _ => locale.status(status).to_owned(),
         }
@@ -247,6 +251,6 @@ impl TicketPage {
     }
 
     pub fn problems(&self) -> Vec<Problem> {
-        self.files.problems.get()
+        self.files.problems()
     }
 }

@@ -336,6 +336,8 @@ pub enum Text {
     FileCount,
     YouWrote,
     FollowRequest,
+    /// A status with what was decided: "Resolved: exchange".
+    StatusWithResolution,
 }
 
 fn en(text: Text) -> &'static str {
@@ -495,6 +497,7 @@ fn en(text: Text) -> &'static str {
         Text::FileCount => "{count} files",
         Text::YouWrote => "You wrote: {message}",
         Text::FollowRequest => "Follow this request",
+        Text::StatusWithResolution => "{status}: {resolution}",
     }
 }
 
@@ -627,6 +630,7 @@ fn zh_cn(text: Text) -> &'static str {
         Text::FileCount => "{count} 个文件",
         Text::YouWrote => "您写道：{message}",
         Text::FollowRequest => "查看申请进度",
+        Text::StatusWithResolution => "{status}：{resolution}",
     }
 }
 

@@ -54,7 +54,8 @@ impl MyRequests {
 
     /// Whether there is anything to list (before asking the server).
     pub fn any(&self) -> bool {
-        self.identity.with(Option::is_some) || self.kept.with(|k| !k.is_empty())
+        self.identity.with_untracked(Option::is_some)
+            || self.kept.with_untracked(|k| !k.is_empty())
     }
 
     /// Whether the row has events the shopper has not seen on this device. Tickets this

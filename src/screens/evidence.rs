@@ -15,7 +15,7 @@ pub fn EvidenceScreen() -> impl IntoView {
     let flow = expect_context::<Flow>();
     let locale = flow.locale;
     let lang = locale.tag();
-    let files = flow.files;
+    let files = flow.attachments();
     let (hint, rule) = match flow.decision() {
         Some((outcome, _)) => (
             flow.with_policy(|p| p.text(lang, &outcome.evidence.hint).to_owned()),

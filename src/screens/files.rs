@@ -147,11 +147,9 @@ fn FileRow(files: Attachments, key: String) -> impl IntoView {
     };
     let status = move || {
         let (state, _) = state()?;
-        let over = index.get().is_some_and(|i| {
-            files
-                .rule
-                .with(|r| r.as_ref().is_some_and(|r| i >= r.max_files as usize))
-        });
+        let over = index
+            .get()
+            .is_some_and(|i| files.max_files().is_some_and(|max| i >= max));
         Some(match state {
             FileState::Restoring | FileState::Checking(_) => {
                 locale.text(Text::FileChecking).to_owned()

@@ -68,7 +68,7 @@ pub fn ReviewScreen() -> impl IntoView {
     };
     let field = move |get: fn(&crate::draft::Draft) -> String| flow.draft.with(get);
     let files = move || {
-        flow.files.files.with(|all| {
+        flow.file_list().with(|all| {
             all.iter()
                 .map(|f| view! { <li>{f.name.clone()} " · " {locale.bytes(f.bytes)}</li> })
                 .collect_view()

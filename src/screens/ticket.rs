@@ -174,16 +174,16 @@ fn StatusSteps() -> impl IntoView {
         let last = walked.len().saturating_sub(1);
         let done = walked.into_iter().enumerate().map(move |(i, status)| {
             let (class, aria) = if i == last {
-                ("hc-step hc-step--current", Some("step"))
+                ("hc-progress-step hc-progress-step--current", Some("step"))
             } else {
-                ("hc-step hc-step--done", None)
+                ("hc-progress-step hc-progress-step--done", None)
             };
             (class, aria, page.status_words(status), status)
         });
         let ahead = current
             .usual_path()
             .iter()
-            .map(move |&status| ("hc-step", None, locale.status(status).to_owned(), status));
+            .map(move |&status| ("hc-progress-step", None, locale.status(status).to_owned(), status));
         done.chain(ahead)
             .map(|(class, aria, words, status)| {
                 view! {
@@ -195,7 +195,7 @@ fn StatusSteps() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <nav class="hc-steps" aria-label=locale.text(Text::Progress)>
+        <nav class="hc-progress" aria-label=locale.text(Text::Progress)>
             <ol>{steps}</ol>
         </nav>
     }
@@ -577,5 +577,55 @@ fn History() -> impl IntoView {
                 </For>
             </ol>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use helpcenter_api::{EventActor, EventKind, TicketEvent, TicketView};
+    use helpcenter_core::{Remedy, TicketStatus};
+
+    fn ticket(statuses: &[TicketStatus]) -> TicketView {
+        let timeline = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, &status)| TicketEvent {
+                seq: i as u32 + 1,
+                at: "2026-11-24T10:00:00Z".into(),
+                kind: EventKind::StatusChanged,
+                actor: EventActor::Agent,
+                status,
+                resolution: None,
+                message: None,
+                evidence: Vec::new(),
+            })
+            .collect();
+        TicketView {
+            id: "HC-2345AB".into(),
+            site: "demo".into(),
+            status: *statuses.last().unwrap_or(&TicketStatus::Submitted),
+            resolution: None,
+            category: "payment_anomaly".into(),
+            outcome: "payment_anomaly".into(),
+            remedy: Remedy::RefundOrInvestigation,
+            order_number: "10023456".into(),
+            delivered_on: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+            respond_by: String::new(),
+            shopper_can: Vec::new(),
+            timeline,
+            evidence: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_progress_shows_each_change_once_and_a_return_to_review_again() {
+        use TicketStatus::*;
+        // A message leaves the status as it was: it is no step.
+        let walked = super::walked(&ticket(&[
+            Submitted, InReview, InReview, NeedsInfo, InReview, Resolved,
+        ]));
+        assert_eq!(walked, [Submitted, InReview, NeedsInfo, InReview, Resolved]);
     }
 }
