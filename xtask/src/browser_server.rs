@@ -1,6 +1,7 @@
 //! The real helpcenter-server the browser tests talk to: its own data directory and config,
-//! the test page's origin allowed, a known admin key so tests can act as an agent, and a
-//! proxy in front of it that can fail a request on purpose ([`crate::faults`]).
+//! the test page's origin allowed, a known admin key so tests can act as an agent, a signed-in
+//! customer's identity token, and a proxy in front of it that can fail a request on purpose
+//! ([`crate::faults`]).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -20,12 +21,18 @@ const SERVER: &str = "127.0.0.1:18080";
 const PROXY: &str = "127.0.0.1:18090";
 /// Known to the tests only; the server keeps its hash.
 pub const ADMIN_KEY: &str = "browser-tests-admin-key";
+/// The variable the test site's config names for its identity secret; the server and the
+/// `sign-identity` command both read the secret from it.
+const IDENTITY_SECRET_ENV: &str = "HELPCENTER_TEST_IDENTITY_SECRET";
+/// A fixed secret: the server wants at least 16 characters, and nothing here is private.
+const IDENTITY_SECRET: &str = "browser-tests-identity-secret";
 
 /// A running server; stopped (and its data removed) when dropped.
 pub struct BrowserServer {
     page: String,
     child: Child,
     data: PathBuf,
+    identity_token: String,
     _proxy: FaultProxy,
 }
 
@@ -36,11 +43,15 @@ impl BrowserServer {
     }
 
     /// The variables the browser tests are compiled with.
-    pub fn test_env(&self) -> [(&'static str, String); 4] {
+    pub fn test_env(&self) -> [(&'static str, String); 5] {
         [
             ("HELPCENTER_TEST_API", format!("http://{SERVER}")),
             ("HELPCENTER_TEST_FLAKY_API", format!("http://{PROXY}")),
             ("HELPCENTER_TEST_ADMIN_KEY", ADMIN_KEY.to_owned()),
+            (
+                "HELPCENTER_TEST_IDENTITY_TOKEN",
+                self.identity_token.clone(),
+            ),
             ("WASM_BINDGEN_TEST_ADDRESS", self.page.clone()),
         ]
     }
@@ -98,10 +109,25 @@ allowed_origins = ["http://{page}"]
 time_zone = "UTC"
 return_policy_url = "https://shop.example/returns"
 admin_key_sha256 = "{}"
+identity_secret_env = "{IDENTITY_SECRET_ENV}"
 "#,
             hash.trim()
         ),
     )?;
+    let identity_token = ctx
+        .cmd(&binary)
+        .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
+        .args(["admin", "sign-identity", "--config"])
+        .arg(&config)
+        .args(["--site", "demo", "--customer-id", "browser-test-customer"])
+        .args(["--email", "wei@example.com", "--valid-hours", "24"])
+        .read()
+        .context("helpcenter-server admin sign-identity failed")?
+        .trim()
+        .to_owned();
+    if identity_token.is_empty() {
+        bail!("helpcenter-server admin sign-identity printed no token");
+    }
     for addr in [SERVER, PROXY, page.as_str()] {
         if TcpStream::connect(addr).is_ok() {
             bail!("{addr} is in use: the browser tests need it (stop what listens there)");
@@ -109,6 +135,7 @@ admin_key_sha256 = "{}"
     }
     let child = ctx
         .cmd(&binary)
+        .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
         .arg("serve")
         .arg("--config")
         .arg(&config)
@@ -123,6 +150,7 @@ admin_key_sha256 = "{}"
         page,
         child,
         data,
+        identity_token,
         _proxy: proxy,
     };
     wait_healthy(SERVER.parse()?)?;
