@@ -1,7 +1,7 @@
-//! A proxy in front of the test server that passes everything through, except that a test can
-//! ask it to lose the answer to the next ticket creation: the server files the ticket, the
-//! browser gets a 502 instead of the answer. That is the failure an idempotency key exists
-//! for, produced for real rather than imitated inside the widget.
+//! A gateway in front of the test server that passes everything through, streaming, except
+//! that a test can ask it to lose the answer to the next ticket creation: the server files the
+//! ticket, the browser gets a 502 instead of the answer. That is the failure an idempotency
+//! key exists for, produced for real rather than imitated inside the widget.
 //!
 //! `POST /__faults/lose-next-create` arms it. The admin API, which grants no CORS on purpose,
 //! is opened to the test page here, so browser tests can act as an agent and count what the
@@ -9,7 +9,7 @@
 //! and response boundaries are the connection's.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -18,6 +18,9 @@ use anyhow::{Context, Result};
 
 /// Largest request the proxy reads (the browser tests send JSON and upload chunks).
 const MAX_BODY: usize = 64 * 1024 * 1024;
+
+const NO_CONTENT: &[u8] =
+    b"HTTP/1.1 204 No Content\r\naccess-control-allow-origin: *\r\nconnection: close\r\n\r\n";
 
 pub struct FaultProxy {
     stop: Arc<AtomicBool>,
@@ -32,12 +35,21 @@ impl Drop for FaultProxy {
     }
 }
 
+/// What the connections share.
+struct Gateway {
+    upstream: SocketAddr,
+    lose_next_create: AtomicBool,
+}
+
 impl FaultProxy {
     pub fn start(addr: SocketAddr, upstream: SocketAddr) -> Result<FaultProxy> {
         let listener =
             TcpListener::bind(addr).with_context(|| format!("fault proxy: cannot bind {addr}"))?;
         let stop = Arc::new(AtomicBool::new(false));
-        let armed = Arc::new(AtomicBool::new(false));
+        let gateway = Arc::new(Gateway {
+            upstream,
+            lose_next_create: AtomicBool::new(false),
+        });
         let stopping = stop.clone();
         std::thread::spawn(move || {
             for client in listener.incoming() {
@@ -45,9 +57,9 @@ impl FaultProxy {
                     break;
                 }
                 let Ok(client) = client else { continue };
-                let armed = armed.clone();
+                let gateway = gateway.clone();
                 std::thread::spawn(move || {
-                    if let Err(e) = serve(client, upstream, &armed) {
+                    if let Err(e) = serve(client, &gateway) {
                         eprintln!("fault proxy: {e:#}");
                     }
                 });
@@ -57,7 +69,7 @@ impl FaultProxy {
     }
 }
 
-fn serve(client: TcpStream, upstream: SocketAddr, armed: &AtomicBool) -> Result<()> {
+fn serve(client: TcpStream, gateway: &Gateway) -> Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(60)))?;
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
@@ -88,24 +100,24 @@ fn serve(client: TcpStream, upstream: SocketAddr, armed: &AtomicBool) -> Result<
     reader.read_exact(&mut body)?;
     let mut client = client;
 
-    if request_line.starts_with("POST /__faults/lose-next-create ") {
-        armed.store(true, Ordering::SeqCst);
-        client.write_all(
-            b"HTTP/1.1 204 No Content\r\naccess-control-allow-origin: *\r\nconnection: close\r\n\r\n",
-        )?;
+    let mut words = request_line.split_whitespace();
+    let method = words.next().unwrap_or_default();
+    let path = words.next().unwrap_or_default();
+    if method == "POST" && path == "/__faults/lose-next-create" {
+        gateway.lose_next_create.store(true, Ordering::SeqCst);
+        client.write_all(NO_CONTENT)?;
         return Ok(());
     }
 
-    let path = request_line.split_whitespace().nth(1).unwrap_or_default();
     let is_admin = path.starts_with("/v1/admin/");
-    if is_admin && request_line.starts_with("OPTIONS ") {
+    if is_admin && method == "OPTIONS" {
         client.write_all(
             b"HTTP/1.1 204 No Content\r\naccess-control-allow-origin: *\r\naccess-control-allow-headers: authorization, content-type\r\naccess-control-allow-methods: GET, POST\r\nconnection: close\r\n\r\n",
         )?;
         return Ok(());
     }
 
-    let mut server = TcpStream::connect(upstream)?;
+    let mut server = TcpStream::connect(gateway.upstream)?;
     for line in &head {
         let is_connection = line
             .split_once(':')
@@ -117,15 +129,16 @@ fn serve(client: TcpStream, upstream: SocketAddr, armed: &AtomicBool) -> Result<
         }
     }
     server.write_all(&body)?;
+
+    let is_create =
+        method == "POST" && path.starts_with("/v1/sites/") && path.ends_with("/tickets");
+    if !is_create && !is_admin {
+        return pass_through(client, server);
+    }
+    // The two answers the gateway rewrites are short JSON: read whole, then changed.
     let mut answer = Vec::new();
     server.read_to_end(&mut answer)?;
-
-    let is_create = request_line.starts_with("POST /v1/sites/")
-        && request_line
-            .split_whitespace()
-            .nth(1)
-            .is_some_and(|path| path.ends_with("/tickets"));
-    if is_create && armed.swap(false, Ordering::SeqCst) {
+    if is_create && gateway.lose_next_create.swap(false, Ordering::SeqCst) {
         // The ticket exists now; the browser hears only that the gateway failed. The CORS
         // headers are kept so the page can read the status, as it could from a real proxy.
         let text = String::from_utf8_lossy(&answer);
@@ -153,8 +166,31 @@ fn serve(client: TcpStream, upstream: SocketAddr, armed: &AtomicBool) -> Result<
     Ok(())
 }
 
+/// Copies the answer to the client as it arrives, so an event stream's events are not held
+/// back. Ends when either side closes: the upstream's end ends the copy, and a watcher closes
+/// the upstream connection when the client leaves (an idle event stream would otherwise keep
+/// both open until its next keep-alive comment).
+fn pass_through(mut client: TcpStream, mut server: TcpStream) -> Result<()> {
+    // The request is read; from here on the client only speaks to leave.
+    client.set_read_timeout(None)?;
+    let mut watched = client.try_clone()?;
+    let upstream = server.try_clone()?;
+    let watcher = std::thread::spawn(move || {
+        let mut sink = [0; 512];
+        while watched.read(&mut sink).is_ok_and(|n| n > 0) {}
+        let _ = upstream.shutdown(Shutdown::Both);
+    });
+    let copied = std::io::copy(&mut server, &mut client);
+    let _ = client.shutdown(Shutdown::Both);
+    let _ = watcher.join();
+    copied?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+    use std::sync::mpsc;
+
     use super::*;
 
     /// An upstream that answers every request with its own request line.
@@ -193,13 +229,128 @@ mod tests {
         answer
     }
 
+    /// A port nothing listens on (yet).
+    fn free_addr() -> SocketAddr {
+        let probe = TcpListener::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr")
+    }
+
+    fn start_proxy(upstream: SocketAddr) -> (FaultProxy, SocketAddr) {
+        let addr = free_addr();
+        (FaultProxy::start(addr, upstream).expect("proxy"), addr)
+    }
+
+    /// An upstream that hands each connection, its request line read and its head skipped, to
+    /// `handle`.
+    fn upstream(handle: impl Fn(String, TcpStream) + Send + Sync + 'static) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let handle = Arc::new(handle);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let handle = handle.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                    let mut first = String::new();
+                    let _ = reader.read_line(&mut first);
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                        line.clear();
+                    }
+                    handle(first, stream);
+                });
+            }
+        });
+        addr
+    }
+
+    /// A request without a body, on a connection that gives up reading after five seconds (so
+    /// an answer that does not come fails the test instead of hanging it).
+    fn send(proxy: SocketAddr, line: &str) -> TcpStream {
+        let mut stream = TcpStream::connect(proxy).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        write!(stream, "{line}\r\nhost: x\r\n\r\n").expect("write");
+        stream
+    }
+
+    /// Reads until `text` has arrived, and returns all read so far.
+    fn read_until(stream: &mut TcpStream, text: &str) -> String {
+        let mut seen = Vec::new();
+        let mut chunk = [0; 256];
+        while !String::from_utf8_lossy(&seen).contains(text) {
+            match stream.read(&mut chunk) {
+                Ok(0) => panic!("closed before {text:?}: {}", String::from_utf8_lossy(&seen)),
+                Ok(n) => seen.extend_from_slice(&chunk[..n]),
+                Err(e) => panic!("no {text:?} ({e}): {}", String::from_utf8_lossy(&seen)),
+            }
+        }
+        String::from_utf8_lossy(&seen).into_owned()
+    }
+
+    fn read_all(mut stream: TcpStream) -> String {
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read to the end");
+        answer
+    }
+
+    const EVENTS_HEAD: &[u8] =
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n";
+
+    /// An upstream whose event streams send one event and stay open until the client leaves,
+    /// reporting each that closed on the channel.
+    fn events_server() -> (SocketAddr, mpsc::Receiver<()>) {
+        let (closed, closes) = mpsc::channel();
+        let addr = upstream(move |_, mut stream| {
+            let _ = stream.write_all(EVENTS_HEAD);
+            let _ = stream.write_all(b"id: 1\nevent: ticket\ndata: {}\n\n");
+            let mut sink = [0; 64];
+            while stream.read(&mut sink).is_ok_and(|n| n > 0) {}
+            let _ = closed.send(());
+        });
+        (addr, closes)
+    }
+
+    #[test]
+    fn passes_an_answer_on_before_the_upstream_has_sent_all_of_it() {
+        let (rest, send_rest) = mpsc::channel::<()>();
+        let send_rest = std::sync::Mutex::new(send_rest);
+        let upstream = upstream(move |_, mut stream| {
+            let _ = stream.write_all(EVENTS_HEAD);
+            let _ = stream.write_all(b"data: first\n\n");
+            let _ = send_rest
+                .lock()
+                .expect("lock")
+                .recv_timeout(Duration::from_secs(10));
+            let _ = stream.write_all(b"data: second\n\n");
+        });
+        let (_proxy, addr) = start_proxy(upstream);
+        let mut stream = send(addr, "GET /v1/tickets/HC-1/events?access_token=t HTTP/1.1");
+        let start = read_until(&mut stream, "data: first\n\n");
+        assert!(start.starts_with("HTTP/1.1 200 OK\r\n"), "{start}");
+        assert!(!start.contains("second"));
+        rest.send(()).expect("upstream waits");
+        let end = read_all(stream);
+        assert!(end.ends_with("data: second\n\n"), "{end}");
+    }
+
+    #[test]
+    fn a_stream_ends_upstream_when_the_client_leaves() {
+        let (upstream, closes) = events_server();
+        let (_proxy, addr) = start_proxy(upstream);
+        let mut stream = send(addr, "GET /v1/tickets/HC-1/events HTTP/1.1");
+        read_until(&mut stream, "data: {}");
+        drop(stream);
+        closes
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the upstream connection is closed");
+    }
+
     #[test]
     fn passes_through_until_armed_then_loses_one_create_answer() {
         let upstream = echo_server();
-        let probe = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let addr = probe.local_addr().expect("addr");
-        drop(probe);
-        let _proxy = FaultProxy::start(addr, upstream).expect("proxy");
+        let (_proxy, addr) = start_proxy(upstream);
         let create = "POST /v1/sites/demo/tickets HTTP/1.1";
         assert!(request(addr, create).starts_with("HTTP/1.1 201"));
         assert!(
