@@ -1,17 +1,23 @@
 //! A gateway in front of the test server that passes everything through, streaming, except
-//! that a test can ask it to lose the answer to the next ticket creation: the server files the
-//! ticket, the browser gets a 502 instead of the answer. That is the failure an idempotency
-//! key exists for, produced for real rather than imitated inside the widget.
+//! where a test asks it to fail the way real networks fail:
 //!
-//! `POST /__faults/lose-next-create` arms it. The admin API, which grants no CORS on purpose,
-//! is opened to the test page here, so browser tests can act as an agent and count what the
-//! server stored. One request per connection, forwarded with `Connection: close`, so request
-//! and response boundaries are the connection's.
+//! - `POST /__faults/lose-next-create`: the server files the next ticket, the browser gets a
+//!   502 instead of the answer. That is the failure an idempotency key exists for, produced
+//!   for real rather than imitated inside the widget.
+//! - `POST /__faults/block-streams` / `allow-streams`: event streams are refused with a 503
+//!   and the open ones cut, as by a corporate proxy or antivirus that breaks streaming; the
+//!   widget has to fall back to polling.
+//!
+//! Each answers 204 with CORS open, so the test page can call it. The admin API, which grants
+//! no CORS on purpose, is opened to the test page here, so browser tests can act as an agent
+//! and count what the server stored. One request per connection, forwarded with
+//! `Connection: close`, so request and response boundaries are the connection's.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -21,6 +27,9 @@ const MAX_BODY: usize = 64 * 1024 * 1024;
 
 const NO_CONTENT: &[u8] =
     b"HTTP/1.1 204 No Content\r\naccess-control-allow-origin: *\r\nconnection: close\r\n\r\n";
+
+/// What a blocked event stream gets; with CORS, so the page can see that it failed.
+const STREAM_BLOCKED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\naccess-control-allow-origin: *\r\ncontent-type: text/plain\r\ncontent-length: 26\r\nconnection: close\r\n\r\nevent streams are blocked\n";
 
 pub struct FaultProxy {
     stop: Arc<AtomicBool>,
@@ -39,6 +48,60 @@ impl Drop for FaultProxy {
 struct Gateway {
     upstream: SocketAddr,
     lose_next_create: AtomicBool,
+    streams: Mutex<Streams>,
+}
+
+/// Event streams: whether they are blocked, and the client side of each open one, so blocking
+/// can cut them. One lock for both, so no stream opens between the check and the cut.
+#[derive(Default)]
+struct Streams {
+    blocked: bool,
+    next: u64,
+    open: HashMap<u64, TcpStream>,
+}
+
+/// An open event stream's entry in [`Streams`], removed when the stream ends.
+struct OpenStream<'a> {
+    gateway: &'a Gateway,
+    id: u64,
+}
+
+impl Drop for OpenStream<'_> {
+    fn drop(&mut self) {
+        self.gateway.streams().open.remove(&self.id);
+    }
+}
+
+impl Gateway {
+    fn streams(&self) -> std::sync::MutexGuard<'_, Streams> {
+        self.streams.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers `client` as an open event stream, or `None` while streams are blocked.
+    fn open_stream(&self, client: &TcpStream) -> Result<Option<OpenStream<'_>>> {
+        let mut streams = self.streams();
+        if streams.blocked {
+            return Ok(None);
+        }
+        let id = streams.next;
+        streams.next += 1;
+        streams.open.insert(id, client.try_clone()?);
+        Ok(Some(OpenStream { gateway: self, id }))
+    }
+
+    /// Blocks event streams and cuts the open ones: shutting the client's socket down ends its
+    /// copy (see [`pass_through`]) and tells the browser the stream is gone.
+    fn block_streams(&self) {
+        let mut streams = self.streams();
+        streams.blocked = true;
+        for (_, client) in streams.open.drain() {
+            let _ = client.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn allow_streams(&self) {
+        self.streams().blocked = false;
+    }
 }
 
 impl FaultProxy {
@@ -49,6 +112,7 @@ impl FaultProxy {
         let gateway = Arc::new(Gateway {
             upstream,
             lose_next_create: AtomicBool::new(false),
+            streams: Mutex::default(),
         });
         let stopping = stop.clone();
         std::thread::spawn(move || {
@@ -67,6 +131,14 @@ impl FaultProxy {
         });
         Ok(FaultProxy { stop, addr })
     }
+}
+
+/// `/v1/tickets/<id>/events`, with or without a query: a ticket's event stream.
+fn is_event_stream(target: &str) -> bool {
+    let path = target.split('?').next().unwrap_or_default();
+    path.strip_prefix("/v1/tickets/")
+        .and_then(|rest| rest.strip_suffix("/events"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 fn serve(client: TcpStream, gateway: &Gateway) -> Result<()> {
@@ -103,10 +175,25 @@ fn serve(client: TcpStream, gateway: &Gateway) -> Result<()> {
     let mut words = request_line.split_whitespace();
     let method = words.next().unwrap_or_default();
     let path = words.next().unwrap_or_default();
-    if method == "POST" && path == "/__faults/lose-next-create" {
-        gateway.lose_next_create.store(true, Ordering::SeqCst);
-        client.write_all(NO_CONTENT)?;
-        return Ok(());
+    if method == "POST" {
+        match path {
+            "/__faults/lose-next-create" => {
+                gateway.lose_next_create.store(true, Ordering::SeqCst);
+                client.write_all(NO_CONTENT)?;
+                return Ok(());
+            }
+            "/__faults/block-streams" => {
+                gateway.block_streams();
+                client.write_all(NO_CONTENT)?;
+                return Ok(());
+            }
+            "/__faults/allow-streams" => {
+                gateway.allow_streams();
+                client.write_all(NO_CONTENT)?;
+                return Ok(());
+            }
+            _ => {}
+        }
     }
 
     let is_admin = path.starts_with("/v1/admin/");
@@ -116,6 +203,15 @@ fn serve(client: TcpStream, gateway: &Gateway) -> Result<()> {
         )?;
         return Ok(());
     }
+    let _open_stream = if is_event_stream(path) {
+        let Some(open) = gateway.open_stream(&client)? else {
+            client.write_all(STREAM_BLOCKED)?;
+            return Ok(());
+        };
+        Some(open)
+    } else {
+        None
+    };
 
     let mut server = TcpStream::connect(gateway.upstream)?;
     for line in &head {
@@ -299,15 +395,21 @@ mod tests {
         b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n";
 
     /// An upstream whose event streams send one event and stay open until the client leaves,
-    /// reporting each that closed on the channel.
+    /// reporting each that closed on the channel; anything else is a short JSON answer.
     fn events_server() -> (SocketAddr, mpsc::Receiver<()>) {
         let (closed, closes) = mpsc::channel();
-        let addr = upstream(move |_, mut stream| {
-            let _ = stream.write_all(EVENTS_HEAD);
-            let _ = stream.write_all(b"id: 1\nevent: ticket\ndata: {}\n\n");
-            let mut sink = [0; 64];
-            while stream.read(&mut sink).is_ok_and(|n| n > 0) {}
-            let _ = closed.send(());
+        let addr = upstream(move |first, mut stream| {
+            if first.contains("/events") {
+                let _ = stream.write_all(EVENTS_HEAD);
+                let _ = stream.write_all(b"id: 1\nevent: ticket\ndata: {}\n\n");
+                let mut sink = [0; 64];
+                while stream.read(&mut sink).is_ok_and(|n| n > 0) {}
+                let _ = closed.send(());
+            } else {
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\nconnection: close\r\n\r\n{\"id\":1}",
+                );
+            }
         });
         (addr, closes)
     }
@@ -315,7 +417,7 @@ mod tests {
     #[test]
     fn passes_an_answer_on_before_the_upstream_has_sent_all_of_it() {
         let (rest, send_rest) = mpsc::channel::<()>();
-        let send_rest = std::sync::Mutex::new(send_rest);
+        let send_rest = Mutex::new(send_rest);
         let upstream = upstream(move |_, mut stream| {
             let _ = stream.write_all(EVENTS_HEAD);
             let _ = stream.write_all(b"data: first\n\n");
@@ -345,6 +447,51 @@ mod tests {
         closes
             .recv_timeout(Duration::from_secs(5))
             .expect("the upstream connection is closed");
+    }
+
+    #[test]
+    fn blocking_refuses_and_cuts_event_streams_only_until_allowed() {
+        let (upstream, closes) = events_server();
+        let (_proxy, addr) = start_proxy(upstream);
+        let mut open = send(addr, "GET /v1/tickets/HC-1/events?access_token=t HTTP/1.1");
+        read_until(&mut open, "data: {}");
+
+        let blocked = request(addr, "POST /__faults/block-streams HTTP/1.1");
+        assert!(blocked.starts_with("HTTP/1.1 204"), "{blocked}");
+        assert!(blocked.contains("\r\naccess-control-allow-origin: *\r\n"));
+        // Cut: the client reads to the end instead of timing out, the upstream sees it go.
+        read_all(open);
+        closes
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the upstream connection is closed");
+
+        let refused = read_all(send(
+            addr,
+            "GET /v1/tickets/HC-1/events?access_token=t&last_event_id=1 HTTP/1.1",
+        ));
+        assert!(refused.starts_with("HTTP/1.1 503 "), "{refused}");
+        assert!(refused.contains("\r\naccess-control-allow-origin: *\r\n"));
+        let ticket = read_all(send(addr, "GET /v1/tickets/HC-1?access_token=t HTTP/1.1"));
+        assert!(ticket.starts_with("HTTP/1.1 200 "), "{ticket}");
+        assert!(ticket.ends_with("{\"id\":1}"));
+
+        let allowed = request(addr, "POST /__faults/allow-streams HTTP/1.1");
+        assert!(allowed.starts_with("HTTP/1.1 204"), "{allowed}");
+        assert!(allowed.contains("\r\naccess-control-allow-origin: *\r\n"));
+        let mut again = send(addr, "GET /v1/tickets/HC-1/events HTTP/1.1");
+        read_until(&mut again, "data: {}");
+    }
+
+    #[test]
+    fn only_a_tickets_events_path_is_an_event_stream() {
+        assert!(is_event_stream("/v1/tickets/HC-7F3K9Q/events"));
+        assert!(is_event_stream(
+            "/v1/tickets/HC-7F3K9Q/events?access_token=a&last_event_id=3"
+        ));
+        assert!(!is_event_stream("/v1/tickets/HC-7F3K9Q"));
+        assert!(!is_event_stream("/v1/tickets//events"));
+        assert!(!is_event_stream("/v1/tickets/HC-1/replies/events"));
+        assert!(!is_event_stream("/v1/admin/tickets/HC-1/events"));
     }
 
     #[test]
