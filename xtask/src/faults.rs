@@ -7,6 +7,8 @@
 //! - `POST /__faults/block-streams` / `allow-streams`: event streams are refused with a 503
 //!   and the open ones cut, as by a corporate proxy or antivirus that breaks streaming; the
 //!   widget has to fall back to polling.
+//! - `POST /__faults/restart-server`: the server process is killed and started again, so a
+//!   reconnecting event stream has to replay what it missed.
 //!
 //! Each answers 204 with CORS open, so the test page can call it. The admin API, which grants
 //! no CORS on purpose, is opened to the test page here, so browser tests can act as an agent
@@ -20,7 +22,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
+
+use crate::browser_server::{self, SharedServer};
 
 /// Largest request the proxy reads (the browser tests send JSON and upload chunks).
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -49,6 +53,9 @@ struct Gateway {
     upstream: SocketAddr,
     lose_next_create: AtomicBool,
     streams: Mutex<Streams>,
+    /// The process behind `upstream`, for `restart-server`; tests of the other faults go
+    /// without one.
+    server: Option<SharedServer>,
 }
 
 /// Event streams: whether they are blocked, and the client side of each open one, so blocking
@@ -102,10 +109,23 @@ impl Gateway {
     fn allow_streams(&self) {
         self.streams().blocked = false;
     }
+
+    fn restart_server(&self) -> Result<()> {
+        let server = self
+            .server
+            .as_ref()
+            .ok_or_else(|| anyhow!("this gateway has no server process to restart"))?;
+        // Held throughout, so two restarts cannot interleave their kills and starts.
+        browser_server::lock(server).restart()
+    }
 }
 
 impl FaultProxy {
-    pub fn start(addr: SocketAddr, upstream: SocketAddr) -> Result<FaultProxy> {
+    pub fn start(
+        addr: SocketAddr,
+        upstream: SocketAddr,
+        server: Option<SharedServer>,
+    ) -> Result<FaultProxy> {
         let listener =
             TcpListener::bind(addr).with_context(|| format!("fault proxy: cannot bind {addr}"))?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -113,6 +133,7 @@ impl FaultProxy {
             upstream,
             lose_next_create: AtomicBool::new(false),
             streams: Mutex::default(),
+            server,
         });
         let stopping = stop.clone();
         std::thread::spawn(move || {
@@ -190,6 +211,20 @@ fn serve(client: TcpStream, gateway: &Gateway) -> Result<()> {
             "/__faults/allow-streams" => {
                 gateway.allow_streams();
                 client.write_all(NO_CONTENT)?;
+                return Ok(());
+            }
+            "/__faults/restart-server" => {
+                match gateway.restart_server() {
+                    Ok(()) => client.write_all(NO_CONTENT)?,
+                    Err(e) => {
+                        let text = format!("restart failed: {e:#}\n");
+                        write!(
+                            client,
+                            "HTTP/1.1 500 Internal Server Error\r\naccess-control-allow-origin: *\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                            text.len()
+                        )?;
+                    }
+                }
                 return Ok(());
             }
             _ => {}
@@ -286,8 +321,10 @@ fn pass_through(mut client: TcpStream, mut server: TcpStream) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use std::sync::mpsc;
+    use std::time::Instant;
 
     use super::*;
+    use crate::browser_server::ServerProcess;
 
     /// An upstream that answers every request with its own request line.
     fn echo_server() -> SocketAddr {
@@ -333,7 +370,10 @@ mod tests {
 
     fn start_proxy(upstream: SocketAddr) -> (FaultProxy, SocketAddr) {
         let addr = free_addr();
-        (FaultProxy::start(addr, upstream).expect("proxy"), addr)
+        (
+            FaultProxy::start(addr, upstream, None).expect("proxy"),
+            addr,
+        )
     }
 
     /// An upstream that hands each connection, its request line read and its head skipped, to
@@ -492,6 +532,79 @@ mod tests {
         assert!(!is_event_stream("/v1/tickets//events"));
         assert!(!is_event_stream("/v1/tickets/HC-1/replies/events"));
         assert!(!is_event_stream("/v1/admin/tickets/HC-1/events"));
+    }
+
+    /// Not a test: the stand-in server process of `restarts_the_server_process`, which runs
+    /// the test binary itself with this one selected. Answers every request with its pid and
+    /// `STAND_IN_WORD`; does nothing when run without `STAND_IN_ADDR`.
+    #[test]
+    #[ignore = "run as a child process by restarts_the_server_process"]
+    fn stand_in_server() {
+        let Ok(addr) = std::env::var("STAND_IN_ADDR") else {
+            return;
+        };
+        let word = std::env::var("STAND_IN_WORD").unwrap_or_default();
+        let listener = TcpListener::bind(addr).expect("bind");
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let body = format!("{} {word}", std::process::id());
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    }
+
+    /// The stand-in's body: its pid and the word it was started with.
+    fn whoami(proxy: SocketAddr) -> (u32, String) {
+        let answer = read_all(send(proxy, "GET /whoami HTTP/1.1"));
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+        let (pid, word) = body.split_once(' ').unwrap_or_default();
+        (pid.parse().unwrap_or_default(), word.to_owned())
+    }
+
+    #[test]
+    fn restarts_the_server_process() {
+        let upstream = free_addr();
+        let exe = std::env::current_exe().expect("test binary");
+        let mut process = ServerProcess::new(exe, upstream)
+            .args(["--exact", "faults::tests::stand_in_server", "--ignored"])
+            .args(["--nocapture", "--quiet"])
+            .env("STAND_IN_ADDR", upstream.to_string())
+            .env("STAND_IN_WORD", "same");
+        process.start().expect("stand-in starts");
+        let server = Arc::new(Mutex::new(process));
+        let addr = free_addr();
+        let _proxy = FaultProxy::start(addr, upstream, Some(server.clone())).expect("proxy");
+
+        let (before, word) = whoami(addr);
+        assert_eq!(word, "same");
+        let restarted = request(addr, "POST /__faults/restart-server HTTP/1.1");
+        assert!(restarted.starts_with("HTTP/1.1 204"), "{restarted}");
+        assert!(restarted.contains("\r\naccess-control-allow-origin: *\r\n"));
+        let (after, word) = whoami(addr);
+        assert_ne!(after, before, "a new process answers");
+        assert_eq!(word, "same", "started with the same environment");
+        #[cfg(target_os = "linux")]
+        assert!(
+            !std::path::Path::new(&format!("/proc/{before}")).exists(),
+            "the old process is gone (killed and reaped)"
+        );
+
+        browser_server::lock(&server).stop();
+        let late = request(addr, "POST /__faults/restart-server HTTP/1.1");
+        assert!(late.starts_with("HTTP/1.1 500"), "{late}");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while TcpStream::connect(upstream).is_ok() {
+            assert!(Instant::now() < deadline, "nothing runs after stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     #[test]
