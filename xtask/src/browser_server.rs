@@ -1,11 +1,14 @@
 //! The real helpcenter-server the browser tests talk to: its own data directory and config,
-//! the test page's origin allowed, a known admin key so tests can act as an agent, and a
-//! proxy in front of it that can fail a request on purpose ([`crate::faults`]).
+//! the test page's origin allowed, a known admin key so tests can act as an agent, a signed-in
+//! customer's identity token, and a gateway in front of it that can fail a request on purpose
+//! or restart the server ([`crate::faults`]).
 
+use std::ffi::OsString;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Child;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -20,12 +23,23 @@ const SERVER: &str = "127.0.0.1:18080";
 const PROXY: &str = "127.0.0.1:18090";
 /// Known to the tests only; the server keeps its hash.
 pub const ADMIN_KEY: &str = "browser-tests-admin-key";
+/// The variable the test site's config names for its identity secret; the server and the
+/// `sign-identity` command both read the secret from it.
+const IDENTITY_SECRET_ENV: &str = "HELPCENTER_TEST_IDENTITY_SECRET";
+/// A fixed secret: the server wants at least 16 characters, and nothing here is private.
+const IDENTITY_SECRET: &str = "browser-tests-identity-secret";
+/// How long a (re)started server may take to answer `/healthz`, port reuse included.
+const HEALTHY_WITHIN: Duration = Duration::from_secs(30);
+/// Starts of a server that exits at once before that is taken as its real answer (a bad
+/// config, say) rather than a lost race for the port.
+const START_ATTEMPTS: u32 = 3;
 
 /// A running server; stopped (and its data removed) when dropped.
 pub struct BrowserServer {
     page: String,
-    child: Child,
+    server: SharedServer,
     data: PathBuf,
+    identity_token: String,
     _proxy: FaultProxy,
 }
 
@@ -36,11 +50,15 @@ impl BrowserServer {
     }
 
     /// The variables the browser tests are compiled with.
-    pub fn test_env(&self) -> [(&'static str, String); 4] {
+    pub fn test_env(&self) -> [(&'static str, String); 5] {
         [
             ("HELPCENTER_TEST_API", format!("http://{SERVER}")),
             ("HELPCENTER_TEST_FLAKY_API", format!("http://{PROXY}")),
             ("HELPCENTER_TEST_ADMIN_KEY", ADMIN_KEY.to_owned()),
+            (
+                "HELPCENTER_TEST_IDENTITY_TOKEN",
+                self.identity_token.clone(),
+            ),
             ("WASM_BINDGEN_TEST_ADDRESS", self.page.clone()),
         ]
     }
@@ -48,9 +66,154 @@ impl BrowserServer {
 
 impl Drop for BrowserServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // The gateway holds the process too; `stop` also keeps a late restart from starting it.
+        lock(&self.server).stop();
         let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+/// The server process, shared by [`BrowserServer`] (which stops it) and the gateway (which
+/// restarts it when a test asks), so both act on the one child.
+pub type SharedServer = Arc<Mutex<ServerProcess>>;
+
+/// Locks the server process; a panic elsewhere while it was held does not make it unusable
+/// (the process must still be stopped).
+pub fn lock(server: &SharedServer) -> MutexGuard<'_, ServerProcess> {
+    server.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A server process that can be killed and started again with the very same command line,
+/// environment and port, so a test can restart the server for real.
+pub struct ServerProcess {
+    program: PathBuf,
+    args: Vec<OsString>,
+    envs: Vec<(String, OsString)>,
+    dir: Option<PathBuf>,
+    /// Where it answers `/healthz` once it is up.
+    addr: SocketAddr,
+    child: Option<Child>,
+    /// Set for good by [`ServerProcess::stop`], so nothing starts it again afterwards.
+    stopped: bool,
+}
+
+impl ServerProcess {
+    pub fn new(program: impl Into<PathBuf>, addr: SocketAddr) -> Self {
+        ServerProcess {
+            program: program.into(),
+            args: Vec::new(),
+            envs: Vec::new(),
+            dir: None,
+            addr,
+            child: None,
+            stopped: false,
+        }
+    }
+
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: Into<OsString>>(self, args: I) -> Self {
+        args.into_iter().fold(self, Self::arg)
+    }
+
+    pub fn env(mut self, key: &str, value: impl Into<OsString>) -> Self {
+        self.envs.push((key.to_owned(), value.into()));
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Starts the process and waits until it answers `/healthz`. After a restart the port may
+    /// not be free yet: it waits for that first, and starts a process that exits at once (lost
+    /// the race for the port) again, a few times, before giving up.
+    pub fn start(&mut self) -> Result<()> {
+        if self.stopped {
+            bail!("the server was stopped for good");
+        }
+        if self.child.is_some() {
+            bail!("the server is already running");
+        }
+        let deadline = Instant::now() + HEALTHY_WITHIN;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            wait_port_free(self.addr, deadline)?;
+            println!("$ {} &", self.command_line());
+            let mut command = Command::new(&self.program);
+            command
+                .args(&self.args)
+                .envs(self.envs.iter().map(|(k, v)| (k, v)))
+                .stdin(Stdio::null());
+            if let Some(dir) = &self.dir {
+                command.current_dir(dir);
+            }
+            let mut child = command
+                .spawn()
+                .with_context(|| format!("could not start {}", self.program.display()))?;
+            match wait_healthy(self.addr, &mut child, deadline) {
+                Ok(()) => {
+                    self.child = Some(child);
+                    return Ok(());
+                }
+                Err(Unhealthy::Exited(status)) if attempt < START_ATTEMPTS => {
+                    eprintln!("the server exited ({status}) before answering; starting it again");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(Unhealthy::Exited(status)) => {
+                    bail!("the server exited ({status}) before answering /healthz")
+                }
+                Err(Unhealthy::Late) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    bail!(
+                        "the server did not answer /healthz on {} within {} s",
+                        self.addr,
+                        HEALTHY_WITHIN.as_secs()
+                    )
+                }
+            }
+        }
+    }
+
+    /// Kills the process, waits for it, and starts it again the same way.
+    pub fn restart(&mut self) -> Result<()> {
+        self.kill();
+        self.start()
+    }
+
+    /// Kills the process for good: a restart asked for afterwards fails instead of leaving a
+    /// server running behind the tests.
+    pub fn stop(&mut self) {
+        self.stopped = true;
+        self.kill();
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn command_line(&self) -> String {
+        let envs = self
+            .envs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.to_string_lossy()));
+        let words = std::iter::once(self.program.display().to_string())
+            .chain(self.args.iter().map(|a| a.to_string_lossy().into_owned()));
+        envs.chain(words).collect::<Vec<_>>().join(" ")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -80,6 +243,21 @@ fn start_with_widget(ctx: &Ctx, widget_dir: Option<&Path>) -> Result<BrowserServ
     let data =
         std::env::temp_dir().join(format!("helpcenter-browser-tests-{}", std::process::id()));
     std::fs::create_dir_all(&data)?;
+    launch(ctx, &binary, &page, widget_dir, hash.trim(), &data).inspect_err(|_| {
+        let _ = std::fs::remove_dir_all(&data);
+    })
+}
+
+/// Writes the config, signs the test identity and starts the server and its gateway; the
+/// caller removes `data` if this fails.
+fn launch(
+    ctx: &Ctx,
+    binary: &Path,
+    page: &str,
+    widget_dir: Option<&Path>,
+    admin_key_hash: &str,
+    data: &Path,
+) -> Result<BrowserServer> {
     let config = data.join("config.toml");
     std::fs::write(
         &config,
@@ -97,18 +275,33 @@ display_name = "Browser test store"
 allowed_origins = ["http://{page}"]
 time_zone = "UTC"
 return_policy_url = "https://shop.example/returns"
-admin_key_sha256 = "{}"
-"#,
-            hash.trim()
+admin_key_sha256 = "{admin_key_hash}"
+identity_secret_env = "{IDENTITY_SECRET_ENV}"
+"#
         ),
     )?;
-    for addr in [SERVER, PROXY, page.as_str()] {
+    let identity_token = ctx
+        .cmd(binary)
+        .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
+        .args(["admin", "sign-identity", "--config"])
+        .arg(&config)
+        .args(["--site", "demo", "--customer-id", "browser-test-customer"])
+        .args(["--email", "wei@example.com", "--valid-hours", "24"])
+        .read()
+        .context("helpcenter-server admin sign-identity failed")?
+        .trim()
+        .to_owned();
+    if identity_token.is_empty() {
+        bail!("helpcenter-server admin sign-identity printed no token");
+    }
+    for addr in [SERVER, PROXY, page] {
         if TcpStream::connect(addr).is_ok() {
             bail!("{addr} is in use: the browser tests need it (stop what listens there)");
         }
     }
-    let child = ctx
-        .cmd(&binary)
+    let mut process = ServerProcess::new(binary, SERVER.parse()?)
+        .current_dir(&ctx.root)
+        .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
         .arg("serve")
         .arg("--config")
         .arg(&config)
@@ -116,23 +309,48 @@ admin_key_sha256 = "{}"
         .arg("--data-dir")
         .arg(data.join("data"))
         .arg("--widget-dir")
-        .arg(widget_dir.map_or_else(|| data.join("no-widget"), Path::to_path_buf))
-        .spawn()?;
-    let proxy = FaultProxy::start(PROXY.parse()?, SERVER.parse()?)?;
-    let server = BrowserServer {
-        page,
-        child,
-        data,
+        .arg(widget_dir.map_or_else(|| data.join("no-widget"), Path::to_path_buf));
+    process.start()?;
+    let server = Arc::new(Mutex::new(process));
+    let proxy = FaultProxy::start(PROXY.parse()?, SERVER.parse()?, Some(server.clone()))?;
+    Ok(BrowserServer {
+        page: page.to_owned(),
+        server,
+        data: data.to_owned(),
+        identity_token,
         _proxy: proxy,
-    };
-    wait_healthy(SERVER.parse()?)?;
-    Ok(server)
+    })
 }
 
-fn wait_healthy(addr: SocketAddr) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
+/// Why a started server is not serving.
+enum Unhealthy {
+    /// It exited, e.g. because its port was not free yet.
+    Exited(ExitStatus),
+    /// It did not answer `/healthz` with 200 in time.
+    Late,
+}
+
+/// Waits until `addr` can be bound: a std listener sets `SO_REUSEADDR` as tokio's does, so
+/// this sees what the server will.
+fn wait_port_free(addr: SocketAddr, deadline: Instant) -> Result<()> {
+    loop {
+        match TcpListener::bind(addr) {
+            Ok(_) => return Ok(()),
+            Err(e) if Instant::now() >= deadline => {
+                return Err(e).with_context(|| format!("{addr} did not become free"));
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}
+
+fn wait_healthy(addr: SocketAddr, child: &mut Child, deadline: Instant) -> Result<(), Unhealthy> {
     while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(Unhealthy::Exited(status));
+        }
         if let Ok(mut stream) = TcpStream::connect(addr) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
             let _ =
                 stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             let mut answer = String::new();
@@ -143,5 +361,5 @@ fn wait_healthy(addr: SocketAddr) -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    bail!("helpcenter-server did not answer /healthz on {addr} within 30 s")
+    Err(Unhealthy::Late)
 }
