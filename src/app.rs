@@ -8,7 +8,7 @@ use crate::chunk::{self, Screen};
 use crate::draft::{Draft, Prefill, Stage, saved};
 use crate::flow::Flow;
 use crate::i18n::{Locale, Text};
-use crate::requests::MyRequests;
+use crate::requests::Following;
 use crate::screens::StartScreen;
 use crate::shop::Shop;
 
@@ -185,8 +185,7 @@ pub fn Widget(
     let shop = Shop::new(config, locale, api);
     let flow = Flow::new(shop, draft, files);
     provide_context(flow);
-    let requests = MyRequests::new(shop, identity);
-    provide_context(requests);
+    provide_context(Following::new(shop, identity));
     let place = RwSignal::new(Place::load(&site));
     provide_context(place);
     if flow.file_list().with_untracked(|f| !f.is_empty()) {
@@ -251,14 +250,13 @@ pub fn Widget(
                             .confirm_with_message(locale.text(Text::DiscardConfirm))
                             .unwrap_or(false);
                         if ok {
-                            let leftovers = flow.discard();
+                            let files = flow.discard();
                             resumed.set(false);
-                            if !leftovers.is_empty() {
+                            if !files.is_empty() {
                                 // Best effort: if the chunk cannot be fetched, the uploads
                                 // expire on the server; the device's copies stay behind.
-                                let api_base = flow.api.get_value().base;
                                 leptos::task::spawn_local(async move {
-                                    let _ = chunk::clean_up(api_base, leftovers).await;
+                                    let _ = chunk::clean_up(flow, files).await;
                                 });
                             }
                         }

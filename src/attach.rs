@@ -543,15 +543,14 @@ impl Attachments {
     /// what is left to delete on this device and the server ([`clean_up`]), which the caller
     /// does only if the files are not part of a ticket now.
     pub fn release(&self) -> Vec<Leftover> {
-        let leftovers = self.files.with_untracked(|files| {
-            files
-                .iter()
-                .map(|f| Leftover {
-                    key: f.key.clone(),
-                    upload_url: f.upload_url.clone(),
-                })
-                .collect()
-        });
+        let leftovers = self.files.with_untracked(|files| leftovers(files));
+        self.stop();
+        self.files.set(Vec::new());
+        leftovers
+    }
+
+    /// Stops the uploads in flight and frees the thumbnails.
+    pub fn stop(&self) {
         for live in self.live.get_untracked() {
             if let Some(cancel) = &live.cancel {
                 cancel.cancel();
@@ -561,8 +560,6 @@ impl Attachments {
             }
         }
         self.live.set(Vec::new());
-        self.files.set(Vec::new());
-        leftovers
     }
 
     /// Forgets the device's copies of files that are now part of a ticket.
@@ -573,6 +570,17 @@ impl Attachments {
             }
         }
     }
+}
+
+/// What of `files` is left to delete on this device and the server.
+pub fn leftovers(files: &[DraftFile]) -> Vec<Leftover> {
+    files
+        .iter()
+        .map(|f| Leftover {
+            key: f.key.clone(),
+            upload_url: f.upload_url.clone(),
+        })
+        .collect()
 }
 
 /// Deletes what a discarded draft left: each file's upload on the server and its copy on this

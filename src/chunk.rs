@@ -13,9 +13,9 @@ use leptos::prelude::*;
 
 use helpcenter_core::{Node, Outcome, Question};
 
-use crate::attach::Leftover;
+use crate::draft::DraftFile;
 use crate::flow::Flow;
-use crate::requests::MyRequests;
+use crate::requests::Following;
 use crate::screens::{
     DetailsScreen, EvidenceScreen, FiledScreen, OutcomeScreen, QuestionScreen, RequestsScreen,
     ReviewScreen, TicketScreen,
@@ -171,16 +171,21 @@ in_chunk! {
 }
 
 in_chunk! {
-    /// Deletes what a discarded draft left, on this device and on the server.
-    pub fn clean_up(api_base: String, leftovers: Vec<Leftover>) -> () {
-        leptos::task::spawn_local(crate::attach::clean_up(api_base, leftovers))
+    /// Stops what a discarded draft's files were doing and deletes what they left, on this
+    /// device and on the server.
+    pub fn clean_up(flow: Flow, files: Vec<DraftFile>) -> () {
+        leptos::task::spawn_local(flow.clean_up(files))
     }
 }
 
 in_chunk! {
     /// Asks the server where each of the shopper's requests stands (for the start screen's
     /// news marker).
-    pub fn refresh_requests(requests: MyRequests) -> () {
-        leptos::task::spawn_local(requests.refresh())
+    pub fn refresh_requests(following: Following) -> () {
+        let requests = following.requests();
+        requests.reload_kept();
+        if requests.any() {
+            leptos::task::spawn_local(requests.refresh())
+        }
     }
 }

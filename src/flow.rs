@@ -10,12 +10,12 @@ use helpcenter_core::{
     CivilDate, Field, Node, Outcome, Problem, Submission, WindowStatus, validate_submission,
 };
 use leptos::prelude::*;
-use leptos::reactive::owner::Owner;
 
 use crate::api::{Api, Created, SubmitError};
-use crate::attach::{self, AttachRule, Attachments, Leftover, Rules};
+use crate::attach::{self, AttachRule, Attachments, Rules};
 use crate::draft::{Draft, DraftFile, Stage, saved};
 use crate::i18n::Locale;
+use crate::later::Later;
 use crate::shop::Shop;
 
 /// What the screens share. Cheap to copy: every field is a handle.
@@ -28,17 +28,18 @@ pub struct Flow {
     pub api: StoredValue<Api>,
     pub config: StoredValue<WidgetConfig>,
     pub draft: RwSignal<Draft>,
-    /// The claim's evidence; the screens reach it through [`Flow::attachments`].
-    files: Attachments,
+    /// The draft's files, as kept on the device.
+    file_list: RwSignal<Vec<DraftFile>>,
+    /// The claim's evidence at work (checks, uploads); made by the screens that need it,
+    /// through [`Flow::attachments`].
+    files: Later<Attachments>,
     pub filed: RwSignal<Option<Filed>>,
     /// Set when the shopper tried to move on: from then on every field shows its problems,
     /// touched or not.
     pub show_all: RwSignal<bool>,
     /// Polite announcements for screen readers (a file checked, an upload done).
     pub announce: RwSignal<String>,
-    /// Where the rulebook's checks are made, so they live as long as the widget.
-    owner: StoredValue<Option<Owner>>,
-    checks: StoredValue<Option<Checks>>,
+    checks: Later<Checks>,
 }
 
 /// The rulebook's verdicts on the draft, each worked out once per change. Made on first use,
@@ -68,36 +69,39 @@ impl Flow {
             api: shop.api,
             config: shop.config,
             draft: RwSignal::new(draft),
-            files: Attachments::new(shop, RwSignal::new(files), announce),
+            file_list: RwSignal::new(files),
+            files: Later::new(),
             filed: RwSignal::new(None),
             show_all: RwSignal::new(false),
             announce,
-            owner: StoredValue::new(Owner::current()),
-            checks: StoredValue::new(None),
+            checks: Later::new(),
         }
     }
 
     fn shop(&self) -> Shop {
-        self.files.shop
+        Shop {
+            locale: self.locale,
+            today: self.today,
+            site: self.site,
+            api: self.api,
+            config: self.config,
+        }
+    }
+
+    fn files(&self) -> Attachments {
+        let (shop, list, announce) = (self.shop(), self.file_list, self.announce);
+        self.files
+            .get_or_make(move || Attachments::new(shop, list, announce))
     }
 
     /// The checks, made the first time a screen asks.
     fn checks(&self) -> Checks {
-        if let Some(checks) = self.checks.get_value() {
-            return checks;
-        }
         let flow = *self;
-        let make = move || flow.make_checks();
-        let checks = match self.owner.get_value() {
-            Some(owner) => owner.with(make),
-            None => make(),
-        };
-        self.checks.set_value(Some(checks));
-        checks
+        self.checks.get_or_make(move || flow.make_checks())
     }
 
     fn make_checks(self) -> Checks {
-        let (shop, draft, file_list, today) = (self.shop(), self.draft, self.files.files, self.today);
+        let (shop, draft, file_list, today) = (self.shop(), self.draft, self.file_list, self.today);
         let delivered_on =
             Signal::derive(move || draft.with(|d| d.delivered_on.trim().parse::<CivilDate>().ok()));
         let decision = Memo::new(move |_| {
@@ -127,7 +131,7 @@ impl Flow {
                 shop.with_policy(|p| validate_submission(p, &submission, today).map(|_| ()));
             attach::at_draft_positions(result.err().unwrap_or_default(), &positions)
         });
-        self.files.bind(Rules {
+        self.files().bind(Rules {
             rule: Signal::derive(move || {
                 decision.get().map(|(outcome, _)| AttachRule {
                     max_files: outcome.evidence.media.max_count,
@@ -143,12 +147,12 @@ impl Flow {
     /// The claim's evidence, checked against the outcome the answers lead to.
     pub fn attachments(&self) -> Attachments {
         self.checks();
-        self.files
+        self.files()
     }
 
     /// The files of the draft, as kept on the device.
     pub fn file_list(&self) -> RwSignal<Vec<DraftFile>> {
-        self.files.files
+        self.file_list
     }
 
     pub fn with_policy<R>(&self, f: impl FnOnce(&helpcenter_core::Policy) -> R) -> R {
@@ -200,7 +204,7 @@ impl Flow {
         let site = self.site.get_value();
         let api = self.api.get_value();
         loop {
-            let uploads = self.files.upload_ids();
+            let uploads = self.files().upload_ids();
             let (key, pending, current) = self.draft.with_untracked(|d| {
                 (
                     d.idempotency_key.clone(),
@@ -243,7 +247,7 @@ impl Flow {
                 seen: 0,
             },
         );
-        let sent = self.files.release();
+        let sent = self.files().release();
         let email = self.draft.with_untracked(|d| d.email.trim().to_owned());
         self.draft.set(Draft::start());
         saved::discard(&site);
@@ -254,18 +258,27 @@ impl Flow {
         Attachments::forget_sent(sent).await;
     }
 
-    /// Forgets the draft and stops its unfinished uploads; returns its files, which
-    /// [`attach::clean_up`] then deletes from this device and the server. Split in two so the
-    /// first screens, which can discard a kept draft, carry no IndexedDB or upload code.
-    pub fn discard(&self) -> Vec<Leftover> {
-        let leftovers = self.files.release();
+    /// Forgets the draft; returns its files, whose uploads [`Flow::clean_up`] then stops and
+    /// deletes from this device and the server. Split in two so the first screens, which can
+    /// discard a kept draft, carry no IndexedDB or upload code.
+    pub fn discard(&self) -> Vec<DraftFile> {
+        let files = self.file_list.get_untracked();
+        self.file_list.set(Vec::new());
         self.draft.set(Draft::start());
         saved::discard(&self.site.get_value());
-        leftovers
+        files
+    }
+
+    /// Stops the uploads of a discarded draft's `files` and deletes what they left.
+    pub async fn clean_up(self, files: Vec<DraftFile>) {
+        if let Some(at_work) = self.files.get() {
+            at_work.stop();
+        }
+        attach::clean_up(self.api.get_value().base, attach::leftovers(&files)).await;
     }
 
     /// Whether every attached file has finished uploading.
     pub fn uploads_done(&self) -> bool {
-        self.files.all_uploaded()
+        self.files().all_uploaded()
     }
 }

@@ -172,15 +172,13 @@ impl TicketPage {
             .ticket
             .with_untracked(|t| t.as_ref().and_then(|t| t.resolution));
         match (status, resolution) {
-            (TicketStatus::Resolved | TicketStatus::Closed, Some(kind)) => {
-                locale.fill(
-                    Text::StatusWithResolution,
-                    &[
-                        ("status", locale.status(status)),
-                        ("resolution", locale.resolution(kind)),
-                    ],
-                )
-            }
+            (TicketStatus::Resolved | TicketStatus::Closed, Some(kind)) => locale.fill(
+                Text::StatusWithResolution,
+                &[
+                    ("status", locale.status(status)),
+                    ("resolution", locale.resolution(kind)),
+                ],
+            ),
             _ => locale.status(status).to_owned(),
         }
     }

@@ -290,6 +290,7 @@ pub enum Text {
     DiscardConfirm,
     Resumed,
     MyRequests,
+    /// After the number of requests with news: "2 with news".
     MyRequestsNews,
     RequestsHeading,
     RequestsEmpty,
@@ -431,7 +432,7 @@ fn en(text: Text) -> &'static str {
         Text::DiscardConfirm => "Discard everything you entered and uploaded?",
         Text::Resumed => "We kept what you entered last time.",
         Text::MyRequests => "My requests",
-        Text::MyRequestsNews => "{count} with news",
+        Text::MyRequestsNews => "with news",
         Text::RequestsHeading => "My requests",
         Text::RequestsEmpty => {
             "There are no requests on this device yet. If you sent one from another device, find it below."
@@ -580,7 +581,7 @@ fn zh_cn(text: Text) -> &'static str {
         Text::DiscardConfirm => "确定放弃已填写和上传的全部内容吗？",
         Text::Resumed => "已为您保留上次填写的内容。",
         Text::MyRequests => "我的申请",
-        Text::MyRequestsNews => "{count} 条有新进展",
+        Text::MyRequestsNews => "条有新进展",
         Text::RequestsHeading => "我的申请",
         Text::RequestsEmpty => "此设备上还没有申请。如果您在其他设备上提交过，请在下方查找。",
         Text::RequestsLoading => "正在查询您的申请…",

@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod flow;
 pub mod following;
 pub mod i18n;
+pub mod later;
 pub mod live;
 pub mod problems;
 pub mod requests;

@@ -7,7 +7,44 @@ use leptos::prelude::*;
 
 use crate::api::{ApiError, Created, RecoverTicket, SubmitError};
 use crate::draft::saved::{self, FiledTicket};
+use crate::later::Later;
 use crate::shop::Shop;
+
+/// What the first load knows of the shopper's requests: who the shopper is, if the store
+/// said, and how many requests have news (the start screen's marker). Everything else is
+/// [`MyRequests`], made in the chunk on first use.
+#[derive(Clone, Copy)]
+pub struct Following {
+    shop: Shop,
+    /// The store's signed word for who the shopper is, when they are signed in.
+    identity: StoredValue<Option<String>>,
+    /// How many requests have news, once the server has been asked.
+    pub news: RwSignal<usize>,
+    requests: Later<MyRequests>,
+}
+
+impl Following {
+    pub fn new(shop: Shop, identity: Option<String>) -> Following {
+        Following {
+            shop,
+            identity: StoredValue::new(identity.filter(|t| !t.trim().is_empty())),
+            news: RwSignal::new(0),
+            requests: Later::new(),
+        }
+    }
+
+    pub fn requests(&self) -> MyRequests {
+        let this = *self;
+        self.requests.get_or_make(move || MyRequests {
+            shop: this.shop,
+            kept: RwSignal::new(saved::tickets(&this.shop.site.get_value())),
+            identity: RwSignal::new(this.identity.get_value()),
+            rows: RwSignal::new(None),
+            failed: RwSignal::new(false),
+            news: this.news,
+        })
+    }
+}
 
 /// Cheap to copy: every field is a handle.
 #[derive(Clone, Copy)]
@@ -21,6 +58,8 @@ pub struct MyRequests {
     pub rows: RwSignal<Option<Vec<RequestRow>>>,
     /// The last attempt to ask failed (offline).
     pub failed: RwSignal<bool>,
+    /// [`Following::news`], kept up to date.
+    news: RwSignal<usize>,
 }
 
 /// One line of "my requests".
@@ -37,16 +76,6 @@ pub struct RequestRow {
 }
 
 impl MyRequests {
-    pub fn new(shop: Shop, identity: Option<String>) -> MyRequests {
-        MyRequests {
-            shop,
-            kept: RwSignal::new(saved::tickets(&shop.site.get_value())),
-            identity: RwSignal::new(identity.filter(|t| !t.trim().is_empty())),
-            rows: RwSignal::new(None),
-            failed: RwSignal::new(false),
-        }
-    }
-
     /// Reads the tickets this device keeps again (one was filed or found meanwhile).
     pub fn reload_kept(&self) {
         self.kept.set(saved::tickets(&self.shop.site.get_value()));
@@ -54,8 +83,7 @@ impl MyRequests {
 
     /// Whether there is anything to list (before asking the server).
     pub fn any(&self) -> bool {
-        self.identity.with_untracked(Option::is_some)
-            || self.kept.with_untracked(|k| !k.is_empty())
+        self.identity.with_untracked(Option::is_some) || self.kept.with_untracked(|k| !k.is_empty())
     }
 
     /// Whether the row has events the shopper has not seen on this device. Tickets this
@@ -68,14 +96,20 @@ impl MyRequests {
         })
     }
 
-    /// How many requests have news, once the server has been asked.
-    pub fn news(&self) -> usize {
-        self.rows.with(|rows| {
+    /// Counts the requests with news again, for the start screen's marker.
+    fn count_news(&self) {
+        let count = self.rows.with_untracked(|rows| {
             rows.iter()
                 .flatten()
-                .filter(|row| self.is_news(row))
+                .filter(|row| {
+                    self.kept.with_untracked(|kept| {
+                        kept.iter()
+                            .any(|t| t.id == row.id && row.latest_event > t.seen)
+                    })
+                })
                 .count()
-        })
+        });
+        self.news.set(count);
     }
 
     pub fn token(&self, id: &str) -> Option<String> {
@@ -105,6 +139,7 @@ impl MyRequests {
         let site = self.shop.site.get_value();
         saved::mark_seen(&site, id, seq);
         self.kept.set(saved::tickets(&site));
+        self.count_news();
     }
 
     /// Asks the server where each request stands.
@@ -158,6 +193,7 @@ impl MyRequests {
         rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
         self.failed.set(offline && rows.is_empty());
         self.rows.set(Some(rows));
+        self.count_news();
     }
 
     /// The token that opens ticket `id`: this device's, or a new one from the shopper's

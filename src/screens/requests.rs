@@ -6,13 +6,13 @@ use super::{FieldProblems, ScreenHeading, local_time};
 use crate::api::{RecoverTicket, SubmitError};
 use crate::app::Place;
 use crate::i18n::Text;
-use crate::requests::{MyRequests, RequestRow};
+use crate::requests::{Following, RequestRow};
 
 /// "My requests": each with its number, category, status in words and last update, marked
 /// when something happened since the shopper last looked; and finding one again.
 #[component]
 pub fn RequestsScreen() -> impl IntoView {
-    let requests = expect_context::<MyRequests>();
+    let requests = expect_context::<Following>().requests();
     let place = expect_context::<RwSignal<Place>>();
     let locale = requests.shop.locale;
     requests.reload_kept();
@@ -63,7 +63,7 @@ pub fn RequestsScreen() -> impl IntoView {
 
 #[component]
 fn RequestLine(row: RequestRow) -> impl IntoView {
-    let requests = expect_context::<MyRequests>();
+    let requests = expect_context::<Following>().requests();
     let place = expect_context::<RwSignal<Place>>();
     let shop = requests.shop;
     let locale = shop.locale;
@@ -125,7 +125,7 @@ enum FindField {
 /// for another device, or after the browser's storage was cleared.
 #[component]
 fn FindRequest() -> impl IntoView {
-    let requests = expect_context::<MyRequests>();
+    let requests = expect_context::<Following>().requests();
     let place = expect_context::<RwSignal<Place>>();
     let shop = requests.shop;
     let locale = shop.locale;

@@ -4,7 +4,7 @@ use super::ScreenHeading;
 use crate::app::Place;
 use crate::flow::Flow;
 use crate::i18n::Text;
-use crate::requests::MyRequests;
+use crate::requests::Following;
 
 /// "What went wrong with your order?": the policy's categories (§I) and any active notice
 /// (§V); and the way to the shopper's requests, marked when one of them has news.
@@ -25,18 +25,17 @@ pub fn StartScreen() -> impl IntoView {
             .collect();
         (notices, categories)
     });
-    let requests = expect_context::<MyRequests>();
+    let following = expect_context::<Following>();
     let place = expect_context::<RwSignal<Place>>();
-    requests.reload_kept();
     // Everything after this screen is in a chunk of its own: it comes in while the shopper
     // reads the categories, so their first choice answers at once. With it comes the check
     // for news on their requests.
     leptos::task::spawn_local(async move {
-        if crate::chunk::load().await.is_ok() && requests.any() {
-            let _ = crate::chunk::refresh_requests(requests).await;
+        if crate::chunk::load().await.is_ok() {
+            let _ = crate::chunk::refresh_requests(following).await;
         }
     });
-    let news = move || requests.news();
+    let news = move || following.news.get();
     let pick = move |id: String| {
         flow.draft.update(|d| {
             d.category = Some(id);
@@ -78,7 +77,9 @@ pub fn StartScreen() -> impl IntoView {
                 <Show when=move || { news() > 0 }>
                     " "
                     <span class="hc-news">
-                        {move || locale.fill(Text::MyRequestsNews, &[("count", &news().to_string())])}
+                        {news}
+                        " "
+                        {locale.text(Text::MyRequestsNews)}
                     </span>
                 </Show>
             </button>

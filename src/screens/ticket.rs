@@ -10,7 +10,7 @@ use crate::app::Place;
 use crate::following::TicketPage;
 use crate::i18n::Text;
 use crate::live::Connection;
-use crate::requests::MyRequests;
+use crate::requests::Following;
 
 /// Opening a request: its token comes from this device, or from the shopper's account.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,7 +26,7 @@ enum Opening {
 /// said, the files sent; answering the store and disputing its decision.
 #[component]
 pub fn TicketScreen(id: String) -> impl IntoView {
-    let requests = expect_context::<MyRequests>();
+    let requests = expect_context::<Following>().requests();
     let place = expect_context::<RwSignal<Place>>();
     let locale = requests.shop.locale;
     let opening = RwSignal::new(Opening::Loading);
@@ -94,7 +94,7 @@ pub fn TicketScreen(id: String) -> impl IntoView {
 
 #[component]
 fn TicketDetail(token: String, ticket: TicketView) -> impl IntoView {
-    let requests = expect_context::<MyRequests>();
+    let requests = expect_context::<Following>().requests();
     let page = TicketPage::new(requests, token, ticket);
     page.follow();
     provide_context(page);
@@ -180,10 +180,14 @@ fn StatusSteps() -> impl IntoView {
             };
             (class, aria, page.status_words(status), status)
         });
-        let ahead = current
-            .usual_path()
-            .iter()
-            .map(move |&status| ("hc-progress-step", None, locale.status(status).to_owned(), status));
+        let ahead = current.usual_path().iter().map(move |&status| {
+            (
+                "hc-progress-step",
+                None,
+                locale.status(status).to_owned(),
+                status,
+            )
+        });
         done.chain(ahead)
             .map(|(class, aria, words, status)| {
                 view! {
