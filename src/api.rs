@@ -74,6 +74,11 @@ impl SubmitError {
     pub fn outcome_unknown(&self) -> bool {
         matches!(self, SubmitError::Network | SubmitError::Server(_))
     }
+
+    /// The server refused the store's identity token (expired, forged, not configured).
+    pub fn is_identity_refused(&self) -> bool {
+        matches!(self, SubmitError::Refused { code, .. } if code.starts_with("identity."))
+    }
 }
 
 /// The parts of an RFC 9457 problem the widget acts on.

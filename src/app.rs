@@ -183,7 +183,7 @@ pub fn Widget(
     }
     apply_brand(&config.brand);
     let shop = Shop::new(config, locale, api);
-    let flow = Flow::new(shop, draft, files);
+    let flow = Flow::new(shop, draft, files, identity.clone());
     provide_context(flow);
     provide_context(Following::new(shop, identity));
     let place = RwSignal::new(Place::load(&site));

@@ -39,6 +39,8 @@ pub struct Flow {
     pub show_all: RwSignal<bool>,
     /// Polite announcements for screen readers (a file checked, an upload done).
     pub announce: RwSignal<String>,
+    /// The store's signed word for who the shopper is: the ticket joins their account.
+    identity: StoredValue<Option<String>>,
     checks: Later<Checks>,
 }
 
@@ -60,7 +62,7 @@ pub struct Filed {
 }
 
 impl Flow {
-    pub fn new(shop: Shop, draft: Draft, files: Vec<DraftFile>) -> Flow {
+    pub fn new(shop: Shop, draft: Draft, files: Vec<DraftFile>, identity: Option<String>) -> Flow {
         let announce = RwSignal::new(String::new());
         Flow {
             locale: shop.locale,
@@ -74,6 +76,7 @@ impl Flow {
             filed: RwSignal::new(None),
             show_all: RwSignal::new(false),
             announce,
+            identity: StoredValue::new(identity),
             checks: Later::new(),
         }
     }
@@ -205,13 +208,14 @@ impl Flow {
         let api = self.api.get_value();
         loop {
             let uploads = self.files().upload_ids();
-            let (key, pending, current) = self.draft.with_untracked(|d| {
+            let (key, pending, mut current) = self.draft.with_untracked(|d| {
                 (
                     d.idempotency_key.clone(),
                     d.pending.clone(),
                     d.to_ticket(self.locale.tag(), uploads),
                 )
             });
+            current.identity_token = self.identity.get_value();
             let body = pending.clone().unwrap_or_else(|| current.clone());
             self.draft.update(|d| d.pending = Some(body.clone()));
             match api.create_ticket(&site, &key, &body).await {
@@ -229,6 +233,13 @@ impl Flow {
                     });
                     // The refused request was an older version: now send the current one.
                     if pending.is_some_and(|p| p != current) {
+                        continue;
+                    }
+                    // An identity the server no longer takes (expired, say) must not stop
+                    // the claim: it is filed as a guest's, found again by number, order
+                    // and email.
+                    if e.is_identity_refused() && self.identity.get_value().is_some() {
+                        self.identity.set_value(None);
                         continue;
                     }
                     return Err(e);

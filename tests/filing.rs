@@ -10,9 +10,11 @@ use helpcenter_widget::Widget;
 use helpcenter_widget::api::{Api, WidgetConfig};
 use helpcenter_widget::i18n::Locale;
 use leptos::prelude::*;
+use serde_json::json;
 use support::{
-    admin_get, api_base, attach, clear_device, click, container, gateway, lose_next_create,
-    order_number, photo, query, server_config, settle, text, texts, type_into, wait_for,
+    admin_get, api_base, attach, clear_device, click, container, gateway, identity_token,
+    lose_next_create, order_number, photo, query, server_config, settle, text, texts, type_into,
+    wait_for,
 };
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
@@ -200,6 +202,39 @@ async fn every_outcome_of_the_default_policy_can_be_filed() {
         .await;
         click(&root, ".hc-requests .hc-back");
         heading_is(&root, "What went wrong with your order?").await;
+    }
+}
+
+/// A shopper signed in to the store files into their account; a token the server refuses
+/// (here a forged one) does not stop the claim, which is then filed as a guest's.
+#[wasm_bindgen_test]
+async fn a_signed_in_shopper_files_into_their_account_and_a_refused_identity_files_anyway() {
+    let config = server_config().await;
+    let today = config.today;
+    let claim = Claim {
+        category: "payment_anomaly",
+        answers: &["double_charge"],
+        delivered_days_ago: None,
+        outcome: "payment_anomaly",
+    };
+    for (identity, customer) in [
+        (identity_token().to_owned(), json!("browser-test-customer")),
+        ("v1.forged".to_owned(), serde_json::Value::Null),
+    ] {
+        clear_device("demo");
+        let root = container();
+        let api = Api::new(api_base());
+        let config = config.clone();
+        let app = leptos::mount::mount_to(root.clone(), move || {
+            view! { <Widget config locale=Locale::En api identity=Some(identity.clone()) /> }
+        });
+        fill_in(&root, &claim, today, &order_number()).await;
+        click(&root, ".hc-submit");
+        let id = ticket_id(&root).await;
+        let ticket = admin_get(&format!("/v1/admin/tickets/{id}")).await;
+        assert_eq!(ticket["customer_id"], customer, "{id}");
+        drop(app);
+        root.remove();
     }
 }
 

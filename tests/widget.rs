@@ -34,8 +34,15 @@ async fn the_start_screen_lists_every_category_and_takes_focus() {
     });
     settle().await;
     assert_eq!(text(&root, "h2"), "What went wrong with your order?");
-    let buttons = root.query_selector_all(".hc-start button").expect("query");
+    let buttons = root
+        .query_selector_all(".hc-start .hc-choice")
+        .expect("query");
     assert_eq!(buttons.length(), 6);
+    assert_eq!(
+        text(&root, ".hc-my-requests"),
+        "My requests",
+        "the way to the shopper's requests, with no news to mark yet"
+    );
     assert!(text(&root, "[data-category=payment_anomaly]").starts_with("Payment"));
     let focused = document().active_element().map(|e| e.tag_name());
     assert_eq!(
