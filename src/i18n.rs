@@ -339,6 +339,7 @@ pub enum Text {
     FollowRequest,
     /// A status with what was decided: "Resolved: exchange".
     StatusWithResolution,
+    OneFile,
 }
 
 fn en(text: Text) -> &'static str {
@@ -499,6 +500,7 @@ fn en(text: Text) -> &'static str {
         Text::YouWrote => "You wrote: {message}",
         Text::FollowRequest => "Follow this request",
         Text::StatusWithResolution => "{status}: {resolution}",
+        Text::OneFile => "1 file",
     }
 }
 
@@ -632,6 +634,7 @@ fn zh_cn(text: Text) -> &'static str {
         Text::YouWrote => "您写道：{message}",
         Text::FollowRequest => "查看申请进度",
         Text::StatusWithResolution => "{status}：{resolution}",
+        Text::OneFile => "1 个文件",
     }
 }
 

@@ -205,6 +205,11 @@ async fn the_store_asks_for_a_photo_and_the_agent_sees_the_answer() {
         2,
         "the shopper sees both files too"
     );
+    assert_eq!(
+        texts(root, ".hc-event-files").first().map(String::as_str),
+        Some("1 file"),
+        "the answer on top of the history, with its photo"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -548,9 +548,11 @@ fn History() -> impl IntoView {
                             .fill(Text::StatusNow, &[("status", &page.status_words(e.status))]),
                         kind => locale.event(kind).to_owned(),
                     };
-                    let files = (!e.evidence.is_empty()).then(|| {
-                        locale.fill(Text::FileCount, &[("count", &e.evidence.len().to_string())])
-                    });
+                    let files = match e.evidence.len() {
+                        0 => None,
+                        1 => Some(locale.text(Text::OneFile).to_owned()),
+                        n => Some(locale.fill(Text::FileCount, &[("count", &n.to_string())])),
+                    };
                     let from_shopper = e.actor == EventActor::Shopper;
                     (
                         e.seq,
