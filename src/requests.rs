@@ -86,8 +86,9 @@ impl MyRequests {
         self.identity.with_untracked(Option::is_some) || self.kept.with_untracked(|k| !k.is_empty())
     }
 
-    /// Whether the row has events the shopper has not seen on this device. Tickets this
-    /// device has never opened have no news yet: everything on them is new.
+    /// Whether the row has events the shopper has not seen on this device. A ticket only in
+    /// the shopper's account, never opened here, is not marked: this device cannot know what
+    /// they saw elsewhere.
     pub fn is_news(&self, row: &RequestRow) -> bool {
         self.kept.with(|kept| {
             kept.iter()
