@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::{Api, WidgetConfig};
+use crate::bridge::{self, FromHost};
 use crate::chunk::{self, Screen};
 use crate::draft::{Draft, Prefill, Stage, saved};
 use crate::flow::Flow;
@@ -22,6 +23,8 @@ pub struct Launch {
     pub prefill: Prefill,
     /// The store's signed word for who the shopper is (`#identity=…`), when signed in.
     pub identity: Option<String>,
+    /// The origin of the store's page that embeds the widget (`#host=…`), for the bridge.
+    pub host: Option<String>,
 }
 
 impl Launch {
@@ -53,6 +56,7 @@ impl Launch {
                 category: get(&fragment, "category"),
             },
             identity: get(&fragment, "identity"),
+            host: get(&fragment, "host"),
         }
     }
 }
@@ -65,6 +69,7 @@ pub fn App() -> impl IntoView {
         locale,
         prefill,
         identity,
+        host,
     } = Launch::from_location();
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("lang", locale.tag());
@@ -91,7 +96,8 @@ pub fn App() -> impl IntoView {
                 Some(Some(config)) => {
                     let prefill = prefill.clone();
                     let identity = identity.clone();
-                    view! { <Widget config locale prefill identity /> }.into_any()
+                    let host = host.clone();
+                    view! { <Widget config locale prefill identity host /> }.into_any()
                 }
                 Some(None) => {
                     view! {
@@ -161,6 +167,9 @@ pub fn Widget(
     /// The store's signed identity token for a signed-in shopper.
     #[prop(optional_no_strip)]
     identity: Option<String>,
+    /// The origin of the store's page that embeds the widget.
+    #[prop(optional_no_strip)]
+    host: Option<String>,
 ) -> impl IntoView {
     let site = config.site.clone();
     let (kept, files) = saved::load(&site).unzip();
@@ -185,7 +194,8 @@ pub fn Widget(
     let shop = Shop::new(config, locale, api);
     let flow = Flow::new(shop, draft, files, identity.clone());
     provide_context(flow);
-    provide_context(Following::new(shop, identity));
+    let following = Following::new(shop, identity);
+    provide_context(following);
     let place = RwSignal::new(Place::load(&site));
     provide_context(place);
     if flow.file_list().with_untracked(|f| !f.is_empty()) {
@@ -209,6 +219,23 @@ pub fn Widget(
         });
     }
     Effect::new(move |_| place.with(|p| p.store(&site)));
+    bridge::connect(host, move |message| match message {
+        FromHost::Prefill(prefill) => flow.draft.update(|d| d.prefill(&prefill)),
+        FromHost::Identify(token) => {
+            flow.identify(token.clone());
+            following.identify(token);
+        }
+        FromHost::Focus => {
+            let heading = document()
+                .query_selector("h2")
+                .ok()
+                .flatten()
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+            if let Some(heading) = heading {
+                let _ = heading.focus();
+            }
+        }
+    });
     let resumed = RwSignal::new(resumed);
     // Only navigation re-renders a screen; typing in a field must not.
     let position = Memo::new(move |_| {

@@ -81,6 +81,11 @@ impl Flow {
         }
     }
 
+    /// The store says who the shopper is now (they signed in with the widget open).
+    pub fn identify(&self, token: String) {
+        self.identity.set_value(Some(token));
+    }
+
     fn shop(&self) -> Shop {
         Shop {
             locale: self.locale,
@@ -258,6 +263,7 @@ impl Flow {
                 seen: 0,
             },
         );
+        crate::bridge::tell("ticket:created", &[("ticketId", &created.ticket_id)]);
         let sent = self.files().release();
         let email = self.draft.with_untracked(|d| d.email.trim().to_owned());
         self.draft.set(Draft::start());

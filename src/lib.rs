@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod attach;
 pub mod blobs;
+pub mod bridge;
 pub mod chunk;
 pub mod draft;
 pub mod evidence;

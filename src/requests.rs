@@ -33,6 +33,14 @@ impl Following {
         }
     }
 
+    /// The store says who the shopper is now (they signed in with the widget open).
+    pub fn identify(&self, token: String) {
+        self.identity.set_value(Some(token.clone()));
+        if let Some(requests) = self.requests.get() {
+            requests.identity.set(Some(token));
+        }
+    }
+
     pub fn requests(&self) -> MyRequests {
         let this = *self;
         self.requests.get_or_make(move || MyRequests {
