@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 
 use crate::api::{Api, WidgetConfig};
-use crate::bridge::{self, FromHost};
 use crate::chunk::{self, Screen};
 use crate::draft::{Draft, Prefill, Stage, saved};
 use crate::flow::Flow;
@@ -219,21 +218,11 @@ pub fn Widget(
         });
     }
     Effect::new(move |_| place.with(|p| p.store(&site)));
-    bridge::connect(host, move |message| match message {
-        FromHost::Prefill(prefill) => flow.draft.update(|d| d.prefill(&prefill)),
-        FromHost::Identify(token) => {
-            flow.identify(token.clone());
-            following.identify(token);
-        }
-        FromHost::Focus => {
-            let heading = document()
-                .query_selector("h2")
-                .ok()
-                .flatten()
-                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
-            if let Some(heading) = heading {
-                let _ = heading.focus();
-            }
+    // The store's page hears "ready" once the widget can do everything it offers: its
+    // other screens (and the bridge itself) are in the chunk.
+    leptos::task::spawn_local(async move {
+        if chunk::load().await.is_ok() {
+            let _ = chunk::connect_bridge(flow, following, host).await;
         }
     });
     let resumed = RwSignal::new(resumed);

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 
 use helpcenter_core::{Node, Outcome, Question};
 
+use crate::bridge::FromHost;
 use crate::draft::DraftFile;
 use crate::flow::Flow;
 use crate::requests::Following;
@@ -175,6 +176,29 @@ in_chunk! {
     /// device and on the server.
     pub fn clean_up(flow: Flow, files: Vec<DraftFile>) -> () {
         leptos::task::spawn_local(flow.clean_up(files))
+    }
+}
+
+in_chunk! {
+    /// Listens to the store's page at `host` and tells it the widget is ready.
+    pub fn connect_bridge(flow: Flow, following: Following, host: Option<String>) -> () {
+        crate::bridge::connect(host, move |message| match message {
+            FromHost::Prefill(prefill) => flow.draft.update(|d| d.prefill(&prefill)),
+            FromHost::Identify(token) => {
+                flow.identify(token.clone());
+                following.identify(token);
+            }
+            FromHost::Focus => {
+                let heading = document()
+                    .query_selector("h2")
+                    .ok()
+                    .flatten()
+                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+                if let Some(heading) = heading {
+                    let _ = heading.focus();
+                }
+            }
+        })
     }
 }
 

@@ -53,6 +53,10 @@ impl Ctx {
         binaryen_dir(&self.tools_dir)
     }
 
+    pub fn terser_dir(&self) -> PathBuf {
+        self.tools_dir.join("terser")
+    }
+
     /// A command that runs in the workspace root with the tool dirs first on PATH.
     pub fn cmd(&self, program: impl AsRef<OsStr>) -> Cmd {
         let program = program.as_ref();

@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::cmd::Ctx;
-use crate::{split, tools};
+use crate::{embed, split, tools};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
@@ -31,9 +31,10 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
         .run()
 }
 
-/// Release-builds the widget into `dist/`, split into a first load and the filing chunk
-/// ([`split`]). Trunk.toml makes Trunk offline (it passes `--offline` to cargo), so
+/// Release-builds the widget into `dist/`, split into a first load and the chunk ([`split`]),
+/// and minifies embed.js beside it ([`embed`]). Trunk.toml makes Trunk offline (it passes `--offline` to cargo), so
 /// dependencies are fetched first.
 pub fn build_widget(ctx: &Ctx) -> Result<()> {
-    split::build_widget(ctx)
+    split::build_widget(ctx)?;
+    embed::build(ctx)
 }

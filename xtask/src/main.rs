@@ -6,6 +6,7 @@
 mod browser_server;
 mod cmd;
 mod dev;
+mod embed;
 mod faults;
 mod split;
 mod split_check;

@@ -16,6 +16,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
 /// What `wasm-opt --version` reports for [`BINARYEN_VERSION`].
 const WASM_OPT_VERSION: &str = "132";
+/// npm's terser minifies embed.js, the one script a store's page loads.
+const TERSER_VERSION: &str = "5.51.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -24,6 +26,7 @@ pub fn ensure_build(ctx: &Ctx) -> Result<()> {
     wasm_target(ctx)?;
     wasm_bindgen(ctx)?;
     wasm_opt(ctx)?;
+    terser(ctx)?;
     trunk(ctx)
 }
 
@@ -133,6 +136,39 @@ fn wasm_opt(ctx: &Ctx) -> Result<()> {
         bail!(
             "installed binaryen@{BINARYEN_VERSION} but `{} --version` says {}",
             wasm_opt.display(),
+            found(have.as_deref())
+        );
+    }
+    Ok(())
+}
+
+/// terser from npm into the shared tools dir, next to binaryen.
+fn terser(ctx: &Ctx) -> Result<()> {
+    let prefix = ctx.terser_dir();
+    let terser = node_bin(&prefix).join("terser");
+    // "terser 5.46.0"
+    let reported = |out: &str| out.split_whitespace().nth(1) == Some(TERSER_VERSION);
+    let have = ctx.cmd(&terser).arg("--version").read();
+    if have.as_deref().is_some_and(reported) {
+        println!("tools: terser: ok ({TERSER_VERSION})");
+        return Ok(());
+    }
+    println!(
+        "tools: terser: {}, installing terser@{TERSER_VERSION} from npm",
+        found(have.as_deref())
+    );
+    fs::create_dir_all(&prefix).with_context(|| format!("creating {}", prefix.display()))?;
+    ctx.cmd("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&prefix)
+        .arg(format!("terser@{TERSER_VERSION}"))
+        .env("npm_config_update_notifier", "false")
+        .run()?;
+    let have = ctx.cmd(&terser).arg("--version").read();
+    if !have.as_deref().is_some_and(reported) {
+        bail!(
+            "installed terser@{TERSER_VERSION} but `{} --version` says {}",
+            terser.display(),
             found(have.as_deref())
         );
     }
