@@ -44,7 +44,8 @@
     host = d.createElement("div");
     // Fixed and out of the flow: the page's layout never moves for it.
     host.style.cssText = "all:initial;position:fixed;bottom:0;" + side + ":0;z-index:" + z;
-    root = host.attachShadow({ mode: "closed" });
+    // Open, so accessibility tools can audit it; the page's CSS still cannot reach in.
+    root = host.attachShadow({ mode: "open" });
     root.innerHTML =
       "<style>:host{all:initial}" +
       "button{all:initial;box-sizing:border-box;position:fixed;bottom:20px;" + side + ":20px;" +
