@@ -2,15 +2,18 @@
 //! and the built widget, which those pages frame. Each gets the headers that keep it safe to
 //! embed and cheap to fetch again.
 
+use std::convert::Infallible;
 use std::path::Path;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Query, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use tower::ServiceExt;
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
@@ -48,15 +51,50 @@ pub fn routes(public_dir: &Path, widget_dir: &Path, sites: Arc<Sites>) -> Router
                 .quality(CompressionLevel::Best),
         )
         .layer(middleware::from_fn(embed_headers));
-    // xtask writes a `.br` and a `.gz` beside every text and wasm file of the build.
-    let widget = ServeDir::new(widget_dir)
-        .append_index_html_on_directories(true)
-        .precompressed_br()
-        .precompressed_gzip();
+    let files = WidgetFiles::new(widget_dir);
     let widget = Router::new()
-        .nest_service("/widget", widget)
+        .nest_service(
+            "/widget",
+            tower::service_fn(move |request: Request| {
+                let files = files.clone();
+                async move { Ok::<_, Infallible>(files.serve(request).await) }
+            }),
+        )
         .layer(middleware::from_fn_with_state(sites, widget_headers));
     embed.merge(widget)
+}
+
+/// The build's files, sent as the `.br` or `.gz` xtask writes beside each when the browser
+/// accepts one; but only while the file itself is there, so a file removed from the build is
+/// gone for every browser, not only for those that take it uncompressed.
+#[derive(Clone)]
+struct WidgetFiles {
+    plain: ServeDir,
+    precompressed: ServeDir,
+}
+
+impl WidgetFiles {
+    fn new(dir: &Path) -> Self {
+        let plain = ServeDir::new(dir).append_index_html_on_directories(true);
+        let precompressed = plain.clone().precompressed_br().precompressed_gzip();
+        Self {
+            plain,
+            precompressed,
+        }
+    }
+
+    async fn serve(self, request: Request) -> Response {
+        // ServeDir's own path rules, asked for the uncompressed file only: a stat, no read.
+        let mut probe = Request::new(Body::empty());
+        *probe.method_mut() = Method::HEAD;
+        *probe.uri_mut() = request.uri().clone();
+        let Ok(found) = self.plain.oneshot(probe).await;
+        if found.status() == StatusCode::NOT_FOUND {
+            return AppError::NotFound.into_response();
+        }
+        let Ok(response) = self.precompressed.oneshot(request).await;
+        response.into_response()
+    }
 }
 
 /// Loaded by `<script src>` on storefronts of any origin.

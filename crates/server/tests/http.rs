@@ -548,3 +548,22 @@ async fn the_widget_comes_precompressed_to_browsers_that_accept_it() {
     let html = String::from_utf8(support::unbrotli(&bytes)).expect("utf-8");
     assert!(html.contains(support::BOOT_JS), "{html}");
 }
+
+#[tokio::test]
+async fn a_file_removed_from_the_build_is_gone_for_every_browser() {
+    let server = TestServer::start().await;
+    // The compressed copies stay behind, as after a careless deploy.
+    std::fs::remove_file(server.widget_dir.join(support::CHUNK_WASM)).expect("remove");
+    for encoding in ["br", "gzip", "identity"] {
+        let response = server
+            .http
+            .get(server.url(&format!("/widget/{}", support::CHUNK_WASM)))
+            .header("Accept-Encoding", encoding)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 404, "{encoding}");
+        let body: serde_json::Value = response.json().await.expect("problem details");
+        assert_eq!(body["code"], "not_found", "{encoding}");
+    }
+}
