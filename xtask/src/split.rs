@@ -7,6 +7,8 @@
 //! points import `__wasm_split_placeholder__`), so this module then splits the raw wasm Cargo
 //! linked, runs wasm-bindgen and wasm-opt on the pieces itself, puts them in `dist/` under
 //! Trunk's names and fixes the `integrity` hashes Trunk wrote for the files it replaced.
+//! Last, it moves Trunk's inline boot script into a file (the widget's CSP allows no inline
+//! script) and writes a `.br` and a `.gz` beside every file the server sends compressed.
 
 use std::fs;
 use std::io::Write;
@@ -20,6 +22,10 @@ use crate::cmd::Ctx;
 
 const DIST: &str = "dist";
 const CRATE: &str = "helpcenter-widget";
+/// Trunk.toml's `public_url`: the path index.html names the build's files by.
+const PUBLIC_URL: &str = "/widget/";
+/// What helpcenter-server serves precompressed when the browser accepts it.
+const PRECOMPRESSED: [&str; 4] = ["js", "wasm", "css", "html"];
 
 /// The files of a split build in `dist/`, for the size report.
 pub struct SplitBuild {
@@ -127,14 +133,14 @@ pub fn split_dist(ctx: &Ctx) -> Result<SplitBuild> {
     }
     fs::write(dist.join(&link), link_js)?;
 
-    fix_integrity(
-        &dist.join("index.html"),
-        &dist,
-        &[&format!("{stem}.js"), &bg],
-    )?;
+    let index = dist.join("index.html");
+    fix_integrity(&index, &dist, &[&format!("{stem}.js"), &bg])?;
+    let boot = move_boot_scripts(&index, &dist, &stem)?;
+    precompress(&dist)?;
     Ok(SplitBuild {
         first_load: [format!("{stem}.js"), bg, link, css]
             .into_iter()
+            .chain(boot)
             .map(|name| dist.join(name))
             .collect(),
         chunks,
@@ -174,11 +180,7 @@ fn fix_integrity(index: &Path, dist: &Path, files: &[&str]) -> Result<()> {
     let mut html =
         fs::read_to_string(index).with_context(|| format!("reading {}", index.display()))?;
     for file in files {
-        let bytes = fs::read(dist.join(file))?;
-        let sri = format!(
-            "sha384-{}",
-            base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(&bytes))
-        );
+        let sri = sri(&fs::read(dist.join(file))?);
         let mut fixed = 0;
         let mut out = String::with_capacity(html.len());
         let mut rest = html.as_str();
@@ -207,6 +209,14 @@ fn fix_integrity(index: &Path, dist: &Path, files: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// The `integrity` value of `bytes`.
+fn sri(bytes: &[u8]) -> String {
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes))
+    )
+}
+
 fn replace_integrity(tag: &str, sri: &str) -> Result<String> {
     let key = "integrity=\"";
     let start = tag.find(key).context("no integrity attribute")? + key.len();
@@ -217,12 +227,175 @@ fn replace_integrity(tag: &str, sri: &str) -> Result<String> {
     Ok(format!("{}{sri}{}", &tag[..start], &tag[end..]))
 }
 
+/// Moves Trunk's inline module script(s) out of `index.html` into `boot-<hash>.js` files, so
+/// the widget's CSP needs no `'unsafe-inline'`; then refuses a page that still has inline code.
+/// Returns the names of the files written.
+fn move_boot_scripts(index: &Path, dist: &Path, stem: &str) -> Result<Vec<String>> {
+    let html = fs::read_to_string(index).with_context(|| format!("reading {}", index.display()))?;
+    if !html.contains(&format!("\"{PUBLIC_URL}{stem}.js\"")) {
+        bail!(
+            "index.html does not load {PUBLIC_URL}{stem}.js: did Trunk.toml's public_url change?"
+        );
+    }
+    let (html, scripts) = externalize_module_scripts(&html)?;
+    if scripts.is_empty() {
+        bail!("index.html has no inline module script to start the widget with");
+    }
+    let inline = inline_code(&html)?;
+    if !inline.is_empty() {
+        bail!("index.html still has inline code the widget's CSP would block: {inline:?}");
+    }
+    for (name, body) in &scripts {
+        fs::write(dist.join(name), body)?;
+    }
+    fs::write(index, html)?;
+    Ok(scripts.into_iter().map(|(name, _)| name).collect())
+}
+
+/// `html` with each `<script type="module">…</script>` without a `src` replaced by one
+/// loading `boot-<hash>.js` with its `integrity`, and the (name, content) of those files.
+fn externalize_module_scripts(html: &str) -> Result<(String, Vec<(String, String)>)> {
+    const CLOSE: &str = "</script>";
+    let mut out = String::with_capacity(html.len());
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = find_tag(rest, "script") {
+        let open_end = rest[start..]
+            .find('>')
+            .map(|e| start + e + 1)
+            .context("index.html has an unclosed <script> tag")?;
+        let close = rest[open_end..]
+            .find(CLOSE)
+            .map(|e| open_end + e)
+            .context("index.html has a <script> without </script>")?;
+        let tag = &rest[start..open_end];
+        out.push_str(&rest[..start]);
+        if tag.contains("type=\"module\"") && !has_attribute(tag, "src") {
+            let body = format!("{}\n", rest[open_end..close].trim());
+            let name = format!("boot-{}.js", short_hash(body.as_bytes()));
+            out.push_str(&format!(
+                "<script type=\"module\" src=\"{PUBLIC_URL}{name}\" integrity=\"{}\"></script>",
+                sri(body.as_bytes())
+            ));
+            scripts.push((name, body));
+        } else {
+            out.push_str(&rest[start..close + CLOSE.len()]);
+        }
+        rest = &rest[close + CLOSE.len()..];
+    }
+    out.push_str(rest);
+    Ok((out, scripts))
+}
+
+/// What in `html` a CSP without `'unsafe-inline'` would block: script bodies, `<style>`
+/// elements, `style` and `on…` attributes and `javascript:` URLs.
+fn inline_code(html: &str) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..]
+            .find('>')
+            .map(|e| start + e + 1)
+            .context("index.html has an unclosed tag")?;
+        let tag = &rest[start..end];
+        let lower = tag.to_ascii_lowercase();
+        let inline_script = find_tag(&lower, "script") == Some(0) && !has_attribute(&lower, "src");
+        let inline_attribute = lower.split_ascii_whitespace().skip(1).any(|attribute| {
+            attribute.starts_with("style=")
+                || (attribute.starts_with("on") && attribute.contains('='))
+        });
+        if inline_script
+            || find_tag(&lower, "style") == Some(0)
+            || inline_attribute
+            || lower.contains("javascript:")
+        {
+            found.push(tag.to_owned());
+        }
+        rest = &rest[end..];
+    }
+    Ok(found)
+}
+
+/// Where the first `<name` tag (not `<name…` of a longer name) starts in `html`.
+fn find_tag(html: &str, name: &str) -> Option<usize> {
+    let open = format!("<{name}");
+    let mut from = 0;
+    while let Some(at) = html[from..].find(&open).map(|at| from + at) {
+        let next = html[at + open.len()..].chars().next();
+        if next.is_some_and(|c| c.is_ascii_whitespace() || c == '>' || c == '/') {
+            return Some(at);
+        }
+        from = at + open.len();
+    }
+    None
+}
+
+fn has_attribute(tag: &str, name: &str) -> bool {
+    tag.split_ascii_whitespace()
+        .skip(1)
+        .any(|attribute| attribute.starts_with(&format!("{name}=")))
+}
+
+/// 16 hex digits of SHA-256, like the hashes in Trunk's names.
+fn short_hash(bytes: &[u8]) -> String {
+    sha2::Sha256::digest(bytes)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes `NAME.br` (brotli 11) and `NAME.gz` (gzip -9) beside every file of `dist` the
+/// server sends compressed, so it never compresses the widget per request.
+fn precompress(dist: &Path) -> Result<()> {
+    let mut dirs = vec![dist.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let wanted = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| PRECOMPRESSED.contains(&e));
+            if !wanted {
+                continue;
+            }
+            let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let mut name = path.clone().into_os_string();
+            name.push(".br");
+            fs::write(&name, brotli(&bytes)?)?;
+            let mut name = path.into_os_string();
+            name.push(".gz");
+            fs::write(&name, gzip(&bytes)?)?;
+        }
+    }
+    Ok(())
+}
+
+fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        // The largest window without the non-standard "large window" mode browsers lack.
+        lgwin: 24,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out)
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
+}
+
 /// Bytes after `gzip -9`, what a shopper's phone downloads.
 pub fn gzip_size(path: &Path) -> Result<u64> {
     let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(&bytes)?;
-    Ok(encoder.finish()?.len() as u64)
+    Ok(gzip(&bytes)?.len() as u64)
 }
 
 fn print_sizes(build: &SplitBuild) -> Result<()> {
@@ -248,4 +421,166 @@ fn print_sizes(build: &SplitBuild) -> Result<()> {
 fn shown(path: &Path) -> String {
     path.file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `dist/index.html` as Trunk 0.21 writes it for this crate.
+    const TRUNK_INDEX: &str = r#"<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Help Center</title>
+    
+<script type="module">
+import init, * as bindings from '/widget/helpcenter-widget-9a9b79c31e727133.js';
+const wasm = await init({ module_or_path: '/widget/helpcenter-widget-9a9b79c31e727133_bg.wasm' });
+
+
+window.wasmBindings = bindings;
+
+
+dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
+
+</script>
+    <link rel="stylesheet" href="/widget/widget-a1a1c9b70be7f77b.css" integrity="sha384-+QlFPQtZ714No0wDiLL9WYaCRTB1fWaLp7gqafYZ94S0j7NPv8S8pktuNHhP7AZ+"/>
+  <link rel="modulepreload" href="/widget/helpcenter-widget-9a9b79c31e727133.js" crossorigin="anonymous" integrity="sha384-nljQHFPHWzPVhndAlXrYKquwfUTurhrFJqJP2k+LxeEtMInDa+paHxCCvQ0gVLOg"><link rel="preload" href="/widget/helpcenter-widget-9a9b79c31e727133_bg.wasm" crossorigin="anonymous" integrity="sha384-btcSgOEB1AdZWYSRHNHC2/bpNvN9/yj+npkD9ysI/8PAmnrqJNdo/KCtteATOD5E" as="fetch" type="application/wasm"></head>
+  <body></body>
+</html>
+"#;
+    const STEM: &str = "helpcenter-widget-9a9b79c31e727133";
+
+    /// A fresh directory under the system's temp dir, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> TempDir {
+            let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).expect("temp dir");
+            TempDir(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn trunks_boot_script_moves_to_a_hashed_file_the_page_loads_with_its_integrity() {
+        let dir = TempDir::new("boot");
+        let index = dir.0.join("index.html");
+        fs::write(&index, TRUNK_INDEX).expect("write");
+        let written = move_boot_scripts(&index, &dir.0, STEM).expect("rewrite");
+
+        let [name] = written.as_slice() else {
+            panic!("one boot script, not {written:?}");
+        };
+        let hash = name
+            .strip_prefix("boot-")
+            .and_then(|n| n.strip_suffix(".js"))
+            .expect("boot-<hash>.js");
+        assert!(hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()));
+        let boot = fs::read(dir.0.join(name)).expect("the boot script");
+        let text = String::from_utf8_lossy(&boot);
+        assert!(text.starts_with("import init, * as bindings from '/widget/"));
+        assert!(text.contains("TrunkApplicationStarted"));
+        assert_eq!(hash, short_hash(&boot), "the name changes with the content");
+
+        let html = fs::read_to_string(&index).expect("index.html");
+        let tag = format!(
+            "<script type=\"module\" src=\"/widget/{name}\" integrity=\"{}\"></script>",
+            sri(&boot)
+        );
+        assert!(html.contains(&tag), "{html}");
+        assert!(!html.contains("import init"), "{html}");
+        assert_eq!(inline_code(&html).expect("html"), Vec::<String>::new());
+        // Everything else stays as Trunk wrote it.
+        let after_script = TRUNK_INDEX
+            .split("</script>")
+            .nth(1)
+            .expect("Trunk's links");
+        assert!(html.ends_with(after_script), "{html}");
+    }
+
+    #[test]
+    fn a_page_not_under_the_public_url_is_refused_rather_than_broken() {
+        let dir = TempDir::new("public-url");
+        let index = dir.0.join("index.html");
+        fs::write(&index, TRUNK_INDEX.replace("/widget/", "/")).expect("write");
+        assert!(move_boot_scripts(&index, &dir.0, STEM).is_err());
+        assert!(
+            fs::read_to_string(&index)
+                .expect("index.html")
+                .contains("import init"),
+            "left as it was"
+        );
+    }
+
+    #[test]
+    fn only_inline_module_scripts_move_and_other_inline_code_is_caught() {
+        let html = "<head><script type=\"module\" src=\"/widget/a.js\"></script>\
+            <script type=\"module\">one()</script><script type=\"module\">two()</script></head>";
+        let (out, scripts) = externalize_module_scripts(html).expect("rewrite");
+        let bodies: Vec<&str> = scripts.iter().map(|(_, body)| body.as_str()).collect();
+        assert_eq!(bodies, ["one()\n", "two()\n"]);
+        assert_ne!(scripts[0].0, scripts[1].0);
+        assert!(out.starts_with("<head><script type=\"module\" src=\"/widget/a.js\"></script>"));
+        assert_eq!(out.matches("<script").count(), 3);
+        assert!(inline_code(&out).expect("html").is_empty(), "{out}");
+
+        for inline in [
+            "<script>alert(1)</script>",
+            "<style>body{}</style>",
+            "<div style=\"color:red\"></div>",
+            "<body onload=\"go()\"></body>",
+            "<a href=\"javascript:go()\">go</a>",
+        ] {
+            assert_eq!(inline_code(inline).expect("html").len(), 1, "{inline}");
+        }
+        for fine in [
+            "<script src=\"/widget/a.js\"></script>",
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />",
+            "<link rel=\"stylesheet\" href=\"/widget/w.css\"/>",
+            "<scripts></scripts>",
+        ] {
+            assert!(inline_code(fine).expect("html").is_empty(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn every_served_text_and_wasm_file_gets_a_br_and_a_gz_of_the_same_bytes() {
+        use std::io::Read;
+        let dir = TempDir::new("precompress");
+        let wasm = [b"\0asm\x01\0\0\0".as_slice(), &[7u8; 5000]].concat();
+        fs::write(dir.0.join("a-0123456789abcdef_bg.wasm"), &wasm).expect("write");
+        fs::write(dir.0.join("index.html"), TRUNK_INDEX).expect("write");
+        fs::write(dir.0.join("notes.txt"), "not served").expect("write");
+        precompress(&dir.0).expect("precompress");
+
+        for (name, original) in [
+            ("a-0123456789abcdef_bg.wasm", wasm.clone()),
+            ("index.html", TRUNK_INDEX.as_bytes().to_vec()),
+        ] {
+            let br = fs::read(dir.0.join(format!("{name}.br"))).expect(".br");
+            let mut unbr = Vec::new();
+            brotli::Decompressor::new(br.as_slice(), 4096)
+                .read_to_end(&mut unbr)
+                .expect("brotli");
+            assert_eq!(unbr, original, "{name}.br");
+            assert!(br.len() < original.len(), "{name}.br is smaller");
+            let gz = fs::read(dir.0.join(format!("{name}.gz"))).expect(".gz");
+            let mut ungz = Vec::new();
+            flate2::read::GzDecoder::new(gz.as_slice())
+                .read_to_end(&mut ungz)
+                .expect("gzip");
+            assert_eq!(ungz, original, "{name}.gz");
+        }
+        assert!(!dir.0.join("notes.txt.br").exists());
+    }
 }

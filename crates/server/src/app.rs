@@ -15,7 +15,6 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -25,6 +24,7 @@ use crate::events::EventHub;
 use crate::rate_limit::{self, RateLimits};
 use crate::routes::{admin, health, tickets, widget_config};
 use crate::sites::Sites;
+use crate::static_files;
 use crate::store::Store;
 use crate::uploads::{self, EvidenceStore};
 
@@ -59,6 +59,8 @@ impl AppState {
 pub struct ServeOptions {
     /// The built widget (Trunk's `dist/`).
     pub widget_dir: PathBuf,
+    /// Where `embed.js` is, the one file of it served.
+    pub public_dir: PathBuf,
     pub rate_limits: RateLimits,
 }
 
@@ -116,14 +118,18 @@ pub fn router(state: AppState, options: &ServeOptions) -> Router {
             get(admin::evidence),
         )
         .layer(bounded());
-    let widget = ServeDir::new(&options.widget_dir).append_index_html_on_directories(true);
+    let files = static_files::routes(
+        &options.public_dir,
+        &options.widget_dir,
+        state.sites.clone(),
+    );
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/v1/openapi.json", get(crate::openapi::serve))
         .merge(public)
         .merge(admin)
         .route("/", get(|| async { Redirect::temporary("/widget/") }))
-        .nest_service("/widget", widget)
+        .merge(files)
         .fallback(|| async { AppError::NotFound })
         .layer(
             ServiceBuilder::new()

@@ -129,6 +129,9 @@ struct ServeArgs {
     /// The built widget (Trunk's output).
     #[arg(long, env = "HELPCENTER_WIDGET_DIR")]
     widget_dir: Option<PathBuf>,
+    /// Where `embed.js` is (the repository's `public/`); only that file of it is served.
+    #[arg(long, env = "HELPCENTER_PUBLIC_DIR")]
+    public_dir: Option<PathBuf>,
     /// The SQLite database and the evidence files.
     #[arg(long, env = "HELPCENTER_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -188,6 +191,10 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         .widget_dir
         .or(config.server.widget_dir.clone())
         .unwrap_or_else(|| "dist".into());
+    let public_dir = args
+        .public_dir
+        .or(config.server.public_dir.clone())
+        .unwrap_or_else(|| "public".into());
     if let Err(e) = std::fs::create_dir_all(&data_dir) {
         return fail(&format!(
             "cannot create the data directory {}: {e}",
@@ -222,10 +229,18 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         if !widget_dir.join("index.html").is_file() {
             tracing::warn!(dir = %widget_dir.display(), "no built widget here; run `cargo xtask dev`");
         }
+        if !public_dir.join("embed.js").is_file() {
+            tracing::warn!(dir = %public_dir.display(), "no embed.js here: storefronts cannot load the widget");
+        }
         let _expiry = crate::uploads::spawn_expiry(state.clone());
         let rate_limits = config.server.rate_limits.unwrap_or_default();
         let shutdown = state.shutdown.clone();
-        let app = router(state, &ServeOptions { widget_dir, rate_limits });
+        let options = ServeOptions {
+            widget_dir,
+            public_dir,
+            rate_limits,
+        };
+        let app = router(state, &options);
         println!("Help Center server listening on http://{addr}/");
         println!("Widget (demo site): http://{addr}/widget/?site=demo");
         match serve(listener, app, shutdown).await {

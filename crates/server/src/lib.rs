@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
 pub mod sites;
+pub mod static_files;
 pub mod store;
 pub mod uploads;
 

@@ -292,3 +292,278 @@ async fn a_sites_page_may_open_a_ticket_by_identity_and_resume_its_stream() {
         "the page can read why it was refused"
     );
 }
+
+/// The value of a header, or "" when it is missing.
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn embed_js_loads_on_any_storefront_and_is_cached_briefly() {
+    let server = TestServer::start().await;
+    let response = server
+        .http
+        .get(server.url("/embed.js"))
+        .header("Origin", "https://any-shop.example")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        header(&response, "content-type"),
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(header(&response, "access-control-allow-origin"), "*");
+    assert_eq!(
+        header(&response, "cross-origin-resource-policy"),
+        "cross-origin"
+    );
+    assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&response, "cache-control"), "public, max-age=300");
+    let last_modified = header(&response, "last-modified");
+    assert!(
+        !last_modified.is_empty(),
+        "revalidation needs Last-Modified"
+    );
+    assert_eq!(response.text().await.expect("body"), support::EMBED_JS);
+
+    let revalidated = server
+        .http
+        .get(server.url("/embed.js"))
+        .header("If-Modified-Since", &last_modified)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(revalidated.status(), 304, "unchanged: nothing to download");
+    assert_eq!(header(&revalidated, "cache-control"), "public, max-age=300");
+}
+
+#[tokio::test]
+async fn embed_js_is_compressed_for_browsers_that_accept_it() {
+    let server = TestServer::start().await;
+    let fetch = |encoding: Option<&'static str>| {
+        let mut request = server.http.get(server.url("/embed.js"));
+        if let Some(encoding) = encoding {
+            request = request.header("Accept-Encoding", encoding);
+        }
+        request.send()
+    };
+    let br = fetch(Some("br")).await.expect("request");
+    assert_eq!(header(&br, "content-encoding"), "br");
+    assert!(header(&br, "vary").contains("accept-encoding"));
+    assert_eq!(header(&br, "access-control-allow-origin"), "*");
+    let bytes = br.bytes().await.expect("body");
+    assert_eq!(support::unbrotli(&bytes), support::EMBED_JS.as_bytes());
+
+    let gzip = fetch(Some("gzip")).await.expect("request");
+    assert_eq!(header(&gzip, "content-encoding"), "gzip");
+    let bytes = gzip.bytes().await.expect("body");
+    assert_eq!(support::gunzip(&bytes), support::EMBED_JS.as_bytes());
+
+    let plain = fetch(None).await.expect("request");
+    assert_eq!(header(&plain, "content-encoding"), "");
+    assert_eq!(plain.text().await.expect("body"), support::EMBED_JS);
+}
+
+#[tokio::test]
+async fn nothing_but_embed_js_is_served_from_the_public_dir() {
+    let server = TestServer::start().await;
+    std::fs::write(server.public_dir.join("notes.txt"), "not for shoppers").expect("write");
+    for path in ["/notes.txt", "/public/notes.txt", "/embed.js/notes.txt"] {
+        let response = server
+            .http
+            .get(server.url(path))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(
+            header(&response, "content-type"),
+            "application/problem+json"
+        );
+        let body: serde_json::Value = response.json().await.expect("problem details");
+        assert_eq!(body["code"], "not_found", "{path}");
+    }
+    // A server deployed without embed.js says so, rather than sending an empty script.
+    std::fs::remove_file(server.public_dir.join("embed.js")).expect("remove");
+    let missing = server
+        .http
+        .get(server.url("/embed.js"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(missing.status(), 404);
+    assert_eq!(
+        header(&missing, "cache-control"),
+        "",
+        "a miss is not cached"
+    );
+    let body: serde_json::Value = missing.json().await.expect("problem details");
+    assert_eq!(body["code"], "not_found");
+}
+
+/// The CSP of the widget page, but for whom may frame it.
+const WIDGET_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; \
+    font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ";
+
+#[tokio::test]
+async fn only_the_sites_own_pages_may_frame_the_widget() {
+    let server = TestServer::start().await;
+    let port = server.base.rsplit(':').next().expect("a port");
+    let framed_by_demo = format!("{WIDGET_CSP}http://127.0.0.1:{port} http://localhost:{port}");
+    let framed_by_none = format!("{WIDGET_CSP}'none'");
+    for (path, csp) in [
+        ("/widget/?site=demo&locale=en", &framed_by_demo),
+        ("/widget/index.html?site=demo", &framed_by_demo),
+        ("/widget/?locale=en&site=demo", &framed_by_demo),
+        ("/widget/?site=nope", &framed_by_none),
+        ("/widget/", &framed_by_none),
+        ("/widget/?site=demo&site=nope", &framed_by_none),
+    ] {
+        let response = server
+            .http
+            .get(server.url(path))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(header(&response, "content-security-policy"), *csp, "{path}");
+        assert_eq!(header(&response, "cache-control"), "no-cache", "{path}");
+        assert_eq!(
+            header(&response, "x-content-type-options"),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(
+            header(&response, "referrer-policy"),
+            "no-referrer",
+            "{path}"
+        );
+        assert!(
+            response
+                .text()
+                .await
+                .expect("body")
+                .contains("<title>Help Center</title>"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hashed_widget_files_are_cached_for_a_year_and_the_rest_revalidated() {
+    let server = TestServer::start().await;
+    for (name, cache) in [
+        (support::GLUE_JS, "public, max-age=31536000, immutable"),
+        (support::WASM, "public, max-age=31536000, immutable"),
+        (support::CHUNK_WASM, "public, max-age=31536000, immutable"),
+        (support::CSS, "public, max-age=31536000, immutable"),
+        (support::BOOT_JS, "public, max-age=31536000, immutable"),
+        (support::UNHASHED_WASM, "no-cache"),
+        ("", "no-cache"),
+        ("index.html", "no-cache"),
+    ] {
+        let response = server
+            .http
+            .get(server.url(&format!("/widget/{name}")))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{name}");
+        assert_eq!(header(&response, "cache-control"), cache, "{name}");
+        assert_eq!(
+            header(&response, "x-content-type-options"),
+            "nosniff",
+            "{name}"
+        );
+    }
+    let missing = server
+        .http
+        .get(server.url("/widget/helpcenter-widget-fedcba9876543210.js"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(missing.status(), 404);
+    assert_eq!(
+        header(&missing, "cache-control"),
+        "",
+        "a miss is not cached"
+    );
+    let body: serde_json::Value = missing.json().await.expect("problem details");
+    assert_eq!(body["code"], "not_found");
+}
+
+#[tokio::test]
+async fn the_widget_comes_precompressed_to_browsers_that_accept_it() {
+    let server = TestServer::start().await;
+    let wasm = format!("/widget/{}", support::WASM);
+    let fetch = |encoding: Option<&'static str>| {
+        let mut request = server.http.get(server.url(&wasm));
+        if let Some(encoding) = encoding {
+            request = request.header("Accept-Encoding", encoding);
+        }
+        request.send()
+    };
+    let br = fetch(Some("gzip, deflate, br")).await.expect("request");
+    assert_eq!(br.status(), 200);
+    assert_eq!(header(&br, "content-encoding"), "br");
+    assert_eq!(header(&br, "content-type"), "application/wasm");
+    assert!(header(&br, "vary").contains("accept-encoding"));
+    assert_eq!(
+        header(&br, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    let bytes = br.bytes().await.expect("body");
+    assert_eq!(support::unbrotli(&bytes), support::fake_wasm());
+
+    let gzip = fetch(Some("gzip")).await.expect("request");
+    assert_eq!(header(&gzip, "content-encoding"), "gzip");
+    assert_eq!(header(&gzip, "content-type"), "application/wasm");
+    let bytes = gzip.bytes().await.expect("body");
+    assert_eq!(support::gunzip(&bytes), support::fake_wasm());
+
+    let plain = fetch(None).await.expect("request");
+    assert_eq!(header(&plain, "content-encoding"), "");
+    assert_eq!(header(&plain, "content-type"), "application/wasm");
+    assert!(header(&plain, "vary").contains("accept-encoding"));
+    assert_eq!(plain.bytes().await.expect("body"), support::fake_wasm());
+
+    let page = server
+        .http
+        .get(server.url("/widget/?site=demo"))
+        .header("Accept-Encoding", "br")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(header(&page, "content-encoding"), "br");
+    assert!(header(&page, "content-type").starts_with("text/html"));
+    assert!(header(&page, "content-security-policy").contains("frame-ancestors http://"));
+    let bytes = page.bytes().await.expect("body");
+    let html = String::from_utf8(support::unbrotli(&bytes)).expect("utf-8");
+    assert!(html.contains(support::BOOT_JS), "{html}");
+}
+
+#[tokio::test]
+async fn a_file_removed_from_the_build_is_gone_for_every_browser() {
+    let server = TestServer::start().await;
+    // The compressed copies stay behind, as after a careless deploy.
+    std::fs::remove_file(server.widget_dir.join(support::CHUNK_WASM)).expect("remove");
+    for encoding in ["br", "gzip", "identity"] {
+        let response = server
+            .http
+            .get(server.url(&format!("/widget/{}", support::CHUNK_WASM)))
+            .header("Accept-Encoding", encoding)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 404, "{encoding}");
+        let body: serde_json::Value = response.json().await.expect("problem details");
+        assert_eq!(body["code"], "not_found", "{encoding}");
+    }
+}

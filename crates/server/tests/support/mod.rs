@@ -20,8 +20,95 @@ pub struct TestServer {
     /// The demo site's admin key.
     pub admin_key: String,
     pub data_dir: PathBuf,
+    /// The fake Trunk output served under `/widget/` (see [`write_widget`]).
+    pub widget_dir: PathBuf,
+    /// Holds [`EMBED_JS`].
+    pub public_dir: PathBuf,
     pub http: reqwest::Client,
-    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    _dirs: (tempfile::TempDir, tempfile::TempDir, tempfile::TempDir),
+}
+
+/// The hashed names of a split build, as xtask leaves them in `dist/`.
+pub const GLUE_JS: &str = "helpcenter-widget-0123456789abcdef.js";
+pub const WASM: &str = "helpcenter-widget-0123456789abcdef_bg.wasm";
+pub const CHUNK_WASM: &str = "split_screens-0123456789abcdef.wasm";
+pub const CSS: &str = "widget-0123456789abcdef.css";
+pub const BOOT_JS: &str = "boot-0123456789abcdef.js";
+/// An asset whose name carries no hash.
+pub const UNHASHED_WASM: &str = "helpcenter-widget_bg.wasm";
+
+pub const EMBED_JS: &str = "(function () {\n  // the merchant's one script tag: a launcher, then the widget's iframe\n  var site = document.currentScript.dataset.site;\n  window.HelpCenter = window.HelpCenter || function () {};\n})();\n";
+
+/// A wasm module's header, then enough of a body to be worth compressing.
+pub fn fake_wasm() -> Vec<u8> {
+    let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+    bytes.extend((0..4096u32).map(|i| (i % 7) as u8));
+    bytes
+}
+
+/// A fake Trunk output after xtask: the page, hashed assets, and a `.br` and a `.gz` beside
+/// each of them but the unhashed wasm.
+pub fn write_widget(dir: &std::path::Path) {
+    let page = format!(
+        "<!doctype html><html><head><title>Help Center</title>\
+         <link rel=\"stylesheet\" href=\"/widget/{CSS}\">\
+         <script type=\"module\" src=\"/widget/{BOOT_JS}\"></script></head><body></body></html>"
+    );
+    let files: [(&str, Vec<u8>); 6] = [
+        ("index.html", page.into_bytes()),
+        (
+            GLUE_JS,
+            b"export default async function init() {}\n".repeat(20),
+        ),
+        (WASM, fake_wasm()),
+        (CHUNK_WASM, fake_wasm()),
+        (CSS, b".hc-root { color: black; }\n".repeat(20)),
+        (
+            BOOT_JS,
+            format!("import init from '/widget/{GLUE_JS}';\nawait init();\n").into_bytes(),
+        ),
+    ];
+    for (name, bytes) in &files {
+        std::fs::write(dir.join(name), bytes).expect("write a widget file");
+        std::fs::write(dir.join(format!("{name}.br")), brotli(bytes)).expect("write .br");
+        std::fs::write(dir.join(format!("{name}.gz")), gzip(bytes)).expect("write .gz");
+    }
+    std::fs::write(dir.join(UNHASHED_WASM), fake_wasm()).expect("write wasm");
+}
+
+pub fn brotli(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    {
+        let mut writer = ::brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        writer.write_all(bytes).expect("brotli");
+    }
+    out
+}
+
+pub fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    ::brotli::Decompressor::new(bytes, 4096)
+        .read_to_end(&mut out)
+        .expect("a brotli stream");
+    out
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("gzip");
+    encoder.finish().expect("gzip")
+}
+
+pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("a gzip stream");
+    out
 }
 
 impl TestServer {
@@ -42,16 +129,9 @@ impl TestServer {
     ) -> TestServer {
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
-        std::fs::write(
-            widget.path().join("index.html"),
-            "<!doctype html><title>Help Center</title>",
-        )
-        .expect("write page");
-        std::fs::write(
-            widget.path().join("helpcenter-widget_bg.wasm"),
-            b"\0asm\x01\0\0\0",
-        )
-        .expect("write wasm");
+        write_widget(widget.path());
+        let public = tempfile::tempdir().expect("temp dir");
+        std::fs::write(public.path().join("embed.js"), EMBED_JS).expect("write embed.js");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -66,6 +146,7 @@ impl TestServer {
             state,
             &ServeOptions {
                 widget_dir: widget.path().to_owned(),
+                public_dir: public.path().to_owned(),
                 rate_limits,
             },
         );
@@ -74,8 +155,10 @@ impl TestServer {
             base: format!("http://{addr}"),
             admin_key,
             data_dir: data.path().to_owned(),
+            widget_dir: widget.path().to_owned(),
+            public_dir: public.path().to_owned(),
             http: reqwest::Client::new(),
-            _dirs: (data, widget),
+            _dirs: (data, widget, public),
         }
     }
 
