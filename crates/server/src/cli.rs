@@ -129,7 +129,8 @@ struct ServeArgs {
     /// The built widget (Trunk's output).
     #[arg(long, env = "HELPCENTER_WIDGET_DIR")]
     widget_dir: Option<PathBuf>,
-    /// Where `embed.js` is (the repository's `public/`); only that file of it is served.
+    /// Where `embed.js` is: `dist/`, where `cargo xtask build-widget` puts it minified (its
+    /// source is the repository's `public/embed.js`); only that file of it is served.
     #[arg(long, env = "HELPCENTER_PUBLIC_DIR")]
     public_dir: Option<PathBuf>,
     /// The SQLite database and the evidence files.
@@ -194,7 +195,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
     let public_dir = args
         .public_dir
         .or(config.server.public_dir.clone())
-        .unwrap_or_else(|| "public".into());
+        .unwrap_or_else(|| "dist".into());
     if let Err(e) = std::fs::create_dir_all(&data_dir) {
         return fail(&format!(
             "cannot create the data directory {}: {e}",
