@@ -1,5 +1,5 @@
 //! `cargo xtask dev`: build the widget (Trunk, then the split), then serve it with
-//! helpcenter-server.
+//! helpcenter-server, and the demo storefront that embeds it next door.
 
 use anyhow::Result;
 
@@ -16,7 +16,17 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
     ctx.cmd("cargo")
         .args(["build", "-p", "helpcenter-server"])
         .run()?;
-    println!("Widget: http://{bind}/widget/");
+    let addr: std::net::SocketAddr = bind
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--bind {bind}: {e}"))?;
+    let storefront = std::net::SocketAddr::new(addr.ip(), addr.port() + 1);
+    crate::storefront::serve(
+        ctx.root.join("public").join("demo"),
+        storefront,
+        format!("http://{bind}"),
+    )?;
+    println!("Widget: http://{bind}/widget/?site=demo");
+    println!("Demo storefront (embeds it as a store does): http://{storefront}/");
     ctx.cmd("cargo")
         .args([
             "run",

@@ -10,6 +10,7 @@ mod embed;
 mod faults;
 mod split;
 mod split_check;
+mod storefront;
 mod test;
 mod tools;
 

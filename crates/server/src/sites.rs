@@ -99,13 +99,20 @@ impl Site {
     }
 
     /// The site a server runs without a config file: the built-in policy, the server's own
-    /// origin allowed, and keys generated once and kept in the data directory.
+    /// origin and the demo storefront's next door (port + 1, see `cargo xtask dev`) allowed,
+    /// and keys generated once and kept in the data directory.
     pub fn demo(data_dir: &Path, port: u16) -> Result<(Site, String), ConfigError> {
         let admin_key = kept_secret(&data_dir.join("demo-admin-key"))?;
         let identity_secret = kept_secret(&data_dir.join("demo-identity-secret"))?;
+        let storefront = port.saturating_add(1);
         let allowed_origins = ["127.0.0.1", "localhost"]
             .iter()
-            .map(|host| format!("http://{host}:{port}"))
+            .flat_map(|host| {
+                [
+                    format!("http://{host}:{port}"),
+                    format!("http://{host}:{storefront}"),
+                ]
+            })
             .collect();
         let site = Site {
             key: "demo".into(),

@@ -1,0 +1,68 @@
+//! The demo storefront `cargo xtask dev` serves next door to the widget's server (port + 1,
+//! an origin of its own, which the demo site allows): `public/demo/`, embedding the widget
+//! exactly as a merchant's page does. `{{WIDGET_ORIGIN}}` in its pages becomes the server's
+//! origin.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+/// Serves `public/demo/` on `addr` from a thread, for as long as the process runs.
+pub fn serve(root: PathBuf, addr: SocketAddr, widget_origin: String) -> Result<()> {
+    let listener =
+        TcpListener::bind(addr).with_context(|| format!("demo storefront: cannot bind {addr}"))?;
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let _ = answer(stream, &root, &widget_origin);
+        }
+    });
+    Ok(())
+}
+
+fn answer(stream: TcpStream, root: &std::path::Path, widget_origin: &str) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    let mut line = String::new();
+    while reader.read_line(&mut line)? > 2 {
+        line.clear();
+    }
+    let path = request.split_whitespace().nth(1).unwrap_or("/");
+    let path = path.split('?').next().unwrap_or("/");
+    let name = match path.trim_start_matches('/') {
+        "" => "index.html",
+        // Flat: no directories, so nothing outside public/demo/ can be asked for.
+        other
+            if other
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) =>
+        {
+            other
+        }
+        _ => "",
+    };
+    let mut stream = stream;
+    match std::fs::read_to_string(root.join(name))
+        .ok()
+        .filter(|_| !name.is_empty())
+    {
+        Some(page) => {
+            let body = page.replace("{{WIDGET_ORIGIN}}", widget_origin);
+            let kind = if name.ends_with(".html") {
+                "text/html"
+            } else {
+                "text/plain"
+            };
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: {kind}; charset=utf-8\r\ncontent-length: {}\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            )
+        }
+        None => stream.write_all(
+            b"HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\nconnection: close\r\n\r\nnot found",
+        ),
+    }
+}
