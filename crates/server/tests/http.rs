@@ -415,8 +415,17 @@ const WIDGET_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eva
 #[tokio::test]
 async fn only_the_sites_own_pages_may_frame_the_widget() {
     let server = TestServer::start().await;
-    let port = server.base.rsplit(':').next().expect("a port");
-    let framed_by_demo = format!("{WIDGET_CSP}http://127.0.0.1:{port} http://localhost:{port}");
+    let port: u16 = server
+        .base
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
+    // The demo site: the server's own pages and the demo storefront's next door.
+    let store = port + 1;
+    let framed_by_demo = format!(
+        "{WIDGET_CSP}http://127.0.0.1:{port} http://127.0.0.1:{store} http://localhost:{port} http://localhost:{store}"
+    );
     let framed_by_none = format!("{WIDGET_CSP}'none'");
     for (path, csp) in [
         ("/widget/?site=demo&locale=en", &framed_by_demo),
