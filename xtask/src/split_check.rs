@@ -86,8 +86,8 @@ fn check_failed_fetch(session: &Session, url: &str, chunks: &[PathBuf]) -> Resul
         Some(json!({ "script": "localStorage.clear()", "args": [] })),
     )?;
     let hidden = Hidden::new(chunks)?;
-    // The chunk fetched above is in the browser's HTTP cache (the server sends no cache
-    // headers yet): without clearing it the "missing" chunk would load from there.
+    // The chunk fetched above is in the browser's HTTP cache (cached for a year: its name
+    // carries the build's hash): without clearing it the "missing" chunk would load from there.
     session.call(
         "POST",
         "/goog/cdp/execute",
