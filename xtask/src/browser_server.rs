@@ -49,6 +49,12 @@ impl BrowserServer {
         format!("http://{SERVER}")
     }
 
+    /// The test page's address (`127.0.0.1:8765`): the origin the demo site allows besides
+    /// the server's own.
+    pub fn page(&self) -> &str {
+        &self.page
+    }
+
     /// The variables the browser tests are compiled with.
     pub fn test_env(&self) -> [(&'static str, String); 5] {
         [

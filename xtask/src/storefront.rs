@@ -6,19 +6,40 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 
-/// Serves `public/demo/` on `addr` from a thread, for as long as the process runs.
-pub fn serve(root: PathBuf, addr: SocketAddr, widget_origin: String) -> Result<()> {
+/// The storefront being served; it stops (and frees its port) when dropped.
+pub struct Storefront {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Storefront {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees `stop`.
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+/// Serves `public/demo/` on `addr` from a thread, until the answer is dropped.
+pub fn serve(root: PathBuf, addr: SocketAddr, widget_origin: String) -> Result<Storefront> {
     let listener =
         TcpListener::bind(addr).with_context(|| format!("demo storefront: cannot bind {addr}"))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopping = stop.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
+            if stopping.load(Ordering::SeqCst) {
+                break;
+            }
             let _ = answer(stream, &root, &widget_origin);
         }
     });
-    Ok(())
+    Ok(Storefront { addr, stop })
 }
 
 fn answer(stream: TcpStream, root: &std::path::Path, widget_origin: &str) -> std::io::Result<()> {
