@@ -47,6 +47,21 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty() && t.len() <= 256)
 }
 
+/// The customer the store's identity token (`Authorization: Bearer`) vouches for on `site`.
+fn signed_in(site: &Site, headers: &HeaderMap) -> Result<auth::Customer, AppError> {
+    let secret = site
+        .identity_secret
+        .as_deref()
+        .ok_or(AppError::IdentityNotConfigured)?;
+    let token = bearer(headers).ok_or(AppError::TokenRequired)?;
+    Ok(auth::verify_identity(
+        secret,
+        &site.key,
+        token,
+        jiff::Timestamp::now().as_second(),
+    )?)
+}
+
 fn site<'s>(state: &'s AppState, key: &str) -> Result<&'s Site, AppError> {
     state
         .sites
@@ -674,13 +689,7 @@ pub async fn list_mine(
     headers: HeaderMap,
 ) -> Result<Json<Vec<TicketSummary>>, AppError> {
     let site = site(&state, &site_key)?;
-    let secret = site
-        .identity_secret
-        .as_deref()
-        .ok_or(AppError::IdentityNotConfigured)?;
-    let token = bearer(&headers).ok_or(AppError::TokenRequired)?;
-    let customer =
-        auth::verify_identity(secret, &site.key, token, jiff::Timestamp::now().as_second())?;
+    let customer = signed_in(site, &headers)?;
     let filter = TicketFilter {
         customer_id: Some(customer.id),
         limit: 100,
@@ -719,13 +728,7 @@ pub async fn open_mine(
     headers: HeaderMap,
 ) -> Result<Json<TicketCreated>, AppError> {
     let site = site(&state, &site_key)?;
-    let secret = site
-        .identity_secret
-        .as_deref()
-        .ok_or(AppError::IdentityNotConfigured)?;
-    let token = bearer(&headers).ok_or(AppError::TokenRequired)?;
-    let customer =
-        auth::verify_identity(secret, &site.key, token, jiff::Timestamp::now().as_second())?;
+    let customer = signed_in(site, &headers)?;
     let not_found = || AppError::TicketNotFound(id.clone());
     if id.len() > 32 {
         return Err(not_found());
