@@ -169,3 +169,27 @@ fn shown(word: &OsStr) -> String {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
+
+/// A directory of our own under the system's temp dir, removed when dropped. Browsers write
+/// profiles of about 100 MB each; one that is killed rather than quit leaves its profile
+/// behind for good, and hundreds of them once filled CI's disk.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Result<Self> {
+        let path = env::temp_dir().join(format!("helpcenter-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(Scratch(path))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

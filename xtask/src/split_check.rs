@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use crate::browser_server;
-use crate::cmd::Ctx;
+use crate::cmd::{Ctx, Scratch};
 use crate::{storefront, tools};
 
 const PAGE: &str = "/widget/?site=demo&locale=en";
@@ -31,8 +31,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     let chunks = chunk_files(&dist)?;
     let server = browser_server::start_serving(ctx, &dist)?;
     let url = format!("{}{PAGE}", server.origin());
-    let profile =
-        std::env::temp_dir().join(format!("helpcenter-split-check-{}", std::process::id()));
+    let profile = Scratch::new("split-check")?;
     let port = free_port()?;
     let driver = Driver {
         child: ctx
@@ -43,7 +42,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     };
     wait_until(|| Ok(driver.call("GET", "/status", None)?["value"]["ready"] == json!(true)))
         .context("ChromeDriver did not become ready")?;
-    let session = Session::start(&driver, &profile)?;
+    let session = Session::start(&driver, profile.path())?;
     let store = storefront::serve(
         ctx.root.join("public").join("demo"),
         server.page().parse()?,
@@ -62,7 +61,6 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         eprintln!("split check: the page was:\n{shown}");
     }
     session.end();
-    let _ = std::fs::remove_dir_all(&profile);
     result
 }
 

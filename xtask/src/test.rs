@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 
-use crate::cmd::Ctx;
+use crate::cmd::{Ctx, Scratch};
 use crate::{browser_server, dev, split_check, tools};
 
 type Step = (&'static str, fn(&Ctx) -> Result<()>);
@@ -73,6 +73,8 @@ const STEPS: [Step; 7] = [
 /// them; `args` go to `cargo test` (e.g. `--test evidence_checks`).
 pub fn browser_tests(ctx: &Ctx, args: &[String]) -> Result<()> {
     let server = browser_server::start(ctx)?;
+    // ChromeDriver makes each session's profile under TMPDIR.
+    let profiles = Scratch::new("chromium-profiles")?;
     let mut test = ctx
         .cmd("cargo")
         .args([
@@ -87,7 +89,8 @@ pub fn browser_tests(ctx: &Ctx, args: &[String]) -> Result<()> {
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
             "wasm-bindgen-test-runner",
         )
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .env("TMPDIR", profiles.path());
     for (key, value) in server.test_env() {
         test = test.env(key, value);
     }
