@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("--bind {bind}: {e}"))?;
     let storefront = std::net::SocketAddr::new(addr.ip(), addr.port() + 1);
     let _storefront = crate::storefront::serve(
-        ctx.root.join("public").join("demo"),
+        vec![ctx.root.join("public").join("demo")],
         storefront,
         format!("http://{bind}"),
     )?;

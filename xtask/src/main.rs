@@ -6,6 +6,7 @@
 mod browser_server;
 mod cmd;
 mod dev;
+mod e2e;
 mod embed;
 mod faults;
 mod split;
@@ -29,6 +30,8 @@ commands:
   browser-test [ARGS]  only the widget's browser tests, against a fresh server; ARGS go to
                      `cargo test` (e.g. `--test evidence_checks -- a_valid_set`)
   build-widget       only the split release build of the widget into dist/, with its sizes
+  e2e [ARGS]         only the end-to-end tests (tests/e2e/) against the build in dist/;
+                     ARGS go to `playwright test` (e.g. `hostile` or `--grep keyboard`)
   split-check        only the split build in dist/ in Chromium: Continue past the outcome
                      loads the filing chunk
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
@@ -62,6 +65,7 @@ fn run(args: Vec<String>) -> Result<()> {
         "build-widget" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| dev::build_widget(&ctx)),
+        "e2e" => tools::ensure_browser(&ctx).and_then(|()| e2e::run(&ctx, rest)),
         "split-check" => no_args(command, rest)
             .and_then(|()| tools::ensure_browser(&ctx))
             .and_then(|()| split_check::run(&ctx)),

@@ -1,8 +1,8 @@
 //! The split release build in real Chromium. The wasm browser tests run the unsplit code
 //! (`cargo test` builds without the `lazy` feature), so this drives the build in `dist/`
 //! through ChromeDriver: the first screens load without the chunk, and Continue on the
-//! outcome fetches it and shows the details screen, whose heading lives in the chunk. Then
-//! the same build embedded as a store embeds it, on the demo storefront.
+//! outcome fetches it and shows the details screen, whose heading lives in the chunk. The
+//! same build embedded on storefront pages is driven by the end-to-end tests ([`crate::e2e`]).
 //!
 //! WebDriver is JSON over plain HTTP; one request per connection with std::net is enough.
 
@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::browser_server;
 use crate::cmd::{Ctx, Scratch};
-use crate::{storefront, tools};
+use crate::tools;
 
 const PAGE: &str = "/widget/?site=demo&locale=en";
 /// The details screen's heading, rendered by the filing chunk.
@@ -43,16 +43,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     wait_until(|| Ok(driver.call("GET", "/status", None)?["value"]["ready"] == json!(true)))
         .context("ChromeDriver did not become ready")?;
     let session = Session::start(&driver, profile.path())?;
-    let store = storefront::serve(
-        ctx.root.join("public").join("demo"),
-        server.page().parse()?,
-        server.origin(),
-    )?;
-    let store_url = format!("http://{}/", server.page());
-    let result = check(&session, &url)
-        .and_then(|()| check_failed_fetch(&session, &url, &chunks))
-        .and_then(|()| check_embed(&session, &store_url));
-    drop(store);
+    let result = check(&session, &url).and_then(|()| check_failed_fetch(&session, &url, &chunks));
     if result.is_err()
         && let Ok(source) = session.call("GET", "/source", None)
     {
@@ -115,61 +106,6 @@ fn check_failed_fetch(session: &Session, url: &str, chunks: &[PathBuf]) -> Resul
         .context("Try again, with the chunk back, did not show the outcome")?;
     println!(
         "split check: ok: the start screen needs no chunk; Try again loads it when it is back"
-    );
-    Ok(())
-}
-
-/// The demo storefront with the minified embed.js: nothing before the shopper opens it; the
-/// store's button opens the widget, which says it is ready, holds the store's prefill and
-/// has focus; Escape closes it and gives focus back to the launcher.
-fn check_embed(session: &Session, url: &str) -> Result<()> {
-    println!("split check: embedded on the demo storefront {url}");
-    session.call("POST", "/url", Some(json!({ "url": url })))?;
-    let script = |script: &str| -> Result<Value> {
-        Ok(session.call(
-            "POST",
-            "/execute/sync",
-            Some(json!({ "script": script, "args": [] })),
-        )?["value"]
-            .clone())
-    };
-    const HOST: &str = "[...document.body.children].find(e => e.shadowRoot)";
-    wait_until(|| Ok(script(&format!("return !!{HOST};"))? == json!(true)))
-        .context("the launcher never appeared on the storefront")?;
-    let before = script(
-        "return [document.cookie, localStorage.length + sessionStorage.length,          performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)         .filter(p => p !== '/favicon.ico')];",
-    )?;
-    if before != json!(["", 0, ["/embed.js"]]) {
-        bail!("before the shopper opens it, the page shows more than embed.js: {before}");
-    }
-    script(
-        "window.__seen = []; ['ready', 'open', 'close'].forEach(n =>          HelpCenter('on', n, () => __seen.push(n))); document.getElementById('report').click();",
-    )?;
-    wait_until(|| Ok(script("return __seen.includes('ready');")? == json!(true)))
-        .context("the widget never said it was ready")?;
-    let frame = script(&format!(
-        "return {HOST}.shadowRoot.querySelector('iframe');"
-    ))?;
-    session.call("POST", "/frame", Some(json!({ "id": frame })))?;
-    wait_until(|| {
-        Ok(script(
-            "const d = JSON.parse(localStorage.getItem('helpcenter.draft.v2.demo') || 'null');              return !!d && d.draft.order_number === '10023456'              && document.activeElement.tagName === 'H2';",
-        )? == json!(true))
-    })
-    .context("the widget did not take the store's prefill and the focus")?;
-    let escape = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": [
-        { "type": "keyDown", "value": "\u{e00c}" }, { "type": "keyUp", "value": "\u{e00c}" }
-    ] }] });
-    session.call("POST", "/actions", Some(escape))?;
-    session.call("POST", "/frame", Some(json!({ "id": null })))?;
-    wait_until(|| {
-        Ok(script(&format!(
-            "const h = {HOST}; return __seen.includes('close') && h.shadowRoot.querySelector('.w').hidden              && h.shadowRoot.activeElement === h.shadowRoot.querySelector('button');"
-        ))? == json!(true))
-    })
-    .context("Escape did not close the widget and give focus back to the launcher")?;
-    println!(
-        "split check: ok: the storefront loads only embed.js; the widget opens prefilled and closes on Escape"
     );
     Ok(())
 }

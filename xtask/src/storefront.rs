@@ -1,6 +1,7 @@
 //! The demo storefront `cargo xtask dev` serves next door to the widget's server (port + 1,
 //! an origin of its own, which the demo site allows): `public/demo/`, embedding the widget
-//! exactly as a merchant's page does. `{{WIDGET_ORIGIN}}` in its pages becomes the server's
+//! exactly as a merchant's page does. The end-to-end tests serve it too, with their own pages
+//! (`tests/e2e/pages/`) beside it. `{{WIDGET_ORIGIN}}` in its pages becomes the server's
 //! origin.
 
 use std::io::{BufRead, BufReader, Write};
@@ -25,8 +26,9 @@ impl Drop for Storefront {
     }
 }
 
-/// Serves `public/demo/` on `addr` from a thread, until the answer is dropped.
-pub fn serve(root: PathBuf, addr: SocketAddr, widget_origin: String) -> Result<Storefront> {
+/// Serves the pages in `roots` (the first that has a name wins) on `addr` from a thread,
+/// until the answer is dropped.
+pub fn serve(roots: Vec<PathBuf>, addr: SocketAddr, widget_origin: String) -> Result<Storefront> {
     let listener =
         TcpListener::bind(addr).with_context(|| format!("demo storefront: cannot bind {addr}"))?;
     let stop = Arc::new(AtomicBool::new(false));
@@ -36,13 +38,13 @@ pub fn serve(root: PathBuf, addr: SocketAddr, widget_origin: String) -> Result<S
             if stopping.load(Ordering::SeqCst) {
                 break;
             }
-            let _ = answer(stream, &root, &widget_origin);
+            let _ = answer(stream, &roots, &widget_origin);
         }
     });
     Ok(Storefront { addr, stop })
 }
 
-fn answer(stream: TcpStream, root: &std::path::Path, widget_origin: &str) -> std::io::Result<()> {
+fn answer(stream: TcpStream, roots: &[PathBuf], widget_origin: &str) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request = String::new();
     reader.read_line(&mut request)?;
@@ -54,7 +56,7 @@ fn answer(stream: TcpStream, root: &std::path::Path, widget_origin: &str) -> std
     let path = path.split('?').next().unwrap_or("/");
     let name = match path.trim_start_matches('/') {
         "" => "index.html",
-        // Flat: no directories, so nothing outside public/demo/ can be asked for.
+        // Flat: no directories, so nothing outside the roots can be asked for.
         other
             if other
                 .chars()
@@ -65,10 +67,11 @@ fn answer(stream: TcpStream, root: &std::path::Path, widget_origin: &str) -> std
         _ => "",
     };
     let mut stream = stream;
-    match std::fs::read_to_string(root.join(name))
-        .ok()
+    let page = roots
+        .iter()
         .filter(|_| !name.is_empty())
-    {
+        .find_map(|root| std::fs::read_to_string(root.join(name)).ok());
+    match page {
         Some(page) => {
             let body = page.replace("{{WIDGET_ORIGIN}}", widget_origin);
             let kind = if name.ends_with(".html") {

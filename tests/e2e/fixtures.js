@@ -1,0 +1,82 @@
+// What every end-to-end test shares: where things are, the page's console kept for failures,
+// and the shopper's and the agent's ways in.
+const fs = require("node:fs");
+const path = require("node:path");
+const base = require("@playwright/test");
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the suite with \`cargo xtask e2e\``);
+  return value;
+};
+
+/** Where `cargo xtask e2e` put everything. */
+const stage = {
+  widget: env("HELPCENTER_E2E_WIDGET"),
+  store: env("HELPCENTER_E2E_STORE"),
+  stranger: env("HELPCENTER_E2E_STRANGER"),
+  adminKey: env("HELPCENTER_E2E_ADMIN_KEY"),
+  files: env("HELPCENTER_E2E_FILES"),
+};
+
+/** A file the shopper picks, from the ones `cargo xtask e2e` made. */
+const evidence = (name) => path.join(stage.files, name);
+
+const test = base.test.extend({
+  // Every page's console and uncaught errors, frames included; written next to the
+  // screenshot and trace when a test fails.
+  page: async ({ page }, use, testInfo) => {
+    const lines = [];
+    page.on("console", (m) => lines.push(`[${m.type()}] ${m.text()}  (${m.location().url})`));
+    page.on("pageerror", (e) => lines.push(`[uncaught] ${e.stack || e}`));
+    page.on("requestfailed", (r) => lines.push(`[request failed] ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+    await use(page);
+    if (testInfo.status !== testInfo.expectedStatus) {
+      const file = testInfo.outputPath("console.log");
+      fs.writeFileSync(file, lines.join("\n") + "\n");
+      await testInfo.attach("console", { path: file, contentType: "text/plain" });
+    }
+  },
+});
+
+/** The launcher and the widget as a shopper on `page` sees them. */
+class Shopper {
+  constructor(page, words = ENGLISH) {
+    this.page = page;
+    this.words = words;
+    this.launcher = page.getByRole("button", { name: words.open });
+    // Playwright's CSS reaches into the launcher's open shadow root.
+    this.frame = page.frameLocator(`iframe[title="${words.title}"]`);
+    this.heading = this.frame.locator("h2.hc-heading");
+  }
+}
+
+const ENGLISH = { open: "Help with an order", close: "Close", title: "Help Center", failed: "Help is unavailable right now." };
+const CHINESE = { open: "帮助与售后", close: "关闭", title: "帮助中心", failed: "帮助中心暂时无法打开。" };
+
+/** The admin API, as a support agent's tools call it. */
+class Agent {
+  constructor(request) {
+    this.request = request;
+  }
+
+  async call(method, url, data) {
+    const answer = await this.request.fetch(`${stage.widget}${url}`, {
+      method,
+      data,
+      headers: { authorization: `Bearer ${stage.adminKey}` },
+    });
+    base.expect(answer.ok(), `${method} ${url}: ${answer.status()} ${await answer.text()}`).toBe(true);
+    return answer.json();
+  }
+
+  ticket(id) {
+    return this.call("GET", `/v1/admin/tickets/${id}`);
+  }
+
+  moves(id, body) {
+    return this.call("POST", `/v1/admin/tickets/${id}/transition`, body);
+  }
+}
+
+module.exports = { test, expect: base.expect, stage, evidence, Shopper, Agent, ENGLISH, CHINESE };

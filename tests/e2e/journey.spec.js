@@ -1,0 +1,116 @@
+// 1. The whole journey, as a shopper makes it: from the storefront's launcher to a filed
+// transit-damage claim. Refused photos are refused in the browser before any upload; the
+// valid ones upload; the store's page hears `ticket:created`; the agent sees the claim.
+const { test, expect, stage, evidence, Shopper, Agent } = require("./fixtures");
+const { watchBeforeOpen, firstOpenPayload } = require("./measure");
+
+const DESIGN_FIRST_LOAD_BUDGET = 150 * 1024;
+
+test("from the storefront's launcher to a filed transit-damage claim", async ({ page, request }, testInfo) => {
+  await watchBeforeOpen(page);
+  await page.goto(`${stage.store}/`);
+  const shopper = new Shopper(page);
+  const { frame, heading } = shopper;
+  await expect(shopper.launcher).toBeVisible();
+
+  await test.step("until it is opened, the embed is one script and one button", async () => {
+    // Give the page time to be idle, and a late request or shift time to show.
+    await page.waitForTimeout(500);
+    const before = await page.evaluate(() => ({
+      cookies: document.cookie,
+      stored: localStorage.length + sessionStorage.length,
+      // The browser's own request for the store's icon is not the embed's.
+      fetched: performance
+        .getEntriesByType("resource")
+        .map((r) => r.name)
+        .filter((name) => new URL(name).pathname !== "/favicon.ico"),
+      layoutShift: window.__hcLayoutShift,
+      longTasks: window.__hcLongTasks,
+    }));
+    expect(before).toEqual({
+      cookies: "",
+      stored: 0,
+      fetched: [`${stage.widget}/embed.js`],
+      layoutShift: 0,
+      longTasks: [],
+    });
+    expect(page.frames()).toHaveLength(1);
+  });
+
+  await page.evaluate(() => {
+    window.__created = [];
+    HelpCenter("on", "ticket:created", (e) => window.__created.push(e.ticketId));
+  });
+  await shopper.launcher.click();
+  await expect(heading).toHaveText("What went wrong with your order?");
+  await expect(heading).toBeFocused();
+
+  await test.step("the first open fetches no more than the design's first-load budget", async () => {
+    const payload = await firstOpenPayload(page);
+    console.log(`first open: ${JSON.stringify(payload, null, 1)}`);
+    testInfo.annotations.push({ type: "first-open payload", description: JSON.stringify(payload) });
+    expect(payload.firstScreen.encodedBytes).toBeLessThanOrEqual(DESIGN_FIRST_LOAD_BUDGET);
+  });
+
+  await frame.getByRole("button", { name: /^Product quality/ }).click();
+  await frame.getByRole("button", { name: "It arrived broken or damaged" }).click();
+  await expect(heading).toHaveText("What we'll do");
+  const delivered = new Date(Date.now() - 2 * 864e5).toISOString().slice(0, 10);
+  await frame.getByLabel("When did the parcel arrive?").fill(delivered);
+  await expect(frame.locator(".hc-outcome-message")).toContainText("claimed from the delivery company");
+  await frame.getByRole("button", { name: "Continue" }).click();
+
+  await expect(heading).toHaveText("Tell us about it");
+  await frame.getByLabel("Order number").fill("10023456");
+  await frame.getByLabel("What happened?").fill("The box was crushed on one corner and the kettle's spout is bent.");
+  await frame.getByLabel("Your email").fill("wei@example.com");
+  await frame.getByRole("button", { name: "Continue" }).click();
+  await expect(heading).toHaveText("Photos and videos");
+
+  const uploads = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/uploads")) uploads.push(`${r.method()} ${r.url()}`);
+  });
+  const picker = frame.locator(".hc-pickers input[type=file]").first();
+
+  await test.step("photos that cannot be accepted are refused in the browser, before any upload", async () => {
+    await picker.setInputFiles([evidence("thumbnail.png"), evidence("IMG_1999.JPG"), evidence("receipt.jpg")]);
+    const row = (name) => frame.locator(".hc-file", { hasText: name });
+    await expect(row("thumbnail.png")).toContainText("This picture is too small (120×90)");
+    await expect(row("IMG_1999.JPG")).toContainText("before the parcel arrived");
+    await expect(row("receipt.jpg")).toContainText("This isn't a photo or video we can accept");
+    await frame.getByRole("button", { name: "Continue" }).click();
+    await expect(heading).toHaveText("Photos and videos");
+    expect(uploads).toEqual([]);
+    for (const name of ["thumbnail.png", "IMG_1999.JPG", "receipt.jpg"]) {
+      await row(name).getByRole("button", { name: /^Remove/ }).click();
+    }
+    await expect(frame.locator(".hc-file")).toHaveCount(0);
+  });
+
+  await test.step("valid photos upload", async () => {
+    await picker.setInputFiles([evidence("IMG_2041.JPG"), evidence("IMG_2042.JPG")]);
+    await expect(frame.locator(".hc-file-status")).toHaveText(["Uploaded", "Uploaded"], { timeout: 30_000 });
+    expect(uploads.some((u) => u.startsWith("PATCH"))).toBe(true);
+  });
+
+  await frame.getByRole("button", { name: "Continue" }).click();
+  await expect(heading).toHaveText("Check and send");
+  await frame.getByRole("button", { name: "Send my request" }).click();
+  const number = frame.locator(".hc-ticket-id");
+  await expect(number).toContainText("Your request number is");
+  const id = (await number.textContent()).replace("Your request number is ", "").replace(/\.$/, "").trim();
+
+  await test.step("the store's page hears of the ticket, and the agent sees the claim", async () => {
+    await expect.poll(() => page.evaluate(() => window.__created)).toEqual([id]);
+    const ticket = await new Agent(request).ticket(id);
+    expect(ticket).toMatchObject({
+      id,
+      status: "submitted",
+      outcome: "transit_damage",
+      order_number: "10023456",
+      email: "wei@example.com",
+    });
+    expect(ticket.evidence).toHaveLength(2);
+  });
+});

@@ -1,0 +1,49 @@
+// Measurements taken in the browser itself: what the embed costs a store's page before the
+// shopper opens it, and what the first open fetches.
+
+/** Counts layout shifts and long tasks from the very start of every document. */
+async function watchBeforeOpen(page) {
+  await page.addInitScript(() => {
+    window.__hcLayoutShift = 0;
+    window.__hcLongTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) window.__hcLayoutShift += e.value;
+    }).observe({ type: "layout-shift", buffered: true });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__hcLongTasks.push(Math.round(e.duration));
+    }).observe({ type: "longtask", buffered: true });
+  });
+}
+
+/**
+ * What the widget's frame fetched, from its own Resource Timing: the first screen (document,
+ * scripts, styles, the first wasm) and the chunk it prefetches while the shopper reads.
+ * `encodedBytes` are the compressed bodies; `transferBytes` add the headers.
+ */
+async function firstOpenPayload(page) {
+  const widget = page.frames().find((f) => f.url().includes("/widget/"));
+  if (!widget) throw new Error("the widget's frame is not on the page");
+  const entries = await widget.evaluate(() =>
+    [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")].map((e) => ({
+      path: new URL(e.name).pathname,
+      encoded: e.encodedBodySize,
+      transfer: e.transferSize,
+      decoded: e.decodedBodySize,
+    })),
+  );
+  const sum = (list, key) => list.reduce((n, e) => n + e[key], 0);
+  const isChunk = (e) => /\/split_[^/]*\.wasm$/.test(e.path);
+  const first = entries.filter((e) => !isChunk(e));
+  const chunk = entries.filter(isChunk);
+  return {
+    firstScreen: {
+      encodedBytes: sum(first, "encoded"),
+      transferBytes: sum(first, "transfer"),
+      decodedBytes: sum(first, "decoded"),
+      files: first.map((e) => `${e.path} ${e.encoded}`),
+    },
+    prefetchedChunk: { encodedBytes: sum(chunk, "encoded"), files: chunk.map((e) => `${e.path} ${e.encoded}`) },
+  };
+}
+
+module.exports = { watchBeforeOpen, firstOpenPayload };

@@ -1,0 +1,41 @@
+// The end-to-end suite: `cargo xtask e2e` (or `cargo xtask test`) starts the server and the
+// storefront pages, makes the evidence files and passes their addresses in HELPCENTER_E2E_*.
+const { defineConfig } = require("@playwright/test");
+
+const results = process.env.HELPCENTER_E2E_RESULTS || "../../target/e2e";
+
+module.exports = defineConfig({
+  testDir: ".",
+  testMatch: "*.spec.js",
+  // The tests share one server and one storefront, and the machine has two cores.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: true,
+  outputDir: results,
+  reporter: [["list"]],
+  use: {
+    browserName: "chromium",
+    headless: true,
+    viewport: { width: 1280, height: 860 },
+    locale: "en-GB",
+    timezoneId: "UTC",
+    // What a failing test saw: its last screen, and every step of it.
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: {
+      // Debian's Chromium: these machines cannot download Playwright's own browser.
+      executablePath: process.env.HELPCENTER_E2E_CHROMIUM || "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+});

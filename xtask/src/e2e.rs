@@ -1,0 +1,132 @@
+//! The end-to-end tests (`tests/e2e/`): Playwright drives Debian's Chromium through the real
+//! embed on real storefront pages, against a real helpcenter-server serving the release build
+//! in `dist/`. This sets the stage and runs them:
+//! - the server, with its admin key known to the tests ([`browser_server`]);
+//! - the storefront on the origin the test site allows, serving the demo store
+//!   (`public/demo/`) and the tests' own pages (`tests/e2e/pages/`);
+//! - the same pages on an origin the site does not allow;
+//! - the evidence a shopper picks, made as real files ([`helpcenter_media::samples`]).
+//!
+//! Failures leave a screenshot, a trace and the page's console log under `target/e2e/`.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+use helpcenter_core::CivilDate;
+use helpcenter_media::samples::{Jpeg, jpeg, png};
+
+use crate::browser_server::{self, ADMIN_KEY};
+use crate::cmd::{Ctx, Scratch};
+use crate::{storefront, tools};
+
+/// An origin the test site does not list: its pages must not be able to frame the widget.
+const STRANGER: &str = "127.0.0.1:8766";
+
+/// `args` go to `playwright test` (e.g. a file name or `--grep keyboard`).
+pub fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
+    let suite = ctx.root.join("tests").join("e2e");
+    install_packages(ctx, &suite)?;
+    let dist = ctx.root.join("dist");
+    if !dist.join("embed.js").is_file() {
+        anyhow::bail!(
+            "{} has no embed.js: build the widget first (`cargo xtask build-widget`)",
+            dist.display()
+        );
+    }
+    let files = Scratch::new("e2e-files")?;
+    write_evidence(files.path())?;
+    let server = browser_server::start_serving(ctx, &dist)?;
+    let pages = vec![ctx.root.join("public").join("demo"), suite.join("pages")];
+    let _store = storefront::serve(pages.clone(), server.page().parse()?, server.origin())?;
+    let _stranger = storefront::serve(pages, STRANGER.parse()?, server.origin())?;
+    // Playwright makes each browser's profile under TMPDIR.
+    let profiles = Scratch::new("e2e-profiles")?;
+    let results = ctx.root.join("target").join("e2e");
+    let _ = std::fs::remove_dir_all(&results);
+    ctx.cmd(suite.join("node_modules").join(".bin").join("playwright"))
+        .arg("test")
+        .arg("--config")
+        .arg(suite.join("playwright.config.js"))
+        .args(args)
+        .env("HELPCENTER_E2E_WIDGET", server.origin())
+        .env("HELPCENTER_E2E_STORE", format!("http://{}", server.page()))
+        .env("HELPCENTER_E2E_STRANGER", format!("http://{STRANGER}"))
+        .env("HELPCENTER_E2E_ADMIN_KEY", ADMIN_KEY)
+        .env("HELPCENTER_E2E_FILES", files.path())
+        .env("HELPCENTER_E2E_RESULTS", &results)
+        .env("HELPCENTER_E2E_CHROMIUM", tools::CHROMIUM)
+        .env("TMPDIR", profiles.path())
+        .run()
+        .with_context(|| {
+            format!(
+                "the end-to-end tests failed: screenshots, traces and console logs are in {}",
+                results.display()
+            )
+        })
+}
+
+/// `npm ci` from the committed lock, when what is installed is not that lock.
+fn install_packages(ctx: &Ctx, suite: &Path) -> Result<()> {
+    let lock =
+        std::fs::read(suite.join("package-lock.json")).context("tests/e2e/package-lock.json")?;
+    let installed = suite.join("node_modules").join(".helpcenter-lock.json");
+    if std::fs::read(&installed).is_ok_and(|have| have == lock) {
+        println!("tools: end-to-end packages: ok");
+        return Ok(());
+    }
+    println!("tools: end-to-end packages: installing from tests/e2e/package-lock.json");
+    ctx.cmd("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+        .arg(suite)
+        .run()?;
+    std::fs::write(&installed, lock)?;
+    Ok(())
+}
+
+/// The files the tests pick, named as a phone names them. The photos were taken today, after
+/// the demo order's delivery (two days ago), so the transit-damage rule accepts them.
+fn write_evidence(dir: &Path) -> Result<()> {
+    let taken = format!("{} 12:00:00", today()?.to_string().replace('-', ":"));
+    let photo = |seed: u8, padding: usize| {
+        jpeg(&Jpeg {
+            width: 1600,
+            height: 1200,
+            taken: Some(&taken),
+            padding,
+            seed,
+        })
+    };
+    let files: [(&str, Vec<u8>); 6] = [
+        ("IMG_2041.JPG", photo(1, 0)),
+        ("IMG_2042.JPG", photo(2, 0)),
+        // Six 1 MiB chunks: slow enough on a throttled line to reload in the middle.
+        ("IMG_2043.JPG", photo(3, 6 * 1024 * 1024)),
+        // Too small to show anything: the browser refuses it before uploading.
+        ("thumbnail.png", png(120, 90, 4)),
+        // Taken before the parcel arrived: it cannot show damage in transit.
+        (
+            "IMG_1999.JPG",
+            jpeg(&Jpeg {
+                width: 1600,
+                height: 1200,
+                taken: Some("2020:01:05 09:30:00"),
+                padding: 0,
+                seed: 5,
+            }),
+        ),
+        // A document renamed to look like a photo.
+        ("receipt.jpg", b"%PDF-1.4\n% not a photo\n".to_vec()),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes)?;
+    }
+    Ok(())
+}
+
+fn today() -> Result<CivilDate> {
+    let days = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() / 86_400;
+    CivilDate::from_ymd(1970, 1, 1)
+        .and_then(|epoch| epoch.add_days(i32::try_from(days).ok()?))
+        .context("today's date is out of range")
+}
