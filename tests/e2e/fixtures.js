@@ -54,6 +54,37 @@ class Shopper {
 const ENGLISH = { open: "Help with an order", close: "Close", title: "Help Center", failed: "Help is unavailable right now." };
 const CHINESE = { open: "帮助与售后", close: "关闭", title: "帮助中心", failed: "帮助中心暂时无法打开。" };
 
+/** The request number the confirmation shows. */
+async function filedTicketId(shopper) {
+  const number = shopper.frame.locator(".hc-ticket-id");
+  await base.expect(number).toContainText("Your request number is");
+  return (await number.textContent()).replace("Your request number is ", "").replace(/\.$/, "").trim();
+}
+
+/** From the start screen of an open widget, files a "Something else" claim with one photo. */
+async function fileSomethingElse(shopper, { order = "10023456" } = {}) {
+  const { frame, heading } = shopper;
+  await frame.getByRole("button", { name: "Something else" }).click();
+  await base.expect(heading).toHaveText("What we'll do");
+  await frame.getByRole("button", { name: "Continue" }).click();
+  await frame.getByLabel("Order number").fill(order);
+  await frame.getByLabel("What happened?").fill("The lid's hinge squeaks loudly since the first week.");
+  await frame.getByLabel("Your email").fill("wei@example.com");
+  await frame.getByRole("button", { name: "Continue" }).click();
+  await frame.locator(".hc-pickers input[type=file]").first().setInputFiles(evidence("IMG_2041.JPG"));
+  await base.expect(frame.locator(".hc-file-status")).toHaveText(["Uploaded"], { timeout: 30_000 });
+  await frame.getByRole("button", { name: "Continue" }).click();
+  await frame.getByRole("button", { name: "Send my request" }).click();
+  return filedTicketId(shopper);
+}
+
+/** The widget's frame itself, for what only its own document can tell. */
+function widgetFrame(page) {
+  const frame = page.frames().find((f) => f.url().includes("/widget/"));
+  if (!frame) throw new Error("the widget's frame is not on the page");
+  return frame;
+}
+
 /** The admin API, as a support agent's tools call it. */
 class Agent {
   constructor(request) {
@@ -79,4 +110,16 @@ class Agent {
   }
 }
 
-module.exports = { test, expect: base.expect, stage, evidence, Shopper, Agent, ENGLISH, CHINESE };
+module.exports = {
+  test,
+  expect: base.expect,
+  stage,
+  evidence,
+  Shopper,
+  Agent,
+  ENGLISH,
+  CHINESE,
+  filedTicketId,
+  fileSomethingElse,
+  widgetFrame,
+};

@@ -1,7 +1,7 @@
 // 1. The whole journey, as a shopper makes it: from the storefront's launcher to a filed
 // transit-damage claim. Refused photos are refused in the browser before any upload; the
 // valid ones upload; the store's page hears `ticket:created`; the agent sees the claim.
-const { test, expect, stage, evidence, Shopper, Agent } = require("./fixtures");
+const { test, expect, stage, evidence, Shopper, Agent, filedTicketId } = require("./fixtures");
 const { watchBeforeOpen, firstOpenPayload } = require("./measure");
 
 const DESIGN_FIRST_LOAD_BUDGET = 150 * 1024;
@@ -97,9 +97,7 @@ test("from the storefront's launcher to a filed transit-damage claim", async ({ 
   await frame.getByRole("button", { name: "Continue" }).click();
   await expect(heading).toHaveText("Check and send");
   await frame.getByRole("button", { name: "Send my request" }).click();
-  const number = frame.locator(".hc-ticket-id");
-  await expect(number).toContainText("Your request number is");
-  const id = (await number.textContent()).replace("Your request number is ", "").replace(/\.$/, "").trim();
+  const id = await filedTicketId(shopper);
 
   await test.step("the store's page hears of the ticket, and the agent sees the claim", async () => {
     await expect.poll(() => page.evaluate(() => window.__created)).toEqual([id]);

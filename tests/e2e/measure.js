@@ -1,3 +1,5 @@
+const { widgetFrame } = require("./fixtures");
+
 // Measurements taken in the browser itself: what the embed costs a store's page before the
 // shopper opens it, and what the first open fetches.
 
@@ -21,9 +23,7 @@ async function watchBeforeOpen(page) {
  * `encodedBytes` are the compressed bodies; `transferBytes` add the headers.
  */
 async function firstOpenPayload(page) {
-  const widget = page.frames().find((f) => f.url().includes("/widget/"));
-  if (!widget) throw new Error("the widget's frame is not on the page");
-  const entries = await widget.evaluate(() =>
+  const entries = await widgetFrame(page).evaluate(() =>
     [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")].map((e) => ({
       path: new URL(e.name).pathname,
       encoded: e.encodedBodySize,
