@@ -1,6 +1,6 @@
 /*! Help Center embed: the one tag a store pastes.
  *   <script src="https://HOST/embed.js" data-site="KEY" async></script>
- * Optional: data-locale="zh-CN", data-position="left", data-z-index="2147483000",
+ * Optional: data-locale="zh-CN", data-position="left", data-z-index="2147483647",
  * data-preload (fetch the widget while the page idles).
  * Until the shopper opens it, this draws one button in a Shadow DOM and does nothing else:
  * no cookies, no storage, no requests. The widget runs in an iframe from HOST; the two talk
@@ -24,7 +24,9 @@
   // The store's names for prefilled fields, and the widget's.
   var fields = { orderNumber: "order_number", email: "email", category: "category", deliveredOn: "delivered_on" };
   var side = ds.position === "left" ? "left" : "right";
-  var z = parseInt(ds.zIndex, 10) || 2147483000;
+  // The top of the stack by default: a page's own bars and bubbles can only tie, and the
+  // launcher, added last, wins a tie.
+  var z = parseInt(ds.zIndex, 10) || 2147483647;
   var listeners = {};
   var prefill = {};
   var identity = null;
@@ -42,12 +44,12 @@
 
   function draw() {
     host = d.createElement("div");
-    // Fixed and out of the flow: the page's layout never moves for it.
-    host.style.cssText = "all:initial;position:fixed;bottom:0;" + side + ":0;z-index:" + z;
     // Open, so accessibility tools can audit it; the page's CSS still cannot reach in.
     root = host.attachShadow({ mode: "open" });
+    // Fixed and out of the flow: the page's layout never moves for it. `!important` inside
+    // the shadow root beats even the page's `* { all: unset !important }`.
     root.innerHTML =
-      "<style>:host{all:initial}" +
+      "<style>:host{all:initial!important;position:fixed!important;z-index:" + z + "!important}" +
       "button{all:initial;box-sizing:border-box;position:fixed;bottom:20px;" + side + ":20px;" +
       "padding:12px 18px;border-radius:24px;background:#1f5fbf;color:#fff;cursor:pointer;" +
       "font:600 15px/1.2 system-ui,sans-serif;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
