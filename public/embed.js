@@ -42,6 +42,13 @@
     if (frame && ready) frame.contentWindow.postMessage({ hc: V, type: type, data: data }, origin);
   }
 
+  // The page moves focus to the frame itself: a frame may not take it without the shopper's
+  // gesture, and HelpCenter('open') can come from the store's code at any time.
+  function focusIn() {
+    frame.focus();
+    send("focus");
+  }
+
   function draw() {
     host = d.createElement("div");
     // Open, so accessibility tools can audit it; the page's CSS still cannot reach in.
@@ -122,7 +129,7 @@
     load();
     show(true);
     fit();
-    if (ready) send("focus");
+    if (ready) focusIn();
     emit("open");
   }
 
@@ -140,7 +147,7 @@
     if (m.type === "ready") {
       clearTimeout(timer);
       ready = true;
-      if (isOpen) send("focus");
+      if (isOpen) focusIn();
       emit("ready");
     } else if (m.type === "close") {
       close();

@@ -41,10 +41,11 @@ pub fn connect(host: Option<String>, on: impl Fn(FromHost) + 'static) {
     HOST.with(|h| *h.borrow_mut() = Some(host.clone()));
     let listener =
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            // Compared as values: a cross-origin parent is not `instanceof Window` here, so
+            // it cannot be cast to one.
             let from_parent = e
                 .source()
-                .and_then(|s| s.dyn_into::<web_sys::Window>().ok())
-                .is_some_and(|s| s == parent);
+                .is_some_and(|s| JsValue::from(s) == JsValue::from(parent.clone()));
             if e.origin() != host || !from_parent {
                 return;
             }

@@ -44,7 +44,8 @@ class Shopper {
   constructor(page, words = ENGLISH) {
     this.page = page;
     this.words = words;
-    this.launcher = page.getByRole("button", { name: words.open });
+    // Its name says what it does: "Help with an order" while closed, "Close" while open.
+    this.launcher = page.locator("button[aria-haspopup=dialog]");
     // Playwright's CSS reaches into the launcher's open shadow root.
     this.frame = page.frameLocator(`iframe[title="${words.title}"]`);
     this.heading = this.frame.locator("h2.hc-heading");

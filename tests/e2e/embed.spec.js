@@ -1,0 +1,61 @@
+// The JS API a store calls, on the demo storefront: the "Report a problem with this order"
+// button prefills and opens the widget; focus moves in, Escape gives it back to the launcher;
+// the events fire; messages that do not come from the widget are ignored.
+const { test, expect, stage, Shopper } = require("./fixtures");
+
+test("the store's button opens the widget prefilled, and Escape gives focus back", async ({ page }) => {
+  await page.goto(`${stage.store}/`);
+  const shopper = new Shopper(page);
+  const { frame, heading, launcher } = shopper;
+  await expect(launcher).toBeVisible();
+  await page.evaluate(() => {
+    window.__seen = [];
+    for (const name of ["ready", "open", "close"]) HelpCenter("on", name, () => window.__seen.push(name));
+  });
+
+  await page.getByRole("button", { name: "Report a problem with this order" }).click();
+  await expect(heading).toHaveText("What went wrong with your order?");
+  await expect(heading).toBeFocused();
+  await expect(launcher).toHaveText("Close");
+  await expect(launcher).toHaveAttribute("aria-expanded", "true");
+  await frame.getByRole("button", { name: "Something else" }).click();
+  await frame.getByRole("button", { name: "Continue" }).click();
+  await expect(frame.getByLabel("Order number")).toHaveValue("10023456");
+  await expect(frame.getByLabel("Your email")).toHaveValue("wei@example.com");
+
+  await test.step("a message from anyone but the widget is ignored", async () => {
+    await page.evaluate(() => window.postMessage({ hc: 1, type: "close" }, "*"));
+    await page.waitForTimeout(200);
+    await expect(page.locator("iframe")).toBeVisible();
+  });
+
+  await frame.getByLabel("Order number").press("Escape");
+  await expect(page.locator("iframe")).toBeHidden();
+  await expect(launcher).toBeFocused();
+  await expect(launcher).toHaveText("Help with an order");
+  expect(await page.evaluate(() => window.__seen)).toEqual(expect.arrayContaining(["open", "ready", "close"]));
+
+  await test.step("HelpCenter('open') and ('close') do what the launcher does", async () => {
+    await page.evaluate(() => HelpCenter("open"));
+    await expect(heading).toHaveText("Tell us about it");
+    await expect(heading).toBeFocused();
+    await page.evaluate(() => HelpCenter("close"));
+    await expect(page.locator("iframe")).toBeHidden();
+    await expect(launcher).toBeFocused();
+  });
+});
+
+test("a prefill sent while the widget is open fills what the shopper left empty", async ({ page }) => {
+  await page.goto(`${stage.store}/`);
+  const shopper = new Shopper(page);
+  const { frame, heading, launcher } = shopper;
+  await launcher.click();
+  await frame.getByRole("button", { name: "Something else" }).click();
+  await frame.getByRole("button", { name: "Continue" }).click();
+  await expect(heading).toHaveText("Tell us about it");
+  await frame.getByLabel("Your email").fill("me@example.org");
+  // Over postMessage, from the store's page to the widget's frame on another origin.
+  await page.evaluate(() => HelpCenter("prefill", { orderNumber: "10029999", email: "wei@example.com" }));
+  await expect(frame.getByLabel("Order number")).toHaveValue("10029999");
+  await expect(frame.getByLabel("Your email")).toHaveValue("me@example.org");
+});
