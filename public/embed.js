@@ -17,7 +17,10 @@
   var site = ds.site;
   if (!site) return;
   var origin = new URL(script.src, d.baseURI).origin;
-  var zh = /^zh/i.test(ds.locale || d.documentElement.lang || navigator.language || "");
+  // The store's choice, else the page's language, else the browser's: the launcher and the
+  // widget speak the same one.
+  var lang = ds.locale || d.documentElement.lang || navigator.language || "";
+  var zh = /^zh/i.test(lang);
   var words = zh
     ? { open: "帮助与售后", close: "关闭", failed: "帮助中心暂时无法打开。", title: "帮助中心" }
     : { open: "Help with an order", close: "Close", failed: "Help is unavailable right now.", title: "Help Center" };
@@ -82,7 +85,7 @@
 
   function widgetUrl() {
     var q = new URLSearchParams({ site: site });
-    if (ds.locale) q.set("locale", ds.locale);
+    if (lang) q.set("locale", lang);
     // The fragment never reaches a server log: the store's prefill and identity go there.
     var f = new URLSearchParams({ host: location.origin });
     for (var k in prefill) f.set(fields[k], prefill[k]);
