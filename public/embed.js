@@ -70,7 +70,10 @@
       ".w{position:fixed;bottom:88px;" + side + ":20px;width:400px;height:min(680px,calc(100vh - 108px));" +
       "border-radius:12px;overflow:hidden;box-shadow:0 10px 40px rgba(0,0,0,.3);background:#fff}" +
       "iframe{border:0;width:100%;height:100%;display:block}" +
-      "@media (max-width:600px){.w{inset:0;width:auto;height:var(--hc-vh,100%);border-radius:0;bottom:auto}}" +
+      // Phones: the widget takes the screen; Close moves to the top corner, where the widget
+      // leaves it room, so it covers none of the widget's buttons.
+      "@media (max-width:600px){.w{inset:0;width:auto;height:var(--hc-vh,100%);border-radius:0;bottom:auto}" +
+      "[aria-expanded=true]{top:8px;bottom:auto}}" +
       "</style><div class=w role=dialog aria-modal=true hidden></div>" +
       "<p role=status aria-live=polite></p><button type=button aria-haspopup=dialog></button>";
     wrap = root.querySelector(".w");

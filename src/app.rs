@@ -85,8 +85,10 @@ pub fn App() -> impl IntoView {
         });
     };
     fetch();
+    // In a store's page: on a phone, the launcher's Close sits over the widget's top corner.
+    let embedded = host.is_some();
     view! {
-        <main class="hc-widget">
+        <main class="hc-widget" class:hc-embedded=embedded>
             {move || match loaded.get() {
                 None => {
                     view! { <p class="hc-status" role="status">{locale.text(Text::Loading)}</p> }

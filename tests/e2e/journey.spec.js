@@ -35,6 +35,14 @@ test("from the storefront's launcher to a filed transit-damage claim", async ({ 
       longTasks: [],
     });
     expect(page.frames()).toHaveLength(1);
+    const embed = await page.evaluate(() => {
+      const e = performance.getEntriesByType("resource")[0];
+      return { encodedBytes: e.encodedBodySize, transferBytes: e.transferSize, decodedBytes: e.decodedBodySize };
+    });
+    console.log(`embed.js as the store's page fetched it: ${JSON.stringify(embed)}`);
+    testInfo.annotations.push({ type: "embed.js", description: JSON.stringify(embed) });
+    expect(embed.encodedBytes).toBeGreaterThan(0);
+    expect(embed.encodedBytes).toBeLessThanOrEqual(2048);
   });
 
   await page.evaluate(() => {

@@ -323,6 +323,7 @@ async fn embed_js_loads_on_any_storefront_and_is_cached_briefly() {
         header(&response, "cross-origin-resource-policy"),
         "cross-origin"
     );
+    assert_eq!(header(&response, "timing-allow-origin"), "*");
     assert_eq!(header(&response, "x-content-type-options"), "nosniff");
     assert_eq!(header(&response, "cache-control"), "public, max-age=300");
     let last_modified = header(&response, "last-modified");
