@@ -13,6 +13,8 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{And, DefaultPredicate, NotForContentType, Predicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -68,6 +70,16 @@ pub struct ServeOptions {
 const JSON_BODY_LIMIT: usize = 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// JSON answers compressed for browsers that accept it: the widget's config (the whole
+/// policy, in every language) is on the first open's path. Pictures are compressed already;
+/// videos are too, and too big to compress per request.
+fn compressed() -> CompressionLayer<And<DefaultPredicate, NotForContentType>> {
+    CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("video/")))
+}
+
 pub fn router(state: AppState, options: &ServeOptions) -> Router {
     let bounded = || {
         ServiceBuilder::new()
@@ -93,6 +105,7 @@ pub fn router(state: AppState, options: &ServeOptions) -> Router {
         .route("/v1/tickets/{id}/replies", post(tickets::reply))
         .route("/v1/tickets/{id}/escalate", post(tickets::escalate))
         .route("/v1/tickets/{id}/evidence/{upload}", get(tickets::evidence))
+        .layer(compressed())
         .layer(bounded())
         // Long-lived or streamed: no overall timeout.
         .route("/v1/tickets/{id}/events", get(tickets::events))

@@ -577,3 +577,31 @@ async fn a_file_removed_from_the_build_is_gone_for_every_browser() {
         assert_eq!(body["code"], "not_found", "{encoding}");
     }
 }
+
+#[tokio::test]
+async fn the_widget_config_is_compressed_for_browsers_that_accept_it() {
+    let server = TestServer::start().await;
+    let url = server.url("/v1/sites/demo/widget-config");
+    let plain = server.http.get(&url).send().await.expect("request");
+    assert_eq!(plain.status(), 200);
+    assert_eq!(header(&plain, "content-encoding"), "");
+    let plain = plain.bytes().await.expect("body");
+
+    let br = server
+        .http
+        .get(&url)
+        .header("Accept-Encoding", "br, gzip")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(header(&br, "content-encoding"), "br");
+    assert!(header(&br, "vary").contains("accept-encoding"));
+    let squeezed = br.bytes().await.expect("body");
+    assert_eq!(support::unbrotli(&squeezed), plain);
+    assert!(
+        squeezed.len() * 3 < plain.len(),
+        "{} bytes compressed from {}: the policy's text should shrink far more",
+        squeezed.len(),
+        plain.len()
+    );
+}
