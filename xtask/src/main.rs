@@ -4,6 +4,7 @@
 //! so tool versions are checked in one place.
 
 mod browser_server;
+mod budgets;
 mod cmd;
 mod dev;
 mod e2e;
@@ -32,6 +33,7 @@ commands:
   build-widget       only the split release build of the widget into dist/, with its sizes
   e2e [ARGS]         only the end-to-end tests (tests/e2e/) against the build in dist/;
                      ARGS go to `playwright test` (e.g. `hostile` or `--grep keyboard`)
+  budgets            only DESIGN.md's size budgets, on the build in dist/
   split-check        only the split build in dist/ in Chromium: Continue past the outcome
                      loads the filing chunk
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
@@ -66,6 +68,7 @@ fn run(args: Vec<String>) -> Result<()> {
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| dev::build_widget(&ctx)),
         "e2e" => tools::ensure_browser(&ctx).and_then(|()| e2e::run(&ctx, rest)),
+        "budgets" => no_args(command, rest).and_then(|()| budgets::check(&ctx)),
         "split-check" => no_args(command, rest)
             .and_then(|()| tools::ensure_browser(&ctx))
             .and_then(|()| split_check::run(&ctx)),

@@ -374,7 +374,7 @@ fn precompress(dist: &Path) -> Result<()> {
     Ok(())
 }
 
-fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,
         // The largest window without the non-standard "large window" mode browsers lack.
@@ -386,7 +386,7 @@ fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?)

@@ -3,12 +3,12 @@
 use anyhow::{Context, Result};
 
 use crate::cmd::{Ctx, Scratch};
-use crate::{browser_server, dev, e2e, split_check, tools};
+use crate::{browser_server, budgets, dev, e2e, split_check, tools};
 
 type Step = (&'static str, fn(&Ctx) -> Result<()>);
 
 /// Cheap checks first, so a formatting slip fails in seconds rather than after the wasm builds.
-const STEPS: [Step; 8] = [
+const STEPS: [Step; 9] = [
     ("rustfmt", |ctx| {
         ctx.cmd("cargo").args(["fmt", "--all", "--check"]).run()
     }),
@@ -65,6 +65,7 @@ const STEPS: [Step; 8] = [
     // The release wasm build (opt-level z, LTO, wasm-opt), split into a first load and the
     // filing chunk, then that build in Chromium: the browser tests below run unsplit code.
     ("widget build (trunk + split)", dev::build_widget),
+    ("size budgets (DESIGN.md)", budgets::check),
     ("split widget in chromium", split_check::run),
     ("end-to-end on storefront pages", |ctx| e2e::run(ctx, &[])),
     ("wasm browser tests", |ctx| browser_tests(ctx, &[])),

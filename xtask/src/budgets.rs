@@ -1,0 +1,195 @@
+//! DESIGN.md's size budgets, checked on the release build in `dist/` by `cargo xtask test`.
+//! Sizes are deterministic for a given build, so they are asserted; timings are only reported
+//! (`cargo xtask bench`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::cmd::Ctx;
+use crate::split::{brotli, gzip};
+
+/// embed.js ≤ 2 KB gzip: every page of the store loads it.
+pub const EMBED_GZIP_BYTES: u64 = 2048;
+/// The widget's first open (wasm + JS + CSS) ≤ 150 KB gzip.
+pub const FIRST_LOAD_GZIP_BYTES: u64 = 150_000;
+
+/// One file's bytes as stored and as sent.
+#[derive(Clone, Debug)]
+pub struct Compressed {
+    pub name: String,
+    pub raw: u64,
+    pub gzip: u64,
+    pub brotli: u64,
+}
+
+impl Compressed {
+    pub fn of(path: &Path) -> Result<Self> {
+        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        Ok(Compressed {
+            name: path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            raw: bytes.len() as u64,
+            gzip: gzip(&bytes)?.len() as u64,
+            brotli: brotli(&bytes)?.len() as u64,
+        })
+    }
+
+    /// The sum of `files`, named `name`.
+    pub fn total(name: &str, files: &[Compressed]) -> Self {
+        Compressed {
+            name: name.to_owned(),
+            raw: files.iter().map(|f| f.raw).sum(),
+            gzip: files.iter().map(|f| f.gzip).sum(),
+            brotli: files.iter().map(|f| f.brotli).sum(),
+        }
+    }
+}
+
+/// What a release build in `dist/` costs: the store's script, what the first open fetches
+/// (the JS and wasm the page loads, the CSS), and the chunk fetched while the shopper reads.
+pub struct BuildSizes {
+    pub embed: Compressed,
+    pub first_load: Vec<Compressed>,
+    pub chunks: Vec<Compressed>,
+}
+
+impl BuildSizes {
+    pub fn of(dist: &Path) -> Result<Self> {
+        let mut first_load = Vec::new();
+        let mut chunks = Vec::new();
+        for path in shipped(dist)? {
+            let file = Compressed::of(&path)?;
+            if file.name == "embed.js" {
+                continue;
+            } else if file.name.starts_with("split_") {
+                chunks.push(file);
+            } else {
+                first_load.push(file);
+            }
+        }
+        if first_load.is_empty() {
+            bail!(
+                "{} has no widget build: run `cargo xtask build-widget`",
+                dist.display()
+            );
+        }
+        Ok(BuildSizes {
+            embed: Compressed::of(&dist.join("embed.js"))?,
+            first_load,
+            chunks,
+        })
+    }
+
+    pub fn first_load_total(&self) -> Compressed {
+        Compressed::total("first load", &self.first_load)
+    }
+}
+
+/// The scripts, wasm and styles in `dist/`, in name order (not their .br/.gz copies).
+fn shipped(dist: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
+        let path = entry?.path();
+        let kind = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        if matches!(kind, "js" | "wasm" | "css") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The `cargo xtask test` step: the build in `dist/` within DESIGN.md's budgets.
+pub fn check(ctx: &Ctx) -> Result<()> {
+    let sizes = BuildSizes::of(&ctx.root.join("dist"))?;
+    let first = sizes.first_load_total();
+    println!(
+        "budgets: embed.js {} bytes gzip (budget {EMBED_GZIP_BYTES}); first open {} bytes gzip \
+         (budget {FIRST_LOAD_GZIP_BYTES}), from {}",
+        sizes.embed.gzip,
+        first.gzip,
+        sizes
+            .first_load
+            .iter()
+            .map(|f| format!("{} {}", f.name, f.gzip))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for chunk in &sizes.chunks {
+        println!(
+            "budgets: {} {} bytes gzip (no budget: fetched while the shopper reads the start screen)",
+            chunk.name, chunk.gzip
+        );
+    }
+    within(&sizes)
+}
+
+fn within(sizes: &BuildSizes) -> Result<()> {
+    let mut over = Vec::new();
+    if sizes.embed.gzip > EMBED_GZIP_BYTES {
+        over.push(format!(
+            "embed.js is {} bytes gzip, over its {EMBED_GZIP_BYTES}: every page of the store pays for it",
+            sizes.embed.gzip
+        ));
+    }
+    let first = sizes.first_load_total();
+    if first.gzip > FIRST_LOAD_GZIP_BYTES {
+        over.push(format!(
+            "the widget's first open is {} bytes gzip, over its {FIRST_LOAD_GZIP_BYTES}: move code \
+             behind the split (src/chunk.rs) or make it smaller",
+            first.gzip
+        ));
+    }
+    if !over.is_empty() {
+        bail!("over DESIGN.md's size budgets:\n  {}", over.join("\n  "));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, gzip: u64) -> Compressed {
+        Compressed {
+            name: name.into(),
+            raw: gzip * 3,
+            gzip,
+            brotli: gzip - gzip / 10,
+        }
+    }
+
+    fn build(embed: u64, first: &[u64]) -> BuildSizes {
+        BuildSizes {
+            embed: file("embed.js", embed),
+            first_load: first.iter().map(|&g| file("part.wasm", g)).collect(),
+            chunks: vec![file("split_screens.wasm", 400_000)],
+        }
+    }
+
+    #[test]
+    fn a_build_at_its_budgets_passes_and_one_byte_over_fails() {
+        assert!(within(&build(EMBED_GZIP_BYTES, &[100_000, 50_000])).is_ok());
+        let embed = within(&build(EMBED_GZIP_BYTES + 1, &[1_000])).expect_err("embed.js over");
+        assert!(embed.to_string().contains("embed.js is 2049 bytes gzip"));
+        let first = within(&build(1_000, &[100_000, 50_001])).expect_err("first open over");
+        assert!(
+            first
+                .to_string()
+                .contains("first open is 150001 bytes gzip")
+        );
+    }
+
+    #[test]
+    fn the_chunk_does_not_count_against_the_first_open() {
+        let sizes = build(1_000, &[140_000]);
+        assert_eq!(sizes.first_load_total().gzip, 140_000);
+        assert!(within(&sizes).is_ok());
+    }
+}
