@@ -186,6 +186,16 @@ impl ServerProcess {
         }
     }
 
+    /// The most memory the running process has held so far (its peak resident set), in KiB.
+    pub fn peak_memory_kib(&self) -> Option<u64> {
+        let pid = self.child.as_ref()?.id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
     /// Kills the process, waits for it, and starts it again the same way.
     pub fn restart(&mut self) -> Result<()> {
         self.kill();

@@ -3,6 +3,7 @@
 //! Plain Rust instead of shell scripts so the same steps run on every machine and in CI, and
 //! so tool versions are checked in one place.
 
+mod bench;
 mod browser_server;
 mod budgets;
 mod cmd;
@@ -33,6 +34,9 @@ commands:
   build-widget       only the split release build of the widget into dist/, with its sizes
   e2e [ARGS]         only the end-to-end tests (tests/e2e/) against the build in dist/;
                      ARGS go to `playwright test` (e.g. `hostile` or `--grep keyboard`)
+  bench [SECTION..]  what the widget costs, each figure beside a baseline measured in the
+                     same run: a table, also in target/bench/bench.{md,json}; SECTION is
+                     bytes or server (all by default)
   budgets            only DESIGN.md's size budgets, on the build in dist/
   split-check        only the split build in dist/ in Chromium: Continue past the outcome
                      loads the filing chunk
@@ -68,6 +72,7 @@ fn run(args: Vec<String>) -> Result<()> {
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| dev::build_widget(&ctx)),
         "e2e" => tools::ensure_browser(&ctx).and_then(|()| e2e::run(&ctx, rest)),
+        "bench" => bench::run(&ctx, rest),
         "budgets" => no_args(command, rest).and_then(|()| budgets::check(&ctx)),
         "split-check" => no_args(command, rest)
             .and_then(|()| tools::ensure_browser(&ctx))

@@ -20,6 +20,7 @@ const WASM_OPT_VERSION: &str = "132";
 const TERSER_VERSION: &str = "5.51.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const WRK: &str = "/usr/bin/wrk";
 
 /// Everything `trunk build` needs: the wasm target, wasm-bindgen, wasm-opt and Trunk itself.
 pub fn ensure_build(ctx: &Ctx) -> Result<()> {
@@ -54,6 +55,21 @@ pub fn ensure_browser(ctx: &Ctx) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// wrk, the load generator `cargo xtask bench` drives the servers with, from Debian.
+pub fn ensure_wrk(ctx: &Ctx) -> Result<()> {
+    if Path::new(WRK).exists() {
+        println!("tools: wrk: ok");
+        return Ok(());
+    }
+    if ctx.cmd("id").arg("-u").read().as_deref().map(str::trim) != Some("0") {
+        bail!(
+            "wrk is missing (the server benchmarks need it): install it with `sudo apt-get install -y wrk`"
+        );
+    }
+    println!("tools: wrk: missing, installing with apt-get");
+    apt_install(ctx, &["wrk"])
 }
 
 /// rust-toolchain.toml lists the target, but a toolchain installed before that line was added

@@ -1,0 +1,41 @@
+//! `cargo xtask bench`: what the widget costs a store and its shoppers, each figure beside a
+//! baseline measured in the same run on the same machine (these machines are noisy, so the
+//! ratio is the figure to read). Prints a table and writes it to `target/bench/` as
+//! `bench.json` and `bench.md`. Timings are reported, never asserted; the sizes' budgets are
+//! asserted by `cargo xtask test` ([`crate::budgets`]).
+
+mod bytes;
+mod http;
+mod report;
+mod server;
+mod wrk;
+
+use anyhow::{Result, bail};
+
+use crate::cmd::Ctx;
+use report::Report;
+
+type Section = (&'static str, fn(&Ctx, &mut Report) -> Result<()>);
+
+const SECTIONS: [Section; 2] = [("bytes", bytes::measure), ("server", server::measure)];
+
+/// Every section, or only those named in `only`.
+pub fn run(ctx: &Ctx, only: &[String]) -> Result<()> {
+    if let Some(unknown) = only
+        .iter()
+        .find(|o| !SECTIONS.iter().any(|(name, _)| name == o))
+    {
+        bail!(
+            "no bench section `{unknown}`: the sections are {}",
+            SECTIONS.map(|(name, _)| name).join(", ")
+        );
+    }
+    let mut report = Report::new();
+    for (name, measure) in SECTIONS {
+        if only.is_empty() || only.iter().any(|o| o == name) {
+            println!("\n==> xtask bench: {name}");
+            measure(ctx, &mut report)?;
+        }
+    }
+    report.write(&ctx.root.join("target").join("bench"))
+}
