@@ -132,6 +132,21 @@ impl Cmd {
             .with_context(|| format!("could not start `{}`", self.words[0]))
     }
 
+    /// Echoes and runs the command, its stderr shown as it comes, and returns its stdout; a
+    /// non-zero exit is an error naming the command.
+    pub fn capture(mut self) -> Result<String> {
+        println!("$ {self}");
+        let out = self
+            .inner
+            .stderr(Stdio::inherit())
+            .output()
+            .with_context(|| format!("could not start `{}` (is it installed?)", self.words[0]))?;
+        if !out.status.success() {
+            bail!("`{self}` failed ({})", out.status);
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// Runs silently and returns stdout, or `None` if the program is missing or fails: for
     /// version checks, where "not there" and "broken" both mean "install it".
     pub fn read(mut self) -> Option<String> {

@@ -33,12 +33,20 @@ pub fn serve(roots: Vec<PathBuf>, addr: SocketAddr, widget_origin: String) -> Re
         TcpListener::bind(addr).with_context(|| format!("demo storefront: cannot bind {addr}"))?;
     let stop = Arc::new(AtomicBool::new(false));
     let stopping = stop.clone();
+    let roots = Arc::new(roots);
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             if stopping.load(Ordering::SeqCst) {
                 break;
             }
-            let _ = answer(stream, &roots, &widget_origin);
+            // A thread each: a browser opens connections ahead and may send nothing on them,
+            // which must not hold up the next page.
+            let roots = roots.clone();
+            let widget_origin = widget_origin.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(30)));
+                let _ = answer(stream, &roots, &widget_origin);
+            });
         }
     });
     Ok(Storefront { addr, stop })
@@ -70,20 +78,29 @@ fn answer(stream: TcpStream, roots: &[PathBuf], widget_origin: &str) -> std::io:
     let page = roots
         .iter()
         .filter(|_| !name.is_empty())
-        .find_map(|root| std::fs::read_to_string(root.join(name)).ok());
+        .find_map(|root| std::fs::read(root.join(name)).ok());
+    let kind = match name.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css",
+        _ => "text/plain; charset=utf-8",
+    };
     match page {
         Some(page) => {
-            let body = page.replace("{{WIDGET_ORIGIN}}", widget_origin);
-            let kind = if name.ends_with(".html") {
-                "text/html"
+            let body = if name.ends_with(".html") {
+                String::from_utf8_lossy(&page)
+                    .replace("{{WIDGET_ORIGIN}}", widget_origin)
+                    .into_bytes()
             } else {
-                "text/plain"
+                page
             };
             write!(
                 stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: {kind}; charset=utf-8\r\ncontent-length: {}\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n{body}",
+                "HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n",
                 body.len()
-            )
+            )?;
+            stream.write_all(&body)
         }
         None => stream.write_all(
             b"HTTP/1.1 404 Not Found\r\ncontent-length: 9\r\nconnection: close\r\n\r\nnot found",

@@ -7,14 +7,10 @@ use anyhow::Result;
 use super::report::{Figure, Report, Row};
 use crate::budgets::{BuildSizes, Compressed, EMBED_GZIP_BYTES};
 use crate::cmd::Ctx;
-use crate::{dev, tools};
 
 const SECTION: &str = "bytes";
 
-/// Builds the widget as `cargo xtask dev` does, then measures it.
 pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
-    tools::ensure_build(ctx)?;
-    dev::build_widget(ctx)?;
     let widget = BuildSizes::of(&ctx.root.join("dist"))?;
     let source = Compressed::of(&ctx.root.join("public").join("embed.js"))?;
     let embed = &widget.embed;
@@ -46,7 +42,7 @@ pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
         EMBED_GZIP_BYTES,
     ));
 
-    let floor = hello_world(ctx)?;
+    let floor = hello_world(&hello_world_dist(ctx)?)?;
     let first = widget.first_load_total();
     let floor_is = "hello-world Leptos CSR (floor)";
     report.add(row(
@@ -77,16 +73,27 @@ pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
     Ok(())
 }
 
-/// Builds `bench/hello/` as the widget is built and measures what its page loads.
-fn hello_world(ctx: &Ctx) -> Result<Compressed> {
+/// Builds `bench/hello/` as the widget is built (served from `/`, not `/widget/`).
+pub fn hello_world_dist(ctx: &Ctx) -> Result<std::path::PathBuf> {
     let dist = ctx.root.join("target").join("bench").join("hello-dist");
     ctx.cmd("trunk")
-        .args(["build", "bench/hello/index.html", "--dist"])
+        .args([
+            "build",
+            "bench/hello/index.html",
+            "--public-url",
+            "/",
+            "--dist",
+        ])
         .arg(&dist)
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .run()?;
+    Ok(dist)
+}
+
+/// What the hello-world page loads.
+fn hello_world(dist: &std::path::Path) -> Result<Compressed> {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(&dist)? {
+    for entry in std::fs::read_dir(dist)? {
         let path = entry?.path();
         let kind = path
             .extension()

@@ -4,6 +4,7 @@
 //! `bench.json` and `bench.md`. Timings are reported, never asserted; the sizes' budgets are
 //! asserted by `cargo xtask test` ([`crate::budgets`]).
 
+mod browser;
 mod bytes;
 mod http;
 mod report;
@@ -13,11 +14,16 @@ mod wrk;
 use anyhow::{Result, bail};
 
 use crate::cmd::Ctx;
+use crate::{dev, tools};
 use report::Report;
 
 type Section = (&'static str, fn(&Ctx, &mut Report) -> Result<()>);
 
-const SECTIONS: [Section; 2] = [("bytes", bytes::measure), ("server", server::measure)];
+const SECTIONS: [Section; 3] = [
+    ("bytes", bytes::measure),
+    ("browser", browser::measure),
+    ("server", server::measure),
+];
 
 /// Every section, or only those named in `only`.
 pub fn run(ctx: &Ctx, only: &[String]) -> Result<()> {
@@ -30,9 +36,15 @@ pub fn run(ctx: &Ctx, only: &[String]) -> Result<()> {
             SECTIONS.map(|(name, _)| name).join(", ")
         );
     }
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    if wanted("bytes") || wanted("browser") {
+        tools::ensure_build(ctx)?;
+        tools::ensure_browser(ctx)?;
+        dev::build_widget(ctx)?;
+    }
     let mut report = Report::new();
     for (name, measure) in SECTIONS {
-        if only.is_empty() || only.iter().any(|o| o == name) {
+        if wanted(name) {
             println!("\n==> xtask bench: {name}");
             measure(ctx, &mut report)?;
         }

@@ -27,6 +27,10 @@ const SECTION: &str = "server";
 const OURS: &str = "127.0.0.1:18180";
 const FLOOR: &str = "127.0.0.1:18190";
 const ADMIN_KEY: &str = "bench-admin-key";
+/// The demo store's key, so the demo storefront embeds the bench's server as it is.
+pub const SITE: &str = "demo";
+/// The storefront's address for the browser figures, which the site allows.
+pub const STORE: &str = "127.0.0.1:8765";
 /// wrk runs per figure, alternating ours and the baseline.
 const RUNS: usize = 3;
 const SECONDS: u32 = 4;
@@ -39,27 +43,15 @@ const BIG_UPLOAD: usize = 200_000_000;
 
 pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
     tools::ensure_wrk(ctx)?;
-    ctx.cmd("cargo")
-        .args(["build", "--profile", "server", "-p", "helpcenter-server"])
-        .args(["--bin", "helpcenter-server", "--example", "baseline"])
-        .run()?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| ctx.root.join("target"), PathBuf::from)
-        .join("server");
-    let bench = Bench {
-        ctx,
-        server: target.join("helpcenter-server"),
-        baseline: target.join("examples").join("baseline"),
-        work: Scratch::new("bench-server")?,
-    };
-    bench.configure()?;
+    let bench = Bench::new(ctx)?;
     bench.reading(report)?;
     bench.creating(report)?;
     bench.fan_out(report)?;
     bench.upload(report)
 }
 
-struct Bench<'a> {
+/// The servers under test, built with `--profile server`, and the bench site's config.
+pub struct Bench<'a> {
     ctx: &'a Ctx,
     server: PathBuf,
     baseline: PathBuf,
@@ -67,9 +59,9 @@ struct Bench<'a> {
 }
 
 /// A server under test; stopped when dropped.
-struct Running {
+pub struct Running {
     process: ServerProcess,
-    addr: &'static str,
+    pub addr: &'static str,
 }
 
 /// One wrk run against a server, and the server's peak memory by its end.
@@ -87,12 +79,31 @@ impl Running {
     }
 }
 
-impl Bench<'_> {
+impl<'a> Bench<'a> {
+    pub fn new(ctx: &'a Ctx) -> Result<Self> {
+        ctx.cmd("cargo")
+            .args(["build", "--profile", "server", "-p", "helpcenter-server"])
+            .args(["--bin", "helpcenter-server", "--example", "baseline"])
+            .run()?;
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| ctx.root.join("target"), PathBuf::from)
+            .join("server");
+        let bench = Bench {
+            ctx,
+            server: target.join("helpcenter-server"),
+            baseline: target.join("examples").join("baseline"),
+            work: Scratch::new("bench-server")?,
+        };
+        bench.configure()?;
+        Ok(bench)
+    }
+
     fn config(&self) -> PathBuf {
         self.work.path().join("config.toml")
     }
 
-    /// The bench site: the built-in policy, with room for a 200 MB file on "something else".
+    /// The bench site: the built-in policy, with room for a 200 MB file on "something else"
+    /// (the browser figures check a 100 MB video there).
     fn configure(&self) -> Result<()> {
         let policy = self
             .ctx
@@ -132,9 +143,9 @@ per_site_per_second = 1000000
 per_site_burst = 1000000
 
 [[sites]]
-key = "bench"
+key = "{SITE}"
 display_name = "Bench store"
-allowed_origins = ["http://127.0.0.1:1"]
+allowed_origins = ["http://{STORE}"]
 time_zone = "UTC"
 admin_key_sha256 = "{}"
 policy_file = "policy.toml"
@@ -145,8 +156,8 @@ policy_file = "policy.toml"
         Ok(())
     }
 
-    /// A fresh Help Center server on an empty database.
-    fn ours(&self) -> Result<Running> {
+    /// A fresh Help Center server on an empty database, serving the widget built in `dist/`.
+    pub fn ours(&self) -> Result<Running> {
         let data = self.work.path().join("data");
         let _ = std::fs::remove_dir_all(&data);
         let mut process = ServerProcess::new(&self.server, OURS.parse()?)
@@ -158,7 +169,7 @@ policy_file = "policy.toml"
             .arg("--data-dir")
             .arg(&data)
             .arg("--widget-dir")
-            .arg(self.work.path().join("no-widget"));
+            .arg(self.ctx.root.join("dist"));
         process.start()?;
         Ok(Running {
             process,
@@ -287,7 +298,7 @@ policy_file = "policy.toml"
                     started.elapsed().as_secs_f64()
                 );
                 std::fs::write(&ids, uploads.join("\n") + "\n")?;
-                let load = run(server.addr, "/v1/sites/bench/tickets")?;
+                let load = run(server.addr, &format!("/v1/sites/{SITE}/tickets"))?;
                 if load.requests as usize >= uploads.len() {
                     bail!("the run filed as many claims as it had uploads: make more");
                 }
@@ -446,7 +457,7 @@ fn create_upload(addr: &str, length: usize, filename: &str) -> Result<String> {
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let metadata = format!(
         "site {},filename {},outcome {}",
-        b64("bench"),
+        b64(SITE),
         b64(filename),
         b64("other_inquiry")
     );
@@ -513,7 +524,7 @@ fn file_ticket(addr: &str, upload: &str, key: &str) -> Result<(String, String)> 
     let filed = call(
         addr,
         "POST",
-        "/v1/sites/bench/tickets",
+        &format!("/v1/sites/{SITE}/tickets"),
         &[
             ("Content-Type", "application/json"),
             ("Idempotency-Key", key),

@@ -42,10 +42,7 @@ pub fn run(ctx: &Ctx, target: &Target<'_>) -> Result<Load> {
     for (key, value) in &target.script_env {
         cmd = cmd.env(key, value);
     }
-    let out = cmd
-        .arg(&target.url)
-        .read()
-        .with_context(|| format!("wrk on {} failed", target.url))?;
+    let out = cmd.arg(&target.url).capture()?;
     print!("{out}");
     parse(&out).with_context(|| format!("reading wrk's report on {}", target.url))
 }

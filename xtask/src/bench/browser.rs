@@ -1,0 +1,153 @@
+//! The browser, headless Chromium driven by `bench/browser.js` (playwright-core, from the
+//! end-to-end suite's packages), at least 10 cold loads per figure:
+//! - the demo storefront with the script tag against the same page without it;
+//! - a launcher click until the first question takes clicks, and a step of the tree, against
+//!   the same click opening the hello-world floor in an iframe and a click changing a text;
+//! - checking 10 photos of 4 MB and a 100 MB video, with the longest main-thread task
+//!   meanwhile, against reading and hashing the same files in plain JavaScript.
+//!
+//! The widget is served by the server as built for the server figures, on the demo site
+//! ([`super::server::Bench`]); the floor by a static server next door.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result};
+use helpcenter_media::samples::{Jpeg, jpeg, mp4_header};
+use serde_json::Value;
+
+use super::bytes::hello_world_dist;
+use super::report::{Figure, Report, Row};
+use super::server::{Bench, STORE};
+use crate::cmd::{Ctx, Scratch};
+use crate::{storefront, tools};
+
+const SECTION: &str = "browser";
+const FLOOR: &str = "127.0.0.1:8767";
+const RUNS: &str = "10";
+
+/// Each figure's unit and what its baseline is.
+const FIGURES: [(&str, &str, &str); 9] = [
+    (
+        "store page: total blocking time",
+        "ms",
+        "the page without the script",
+    ),
+    (
+        "store page: long tasks",
+        "tasks",
+        "the page without the script",
+    ),
+    (
+        "store page: layout shift",
+        "CLS",
+        "the page without the script",
+    ),
+    (
+        "store page: bytes fetched before interaction",
+        "KB",
+        "the page without the script",
+    ),
+    (
+        "store page: load event",
+        "ms",
+        "the page without the script",
+    ),
+    (
+        "launcher click to the first question interactive",
+        "ms",
+        "the same click opening a hello-world Leptos app",
+    ),
+    (
+        "a step of the decision tree",
+        "ms",
+        "a click that changes a text",
+    ),
+    (
+        "checking 10 photos of 4 MB and a 100 MB video",
+        "ms",
+        "reading and hashing them in plain JS",
+    ),
+    (
+        "checking: the longest main-thread task (0: none over 50 ms)",
+        "ms",
+        "reading and hashing them in plain JS",
+    ),
+];
+
+pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
+    let floor_dist = hello_world_dist(ctx)?;
+    let bench = Bench::new(ctx)?;
+    let server = bench.ours()?;
+    let widget = format!("http://{}", server.addr);
+    let pages = vec![
+        ctx.root.join("public").join("demo"),
+        ctx.root.join("bench").join("pages"),
+    ];
+    let _store = storefront::serve(pages, STORE.parse()?, widget.clone())?;
+    let _floor = storefront::serve(vec![floor_dist], FLOOR.parse()?, widget)?;
+    let files = Scratch::new("bench-files")?;
+    let picked = evidence(files.path())?;
+    let profiles = Scratch::new("bench-profiles")?;
+    let out = ctx
+        .cmd("node")
+        .arg(ctx.root.join("bench").join("browser.js"))
+        .env(
+            "NODE_PATH",
+            ctx.root.join("tests").join("e2e").join("node_modules"),
+        )
+        .env("HC_STORE", format!("http://{STORE}"))
+        .env("HC_FLOOR_APP", format!("http://{FLOOR}/index.html"))
+        .env("HC_FILES", picked.join("\n"))
+        .env("HC_RUNS", RUNS)
+        .env("HC_CHROMIUM", tools::CHROMIUM)
+        .env("TMPDIR", profiles.path())
+        .capture()?;
+    let samples: BTreeMap<String, Value> =
+        serde_json::from_str(&out).context("bench/browser.js printed no figures")?;
+    for (what, unit, baseline_is) in FIGURES {
+        let sides = samples
+            .get(what)
+            .with_context(|| format!("bench/browser.js measured no {what:?}"))?;
+        let figure = |side: &str| -> Result<Figure> {
+            let values: Vec<f64> = sides[side]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_f64).collect())
+                .unwrap_or_default();
+            Figure::of(&values).with_context(|| format!("no {side} samples of {what:?}"))
+        };
+        report.add(Row {
+            section: SECTION,
+            what: what.to_owned(),
+            unit,
+            ours: figure("ours")?,
+            baseline_is: baseline_is.to_owned(),
+            baseline: figure("baseline")?,
+        });
+    }
+    Ok(())
+}
+
+/// Ten photos of 4 MB and a 100 MB video, as a phone names them; their paths.
+fn evidence(dir: &std::path::Path) -> Result<Vec<String>> {
+    let mut paths = Vec::new();
+    let mut write = |name: String, bytes: Vec<u8>| -> Result<()> {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes)?;
+        paths.push(path.display().to_string());
+        Ok(())
+    };
+    for n in 0..10u8 {
+        let photo = jpeg(&Jpeg {
+            width: 4000,
+            height: 3000,
+            taken: Some("2026:11:20 12:00:00"),
+            padding: 4_000_000,
+            seed: n,
+        });
+        write(format!("IMG_{:04}.JPG", 3000 + u32::from(n)), photo)?;
+    }
+    let mut video = mp4_header(40);
+    video.resize(100_000_000, 0);
+    write("VID_3010.MP4".to_owned(), video)?;
+    Ok(paths)
+}
