@@ -164,7 +164,7 @@ async function checkFiles(browser) {
 (async () => {
   const browser = await chromium.launch({
     executablePath: env("HC_CHROMIUM"),
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: env("HC_CHROMIUM_FLAGS").split(" "),
   });
   try {
     for (let run = 0; run < RUNS; run++) {

@@ -28,14 +28,8 @@ module.exports = defineConfig({
     launchOptions: {
       // Debian's Chromium: these machines cannot download Playwright's own browser.
       executablePath: process.env.HELPCENTER_E2E_CHROMIUM || "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      // Set by xtask (tools::CHROMIUM_FLAGS): headless as root, no outside network.
+      args: (process.env.HELPCENTER_E2E_CHROMIUM_FLAGS || "").split(" ").filter(Boolean),
     },
   },
 });

@@ -89,7 +89,7 @@ impl BuildSizes {
 }
 
 /// The scripts, wasm and styles in `dist/`, in name order (not their .br/.gz copies).
-fn shipped(dist: &Path) -> Result<Vec<PathBuf>> {
+pub fn shipped(dist: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
         let path = entry?.path();

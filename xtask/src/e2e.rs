@@ -56,6 +56,10 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
         .env("HELPCENTER_E2E_FILES", files.path())
         .env("HELPCENTER_E2E_RESULTS", &results)
         .env("HELPCENTER_E2E_CHROMIUM", tools::CHROMIUM)
+        .env(
+            "HELPCENTER_E2E_CHROMIUM_FLAGS",
+            tools::CHROMIUM_FLAGS.join(" "),
+        )
         .env("TMPDIR", profiles.path())
         .run()
         .with_context(|| {

@@ -296,20 +296,12 @@ struct Session<'a> {
 
 impl<'a> Session<'a> {
     fn start(driver: &'a Driver, profile: &Path) -> Result<Session<'a>> {
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ]
-        .map(str::to_owned)
-        .into_iter()
-        .chain([format!("--user-data-dir={}", profile.display())])
-        .collect::<Vec<_>>();
+        let args = ["--headless", "--no-first-run"]
+            .into_iter()
+            .chain(tools::CHROMIUM_FLAGS)
+            .map(str::to_owned)
+            .chain([format!("--user-data-dir={}", profile.display())])
+            .collect::<Vec<_>>();
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": tools::CHROMIUM, "args": args },

@@ -21,6 +21,16 @@ const TERSER_VERSION: &str = "5.51.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const WRK: &str = "/usr/bin/wrk";
+/// How Chromium runs headless here, as root, on a machine without the outside network
+/// (shared/TOOLCHAIN.md): for ChromeDriver sessions, the end-to-end suite and the bench.
+pub const CHROMIUM_FLAGS: [&str; 6] = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
 
 /// Everything `trunk build` needs: the wasm target, wasm-bindgen, wasm-opt and Trunk itself.
 pub fn ensure_build(ctx: &Ctx) -> Result<()> {

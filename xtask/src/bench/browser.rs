@@ -100,6 +100,7 @@ pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
         .env("HC_FILES", picked.join("\n"))
         .env("HC_RUNS", RUNS)
         .env("HC_CHROMIUM", tools::CHROMIUM)
+        .env("HC_CHROMIUM_FLAGS", tools::CHROMIUM_FLAGS.join(" "))
         .env("TMPDIR", profiles.path())
         .capture()?;
     let samples: BTreeMap<String, Value> =

@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use super::report::{Figure, Report, Row};
-use crate::budgets::{BuildSizes, Compressed, EMBED_GZIP_BYTES};
+use crate::budgets::{BuildSizes, Compressed, EMBED_GZIP_BYTES, shipped};
 use crate::cmd::Ctx;
 
 const SECTION: &str = "bytes";
@@ -92,17 +92,10 @@ pub fn hello_world_dist(ctx: &Ctx) -> Result<std::path::PathBuf> {
 
 /// What the hello-world page loads.
 fn hello_world(dist: &std::path::Path) -> Result<Compressed> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dist)? {
-        let path = entry?.path();
-        let kind = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or_default();
-        if matches!(kind, "js" | "wasm" | "css") {
-            files.push(Compressed::of(&path)?);
-        }
-    }
+    let files = shipped(dist)?
+        .iter()
+        .map(|path| Compressed::of(path))
+        .collect::<Result<Vec<_>>>()?;
     anyhow::ensure!(
         !files.is_empty(),
         "the hello-world build in {} is empty",

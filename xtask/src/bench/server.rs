@@ -223,6 +223,23 @@ policy_file = "policy.toml"
     }
 
     fn reading(&self, report: &mut Report) -> Result<()> {
+        // The same GET with a bearer token, against either server.
+        let get = |server: &Running, path: &str, token: &str| -> Result<Run> {
+            let load = wrk::run(
+                self.ctx,
+                &Target {
+                    url: format!("http://{}{path}", server.addr),
+                    headers: vec![format!("Authorization: Bearer {token}")],
+                    script: None,
+                    script_env: Vec::new(),
+                    seconds: SECONDS,
+                },
+            )?;
+            Ok(Run {
+                load,
+                peak_mb: server.peak_mb(),
+            })
+        };
         self.compare(
             report,
             "read a ticket",
@@ -230,38 +247,9 @@ policy_file = "policy.toml"
                 let server = self.ours()?;
                 let uploads = make_uploads(server.addr, 1, 1024)?;
                 let (id, token) = file_ticket(server.addr, &uploads[0], "read")?;
-                let load = wrk::run(
-                    self.ctx,
-                    &Target {
-                        url: format!("http://{}/v1/tickets/{id}", server.addr),
-                        headers: vec![format!("Authorization: Bearer {token}")],
-                        script: None,
-                        script_env: Vec::new(),
-                        seconds: SECONDS,
-                    },
-                )?;
-                Ok(Run {
-                    load,
-                    peak_mb: server.peak_mb(),
-                })
+                get(&server, &format!("/v1/tickets/{id}"), &token)
             },
-            || {
-                let server = self.floor()?;
-                let load = wrk::run(
-                    self.ctx,
-                    &Target {
-                        url: format!("http://{}/empty", server.addr),
-                        headers: vec!["Authorization: Bearer x".to_owned()],
-                        script: None,
-                        script_env: Vec::new(),
-                        seconds: SECONDS,
-                    },
-                )?;
-                Ok(Run {
-                    load,
-                    peak_mb: server.peak_mb(),
-                })
-            },
+            || get(&self.floor()?, "/empty", "x"),
         )
     }
 
