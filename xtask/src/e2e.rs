@@ -71,7 +71,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
 }
 
 /// `npm ci` from the committed lock, when what is installed is not that lock.
-fn install_packages(ctx: &Ctx, suite: &Path) -> Result<()> {
+pub fn install_packages(ctx: &Ctx, suite: &Path) -> Result<()> {
     let lock =
         std::fs::read(suite.join("package-lock.json")).context("tests/e2e/package-lock.json")?;
     let installed = suite.join("node_modules").join(".helpcenter-lock.json");

@@ -1,5 +1,5 @@
 //! The browser, headless Chromium driven by `bench/browser.js` (playwright-core, from the
-//! end-to-end suite's packages), at least 10 cold loads per figure:
+//! end-to-end suite's packages, installed if missing), at least 10 cold loads per figure:
 //! - the demo storefront with the script tag against the same page without it;
 //! - a launcher click until the first question takes clicks, and a step of the tree, against
 //!   the same click opening the hello-world floor in an iframe and a click changing a text;
@@ -19,7 +19,7 @@ use super::bytes::hello_world_dist;
 use super::report::{Figure, Report, Row};
 use super::server::{Bench, STORE};
 use crate::cmd::{Ctx, Scratch};
-use crate::{storefront, tools};
+use crate::{e2e, storefront, tools};
 
 const SECTION: &str = "browser";
 const FLOOR: &str = "127.0.0.1:8767";
@@ -75,6 +75,8 @@ const FIGURES: [(&str, &str, &str); 9] = [
 ];
 
 pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
+    let suite = ctx.root.join("tests").join("e2e");
+    e2e::install_packages(ctx, &suite)?;
     let floor_dist = hello_world_dist(ctx)?;
     let bench = Bench::new(ctx)?;
     let server = bench.ours()?;
@@ -91,10 +93,7 @@ pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
     let out = ctx
         .cmd("node")
         .arg(ctx.root.join("bench").join("browser.js"))
-        .env(
-            "NODE_PATH",
-            ctx.root.join("tests").join("e2e").join("node_modules"),
-        )
+        .env("NODE_PATH", suite.join("node_modules"))
         .env("HC_STORE", format!("http://{STORE}"))
         .env("HC_FLOOR_APP", format!("http://{FLOOR}/index.html"))
         .env("HC_FILES", picked.join("\n"))
