@@ -25,7 +25,12 @@ pub enum StoreError {
 /// The database of tickets, their timelines and uploads.
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// For reading: WAL lets readers run beside the writer.
     pub(crate) pool: SqlitePool,
+    /// For writing: one connection, so writers queue in the pool (woken in turn) instead of
+    /// in SQLite's busy handler, which sleeps and retries and made a busy moment's claims
+    /// wait up to a third of a second (`cargo xtask bench server`).
+    pub(crate) writer: SqlitePool,
 }
 
 impl Store {
@@ -41,12 +46,16 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations").run(&writer).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store { pool, writer })
     }
 }
 

@@ -129,7 +129,7 @@ impl Store {
         first: &NewEvent<'_>,
     ) -> Result<Created, StoreError> {
         let t = &new.ticket;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let (key, request_sha256) = &new.idempotency;
         let earlier = sqlx::query(
             "SELECT request_sha256, ticket_id FROM idempotency_keys WHERE site = ? AND key = ?",
@@ -218,7 +218,7 @@ impl Store {
         expected: TicketStatus,
         event: &NewEvent<'_>,
     ) -> Result<Appended, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let updated = sqlx::query(
             "UPDATE tickets SET status = ?, resolution = COALESCE(?, resolution), updated_at = ? WHERE id = ? AND status = ?",
         )
@@ -284,7 +284,7 @@ impl Store {
         .bind(token_sha256)
         .bind(ticket_id)
         .bind(timestamp(at))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

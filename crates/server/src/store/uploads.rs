@@ -78,7 +78,7 @@ impl Store {
         .bind(upload.filename)
         .bind(timestamp(upload.created_at))
         .bind(timestamp(upload.expires_at))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -107,7 +107,7 @@ impl Store {
         .bind(to_db(to)?)
         .bind(id)
         .bind(to_db(from)?)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -121,7 +121,7 @@ impl Store {
         sqlx::query("UPDATE uploads SET media_type = ? WHERE id = ? AND completed_at IS NULL")
             .bind(media_type_text(media_type)?)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -147,7 +147,7 @@ impl Store {
         .bind(facts.captured_on.map(|d| d.to_string()))
         .bind(timestamp(now))
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -156,7 +156,7 @@ impl Store {
     pub async fn remove_upload(&self, id: &str) -> Result<UploadRemoval, StoreError> {
         let done = sqlx::query("DELETE FROM uploads WHERE id = ? AND ticket_id IS NULL")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 1 {
             return Ok(UploadRemoval::Removed);
@@ -178,7 +178,7 @@ impl Store {
             "DELETE FROM uploads WHERE id = ? AND completed_at IS NULL AND ticket_id IS NULL",
         )
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
     }
