@@ -188,16 +188,7 @@ in_chunk! {
                 flow.identify(token.clone());
                 following.identify(token);
             }
-            FromHost::Focus => {
-                let heading = document()
-                    .query_selector("h2")
-                    .ok()
-                    .flatten()
-                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
-                if let Some(heading) = heading {
-                    let _ = heading.focus();
-                }
-            }
+            FromHost::Focus => crate::screens::focus_first("h2"),
         })
     }
 }

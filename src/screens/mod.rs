@@ -51,15 +51,20 @@ pub fn focus_first_invalid() {
     leptos::task::spawn_local(async {
         // The problems render on the next tick.
         gloo_timers::future::TimeoutFuture::new(0).await;
-        let field = document()
-            .query_selector("[aria-invalid=\"true\"]")
-            .ok()
-            .flatten()
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
-        if let Some(field) = field {
-            let _ = field.focus();
-        }
+        focus_first("[aria-invalid=\"true\"]");
     });
+}
+
+/// Moves focus to the first element matching `selector`, if the page has one.
+pub fn focus_first(selector: &str) {
+    let element = document()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+    }
 }
 
 /// Where the shopper is in the whole request: problem, details, photos, send.
