@@ -64,7 +64,7 @@ impl BuildSizes {
             let file = Compressed::of(&path)?;
             if file.name == "embed.js" {
                 continue;
-            } else if file.name.starts_with("split_") {
+            } else if is_chunk(&file.name) {
                 chunks.push(file);
             } else {
                 first_load.push(file);
@@ -88,6 +88,11 @@ impl BuildSizes {
     }
 }
 
+/// A wasm chunk of the split build (`split_<name>-<hash>.wasm`), fetched after the first load.
+pub fn is_chunk(name: &str) -> bool {
+    name.starts_with("split_") && name.ends_with(".wasm")
+}
+
 /// The scripts, wasm and styles in `dist/`, in name order (not their .br/.gz copies).
 pub fn shipped(dist: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
@@ -105,28 +110,31 @@ pub fn shipped(dist: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Prints what the build in `dist/` costs (gzip -9, what a shopper's phone downloads).
+pub fn print(sizes: &BuildSizes) {
+    let kb = |bytes: u64| bytes as f64 / 1000.0;
+    println!("\nwidget sizes (gzip -9):");
+    for file in &sizes.first_load {
+        println!("  first load  {:>8.1} KB  {}", kb(file.gzip), file.name);
+    }
+    println!(
+        "  first load  {:>8.1} KB  total (budget {:.1} KB)",
+        kb(sizes.first_load_total().gzip),
+        kb(FIRST_LOAD_GZIP_BYTES)
+    );
+    for file in &sizes.chunks {
+        println!("  on demand   {:>8.1} KB  {}", kb(file.gzip), file.name);
+    }
+    println!(
+        "  embed.js    {:>8} B   (budget {EMBED_GZIP_BYTES} B)",
+        sizes.embed.gzip
+    );
+}
+
 /// The `cargo xtask test` step: the build in `dist/` within DESIGN.md's budgets.
 pub fn check(ctx: &Ctx) -> Result<()> {
     let sizes = BuildSizes::of(&ctx.root.join("dist"))?;
-    let first = sizes.first_load_total();
-    println!(
-        "budgets: embed.js {} bytes gzip (budget {EMBED_GZIP_BYTES}); first open {} bytes gzip \
-         (budget {FIRST_LOAD_GZIP_BYTES}), from {}",
-        sizes.embed.gzip,
-        first.gzip,
-        sizes
-            .first_load
-            .iter()
-            .map(|f| format!("{} {}", f.name, f.gzip))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    for chunk in &sizes.chunks {
-        println!(
-            "budgets: {} {} bytes gzip (no budget: fetched while the shopper reads the start screen)",
-            chunk.name, chunk.gzip
-        );
-    }
+    print(&sizes);
     within(&sizes)
 }
 

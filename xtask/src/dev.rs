@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::cmd::Ctx;
-use crate::{embed, split, tools};
+use crate::{budgets, embed, split, tools};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
@@ -42,9 +42,12 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
 }
 
 /// Release-builds the widget into `dist/`, split into a first load and the chunk ([`split`]),
-/// and minifies embed.js beside it ([`embed`]). Trunk.toml makes Trunk offline (it passes `--offline` to cargo), so
-/// dependencies are fetched first.
+/// and minifies embed.js beside it ([`embed`]); then prints what it costs ([`budgets`]).
+/// Trunk.toml makes Trunk offline (it passes `--offline` to cargo), so dependencies are
+/// fetched first.
 pub fn build_widget(ctx: &Ctx) -> Result<()> {
     split::build_widget(ctx)?;
-    embed::build(ctx)
+    embed::build(ctx)?;
+    budgets::print(&budgets::BuildSizes::of(&ctx.root.join("dist"))?);
+    Ok(())
 }

@@ -4,9 +4,7 @@
 
 use anyhow::{Context, Result};
 
-use crate::budgets::EMBED_GZIP_BYTES;
 use crate::cmd::{Ctx, node_bin};
-use crate::split::gzip_size;
 
 pub fn build(ctx: &Ctx) -> Result<()> {
     let source = ctx.root.join("public").join("embed.js");
@@ -24,8 +22,5 @@ pub fn build(ctx: &Ctx) -> Result<()> {
         ])
         .arg(&out)
         .run()
-        .context("minifying public/embed.js")?;
-    let size = gzip_size(&out)?;
-    println!("embed.js: {size} bytes gzip (budget {EMBED_GZIP_BYTES})");
-    Ok(())
+        .context("minifying public/embed.js")
 }

@@ -27,23 +27,14 @@ const PUBLIC_URL: &str = "/widget/";
 /// What helpcenter-server serves precompressed when the browser accepts it.
 const PRECOMPRESSED: [&str; 4] = ["js", "wasm", "css", "html"];
 
-/// The files of a split build in `dist/`, for the size report.
-pub struct SplitBuild {
-    /// What every first visit fetches: the JS glue, its wasm, the link module, the CSS.
-    pub first_load: Vec<PathBuf>,
-    /// Fetched when the shopper first continues past the outcome.
-    pub chunks: Vec<PathBuf>,
-}
-
-/// Trunk's release build with the `lazy` feature, then the split; prints the sizes.
+/// Trunk's release build with the `lazy` feature, then the split.
 pub fn build_widget(ctx: &Ctx) -> Result<()> {
     ctx.cmd("cargo").arg("fetch").run()?;
     ctx.cmd("trunk")
         .args(["build", "--release", "--features", "lazy"])
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .run()?;
-    let build = split_dist(ctx)?;
-    print_sizes(&build)
+    split_dist(ctx)
 }
 
 fn target_dir(ctx: &Ctx) -> PathBuf {
@@ -51,7 +42,7 @@ fn target_dir(ctx: &Ctx) -> PathBuf {
 }
 
 /// Replaces Trunk's unsplit wasm and JS in `dist/` with the split build.
-pub fn split_dist(ctx: &Ctx) -> Result<SplitBuild> {
+pub fn split_dist(ctx: &Ctx) -> Result<()> {
     let dist = ctx.root.join(DIST);
     // Trunk names the glue `helpcenter-widget-<hash>.js` and the wasm `…<hash>_bg.wasm`.
     let stem = only_file(&dist, |name| {
@@ -62,7 +53,6 @@ pub fn split_dist(ctx: &Ctx) -> Result<SplitBuild> {
     .trim_end_matches(".js")
     .to_owned();
     let hash = stem.trim_start_matches(&format!("{CRATE}-")).to_owned();
-    let css = only_file(&dist, |name| name.ends_with(".css"))?;
 
     let raw_path = target_dir(ctx)
         .join("wasm32-unknown-unknown")
@@ -116,7 +106,6 @@ pub fn split_dist(ctx: &Ctx) -> Result<SplitBuild> {
     // Chunks get the build's hash in their names as well; the link module names them.
     let mut link_js = fs::read_to_string(work.join(&link))
         .with_context(|| format!("wasm-split wrote no {link}"))?;
-    let mut chunks = Vec::new();
     for module in &split.split_modules {
         let name = module
             .file_name()
@@ -129,22 +118,13 @@ pub fn split_dist(ctx: &Ctx) -> Result<SplitBuild> {
         }
         link_js = link_js.replace(&quoted, &format!("\"./{hashed}\""));
         wasm_opt(ctx, module, &dist.join(&hashed))?;
-        chunks.push(dist.join(hashed));
     }
     fs::write(dist.join(&link), link_js)?;
 
     let index = dist.join("index.html");
     fix_integrity(&index, &dist, &[&format!("{stem}.js"), &bg])?;
-    let boot = move_boot_scripts(&index, &dist, &stem)?;
-    precompress(&dist)?;
-    Ok(SplitBuild {
-        first_load: [format!("{stem}.js"), bg, link, css]
-            .into_iter()
-            .chain(boot)
-            .map(|name| dist.join(name))
-            .collect(),
-        chunks,
-    })
+    move_boot_scripts(&index, &dist, &stem)?;
+    precompress(&dist)
 }
 
 fn wasm_opt(ctx: &Ctx, input: &Path, output: &Path) -> Result<()> {
@@ -390,37 +370,6 @@ pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?)
-}
-
-/// Bytes after `gzip -9`, what a shopper's phone downloads.
-pub fn gzip_size(path: &Path) -> Result<u64> {
-    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(gzip(&bytes)?.len() as u64)
-}
-
-fn print_sizes(build: &SplitBuild) -> Result<()> {
-    let kb = |bytes: u64| bytes as f64 / 1000.0;
-    let mut total = 0;
-    println!("\nwidget sizes (gzip -9):");
-    for file in &build.first_load {
-        let size = gzip_size(file)?;
-        total += size;
-        println!("  first load  {:>8.1} KB  {}", kb(size), shown(file));
-    }
-    println!("  first load  {:>8.1} KB  total", kb(total));
-    for file in &build.chunks {
-        println!(
-            "  on demand   {:>8.1} KB  {}",
-            kb(gzip_size(file)?),
-            shown(file)
-        );
-    }
-    Ok(())
-}
-
-fn shown(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
 }
 
 #[cfg(test)]

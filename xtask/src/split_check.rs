@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::browser_server;
 use crate::cmd::{Ctx, Scratch};
-use crate::tools;
+use crate::{budgets, tools};
 
 const PAGE: &str = "/widget/?site=demo&locale=en";
 /// The details screen's heading, rendered by the filing chunk.
@@ -112,17 +112,14 @@ fn check_failed_fetch(session: &Session, url: &str, chunks: &[PathBuf]) -> Resul
 
 /// The filing chunks in `dist/`.
 fn chunk_files(dist: &Path) -> Result<Vec<PathBuf>> {
-    let mut chunks = Vec::new();
-    for entry in std::fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
-        let path = entry?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if name.starts_with("split_") && name.ends_with(".wasm") {
-            chunks.push(path);
-        }
-    }
+    let chunks: Vec<PathBuf> = budgets::shipped(dist)?
+        .into_iter()
+        .filter(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(budgets::is_chunk)
+        })
+        .collect();
     if chunks.is_empty() {
         bail!(
             "{} holds no split_*.wasm: build it with `cargo xtask build-widget`",
