@@ -8,9 +8,7 @@ mod support;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use helpcenter_core::Policy;
 use helpcenter_widget::Widget;
-use helpcenter_widget::api::WidgetConfig;
 use helpcenter_widget::draft::saved;
 use helpcenter_widget::i18n::Locale;
 use js_sys::{Object, Reflect};
@@ -21,17 +19,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn config() -> WidgetConfig {
-    WidgetConfig {
-        site: "demo".into(),
-        display_name: "Demo Store".into(),
-        policy: Policy::builtin(),
-        brand: Default::default(),
-        return_policy_url: None,
-        today: "2026-11-24".parse().expect("date"),
-    }
-}
 
 /// Every `{hc, type}` message this window receives, as `(version, type)`.
 fn heard() -> Rc<RefCell<Vec<(f64, String)>>> {
@@ -77,7 +64,7 @@ async fn the_widget_says_ready_takes_the_stores_prefill_and_asks_to_close_on_esc
     let host = window().location().origin().ok();
     let root = container();
     let _app = leptos::mount::mount_to(root.clone(), move || {
-        view! { <Widget config=config() locale=Locale::En host=host.clone() /> }
+        view! { <Widget config=support::demo_config() locale=Locale::En host=host.clone() /> }
     });
     wait_for("ready", 2_000, || {
         heard

@@ -52,12 +52,9 @@ fn at_the_photos(tweak: impl FnOnce(&mut MediaRule)) -> WidgetConfig {
         &[],
     );
     WidgetConfig {
-        site: "demo".into(),
-        display_name: "Demo Store".into(),
         policy,
-        brand: Default::default(),
-        return_policy_url: None,
         today: TODAY.parse().expect("date"),
+        ..support::demo_config()
     }
 }
 

@@ -1,7 +1,6 @@
 //! The widget mounted in real headless Chromium (`cargo xtask test` runs these).
 #![cfg(target_arch = "wasm32")]
 
-use helpcenter_core::Policy;
 use helpcenter_widget::api::WidgetConfig;
 use helpcenter_widget::i18n::Locale;
 use helpcenter_widget::{App, Widget};
@@ -16,14 +15,7 @@ use support::{clear_device, click, container, settle, text};
 
 fn demo_config() -> WidgetConfig {
     clear_device("demo");
-    WidgetConfig {
-        site: "demo".into(),
-        display_name: "Demo Store".into(),
-        policy: Policy::builtin(),
-        brand: Default::default(),
-        return_policy_url: None,
-        today: "2026-11-24".parse().expect("date"),
-    }
+    support::demo_config()
 }
 
 #[wasm_bindgen_test]

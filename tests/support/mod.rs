@@ -26,6 +26,19 @@ pub fn admin_key() -> &'static str {
     option_env!("HELPCENTER_TEST_ADMIN_KEY").expect("HELPCENTER_TEST_ADMIN_KEY is not set")
 }
 
+/// The demo store's configuration with the built-in policy, for tests that mount the widget
+/// without asking the server; its "today" is fixed so dates in tests do not drift.
+pub fn demo_config() -> helpcenter_widget::api::WidgetConfig {
+    helpcenter_widget::api::WidgetConfig {
+        site: "demo".into(),
+        display_name: "Demo Store".into(),
+        policy: helpcenter_core::Policy::builtin(),
+        brand: Default::default(),
+        return_policy_url: None,
+        today: "2026-11-24".parse().expect("date"),
+    }
+}
+
 /// A fresh element to mount into, so tests do not see each other's screens.
 pub fn container() -> HtmlElement {
     let document = document();

@@ -294,6 +294,18 @@ async fn a_sites_page_may_open_a_ticket_by_identity_and_resume_its_stream() {
 }
 
 /// The value of a header, or "" when it is missing.
+/// A file the server does not have: a 404 problem (`not_found`) that no cache keeps.
+async fn assert_uncached_miss(missing: reqwest::Response) {
+    assert_eq!(missing.status(), 404);
+    assert_eq!(
+        header(&missing, "cache-control"),
+        "",
+        "a miss is not cached"
+    );
+    let body: serde_json::Value = missing.json().await.expect("problem details");
+    assert_eq!(body["code"], "not_found");
+}
+
 fn header(response: &reqwest::Response, name: &str) -> String {
     response
         .headers()
@@ -398,14 +410,7 @@ async fn nothing_but_embed_js_is_served_from_the_public_dir() {
         .send()
         .await
         .expect("request");
-    assert_eq!(missing.status(), 404);
-    assert_eq!(
-        header(&missing, "cache-control"),
-        "",
-        "a miss is not cached"
-    );
-    let body: serde_json::Value = missing.json().await.expect("problem details");
-    assert_eq!(body["code"], "not_found");
+    assert_uncached_miss(missing).await;
 }
 
 /// The CSP of the widget page, but for whom may frame it.
@@ -499,14 +504,7 @@ async fn hashed_widget_files_are_cached_for_a_year_and_the_rest_revalidated() {
         .send()
         .await
         .expect("request");
-    assert_eq!(missing.status(), 404);
-    assert_eq!(
-        header(&missing, "cache-control"),
-        "",
-        "a miss is not cached"
-    );
-    let body: serde_json::Value = missing.json().await.expect("problem details");
-    assert_eq!(body["code"], "not_found");
+    assert_uncached_miss(missing).await;
 }
 
 #[tokio::test]
