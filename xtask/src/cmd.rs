@@ -67,6 +67,7 @@ impl Ctx {
             .stdin(Stdio::null());
         Cmd {
             inner,
+            dir: None,
             envs: Vec::new(),
             words: vec![shown(program)],
         }
@@ -85,6 +86,8 @@ pub fn node_bin(prefix: &Path) -> PathBuf {
 /// A `std::process::Command` that remembers how to print itself.
 pub struct Cmd {
     inner: Command,
+    /// Where the child runs, when not the workspace root; shown as `cd DIR &&`.
+    dir: Option<String>,
     envs: Vec<String>,
     words: Vec<String>,
 }
@@ -102,6 +105,14 @@ impl Cmd {
         S: AsRef<OsStr>,
     {
         args.into_iter().fold(self, Self::arg)
+    }
+
+    /// Runs the child in `dir` instead of the workspace root (for tools that write where they
+    /// run, such as `apt-get download`).
+    pub fn current_dir(mut self, dir: &Path) -> Self {
+        self.dir = Some(shown(dir.as_os_str()));
+        self.inner.current_dir(dir);
+        self
     }
 
     /// Sets a variable for the child; it is part of the echoed command line.
@@ -159,6 +170,9 @@ impl Cmd {
 
 impl fmt::Display for Cmd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(dir) = &self.dir {
+            write!(f, "cd {dir} && ")?;
+        }
         f.write_str(
             &self
                 .envs

@@ -8,6 +8,7 @@ mod browser_server;
 mod budgets;
 mod cmd;
 mod dev;
+mod device_files;
 mod e2e;
 mod embed;
 mod faults;
@@ -40,6 +41,8 @@ commands:
   budgets            only DESIGN.md's size budgets, on the build in dist/
   split-check        only the split build in dist/ in Chromium: Continue past the outcome
                      loads the filing chunk
+  device-files       helpcenter-media on real cameras' and phones' photos and videos that
+                     PyPI, npm and Debian packages ship, checked against exiftool (README)
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
                      Chromium)";
 
@@ -77,6 +80,7 @@ fn run(args: Vec<String>) -> Result<()> {
         "split-check" => no_args(command, rest)
             .and_then(|()| tools::ensure_browser(&ctx))
             .and_then(|()| split_check::run(&ctx)),
+        "device-files" => no_args(command, rest).and_then(|()| device_files::run(&ctx).map(drop)),
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| tools::ensure_browser(&ctx)),

@@ -82,6 +82,27 @@ pub fn ensure_wrk(ctx: &Ctx) -> Result<()> {
     apt_install(ctx, &["wrk"])
 }
 
+/// exiftool, the independent reader `cargo xtask device-files` compares `helpcenter-media`
+/// with, from Debian.
+pub fn ensure_exiftool(ctx: &Ctx) -> Result<()> {
+    if let Some(version) = ctx.cmd("exiftool").arg("-ver").read() {
+        println!("tools: exiftool: ok ({})", version.trim());
+        return Ok(());
+    }
+    if ctx.cmd("id").arg("-u").read().as_deref().map(str::trim) != Some("0") {
+        bail!(
+            "exiftool is missing (the device-file check compares with it): install it with \
+             `sudo apt-get install -y libimage-exiftool-perl`"
+        );
+    }
+    println!("tools: exiftool: missing, installing with apt-get");
+    apt_install(ctx, &["libimage-exiftool-perl"])?;
+    if ctx.cmd("exiftool").arg("-ver").read().is_none() {
+        bail!("apt-get installed libimage-exiftool-perl but `exiftool -ver` still fails");
+    }
+    Ok(())
+}
+
 /// rust-toolchain.toml lists the target, but a toolchain installed before that line was added
 /// lacks it, so check the sysroot itself.
 fn wasm_target(ctx: &Ctx) -> Result<()> {
