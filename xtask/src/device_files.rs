@@ -151,6 +151,10 @@ const FILES: [Package; 6] = [
                 "iPhone 8 Plus",
             ),
             (
+                "pillow_heif-1.1.1/tests/images/heif_other/empty_icc.heic",
+                "iPhone XS: edited (cropped), a larger item beside the picture, GPS",
+            ),
+            (
                 "pillow_heif-1.1.1/tests/images/heif_other/spatial_photo.heic",
                 "Apple Vision Pro: spatial photo, date only in XMP",
             ),

@@ -16,6 +16,11 @@ const MAX_EXIF_BYTES: u64 = 64 * 1024;
 const MAX_META_BYTES: u64 = 1024 * 1024;
 /// Segments, chunks or boxes looked at before giving up: real files have a handful.
 const MAX_STEPS: usize = 512;
+/// Entries of a HEIF item table (`iinf`, `iloc`, `ipma`, `ipco`) looked at before giving up. A
+/// phone's HEIC stores each 512-pixel tile as an item: a Samsung Galaxy S24 Ultra's 200 MP
+/// photo has 822, its Exif item among the last. The tables lie in the `meta` box already
+/// read (at most [`MAX_META_BYTES`]), so a walk costs no reads, only these steps.
+const MAX_ITEMS: usize = 4096;
 
 /// What the headers say; `None` where they say nothing readable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -215,8 +220,8 @@ fn webp<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
     picture
 }
 
-/// The boxes in `data`, as (type, body); a box with size 0 runs to the end.
-fn boxes(data: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+/// The first `limit` boxes in `data`, as (type, body); a box with size 0 runs to the end.
+fn boxes(data: &[u8], limit: usize) -> impl Iterator<Item = (&[u8], &[u8])> {
     let mut at = 0usize;
     std::iter::from_fn(move || {
         let header = data.get(at..at + 8)?;
@@ -237,11 +242,13 @@ fn boxes(data: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
         at = end;
         Some((kind, body))
     })
-    .take(MAX_STEPS)
+    .take(limit)
 }
 
-/// HEIF: the `meta` box holds the item tables — `ispe` for sizes (the largest is the
-/// picture; the others are thumbnails and tiles), `iinf` and `iloc` to find the `Exif` item.
+/// HEIF: the `meta` box holds the item tables — `pitm` names the primary item (the picture),
+/// `ipma` ties it to its `ispe` (size) among the properties in `ipco`, `iinf` and `iloc` find
+/// the `Exif` item. The other items are tiles, thumbnails, depth or gain maps, and may be
+/// larger than the picture: an edited iPhone photo keeps an uncropped item beside it.
 fn heif<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
     let mut picture = Picture::default();
     let mut at = 0u64;
@@ -274,15 +281,22 @@ fn heif<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
     };
     let mut exif_item = None;
     let mut locations = None;
-    for (kind, body) in boxes(children) {
+    let mut primary = None;
+    let (mut properties, mut associations) = (None, None);
+    for (kind, body) in boxes(children, MAX_STEPS) {
         match kind {
+            b"pitm" => {
+                primary = match *body.first().unwrap_or(&0) {
+                    0 => be16(body, 4),
+                    _ => be32(body, 4),
+                }
+            }
             b"iprp" => {
-                for (kind, body) in boxes(body) {
-                    if kind == b"ipco" {
-                        picture.size = boxes(body)
-                            .filter(|(kind, _)| *kind == b"ispe")
-                            .filter_map(|(_, ispe)| size(be32(ispe, 4)?, be32(ispe, 8)?))
-                            .max_by_key(|(w, h)| u64::from(*w) * u64::from(*h));
+                for (kind, body) in boxes(body, MAX_STEPS) {
+                    match kind {
+                        b"ipco" => properties = Some(body),
+                        b"ipma" => associations = Some(body),
+                        _ => {}
                     }
                 }
             }
@@ -290,6 +304,9 @@ fn heif<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
             b"iloc" => locations = Some(body),
             _ => {}
         }
+    }
+    if let (Some(item), Some(ipco), Some(ipma)) = (primary, properties, associations) {
+        picture.size = item_size(ipco, ipma, item);
     }
     if let (Some(item), Some(iloc)) = (exif_item, locations)
         && let Some((offset, length)) = item_location(iloc, item)
@@ -303,11 +320,47 @@ fn heif<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
     picture
 }
 
+/// The size in the `ispe` property that `ipma` associates with `item`.
+fn item_size(ipco: &[u8], ipma: &[u8], item: u32) -> Option<(u32, u32)> {
+    let version = *ipma.first()?;
+    // Flag 1: property indexes take 15 bits (2 bytes) instead of 7.
+    let index_bytes = if ipma.get(3)? & 1 == 1 { 2 } else { 1 };
+    let id_bytes = if version < 1 { 2 } else { 4 };
+    let count = usize::try_from(be32(ipma, 4)?).ok()?;
+    let mut at = 8usize;
+    for _ in 0..count.min(MAX_ITEMS) {
+        let id = if id_bytes == 2 {
+            be16(ipma, at)?
+        } else {
+            be32(ipma, at)?
+        };
+        let associated = usize::from(*ipma.get(at + id_bytes)?);
+        at = at.checked_add(id_bytes + 1)?;
+        let indexes = ipma.get(at..at.checked_add(associated * index_bytes)?)?;
+        at += indexes.len();
+        if id != item {
+            continue;
+        }
+        // Each index counts from 1 into `ipco`'s boxes; the top bit marks it essential.
+        return indexes.chunks_exact(index_bytes).find_map(|index| {
+            let index = match index {
+                [one] => usize::from(one & 0x7F),
+                [high, low] => usize::from(u16::from_be_bytes([*high, *low]) & 0x7FFF),
+                _ => 0,
+            };
+            let (kind, ispe) = boxes(ipco, MAX_ITEMS).nth(index.checked_sub(1)?)?;
+            (kind == b"ispe").then_some(())?;
+            size(be32(ispe, 4)?, be32(ispe, 8)?)
+        });
+    }
+    None
+}
+
 /// The id of the item of type `Exif` in an `iinf` box.
 fn exif_item_id(iinf: &[u8]) -> Option<u32> {
     let version = *iinf.first()?;
     let entries = if version == 0 { 6 } else { 8 };
-    boxes(iinf.get(entries..)?).find_map(|(kind, infe)| {
+    boxes(iinf.get(entries..)?, MAX_ITEMS).find_map(|(kind, infe)| {
         if kind != b"infe" {
             return None;
         }
@@ -345,7 +398,7 @@ fn item_location(iloc: &[u8], wanted: u32) -> Option<(u64, u64)> {
         Some(value)
     };
     let count = number(&mut at, if version < 2 { 2 } else { 4 })?;
-    for _ in 0..count.min(MAX_STEPS as u64) {
+    for _ in 0..count.min(MAX_ITEMS as u64) {
         let id = number(&mut at, if version < 2 { 2 } else { 4 })?;
         let mut construction = 0;
         if version == 1 || version == 2 {
@@ -598,15 +651,53 @@ mod tests {
         b
     }
 
-    /// A HEIC with a large picture, a thumbnail and an `Exif` item stored after `meta`.
-    fn heic(iloc_version: u8) -> Vec<u8> {
+    /// How a test HEIC is laid out.
+    struct Heic {
+        iloc_version: u8,
+        /// Tile items before the `Exif` item, each in `iinf`, `iloc` and `ipma`, as a
+        /// phone stores a large photo.
+        tiles: u16,
+        /// Whether `ipma` uses 2-byte property indexes (flag 1) and 4-byte item ids (v1).
+        wide_ipma: bool,
+    }
+
+    /// A HEIC whose primary item (1) is 4032×3024, beside a 320×240 thumbnail and a larger
+    /// 4032×4032 item that is not the picture (an uncropped original, a depth map), with an
+    /// `Exif` item stored after `meta`.
+    fn heic(spec: &Heic) -> Vec<u8> {
         let ispe = |w: u32, h: u32| {
             let mut b = w.to_be_bytes().to_vec();
             b.extend_from_slice(&h.to_be_bytes());
             mp4_box(b"ispe", &full(0, &b))
         };
-        let ipco = mp4_box(b"ipco", &[ispe(320, 240), ispe(4032, 3024)].concat());
-        let iprp = mp4_box(b"iprp", &ipco);
+        let ipco = mp4_box(
+            b"ipco",
+            &[ispe(320, 240), ispe(4032, 4032), ispe(4032, 3024)].concat(),
+        );
+        let exif_id = 2 + spec.tiles;
+        // Item 1 has properties 3 (its size) and 1 (marked essential); the tiles have 2.
+        let mut items: Vec<(u16, Vec<u16>)> = vec![(1, vec![3, 0x8001])];
+        items.extend((2..exif_id).map(|id| (id, vec![2])));
+        let mut ipma_body = (items.len() as u32).to_be_bytes().to_vec();
+        for (id, indexes) in &items {
+            if spec.wide_ipma {
+                ipma_body.extend_from_slice(&u32::from(*id).to_be_bytes());
+            } else {
+                ipma_body.extend_from_slice(&id.to_be_bytes());
+            }
+            ipma_body.push(indexes.len() as u8);
+            for index in indexes {
+                if spec.wide_ipma {
+                    ipma_body.extend_from_slice(&index.to_be_bytes());
+                } else {
+                    ipma_body.push((index & 0x7F) as u8 | ((index >> 8) as u8 & 0x80));
+                }
+            }
+        }
+        let mut ipma = vec![u8::from(spec.wide_ipma), 0, 0, u8::from(spec.wide_ipma)];
+        ipma.extend(ipma_body);
+        let iprp = mp4_box(b"iprp", &[ipco, mp4_box(b"ipma", &ipma)].concat());
+        let pitm = mp4_box(b"pitm", &full(0, &1u16.to_be_bytes()));
         let infe = |id: u16, kind: &[u8; 4]| {
             let mut b = id.to_be_bytes().to_vec();
             b.extend_from_slice(&[0, 0]);
@@ -614,9 +705,11 @@ mod tests {
             b.push(0);
             mp4_box(b"infe", &full(2, &b))
         };
-        let mut iinf_body = 2u16.to_be_bytes().to_vec();
-        iinf_body.extend(infe(1, b"hvc1"));
-        iinf_body.extend(infe(7, b"Exif"));
+        let mut iinf_body = (exif_id).to_be_bytes().to_vec();
+        for id in 1..exif_id {
+            iinf_body.extend(infe(id, b"hvc1"));
+        }
+        iinf_body.extend(infe(exif_id, b"Exif"));
         let iinf = mp4_box(b"iinf", &full(0, &iinf_body));
         // The Exif item: 4-byte offset to the TIFF header (here 6, past "Exif\0\0").
         let mut item = 6u32.to_be_bytes().to_vec();
@@ -624,23 +717,35 @@ mod tests {
         item.extend(tiff(0x9003, b"2026:11:22 07:15:00\0"));
         let build = |exif_offset: u32| {
             let mut body = vec![0x44, 0x00]; // 4-byte offsets and lengths, no base offset
-            if iloc_version == 2 {
-                body.extend_from_slice(&1u32.to_be_bytes());
-                body.extend_from_slice(&7u32.to_be_bytes());
-            } else {
-                body.extend_from_slice(&1u16.to_be_bytes());
-                body.extend_from_slice(&7u16.to_be_bytes());
+            let number = |body: &mut Vec<u8>, n: u16| {
+                if spec.iloc_version == 2 {
+                    body.extend_from_slice(&u32::from(n).to_be_bytes());
+                } else {
+                    body.extend_from_slice(&n.to_be_bytes());
+                }
+            };
+            number(&mut body, exif_id);
+            for id in 2..=exif_id {
+                number(&mut body, id);
+                if spec.iloc_version >= 1 {
+                    body.extend_from_slice(&[0, 0]);
+                }
+                body.extend_from_slice(&[0, 0, 0, 1]);
+                let (offset, length) = if id == exif_id {
+                    (exif_offset, item.len() as u32)
+                } else {
+                    (0, 16)
+                };
+                body.extend_from_slice(&offset.to_be_bytes());
+                body.extend_from_slice(&length.to_be_bytes());
             }
-            if iloc_version >= 1 {
-                body.extend_from_slice(&[0, 0]);
-            }
-            body.extend_from_slice(&[0, 0, 0, 1]);
-            body.extend_from_slice(&exif_offset.to_be_bytes());
-            body.extend_from_slice(&(item.len() as u32).to_be_bytes());
-            let iloc = mp4_box(b"iloc", &full(iloc_version, &body));
+            let iloc = mp4_box(b"iloc", &full(spec.iloc_version, &body));
             let meta = mp4_box(
                 b"meta",
-                &full(0, &[iprp.clone(), iinf.clone(), iloc].concat()),
+                &full(
+                    0,
+                    &[pitm.clone(), iprp.clone(), iinf.clone(), iloc].concat(),
+                ),
             );
             let mut file = mp4_box(b"ftyp", b"heic\0\0\0\0mif1heic");
             file.extend(meta);
@@ -653,18 +758,80 @@ mod tests {
     }
 
     #[test]
-    fn heic_size_of_the_largest_picture_and_its_exif_item() {
-        for version in [0, 1, 2] {
-            let picture = read(&heic(version), MediaType::Heic);
-            assert_eq!(picture.size, Some((4032, 3024)), "iloc v{version}");
-            assert_eq!(picture.taken, day("2026-11-22"), "iloc v{version}");
+    fn heic_size_of_the_primary_picture_and_its_exif_item() {
+        for iloc_version in [0, 1, 2] {
+            for wide_ipma in [false, true] {
+                let spec = Heic {
+                    iloc_version,
+                    tiles: 0,
+                    wide_ipma,
+                };
+                let picture = read(&heic(&spec), MediaType::Heic);
+                let case = format!("iloc v{iloc_version}, wide ipma {wide_ipma}");
+                // Not the larger 4032×4032 item: an edited iPhone photo (iPhone XS) has one.
+                assert_eq!(picture.size, Some((4032, 3024)), "{case}");
+                assert_eq!(picture.taken, day("2026-11-22"), "{case}");
+            }
         }
-        let truncated = &heic(0)[..60];
+        let plain = Heic {
+            iloc_version: 0,
+            tiles: 0,
+            wide_ipma: false,
+        };
+        let truncated = &heic(&plain)[..60];
         assert_eq!(read(truncated, MediaType::Heic).taken, None);
         // A 64-bit box size at the top of u64 must end the walk, not overflow.
         let mut huge = mp4_box(b"ftyp", b"heicmif1");
         huge.extend_from_slice(b"\0\0\0\x01free");
         huge.extend_from_slice(&u64::MAX.to_be_bytes());
         assert_eq!(read(&huge, MediaType::Heic), Picture::default());
+    }
+
+    /// A Samsung Galaxy S24 Ultra's 200 MP HEIC has 822 items, its Exif item the 820th: the
+    /// item tables are walked past 512 entries, but not without end.
+    #[test]
+    fn heic_exif_item_after_hundreds_of_tiles() {
+        for iloc_version in [1, 2] {
+            let spec = Heic {
+                iloc_version,
+                tiles: 820,
+                wide_ipma: true,
+            };
+            let picture = read(&heic(&spec), MediaType::Heic);
+            assert_eq!(picture.size, Some((4032, 3024)), "iloc v{iloc_version}");
+            assert_eq!(picture.taken, day("2026-11-22"), "iloc v{iloc_version}");
+        }
+        let beyond = Heic {
+            iloc_version: 1,
+            tiles: MAX_ITEMS as u16,
+            wide_ipma: true,
+        };
+        let picture = read(&heic(&beyond), MediaType::Heic);
+        assert_eq!(
+            picture.taken, None,
+            "an Exif item past MAX_ITEMS is not looked for"
+        );
+        assert_eq!(
+            picture.size,
+            Some((4032, 3024)),
+            "the primary item comes first"
+        );
+    }
+
+    /// Without `pitm` and `ipma` nothing says which item is the picture: no size, rather than
+    /// a guess.
+    #[test]
+    fn heic_without_a_primary_item_has_no_size() {
+        let file = heic(&Heic {
+            iloc_version: 0,
+            tiles: 0,
+            wide_ipma: false,
+        });
+        let at = file.windows(4).position(|w| w == b"pitm").expect("pitm") - 4;
+        let mut renamed = file.clone();
+        renamed[at + 4..at + 8].copy_from_slice(b"free");
+        let picture = read(&renamed, MediaType::Heic);
+        assert_eq!(picture.size, None);
+        assert_eq!(picture.taken, day("2026-11-22"));
     }
 }
