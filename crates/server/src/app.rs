@@ -1,6 +1,5 @@
 //! The router and the server loop.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -10,7 +9,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
 use axum::routing::{get, post};
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -205,41 +203,4 @@ fn cors(sites: Arc<Sites>) -> CorsLayer {
         .allow_headers(allow_headers)
         .expose_headers(expose)
         .max_age(Duration::from_secs(600))
-}
-
-/// Serves until Ctrl-C or SIGTERM (or until `shutdown` is cancelled), then ends the event
-/// streams and finishes the requests in flight.
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    shutdown: CancellationToken,
-) -> std::io::Result<()> {
-    let stop = shutdown.clone();
-    tokio::spawn(async move {
-        tokio::select! {
-            () = shutdown_signal() => stop.cancel(),
-            () = stop.cancelled() => {},
-        }
-    });
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown.cancelled_owned())
-    .await
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {},
-                _ = term.recv() => {},
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

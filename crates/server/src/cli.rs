@@ -9,8 +9,9 @@ use clap::{Parser, Subcommand};
 use helpcenter_core::Policy;
 use tracing_subscriber::EnvFilter;
 
-use crate::app::{AppState, ServeOptions, router, serve};
+use crate::app::{AppState, ServeOptions, router};
 use crate::config::ServerConfig;
+use crate::listen::serve_with;
 use crate::routes::admin;
 use crate::sites::{Site, Sites};
 
@@ -244,7 +245,8 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         let app = router(state, &options);
         println!("Help Center server listening on http://{addr}/");
         println!("Widget (demo site): http://{addr}/widget/?site=demo");
-        match serve(listener, app, shutdown).await {
+        let connections = config.server.connections.unwrap_or_default();
+        match serve_with(listener, app, shutdown, connections).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&format!("server stopped: {e}")),
         }

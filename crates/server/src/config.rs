@@ -26,6 +26,8 @@ pub struct ServerSettings {
     pub public_dir: Option<PathBuf>,
     /// Limits on the public API; see `RateLimits::default`.
     pub rate_limits: Option<crate::rate_limit::RateLimits>,
+    /// Bounds on slow and idle connections; see `ConnectionLimits::default`.
+    pub connections: Option<crate::listen::ConnectionLimits>,
 }
 
 /// One merchant's storefront.

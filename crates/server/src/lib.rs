@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod listen;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
@@ -15,5 +16,6 @@ pub mod static_files;
 pub mod store;
 pub mod uploads;
 
-pub use app::{AppState, router, serve};
+pub use app::{AppState, router};
 pub use error::AppError;
+pub use listen::serve;

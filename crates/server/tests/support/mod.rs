@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 use helpcenter_server::app::ServeOptions;
+use helpcenter_server::listen::{ConnectionLimits, serve_with};
 use helpcenter_server::rate_limit::RateLimits;
 use helpcenter_server::sites::{Site, Sites};
 use helpcenter_server::{AppState, router};
@@ -127,6 +128,15 @@ impl TestServer {
         rate_limits: RateLimits,
         customize: impl FnOnce(&mut Site),
     ) -> TestServer {
+        Self::start_limited(rate_limits, ConnectionLimits::default(), customize).await
+    }
+
+    /// … with other bounds on slow and idle connections.
+    pub async fn start_limited(
+        rate_limits: RateLimits,
+        connections: ConnectionLimits,
+        customize: impl FnOnce(&mut Site),
+    ) -> TestServer {
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
         write_widget(widget.path());
@@ -150,7 +160,7 @@ impl TestServer {
                 rate_limits,
             },
         );
-        tokio::spawn(helpcenter_server::serve(listener, app, shutdown));
+        tokio::spawn(serve_with(listener, app, shutdown, connections));
         TestServer {
             base: format!("http://{addr}"),
             admin_key,
