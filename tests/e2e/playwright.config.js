@@ -15,7 +15,11 @@ module.exports = defineConfig({
   expect: { timeout: 10_000 },
   forbidOnly: true,
   outputDir: results,
-  reporter: [["list"]],
+  // The list for people; the JSON report for xtask, which counts what ran per spec file.
+  reporter: [
+    ["list"],
+    ["json", { outputFile: process.env.HELPCENTER_E2E_REPORT || `${results}-report.json` }],
+  ],
   use: {
     browserName: "chromium",
     headless: true,

@@ -30,9 +30,8 @@ const IDENTITY_SECRET_ENV: &str = "HELPCENTER_TEST_IDENTITY_SECRET";
 const IDENTITY_SECRET: &str = "browser-tests-identity-secret";
 /// How long a (re)started server may take to answer `/healthz`, port reuse included.
 const HEALTHY_WITHIN: Duration = Duration::from_secs(30);
-/// Starts of a server that exits at once before that is taken as its real answer (a bad
-/// config, say) rather than a lost race for the port.
-const START_ATTEMPTS: u32 = 3;
+/// The server's last log lines shown when it exits when no one asked it to.
+const LOG_TAIL_LINES: usize = 40;
 
 /// A running server; stopped (and its data removed) when dropped.
 pub struct BrowserServer {
@@ -53,6 +52,12 @@ impl BrowserServer {
     /// the server's own.
     pub fn page(&self) -> &str {
         &self.page
+    }
+
+    /// Fails, with the server's last log lines, when the server is no longer running: it
+    /// crashed during the tests (a restart a test asked for leaves it running).
+    pub fn ensure_running(&self) -> Result<()> {
+        lock(&self.server).ensure_running()
     }
 
     /// The variables the browser tests are compiled with.
@@ -95,6 +100,9 @@ pub struct ServerProcess {
     args: Vec<OsString>,
     envs: Vec<(String, OsString)>,
     dir: Option<PathBuf>,
+    /// Where its stdout and stderr go (appended across restarts), so a crash can show them;
+    /// inherited when `None`.
+    log: Option<PathBuf>,
     /// Where it answers `/healthz` once it is up.
     addr: SocketAddr,
     child: Option<Child>,
@@ -109,6 +117,7 @@ impl ServerProcess {
             args: Vec::new(),
             envs: Vec::new(),
             dir: None,
+            log: None,
             addr,
             child: None,
             stopped: false,
@@ -134,9 +143,14 @@ impl ServerProcess {
         self
     }
 
+    pub fn log_to(mut self, file: impl Into<PathBuf>) -> Self {
+        self.log = Some(file.into());
+        self
+    }
+
     /// Starts the process and waits until it answers `/healthz`. After a restart the port may
-    /// not be free yet: it waits for that first, and starts a process that exits at once (lost
-    /// the race for the port) again, a few times, before giving up.
+    /// not be free yet: it waits for that first. A process that exits before answering is a
+    /// failure, shown with its last log lines: never started again behind the test's back.
     pub fn start(&mut self) -> Result<()> {
         if self.stopped {
             bail!("the server was stopped for good");
@@ -145,45 +159,79 @@ impl ServerProcess {
             bail!("the server is already running");
         }
         let deadline = Instant::now() + HEALTHY_WITHIN;
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            wait_port_free(self.addr, deadline)?;
-            println!("$ {} &", self.command_line());
-            let mut command = Command::new(&self.program);
-            command
-                .args(&self.args)
-                .envs(self.envs.iter().map(|(k, v)| (k, v)))
-                .stdin(Stdio::null());
-            if let Some(dir) = &self.dir {
-                command.current_dir(dir);
+        wait_port_free(self.addr, deadline)?;
+        println!("$ {} &", self.command_line());
+        let mut command = Command::new(&self.program);
+        command
+            .args(&self.args)
+            .envs(self.envs.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null());
+        if let Some(dir) = &self.dir {
+            command.current_dir(dir);
+        }
+        if let Some(log) = &self.log {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+                .with_context(|| format!("cannot open the server's log {}", log.display()))?;
+            command.stdout(file.try_clone()?).stderr(file);
+        }
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("could not start {}", self.program.display()))?;
+        match wait_healthy(self.addr, &mut child, deadline) {
+            Ok(()) => {
+                self.child = Some(child);
+                Ok(())
             }
-            let mut child = command
-                .spawn()
-                .with_context(|| format!("could not start {}", self.program.display()))?;
-            match wait_healthy(self.addr, &mut child, deadline) {
-                Ok(()) => {
-                    self.child = Some(child);
-                    return Ok(());
-                }
-                Err(Unhealthy::Exited(status)) if attempt < START_ATTEMPTS => {
-                    eprintln!("the server exited ({status}) before answering; starting it again");
-                    std::thread::sleep(Duration::from_millis(500));
-                }
-                Err(Unhealthy::Exited(status)) => {
-                    bail!("the server exited ({status}) before answering /healthz")
-                }
-                Err(Unhealthy::Late) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    bail!(
-                        "the server did not answer /healthz on {} within {} s",
-                        self.addr,
-                        HEALTHY_WITHIN.as_secs()
-                    )
-                }
+            Err(Unhealthy::Exited(status)) => bail!(
+                "the server exited ({status}) before answering /healthz{}",
+                self.log_tail()
+            ),
+            Err(Unhealthy::Late) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                bail!(
+                    "the server did not answer /healthz on {} within {} s{}",
+                    self.addr,
+                    HEALTHY_WITHIN.as_secs(),
+                    self.log_tail()
+                )
             }
         }
+    }
+
+    /// Fails, with the last log lines, when the process has exited on its own.
+    pub fn ensure_running(&mut self) -> Result<()> {
+        let Some(child) = self.child.as_mut() else {
+            bail!("the server is not running{}", self.log_tail());
+        };
+        match child.try_wait()? {
+            None => Ok(()),
+            Some(status) => {
+                self.child = None;
+                bail!(
+                    "the server exited ({status}) while the tests ran: it crashed{}",
+                    self.log_tail()
+                )
+            }
+        }
+    }
+
+    /// The end of the server's log, for an error message.
+    fn log_tail(&self) -> String {
+        let Some(log) = &self.log else {
+            return String::new();
+        };
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(LOG_TAIL_LINES)..];
+        format!(
+            "; the last lines of its log ({}):\n{}",
+            log.display(),
+            tail.join("\n")
+        )
     }
 
     /// The most memory the running process has held so far (its peak resident set), in KiB.
@@ -325,7 +373,8 @@ identity_secret_env = "{IDENTITY_SECRET_ENV}"
         .arg("--data-dir")
         .arg(data.join("data"))
         .arg("--widget-dir")
-        .arg(widget_dir.map_or_else(|| data.join("no-widget"), Path::to_path_buf));
+        .arg(widget_dir.map_or_else(|| data.join("no-widget"), Path::to_path_buf))
+        .log_to(log_file(data));
     process.start()?;
     let server = Arc::new(Mutex::new(process));
     let proxy = FaultProxy::start(PROXY.parse()?, SERVER.parse()?, Some(server.clone()))?;
@@ -338,9 +387,15 @@ identity_secret_env = "{IDENTITY_SECRET_ENV}"
     })
 }
 
+/// Where the test server's output goes: beside the data, kept only while the tests run (the
+/// tail is shown when it crashes).
+fn log_file(data: &Path) -> PathBuf {
+    data.join("server.log")
+}
+
 /// Why a started server is not serving.
 enum Unhealthy {
-    /// It exited, e.g. because its port was not free yet.
+    /// It exited: a bad config, a crash.
     Exited(ExitStatus),
     /// It did not answer `/healthz` with 200 in time.
     Late,

@@ -4,8 +4,11 @@
 use std::env;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
@@ -131,6 +134,62 @@ impl Cmd {
             .with_context(|| format!("could not start `{}` (is it installed?)", self.words[0]))?;
         if !status.success() {
             bail!("`{self}` failed ({status})");
+        }
+        Ok(())
+    }
+
+    /// Echoes and runs the command with its stdout and stderr merged, shown line by line as they
+    /// come and each handed to `each_line` (to count what a test runner reports); a non-zero
+    /// exit is an error naming the command, after every line has been handed over.
+    pub fn run_reading(self, mut each_line: impl FnMut(&str)) -> Result<()> {
+        println!("$ {self}");
+        let shown = self.to_string();
+        let program = self.words[0].clone();
+        let mut inner = self.inner;
+        let (reader, writer) = std::io::pipe().context("cannot make a pipe")?;
+        inner.stdout(writer.try_clone()?).stderr(writer);
+        let mut child = inner
+            .spawn()
+            .with_context(|| format!("could not start `{program}` (is it installed?)"))?;
+        // The command holds the pipe's write ends too: without this the reader never ends.
+        drop(inner);
+        let (lines, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(reader);
+            let mut line = Vec::new();
+            while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                if lines
+                    .send(String::from_utf8_lossy(&line).into_owned())
+                    .is_err()
+                {
+                    break;
+                }
+                line.clear();
+            }
+        });
+        let mut hand_over = |line: String| {
+            print!("{line}");
+            let _ = std::io::stdout().flush();
+            each_line(line.trim_end_matches(['\n', '\r']));
+        };
+        let status = loop {
+            match received.recv_timeout(Duration::from_millis(200)) {
+                Ok(line) => hand_over(line),
+                Err(RecvTimeoutError::Timeout) => {}
+                // Every writer closed: the child is done with its output.
+                Err(RecvTimeoutError::Disconnected) => break child.wait()?,
+            }
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+        };
+        // A grandchild left running (a browser, say) may hold the pipe open: read what is
+        // there, without waiting for it to end.
+        while let Ok(line) = received.recv_timeout(Duration::from_millis(500)) {
+            hand_over(line);
+        }
+        if !status.success() {
+            bail!("`{shown}` failed ({status})");
         }
         Ok(())
     }

@@ -46,6 +46,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::cmd::Ctx;
+use crate::tally::Tally;
 use crate::tools;
 
 /// How far the crate's duration may be from exiftool's: both divide the same integers, but
@@ -246,11 +247,12 @@ const FILES: [Package; 6] = [
 ];
 
 /// Fetches the packages (once), reads every file with `helpcenter_media` and with exiftool,
-/// prints one line per file, and fails on any disagreement. Returns the number of files read.
-pub fn run(ctx: &Ctx) -> Result<usize> {
+/// prints one line per file, and fails on any disagreement. Each file is one test of its
+/// package's suite in `tally`.
+pub fn run(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
     tools::ensure_exiftool(ctx)?;
     let cache = ctx.tools_dir.join("device-files");
-    let mut files: Vec<(String, &str)> = Vec::new();
+    let mut files: Vec<(String, &str, &str)> = Vec::new();
     for package in &FILES {
         let archive = fetch(ctx, &cache, package)?;
         let root = unpack(ctx, &cache, package, &archive)?;
@@ -259,12 +261,12 @@ pub fn run(ctx: &Ctx) -> Result<usize> {
                 .strip_prefix(&cache)
                 .context("unpacked outside the cache")?
                 .join(member);
-            files.push((relative.to_string_lossy().into_owned(), what));
+            files.push((relative.to_string_lossy().into_owned(), what, package.name));
         }
     }
-    let references = exiftool(ctx, &cache, files.iter().map(|(path, _)| path.as_str()))?;
+    let references = exiftool(ctx, &cache, files.iter().map(|(path, _, _)| path.as_str()))?;
     let mut disagreements = Vec::new();
-    for (path, what) in &files {
+    for (path, what, package) in &files {
         let ours = helpcenter_media::inspect_file(&cache.join(path))
             .with_context(|| format!("reading {path}"))?;
         let reference = references
@@ -272,8 +274,10 @@ pub fn run(ctx: &Ctx) -> Result<usize> {
             .with_context(|| format!("exiftool said nothing about {path}"))?;
         let differences = compare(&ours, reference);
         let verdict = if differences.is_empty() {
+            tally.pass(package);
             "ok  "
         } else {
+            tally.fail(package);
             "DIFF"
         };
         let name = Path::new(path)
@@ -302,7 +306,7 @@ pub fn run(ctx: &Ctx) -> Result<usize> {
         files.len(),
         FILES.len()
     );
-    Ok(files.len())
+    Ok(())
 }
 
 /// The package's archive in `cache/archives`, downloaded by its registry's client unless a

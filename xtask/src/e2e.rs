@@ -18,13 +18,15 @@ use helpcenter_media::samples::{Jpeg, jpeg, png};
 
 use crate::browser_server::{self, ADMIN_KEY};
 use crate::cmd::{Ctx, Scratch};
+use crate::tally::{self, Tally};
 use crate::{storefront, tools};
 
 /// An origin the test site does not list: its pages must not be able to frame the widget.
 const STRANGER: &str = "127.0.0.1:8766";
 
-/// `args` go to `playwright test` (e.g. a file name or `--grep keyboard`).
-pub fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
+/// `args` go to `playwright test` (e.g. a file name or `--grep keyboard`); what ran is counted
+/// per spec file from Playwright's JSON report.
+pub fn run(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
     let suite = ctx.root.join("tests").join("e2e");
     install_packages(ctx, &suite)?;
     let dist = ctx.root.join("dist");
@@ -44,7 +46,11 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
     let profiles = Scratch::new("e2e-profiles")?;
     let results = ctx.root.join("target").join("e2e");
     let _ = std::fs::remove_dir_all(&results);
-    ctx.cmd(suite.join("node_modules").join(".bin").join("playwright"))
+    // Outside `results`, which Playwright empties when it starts.
+    let report = ctx.root.join("target").join("e2e-report.json");
+    let _ = std::fs::remove_file(&report);
+    let ran = ctx
+        .cmd(suite.join("node_modules").join(".bin").join("playwright"))
         .arg("test")
         .arg("--config")
         .arg(suite.join("playwright.config.js"))
@@ -60,14 +66,21 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
             "HELPCENTER_E2E_CHROMIUM_FLAGS",
             tools::CHROMIUM_FLAGS.join(" "),
         )
+        .env("HELPCENTER_E2E_REPORT", &report)
         .env("TMPDIR", profiles.path())
-        .run()
-        .with_context(|| {
-            format!(
-                "the end-to-end tests failed: screenshots, traces and console logs are in {}",
-                results.display()
-            )
-        })
+        .run();
+    let counted = std::fs::read(&report)
+        .with_context(|| format!("Playwright wrote no report at {}", report.display()))
+        .and_then(|json| Ok(serde_json::from_slice(&json)?))
+        .and_then(|json| tally::playwright(&json, tally));
+    server.ensure_running()?;
+    ran.with_context(|| {
+        format!(
+            "the end-to-end tests failed: screenshots, traces and console logs are in {}",
+            results.display()
+        )
+    })?;
+    counted
 }
 
 /// `npm ci` from the committed lock, when what is installed is not that lock.

@@ -15,6 +15,7 @@ mod faults;
 mod split;
 mod split_check;
 mod storefront;
+mod tally;
 mod test;
 mod tools;
 
@@ -70,22 +71,39 @@ fn run(args: Vec<String>) -> Result<()> {
         "test" => no_args(command, rest).and_then(|()| test::run(&ctx)),
         "browser-test" => tools::ensure_build(&ctx)
             .and_then(|()| tools::ensure_browser(&ctx))
-            .and_then(|()| test::browser_tests(&ctx, rest)),
+            .and_then(|()| counted(|tally| test::browser_tests(&ctx, rest, tally))),
         "build-widget" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| dev::build_widget(&ctx)),
-        "e2e" => tools::ensure_browser(&ctx).and_then(|()| e2e::run(&ctx, rest)),
+        "e2e" => {
+            tools::ensure_browser(&ctx).and_then(|()| counted(|tally| e2e::run(&ctx, rest, tally)))
+        }
         "bench" => bench::run(&ctx, rest),
-        "budgets" => no_args(command, rest).and_then(|()| budgets::check(&ctx)),
+        "budgets" => {
+            no_args(command, rest).and_then(|()| counted(|tally| budgets::check(&ctx, tally)))
+        }
         "split-check" => no_args(command, rest)
             .and_then(|()| tools::ensure_browser(&ctx))
-            .and_then(|()| split_check::run(&ctx)),
-        "device-files" => no_args(command, rest).and_then(|()| device_files::run(&ctx).map(drop)),
+            .and_then(|()| counted(|tally| split_check::run(&ctx, tally))),
+        "device-files" => {
+            no_args(command, rest).and_then(|()| counted(|tally| device_files::run(&ctx, tally)))
+        }
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| tools::ensure_browser(&ctx)),
         other => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
+}
+
+/// Runs one suite on its own and prints what it ran, suite by suite.
+fn counted(run: impl FnOnce(&mut tally::Tally) -> Result<()>) -> Result<()> {
+    let mut tally = tally::Tally::default();
+    let result = run(&mut tally);
+    for (suite, count) in tally.suites() {
+        println!("  {suite}: {count}");
+    }
+    println!("{}", tally.total());
+    result
 }
 
 /// `dev`'s only option: `--bind ADDR` or `--bind=ADDR`, passed through to the server.

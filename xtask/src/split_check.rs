@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use crate::browser_server;
 use crate::cmd::{Ctx, Scratch};
+use crate::tally::Tally;
 use crate::{budgets, tools};
 
 const PAGE: &str = "/widget/?site=demo&locale=en";
@@ -26,7 +27,10 @@ const WAIT: Duration = Duration::from_secs(30);
 /// WebDriver's key for an element reference.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-pub fn run(ctx: &Ctx) -> Result<()> {
+/// The suite the two checks count in.
+const SUITE: &str = "split build in chromium";
+
+pub fn run(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
     let dist = ctx.root.join("dist");
     let chunks = chunk_files(&dist)?;
     let server = browser_server::start_serving(ctx, &dist)?;
@@ -43,7 +47,11 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     wait_until(|| Ok(driver.call("GET", "/status", None)?["value"]["ready"] == json!(true)))
         .context("ChromeDriver did not become ready")?;
     let session = Session::start(&driver, profile.path())?;
-    let result = check(&session, &url).and_then(|()| check_failed_fetch(&session, &url, &chunks));
+    let result = check(&session, &url)
+        .inspect(|()| tally.pass(SUITE))
+        .and_then(|()| check_failed_fetch(&session, &url, &chunks))
+        .inspect(|()| tally.pass(SUITE))
+        .inspect_err(|_| tally.fail(SUITE));
     if result.is_err()
         && let Ok(source) = session.call("GET", "/source", None)
     {
@@ -52,7 +60,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         eprintln!("split check: the page was:\n{shown}");
     }
     session.end();
-    result
+    server.ensure_running().and(result)
 }
 
 fn check(session: &Session, url: &str) -> Result<()> {

@@ -1,79 +1,169 @@
 //! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
+//!
+//! Each step that runs tests counts them from the runners' own reports ([`crate::tally`]) and
+//! is held to its floors below: a step that ran nothing, a suite that lost tests, disappeared,
+//! or appeared without a floor fails it. The run ends with one line counting tests, not steps.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::cmd::{Ctx, Scratch};
-use crate::{browser_server, budgets, dev, e2e, split_check, tools};
+use crate::tally::{LibtestReader, Tally};
+use crate::{browser_server, budgets, dev, device_files, e2e, split_check, tools};
 
-type Step = (&'static str, fn(&Ctx) -> Result<()>);
+struct Step {
+    name: &'static str,
+    run: fn(&Ctx, &mut Tally) -> Result<()>,
+    /// The fewest tests each suite of the step may run (raise them as tests are added), or
+    /// `None` for a check that runs no tests (formatting, lints, a build).
+    floors: Option<&'static [(&'static str, u32)]>,
+}
 
 /// Cheap checks first, so a formatting slip fails in seconds rather than after the wasm builds.
-const STEPS: [Step; 9] = [
-    ("rustfmt", |ctx| {
-        ctx.cmd("cargo").args(["fmt", "--all", "--check"]).run()
-    }),
-    ("clippy (native)", |ctx| {
-        ctx.cmd("cargo")
-            .args([
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ])
-            .run()
-    }),
+const STEPS: [Step; 10] = [
+    Step {
+        name: "rustfmt",
+        run: |ctx, _| ctx.cmd("cargo").args(["fmt", "--all", "--check"]).run(),
+        floors: None,
+    },
+    Step {
+        name: "clippy (native)",
+        run: |ctx, _| {
+            ctx.cmd("cargo")
+                .args(["clippy", "--workspace", "--all-targets"])
+                .args(["--", "-D", "warnings"])
+                .run()
+        },
+        floors: None,
+    },
     // The widget with its browser tests, and the rulebook as the widget links it (without
     // its native-only property tests).
-    ("clippy (wasm32)", |ctx| {
-        let wasm = ["--target", "wasm32-unknown-unknown"];
-        let deny = ["--", "-D", "warnings"];
-        ctx.cmd("cargo")
-            .args(["clippy", "-p", "helpcenter-widget", "--all-targets"])
-            .args(wasm)
-            .args(deny)
-            .run()?;
-        // … and as the release build compiles it, with the split points.
-        ctx.cmd("cargo")
-            .args([
-                "clippy",
-                "-p",
-                "helpcenter-widget",
-                "--bin",
-                "helpcenter-widget",
-            ])
-            .args(["--features", "lazy"])
-            .args(wasm)
-            .args(deny)
-            .run()?;
-        ctx.cmd("cargo")
-            .args([
-                "clippy",
-                "-p",
-                "helpcenter-core",
-                "--lib",
-                "--no-default-features",
-            ])
-            .args(wasm)
-            .args(deny)
-            .run()
-    }),
-    ("native tests", |ctx| {
-        ctx.cmd("cargo").args(["test", "--workspace"]).run()
-    }),
+    Step {
+        name: "clippy (wasm32)",
+        run: |ctx, _| clippy_wasm32(ctx),
+        floors: None,
+    },
+    Step {
+        name: "native tests",
+        run: native_tests,
+        floors: Some(NATIVE_FLOORS),
+    },
+    // Real cameras' and phones' files, read by helpcenter-media and by exiftool.
+    Step {
+        name: "device files (media vs exiftool)",
+        run: device_files::run,
+        floors: Some(&[
+            ("pillow", 13),
+            ("pillow-heif", 8),
+            ("pymediainfo", 1),
+            ("exif-parser", 1),
+            ("ebml", 1),
+            ("golang-github-rwcarlsen-goexif-dev", 3),
+        ]),
+    },
     // The release wasm build (opt-level z, LTO, wasm-opt), split into a first load and the
     // filing chunk, then that build in Chromium: the browser tests below run unsplit code.
-    ("widget build (trunk + split)", dev::build_widget),
-    ("size budgets (DESIGN.md)", budgets::check),
-    ("split widget in chromium", split_check::run),
-    ("end-to-end on storefront pages", |ctx| e2e::run(ctx, &[])),
-    ("wasm browser tests", |ctx| browser_tests(ctx, &[])),
+    Step {
+        name: "widget build (trunk + split)",
+        run: |ctx, _| dev::build_widget(ctx),
+        floors: None,
+    },
+    Step {
+        name: "size budgets (DESIGN.md)",
+        run: budgets::check,
+        floors: Some(&[("size budgets", 2)]),
+    },
+    Step {
+        name: "split widget in chromium",
+        run: split_check::run,
+        floors: Some(&[("split build in chromium", 2)]),
+    },
+    Step {
+        name: "end-to-end on storefront pages",
+        run: |ctx, tally| e2e::run(ctx, &[], tally),
+        floors: Some(E2E_FLOORS),
+    },
+    Step {
+        name: "wasm browser tests",
+        run: |ctx, tally| browser_tests(ctx, &[], tally),
+        floors: Some(BROWSER_FLOORS),
+    },
 ];
+
+/// Test binaries of the workspace's native tests, by the name cargo gives them.
+const NATIVE_FLOORS: &[(&str, u32)] = &[
+    ("helpcenter_core (unit)", 53),
+    ("helpcenter_media (unit)", 19),
+    ("helpcenter_server (unit)", 23),
+    ("helpcenter_widget (unit)", 25),
+    ("xtask (unit, src/main.rs)", 26),
+    // crates/server/tests/
+    ("cli", 6),
+    ("http", 17),
+    ("openapi", 4),
+    ("restart", 2),
+    ("slow_clients", 3),
+    ("tickets", 16),
+    ("uploads", 12),
+];
+
+/// The end-to-end suite's spec files.
+const E2E_FLOORS: &[(&str, u32)] = &[];
+
+/// The widget's wasm test binaries in Chromium.
+const BROWSER_FLOORS: &[(&str, u32)] = &[];
+
+fn clippy_wasm32(ctx: &Ctx) -> Result<()> {
+    let wasm = ["--target", "wasm32-unknown-unknown"];
+    let deny = ["--", "-D", "warnings"];
+    ctx.cmd("cargo")
+        .args(["clippy", "-p", "helpcenter-widget", "--all-targets"])
+        .args(wasm)
+        .args(deny)
+        .run()?;
+    // … and as the release build compiles it, with the split points.
+    ctx.cmd("cargo")
+        .args([
+            "clippy",
+            "-p",
+            "helpcenter-widget",
+            "--bin",
+            "helpcenter-widget",
+        ])
+        .args(["--features", "lazy"])
+        .args(wasm)
+        .args(deny)
+        .run()?;
+    ctx.cmd("cargo")
+        .args([
+            "clippy",
+            "-p",
+            "helpcenter-core",
+            "--lib",
+            "--no-default-features",
+        ])
+        .args(wasm)
+        .args(deny)
+        .run()
+}
+
+/// Every native test of the workspace. The widget's integration tests (`tests/*.rs`) are
+/// wasm-only and would run as empty binaries here: they run in Chromium below. The bench's
+/// hello-world app is a baseline, with nothing to test.
+fn native_tests(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
+    let mut reader = LibtestReader::default();
+    ctx.cmd("cargo")
+        .args(["test", "--workspace", "--exclude", "helpcenter-widget"])
+        .args(["--exclude", "helpcenter-bench-hello"])
+        .args(["--lib", "--bins", "--tests"])
+        .run_reading(|line| reader.line(line, tally))?;
+    ctx.cmd("cargo")
+        .args(["test", "-p", "helpcenter-widget", "--lib"])
+        .run_reading(|line| reader.line(line, tally))
+}
 
 /// The widget's tests in real headless Chromium, against a real helpcenter-server started for
 /// them; `args` go to `cargo test` (e.g. `--test evidence_checks`).
-pub fn browser_tests(ctx: &Ctx, args: &[String]) -> Result<()> {
+pub fn browser_tests(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
     let server = browser_server::start(ctx)?;
     // ChromeDriver makes each session's profile under TMPDIR.
     let profiles = Scratch::new("chromium-profiles")?;
@@ -96,26 +186,60 @@ pub fn browser_tests(ctx: &Ctx, args: &[String]) -> Result<()> {
     for (key, value) in server.test_env() {
         test = test.env(key, value);
     }
-    test.args(args).run()
+    let mut reader = LibtestReader::default();
+    let ran = test.args(args).run_reading(|line| reader.line(line, tally));
+    // A crash the tests did not notice is still a failure.
+    server.ensure_running().and(ran)
 }
 
 pub fn run(ctx: &Ctx) -> Result<()> {
     let total = STEPS.len();
     if let Err(err) = tools::ensure_build(ctx).and_then(|()| tools::ensure_browser(ctx)) {
-        println!("\nxtask test: 0 passed, 0 failed, {total} not run");
+        println!("\nxtask test: 0 passed, 0 failed (the tools could not be set up)");
         return Err(err.context("xtask test: setting up the tools failed"));
     }
-    for (index, (name, step)) in STEPS.iter().enumerate() {
+    let mut done = Vec::new();
+    let mut failure = None;
+    for (index, step) in STEPS.iter().enumerate() {
         let number = index + 1;
-        println!("\n==> xtask test [{number}/{total}]: {name}");
-        if let Err(err) = step(ctx) {
-            println!(
-                "\nxtask test: {index} passed, 1 failed, {} not run",
-                total - number
-            );
-            return Err(err).context(format!("xtask test: step {number}/{total} `{name}` failed"));
+        println!("\n==> xtask test [{number}/{total}]: {}", step.name);
+        let mut tally = Tally::default();
+        let result = (step.run)(ctx, &mut tally).and_then(|()| match step.floors {
+            Some(floors) => tally.check_floors(floors),
+            None => Ok(()),
+        });
+        done.push((step, tally));
+        if let Err(err) = result {
+            failure = Some(err.context(format!(
+                "xtask test: step {number}/{total} `{}` failed",
+                step.name
+            )));
+            break;
         }
     }
-    println!("\nxtask test: {total} passed, 0 failed");
-    Ok(())
+    summary(&done, total);
+    failure.map_or(Ok(()), Err)
+}
+
+/// The steps with what each ran, then one plain line counting tests.
+fn summary(done: &[(&Step, Tally)], total: usize) {
+    println!("\nxtask test: steps");
+    let mut tests = crate::tally::Count::default();
+    for (index, (step, tally)) in done.iter().enumerate() {
+        let count = tally.total();
+        tests.passed += count.passed;
+        tests.failed += count.failed;
+        let shown = match step.floors {
+            Some(_) => format!("{count} in {} suites", tally.suites().count()),
+            None => "checked".to_owned(),
+        };
+        println!("  [{}/{total}] {:<32} {shown}", index + 1, step.name);
+    }
+    for (index, step) in STEPS.iter().enumerate().skip(done.len()) {
+        println!("  [{}/{total}] {:<32} not run", index + 1, step.name);
+    }
+    println!(
+        "xtask test: {} passed, {} failed",
+        tests.passed, tests.failed
+    );
 }
