@@ -25,6 +25,8 @@ pub struct TestServer {
     /// Holds [`EMBED_JS`].
     pub public_dir: PathBuf,
     pub http: reqwest::Client,
+    /// Tells the server to stop, as SIGTERM does.
+    pub shutdown: tokio_util::sync::CancellationToken,
     _dirs: (tempfile::TempDir, tempfile::TempDir, tempfile::TempDir),
 }
 
@@ -150,7 +152,7 @@ impl TestServer {
                 rate_limits,
             },
         );
-        tokio::spawn(helpcenter_server::serve(listener, app, shutdown));
+        tokio::spawn(helpcenter_server::serve(listener, app, shutdown.clone()));
         TestServer {
             base: format!("http://{addr}"),
             admin_key,
@@ -158,6 +160,7 @@ impl TestServer {
             widget_dir: widget.path().to_owned(),
             public_dir: public.path().to_owned(),
             http: reqwest::Client::new(),
+            shutdown,
             _dirs: (data, widget, public),
         }
     }
