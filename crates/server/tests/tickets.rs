@@ -636,7 +636,7 @@ async fn my_requests_need_a_valid_identity_token_for_this_site() {
     let listed: Vec<Value> = listed.json().await.expect("json");
     assert_eq!(
         ids(listed),
-        [mine.clone()],
+        [mine],
         "Wei's own, neither {theirs} (another shopper's) nor {guests} (a guest's)"
     );
     let listed: Vec<Value> = list(lis_token)
