@@ -75,7 +75,7 @@ impl TicketPage {
             id: StoredValue::new(id),
             token: StoredValue::new(token),
             ticket,
-            connection: RwSignal::new(Connection::Live),
+            connection: RwSignal::new(Connection::Opening),
             announce,
             answer,
             files,

@@ -31,12 +31,28 @@ pub enum Change {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Connection {
+    /// The first stream is being opened; until it is, changes show when it opens (it asks
+    /// for the events after the ticket as read).
+    Opening,
     /// Events arrive the moment they happen.
     Live,
     /// The stream broke; it is being opened again.
     Reconnecting,
     /// Streams do not get through here: the ticket is read every few seconds.
     Polling,
+}
+
+impl Connection {
+    /// As the ticket screen's `data-connection` shows it, for tests and for whoever inspects
+    /// a shopper's page.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Connection::Opening => "opening",
+            Connection::Live => "live",
+            Connection::Reconnecting => "reconnecting",
+            Connection::Polling => "polling",
+        }
+    }
 }
 
 /// Follows one ticket until dropped.

@@ -14,8 +14,8 @@ use leptos::prelude::*;
 use serde_json::json;
 use support::{
     admin_get, agent_moves, api_base, attach, click, container, fault, file, file_ticket,
-    forget_everything, gateway, identity_token, keep_on_device, order_number, photo, query,
-    server_config, settle, shopper_get, sleep, text, texts, type_into, wait_for,
+    forget_everything, gateway, gateway_get, identity_token, keep_on_device, order_number, photo,
+    query, server_config, settle, shopper_get, text, texts, type_into, wait_for,
 };
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
@@ -93,9 +93,59 @@ async fn a_ticket_open_in_the_widget(base: &str) -> (String, String, Mounted) {
     let widget = mount_with(server_config().await, base, Locale::En, None);
     open_ticket(&widget.root, &id).await;
     status_is(&widget.root, "Received", 5_000).await;
-    // The stream is open once the server has sent its first bytes; give it a moment.
-    sleep(300).await;
+    connection_is(&widget.root, "live", 5_000).await;
     (id, token, widget)
+}
+
+/// Waits until the ticket's event stream is in `state` (`live`: the server has answered and
+/// events arrive as they happen; `polling`: streams do not get through).
+async fn connection_is(root: &HtmlElement, state: &str, ms: i32) {
+    wait_for(&format!("the connection {state:?}"), ms, || {
+        query(root, &format!(".hc-ticket-status[data-connection={state}]")).is_some()
+    })
+    .await;
+}
+
+/// Lifts the gateway's block on event streams at once: a synchronous request, so it is done
+/// before anything else runs.
+fn allow_streams_now() {
+    let url = format!("{}/__faults/allow-streams", gateway());
+    if let Ok(request) = web_sys::XmlHttpRequest::new()
+        && request.open_with_async("POST", &url, false).is_ok()
+    {
+        let _ = request.send();
+    }
+}
+
+/// Event streams blocked at the gateway for as long as this lives. A failing test must not
+/// leave them blocked for the tests after it; in wasm a panic aborts without running `Drop`,
+/// so the panic hook lifts the block too.
+struct StreamsBlocked {
+    previous_hook: std::sync::Arc<PanicHook>,
+}
+
+/// What `std::panic::take_hook` hands back.
+type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync>;
+
+impl StreamsBlocked {
+    async fn start() -> StreamsBlocked {
+        let previous_hook = std::sync::Arc::new(std::panic::take_hook());
+        let chained = previous_hook.clone();
+        std::panic::set_hook(Box::new(move |info| {
+            allow_streams_now();
+            chained(info);
+        }));
+        fault("block-streams").await;
+        StreamsBlocked { previous_hook }
+    }
+}
+
+impl Drop for StreamsBlocked {
+    fn drop(&mut self) {
+        allow_streams_now();
+        let previous = self.previous_hook.clone();
+        std::panic::set_hook(Box::new(move |info| previous(info)));
+    }
 }
 
 #[wasm_bindgen_test]
@@ -235,7 +285,25 @@ async fn an_answer_in_writing_survives_the_widget_going_away() {
         !texts(&widget.root, ".hc-answer .hc-file-name").is_empty()
     })
     .await;
-    sleep(300).await;
+    // Kept on the device: the words and the checked photo in localStorage, its bytes in
+    // IndexedDB (stored before the check, so a checked photo's bytes are there).
+    wait_for("the answer kept on the device", 5_000, || {
+        let kept = helpcenter_widget::draft::saved::load_reply("demo", &id);
+        kept.message == "The Visa ending 4242."
+            && kept.files.len() == 1
+            && kept.files.iter().all(|f| f.facts.is_some())
+    })
+    .await;
+    let kept = helpcenter_widget::draft::saved::load_reply("demo", &id);
+    let store = helpcenter_widget::blobs::FileStore::open()
+        .await
+        .expect("IndexedDB");
+    for file in &kept.files {
+        assert!(
+            store.get(&file.key).await.expect("read").is_some(),
+            "the photo's bytes are kept"
+        );
+    }
     drop(widget);
     let again = mount_with(server_config().await, api_base(), Locale::En, None);
     let root = &again.root;
@@ -303,7 +371,7 @@ async fn after_a_server_restart_the_events_missed_meanwhile_show() {
     let (id, _token, widget) = a_ticket_open_in_the_widget(gateway()).await;
     let root = &widget.root;
     // Streams cannot get through while the server restarts and the agent acts.
-    fault("block-streams").await;
+    let blocked = StreamsBlocked::start().await;
     fault("restart-server").await;
     wait_for("the widget to notice", 5_000, || {
         query(root, ".hc-connection").is_some()
@@ -315,7 +383,7 @@ async fn after_a_server_restart_the_events_missed_meanwhile_show() {
         json!({"to": "needs_info", "message": "What is the card's last four digits?"}),
     )
     .await;
-    fault("allow-streams").await;
+    drop(blocked);
     status_is(root, "We need something from you", 20_000).await;
     wait_for("both missed changes in the history", 2_000, || {
         texts(root, ".hc-event-title span")
@@ -337,18 +405,24 @@ async fn after_a_server_restart_the_events_missed_meanwhile_show() {
 
 #[wasm_bindgen_test]
 async fn where_streams_are_blocked_the_ticket_is_polled() {
-    fault("block-streams").await;
+    let _blocked = StreamsBlocked::start().await;
     forget_everything();
     let (id, token) = file_ticket(&order_number(), None).await;
     keep_on_device(&id, &token);
     let widget = mount_with(server_config().await, gateway(), Locale::En, None);
     open_ticket(&widget.root, &id).await;
+    // Refused again and again without ever opening, the widget gives up on streams …
+    connection_is(&widget.root, "polling", 15_000).await;
+    // … as the gateway refuses the ticket's stream outright (asked only now: a stream that
+    // got through would never end).
+    let (status, _) = gateway_get(&format!("/v1/tickets/{id}/events?access_token={token}")).await;
+    assert_eq!(status, 503, "the stream is refused");
     agent_moves(&id, json!({"to": "in_review"})).await;
-    let result = async {
-        status_is(&widget.root, "Under review", 15_000).await;
-    };
-    result.await;
-    fault("allow-streams").await;
+    status_is(&widget.root, "Under review", 15_000).await;
+    assert!(
+        query(&widget.root, ".hc-ticket-status[data-connection=polling]").is_some(),
+        "the change came by polling, no stream got through"
+    );
 }
 
 #[wasm_bindgen_test]

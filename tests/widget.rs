@@ -213,7 +213,10 @@ fn the_embed_address_gives_site_language_and_prefill_but_the_fragment_stays_loca
         .replace_state_with_url(
             &wasm_bindgen::JsValue::NULL,
             "",
-            Some("?site=demo&locale=zh-CN#order_number=%2310023456&email=wei%40example.com&delivered_on=2026-11-20&category=logistics_delivery"),
+            // What the shopper's details would be if they were sent in the query (which
+            // reaches the server's logs): never read from there.
+            Some("?site=demo&locale=zh-CN&order_number=%2399990000&email=query%40example.com&identity=from-the-query&host=https%3A%2F%2Fquery.example\
+              #order_number=%2310023456&email=wei%40example.com&delivered_on=2026-11-20&category=logistics_delivery&identity=signed.token&host=https%3A%2F%2Fshop.example&site=other&locale=en"),
         )
         .expect("replace state");
     let launch = helpcenter_widget::app::Launch::from_location();
@@ -229,4 +232,8 @@ fn the_embed_address_gives_site_language_and_prefill_but_the_fragment_stays_loca
         launch.prefill.category.as_deref(),
         Some("logistics_delivery")
     );
+    // The shopper's details and the store's word for who they are come from the fragment
+    // only, which the browser never sends; the site and language only from the query.
+    assert_eq!(launch.identity.as_deref(), Some("signed.token"));
+    assert_eq!(launch.host.as_deref(), Some("https://shop.example"));
 }

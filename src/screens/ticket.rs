@@ -136,7 +136,11 @@ fn TicketDetail(token: String, ticket: TicketView) -> impl IntoView {
     let needs_info = move || status() == Some(TicketStatus::NeedsInfo);
     view! {
         <p class="hc-ticket-category">{category}</p>
-        <p class="hc-ticket-status" data-status=move || status().map(|s| s.as_str())>
+        <p
+            class="hc-ticket-status"
+            data-status=move || status().map(|s| s.as_str())
+            data-connection=move || page.connection.get().as_str()
+        >
             {status_line}
         </p>
         <Show when=reconnecting>

@@ -26,9 +26,27 @@ test("the store's button opens the widget prefilled, and Escape gives focus back
   await expect(frame.getByLabel("Your email")).toHaveValue("wei@example.com");
 
   await test.step("a message from anyone but the widget is ignored", async () => {
-    await page.evaluate(() => window.postMessage({ hc: 1, type: "close" }, "*"));
-    await page.waitForTimeout(200);
+    // A well-formed "close" from the store's own window, then a marker behind it: messages
+    // are dispatched in order, and the embed's listener was added first, so once the marker
+    // arrives the embed has handled the forged message, and it must have done nothing.
+    await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          addEventListener("message", function watch(e) {
+            if (e.data === "hc-test:after-forged") {
+              removeEventListener("message", watch);
+              resolve();
+            }
+          });
+          window.postMessage({ hc: 1, type: "close" }, "*");
+          window.postMessage("hc-test:after-forged", "*");
+        }),
+    );
+    // The embed says "close" to the store's listeners whenever it closes.
+    expect(await page.evaluate(() => window.__seen)).not.toContain("close");
     await expect(page.locator("iframe")).toBeVisible();
+    await expect(launcher).toHaveText("Close");
+    await expect(launcher).toHaveAttribute("aria-expanded", "true");
   });
 
   await frame.getByLabel("Order number").press("Escape");

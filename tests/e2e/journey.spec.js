@@ -14,8 +14,13 @@ test("from the storefront's launcher to a filed transit-damage claim", async ({ 
   await expect(shopper.launcher).toBeVisible();
 
   await test.step("until it is opened, the embed is one script and one button", async () => {
-    // Give the page time to be idle, and a late request or shift time to show.
-    await page.waitForTimeout(500);
+    // The launcher is drawn, so the embed's deferred start (an idle callback) has run. Then:
+    // nothing on the network (no request in flight for the browser's idle window), and the
+    // page idle after a frame, so a layout shift or long task from that start is reported.
+    await page.waitForLoadState("networkidle");
+    await page.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestIdleCallback(() => resolve()))),
+    );
     const before = await page.evaluate(() => ({
       cookies: document.cookie,
       stored: localStorage.length + sessionStorage.length,

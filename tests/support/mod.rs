@@ -303,6 +303,12 @@ pub async fn agent_moves(id: &str, body: serde_json::Value) {
     admin_post(&format!("/v1/admin/tickets/{id}/transition"), body).await;
 }
 
+/// A GET through the gateway, as the page's own code would send it (no headers, so no
+/// preflight): its status and JSON.
+pub async fn gateway_get(path: &str) -> (u16, serde_json::Value) {
+    fetch_json("GET", &format!("{}{path}", gateway()), None, None).await
+}
+
 /// A shopper's call to the public API with a ticket's token: its status and JSON.
 pub async fn shopper_get(path: &str, token: &str) -> (u16, serde_json::Value) {
     fetch_json("GET", &format!("{}{path}", api_base()), Some(token), None).await

@@ -614,7 +614,19 @@ mod tests {
         let found = Policy::from_toml(&typo).expect_err("unknown setting");
         assert_eq!(found.0.len(), 1);
         assert_eq!(found.0[0].code, PolicyProblemCode::Syntax);
-        assert!(found.0[0].path.starts_with("line 1"), "{}", found.0[0]);
+        // The typo's own line, counted here from the text rather than taken on trust.
+        let typo_line = typo
+            .lines()
+            .position(|l| l.starts_with("first_response_hour ="))
+            .expect("the typo is in the file")
+            + 1;
+        assert!(typo_line >= 10, "a line that `starts_with` could confuse");
+        assert_eq!(
+            found.0[0].path,
+            format!("line {typo_line}, column 1"),
+            "{}",
+            found.0[0]
+        );
         assert!(
             found.0[0].detail.contains("first_response_hour"),
             "{}",
@@ -623,6 +635,8 @@ mod tests {
 
         let broken =
             Policy::from_toml("default_locale = \"en\"\n[service\n").expect_err("bad toml");
-        assert!(broken.0[0].path.starts_with("line 2"), "{}", broken.0[0]);
+        assert_eq!(broken.0.len(), 1);
+        assert_eq!(broken.0[0].code, PolicyProblemCode::Syntax);
+        assert_eq!(broken.0[0].path, "line 2, column 9", "{}", broken.0[0]);
     }
 }

@@ -11,8 +11,29 @@ async fn health_is_reported() {
         .await
         .expect("request");
     assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
     let body: serde_json::Value = response.json().await.expect("json");
-    assert_eq!(body["status"], "ok");
+    // The running build's version, so a deploy can be checked for what it runs.
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})
+    );
+    // Liveness is the server serving: once it is told to stop, /healthz no longer answers
+    // and a load balancer takes it out.
+    server.shutdown.cancel();
+    let mut gone = false;
+    for _ in 0..100 {
+        let fresh = reqwest::Client::new();
+        if fresh.get(server.url("/healthz")).send().await.is_err() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        gone,
+        "/healthz still answers 2 s after the server was told to stop"
+    );
 }
 
 #[tokio::test]
@@ -41,18 +62,67 @@ async fn the_widget_page_and_its_wasm_are_served() {
     assert!(wasm.bytes().await.expect("body").starts_with(b"\0asm"));
 }
 
+/// Today in the demo site's time zone, as the widget's config should give it.
+fn shanghai_today() -> String {
+    let zone = jiff::tz::TimeZone::get("Asia/Shanghai").expect("the time zone database");
+    jiff::Timestamp::now().to_zoned(zone).date().to_string()
+}
+
 #[tokio::test]
 async fn the_demo_site_config_carries_its_policy() {
     let server = TestServer::start().await;
+    let before = shanghai_today();
     let response = reqwest::get(format!("{}/v1/sites/demo/widget-config", server.base))
         .await
         .expect("request");
+    let after = shanghai_today();
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.expect("json");
+    // The demo site as documented, and the built-in policy read here from its file on its
+    // own, compared as the JSON the widget receives.
+    let builtin = helpcenter_core::Policy::from_toml(helpcenter_core::load::DEFAULT_POLICY_TOML)
+        .expect("the built-in policy");
+    assert_eq!(
+        body["policy"],
+        serde_json::to_value(&builtin).expect("policy as JSON")
+    );
     assert_eq!(body["site"], "demo");
+    assert_eq!(body["display_name"], "Demo Store");
+    assert_eq!(body["return_policy_url"], "/demo/returns.html");
+    assert_eq!(
+        body["brand"],
+        serde_json::json!({"primary_color": "#1f5fbf", "on_primary_color": "#ffffff", "radius_px": 10})
+    );
+    let today = body["today"].as_str().unwrap_or_default();
+    assert!(today == before || today == after, "{today} is not {before}");
     let config: helpcenter_api::WidgetConfig =
         serde_json::from_value(body).expect("a configuration the widget can read");
-    assert_eq!(config.policy, helpcenter_core::Policy::builtin());
+    assert_eq!(config.policy, builtin);
+
+    // A site with a policy of its own gets its own, not the built-in one.
+    let own = helpcenter_core::Policy::from_toml(
+        &helpcenter_core::load::DEFAULT_POLICY_TOML
+            .replace("first_response_hours = 48", "first_response_hours = 24"),
+    )
+    .expect("an edited policy");
+    let custom = TestServer::start_customized(support::UNLIMITED, |site| {
+        site.policy = own.clone();
+    })
+    .await;
+    let body: serde_json::Value = custom
+        .http
+        .get(custom.url("/v1/sites/demo/widget-config"))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["policy"]["service"]["first_response_hours"], 24);
+    assert_eq!(
+        body["policy"],
+        serde_json::to_value(&own).expect("policy as JSON")
+    );
 }
 
 #[tokio::test]
@@ -141,20 +211,112 @@ async fn only_the_sites_own_origins_get_a_cors_grant() {
     );
 }
 
+/// A fresh request id: a hyphenated UUID (8-4-4-4-12 hex digits).
+fn is_uuid(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 #[tokio::test]
 async fn every_response_carries_a_request_id() {
+    use reqwest::Method;
     let server = TestServer::start().await;
-    let response = server
+    let origin = server.origin();
+    // Answers from every layer: handlers, the fallback, refusals of each kind, the static
+    // files, the tus discovery and CORS preflights answered before any handler.
+    let requests = [
+        (Method::GET, "/healthz", None, 200),
+        (Method::GET, "/", None, 307),
+        (Method::GET, "/v1/sites/demo/widget-config", None, 200),
+        (Method::GET, "/v1/nothing-here", None, 404),
+        (Method::GET, "/v1/sites/nope/widget-config", None, 404),
+        (Method::GET, "/v1/sites/demo/tickets", None, 401),
+        (Method::GET, "/v1/admin/tickets", None, 401),
+        (Method::POST, "/v1/sites/demo/tickets", Some("{"), 400),
+        (Method::GET, "/v1/tickets/HC-AAAAAA", None, 401),
+        (Method::GET, &format!("/widget/{}", support::CSS), None, 200),
+        (Method::GET, "/widget/missing.js", None, 404),
+        (Method::GET, "/embed.js", None, 200),
+        (Method::OPTIONS, "/v1/uploads", None, 204),
+    ];
+    // Redirects not followed: the redirect's own answer is the one to look at.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let mut seen = std::collections::HashSet::new();
+    for (method, path, body, status) in &requests {
+        let mut request = http.request(method.clone(), server.url(path));
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(*body);
+        }
+        let response = request.send().await.expect("request");
+        assert_eq!(response.status(), *status, "{method} {path}");
+        let id = header(&response, "x-request-id");
+        assert!(is_uuid(&id), "{method} {path}: {id:?}");
+        assert!(seen.insert(id.clone()), "{method} {path}: {id} given twice");
+    }
+    let preflight = server
         .http
-        .get(server.url("/healthz"))
+        .request(Method::OPTIONS, server.url("/v1/sites/demo/tickets"))
+        .header("Origin", &origin)
+        .header("Access-Control-Request-Method", "POST")
         .send()
         .await
         .expect("request");
-    let id = response.headers()["x-request-id"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
-    assert_eq!(id.len(), 36, "a UUID: {id}");
+    assert_eq!(preflight.status(), 200);
+    let id = header(&preflight, "x-request-id");
+    assert!(is_uuid(&id) && seen.insert(id.clone()), "preflight: {id:?}");
+
+    // A rate-limited answer too, from a server that allows one request.
+    let limited = TestServer::start_with(helpcenter_server::rate_limit::RateLimits {
+        per_ip_per_second: 1,
+        per_ip_burst: 1,
+        per_site_per_second: 1000,
+        per_site_burst: 1000,
+    })
+    .await;
+    let config = limited.url("/v1/sites/demo/widget-config");
+    assert_eq!(
+        limited
+            .http
+            .get(&config)
+            .send()
+            .await
+            .expect("request")
+            .status(),
+        200
+    );
+    let refused = limited.http.get(&config).send().await.expect("request");
+    assert_eq!(refused.status(), 429);
+    let id = header(&refused, "x-request-id");
+    assert!(is_uuid(&id) && seen.insert(id.clone()), "429: {id:?}");
+
+    // An id the caller brings (a proxy in front, say) is kept and answered back, so one id
+    // follows the request through both logs.
+    for (method, path) in [
+        (Method::GET, "/healthz"),
+        (Method::GET, "/v1/nothing-here"),
+        (Method::OPTIONS, "/v1/uploads"),
+    ] {
+        let response = server
+            .http
+            .request(method.clone(), server.url(path))
+            .header("X-Request-Id", "from-the-proxy-42")
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(
+            header(&response, "x-request-id"),
+            "from-the-proxy-42",
+            "{method} {path}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -600,11 +600,23 @@ async fn my_requests_need_a_valid_identity_token_for_this_site() {
     };
     let token = helpcenter_server::auth::sign_identity(&secret, "demo", &wei, now + 600);
 
+    // Filed signed in by Wei and by another shopper of the same site, and once as a guest;
+    // all three give Wei's email as the contact, so only the account tells them apart.
     let photo = server.upload("mine.png", &png(800, 600, 7)).await;
     let mut claim = defect_claim(vec![photo]);
     claim.identity_token = Some(token.clone());
-    assert_eq!(create(&server, "mine-1", &claim).await.status(), 201);
-    file_claim(&server, "someone-else").await;
+    let created = create(&server, "mine-1", &claim).await;
+    assert_eq!(created.status(), 201);
+    let mine = created
+        .json::<TicketCreated>()
+        .await
+        .expect("ticket created")
+        .ticket_id;
+    let theirs = file_signed_in(&server, "theirs-1", "cust-2")
+        .await
+        .ticket_id;
+    let lis_token = identity_token(&server, "cust-2", 600);
+    let guests = file_claim(&server, "someone-else").await.ticket_id;
 
     let list = |token: String| {
         server
@@ -613,8 +625,31 @@ async fn my_requests_need_a_valid_identity_token_for_this_site() {
             .bearer_auth(token)
             .send()
     };
-    let mine: Vec<Value> = list(token).await.expect("send").json().await.expect("json");
-    assert_eq!(mine.len(), 1);
+    let ids = |listed: Vec<Value>| -> Vec<String> {
+        listed
+            .iter()
+            .map(|t| t["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let listed = list(token).await.expect("send");
+    assert_eq!(listed.status(), 200);
+    let listed: Vec<Value> = listed.json().await.expect("json");
+    assert_eq!(
+        ids(listed),
+        [mine],
+        "Wei's own, neither {theirs} (another shopper's) nor {guests} (a guest's)"
+    );
+    let listed: Vec<Value> = list(lis_token)
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        ids(listed),
+        [theirs],
+        "and the other shopper sees only theirs"
+    );
     for (bad, code) in [
         (
             helpcenter_server::auth::sign_identity("forged-secret-of-16+", "demo", &wei, now + 600),

@@ -672,11 +672,21 @@ async fn termination_removes_the_upload() {
     };
     // Unfinished.
     let bytes = png(320, 240, 3);
-    let (location, _) = start_upload(&server, "a.png", bytes.len()).await;
-    patch(&server, &location, 0, &bytes[..1000]).await;
+    let (location, unfinished) = start_upload(&server, "a.png", bytes.len()).await;
+    let part = patch(&server, &location, 0, &bytes[..1000]).await;
+    assert_eq!(part.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        offset_of(&part),
+        1000,
+        "part of it is stored before it is removed"
+    );
+    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence");
+    let partial = evidence.partial_path(&unfinished).expect("id");
+    assert!(partial.exists());
     let response = delete(location.clone()).await.expect("DELETE");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(response.headers()["tus-resumable"], "1.0.0");
+    assert!(!partial.exists(), "its stored part goes with it");
     assert_eq!(
         head(&server, &location).await.status(),
         StatusCode::NOT_FOUND
@@ -689,7 +699,6 @@ async fn termination_removes_the_upload() {
 
     // Finished: the stored bytes go too.
     let id = upload_in_halves(&server, "b.png", &bytes).await;
-    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence");
     assert!(evidence.read_all(&id).await.is_ok());
     let response = delete(format!("/v1/uploads/{id}")).await.expect("DELETE");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
@@ -703,7 +712,9 @@ async fn unfinished_uploads_expire() {
     let server = TestServer::start().await;
     let bytes = png(320, 240, 4);
     let (unfinished, unfinished_id) = start_upload(&server, "a.png", bytes.len()).await;
-    patch(&server, &unfinished, 0, &bytes[..1000]).await;
+    let part = patch(&server, &unfinished, 0, &bytes[..1000]).await;
+    assert_eq!(part.status(), StatusCode::NO_CONTENT);
+    assert_eq!(offset_of(&part), 1000);
     let finished = upload_in_halves(&server, "b.png", &bytes).await;
 
     let store = Store::open(&server.data_dir).await.expect("store");

@@ -26,6 +26,8 @@ pub struct TestServer {
     /// Holds [`EMBED_JS`].
     pub public_dir: PathBuf,
     pub http: reqwest::Client,
+    /// Tells the server to stop, as SIGTERM does.
+    pub shutdown: tokio_util::sync::CancellationToken,
     _dirs: (tempfile::TempDir, tempfile::TempDir, tempfile::TempDir),
 }
 
@@ -160,7 +162,7 @@ impl TestServer {
                 rate_limits,
             },
         );
-        tokio::spawn(serve_with(listener, app, shutdown, connections));
+        tokio::spawn(serve_with(listener, app, shutdown.clone(), connections));
         TestServer {
             base: format!("http://{addr}"),
             admin_key,
@@ -168,6 +170,7 @@ impl TestServer {
             widget_dir: widget.path().to_owned(),
             public_dir: public.path().to_owned(),
             http: reqwest::Client::new(),
+            shutdown,
             _dirs: (data, widget, public),
         }
     }
