@@ -10,7 +10,7 @@
 use std::sync::LazyLock;
 
 use axum::Json;
-use helpcenter_core::{Problem, TicketStatus};
+pub use helpcenter_api::ProblemDetails;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -65,38 +65,107 @@ pub async fn serve() -> Json<&'static utoipa::openapi::OpenApi> {
     Json(&DOCUMENT)
 }
 
-/// RFC 9457 problem details: the body of every error of this API, as
-/// `application/problem+json`. The shape of what `AppError` and `UploadError` write.
-#[derive(Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "about:blank",
-    "title": "Unprocessable Entity",
-    "status": 422,
-    "detail": "the submission has 1 problem(s)",
-    "code": "submission.invalid",
-    "problems": [{"field": "evidence[0]", "code": "file.not_uploaded"}]
-}))]
-pub struct ProblemDetails {
-    /// Always `about:blank`: `code` says what went wrong.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The HTTP status's reason phrase.
-    pub title: String,
-    /// The HTTP status code, as on the response.
-    pub status: u16,
-    /// What went wrong, in English, for people; may change. Never match on it.
-    pub detail: String,
-    /// What went wrong, as a stable code to match on, e.g. `ticket.not_found`,
-    /// `submission.invalid`, `upload.offset_mismatch`, `file.too_large`, `rate_limited`.
-    pub code: String,
-    /// With `submission.invalid`: every problem of the claim or its files, each at its field.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub problems: Option<Vec<Problem>>,
-    /// With `ticket.transition_not_allowed`: the statuses the ticket can go to from where it is.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub allowed: Option<Vec<TicketStatus>>,
+/// The refusals many endpoints share, declared once: each is a response of the document
+/// (`responses(…, responses::Internal)` in a handler's `#[utoipa::path]`), with a
+/// [`ProblemDetails`] body as `application/problem+json`. Refusals particular to one endpoint
+/// stay with it, written out.
+pub mod responses {
+    use utoipa::IntoResponses;
+
+    use super::ProblemDetails;
+
+    /// The API failed; nothing a client can fix.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 500,
+        description = "`internal`: the server failed; retry later.",
+        content_type = "application/problem+json"
+    )]
+    pub struct Internal(pub ProblemDetails);
+
+    /// A public endpoint's limits, per address and per site.
+    #[derive(IntoResponses)]
+    #[response(status = 429, description = "`rate_limited`: too many requests from this address or for this site.", content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait before trying again.")))]
+    pub struct RateLimited(pub ProblemDetails);
+
+    /// A shopper's ticket without its token.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 401,
+        description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).",
+        content_type = "application/problem+json"
+    )]
+    pub struct TokenRequired(pub ProblemDetails);
+
+    /// A shopper's ticket the token does not open.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 404,
+        description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).",
+        content_type = "application/problem+json"
+    )]
+    pub struct TicketNotFound(pub ProblemDetails);
+
+    /// The signed-in customer's endpoints, without a good identity token.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 401,
+        description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`.",
+        content_type = "application/problem+json"
+    )]
+    pub struct IdentityRefused(pub ProblemDetails);
+
+    /// Every admin endpoint, without the site's admin key.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 401,
+        description = "`auth.admin_key_required`: no admin key, or one no site has.",
+        content_type = "application/problem+json"
+    )]
+    pub struct AdminKeyRequired(pub ProblemDetails);
+
+    /// An admin endpoint's ticket the key's site does not have.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 404,
+        description = "`ticket.not_found`: the site has no such ticket.",
+        content_type = "application/problem+json"
+    )]
+    pub struct SiteTicketNotFound(pub ProblemDetails);
+
+    /// tus: the upload failed on the server.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 500,
+        description = "`internal`.",
+        content_type = "application/problem+json"
+    )]
+    pub struct TusInternal(pub ProblemDetails);
+
+    /// tus: the public limits.
+    #[derive(IntoResponses)]
+    #[response(status = 429, description = "`rate_limited`.", content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait before trying again.")))]
+    pub struct TusRateLimited(pub ProblemDetails);
+
+    /// tus: a request without `Tus-Resumable: 1.0.0`.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 412,
+        description = "`upload.tus_version`.",
+        content_type = "application/problem+json"
+    )]
+    pub struct TusVersion(pub ProblemDetails);
+
+    /// tus: an upload that is not (or no longer) there.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 404,
+        description = "`upload.not_found`.",
+        content_type = "application/problem+json"
+    )]
+    pub struct UploadNotFound(pub ProblemDetails);
 }
 
 /// What `GET /healthz` answers.

@@ -6,7 +6,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use helpcenter_api::{
-    AdminTicketView, AgentMessage, EventActor, EventKind, TicketSummary, Transition,
+    AdminTicketView, AgentMessage, ErrorCode, EventActor, EventKind, ProblemDetails, TicketSummary,
+    Transition,
 };
 use helpcenter_core::{Actor, TicketStatus};
 use serde::Deserialize;
@@ -103,7 +104,7 @@ pub async fn transition_ticket(
     let kind = if change.to == TicketStatus::NeedsInfo {
         if message.is_none() {
             return Err(AppError::BadInput(
-                "message.required",
+                ErrorCode::MessageRequired,
                 "asking the shopper for information needs a message saying what is needed".into(),
             ));
         }
@@ -137,7 +138,7 @@ pub async fn add_message(
     let body = message.body.trim();
     if body.is_empty() {
         return Err(AppError::BadInput(
-            "message.empty",
+            ErrorCode::MessageEmpty,
             "a message needs some text".into(),
         ));
     }
@@ -164,7 +165,7 @@ fn check_length(message: Option<&str>) -> Result<(), AppError> {
     let max = helpcenter_core::MAX_MESSAGE_CHARS;
     if message.is_some_and(|m| m.chars().count() > max) {
         return Err(AppError::BadInput(
-            "message.too_long",
+            ErrorCode::MessageTooLong,
             format!("a message has at most {max} characters"),
         ));
     }
@@ -184,8 +185,8 @@ fn check_length(message: Option<&str>) -> Result<(), AppError> {
     ),
     responses(
         (status = 200, description = "The tickets that match.", body = [TicketSummary]),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]
@@ -211,9 +212,9 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "The ticket.", body = AdminTicketView),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        crate::openapi::responses::SiteTicketNotFound,
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]
@@ -241,11 +242,11 @@ pub async fn show(
     request_body(content = Transition, description = "The status to move to, with a resolution and a message to the shopper where they apply."),
     responses(
         (status = 200, description = "Moved; the change is on the timeline and reached the open event streams.", body = AdminTicketView),
-        (status = 400, description = "`message.required`: asking for information needs a message; `message.too_long`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`message.required`: asking for information needs a message; `message.too_long`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        crate::openapi::responses::SiteTicketNotFound,
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]
@@ -280,11 +281,11 @@ pub struct InfoRequest {
     request_body(content = InfoRequest, description = "What the shopper must send or answer."),
     responses(
         (status = 200, description = "The ticket is `needs_info`; the shopper sees the message.", body = AdminTicketView),
-        (status = 400, description = "`message.required`: the message is empty; `message.too_long`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`message.required`: the message is empty; `message.too_long`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        crate::openapi::responses::SiteTicketNotFound,
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]
@@ -317,11 +318,11 @@ pub async fn request_info(
     request_body(content = AgentMessage, description = "The text, and whether it is an internal note."),
     responses(
         (status = 200, description = "The message is on the timeline.", body = AdminTicketView),
-        (status = 400, description = "`message.empty`; `message.too_long`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket.changed`: the ticket changed meanwhile; reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`message.empty`; `message.too_long`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        crate::openapi::responses::SiteTicketNotFound,
+        (status = 409, description = "`ticket.changed`: the ticket changed meanwhile; reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]
@@ -355,9 +356,9 @@ pub async fn message(
                 ("Content-Length" = u64, description = "The file's size in bytes."),
             )
         ),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`; `not_found`: the ticket has no such file.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        (status = 404, description = "`ticket.not_found`; `not_found`: the ticket has no such file.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]

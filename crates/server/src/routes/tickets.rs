@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt, stream};
 use helpcenter_api::{
-    Escalation, EventActor, EventKind, EvidenceItem, NewTicket, RecoverTicket, Reply,
-    TicketCreated, TicketSummary, TicketView,
+    Escalation, EventActor, EventKind, EvidenceItem, NewTicket, ProblemDetails, RecoverTicket,
+    Reply, TicketCreated, TicketSummary, TicketView,
 };
 use helpcenter_core::{
     Actor, EvidenceFile, Field, Problem, ProblemCode, ReplySubmission, Submission, TicketStatus,
@@ -167,13 +167,12 @@ fn access_token(state: &AppState, site: &str, idempotency_key: &str) -> String {
     responses(
         (status = 201, description = "Filed. Keep `access_token`: it is the way back to the ticket.", body = TicketCreated),
         (status = 200, description = "A retry of a create already answered (same Idempotency-Key and body): the same ticket and token.", body = TicketCreated),
-        (status = 400, description = "`idempotency.key_missing`: no usable Idempotency-Key header.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "`identity.malformed`, `identity.bad_signature`, `identity.expired`: the body's `identity_token` was refused.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`site.not_found`; `identity.not_configured` when the body has an `identity_token` but the site signs none.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes); `idempotency.key_reused`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`idempotency.key_missing`: no usable Idempotency-Key header.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "`identity.malformed`, `identity.bad_signature`, `identity.expired`: the body's `identity_token` was refused.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`site.not_found`; `identity.not_configured` when the body has an `identity_token` but the site signs none.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes); `idempotency.key_reused`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
 )]
 pub async fn create(
@@ -408,11 +407,10 @@ async fn replay(
     ),
     responses(
         (status = 200, description = "The ticket as its shopper sees it.", body = TicketView),
-        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TokenRequired,
+        crate::openapi::responses::TicketNotFound,
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("ticket_token" = [])),
 )]
@@ -453,11 +451,10 @@ pub struct StreamQuery {
     ),
     responses(
         (status = 200, description = "`text/event-stream`, open until the client leaves or the server shuts down. Each event has `id: <seq>`, `event: ticket` and `data: <TicketEvent as JSON>`; comments keep the connection alive every 15 s.", body = helpcenter_api::TicketEvent, content_type = "text/event-stream"),
-        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TokenRequired,
+        crate::openapi::responses::TicketNotFound,
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("ticket_token" = [])),
 )]
@@ -511,13 +508,12 @@ pub async fn events(
     request_body(content = Reply, description = "A message, more evidence (finished upload ids), or both."),
     responses(
         (status = 200, description = "The reply is on the timeline and the ticket is back `in_review`.", body = TicketView),
-        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket is not waiting for the shopper; `ticket.changed`: it changed meanwhile, reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes): at `message`, `reply.empty` (neither a message nor a file) or `message.too_long`; at `evidence[i]`, a file that is not a finished upload of this site, is attached elsewhere or breaks the outcome's evidence rules; at `evidence`, too many files or too many bytes.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TokenRequired,
+        crate::openapi::responses::TicketNotFound,
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket is not waiting for the shopper; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes): at `message`, `reply.empty` (neither a message nor a file) or `message.too_long`; at `evidence[i]`, a file that is not a finished upload of this site, is attached elsewhere or breaks the outcome's evidence rules; at `evidence`, too many files or too many bytes.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("ticket_token" = [])),
 )]
@@ -584,13 +580,12 @@ pub async fn reply(
     request_body(content = Escalation, description = "Why the shopper disagrees (may be empty)."),
     responses(
         (status = 200, description = "The ticket is `escalated`.", body = TicketView),
-        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket cannot be escalated from its status; `ticket.changed`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "`submission.invalid` with the problem `{field: \"message\", code: \"message.too_long\"}`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TokenRequired,
+        crate::openapi::responses::TicketNotFound,
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket cannot be escalated from its status; `ticket.changed`.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid` with the problem `{field: \"message\", code: \"message.too_long\"}`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("ticket_token" = [])),
 )]
@@ -675,11 +670,10 @@ pub(crate) async fn append(
     ),
     responses(
         (status = 200, description = "The signed-in customer's tickets on this site, most recently updated first (at most 100).", body = [TicketSummary]),
-        (status = 401, description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::IdentityRefused,
+        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("identity_token" = [])),
 )]
@@ -714,11 +708,10 @@ pub async fn list_mine(
     ),
     responses(
         (status = 200, description = "The ticket and a new access token for it.", body = TicketCreated),
-        (status = 401, description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens; `ticket.not_found`: no such ticket on this site, or it was not filed by this customer (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::IdentityRefused,
+        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens; `ticket.not_found`: no such ticket on this site, or it was not filed by this customer (the same answer, so ids cannot be probed).", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("identity_token" = [])),
 )]
@@ -756,10 +749,9 @@ pub async fn open_mine(
     request_body(content = RecoverTicket, description = "Ticket id, order number and email, as on the ticket (case and a leading `#` do not matter)."),
     responses(
         (status = 200, description = "Found: the ticket and a new access token.", body = TicketCreated),
-        (status = 404, description = "`site.not_found`; `ticket.not_found`: no ticket of this site matches all three.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`site.not_found`; `ticket.not_found`: no ticket of this site matches all three.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
 )]
 pub async fn recover(
@@ -825,11 +817,10 @@ async fn hand_over(state: &AppState, ticket: TicketRecord) -> Result<TicketCreat
                 ("Content-Length" = u64, description = "The file's size in bytes."),
             )
         ),
-        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`; `not_found`: the ticket has no such file.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TokenRequired,
+        (status = 404, description = "`ticket.not_found`; `not_found`: the ticket has no such file.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("ticket_token" = [])),
 )]
