@@ -4,7 +4,6 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use helpcenter_api::{
     AdminTicketView, AgentMessage, ErrorCode, EventActor, EventKind, ProblemDetails, TicketSummary,
     Transition,
@@ -12,19 +11,11 @@ use helpcenter_api::{
 use helpcenter_core::{Actor, TicketStatus};
 use serde::Deserialize;
 
-use super::tickets::{append, bearer, serve_evidence, view};
+use super::access::AdminSite;
 use crate::sites::Site;
 use crate::store::tickets::{NewEvent, TicketFilter, TicketRecord};
+use crate::tickets::{EvidenceDownload, append, view};
 use crate::{AppError, AppState};
-
-/// The site whose admin key is presented.
-fn admin_site<'s>(state: &'s AppState, headers: &HeaderMap) -> Result<&'s Site, AppError> {
-    let key = bearer(headers).ok_or(AppError::AdminKeyRequired)?;
-    state
-        .sites
-        .by_admin_key(key)
-        .ok_or(AppError::AdminKeyRequired)
-}
 
 async fn site_ticket(state: &AppState, site: &Site, id: &str) -> Result<TicketRecord, AppError> {
     state
@@ -192,11 +183,10 @@ fn check_length(message: Option<&str>) -> Result<(), AppError> {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(query): Query<ListQuery>,
+    AdminSite(site): AdminSite,
 ) -> Result<Json<Vec<TicketSummary>>, AppError> {
-    let site = admin_site(&state, &headers)?;
-    Ok(Json(list_tickets(&state, site, query).await?))
+    Ok(Json(list_tickets(&state, &site, query).await?))
 }
 
 /// Read a ticket with everything
@@ -221,10 +211,9 @@ pub async fn list(
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    AdminSite(site): AdminSite,
 ) -> Result<Json<AdminTicketView>, AppError> {
-    let site = admin_site(&state, &headers)?;
-    Ok(Json(show_ticket(&state, site, &id).await?))
+    Ok(Json(show_ticket(&state, &site, &id).await?))
 }
 
 /// Change a ticket's status
@@ -253,11 +242,10 @@ pub async fn show(
 pub async fn transition(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    AdminSite(site): AdminSite,
     Json(change): Json<Transition>,
 ) -> Result<Json<AdminTicketView>, AppError> {
-    let site = admin_site(&state, &headers)?;
-    Ok(Json(transition_ticket(&state, site, &id, change).await?))
+    Ok(Json(transition_ticket(&state, &site, &id, change).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -292,16 +280,15 @@ pub struct InfoRequest {
 pub async fn request_info(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    AdminSite(site): AdminSite,
     Json(request): Json<InfoRequest>,
 ) -> Result<Json<AdminTicketView>, AppError> {
-    let site = admin_site(&state, &headers)?;
     let change = Transition {
         to: TicketStatus::NeedsInfo,
         resolution: None,
         message: Some(request.message),
     };
-    Ok(Json(transition_ticket(&state, site, &id, change).await?))
+    Ok(Json(transition_ticket(&state, &site, &id, change).await?))
 }
 
 /// Write to the shopper, or leave an internal note
@@ -329,11 +316,10 @@ pub async fn request_info(
 pub async fn message(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    AdminSite(site): AdminSite,
     Json(message): Json<AgentMessage>,
 ) -> Result<Json<AdminTicketView>, AppError> {
-    let site = admin_site(&state, &headers)?;
-    Ok(Json(add_message(&state, site, &id, message).await?))
+    Ok(Json(add_message(&state, &site, &id, message).await?))
 }
 
 /// Download a file of a ticket
@@ -365,9 +351,8 @@ pub async fn message(
 pub async fn evidence(
     State(state): State<AppState>,
     Path((id, upload)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Result<axum::response::Response, AppError> {
-    let site = admin_site(&state, &headers)?;
-    let ticket = site_ticket(&state, site, &id).await?;
-    serve_evidence(&state, &ticket, &upload).await
+    AdminSite(site): AdminSite,
+) -> Result<EvidenceDownload, AppError> {
+    let ticket = site_ticket(&state, &site, &id).await?;
+    crate::tickets::evidence(&state, &ticket, &upload).await
 }

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt, stream};
 use helpcenter_api::{
-    Escalation, EventActor, EventKind, EvidenceItem, NewTicket, ProblemDetails, RecoverTicket,
-    Reply, TicketCreated, TicketSummary, TicketView,
+    Escalation, EventActor, EventKind, NewTicket, ProblemDetails, RecoverTicket, Reply,
+    TicketCreated, TicketSummary, TicketView,
 };
 use helpcenter_core::{
     Actor, EvidenceFile, Field, Problem, ProblemCode, ReplySubmission, Submission, TicketStatus,
@@ -20,12 +20,12 @@ use helpcenter_core::{
 use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
 
+use super::access::{TicketAccess, bearer, open_ticket};
 use crate::auth::{self, sha256_hex};
 use crate::sites::Site;
-use crate::store::tickets::{
-    Appended, Created, NewEvent, NewTicketRecord, TicketFilter, TicketRecord,
-};
+use crate::store::tickets::{Created, NewEvent, NewTicketRecord, TicketFilter, TicketRecord};
 use crate::store::timestamp;
+use crate::tickets::{EvidenceDownload, append, view};
 use crate::{AppError, AppState};
 
 /// Bounds on what a browser may send, beyond what the policy limits.
@@ -33,18 +33,6 @@ pub mod limits {
     pub const MAX_ANSWERS: usize = 32;
     pub const MAX_UPLOADS: usize = helpcenter_core::check::limits::MAX_FILES as usize;
     pub const MAX_IDEMPOTENCY_KEY: usize = 128;
-}
-
-/// A bearer token from `Authorization`, or (for `EventSource`, which cannot set headers)
-/// from the `access_token` query parameter.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty() && t.len() <= 256)
 }
 
 /// The customer the store's identity token (`Authorization: Bearer`) vouches for on `site`.
@@ -67,67 +55,6 @@ fn site<'s>(state: &'s AppState, key: &str) -> Result<&'s Site, AppError> {
         .sites
         .get(key)
         .ok_or_else(|| AppError::SiteNotFound(key.to_owned()))
-}
-
-/// The ticket, if `token` opens it; the same answer for "no such ticket" and "wrong token".
-async fn open_ticket(
-    state: &AppState,
-    id: &str,
-    token: Option<&str>,
-) -> Result<TicketRecord, AppError> {
-    let token = token.ok_or(AppError::TokenRequired)?;
-    let not_found = || AppError::TicketNotFound(id.to_owned());
-    if id.len() > 32 || !state.store.token_opens(id, &sha256_hex(token)).await? {
-        return Err(not_found());
-    }
-    state.store.ticket(id).await?.ok_or_else(not_found)
-}
-
-/// A ticket as its shopper sees it (or, with `internal`, with the agents' notes too).
-pub(crate) async fn view(
-    state: &AppState,
-    ticket: &TicketRecord,
-    internal: bool,
-) -> Result<TicketView, AppError> {
-    let status = ticket.status()?;
-    let timeline = state.store.events(&ticket.id, 0, internal).await?;
-    let evidence = state
-        .store
-        .ticket_evidence(&ticket.id)
-        .await?
-        .into_iter()
-        .filter_map(|(id, filename, media_type, bytes)| {
-            Some(EvidenceItem {
-                url: format!("/v1/tickets/{}/evidence/{id}", ticket.id),
-                media_type: serde_json::from_value(serde_json::Value::String(media_type)).ok()?,
-                bytes: u64::try_from(bytes).ok()?,
-                id,
-                filename,
-            })
-        })
-        .collect();
-    let remedy = state
-        .sites
-        .get(&ticket.site)
-        .and_then(|s| s.policy.outcome(&ticket.outcome))
-        .map_or(helpcenter_core::Remedy::Review, |o| o.remedy);
-    Ok(TicketView {
-        id: ticket.id.clone(),
-        site: ticket.site.clone(),
-        status,
-        resolution: ticket.resolution()?,
-        category: ticket.category.clone(),
-        outcome: ticket.outcome.clone(),
-        remedy,
-        order_number: ticket.order_number.clone(),
-        delivered_on: ticket.delivered_on()?,
-        created_at: ticket.created_at.clone(),
-        updated_at: ticket.updated_at.clone(),
-        respond_by: ticket.respond_by.clone(),
-        shopper_can: status.next_for_shopper().to_vec(),
-        timeline,
-        evidence,
-    })
 }
 
 /// Human-friendly ticket ids: no 0/O, 1/I/L, so they survive being read over the phone.
@@ -416,10 +343,8 @@ async fn replay(
 )]
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    TicketAccess(ticket): TicketAccess,
 ) -> Result<Json<TicketView>, AppError> {
-    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
     Ok(Json(view(&state, &ticket, false).await?))
 }
 
@@ -519,11 +444,9 @@ pub async fn events(
 )]
 pub async fn reply(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    TicketAccess(ticket): TicketAccess,
     Json(reply): Json<Reply>,
 ) -> Result<Json<TicketView>, AppError> {
-    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
     let site = site(&state, &ticket.site)?;
     let status = ticket.status()?;
     helpcenter_core::transition(status, TicketStatus::InReview, None, Actor::Shopper)?;
@@ -591,11 +514,9 @@ pub async fn reply(
 )]
 pub async fn escalate(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    TicketAccess(ticket): TicketAccess,
     Json(escalation): Json<Escalation>,
 ) -> Result<Json<TicketView>, AppError> {
-    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
     if let Some(code) = check_message(&escalation.message) {
         return Err(AppError::Invalid(vec![Problem::new(Field::Message, code)]));
     }
@@ -629,31 +550,6 @@ async fn record_and_show(
         .await?
         .ok_or_else(|| AppError::TicketNotFound(ticket_id.to_owned()))?;
     Ok(Json(view(state, &ticket, false).await?))
-}
-
-/// Records an event and tells the open streams.
-pub(crate) async fn append(
-    state: &AppState,
-    ticket_id: &str,
-    expected: TicketStatus,
-    event: &NewEvent<'_>,
-) -> Result<helpcenter_api::TicketEvent, AppError> {
-    match state.store.append_event(ticket_id, expected, event).await? {
-        Appended::Appended(stored) => {
-            if event.public {
-                state.events.publish(ticket_id, stored.clone());
-            }
-            Ok(stored)
-        }
-        Appended::StatusChanged => Err(AppError::TicketChanged),
-        Appended::UploadUnavailable(upload) => {
-            let i = event.uploads.iter().position(|u| u == &upload).unwrap_or(0);
-            Err(AppError::Invalid(vec![Problem::new(
-                Field::EvidenceFile(i),
-                ProblemCode::FileAlreadyAttached,
-            )]))
-        }
-    }
 }
 
 /// List the signed-in shopper's tickets
@@ -826,50 +722,8 @@ async fn hand_over(state: &AppState, ticket: TicketRecord) -> Result<TicketCreat
 )]
 pub async fn evidence(
     State(state): State<AppState>,
-    Path((id, upload)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Result<axum::response::Response, AppError> {
-    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
-    serve_evidence(&state, &ticket, &upload).await
-}
-
-pub(crate) async fn serve_evidence(
-    state: &AppState,
-    ticket: &TicketRecord,
-    upload: &str,
-) -> Result<axum::response::Response, AppError> {
-    use axum::response::IntoResponse;
-    let not_found = || AppError::NotFound;
-    let stored = state.store.upload(upload).await?.ok_or_else(not_found)?;
-    if stored.ticket_id.as_deref() != Some(ticket.id.as_str()) {
-        return Err(not_found());
-    }
-    let media_type = stored.facts.media_type.ok_or_else(not_found)?;
-    let (body, length) = state.evidence.read(upload).await.map_err(|_| not_found())?;
-    let filename: String = stored
-        .facts
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, media_type.mime().to_owned()),
-            (header::CONTENT_LENGTH, length.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response())
+    TicketAccess(ticket): TicketAccess,
+    Path((_id, upload)): Path<(String, String)>,
+) -> Result<EvidenceDownload, AppError> {
+    crate::tickets::evidence(&state, &ticket, &upload).await
 }
