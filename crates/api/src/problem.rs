@@ -54,7 +54,10 @@ pub struct ProblemDetails {
 /// wire, the dotted names (`ticket.not_found`, `file.too_large`, …); the file codes are the
 /// same as `helpcenter_core::ProblemCode`'s, so a file refused by the server reads like one
 /// refused by the browser.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+//
+// Read by hand (below) rather than derived: a lookup in `ALL` is a fraction of the wasm of
+// serde's generated matcher, and the widget reads every refusal through it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorCode {
     /// The site key names no site this server serves.
@@ -196,7 +199,7 @@ pub enum ErrorCode {
     #[serde(rename = "internal")]
     Internal,
     /// A code this build does not know (a newer server's): read as a refusal all the same.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
 }
 
@@ -314,6 +317,16 @@ impl ErrorCode {
                 | ErrorCode::IdentityExpired
                 | ErrorCode::IdentityNotConfigured
         )
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(ErrorCode::ALL
+            .into_iter()
+            .find(|code| code.as_str() == name)
+            .unwrap_or(ErrorCode::Unknown))
     }
 }
 
