@@ -2,7 +2,7 @@
 //! calls it on its own origin (`base` is empty); tests point `base` at a server elsewhere.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use helpcenter_api::NewTicket;
+use helpcenter_api::{ErrorCode, NewTicket, ProblemDetails};
 pub use helpcenter_api::{
     Escalation, RecoverTicket, Reply, TicketEvent, TicketSummary, TicketView, WidgetConfig,
 };
@@ -64,7 +64,7 @@ pub enum SubmitError {
     /// A definite no; nothing was filed.
     #[error("the server refused the request: {code}")]
     Refused {
-        code: String,
+        code: ErrorCode,
         problems: Vec<Problem>,
     },
 }
@@ -77,16 +77,8 @@ impl SubmitError {
 
     /// The server refused the store's identity token (expired, forged, not configured).
     pub fn is_identity_refused(&self) -> bool {
-        matches!(self, SubmitError::Refused { code, .. } if code.starts_with("identity."))
+        matches!(self, SubmitError::Refused { code, .. } if code.is_identity())
     }
-}
-
-/// The parts of an RFC 9457 problem the widget acts on.
-#[derive(Deserialize)]
-struct ProblemDetails {
-    code: String,
-    #[serde(default)]
-    problems: Vec<Problem>,
 }
 
 impl Api {
@@ -252,7 +244,7 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, SubmitErro
     match response.json::<ProblemDetails>().await {
         Ok(details) => Err(SubmitError::Refused {
             code: details.code,
-            problems: details.problems,
+            problems: details.problems.unwrap_or_default(),
         }),
         Err(_) => Err(SubmitError::Server(status)),
     }

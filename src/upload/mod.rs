@@ -7,6 +7,7 @@ mod protocol;
 mod retry;
 mod transport;
 
+use helpcenter_api::ErrorCode;
 use js_sys::{ArrayBuffer, Math};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -90,18 +91,18 @@ impl UploadError {
     }
 
     fn refused(reply: &Reply) -> Self {
-        let code = protocol::problem_code(reply.body().as_deref()).unwrap_or_else(|| {
+        let code = match protocol::problem_code(reply.body().as_deref()) {
+            Some(code) => code.as_str(),
             // HEAD answers carry no body; these are the codes the server documents for them.
-            match reply.status {
-                404 => "upload.not_found",
-                410 => "upload.expired",
+            None => match reply.status {
+                404 => ErrorCode::UploadNotFound.as_str(),
+                410 => ErrorCode::UploadExpired.as_str(),
                 _ => "upload.refused",
-            }
-            .to_owned()
-        });
+            },
+        };
         UploadError::Refused {
             status: reply.status,
-            code,
+            code: code.to_owned(),
         }
     }
 }
@@ -183,7 +184,7 @@ pub async fn send(
                         if recreations > MAX_RECREATIONS {
                             return Err(UploadError::Refused {
                                 status: 404,
-                                code: "upload.not_found".to_owned(),
+                                code: ErrorCode::UploadNotFound.as_str().to_owned(),
                             });
                         }
                         confirmed = None;

@@ -1,5 +1,7 @@
 //! The text of tus requests and answers: metadata, addresses, offsets. Pure, tested natively.
 
+use helpcenter_api::{ErrorCode, ProblemDetails};
+
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Standard base64 with padding, as tus metadata values are written. Hand-written: a base64
@@ -91,14 +93,10 @@ pub fn number(header: Option<&str>) -> Option<u64> {
     text.parse().ok()
 }
 
-/// The `code` of an RFC 9457 problem body, if the body is one.
-pub fn problem_code(body: Option<&str>) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Problem {
-        code: Option<String>,
-    }
-    let problem: Problem = serde_json::from_str(body?).ok()?;
-    problem.code.filter(|code| !code.is_empty())
+/// The `code` of an RFC 9457 problem body, if the body is one with a code this build knows.
+pub fn problem_code(body: Option<&str>) -> Option<ErrorCode> {
+    let problem: ProblemDetails = serde_json::from_str(body?).ok()?;
+    Some(problem.code).filter(|code| *code != ErrorCode::Unknown)
 }
 
 #[cfg(test)]
@@ -193,8 +191,8 @@ mod tests {
     fn problem_codes_come_from_problem_bodies_only() {
         let body = r#"{"type":"about:blank","status":415,"code":"file.type_not_accepted"}"#;
         assert_eq!(
-            problem_code(Some(body)).as_deref(),
-            Some("file.type_not_accepted")
+            problem_code(Some(body)),
+            Some(ErrorCode::FileTypeNotAccepted)
         );
         assert_eq!(problem_code(Some("<html>502</html>")), None);
         assert_eq!(problem_code(Some(r#"{"code":""}"#)), None);

@@ -1,8 +1,12 @@
 //! The JSON the widget and the server exchange, defined once so the two cannot drift apart.
 //! Rules live in `helpcenter-core`; this crate is only the shape of the messages.
 
+mod problem;
+
 use helpcenter_core::{CivilDate, Policy};
 use serde::{Deserialize, Serialize};
+
+pub use problem::{ErrorCode, ProblemDetails};
 
 /// `GET /v1/sites/{site}/widget-config`: everything the widget needs to start.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

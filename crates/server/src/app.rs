@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
-use axum::routing::{get, post};
+use axum::routing::get;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -17,6 +17,9 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppError;
 use crate::auth::ServerSecret;
@@ -78,7 +81,13 @@ fn compressed() -> CompressionLayer<And<DefaultPredicate, NotForContentType>> {
         .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("video/")))
 }
 
-pub fn router(state: AppState, options: &ServeOptions) -> Router {
+/// Every endpoint of the API, routed and documented in one go: `routes!` registers a handler at
+/// the path of its `#[utoipa::path]` and puts that description in the document, so no endpoint
+/// can be routed undocumented. `public_layers` wraps the endpoints browsers call (rate limits,
+/// CORS, tus discovery); layers change no route, so the document is the same with or without.
+pub fn api(
+    public_layers: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>,
+) -> OpenApiRouter<AppState> {
     let bounded = || {
         ServiceBuilder::new()
             .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
@@ -88,57 +97,53 @@ pub fn router(state: AppState, options: &ServeOptions) -> Router {
             ))
     };
     // Called by the widget (same origin) and, where a merchant wants, by their own pages.
-    let public = Router::new()
-        .route("/v1/sites/{site}/widget-config", get(widget_config::show))
-        .route(
-            "/v1/sites/{site}/tickets",
-            post(tickets::create).get(tickets::list_mine),
-        )
-        .route("/v1/sites/{site}/tickets/recover", post(tickets::recover))
-        .route(
-            "/v1/sites/{site}/tickets/{id}/access",
-            post(tickets::open_mine),
-        )
-        .route("/v1/tickets/{id}", get(tickets::show))
-        .route("/v1/tickets/{id}/replies", post(tickets::reply))
-        .route("/v1/tickets/{id}/escalate", post(tickets::escalate))
-        .route("/v1/tickets/{id}/evidence/{upload}", get(tickets::evidence))
+    let public = OpenApiRouter::new()
+        .routes(routes!(widget_config::show))
+        .routes(routes!(tickets::create, tickets::list_mine))
+        .routes(routes!(tickets::recover))
+        .routes(routes!(tickets::open_mine))
+        .routes(routes!(tickets::show))
+        .routes(routes!(tickets::reply))
+        .routes(routes!(tickets::escalate))
+        .routes(routes!(tickets::evidence))
         .layer(compressed())
         .layer(bounded())
         // Long-lived or streamed: no overall timeout.
-        .route("/v1/tickets/{id}/events", get(tickets::events))
-        .nest("/v1/uploads", uploads::routes());
-    let public = rate_limit::limit(public, options.rate_limits)
-        .layer(cors(state.sites.clone()))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            uploads::answer_discovery,
-        ));
+        .routes(routes!(tickets::events))
+        .merge(uploads::routes());
     // Agents only, by admin key; never called from a browser, so no CORS grant.
-    let admin = Router::new()
-        .route("/v1/admin/tickets", get(admin::list))
-        .route("/v1/admin/tickets/{id}", get(admin::show))
-        .route("/v1/admin/tickets/{id}/transition", post(admin::transition))
-        .route(
-            "/v1/admin/tickets/{id}/request-info",
-            post(admin::request_info),
-        )
-        .route("/v1/admin/tickets/{id}/messages", post(admin::message))
-        .route(
-            "/v1/admin/tickets/{id}/evidence/{upload}",
-            get(admin::evidence),
-        )
+    let admin = OpenApiRouter::new()
+        .routes(routes!(admin::list))
+        .routes(routes!(admin::show))
+        .routes(routes!(admin::transition))
+        .routes(routes!(admin::request_info))
+        .routes(routes!(admin::message))
+        .routes(routes!(admin::evidence))
         .layer(bounded());
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(crate::openapi::serve))
+        .merge(public_layers(public))
+        .merge(admin)
+}
+
+/// The whole server: the API of [`api`], the widget's files, and the layers every answer gets.
+pub fn router(state: AppState, options: &ServeOptions) -> Router {
+    let api = api(|public| {
+        rate_limit::limit(public, options.rate_limits)
+            .layer(cors(state.sites.clone()))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                uploads::answer_discovery,
+            ))
+    });
     let files = static_files::routes(
         &options.public_dir,
         &options.widget_dir,
         state.sites.clone(),
     );
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/v1/openapi.json", get(crate::openapi::serve))
-        .merge(public)
-        .merge(admin)
+    Router::from(api)
+        // Not API, so not in the document: the widget's pages.
         .route("/", get(|| async { Redirect::temporary("/widget/") }))
         .merge(files)
         .fallback(|| async { AppError::NotFound })

@@ -88,11 +88,12 @@ pub enum IdentityError {
 }
 
 impl IdentityError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> helpcenter_api::ErrorCode {
+        use helpcenter_api::ErrorCode;
         match self {
-            IdentityError::Malformed => "identity.malformed",
-            IdentityError::BadSignature => "identity.bad_signature",
-            IdentityError::Expired => "identity.expired",
+            IdentityError::Malformed => ErrorCode::IdentityMalformed,
+            IdentityError::BadSignature => ErrorCode::IdentityBadSignature,
+            IdentityError::Expired => ErrorCode::IdentityExpired,
         }
     }
 }

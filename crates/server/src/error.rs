@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use helpcenter_core::{Problem, TicketStatus, TransitionError};
-use serde::Serialize;
+use helpcenter_api::{ErrorCode, ProblemDetails};
+use helpcenter_core::{Problem, TransitionError};
 
 use crate::auth::IdentityError;
 use crate::store::StoreError;
@@ -39,7 +39,7 @@ pub enum AppError {
     IdentityNotConfigured,
     /// Input out of bounds; the code names the field and the rule.
     #[error("{1}")]
-    BadInput(&'static str, String),
+    BadInput(ErrorCode, String),
     #[error("too many requests; try again in {0} s")]
     RateLimited(u64),
     #[error("internal error")]
@@ -47,23 +47,31 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::SiteNotFound(_) => "site.not_found",
-            AppError::NotFound => "not_found",
-            AppError::TicketNotFound(_) => "ticket.not_found",
-            AppError::TokenRequired => "auth.token_required",
-            AppError::AdminKeyRequired => "auth.admin_key_required",
-            AppError::IdempotencyKeyMissing => "idempotency.key_missing",
-            AppError::IdempotencyKeyReused => "idempotency.key_reused",
-            AppError::Invalid(_) => "submission.invalid",
-            AppError::Transition(e) => e.code(),
-            AppError::TicketChanged => "ticket.changed",
+            AppError::SiteNotFound(_) => ErrorCode::SiteNotFound,
+            AppError::NotFound => ErrorCode::NotFound,
+            AppError::TicketNotFound(_) => ErrorCode::TicketNotFound,
+            AppError::TokenRequired => ErrorCode::TokenRequired,
+            AppError::AdminKeyRequired => ErrorCode::AdminKeyRequired,
+            AppError::IdempotencyKeyMissing => ErrorCode::IdempotencyKeyMissing,
+            AppError::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            AppError::Invalid(_) => ErrorCode::SubmissionInvalid,
+            AppError::Transition(TransitionError::NotAllowed { .. }) => {
+                ErrorCode::TicketTransitionNotAllowed
+            }
+            AppError::Transition(TransitionError::ResolutionMissing) => {
+                ErrorCode::TicketResolutionMissing
+            }
+            AppError::Transition(TransitionError::ResolutionUnexpected) => {
+                ErrorCode::TicketResolutionUnexpected
+            }
+            AppError::TicketChanged => ErrorCode::TicketChanged,
             AppError::Identity(e) => e.code(),
-            AppError::IdentityNotConfigured => "identity.not_configured",
-            AppError::BadInput(code, _) => code,
-            AppError::RateLimited(_) => "rate_limited",
-            AppError::Store(_) => "internal",
+            AppError::IdentityNotConfigured => ErrorCode::IdentityNotConfigured,
+            AppError::BadInput(code, _) => *code,
+            AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::Store(_) => ErrorCode::Internal,
         }
     }
 
@@ -87,42 +95,28 @@ impl AppError {
     }
 }
 
-/// RFC 9457 body, plus our `code` and, where they help, the problems or allowed statuses.
-#[derive(Serialize)]
-struct ProblemDetails<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    title: &'static str,
-    status: u16,
-    detail: String,
-    code: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    problems: Option<&'a [Problem]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    allowed: Option<&'static [TicketStatus]>,
-}
-
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Store(e) = &self {
             tracing::error!(error = %e, "storage failed");
         }
         let status = self.status();
-        let body = ProblemDetails {
-            kind: "about:blank",
-            title: status.canonical_reason().unwrap_or("Error"),
+        let mut body = ProblemDetails {
+            kind: "about:blank".to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: self.to_string(),
             code: self.code(),
-            problems: match &self {
-                AppError::Invalid(problems) => Some(problems),
-                _ => None,
-            },
-            allowed: match &self {
-                AppError::Transition(TransitionError::NotAllowed { allowed, .. }) => Some(allowed),
-                _ => None,
-            },
+            problems: None,
+            allowed: None,
         };
+        match self {
+            AppError::Invalid(problems) => body.problems = Some(problems),
+            AppError::Transition(TransitionError::NotAllowed { allowed, .. }) => {
+                body.allowed = Some(allowed.to_vec());
+            }
+            _ => {}
+        }
         let mut response = (status, Json(body)).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -134,5 +128,30 @@ impl IntoResponse for AppError {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use helpcenter_core::TicketStatus;
+
+    use super::*;
+
+    /// The rulebook names its refusals too; the answer's code is the rulebook's name.
+    #[test]
+    fn transition_refusals_keep_the_rulebooks_codes() {
+        let refusals = [
+            TransitionError::NotAllowed {
+                from: TicketStatus::Resolved,
+                to: TicketStatus::Submitted,
+                allowed: &[],
+            },
+            TransitionError::ResolutionMissing,
+            TransitionError::ResolutionUnexpected,
+        ];
+        for refusal in refusals {
+            let core = refusal.code();
+            assert_eq!(AppError::Transition(refusal).code().as_str(), core);
+        }
     }
 }

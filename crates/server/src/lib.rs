@@ -14,6 +14,7 @@ pub mod routes;
 pub mod sites;
 pub mod static_files;
 pub mod store;
+pub mod tickets;
 pub mod uploads;
 
 pub use app::{AppState, router};

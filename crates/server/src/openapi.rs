@@ -2,54 +2,18 @@
 //!
 //! Generated from the code: each handler's `#[utoipa::path]` attribute, and the JSON Schemas that
 //! `helpcenter-api` and `helpcenter-core` derive behind their `openapi` feature (which only the
-//! server turns on, so the widget's wasm carries none of this). [`ROUTES`] lists what the router
-//! in `app.rs` answers; the tests below hold the document, that list and the router's source to
-//! each other, so an endpoint cannot be added without its documentation.
+//! server turns on, so the widget's wasm carries none of this). The paths are the routes of
+//! [`crate::app::api`], which registers each handler with `utoipa_axum::routes!`: routing an
+//! endpoint is documenting it. [`ApiDoc`] adds what is not a route's: the description, the
+//! tags, the security schemes.
 
 use std::sync::LazyLock;
 
 use axum::Json;
-use helpcenter_core::{Problem, TicketStatus};
+pub use helpcenter_api::ProblemDetails;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
-
-use crate::routes::{admin, health, tickets, widget_config};
-
-/// Every (path, method) the router answers (methods lower case), the widget's own pages aside
-/// (`/` redirects to them, `/widget/…` serves them). Each must be in the document.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("/healthz", "get"),
-    ("/v1/openapi.json", "get"),
-    // public: the widget and the shopper
-    ("/v1/sites/{site}/widget-config", "get"),
-    ("/v1/sites/{site}/tickets", "post"),
-    ("/v1/sites/{site}/tickets", "get"),
-    ("/v1/sites/{site}/tickets/recover", "post"),
-    ("/v1/sites/{site}/tickets/{id}/access", "post"),
-    ("/v1/tickets/{id}", "get"),
-    ("/v1/tickets/{id}/replies", "post"),
-    ("/v1/tickets/{id}/escalate", "post"),
-    ("/v1/tickets/{id}/evidence/{upload}", "get"),
-    ("/v1/tickets/{id}/events", "get"),
-    // tus 1.0 evidence uploads
-    ("/v1/uploads", "post"),
-    ("/v1/uploads", "options"),
-    ("/v1/uploads/{id}", "head"),
-    ("/v1/uploads/{id}", "patch"),
-    ("/v1/uploads/{id}", "delete"),
-    ("/v1/uploads/{id}", "options"),
-    // agents
-    ("/v1/admin/tickets", "get"),
-    ("/v1/admin/tickets/{id}", "get"),
-    ("/v1/admin/tickets/{id}/transition", "post"),
-    ("/v1/admin/tickets/{id}/request-info", "post"),
-    ("/v1/admin/tickets/{id}/messages", "post"),
-    ("/v1/admin/tickets/{id}/evidence/{upload}", "get"),
-];
-
-/// Routes of `app.rs` that are not API and so not in the document: the redirect to the widget.
-pub const NOT_API: &[(&str, &str)] = &[("/", "get")];
 
 #[derive(OpenApi)]
 #[openapi(
@@ -65,32 +29,6 @@ pub const NOT_API: &[(&str, &str)] = &[("/", "get")];
             operation expects is refused before its handler runs (400, 413, 415 or 422 as plain \
             text)."
     ),
-    paths(
-        health::healthz,
-        serve,
-        widget_config::show,
-        tickets::create,
-        tickets::list_mine,
-        tickets::open_mine,
-        tickets::recover,
-        tickets::show,
-        tickets::reply,
-        tickets::escalate,
-        tickets::evidence,
-        tickets::events,
-        crate::uploads::tus::create,
-        crate::uploads::tus::options,
-        crate::uploads::tus::head,
-        crate::uploads::tus::patch,
-        crate::uploads::tus::terminate,
-        crate::uploads::tus::options_upload,
-        admin::list,
-        admin::show,
-        admin::transition,
-        admin::request_info,
-        admin::message,
-        admin::evidence,
-    ),
     components(schemas(ProblemDetails, Health)),
     modifiers(&SecuritySchemes),
     tags(
@@ -103,8 +41,13 @@ pub const NOT_API: &[(&str, &str)] = &[("/", "get")];
 )]
 pub struct ApiDoc;
 
+/// The whole document: [`ApiDoc`] with the path of every route of [`crate::app::api`].
+pub fn document() -> utoipa::openapi::OpenApi {
+    crate::app::api(|public| public).into_openapi()
+}
+
 /// The document, built once.
-static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(document);
 
 /// This document
 ///
@@ -122,38 +65,107 @@ pub async fn serve() -> Json<&'static utoipa::openapi::OpenApi> {
     Json(&DOCUMENT)
 }
 
-/// RFC 9457 problem details: the body of every error of this API, as
-/// `application/problem+json`. The shape of what `AppError` and `UploadError` write.
-#[derive(Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "about:blank",
-    "title": "Unprocessable Entity",
-    "status": 422,
-    "detail": "the submission has 1 problem(s)",
-    "code": "submission.invalid",
-    "problems": [{"field": "evidence[0]", "code": "file.not_uploaded"}]
-}))]
-pub struct ProblemDetails {
-    /// Always `about:blank`: `code` says what went wrong.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The HTTP status's reason phrase.
-    pub title: String,
-    /// The HTTP status code, as on the response.
-    pub status: u16,
-    /// What went wrong, in English, for people; may change. Never match on it.
-    pub detail: String,
-    /// What went wrong, as a stable code to match on, e.g. `ticket.not_found`,
-    /// `submission.invalid`, `upload.offset_mismatch`, `file.too_large`, `rate_limited`.
-    pub code: String,
-    /// With `submission.invalid`: every problem of the claim or its files, each at its field.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub problems: Option<Vec<Problem>>,
-    /// With `ticket.transition_not_allowed`: the statuses the ticket can go to from where it is.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub allowed: Option<Vec<TicketStatus>>,
+/// The refusals many endpoints share, declared once: each is a response of the document
+/// (`responses(…, responses::Internal)` in a handler's `#[utoipa::path]`), with a
+/// [`ProblemDetails`] body as `application/problem+json`. Refusals particular to one endpoint
+/// stay with it, written out.
+pub mod responses {
+    use utoipa::IntoResponses;
+
+    use super::ProblemDetails;
+
+    /// The API failed; nothing a client can fix.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 500,
+        description = "`internal`: the server failed; retry later.",
+        content_type = "application/problem+json"
+    )]
+    pub struct Internal(pub ProblemDetails);
+
+    /// A public endpoint's limits, per address and per site.
+    #[derive(IntoResponses)]
+    #[response(status = 429, description = "`rate_limited`: too many requests from this address or for this site.", content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait before trying again.")))]
+    pub struct RateLimited(pub ProblemDetails);
+
+    /// A shopper's ticket without its token.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 401,
+        description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).",
+        content_type = "application/problem+json"
+    )]
+    pub struct TokenRequired(pub ProblemDetails);
+
+    /// A shopper's ticket the token does not open.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 404,
+        description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).",
+        content_type = "application/problem+json"
+    )]
+    pub struct TicketNotFound(pub ProblemDetails);
+
+    /// The signed-in customer's endpoints, without a good identity token.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 401,
+        description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`.",
+        content_type = "application/problem+json"
+    )]
+    pub struct IdentityRefused(pub ProblemDetails);
+
+    /// Every admin endpoint, without the site's admin key.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 401,
+        description = "`auth.admin_key_required`: no admin key, or one no site has.",
+        content_type = "application/problem+json"
+    )]
+    pub struct AdminKeyRequired(pub ProblemDetails);
+
+    /// An admin endpoint's ticket the key's site does not have.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 404,
+        description = "`ticket.not_found`: the site has no such ticket.",
+        content_type = "application/problem+json"
+    )]
+    pub struct SiteTicketNotFound(pub ProblemDetails);
+
+    /// tus: the upload failed on the server.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 500,
+        description = "`internal`.",
+        content_type = "application/problem+json"
+    )]
+    pub struct TusInternal(pub ProblemDetails);
+
+    /// tus: the public limits.
+    #[derive(IntoResponses)]
+    #[response(status = 429, description = "`rate_limited`.", content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait before trying again.")))]
+    pub struct TusRateLimited(pub ProblemDetails);
+
+    /// tus: a request without `Tus-Resumable: 1.0.0`.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 412,
+        description = "`upload.tus_version`.",
+        content_type = "application/problem+json"
+    )]
+    pub struct TusVersion(pub ProblemDetails);
+
+    /// tus: an upload that is not (or no longer) there.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 404,
+        description = "`upload.not_found`.",
+        content_type = "application/problem+json"
+    )]
+    pub struct UploadNotFound(pub ProblemDetails);
 }
 
 /// What `GET /healthz` answers.
@@ -217,10 +229,6 @@ mod tests {
 
     use super::*;
 
-    const METHODS: [&str; 8] = [
-        "get", "post", "put", "patch", "delete", "head", "options", "trace",
-    ];
-
     fn method_name(method: &HttpMethod) -> &'static str {
         match method {
             HttpMethod::Get => "get",
@@ -256,120 +264,9 @@ mod tests {
         all
     }
 
-    fn set(pairs: &[(&str, &str)]) -> BTreeSet<(String, String)> {
-        pairs
-            .iter()
-            .map(|(p, m)| ((*p).to_owned(), (*m).to_owned()))
-            .collect()
-    }
-
-    #[test]
-    fn the_document_covers_exactly_the_routes() {
-        let doc = ApiDoc::openapi();
-        let documented: BTreeSet<(String, String)> = operations(&doc)
-            .into_iter()
-            .map(|(p, m, _)| (p, m.to_owned()))
-            .collect();
-        let routes = set(ROUTES);
-        assert_eq!(routes.len(), ROUTES.len(), "ROUTES lists a route twice");
-        let undocumented: Vec<_> = routes.difference(&documented).collect();
-        let unrouted: Vec<_> = documented.difference(&routes).collect();
-        assert!(
-            undocumented.is_empty() && unrouted.is_empty(),
-            "routes without documentation: {undocumented:?}; documented but not routed: {unrouted:?}"
-        );
-    }
-
-    /// The `.route("path", get(…).post(…))` calls of a router's source, as (path, method).
-    fn routes_in_source(source: &str, prefix: &str) -> BTreeSet<(String, String)> {
-        let mut found = BTreeSet::new();
-        let mut rest = source;
-        while let Some(start) = rest.find(".route(") {
-            rest = &rest[start + ".route(".len()..];
-            let call = rest.trim_start();
-            let path = call
-                .strip_prefix('"')
-                .and_then(|c| c.split_once('"'))
-                .map(|(path, _)| path)
-                .unwrap_or_else(|| panic!("a .route( without a literal path: {call:.60}"));
-            // The call's arguments end at the parenthesis that closes `.route(`.
-            let mut depth = 1;
-            let end = rest
-                .char_indices()
-                .find(|&(_, c)| {
-                    match c {
-                        '(' => depth += 1,
-                        ')' => depth -= 1,
-                        _ => {}
-                    }
-                    depth == 0
-                })
-                .map_or(rest.len(), |(i, _)| i);
-            let args = &rest[..end];
-            let full = match (prefix, path) {
-                ("", path) => path.to_owned(),
-                (prefix, "/") => prefix.to_owned(),
-                (prefix, path) => format!("{prefix}{path}"),
-            };
-            for method in METHODS {
-                let called = args.match_indices(&format!("{method}(")).any(|(i, _)| {
-                    i == 0 || !args[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
-                });
-                if called {
-                    found.insert((full.clone(), method.to_owned()));
-                }
-            }
-            rest = &rest[end..];
-        }
-        found
-    }
-
-    #[test]
-    fn the_route_reader_reads_method_chains_and_nesting() {
-        let source = r#"
-            .route("/a/{id}", get(x::show).post(x::create))
-            .route(
-                "/b",
-                head(y::head).patch(y::patch).options(y::options),
-            )
-            .route("/", post(z::create))
-            .route("/c", get(|| async { Redirect::temporary("/d") }))"#;
-        let found = routes_in_source(source, "/p");
-        let expected = [
-            ("/p/a/{id}", "get"),
-            ("/p/a/{id}", "post"),
-            ("/p/b", "head"),
-            ("/p/b", "patch"),
-            ("/p/b", "options"),
-            ("/p", "post"),
-            ("/p/c", "get"),
-        ];
-        assert_eq!(found, set(&expected));
-    }
-
-    /// `ROUTES` is what the router's source registers, so the list above cannot fall behind.
-    #[test]
-    fn the_routes_are_the_routers() {
-        let app = include_str!("app.rs");
-        let uploads = include_str!("uploads/mod.rs");
-        assert!(
-            app.contains(r#".nest("/v1/uploads", uploads::routes())"#),
-            "the tus routes moved; update this test"
-        );
-        let mut registered = routes_in_source(app, "");
-        registered.extend(routes_in_source(uploads, "/v1/uploads"));
-        for not_api in set(NOT_API) {
-            assert!(
-                registered.remove(&not_api),
-                "{not_api:?} is gone from app.rs"
-            );
-        }
-        assert_eq!(registered, set(ROUTES));
-    }
-
     #[test]
     fn every_error_is_problem_details_and_every_security_scheme_exists() {
-        let doc = ApiDoc::openapi();
+        let doc = document();
         let components = doc.components.as_ref().expect("components");
         for name in ["ticket_token", "admin_key", "identity_token"] {
             assert!(
@@ -427,7 +324,7 @@ mod tests {
 
     #[test]
     fn operation_ids_are_unique() {
-        let doc = ApiDoc::openapi();
+        let doc = document();
         let mut seen = BTreeSet::new();
         for (path, method, operation) in operations(&doc) {
             let id = operation.operation_id.clone().unwrap_or_default();
@@ -440,7 +337,7 @@ mod tests {
 
     #[test]
     fn the_create_documents_its_idempotency_key_and_the_stream_its_resume_headers() {
-        let doc = ApiDoc::openapi();
+        let doc = document();
         let parameter = |path: &str, method: &str, name: &str| {
             let (_, _, operation) = operations(&doc)
                 .into_iter()

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response};
 use axum::response::IntoResponse;
@@ -12,6 +11,7 @@ use tower_governor::GovernorLayer;
 use tower_governor::errors::GovernorError;
 use tower_governor::governor::GovernorConfigBuilder;
 use tower_governor::key_extractor::{KeyExtractor, PeerIpKeyExtractor};
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppError;
 
@@ -77,7 +77,10 @@ fn period(per_second: u32) -> Duration {
 }
 
 /// `router` behind both limits.
-pub fn limit<S: Clone + Send + Sync + 'static>(router: Router<S>, limits: RateLimits) -> Router<S> {
+pub fn limit<S: Clone + Send + Sync + 'static>(
+    router: OpenApiRouter<S>,
+    limits: RateLimits,
+) -> OpenApiRouter<S> {
     let per_ip = GovernorConfigBuilder::default()
         .period(period(limits.per_ip_per_second))
         .burst_size(limits.per_ip_burst.max(1))

@@ -2,6 +2,7 @@
 //! time zone resolved, secrets in place.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use helpcenter_api::Brand;
 use helpcenter_core::{CivilDate, Policy};
@@ -158,5 +159,33 @@ impl Sites {
 
     pub fn iter(&self) -> impl Iterator<Item = &Site> {
         self.0.iter()
+    }
+
+    /// The site an admin key belongs to, owned: what an extractor hands a handler.
+    pub fn shared_by_admin_key(self: &Arc<Self>, key: &str) -> Option<SharedSite> {
+        let index = self
+            .0
+            .iter()
+            .position(|s| auth::matches_hash(key, &s.admin_key_sha256))?;
+        Some(SharedSite {
+            sites: Arc::clone(self),
+            index,
+        })
+    }
+}
+
+/// One site of the server's shared list, held without borrowing the state.
+#[derive(Clone)]
+pub struct SharedSite {
+    sites: Arc<Sites>,
+    /// A position in `sites`, which never changes once the server runs.
+    index: usize,
+}
+
+impl std::ops::Deref for SharedSite {
+    type Target = Site;
+
+    fn deref(&self) -> &Site {
+        &self.sites.0[self.index]
     }
 }

@@ -194,9 +194,8 @@ async fn options_says_what_the_server_speaks() {
     let state = AppState::open(Sites::new(vec![site]), data.path())
         .await
         .expect("state");
-    let app = axum::Router::new()
-        .nest("/v1/uploads", uploads::routes())
-        .with_state(state);
+    // The tus routes carry their full paths (`/v1/uploads…`), as documented.
+    let app = axum::Router::from(uploads::routes()).with_state(state);
     tokio::spawn(async move { axum::serve(listener, app).await });
     let response = reqwest::Client::new()
         .request(

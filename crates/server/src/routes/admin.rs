@@ -4,26 +4,18 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use helpcenter_api::{
-    AdminTicketView, AgentMessage, EventActor, EventKind, TicketSummary, Transition,
+    AdminTicketView, AgentMessage, ErrorCode, EventActor, EventKind, ProblemDetails, TicketSummary,
+    Transition,
 };
 use helpcenter_core::{Actor, TicketStatus};
 use serde::Deserialize;
 
-use super::tickets::{append, bearer, serve_evidence, view};
+use super::access::AdminSite;
 use crate::sites::Site;
 use crate::store::tickets::{NewEvent, TicketFilter, TicketRecord};
+use crate::tickets::{EvidenceDownload, append, view};
 use crate::{AppError, AppState};
-
-/// The site whose admin key is presented.
-fn admin_site<'s>(state: &'s AppState, headers: &HeaderMap) -> Result<&'s Site, AppError> {
-    let key = bearer(headers).ok_or(AppError::AdminKeyRequired)?;
-    state
-        .sites
-        .by_admin_key(key)
-        .ok_or(AppError::AdminKeyRequired)
-}
 
 async fn site_ticket(state: &AppState, site: &Site, id: &str) -> Result<TicketRecord, AppError> {
     state
@@ -103,7 +95,7 @@ pub async fn transition_ticket(
     let kind = if change.to == TicketStatus::NeedsInfo {
         if message.is_none() {
             return Err(AppError::BadInput(
-                "message.required",
+                ErrorCode::MessageRequired,
                 "asking the shopper for information needs a message saying what is needed".into(),
             ));
         }
@@ -137,7 +129,7 @@ pub async fn add_message(
     let body = message.body.trim();
     if body.is_empty() {
         return Err(AppError::BadInput(
-            "message.empty",
+            ErrorCode::MessageEmpty,
             "a message needs some text".into(),
         ));
     }
@@ -164,7 +156,7 @@ fn check_length(message: Option<&str>) -> Result<(), AppError> {
     let max = helpcenter_core::MAX_MESSAGE_CHARS;
     if message.is_some_and(|m| m.chars().count() > max) {
         return Err(AppError::BadInput(
-            "message.too_long",
+            ErrorCode::MessageTooLong,
             format!("a message has at most {max} characters"),
         ));
     }
@@ -184,18 +176,17 @@ fn check_length(message: Option<&str>) -> Result<(), AppError> {
     ),
     responses(
         (status = 200, description = "The tickets that match.", body = [TicketSummary]),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(query): Query<ListQuery>,
+    AdminSite(site): AdminSite,
 ) -> Result<Json<Vec<TicketSummary>>, AppError> {
-    let site = admin_site(&state, &headers)?;
-    Ok(Json(list_tickets(&state, site, query).await?))
+    Ok(Json(list_tickets(&state, &site, query).await?))
 }
 
 /// Read a ticket with everything
@@ -211,19 +202,18 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "The ticket.", body = AdminTicketView),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        crate::openapi::responses::SiteTicketNotFound,
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    AdminSite(site): AdminSite,
 ) -> Result<Json<AdminTicketView>, AppError> {
-    let site = admin_site(&state, &headers)?;
-    Ok(Json(show_ticket(&state, site, &id).await?))
+    Ok(Json(show_ticket(&state, &site, &id).await?))
 }
 
 /// Change a ticket's status
@@ -241,22 +231,21 @@ pub async fn show(
     request_body(content = Transition, description = "The status to move to, with a resolution and a message to the shopper where they apply."),
     responses(
         (status = 200, description = "Moved; the change is on the timeline and reached the open event streams.", body = AdminTicketView),
-        (status = 400, description = "`message.required`: asking for information needs a message; `message.too_long`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`message.required`: asking for information needs a message; `message.too_long`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        crate::openapi::responses::SiteTicketNotFound,
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]
 pub async fn transition(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    AdminSite(site): AdminSite,
     Json(change): Json<Transition>,
 ) -> Result<Json<AdminTicketView>, AppError> {
-    let site = admin_site(&state, &headers)?;
-    Ok(Json(transition_ticket(&state, site, &id, change).await?))
+    Ok(Json(transition_ticket(&state, &site, &id, change).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -280,27 +269,26 @@ pub struct InfoRequest {
     request_body(content = InfoRequest, description = "What the shopper must send or answer."),
     responses(
         (status = 200, description = "The ticket is `needs_info`; the shopper sees the message.", body = AdminTicketView),
-        (status = 400, description = "`message.required`: the message is empty; `message.too_long`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`message.required`: the message is empty; `message.too_long`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        crate::openapi::responses::SiteTicketNotFound,
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]
 pub async fn request_info(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    AdminSite(site): AdminSite,
     Json(request): Json<InfoRequest>,
 ) -> Result<Json<AdminTicketView>, AppError> {
-    let site = admin_site(&state, &headers)?;
     let change = Transition {
         to: TicketStatus::NeedsInfo,
         resolution: None,
         message: Some(request.message),
     };
-    Ok(Json(transition_ticket(&state, site, &id, change).await?))
+    Ok(Json(transition_ticket(&state, &site, &id, change).await?))
 }
 
 /// Write to the shopper, or leave an internal note
@@ -317,22 +305,21 @@ pub async fn request_info(
     request_body(content = AgentMessage, description = "The text, and whether it is an internal note."),
     responses(
         (status = 200, description = "The message is on the timeline.", body = AdminTicketView),
-        (status = 400, description = "`message.empty`; `message.too_long`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: the site has no such ticket.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket.changed`: the ticket changed meanwhile; reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`message.empty`; `message.too_long`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        crate::openapi::responses::SiteTicketNotFound,
+        (status = 409, description = "`ticket.changed`: the ticket changed meanwhile; reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]
 pub async fn message(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    AdminSite(site): AdminSite,
     Json(message): Json<AgentMessage>,
 ) -> Result<Json<AdminTicketView>, AppError> {
-    let site = admin_site(&state, &headers)?;
-    Ok(Json(add_message(&state, site, &id, message).await?))
+    Ok(Json(add_message(&state, &site, &id, message).await?))
 }
 
 /// Download a file of a ticket
@@ -355,18 +342,17 @@ pub async fn message(
                 ("Content-Length" = u64, description = "The file's size in bytes."),
             )
         ),
-        (status = 401, description = "`auth.admin_key_required`: no admin key, or one no site has.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`; `not_found`: the ticket has no such file.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AdminKeyRequired,
+        (status = 404, description = "`ticket.not_found`; `not_found`: the ticket has no such file.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::Internal,
     ),
     security(("admin_key" = [])),
 )]
 pub async fn evidence(
     State(state): State<AppState>,
     Path((id, upload)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Result<axum::response::Response, AppError> {
-    let site = admin_site(&state, &headers)?;
-    let ticket = site_ticket(&state, site, &id).await?;
-    serve_evidence(&state, &ticket, &upload).await
+    AdminSite(site): AdminSite,
+) -> Result<EvidenceDownload, AppError> {
+    let ticket = site_ticket(&state, &site, &id).await?;
+    crate::tickets::evidence(&state, &ticket, &upload).await
 }

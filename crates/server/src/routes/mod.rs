@@ -1,4 +1,5 @@
 //! One module per resource, each with its handlers.
+pub mod access;
 pub mod admin;
 pub mod health;
 pub mod tickets;

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt, stream};
 use helpcenter_api::{
-    Escalation, EventActor, EventKind, EvidenceItem, NewTicket, RecoverTicket, Reply,
+    Escalation, EventActor, EventKind, NewTicket, ProblemDetails, RecoverTicket, Reply,
     TicketCreated, TicketSummary, TicketView,
 };
 use helpcenter_core::{
@@ -20,12 +20,12 @@ use helpcenter_core::{
 use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
 
+use super::access::{TicketAccess, bearer, open_ticket};
 use crate::auth::{self, sha256_hex};
 use crate::sites::Site;
-use crate::store::tickets::{
-    Appended, Created, NewEvent, NewTicketRecord, TicketFilter, TicketRecord,
-};
+use crate::store::tickets::{Created, NewEvent, NewTicketRecord, TicketFilter, TicketRecord};
 use crate::store::timestamp;
+use crate::tickets::{EvidenceDownload, append, view};
 use crate::{AppError, AppState};
 
 /// Bounds on what a browser may send, beyond what the policy limits.
@@ -33,18 +33,6 @@ pub mod limits {
     pub const MAX_ANSWERS: usize = 32;
     pub const MAX_UPLOADS: usize = helpcenter_core::check::limits::MAX_FILES as usize;
     pub const MAX_IDEMPOTENCY_KEY: usize = 128;
-}
-
-/// A bearer token from `Authorization`, or (for `EventSource`, which cannot set headers)
-/// from the `access_token` query parameter.
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty() && t.len() <= 256)
 }
 
 /// The customer the store's identity token (`Authorization: Bearer`) vouches for on `site`.
@@ -67,67 +55,6 @@ fn site<'s>(state: &'s AppState, key: &str) -> Result<&'s Site, AppError> {
         .sites
         .get(key)
         .ok_or_else(|| AppError::SiteNotFound(key.to_owned()))
-}
-
-/// The ticket, if `token` opens it; the same answer for "no such ticket" and "wrong token".
-async fn open_ticket(
-    state: &AppState,
-    id: &str,
-    token: Option<&str>,
-) -> Result<TicketRecord, AppError> {
-    let token = token.ok_or(AppError::TokenRequired)?;
-    let not_found = || AppError::TicketNotFound(id.to_owned());
-    if id.len() > 32 || !state.store.token_opens(id, &sha256_hex(token)).await? {
-        return Err(not_found());
-    }
-    state.store.ticket(id).await?.ok_or_else(not_found)
-}
-
-/// A ticket as its shopper sees it (or, with `internal`, with the agents' notes too).
-pub(crate) async fn view(
-    state: &AppState,
-    ticket: &TicketRecord,
-    internal: bool,
-) -> Result<TicketView, AppError> {
-    let status = ticket.status()?;
-    let timeline = state.store.events(&ticket.id, 0, internal).await?;
-    let evidence = state
-        .store
-        .ticket_evidence(&ticket.id)
-        .await?
-        .into_iter()
-        .filter_map(|(id, filename, media_type, bytes)| {
-            Some(EvidenceItem {
-                url: format!("/v1/tickets/{}/evidence/{id}", ticket.id),
-                media_type: serde_json::from_value(serde_json::Value::String(media_type)).ok()?,
-                bytes: u64::try_from(bytes).ok()?,
-                id,
-                filename,
-            })
-        })
-        .collect();
-    let remedy = state
-        .sites
-        .get(&ticket.site)
-        .and_then(|s| s.policy.outcome(&ticket.outcome))
-        .map_or(helpcenter_core::Remedy::Review, |o| o.remedy);
-    Ok(TicketView {
-        id: ticket.id.clone(),
-        site: ticket.site.clone(),
-        status,
-        resolution: ticket.resolution()?,
-        category: ticket.category.clone(),
-        outcome: ticket.outcome.clone(),
-        remedy,
-        order_number: ticket.order_number.clone(),
-        delivered_on: ticket.delivered_on()?,
-        created_at: ticket.created_at.clone(),
-        updated_at: ticket.updated_at.clone(),
-        respond_by: ticket.respond_by.clone(),
-        shopper_can: status.next_for_shopper().to_vec(),
-        timeline,
-        evidence,
-    })
 }
 
 /// Human-friendly ticket ids: no 0/O, 1/I/L, so they survive being read over the phone.
@@ -167,13 +94,12 @@ fn access_token(state: &AppState, site: &str, idempotency_key: &str) -> String {
     responses(
         (status = 201, description = "Filed. Keep `access_token`: it is the way back to the ticket.", body = TicketCreated),
         (status = 200, description = "A retry of a create already answered (same Idempotency-Key and body): the same ticket and token.", body = TicketCreated),
-        (status = 400, description = "`idempotency.key_missing`: no usable Idempotency-Key header.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "`identity.malformed`, `identity.bad_signature`, `identity.expired`: the body's `identity_token` was refused.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`site.not_found`; `identity.not_configured` when the body has an `identity_token` but the site signs none.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes); `idempotency.key_reused`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`idempotency.key_missing`: no usable Idempotency-Key header.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "`identity.malformed`, `identity.bad_signature`, `identity.expired`: the body's `identity_token` was refused.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`site.not_found`; `identity.not_configured` when the body has an `identity_token` but the site signs none.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes); `idempotency.key_reused`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
 )]
 pub async fn create(
@@ -408,20 +334,17 @@ async fn replay(
     ),
     responses(
         (status = 200, description = "The ticket as its shopper sees it.", body = TicketView),
-        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TokenRequired,
+        crate::openapi::responses::TicketNotFound,
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("ticket_token" = [])),
 )]
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    TicketAccess(ticket): TicketAccess,
 ) -> Result<Json<TicketView>, AppError> {
-    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
     Ok(Json(view(&state, &ticket, false).await?))
 }
 
@@ -453,11 +376,10 @@ pub struct StreamQuery {
     ),
     responses(
         (status = 200, description = "`text/event-stream`, open until the client leaves or the server shuts down. Each event has `id: <seq>`, `event: ticket` and `data: <TicketEvent as JSON>`; comments keep the connection alive every 15 s.", body = helpcenter_api::TicketEvent, content_type = "text/event-stream"),
-        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TokenRequired,
+        crate::openapi::responses::TicketNotFound,
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("ticket_token" = [])),
 )]
@@ -511,23 +433,20 @@ pub async fn events(
     request_body(content = Reply, description = "A message, more evidence (finished upload ids), or both."),
     responses(
         (status = 200, description = "The reply is on the timeline and the ticket is back `in_review`.", body = TicketView),
-        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket is not waiting for the shopper; `ticket.changed`: it changed meanwhile, reload and retry.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes): at `message`, `reply.empty` (neither a message nor a file) or `message.too_long`; at `evidence[i]`, a file that is not a finished upload of this site, is attached elsewhere or breaks the outcome's evidence rules; at `evidence`, too many files or too many bytes.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TokenRequired,
+        crate::openapi::responses::TicketNotFound,
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket is not waiting for the shopper; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes): at `message`, `reply.empty` (neither a message nor a file) or `message.too_long`; at `evidence[i]`, a file that is not a finished upload of this site, is attached elsewhere or breaks the outcome's evidence rules; at `evidence`, too many files or too many bytes.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("ticket_token" = [])),
 )]
 pub async fn reply(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    TicketAccess(ticket): TicketAccess,
     Json(reply): Json<Reply>,
 ) -> Result<Json<TicketView>, AppError> {
-    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
     let site = site(&state, &ticket.site)?;
     let status = ticket.status()?;
     helpcenter_core::transition(status, TicketStatus::InReview, None, Actor::Shopper)?;
@@ -584,23 +503,20 @@ pub async fn reply(
     request_body(content = Escalation, description = "Why the shopper disagrees (may be empty)."),
     responses(
         (status = 200, description = "The ticket is `escalated`.", body = TicketView),
-        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`: no such ticket, or the token does not open it (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket cannot be escalated from its status; `ticket.changed`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "`submission.invalid` with the problem `{field: \"message\", code: \"message.too_long\"}`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TokenRequired,
+        crate::openapi::responses::TicketNotFound,
+        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket cannot be escalated from its status; `ticket.changed`.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid` with the problem `{field: \"message\", code: \"message.too_long\"}`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("ticket_token" = [])),
 )]
 pub async fn escalate(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    TicketAccess(ticket): TicketAccess,
     Json(escalation): Json<Escalation>,
 ) -> Result<Json<TicketView>, AppError> {
-    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
     if let Some(code) = check_message(&escalation.message) {
         return Err(AppError::Invalid(vec![Problem::new(Field::Message, code)]));
     }
@@ -636,31 +552,6 @@ async fn record_and_show(
     Ok(Json(view(state, &ticket, false).await?))
 }
 
-/// Records an event and tells the open streams.
-pub(crate) async fn append(
-    state: &AppState,
-    ticket_id: &str,
-    expected: TicketStatus,
-    event: &NewEvent<'_>,
-) -> Result<helpcenter_api::TicketEvent, AppError> {
-    match state.store.append_event(ticket_id, expected, event).await? {
-        Appended::Appended(stored) => {
-            if event.public {
-                state.events.publish(ticket_id, stored.clone());
-            }
-            Ok(stored)
-        }
-        Appended::StatusChanged => Err(AppError::TicketChanged),
-        Appended::UploadUnavailable(upload) => {
-            let i = event.uploads.iter().position(|u| u == &upload).unwrap_or(0);
-            Err(AppError::Invalid(vec![Problem::new(
-                Field::EvidenceFile(i),
-                ProblemCode::FileAlreadyAttached,
-            )]))
-        }
-    }
-}
-
 /// List the signed-in shopper's tickets
 ///
 /// "My requests" for a shopper signed in to the store: the merchant's identity token, sent
@@ -675,11 +566,10 @@ pub(crate) async fn append(
     ),
     responses(
         (status = 200, description = "The signed-in customer's tickets on this site, most recently updated first (at most 100).", body = [TicketSummary]),
-        (status = 401, description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::IdentityRefused,
+        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("identity_token" = [])),
 )]
@@ -714,11 +604,10 @@ pub async fn list_mine(
     ),
     responses(
         (status = 200, description = "The ticket and a new access token for it.", body = TicketCreated),
-        (status = 401, description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens; `ticket.not_found`: no such ticket on this site, or it was not filed by this customer (the same answer, so ids cannot be probed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::IdentityRefused,
+        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens; `ticket.not_found`: no such ticket on this site, or it was not filed by this customer (the same answer, so ids cannot be probed).", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("identity_token" = [])),
 )]
@@ -756,10 +645,9 @@ pub async fn open_mine(
     request_body(content = RecoverTicket, description = "Ticket id, order number and email, as on the ticket (case and a leading `#` do not matter)."),
     responses(
         (status = 200, description = "Found: the ticket and a new access token.", body = TicketCreated),
-        (status = 404, description = "`site.not_found`; `ticket.not_found`: no ticket of this site matches all three.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`site.not_found`; `ticket.not_found`: no ticket of this site matches all three.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
 )]
 pub async fn recover(
@@ -825,60 +713,17 @@ async fn hand_over(state: &AppState, ticket: TicketRecord) -> Result<TicketCreat
                 ("Content-Length" = u64, description = "The file's size in bytes."),
             )
         ),
-        (status = 401, description = "`auth.token_required`: no access token for this ticket (`Authorization: Bearer`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`ticket.not_found`; `not_found`: the ticket has no such file.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`: the server failed; retry later.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TokenRequired,
+        (status = 404, description = "`ticket.not_found`; `not_found`: the ticket has no such file.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
     ),
     security(("ticket_token" = [])),
 )]
 pub async fn evidence(
     State(state): State<AppState>,
-    Path((id, upload)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Result<axum::response::Response, AppError> {
-    let ticket = open_ticket(&state, &id, bearer(&headers)).await?;
-    serve_evidence(&state, &ticket, &upload).await
-}
-
-pub(crate) async fn serve_evidence(
-    state: &AppState,
-    ticket: &TicketRecord,
-    upload: &str,
-) -> Result<axum::response::Response, AppError> {
-    use axum::response::IntoResponse;
-    let not_found = || AppError::NotFound;
-    let stored = state.store.upload(upload).await?.ok_or_else(not_found)?;
-    if stored.ticket_id.as_deref() != Some(ticket.id.as_str()) {
-        return Err(not_found());
-    }
-    let media_type = stored.facts.media_type.ok_or_else(not_found)?;
-    let (body, length) = state.evidence.read(upload).await.map_err(|_| not_found())?;
-    let filename: String = stored
-        .facts
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, media_type.mime().to_owned()),
-            (header::CONTENT_LENGTH, length.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response())
+    TicketAccess(ticket): TicketAccess,
+    Path((_id, upload)): Path<(String, String)>,
+) -> Result<EvidenceDownload, AppError> {
+    crate::tickets::evidence(&state, &ticket, &upload).await
 }

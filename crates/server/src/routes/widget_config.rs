@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use helpcenter_api::WidgetConfig;
+use helpcenter_api::{ProblemDetails, WidgetConfig};
 
 use crate::{AppError, AppState};
 
@@ -21,9 +21,8 @@ use crate::{AppError, AppState};
     ),
     responses(
         (status = 200, description = "The site's widget configuration.", body = WidgetConfig),
-        (status = 404, description = "`site.not_found`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests from this address or for this site.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        (status = 404, description = "`site.not_found`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
     ),
 )]
 pub async fn show(

@@ -5,8 +5,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use helpcenter_core::ProblemCode;
-use serde::Serialize;
+use helpcenter_api::{ErrorCode, ProblemDetails};
 
 use super::blobs::EvidenceError;
 use super::metadata::MetadataError;
@@ -81,38 +80,38 @@ pub enum UploadError {
 const CHECKSUM_MISMATCH: u16 = 460;
 
 impl UploadError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            UploadError::TusVersion => "upload.tus_version",
-            UploadError::LengthMissing => "upload.length_missing",
-            UploadError::LengthInvalid => "upload.length_invalid",
-            UploadError::DeferLength => "upload.defer_length_unsupported",
-            UploadError::MetadataMissing => "upload.metadata_missing",
-            UploadError::MetadataInvalid(_) => "upload.metadata_invalid",
-            UploadError::SiteMissing => "upload.site_missing",
-            UploadError::FilenameMissing => "upload.filename_missing",
-            UploadError::SiteNotFound(_) => "site.not_found",
-            UploadError::OutcomeNotFound(_) => "upload.outcome_not_found",
-            UploadError::FileEmpty => ProblemCode::FileEmpty.as_str(),
-            UploadError::FileTooLarge { .. } => ProblemCode::FileTooLarge.as_str(),
-            UploadError::TypeNotAccepted => ProblemCode::FileTypeNotAccepted.as_str(),
-            UploadError::NotFound => "upload.not_found",
-            UploadError::Expired => "upload.expired",
-            UploadError::Busy => "upload.busy",
-            UploadError::ContentType => "upload.content_type",
-            UploadError::OffsetInvalid => "upload.offset_invalid",
-            UploadError::OffsetMismatch { .. } => "upload.offset_mismatch",
-            UploadError::ExceedsLength => "upload.exceeds_length",
-            UploadError::ChecksumAlgorithm => "upload.checksum_algorithm",
-            UploadError::ChecksumInvalid => "upload.checksum_invalid",
-            UploadError::ChecksumMismatch => "upload.checksum_mismatch",
-            UploadError::Attached => "upload.attached",
-            UploadError::BodyInterrupted => "upload.body_interrupted",
-            UploadError::BodyStalled => "upload.body_stalled",
+            UploadError::TusVersion => ErrorCode::UploadTusVersion,
+            UploadError::LengthMissing => ErrorCode::UploadLengthMissing,
+            UploadError::LengthInvalid => ErrorCode::UploadLengthInvalid,
+            UploadError::DeferLength => ErrorCode::UploadDeferLengthUnsupported,
+            UploadError::MetadataMissing => ErrorCode::UploadMetadataMissing,
+            UploadError::MetadataInvalid(_) => ErrorCode::UploadMetadataInvalid,
+            UploadError::SiteMissing => ErrorCode::UploadSiteMissing,
+            UploadError::FilenameMissing => ErrorCode::UploadFilenameMissing,
+            UploadError::SiteNotFound(_) => ErrorCode::SiteNotFound,
+            UploadError::OutcomeNotFound(_) => ErrorCode::UploadOutcomeNotFound,
+            UploadError::FileEmpty => ErrorCode::FileEmpty,
+            UploadError::FileTooLarge { .. } => ErrorCode::FileTooLarge,
+            UploadError::TypeNotAccepted => ErrorCode::FileTypeNotAccepted,
+            UploadError::NotFound => ErrorCode::UploadNotFound,
+            UploadError::Expired => ErrorCode::UploadExpired,
+            UploadError::Busy => ErrorCode::UploadBusy,
+            UploadError::ContentType => ErrorCode::UploadContentType,
+            UploadError::OffsetInvalid => ErrorCode::UploadOffsetInvalid,
+            UploadError::OffsetMismatch { .. } => ErrorCode::UploadOffsetMismatch,
+            UploadError::ExceedsLength => ErrorCode::UploadExceedsLength,
+            UploadError::ChecksumAlgorithm => ErrorCode::UploadChecksumAlgorithm,
+            UploadError::ChecksumInvalid => ErrorCode::UploadChecksumInvalid,
+            UploadError::ChecksumMismatch => ErrorCode::UploadChecksumMismatch,
+            UploadError::Attached => ErrorCode::UploadAttached,
+            UploadError::BodyInterrupted => ErrorCode::UploadBodyInterrupted,
+            UploadError::BodyStalled => ErrorCode::UploadBodyStalled,
             UploadError::Store(_)
             | UploadError::Evidence(_)
             | UploadError::Io(_)
-            | UploadError::Task(_) => "internal",
+            | UploadError::Task(_) => ErrorCode::Internal,
         }
     }
 
@@ -154,17 +153,6 @@ impl UploadError {
     }
 }
 
-/// RFC 9457 body, plus our `code`.
-#[derive(Serialize)]
-struct ProblemDetails {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    title: &'static str,
-    status: u16,
-    detail: String,
-    code: &'static str,
-}
-
 impl IntoResponse for UploadError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -176,11 +164,16 @@ impl IntoResponse for UploadError {
             self.to_string()
         };
         let body = ProblemDetails {
-            kind: "about:blank",
-            title: status.canonical_reason().unwrap_or("Checksum Mismatch"),
+            kind: "about:blank".to_owned(),
+            title: status
+                .canonical_reason()
+                .unwrap_or("Checksum Mismatch")
+                .to_owned(),
             status: status.as_u16(),
             detail,
             code: self.code(),
+            problems: None,
+            allowed: None,
         };
         let mut response = (
             status,

@@ -12,11 +12,11 @@ mod expiry;
 pub mod metadata;
 pub(crate) mod tus;
 
-use axum::Router;
 use axum::http::HeaderValue;
 use axum::middleware;
-use axum::routing::{head, post};
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use blobs::{EvidenceError, EvidenceStore, is_upload_id};
 pub use error::UploadError;
@@ -25,17 +25,16 @@ pub use tus::{TUS_VERSION, UPLOAD_LIFETIME, answer_discovery, http_date, size_li
 
 use crate::AppState;
 
-/// The tus endpoint; nested at `/v1/uploads`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", post(tus::create).options(tus::options))
-        .route(
-            "/{id}",
-            head(tus::head)
-                .patch(tus::patch)
-                .delete(tus::terminate)
-                .options(tus::options_upload),
-        )
+/// The tus endpoint at `/v1/uploads`, routed and documented by its handlers' `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tus::create, tus::options))
+        .routes(routes!(
+            tus::head,
+            tus::patch,
+            tus::terminate,
+            tus::options_upload
+        ))
         .route_layer(middleware::from_fn(tus::require_tus_resumable))
         // Every answer names the protocol, errors included.
         .layer(SetResponseHeaderLayer::overriding(

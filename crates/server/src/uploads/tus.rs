@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::StreamExt;
+use helpcenter_api::ProblemDetails;
 use helpcenter_core::{EvidenceFile, MediaType, Outcome};
 use jiff::{SignedDuration, Timestamp};
 use sha1::{Digest, Sha1};
@@ -111,8 +112,7 @@ pub async fn require_tus_resumable(request: Request, next: Next) -> Response {
                 ("Tus-Resumable" = String, description = "`1.0.0`"),
             )
         ),
-        (status = 429, description = "`rate_limited`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        crate::openapi::responses::TusRateLimited,
     ),
 )]
 pub async fn options(State(state): State<AppState>) -> Response {
@@ -146,8 +146,7 @@ pub async fn options(State(state): State<AppState>) -> Response {
                 ("Tus-Resumable" = String, description = "`1.0.0`"),
             )
         ),
-        (status = 429, description = "`rate_limited`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
+        crate::openapi::responses::TusRateLimited,
     ),
 )]
 pub async fn options_upload(state: State<AppState>) -> Response {
@@ -173,13 +172,12 @@ pub async fn options_upload(state: State<AppState>) -> Response {
                 ("Tus-Resumable" = String, description = "`1.0.0`"),
             )
         ),
-        (status = 400, description = "`upload.length_missing`, `upload.length_invalid`, `upload.defer_length_unsupported`, `upload.metadata_missing`, `upload.metadata_invalid`, `upload.site_missing`, `upload.filename_missing`, `upload.outcome_not_found`, `file.empty`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`site.not_found`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "`upload.tus_version`: no `Tus-Resumable: 1.0.0` (the answer carries `Tus-Version`).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 413, description = "`file.too_large`: larger than the site (or outcome) accepts; nothing was stored.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`upload.length_missing`, `upload.length_invalid`, `upload.defer_length_unsupported`, `upload.metadata_missing`, `upload.metadata_invalid`, `upload.site_missing`, `upload.filename_missing`, `upload.outcome_not_found`, `file.empty`.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`site.not_found`.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 412, description = "`upload.tus_version`: no `Tus-Resumable: 1.0.0` (the answer carries `Tus-Version`).", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 413, description = "`file.too_large`: larger than the site (or outcome) accepts; nothing was stored.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TusRateLimited,
+        crate::openapi::responses::TusInternal,
     ),
 )]
 pub async fn create(
@@ -341,19 +339,18 @@ pub async fn head(
                 ("Tus-Resumable" = String, description = "`1.0.0`"),
             )
         ),
-        (status = 400, description = "`upload.offset_invalid`, `upload.checksum_algorithm`, `upload.checksum_invalid`, `upload.body_interrupted`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`upload.not_found`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 408, description = "`upload.body_stalled`: nothing arrived for a minute; resume from the offset HEAD reports.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`upload.offset_mismatch`: `Upload-Offset` is not where the upload stands.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 410, description = "`upload.expired`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "`upload.tus_version`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 413, description = "`upload.exceeds_length`: more bytes than `Upload-Length` leaves room for.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "`upload.content_type`: the body is not `application/offset+octet-stream`; `file.type_not_accepted`: the bytes are not an accepted photo or video type (the upload is removed).", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 423, description = "`upload.busy`: another request is writing this upload; retry shortly.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 460, description = "`upload.checksum_mismatch`: the bytes do not match `Upload-Checksum`; none of them was kept.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 500, description = "`internal`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`upload.offset_invalid`, `upload.checksum_algorithm`, `upload.checksum_invalid`, `upload.body_interrupted`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::UploadNotFound,
+        (status = 408, description = "`upload.body_stalled`: nothing arrived for a minute; resume from the offset HEAD reports.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`upload.offset_mismatch`: `Upload-Offset` is not where the upload stands.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 410, description = "`upload.expired`.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TusVersion,
+        (status = 413, description = "`upload.exceeds_length`: more bytes than `Upload-Length` leaves room for.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, description = "`upload.content_type`: the body is not `application/offset+octet-stream`; `file.type_not_accepted`: the bytes are not an accepted photo or video type (the upload is removed).", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 423, description = "`upload.busy`: another request is writing this upload; retry shortly.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TusRateLimited,
+        (status = 460, description = "`upload.checksum_mismatch`: the bytes do not match `Upload-Checksum`; none of them was kept.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TusInternal,
     ),
 )]
 pub async fn patch(
@@ -403,13 +400,12 @@ pub async fn patch(
     responses(
         (status = 204, description = "Deleted.",
             headers(("Tus-Resumable" = String, description = "`1.0.0`"))),
-        (status = 404, description = "`upload.not_found`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "`upload.attached`: it belongs to a ticket now and stays with it.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 412, description = "`upload.tus_version`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 423, description = "`upload.busy`: a request is writing it; retry shortly.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait before trying again."))),
-        (status = 500, description = "`internal`.", body = crate::openapi::ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::UploadNotFound,
+        (status = 409, description = "`upload.attached`: it belongs to a ticket now and stays with it.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TusVersion,
+        (status = 423, description = "`upload.busy`: a request is writing it; retry shortly.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::TusRateLimited,
+        crate::openapi::responses::TusInternal,
     ),
 )]
 pub async fn terminate(
