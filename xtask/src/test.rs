@@ -108,10 +108,28 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
 ];
 
 /// The end-to-end suite's spec files.
-const E2E_FLOORS: &[(&str, u32)] = &[];
+const E2E_FLOORS: &[(&str, u32)] = &[
+    ("a11y.spec.js", 2),
+    ("agent.spec.js", 1),
+    ("embed.spec.js", 2),
+    ("framing.spec.js", 1),
+    ("hostile.spec.js", 1),
+    ("journey.spec.js", 1),
+    ("keyboard.spec.js", 1),
+    ("phone.spec.js", 1),
+    ("resume.spec.js", 1),
+];
 
 /// The widget's wasm test binaries in Chromium.
-const BROWSER_FLOORS: &[(&str, u32)] = &[];
+const BROWSER_FLOORS: &[(&str, u32)] = &[
+    ("blobs", 3),
+    ("bridge", 1),
+    ("evidence_checks", 10),
+    ("filing", 5),
+    ("following", 11),
+    ("upload", 8),
+    ("widget", 7),
+];
 
 fn clippy_wasm32(ctx: &Ctx) -> Result<()> {
     let wasm = ["--target", "wasm32-unknown-unknown"];
