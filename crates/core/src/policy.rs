@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::CivilDate;
 use crate::evidence::EvidenceRule;
-use crate::submission::{Field, Problem, ProblemCode};
+use crate::problem::{Field, Problem, ProblemCode};
 use crate::ticket::ResolutionKind;
 use crate::window::{ClaimWindow, WindowStatus};
 

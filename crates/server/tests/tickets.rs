@@ -697,7 +697,7 @@ async fn a_refused_reply_names_each_problem_and_leaves_the_ticket_waiting() {
     );
     assert_eq!(codes(&body), [field_code("message", "reply.empty")]);
 
-    let too_long = "你".repeat(helpcenter_core::MAX_MESSAGE_CHARS + 1);
+    let too_long = "你".repeat(helpcenter_core::limits::MAX_SHOPPER_MESSAGE_CHARS + 1);
     let (status, body) = problem(reply(json!({"message": too_long})).await.expect("send")).await;
     assert_eq!(status, 422);
     assert_eq!(codes(&body), [field_code("message", "message.too_long")]);
@@ -749,7 +749,7 @@ async fn a_dispute_with_an_overlong_reason_is_refused_and_a_reasoned_one_escalat
             .send()
     };
     let (status, body) = problem(
-        escalate("x".repeat(helpcenter_core::MAX_MESSAGE_CHARS + 1))
+        escalate("x".repeat(helpcenter_core::limits::MAX_SHOPPER_MESSAGE_CHARS + 1))
             .await
             .expect("send"),
     )

@@ -161,7 +161,7 @@ pub async fn add_message(
 }
 
 fn check_length(message: Option<&str>) -> Result<(), AppError> {
-    let max = helpcenter_core::MAX_MESSAGE_CHARS;
+    let max = helpcenter_core::limits::MAX_SHOPPER_MESSAGE_CHARS;
     if message.is_some_and(|m| m.chars().count() > max) {
         return Err(AppError::BadInput(
             "message.too_long",

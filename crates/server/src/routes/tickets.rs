@@ -15,7 +15,7 @@ use helpcenter_api::{
 };
 use helpcenter_core::{
     Actor, EvidenceFile, Field, Problem, ProblemCode, ReplySubmission, Submission, TicketStatus,
-    check_message, validate_reply, validate_submission,
+    check_message, limits, validate_reply, validate_submission,
 };
 use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
@@ -27,13 +27,6 @@ use crate::store::tickets::{
 };
 use crate::store::timestamp;
 use crate::{AppError, AppState};
-
-/// Bounds on what a browser may send, beyond what the policy limits.
-pub mod limits {
-    pub const MAX_ANSWERS: usize = 32;
-    pub const MAX_UPLOADS: usize = helpcenter_core::check::limits::MAX_FILES as usize;
-    pub const MAX_IDEMPOTENCY_KEY: usize = 128;
-}
 
 /// A bearer token from `Authorization`, or (for `EventSource`, which cannot set headers)
 /// from the `access_token` query parameter.
@@ -77,7 +70,9 @@ async fn open_ticket(
 ) -> Result<TicketRecord, AppError> {
     let token = token.ok_or(AppError::TokenRequired)?;
     let not_found = || AppError::TicketNotFound(id.to_owned());
-    if id.len() > 32 || !state.store.token_opens(id, &sha256_hex(token)).await? {
+    if id.len() > limits::MAX_TICKET_ID_BYTES
+        || !state.store.token_opens(id, &sha256_hex(token)).await?
+    {
         return Err(not_found());
     }
     state.store.ticket(id).await?.ok_or_else(not_found)
@@ -187,7 +182,7 @@ pub async fn create(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
-        .filter(|k| (1..=limits::MAX_IDEMPOTENCY_KEY).contains(&k.len()))
+        .filter(|k| (1..=limits::MAX_IDEMPOTENCY_KEY_BYTES).contains(&k.len()))
         .ok_or(AppError::IdempotencyKeyMissing)?
         .to_owned();
     if new.answers.len() > limits::MAX_ANSWERS {
@@ -196,7 +191,7 @@ pub async fn create(
             ProblemCode::AnswersTooMany,
         )]));
     }
-    if new.uploads.len() > limits::MAX_UPLOADS {
+    if new.uploads.len() > limits::MAX_FILES as usize {
         return Err(AppError::Invalid(vec![Problem::new(
             Field::Evidence,
             ProblemCode::EvidenceTooMany,
@@ -543,7 +538,7 @@ pub async fn reply(
         .evidence
         .media;
     // Bounded before the database is asked about each id.
-    if reply.uploads.len() > limits::MAX_UPLOADS {
+    if reply.uploads.len() > limits::MAX_FILES as usize {
         return Err(AppError::Invalid(vec![Problem::new(
             Field::Evidence,
             ProblemCode::EvidenceTooMany,
@@ -730,7 +725,7 @@ pub async fn open_mine(
     let site = site(&state, &site_key)?;
     let customer = signed_in(site, &headers)?;
     let not_found = || AppError::TicketNotFound(id.clone());
-    if id.len() > 32 {
+    if id.len() > limits::MAX_TICKET_ID_BYTES {
         return Err(not_found());
     }
     let ticket = state.store.ticket(&id).await?.ok_or_else(not_found)?;
@@ -770,7 +765,7 @@ pub async fn recover(
     let site = site(&state, &site_key)?;
     let id = request.ticket_id.trim().to_ascii_uppercase();
     let not_found = || AppError::TicketNotFound(id.clone());
-    if id.len() > 32 {
+    if id.len() > limits::MAX_TICKET_ID_BYTES {
         return Err(not_found());
     }
     let ticket = state.store.ticket(&id).await?.ok_or_else(not_found)?;

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::StreamExt;
-use helpcenter_core::{EvidenceFile, MediaType, Outcome};
+use helpcenter_core::{EvidenceFile, MediaType, Outcome, limits};
 use jiff::{SignedDuration, Timestamp};
 use sha1::{Digest, Sha1};
 use tokio::io::AsyncWriteExt;
@@ -53,8 +53,6 @@ const SYNC_EVERY: u64 = 1024 * 1024;
 /// overall request timeout: a large file on a slow phone may take many minutes).
 const BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Bounds on what a client sends besides the bytes.
-const MAX_SITE_KEY_BYTES: usize = 64;
-const MAX_OUTCOME_BYTES: usize = 64;
 const MAX_FILENAME_BYTES: usize = 1024;
 const MAX_CHECKSUM_HEADER_BYTES: usize = 128;
 /// u64::MAX has 20 digits; lengths this server accepts have far fewer.
@@ -198,11 +196,11 @@ pub async fn create(
         .to_str()
         .map_err(|_| MetadataError::NotAscii)?;
     let pairs = metadata::parse(text)?;
-    let site_key =
-        metadata::text(&pairs, "site", MAX_SITE_KEY_BYTES)?.ok_or(UploadError::SiteMissing)?;
+    let site_key = metadata::text(&pairs, "site", limits::MAX_SITE_KEY_BYTES)?
+        .ok_or(UploadError::SiteMissing)?;
     let filename = metadata::text(&pairs, "filename", MAX_FILENAME_BYTES)?
         .ok_or(UploadError::FilenameMissing)?;
-    let outcome_id = metadata::text(&pairs, "outcome", MAX_OUTCOME_BYTES)?;
+    let outcome_id = metadata::text(&pairs, "outcome", limits::MAX_POLICY_ID_LEN)?;
     let site = state
         .sites
         .get(&site_key)
