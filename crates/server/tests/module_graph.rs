@@ -40,5 +40,8 @@ fn no_module_joins_a_cycle() {
         .iter()
         .filter(|cycle| cycle.iter().any(|m| !known.contains(m.as_str())))
         .collect();
-    assert!(new.is_empty(), "modules newly importing each other: {new:?}");
+    assert!(
+        new.is_empty(),
+        "modules newly importing each other: {new:?}"
+    );
 }

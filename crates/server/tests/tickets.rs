@@ -286,6 +286,80 @@ async fn internal_notes_never_reach_the_shopper() {
 }
 
 #[tokio::test]
+async fn an_agents_overlong_message_is_refused_as_a_shoppers_is() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "long-note").await;
+    let id = &created.ticket_id;
+    let too_long = "你".repeat(helpcenter_core::limits::MAX_SHOPPER_MESSAGE_CHARS + 1);
+    let shoppers = problem(
+        server
+            .http
+            .post(server.url(&format!("/v1/tickets/{id}/escalate")))
+            .bearer_auth(&created.access_token)
+            .json(&json!({ "message": too_long }))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    let answer = |(status, body): (u16, Value)| (status, body["code"].clone(), codes(&body));
+    let shoppers = answer(shoppers);
+    assert_eq!(
+        shoppers,
+        (
+            422,
+            json!("submission.invalid"),
+            vec![("message".to_owned(), "message.too_long".to_owned())]
+        )
+    );
+    let admin_post = |path: &str, body: Value| {
+        server
+            .admin(
+                server
+                    .http
+                    .post(server.url(&format!("/v1/admin/tickets/{id}/{path}"))),
+            )
+            .json(&body)
+            .send()
+    };
+    for (path, body) in [
+        ("messages", json!({"body": too_long, "internal": false})),
+        (
+            "transition",
+            json!({"to": "in_review", "message": too_long}),
+        ),
+    ] {
+        let response = admin_post(path, body).await.expect("send");
+        assert_eq!(answer(problem(response).await), shoppers, "{path}");
+    }
+    assert_eq!(
+        shopper_sees(&server, &created).await.status,
+        TicketStatus::Submitted,
+        "a refused transition does not move the ticket"
+    );
+
+    let reviewing = admin_post("transition", json!({"to": "in_review"}))
+        .await
+        .expect("send");
+    assert_eq!(reviewing.status(), 200);
+    let response = admin_post("request-info", json!({ "message": too_long }))
+        .await
+        .expect("send");
+    assert_eq!(answer(problem(response).await), shoppers, "request-info");
+    assert_eq!(
+        shopper_sees(&server, &created).await.status,
+        TicketStatus::InReview,
+        "the shopper is not asked anything by a refused request"
+    );
+
+    let at_limit = "你".repeat(helpcenter_core::limits::MAX_SHOPPER_MESSAGE_CHARS);
+    let kept = admin_post("messages", json!({"body": at_limit, "internal": true}))
+        .await
+        .expect("send");
+    assert_eq!(kept.status(), 200, "a message at the limit is kept");
+}
+
+#[tokio::test]
 async fn a_retried_create_returns_the_same_ticket_and_concurrent_duplicates_make_one() {
     let server = TestServer::start().await;
     let photo = server.upload("a.png", &png(800, 600, 1)).await;

@@ -21,7 +21,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub use blobs::{EvidenceError, EvidenceStore, is_upload_id};
 pub use error::UploadError;
 pub use expiry::{EXPIRY_INTERVAL, ExpiryReport, expire_uploads, spawn_expiry};
-pub use tus::{TUS_VERSION, UPLOAD_LIFETIME, answer_discovery, http_date, size_limit};
+pub use tus::{TUS_VERSION, UPLOAD_LIFETIME, answer_discovery, http_date};
 
 use crate::AppState;
 

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::StreamExt;
-use helpcenter_core::{EvidenceFile, MediaType, Outcome, limits};
+use helpcenter_core::{EvidenceFile, MediaType, limits};
 use jiff::{SignedDuration, Timestamp};
 use sha1::{Digest, Sha1};
 use tokio::io::AsyncWriteExt;
@@ -24,7 +24,6 @@ use super::error::UploadError;
 use super::metadata::{self, MetadataError};
 use crate::AppState;
 use crate::auth::new_secret;
-use crate::sites::Site;
 use crate::store::uploads::{NewUpload, UploadProgress, UploadRemoval};
 use helpcenter_media::{self as inspect, SNIFF_BYTES};
 
@@ -114,7 +113,11 @@ pub async fn require_tus_resumable(request: Request, next: Next) -> Response {
     ),
 )]
 pub async fn options(State(state): State<AppState>) -> Response {
-    let max = state.sites.iter().map(|site| size_limit(site, None)).max();
+    let max = state
+        .sites
+        .iter()
+        .map(|site| site.policy.upload_max_file_bytes(None))
+        .max();
     let mut headers = HeaderMap::new();
     headers.insert(TUS_VERSION_HEADER, HeaderValue::from_static(TUS_VERSION));
     headers.insert(TUS_EXTENSION, HeaderValue::from_static(EXTENSIONS));
@@ -216,7 +219,7 @@ pub async fn create(
     if length == 0 {
         return Err(UploadError::FileEmpty);
     }
-    let limit = size_limit(site, outcome);
+    let limit = site.policy.upload_max_file_bytes(outcome);
     if length > limit {
         return Err(UploadError::FileTooLarge { limit });
     }
@@ -692,42 +695,16 @@ fn patched(offset: u64, expires: Option<Timestamp>) -> Response {
     (StatusCode::NO_CONTENT, headers).into_response()
 }
 
-/// The largest file an upload may be: the outcome's limit when the widget named one, else the
-/// largest of the site's outcomes (the ticket check applies the exact rule later).
-pub fn size_limit(site: &Site, outcome: Option<&Outcome>) -> u64 {
-    match outcome {
-        Some(outcome) => outcome.evidence.media.max_file_bytes,
-        None => site
-            .policy
-            .outcomes
-            .iter()
-            .map(|o| o.evidence.media.max_file_bytes)
-            .max()
-            .unwrap_or(0),
-    }
-}
-
-/// The types an upload may have: its outcome's list, else any outcome's of its site.
+/// The types an upload may have, by its site's policy: its outcome's, else any outcome's.
 fn accepted_types(state: &AppState, progress: &UploadProgress) -> Vec<MediaType> {
     let Some(site) = state.sites.get(&progress.site) else {
         return MediaType::ALL.to_vec();
     };
-    if let Some(outcome) = progress
+    let outcome = progress
         .outcome
         .as_deref()
-        .and_then(|id| site.policy.outcome(id))
-    {
-        return outcome.evidence.media.accepted.clone();
-    }
-    let mut all: Vec<MediaType> = site
-        .policy
-        .outcomes
-        .iter()
-        .flat_map(|o| o.evidence.media.accepted.iter().copied())
-        .collect();
-    all.sort();
-    all.dedup();
-    all
+        .and_then(|id| site.policy.outcome(id));
+    site.policy.upload_accepted_types(outcome)
 }
 
 struct BadNumber;
