@@ -1,7 +1,7 @@
 //! The JSON the widget and the server exchange, defined once so the two cannot drift apart.
 //! Rules live in `helpcenter-core`; this crate is only the shape of the messages.
 
-use helpcenter_core::{CivilDate, Policy};
+use helpcenter_core::{CivilDate, Claim, Policy};
 use serde::{Deserialize, Serialize};
 
 /// `GET /v1/sites/{site}/widget-config`: everything the widget needs to start.
@@ -49,13 +49,8 @@ impl Default for Brand {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct NewTicket {
-    pub category: String,
-    pub answers: Vec<String>,
-    pub order_number: String,
-    pub description: String,
-    pub email: String,
-    /// `YYYY-MM-DD`, or empty.
-    pub delivered_on: String,
+    #[serde(flatten)]
+    pub claim: Claim,
     /// tus upload ids, in the order the shopper attached them.
     pub uploads: Vec<String>,
     /// The language the shopper filed in, for the store's replies.
@@ -240,4 +235,48 @@ pub struct AdminTicketView {
     pub customer_id: Option<String>,
     /// Where an agent can move it from here.
     pub agent_can: Vec<helpcenter_core::TicketStatus>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim() -> NewTicket {
+        NewTicket {
+            claim: Claim {
+                category: "product_quality".into(),
+                answers: vec!["fault".into()],
+                order_number: "10023456".into(),
+                description: "The kettle stopped heating after two days.".into(),
+                email: "wei@example.com".into(),
+                delivered_on: "2026-11-20".into(),
+            },
+            uploads: vec!["u1".into()],
+            locale: "en".into(),
+            identity_token: None,
+        }
+    }
+
+    /// The claim's fields stand beside the request's own, in the order they always had: the
+    /// server's idempotency check hashes this text, so a retry after an upgrade still matches.
+    #[test]
+    fn a_new_ticket_is_one_flat_object_as_before() {
+        let text = serde_json::to_string(&claim()).expect("json");
+        assert_eq!(
+            text,
+            r#"{"category":"product_quality","answers":["fault"],"order_number":"10023456","description":"The kettle stopped heating after two days.","email":"wei@example.com","delivered_on":"2026-11-20","uploads":["u1"],"locale":"en"}"#
+        );
+        assert_eq!(serde_json::from_str::<NewTicket>(&text).ok(), Some(claim()));
+    }
+
+    #[test]
+    fn a_new_ticket_refuses_unknown_fields_and_defaults_missing_ones() {
+        let unknown = r#"{"category":"product_quality","colour":"red"}"#;
+        assert!(serde_json::from_str::<NewTicket>(unknown).is_err());
+        let partial: NewTicket =
+            serde_json::from_str(r#"{"email":"wei@example.com"}"#).expect("partial");
+        assert_eq!(partial.claim.email, "wei@example.com");
+        assert_eq!(partial.claim.category, "");
+        assert!(partial.uploads.is_empty());
+    }
 }
