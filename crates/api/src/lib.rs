@@ -237,6 +237,42 @@ pub struct AdminTicketView {
     pub agent_can: Vec<helpcenter_core::TicketStatus>,
 }
 
+/// The tus 1.0 resumable-upload protocol as this API speaks it (core, creation, termination,
+/// expiration and checksum): the names the server answers to and the widget sends, kept in
+/// one place so neither side can spell one differently.
+pub mod tus {
+    /// The protocol version both sides speak, the value of `Tus-Resumable` and `Tus-Version`.
+    pub const VERSION: &str = "1.0.0";
+
+    // Header names, in lower case: HTTP names are case-insensitive, and the server's
+    // `HeaderName::from_static` accepts only lower case.
+    pub const TUS_RESUMABLE: &str = "tus-resumable";
+    pub const TUS_VERSION: &str = "tus-version";
+    pub const TUS_EXTENSION: &str = "tus-extension";
+    pub const TUS_MAX_SIZE: &str = "tus-max-size";
+    pub const TUS_CHECKSUM_ALGORITHM: &str = "tus-checksum-algorithm";
+    pub const UPLOAD_LENGTH: &str = "upload-length";
+    pub const UPLOAD_OFFSET: &str = "upload-offset";
+    pub const UPLOAD_METADATA: &str = "upload-metadata";
+    pub const UPLOAD_EXPIRES: &str = "upload-expires";
+    pub const UPLOAD_DEFER_LENGTH: &str = "upload-defer-length";
+    pub const UPLOAD_CHECKSUM: &str = "upload-checksum";
+
+    /// The content type of a PATCH's body.
+    pub const OFFSET_STREAM: &str = "application/offset+octet-stream";
+
+    /// Keys of `Upload-Metadata`.
+    pub mod metadata {
+        /// The site's key: required.
+        pub const SITE: &str = "site";
+        /// The file's name on the shopper's device: required.
+        pub const FILENAME: &str = "filename";
+        /// The outcome the claim reached, when known: its size and type limits apply instead
+        /// of the largest of the site's.
+        pub const OUTCOME: &str = "outcome";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::StreamExt;
+use helpcenter_api::tus;
+use helpcenter_api::tus::OFFSET_STREAM;
 use helpcenter_core::{EvidenceFile, MediaType, limits};
 use jiff::{SignedDuration, Timestamp};
 use sha1::{Digest, Sha1};
@@ -27,21 +29,20 @@ use crate::auth::new_secret;
 use crate::store::uploads::{NewUpload, UploadProgress, UploadRemoval};
 use helpcenter_media::{self as inspect, SNIFF_BYTES};
 
-pub const TUS_VERSION: &str = "1.0.0";
-pub const TUS_RESUMABLE: HeaderName = HeaderName::from_static("tus-resumable");
-pub const TUS_VERSION_HEADER: HeaderName = HeaderName::from_static("tus-version");
-const TUS_EXTENSION: HeaderName = HeaderName::from_static("tus-extension");
-const TUS_MAX_SIZE: HeaderName = HeaderName::from_static("tus-max-size");
-const TUS_CHECKSUM_ALGORITHM: HeaderName = HeaderName::from_static("tus-checksum-algorithm");
-const UPLOAD_LENGTH: HeaderName = HeaderName::from_static("upload-length");
-const UPLOAD_OFFSET: HeaderName = HeaderName::from_static("upload-offset");
-const UPLOAD_METADATA: HeaderName = HeaderName::from_static("upload-metadata");
-const UPLOAD_EXPIRES: HeaderName = HeaderName::from_static("upload-expires");
-const UPLOAD_DEFER_LENGTH: HeaderName = HeaderName::from_static("upload-defer-length");
-const UPLOAD_CHECKSUM: HeaderName = HeaderName::from_static("upload-checksum");
+pub const TUS_VERSION: &str = tus::VERSION;
+pub const TUS_RESUMABLE: HeaderName = HeaderName::from_static(tus::TUS_RESUMABLE);
+pub const TUS_VERSION_HEADER: HeaderName = HeaderName::from_static(tus::TUS_VERSION);
+const TUS_EXTENSION: HeaderName = HeaderName::from_static(tus::TUS_EXTENSION);
+const TUS_MAX_SIZE: HeaderName = HeaderName::from_static(tus::TUS_MAX_SIZE);
+const TUS_CHECKSUM_ALGORITHM: HeaderName = HeaderName::from_static(tus::TUS_CHECKSUM_ALGORITHM);
+const UPLOAD_LENGTH: HeaderName = HeaderName::from_static(tus::UPLOAD_LENGTH);
+const UPLOAD_OFFSET: HeaderName = HeaderName::from_static(tus::UPLOAD_OFFSET);
+const UPLOAD_METADATA: HeaderName = HeaderName::from_static(tus::UPLOAD_METADATA);
+const UPLOAD_EXPIRES: HeaderName = HeaderName::from_static(tus::UPLOAD_EXPIRES);
+const UPLOAD_DEFER_LENGTH: HeaderName = HeaderName::from_static(tus::UPLOAD_DEFER_LENGTH);
+const UPLOAD_CHECKSUM: HeaderName = HeaderName::from_static(tus::UPLOAD_CHECKSUM);
 
 const EXTENSIONS: &str = "creation,termination,expiration,checksum";
-const OFFSET_STREAM: &str = "application/offset+octet-stream";
 
 /// How long a client has to finish an upload; long enough to resume on tomorrow's Wi-Fi.
 pub const UPLOAD_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
@@ -199,11 +200,11 @@ pub async fn create(
         .to_str()
         .map_err(|_| MetadataError::NotAscii)?;
     let pairs = metadata::parse(text)?;
-    let site_key = metadata::text(&pairs, "site", limits::MAX_SITE_KEY_BYTES)?
+    let site_key = metadata::text(&pairs, tus::metadata::SITE, limits::MAX_SITE_KEY_BYTES)?
         .ok_or(UploadError::SiteMissing)?;
-    let filename = metadata::text(&pairs, "filename", MAX_FILENAME_BYTES)?
+    let filename = metadata::text(&pairs, tus::metadata::FILENAME, MAX_FILENAME_BYTES)?
         .ok_or(UploadError::FilenameMissing)?;
-    let outcome_id = metadata::text(&pairs, "outcome", limits::MAX_POLICY_ID_LEN)?;
+    let outcome_id = metadata::text(&pairs, tus::metadata::OUTCOME, limits::MAX_POLICY_ID_LEN)?;
     let site = state
         .sites
         .get(&site_key)
@@ -305,11 +306,11 @@ pub async fn head(
     headers.insert(UPLOAD_LENGTH, HeaderValue::from(progress.length));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let mut pairs = vec![
-        ("filename", progress.filename.as_str()),
-        ("site", progress.site.as_str()),
+        (tus::metadata::FILENAME, progress.filename.as_str()),
+        (tus::metadata::SITE, progress.site.as_str()),
     ];
     if let Some(outcome) = &progress.outcome {
-        pairs.push(("outcome", outcome));
+        pairs.push((tus::metadata::OUTCOME, outcome));
     }
     headers.insert(UPLOAD_METADATA, header_value(&metadata::encode(pairs))?);
     if !progress.completed {
