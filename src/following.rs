@@ -47,7 +47,7 @@ impl TicketPage {
             let outcome = shop.with_policy(|p| p.outcome(&outcome).cloned())?;
             Some(AttachRule {
                 outcome,
-                max_files: helpcenter_core::check::limits::MAX_FILES,
+                max_files: helpcenter_core::limits::MAX_FILES,
             })
         });
         let delivered_on: Signal<Option<CivilDate>> =

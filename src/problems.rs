@@ -21,7 +21,10 @@ impl Context<'_> {
         let locale = self.locale;
         let mut values: Vec<(&str, String)> = vec![
             ("example", self.policy.order_number.example.clone()),
-            ("max_chars", helpcenter_core::MAX_MESSAGE_CHARS.to_string()),
+            (
+                "max_chars",
+                helpcenter_core::limits::MAX_SHOPPER_MESSAGE_CHARS.to_string(),
+            ),
         ];
         if let Some(rule) = self.rule {
             let media = &rule.media;

@@ -1,5 +1,6 @@
 use helpcenter_api::{EventActor, EventKind, EvidenceItem};
-use helpcenter_core::{Field, MAX_MESSAGE_CHARS, TicketStatus, check_message};
+use helpcenter_core::limits::MAX_SHOPPER_MESSAGE_CHARS;
+use helpcenter_core::{Field, TicketStatus, check_message};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -286,7 +287,7 @@ fn AnswerForm() -> impl IntoView {
     let set_problems = Signal::derive(move || show(files.messages(Field::Evidence)));
     let count = move || {
         let n = page.answer.with(|a| a.trim().chars().count());
-        format!("{n} / {MAX_MESSAGE_CHARS}")
+        format!("{n} / {MAX_SHOPPER_MESSAGE_CHARS}")
     };
     let send = move |_| {
         page.show_all.set(true);

@@ -7,7 +7,7 @@ mod protocol;
 mod retry;
 mod transport;
 
-use helpcenter_api::ErrorCode;
+use helpcenter_api::{ErrorCode, tus};
 use js_sys::{ArrayBuffer, Math};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -29,7 +29,7 @@ const MAX_RECREATIONS: u32 = 2;
 /// Tries for a DELETE: enough to wait out the server finishing an aborted PATCH (423).
 const TERMINATE_ATTEMPTS: u32 = 4;
 
-const TUS_RESUMABLE: (&str, &str) = ("Tus-Resumable", "1.0.0");
+const TUS_RESUMABLE: (&str, &str) = (tus::TUS_RESUMABLE, tus::VERSION);
 
 /// Where an upload goes and which limits apply to it.
 #[derive(Clone, Copy, Debug)]
@@ -251,17 +251,20 @@ struct Upload<'a> {
 
 impl Upload<'_> {
     async fn create(&self) -> Result<Stage, Trouble> {
-        let mut pairs = vec![("site", self.target.site), ("filename", self.filename)];
+        let mut pairs = vec![
+            (tus::metadata::SITE, self.target.site),
+            (tus::metadata::FILENAME, self.filename),
+        ];
         if let Some(outcome) = self.target.outcome {
-            pairs.push(("outcome", outcome));
+            pairs.push((tus::metadata::OUTCOME, outcome));
         }
         let metadata = protocol::metadata(&pairs);
         let length = self.total.to_string();
         let url = format!("{}/v1/uploads", self.target.api_base.trim_end_matches('/'));
         let headers = [
             TUS_RESUMABLE,
-            ("Upload-Length", length.as_str()),
-            ("Upload-Metadata", metadata.as_str()),
+            (tus::UPLOAD_LENGTH, length.as_str()),
+            (tus::UPLOAD_METADATA, metadata.as_str()),
         ];
         let reply = request("POST", &url, &headers, None, None, self.cancel).await?;
         match verdict(reply.status) {
@@ -283,9 +286,9 @@ impl Upload<'_> {
         let reply = request("HEAD", url, &[TUS_RESUMABLE], None, None, self.cancel).await?;
         match verdict(reply.status) {
             Verdict::Success => {
-                let offset = protocol::number(reply.header("Upload-Offset").as_deref())
+                let offset = protocol::number(reply.header(tus::UPLOAD_OFFSET).as_deref())
                     .ok_or(UploadError::BadAnswer("no Upload-Offset"))?;
-                let length = protocol::number(reply.header("Upload-Length").as_deref());
+                let length = protocol::number(reply.header(tus::UPLOAD_LENGTH).as_deref());
                 if length.is_some_and(|length| length != self.total) {
                     // The kept URL belongs to another file: this one starts afresh.
                     return Ok(Stage::Create);
@@ -312,8 +315,8 @@ impl Upload<'_> {
         let offset_text = offset.to_string();
         let headers = [
             TUS_RESUMABLE,
-            ("Content-Type", "application/offset+octet-stream"),
-            ("Upload-Offset", offset_text.as_str()),
+            ("Content-Type", tus::OFFSET_STREAM),
+            (tus::UPLOAD_OFFSET, offset_text.as_str()),
         ];
         let chunk_len = end - offset;
         let report = |sent: u64| {
@@ -331,7 +334,7 @@ impl Upload<'_> {
         .await?;
         match verdict(reply.status) {
             Verdict::Success => {
-                let now = protocol::number(reply.header("Upload-Offset").as_deref())
+                let now = protocol::number(reply.header(tus::UPLOAD_OFFSET).as_deref())
                     .ok_or(UploadError::BadAnswer("no Upload-Offset"))?;
                 if now > self.total || now < offset {
                     return Err(UploadError::BadAnswer("Upload-Offset out of range").into());

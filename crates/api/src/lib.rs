@@ -3,7 +3,7 @@
 
 mod problem;
 
-use helpcenter_core::{CivilDate, Policy};
+use helpcenter_core::{CivilDate, Claim, Policy};
 use serde::{Deserialize, Serialize};
 
 pub use problem::{ErrorCode, ProblemDetails};
@@ -53,13 +53,8 @@ impl Default for Brand {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct NewTicket {
-    pub category: String,
-    pub answers: Vec<String>,
-    pub order_number: String,
-    pub description: String,
-    pub email: String,
-    /// `YYYY-MM-DD`, or empty.
-    pub delivered_on: String,
+    #[serde(flatten)]
+    pub claim: Claim,
     /// tus upload ids, in the order the shopper attached them.
     pub uploads: Vec<String>,
     /// The language the shopper filed in, for the store's replies.
@@ -244,4 +239,84 @@ pub struct AdminTicketView {
     pub customer_id: Option<String>,
     /// Where an agent can move it from here.
     pub agent_can: Vec<helpcenter_core::TicketStatus>,
+}
+
+/// The tus 1.0 resumable-upload protocol as this API speaks it (core, creation, termination,
+/// expiration and checksum): the names the server answers to and the widget sends, kept in
+/// one place so neither side can spell one differently.
+pub mod tus {
+    /// The protocol version both sides speak, the value of `Tus-Resumable` and `Tus-Version`.
+    pub const VERSION: &str = "1.0.0";
+
+    // Header names, in lower case: HTTP names are case-insensitive, and the server's
+    // `HeaderName::from_static` accepts only lower case.
+    pub const TUS_RESUMABLE: &str = "tus-resumable";
+    pub const TUS_VERSION: &str = "tus-version";
+    pub const TUS_EXTENSION: &str = "tus-extension";
+    pub const TUS_MAX_SIZE: &str = "tus-max-size";
+    pub const TUS_CHECKSUM_ALGORITHM: &str = "tus-checksum-algorithm";
+    pub const UPLOAD_LENGTH: &str = "upload-length";
+    pub const UPLOAD_OFFSET: &str = "upload-offset";
+    pub const UPLOAD_METADATA: &str = "upload-metadata";
+    pub const UPLOAD_EXPIRES: &str = "upload-expires";
+    pub const UPLOAD_DEFER_LENGTH: &str = "upload-defer-length";
+    pub const UPLOAD_CHECKSUM: &str = "upload-checksum";
+
+    /// The content type of a PATCH's body.
+    pub const OFFSET_STREAM: &str = "application/offset+octet-stream";
+
+    /// Keys of `Upload-Metadata`.
+    pub mod metadata {
+        /// The site's key: required.
+        pub const SITE: &str = "site";
+        /// The file's name on the shopper's device: required.
+        pub const FILENAME: &str = "filename";
+        /// The outcome the claim reached, when known: its size and type limits apply instead
+        /// of the largest of the site's.
+        pub const OUTCOME: &str = "outcome";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim() -> NewTicket {
+        NewTicket {
+            claim: Claim {
+                category: "product_quality".into(),
+                answers: vec!["fault".into()],
+                order_number: "10023456".into(),
+                description: "The kettle stopped heating after two days.".into(),
+                email: "wei@example.com".into(),
+                delivered_on: "2026-11-20".into(),
+            },
+            uploads: vec!["u1".into()],
+            locale: "en".into(),
+            identity_token: None,
+        }
+    }
+
+    /// The claim's fields stand beside the request's own, in the order they always had: the
+    /// server's idempotency check hashes this text, so a retry after an upgrade still matches.
+    #[test]
+    fn a_new_ticket_is_one_flat_object_as_before() {
+        let text = serde_json::to_string(&claim()).expect("json");
+        assert_eq!(
+            text,
+            r#"{"category":"product_quality","answers":["fault"],"order_number":"10023456","description":"The kettle stopped heating after two days.","email":"wei@example.com","delivered_on":"2026-11-20","uploads":["u1"],"locale":"en"}"#
+        );
+        assert_eq!(serde_json::from_str::<NewTicket>(&text).ok(), Some(claim()));
+    }
+
+    #[test]
+    fn a_new_ticket_refuses_unknown_fields_and_defaults_missing_ones() {
+        let unknown = r#"{"category":"product_quality","colour":"red"}"#;
+        assert!(serde_json::from_str::<NewTicket>(unknown).is_err());
+        let partial: NewTicket =
+            serde_json::from_str(r#"{"email":"wei@example.com"}"#).expect("partial");
+        assert_eq!(partial.claim.email, "wei@example.com");
+        assert_eq!(partial.claim.category, "");
+        assert!(partial.uploads.is_empty());
+    }
 }

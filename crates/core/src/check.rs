@@ -7,22 +7,8 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::evidence::EvidenceRule;
+use crate::limits;
 use crate::policy::{Node, Policy};
-
-/// Limits no policy may exceed: every bound here is a bound on what a browser can send.
-pub mod limits {
-    pub const MAX_DESCRIPTION_CHARS: u32 = 20_000;
-    pub const MAX_FILES: u32 = 20;
-    pub const MAX_FILE_BYTES: u64 = 1024 * 1024 * 1024;
-    pub const MAX_TOTAL_BYTES: u64 = 4 * MAX_FILE_BYTES;
-    pub const MAX_IMAGE_SIDE: u32 = 8000;
-    pub const MAX_VIDEO_SECONDS: u32 = 3600;
-    pub const MAX_WINDOW_DAYS: u16 = 365;
-    pub const MAX_ORDER_NUMBER_LEN: u8 = 64;
-    pub const MAX_FIRST_RESPONSE_HOURS: u32 = 30 * 24;
-    pub const MAX_MESSAGE_CHARS: usize = 2000;
-    pub const MAX_ID_LEN: usize = 64;
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -92,7 +78,7 @@ impl Checker<'_> {
 
     fn id(&mut self, path: String, id: &str) {
         let ok = !id.is_empty()
-            && id.len() <= limits::MAX_ID_LEN
+            && id.len() <= limits::MAX_POLICY_ID_LEN
             && id
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
@@ -102,7 +88,7 @@ impl Checker<'_> {
                 PolicyProblemCode::BadId,
                 format!(
                     "id {id:?} must be 1–{} of a-z, 0-9, _ and -",
-                    limits::MAX_ID_LEN
+                    limits::MAX_POLICY_ID_LEN
                 ),
             );
         }
@@ -126,10 +112,10 @@ impl Checker<'_> {
                     PolicyProblemCode::MissingMessage,
                     format!("message {key:?} has no text in [messages.{locale}]"),
                 ),
-                Some(text) if text.chars().count() > limits::MAX_MESSAGE_CHARS => self.report(
+                Some(text) if text.chars().count() > limits::MAX_POLICY_TEXT_CHARS => self.report(
                     format!("messages.{locale}.{key}"),
                     PolicyProblemCode::Limit,
-                    format!("longer than {} characters", limits::MAX_MESSAGE_CHARS),
+                    format!("longer than {} characters", limits::MAX_POLICY_TEXT_CHARS),
                 ),
                 Some(_) => {}
             }

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::CivilDate;
-use crate::submission::{Field, Problem, ProblemCode};
+use crate::problem::{Field, Problem, ProblemCode};
 
 /// The kinds of media a shopper can attach. Anything else (HTML, SVG, scripts, archives, …) is
 /// refused whatever its name says.

@@ -10,9 +10,11 @@
 pub mod check;
 pub mod date;
 pub mod evidence;
+pub mod limits;
 #[cfg(feature = "builtin-policy")]
 pub mod load;
 pub mod policy;
+pub mod problem;
 pub mod reply;
 pub mod submission;
 pub mod ticket;
@@ -25,7 +27,8 @@ pub use policy::{
     Answer, Category, Decision, Liability, Node, Notice, OrderNumberFormat, Outcome, Policy,
     Question, Remedy,
 };
-pub use reply::{MAX_MESSAGE_CHARS, ReplySubmission, check_message, validate_reply};
-pub use submission::{Accepted, Field, Problem, ProblemCode, Submission, validate_submission};
+pub use problem::{Field, Problem, ProblemCode};
+pub use reply::{ReplySubmission, check_message, validate_reply};
+pub use submission::{Accepted, Claim, Submission, validate_submission};
 pub use ticket::{Actor, ResolutionKind, TicketStatus, TransitionError, transition};
 pub use window::{ClaimWindow, WindowStatus};

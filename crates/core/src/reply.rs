@@ -2,13 +2,10 @@
 //! more evidence, §II) or the reason for a dispute (§IV). The widget checks it while the
 //! shopper writes, the server again when it arrives.
 
-use crate::check::limits::MAX_FILES;
 use crate::date::CivilDate;
 use crate::evidence::{EvidenceFile, MediaRule};
-use crate::submission::{Field, Problem, ProblemCode};
-
-/// Every message a shopper writes to the store is bounded, whatever the policy.
-pub const MAX_MESSAGE_CHARS: usize = 4000;
+use crate::limits::{MAX_FILES, MAX_SHOPPER_MESSAGE_CHARS};
+use crate::problem::{Field, Problem, ProblemCode};
 
 /// An answer to a request for information, as the shopper wrote and attached it.
 #[derive(Clone, PartialEq, Debug, Default)]
@@ -17,9 +14,10 @@ pub struct ReplySubmission {
     pub evidence: Vec<EvidenceFile>,
 }
 
-/// The problem with a message on its own (a reply's text, a dispute's reason).
+/// The problem with a message on its own (a reply's text, a dispute's reason, an agent's
+/// message): every message to or from the store is bounded, whatever the policy.
 pub fn check_message(text: &str) -> Option<ProblemCode> {
-    (text.trim().chars().count() > MAX_MESSAGE_CHARS).then_some(ProblemCode::MessageTooLong)
+    (text.trim().chars().count() > MAX_SHOPPER_MESSAGE_CHARS).then_some(ProblemCode::MessageTooLong)
 }
 
 /// Every problem with a reply. Its files meet the ticket's outcome's rule file by file, and
@@ -102,7 +100,7 @@ mod tests {
 
     #[test]
     fn messages_are_bounded_in_characters_not_bytes() {
-        let at_limit = "你".repeat(MAX_MESSAGE_CHARS);
+        let at_limit = "你".repeat(MAX_SHOPPER_MESSAGE_CHARS);
         assert_eq!(check_message(&at_limit), None);
         assert_eq!(
             check_message(&format!("{at_limit}x")),

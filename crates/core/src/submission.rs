@@ -1,230 +1,41 @@
 //! A shopper's claim as filed, and `validate_submission`: the one check both the browser and the
 //! server run, returning every problem at once as stable codes that the UI localises.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::date::CivilDate;
 use crate::evidence::EvidenceFile;
+use crate::limits;
 use crate::policy::{Decision, Policy};
+use crate::problem::{Field, Problem, ProblemCode};
 
-/// The claim as the shopper entered it: raw text, so that every format problem is reported
-/// by this crate rather than lost in deserialisation.
-#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+// The widget's draft, the request that files it (`helpcenter_api::NewTicket`) and
+// `Submission` each embed this, flattened: on the wire and on the device its fields stand
+// beside theirs, as they did before they were one type.
+/// A claim's six fields as the shopper entered them: raw text, so that every format problem
+/// is reported by the rulebook rather than lost in parsing.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
-pub struct Submission {
+pub struct Claim {
+    /// A category id of the site's policy.
     pub category: String,
     /// Answer ids, one per question on the way through the decision tree.
     pub answers: Vec<String>,
     pub order_number: String,
     pub description: String,
     pub email: String,
-    /// `YYYY-MM-DD`; empty when not given.
+    /// `YYYY-MM-DD`, or empty.
     pub delivered_on: String,
+}
+
+/// A claim with the facts of its files: what [`validate_submission`] judges.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Submission {
+    #[serde(flatten)]
+    pub claim: Claim,
     pub evidence: Vec<EvidenceFile>,
-}
-
-/// The input a problem belongs to, so the UI can show it next to that field.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum Field {
-    Category,
-    Answers,
-    OrderNumber,
-    Description,
-    Email,
-    DeliveredOn,
-    /// The set of files as a whole (count, total size).
-    Evidence,
-    /// One file, by its position in `Submission::evidence`.
-    EvidenceFile(usize),
-    /// What the shopper writes to the store after filing: a reply or a dispute.
-    Message,
-}
-
-impl fmt::Display for Field {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Field::Category => f.write_str("category"),
-            Field::Answers => f.write_str("answers"),
-            Field::OrderNumber => f.write_str("order_number"),
-            Field::Description => f.write_str("description"),
-            Field::Email => f.write_str("email"),
-            Field::DeliveredOn => f.write_str("delivered_on"),
-            Field::Evidence => f.write_str("evidence"),
-            Field::EvidenceFile(i) => write!(f, "evidence[{i}]"),
-            Field::Message => f.write_str("message"),
-        }
-    }
-}
-
-impl FromStr for Field {
-    type Err = UnknownField;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "category" => Field::Category,
-            "answers" => Field::Answers,
-            "order_number" => Field::OrderNumber,
-            "description" => Field::Description,
-            "email" => Field::Email,
-            "delivered_on" => Field::DeliveredOn,
-            "evidence" => Field::Evidence,
-            "message" => Field::Message,
-            _ => {
-                let index = s
-                    .strip_prefix("evidence[")
-                    .and_then(|rest| rest.strip_suffix(']'))
-                    .and_then(|n| n.parse().ok())
-                    .ok_or(UnknownField)?;
-                Field::EvidenceFile(index)
-            }
-        })
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
-#[error("unknown field name")]
-pub struct UnknownField;
-
-impl Serialize for Field {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// On the wire a string (see the serde impls above): a field name, or `evidence[N]` for one file.
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for Field {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ObjectBuilder, Type};
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(
-                r"^(category|answers|order_number|description|email|delivered_on|evidence|evidence\[[0-9]+\]|message)$",
-            ))
-            .description(Some(
-                "The input a problem belongs to: a field of the claim, or `evidence[N]` for the \
-                 N-th file (0-based, in the order the uploads were sent).",
-            ))
-            .examples(["evidence[3]"])
-            .into()
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for Field {}
-
-macro_rules! problem_codes {
-    ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
-        /// What is wrong, as a stable code: the API returns it, the UI translates it, tests
-        /// match on it. Never reuse or rename a code.
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-        pub enum ProblemCode {
-            $($(#[$doc])* #[serde(rename = $code)] $variant,)*
-        }
-
-        impl ProblemCode {
-            pub const ALL: &'static [ProblemCode] = &[$(ProblemCode::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(ProblemCode::$variant => $code,)*
-                }
-            }
-        }
-    };
-}
-
-problem_codes! {
-    CategoryUnknown = "category.unknown",
-    /// An answer id that the question on the path does not offer.
-    AnswerUnknown = "answers.unknown",
-    /// The answers stop before reaching an outcome.
-    AnswersIncomplete = "answers.incomplete",
-    /// More answers than questions on the path.
-    AnswersTooMany = "answers.too_many",
-    OrderNumberMissing = "order_number.missing",
-    OrderNumberFormat = "order_number.format",
-    DescriptionMissing = "description.missing",
-    DescriptionTooShort = "description.too_short",
-    DescriptionTooLong = "description.too_long",
-    EmailMissing = "email.missing",
-    EmailFormat = "email.format",
-    DeliveredOnMissing = "delivered_on.missing",
-    DeliveredOnFormat = "delivered_on.format",
-    DeliveredOnInFuture = "delivered_on.in_future",
-    /// Too late to report under this outcome, and the policy offers no late route.
-    ClaimWindowClosed = "delivered_on.window_closed",
-    EvidenceTooFew = "evidence.too_few",
-    EvidenceTooFewPhotos = "evidence.too_few_photos",
-    EvidenceTooMany = "evidence.too_many",
-    EvidenceTooLarge = "evidence.total_too_large",
-    FileEmpty = "file.empty",
-    FileTypeNotAccepted = "file.type_not_accepted",
-    FileTooLarge = "file.too_large",
-    FileDuplicate = "file.duplicate",
-    ImageTooSmall = "file.image_too_small",
-    ImageUnreadable = "file.image_unreadable",
-    VideoTooLong = "file.video_too_long",
-    VideoDurationUnknown = "file.video_duration_unknown",
-    PhotoTakenBeforeDelivery = "file.taken_before_delivery",
-    /// The server has no finished upload of this site with this id.
-    FileNotUploaded = "file.not_uploaded",
-    /// The upload already belongs to a ticket.
-    FileAlreadyAttached = "file.already_attached",
-    /// A reply or dispute longer than [`MAX_MESSAGE_CHARS`].
-    MessageTooLong = "message.too_long",
-    /// A reply with neither words nor files.
-    ReplyEmpty = "reply.empty",
-}
-
-impl fmt::Display for ProblemCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The codes as serialised (`category.unknown`, …): a derive would see the variant names, since
-/// the serde renames come from the macro above.
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for ProblemCode {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ObjectBuilder, Type};
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some(ProblemCode::ALL.iter().map(|code| code.as_str())))
-            .description(Some(
-                "What is wrong, as a stable code: the API returns it, the UI translates it, \
-                 tests match on it. Never reused or renamed.",
-            ))
-            .into()
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for ProblemCode {}
-
-/// One thing the shopper has to fix.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Problem {
-    pub field: Field,
-    pub code: ProblemCode,
-}
-
-impl Problem {
-    pub fn new(field: Field, code: ProblemCode) -> Self {
-        Self { field, code }
-    }
 }
 
 /// A submission that passed: what the server stores alongside it.
@@ -235,9 +46,6 @@ pub struct Accepted<'p> {
     pub delivered_on: Option<CivilDate>,
 }
 
-/// Bounds on input no policy can lift: every field from a browser is bounded.
-pub const MAX_EMAIL_CHARS: usize = 254;
-
 /// Every problem with `submission` under `policy` on the site's `today`; when there are none,
 /// the outcome it is filed under (which may be a claim window's late route).
 pub fn validate_submission<'p>(
@@ -245,17 +53,18 @@ pub fn validate_submission<'p>(
     submission: &Submission,
     today: CivilDate,
 ) -> Result<Accepted<'p>, Vec<Problem>> {
+    let claim = &submission.claim;
     let mut problems = Vec::new();
 
-    let order_number = policy.order_number.normalize(&submission.order_number);
-    if let Some(code) = policy.order_number.check(&submission.order_number) {
+    let order_number = policy.order_number.normalize(&claim.order_number);
+    if let Some(code) = policy.order_number.check(&claim.order_number) {
         problems.push(Problem::new(Field::OrderNumber, code));
     }
-    if let Some(code) = check_email(&submission.email) {
+    if let Some(code) = check_email(&claim.email) {
         problems.push(Problem::new(Field::Email, code));
     }
 
-    let delivered_on = match submission.delivered_on.trim() {
+    let delivered_on = match claim.delivered_on.trim() {
         "" => None,
         text => match text.parse::<CivilDate>() {
             Ok(day) if day > today => {
@@ -276,14 +85,14 @@ pub fn validate_submission<'p>(
         },
     };
 
-    let decision = match policy.walk(&submission.category, &submission.answers) {
+    let decision = match policy.walk(&claim.category, &claim.answers) {
         Err(problem) => {
             problems.push(problem);
             None
         }
         Ok(reached) if reached.claim_window.is_some() && delivered_on.is_none() => {
             // A date that was given but is unusable has been reported above already.
-            if submission.delivered_on.trim().is_empty() {
+            if claim.delivered_on.trim().is_empty() {
                 problems.push(Problem::new(
                     Field::DeliveredOn,
                     ProblemCode::DeliveredOnMissing,
@@ -306,13 +115,13 @@ pub fn validate_submission<'p>(
     match &decision {
         Some(decision) => {
             let rule = &decision.outcome.evidence;
-            if let Some(code) = rule.description.check(&submission.description) {
+            if let Some(code) = rule.description.check(&claim.description) {
                 problems.push(Problem::new(Field::Description, code));
             }
             problems.extend(rule.media.check_files(&submission.evidence, delivered_on));
         }
         // Without an outcome the length rule is unknown, but blank is wrong under any.
-        None if submission.description.trim().is_empty() => {
+        None if claim.description.trim().is_empty() => {
             problems.push(Problem::new(
                 Field::Description,
                 ProblemCode::DescriptionMissing,
@@ -338,7 +147,7 @@ pub fn check_email(raw: &str) -> Option<ProblemCode> {
     if email.is_empty() {
         return Some(ProblemCode::EmailMissing);
     }
-    let well_formed = email.chars().count() <= MAX_EMAIL_CHARS
+    let well_formed = email.chars().count() <= limits::MAX_EMAIL_CHARS
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
@@ -375,13 +184,15 @@ mod tests {
 
     fn transit_claim() -> Submission {
         Submission {
-            category: "logistics_delivery".into(),
-            answers: vec!["damaged".into()],
-            order_number: "#10023456".into(),
-            description: "The box arrived crushed on one corner and the kettle inside is dented."
-                .into(),
-            email: "wei@example.com".into(),
-            delivered_on: "2026-11-20".into(),
+            claim: Claim {
+                category: "logistics_delivery".into(),
+                answers: vec!["damaged".into()],
+                order_number: "#10023456".into(),
+                description:
+                    "The box arrived crushed on one corner and the kettle inside is dented.".into(),
+                email: "wei@example.com".into(),
+                delivered_on: "2026-11-20".into(),
+            },
             evidence: vec![photo("box", "2026-11-20"), photo("kettle", "2026-11-21")],
         }
     }
@@ -432,13 +243,13 @@ mod tests {
     #[test]
     fn field_problems_and_evidence_problems_come_together() {
         let policy = Policy::builtin();
-        let mut claim = transit_claim();
-        claim.order_number = "12".into();
-        claim.email = "wei@example".into();
-        claim.description = "broken".into();
-        claim.evidence = vec![photo("box", "2026-11-19")];
+        let mut sent = transit_claim();
+        sent.claim.order_number = "12".into();
+        sent.claim.email = "wei@example".into();
+        sent.claim.description = "broken".into();
+        sent.evidence = vec![photo("box", "2026-11-19")];
         assert_eq!(
-            codes(validate_submission(&policy, &claim, date("2026-11-24"))),
+            codes(validate_submission(&policy, &sent, date("2026-11-24"))),
             [
                 ("order_number".into(), "order_number.format"),
                 ("email".into(), "email.format"),
@@ -454,20 +265,20 @@ mod tests {
     fn the_delivery_date_is_required_checked_and_not_in_the_future() {
         let policy = Policy::builtin();
         let today = date("2026-11-24");
-        let mut claim = transit_claim();
-        claim.delivered_on = String::new();
+        let mut sent = transit_claim();
+        sent.claim.delivered_on = String::new();
         assert_eq!(
-            codes(validate_submission(&policy, &claim, today)),
+            codes(validate_submission(&policy, &sent, today)),
             [("delivered_on".into(), "delivered_on.missing")]
         );
-        claim.delivered_on = "20/11/2026".into();
+        sent.claim.delivered_on = "20/11/2026".into();
         assert_eq!(
-            codes(validate_submission(&policy, &claim, today)),
+            codes(validate_submission(&policy, &sent, today)),
             [("delivered_on".into(), "delivered_on.format")]
         );
-        claim.delivered_on = "2026-11-25".into();
+        sent.claim.delivered_on = "2026-11-25".into();
         assert_eq!(
-            codes(validate_submission(&policy, &claim, today)),
+            codes(validate_submission(&policy, &sent, today)),
             [("delivered_on".into(), "delivered_on.in_future")]
         );
     }
@@ -475,10 +286,9 @@ mod tests {
     #[test]
     fn a_late_transit_claim_is_filed_for_review_not_against_the_carrier() {
         let mut policy = Policy::builtin();
-        let mut claim = transit_claim();
-        claim.delivered_on = "2026-11-16".into();
-        let accepted =
-            validate_submission(&policy, &claim, date("2026-11-24")).expect("late route");
+        let mut sent = transit_claim();
+        sent.claim.delivered_on = "2026-11-16".into();
+        let accepted = validate_submission(&policy, &sent, date("2026-11-24")).expect("late route");
         assert_eq!(accepted.decision.outcome.id, "transit_damage_late");
         assert_eq!(accepted.decision.outcome.remedy, crate::Remedy::Review);
 
@@ -488,7 +298,7 @@ mod tests {
             }
         }
         assert_eq!(
-            codes(validate_submission(&policy, &claim, date("2026-11-24"))),
+            codes(validate_submission(&policy, &sent, date("2026-11-24"))),
             [("delivered_on".into(), "delivered_on.window_closed")]
         );
     }
@@ -509,25 +319,6 @@ mod tests {
         }
         let long = format!("{}@example.com", "x".repeat(250));
         assert_eq!(check_email(&long), Some(ProblemCode::EmailFormat));
-    }
-
-    #[test]
-    fn fields_and_codes_have_stable_names() {
-        for field in [
-            Field::Category,
-            Field::Evidence,
-            Field::EvidenceFile(12),
-            Field::DeliveredOn,
-        ] {
-            assert_eq!(field.to_string().parse::<Field>(), Ok(field));
-        }
-        assert_eq!("evidence[x]".parse::<Field>(), Err(UnknownField));
-        let names: std::collections::BTreeSet<_> =
-            ProblemCode::ALL.iter().map(|c| c.as_str()).collect();
-        assert_eq!(names.len(), ProblemCode::ALL.len(), "codes must be unique");
-        for code in ProblemCode::ALL {
-            assert_eq!(serde_json::to_value(code).ok(), Some(code.as_str().into()));
-        }
     }
 
     fn any_file() -> impl Strategy<Value = EvidenceFile> {
@@ -568,7 +359,8 @@ mod tests {
         ) {
             let policy = Policy::builtin();
             let today = CivilDate::from_ymd(today.0, today.1, today.2).expect("valid day");
-            let submission = Submission { category, answers, order_number, description, email, delivered_on, evidence };
+            let claim = Claim { category, answers, order_number, description, email, delivered_on };
+            let submission = Submission { claim, evidence };
             match validate_submission(&policy, &submission, today) {
                 Ok(accepted) => prop_assert!(policy.outcome(&accepted.decision.outcome.id).is_some()),
                 Err(problems) => prop_assert!(!problems.is_empty()),

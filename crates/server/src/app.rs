@@ -1,15 +1,14 @@
 //! The router and the server loop.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::Redirect;
 use axum::routing::get;
-use tokio_util::sync::CancellationToken;
+use axum::{Json, Router};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{And, DefaultPredicate, NotForContentType, Predicate};
@@ -22,41 +21,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppError;
-use crate::auth::ServerSecret;
-use crate::events::EventHub;
 use crate::rate_limit::{self, RateLimits};
 use crate::routes::{admin, health, tickets, widget_config};
 use crate::sites::Sites;
+use crate::state::AppState;
 use crate::static_files;
-use crate::store::Store;
-use crate::uploads::{self, EvidenceStore};
-
-/// Shared by every handler; cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub sites: Arc<Sites>,
-    pub store: Store,
-    pub evidence: Arc<EvidenceStore>,
-    pub events: Arc<EventHub>,
-    pub secret: Arc<ServerSecret>,
-    /// Cancelled when the server shuts down, so endless responses (event streams) end and
-    /// graceful shutdown does not wait for them forever.
-    pub shutdown: CancellationToken,
-}
-
-impl AppState {
-    /// Opens the store, the evidence storage and the server secret in `data_dir`.
-    pub async fn open(sites: Sites, data_dir: &std::path::Path) -> anyhow::Result<AppState> {
-        Ok(AppState {
-            sites: Arc::new(sites),
-            store: Store::open(data_dir).await?,
-            evidence: Arc::new(EvidenceStore::new(data_dir)?),
-            events: Arc::new(EventHub::default()),
-            secret: Arc::new(ServerSecret::load_or_create(data_dir)?),
-            shutdown: CancellationToken::new(),
-        })
-    }
-}
+use crate::uploads;
 
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
@@ -122,7 +92,7 @@ pub fn api(
         .layer(bounded());
     OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .routes(routes!(health::healthz))
-        .routes(routes!(crate::openapi::serve))
+        .routes(routes!(serve_document))
         .merge(public_layers(public))
         .merge(admin)
 }
@@ -208,4 +178,28 @@ fn cors(sites: Arc<Sites>) -> CorsLayer {
         .allow_headers(allow_headers)
         .expose_headers(expose)
         .max_age(Duration::from_secs(600))
+}
+
+/// The whole document: [`ApiDoc`](crate::openapi::ApiDoc) with the path of every route of [`api`].
+pub fn document() -> utoipa::openapi::OpenApi {
+    api(|public| public).into_openapi()
+}
+
+/// The document, built once.
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(document);
+
+/// This document
+///
+/// The OpenAPI 3.1 description of every endpoint of this server.
+#[utoipa::path(
+    get,
+    path = "/v1/openapi.json",
+    operation_id = "openapi_document",
+    tag = "service",
+    responses(
+        (status = 200, description = "The OpenAPI document.", content_type = "application/json"),
+    ),
+)]
+pub async fn serve_document() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(&DOCUMENT)
 }

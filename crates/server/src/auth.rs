@@ -142,7 +142,9 @@ pub fn verify_identity(
             .decode(part)
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .filter(|s| !s.is_empty() && s.len() <= 256)
+            .filter(|s| {
+                !s.is_empty() && s.len() <= helpcenter_core::limits::MAX_IDENTITY_FIELD_BYTES
+            })
             .ok_or(IdentityError::Malformed)
     };
     let (id, email) = (text(id)?, text(email)?);

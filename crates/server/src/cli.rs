@@ -9,7 +9,8 @@ use clap::{Parser, Subcommand};
 use helpcenter_core::Policy;
 use tracing_subscriber::EnvFilter;
 
-use crate::app::{AppState, ServeOptions, router};
+use crate::AppState;
+use crate::app::{ServeOptions, router};
 use crate::config::ServerConfig;
 use crate::listen::serve_with;
 use crate::routes::admin;
@@ -431,12 +432,13 @@ fn sign_identity(sites: &[Site], site_key: &str, args: &SignIdentityArgs) -> Exi
         ));
     };
     // The server refuses a token whose id or email is empty or longer than this.
+    let max = helpcenter_core::limits::MAX_IDENTITY_FIELD_BYTES;
     for (option, value) in [
         ("--customer-id", &args.customer_id),
         ("--email", &args.email),
     ] {
-        if value.is_empty() || value.len() > 256 {
-            return fail(&format!("{option} must be 1 to 256 bytes long"));
+        if value.is_empty() || value.len() > max {
+            return fail(&format!("{option} must be 1 to {max} bytes long"));
         }
     }
     let customer = crate::auth::Customer {

@@ -12,11 +12,13 @@ pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
 pub mod sites;
+pub mod state;
 pub mod static_files;
 pub mod store;
 pub mod tickets;
 pub mod uploads;
 
-pub use app::{AppState, router};
+pub use app::router;
 pub use error::AppError;
 pub use listen::serve;
+pub use state::AppState;

@@ -4,12 +4,9 @@
 //! `helpcenter-api` and `helpcenter-core` derive behind their `openapi` feature (which only the
 //! server turns on, so the widget's wasm carries none of this). The paths are the routes of
 //! [`crate::app::api`], which registers each handler with `utoipa_axum::routes!`: routing an
-//! endpoint is documenting it. [`ApiDoc`] adds what is not a route's: the description, the
-//! tags, the security schemes.
+//! endpoint is documenting it, and serves the whole document ([`crate::app::document`]).
+//! [`ApiDoc`] adds what is not a route's: the description, the tags, the security schemes.
 
-use std::sync::LazyLock;
-
-use axum::Json;
 pub use helpcenter_api::ProblemDetails;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -40,30 +37,6 @@ use utoipa::{Modify, OpenApi, ToSchema};
     )
 )]
 pub struct ApiDoc;
-
-/// The whole document: [`ApiDoc`] with the path of every route of [`crate::app::api`].
-pub fn document() -> utoipa::openapi::OpenApi {
-    crate::app::api(|public| public).into_openapi()
-}
-
-/// The document, built once.
-static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(document);
-
-/// This document
-///
-/// The OpenAPI 3.1 description of every endpoint of this server.
-#[utoipa::path(
-    get,
-    path = "/v1/openapi.json",
-    operation_id = "openapi_document",
-    tag = "service",
-    responses(
-        (status = 200, description = "The OpenAPI document.", content_type = "application/json"),
-    ),
-)]
-pub async fn serve() -> Json<&'static utoipa::openapi::OpenApi> {
-    Json(&DOCUMENT)
-}
 
 /// The refusals many endpoints share, declared once: each is a response of the document
 /// (`responses(…, responses::Internal)` in a handler's `#[utoipa::path]`), with a
@@ -227,7 +200,7 @@ mod tests {
     use utoipa::openapi::path::{HttpMethod, Operation};
     use utoipa::openapi::{RefOr, Required};
 
-    use super::*;
+    use crate::app::document;
 
     fn method_name(method: &HttpMethod) -> &'static str {
         match method {

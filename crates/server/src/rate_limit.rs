@@ -51,7 +51,7 @@ impl KeyExtractor for SiteKeyExtractor {
             .path()
             .strip_prefix("/v1/sites/")
             .and_then(|rest| rest.split('/').next())
-            .filter(|site| site.len() <= 64)
+            .filter(|site| site.len() <= helpcenter_core::limits::MAX_SITE_KEY_BYTES)
             .unwrap_or("");
         Ok(site.to_owned())
     }

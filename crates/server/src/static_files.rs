@@ -19,7 +19,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::AppError;
-use crate::app::AppState;
+use crate::AppState;
 use crate::sites::{Site, Sites};
 
 /// Everything but the `frame-ancestors` sources: the widget runs only its own files. Its wasm

@@ -4,18 +4,21 @@
 mod support;
 
 use helpcenter_api::{EventKind, NewTicket, TicketCreated, TicketView};
-use helpcenter_core::TicketStatus;
+use helpcenter_core::{Claim, TicketStatus};
 use helpcenter_media::samples::png;
 use serde_json::{Value, json};
 use support::{EventStream, TestServer};
 
 fn defect_claim(uploads: Vec<String>) -> NewTicket {
     NewTicket {
-        category: "product_quality".into(),
-        answers: vec!["fault".into(), "as_instructed".into()],
-        order_number: "#10023456".into(),
-        description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
-        email: "wei@example.com".into(),
+        claim: Claim {
+            category: "product_quality".into(),
+            answers: vec!["fault".into(), "as_instructed".into()],
+            order_number: "#10023456".into(),
+            description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
+            email: "wei@example.com".into(),
+            ..Claim::default()
+        },
         uploads,
         locale: "en".into(),
         ..NewTicket::default()
@@ -286,6 +289,80 @@ async fn internal_notes_never_reach_the_shopper() {
 }
 
 #[tokio::test]
+async fn an_agents_overlong_message_is_refused_as_a_shoppers_is() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "long-note").await;
+    let id = &created.ticket_id;
+    let too_long = "你".repeat(helpcenter_core::limits::MAX_SHOPPER_MESSAGE_CHARS + 1);
+    let shoppers = problem(
+        server
+            .http
+            .post(server.url(&format!("/v1/tickets/{id}/escalate")))
+            .bearer_auth(&created.access_token)
+            .json(&json!({ "message": too_long }))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    let answer = |(status, body): (u16, Value)| (status, body["code"].clone(), codes(&body));
+    let shoppers = answer(shoppers);
+    assert_eq!(
+        shoppers,
+        (
+            422,
+            json!("submission.invalid"),
+            vec![("message".to_owned(), "message.too_long".to_owned())]
+        )
+    );
+    let admin_post = |path: &str, body: Value| {
+        server
+            .admin(
+                server
+                    .http
+                    .post(server.url(&format!("/v1/admin/tickets/{id}/{path}"))),
+            )
+            .json(&body)
+            .send()
+    };
+    for (path, body) in [
+        ("messages", json!({"body": too_long, "internal": false})),
+        (
+            "transition",
+            json!({"to": "in_review", "message": too_long}),
+        ),
+    ] {
+        let response = admin_post(path, body).await.expect("send");
+        assert_eq!(answer(problem(response).await), shoppers, "{path}");
+    }
+    assert_eq!(
+        shopper_sees(&server, &created).await.status,
+        TicketStatus::Submitted,
+        "a refused transition does not move the ticket"
+    );
+
+    let reviewing = admin_post("transition", json!({"to": "in_review"}))
+        .await
+        .expect("send");
+    assert_eq!(reviewing.status(), 200);
+    let response = admin_post("request-info", json!({ "message": too_long }))
+        .await
+        .expect("send");
+    assert_eq!(answer(problem(response).await), shoppers, "request-info");
+    assert_eq!(
+        shopper_sees(&server, &created).await.status,
+        TicketStatus::InReview,
+        "the shopper is not asked anything by a refused request"
+    );
+
+    let at_limit = "你".repeat(helpcenter_core::limits::MAX_SHOPPER_MESSAGE_CHARS);
+    let kept = admin_post("messages", json!({"body": at_limit, "internal": true}))
+        .await
+        .expect("send");
+    assert_eq!(kept.status(), 200, "a message at the limit is kept");
+}
+
+#[tokio::test]
 async fn a_retried_create_returns_the_same_ticket_and_concurrent_duplicates_make_one() {
     let server = TestServer::start().await;
     let photo = server.upload("a.png", &png(800, 600, 1)).await;
@@ -304,7 +381,10 @@ async fn a_retried_create_returns_the_same_ticket_and_concurrent_duplicates_make
     );
 
     let mut changed = claim.clone();
-    changed.description.push_str(" Also the lid is cracked.");
+    changed
+        .claim
+        .description
+        .push_str(" Also the lid is cracked.");
     let (status, body) = problem(create(&server, "key-1", &changed).await).await;
     assert_eq!(
         (status, body["code"].as_str()),
@@ -365,8 +445,8 @@ async fn refusals_carry_the_rulebooks_codes() {
     );
 
     let mut claim = defect_claim(vec!["not-an-upload".into()]);
-    claim.order_number = "12".into();
-    claim.email = "wei@".into();
+    claim.claim.order_number = "12".into();
+    claim.claim.email = "wei@".into();
     let (_, body) = problem(create(&server, "bad-fields", &claim).await).await;
     assert_eq!(
         codes(&body),
@@ -376,8 +456,8 @@ async fn refusals_carry_the_rulebooks_codes() {
 
     let photo = server.upload("x.png", &png(800, 600, 3)).await;
     let mut claim = defect_claim(vec![photo]);
-    claim.order_number = "12".into();
-    claim.email = "wei@".into();
+    claim.claim.order_number = "12".into();
+    claim.claim.email = "wei@".into();
     let (_, body) = problem(create(&server, "bad-fields-2", &claim).await).await;
     assert_eq!(
         codes(&body),
@@ -408,12 +488,19 @@ async fn transit_damage_is_judged_by_its_claim_window() {
         .await
         .expect("json");
     let today = config.today;
-    let transit = |delivered: String, uploads: Vec<String>| NewTicket {
-        category: "logistics_delivery".into(),
-        answers: vec!["damaged".into()],
-        delivered_on: delivered,
-        description: "The box was crushed and the kettle inside is dented on one side.".into(),
-        ..defect_claim(uploads)
+    let transit = |delivered: String, uploads: Vec<String>| {
+        let defect = defect_claim(uploads);
+        NewTicket {
+            claim: Claim {
+                category: "logistics_delivery".into(),
+                answers: vec!["damaged".into()],
+                delivered_on: delivered,
+                description: "The box was crushed and the kettle inside is dented on one side."
+                    .into(),
+                ..defect.claim
+            },
+            ..defect
+        }
     };
     let day = |n: i32| today.add_days(n).expect("in range").to_string();
 
@@ -473,12 +560,16 @@ async fn without_a_late_route_a_claim_past_its_window_is_refused() {
         .json()
         .await
         .expect("json");
+    let defect = defect_claim(photos(&server, 50).await);
     let claim = NewTicket {
-        category: "logistics_delivery".into(),
-        answers: vec!["damaged".into()],
-        delivered_on: config.today.add_days(-8).expect("in range").to_string(),
-        description: "The box was crushed and the kettle inside is dented on one side.".into(),
-        ..defect_claim(photos(&server, 50).await)
+        claim: Claim {
+            category: "logistics_delivery".into(),
+            answers: vec!["damaged".into()],
+            delivered_on: config.today.add_days(-8).expect("in range").to_string(),
+            description: "The box was crushed and the kettle inside is dented on one side.".into(),
+            ..defect.claim
+        },
+        ..defect
     };
     let (status, body) = problem(create(&server, "late", &claim).await).await;
     assert_eq!(status, 422);
@@ -732,7 +823,7 @@ async fn a_refused_reply_names_each_problem_and_leaves_the_ticket_waiting() {
     );
     assert_eq!(codes(&body), [field_code("message", "reply.empty")]);
 
-    let too_long = "你".repeat(helpcenter_core::MAX_MESSAGE_CHARS + 1);
+    let too_long = "你".repeat(helpcenter_core::limits::MAX_SHOPPER_MESSAGE_CHARS + 1);
     let (status, body) = problem(reply(json!({"message": too_long})).await.expect("send")).await;
     assert_eq!(status, 422);
     assert_eq!(codes(&body), [field_code("message", "message.too_long")]);
@@ -784,7 +875,7 @@ async fn a_dispute_with_an_overlong_reason_is_refused_and_a_reasoned_one_escalat
             .send()
     };
     let (status, body) = problem(
-        escalate("x".repeat(helpcenter_core::MAX_MESSAGE_CHARS + 1))
+        escalate("x".repeat(helpcenter_core::limits::MAX_SHOPPER_MESSAGE_CHARS + 1))
             .await
             .expect("send"),
     )

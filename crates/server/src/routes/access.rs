@@ -10,6 +10,7 @@ use crate::auth::sha256_hex;
 use crate::sites::SharedSite;
 use crate::store::tickets::TicketRecord;
 use crate::{AppError, AppState};
+use helpcenter_core::limits;
 
 /// A bearer token from `Authorization`.
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -30,7 +31,9 @@ pub async fn open_ticket(
 ) -> Result<TicketRecord, AppError> {
     let token = token.ok_or(AppError::TokenRequired)?;
     let not_found = || AppError::TicketNotFound(id.to_owned());
-    if id.len() > 32 || !state.store.token_opens(id, &sha256_hex(token)).await? {
+    if id.len() > limits::MAX_TICKET_ID_BYTES
+        || !state.store.token_opens(id, &sha256_hex(token)).await?
+    {
         return Err(not_found());
     }
     state.store.ticket(id).await?.ok_or_else(not_found)

@@ -8,7 +8,7 @@ use helpcenter_api::{
     AdminTicketView, AgentMessage, ErrorCode, EventActor, EventKind, ProblemDetails, TicketSummary,
     Transition,
 };
-use helpcenter_core::{Actor, TicketStatus};
+use helpcenter_core::{Actor, Field, Problem, TicketStatus, check_message};
 use serde::Deserialize;
 
 use super::access::AdminSite;
@@ -91,7 +91,7 @@ pub async fn transition_ticket(
         .as_deref()
         .map(str::trim)
         .filter(|m| !m.is_empty());
-    check_length(message)?;
+    check_agent_message(message)?;
     let kind = if change.to == TicketStatus::NeedsInfo {
         if message.is_none() {
             return Err(AppError::BadInput(
@@ -133,7 +133,7 @@ pub async fn add_message(
             "a message needs some text".into(),
         ));
     }
-    check_length(Some(body))?;
+    check_agent_message(Some(body))?;
     let event = NewEvent {
         kind: if message.internal {
             EventKind::InternalNote
@@ -152,15 +152,12 @@ pub async fn add_message(
     show_ticket(state, site, id).await
 }
 
-fn check_length(message: Option<&str>) -> Result<(), AppError> {
-    let max = helpcenter_core::MAX_MESSAGE_CHARS;
-    if message.is_some_and(|m| m.chars().count() > max) {
-        return Err(AppError::BadInput(
-            ErrorCode::MessageTooLong,
-            format!("a message has at most {max} characters"),
-        ));
+/// An agent's message meets the same rule as the shopper's, and is refused the same way.
+fn check_agent_message(message: Option<&str>) -> Result<(), AppError> {
+    match message.and_then(check_message) {
+        Some(code) => Err(AppError::Invalid(vec![Problem::new(Field::Message, code)])),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// List the site's tickets
@@ -231,7 +228,8 @@ pub async fn show(
     request_body(content = Transition, description = "The status to move to, with a resolution and a message to the shopper where they apply."),
     responses(
         (status = 200, description = "Moved; the change is on the timeline and reached the open event streams.", body = AdminTicketView),
-        (status = 400, description = "`message.required`: asking for information needs a message; `message.too_long`.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`message.required`: asking for information needs a message.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid`: `problems` has `message.too_long` for `message`, as a shopper's reply would.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::AdminKeyRequired,
         crate::openapi::responses::SiteTicketNotFound,
         (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
@@ -269,7 +267,8 @@ pub struct InfoRequest {
     request_body(content = InfoRequest, description = "What the shopper must send or answer."),
     responses(
         (status = 200, description = "The ticket is `needs_info`; the shopper sees the message.", body = AdminTicketView),
-        (status = 400, description = "`message.required`: the message is empty; `message.too_long`.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`message.required`: the message is empty.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid`: `problems` has `message.too_long` for `message`, as a shopper's reply would.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::AdminKeyRequired,
         crate::openapi::responses::SiteTicketNotFound,
         (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
@@ -305,7 +304,8 @@ pub async fn request_info(
     request_body(content = AgentMessage, description = "The text, and whether it is an internal note."),
     responses(
         (status = 200, description = "The message is on the timeline.", body = AdminTicketView),
-        (status = 400, description = "`message.empty`; `message.too_long`.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 400, description = "`message.empty`.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid`: `problems` has `message.too_long` for `message`, as a shopper's reply would.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::AdminKeyRequired,
         crate::openapi::responses::SiteTicketNotFound,
         (status = 409, description = "`ticket.changed`: the ticket changed meanwhile; reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),

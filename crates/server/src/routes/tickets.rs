@@ -15,7 +15,7 @@ use helpcenter_api::{
 };
 use helpcenter_core::{
     Actor, EvidenceFile, Field, Problem, ProblemCode, ReplySubmission, Submission, TicketStatus,
-    check_message, validate_reply, validate_submission,
+    check_message, limits, validate_reply, validate_submission,
 };
 use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
@@ -27,13 +27,6 @@ use crate::store::tickets::{Created, NewEvent, NewTicketRecord, TicketFilter, Ti
 use crate::store::timestamp;
 use crate::tickets::{EvidenceDownload, append, view};
 use crate::{AppError, AppState};
-
-/// Bounds on what a browser may send, beyond what the policy limits.
-pub mod limits {
-    pub const MAX_ANSWERS: usize = 32;
-    pub const MAX_UPLOADS: usize = helpcenter_core::check::limits::MAX_FILES as usize;
-    pub const MAX_IDEMPOTENCY_KEY: usize = 128;
-}
 
 /// The customer the store's identity token (`Authorization: Bearer`) vouches for on `site`.
 fn signed_in(site: &Site, headers: &HeaderMap) -> Result<auth::Customer, AppError> {
@@ -113,16 +106,16 @@ pub async fn create(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
-        .filter(|k| (1..=limits::MAX_IDEMPOTENCY_KEY).contains(&k.len()))
+        .filter(|k| (1..=limits::MAX_IDEMPOTENCY_KEY_BYTES).contains(&k.len()))
         .ok_or(AppError::IdempotencyKeyMissing)?
         .to_owned();
-    if new.answers.len() > limits::MAX_ANSWERS {
+    if new.claim.answers.len() > limits::MAX_ANSWERS {
         return Err(AppError::Invalid(vec![Problem::new(
             Field::Answers,
             ProblemCode::AnswersTooMany,
         )]));
     }
-    if new.uploads.len() > limits::MAX_UPLOADS {
+    if new.uploads.len() > limits::MAX_FILES as usize {
         return Err(AppError::Invalid(vec![Problem::new(
             Field::Evidence,
             ProblemCode::EvidenceTooMany,
@@ -183,12 +176,12 @@ pub async fn create(
                 site: site.key.clone(),
                 status: TicketStatus::Submitted.as_str().into(),
                 resolution: None,
-                category: new.category.clone(),
-                answers: serde_json::to_string(&new.answers).unwrap_or_else(|_| "[]".into()),
+                category: new.claim.category.clone(),
+                answers: serde_json::to_string(&new.claim.answers).unwrap_or_else(|_| "[]".into()),
                 outcome: accepted.outcome.clone(),
                 order_number: accepted.order_number.clone(),
-                email: new.email.trim().to_owned(),
-                description: new.description.trim().to_owned(),
+                email: new.claim.email.trim().to_owned(),
+                description: new.claim.description.trim().to_owned(),
                 delivered_on: accepted.delivered_on.map(|d| d.to_string()),
                 locale: locale.clone(),
                 customer_id: customer.as_ref().map(|c| c.id.clone()),
@@ -278,12 +271,7 @@ async fn check_claim(
 ) -> Result<CheckedClaim, AppError> {
     let evidence = evidence_facts(state, site, &new.uploads).await?;
     let submission = Submission {
-        category: new.category.clone(),
-        answers: new.answers.clone(),
-        order_number: new.order_number.clone(),
-        description: new.description.clone(),
-        email: new.email.clone(),
-        delivered_on: new.delivered_on.clone(),
+        claim: new.claim.clone(),
         evidence,
     };
     let accepted =
@@ -462,7 +450,7 @@ pub async fn reply(
         .evidence
         .media;
     // Bounded before the database is asked about each id.
-    if reply.uploads.len() > limits::MAX_UPLOADS {
+    if reply.uploads.len() > limits::MAX_FILES as usize {
         return Err(AppError::Invalid(vec![Problem::new(
             Field::Evidence,
             ProblemCode::EvidenceTooMany,
@@ -619,7 +607,7 @@ pub async fn open_mine(
     let site = site(&state, &site_key)?;
     let customer = signed_in(site, &headers)?;
     let not_found = || AppError::TicketNotFound(id.clone());
-    if id.len() > 32 {
+    if id.len() > limits::MAX_TICKET_ID_BYTES {
         return Err(not_found());
     }
     let ticket = state.store.ticket(&id).await?.ok_or_else(not_found)?;
@@ -658,7 +646,7 @@ pub async fn recover(
     let site = site(&state, &site_key)?;
     let id = request.ticket_id.trim().to_ascii_uppercase();
     let not_found = || AppError::TicketNotFound(id.clone());
-    if id.len() > 32 {
+    if id.len() > limits::MAX_TICKET_ID_BYTES {
         return Err(not_found());
     }
     let ticket = state.store.ticket(&id).await?.ok_or_else(not_found)?;

@@ -3,14 +3,14 @@
 //! the same message whether the browser or the server caught it.
 
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use helpcenter_api::{ErrorCode, ProblemDetails};
 
 use super::blobs::EvidenceError;
 use super::metadata::MetadataError;
-use super::tus::{TUS_VERSION, TUS_VERSION_HEADER};
 use crate::store::StoreError;
+use helpcenter_api::tus;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
@@ -182,9 +182,10 @@ impl IntoResponse for UploadError {
         )
             .into_response();
         if matches!(self, UploadError::TusVersion) {
-            response
-                .headers_mut()
-                .insert(TUS_VERSION_HEADER, HeaderValue::from_static(TUS_VERSION));
+            response.headers_mut().insert(
+                HeaderName::from_static(tus::TUS_VERSION),
+                HeaderValue::from_static(tus::VERSION),
+            );
         }
         response
     }

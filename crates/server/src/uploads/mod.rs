@@ -6,7 +6,7 @@
 //! stored, and a finished file is inspected again (`helpcenter_media`) into the `EvidenceFile` facts that
 //! `helpcenter_core` judges when a ticket is filed.
 
-mod blobs;
+pub(crate) mod blobs;
 mod error;
 mod expiry;
 pub mod metadata;
@@ -21,7 +21,7 @@ use utoipa_axum::routes;
 pub use blobs::{EvidenceError, EvidenceStore, is_upload_id};
 pub use error::UploadError;
 pub use expiry::{EXPIRY_INTERVAL, ExpiryReport, expire_uploads, spawn_expiry};
-pub use tus::{TUS_VERSION, UPLOAD_LIFETIME, answer_discovery, http_date, size_limit};
+pub use tus::{TUS_VERSION, UPLOAD_LIFETIME, answer_discovery, http_date};
 
 use crate::AppState;
 

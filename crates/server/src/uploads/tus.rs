@@ -15,7 +15,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::StreamExt;
 use helpcenter_api::ProblemDetails;
-use helpcenter_core::{EvidenceFile, MediaType, Outcome};
+use helpcenter_api::tus;
+use helpcenter_api::tus::OFFSET_STREAM;
+use helpcenter_core::{EvidenceFile, MediaType, limits};
 use jiff::{SignedDuration, Timestamp};
 use sha1::{Digest, Sha1};
 use tokio::io::AsyncWriteExt;
@@ -25,25 +27,23 @@ use super::error::UploadError;
 use super::metadata::{self, MetadataError};
 use crate::AppState;
 use crate::auth::new_secret;
-use crate::sites::Site;
 use crate::store::uploads::{NewUpload, UploadProgress, UploadRemoval};
 use helpcenter_media::{self as inspect, SNIFF_BYTES};
 
-pub const TUS_VERSION: &str = "1.0.0";
-pub const TUS_RESUMABLE: HeaderName = HeaderName::from_static("tus-resumable");
-pub const TUS_VERSION_HEADER: HeaderName = HeaderName::from_static("tus-version");
-const TUS_EXTENSION: HeaderName = HeaderName::from_static("tus-extension");
-const TUS_MAX_SIZE: HeaderName = HeaderName::from_static("tus-max-size");
-const TUS_CHECKSUM_ALGORITHM: HeaderName = HeaderName::from_static("tus-checksum-algorithm");
-const UPLOAD_LENGTH: HeaderName = HeaderName::from_static("upload-length");
-const UPLOAD_OFFSET: HeaderName = HeaderName::from_static("upload-offset");
-const UPLOAD_METADATA: HeaderName = HeaderName::from_static("upload-metadata");
-const UPLOAD_EXPIRES: HeaderName = HeaderName::from_static("upload-expires");
-const UPLOAD_DEFER_LENGTH: HeaderName = HeaderName::from_static("upload-defer-length");
-const UPLOAD_CHECKSUM: HeaderName = HeaderName::from_static("upload-checksum");
+pub const TUS_VERSION: &str = tus::VERSION;
+pub const TUS_RESUMABLE: HeaderName = HeaderName::from_static(tus::TUS_RESUMABLE);
+pub const TUS_VERSION_HEADER: HeaderName = HeaderName::from_static(tus::TUS_VERSION);
+const TUS_EXTENSION: HeaderName = HeaderName::from_static(tus::TUS_EXTENSION);
+const TUS_MAX_SIZE: HeaderName = HeaderName::from_static(tus::TUS_MAX_SIZE);
+const TUS_CHECKSUM_ALGORITHM: HeaderName = HeaderName::from_static(tus::TUS_CHECKSUM_ALGORITHM);
+const UPLOAD_LENGTH: HeaderName = HeaderName::from_static(tus::UPLOAD_LENGTH);
+const UPLOAD_OFFSET: HeaderName = HeaderName::from_static(tus::UPLOAD_OFFSET);
+const UPLOAD_METADATA: HeaderName = HeaderName::from_static(tus::UPLOAD_METADATA);
+const UPLOAD_EXPIRES: HeaderName = HeaderName::from_static(tus::UPLOAD_EXPIRES);
+const UPLOAD_DEFER_LENGTH: HeaderName = HeaderName::from_static(tus::UPLOAD_DEFER_LENGTH);
+const UPLOAD_CHECKSUM: HeaderName = HeaderName::from_static(tus::UPLOAD_CHECKSUM);
 
 const EXTENSIONS: &str = "creation,termination,expiration,checksum";
-const OFFSET_STREAM: &str = "application/offset+octet-stream";
 
 /// How long a client has to finish an upload; long enough to resume on tomorrow's Wi-Fi.
 pub const UPLOAD_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
@@ -54,8 +54,6 @@ const SYNC_EVERY: u64 = 1024 * 1024;
 /// overall request timeout: a large file on a slow phone may take many minutes).
 const BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Bounds on what a client sends besides the bytes.
-const MAX_SITE_KEY_BYTES: usize = 64;
-const MAX_OUTCOME_BYTES: usize = 64;
 const MAX_FILENAME_BYTES: usize = 1024;
 const MAX_CHECKSUM_HEADER_BYTES: usize = 128;
 /// u64::MAX has 20 digits; lengths this server accepts have far fewer.
@@ -116,7 +114,11 @@ pub async fn require_tus_resumable(request: Request, next: Next) -> Response {
     ),
 )]
 pub async fn options(State(state): State<AppState>) -> Response {
-    let max = state.sites.iter().map(|site| size_limit(site, None)).max();
+    let max = state
+        .sites
+        .iter()
+        .map(|site| site.policy.upload_max_file_bytes(None))
+        .max();
     let mut headers = HeaderMap::new();
     headers.insert(TUS_VERSION_HEADER, HeaderValue::from_static(TUS_VERSION));
     headers.insert(TUS_EXTENSION, HeaderValue::from_static(EXTENSIONS));
@@ -196,11 +198,11 @@ pub async fn create(
         .to_str()
         .map_err(|_| MetadataError::NotAscii)?;
     let pairs = metadata::parse(text)?;
-    let site_key =
-        metadata::text(&pairs, "site", MAX_SITE_KEY_BYTES)?.ok_or(UploadError::SiteMissing)?;
-    let filename = metadata::text(&pairs, "filename", MAX_FILENAME_BYTES)?
+    let site_key = metadata::text(&pairs, tus::metadata::SITE, limits::MAX_SITE_KEY_BYTES)?
+        .ok_or(UploadError::SiteMissing)?;
+    let filename = metadata::text(&pairs, tus::metadata::FILENAME, MAX_FILENAME_BYTES)?
         .ok_or(UploadError::FilenameMissing)?;
-    let outcome_id = metadata::text(&pairs, "outcome", MAX_OUTCOME_BYTES)?;
+    let outcome_id = metadata::text(&pairs, tus::metadata::OUTCOME, limits::MAX_POLICY_ID_LEN)?;
     let site = state
         .sites
         .get(&site_key)
@@ -216,7 +218,7 @@ pub async fn create(
     if length == 0 {
         return Err(UploadError::FileEmpty);
     }
-    let limit = size_limit(site, outcome);
+    let limit = site.policy.upload_max_file_bytes(outcome);
     if length > limit {
         return Err(UploadError::FileTooLarge { limit });
     }
@@ -302,11 +304,11 @@ pub async fn head(
     headers.insert(UPLOAD_LENGTH, HeaderValue::from(progress.length));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let mut pairs = vec![
-        ("filename", progress.filename.as_str()),
-        ("site", progress.site.as_str()),
+        (tus::metadata::FILENAME, progress.filename.as_str()),
+        (tus::metadata::SITE, progress.site.as_str()),
     ];
     if let Some(outcome) = &progress.outcome {
-        pairs.push(("outcome", outcome));
+        pairs.push((tus::metadata::OUTCOME, outcome));
     }
     headers.insert(UPLOAD_METADATA, header_value(&metadata::encode(pairs))?);
     if !progress.completed {
@@ -690,42 +692,16 @@ fn patched(offset: u64, expires: Option<Timestamp>) -> Response {
     (StatusCode::NO_CONTENT, headers).into_response()
 }
 
-/// The largest file an upload may be: the outcome's limit when the widget named one, else the
-/// largest of the site's outcomes (the ticket check applies the exact rule later).
-pub fn size_limit(site: &Site, outcome: Option<&Outcome>) -> u64 {
-    match outcome {
-        Some(outcome) => outcome.evidence.media.max_file_bytes,
-        None => site
-            .policy
-            .outcomes
-            .iter()
-            .map(|o| o.evidence.media.max_file_bytes)
-            .max()
-            .unwrap_or(0),
-    }
-}
-
-/// The types an upload may have: its outcome's list, else any outcome's of its site.
+/// The types an upload may have, by its site's policy: its outcome's, else any outcome's.
 fn accepted_types(state: &AppState, progress: &UploadProgress) -> Vec<MediaType> {
     let Some(site) = state.sites.get(&progress.site) else {
         return MediaType::ALL.to_vec();
     };
-    if let Some(outcome) = progress
+    let outcome = progress
         .outcome
         .as_deref()
-        .and_then(|id| site.policy.outcome(id))
-    {
-        return outcome.evidence.media.accepted.clone();
-    }
-    let mut all: Vec<MediaType> = site
-        .policy
-        .outcomes
-        .iter()
-        .flat_map(|o| o.evidence.media.accepted.iter().copied())
-        .collect();
-    all.sort();
-    all.dedup();
-    all
+        .and_then(|id| site.policy.outcome(id));
+    site.policy.upload_accepted_types(outcome)
 }
 
 struct BadNumber;

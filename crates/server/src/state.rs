@@ -1,0 +1,39 @@
+//! What every handler shares. Apart from the router in `app`, so that the handlers, which
+//! need the state, and the router, which needs the handlers, do not import each other.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::ServerSecret;
+use crate::events::EventHub;
+use crate::sites::Sites;
+use crate::store::Store;
+use crate::uploads::blobs::EvidenceStore;
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub sites: Arc<Sites>,
+    pub store: Store,
+    pub evidence: Arc<EvidenceStore>,
+    pub events: Arc<EventHub>,
+    pub secret: Arc<ServerSecret>,
+    /// Cancelled when the server shuts down, so endless responses (event streams) end and
+    /// graceful shutdown does not wait for them forever.
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    /// Opens the store, the evidence storage and the server secret in `data_dir`.
+    pub async fn open(sites: Sites, data_dir: &std::path::Path) -> anyhow::Result<AppState> {
+        Ok(AppState {
+            sites: Arc::new(sites),
+            store: Store::open(data_dir).await?,
+            evidence: Arc::new(EvidenceStore::new(data_dir)?),
+            events: Arc::new(EventHub::default()),
+            secret: Arc::new(ServerSecret::load_or_create(data_dir)?),
+            shutdown: CancellationToken::new(),
+        })
+    }
+}
