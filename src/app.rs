@@ -183,10 +183,12 @@ pub fn Widget(
     draft.prefill(&prefill);
     // A policy that changed under a kept journey: the answers start again, the rest stays.
     let on_path = draft
-        .category()
-        .is_some_and(|category| config.policy.step(category, &draft.claim.answers).is_ok());
+        .category
+        .as_deref()
+        .is_some_and(|category| config.policy.step(category, &draft.answers).is_ok());
     if !on_path {
-        draft.restart();
+        draft.category = None;
+        draft.answers.clear();
         draft.stage = Stage::Problem;
     }
     apply_brand(&config.brand);
@@ -228,13 +230,8 @@ pub fn Widget(
     let resumed = RwSignal::new(resumed);
     // Only navigation re-renders a screen; typing in a field must not.
     let position = Memo::new(move |_| {
-        flow.draft.with(|d| {
-            (
-                d.category().map(str::to_owned),
-                d.claim.answers.len(),
-                d.stage,
-            )
-        })
+        flow.draft
+            .with(|d| (d.category.clone(), d.answers.len(), d.stage))
     });
     let screen = move || {
         match place.get() {

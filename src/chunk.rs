@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use helpcenter_core::{Node, Outcome, Question};
 
 use crate::bridge::FromHost;
-use crate::draft::{Draft, DraftFile};
+use crate::draft::DraftFile;
 use crate::flow::Flow;
 use crate::requests::Following;
 use crate::screens::{
@@ -88,7 +88,7 @@ fn build_screen(flow: Flow, which: Screen) -> AnyView {
 fn journey(flow: Flow) -> AnyView {
     let (category, answers) = flow
         .draft
-        .with_untracked(|d| (d.category().map(str::to_owned), d.claim.answers.clone()));
+        .with_untracked(|d| (d.category.clone(), d.answers.clone()));
     let step = answers.len() + 1;
     enum Next {
         Question(Question),
@@ -106,7 +106,10 @@ fn journey(flow: Flow) -> AnyView {
         Some(Next::Outcome(outcome)) => view! { <OutcomeScreen reached=outcome step /> }.into_any(),
         // A policy that changed under a kept journey: start again.
         None => {
-            flow.draft.update(Draft::restart);
+            flow.draft.update(|d| {
+                d.category = None;
+                d.answers.clear();
+            });
             ().into_any()
         }
     }

@@ -4,7 +4,7 @@
 //! shopper discards it.
 
 use helpcenter_api::NewTicket;
-use helpcenter_core::{Claim, EvidenceFile};
+use helpcenter_core::EvidenceFile;
 use serde::{Deserialize, Serialize};
 
 /// Where in the filing flow the shopper is.
@@ -31,12 +31,16 @@ impl Stage {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Draft {
-    /// The claim so far; its category is empty until the shopper picks one.
-    #[serde(flatten)]
-    pub claim: Claim,
+    pub category: Option<String>,
+    pub answers: Vec<String>,
     /// Answers taken back with Back, offered again so going forward loses nothing.
     pub ahead: Vec<String>,
     pub stage: Stage,
+    /// `YYYY-MM-DD` as the date input gives it; empty when not asked or not given.
+    pub delivered_on: String,
+    pub order_number: String,
+    pub description: String,
+    pub email: String,
     /// Sent with every attempt to file this request, so the server makes one ticket of it
     /// however often it arrives.
     pub idempotency_key: String,
@@ -94,32 +98,15 @@ impl Draft {
         } else {
             self.ahead.clear();
         }
-        self.claim.answers.push(id);
-    }
-
-    /// The category picked, if any.
-    pub fn category(&self) -> Option<&str> {
-        Some(self.claim.category.as_str()).filter(|c| !c.is_empty())
-    }
-
-    /// Picks a category: the questions start again.
-    pub fn pick(&mut self, category: String) {
-        self.claim.category = category;
-        self.claim.answers.clear();
-    }
-
-    /// Back to choosing a category, forgetting the answers.
-    pub fn restart(&mut self) {
-        self.claim.category.clear();
-        self.claim.answers.clear();
+        self.answers.push(id);
     }
 
     /// Goes back one question (to the categories from the first one).
     pub fn back(&mut self) {
-        match self.claim.answers.pop() {
+        match self.answers.pop() {
             Some(answer) => self.ahead.insert(0, answer),
             None => {
-                self.claim.category.clear();
+                self.category = None;
                 self.ahead.clear();
             }
         }
@@ -135,17 +122,21 @@ impl Draft {
 
     /// Nothing entered yet: not worth keeping or mentioning.
     pub fn is_blank(&self) -> bool {
-        let claim = &self.claim;
-        claim.category.is_empty()
-            && claim.order_number.is_empty()
-            && claim.description.is_empty()
-            && claim.email.is_empty()
+        self.category.is_none()
+            && self.order_number.is_empty()
+            && self.description.is_empty()
+            && self.email.is_empty()
     }
 
     /// The claim as the server receives it, with the ids of its uploads.
     pub fn to_ticket(&self, locale: &str, uploads: Vec<String>) -> NewTicket {
         NewTicket {
-            claim: self.claim.clone(),
+            category: self.category.clone().unwrap_or_default(),
+            answers: self.answers.clone(),
+            order_number: self.order_number.clone(),
+            description: self.description.clone(),
+            email: self.email.clone(),
+            delivered_on: self.delivered_on.clone(),
             uploads,
             locale: locale.to_owned(),
             identity_token: None,
@@ -161,14 +152,11 @@ impl Draft {
                 value.trim().clone_into(field);
             }
         };
-        let claim = &mut self.claim;
-        fill(&mut claim.order_number, &prefill.order_number);
-        fill(&mut claim.email, &prefill.email);
-        fill(&mut claim.delivered_on, &prefill.delivered_on);
-        if claim.category.is_empty()
-            && let Some(category) = &prefill.category
-        {
-            category.clone_into(&mut claim.category);
+        fill(&mut self.order_number, &prefill.order_number);
+        fill(&mut self.email, &prefill.email);
+        fill(&mut self.delivered_on, &prefill.delivered_on);
+        if self.category.is_none() {
+            self.category.clone_from(&prefill.category);
         }
     }
 }
@@ -258,23 +246,8 @@ pub mod saved {
     /// be read.
     pub fn load(site: &str) -> Option<(Draft, Vec<DraftFile>)> {
         let text = storage()?.get_item(&draft_key(site)).ok()??;
-        let kept = read_kept(&text)?;
+        let kept: Kept = serde_json::from_str(&text).ok()?;
         Some((kept.draft, kept.files))
-    }
-
-    /// A kept draft as written by this widget or an older one. Before the claim's fields were
-    /// one type, a draft without a category yet kept `"category": null`; a claim's category
-    /// is a string, empty until picked, so the null is read as not there.
-    fn read_kept(text: &str) -> Option<Kept> {
-        let mut kept: serde_json::Value = serde_json::from_str(text).ok()?;
-        if let Some(draft) = kept.get_mut("draft").and_then(|d| d.as_object_mut())
-            && draft
-                .get("category")
-                .is_some_and(serde_json::Value::is_null)
-        {
-            draft.remove("category");
-        }
-        serde_json::from_value(kept).ok()
     }
 
     /// Keeps `draft`; a full or blocked storage only costs the shopper the safety net.
@@ -357,16 +330,11 @@ pub mod saved {
     #[cfg(test)]
     mod tests {
         use super::*;
-        use crate::draft::Stage;
-        use helpcenter_core::Claim;
 
         #[test]
         fn a_draft_is_kept_with_its_files_and_reads_back() {
             let draft = Draft {
-                claim: Claim {
-                    order_number: "10023456".into(),
-                    ..Claim::default()
-                },
+                order_number: "10023456".into(),
                 ..Draft::start()
             };
             let files = [DraftFile {
@@ -385,40 +353,10 @@ pub mod saved {
             let kept: Kept = serde_json::from_str(&text).expect("reads back");
             assert_eq!(kept.draft, draft);
             assert_eq!(kept.files, files);
-            let without_files =
-                read_kept(r#"{"draft":{"order_number":"1234"}}"#).expect("no files");
-            assert_eq!(without_files.draft.claim.order_number, "1234");
+            let without_files: Kept =
+                serde_json::from_str(r#"{"draft":{"order_number":"1234"}}"#).expect("no files");
+            assert_eq!(without_files.draft.order_number, "1234");
             assert!(without_files.files.is_empty());
-        }
-
-        /// Written by the widget before `Claim`: the claim's fields among the draft's own,
-        /// `null` for a category not picked yet, and a pending request.
-        #[test]
-        fn a_draft_kept_by_the_previous_widget_still_loads() {
-            let picked = r#"{"draft":{"category":"logistics_delivery","answers":["damaged"],"ahead":["x"],"stage":"evidence","delivered_on":"2026-11-20","order_number":"10023456","description":"The box was crushed.","email":"wei@example.com","idempotency_key":"k1","pending":{"category":"logistics_delivery","answers":["damaged"],"order_number":"10023456","description":"The box was crushed.","email":"wei@example.com","delivered_on":"2026-11-20","uploads":["u1"],"locale":"en"}},"files":[{"key":"f1","name":"box.jpg","bytes":5,"facts":null,"upload_url":"/v1/uploads/u1","uploaded":true}]}"#;
-            let kept = read_kept(picked).expect("reads");
-            let claim = Claim {
-                category: "logistics_delivery".into(),
-                answers: vec!["damaged".into()],
-                order_number: "10023456".into(),
-                description: "The box was crushed.".into(),
-                email: "wei@example.com".into(),
-                delivered_on: "2026-11-20".into(),
-            };
-            assert_eq!(kept.draft.claim, claim);
-            assert_eq!(kept.draft.ahead, ["x"]);
-            assert_eq!(kept.draft.stage, Stage::Evidence);
-            assert_eq!(kept.draft.idempotency_key, "k1");
-            let pending = kept.draft.pending.as_ref().expect("pending");
-            assert_eq!(pending.claim, claim);
-            assert_eq!(pending.uploads, ["u1"]);
-            assert_eq!(kept.files[0].upload_id(), Some("u1"));
-
-            let unpicked = r#"{"draft":{"category":null,"answers":[],"ahead":[],"stage":"problem","delivered_on":"","order_number":"10023456","description":"","email":"","idempotency_key":"k2","pending":null},"files":[]}"#;
-            let kept = read_kept(unpicked).expect("reads");
-            assert_eq!(kept.draft.category(), None);
-            assert_eq!(kept.draft.claim.order_number, "10023456");
-            assert_eq!(kept.draft.idempotency_key, "k2");
         }
 
         #[test]
@@ -437,10 +375,7 @@ mod tests {
     #[test]
     fn prefill_never_overwrites_what_the_shopper_typed() {
         let mut draft = Draft {
-            claim: Claim {
-                email: "typed@example.com".into(),
-                ..Claim::default()
-            },
+            email: "typed@example.com".into(),
             ..Draft::start()
         };
         draft.prefill(&Prefill {
@@ -449,10 +384,10 @@ mod tests {
             delivered_on: Some("2026-11-20".into()),
             category: Some("logistics_delivery".into()),
         });
-        assert_eq!(draft.claim.order_number, "10023456");
-        assert_eq!(draft.claim.email, "typed@example.com");
-        assert_eq!(draft.claim.delivered_on, "2026-11-20");
-        assert_eq!(draft.category(), Some("logistics_delivery"));
+        assert_eq!(draft.order_number, "10023456");
+        assert_eq!(draft.email, "typed@example.com");
+        assert_eq!(draft.delivered_on, "2026-11-20");
+        assert_eq!(draft.category.as_deref(), Some("logistics_delivery"));
     }
 
     #[test]
@@ -465,8 +400,10 @@ mod tests {
             upload_url: url.map(str::to_owned),
             uploaded: url.is_some(),
         };
-        let mut draft = Draft::start();
-        draft.pick("other".into());
+        let draft = Draft {
+            category: Some("other".into()),
+            ..Draft::start()
+        };
         let files = [
             file("a", Some("http://h/v1/uploads/abc")),
             file("b", None),
@@ -475,18 +412,20 @@ mod tests {
         let ticket = draft.to_ticket("zh-CN", upload_ids(&files));
         assert_eq!(ticket.uploads, ["abc", "def"]);
         assert_eq!(ticket.locale, "zh-CN");
-        assert_eq!(ticket.claim.category, "other");
+        assert_eq!(ticket.category, "other");
     }
 
     #[test]
     fn back_and_forward_keep_the_answers_until_one_changes() {
-        let mut draft = Draft::start();
-        draft.pick("product_quality".into());
+        let mut draft = Draft {
+            category: Some("product_quality".into()),
+            ..Draft::start()
+        };
         draft.answer("fault".into());
         draft.answer("modified".into());
         draft.back();
         draft.back();
-        assert!(draft.claim.answers.is_empty());
+        assert!(draft.answers.is_empty());
         assert_eq!(draft.ahead, ["fault", "modified"]);
         draft.answer("fault".into());
         assert_eq!(
@@ -499,7 +438,7 @@ mod tests {
         assert!(draft.ahead.is_empty(), "a new way forgets the old one");
         draft.back();
         draft.back();
-        assert_eq!(draft.category(), None);
+        assert_eq!(draft.category, None);
     }
 
     #[test]
@@ -511,15 +450,14 @@ mod tests {
 
     #[test]
     fn a_stored_draft_reads_back_and_unknown_fields_do_not_break_it() {
-        let mut draft = Draft {
+        let draft = Draft {
             stage: Stage::Evidence,
+            answers: vec!["damaged".into()],
             ..Draft::start()
         };
-        draft.pick("logistics_delivery".into());
-        draft.answer("damaged".into());
         let text = serde_json::to_string(&draft).expect("json");
         assert_eq!(serde_json::from_str::<Draft>(&text).ok(), Some(draft));
         let older: Draft = serde_json::from_str(r#"{"order_number":"1234"}"#).expect("partial");
-        assert_eq!(older.claim.order_number, "1234");
+        assert_eq!(older.order_number, "1234");
     }
 }

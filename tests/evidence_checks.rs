@@ -40,15 +40,13 @@ fn at_the_photos(tweak: impl FnOnce(&mut MediaRule)) -> WidgetConfig {
     saved::store(
         "demo",
         &Draft {
-            claim: helpcenter_core::Claim {
-                category: "logistics_delivery".into(),
-                answers: vec!["damaged".into()],
-                delivered_on: DELIVERED.into(),
-                order_number: "10023456".into(),
-                description: "The box was crushed on one corner and the kettle is dented.".into(),
-                email: "wei@example.com".into(),
-            },
+            category: Some("logistics_delivery".into()),
+            answers: vec!["damaged".into()],
             stage: Stage::Evidence,
+            delivered_on: DELIVERED.into(),
+            order_number: "10023456".into(),
+            description: "The box was crushed on one corner and the kettle is dented.".into(),
+            email: "wei@example.com".into(),
             ..Draft::start()
         },
         &[],

@@ -154,11 +154,8 @@ async fn the_details_say_what_is_wrong_next_to_each_field_and_take_focus_there()
     helpcenter_widget::draft::saved::store(
         "demo",
         &helpcenter_widget::draft::Draft {
-            claim: helpcenter_core::Claim {
-                category: "payment_anomaly".into(),
-                answers: vec!["double_charge".into()],
-                ..helpcenter_core::Claim::default()
-            },
+            category: Some("payment_anomaly".into()),
+            answers: vec!["double_charge".into()],
             stage: helpcenter_widget::draft::Stage::Details,
             ..helpcenter_widget::draft::Draft::start()
         },

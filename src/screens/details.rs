@@ -25,7 +25,7 @@ pub fn DetailsScreen() -> impl IntoView {
     let count = move || {
         let n = flow
             .draft
-            .with(|d| DescriptionRule::count(&d.claim.description))
+            .with(|d| DescriptionRule::count(&d.description))
             .to_string();
         locale.fill(
             Text::DescriptionCount,
@@ -68,8 +68,8 @@ pub fn DetailsScreen() -> impl IntoView {
                 kind="text"
                 autocomplete="off"
                 live_from=order_min
-                get=|d| d.claim.order_number.clone()
-                set=|d, v| d.claim.order_number = v
+                get=|d| d.order_number.clone()
+                set=|d, v| d.order_number = v
             />
             <TextField
                 id="hc-description"
@@ -78,8 +78,8 @@ pub fn DetailsScreen() -> impl IntoView {
                 hint=locale.text(Text::DescriptionHint).to_owned()
                 kind="textarea"
                 autocomplete="off"
-                get=|d| d.claim.description.clone()
-                set=|d, v| d.claim.description = v
+                get=|d| d.description.clone()
+                set=|d, v| d.description = v
             />
             <p class="hc-counter" id="hc-description-count" aria-live="polite">{count}</p>
             <TextField
@@ -89,8 +89,8 @@ pub fn DetailsScreen() -> impl IntoView {
                 hint=locale.text(Text::EmailHint).to_owned()
                 kind="email"
                 autocomplete="email"
-                get=|d| d.claim.email.clone()
-                set=|d, v| d.claim.email = v
+                get=|d| d.email.clone()
+                set=|d, v| d.email = v
             />
             <Show when=blocked>
                 <p class="hc-problem" role="alert">{locale.text(Text::FixBeforeContinuing)}</p>

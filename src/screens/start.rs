@@ -36,7 +36,12 @@ pub fn StartScreen() -> impl IntoView {
         }
     });
     let news = move || following.news.get();
-    let pick = move |id: String| flow.draft.update(|d| d.pick(id));
+    let pick = move |id: String| {
+        flow.draft.update(|d| {
+            d.category = Some(id);
+            d.answers.clear();
+        })
+    };
     view! {
         <section class="hc-screen hc-start">
             {(!notices.is_empty())

@@ -356,17 +356,15 @@ pub async fn file_ticket(order: &str, identity: Option<&str>) -> (String, String
     .await
     .expect("the photo uploads");
     let ticket = helpcenter_api::NewTicket {
-        claim: helpcenter_core::Claim {
-            category: "payment_anomaly".into(),
-            answers: vec!["double_charge".into()],
-            order_number: order.into(),
-            description: "I was charged twice for the same order on my card statement.".into(),
-            email: "wei@example.com".into(),
-            ..helpcenter_core::Claim::default()
-        },
+        category: "payment_anomaly".into(),
+        answers: vec!["double_charge".into()],
+        order_number: order.into(),
+        description: "I was charged twice for the same order on my card statement.".into(),
+        email: "wei@example.com".into(),
         uploads: vec![upload::upload_id(&url).expect("upload id").to_owned()],
         locale: "en".into(),
         identity_token: identity.map(str::to_owned),
+        ..helpcenter_api::NewTicket::default()
     };
     let created = helpcenter_widget::api::Api::new(api_base())
         .create_ticket("demo", &helpcenter_widget::draft::random_key(), &ticket)

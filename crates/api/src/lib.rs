@@ -3,7 +3,7 @@
 
 mod problem;
 
-use helpcenter_core::{CivilDate, Claim, Policy};
+use helpcenter_core::{CivilDate, Policy};
 use serde::{Deserialize, Serialize};
 
 pub use problem::{ErrorCode, ProblemDetails};
@@ -53,8 +53,13 @@ impl Default for Brand {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct NewTicket {
-    #[serde(flatten)]
-    pub claim: Claim,
+    pub category: String,
+    pub answers: Vec<String>,
+    pub order_number: String,
+    pub description: String,
+    pub email: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub delivered_on: String,
     /// tus upload ids, in the order the shopper attached them.
     pub uploads: Vec<String>,
     /// The language the shopper filed in, for the store's replies.
@@ -283,22 +288,20 @@ mod tests {
 
     fn claim() -> NewTicket {
         NewTicket {
-            claim: Claim {
-                category: "product_quality".into(),
-                answers: vec!["fault".into()],
-                order_number: "10023456".into(),
-                description: "The kettle stopped heating after two days.".into(),
-                email: "wei@example.com".into(),
-                delivered_on: "2026-11-20".into(),
-            },
+            category: "product_quality".into(),
+            answers: vec!["fault".into()],
+            order_number: "10023456".into(),
+            description: "The kettle stopped heating after two days.".into(),
+            email: "wei@example.com".into(),
+            delivered_on: "2026-11-20".into(),
             uploads: vec!["u1".into()],
             locale: "en".into(),
             identity_token: None,
         }
     }
 
-    /// The claim's fields stand beside the request's own, in the order they always had: the
-    /// server's idempotency check hashes this text, so a retry after an upgrade still matches.
+    /// The claim's fields in the order they always had: the server's idempotency check hashes
+    /// this text, so a retry after an upgrade still matches.
     #[test]
     fn a_new_ticket_is_one_flat_object_as_before() {
         let text = serde_json::to_string(&claim()).expect("json");
@@ -315,8 +318,8 @@ mod tests {
         assert!(serde_json::from_str::<NewTicket>(unknown).is_err());
         let partial: NewTicket =
             serde_json::from_str(r#"{"email":"wei@example.com"}"#).expect("partial");
-        assert_eq!(partial.claim.email, "wei@example.com");
-        assert_eq!(partial.claim.category, "");
+        assert_eq!(partial.email, "wei@example.com");
+        assert_eq!(partial.category, "");
         assert!(partial.uploads.is_empty());
     }
 }

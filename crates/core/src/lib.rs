@@ -29,6 +29,6 @@ pub use policy::{
 };
 pub use problem::{Field, Problem, ProblemCode};
 pub use reply::{ReplySubmission, check_message, validate_reply};
-pub use submission::{Accepted, Claim, Submission, validate_submission};
+pub use submission::{Accepted, Submission, validate_submission};
 pub use ticket::{Actor, ResolutionKind, TicketStatus, TransitionError, transition};
 pub use window::{ClaimWindow, WindowStatus};

@@ -9,32 +9,19 @@ use crate::limits;
 use crate::policy::{Decision, Policy};
 use crate::problem::{Field, Problem, ProblemCode};
 
-// The widget's draft, the request that files it (`helpcenter_api::NewTicket`) and
-// `Submission` each embed this, flattened: on the wire and on the device its fields stand
-// beside theirs, as they did before they were one type.
-/// A claim's six fields as the shopper entered them: raw text, so that every format problem
-/// is reported by the rulebook rather than lost in parsing.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// The claim as the shopper entered it: raw text, so that every format problem is reported
+/// by this crate rather than lost in deserialisation.
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Claim {
-    /// A category id of the site's policy.
+pub struct Submission {
     pub category: String,
     /// Answer ids, one per question on the way through the decision tree.
     pub answers: Vec<String>,
     pub order_number: String,
     pub description: String,
     pub email: String,
-    /// `YYYY-MM-DD`, or empty.
+    /// `YYYY-MM-DD`; empty when not given.
     pub delivered_on: String,
-}
-
-/// A claim with the facts of its files: what [`validate_submission`] judges.
-#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Submission {
-    #[serde(flatten)]
-    pub claim: Claim,
     pub evidence: Vec<EvidenceFile>,
 }
 
@@ -53,18 +40,17 @@ pub fn validate_submission<'p>(
     submission: &Submission,
     today: CivilDate,
 ) -> Result<Accepted<'p>, Vec<Problem>> {
-    let claim = &submission.claim;
     let mut problems = Vec::new();
 
-    let order_number = policy.order_number.normalize(&claim.order_number);
-    if let Some(code) = policy.order_number.check(&claim.order_number) {
+    let order_number = policy.order_number.normalize(&submission.order_number);
+    if let Some(code) = policy.order_number.check(&submission.order_number) {
         problems.push(Problem::new(Field::OrderNumber, code));
     }
-    if let Some(code) = check_email(&claim.email) {
+    if let Some(code) = check_email(&submission.email) {
         problems.push(Problem::new(Field::Email, code));
     }
 
-    let delivered_on = match claim.delivered_on.trim() {
+    let delivered_on = match submission.delivered_on.trim() {
         "" => None,
         text => match text.parse::<CivilDate>() {
             Ok(day) if day > today => {
@@ -85,14 +71,14 @@ pub fn validate_submission<'p>(
         },
     };
 
-    let decision = match policy.walk(&claim.category, &claim.answers) {
+    let decision = match policy.walk(&submission.category, &submission.answers) {
         Err(problem) => {
             problems.push(problem);
             None
         }
         Ok(reached) if reached.claim_window.is_some() && delivered_on.is_none() => {
             // A date that was given but is unusable has been reported above already.
-            if claim.delivered_on.trim().is_empty() {
+            if submission.delivered_on.trim().is_empty() {
                 problems.push(Problem::new(
                     Field::DeliveredOn,
                     ProblemCode::DeliveredOnMissing,
@@ -115,13 +101,13 @@ pub fn validate_submission<'p>(
     match &decision {
         Some(decision) => {
             let rule = &decision.outcome.evidence;
-            if let Some(code) = rule.description.check(&claim.description) {
+            if let Some(code) = rule.description.check(&submission.description) {
                 problems.push(Problem::new(Field::Description, code));
             }
             problems.extend(rule.media.check_files(&submission.evidence, delivered_on));
         }
         // Without an outcome the length rule is unknown, but blank is wrong under any.
-        None if claim.description.trim().is_empty() => {
+        None if submission.description.trim().is_empty() => {
             problems.push(Problem::new(
                 Field::Description,
                 ProblemCode::DescriptionMissing,
@@ -184,15 +170,13 @@ mod tests {
 
     fn transit_claim() -> Submission {
         Submission {
-            claim: Claim {
-                category: "logistics_delivery".into(),
-                answers: vec!["damaged".into()],
-                order_number: "#10023456".into(),
-                description:
-                    "The box arrived crushed on one corner and the kettle inside is dented.".into(),
-                email: "wei@example.com".into(),
-                delivered_on: "2026-11-20".into(),
-            },
+            category: "logistics_delivery".into(),
+            answers: vec!["damaged".into()],
+            order_number: "#10023456".into(),
+            description: "The box arrived crushed on one corner and the kettle inside is dented."
+                .into(),
+            email: "wei@example.com".into(),
+            delivered_on: "2026-11-20".into(),
             evidence: vec![photo("box", "2026-11-20"), photo("kettle", "2026-11-21")],
         }
     }
@@ -243,13 +227,13 @@ mod tests {
     #[test]
     fn field_problems_and_evidence_problems_come_together() {
         let policy = Policy::builtin();
-        let mut sent = transit_claim();
-        sent.claim.order_number = "12".into();
-        sent.claim.email = "wei@example".into();
-        sent.claim.description = "broken".into();
-        sent.evidence = vec![photo("box", "2026-11-19")];
+        let mut claim = transit_claim();
+        claim.order_number = "12".into();
+        claim.email = "wei@example".into();
+        claim.description = "broken".into();
+        claim.evidence = vec![photo("box", "2026-11-19")];
         assert_eq!(
-            codes(validate_submission(&policy, &sent, date("2026-11-24"))),
+            codes(validate_submission(&policy, &claim, date("2026-11-24"))),
             [
                 ("order_number".into(), "order_number.format"),
                 ("email".into(), "email.format"),
@@ -265,20 +249,20 @@ mod tests {
     fn the_delivery_date_is_required_checked_and_not_in_the_future() {
         let policy = Policy::builtin();
         let today = date("2026-11-24");
-        let mut sent = transit_claim();
-        sent.claim.delivered_on = String::new();
+        let mut claim = transit_claim();
+        claim.delivered_on = String::new();
         assert_eq!(
-            codes(validate_submission(&policy, &sent, today)),
+            codes(validate_submission(&policy, &claim, today)),
             [("delivered_on".into(), "delivered_on.missing")]
         );
-        sent.claim.delivered_on = "20/11/2026".into();
+        claim.delivered_on = "20/11/2026".into();
         assert_eq!(
-            codes(validate_submission(&policy, &sent, today)),
+            codes(validate_submission(&policy, &claim, today)),
             [("delivered_on".into(), "delivered_on.format")]
         );
-        sent.claim.delivered_on = "2026-11-25".into();
+        claim.delivered_on = "2026-11-25".into();
         assert_eq!(
-            codes(validate_submission(&policy, &sent, today)),
+            codes(validate_submission(&policy, &claim, today)),
             [("delivered_on".into(), "delivered_on.in_future")]
         );
     }
@@ -286,9 +270,10 @@ mod tests {
     #[test]
     fn a_late_transit_claim_is_filed_for_review_not_against_the_carrier() {
         let mut policy = Policy::builtin();
-        let mut sent = transit_claim();
-        sent.claim.delivered_on = "2026-11-16".into();
-        let accepted = validate_submission(&policy, &sent, date("2026-11-24")).expect("late route");
+        let mut claim = transit_claim();
+        claim.delivered_on = "2026-11-16".into();
+        let accepted =
+            validate_submission(&policy, &claim, date("2026-11-24")).expect("late route");
         assert_eq!(accepted.decision.outcome.id, "transit_damage_late");
         assert_eq!(accepted.decision.outcome.remedy, crate::Remedy::Review);
 
@@ -298,7 +283,7 @@ mod tests {
             }
         }
         assert_eq!(
-            codes(validate_submission(&policy, &sent, date("2026-11-24"))),
+            codes(validate_submission(&policy, &claim, date("2026-11-24"))),
             [("delivered_on".into(), "delivered_on.window_closed")]
         );
     }
@@ -359,8 +344,7 @@ mod tests {
         ) {
             let policy = Policy::builtin();
             let today = CivilDate::from_ymd(today.0, today.1, today.2).expect("valid day");
-            let claim = Claim { category, answers, order_number, description, email, delivered_on };
-            let submission = Submission { claim, evidence };
+            let submission = Submission { category, answers, order_number, description, email, delivered_on, evidence };
             match validate_submission(&policy, &submission, today) {
                 Ok(accepted) => prop_assert!(policy.outcome(&accepted.decision.outcome.id).is_some()),
                 Err(problems) => prop_assert!(!problems.is_empty()),

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use futures_util::{StreamExt, stream};
 use helpcenter_api::{NewTicket, TicketCreated};
-use helpcenter_core::Claim;
 use helpcenter_media::samples::png;
 
 /// A `helpcenter-server serve` process, killed when dropped (also when a test fails).
@@ -125,14 +124,11 @@ async fn offset(http: &reqwest::Client, base: &str, location: &str) -> usize {
 
 fn claim(uploads: Vec<String>) -> NewTicket {
     NewTicket {
-        claim: Claim {
-            category: "product_quality".into(),
-            answers: vec!["fault".into(), "as_instructed".into()],
-            order_number: "10023456".into(),
-            description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
-            email: "wei@example.com".into(),
-            ..Claim::default()
-        },
+        category: "product_quality".into(),
+        answers: vec!["fault".into(), "as_instructed".into()],
+        order_number: "10023456".into(),
+        description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
+        email: "wei@example.com".into(),
         uploads,
         locale: "en".into(),
         ..NewTicket::default()

@@ -4,21 +4,18 @@
 mod support;
 
 use helpcenter_api::{EventKind, NewTicket, TicketCreated, TicketView};
-use helpcenter_core::{Claim, TicketStatus};
+use helpcenter_core::TicketStatus;
 use helpcenter_media::samples::png;
 use serde_json::{Value, json};
 use support::{EventStream, TestServer};
 
 fn defect_claim(uploads: Vec<String>) -> NewTicket {
     NewTicket {
-        claim: Claim {
-            category: "product_quality".into(),
-            answers: vec!["fault".into(), "as_instructed".into()],
-            order_number: "#10023456".into(),
-            description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
-            email: "wei@example.com".into(),
-            ..Claim::default()
-        },
+        category: "product_quality".into(),
+        answers: vec!["fault".into(), "as_instructed".into()],
+        order_number: "#10023456".into(),
+        description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
+        email: "wei@example.com".into(),
         uploads,
         locale: "en".into(),
         ..NewTicket::default()
@@ -381,10 +378,7 @@ async fn a_retried_create_returns_the_same_ticket_and_concurrent_duplicates_make
     );
 
     let mut changed = claim.clone();
-    changed
-        .claim
-        .description
-        .push_str(" Also the lid is cracked.");
+    changed.description.push_str(" Also the lid is cracked.");
     let (status, body) = problem(create(&server, "key-1", &changed).await).await;
     assert_eq!(
         (status, body["code"].as_str()),
@@ -445,8 +439,8 @@ async fn refusals_carry_the_rulebooks_codes() {
     );
 
     let mut claim = defect_claim(vec!["not-an-upload".into()]);
-    claim.claim.order_number = "12".into();
-    claim.claim.email = "wei@".into();
+    claim.order_number = "12".into();
+    claim.email = "wei@".into();
     let (_, body) = problem(create(&server, "bad-fields", &claim).await).await;
     assert_eq!(
         codes(&body),
@@ -456,8 +450,8 @@ async fn refusals_carry_the_rulebooks_codes() {
 
     let photo = server.upload("x.png", &png(800, 600, 3)).await;
     let mut claim = defect_claim(vec![photo]);
-    claim.claim.order_number = "12".into();
-    claim.claim.email = "wei@".into();
+    claim.order_number = "12".into();
+    claim.email = "wei@".into();
     let (_, body) = problem(create(&server, "bad-fields-2", &claim).await).await;
     assert_eq!(
         codes(&body),
@@ -488,19 +482,12 @@ async fn transit_damage_is_judged_by_its_claim_window() {
         .await
         .expect("json");
     let today = config.today;
-    let transit = |delivered: String, uploads: Vec<String>| {
-        let defect = defect_claim(uploads);
-        NewTicket {
-            claim: Claim {
-                category: "logistics_delivery".into(),
-                answers: vec!["damaged".into()],
-                delivered_on: delivered,
-                description: "The box was crushed and the kettle inside is dented on one side."
-                    .into(),
-                ..defect.claim
-            },
-            ..defect
-        }
+    let transit = |delivered: String, uploads: Vec<String>| NewTicket {
+        category: "logistics_delivery".into(),
+        answers: vec!["damaged".into()],
+        delivered_on: delivered,
+        description: "The box was crushed and the kettle inside is dented on one side.".into(),
+        ..defect_claim(uploads)
     };
     let day = |n: i32| today.add_days(n).expect("in range").to_string();
 
@@ -560,16 +547,12 @@ async fn without_a_late_route_a_claim_past_its_window_is_refused() {
         .json()
         .await
         .expect("json");
-    let defect = defect_claim(photos(&server, 50).await);
     let claim = NewTicket {
-        claim: Claim {
-            category: "logistics_delivery".into(),
-            answers: vec!["damaged".into()],
-            delivered_on: config.today.add_days(-8).expect("in range").to_string(),
-            description: "The box was crushed and the kettle inside is dented on one side.".into(),
-            ..defect.claim
-        },
-        ..defect
+        category: "logistics_delivery".into(),
+        answers: vec!["damaged".into()],
+        delivered_on: config.today.add_days(-8).expect("in range").to_string(),
+        description: "The box was crushed and the kettle inside is dented on one side.".into(),
+        ..defect_claim(photos(&server, 50).await)
     };
     let (status, body) = problem(create(&server, "late", &claim).await).await;
     assert_eq!(status, 422);

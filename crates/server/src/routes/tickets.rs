@@ -109,7 +109,7 @@ pub async fn create(
         .filter(|k| (1..=limits::MAX_IDEMPOTENCY_KEY_BYTES).contains(&k.len()))
         .ok_or(AppError::IdempotencyKeyMissing)?
         .to_owned();
-    if new.claim.answers.len() > limits::MAX_ANSWERS {
+    if new.answers.len() > limits::MAX_ANSWERS {
         return Err(AppError::Invalid(vec![Problem::new(
             Field::Answers,
             ProblemCode::AnswersTooMany,
@@ -176,12 +176,12 @@ pub async fn create(
                 site: site.key.clone(),
                 status: TicketStatus::Submitted.as_str().into(),
                 resolution: None,
-                category: new.claim.category.clone(),
-                answers: serde_json::to_string(&new.claim.answers).unwrap_or_else(|_| "[]".into()),
+                category: new.category.clone(),
+                answers: serde_json::to_string(&new.answers).unwrap_or_else(|_| "[]".into()),
                 outcome: accepted.outcome.clone(),
                 order_number: accepted.order_number.clone(),
-                email: new.claim.email.trim().to_owned(),
-                description: new.claim.description.trim().to_owned(),
+                email: new.email.trim().to_owned(),
+                description: new.description.trim().to_owned(),
                 delivered_on: accepted.delivered_on.map(|d| d.to_string()),
                 locale: locale.clone(),
                 customer_id: customer.as_ref().map(|c| c.id.clone()),
@@ -271,7 +271,12 @@ async fn check_claim(
 ) -> Result<CheckedClaim, AppError> {
     let evidence = evidence_facts(state, site, &new.uploads).await?;
     let submission = Submission {
-        claim: new.claim.clone(),
+        category: new.category.clone(),
+        answers: new.answers.clone(),
+        order_number: new.order_number.clone(),
+        description: new.description.clone(),
+        email: new.email.clone(),
+        delivered_on: new.delivered_on.clone(),
         evidence,
     };
     let accepted =
