@@ -95,7 +95,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("helpcenter_core (unit)", 54),
     ("helpcenter_media (unit)", 19),
     ("helpcenter_server (unit)", 21),
-    ("helpcenter_widget (unit)", 26),
+    ("helpcenter_widget (unit)", 25),
     ("xtask (unit, src/main.rs)", 26),
     // crates/server/tests/
     ("cli", 6),
