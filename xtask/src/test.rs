@@ -134,37 +134,24 @@ const BROWSER_FLOORS: &[(&str, u32)] = &[
 ];
 
 fn clippy_wasm32(ctx: &Ctx) -> Result<()> {
-    let wasm = ["--target", "wasm32-unknown-unknown"];
-    let deny = ["--", "-D", "warnings"];
-    ctx.cmd("cargo")
-        .args(["clippy", "-p", "helpcenter-widget", "--all-targets"])
-        .args(wasm)
-        .args(deny)
-        .run()?;
+    let clippy = |args: &[&str]| {
+        ctx.cmd("cargo")
+            .arg("clippy")
+            .args(args)
+            .args(["--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])
+            .run()
+    };
+    clippy(&["-p", "helpcenter-widget", "--all-targets"])?;
     // … and as the release build compiles it, with the split points.
-    ctx.cmd("cargo")
-        .args([
-            "clippy",
-            "-p",
-            "helpcenter-widget",
-            "--bin",
-            "helpcenter-widget",
-        ])
-        .args(["--features", "lazy"])
-        .args(wasm)
-        .args(deny)
-        .run()?;
-    ctx.cmd("cargo")
-        .args([
-            "clippy",
-            "-p",
-            "helpcenter-core",
-            "--lib",
-            "--no-default-features",
-        ])
-        .args(wasm)
-        .args(deny)
-        .run()
+    clippy(&[
+        "-p",
+        "helpcenter-widget",
+        "--bin",
+        "helpcenter-widget",
+        "--features",
+        "lazy",
+    ])?;
+    clippy(&["-p", "helpcenter-core", "--lib", "--no-default-features"])
 }
 
 /// Every native test of the workspace. The widget's integration tests (`tests/*.rs`) are
