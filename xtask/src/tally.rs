@@ -141,7 +141,12 @@ pub struct LibtestReader {
 impl LibtestReader {
     pub fn line(&mut self, line: &str, tally: &mut Tally) {
         let line = line.trim();
-        if let Some(rest) = line.strip_prefix("Running ") {
+        // cargo's `Running tests/x.rs (target/…/x-0123…)`; not the wasm runner's own
+        // `Running headless tests in Chrome on `http://…``, which follows it.
+        if let Some(rest) = line.strip_prefix("Running ")
+            && rest.ends_with(')')
+            && rest.contains(" (")
+        {
             self.current = Some(suite_of_running(rest));
         } else if let Some(krate) = line.strip_prefix("Doc-tests ") {
             self.current = Some(format!("{} (doc)", krate.trim()));
@@ -308,6 +313,8 @@ test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
     fn the_wasm_runners_empty_binary_counts_as_zero() {
         let tally = read(
             "     Running tests/bridge.rs (target/wasm32-unknown-unknown/debug/deps/bridge-0123456789abcdef.wasm)
+Set WASM_BINDGEN_TEST_TIMEOUT to 120 seconds...
+Running headless tests in Chrome on `http://127.0.0.1:38903/`
 no tests to run!
 ",
         );
@@ -323,6 +330,23 @@ no tests to run!
         assert!(
             err.contains("`bridge` ran 0 tests, fewer than its floor of 5"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_wasm_runners_own_running_line_is_not_a_suite() {
+        let tally = read(
+            "     Running tests/widget.rs (target/wasm32-unknown-unknown/debug/deps/widget-93c012d7507b2b37.wasm)
+Set WASM_BINDGEN_TEST_TIMEOUT to 120 seconds...
+Running headless tests in Chrome on `http://127.0.0.1:40691/`
+Try find `webdriver.json` for configure browser's capabilities:
+running 7 tests
+test result: ok. 7 passed; 0 failed; 0 ignored; 0 filtered out; finished in 0.55s
+",
+        );
+        assert_eq!(
+            tally.suites().collect::<Vec<_>>(),
+            [("widget", &count(7, 0, 0))]
         );
     }
 
