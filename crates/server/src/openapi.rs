@@ -116,6 +116,15 @@ pub mod responses {
     )]
     pub struct TusInternal(pub ProblemDetails);
 
+    /// An agent's message longer than a shopper's may be: refused as a shopper's reply is.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 422,
+        description = "`submission.invalid`: `problems` has `message.too_long` for `message`, as a shopper's reply would.",
+        content_type = "application/problem+json"
+    )]
+    pub struct AgentMessageTooLong(pub ProblemDetails);
+
     /// tus: the public limits.
     #[derive(IntoResponses)]
     #[response(status = 429, description = "`rate_limited`.", content_type = "application/problem+json",

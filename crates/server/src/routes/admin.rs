@@ -229,7 +229,7 @@ pub async fn show(
     responses(
         (status = 200, description = "Moved; the change is on the timeline and reached the open event streams.", body = AdminTicketView),
         (status = 400, description = "`message.required`: asking for information needs a message.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "`submission.invalid`: `problems` has `message.too_long` for `message`, as a shopper's reply would.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AgentMessageTooLong,
         crate::openapi::responses::AdminKeyRequired,
         crate::openapi::responses::SiteTicketNotFound,
         (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
@@ -268,7 +268,7 @@ pub struct InfoRequest {
     responses(
         (status = 200, description = "The ticket is `needs_info`; the shopper sees the message.", body = AdminTicketView),
         (status = 400, description = "`message.required`: the message is empty.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "`submission.invalid`: `problems` has `message.too_long` for `message`, as a shopper's reply would.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AgentMessageTooLong,
         crate::openapi::responses::AdminKeyRequired,
         crate::openapi::responses::SiteTicketNotFound,
         (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`, the statuses it can go to), `ticket.resolution_missing`, `ticket.resolution_unexpected`; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
@@ -305,7 +305,7 @@ pub async fn request_info(
     responses(
         (status = 200, description = "The message is on the timeline.", body = AdminTicketView),
         (status = 400, description = "`message.empty`.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "`submission.invalid`: `problems` has `message.too_long` for `message`, as a shopper's reply would.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::AgentMessageTooLong,
         crate::openapi::responses::AdminKeyRequired,
         crate::openapi::responses::SiteTicketNotFound,
         (status = 409, description = "`ticket.changed`: the ticket changed meanwhile; reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
