@@ -1,6 +1,7 @@
 //! The JSON the widget and the server exchange, defined once so the two cannot drift apart.
 //! Rules live in `helpcenter-core`; this crate is only the shape of the messages.
 
+pub mod console;
 mod problem;
 
 use helpcenter_core::{CivilDate, Policy};
