@@ -11,6 +11,34 @@ pub use helpcenter_core::ReplyPlaceholders;
 
 use crate::{AgentMessage, EventActor, EventKind, Transition};
 
+/// What happened on the timeline, as agents see it: the shopper's kinds, and the agents' own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsoleEventKind {
+    Created,
+    StatusChanged,
+    InfoRequested,
+    Message,
+    ShopperReply,
+    InternalNote,
+    /// The ticket was given to an agent (`assigned_to`) or to nobody. Agents only.
+    Assigned,
+}
+
+impl From<EventKind> for ConsoleEventKind {
+    fn from(kind: EventKind) -> Self {
+        match kind {
+            EventKind::Created => ConsoleEventKind::Created,
+            EventKind::StatusChanged => ConsoleEventKind::StatusChanged,
+            EventKind::InfoRequested => ConsoleEventKind::InfoRequested,
+            EventKind::Message => ConsoleEventKind::Message,
+            EventKind::ShopperReply => ConsoleEventKind::ShopperReply,
+            EventKind::InternalNote => ConsoleEventKind::InternalNote,
+        }
+    }
+}
+
 /// `POST /v1/console/session`: sign in. A wrong email and a wrong password get the same answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -331,7 +359,7 @@ pub struct ConsoleEvent {
     pub seq: u32,
     /// RFC 3339, UTC.
     pub at: String,
-    pub kind: EventKind,
+    pub kind: ConsoleEventKind,
     pub actor: EventActor,
     /// Who acted, for an agent's event: the agent's name, or `admin key` for the admin API
     /// and the CLI.
@@ -346,8 +374,11 @@ pub struct ConsoleEvent {
     pub resolution: Option<ResolutionKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// An internal note: agents only, never shown to the shopper.
+    /// An internal note or an assignment: agents only, never shown to the shopper.
     pub internal: bool,
+    /// With `assigned`: the agent the ticket went to (absent: to nobody).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<AgentRef>,
     /// Upload ids that came with this event.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
