@@ -225,6 +225,9 @@ pub enum ErrorCode {
     /// The insights' period is not a range of days (`from` after `to`, or longer than two years).
     #[serde(rename = "console.period_invalid")]
     PeriodInvalid,
+    /// Only the site's owners may do this (manage saved replies).
+    #[serde(rename = "console.owner_only")]
+    OwnerOnly,
     /// The server failed; retry later.
     #[serde(rename = "internal")]
     Internal,
@@ -235,7 +238,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 56] = [
+    pub const ALL: [ErrorCode; 57] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -291,6 +294,7 @@ impl ErrorCode {
         ErrorCode::SavedReplyInvalid,
         ErrorCode::CursorInvalid,
         ErrorCode::PeriodInvalid,
+        ErrorCode::OwnerOnly,
         ErrorCode::Internal,
     ];
 
@@ -352,6 +356,7 @@ impl ErrorCode {
             ErrorCode::SavedReplyInvalid => "saved_reply.invalid",
             ErrorCode::CursorInvalid => "console.cursor_invalid",
             ErrorCode::PeriodInvalid => "console.period_invalid",
+            ErrorCode::OwnerOnly => "console.owner_only",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }

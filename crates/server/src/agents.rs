@@ -251,7 +251,7 @@ pub async fn session_agent(
         .session(&sha256_hex(token), &timestamp(jiff::Timestamp::now()))
         .await?
     {
-        SessionState::Active(agent, expires_at) => Ok((agent, expires_at)),
+        SessionState::Active(agent, expires_at) => Ok((*agent, expires_at)),
         SessionState::Expired => Err(AppError::SessionExpired),
         SessionState::AgentDisabled => Err(AppError::AgentDisabled),
         SessionState::Unknown => Err(AppError::SessionRequired),

@@ -270,14 +270,20 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         let _expiry = crate::uploads::spawn_expiry(state.clone());
         let rate_limits = config.server.rate_limits.unwrap_or_default();
         let shutdown = state.shutdown.clone();
+        let console = config.server.console.clone().unwrap_or_default();
         let options = ServeOptions {
             widget_dir,
             public_dir,
             rate_limits,
+            console: crate::app::ConsoleOptions {
+                public_origin: console.public_origin,
+                sign_in: console.sign_in.unwrap_or_default(),
+            },
         };
         let app = router(state, &options);
         println!("Help Center server listening on http://{addr}/");
         println!("Widget (demo site): http://{addr}/widget/?site=demo");
+        println!("Agents' console: http://{addr}/console/");
         let connections = config.server.connections.unwrap_or_default();
         match serve_with(listener, app, shutdown, connections).await {
             Ok(()) => ExitCode::SUCCESS,

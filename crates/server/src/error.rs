@@ -56,6 +56,8 @@ pub enum AppError {
     OriginRefused,
     #[error("the site has no agent {0:?}")]
     AgentNotFound(String),
+    #[error("only the site's owners may do this")]
+    OwnerOnly,
     #[error("the site has no saved reply {0:?}")]
     SavedReplyNotFound(String),
     #[error("internal error")]
@@ -94,6 +96,7 @@ impl AppError {
             AppError::OriginRefused => ErrorCode::OriginRefused,
             AppError::AgentNotFound(_) => ErrorCode::AgentNotFound,
             AppError::SavedReplyNotFound(_) => ErrorCode::SavedReplyNotFound,
+            AppError::OwnerOnly => ErrorCode::OwnerOnly,
             AppError::Store(_) => ErrorCode::Internal,
         }
     }
@@ -103,14 +106,15 @@ impl AppError {
             AppError::SiteNotFound(_) | AppError::NotFound | AppError::TicketNotFound(_) => {
                 StatusCode::NOT_FOUND
             }
-            AppError::IdentityNotConfigured
-            | AppError::AgentNotFound(_)
-            | AppError::SavedReplyNotFound(_) => StatusCode::NOT_FOUND,
+            AppError::IdentityNotConfigured | AppError::SavedReplyNotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
+            AppError::AgentNotFound(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::SignInFailed
             | AppError::SessionRequired
             | AppError::SessionExpired
             | AppError::AgentDisabled => StatusCode::UNAUTHORIZED,
-            AppError::OriginRefused => StatusCode::FORBIDDEN,
+            AppError::OriginRefused | AppError::OwnerOnly => StatusCode::FORBIDDEN,
             AppError::TokenRequired | AppError::AdminKeyRequired | AppError::Identity(_) => {
                 StatusCode::UNAUTHORIZED
             }

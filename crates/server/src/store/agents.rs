@@ -25,7 +25,7 @@ const AGENT_COLUMNS: &str =
 /// How a session token stands, for the console's answer to it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SessionState {
-    Active(AgentRecord, String),
+    Active(Box<AgentRecord>, String),
     /// Past its fixed expiry.
     Expired,
     /// Its agent was disabled.
@@ -229,7 +229,7 @@ impl Store {
         } else if expires_at.as_str() <= now {
             SessionState::Expired
         } else {
-            SessionState::Active(agent, expires_at)
+            SessionState::Active(Box::new(agent), expires_at)
         })
     }
 

@@ -493,6 +493,7 @@ impl Store {
     }
 }
 
+#[cfg(test)]
 /// What both event statements below read, in this order (checked by a test).
 const EVENT_COLUMNS: &str = "e.ticket_id, e.event_no, e.seq, e.kind, e.actor, e.status, e.resolution, \
      e.body, e.public, e.created_at, e.agent_id, a.name AS agent_name, b.name AS assigned_name";
