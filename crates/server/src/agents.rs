@@ -381,3 +381,27 @@ async fn seed_demo_replies(store: &Store, agent_id: &str) -> Result<(), StoreErr
     }
     Ok(())
 }
+
+/// How long an ended session (expired or signed out) is kept before it is forgotten: long
+/// enough to tell an agent their session expired rather than that they never signed in.
+pub const ENDED_SESSIONS_KEPT_HOURS: i64 = 7 * 24;
+
+/// Forgets ended sessions once an hour, so the table holds about a week of sign-ins.
+pub fn spawn_session_cleanup(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let now = jiff::Timestamp::now();
+            let before = now
+                .checked_sub(jiff::SignedDuration::from_hours(ENDED_SESSIONS_KEPT_HOURS))
+                .unwrap_or(now);
+            match state.store.delete_old_sessions(&timestamp(before)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "forgot ended console sessions"),
+                Err(e) => tracing::warn!(error = %e, "console session cleanup failed"),
+            }
+        }
+    })
+}

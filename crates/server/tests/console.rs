@@ -1293,3 +1293,57 @@ async fn insights_count_the_claims_and_the_promises_kept() {
     assert_eq!(long_ago.weeks.len(), 1);
     assert_eq!(long_ago.weeks[0].total, 0);
 }
+
+#[tokio::test]
+async fn an_expired_session_is_told_so_and_the_admin_view_links_its_files_for_the_admin_key() {
+    let server = team().await;
+    let wei = signed_in(&server, "demo", "wei@example.com").await;
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        server.data_dir.join("helpcenter.db").display()
+    ))
+    .await
+    .expect("open the database");
+    sqlx::query("UPDATE agent_sessions SET expires_at = '2026-01-01T00:00:00.000000Z'")
+        .execute(&pool)
+        .await
+        .expect("expire");
+    let refused = wei
+        .request(Method::GET, "/v1/console/session")
+        .send()
+        .await
+        .expect("whoami");
+    let (status, body) = problem(refused).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("console.session_expired"))
+    );
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("sign in again")),
+        "{body}"
+    );
+
+    let created = file(&server, 1).await;
+    let admin: Value = server
+        .admin(
+            server
+                .http
+                .get(server.url(&format!("/v1/admin/tickets/{}", created.ticket_id))),
+        )
+        .send()
+        .await
+        .expect("admin show")
+        .json()
+        .await
+        .expect("json");
+    let url = admin["evidence"][0]["url"].as_str().expect("url");
+    assert!(url.starts_with("/v1/admin/tickets/"), "{url}");
+    let file = server
+        .admin(server.http.get(server.url(url)))
+        .send()
+        .await
+        .expect("file");
+    assert_eq!(file.status(), 200);
+}

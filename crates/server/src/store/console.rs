@@ -136,7 +136,7 @@ fn starts_with(prefix: &str) -> String {
 }
 
 /// The filters but `status`, as `AND …` clauses on `t`.
-fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, site: &str, filter: &InboxFilter, now: &str) {
+fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, site: &str, filter: &InboxFilter) {
     query.push(" WHERE t.site = ");
     query.push_bind(site.to_owned());
     if let Some(category) = &filter.category {
@@ -164,7 +164,6 @@ fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, site: &str, filter: &Inbox
             .push(") AND t.respond_by < ")
             .push_bind(before.clone());
     }
-    let _ = now;
     if let Some((id, order, email)) = &filter.search {
         query
             .push(" AND (t.id LIKE ")
@@ -199,12 +198,11 @@ impl Store {
         sort: InboxSort,
         after: Option<&InboxCursor>,
         limit: u32,
-        now: &str,
     ) -> Result<(Vec<InboxItem>, bool, StatusCounts), StoreError> {
         let mut query = QueryBuilder::<Sqlite>::new(format!(
             "SELECT {ITEM_COLUMNS} FROM tickets t LEFT JOIN agents a ON a.id = t.assignee"
         ));
-        push_filters(&mut query, site, filter, now);
+        push_filters(&mut query, site, filter);
         push_statuses(&mut query, &filter.statuses);
         let (column, before, order) = match sort {
             InboxSort::Updated => ("t.updated_at", "<", "DESC"),
@@ -231,7 +229,7 @@ impl Store {
         items.truncate(limit as usize);
 
         let mut counting = QueryBuilder::<Sqlite>::new("SELECT t.status, COUNT(*) FROM tickets t");
-        push_filters(&mut counting, site, filter, now);
+        push_filters(&mut counting, site, filter);
         counting.push(" GROUP BY t.status");
         let mut counts = StatusCounts::default();
         for row in counting.build().fetch_all(&self.pool).await? {
