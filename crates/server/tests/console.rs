@@ -198,6 +198,12 @@ async fn signing_in_sets_a_strict_cookie_and_wrong_email_or_password_answer_alik
         ("Wei", AgentRole::Owner, "demo", "Demo Store")
     );
     let agent = signed_in(&server, "demo", "wei@example.com").await;
+    let inbox = agent
+        .request(Method::GET, "/v1/console/tickets")
+        .send()
+        .await
+        .expect("inbox");
+    assert_eq!(inbox.headers()["cache-control"], "private, no-store");
     let whoami: SignedInAgent = agent.get("/v1/console/session").await;
     assert_eq!(whoami.email, "wei@example.com");
 
