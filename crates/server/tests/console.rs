@@ -1193,6 +1193,29 @@ async fn the_agents_session_opens_the_evidence_with_what_its_bytes_are() {
         response.bytes().await.expect("bytes").as_ref(),
         bytes.as_slice()
     );
+    let part = wei
+        .request(Method::GET, &file.url)
+        .header("Range", "bytes=8-23")
+        .send()
+        .await
+        .expect("a part");
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 8-23/{}", bytes.len()).as_str()
+    );
+    assert_eq!(part.bytes().await.expect("bytes").as_ref(), &bytes[8..24]);
+    let tail = wei
+        .request(Method::GET, &file.url)
+        .header("Range", "bytes=-10")
+        .send()
+        .await
+        .expect("the tail");
+    assert_eq!(tail.status(), 206);
+    assert_eq!(
+        tail.bytes().await.expect("bytes").as_ref(),
+        &bytes[bytes.len() - 10..]
+    );
     let anonymous = server
         .http
         .get(server.url(&file.url))
