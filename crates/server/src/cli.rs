@@ -242,6 +242,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             widget_dir,
             public_dir,
             rate_limits,
+            trusted_proxies: config.server.trusted_proxies.clone(),
         };
         let app = router(state, &options);
         println!("Help Center server listening on http://{addr}/");

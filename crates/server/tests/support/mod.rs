@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 use helpcenter_server::app::ServeOptions;
+use helpcenter_server::client_ip::TrustedProxies;
 use helpcenter_server::listen::{ConnectionLimits, serve_with};
 use helpcenter_server::rate_limit::RateLimits;
 use helpcenter_server::sites::{Site, Sites};
@@ -139,6 +140,26 @@ impl TestServer {
         connections: ConnectionLimits,
         customize: impl FnOnce(&mut Site),
     ) -> TestServer {
+        Self::start_full(
+            rate_limits,
+            connections,
+            TrustedProxies::default(),
+            customize,
+        )
+        .await
+    }
+
+    /// … behind these reverse proxies.
+    pub async fn start_behind(rate_limits: RateLimits, proxies: TrustedProxies) -> TestServer {
+        Self::start_full(rate_limits, ConnectionLimits::default(), proxies, |_| {}).await
+    }
+
+    async fn start_full(
+        rate_limits: RateLimits,
+        connections: ConnectionLimits,
+        trusted_proxies: TrustedProxies,
+        customize: impl FnOnce(&mut Site),
+    ) -> TestServer {
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
         write_widget(widget.path());
@@ -160,6 +181,7 @@ impl TestServer {
                 widget_dir: widget.path().to_owned(),
                 public_dir: public.path().to_owned(),
                 rate_limits,
+                trusted_proxies,
             },
         );
         tokio::spawn(serve_with(listener, app, shutdown.clone(), connections));
