@@ -195,6 +195,15 @@ pub enum ErrorCode {
     /// The request body stalled.
     #[serde(rename = "upload.body_stalled")]
     UploadBodyStalled,
+    /// The client holds too many uploads that no ticket holds yet.
+    #[serde(rename = "upload.too_many_open")]
+    UploadTooManyOpen,
+    /// The site's room for files not yet sent with a request is full; retry later.
+    #[serde(rename = "storage.quota_exceeded")]
+    StorageQuotaExceeded,
+    /// The server's disk is (nearly) full; retry later.
+    #[serde(rename = "storage.full")]
+    StorageFull,
     /// The server failed; retry later.
     #[serde(rename = "internal")]
     Internal,
@@ -205,7 +214,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 46] = [
+    pub const ALL: [ErrorCode; 49] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -251,6 +260,9 @@ impl ErrorCode {
         ErrorCode::UploadAttached,
         ErrorCode::UploadBodyInterrupted,
         ErrorCode::UploadBodyStalled,
+        ErrorCode::UploadTooManyOpen,
+        ErrorCode::StorageQuotaExceeded,
+        ErrorCode::StorageFull,
         ErrorCode::Internal,
     ];
 
@@ -302,6 +314,9 @@ impl ErrorCode {
             ErrorCode::UploadAttached => "upload.attached",
             ErrorCode::UploadBodyInterrupted => "upload.body_interrupted",
             ErrorCode::UploadBodyStalled => "upload.body_stalled",
+            ErrorCode::UploadTooManyOpen => "upload.too_many_open",
+            ErrorCode::StorageQuotaExceeded => "storage.quota_exceeded",
+            ErrorCode::StorageFull => "storage.full",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }

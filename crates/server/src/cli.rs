@@ -220,10 +220,11 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let state = match AppState::open(Sites::new(sites), &data_dir).await {
+        let mut state = match AppState::open(Sites::new(sites), &data_dir).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
         };
+        state.storage = config.server.storage.unwrap_or_default();
         let listener = match tokio::net::TcpListener::bind(bind).await {
             Ok(listener) => listener,
             Err(e) => return fail(&format!("cannot listen on {bind}: {e}")),

@@ -31,6 +31,8 @@ pub struct ServerSettings {
     /// The reverse proxies in front of this server, whose `X-Forwarded-For` names the client.
     #[serde(default)]
     pub trusted_proxies: crate::client_ip::TrustedProxies,
+    /// Bounds on evidence no ticket holds yet; see `StorageLimits::default`.
+    pub storage: Option<crate::uploads::quota::StorageLimits>,
 }
 
 /// One merchant's storefront.

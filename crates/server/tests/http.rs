@@ -393,7 +393,12 @@ async fn statuses_forwarded_for(server: &TestServer, client: &str, count: usize)
 async fn behind_a_trusted_proxy_each_shopper_has_their_own_limit() {
     let proxies =
         helpcenter_server::client_ip::TrustedProxies::new(vec!["127.0.0.1".parse().expect("net")]);
-    let server = TestServer::start_behind(TWO_PER_CLIENT, proxies).await;
+    let setup = support::Setup {
+        rate_limits: TWO_PER_CLIENT,
+        trusted_proxies: proxies,
+        ..support::Setup::default()
+    };
+    let server = TestServer::start_set_up(setup, |_| {}).await;
     // The proxy appends the address it saw; what the client wrote to its left is not trusted.
     assert_eq!(
         statuses_forwarded_for(&server, "203.0.113.9", 3).await,

@@ -7,6 +7,7 @@ use helpcenter_server::client_ip::TrustedProxies;
 use helpcenter_server::listen::{ConnectionLimits, serve_with};
 use helpcenter_server::rate_limit::RateLimits;
 use helpcenter_server::sites::{Site, Sites};
+use helpcenter_server::uploads::quota::StorageLimits;
 use helpcenter_server::{AppState, router};
 use std::path::PathBuf;
 
@@ -115,6 +116,27 @@ pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The server-wide settings a test server runs with: `..Setup::default()` for the rest.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub rate_limits: RateLimits,
+    pub connections: ConnectionLimits,
+    pub trusted_proxies: TrustedProxies,
+    pub storage: StorageLimits,
+}
+
+impl Default for Setup {
+    /// The server's defaults, but rate limits tests never meet.
+    fn default() -> Self {
+        Self {
+            rate_limits: UNLIMITED,
+            connections: ConnectionLimits::default(),
+            trusted_proxies: TrustedProxies::default(),
+            storage: StorageLimits::default(),
+        }
+    }
+}
+
 impl TestServer {
     /// The demo site on the built-in policy, with a fake Trunk output to serve; rate limits
     /// high enough that tests never meet them.
@@ -140,26 +162,22 @@ impl TestServer {
         connections: ConnectionLimits,
         customize: impl FnOnce(&mut Site),
     ) -> TestServer {
-        Self::start_full(
+        let setup = Setup {
             rate_limits,
             connections,
-            TrustedProxies::default(),
-            customize,
-        )
-        .await
+            ..Setup::default()
+        };
+        Self::start_set_up(setup, customize).await
     }
 
-    /// … behind these reverse proxies.
-    pub async fn start_behind(rate_limits: RateLimits, proxies: TrustedProxies) -> TestServer {
-        Self::start_full(rate_limits, ConnectionLimits::default(), proxies, |_| {}).await
-    }
-
-    async fn start_full(
-        rate_limits: RateLimits,
-        connections: ConnectionLimits,
-        trusted_proxies: TrustedProxies,
-        customize: impl FnOnce(&mut Site),
-    ) -> TestServer {
+    /// The demo site as `customize` changes it, on a server set up as `setup` says.
+    pub async fn start_set_up(setup: Setup, customize: impl FnOnce(&mut Site)) -> TestServer {
+        let Setup {
+            rate_limits,
+            connections,
+            trusted_proxies,
+            storage,
+        } = setup;
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
         write_widget(widget.path());
@@ -171,9 +189,10 @@ impl TestServer {
         let addr = listener.local_addr().expect("addr");
         let (mut site, admin_key) = Site::demo(data.path(), addr.port()).expect("demo site");
         customize(&mut site);
-        let state = AppState::open(Sites::new(vec![site]), data.path())
+        let mut state = AppState::open(Sites::new(vec![site]), data.path())
             .await
             .expect("open the data directory");
+        state.storage = storage;
         let shutdown = state.shutdown.clone();
         let app = router(
             state,
