@@ -88,7 +88,18 @@ async fn the_demo_site_config_carries_its_policy() {
     );
     assert_eq!(body["site"], "demo");
     assert_eq!(body["display_name"], "Demo Store");
-    assert_eq!(body["return_policy_url"], "/demo/returns.html");
+    // The demo storefront's own page (next door), not a path on the widget's server.
+    let storefront_port = server
+        .base
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse::<u16>().ok())
+        .expect("port")
+        + 1;
+    assert_eq!(
+        body["return_policy_url"],
+        format!("http://127.0.0.1:{storefront_port}/returns.html")
+    );
     assert_eq!(
         body["brand"],
         serde_json::json!({"primary_color": "#1f5fbf", "on_primary_color": "#ffffff", "radius_px": 10})
