@@ -33,6 +33,18 @@ pub struct ServerSettings {
     pub trusted_proxies: crate::client_ip::TrustedProxies,
     /// Bounds on evidence no ticket holds yet; see `StorageLimits::default`.
     pub storage: Option<crate::uploads::quota::StorageLimits>,
+    /// The agents' console.
+    pub console: Option<ConsoleSettings>,
+}
+
+/// `[server.console]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// `scheme://host[:port]` agents open the console at, when a proxy stands in front.
+    pub public_origin: Option<String>,
+    /// See `SignInLimits::default`.
+    pub sign_in: Option<crate::rate_limit::SignInLimits>,
 }
 
 /// One merchant's storefront.

@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth::ServerSecret;
 use crate::events::EventHub;
+use crate::rate_limit::SignInLimiter;
 use crate::sites::Sites;
 use crate::store::Store;
 use crate::uploads::blobs::EvidenceStore;
@@ -28,6 +29,10 @@ pub struct AppState {
     /// Cancelled when the server shuts down, so endless responses (event streams) end and
     /// graceful shutdown does not wait for them forever.
     pub shutdown: CancellationToken,
+    /// Sign-in attempts to the agents' console, per account and per address.
+    pub sign_in: Arc<SignInLimiter>,
+    /// The console's origin behind a proxy (`[server.console] public_origin`).
+    pub public_origin: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -42,6 +47,8 @@ impl AppState {
             data_dir: data_dir.to_owned(),
             storage: StorageLimits::default(),
             shutdown: CancellationToken::new(),
+            sign_in: Arc::new(SignInLimiter::default()),
+            public_origin: None,
         })
     }
 }

@@ -382,3 +382,267 @@ async fn sign_identity_refuses_a_site_that_signs_none() {
         "{err}"
     );
 }
+
+/// `admin agents …` on a data directory, with the password on standard input or in the
+/// environment, never on the command line.
+fn agents(data: &std::path::Path, args: &[&str], password: Password) -> (bool, String, String) {
+    use std::io::Write;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"));
+    command
+        .args(["admin", "--data-dir"])
+        .arg(data)
+        .args(["agents"])
+        .args(args)
+        .env_remove("HELPCENTER_AGENT_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if let Password::Env(password) = password {
+        command.env("HELPCENTER_AGENT_PASSWORD", password);
+    }
+    let mut child = command.spawn().expect("run");
+    let mut stdin = child.stdin.take().expect("stdin");
+    if let Password::Stdin(password) = password {
+        stdin
+            .write_all(format!("{password}\n").as_bytes())
+            .expect("write the password");
+    }
+    drop(stdin);
+    let output = child.wait_with_output().expect("wait");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Password<'a> {
+    Stdin(&'a str),
+    Env(&'a str),
+    None,
+}
+
+#[test]
+fn agents_are_added_listed_and_disabled_with_the_password_never_on_the_command_line() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data = data.path();
+    let (ok, out, err) = agents(
+        data,
+        &[
+            "add",
+            "--email",
+            "Wei@Example.com",
+            "--name",
+            "Wei",
+            "--role",
+            "owner",
+        ],
+        Password::Stdin("a long enough password"),
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Added Wei <Wei@Example.com> (owner) to site \"demo\""),
+        "{out}"
+    );
+    let (ok, out, err) = agents(
+        data,
+        &["add", "--email", "li@example.com", "--name", "Li Na"],
+        Password::Env("another long password"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("(agent)"), "the default role: {out}");
+
+    // The same email in other case is the same agent.
+    let (ok, _, err) = agents(
+        data,
+        &["add", "--email", "wei@example.COM", "--name", "Wei Two"],
+        Password::Stdin("a long enough password"),
+    );
+    assert!(!ok);
+    assert!(err.contains("has an agent with the email"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &["add", "--email", "zhang@example.com", "--name", "Zhang"],
+        Password::Stdin("short"),
+    );
+    assert!(!ok);
+    assert!(err.contains("at least 10 characters"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &["add", "--email", "zhang@example.com", "--name", "Zhang"],
+        Password::None,
+    );
+    assert!(!ok);
+    assert!(err.contains("no password"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &[
+            "add",
+            "--email",
+            "zhang@example.com",
+            "--name",
+            "Zhang",
+            "--password",
+            "on the line",
+        ],
+        Password::None,
+    );
+    assert!(!ok, "a --password argument is refused");
+    assert!(err.contains("--password"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &[
+            "add",
+            "--email",
+            "zhang@example.com",
+            "--name",
+            "Zhang",
+            "--role",
+            "boss",
+        ],
+        Password::Env("a long enough password"),
+    );
+    assert!(!ok);
+    assert!(err.contains("unknown role \"boss\""), "{err}");
+
+    let (ok, out, _) = agents(data, &["list"], Password::None);
+    assert!(ok);
+    assert!(out.contains("2 agent(s)"), "{out}");
+    assert!(
+        out.contains("Wei@Example.com") && out.contains("Li Na"),
+        "{out}"
+    );
+    assert!(!out.contains("argon2"), "no hash is printed: {out}");
+
+    let (ok, out, err) = agents(
+        data,
+        &["disable", "--email", "LI@example.com"],
+        Password::None,
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("Disabled LI@example.com"), "{out}");
+    let (ok, out, _) = agents(
+        data,
+        &["disable", "--email", "li@example.com"],
+        Password::None,
+    );
+    assert!(ok);
+    assert!(out.contains("was disabled already"), "{out}");
+    let (ok, _, err) = agents(
+        data,
+        &["disable", "--email", "nobody@example.com"],
+        Password::None,
+    );
+    assert!(!ok);
+    assert!(err.contains("has no agent with the email"), "{err}");
+    let (_, out, _) = agents(data, &["list"], Password::None);
+    let li = out
+        .lines()
+        .find(|l| l.contains("Li Na"))
+        .expect("Li's line");
+    assert!(li.contains("disabled"), "{li}");
+
+    let (ok, _, err) = server(&[
+        "admin",
+        "--data-dir",
+        data.to_str().expect("utf-8"),
+        "--site",
+        "elsewhere",
+        "agents",
+        "list",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("there is no site \"elsewhere\""), "{err}");
+}
+
+/// `serve` without a config runs the demo site with a demo agent who can sign in to the
+/// console, made once: a restart prints (and accepts) the same password.
+#[tokio::test]
+async fn the_demo_site_comes_with_an_agent_who_signs_in_to_the_console() {
+    use std::io::BufRead;
+    let data = tempfile::tempdir().expect("temp dir");
+    let serve = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(data.path())
+            .args([
+                "--widget-dir",
+                "/nonexistent",
+                "--public-dir",
+                "/nonexistent",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve");
+        let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let (mut base, mut credentials) = (None, None);
+        for line in stdout.lines() {
+            let line = line.expect("a line");
+            if let Some(rest) = line.strip_prefix("Help Center server listening on ") {
+                base = Some(rest.trim_end_matches('/').to_owned());
+            }
+            if let Some(rest) = line.trim().strip_prefix("sign in to the demo site as ") {
+                let (email, rest) = rest.split_once(", password ").expect("email, password");
+                let password = rest.split_whitespace().next().expect("password");
+                credentials = Some((email.to_owned(), password.to_owned()));
+            }
+            if line.contains("Agents' console: http://") {
+                assert!(line.ends_with("/console/"), "{line}");
+            }
+            if base.is_some() && credentials.is_some() {
+                break;
+            }
+        }
+        (
+            child,
+            base.expect("the address"),
+            credentials.expect("the demo agent"),
+        )
+    };
+    let (mut first, base, (email, password)) = serve();
+    assert_eq!(email, "demo@example.com");
+    let http = reqwest::Client::new();
+    let sign_in = http
+        .post(format!("{base}/v1/console/session"))
+        .header("Origin", &base)
+        .json(&serde_json::json!({"site": "demo", "email": email, "password": password}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(sign_in.status(), 200);
+    let cookie = sign_in.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_owned();
+    let replies: serde_json::Value = http
+        .get(format!("{base}/v1/console/saved-replies"))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .expect("saved replies")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(replies.as_array().map(Vec::len), Some(2), "{replies}");
+    let _ = first.kill();
+    let _ = first.wait();
+
+    let (mut second, _, (_, again)) = serve();
+    assert_eq!(again, password, "the same agent, the same password");
+    let _ = second.kill();
+    let _ = second.wait();
+    let (ok, out, _) = server(&[
+        "admin",
+        "--data-dir",
+        data.path().to_str().expect("utf-8"),
+        "agents",
+        "list",
+    ]);
+    assert!(ok);
+    assert!(out.contains("1 agent(s)"), "made once: {out}");
+}
