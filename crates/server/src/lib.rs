@@ -6,6 +6,7 @@ pub mod agents;
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod console;
 pub mod error;

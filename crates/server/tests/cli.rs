@@ -114,6 +114,39 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
 }
 
 #[test]
+fn a_return_policy_link_that_is_not_a_whole_address_is_refused_at_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sample = include_str!("../helpcenter-server.sample.toml");
+    let relative = sample.replace(
+        "return_policy_url = \"https://shop.acme.example/pages/returns\"",
+        "return_policy_url = \"/pages/returns\"",
+    );
+    assert_ne!(relative, sample, "the sample names its return policy page");
+    let config = dir.path().join("relative.toml");
+    std::fs::write(&config, relative).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["admin", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--site", "acme", "tickets", "list"])
+        .env(
+            "ACME_HELPCENTER_IDENTITY_SECRET",
+            "a-secret-of-16-chars-or-more",
+        )
+        .output()
+        .expect("run helpcenter-server");
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        err.contains(
+            "site \"acme\": return_policy_url \"/pages/returns\" must be a whole address such as \"https://shop.example/returns\""
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn migrate_creates_the_database_and_is_idempotent() {
     let data = tempfile::tempdir().expect("temp dir");
     let dir = data.path().join("fresh");

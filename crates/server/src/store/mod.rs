@@ -24,6 +24,18 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// The database could not write for lack of disk space (SQLite's `SQLITE_FULL`): the
+    /// transaction was rolled back, nothing half-written.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => e.code().as_deref() == Some("13"),
+            StoreError::Database(sqlx::Error::Io(e)) => e.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+}
+
 /// The database of tickets, their timelines and uploads.
 #[derive(Clone, Debug)]
 pub struct Store {
