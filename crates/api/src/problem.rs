@@ -237,6 +237,30 @@ pub enum ErrorCode {
     /// Only the site's owners may do this (manage saved replies).
     #[serde(rename = "console.owner_only")]
     OwnerOnly,
+    /// The request body is not JSON (a syntax error, or cut short).
+    #[serde(rename = "request.json_syntax")]
+    RequestJsonSyntax,
+    /// The request body is JSON but not what the operation takes; `detail` names the field.
+    #[serde(rename = "request.json_invalid")]
+    RequestJsonInvalid,
+    /// The request body is not `application/json` (or whatever the operation takes).
+    #[serde(rename = "request.content_type")]
+    RequestContentType,
+    /// The request body is larger than the operation takes.
+    #[serde(rename = "request.too_large")]
+    RequestTooLarge,
+    /// The request body could not be read.
+    #[serde(rename = "request.body_unreadable")]
+    RequestBodyUnreadable,
+    /// The query string does not fit the operation's parameters; `detail` names the one.
+    #[serde(rename = "request.query_invalid")]
+    RequestQueryInvalid,
+    /// A segment of the address cannot be read (e.g. not UTF-8 once decoded).
+    #[serde(rename = "request.path_invalid")]
+    RequestPathInvalid,
+    /// The address is served, but not with this method; `Allow` lists those it is.
+    #[serde(rename = "method_not_allowed")]
+    MethodNotAllowed,
     /// The server failed; retry later.
     #[serde(rename = "internal")]
     Internal,
@@ -247,7 +271,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 60] = [
+    pub const ALL: [ErrorCode; 68] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -307,6 +331,14 @@ impl ErrorCode {
         ErrorCode::CursorInvalid,
         ErrorCode::PeriodInvalid,
         ErrorCode::OwnerOnly,
+        ErrorCode::RequestJsonSyntax,
+        ErrorCode::RequestJsonInvalid,
+        ErrorCode::RequestContentType,
+        ErrorCode::RequestTooLarge,
+        ErrorCode::RequestBodyUnreadable,
+        ErrorCode::RequestQueryInvalid,
+        ErrorCode::RequestPathInvalid,
+        ErrorCode::MethodNotAllowed,
         ErrorCode::Internal,
     ];
 
@@ -372,6 +404,14 @@ impl ErrorCode {
             ErrorCode::CursorInvalid => "console.cursor_invalid",
             ErrorCode::PeriodInvalid => "console.period_invalid",
             ErrorCode::OwnerOnly => "console.owner_only",
+            ErrorCode::RequestJsonSyntax => "request.json_syntax",
+            ErrorCode::RequestJsonInvalid => "request.json_invalid",
+            ErrorCode::RequestContentType => "request.content_type",
+            ErrorCode::RequestTooLarge => "request.too_large",
+            ErrorCode::RequestBodyUnreadable => "request.body_unreadable",
+            ErrorCode::RequestQueryInvalid => "request.query_invalid",
+            ErrorCode::RequestPathInvalid => "request.path_invalid",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }

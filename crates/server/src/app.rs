@@ -169,6 +169,9 @@ pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
         // Not API, so not in the document: the widget's pages.
         .route("/", get(|| async { Redirect::temporary("/widget/") }))
         .merge(files)
+        // Problem details for every refusal, the router's own too: an address served with
+        // other methods (405, with `Allow`), and one not served at all (404).
+        .method_not_allowed_fallback(crate::routes::extract::method_not_allowed)
         .fallback(|| async { AppError::NotFound })
         .layer(
             ServiceBuilder::new()
@@ -239,7 +242,9 @@ fn cors(sites: Arc<Sites>) -> CorsLayer {
 
 /// The whole document: [`ApiDoc`](crate::openapi::ApiDoc) with the path of every route of [`api`].
 pub fn document() -> utoipa::openapi::OpenApi {
-    api(|public| public).into_openapi()
+    let mut document = api(|public| public).into_openapi();
+    crate::openapi::responses::add_request_refusals(&mut document);
+    document
 }
 
 /// The document, built once.

@@ -60,6 +60,15 @@ pub enum AppError {
     OwnerOnly,
     #[error("the site has no saved reply {0:?}")]
     SavedReplyNotFound(String),
+    /// A request refused before its handler ran: a body, query string or path segment that is
+    /// not what the operation takes, or a method the address is not served with. `detail` says
+    /// which (serde's message names the field).
+    #[error("{detail}")]
+    Request {
+        code: ErrorCode,
+        status: StatusCode,
+        detail: String,
+    },
     #[error("internal error")]
     Store(#[from] StoreError),
 }
@@ -98,6 +107,7 @@ impl AppError {
             AppError::AgentNotFound(_) => ErrorCode::AgentNotFound,
             AppError::SavedReplyNotFound(_) => ErrorCode::SavedReplyNotFound,
             AppError::OwnerOnly => ErrorCode::OwnerOnly,
+            AppError::Request { code, .. } => *code,
             AppError::Store(_) => ErrorCode::Internal,
         }
     }
@@ -127,6 +137,7 @@ impl AppError {
             AppError::RateLimited(_) | AppError::SignInRateLimited(_) => {
                 StatusCode::TOO_MANY_REQUESTS
             }
+            AppError::Request { status, .. } => *status,
             AppError::Store(e) if e.is_disk_full() => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -23,8 +23,11 @@ use utoipa::{Modify, OpenApi, ToSchema};
             the `ProblemDetails` schema) with a stable `code` to match on, never the English \
             `detail`. Public endpoints are rate limited per address and per site (429 with \
             `Retry-After`). JSON bodies are limited to 64 KiB; a body that is not the JSON an \
-            operation expects is refused before its handler runs (400, 413, 415 or 422 as plain \
-            text)."
+            operation expects is refused before its handler runs, as problem details too: \
+            `request.json_syntax` (400), `request.too_large` (413), `request.content_type` \
+            (415), `request.json_invalid` (422); a bad query string as `request.query_invalid` \
+            (400). An address not served answers 404 `not_found`; one served with other methods \
+            405 `method_not_allowed` with `Allow`."
     ),
     components(schemas(ProblemDetails, Health)),
     modifiers(&SecuritySchemes),
@@ -176,6 +179,119 @@ pub mod responses {
         content_type = "application/problem+json"
     )]
     pub struct TusVersion(pub ProblemDetails);
+
+    /// What a JSON body that is not JSON, or not the JSON the operation takes, is refused with
+    /// before the handler runs (`routes::extract::JsonBody`), by status.
+    pub const JSON_BODY_REFUSALS: [(&str, &str); 4] = [
+        (
+            "400",
+            "`request.json_syntax`: the body is not JSON (or is cut short); `request.body_unreadable`: the body could not be read.",
+        ),
+        (
+            "413",
+            "`request.too_large`: the body is larger than 64 KiB.",
+        ),
+        (
+            "415",
+            "`request.content_type`: the body is not sent as `Content-Type: application/json`.",
+        ),
+        (
+            "422",
+            "`request.json_invalid`: the body is JSON, but a field is missing or of the wrong type (`detail` names it).",
+        ),
+    ];
+
+    /// What a query string that does not fit the operation's parameters is refused with
+    /// (`routes::extract::QueryParams`).
+    pub const QUERY_REFUSAL: (&str, &str) = (
+        "400",
+        "`request.query_invalid`: a query parameter is not of its type or value set (`detail` names it).",
+    );
+
+    /// What an address segment that cannot be read is refused with (`routes::extract::PathParams`).
+    pub const PATH_REFUSAL: (&str, &str) = (
+        "400",
+        "`request.path_invalid`: a segment of the address cannot be read (percent-encoded bytes that are not UTF-8).",
+    );
+
+    /// Adds to each operation the refusals its request's shape can meet before its handler
+    /// runs: a JSON body's, a query string's, an address segment's. Added here, once, so no
+    /// operation can leave them out; a status the operation lists already (its own 400 or 422)
+    /// keeps one entry, whose description then names every code of that status.
+    pub fn add_request_refusals(document: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+
+        for item in document.paths.paths.values_mut() {
+            let path_level_query = item
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| p.parameter_in == ParameterIn::Query);
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+                &mut item.head,
+                &mut item.options,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let json_body = operation
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|body| body.content.contains_key("application/json"));
+                let parameters = operation.parameters.iter().flatten();
+                let (mut query, mut path) = (path_level_query, false);
+                for parameter in parameters {
+                    query |= parameter.parameter_in == ParameterIn::Query;
+                    path |= parameter.parameter_in == ParameterIn::Path;
+                }
+                let mut refusals = Vec::new();
+                if json_body {
+                    refusals.extend(JSON_BODY_REFUSALS);
+                }
+                if query {
+                    refusals.push(QUERY_REFUSAL);
+                }
+                if path {
+                    refusals.push(PATH_REFUSAL);
+                }
+                for (status, description) in refusals {
+                    add_refusal(&mut operation.responses, status, description);
+                }
+            }
+        }
+    }
+
+    /// One entry per status: a new one with a problem-details body, or the operation's own
+    /// with `description` appended (once).
+    fn add_refusal(responses: &mut utoipa::openapi::Responses, status: &str, description: &str) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+        match responses.responses.get_mut(status) {
+            Some(RefOr::T(response)) => {
+                if !response.description.contains(description) {
+                    response.description = format!("{} {description}", response.description);
+                }
+            }
+            Some(RefOr::Ref(_)) => {}
+            None => {
+                let content = ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ProblemDetails")))
+                    .build();
+                let response = ResponseBuilder::new()
+                    .description(description)
+                    .content("application/problem+json", content)
+                    .build();
+                responses
+                    .responses
+                    .insert(status.to_owned(), RefOr::T(response));
+            }
+        }
+    }
 
     /// tus: an upload that is not (or no longer) there.
     #[derive(IntoResponses)]
@@ -351,6 +467,49 @@ mod tests {
             ]
         );
         assert_eq!(required, ["type", "title", "status", "detail", "code"]);
+    }
+
+    /// Every operation that takes a JSON body lists how a body is refused before its handler
+    /// runs, one entry per status naming each code; one that had its own 400 or 422 keeps it.
+    #[test]
+    fn every_json_body_lists_its_refusals_once_with_every_code() {
+        let doc = document();
+        let mut bodies = 0;
+        for (path, method, operation) in operations(&doc) {
+            let takes_json = operation
+                .request_body
+                .as_ref()
+                .is_some_and(|body| body.content.contains_key("application/json"));
+            if !takes_json {
+                continue;
+            }
+            bodies += 1;
+            for (status, code) in [
+                ("400", "request.json_syntax"),
+                ("413", "request.too_large"),
+                ("415", "request.content_type"),
+                ("422", "request.json_invalid"),
+            ] {
+                let Some(RefOr::T(response)) = operation.responses.responses.get(status) else {
+                    panic!("{method} {path} does not list {status}");
+                };
+                assert_eq!(
+                    response.description.matches(code).count(),
+                    1,
+                    "{method} {path} {status}: {}",
+                    response.description
+                );
+            }
+        }
+        assert!(bodies >= 10, "only {bodies} operations take a JSON body");
+        let (_, _, create) = operations(&doc)
+            .into_iter()
+            .find(|(p, m, _)| p == "/v1/sites/{site}/tickets" && *m == "post")
+            .expect("create ticket");
+        let RefOr::T(invalid) = &create.responses.responses["422"] else {
+            panic!("422 by reference");
+        };
+        assert!(invalid.description.contains("submission.invalid"));
     }
 
     #[test]

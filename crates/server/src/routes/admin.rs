@@ -3,7 +3,7 @@
 //! CLI (`helpcenter-server admin …`) calls the same operations.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use helpcenter_api::{
     ActedBy, AdminTicketView, AgentMessage, ProblemDetails, TicketSummary, Transition,
 };
@@ -11,6 +11,7 @@ use helpcenter_core::TicketStatus;
 use serde::Deserialize;
 
 use super::access::AdminSite;
+use crate::routes::extract::{JsonBody, PathParams, QueryParams};
 use crate::sites::Site;
 use crate::store::tickets::{TicketFilter, TicketRecord};
 use crate::ticket_actions;
@@ -141,7 +142,7 @@ pub async fn add_message(
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Query(query): Query<ListQuery>,
+    QueryParams(query): QueryParams<ListQuery>,
     AdminSite(site): AdminSite,
 ) -> Result<Json<Vec<TicketSummary>>, AppError> {
     Ok(Json(list_tickets(&state, &site, query).await?))
@@ -168,7 +169,7 @@ pub async fn list(
 )]
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     AdminSite(site): AdminSite,
 ) -> Result<Json<AdminTicketView>, AppError> {
     Ok(Json(show_ticket(&state, &site, &id).await?))
@@ -200,9 +201,9 @@ pub async fn show(
 )]
 pub async fn transition(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     AdminSite(site): AdminSite,
-    Json(change): Json<Transition>,
+    JsonBody(change): JsonBody<Transition>,
 ) -> Result<Json<AdminTicketView>, AppError> {
     Ok(Json(transition_ticket(&state, &site, &id, change).await?))
 }
@@ -240,9 +241,9 @@ pub struct InfoRequest {
 )]
 pub async fn request_info(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     AdminSite(site): AdminSite,
-    Json(request): Json<InfoRequest>,
+    JsonBody(request): JsonBody<InfoRequest>,
 ) -> Result<Json<AdminTicketView>, AppError> {
     let change = Transition {
         to: TicketStatus::NeedsInfo,
@@ -277,9 +278,9 @@ pub async fn request_info(
 )]
 pub async fn message(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     AdminSite(site): AdminSite,
-    Json(message): Json<AgentMessage>,
+    JsonBody(message): JsonBody<AgentMessage>,
 ) -> Result<Json<AdminTicketView>, AppError> {
     Ok(Json(add_message(&state, &site, &id, message).await?))
 }
@@ -312,7 +313,7 @@ pub async fn message(
 )]
 pub async fn evidence(
     State(state): State<AppState>,
-    Path((id, upload)): Path<(String, String)>,
+    PathParams((id, upload)): PathParams<(String, String)>,
     AdminSite(site): AdminSite,
 ) -> Result<EvidenceDownload, AppError> {
     let ticket = site_ticket(&state, &site, &id).await?;

@@ -2,6 +2,7 @@
 pub mod access;
 pub mod admin;
 pub mod console;
+pub mod extract;
 pub mod health;
 pub mod tickets;
 pub mod widget_config;

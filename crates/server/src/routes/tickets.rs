@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt, stream};
@@ -22,6 +22,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use super::access::{TicketAccess, bearer, open_ticket};
 use crate::auth::{self, sha256_hex};
+use crate::routes::extract::{JsonBody, PathParams, QueryParams};
 use crate::sites::Site;
 use crate::store::tickets::{Created, NewEvent, NewTicketRecord, TicketFilter, TicketRecord};
 use crate::store::timestamp;
@@ -98,9 +99,9 @@ fn access_token(state: &AppState, site: &str, idempotency_key: &str) -> String {
 )]
 pub async fn create(
     State(state): State<AppState>,
-    Path(site_key): Path<String>,
+    PathParams(site_key): PathParams<String>,
     headers: HeaderMap,
-    Json(new): Json<NewTicket>,
+    JsonBody(new): JsonBody<NewTicket>,
 ) -> Result<(StatusCode, Json<TicketCreated>), AppError> {
     let site = site(&state, &site_key)?;
     let key = headers
@@ -382,8 +383,8 @@ pub struct StreamQuery {
 )]
 pub async fn events(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<StreamQuery>,
+    PathParams(id): PathParams<String>,
+    QueryParams(query): QueryParams<StreamQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let token = bearer(&headers).or(query.access_token.as_deref());
@@ -442,7 +443,7 @@ pub async fn events(
 pub async fn reply(
     State(state): State<AppState>,
     TicketAccess(ticket): TicketAccess,
-    Json(reply): Json<Reply>,
+    JsonBody(reply): JsonBody<Reply>,
 ) -> Result<Json<TicketView>, AppError> {
     let site = site(&state, &ticket.site)?;
     let status = ticket.status()?;
@@ -513,7 +514,7 @@ pub async fn reply(
 pub async fn escalate(
     State(state): State<AppState>,
     TicketAccess(ticket): TicketAccess,
-    Json(escalation): Json<Escalation>,
+    JsonBody(escalation): JsonBody<Escalation>,
 ) -> Result<Json<TicketView>, AppError> {
     if let Some(code) = check_message(&escalation.message) {
         return Err(AppError::Invalid(vec![Problem::new(Field::Message, code)]));
@@ -574,7 +575,7 @@ async fn record_and_show(
 )]
 pub async fn list_mine(
     State(state): State<AppState>,
-    Path(site_key): Path<String>,
+    PathParams(site_key): PathParams<String>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<TicketSummary>>, AppError> {
     let site = site(&state, &site_key)?;
@@ -612,7 +613,7 @@ pub async fn list_mine(
 )]
 pub async fn open_mine(
     State(state): State<AppState>,
-    Path((site_key, id)): Path<(String, String)>,
+    PathParams((site_key, id)): PathParams<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Json<TicketCreated>, AppError> {
     let site = site(&state, &site_key)?;
@@ -651,8 +652,8 @@ pub async fn open_mine(
 )]
 pub async fn recover(
     State(state): State<AppState>,
-    Path(site_key): Path<String>,
-    Json(request): Json<RecoverTicket>,
+    PathParams(site_key): PathParams<String>,
+    JsonBody(request): JsonBody<RecoverTicket>,
 ) -> Result<Json<TicketCreated>, AppError> {
     let site = site(&state, &site_key)?;
     let id = request.ticket_id.trim().to_ascii_uppercase();
@@ -722,7 +723,7 @@ async fn hand_over(state: &AppState, ticket: TicketRecord) -> Result<TicketCreat
 pub async fn evidence(
     State(state): State<AppState>,
     TicketAccess(ticket): TicketAccess,
-    Path((_id, upload)): Path<(String, String)>,
+    PathParams((_id, upload)): PathParams<(String, String)>,
 ) -> Result<EvidenceDownload, AppError> {
     crate::tickets::evidence(&state, &ticket, &upload).await
 }

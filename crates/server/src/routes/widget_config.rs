@@ -2,9 +2,10 @@
 //! rules, wording in every language), and today's date where the site is.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use helpcenter_api::{ProblemDetails, WidgetConfig};
 
+use crate::routes::extract::PathParams;
 use crate::{AppError, AppState};
 
 /// What the widget needs to start
@@ -27,7 +28,7 @@ use crate::{AppError, AppState};
 )]
 pub async fn show(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    PathParams(site): PathParams<String>,
 ) -> Result<Json<WidgetConfig>, AppError> {
     let site = state
         .sites

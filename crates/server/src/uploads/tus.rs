@@ -6,7 +6,7 @@
 //! finished file is byte-identical to what the client sent.
 
 use axum::body::Body;
-use axum::extract::{Extension, Path, Request, State};
+use axum::extract::{Extension, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -29,6 +29,7 @@ use super::quota;
 use crate::AppState;
 use crate::auth::new_secret;
 use crate::client_ip::{self, ClientIp};
+use crate::routes::extract::PathParams;
 use crate::store::uploads::{NewUpload, UploadProgress, UploadRemoval};
 use helpcenter_media::{self as inspect, SNIFF_BYTES};
 
@@ -292,7 +293,7 @@ pub async fn create(
 )]
 pub async fn head(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Response, UploadError> {
     let progress = find(&state, &id).await?;
     let mut offset = progress.length;
@@ -375,7 +376,7 @@ pub async fn head(
 )]
 pub async fn patch(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, UploadError> {
@@ -430,7 +431,7 @@ pub async fn patch(
 )]
 pub async fn terminate(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Response, UploadError> {
     if !is_upload_id(&id) {
         return Err(UploadError::NotFound);

@@ -1,11 +1,12 @@
 //! How the team keeps the policy's promises, for a period.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use helpcenter_api::ProblemDetails;
 use helpcenter_api::console::{Insights, InsightsQuery};
 
 use crate::routes::access::AgentSession;
+use crate::routes::extract::QueryParams;
 use crate::{AppError, AppState, console};
 
 /// Insights
@@ -30,7 +31,7 @@ use crate::{AppError, AppState, console};
 pub async fn show(
     State(state): State<AppState>,
     session: AgentSession,
-    Query(query): Query<InsightsQuery>,
+    QueryParams(query): QueryParams<InsightsQuery>,
 ) -> Result<Json<Insights>, AppError> {
     Ok(Json(console::insights(&state, &session.site, query).await?))
 }

@@ -16,6 +16,7 @@ use helpcenter_api::console::{AgentRef, SignIn, SignedInAgent};
 use super::access::{AgentSession, check_origin, over_https, session_token};
 use crate::agents::{SESSION_COOKIE, SESSION_HOURS};
 use crate::client_ip::{ClientIp, bucket};
+use crate::routes::extract::JsonBody;
 use crate::store::agents::email_key;
 use crate::{AppError, AppState};
 
@@ -53,7 +54,7 @@ pub async fn sign_in(
     State(state): State<AppState>,
     client: Option<Extension<ClientIp>>,
     headers: HeaderMap,
-    Json(request): Json<SignIn>,
+    JsonBody(request): JsonBody<SignIn>,
 ) -> Result<Response, AppError> {
     // A page elsewhere must not sign the agent's browser in to an account of its choosing.
     check_origin(&state, &headers)?;

@@ -1,12 +1,13 @@
 //! The site's saved replies: every agent reads them, owners write them.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use helpcenter_api::ProblemDetails;
 use helpcenter_api::console::{SavedReply, SavedReplyInput};
 
 use crate::routes::access::AgentSession;
+use crate::routes::extract::{JsonBody, PathParams};
 use crate::{AppError, AppState, console};
 
 /// The site's saved replies
@@ -53,7 +54,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     session: AgentSession,
-    Json(input): Json<SavedReplyInput>,
+    JsonBody(input): JsonBody<SavedReplyInput>,
 ) -> Result<(StatusCode, Json<SavedReply>), AppError> {
     let reply = console::create_saved_reply(&state, &session.site, &session.agent, &input).await?;
     Ok((StatusCode::CREATED, Json(reply)))
@@ -82,8 +83,8 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     session: AgentSession,
-    Path(id): Path<String>,
-    Json(input): Json<SavedReplyInput>,
+    PathParams(id): PathParams<String>,
+    JsonBody(input): JsonBody<SavedReplyInput>,
 ) -> Result<Json<SavedReply>, AppError> {
     Ok(Json(
         console::update_saved_reply(&state, &session.site, &session.agent, &id, &input).await?,
@@ -111,7 +112,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     session: AgentSession,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, AppError> {
     console::delete_saved_reply(&state, &session.site, &session.agent, &id).await?;
     Ok(StatusCode::NO_CONTENT)

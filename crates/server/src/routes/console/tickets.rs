@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt};
@@ -16,6 +16,7 @@ use helpcenter_api::{AgentMessage, ProblemDetails, Transition};
 use serde::Deserialize;
 
 use crate::routes::access::AgentSession;
+use crate::routes::extract::{JsonBody, PathParams, QueryParams};
 use crate::tickets::EvidenceDownload;
 use crate::{AppError, AppState, console, ticket_actions};
 
@@ -55,7 +56,7 @@ impl TicketQuery {
 pub async fn inbox(
     State(state): State<AppState>,
     session: AgentSession,
-    Query(query): Query<InboxQuery>,
+    QueryParams(query): QueryParams<InboxQuery>,
 ) -> Result<Json<InboxPage>, AppError> {
     Ok(Json(
         console::inbox(&state, &session.site, &session.agent, query).await?,
@@ -87,8 +88,8 @@ pub async fn inbox(
 pub async fn show(
     State(state): State<AppState>,
     session: AgentSession,
-    Path(id): Path<String>,
-    Query(query): Query<TicketQuery>,
+    PathParams(id): PathParams<String>,
+    QueryParams(query): QueryParams<TicketQuery>,
 ) -> Result<Json<ConsoleTicket>, AppError> {
     Ok(Json(
         console::ticket(&state, &session.site, &id, query.locale()).await?,
@@ -124,13 +125,13 @@ pub async fn show(
 pub async fn transition(
     State(state): State<AppState>,
     session: AgentSession,
-    Path(id): Path<String>,
-    Query(query): Query<TicketQuery>,
-    Json(change): Json<Transition>,
+    PathParams(id): PathParams<String>,
+    QueryParams(query): QueryParams<TicketQuery>,
+    JsonBody(change): JsonBody<Transition>,
 ) -> Result<Json<ConsoleTicket>, AppError> {
     let ticket = console::site_ticket(&state, &session.site, &id).await?;
     ticket_actions::transition(&state, &ticket, change, Some(&session.agent.id)).await?;
-    show(State(state), session, Path(id), Query(query)).await
+    show(State(state), session, PathParams(id), QueryParams(query)).await
 }
 
 /// Ask the shopper for information
@@ -162,14 +163,14 @@ pub async fn transition(
 pub async fn request_info(
     State(state): State<AppState>,
     session: AgentSession,
-    Path(id): Path<String>,
-    Query(query): Query<TicketQuery>,
-    Json(request): Json<RequestInfo>,
+    PathParams(id): PathParams<String>,
+    QueryParams(query): QueryParams<TicketQuery>,
+    JsonBody(request): JsonBody<RequestInfo>,
 ) -> Result<Json<ConsoleTicket>, AppError> {
     let ticket = console::site_ticket(&state, &session.site, &id).await?;
     ticket_actions::request_info(&state, &ticket, &request.question, Some(&session.agent.id))
         .await?;
-    show(State(state), session, Path(id), Query(query)).await
+    show(State(state), session, PathParams(id), QueryParams(query)).await
 }
 
 /// Reply to the shopper, or leave an internal note
@@ -201,13 +202,13 @@ pub async fn request_info(
 pub async fn message(
     State(state): State<AppState>,
     session: AgentSession,
-    Path(id): Path<String>,
-    Query(query): Query<TicketQuery>,
-    Json(message): Json<AgentMessage>,
+    PathParams(id): PathParams<String>,
+    QueryParams(query): QueryParams<TicketQuery>,
+    JsonBody(message): JsonBody<AgentMessage>,
 ) -> Result<Json<ConsoleTicket>, AppError> {
     let ticket = console::site_ticket(&state, &session.site, &id).await?;
     ticket_actions::message(&state, &ticket, &message, Some(&session.agent.id)).await?;
-    show(State(state), session, Path(id), Query(query)).await
+    show(State(state), session, PathParams(id), QueryParams(query)).await
 }
 
 /// Assign a ticket
@@ -237,9 +238,9 @@ pub async fn message(
 pub async fn assign(
     State(state): State<AppState>,
     session: AgentSession,
-    Path(id): Path<String>,
-    Query(query): Query<TicketQuery>,
-    Json(assign): Json<Assign>,
+    PathParams(id): PathParams<String>,
+    QueryParams(query): QueryParams<TicketQuery>,
+    JsonBody(assign): JsonBody<Assign>,
 ) -> Result<Json<ConsoleTicket>, AppError> {
     console::assign(
         &state,
@@ -249,7 +250,7 @@ pub async fn assign(
         &session.agent,
     )
     .await?;
-    show(State(state), session, Path(id), Query(query)).await
+    show(State(state), session, PathParams(id), QueryParams(query)).await
 }
 
 /// Open a file of a ticket
@@ -294,7 +295,7 @@ pub async fn assign(
 pub async fn evidence(
     State(state): State<AppState>,
     session: AgentSession,
-    Path((id, upload)): Path<(String, String)>,
+    PathParams((id, upload)): PathParams<(String, String)>,
     headers: HeaderMap,
 ) -> Result<EvidenceDownload, AppError> {
     let ticket = console::site_ticket(&state, &session.site, &id).await?;
@@ -327,7 +328,7 @@ pub async fn evidence(
 pub async fn saved_replies(
     State(state): State<AppState>,
     session: AgentSession,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Vec<SavedReply>>, AppError> {
     Ok(Json(
         console::saved_replies_for(&state, &session.site, &id).await?,
@@ -368,7 +369,7 @@ pub struct StreamQuery {
 pub async fn events(
     State(state): State<AppState>,
     session: AgentSession,
-    Query(query): Query<StreamQuery>,
+    QueryParams(query): QueryParams<StreamQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let last: Option<u64> = headers
