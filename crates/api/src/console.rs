@@ -516,11 +516,11 @@ pub struct SavedReplyInput {
 pub struct InsightsQuery {
     /// `YYYY-MM-DD`, the first day.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, example = "2026-09-01"))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, format = Date, example = "2026-09-01"))]
     pub from: Option<CivilDate>,
     /// `YYYY-MM-DD`, the last day.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, example = "2026-11-30"))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, format = Date, example = "2026-11-30"))]
     pub to: Option<CivilDate>,
 }
 

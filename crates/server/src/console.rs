@@ -114,7 +114,7 @@ pub async fn inbox(
     query: InboxQuery,
 ) -> Result<InboxPage, AppError> {
     let sort = query.sort.unwrap_or_default();
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let limit = crate::routes::extract::page_limit(query.limit, DEFAULT_PAGE, MAX_PAGE)?;
     let after = query
         .after
         .as_deref()

@@ -29,7 +29,12 @@ use utoipa::{Modify, OpenApi, ToSchema};
             (400). An address not served answers 404 `not_found`; one served with other methods \
             405 `method_not_allowed` with `Allow`."
     ),
-    components(schemas(ProblemDetails, Health)),
+    components(schemas(
+        ProblemDetails,
+        Health,
+        helpcenter_api::console::DueFilter,
+        helpcenter_api::console::InboxSort,
+    )),
     modifiers(&SecuritySchemes),
     tags(
         (name = "widget", description = "What the widget loads before the shopper starts."),
@@ -301,6 +306,15 @@ pub mod responses {
         content_type = "application/problem+json"
     )]
     pub struct UploadNotFound(pub ProblemDetails);
+}
+
+/// The one value of tus's `Tus-Resumable` header this server speaks (anything else, or none,
+/// is answered 412 `upload.tus_version`).
+#[derive(ToSchema)]
+#[schema(example = "1.0.0")]
+pub enum TusResumable {
+    #[schema(rename = "1.0.0")]
+    V1_0_0,
 }
 
 /// What `GET /healthz` answers.

@@ -47,13 +47,14 @@ pub async fn list_tickets(
     site: &Site,
     query: ListQuery,
 ) -> Result<Vec<TicketSummary>, AppError> {
+    let limit = crate::routes::extract::page_limit(query.limit, 50, 500)?;
     let filter = TicketFilter {
         status: query.status,
         order_number: query
             .order_number
             .map(|o| site.policy.order_number.normalize(&o)),
         customer_id: query.customer_id,
-        limit: query.limit.unwrap_or(50).clamp(1, 500),
+        limit,
     };
     Ok(state.store.list_tickets(&site.key, &filter).await?)
 }

@@ -130,6 +130,20 @@ fn path_refusal(rejection: &PathRejection) -> AppError {
     }
 }
 
+/// A list's `limit`: `default` when not given, refused as `request.query_invalid` outside
+/// 1 to `max` (as the document says), rather than quietly answering another number of rows.
+pub fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32, AppError> {
+    match limit {
+        None => Ok(default),
+        Some(limit) if (1..=max).contains(&limit) => Ok(limit),
+        Some(limit) => Err(AppError::Request {
+            code: ErrorCode::RequestQueryInvalid,
+            status: StatusCode::BAD_REQUEST,
+            detail: format!("limit must be 1 to {max}, not {limit}"),
+        }),
+    }
+}
+
 /// What an address that is served, but not with the request's method, answers: 405 with
 /// `method_not_allowed` (axum adds `Allow`).
 pub async fn method_not_allowed() -> AppError {

@@ -370,7 +370,7 @@ pub struct StreamQuery {
     params(
         ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
         StreamQuery,
-        ("Last-Event-ID" = Option<u32>, Header, description = "The `id` of the last event received: the events after it are replayed first. EventSource sends it by itself on reconnect. Wins over the `last_event_id` query parameter."),
+        ("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received (a number): the events after it are replayed first. EventSource sends it by itself on reconnect. Wins over the `last_event_id` query parameter; one that is not a number is ignored, as if none were sent."),
     ),
     responses(
         (status = 200, description = "`text/event-stream`, open until the client leaves or the server shuts down. Each event has `id: <seq>`, `event: ticket` and `data: <TicketEvent as JSON>`; comments keep the connection alive every 15 s.", body = helpcenter_api::TicketEvent, content_type = "text/event-stream"),

@@ -165,7 +165,7 @@ pub async fn options_upload(state: State<AppState>) -> Response {
     operation_id = "tus_create_upload",
     tag = "uploads",
     params(
-        ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+        ("Tus-Resumable" = inline(crate::openapi::TusResumable), Header, description = "`1.0.0`. Without it, or with another version, the answer is 412."),
         ("Upload-Length" = u64, Header, description = "The file's size in bytes (1 or more). `Upload-Defer-Length` is not supported (400)."),
         ("Upload-Metadata" = String, Header, description = "tus metadata: comma-separated `key base64(value)` pairs. Needs `site` (the site's key) and `filename`; `outcome` (an outcome id of the site's policy) applies that outcome's size and type limits instead of the largest of the site's."),
     ),
@@ -270,7 +270,7 @@ pub async fn create(
     tag = "uploads",
     params(
         ("id" = String, Path, description = "The upload id (the last segment of `Location`)."),
-        ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+        ("Tus-Resumable" = inline(crate::openapi::TusResumable), Header, description = "`1.0.0`. Without it, or with another version, the answer is 412."),
     ),
     responses(
         (status = 200, description = "The upload's progress.",
@@ -346,11 +346,11 @@ pub async fn head(
     tag = "uploads",
     params(
         ("id" = String, Path, description = "The upload id (the last segment of `Location`)."),
-        ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+        ("Tus-Resumable" = inline(crate::openapi::TusResumable), Header, description = "`1.0.0`. Without it, or with another version, the answer is 412."),
         ("Upload-Offset" = u64, Header, description = "Where these bytes go: the offset HEAD reports."),
-        ("Upload-Checksum" = Option<String>, Header, description = "`sha1 <base64 digest>` of this request's bytes; on a mismatch nothing of them is kept (460)."),
+        ("Upload-Checksum" = Option<String>, Header, nullable = false, pattern = "^sha1 [A-Za-z0-9+/]{27}=$", description = "`sha1 <base64 digest>` of this request's bytes; on a mismatch nothing of them is kept (460)."),
     ),
-    request_body(content_type = "application/offset+octet-stream", description = "The next bytes of the file."),
+    request_body(content = String, content_type = "application/offset+octet-stream", description = "The next bytes of the file (required: tus takes no PATCH without them)."),
     responses(
         (status = 204, description = "Stored; the upload is finished when `Upload-Offset` equals its length.",
             headers(
@@ -416,7 +416,7 @@ pub async fn patch(
     tag = "uploads",
     params(
         ("id" = String, Path, description = "The upload id (the last segment of `Location`)."),
-        ("Tus-Resumable" = String, Header, description = "`1.0.0`. Without it the answer is 412."),
+        ("Tus-Resumable" = inline(crate::openapi::TusResumable), Header, description = "`1.0.0`. Without it, or with another version, the answer is 412."),
     ),
     responses(
         (status = 204, description = "Deleted.",

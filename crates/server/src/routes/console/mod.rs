@@ -120,7 +120,8 @@ pub async fn whoami(session: AgentSession) -> Json<SignedInAgent> {
         crate::openapi::responses::OriginRefused,
         crate::openapi::responses::Internal,
     ),
-    security(("agent_session" = [])),
+    // Without a session too: signing out is never refused for want of one.
+    security((), ("agent_session" = [])),
 )]
 pub async fn sign_out(
     State(state): State<AppState>,

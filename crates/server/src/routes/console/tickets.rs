@@ -357,7 +357,7 @@ pub struct StreamQuery {
     tag = "console",
     params(
         StreamQuery,
-        ("Last-Event-ID" = Option<u64>, Header, description = "The `id` of the last event received: the events after it are replayed first."),
+        ("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received (a number): the events after it are replayed first. One that is not a number is ignored, as if none were sent (EventSource sends back whatever `id` it last saw)."),
     ),
     responses(
         (status = 200, description = "The event stream.", content_type = "text/event-stream", body = ConsoleStreamEvent),
@@ -377,6 +377,18 @@ pub async fn events(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok())
         .or(query.last_event_id);
+    // Event ids are the database's (signed 64-bit); a larger one names no event.
+    if [last, query.last_event_id]
+        .into_iter()
+        .flatten()
+        .any(|id| i64::try_from(id).is_err())
+    {
+        return Err(AppError::Request {
+            code: helpcenter_api::ErrorCode::RequestQueryInvalid,
+            status: axum::http::StatusCode::BAD_REQUEST,
+            detail: "last_event_id must be at most 9223372036854775807".to_owned(),
+        });
+    }
     let after = crate::agent_stream::start_after(&state, &session.site.key, last).await?;
     let stream = crate::agent_stream::follow(
         state.clone(),
