@@ -7,6 +7,7 @@ mod bench;
 mod browser_server;
 mod budgets;
 mod cmd;
+mod contract;
 mod dev;
 mod device_files;
 mod e2e;
@@ -30,6 +31,7 @@ commands:
   dev [--bind ADDR]  build the widget with Trunk and serve it with helpcenter-server
                      (default ADDR: 127.0.0.1:8080; the widget is at /widget/)
   test               everything CI checks: fmt, clippy (native + wasm32), native tests,
+                     the API contract (schemathesis),
                      the Trunk release build and the wasm browser tests
   browser-test [ARGS]  only the widget's browser tests, against a fresh server; ARGS go to
                      `cargo test` (e.g. `--test evidence_checks -- a_valid_set`)
@@ -39,6 +41,8 @@ commands:
   bench [SECTION..]  what the widget costs, each figure beside a baseline measured in the
                      same run: a table, also in target/bench/bench.{md,json}; SECTION is
                      bytes or server (all by default)
+  contract           only the OpenAPI document and the server checked against each other by
+                     schemathesis (PyPI, installed under target/), on a fresh server
   budgets            only DESIGN.md's size budgets, on the build in dist/
   split-check        only the split build in dist/ in Chromium: Continue past the outcome
                      loads the filing chunk
@@ -79,6 +83,9 @@ fn run(args: Vec<String>) -> Result<()> {
             tools::ensure_browser(&ctx).and_then(|()| counted(|tally| e2e::run(&ctx, rest, tally)))
         }
         "bench" => bench::run(&ctx, rest),
+        "contract" => {
+            no_args(command, rest).and_then(|()| counted(|tally| contract::run(&ctx, tally)))
+        }
         "budgets" => {
             no_args(command, rest).and_then(|()| counted(|tally| budgets::check(&ctx, tally)))
         }

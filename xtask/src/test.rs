@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use crate::cmd::{Ctx, Scratch};
 use crate::tally::{LibtestReader, Tally};
-use crate::{browser_server, budgets, dev, device_files, e2e, split_check, tools};
+use crate::{browser_server, budgets, contract, dev, device_files, e2e, split_check, tools};
 
 struct Step {
     name: &'static str,
@@ -19,7 +19,7 @@ struct Step {
 }
 
 /// Cheap checks first, so a formatting slip fails in seconds rather than after the wasm builds.
-const STEPS: [Step; 10] = [
+const STEPS: [Step; 11] = [
     Step {
         name: "rustfmt",
         run: |ctx, _| ctx.cmd("cargo").args(["fmt", "--all", "--check"]).run(),
@@ -46,6 +46,12 @@ const STEPS: [Step; 10] = [
         name: "native tests",
         run: native_tests,
         floors: Some(NATIVE_FLOORS),
+    },
+    // The OpenAPI document and the server, checked against each other on a real server.
+    Step {
+        name: "API contract (schemathesis)",
+        run: contract::run,
+        floors: Some(&[(contract::SUITE, 55)]),
     },
     // Real cameras' and phones' files, read by helpcenter-media and by exiftool.
     Step {
@@ -94,12 +100,13 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("helpcenter_api (unit)", 9),
     ("helpcenter_core (unit)", 58),
     ("helpcenter_media (unit)", 19),
-    ("helpcenter_server (unit)", 41),
+    ("helpcenter_server (unit)", 43),
     ("helpcenter_widget (unit)", 25),
-    ("xtask (unit, src/main.rs)", 27),
+    ("xtask (unit, src/main.rs)", 28),
     // crates/server/tests/
     ("cli", 9),
     ("console", 14),
+    ("contract", 7),
     ("http", 19),
     // crates/core/tests/ (2) and crates/server/tests/ (1): the import graphs without cycles
     ("module_graph", 3),
