@@ -30,7 +30,8 @@ const AGENT_PASSWORD: &str = "contract-agent-password";
 /// "my requests" answer as for a store that signs its customers in.
 const IDENTITY_SECRET_ENV: &str = "HELPCENTER_CONTRACT_IDENTITY_SECRET";
 const IDENTITY_SECRET: &str = "contract-identity-secret";
-/// Cases per operation and phase: 41 operations in about two and a half minutes on 2 cores.
+/// Cases per operation and phase: 41 operations, ~1,900 cases, in about three minutes on 2
+/// busy cores.
 const MAX_EXAMPLES: &str = "15";
 /// Fixed, so a failure seen once is seen again.
 const SEED: &str = "20261203";
@@ -224,6 +225,14 @@ include-operation-id = "tus_create_upload"
 checks.missing_required_header.expected-statuses = [400, 401, 403, 406, 412, 415, 422]
 checks.negative_data_rejection.expected-statuses = [400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", 400, 401, 403, 404, 409, 413, 429]
+
+# schemathesis's coverage phase sends header values that break their `pattern` as valid ones
+# (`Upload-Checksum: 0`); tus refuses a checksum it cannot read with 400.
+[[operations]]
+include-operation-id = "tus_send_bytes"
+checks.missing_required_header.expected-statuses = [400, 401, 403, 406, 412, 415, 422]
+checks.negative_data_rejection.expected-statuses = [400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", 400, 401, 403, 404, 409, 429]
 
 [[operations]]
 include-path-regex = "^/v1/uploads"
