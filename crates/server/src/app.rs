@@ -169,9 +169,8 @@ pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
         // Not API, so not in the document: the widget's pages.
         .route("/", get(|| async { Redirect::temporary("/widget/") }))
         .merge(files)
-        // Problem details for every refusal, the router's own too: an address served with
-        // other methods (405, with `Allow`), and one not served at all (404).
-        .method_not_allowed_fallback(crate::routes::extract::method_not_allowed)
+        // Problem details for every refusal, the router's own too: an address not served at
+        // all (404), and one served with other methods (405, with `Allow`, below).
         .fallback(|| async { AppError::NotFound })
         .layer(
             ServiceBuilder::new()
@@ -186,6 +185,9 @@ pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
                     tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
                 }))
                 .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(axum::middleware::map_response(
+                    crate::routes::extract::method_not_allowed,
+                ))
                 .layer(axum::middleware::from_fn_with_state(
                     Arc::new(options.trusted_proxies.clone()),
                     client_ip::find_client,

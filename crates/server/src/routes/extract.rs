@@ -5,8 +5,9 @@
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use helpcenter_api::ErrorCode;
 use serde::de::DeserializeOwned;
 
@@ -145,13 +146,28 @@ pub fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32, App
 }
 
 /// What an address that is served, but not with the request's method, answers: 405 with
-/// `method_not_allowed` (axum adds `Allow`).
-pub async fn method_not_allowed() -> AppError {
-    AppError::Request {
+/// `method_not_allowed`, keeping the `Allow` axum lists. A response mapper over the whole
+/// router rather than a method-not-allowed fallback, which would replace the routes' own
+/// (CORS-layered) fallbacks and so refuse browsers' preflights.
+pub async fn method_not_allowed(response: Response) -> Response {
+    let problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/problem+json");
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED || problem {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut refusal = AppError::Request {
         code: ErrorCode::MethodNotAllowed,
         status: StatusCode::METHOD_NOT_ALLOWED,
         detail: "this address is not served with this method; Allow lists those it is".to_owned(),
     }
+    .into_response();
+    if let Some(allow) = allow {
+        refusal.headers_mut().insert(header::ALLOW, allow);
+    }
+    refusal
 }
 
 #[cfg(test)]
