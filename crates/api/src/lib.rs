@@ -1,11 +1,13 @@
 //! The JSON the widget and the server exchange, defined once so the two cannot drift apart.
 //! Rules live in `helpcenter-core`; this crate is only the shape of the messages.
 
+mod mail;
 mod problem;
 
 use helpcenter_core::{CivilDate, Policy};
 use serde::{Deserialize, Serialize};
 
+pub use mail::{LinkExchange, LinkRequest, MailKind, MailState, OutboxMail};
 pub use problem::{ErrorCode, ProblemDetails};
 
 /// `GET /v1/sites/{site}/widget-config`: everything the widget needs to start.

@@ -195,6 +195,9 @@ pub enum ErrorCode {
     /// The request body stalled.
     #[serde(rename = "upload.body_stalled")]
     UploadBodyStalled,
+    /// The link from a mail is forged, expired, already used or another ticket's.
+    #[serde(rename = "link.invalid")]
+    LinkInvalid,
     /// The server failed; retry later.
     #[serde(rename = "internal")]
     Internal,
@@ -205,7 +208,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 46] = [
+    pub const ALL: [ErrorCode; 47] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -251,6 +254,7 @@ impl ErrorCode {
         ErrorCode::UploadAttached,
         ErrorCode::UploadBodyInterrupted,
         ErrorCode::UploadBodyStalled,
+        ErrorCode::LinkInvalid,
         ErrorCode::Internal,
     ];
 
@@ -302,6 +306,7 @@ impl ErrorCode {
             ErrorCode::UploadAttached => "upload.attached",
             ErrorCode::UploadBodyInterrupted => "upload.body_interrupted",
             ErrorCode::UploadBodyStalled => "upload.body_stalled",
+            ErrorCode::LinkInvalid => "link.invalid",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }

@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::AppError;
 use crate::rate_limit::{self, RateLimits};
-use crate::routes::{admin, health, tickets, widget_config};
+use crate::routes::{admin, health, links, outbox, tickets, widget_config};
 use crate::sites::Sites;
 use crate::state::AppState;
 use crate::static_files;
@@ -76,6 +76,8 @@ pub fn api(
         .routes(routes!(tickets::reply))
         .routes(routes!(tickets::escalate))
         .routes(routes!(tickets::evidence))
+        .routes(routes!(links::exchange))
+        .routes(routes!(links::send))
         .layer(compressed())
         .layer(bounded())
         // Long-lived or streamed: no overall timeout.
@@ -89,6 +91,8 @@ pub fn api(
         .routes(routes!(admin::request_info))
         .routes(routes!(admin::message))
         .routes(routes!(admin::evidence))
+        .routes(routes!(outbox::list))
+        .routes(routes!(outbox::retry))
         .layer(bounded());
     OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .routes(routes!(health::healthz))

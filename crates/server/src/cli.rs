@@ -74,6 +74,25 @@ enum AdminCommand {
     SignIdentity(SignIdentityArgs),
     #[command(subcommand)]
     Tickets(TicketCommand),
+    /// The site's mail to shoppers and alerts: what is pending or failed and why.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum OutboxCommand {
+    /// The site's mail, newest first.
+    List {
+        /// pending, sent or failed.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        ticket: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Put a mail back in line to be sent now (a running server sends it within seconds).
+    Retry { id: String },
 }
 
 #[derive(clap::Args, Debug)]
@@ -236,6 +255,18 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             tracing::warn!(dir = %public_dir.display(), "no embed.js here: storefronts cannot load the widget");
         }
         let _expiry = crate::uploads::spawn_expiry(state.clone());
+        let mail = crate::mail::MailSettings {
+            smtp: config.smtp.clone(),
+            public_url: config
+                .server
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}")),
+        };
+        let _mail = match crate::mail::worker::spawn(state.clone(), mail) {
+            Ok(worker) => worker,
+            Err(e) => return fail(&e.to_string()),
+        };
         let rate_limits = config.server.rate_limits.unwrap_or_default();
         let shutdown = state.shutdown.clone();
         let options = ServeOptions {
@@ -325,7 +356,8 @@ fn run_admin(args: AdminArgs) -> ExitCode {
                 Err(message) => fail(&message),
             };
         }
-        AdminCommand::Tickets(command) => command,
+        AdminCommand::Tickets(command) => AdminWork::Tickets(command),
+        AdminCommand::Outbox(command) => AdminWork::Outbox(command),
     };
     let sites = match admin_sites(args.config.as_deref(), &args.data_dir) {
         Ok(sites) => sites,
@@ -342,6 +374,15 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         };
         let Some(site) = state.sites.get(&args.site) else {
             return fail(&format!("there is no site {:?}", args.site));
+        };
+        let command = match command {
+            AdminWork::Tickets(command) => command,
+            AdminWork::Outbox(command) => {
+                return match run_outbox(&state, site, command).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(message) => fail(&message),
+                };
+            }
         };
         let printed = match command {
             TicketCommand::List {
@@ -405,6 +446,67 @@ fn run_admin(args: AdminArgs) -> ExitCode {
             Err(e) => fail(&format!("{} ({})", e, e.code())),
         }
     })
+}
+
+/// What an `admin` command works on, once the data directory is open.
+enum AdminWork {
+    Tickets(TicketCommand),
+    Outbox(OutboxCommand),
+}
+
+async fn run_outbox(state: &AppState, site: &Site, command: OutboxCommand) -> Result<(), String> {
+    let failed = |e: crate::AppError| format!("{} ({})", e, e.code());
+    match command {
+        OutboxCommand::List {
+            state: wanted,
+            ticket,
+            limit,
+        } => {
+            let wanted = match wanted.as_deref() {
+                None => None,
+                Some(name) => Some(helpcenter_api::MailState::parse(name).ok_or_else(|| {
+                    format!("unknown mail state {name:?}: pending, sent or failed")
+                })?),
+            };
+            let query = crate::mail::outbox::OutboxQuery {
+                state: wanted,
+                ticket,
+                limit: Some(limit),
+            };
+            let mails = crate::mail::outbox::list(state, site, query)
+                .await
+                .map_err(failed)?;
+            for m in &mails {
+                println!(
+                    "{}  {:<7}  {}  {:<19}  {:<30}  attempts {}  {}{}",
+                    m.id,
+                    m.state.as_str(),
+                    m.ticket_id,
+                    m.kind.as_str(),
+                    m.recipient,
+                    m.attempts,
+                    m.sent_at.as_deref().unwrap_or(&m.created_at),
+                    m.last_error
+                        .as_deref()
+                        .map(|e| format!("\n    last error: {e}"))
+                        .unwrap_or_default(),
+                );
+            }
+            println!("{} mail(s)", mails.len());
+        }
+        OutboxCommand::Retry { id } => {
+            let mail = crate::mail::outbox::retry(state, site, &id)
+                .await
+                .map_err(failed)?;
+            println!(
+                "{}: pending again, to {} ({})",
+                mail.id,
+                mail.recipient,
+                mail.kind.as_str()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The sites as `serve` loads them from the same config and data directory, secrets included.

@@ -15,6 +15,8 @@ pub struct ServerConfig {
     pub server: ServerSettings,
     #[serde(default)]
     pub sites: Vec<SiteConfig>,
+    /// Where mail goes out; without it mail is kept in the outbox.
+    pub smtp: Option<crate::mail::SmtpConfig>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -28,6 +30,9 @@ pub struct ServerSettings {
     pub rate_limits: Option<crate::rate_limit::RateLimits>,
     /// Bounds on slow and idle connections; see `ConnectionLimits::default`.
     pub connections: Option<crate::listen::ConnectionLimits>,
+    /// The address shoppers reach this server at (`https://help.example`), for the links in
+    /// mails; `http://` + the bind address without it.
+    pub public_url: Option<String>,
 }
 
 /// One merchant's storefront.
@@ -56,6 +61,8 @@ pub struct SiteConfig {
     /// Name of the environment variable holding the secret the merchant signs identity tokens
     /// with; without one, "my requests" works by ticket id + order number + email only.
     pub identity_secret_env: Option<String>,
+    /// Mail to shoppers and the store's alerts; none without it.
+    pub mail: Option<crate::mail::SiteMailConfig>,
 }
 
 fn utc() -> String {

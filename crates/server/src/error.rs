@@ -42,6 +42,11 @@ pub enum AppError {
     BadInput(ErrorCode, String),
     #[error("too many requests; try again in {0} s")]
     RateLimited(u64),
+    /// Forged, expired, used or another ticket's: one answer, saying nothing of a ticket.
+    #[error(
+        "this link does not open a ticket: it may have expired or been used already; ask for a new one under \"Find a request\""
+    )]
+    LinkInvalid,
     #[error("internal error")]
     Store(#[from] StoreError),
 }
@@ -71,6 +76,7 @@ impl AppError {
             AppError::IdentityNotConfigured => ErrorCode::IdentityNotConfigured,
             AppError::BadInput(code, _) => *code,
             AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::LinkInvalid => ErrorCode::LinkInvalid,
             AppError::Store(_) => ErrorCode::Internal,
         }
     }
@@ -80,7 +86,7 @@ impl AppError {
             AppError::SiteNotFound(_) | AppError::NotFound | AppError::TicketNotFound(_) => {
                 StatusCode::NOT_FOUND
             }
-            AppError::IdentityNotConfigured => StatusCode::NOT_FOUND,
+            AppError::IdentityNotConfigured | AppError::LinkInvalid => StatusCode::NOT_FOUND,
             AppError::TokenRequired | AppError::AdminKeyRequired | AppError::Identity(_) => {
                 StatusCode::UNAUTHORIZED
             }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod listen;
+pub mod mail;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;

@@ -23,6 +23,8 @@ pub struct Site {
     pub time_zone: TimeZone,
     pub admin_key_sha256: String,
     pub identity_secret: Option<String>,
+    /// Who the site's mail comes from and which events mail; no mail without it.
+    pub mail: Option<crate::mail::SiteMail>,
 }
 
 impl Site {
@@ -86,7 +88,14 @@ impl Site {
             .iter()
             .map(|o| o.trim_end_matches('/').to_owned())
             .collect();
+        let mail = config
+            .mail
+            .as_ref()
+            .map(crate::mail::SiteMail::from_config)
+            .transpose()
+            .map_err(|e| problem(format!("mail: {e}")))?;
         Ok(Site {
+            mail,
             key: config.key.clone(),
             display_name: config.display_name.clone(),
             allowed_origins,
@@ -125,6 +134,7 @@ impl Site {
             time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
             admin_key_sha256: auth::sha256_hex(&admin_key),
             identity_secret: Some(identity_secret),
+            mail: Some(crate::mail::SiteMail::demo()),
         };
         Ok((site, admin_key))
     }

@@ -19,6 +19,8 @@ pub struct AppState {
     pub evidence: Arc<EvidenceStore>,
     pub events: Arc<EventHub>,
     pub secret: Arc<ServerSecret>,
+    /// Woken when mail is written to the outbox.
+    pub outbox: Arc<crate::mail::OutboxSignal>,
     /// Cancelled when the server shuts down, so endless responses (event streams) end and
     /// graceful shutdown does not wait for them forever.
     pub shutdown: CancellationToken,
@@ -33,6 +35,7 @@ impl AppState {
             evidence: Arc::new(EvidenceStore::new(data_dir)?),
             events: Arc::new(EventHub::default()),
             secret: Arc::new(ServerSecret::load_or_create(data_dir)?),
+            outbox: Arc::default(),
             shutdown: CancellationToken::new(),
         })
     }

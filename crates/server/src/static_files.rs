@@ -52,12 +52,25 @@ pub fn routes(public_dir: &Path, widget_dir: &Path, sites: Arc<Sites>) -> Router
         )
         .layer(middleware::from_fn(embed_headers));
     let files = WidgetFiles::new(widget_dir);
+    let page = files.clone();
     let widget = Router::new()
         .nest_service(
             "/widget",
             tower::service_fn(move |request: Request| {
                 let files = files.clone();
                 async move { Ok::<_, Infallible>(files.serve(request).await) }
+            }),
+        )
+        // The link in a shopper's mail: the widget's own page, standalone, which opens the
+        // ticket named in the path with the secret in the fragment.
+        .route_service(
+            "/t/{ticket}",
+            tower::service_fn(move |mut request: Request| {
+                let files = page.clone();
+                async move {
+                    *request.uri_mut() = axum::http::Uri::from_static("/index.html");
+                    Ok::<_, Infallible>(files.serve(request).await)
+                }
             }),
         )
         .layer(middleware::from_fn_with_state(sites, widget_headers));

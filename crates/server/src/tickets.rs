@@ -65,8 +65,17 @@ pub async fn append(
     expected: TicketStatus,
     event: &NewEvent<'_>,
 ) -> Result<helpcenter_api::TicketEvent, AppError> {
-    match state.store.append_event(ticket_id, expected, event).await? {
+    let plan = |ticket: &TicketRecord, seq: u32| match state.sites.get(&ticket.site) {
+        Some(site) => crate::mail::plan(state, site, ticket, seq, event),
+        None => Vec::new(),
+    };
+    let appended = state
+        .store
+        .append_event_with_mail(ticket_id, expected, event, plan)
+        .await?;
+    match appended {
         Appended::Appended(stored) => {
+            state.outbox.wake();
             if event.public {
                 state.events.publish(ticket_id, stored.clone());
             }

@@ -2,5 +2,7 @@
 pub mod access;
 pub mod admin;
 pub mod health;
+pub mod links;
+pub mod outbox;
 pub mod tickets;
 pub mod widget_config;

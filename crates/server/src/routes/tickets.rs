@@ -193,9 +193,15 @@ pub async fn create(
             idempotency: (&key, request_sha256.clone()),
             uploads: &new.uploads,
         };
-        match state.store.create_ticket(&record, &first).await? {
+        let mails = crate::mail::plan(&state, site, &record.ticket, 1, &first);
+        match state
+            .store
+            .create_ticket_with_mail(&record, &first, &mails)
+            .await?
+        {
             Created::IdTaken => continue,
             Created::Created => {
+                state.outbox.wake();
                 let ticket = view(&state, &record.ticket, false).await?;
                 tracing::info!(ticket = %ticket.id, site = %site.key, outcome = %ticket.outcome, "ticket created");
                 return Ok((
@@ -670,7 +676,10 @@ pub async fn recover(
 
 /// The ticket with a new access token for it, for a shopper who proved it is theirs some
 /// other way than the token they got at filing (which stays valid too).
-async fn hand_over(state: &AppState, ticket: TicketRecord) -> Result<TicketCreated, AppError> {
+pub(crate) async fn hand_over(
+    state: &AppState,
+    ticket: TicketRecord,
+) -> Result<TicketCreated, AppError> {
     let token = auth::new_secret();
     state
         .store

@@ -4,6 +4,7 @@ use helpcenter_api::{EventActor, EventKind, TicketEvent, TicketSummary};
 use helpcenter_core::{CivilDate, ResolutionKind, TicketStatus};
 use sqlx::{Row, Sqlite, Transaction};
 
+use super::outbox::{NewMail, insert_mails};
 use super::{Store, StoreError, timestamp};
 
 /// A ticket as stored.
@@ -128,6 +129,17 @@ impl Store {
         new: &NewTicketRecord<'_>,
         first: &NewEvent<'_>,
     ) -> Result<Created, StoreError> {
+        self.create_ticket_with_mail(new, first, &[]).await
+    }
+
+    /// [`Store::create_ticket`], with the mails filing it causes (the receipt) written in the
+    /// same transaction.
+    pub async fn create_ticket_with_mail(
+        &self,
+        new: &NewTicketRecord<'_>,
+        first: &NewEvent<'_>,
+        mails: &[NewMail],
+    ) -> Result<Created, StoreError> {
         let t = &new.ticket;
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let (key, request_sha256) = &new.idempotency;
@@ -191,6 +203,7 @@ impl Store {
             .bind(&t.created_at)
             .execute(&mut *tx)
             .await?;
+        insert_mails(&mut tx, &t.id, Some(1), mails).await?;
         tx.commit().await?;
         Ok(Created::Created)
     }
@@ -218,6 +231,19 @@ impl Store {
         expected: TicketStatus,
         event: &NewEvent<'_>,
     ) -> Result<Appended, StoreError> {
+        self.append_event_with_mail(ticket_id, expected, event, |_, _| Vec::new())
+            .await
+    }
+
+    /// [`Store::append_event`], with the mails the event causes written in the same
+    /// transaction: `mails` gets the ticket as it now stands and the event's number.
+    pub async fn append_event_with_mail(
+        &self,
+        ticket_id: &str,
+        expected: TicketStatus,
+        event: &NewEvent<'_>,
+        mails: impl FnOnce(&TicketRecord, u32) -> Vec<NewMail> + Send,
+    ) -> Result<Appended, StoreError> {
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let updated = sqlx::query(
             "UPDATE tickets SET status = ?, resolution = COALESCE(?, resolution), updated_at = ? WHERE id = ? AND status = ?",
@@ -243,6 +269,11 @@ impl Store {
         match insert_event(&mut tx, ticket_id, seq, event).await? {
             Err(upload) => Ok(Appended::UploadUnavailable(upload)),
             Ok(stored) => {
+                let ticket: TicketRecord = sqlx::query_as("SELECT * FROM tickets WHERE id = ?")
+                    .bind(ticket_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                insert_mails(&mut tx, ticket_id, Some(seq), &mails(&ticket, seq)).await?;
                 tx.commit().await?;
                 Ok(Appended::Appended(stored))
             }
