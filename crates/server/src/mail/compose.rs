@@ -297,8 +297,8 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
             link.clone(),
         ));
         body.push(Block::Small(pick(
-            format!("The button opens your request on any device, once, within {days} days. Later, or on another device, \"Find a request\" on our Help Center opens it with its number {id}, your order number and this address."),
-            format!("此按钮可在任何设备上打开您的申请，{days} 天内有效，仅可使用一次。之后或在其他设备上，可在帮助中心的“查找申请”中输入申请编号 {id}、订单号和此邮箱地址打开。"),
+            format!("This link opens your request on any device, once, within {days} days. Later, or on another device, \"Find a request\" on our Help Center opens it with its number {id}, your order number and this address."),
+            format!("此链接可在任何设备上打开您的申请，{days} 天内有效，仅可使用一次。之后或在其他设备上，可在帮助中心的“查找申请”中输入申请编号 {id}、订单号和此邮箱地址打开。"),
         )));
     }
     if !cx.outbox.kind.is_alert() {
@@ -397,6 +397,13 @@ fn html(body: &[Block], locale: &str, subject: &str, color: &str) -> String {
     out
 }
 
+/// Text for a header: every control character (CR and LF above all) becomes a space.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// The mail, ready for SMTP.
 pub fn compose(cx: &Context<'_>) -> Result<Message, ComposeError> {
     let to: lettre::Address =
@@ -416,10 +423,16 @@ pub fn compose(cx: &Context<'_>) -> Result<Message, ComposeError> {
         .unwrap_or("#1f5fbf");
     let plain = text(&body);
     let rich = html(&body, &cx.outbox.locale, &subject, color);
+    // Line breaks and other controls never reach a header, whatever lettre does with them
+    // (a line break in a sender's name makes it panic rather than encode).
+    let from = Mailbox::new(
+        cx.mail.from.name.as_deref().map(one_line),
+        cx.mail.from.email.clone(),
+    );
     let mut builder = Message::builder()
-        .from(cx.mail.from.clone())
+        .from(from)
         .to(Mailbox::new(None, to))
-        .subject(subject)
+        .subject(one_line(&subject))
         .message_id(Some(cx.outbox.message_id.clone()))
         .date_now()
         .header(AutoSubmitted);
@@ -441,6 +454,14 @@ pub fn compose(cx: &Context<'_>) -> Result<Message, ComposeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers_get_one_line() {
+        assert_eq!(
+            one_line("Shop\r\nBcc: x@evil.example\t!"),
+            "Shop  Bcc: x@evil.example !"
+        );
+    }
 
     #[test]
     fn html_escapes_what_it_is_given() {

@@ -117,6 +117,8 @@ pub enum MailConfigError {
     },
     #[error("ticket_url must contain {{ticket}} and {{secret}}: {0:?}")]
     TicketUrl(String),
+    #[error("from_name must be one line without control characters: {0:?}")]
+    FromName(String),
     #[error("link_days must be 1 to 365")]
     LinkDays,
 }
@@ -147,6 +149,9 @@ impl SiteMail {
             .as_deref()
             .map(|a| address("support_address", a).map(|a| Mailbox::new(None, a)))
             .transpose()?;
+        if config.from_name.chars().any(char::is_control) {
+            return Err(MailConfigError::FromName(config.from_name.clone()));
+        }
         let link_days = config.link_days.unwrap_or(30);
         if !(1..=365).contains(&link_days) {
             return Err(MailConfigError::LinkDays);
@@ -217,6 +222,14 @@ mod tests {
             .expect_err("refused")
             .to_string();
         assert!(error.starts_with("from_address:"), "{error}");
+        let name = SiteMailConfig {
+            from_name: "Shop\r\nBcc: x@evil.example".into(),
+            ..config()
+        };
+        assert!(matches!(
+            SiteMail::from_config(&name),
+            Err(MailConfigError::FromName(_))
+        ));
         let template = SiteMailConfig {
             ticket_url: Some("https://shop.example/help?t={ticket}".into()),
             ..config()

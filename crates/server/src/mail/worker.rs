@@ -156,7 +156,13 @@ async fn message(
         link,
         public_url: &settings.public_url,
     };
-    Ok(compose(&cx).map_err(|e| e.to_string()))
+    // A mail that cannot be built fails alone; it never takes the worker (and all later
+    // mail) down with it.
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compose(&cx)));
+    Ok(match built {
+        Ok(built) => built.map_err(|e| e.to_string()),
+        Err(_) => Err("the mail cannot be built (a panic while composing it)".to_owned()),
+    })
 }
 
 /// An internal note for the agent: the ticket itself is unaffected.

@@ -2,6 +2,8 @@
 //! on a loopback port, spoken to over HTTP.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod mail;
+
 use helpcenter_server::app::ServeOptions;
 use helpcenter_server::listen::{ConnectionLimits, serve_with};
 use helpcenter_server::rate_limit::RateLimits;
@@ -139,6 +141,29 @@ impl TestServer {
         connections: ConnectionLimits,
         customize: impl FnOnce(&mut Site),
     ) -> TestServer {
+        Self::start_full(rate_limits, connections, customize, None).await
+    }
+
+    /// The demo site, delivering its mail to `smtp` (a [`mail::MailCatcher`]'s, say).
+    pub async fn start_mailing(
+        smtp: helpcenter_server::mail::SmtpConfig,
+        customize: impl FnOnce(&mut Site),
+    ) -> TestServer {
+        Self::start_full(
+            UNLIMITED,
+            ConnectionLimits::default(),
+            customize,
+            Some(smtp),
+        )
+        .await
+    }
+
+    async fn start_full(
+        rate_limits: RateLimits,
+        connections: ConnectionLimits,
+        customize: impl FnOnce(&mut Site),
+        smtp: Option<helpcenter_server::mail::SmtpConfig>,
+    ) -> TestServer {
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
         write_widget(widget.path());
@@ -154,6 +179,11 @@ impl TestServer {
             .await
             .expect("open the data directory");
         let shutdown = state.shutdown.clone();
+        let mail = helpcenter_server::mail::MailSettings {
+            smtp,
+            public_url: format!("http://{addr}"),
+        };
+        helpcenter_server::mail::worker::spawn(state.clone(), mail).expect("start the mail worker");
         let app = router(
             state,
             &ServeOptions {
@@ -188,11 +218,21 @@ impl TestServer {
 impl TestServer {
     /// Uploads `bytes` over tus as a shopper's browser would, returning the upload id.
     pub async fn upload(&self, filename: &str, bytes: &[u8]) -> String {
+        upload_to(&self.http, &self.base, filename, bytes).await
+    }
+
+    pub fn admin(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request.bearer_auth(&self.admin_key)
+    }
+}
+
+/// Uploads `bytes` over tus to the demo site of the server at `base`, returning the upload id.
+pub async fn upload_to(http: &reqwest::Client, base: &str, filename: &str, bytes: &[u8]) -> String {
+    {
         use base64::Engine;
         let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-        let created = self
-            .http
-            .post(self.url("/v1/uploads"))
+        let created = http
+            .post(format!("{base}/v1/uploads"))
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Length", bytes.len().to_string())
             .header(
@@ -212,9 +252,8 @@ impl TestServer {
             .to_str()
             .expect("location")
             .to_owned();
-        let patched = self
-            .http
-            .patch(self.url(&location))
+        let patched = http
+            .patch(format!("{base}{location}"))
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", "0")
             .header("Content-Type", "application/offset+octet-stream")
@@ -229,10 +268,6 @@ impl TestServer {
             patched.text().await
         );
         location.rsplit('/').next().expect("upload id").to_owned()
-    }
-
-    pub fn admin(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        request.bearer_auth(&self.admin_key)
     }
 }
 
