@@ -25,8 +25,15 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
         storefront,
         format!("http://{bind}"),
     )?;
+    let mail = catch_mail(ctx, addr)?;
     println!("Widget: http://{bind}/widget/?site=demo");
     println!("Demo storefront (embeds it as a store does): http://{storefront}/");
+    println!(
+        "Mail: every mail the server sends is caught by aiosmtpd on {} into {}/new (one file a mail; `mutt -f {}` reads them; any address at refused.invalid is refused)",
+        mail.addr,
+        mail.maildir.display(),
+        mail.maildir.display()
+    );
     ctx.cmd("cargo")
         .args([
             "run",
@@ -38,7 +45,70 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
             bind,
         ])
         .args(["--widget-dir", "dist"])
+        .arg("--config")
+        .arg(&mail.config)
         .run()
+}
+
+/// The dev server's SMTP: aiosmtpd catching everything on loopback, stopped when dropped.
+struct MailCatcher {
+    child: std::process::Child,
+    addr: std::net::SocketAddr,
+    maildir: std::path::PathBuf,
+    /// The dev server's config: the demo site, with `[smtp]` pointing here.
+    config: std::path::PathBuf,
+}
+
+impl Drop for MailCatcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts aiosmtpd on the port after the storefront's (8082 next to 8080) and writes the
+/// config that sends the dev server's mail there.
+fn catch_mail(ctx: &Ctx, server: std::net::SocketAddr) -> Result<MailCatcher> {
+    let python = tools::ensure_aiosmtpd(ctx)?;
+    let addr = std::net::SocketAddr::new(server.ip(), server.port() + 2);
+    let maildir = ctx.root.join("data").join("caught-mail");
+    let child = ctx
+        .cmd(&python)
+        .arg(ctx.root.join("crates/server/tools/catch_mail.py"))
+        .args(["--host", &addr.ip().to_string()])
+        .args(["--port", &addr.port().to_string()])
+        .arg("--maildir")
+        .arg(&maildir)
+        .spawn()?;
+    let mut catcher = MailCatcher {
+        child,
+        addr,
+        maildir,
+        config: ctx.root.join("target").join("dev-helpcenter.toml"),
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(addr).is_err() {
+        if let Ok(Some(status)) = catcher.child.try_wait() {
+            anyhow::bail!(
+                "aiosmtpd (catch_mail.py) exited at start: {status}; is port {} free?",
+                addr.port()
+            );
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "aiosmtpd did not listen on {addr} within 20 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let config = format!(
+        "# Written by `cargo xtask dev`: the demo site, its mail caught by aiosmtpd.\n\
+         [server]\npublic_url = \"http://{server}\"\n\n\
+         [smtp]\nhost = \"{}\"\nport = {}\ntls = \"none\"\nretry_first_seconds = 1.0\nretry_max_seconds = 30.0\n",
+        addr.ip(),
+        addr.port()
+    );
+    std::fs::write(&catcher.config, config)?;
+    Ok(catcher)
 }
 
 /// Release-builds the widget into `dist/`, split into a first load and the chunk ([`split`]),

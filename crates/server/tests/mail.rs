@@ -793,3 +793,63 @@ async fn a_killed_server_delivers_what_it_had_not_sent_once_it_is_back() {
         pending(http.clone()).await
     );
 }
+
+#[tokio::test]
+async fn the_cli_lists_failed_mail_with_its_reason_and_puts_it_back_in_line() {
+    let catcher = MailCatcher::start().await;
+    let server = TestServer::start_mailing(catcher.smtp(), |_| {}).await;
+    file(&server, &claim("gone@refused.invalid", "en")).await;
+    let mut failed = Vec::new();
+    for _ in 0..100 {
+        failed = outbox(&server, "?state=failed").await;
+        if !failed.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mail = failed.first().expect("a failed mail");
+    let cli = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+            .args(["admin", "outbox"])
+            .args(args)
+            .arg("--data-dir")
+            .arg(&server.data_dir)
+            .output()
+            .expect("run the CLI");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, listed, _) = cli(&["list", "--state", "failed"]);
+    assert!(ok);
+    assert!(
+        listed.contains(&mail.id) && listed.contains("gone@refused.invalid"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("last error:") && listed.contains("550"),
+        "{listed}"
+    );
+    assert!(listed.ends_with("1 mail(s)\n"), "{listed}");
+
+    let (ok, retried, _) = cli(&["retry", &mail.id]);
+    assert!(ok);
+    assert!(retried.contains("pending again"), "{retried}");
+    // The running server tries it again (and it is refused again).
+    for _ in 0..100 {
+        let again = outbox(&server, "?state=failed").await;
+        if again.first().is_some_and(|m| m.attempts >= 2) {
+            let (ok, _, error) = cli(&["list", "--state", "lost"]);
+            assert!(!ok);
+            assert!(error.contains("unknown mail state \"lost\""), "{error}");
+            let (ok, _, error) = cli(&["retry", "m-nosuchmail"]);
+            assert!(!ok);
+            assert!(error.contains("not_found"), "{error}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the retried mail was not tried again");
+}
