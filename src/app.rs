@@ -60,6 +60,75 @@ impl Launch {
     }
 }
 
+/// The link in a shopper's mail: `/t/{ticket}#k={secret}`, the widget's page on a device
+/// that may have nothing of the shopper yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TicketLink {
+    pub ticket: String,
+    pub secret: String,
+}
+
+impl TicketLink {
+    pub fn from_location() -> Option<TicketLink> {
+        let location = window().location();
+        let ticket = location.pathname().ok()?.strip_prefix("/t/")?.to_owned();
+        let fragment = location.hash().unwrap_or_default();
+        let params =
+            web_sys::UrlSearchParams::new_with_str(fragment.trim_start_matches('#')).ok()?;
+        let secret = params.get("k").filter(|k| !k.is_empty())?;
+        Some(TicketLink { ticket, secret })
+    }
+}
+
+/// The page a mail's link opens: the exchange is in the chunk, and once it is done the widget
+/// opens on the ticket; here only what is shown meanwhile, or why it cannot be opened.
+#[component]
+pub fn LinkPage(link: TicketLink) -> impl IntoView {
+    use crate::chunk::LinkFailure;
+    let locale = window()
+        .navigator()
+        .language()
+        .map_or(Locale::En, |tag| Locale::negotiate(&tag));
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", locale.tag());
+    }
+    let failed = RwSignal::new(None::<LinkFailure>);
+    let TicketLink { ticket, secret } = link;
+    leptos::task::spawn_local(async move {
+        if chunk::open_link(ticket, secret, locale, failed)
+            .await
+            .is_err()
+        {
+            failed.try_set(Some(LinkFailure::Network));
+        }
+    });
+    view! {
+        <main class="hc-widget">
+            {move || match failed.get() {
+                None => {
+                    view! { <p class="hc-status" role="status">{locale.text(Text::LinkOpening)}</p> }
+                        .into_any()
+                }
+                Some(LinkFailure::Refused) => {
+                    view! { <div class="hc-error" role="alert"><p>{locale.text(Text::LinkRefused)}</p></div> }
+                        .into_any()
+                }
+                Some(LinkFailure::Network) => {
+                    view! {
+                        <div class="hc-error" role="alert">
+                            <p>{locale.text(Text::LoadFailed)}</p>
+                            <button type="button" on:click=move |_| {
+                                let _ = window().location().reload();
+                            }>{locale.text(Text::TryAgain)}</button>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+        </main>
+    }
+}
+
 /// The whole widget as the iframe shows it.
 #[component]
 pub fn App() -> impl IntoView {
@@ -144,7 +213,7 @@ impl Place {
         }
     }
 
-    fn store(&self, site: &str) {
+    pub(crate) fn store(&self, site: &str) {
         let text = match self {
             Place::Filing => String::new(),
             Place::Requests => "requests".to_owned(),

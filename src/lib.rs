@@ -27,5 +27,10 @@ pub use app::{App, Widget};
 /// Mounts the app on the page's body for good (the widget lives as long as its iframe).
 pub fn mount() {
     console_error_panic_hook::set_once();
+    // The link in a shopper's mail (`/t/{ticket}#k=…`): opens that ticket on this device.
+    if let Some(link) = app::TicketLink::from_location() {
+        leptos::mount::mount_to_body(move || app::LinkPage(app::LinkPageProps { link }));
+        return;
+    }
     leptos::mount::mount_to_body(App);
 }
