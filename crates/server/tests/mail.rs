@@ -853,3 +853,129 @@ async fn the_cli_lists_failed_mail_with_its_reason_and_puts_it_back_in_line() {
     }
     panic!("the retried mail was not tried again");
 }
+
+#[tokio::test]
+async fn the_decision_says_what_it_means_and_the_store_hears_of_answers_and_disputes() {
+    let catcher = MailCatcher::start().await;
+    let server = TestServer::start_mailing(catcher.smtp(), |site| {
+        site.mail.as_mut().expect("demo mail").ticket_url =
+            Some("https://shop.example/help?ticket={ticket}#k={secret}".into());
+    })
+    .await;
+    let filed = file(&server, &claim("zoe@example.com", "en")).await;
+    let id = filed.ticket_id.clone();
+    let admin = |path: &str, body: Value| {
+        let (server, path) = (&server, format!("/v1/admin/tickets/{id}/{path}"));
+        async move { admin_post(server, &path, body).await }
+    };
+    let shopper = |path: &str, body: Value| {
+        let (server, path) = (&server, format!("/v1/tickets/{id}/{path}"));
+        let token = filed.access_token.clone();
+        async move {
+            let response = server
+                .http
+                .post(server.url(&path))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("shopper request");
+            assert_eq!(
+                response.status(),
+                200,
+                "{path}: {:?}",
+                response.text().await
+            );
+        }
+    };
+    admin("transition", json!({ "to": "in_review" })).await;
+    admin("request-info", json!({ "message": "Which model is it?" })).await;
+    shopper(
+        "replies",
+        json!({ "message": "The BX-200, bought in May.", "uploads": [] }),
+    )
+    .await;
+    admin(
+        "transition",
+        json!({ "to": "resolved", "resolution": "exchange", "message": "A new one ships on Monday." }),
+    )
+    .await;
+    shopper(
+        "escalate",
+        json!({ "message": "I would rather have my money back." }),
+    )
+    .await;
+    admin(
+        "transition",
+        json!({ "to": "resolved", "resolution": "refund" }),
+    )
+    .await;
+    admin("transition", json!({ "to": "closed" })).await;
+
+    let to_shopper = catcher.wait_for("zoe@example.com", 5).await;
+    let mails: Vec<Message<'_>> = to_shopper.iter().map(|m| parse(m)).collect();
+    let subjects: Vec<&str> = mails.iter().map(|m| m.subject().unwrap_or("")).collect();
+    assert_eq!(
+        subjects,
+        [
+            format!("We received your request {id} (order 10023456)").as_str(),
+            &format!("We need more information for your request {id}"),
+            &format!("Our decision on your request {id}"),
+            &format!("Our decision on your request {id}"),
+            &format!("Your request {id} is closed"),
+        ]
+    );
+    let exchange = mails[2].body_text(0).expect("text");
+    assert!(exchange.contains("We will exchange the item"), "{exchange}");
+    assert!(
+        exchange.contains("A new one ships on Monday."),
+        "{exchange}"
+    );
+    let policy = format!("{}/demo/returns.html", server.base);
+    assert!(
+        exchange.contains(&policy),
+        "the Return and Exchange Policy: {exchange}"
+    );
+    assert!(exchange.contains("friendly negotiation"), "§IV: {exchange}");
+    // The site's own page opens the ticket.
+    assert!(
+        exchange.contains(&format!("https://shop.example/help?ticket={id}#k=")),
+        "{exchange}"
+    );
+    let refund = mails[3].body_text(0).expect("text");
+    assert!(refund.contains("We will refund you"), "{refund}");
+    assert!(
+        !refund.contains(&policy),
+        "a refund is not under the returns policy: {refund}"
+    );
+
+    let to_store = catcher.wait_for(SUPPORT, 3).await;
+    let store: Vec<Message<'_>> = to_store.iter().map(|m| parse(m)).collect();
+    let subjects: Vec<&str> = store.iter().map(|m| m.subject().unwrap_or("")).collect();
+    assert_eq!(
+        subjects,
+        [
+            format!("New claim {id} (order 10023456)").as_str(),
+            &format!("The shopper answered on {id}"),
+            &format!("Dispute on {id} (order 10023456)"),
+        ]
+    );
+    assert!(
+        store[1]
+            .body_text(0)
+            .expect("text")
+            .contains("The BX-200, bought in May.")
+    );
+    assert!(
+        store[2]
+            .body_text(0)
+            .expect("text")
+            .contains("I would rather have my money back.")
+    );
+    // The store's alerts carry no link that would log an agent in as the shopper.
+    assert!(
+        store
+            .iter()
+            .all(|m| !m.body_text(0).expect("text").contains("#k="))
+    );
+}
