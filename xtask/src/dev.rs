@@ -4,6 +4,7 @@
 use anyhow::Result;
 
 use crate::cmd::Ctx;
+use crate::mail_catcher::MailCatcher;
 use crate::{budgets, embed, split, tools};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -30,9 +31,9 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
     println!("Demo storefront (embeds it as a store does): http://{storefront}/");
     println!(
         "Mail: every mail the server sends is caught by aiosmtpd on {} into {}/new (one file a mail; `mutt -f {}` reads them; any address at refused.invalid is refused)",
-        mail.addr,
-        mail.maildir.display(),
-        mail.maildir.display()
+        mail.catcher.addr,
+        mail.catcher.maildir.display(),
+        mail.catcher.maildir.display()
     );
     ctx.cmd("cargo")
         .args([
@@ -50,65 +51,25 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
         .run()
 }
 
-/// The dev server's SMTP: aiosmtpd catching everything on loopback, stopped when dropped.
-struct MailCatcher {
-    child: std::process::Child,
-    addr: std::net::SocketAddr,
-    maildir: std::path::PathBuf,
-    /// The dev server's config: the demo site, with `[smtp]` pointing here.
-    config: std::path::PathBuf,
-}
-
-impl Drop for MailCatcher {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Starts aiosmtpd on the port after the storefront's (8082 next to 8080) and writes the
 /// config that sends the dev server's mail there.
-fn catch_mail(ctx: &Ctx, server: std::net::SocketAddr) -> Result<MailCatcher> {
-    let python = tools::ensure_aiosmtpd(ctx)?;
+fn catch_mail(ctx: &Ctx, server: std::net::SocketAddr) -> Result<DevMail> {
     let addr = std::net::SocketAddr::new(server.ip(), server.port() + 2);
-    let maildir = ctx.root.join("data").join("caught-mail");
-    let child = ctx
-        .cmd(&python)
-        .arg(ctx.root.join("crates/server/tools/catch_mail.py"))
-        .args(["--host", &addr.ip().to_string()])
-        .args(["--port", &addr.port().to_string()])
-        .arg("--maildir")
-        .arg(&maildir)
-        .spawn()?;
-    let mut catcher = MailCatcher {
-        child,
-        addr,
-        maildir,
-        config: ctx.root.join("target").join("dev-helpcenter.toml"),
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::net::TcpStream::connect(addr).is_err() {
-        if let Ok(Some(status)) = catcher.child.try_wait() {
-            anyhow::bail!(
-                "aiosmtpd (catch_mail.py) exited at start: {status}; is port {} free?",
-                addr.port()
-            );
-        }
-        anyhow::ensure!(
-            std::time::Instant::now() < deadline,
-            "aiosmtpd did not listen on {addr} within 20 s"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    let config = format!(
+    let catcher = MailCatcher::start(ctx, addr, &ctx.root.join("data").join("caught-mail"))?;
+    let config = ctx.root.join("target").join("dev-helpcenter.toml");
+    let text = format!(
         "# Written by `cargo xtask dev`: the demo site, its mail caught by aiosmtpd.\n\
-         [server]\npublic_url = \"http://{server}\"\n\n\
-         [smtp]\nhost = \"{}\"\nport = {}\ntls = \"none\"\nretry_first_seconds = 1.0\nretry_max_seconds = 30.0\n",
-        addr.ip(),
-        addr.port()
+         [server]\npublic_url = \"http://{server}\"\n\n{}",
+        catcher.smtp_table()
     );
-    std::fs::write(&catcher.config, config)?;
-    Ok(catcher)
+    std::fs::write(&config, text)?;
+    Ok(DevMail { catcher, config })
+}
+
+/// The dev server's SMTP and the config that points it there.
+struct DevMail {
+    catcher: MailCatcher,
+    config: std::path::PathBuf,
 }
 
 /// Release-builds the widget into `dist/`, split into a first load and the chunk ([`split`]),

@@ -12,6 +12,7 @@ mod device_files;
 mod e2e;
 mod embed;
 mod faults;
+mod mail_catcher;
 mod split;
 mod split_check;
 mod storefront;
