@@ -20,7 +20,7 @@ pub struct AppState {
     pub events: Arc<EventHub>,
     pub secret: Arc<ServerSecret>,
     /// Woken when mail is written to the outbox.
-    pub outbox: Arc<crate::mail::OutboxSignal>,
+    pub outbox: Arc<crate::mail::signal::OutboxSignal>,
     /// Cancelled when the server shuts down, so endless responses (event streams) end and
     /// graceful shutdown does not wait for them forever.
     pub shutdown: CancellationToken,

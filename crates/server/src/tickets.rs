@@ -66,7 +66,7 @@ pub async fn append(
     event: &NewEvent<'_>,
 ) -> Result<helpcenter_api::TicketEvent, AppError> {
     let plan = |ticket: &TicketRecord, seq: u32| match state.sites.get(&ticket.site) {
-        Some(site) => crate::mail::plan(state, site, ticket, seq, event),
+        Some(site) => crate::mail::plan(&state.secret, site, ticket, seq, event),
         None => Vec::new(),
     };
     let appended = state

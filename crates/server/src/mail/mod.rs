@@ -4,10 +4,12 @@
 //! composing it ([`compose`]) from the ticket as it is then. Each shopper's mail carries a
 //! link that opens the ticket once on any device ([`links`]).
 
+pub mod access;
 pub mod compose;
 pub mod config;
 pub mod links;
 pub mod outbox;
+pub mod signal;
 pub mod transport;
 pub mod worker;
 
@@ -16,7 +18,7 @@ use helpcenter_core::TicketStatus;
 
 pub use config::{MailSettings, SiteMail, SiteMailConfig, SmtpConfig, TlsMode};
 
-use crate::AppState;
+use crate::auth::ServerSecret;
 use crate::sites::Site;
 use crate::store::outbox::{NewLink, NewMail};
 use crate::store::tickets::{NewEvent, TicketRecord};
@@ -49,7 +51,7 @@ pub fn kinds_for(event: &NewEvent<'_>) -> Vec<MailKind> {
 
 /// The mails event `seq` of `ticket` causes on its site, ready to be written with it.
 pub fn plan(
-    state: &AppState,
+    secret: &ServerSecret,
     site: &Site,
     ticket: &TicketRecord,
     seq: u32,
@@ -61,14 +63,14 @@ pub fn plan(
     kinds_for(event)
         .into_iter()
         .filter(|kind| mail.sends(*kind))
-        .filter_map(|kind| new_mail(state, site, mail, ticket, Some(seq), kind))
+        .filter_map(|kind| new_mail(secret, site, mail, ticket, Some(seq), kind))
         .collect()
 }
 
 /// One mail of `kind` about `ticket`; `None` when it has nobody to go to (an alert of a site
 /// without a support address).
 pub fn new_mail(
-    state: &AppState,
+    secret: &ServerSecret,
     site: &Site,
     mail: &SiteMail,
     ticket: &TicketRecord,
@@ -93,7 +95,7 @@ pub fn new_mail(
         let now = jiff::Timestamp::now();
         let days = i64::from(mail.link_days);
         NewLink {
-            secret_sha256: crate::auth::sha256_hex(&links::secret(state, &id)),
+            secret_sha256: crate::auth::sha256_hex(&links::secret(secret, &id)),
             expires_at: now
                 .checked_add(jiff::SignedDuration::from_hours(days * 24))
                 .unwrap_or(now),
@@ -116,20 +118,6 @@ fn new_mail_id() -> String {
     let mut bytes = [0u8; 9];
     rand::rng().fill_bytes(&mut bytes);
     format!("m-{}", hex::encode(bytes))
-}
-
-/// Tells the worker that mail was written, so it goes out now rather than at the next poll.
-#[derive(Debug, Default)]
-pub struct OutboxSignal(tokio::sync::Notify);
-
-impl OutboxSignal {
-    pub fn wake(&self) {
-        self.0.notify_one();
-    }
-
-    pub(crate) async fn woken(&self) {
-        self.0.notified().await;
-    }
 }
 
 #[cfg(test)]

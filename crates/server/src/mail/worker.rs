@@ -144,7 +144,7 @@ async fn message(
             &settings.public_url,
             site_mail.ticket_url.as_deref(),
             &ticket.id,
-            &links::secret(state, &mail.id),
+            &links::secret(&state.secret, &mail.id),
         )
     });
     let cx = Context {

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use helpcenter_api::{LinkExchange, LinkRequest, ProblemDetails, TicketCreated};
 use helpcenter_core::limits;
 
-use crate::mail::links;
+use crate::mail::access as links;
 use crate::{AppError, AppState};
 
 /// Open a ticket from the link in a mail

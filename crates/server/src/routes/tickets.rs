@@ -193,7 +193,7 @@ pub async fn create(
             idempotency: (&key, request_sha256.clone()),
             uploads: &new.uploads,
         };
-        let mails = crate::mail::plan(&state, site, &record.ticket, 1, &first);
+        let mails = crate::mail::plan(&state.secret, site, &record.ticket, 1, &first);
         match state
             .store
             .create_ticket_with_mail(&record, &first, &mails)
