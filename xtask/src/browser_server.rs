@@ -15,12 +15,15 @@ use anyhow::{Context, Result, bail};
 
 use crate::cmd::Ctx;
 use crate::faults::FaultProxy;
+use crate::mail_catcher::MailCatcher;
 
 /// Where wasm-bindgen-test-runner serves the test page unless `WASM_BINDGEN_TEST_ADDRESS`
 /// says otherwise; the server's CORS grant names it.
 const TEST_PAGE: &str = "127.0.0.1:8765";
 const SERVER: &str = "127.0.0.1:18080";
 const PROXY: &str = "127.0.0.1:18090";
+/// aiosmtpd, catching the test site's mail (the e2e suite opens the links in it).
+const SMTP: &str = "127.0.0.1:18095";
 /// Known to the tests only; the server keeps its hash.
 pub const ADMIN_KEY: &str = "browser-tests-admin-key";
 /// The variable the test site's config names for its identity secret; the server and the
@@ -40,6 +43,7 @@ pub struct BrowserServer {
     data: PathBuf,
     identity_token: String,
     _proxy: FaultProxy,
+    mail: MailCatcher,
 }
 
 impl BrowserServer {
@@ -52,6 +56,11 @@ impl BrowserServer {
     /// the server's own.
     pub fn page(&self) -> &str {
         &self.page
+    }
+
+    /// Where the test site's mail is caught, one file a mail under `new/`.
+    pub fn maildir(&self) -> &Path {
+        &self.mail.maildir
     }
 
     /// Fails, with the server's last log lines, when the server is no longer running: it
@@ -322,17 +331,22 @@ fn launch(
     admin_key_hash: &str,
     data: &Path,
 ) -> Result<BrowserServer> {
+    let mail = MailCatcher::start(ctx, SMTP.parse()?, &data.join("caught-mail"))?;
     let config = data.join("config.toml");
     std::fs::write(
         &config,
         format!(
             r#"# Written by `cargo xtask test` for the browser tests.
+[server]
+public_url = "http://{SERVER}"
+
 [server.rate_limits]
 per_ip_per_second = 10000
 per_ip_burst = 10000
 per_site_per_second = 10000
 per_site_burst = 10000
 
+{smtp}
 [[sites]]
 key = "demo"
 display_name = "Browser test store"
@@ -341,7 +355,13 @@ time_zone = "UTC"
 return_policy_url = "https://shop.example/returns"
 admin_key_sha256 = "{admin_key_hash}"
 identity_secret_env = "{IDENTITY_SECRET_ENV}"
-"#
+
+[sites.mail]
+from_name = "Browser test store"
+from_address = "help@shop.example"
+support_address = "support@shop.example"
+"#,
+            smtp = mail.smtp_table()
         ),
     )?;
     let identity_token = ctx
@@ -384,6 +404,7 @@ identity_secret_env = "{IDENTITY_SECRET_ENV}"
         data: data.to_owned(),
         identity_token,
         _proxy: proxy,
+        mail,
     })
 }
 

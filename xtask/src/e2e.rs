@@ -59,6 +59,7 @@ pub fn run(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
         .env("HELPCENTER_E2E_STORE", format!("http://{}", server.page()))
         .env("HELPCENTER_E2E_STRANGER", format!("http://{STRANGER}"))
         .env("HELPCENTER_E2E_ADMIN_KEY", ADMIN_KEY)
+        .env("HELPCENTER_E2E_MAILDIR", server.maildir())
         .env("HELPCENTER_E2E_FILES", files.path())
         .env("HELPCENTER_E2E_RESULTS", &results)
         .env("HELPCENTER_E2E_CHROMIUM", tools::CHROMIUM)

@@ -119,6 +119,7 @@ const E2E_FLOORS: &[(&str, u32)] = &[
     ("hostile.spec.js", 1),
     ("journey.spec.js", 1),
     ("keyboard.spec.js", 1),
+    ("mail-link.spec.js", 1),
     ("phone.spec.js", 1),
     ("resume.spec.js", 1),
 ];
