@@ -276,7 +276,7 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, SubmitErro
 }
 
 /// Percent-encodes a path segment (site keys are plain, but the URL is the shopper's to edit).
-fn encode(segment: &str) -> String {
+pub(crate) fn encode(segment: &str) -> String {
     segment
         .bytes()
         .map(|b| match b {

@@ -78,54 +78,15 @@ impl TicketLink {
         let secret = params.get("k").filter(|k| !k.is_empty())?;
         Some(TicketLink { ticket, secret })
     }
-}
 
-/// The page a mail's link opens: the exchange is in the chunk, and once it is done the widget
-/// opens on the ticket; here only what is shown meanwhile, or why it cannot be opened.
-#[component]
-pub fn LinkPage(link: TicketLink) -> impl IntoView {
-    use crate::chunk::LinkFailure;
-    let locale = window()
-        .navigator()
-        .language()
-        .map_or(Locale::En, |tag| Locale::negotiate(&tag));
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("lang", locale.tag());
-    }
-    let failed = RwSignal::new(None::<LinkFailure>);
-    let TicketLink { ticket, secret } = link;
-    leptos::task::spawn_local(async move {
-        if chunk::open_link(ticket, secret, locale, failed)
-            .await
-            .is_err()
-        {
-            failed.try_set(Some(LinkFailure::Network));
-        }
-    });
-    view! {
-        <main class="hc-widget">
-            {move || match failed.get() {
-                None => {
-                    view! { <p class="hc-status" role="status">{locale.text(Text::LinkOpening)}</p> }
-                        .into_any()
-                }
-                Some(LinkFailure::Refused) => {
-                    view! { <div class="hc-error" role="alert"><p>{locale.text(Text::LinkRefused)}</p></div> }
-                        .into_any()
-                }
-                Some(LinkFailure::Network) => {
-                    view! {
-                        <div class="hc-error" role="alert">
-                            <p>{locale.text(Text::LoadFailed)}</p>
-                            <button type="button" on:click=move |_| {
-                                let _ = window().location().reload();
-                            }>{locale.text(Text::TryAgain)}</button>
-                        </div>
-                    }
-                        .into_any()
-                }
-            }}
-        </main>
+    /// The chunk that opens links could not be fetched: say so, plainly.
+    pub fn unavailable() {
+        let locale = window()
+            .navigator()
+            .language()
+            .map_or(Locale::En, |tag| Locale::negotiate(&tag));
+        let text = locale.text(Text::LoadFailed);
+        leptos::mount::mount_to_body(move || text);
     }
 }
 

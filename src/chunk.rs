@@ -205,58 +205,9 @@ in_chunk! {
     }
 }
 
-/// How opening a mail's link ended, when it did not move on to the ticket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkFailure {
-    /// Forged, expired, used up or another ticket's.
-    Refused,
-    /// The server could not be reached: the link is not used up, try again.
-    Network,
-}
-
 in_chunk! {
-    /// The page a mail's link opens (`/t/{ticket}#k=…`, on a device that may have nothing
-    /// of the shopper): exchanges the secret for a token, keeps it as recovery does, and opens
-    /// the widget on that ticket; otherwise says why in `failed`.
-    pub fn open_link(
-        ticket: String,
-        secret: String,
-        locale: crate::i18n::Locale,
-        failed: RwSignal<Option<LinkFailure>>
-    ) -> () {
-        leptos::task::spawn_local(async move {
-            use crate::api::{Api, SubmitError};
-            use crate::draft::saved;
-            match Api::default().open_link(&ticket, &secret).await {
-                Ok(opened) => {
-                    let site = opened.ticket.site;
-                    saved::remember_ticket(
-                        &site,
-                        saved::FiledTicket {
-                            id: opened.ticket_id.clone(),
-                            access_token: opened.access_token,
-                            seen: 0,
-                        },
-                    );
-                    crate::app::Place::Ticket(opened.ticket_id).store(&site);
-                    // The widget's own page, on this ticket; the secret leaves the address
-                    // bar and the history.
-                    let page = format!(
-                        "/widget/?site={}&locale={}",
-                        js_sys::encode_uri_component(&site),
-                        locale.tag()
-                    );
-                    if window().location().replace(&page).is_err() {
-                        failed.try_set(Some(LinkFailure::Network));
-                    }
-                }
-                Err(SubmitError::Network | SubmitError::Server(_)) => {
-                    failed.try_set(Some(LinkFailure::Network));
-                }
-                Err(_) => {
-                    failed.try_set(Some(LinkFailure::Refused));
-                }
-            }
-        })
+    /// The page a mail's link opens (`/t/{ticket}#k=…`): all of it, from here.
+    pub fn open_link(link: crate::app::TicketLink) -> () {
+        leptos::mount::mount_to_body(move || view! { <crate::screens::LinkScreen link /> })
     }
 }

@@ -338,10 +338,6 @@ pub enum Text {
     /// A status with what was decided: "Resolved: exchange".
     StatusWithResolution,
     OneFile,
-    /// The page a mail's link opens, while it opens the request.
-    LinkOpening,
-    /// A mail's link that no longer opens its request.
-    LinkRefused,
 }
 
 fn en(text: Text) -> &'static str {
@@ -501,10 +497,6 @@ fn en(text: Text) -> &'static str {
         Text::FollowRequest => "Follow this request",
         Text::StatusWithResolution => "{status}: {resolution}",
         Text::OneFile => "1 file",
-        Text::LinkOpening => "Opening your request…",
-        Text::LinkRefused => {
-            "This link no longer opens a request: links work once, for 30 days. Open the store's Help Center and choose \"Find a request\" to get a new one by e-mail."
-        }
     }
 }
 
@@ -637,10 +629,6 @@ fn zh_cn(text: Text) -> &'static str {
         Text::FollowRequest => "查看申请进度",
         Text::StatusWithResolution => "{status}：{resolution}",
         Text::OneFile => "1 个文件",
-        Text::LinkOpening => "正在打开您的申请…",
-        Text::LinkRefused => {
-            "此链接已无法打开申请：链接仅可使用一次，30 天内有效。请打开商店的帮助中心，选择“查找申请”，通过邮件获取新链接。"
-        }
     }
 }
 

@@ -28,8 +28,13 @@ pub use app::{App, Widget};
 pub fn mount() {
     console_error_panic_hook::set_once();
     // The link in a shopper's mail (`/t/{ticket}#k=…`): opens that ticket on this device.
+    // Everything it shows is in the chunk: the first load carries only this test.
     if let Some(link) = app::TicketLink::from_location() {
-        leptos::mount::mount_to_body(move || app::LinkPage(app::LinkPageProps { link }));
+        leptos::task::spawn_local(async move {
+            if chunk::open_link(link).await.is_err() {
+                app::TicketLink::unavailable();
+            }
+        });
         return;
     }
     leptos::mount::mount_to_body(App);
