@@ -30,7 +30,8 @@ pub fn mount() {
     // The link in a shopper's mail (`/t/{ticket}#k=…`): opens that ticket on this device.
     // Everything it shows is in the chunk: the first load carries only this test.
     if let Some(link) = app::TicketLink::from_location() {
-        leptos::task::spawn_local(async move {
+        // Not leptos's spawner: nothing is mounted yet, so its executor is not set up.
+        wasm_bindgen_futures::spawn_local(async move {
             if chunk::open_link(link).await.is_err() {
                 app::TicketLink::unavailable();
             }
