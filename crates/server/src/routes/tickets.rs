@@ -676,10 +676,7 @@ pub async fn recover(
 
 /// The ticket with a new access token for it, for a shopper who proved it is theirs some
 /// other way than the token they got at filing (which stays valid too).
-async fn hand_over(
-    state: &AppState,
-    ticket: TicketRecord,
-) -> Result<TicketCreated, AppError> {
+async fn hand_over(state: &AppState, ticket: TicketRecord) -> Result<TicketCreated, AppError> {
     let token = auth::new_secret();
     state
         .store
