@@ -81,6 +81,7 @@ impl Site {
                     })?,
             ),
         };
+        config.brand.check().map_err(problem)?;
         let return_policy_url = config
             .return_policy_url
             .as_deref()

@@ -115,15 +115,28 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
 
 #[test]
 fn a_return_policy_link_that_is_not_a_whole_address_is_refused_at_start() {
+    let err = sample_refused(|s| {
+        s.replace(
+            "return_policy_url = \"https://shop.acme.example/pages/returns\"",
+            "return_policy_url = \"/pages/returns\"",
+        )
+    });
+    assert!(
+        err.contains(
+            "site \"acme\": return_policy_url \"/pages/returns\" must be a whole address such as \"https://shop.example/returns\""
+        ),
+        "{err}"
+    );
+}
+
+/// What `admin tickets list` on the sample config changed by `edit` says on stderr.
+fn sample_refused(edit: impl FnOnce(&str) -> String) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let sample = include_str!("../helpcenter-server.sample.toml");
-    let relative = sample.replace(
-        "return_policy_url = \"https://shop.acme.example/pages/returns\"",
-        "return_policy_url = \"/pages/returns\"",
-    );
-    assert_ne!(relative, sample, "the sample names its return policy page");
-    let config = dir.path().join("relative.toml");
-    std::fs::write(&config, relative).expect("write");
+    let edited = edit(sample);
+    assert_ne!(edited, sample, "the edit changed the sample");
+    let config = dir.path().join("edited.toml");
+    std::fs::write(&config, edited).expect("write");
     let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
         .args(["admin", "--config"])
         .arg(&config)
@@ -136,14 +149,32 @@ fn a_return_policy_link_that_is_not_a_whole_address_is_refused_at_start() {
         )
         .output()
         .expect("run helpcenter-server");
-    let err = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_brand_that_is_not_a_colour_or_cannot_be_read_is_refused_at_start() {
+    let err =
+        sample_refused(|s| s.replace("primary_color = \"#", "primary_color = \"not a colour #"));
     assert!(
-        err.contains(
-            "site \"acme\": return_policy_url \"/pages/returns\" must be a whole address such as \"https://shop.example/returns\""
-        ),
+        err.contains("site \"acme\": brand: primary_color \"not a colour #"),
         "{err}"
     );
+    let err = sample_refused(|s| {
+        let brand = s.find("[sites.brand]").expect("the sample has a brand");
+        let (head, tail) = s.split_at(brand);
+        format!(
+            "{head}{}",
+            tail.replacen(
+                "on_primary_color = \"#ffffff\"",
+                "on_primary_color = \"#d04040\"",
+                1
+            )
+        )
+    });
+    assert!(err.contains("has a contrast of"), "{err}");
+    assert!(err.contains("at least 4.5:1"), "{err}");
 }
 
 #[test]
