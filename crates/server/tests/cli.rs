@@ -61,7 +61,7 @@ fn policy_check_lists_every_problem_of_a_merchant_file() {
         "{err}"
     );
     assert!(
-        err.contains("outcomes[2].claim_window.days_after_delivery: at most 365 days"),
+        err.contains("outcomes[2].claim_window.days_after_delivery: from 1 to 365 days"),
         "{err}"
     );
 }
