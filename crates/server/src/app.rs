@@ -136,6 +136,7 @@ pub fn api(
         .routes(routes!(console::tickets::events));
     OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
         .routes(routes!(serve_document))
         .merge(public_layers(public))
         .merge(admin)

@@ -14,6 +14,7 @@ pub mod events;
 pub mod listen;
 pub mod openapi;
 pub mod rate_limit;
+pub mod readiness;
 pub mod routes;
 pub mod sites;
 pub mod state;

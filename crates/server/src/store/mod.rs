@@ -36,6 +36,22 @@ impl StoreError {
     }
 }
 
+impl Store {
+    /// Proves the database takes writes: one row, rewritten in a transaction.
+    pub async fn record_readiness(&self, now: jiff::Timestamp) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO readiness (id, checked_at) VALUES (1, ?) \
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+        )
+        .bind(timestamp(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 /// The database of tickets, their timelines and uploads.
 #[derive(Clone, Debug)]
 pub struct Store {
