@@ -58,9 +58,10 @@ struct AdminArgs {
         global = true
     )]
     data_dir: PathBuf,
-    /// The site whose tickets to work on, or to sign for.
-    #[arg(long, default_value = "demo", global = true)]
-    site: String,
+    /// The site whose tickets to work on, or to sign for; may be left out when the config has
+    /// one site.
+    #[arg(long, global = true)]
+    site: Option<String>,
     #[command(subcommand)]
     command: AdminCommand,
 }
@@ -292,9 +293,16 @@ fn run_serve(args: ServeArgs) -> ExitCode {
                 sign_in: console.sign_in.unwrap_or_default(),
             },
         };
+        let sites: Vec<(String, String)> = state
+            .sites
+            .iter()
+            .map(|site| (site.key.clone(), site.display_name.clone()))
+            .collect();
         let app = router(state, &options);
         println!("Help Center server listening on http://{addr}/");
-        println!("Widget (demo site): http://{addr}/widget/?site=demo");
+        for (key, name) in &sites {
+            println!("Widget of {name} ({key}): http://{addr}/widget/?site={key}");
+        }
         println!("Agents' console: http://{addr}/console/");
         if let Some((email, password)) = &demo_agent {
             println!(
@@ -370,28 +378,22 @@ fn run_migrate(data_dir: &std::path::Path) -> ExitCode {
 }
 
 fn run_admin(args: AdminArgs) -> ExitCode {
+    if let AdminCommand::HashKey { key } = &args.command {
+        println!("{}", crate::auth::sha256_hex(key));
+        return ExitCode::SUCCESS;
+    }
+    let (sites, site_key) = match admin_sites(&args) {
+        Ok(found) => found,
+        Err(message) => return fail(&message),
+    };
     let command = match args.command {
-        AdminCommand::HashKey { key } => {
-            println!("{}", crate::auth::sha256_hex(&key));
-            return ExitCode::SUCCESS;
-        }
-        AdminCommand::SignIdentity(sign) => {
-            return match admin_sites(args.config.as_deref(), &args.data_dir) {
-                Ok(sites) => sign_identity(&sites, &args.site, &sign),
-                Err(message) => fail(&message),
-            };
-        }
+        // Answered above: it needs no site.
+        AdminCommand::HashKey { .. } => return ExitCode::SUCCESS,
+        AdminCommand::SignIdentity(sign) => return sign_identity(&sites, &site_key, &sign),
         AdminCommand::Tickets(command) => command,
         AdminCommand::Agents(command) => {
-            return match admin_sites(args.config.as_deref(), &args.data_dir) {
-                Ok(sites) => run_agents(sites, &args.data_dir, &args.site, command),
-                Err(message) => fail(&message),
-            };
+            return run_agents(sites, &args.data_dir, &site_key, command);
         }
-    };
-    let sites = match admin_sites(args.config.as_deref(), &args.data_dir) {
-        Ok(sites) => sites,
-        Err(message) => return fail(&message),
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -402,8 +404,8 @@ fn run_admin(args: AdminArgs) -> ExitCode {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
         };
-        let Some(site) = state.sites.get(&args.site) else {
-            return fail(&format!("there is no site {:?}", args.site));
+        let Some(site) = state.sites.get(&site_key) else {
+            return fail(&format!("there is no site {site_key:?}"));
         };
         let printed = match command {
             TicketCommand::List {
@@ -579,16 +581,44 @@ fn run_agents(
 }
 
 /// The sites as `serve` loads them from the same config and data directory, secrets included.
-fn admin_sites(
-    config_path: Option<&std::path::Path>,
-    data_dir: &std::path::Path,
-) -> Result<Vec<Site>, String> {
-    let config = config_path
-        .map(ServerConfig::load)
-        .transpose()
-        .map_err(|e| e.to_string())?
-        .unwrap_or_default();
-    sites_of(&config, config_path, data_dir, 8080).map(|(sites, _)| sites)
+/// The sites an admin command works on, and the key of the one it names. Without `--config`
+/// only a demo data directory (one `serve` made without a config) is worked on, so a
+/// forgotten flag never writes demo secrets into a merchant's real data directory; with one,
+/// `--site` may be left out when the config has a single site.
+fn admin_sites(args: &AdminArgs) -> Result<(Vec<Site>, String), String> {
+    let Some(config_path) = args.config.as_deref() else {
+        if !args
+            .data_dir
+            .join(crate::sites::DEMO_ADMIN_KEY_FILE)
+            .is_file()
+        {
+            return Err(format!(
+                "no --config: name the config file the server runs with (--config FILE or \
+                 HELPCENTER_CONFIG). Without one, only the demo's data directory can be worked \
+                 on, and {} is not one (`serve` without --config makes it)",
+                args.data_dir.display()
+            ));
+        }
+        let (sites, _) = sites_of(&ServerConfig::default(), None, &args.data_dir, 8080)?;
+        let site = args.site.clone().unwrap_or_else(|| "demo".to_owned());
+        return Ok((sites, site));
+    };
+    let config = ServerConfig::load(config_path).map_err(|e| e.to_string())?;
+    let (sites, _) = sites_of(&config, Some(config_path), &args.data_dir, 8080)?;
+    let site = match (&args.site, sites.as_slice()) {
+        (Some(site), _) => site.clone(),
+        (None, [only]) => only.key.clone(),
+        (None, _) => {
+            let keys: Vec<&str> = sites.iter().map(|s| s.key.as_str()).collect();
+            return Err(format!(
+                "{} has {} sites ({}): name one with --site",
+                config_path.display(),
+                keys.len(),
+                keys.join(", ")
+            ));
+        }
+    };
+    Ok((sites, site))
 }
 
 /// Prints nothing but the token, so a script can take it as it is.

@@ -11,6 +11,10 @@ use jiff::tz::TimeZone;
 use crate::auth;
 use crate::config::{ConfigError, SiteConfig};
 
+/// In a data directory, the demo site's admin key: the mark of a directory `serve` made
+/// without a config.
+pub const DEMO_ADMIN_KEY_FILE: &str = "demo-admin-key";
+
 /// A merchant's storefront, known by the key in its embed tag (`data-site="demo"`).
 #[derive(Clone, Debug)]
 pub struct Site {
@@ -109,7 +113,7 @@ impl Site {
     /// origin and the demo storefront's next door (port + 1, see `cargo xtask dev`) allowed,
     /// and keys generated once and kept in the data directory.
     pub fn demo(data_dir: &Path, port: u16) -> Result<(Site, String), ConfigError> {
-        let admin_key = kept_secret(&data_dir.join("demo-admin-key"))?;
+        let admin_key = kept_secret(&data_dir.join(DEMO_ADMIN_KEY_FILE))?;
         let identity_secret = kept_secret(&data_dir.join("demo-identity-secret"))?;
         let storefront = port.saturating_add(1);
         let allowed_origins = ["127.0.0.1", "localhost"]

@@ -178,6 +178,50 @@ fn a_brand_that_is_not_a_colour_or_cannot_be_read_is_refused_at_start() {
 }
 
 #[test]
+fn a_forgotten_config_or_site_is_refused_and_writes_nothing() {
+    let data = tempfile::tempdir().expect("temp dir");
+    // Without --config, a merchant's data directory is not taken for the demo's.
+    let (ok, _, err) = server(&[
+        "admin",
+        "--data-dir",
+        data.path().to_str().expect("utf-8 path"),
+        "tickets",
+        "list",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("no --config: name the config file the server runs with"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(data.path()).expect("read dir").count(),
+        0,
+        "no demo secret, no database written"
+    );
+    // A config with several sites needs --site, and says which there are.
+    let config = data.path().join("two.toml");
+    let two = format!(
+        "{ONE_SHOP}{}",
+        ONE_SHOP.replace("key = \"demo\"", "key = \"acme\"")
+    );
+    std::fs::write(&config, two).expect("write");
+    let (ok, _, err) = server(&[
+        "admin",
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "--data-dir",
+        data.path().to_str().expect("utf-8 path"),
+        "tickets",
+        "list",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("has 2 sites (demo, acme): name one with --site"),
+        "{err}"
+    );
+}
+
+#[test]
 fn migrate_creates_the_database_and_is_idempotent() {
     let data = tempfile::tempdir().expect("temp dir");
     let dir = data.path().join("fresh");
@@ -414,13 +458,28 @@ async fn sign_identity_refuses_a_site_that_signs_none() {
     );
 }
 
-/// `admin agents …` on a data directory, with the password on standard input or in the
-/// environment, never on the command line.
+/// One store, "demo", as a merchant's config names it.
+const ONE_SHOP: &str = r#"
+[[sites]]
+key = "demo"
+display_name = "Kettle & Co."
+allowed_origins = ["https://kettle.example"]
+admin_key_sha256 = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
+"#;
+
+/// `admin agents …` on a data directory and its one-site config (no `--site` needed), with
+/// the password on standard input or in the environment, never on the command line.
 fn agents(data: &std::path::Path, args: &[&str], password: Password) -> (bool, String, String) {
     use std::io::Write;
+    let config = data.join("config.toml");
+    if !config.is_file() {
+        std::fs::write(&config, ONE_SHOP).expect("write the config");
+    }
     let mut command = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"));
     command
-        .args(["admin", "--data-dir"])
+        .args(["admin", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
         .arg(data)
         .args(["agents"])
         .args(args)
@@ -576,6 +635,8 @@ fn agents_are_added_listed_and_disabled_with_the_password_never_on_the_command_l
 
     let (ok, _, err) = server(&[
         "admin",
+        "--config",
+        data.join("config.toml").to_str().expect("utf-8"),
         "--data-dir",
         data.to_str().expect("utf-8"),
         "--site",
