@@ -51,13 +51,9 @@ struct AdminArgs {
     /// The config `serve` runs with; without it, the demo site of the data directory.
     #[arg(long, env = "HELPCENTER_CONFIG", global = true)]
     config: Option<PathBuf>,
-    #[arg(
-        long,
-        env = "HELPCENTER_DATA_DIR",
-        default_value = "data",
-        global = true
-    )]
-    data_dir: PathBuf,
+    /// The server's data directory; without it, the config's `data_dir`, or `data`.
+    #[arg(long, env = "HELPCENTER_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
     /// The site whose tickets to work on, or to sign for; may be left out when the config has
     /// one site.
     #[arg(long, global = true)]
@@ -382,17 +378,24 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         println!("{}", crate::auth::sha256_hex(key));
         return ExitCode::SUCCESS;
     }
-    let (sites, site_key) = match admin_sites(&args) {
+    let AdminTarget {
+        sites,
+        site_key,
+        data_dir,
+    } = match admin_sites(&args) {
         Ok(found) => found,
         Err(message) => return fail(&message),
     };
+    if let Err(e) = std::fs::create_dir_all(&data_dir) {
+        return fail(&format!("cannot create {}: {e}", data_dir.display()));
+    }
     let command = match args.command {
         // Answered above: it needs no site.
         AdminCommand::HashKey { .. } => return ExitCode::SUCCESS,
         AdminCommand::SignIdentity(sign) => return sign_identity(&sites, &site_key, &sign),
         AdminCommand::Tickets(command) => command,
         AdminCommand::Agents(command) => {
-            return run_agents(sites, &args.data_dir, &site_key, command);
+            return run_agents(sites, &data_dir, &site_key, command);
         }
     };
     let runtime = match tokio::runtime::Runtime::new() {
@@ -400,7 +403,7 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let state = match AppState::open(Sites::new(sites), &args.data_dir).await {
+        let state = match AppState::open(Sites::new(sites), &data_dir).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
         };
@@ -585,26 +588,33 @@ fn run_agents(
 /// only a demo data directory (one `serve` made without a config) is worked on, so a
 /// forgotten flag never writes demo secrets into a merchant's real data directory; with one,
 /// `--site` may be left out when the config has a single site.
-fn admin_sites(args: &AdminArgs) -> Result<(Vec<Site>, String), String> {
+fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
     let Some(config_path) = args.config.as_deref() else {
-        if !args
-            .data_dir
-            .join(crate::sites::DEMO_ADMIN_KEY_FILE)
-            .is_file()
-        {
+        let data_dir = args.data_dir.clone().unwrap_or_else(|| "data".into());
+        if !data_dir.join(crate::sites::DEMO_ADMIN_KEY_FILE).is_file() {
             return Err(format!(
                 "no --config: name the config file the server runs with (--config FILE or \
                  HELPCENTER_CONFIG). Without one, only the demo's data directory can be worked \
                  on, and {} is not one (`serve` without --config makes it)",
-                args.data_dir.display()
+                data_dir.display()
             ));
         }
-        let (sites, _) = sites_of(&ServerConfig::default(), None, &args.data_dir, 8080)?;
-        let site = args.site.clone().unwrap_or_else(|| "demo".to_owned());
-        return Ok((sites, site));
+        let (sites, _) = sites_of(&ServerConfig::default(), None, &data_dir, 8080)?;
+        let site_key = args.site.clone().unwrap_or_else(|| "demo".to_owned());
+        return Ok(AdminTarget {
+            sites,
+            site_key,
+            data_dir,
+        });
     };
     let config = ServerConfig::load(config_path).map_err(|e| e.to_string())?;
-    let (sites, _) = sites_of(&config, Some(config_path), &args.data_dir, 8080)?;
+    // The data directory the server runs on: the flag, or the config's as `serve` reads it.
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or(config.server.data_dir.clone())
+        .unwrap_or_else(|| "data".into());
+    let (sites, _) = sites_of(&config, Some(config_path), &data_dir, 8080)?;
     let site = match (&args.site, sites.as_slice()) {
         (Some(site), _) => site.clone(),
         (None, [only]) => only.key.clone(),
@@ -618,7 +628,18 @@ fn admin_sites(args: &AdminArgs) -> Result<(Vec<Site>, String), String> {
             ));
         }
     };
-    Ok((sites, site))
+    Ok(AdminTarget {
+        sites,
+        site_key: site,
+        data_dir,
+    })
+}
+
+/// What an admin command works on.
+struct AdminTarget {
+    sites: Vec<Site>,
+    site_key: String,
+    data_dir: PathBuf,
 }
 
 /// Prints nothing but the token, so a script can take it as it is.

@@ -98,9 +98,26 @@ impl ServerConfig {
             path: path.to_owned(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let mut config: ServerConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
             message: e.to_string(),
-        })
+        })?;
+        // Paths in the file count from the file, as `policy_file` does, whatever directory the
+        // server is started from. (Paths given as flags count from the working directory.)
+        let base = path.parent().unwrap_or(Path::new(""));
+        let server = &mut config.server;
+        for dir in [
+            &mut server.data_dir,
+            &mut server.widget_dir,
+            &mut server.public_dir,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if dir.is_relative() {
+                *dir = base.join(&*dir);
+            }
+        }
+        Ok(config)
     }
 }

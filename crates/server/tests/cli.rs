@@ -222,6 +222,32 @@ fn a_forgotten_config_or_site_is_refused_and_writes_nothing() {
 }
 
 #[test]
+fn paths_in_the_config_count_from_the_config_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("helpcenter.toml");
+    std::fs::write(
+        &config,
+        format!("[server]\ndata_dir = \"store-data\"\n{ONE_SHOP}"),
+    )
+    .expect("write");
+    // Started from another directory (the test's), with no --data-dir: the config's own.
+    let (ok, out, err) = server(&[
+        "admin",
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "tickets",
+        "list",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("0 ticket(s)"), "{out}");
+    assert!(dir.path().join("store-data/helpcenter.db").is_file());
+    assert!(
+        !std::path::Path::new("store-data").exists(),
+        "nothing written where the command was started"
+    );
+}
+
+#[test]
 fn migrate_creates_the_database_and_is_idempotent() {
     let data = tempfile::tempdir().expect("temp dir");
     let dir = data.path().join("fresh");
