@@ -30,6 +30,10 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
     println!("Widget: http://{bind}/widget/?site=demo");
     println!("Demo storefront (embeds it as a store does): http://{storefront}/");
     println!(
+        "Agents' console: http://{bind}/console/ (the server prints the demo agent's sign-in below; \
+         the password is kept in data/demo-agent-password)"
+    );
+    println!(
         "Mail: every mail the server sends is caught by aiosmtpd on {} into {}/new (one file a mail; `mutt -f {}` reads them; any address at refused.invalid is refused)",
         mail.catcher.addr,
         mail.catcher.maildir.display(),

@@ -198,6 +198,48 @@ pub enum ErrorCode {
     /// The link from a mail is forged, expired, already used or another ticket's.
     #[serde(rename = "link.invalid")]
     LinkInvalid,
+    /// The client holds too many uploads that no ticket holds yet.
+    #[serde(rename = "upload.too_many_open")]
+    UploadTooManyOpen,
+    /// The site's room for files not yet sent with a request is full; retry later.
+    #[serde(rename = "storage.quota_exceeded")]
+    StorageQuotaExceeded,
+    /// The server's disk is (nearly) full; retry later.
+    #[serde(rename = "storage.full")]
+    StorageFull,
+    /// The email or the password is wrong (the same answer for both, so accounts cannot be probed).
+    #[serde(rename = "console.sign_in_failed")]
+    SignInFailed,
+    /// The request needs a signed-in agent (the console's session cookie); signed out or never signed in.
+    #[serde(rename = "console.session_required")]
+    SessionRequired,
+    /// The agent's session expired; sign in again.
+    #[serde(rename = "console.session_expired")]
+    SessionExpired,
+    /// The agent's account was disabled; their sessions ended with it.
+    #[serde(rename = "console.agent_disabled")]
+    AgentDisabled,
+    /// A console request that changes something came from another origin (or without an `Origin`): nothing was changed.
+    #[serde(rename = "console.origin_refused")]
+    OriginRefused,
+    /// The site has no such agent (or they are disabled).
+    #[serde(rename = "console.agent_not_found")]
+    AgentNotFound,
+    /// The site has no such saved reply.
+    #[serde(rename = "saved_reply.not_found")]
+    SavedReplyNotFound,
+    /// A saved reply needs a title and a text in each language, within their lengths, and only known placeholders.
+    #[serde(rename = "saved_reply.invalid")]
+    SavedReplyInvalid,
+    /// The inbox's `after` is not one this server gave for this order.
+    #[serde(rename = "console.cursor_invalid")]
+    CursorInvalid,
+    /// The insights' period is not a range of days (`from` after `to`, or longer than two years).
+    #[serde(rename = "console.period_invalid")]
+    PeriodInvalid,
+    /// Only the site's owners may do this (manage saved replies).
+    #[serde(rename = "console.owner_only")]
+    OwnerOnly,
     /// The server failed; retry later.
     #[serde(rename = "internal")]
     Internal,
@@ -208,7 +250,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 47] = [
+    pub const ALL: [ErrorCode; 61] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -255,6 +297,20 @@ impl ErrorCode {
         ErrorCode::UploadBodyInterrupted,
         ErrorCode::UploadBodyStalled,
         ErrorCode::LinkInvalid,
+        ErrorCode::UploadTooManyOpen,
+        ErrorCode::StorageQuotaExceeded,
+        ErrorCode::StorageFull,
+        ErrorCode::SignInFailed,
+        ErrorCode::SessionRequired,
+        ErrorCode::SessionExpired,
+        ErrorCode::AgentDisabled,
+        ErrorCode::OriginRefused,
+        ErrorCode::AgentNotFound,
+        ErrorCode::SavedReplyNotFound,
+        ErrorCode::SavedReplyInvalid,
+        ErrorCode::CursorInvalid,
+        ErrorCode::PeriodInvalid,
+        ErrorCode::OwnerOnly,
         ErrorCode::Internal,
     ];
 
@@ -307,6 +363,20 @@ impl ErrorCode {
             ErrorCode::UploadBodyInterrupted => "upload.body_interrupted",
             ErrorCode::UploadBodyStalled => "upload.body_stalled",
             ErrorCode::LinkInvalid => "link.invalid",
+            ErrorCode::UploadTooManyOpen => "upload.too_many_open",
+            ErrorCode::StorageQuotaExceeded => "storage.quota_exceeded",
+            ErrorCode::StorageFull => "storage.full",
+            ErrorCode::SignInFailed => "console.sign_in_failed",
+            ErrorCode::SessionRequired => "console.session_required",
+            ErrorCode::SessionExpired => "console.session_expired",
+            ErrorCode::AgentDisabled => "console.agent_disabled",
+            ErrorCode::OriginRefused => "console.origin_refused",
+            ErrorCode::AgentNotFound => "console.agent_not_found",
+            ErrorCode::SavedReplyNotFound => "saved_reply.not_found",
+            ErrorCode::SavedReplyInvalid => "saved_reply.invalid",
+            ErrorCode::CursorInvalid => "console.cursor_invalid",
+            ErrorCode::PeriodInvalid => "console.period_invalid",
+            ErrorCode::OwnerOnly => "console.owner_only",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }

@@ -14,6 +14,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{And, DefaultPredicate, NotForContentType, Predicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -21,8 +22,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppError;
+use crate::client_ip::{self, TrustedProxies};
 use crate::rate_limit::{self, RateLimits};
-use crate::routes::{admin, health, links, outbox, tickets, widget_config};
+use crate::routes::{admin, console, health, links, outbox, tickets, widget_config};
 use crate::sites::Sites;
 use crate::state::AppState;
 use crate::static_files;
@@ -35,6 +37,19 @@ pub struct ServeOptions {
     /// Where `embed.js` is, the one file of it served.
     pub public_dir: PathBuf,
     pub rate_limits: RateLimits,
+    /// Whose `X-Forwarded-For` names the client (rate limits count per client).
+    pub trusted_proxies: TrustedProxies,
+    /// The agents' console.
+    pub console: ConsoleOptions,
+}
+
+/// How the agents' console is reached and guarded.
+#[derive(Clone, Debug, Default)]
+pub struct ConsoleOptions {
+    /// The origin agents open the console at when a proxy stands in front (TLS ending at
+    /// it, another host name); the server's own origin is always accepted.
+    pub public_origin: Option<String>,
+    pub sign_in: crate::rate_limit::SignInLimits,
 }
 
 /// JSON bodies are small: a claim's text and upload ids. Evidence goes through tus.
@@ -94,15 +109,54 @@ pub fn api(
         .routes(routes!(outbox::list))
         .routes(routes!(outbox::retry))
         .layer(bounded());
+    // The agents' console, from its own origin only (cookie session, Origin checks): no CORS
+    // grant either.
+    let console = OpenApiRouter::new()
+        .routes(routes!(
+            console::sign_in,
+            console::whoami,
+            console::sign_out
+        ))
+        .routes(routes!(console::agents))
+        .routes(routes!(console::tickets::inbox))
+        .routes(routes!(console::tickets::show))
+        .routes(routes!(console::tickets::transition))
+        .routes(routes!(console::tickets::request_info))
+        .routes(routes!(console::tickets::message))
+        .routes(routes!(console::tickets::assign))
+        .routes(routes!(console::tickets::evidence))
+        .routes(routes!(console::tickets::saved_replies))
+        .routes(routes!(console::replies::list, console::replies::create))
+        .routes(routes!(console::replies::update, console::replies::delete))
+        .routes(routes!(console::insights::show))
+        .layer(compressed())
+        .layer(bounded())
+        // Shoppers' contact details and internal notes: never kept by a browser or a proxy.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("private, no-store"),
+        ))
+        // Long-lived: no overall timeout.
+        .routes(routes!(console::tickets::events));
     OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
         .routes(routes!(serve_document))
         .merge(public_layers(public))
         .merge(admin)
+        .merge(console)
 }
 
 /// The whole server: the API of [`api`], the widget's files, and the layers every answer gets.
-pub fn router(state: AppState, options: &ServeOptions) -> Router {
+pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
+    state.sign_in = Arc::new(crate::rate_limit::SignInLimiter::new(
+        options.console.sign_in,
+    ));
+    state.public_origin = options
+        .console
+        .public_origin
+        .as_deref()
+        .map(|o| Arc::from(o.trim_end_matches('/')));
     let api = api(|public| {
         rate_limit::limit(public, options.rate_limits)
             .layer(cors(state.sites.clone()))
@@ -133,7 +187,11 @@ pub fn router(state: AppState, options: &ServeOptions) -> Router {
                     // The path only: query strings may carry an SSE access token.
                     tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
                 }))
-                .layer(PropagateRequestIdLayer::x_request_id()),
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(axum::middleware::from_fn_with_state(
+                    Arc::new(options.trusted_proxies.clone()),
+                    client_ip::find_client,
+                )),
         )
         .with_state(state)
 }

@@ -51,16 +51,13 @@ struct AdminArgs {
     /// The config `serve` runs with; without it, the demo site of the data directory.
     #[arg(long, env = "HELPCENTER_CONFIG", global = true)]
     config: Option<PathBuf>,
-    #[arg(
-        long,
-        env = "HELPCENTER_DATA_DIR",
-        default_value = "data",
-        global = true
-    )]
-    data_dir: PathBuf,
-    /// The site whose tickets to work on, or to sign for.
-    #[arg(long, default_value = "demo", global = true)]
-    site: String,
+    /// The server's data directory; without it, the config's `data_dir`, or `data`.
+    #[arg(long, env = "HELPCENTER_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// The site whose tickets to work on, or to sign for; may be left out when the config has
+    /// one site.
+    #[arg(long, global = true)]
+    site: Option<String>,
     #[command(subcommand)]
     command: AdminCommand,
 }
@@ -77,6 +74,38 @@ enum AdminCommand {
     /// The site's mail to shoppers and alerts: what is pending or failed and why.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// The site's agents, who sign in to the console at /console/.
+    #[command(subcommand)]
+    Agents(AgentCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AgentCommand {
+    /// Add an agent. The password is read from HELPCENTER_AGENT_PASSWORD, else from the first
+    /// line of standard input (never from the command line, where other users and the shell's
+    /// history would see it).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// Shown to colleagues on the timeline ("by Wei").
+        #[arg(long)]
+        name: String,
+        /// `agent` works tickets; `owner` also runs the site's console settings.
+        #[arg(long, default_value = "agent")]
+        role: String,
+    },
+    /// The site's agents, disabled ones marked.
+    List,
+    /// Disable an agent: no more sign-ins, and their open sessions end at once.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a new password (read as for `add`); the agent's open sessions end.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -228,6 +257,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             Ok(sites) => sites,
             Err(message) => return fail(&message),
         };
+    let demo = demo_admin_key.is_some();
     if let Some(admin_key) = demo_admin_key {
         println!(
             "No --config: serving the demo site \"demo\" (admin key: {admin_key}, kept in {})",
@@ -239,9 +269,18 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let state = match AppState::open(Sites::new(sites), &data_dir).await {
+        let mut state = match AppState::open(Sites::new(sites), &data_dir).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
+        };
+        state.storage = config.server.storage.unwrap_or_default();
+        let demo_agent = if demo {
+            match crate::agents::ensure_demo_agent(&state.store, &data_dir).await {
+                Ok(credentials) => Some(credentials),
+                Err(e) => return fail(&format!("cannot make the demo agent: {e}")),
+            }
+        } else {
+            None
         };
         let listener = match tokio::net::TcpListener::bind(bind).await {
             Ok(listener) => listener,
@@ -267,16 +306,37 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             Ok(worker) => worker,
             Err(e) => return fail(&e.to_string()),
         };
+        let _sessions = crate::agents::spawn_session_cleanup(state.clone());
         let rate_limits = config.server.rate_limits.unwrap_or_default();
         let shutdown = state.shutdown.clone();
+        let console = config.server.console.clone().unwrap_or_default();
         let options = ServeOptions {
             widget_dir,
             public_dir,
             rate_limits,
+            trusted_proxies: config.server.trusted_proxies.clone(),
+            console: crate::app::ConsoleOptions {
+                public_origin: console.public_origin,
+                sign_in: console.sign_in.unwrap_or_default(),
+            },
         };
+        let sites: Vec<(String, String)> = state
+            .sites
+            .iter()
+            .map(|site| (site.key.clone(), site.display_name.clone()))
+            .collect();
         let app = router(state, &options);
         println!("Help Center server listening on http://{addr}/");
-        println!("Widget (demo site): http://{addr}/widget/?site=demo");
+        for (key, name) in &sites {
+            println!("Widget of {name} ({key}): http://{addr}/widget/?site={key}");
+        }
+        println!("Agents' console: http://{addr}/console/");
+        if let Some((email, password)) = &demo_agent {
+            println!(
+                "  sign in to the demo site as {email}, password {password} (kept in {})",
+                data_dir.join("demo-agent-password").display()
+            );
+        }
         let connections = config.server.connections.unwrap_or_default();
         match serve_with(listener, app, shutdown, connections).await {
             Ok(()) => ExitCode::SUCCESS,
@@ -345,35 +405,42 @@ fn run_migrate(data_dir: &std::path::Path) -> ExitCode {
 }
 
 fn run_admin(args: AdminArgs) -> ExitCode {
+    if let AdminCommand::HashKey { key } = &args.command {
+        println!("{}", crate::auth::sha256_hex(key));
+        return ExitCode::SUCCESS;
+    }
+    let AdminTarget {
+        sites,
+        site_key,
+        data_dir,
+    } = match admin_sites(&args) {
+        Ok(found) => found,
+        Err(message) => return fail(&message),
+    };
+    if let Err(e) = std::fs::create_dir_all(&data_dir) {
+        return fail(&format!("cannot create {}: {e}", data_dir.display()));
+    }
     let command = match args.command {
-        AdminCommand::HashKey { key } => {
-            println!("{}", crate::auth::sha256_hex(&key));
-            return ExitCode::SUCCESS;
-        }
-        AdminCommand::SignIdentity(sign) => {
-            return match admin_sites(args.config.as_deref(), &args.data_dir) {
-                Ok(sites) => sign_identity(&sites, &args.site, &sign),
-                Err(message) => fail(&message),
-            };
-        }
+        // Answered above: it needs no site.
+        AdminCommand::HashKey { .. } => return ExitCode::SUCCESS,
+        AdminCommand::SignIdentity(sign) => return sign_identity(&sites, &site_key, &sign),
         AdminCommand::Tickets(command) => AdminWork::Tickets(command),
         AdminCommand::Outbox(command) => AdminWork::Outbox(command),
-    };
-    let sites = match admin_sites(args.config.as_deref(), &args.data_dir) {
-        Ok(sites) => sites,
-        Err(message) => return fail(&message),
+        AdminCommand::Agents(command) => {
+            return run_agents(sites, &data_dir, &site_key, command);
+        }
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let state = match AppState::open(Sites::new(sites), &args.data_dir).await {
+        let state = match AppState::open(Sites::new(sites), &data_dir).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
         };
-        let Some(site) = state.sites.get(&args.site) else {
-            return fail(&format!("there is no site {:?}", args.site));
+        let Some(site) = state.sites.get(&site_key) else {
+            return fail(&format!("there is no site {site_key:?}"));
         };
         let command = match command {
             AdminWork::Tickets(command) => command,
@@ -509,17 +576,172 @@ async fn run_outbox(state: &AppState, site: &Site, command: OutboxCommand) -> Re
     Ok(())
 }
 
-/// The sites as `serve` loads them from the same config and data directory, secrets included.
-fn admin_sites(
-    config_path: Option<&std::path::Path>,
+/// The password for `admin agents add | set-password`: from the environment, else the first
+/// line of standard input.
+fn agent_password() -> Result<String, String> {
+    if let Ok(password) = std::env::var("HELPCENTER_AGENT_PASSWORD") {
+        return Ok(password);
+    }
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprint!("Password for the agent (shown as you type): ");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err(
+            "no password: set HELPCENTER_AGENT_PASSWORD or write it on standard input".into(),
+        );
+    }
+    Ok(password)
+}
+
+fn run_agents(
+    sites: Vec<Site>,
     data_dir: &std::path::Path,
-) -> Result<Vec<Site>, String> {
-    let config = config_path
-        .map(ServerConfig::load)
-        .transpose()
-        .map_err(|e| e.to_string())?
-        .unwrap_or_default();
-    sites_of(&config, config_path, data_dir, 8080).map(|(sites, _)| sites)
+    site_key: &str,
+    command: AgentCommand,
+) -> ExitCode {
+    if !sites.iter().any(|s| s.key == site_key) {
+        return fail(&format!("there is no site {site_key:?}"));
+    }
+    let password = match &command {
+        AgentCommand::Add { .. } | AgentCommand::SetPassword { .. } => match agent_password() {
+            Ok(password) => Some(password),
+            Err(message) => return fail(&message),
+        },
+        _ => None,
+    };
+    if let Err(e) = std::fs::create_dir_all(data_dir) {
+        return fail(&format!("cannot create {}: {e}", data_dir.display()));
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(async {
+        let store = match crate::store::Store::open(data_dir).await {
+            Ok(store) => store,
+            Err(e) => return fail(&e.to_string()),
+        };
+        let password = password.unwrap_or_default();
+        let done = match command {
+            AgentCommand::Add { email, name, role } => {
+                let Some(role) = helpcenter_api::console::AgentRole::parse(&role) else {
+                    return fail(&format!("unknown role {role:?}: agent or owner"));
+                };
+                crate::agents::add_agent(&store, site_key, &email, &name, role, &password)
+                    .await
+                    .map(|agent| {
+                        println!(
+                            "Added {} <{}> ({}) to site {site_key:?}: id {}",
+                            agent.name, agent.email, agent.role, agent.id
+                        );
+                    })
+            }
+            AgentCommand::List => store
+                .agents(site_key)
+                .await
+                .map_err(Into::into)
+                .map(|agents| {
+                    for a in &agents {
+                        let state = match &a.disabled_at {
+                            Some(at) => format!("disabled {at}"),
+                            None => "active".into(),
+                        };
+                        println!(
+                            "{}  {:<30}  {:<20}  {:<6}  {state}",
+                            a.id, a.email, a.name, a.role
+                        );
+                    }
+                    println!("{} agent(s)", agents.len());
+                }),
+            AgentCommand::Disable { email } => {
+                crate::agents::disable_agent(&store, site_key, &email)
+                    .await
+                    .map(|newly| {
+                        if newly {
+                            println!(
+                                "Disabled {email} on site {site_key:?}; their sessions have ended"
+                            );
+                        } else {
+                            println!("{email} on site {site_key:?} was disabled already");
+                        }
+                    })
+            }
+            AgentCommand::SetPassword { email } => {
+                crate::agents::set_password(&store, site_key, &email, &password)
+                    .await
+                    .map(|()| println!("New password set for {email}; their sessions have ended"))
+            }
+        };
+        match done {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e.to_string()),
+        }
+    })
+}
+
+/// The sites as `serve` loads them from the same config and data directory, secrets included.
+/// The sites an admin command works on, and the key of the one it names. Without `--config`
+/// only a demo data directory (one `serve` made without a config) is worked on, so a
+/// forgotten flag never writes demo secrets into a merchant's real data directory; with one,
+/// `--site` may be left out when the config has a single site.
+fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
+    let Some(config_path) = args.config.as_deref() else {
+        let data_dir = args.data_dir.clone().unwrap_or_else(|| "data".into());
+        if !data_dir.join(crate::sites::DEMO_ADMIN_KEY_FILE).is_file() {
+            return Err(format!(
+                "no --config: name the config file the server runs with (--config FILE or \
+                 HELPCENTER_CONFIG). Without one, only the demo's data directory can be worked \
+                 on, and {} is not one (`serve` without --config makes it)",
+                data_dir.display()
+            ));
+        }
+        let (sites, _) = sites_of(&ServerConfig::default(), None, &data_dir, 8080)?;
+        let site_key = args.site.clone().unwrap_or_else(|| "demo".to_owned());
+        return Ok(AdminTarget {
+            sites,
+            site_key,
+            data_dir,
+        });
+    };
+    let config = ServerConfig::load(config_path).map_err(|e| e.to_string())?;
+    // The data directory the server runs on: the flag, or the config's as `serve` reads it.
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or(config.server.data_dir.clone())
+        .unwrap_or_else(|| "data".into());
+    let (sites, _) = sites_of(&config, Some(config_path), &data_dir, 8080)?;
+    let site = match (&args.site, sites.as_slice()) {
+        (Some(site), _) => site.clone(),
+        (None, [only]) => only.key.clone(),
+        (None, _) => {
+            let keys: Vec<&str> = sites.iter().map(|s| s.key.as_str()).collect();
+            return Err(format!(
+                "{} has {} sites ({}): name one with --site",
+                config_path.display(),
+                keys.len(),
+                keys.join(", ")
+            ));
+        }
+    };
+    Ok(AdminTarget {
+        sites,
+        site_key: site,
+        data_dir,
+    })
+}
+
+/// What an admin command works on.
+struct AdminTarget {
+    sites: Vec<Site>,
+    site_key: String,
+    data_dir: PathBuf,
 }
 
 /// Prints nothing but the token, so a script can take it as it is.

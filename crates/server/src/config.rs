@@ -33,6 +33,23 @@ pub struct ServerSettings {
     /// The address shoppers reach this server at (`https://help.example`), for the links in
     /// mails; `http://` + the bind address without it.
     pub public_url: Option<String>,
+    /// The reverse proxies in front of this server, whose `X-Forwarded-For` names the client.
+    #[serde(default)]
+    pub trusted_proxies: crate::client_ip::TrustedProxies,
+    /// Bounds on evidence no ticket holds yet; see `StorageLimits::default`.
+    pub storage: Option<crate::uploads::quota::StorageLimits>,
+    /// The agents' console.
+    pub console: Option<ConsoleSettings>,
+}
+
+/// `[server.console]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// `scheme://host[:port]` agents open the console at, when a proxy stands in front.
+    pub public_origin: Option<String>,
+    /// See `SignInLimits::default`.
+    pub sign_in: Option<crate::rate_limit::SignInLimits>,
 }
 
 /// One merchant's storefront.
@@ -88,9 +105,26 @@ impl ServerConfig {
             path: path.to_owned(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let mut config: ServerConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
             message: e.to_string(),
-        })
+        })?;
+        // Paths in the file count from the file, as `policy_file` does, whatever directory the
+        // server is started from. (Paths given as flags count from the working directory.)
+        let base = path.parent().unwrap_or(Path::new(""));
+        let server = &mut config.server;
+        for dir in [
+            &mut server.data_dir,
+            &mut server.widget_dir,
+            &mut server.public_dir,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if dir.is_relative() {
+                *dir = base.join(&*dir);
+            }
+        }
+        Ok(config)
     }
 }

@@ -47,6 +47,24 @@ pub enum AppError {
         "this link does not open a ticket: it may have expired or been used already; ask for a new one under \"Find a request\""
     )]
     LinkInvalid,
+    #[error("too many sign-in attempts for this account or from this address; try again in {0} s")]
+    SignInRateLimited(u64),
+    #[error("the email or the password is not right")]
+    SignInFailed,
+    #[error("sign in to the console first")]
+    SessionRequired,
+    #[error("the session has expired; sign in again")]
+    SessionExpired,
+    #[error("this agent account has been disabled; ask the store's owner")]
+    AgentDisabled,
+    #[error("this request came from another origin than the console's, so nothing was changed")]
+    OriginRefused,
+    #[error("the site has no agent {0:?}")]
+    AgentNotFound(String),
+    #[error("only the site's owners may do this")]
+    OwnerOnly,
+    #[error("the site has no saved reply {0:?}")]
+    SavedReplyNotFound(String),
     #[error("internal error")]
     Store(#[from] StoreError),
 }
@@ -75,8 +93,17 @@ impl AppError {
             AppError::Identity(e) => e.code(),
             AppError::IdentityNotConfigured => ErrorCode::IdentityNotConfigured,
             AppError::BadInput(code, _) => *code,
-            AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::RateLimited(_) | AppError::SignInRateLimited(_) => ErrorCode::RateLimited,
             AppError::LinkInvalid => ErrorCode::LinkInvalid,
+            AppError::Store(e) if e.is_disk_full() => ErrorCode::StorageFull,
+            AppError::SignInFailed => ErrorCode::SignInFailed,
+            AppError::SessionRequired => ErrorCode::SessionRequired,
+            AppError::SessionExpired => ErrorCode::SessionExpired,
+            AppError::AgentDisabled => ErrorCode::AgentDisabled,
+            AppError::OriginRefused => ErrorCode::OriginRefused,
+            AppError::AgentNotFound(_) => ErrorCode::AgentNotFound,
+            AppError::SavedReplyNotFound(_) => ErrorCode::SavedReplyNotFound,
+            AppError::OwnerOnly => ErrorCode::OwnerOnly,
             AppError::Store(_) => ErrorCode::Internal,
         }
     }
@@ -86,7 +113,15 @@ impl AppError {
             AppError::SiteNotFound(_) | AppError::NotFound | AppError::TicketNotFound(_) => {
                 StatusCode::NOT_FOUND
             }
-            AppError::IdentityNotConfigured | AppError::LinkInvalid => StatusCode::NOT_FOUND,
+            AppError::IdentityNotConfigured
+            | AppError::LinkInvalid
+            | AppError::SavedReplyNotFound(_) => StatusCode::NOT_FOUND,
+            AppError::AgentNotFound(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::SignInFailed
+            | AppError::SessionRequired
+            | AppError::SessionExpired
+            | AppError::AgentDisabled => StatusCode::UNAUTHORIZED,
+            AppError::OriginRefused | AppError::OwnerOnly => StatusCode::FORBIDDEN,
             AppError::TokenRequired | AppError::AdminKeyRequired | AppError::Identity(_) => {
                 StatusCode::UNAUTHORIZED
             }
@@ -95,7 +130,10 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Transition(_) | AppError::TicketChanged => StatusCode::CONFLICT,
-            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited(_) | AppError::SignInRateLimited(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            AppError::Store(e) if e.is_disk_full() => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -111,11 +149,28 @@ impl IntoResponse for AppError {
             kind: "about:blank".to_owned(),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
-            detail: self.to_string(),
+            detail: match self.code() {
+                ErrorCode::StorageFull => {
+                    "the server has no room to save this right now; nothing was saved: try again later"
+                        .to_owned()
+                }
+                _ => self.to_string(),
+            },
             code: self.code(),
             problems: None,
             allowed: None,
         };
+        let retry_after = match &self {
+            AppError::RateLimited(seconds) | AppError::SignInRateLimited(seconds) => Some(*seconds),
+            _ => None,
+        };
+        let console = matches!(
+            self,
+            AppError::SignInFailed
+                | AppError::SessionRequired
+                | AppError::SessionExpired
+                | AppError::AgentDisabled
+        );
         match self {
             AppError::Invalid(problems) => body.problems = Some(problems),
             AppError::Transition(TransitionError::NotAllowed { allowed, .. }) => {
@@ -128,10 +183,13 @@ impl IntoResponse for AppError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if status == StatusCode::UNAUTHORIZED {
+        if status == StatusCode::UNAUTHORIZED && !console {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }

@@ -1,21 +1,27 @@
 //! The Help Center ticket service: serves the widget and its API, and re-checks everything the
 //! widget sends with the same rulebook (`helpcenter-core`).
 
+pub mod agent_stream;
+pub mod agents;
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod events;
 pub mod listen;
 pub mod mail;
 pub mod openapi;
 pub mod rate_limit;
+pub mod readiness;
 pub mod routes;
 pub mod sites;
 pub mod state;
 pub mod static_files;
 pub mod store;
+pub mod ticket_actions;
 pub mod tickets;
 pub mod uploads;
 

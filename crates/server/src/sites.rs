@@ -11,6 +11,10 @@ use jiff::tz::TimeZone;
 use crate::auth;
 use crate::config::{ConfigError, SiteConfig};
 
+/// In a data directory, the demo site's admin key: the mark of a directory `serve` made
+/// without a config.
+pub const DEMO_ADMIN_KEY_FILE: &str = "demo-admin-key";
+
 /// A merchant's storefront, known by the key in its embed tag (`data-site="demo"`).
 #[derive(Clone, Debug)]
 pub struct Site {
@@ -83,6 +87,12 @@ impl Site {
                     })?,
             ),
         };
+        config.brand.check().map_err(problem)?;
+        let return_policy_url = config
+            .return_policy_url
+            .as_deref()
+            .map(|url| absolute_page(url).map_err(problem))
+            .transpose()?;
         let allowed_origins = config
             .allowed_origins
             .iter()
@@ -101,7 +111,7 @@ impl Site {
             allowed_origins,
             brand: config.brand.clone(),
             policy,
-            return_policy_url: config.return_policy_url.clone(),
+            return_policy_url,
             time_zone,
             admin_key_sha256: config.admin_key_sha256.to_ascii_lowercase(),
             identity_secret,
@@ -112,7 +122,7 @@ impl Site {
     /// origin and the demo storefront's next door (port + 1, see `cargo xtask dev`) allowed,
     /// and keys generated once and kept in the data directory.
     pub fn demo(data_dir: &Path, port: u16) -> Result<(Site, String), ConfigError> {
-        let admin_key = kept_secret(&data_dir.join("demo-admin-key"))?;
+        let admin_key = kept_secret(&data_dir.join(DEMO_ADMIN_KEY_FILE))?;
         let identity_secret = kept_secret(&data_dir.join("demo-identity-secret"))?;
         let storefront = port.saturating_add(1);
         let allowed_origins = ["127.0.0.1", "localhost"]
@@ -130,13 +140,33 @@ impl Site {
             allowed_origins,
             brand: Brand::default(),
             policy: Policy::builtin(),
-            return_policy_url: Some("/demo/returns.html".into()),
+            // The storefront's own page, as a store links its own.
+            return_policy_url: Some(format!("http://127.0.0.1:{storefront}/returns.html")),
             time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
             admin_key_sha256: auth::sha256_hex(&admin_key),
             identity_secret: Some(identity_secret),
             mail: Some(crate::mail::SiteMail::demo()),
         };
         Ok((site, admin_key))
+    }
+}
+
+/// `url` if it is an absolute http(s) address. The widget opens it from its own origin, not
+/// the store's: a relative path would lead to the widget's server, which has no such page.
+fn absolute_page(url: &str) -> Result<String, String> {
+    let parsed: Option<axum::http::Uri> = url.parse().ok();
+    let absolute = parsed.is_some_and(|uri| {
+        matches!(uri.scheme_str(), Some("https" | "http"))
+            && uri.host().is_some_and(|host| !host.is_empty())
+    });
+    if absolute {
+        Ok(url.to_owned())
+    } else {
+        Err(format!(
+            "return_policy_url {url:?} must be a whole address such as \
+             \"https://shop.example/returns\": the widget opens it from its own origin, not \
+             the store's"
+        ))
     }
 }
 
@@ -169,6 +199,15 @@ impl Sites {
 
     pub fn iter(&self) -> impl Iterator<Item = &Site> {
         self.0.iter()
+    }
+
+    /// The site of `key`, owned: what an extractor hands a handler.
+    pub fn shared(self: &Arc<Self>, key: &str) -> Option<SharedSite> {
+        let index = self.0.iter().position(|s| s.key == key)?;
+        Some(SharedSite {
+            sites: Arc::clone(self),
+            index,
+        })
     }
 
     /// The site an admin key belongs to, owned: what an extractor hands a handler.

@@ -1,15 +1,18 @@
 //! What every handler shares. Apart from the router in `app`, so that the handlers, which
 //! need the state, and the router, which needs the handlers, do not import each other.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::ServerSecret;
 use crate::events::EventHub;
+use crate::rate_limit::SignInLimiter;
 use crate::sites::Sites;
 use crate::store::Store;
 use crate::uploads::blobs::EvidenceStore;
+use crate::uploads::quota::StorageLimits;
 
 /// Shared by every handler; cheap to clone.
 #[derive(Clone)]
@@ -21,9 +24,17 @@ pub struct AppState {
     pub secret: Arc<ServerSecret>,
     /// Woken when mail is written to the outbox.
     pub outbox: Arc<crate::mail::signal::OutboxSignal>,
+    /// Where the database and evidence live: its disk's free space bounds new uploads.
+    pub data_dir: PathBuf,
+    /// Bounds on evidence no ticket holds yet (`[server.storage]`).
+    pub storage: StorageLimits,
     /// Cancelled when the server shuts down, so endless responses (event streams) end and
     /// graceful shutdown does not wait for them forever.
     pub shutdown: CancellationToken,
+    /// Sign-in attempts to the agents' console, per account and per address.
+    pub sign_in: Arc<SignInLimiter>,
+    /// The console's origin behind a proxy (`[server.console] public_origin`).
+    pub public_origin: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -36,7 +47,11 @@ impl AppState {
             events: Arc::new(EventHub::default()),
             secret: Arc::new(ServerSecret::load_or_create(data_dir)?),
             outbox: Arc::default(),
+            data_dir: data_dir.to_owned(),
+            storage: StorageLimits::default(),
             shutdown: CancellationToken::new(),
+            sign_in: Arc::new(SignInLimiter::default()),
+            public_origin: None,
         })
     }
 }

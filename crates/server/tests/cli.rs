@@ -61,7 +61,7 @@ fn policy_check_lists_every_problem_of_a_merchant_file() {
         "{err}"
     );
     assert!(
-        err.contains("outcomes[2].claim_window.days_after_delivery: at most 365 days"),
+        err.contains("outcomes[2].claim_window.days_after_delivery: from 1 to 365 days"),
         "{err}"
     );
 }
@@ -110,6 +110,140 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
     assert_eq!(
         out.trim(),
         "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
+    );
+}
+
+#[test]
+fn a_return_policy_link_that_is_not_a_whole_address_is_refused_at_start() {
+    let err = sample_refused(|s| {
+        s.replace(
+            "return_policy_url = \"https://shop.acme.example/pages/returns\"",
+            "return_policy_url = \"/pages/returns\"",
+        )
+    });
+    assert!(
+        err.contains(
+            "site \"acme\": return_policy_url \"/pages/returns\" must be a whole address such as \"https://shop.example/returns\""
+        ),
+        "{err}"
+    );
+}
+
+/// What `admin tickets list` on the sample config changed by `edit` says on stderr.
+fn sample_refused(edit: impl FnOnce(&str) -> String) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sample = include_str!("../helpcenter-server.sample.toml");
+    let edited = edit(sample);
+    assert_ne!(edited, sample, "the edit changed the sample");
+    let config = dir.path().join("edited.toml");
+    std::fs::write(&config, edited).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["admin", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--site", "acme", "tickets", "list"])
+        .env(
+            "ACME_HELPCENTER_IDENTITY_SECRET",
+            "a-secret-of-16-chars-or-more",
+        )
+        .output()
+        .expect("run helpcenter-server");
+    assert!(!output.status.success());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_brand_that_is_not_a_colour_or_cannot_be_read_is_refused_at_start() {
+    let err =
+        sample_refused(|s| s.replace("primary_color = \"#", "primary_color = \"not a colour #"));
+    assert!(
+        err.contains("site \"acme\": brand: primary_color \"not a colour #"),
+        "{err}"
+    );
+    let err = sample_refused(|s| {
+        let brand = s.find("[sites.brand]").expect("the sample has a brand");
+        let (head, tail) = s.split_at(brand);
+        format!(
+            "{head}{}",
+            tail.replacen(
+                "on_primary_color = \"#ffffff\"",
+                "on_primary_color = \"#d04040\"",
+                1
+            )
+        )
+    });
+    assert!(err.contains("has a contrast of"), "{err}");
+    assert!(err.contains("at least 4.5:1"), "{err}");
+}
+
+#[test]
+fn a_forgotten_config_or_site_is_refused_and_writes_nothing() {
+    let data = tempfile::tempdir().expect("temp dir");
+    // Without --config, a merchant's data directory is not taken for the demo's.
+    let (ok, _, err) = server(&[
+        "admin",
+        "--data-dir",
+        data.path().to_str().expect("utf-8 path"),
+        "tickets",
+        "list",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("no --config: name the config file the server runs with"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(data.path()).expect("read dir").count(),
+        0,
+        "no demo secret, no database written"
+    );
+    // A config with several sites needs --site, and says which there are.
+    let config = data.path().join("two.toml");
+    let two = format!(
+        "{ONE_SHOP}{}",
+        ONE_SHOP.replace("key = \"demo\"", "key = \"acme\"")
+    );
+    std::fs::write(&config, two).expect("write");
+    let (ok, _, err) = server(&[
+        "admin",
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "--data-dir",
+        data.path().to_str().expect("utf-8 path"),
+        "tickets",
+        "list",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("has 2 sites (demo, acme): name one with --site"),
+        "{err}"
+    );
+}
+
+#[test]
+fn paths_in_the_config_count_from_the_config_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("helpcenter.toml");
+    std::fs::write(
+        &config,
+        format!("[server]\ndata_dir = \"store-data\"\n{ONE_SHOP}"),
+    )
+    .expect("write");
+    // Started from another directory (the test's), with no --data-dir: the config's own.
+    let (ok, out, err) = server(&[
+        "admin",
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "tickets",
+        "list",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("0 ticket(s)"), "{out}");
+    assert!(dir.path().join("store-data/helpcenter.db").is_file());
+    assert!(
+        !std::path::Path::new("store-data").exists(),
+        "nothing written where the command was started"
     );
 }
 
@@ -348,4 +482,285 @@ async fn sign_identity_refuses_a_site_that_signs_none() {
         err.contains("$SIGNING_SHOP_SECRET must hold an identity secret"),
         "{err}"
     );
+}
+
+/// One store, "demo", as a merchant's config names it.
+const ONE_SHOP: &str = r#"
+[[sites]]
+key = "demo"
+display_name = "Kettle & Co."
+allowed_origins = ["https://kettle.example"]
+admin_key_sha256 = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
+"#;
+
+/// `admin agents …` on a data directory and its one-site config (no `--site` needed), with
+/// the password on standard input or in the environment, never on the command line.
+fn agents(data: &std::path::Path, args: &[&str], password: Password) -> (bool, String, String) {
+    use std::io::Write;
+    let config = data.join("config.toml");
+    if !config.is_file() {
+        std::fs::write(&config, ONE_SHOP).expect("write the config");
+    }
+    let mut command = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"));
+    command
+        .args(["admin", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["agents"])
+        .args(args)
+        .env_remove("HELPCENTER_AGENT_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if let Password::Env(password) = password {
+        command.env("HELPCENTER_AGENT_PASSWORD", password);
+    }
+    let mut child = command.spawn().expect("run");
+    let mut stdin = child.stdin.take().expect("stdin");
+    if let Password::Stdin(password) = password {
+        stdin
+            .write_all(format!("{password}\n").as_bytes())
+            .expect("write the password");
+    }
+    drop(stdin);
+    let output = child.wait_with_output().expect("wait");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Password<'a> {
+    Stdin(&'a str),
+    Env(&'a str),
+    None,
+}
+
+#[test]
+fn agents_are_added_listed_and_disabled_with_the_password_never_on_the_command_line() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data = data.path();
+    let (ok, out, err) = agents(
+        data,
+        &[
+            "add",
+            "--email",
+            "Wei@Example.com",
+            "--name",
+            "Wei",
+            "--role",
+            "owner",
+        ],
+        Password::Stdin("a long enough password"),
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Added Wei <Wei@Example.com> (owner) to site \"demo\""),
+        "{out}"
+    );
+    let (ok, out, err) = agents(
+        data,
+        &["add", "--email", "li@example.com", "--name", "Li Na"],
+        Password::Env("another long password"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("(agent)"), "the default role: {out}");
+
+    // The same email in other case is the same agent.
+    let (ok, _, err) = agents(
+        data,
+        &["add", "--email", "wei@example.COM", "--name", "Wei Two"],
+        Password::Stdin("a long enough password"),
+    );
+    assert!(!ok);
+    assert!(err.contains("has an agent with the email"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &["add", "--email", "zhang@example.com", "--name", "Zhang"],
+        Password::Stdin("short"),
+    );
+    assert!(!ok);
+    assert!(err.contains("at least 10 characters"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &["add", "--email", "zhang@example.com", "--name", "Zhang"],
+        Password::None,
+    );
+    assert!(!ok);
+    assert!(err.contains("no password"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &[
+            "add",
+            "--email",
+            "zhang@example.com",
+            "--name",
+            "Zhang",
+            "--password",
+            "on the line",
+        ],
+        Password::None,
+    );
+    assert!(!ok, "a --password argument is refused");
+    assert!(err.contains("--password"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &[
+            "add",
+            "--email",
+            "zhang@example.com",
+            "--name",
+            "Zhang",
+            "--role",
+            "boss",
+        ],
+        Password::Env("a long enough password"),
+    );
+    assert!(!ok);
+    assert!(err.contains("unknown role \"boss\""), "{err}");
+
+    let (ok, out, _) = agents(data, &["list"], Password::None);
+    assert!(ok);
+    assert!(out.contains("2 agent(s)"), "{out}");
+    assert!(
+        out.contains("Wei@Example.com") && out.contains("Li Na"),
+        "{out}"
+    );
+    assert!(!out.contains("argon2"), "no hash is printed: {out}");
+
+    let (ok, out, err) = agents(
+        data,
+        &["disable", "--email", "LI@example.com"],
+        Password::None,
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("Disabled LI@example.com"), "{out}");
+    let (ok, out, _) = agents(
+        data,
+        &["disable", "--email", "li@example.com"],
+        Password::None,
+    );
+    assert!(ok);
+    assert!(out.contains("was disabled already"), "{out}");
+    let (ok, _, err) = agents(
+        data,
+        &["disable", "--email", "nobody@example.com"],
+        Password::None,
+    );
+    assert!(!ok);
+    assert!(err.contains("has no agent with the email"), "{err}");
+    let (_, out, _) = agents(data, &["list"], Password::None);
+    let li = out
+        .lines()
+        .find(|l| l.contains("Li Na"))
+        .expect("Li's line");
+    assert!(li.contains("disabled"), "{li}");
+
+    let (ok, _, err) = server(&[
+        "admin",
+        "--config",
+        data.join("config.toml").to_str().expect("utf-8"),
+        "--data-dir",
+        data.to_str().expect("utf-8"),
+        "--site",
+        "elsewhere",
+        "agents",
+        "list",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("there is no site \"elsewhere\""), "{err}");
+}
+
+/// `serve` without a config runs the demo site with a demo agent who can sign in to the
+/// console, made once: a restart prints (and accepts) the same password.
+#[tokio::test]
+async fn the_demo_site_comes_with_an_agent_who_signs_in_to_the_console() {
+    use std::io::BufRead;
+    let data = tempfile::tempdir().expect("temp dir");
+    let serve = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(data.path())
+            .args([
+                "--widget-dir",
+                "/nonexistent",
+                "--public-dir",
+                "/nonexistent",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve");
+        let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let (mut base, mut credentials) = (None, None);
+        for line in stdout.lines() {
+            let line = line.expect("a line");
+            if let Some(rest) = line.strip_prefix("Help Center server listening on ") {
+                base = Some(rest.trim_end_matches('/').to_owned());
+            }
+            if let Some(rest) = line.trim().strip_prefix("sign in to the demo site as ") {
+                let (email, rest) = rest.split_once(", password ").expect("email, password");
+                let password = rest.split_whitespace().next().expect("password");
+                credentials = Some((email.to_owned(), password.to_owned()));
+            }
+            if line.contains("Agents' console: http://") {
+                assert!(line.ends_with("/console/"), "{line}");
+            }
+            if base.is_some() && credentials.is_some() {
+                break;
+            }
+        }
+        (
+            child,
+            base.expect("the address"),
+            credentials.expect("the demo agent"),
+        )
+    };
+    let (mut first, base, (email, password)) = serve();
+    assert_eq!(email, "demo@example.com");
+    let http = reqwest::Client::new();
+    let sign_in = http
+        .post(format!("{base}/v1/console/session"))
+        .header("Origin", &base)
+        .json(&serde_json::json!({"site": "demo", "email": email, "password": password}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(sign_in.status(), 200);
+    let cookie = sign_in.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_owned();
+    let replies: serde_json::Value = http
+        .get(format!("{base}/v1/console/saved-replies"))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .expect("saved replies")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(replies.as_array().map(Vec::len), Some(2), "{replies}");
+    let _ = first.kill();
+    let _ = first.wait();
+
+    let (mut second, _, (_, again)) = serve();
+    assert_eq!(again, password, "the same agent, the same password");
+    let _ = second.kill();
+    let _ = second.wait();
+    let (ok, out, _) = server(&[
+        "admin",
+        "--data-dir",
+        data.path().to_str().expect("utf-8"),
+        "agents",
+        "list",
+    ]);
+    assert!(ok);
+    assert!(out.contains("1 agent(s)"), "made once: {out}");
 }

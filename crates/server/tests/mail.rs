@@ -273,6 +273,149 @@ async fn an_agents_question_is_mailed_and_an_internal_note_is_not() {
     );
 }
 
+/// The Message-IDs' kinds (`{ticket}.{seq}.{kind}@…`) of `mails`, in order.
+fn kinds_of(mails: &[Message<'_>]) -> Vec<String> {
+    mails
+        .iter()
+        .map(|m| {
+            let id = m.message_id().expect("Message-ID");
+            let local = id.split('@').next().unwrap_or("");
+            local.splitn(3, '.').skip(1).collect::<Vec<_>>().join(".")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_question_asked_in_the_console_is_mailed_and_so_is_a_message_written_with_the_cli() {
+    let catcher = MailCatcher::start().await;
+    let server = TestServer::start_mailing(catcher.smtp(), |_| {}).await;
+    let password = "correct horse battery staple";
+    {
+        let store = helpcenter_server::store::Store::open(&server.data_dir)
+            .await
+            .expect("open the store");
+        helpcenter_server::agents::add_agent(
+            &store,
+            "demo",
+            "wei@demo-store.example",
+            "Wei",
+            helpcenter_api::console::AgentRole::Agent,
+            password,
+        )
+        .await
+        .expect("add an agent");
+    }
+    let signed_in = server
+        .http
+        .post(server.url("/v1/console/session"))
+        .header("Origin", &server.base)
+        .json(&json!({"site": "demo", "email": "wei@demo-store.example", "password": password}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed_in.status(), 200);
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("name=value")
+        .to_owned();
+    let console = |path: String, body: Value| {
+        let request = server
+            .http
+            .post(server.url(&path))
+            .header("Cookie", &cookie)
+            .header("Origin", &server.base)
+            .json(&body);
+        async move {
+            let response = request.send().await.expect("console request");
+            let status = response.status();
+            let text = response.text().await.expect("text");
+            assert_eq!(status, 200, "POST {path}: {text}");
+            serde_json::from_str::<Value>(&text).expect("a console ticket")
+        }
+    };
+
+    let filed = file(&server, &claim("kim@example.com", "en")).await;
+    let id = &filed.ticket_id;
+    catcher.wait_for("kim@example.com", 1).await;
+    // Straight from the new ticket: reviewed (event 2, no mail) and asked (event 3) at once.
+    let question = "Please send a photo of the serial number under the base.";
+    let asked = console(
+        format!("/v1/console/tickets/{id}/request-info"),
+        json!({ "question": question }),
+    )
+    .await;
+    assert_eq!(asked["status"], "needs_info");
+    console(
+        format!("/v1/console/tickets/{id}/messages"),
+        json!({ "body": "Second claim this month; check the order history.", "internal": true }),
+    )
+    .await;
+    let raw = catcher.wait_for("kim@example.com", 2).await;
+    let mails: Vec<Message<'_>> = raw.iter().map(|m| parse(m)).collect();
+    assert_eq!(kinds_of(&mails), ["1.receipt", "3.info_request"]);
+    let mail = &mails[1];
+    assert_eq!(
+        mail.subject(),
+        Some(format!("We need more information for your request {id}").as_str())
+    );
+    assert!(mail.body_text(0).expect("text").contains(question));
+    assert_eq!(link_in(mail).0, *id);
+
+    // An agent at the shell: the CLI writes the message and its mail in one transaction, and
+    // the running server's worker sends it.
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args([
+            "admin",
+            "tickets",
+            "message",
+            id,
+            "Thank you, we are on it.",
+        ])
+        .arg("--data-dir")
+        .arg(&server.data_dir)
+        .output()
+        .expect("run the CLI");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let raw = catcher.wait_for("kim@example.com", 3).await;
+    let mails: Vec<Message<'_>> = raw.iter().map(|m| parse(m)).collect();
+    assert_eq!(
+        kinds_of(&mails),
+        ["1.receipt", "3.info_request", "5.message"]
+    );
+    assert!(
+        mails[2]
+            .body_text(0)
+            .expect("text")
+            .contains("Thank you, we are on it.")
+    );
+    for mail in &mails {
+        let text = mail.body_text(0).expect("text");
+        assert!(!text.contains("order history"), "the note leaked: {text}");
+    }
+    // The outbox agrees: nothing for the review (2) or the internal note (4).
+    let listed = outbox(&server, &format!("?ticket={id}")).await;
+    let mut shoppers: Vec<Option<u32>> = listed
+        .iter()
+        .filter(|m| m.recipient == "kim@example.com")
+        .map(|m| m.event_seq)
+        .collect();
+    shoppers.sort();
+    assert_eq!(shoppers, [Some(1), Some(3), Some(5)]);
+    assert!(
+        listed
+            .iter()
+            .all(|m| m.event_seq != Some(2) && m.event_seq != Some(4)),
+        "{listed:?}"
+    );
+}
+
 #[tokio::test]
 async fn mail_written_while_smtp_is_down_goes_out_once_each_in_order_when_it_is_back() {
     let mut catcher = MailCatcher::stopped();
@@ -731,7 +874,8 @@ async fn a_killed_server_delivers_what_it_had_not_sent_once_it_is_back() {
     let base = format!("http://127.0.0.1:{port}");
     let server = ServerProcess::start(data.path(), &config, port).await;
     let http = reqwest::Client::new();
-    let screenshot = support::upload_to(&http, &base, "screenshot.png", &png(800, 600, 5)).await;
+    let screenshot =
+        support::upload_at(&http, &base, "demo", "screenshot.png", &png(800, 600, 5)).await;
     let created: TicketCreated = http
         .post(format!("{base}/v1/sites/demo/tickets"))
         .header("Idempotency-Key", "killed-1")
@@ -931,7 +1075,15 @@ async fn the_decision_says_what_it_means_and_the_store_hears_of_answers_and_disp
         exchange.contains("A new one ships on Monday."),
         "{exchange}"
     );
-    let policy = format!("{}/demo/returns.html", server.base);
+    // The demo's policy is a page of its storefront, next door to the server.
+    let storefront_port = server
+        .base
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse::<u16>().ok())
+        .expect("port")
+        + 1;
+    let policy = format!("http://127.0.0.1:{storefront_port}/returns.html");
     assert!(
         exchange.contains(&policy),
         "the Return and Exchange Policy: {exchange}"

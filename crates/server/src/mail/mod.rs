@@ -139,6 +139,7 @@ mod tests {
             public,
             uploads: &[],
             at: jiff::Timestamp::UNIX_EPOCH,
+            agent: None,
         }
     }
 

@@ -192,6 +192,7 @@ async fn note_on_ticket(
             public: false,
             uploads: &[],
             at: jiff::Timestamp::now(),
+            agent: None,
         };
         match crate::tickets::append(state, &ticket.id, status, &event).await {
             Ok(_) => return Ok(()),

@@ -93,6 +93,7 @@ fn access_token(state: &AppState, site: &str, idempotency_key: &str) -> String {
         (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes); `idempotency.key_reused`.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::RateLimited,
         crate::openapi::responses::Internal,
+        crate::openapi::responses::StorageFull,
     ),
 )]
 pub async fn create(
@@ -168,6 +169,7 @@ pub async fn create(
         public: true,
         uploads: &new.uploads,
         at: now,
+        agent: None,
     };
     for _ in 0..5 {
         let record = NewTicketRecord {
@@ -188,20 +190,18 @@ pub async fn create(
                 created_at: timestamp(now),
                 updated_at: timestamp(now),
                 respond_by: timestamp(respond_by),
+                assignee: None,
             },
             access_token_sha256: sha256_hex(&token),
             idempotency: (&key, request_sha256.clone()),
             uploads: &new.uploads,
         };
         let mails = crate::mail::plan(&state.secret, site, &record.ticket, 1, &first);
-        match state
-            .store
-            .create_ticket_with_mail(&record, &first, &mails)
-            .await?
-        {
+        match state.store.create_ticket(&record, &first, &mails).await? {
             Created::IdTaken => continue,
             Created::Created => {
                 state.outbox.wake();
+                state.events.site_changed(&site.key);
                 let ticket = view(&state, &record.ticket, false).await?;
                 tracing::info!(ticket = %ticket.id, site = %site.key, outcome = %ticket.outcome, "ticket created");
                 return Ok((
@@ -484,6 +484,7 @@ pub async fn reply(
         public: true,
         uploads: &reply.uploads,
         at: jiff::Timestamp::now(),
+        agent: None,
     };
     record_and_show(&state, &ticket.id, status, &event).await
 }
@@ -531,6 +532,7 @@ pub async fn escalate(
         public: true,
         uploads: &[],
         at: jiff::Timestamp::now(),
+        agent: None,
     };
     record_and_show(&state, &ticket.id, status, &event).await
 }

@@ -5,9 +5,11 @@
 pub mod mail;
 
 use helpcenter_server::app::ServeOptions;
+use helpcenter_server::client_ip::TrustedProxies;
 use helpcenter_server::listen::{ConnectionLimits, serve_with};
 use helpcenter_server::rate_limit::RateLimits;
 use helpcenter_server::sites::{Site, Sites};
+use helpcenter_server::uploads::quota::StorageLimits;
 use helpcenter_server::{AppState, router};
 use std::path::PathBuf;
 
@@ -116,6 +118,30 @@ pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The server-wide settings a test server runs with: `..Setup::default()` for the rest.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub rate_limits: RateLimits,
+    pub connections: ConnectionLimits,
+    pub trusted_proxies: TrustedProxies,
+    pub storage: StorageLimits,
+    /// Where the mail worker delivers; `None` keeps every mail in the outbox.
+    pub smtp: Option<helpcenter_server::mail::SmtpConfig>,
+}
+
+impl Default for Setup {
+    /// The server's defaults, but rate limits tests never meet.
+    fn default() -> Self {
+        Self {
+            rate_limits: UNLIMITED,
+            connections: ConnectionLimits::default(),
+            trusted_proxies: TrustedProxies::default(),
+            storage: StorageLimits::default(),
+            smtp: None,
+        }
+    }
+}
+
 impl TestServer {
     /// The demo site on the built-in policy, with a fake Trunk output to serve; rate limits
     /// high enough that tests never meet them.
@@ -141,7 +167,12 @@ impl TestServer {
         connections: ConnectionLimits,
         customize: impl FnOnce(&mut Site),
     ) -> TestServer {
-        Self::start_full(rate_limits, connections, customize, None).await
+        let setup = Setup {
+            rate_limits,
+            connections,
+            ..Setup::default()
+        };
+        Self::start_set_up(setup, customize).await
     }
 
     /// The demo site, delivering its mail to `smtp` (a [`mail::MailCatcher`]'s, say).
@@ -149,21 +180,36 @@ impl TestServer {
         smtp: helpcenter_server::mail::SmtpConfig,
         customize: impl FnOnce(&mut Site),
     ) -> TestServer {
-        Self::start_full(
-            UNLIMITED,
-            ConnectionLimits::default(),
-            customize,
-            Some(smtp),
-        )
-        .await
+        let setup = Setup {
+            smtp: Some(smtp),
+            ..Setup::default()
+        };
+        Self::start_set_up(setup, customize).await
+    }
+
+    /// The demo site and the sites `others` makes from it (another merchant on the same
+    /// server, say).
+    pub async fn start_with_sites(others: impl FnOnce(&Site) -> Vec<Site>) -> TestServer {
+        Self::start_full(Setup::default(), |_| {}, others).await
+    }
+
+    /// The demo site as `customize` changes it, on a server set up as `setup` says.
+    pub async fn start_set_up(setup: Setup, customize: impl FnOnce(&mut Site)) -> TestServer {
+        Self::start_full(setup, customize, |_| Vec::new()).await
     }
 
     async fn start_full(
-        rate_limits: RateLimits,
-        connections: ConnectionLimits,
+        setup: Setup,
         customize: impl FnOnce(&mut Site),
-        smtp: Option<helpcenter_server::mail::SmtpConfig>,
+        others: impl FnOnce(&Site) -> Vec<Site>,
     ) -> TestServer {
+        let Setup {
+            rate_limits,
+            connections,
+            trusted_proxies,
+            storage,
+            smtp,
+        } = setup;
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
         write_widget(widget.path());
@@ -175,9 +221,12 @@ impl TestServer {
         let addr = listener.local_addr().expect("addr");
         let (mut site, admin_key) = Site::demo(data.path(), addr.port()).expect("demo site");
         customize(&mut site);
-        let state = AppState::open(Sites::new(vec![site]), data.path())
+        let mut sites = vec![site];
+        sites.extend(others(&sites[0]));
+        let mut state = AppState::open(Sites::new(sites), data.path())
             .await
             .expect("open the data directory");
+        state.storage = storage;
         let shutdown = state.shutdown.clone();
         let mail = helpcenter_server::mail::MailSettings {
             smtp,
@@ -190,6 +239,8 @@ impl TestServer {
                 widget_dir: widget.path().to_owned(),
                 public_dir: public.path().to_owned(),
                 rate_limits,
+                trusted_proxies,
+                console: Default::default(),
             },
         );
         tokio::spawn(serve_with(listener, app, shutdown.clone(), connections));
@@ -218,7 +269,12 @@ impl TestServer {
 impl TestServer {
     /// Uploads `bytes` over tus as a shopper's browser would, returning the upload id.
     pub async fn upload(&self, filename: &str, bytes: &[u8]) -> String {
-        upload_to(&self.http, &self.base, filename, bytes).await
+        self.upload_to("demo", filename, bytes).await
+    }
+
+    /// Uploads `bytes` for `site`'s widget.
+    pub async fn upload_to(&self, site: &str, filename: &str, bytes: &[u8]) -> String {
+        upload_at(&self.http, &self.base, site, filename, bytes).await
     }
 
     pub fn admin(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -226,49 +282,54 @@ impl TestServer {
     }
 }
 
-/// Uploads `bytes` over tus to the demo site of the server at `base`, returning the upload id.
-pub async fn upload_to(http: &reqwest::Client, base: &str, filename: &str, bytes: &[u8]) -> String {
-    {
-        use base64::Engine;
-        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-        let created = http
-            .post(format!("{base}/v1/uploads"))
-            .header("Tus-Resumable", "1.0.0")
-            .header("Upload-Length", bytes.len().to_string())
-            .header(
-                "Upload-Metadata",
-                format!("site {},filename {}", b64("demo"), b64(filename)),
-            )
-            .send()
-            .await
-            .expect("create upload");
-        assert_eq!(
-            created.status(),
-            201,
-            "create upload: {:?}",
-            created.text().await
-        );
-        let location = created.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned();
-        let patched = http
-            .patch(format!("{base}{location}"))
-            .header("Tus-Resumable", "1.0.0")
-            .header("Upload-Offset", "0")
-            .header("Content-Type", "application/offset+octet-stream")
-            .body(bytes.to_vec())
-            .send()
-            .await
-            .expect("send upload");
-        assert_eq!(
-            patched.status(),
-            204,
-            "patch upload: {:?}",
-            patched.text().await
-        );
-        location.rsplit('/').next().expect("upload id").to_owned()
-    }
+/// Uploads `bytes` over tus for `site`'s widget on the server at `base` (one the test does
+/// not hold as a [`TestServer`], say), returning the upload id.
+pub async fn upload_at(
+    http: &reqwest::Client,
+    base: &str,
+    site: &str,
+    filename: &str,
+    bytes: &[u8],
+) -> String {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let created = http
+        .post(format!("{base}/v1/uploads"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", bytes.len().to_string())
+        .header(
+            "Upload-Metadata",
+            format!("site {},filename {}", b64(site), b64(filename)),
+        )
+        .send()
+        .await
+        .expect("create upload");
+    assert_eq!(
+        created.status(),
+        201,
+        "create upload: {:?}",
+        created.text().await
+    );
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let patched = http
+        .patch(format!("{base}{location}"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("send upload");
+    assert_eq!(
+        patched.status(),
+        204,
+        "patch upload: {:?}",
+        patched.text().await
+    );
+    location.rsplit('/').next().expect("upload id").to_owned()
 }
 
 /// An open Server-Sent Events stream of a ticket, read event by event.
@@ -302,6 +363,43 @@ impl EventStream {
         EventStream {
             body: Box::pin(response.bytes_stream()),
             buffer: String::new(),
+        }
+    }
+
+    /// The next message's `id` and `data`, waiting at most a second.
+    pub async fn next_message(&mut self) -> (Option<String>, String) {
+        use futures_util::StreamExt;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let id = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("id:"))
+                    .map(|id| id.trim().to_owned());
+                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
+                    return (id, data.trim().to_owned());
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout(std::time::Duration::from_secs(1), self.body.next())
+                .await
+                .expect("an event within a second")
+                .expect("the stream stays open")
+                .expect("stream bytes");
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// Whether the stream ends (the server closed it) within `seconds`.
+    pub async fn ends_within(&mut self, seconds: u64) -> bool {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            match tokio::time::timeout_at(deadline, self.body.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) => return true,
+                Ok(Some(Ok(chunk))) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+            }
         }
     }
 
