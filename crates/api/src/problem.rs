@@ -237,6 +237,9 @@ pub enum ErrorCode {
     /// Only the site's owners may do this (manage saved replies).
     #[serde(rename = "console.owner_only")]
     OwnerOnly,
+    /// This instance cannot take claims now (`GET /readyz`); `detail` names the failed checks.
+    #[serde(rename = "service.not_ready")]
+    ServiceNotReady,
     /// The server failed; retry later.
     #[serde(rename = "internal")]
     Internal,
@@ -247,7 +250,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 60] = [
+    pub const ALL: [ErrorCode; 61] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -307,6 +310,7 @@ impl ErrorCode {
         ErrorCode::CursorInvalid,
         ErrorCode::PeriodInvalid,
         ErrorCode::OwnerOnly,
+        ErrorCode::ServiceNotReady,
         ErrorCode::Internal,
     ];
 
@@ -372,6 +376,7 @@ impl ErrorCode {
             ErrorCode::CursorInvalid => "console.cursor_invalid",
             ErrorCode::PeriodInvalid => "console.period_invalid",
             ErrorCode::OwnerOnly => "console.owner_only",
+            ErrorCode::ServiceNotReady => "service.not_ready",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }
