@@ -374,6 +374,8 @@ identity_secret_env = "{IDENTITY_SECRET_ENV}"
         .arg(data.join("data"))
         .arg("--widget-dir")
         .arg(widget_dir.map_or_else(|| data.join("no-widget"), Path::to_path_buf))
+        .arg("--console-dir")
+        .arg(crate::console::dist(ctx))
         .log_to(log_file(data));
     process.start()?;
     let server = Arc::new(Mutex::new(process));

@@ -288,7 +288,7 @@ fn OnTimeChart(insights: Insights, locale: Locale) -> impl IntoView {
 #[component]
 fn ResolutionPie(insights: Insights, locale: Locale) -> impl IntoView {
     let mut slices = insights.resolutions.clone();
-    slices.sort_by(|a, b| b.count.cmp(&a.count));
+    slices.sort_by_key(|s| std::cmp::Reverse(s.count));
     let total: u32 = slices.iter().map(|s| s.count).sum();
     let summary = slices
         .iter()
