@@ -1,6 +1,7 @@
 //! The JSON the widget and the server exchange, defined once so the two cannot drift apart.
 //! Rules live in `helpcenter-core`; this crate is only the shape of the messages.
 
+pub mod console;
 mod problem;
 
 use helpcenter_core::{CivilDate, Policy};
@@ -244,6 +245,23 @@ pub struct AdminTicketView {
     pub customer_id: Option<String>,
     /// Where an agent can move it from here.
     pub agent_can: Vec<helpcenter_core::TicketStatus>,
+    /// Who did each agent event of `timeline`: an agent of the console by name, or
+    /// `admin key` for the admin API and the CLI.
+    #[serde(default)]
+    pub acted_by: Vec<ActedBy>,
+}
+
+/// Who did one event of a ticket's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActedBy {
+    /// The event's `seq`.
+    pub seq: u32,
+    /// The agent's name, or `admin key`.
+    pub by: String,
+    /// The agent's id; absent for the admin key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
 }
 
 /// The tus 1.0 resumable-upload protocol as this API speaks it (core, creation, termination,

@@ -195,6 +195,39 @@ pub enum ErrorCode {
     /// The request body stalled.
     #[serde(rename = "upload.body_stalled")]
     UploadBodyStalled,
+    /// The email or the password is wrong (the same answer for both, so accounts cannot be probed).
+    #[serde(rename = "console.sign_in_failed")]
+    SignInFailed,
+    /// The request needs a signed-in agent (the console's session cookie); signed out or never signed in.
+    #[serde(rename = "console.session_required")]
+    SessionRequired,
+    /// The agent's session expired; sign in again.
+    #[serde(rename = "console.session_expired")]
+    SessionExpired,
+    /// The agent's account was disabled; their sessions ended with it.
+    #[serde(rename = "console.agent_disabled")]
+    AgentDisabled,
+    /// A console request that changes something came from another origin (or without an `Origin`): nothing was changed.
+    #[serde(rename = "console.origin_refused")]
+    OriginRefused,
+    /// The site has no such agent (or they are disabled).
+    #[serde(rename = "console.agent_not_found")]
+    AgentNotFound,
+    /// The site has no such saved reply.
+    #[serde(rename = "saved_reply.not_found")]
+    SavedReplyNotFound,
+    /// A saved reply needs a title and a text in each language, within their lengths, and only known placeholders.
+    #[serde(rename = "saved_reply.invalid")]
+    SavedReplyInvalid,
+    /// The inbox's `after` is not one this server gave for this order.
+    #[serde(rename = "console.cursor_invalid")]
+    CursorInvalid,
+    /// The insights' period is not a range of days (`from` after `to`, or longer than two years).
+    #[serde(rename = "console.period_invalid")]
+    PeriodInvalid,
+    /// Only the site's owners may do this (manage saved replies).
+    #[serde(rename = "console.owner_only")]
+    OwnerOnly,
     /// The server failed; retry later.
     #[serde(rename = "internal")]
     Internal,
@@ -205,7 +238,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 46] = [
+    pub const ALL: [ErrorCode; 57] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -251,6 +284,17 @@ impl ErrorCode {
         ErrorCode::UploadAttached,
         ErrorCode::UploadBodyInterrupted,
         ErrorCode::UploadBodyStalled,
+        ErrorCode::SignInFailed,
+        ErrorCode::SessionRequired,
+        ErrorCode::SessionExpired,
+        ErrorCode::AgentDisabled,
+        ErrorCode::OriginRefused,
+        ErrorCode::AgentNotFound,
+        ErrorCode::SavedReplyNotFound,
+        ErrorCode::SavedReplyInvalid,
+        ErrorCode::CursorInvalid,
+        ErrorCode::PeriodInvalid,
+        ErrorCode::OwnerOnly,
         ErrorCode::Internal,
     ];
 
@@ -302,6 +346,17 @@ impl ErrorCode {
             ErrorCode::UploadAttached => "upload.attached",
             ErrorCode::UploadBodyInterrupted => "upload.body_interrupted",
             ErrorCode::UploadBodyStalled => "upload.body_stalled",
+            ErrorCode::SignInFailed => "console.sign_in_failed",
+            ErrorCode::SessionRequired => "console.session_required",
+            ErrorCode::SessionExpired => "console.session_expired",
+            ErrorCode::AgentDisabled => "console.agent_disabled",
+            ErrorCode::OriginRefused => "console.origin_refused",
+            ErrorCode::AgentNotFound => "console.agent_not_found",
+            ErrorCode::SavedReplyNotFound => "saved_reply.not_found",
+            ErrorCode::SavedReplyInvalid => "saved_reply.invalid",
+            ErrorCode::CursorInvalid => "console.cursor_invalid",
+            ErrorCode::PeriodInvalid => "console.period_invalid",
+            ErrorCode::OwnerOnly => "console.owner_only",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }

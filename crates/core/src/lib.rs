@@ -16,6 +16,7 @@ pub mod load;
 pub mod policy;
 pub mod problem;
 pub mod reply;
+pub mod saved_reply;
 pub mod submission;
 pub mod ticket;
 pub mod window;
@@ -29,6 +30,9 @@ pub use policy::{
 };
 pub use problem::{Field, Problem, ProblemCode};
 pub use reply::{ReplySubmission, check_message, validate_reply};
+pub use saved_reply::{ReplyPlaceholders, expand_reply, unknown_placeholders};
 pub use submission::{Accepted, Submission, validate_submission};
-pub use ticket::{Actor, ResolutionKind, TicketStatus, TransitionError, transition};
+pub use ticket::{
+    Actor, ResolutionKind, TicketStatus, TransitionError, request_info_steps, transition,
+};
 pub use window::{ClaimWindow, WindowStatus};

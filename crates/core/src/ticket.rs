@@ -190,6 +190,25 @@ pub fn transition(
     }
 }
 
+/// The changes of status an agent's request for information makes from `from`: straight to
+/// `needs_info` from review, and through review first from a new (or disputed) ticket, so the
+/// agent need not know that a ticket is reviewed before the shopper is asked. Each step is a
+/// [`transition`] the agent could make by hand; the server records them in one go.
+pub fn request_info_steps(from: TicketStatus) -> Result<&'static [TicketStatus], TransitionError> {
+    use TicketStatus::*;
+    if from.next().contains(&NeedsInfo) {
+        return Ok(&[NeedsInfo]);
+    }
+    if from != NeedsInfo && from.next().contains(&InReview) {
+        return Ok(&[InReview, NeedsInfo]);
+    }
+    Err(TransitionError::NotAllowed {
+        from,
+        to: NeedsInfo,
+        allowed: from.next(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::TicketStatus::*;
@@ -307,5 +326,42 @@ mod tests {
             );
         }
         assert_eq!(TicketStatus::parse("open"), None);
+    }
+
+    #[test]
+    fn asking_for_information_goes_through_review_when_it_must() {
+        assert_eq!(request_info_steps(InReview), Ok(&[NeedsInfo][..]));
+        assert_eq!(
+            request_info_steps(Submitted),
+            Ok(&[InReview, NeedsInfo][..])
+        );
+        assert_eq!(
+            request_info_steps(Escalated),
+            Ok(&[InReview, NeedsInfo][..])
+        );
+        for from in [NeedsInfo, Resolved, Closed] {
+            assert!(
+                matches!(
+                    request_info_steps(from),
+                    Err(TransitionError::NotAllowed { to: NeedsInfo, .. })
+                ),
+                "{from}"
+            );
+        }
+        // Every step is one an agent may take by hand.
+        for from in TicketStatus::ALL {
+            if let Ok(steps) = request_info_steps(from) {
+                let mut at = from;
+                for &step in steps {
+                    assert_eq!(
+                        transition(at, step, None, Actor::Agent),
+                        Ok(()),
+                        "{at} → {step}"
+                    );
+                    at = step;
+                }
+                assert_eq!(at, NeedsInfo);
+            }
+        }
     }
 }

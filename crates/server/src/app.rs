@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::AppError;
 use crate::rate_limit::{self, RateLimits};
-use crate::routes::{admin, health, tickets, widget_config};
+use crate::routes::{admin, console, health, tickets, widget_config};
 use crate::sites::Sites;
 use crate::state::AppState;
 use crate::static_files;
@@ -37,6 +37,17 @@ pub struct ServeOptions {
     /// Where `embed.js` is, the one file of it served.
     pub public_dir: PathBuf,
     pub rate_limits: RateLimits,
+    /// The agents' console.
+    pub console: ConsoleOptions,
+}
+
+/// How the agents' console is reached and guarded.
+#[derive(Clone, Debug, Default)]
+pub struct ConsoleOptions {
+    /// The origin agents open the console at when a proxy stands in front (TLS ending at
+    /// it, another host name); the server's own origin is always accepted.
+    pub public_origin: Option<String>,
+    pub sign_in: crate::rate_limit::SignInLimits,
 }
 
 /// JSON bodies are small: a claim's text and upload ids. Evidence goes through tus.
@@ -92,15 +103,48 @@ pub fn api(
         .routes(routes!(admin::message))
         .routes(routes!(admin::evidence))
         .layer(bounded());
+    // The agents' console, from its own origin only (cookie session, Origin checks): no CORS
+    // grant either.
+    let console = OpenApiRouter::new()
+        .routes(routes!(
+            console::sign_in,
+            console::whoami,
+            console::sign_out
+        ))
+        .routes(routes!(console::agents))
+        .routes(routes!(console::tickets::inbox))
+        .routes(routes!(console::tickets::show))
+        .routes(routes!(console::tickets::transition))
+        .routes(routes!(console::tickets::request_info))
+        .routes(routes!(console::tickets::message))
+        .routes(routes!(console::tickets::assign))
+        .routes(routes!(console::tickets::evidence))
+        .routes(routes!(console::tickets::saved_replies))
+        .routes(routes!(console::replies::list, console::replies::create))
+        .routes(routes!(console::replies::update, console::replies::delete))
+        .routes(routes!(console::insights::show))
+        .layer(compressed())
+        .layer(bounded())
+        // Long-lived: no overall timeout.
+        .routes(routes!(console::tickets::events));
     OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(serve_document))
         .merge(public_layers(public))
         .merge(admin)
+        .merge(console)
 }
 
 /// The whole server: the API of [`api`], the widget's files, and the layers every answer gets.
-pub fn router(state: AppState, options: &ServeOptions) -> Router {
+pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
+    state.sign_in = Arc::new(crate::rate_limit::SignInLimiter::new(
+        options.console.sign_in,
+    ));
+    state.public_origin = options
+        .console
+        .public_origin
+        .as_deref()
+        .map(|o| Arc::from(o.trim_end_matches('/')));
     let api = api(|public| {
         rate_limit::limit(public, options.rate_limits)
             .layer(cors(state.sites.clone()))

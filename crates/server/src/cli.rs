@@ -74,6 +74,38 @@ enum AdminCommand {
     SignIdentity(SignIdentityArgs),
     #[command(subcommand)]
     Tickets(TicketCommand),
+    /// The site's agents, who sign in to the console at /console/.
+    #[command(subcommand)]
+    Agents(AgentCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AgentCommand {
+    /// Add an agent. The password is read from HELPCENTER_AGENT_PASSWORD, else from the first
+    /// line of standard input (never from the command line, where other users and the shell's
+    /// history would see it).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// Shown to colleagues on the timeline ("by Wei").
+        #[arg(long)]
+        name: String,
+        /// `agent` works tickets; `owner` also runs the site's console settings.
+        #[arg(long, default_value = "agent")]
+        role: String,
+    },
+    /// The site's agents, disabled ones marked.
+    List,
+    /// Disable an agent: no more sign-ins, and their open sessions end at once.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a new password (read as for `add`); the agent's open sessions end.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -248,11 +280,16 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         let _expiry = crate::uploads::spawn_expiry(state.clone());
         let rate_limits = config.server.rate_limits.unwrap_or_default();
         let shutdown = state.shutdown.clone();
+        let console = config.server.console.clone().unwrap_or_default();
         let options = ServeOptions {
             widget_dir,
             console_dir,
             public_dir,
             rate_limits,
+            console: crate::app::ConsoleOptions {
+                public_origin: console.public_origin,
+                sign_in: console.sign_in.unwrap_or_default(),
+            },
         };
         let app = router(state, &options);
         println!("Help Center server listening on http://{addr}/");
@@ -338,6 +375,12 @@ fn run_admin(args: AdminArgs) -> ExitCode {
             };
         }
         AdminCommand::Tickets(command) => command,
+        AdminCommand::Agents(command) => {
+            return match admin_sites(args.config.as_deref(), &args.data_dir) {
+                Ok(sites) => run_agents(sites, &args.data_dir, &args.site, command),
+                Err(message) => fail(&message),
+            };
+        }
     };
     let sites = match admin_sites(args.config.as_deref(), &args.data_dir) {
         Ok(sites) => sites,
@@ -415,6 +458,115 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         match printed {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&format!("{} ({})", e, e.code())),
+        }
+    })
+}
+
+/// The password for `admin agents add | set-password`: from the environment, else the first
+/// line of standard input.
+fn agent_password() -> Result<String, String> {
+    if let Ok(password) = std::env::var("HELPCENTER_AGENT_PASSWORD") {
+        return Ok(password);
+    }
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprint!("Password for the agent (shown as you type): ");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err(
+            "no password: set HELPCENTER_AGENT_PASSWORD or write it on standard input".into(),
+        );
+    }
+    Ok(password)
+}
+
+fn run_agents(
+    sites: Vec<Site>,
+    data_dir: &std::path::Path,
+    site_key: &str,
+    command: AgentCommand,
+) -> ExitCode {
+    if !sites.iter().any(|s| s.key == site_key) {
+        return fail(&format!("there is no site {site_key:?}"));
+    }
+    let password = match &command {
+        AgentCommand::Add { .. } | AgentCommand::SetPassword { .. } => match agent_password() {
+            Ok(password) => Some(password),
+            Err(message) => return fail(&message),
+        },
+        _ => None,
+    };
+    if let Err(e) = std::fs::create_dir_all(data_dir) {
+        return fail(&format!("cannot create {}: {e}", data_dir.display()));
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(async {
+        let store = match crate::store::Store::open(data_dir).await {
+            Ok(store) => store,
+            Err(e) => return fail(&e.to_string()),
+        };
+        let password = password.unwrap_or_default();
+        let done = match command {
+            AgentCommand::Add { email, name, role } => {
+                let Some(role) = helpcenter_api::console::AgentRole::parse(&role) else {
+                    return fail(&format!("unknown role {role:?}: agent or owner"));
+                };
+                crate::agents::add_agent(&store, site_key, &email, &name, role, &password)
+                    .await
+                    .map(|agent| {
+                        println!(
+                            "Added {} <{}> ({}) to site {site_key:?}: id {}",
+                            agent.name, agent.email, agent.role, agent.id
+                        );
+                    })
+            }
+            AgentCommand::List => store
+                .agents(site_key)
+                .await
+                .map_err(Into::into)
+                .map(|agents| {
+                    for a in &agents {
+                        let state = match &a.disabled_at {
+                            Some(at) => format!("disabled {at}"),
+                            None => "active".into(),
+                        };
+                        println!(
+                            "{}  {:<30}  {:<20}  {:<6}  {state}",
+                            a.id, a.email, a.name, a.role
+                        );
+                    }
+                    println!("{} agent(s)", agents.len());
+                }),
+            AgentCommand::Disable { email } => {
+                crate::agents::disable_agent(&store, site_key, &email)
+                    .await
+                    .map(|newly| {
+                        if newly {
+                            println!(
+                                "Disabled {email} on site {site_key:?}; their sessions have ended"
+                            );
+                        } else {
+                            println!("{email} on site {site_key:?} was disabled already");
+                        }
+                    })
+            }
+            AgentCommand::SetPassword { email } => {
+                crate::agents::set_password(&store, site_key, &email, &password)
+                    .await
+                    .map(|()| println!("New password set for {email}; their sessions have ended"))
+            }
+        };
+        match done {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e.to_string()),
         }
     })
 }

@@ -30,6 +30,18 @@ pub struct ServerSettings {
     pub rate_limits: Option<crate::rate_limit::RateLimits>,
     /// Bounds on slow and idle connections; see `ConnectionLimits::default`.
     pub connections: Option<crate::listen::ConnectionLimits>,
+    /// The agents' console.
+    pub console: Option<ConsoleSettings>,
+}
+
+/// `[server.console]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// `scheme://host[:port]` agents open the console at, when a proxy stands in front.
+    pub public_origin: Option<String>,
+    /// See `SignInLimits::default`.
+    pub sign_in: Option<crate::rate_limit::SignInLimits>,
 }
 
 /// One merchant's storefront.

@@ -42,6 +42,24 @@ pub enum AppError {
     BadInput(ErrorCode, String),
     #[error("too many requests; try again in {0} s")]
     RateLimited(u64),
+    #[error("too many sign-in attempts for this account or from this address; try again in {0} s")]
+    SignInRateLimited(u64),
+    #[error("the email or the password is not right")]
+    SignInFailed,
+    #[error("sign in to the console first")]
+    SessionRequired,
+    #[error("the session has expired; sign in again")]
+    SessionExpired,
+    #[error("this agent account has been disabled; ask the store's owner")]
+    AgentDisabled,
+    #[error("this request came from another origin than the console's, so nothing was changed")]
+    OriginRefused,
+    #[error("the site has no agent {0:?}")]
+    AgentNotFound(String),
+    #[error("only the site's owners may do this")]
+    OwnerOnly,
+    #[error("the site has no saved reply {0:?}")]
+    SavedReplyNotFound(String),
     #[error("internal error")]
     Store(#[from] StoreError),
 }
@@ -70,7 +88,15 @@ impl AppError {
             AppError::Identity(e) => e.code(),
             AppError::IdentityNotConfigured => ErrorCode::IdentityNotConfigured,
             AppError::BadInput(code, _) => *code,
-            AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::RateLimited(_) | AppError::SignInRateLimited(_) => ErrorCode::RateLimited,
+            AppError::SignInFailed => ErrorCode::SignInFailed,
+            AppError::SessionRequired => ErrorCode::SessionRequired,
+            AppError::SessionExpired => ErrorCode::SessionExpired,
+            AppError::AgentDisabled => ErrorCode::AgentDisabled,
+            AppError::OriginRefused => ErrorCode::OriginRefused,
+            AppError::AgentNotFound(_) => ErrorCode::AgentNotFound,
+            AppError::SavedReplyNotFound(_) => ErrorCode::SavedReplyNotFound,
+            AppError::OwnerOnly => ErrorCode::OwnerOnly,
             AppError::Store(_) => ErrorCode::Internal,
         }
     }
@@ -80,7 +106,15 @@ impl AppError {
             AppError::SiteNotFound(_) | AppError::NotFound | AppError::TicketNotFound(_) => {
                 StatusCode::NOT_FOUND
             }
-            AppError::IdentityNotConfigured => StatusCode::NOT_FOUND,
+            AppError::IdentityNotConfigured | AppError::SavedReplyNotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
+            AppError::AgentNotFound(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::SignInFailed
+            | AppError::SessionRequired
+            | AppError::SessionExpired
+            | AppError::AgentDisabled => StatusCode::UNAUTHORIZED,
+            AppError::OriginRefused | AppError::OwnerOnly => StatusCode::FORBIDDEN,
             AppError::TokenRequired | AppError::AdminKeyRequired | AppError::Identity(_) => {
                 StatusCode::UNAUTHORIZED
             }
@@ -89,7 +123,9 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Transition(_) | AppError::TicketChanged => StatusCode::CONFLICT,
-            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited(_) | AppError::SignInRateLimited(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -110,6 +146,17 @@ impl IntoResponse for AppError {
             problems: None,
             allowed: None,
         };
+        let retry_after = match &self {
+            AppError::RateLimited(seconds) | AppError::SignInRateLimited(seconds) => Some(*seconds),
+            _ => None,
+        };
+        let console = matches!(
+            self,
+            AppError::SignInFailed
+                | AppError::SessionRequired
+                | AppError::SessionExpired
+                | AppError::AgentDisabled
+        );
         match self {
             AppError::Invalid(problems) => body.problems = Some(problems),
             AppError::Transition(TransitionError::NotAllowed { allowed, .. }) => {
@@ -122,10 +169,13 @@ impl IntoResponse for AppError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if status == StatusCode::UNAUTHORIZED {
+        if status == StatusCode::UNAUTHORIZED && !console {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }

@@ -1,10 +1,13 @@
 //! The Help Center ticket service: serves the widget and its API, and re-checks everything the
 //! widget sends with the same rulebook (`helpcenter-core`).
 
+pub mod agent_stream;
+pub mod agents;
 pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod events;
 pub mod listen;
@@ -15,6 +18,7 @@ pub mod sites;
 pub mod state;
 pub mod static_files;
 pub mod store;
+pub mod ticket_actions;
 pub mod tickets;
 pub mod uploads;
 

@@ -33,6 +33,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
         (name = "tickets", description = "The shopper's tickets: file, read, follow live, answer, dispute, list and open one's own, recover."),
         (name = "uploads", description = "Evidence uploads over tus 1.0 (core, creation, termination, expiration, checksum with sha1). Sizes are checked before a byte is stored and types are sniffed from the bytes."),
         (name = "admin", description = "The agents' API, authorised by the site's admin key. Never granted to browsers by CORS."),
+        (name = "console", description = "The agents' console at /console/: sign in with email and password, then a session cookie (HttpOnly, SameSite=Strict) authorises each request; requests that change something must carry the console's own `Origin`. Everything is scoped to the agent's site."),
         (name = "service", description = "Liveness and this document."),
     )
 )]
@@ -125,6 +126,33 @@ pub mod responses {
     )]
     pub struct AgentMessageTooLong(pub ProblemDetails);
 
+    /// Every console endpoint, without a session that opens it now.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 401,
+        description = "`console.session_required`: not signed in, or signed out; `console.session_expired`: sign in again; `console.agent_disabled`: the agent's account was disabled.",
+        content_type = "application/problem+json"
+    )]
+    pub struct SessionRefused(pub ProblemDetails);
+
+    /// Every console endpoint that changes something, from another origin.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 403,
+        description = "`console.origin_refused`: the request's `Origin` is not the console's (or there is none); nothing was changed.",
+        content_type = "application/problem+json"
+    )]
+    pub struct OriginRefused(pub ProblemDetails);
+
+    /// A console ticket the agent's site does not have.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 404,
+        description = "`ticket.not_found`: the agent's site has no such ticket (another site's tickets are not found either).",
+        content_type = "application/problem+json"
+    )]
+    pub struct ConsoleTicketNotFound(pub ProblemDetails);
+
     /// tus: the public limits.
     #[derive(IntoResponses)]
     #[response(status = 429, description = "`rate_limited`.", content_type = "application/problem+json",
@@ -161,7 +189,8 @@ pub struct Health {
     pub version: String,
 }
 
-/// The three ways a request is authorised, each an `Authorization: Bearer` token.
+/// The ways a request is authorised: three `Authorization: Bearer` tokens, and the agents'
+/// console session cookie.
 struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
@@ -190,6 +219,17 @@ impl Modify for SecuritySchemes {
                 "The site's admin key (stored hashed; the demo site's is printed when the server \
                  starts). It opens that site's tickets only.",
             ),
+        );
+        components.add_security_scheme(
+            "agent_session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    crate::agents::SESSION_COOKIE,
+                    "A signed-in agent's console session, set by `POST /v1/console/session` \
+                     (HttpOnly, SameSite=Strict, Secure over https; 12 hours at most). Kept in \
+                     the database by its hash: signing out or disabling the agent ends it at once.",
+                ),
+            )),
         );
         components.add_security_scheme(
             "identity_token",

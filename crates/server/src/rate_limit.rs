@@ -111,3 +111,120 @@ pub fn limit<S: Clone + Send + Sync + 'static>(
         .layer(GovernorLayer::new(per_site).error_handler(too_many))
         .layer(GovernorLayer::new(per_ip).error_handler(too_many))
 }
+
+/// Sign-in attempts allowed to the agents' console: per account (site and email) and per
+/// client address, each a bucket of `burst` attempts that refills one every
+/// `refill_seconds`. Every attempt counts, right or wrong, so guessing is slow whether or
+/// not the account exists.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SignInLimits {
+    pub per_account_burst: u32,
+    pub per_account_refill_seconds: u32,
+    pub per_ip_burst: u32,
+    pub per_ip_refill_seconds: u32,
+}
+
+impl Default for SignInLimits {
+    /// An agent who mistypes a few times gets in; a script guessing one account's password
+    /// gets one try a minute, and one address twenty accounts' tries, then one every 10 s.
+    fn default() -> Self {
+        Self {
+            per_account_burst: 5,
+            per_account_refill_seconds: 60,
+            per_ip_burst: 20,
+            per_ip_refill_seconds: 10,
+        }
+    }
+}
+
+/// Token buckets by key, in memory on this instance (like the public limits).
+#[derive(Debug)]
+pub struct AttemptLimiter {
+    burst: f64,
+    refill: Duration,
+    buckets: std::sync::Mutex<std::collections::HashMap<String, (f64, std::time::Instant)>>,
+}
+
+impl AttemptLimiter {
+    pub fn new(burst: u32, refill_seconds: u32) -> Self {
+        Self {
+            burst: f64::from(burst.max(1)),
+            refill: Duration::from_secs(u64::from(refill_seconds.max(1))),
+            buckets: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Takes one attempt for `key`, or says in how many seconds the next one is allowed.
+    pub fn attempt(&self, key: &str) -> Result<(), u64> {
+        let now = std::time::Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() > 100_000 {
+            // Forget buckets that are full again: they hold nothing worth remembering.
+            let (burst, refill) = (self.burst, self.refill.as_secs_f64());
+            buckets.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() / refill < burst
+            });
+        }
+        let (tokens, at) = buckets.entry(key.to_owned()).or_insert((self.burst, now));
+        let refilled = *tokens + now.duration_since(*at).as_secs_f64() / self.refill.as_secs_f64();
+        *tokens = refilled.min(self.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            let wait = (1.0 - *tokens) * self.refill.as_secs_f64();
+            Err(wait.ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// The console's two sign-in limiters.
+#[derive(Debug)]
+pub struct SignInLimiter {
+    per_account: AttemptLimiter,
+    per_ip: AttemptLimiter,
+}
+
+impl SignInLimiter {
+    pub fn new(limits: SignInLimits) -> Self {
+        Self {
+            per_account: AttemptLimiter::new(
+                limits.per_account_burst,
+                limits.per_account_refill_seconds,
+            ),
+            per_ip: AttemptLimiter::new(limits.per_ip_burst, limits.per_ip_refill_seconds),
+        }
+    }
+
+    /// One attempt at `account` from `ip`; `Err(seconds)` to wait when over either limit.
+    pub fn attempt(&self, account: &str, ip: Option<std::net::IpAddr>) -> Result<(), u64> {
+        if let Some(ip) = ip {
+            self.per_ip.attempt(&ip.to_string())?;
+        }
+        self.per_account.attempt(account)
+    }
+}
+
+impl Default for SignInLimiter {
+    fn default() -> Self {
+        Self::new(SignInLimits::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_says_how_long_to_wait() {
+        let limiter = AttemptLimiter::new(3, 60);
+        for _ in 0..3 {
+            assert_eq!(limiter.attempt("demo\nwei@example.com"), Ok(()));
+        }
+        let wait = limiter.attempt("demo\nwei@example.com").expect_err("over");
+        assert!((59..=60).contains(&wait), "{wait}");
+        assert_eq!(limiter.attempt("demo\nli@example.com"), Ok(()), "per key");
+    }
+}

@@ -161,6 +161,15 @@ impl Sites {
         self.0.iter()
     }
 
+    /// The site of `key`, owned: what an extractor hands a handler.
+    pub fn shared(self: &Arc<Self>, key: &str) -> Option<SharedSite> {
+        let index = self.0.iter().position(|s| s.key == key)?;
+        Some(SharedSite {
+            sites: Arc::clone(self),
+            index,
+        })
+    }
+
     /// The site an admin key belongs to, owned: what an extractor hands a handler.
     pub fn shared_by_admin_key(self: &Arc<Self>, key: &str) -> Option<SharedSite> {
         let index = self

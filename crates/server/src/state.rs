@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth::ServerSecret;
 use crate::events::EventHub;
+use crate::rate_limit::SignInLimiter;
 use crate::sites::Sites;
 use crate::store::Store;
 use crate::uploads::blobs::EvidenceStore;
@@ -22,6 +23,10 @@ pub struct AppState {
     /// Cancelled when the server shuts down, so endless responses (event streams) end and
     /// graceful shutdown does not wait for them forever.
     pub shutdown: CancellationToken,
+    /// Sign-in attempts to the agents' console, per account and per address.
+    pub sign_in: Arc<SignInLimiter>,
+    /// The console's origin behind a proxy (`[server.console] public_origin`).
+    pub public_origin: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -34,6 +39,8 @@ impl AppState {
             events: Arc::new(EventHub::default()),
             secret: Arc::new(ServerSecret::load_or_create(data_dir)?),
             shutdown: CancellationToken::new(),
+            sign_in: Arc::new(SignInLimiter::default()),
+            public_origin: None,
         })
     }
 }

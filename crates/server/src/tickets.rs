@@ -65,16 +65,43 @@ pub async fn append(
     expected: TicketStatus,
     event: &NewEvent<'_>,
 ) -> Result<helpcenter_api::TicketEvent, AppError> {
-    match state.store.append_event(ticket_id, expected, event).await? {
-        Appended::Appended(stored) => {
-            if event.public {
-                state.events.publish(ticket_id, stored.clone());
+    append_all(state, ticket_id, expected, std::slice::from_ref(event))
+        .await?
+        .pop()
+        .ok_or(AppError::TicketChanged)
+}
+
+/// Records events in one transaction (all or none) and tells the open streams: the
+/// shopper's of the public ones, the site's agents' of all.
+pub async fn append_all(
+    state: &AppState,
+    ticket_id: &str,
+    expected: TicketStatus,
+    events: &[NewEvent<'_>],
+) -> Result<Vec<helpcenter_api::TicketEvent>, AppError> {
+    match state
+        .store
+        .append_events(ticket_id, expected, events)
+        .await?
+    {
+        Appended::Appended {
+            events: stored,
+            site,
+        } => {
+            for (new, stored) in events.iter().zip(&stored) {
+                if new.public {
+                    state.events.publish(ticket_id, stored.clone());
+                }
             }
+            state.events.site_changed(&site);
             Ok(stored)
         }
         Appended::StatusChanged => Err(AppError::TicketChanged),
         Appended::UploadUnavailable(upload) => {
-            let i = event.uploads.iter().position(|u| u == &upload).unwrap_or(0);
+            let i = events
+                .iter()
+                .find_map(|e| e.uploads.iter().position(|u| u == &upload))
+                .unwrap_or(0);
             Err(AppError::Invalid(vec![Problem::new(
                 Field::EvidenceFile(i),
                 ProblemCode::FileAlreadyAttached,

@@ -349,3 +349,176 @@ async fn sign_identity_refuses_a_site_that_signs_none() {
         "{err}"
     );
 }
+
+/// `admin agents …` on a data directory, with the password on standard input or in the
+/// environment, never on the command line.
+fn agents(data: &std::path::Path, args: &[&str], password: Password) -> (bool, String, String) {
+    use std::io::Write;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"));
+    command
+        .args(["admin", "--data-dir"])
+        .arg(data)
+        .args(["agents"])
+        .args(args)
+        .env_remove("HELPCENTER_AGENT_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if let Password::Env(password) = password {
+        command.env("HELPCENTER_AGENT_PASSWORD", password);
+    }
+    let mut child = command.spawn().expect("run");
+    let mut stdin = child.stdin.take().expect("stdin");
+    if let Password::Stdin(password) = password {
+        stdin
+            .write_all(format!("{password}\n").as_bytes())
+            .expect("write the password");
+    }
+    drop(stdin);
+    let output = child.wait_with_output().expect("wait");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Password<'a> {
+    Stdin(&'a str),
+    Env(&'a str),
+    None,
+}
+
+#[test]
+fn agents_are_added_listed_and_disabled_with_the_password_never_on_the_command_line() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data = data.path();
+    let (ok, out, err) = agents(
+        data,
+        &[
+            "add",
+            "--email",
+            "Wei@Example.com",
+            "--name",
+            "Wei",
+            "--role",
+            "owner",
+        ],
+        Password::Stdin("a long enough password"),
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Added Wei <Wei@Example.com> (owner) to site \"demo\""),
+        "{out}"
+    );
+    let (ok, out, err) = agents(
+        data,
+        &["add", "--email", "li@example.com", "--name", "Li Na"],
+        Password::Env("another long password"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("(agent)"), "the default role: {out}");
+
+    // The same email in other case is the same agent.
+    let (ok, _, err) = agents(
+        data,
+        &["add", "--email", "wei@example.COM", "--name", "Wei Two"],
+        Password::Stdin("a long enough password"),
+    );
+    assert!(!ok);
+    assert!(err.contains("has an agent with the email"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &["add", "--email", "zhang@example.com", "--name", "Zhang"],
+        Password::Stdin("short"),
+    );
+    assert!(!ok);
+    assert!(err.contains("at least 10 characters"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &["add", "--email", "zhang@example.com", "--name", "Zhang"],
+        Password::None,
+    );
+    assert!(!ok);
+    assert!(err.contains("no password"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &[
+            "add",
+            "--email",
+            "zhang@example.com",
+            "--name",
+            "Zhang",
+            "--password",
+            "on the line",
+        ],
+        Password::None,
+    );
+    assert!(!ok, "a --password argument is refused");
+    assert!(err.contains("--password"), "{err}");
+    let (ok, _, err) = agents(
+        data,
+        &[
+            "add",
+            "--email",
+            "zhang@example.com",
+            "--name",
+            "Zhang",
+            "--role",
+            "boss",
+        ],
+        Password::Env("a long enough password"),
+    );
+    assert!(!ok);
+    assert!(err.contains("unknown role \"boss\""), "{err}");
+
+    let (ok, out, _) = agents(data, &["list"], Password::None);
+    assert!(ok);
+    assert!(out.contains("2 agent(s)"), "{out}");
+    assert!(
+        out.contains("Wei@Example.com") && out.contains("Li Na"),
+        "{out}"
+    );
+    assert!(!out.contains("argon2"), "no hash is printed: {out}");
+
+    let (ok, out, err) = agents(
+        data,
+        &["disable", "--email", "LI@example.com"],
+        Password::None,
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("Disabled LI@example.com"), "{out}");
+    let (ok, out, _) = agents(
+        data,
+        &["disable", "--email", "li@example.com"],
+        Password::None,
+    );
+    assert!(ok);
+    assert!(out.contains("was disabled already"), "{out}");
+    let (ok, _, err) = agents(
+        data,
+        &["disable", "--email", "nobody@example.com"],
+        Password::None,
+    );
+    assert!(!ok);
+    assert!(err.contains("has no agent with the email"), "{err}");
+    let (_, out, _) = agents(data, &["list"], Password::None);
+    let li = out
+        .lines()
+        .find(|l| l.contains("Li Na"))
+        .expect("Li's line");
+    assert!(li.contains("disabled"), "{li}");
+
+    let (ok, _, err) = server(&[
+        "admin",
+        "--data-dir",
+        data.to_str().expect("utf-8"),
+        "--site",
+        "elsewhere",
+        "agents",
+        "list",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("there is no site \"elsewhere\""), "{err}");
+}

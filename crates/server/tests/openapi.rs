@@ -237,10 +237,22 @@ async fn security_schemes_problem_details_and_protocol_headers_are_described() {
         assert_eq!(schemes[name]["type"], "http", "{name}");
         assert_eq!(schemes[name]["scheme"], "bearer", "{name}");
     }
+    assert_eq!(
+        (
+            &schemes["agent_session"]["type"],
+            &schemes["agent_session"]["in"],
+            &schemes["agent_session"]["name"]
+        ),
+        (&json!("apiKey"), &json!("cookie"), &json!("hc_console"))
+    );
     let security = |path: &str, method: &str| doc["paths"][path][method]["security"].clone();
     for (path, method, _) in operations(&doc) {
         let expected = if path.starts_with("/v1/admin/") {
             json!([{"admin_key": []}])
+        } else if path.starts_with("/v1/console/")
+            && !(path == "/v1/console/session" && method == "post")
+        {
+            json!([{"agent_session": []}])
         } else if path.starts_with("/v1/tickets/") {
             json!([{"ticket_token": []}])
         } else if matches!(

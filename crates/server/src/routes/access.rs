@@ -6,8 +6,10 @@ use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
+use crate::agents::SESSION_COOKIE;
 use crate::auth::sha256_hex;
 use crate::sites::SharedSite;
+use crate::store::agents::AgentRecord;
 use crate::store::tickets::TicketRecord;
 use crate::{AppError, AppState};
 use helpcenter_core::limits;
@@ -75,5 +77,98 @@ impl FromRequestParts<AppState> for AdminSite {
             .shared_by_admin_key(key)
             .map(AdminSite)
             .ok_or(AppError::AdminKeyRequired)
+    }
+}
+
+/// The console's session token from the `Cookie` header(s).
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim())
+        .filter(|v| !v.is_empty() && v.len() <= 256)
+}
+
+/// Whether the request came over https: to the server itself, or to a proxy in front of it
+/// that says so, or to the configured public origin.
+pub(crate) fn over_https(state: &AppState, headers: &HeaderMap) -> bool {
+    let forwarded = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|o| o.starts_with("https://"));
+    let public = state
+        .public_origin
+        .as_deref()
+        .is_some_and(|o| o.starts_with("https://"));
+    forwarded || origin || public
+}
+
+/// CSRF: a console request that changes something must come from the console's own origin,
+/// the server's (`Origin` naming the `Host` it was sent to) or the configured public one. A
+/// page elsewhere that makes the agent's browser send the cookie is refused, and so is a
+/// request without `Origin` (browsers send it with every such request).
+pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(|o| o.trim_end_matches('/'))
+        .ok_or(AppError::OriginRefused)?;
+    if state.public_origin.as_deref() == Some(origin) {
+        return Ok(());
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(AppError::OriginRefused)?;
+    let same = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .is_some_and(|rest| rest.eq_ignore_ascii_case(host));
+    if same {
+        Ok(())
+    } else {
+        Err(AppError::OriginRefused)
+    }
+}
+
+/// A signed-in agent of the console: the session cookie opens it now (not expired, not
+/// signed out, the agent not disabled: read from the database on every request), and for a
+/// request that changes something the `Origin` is the console's ([`check_origin`], checked
+/// first). Everything the handler does is within `site`, the agent's.
+pub struct AgentSession {
+    pub agent: AgentRecord,
+    pub site: SharedSite,
+    pub expires_at: String,
+    /// The session's token, for signing out.
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for AgentSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if !parts.method.is_safe() {
+            check_origin(state, &parts.headers)?;
+        }
+        let token = session_token(&parts.headers);
+        let (agent, expires_at) = crate::agents::session_agent(state, token).await?;
+        let site = state
+            .sites
+            .shared(&agent.site)
+            .ok_or(AppError::SessionRequired)?;
+        Ok(AgentSession {
+            agent,
+            site,
+            expires_at,
+            token: token.unwrap_or_default().to_owned(),
+        })
     }
 }

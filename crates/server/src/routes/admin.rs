@@ -5,16 +5,16 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use helpcenter_api::{
-    AdminTicketView, AgentMessage, ErrorCode, EventActor, EventKind, ProblemDetails, TicketSummary,
-    Transition,
+    ActedBy, AdminTicketView, AgentMessage, ProblemDetails, TicketSummary, Transition,
 };
-use helpcenter_core::{Actor, Field, Problem, TicketStatus, check_message};
+use helpcenter_core::TicketStatus;
 use serde::Deserialize;
 
 use super::access::AdminSite;
 use crate::sites::Site;
-use crate::store::tickets::{NewEvent, TicketFilter, TicketRecord};
-use crate::tickets::{EvidenceDownload, append, view};
+use crate::store::tickets::{TicketFilter, TicketRecord};
+use crate::ticket_actions;
+use crate::tickets::{EvidenceDownload, view};
 use crate::{AppError, AppState};
 
 async fn site_ticket(state: &AppState, site: &Site, id: &str) -> Result<TicketRecord, AppError> {
@@ -64,7 +64,23 @@ pub async fn show_ticket(
 ) -> Result<AdminTicketView, AppError> {
     let ticket = site_ticket(state, site, id).await?;
     let status = ticket.status()?;
+    let acted_by = state
+        .store
+        .event_agents(&ticket.id)
+        .await?
+        .into_iter()
+        .map(|(seq, agent_id, name)| ActedBy {
+            seq,
+            by: match (&agent_id, name) {
+                (Some(_), Some(name)) => name,
+                (Some(id), None) => id.clone(),
+                (None, _) => crate::agents::ADMIN_KEY_ACTOR.to_owned(),
+            },
+            agent_id,
+        })
+        .collect();
     Ok(AdminTicketView {
+        acted_by,
         ticket: view(state, &ticket, true).await?,
         answers: ticket.answers()?,
         email: ticket.email,
@@ -75,8 +91,8 @@ pub async fn show_ticket(
     })
 }
 
-/// Moves a ticket through the core state machine; asking for information needs a message,
-/// since it is what the shopper must answer.
+/// Moves a ticket through the core state machine (asking for information from a new ticket
+/// goes through review in the same step); recorded as done by the admin key.
 pub async fn transition_ticket(
     state: &AppState,
     site: &Site,
@@ -84,36 +100,7 @@ pub async fn transition_ticket(
     change: Transition,
 ) -> Result<AdminTicketView, AppError> {
     let ticket = site_ticket(state, site, id).await?;
-    let from = ticket.status()?;
-    helpcenter_core::transition(from, change.to, change.resolution, Actor::Agent)?;
-    let message = change
-        .message
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty());
-    check_agent_message(message)?;
-    let kind = if change.to == TicketStatus::NeedsInfo {
-        if message.is_none() {
-            return Err(AppError::BadInput(
-                ErrorCode::MessageRequired,
-                "asking the shopper for information needs a message saying what is needed".into(),
-            ));
-        }
-        EventKind::InfoRequested
-    } else {
-        EventKind::StatusChanged
-    };
-    let event = NewEvent {
-        kind,
-        actor: EventActor::Agent,
-        status: change.to,
-        resolution: change.resolution,
-        message,
-        public: true,
-        uploads: &[],
-        at: jiff::Timestamp::now(),
-    };
-    append(state, &ticket.id, from, &event).await?;
+    ticket_actions::transition(state, &ticket, change, None).await?;
     show_ticket(state, site, id).await
 }
 
@@ -125,39 +112,8 @@ pub async fn add_message(
     message: AgentMessage,
 ) -> Result<AdminTicketView, AppError> {
     let ticket = site_ticket(state, site, id).await?;
-    let status = ticket.status()?;
-    let body = message.body.trim();
-    if body.is_empty() {
-        return Err(AppError::BadInput(
-            ErrorCode::MessageEmpty,
-            "a message needs some text".into(),
-        ));
-    }
-    check_agent_message(Some(body))?;
-    let event = NewEvent {
-        kind: if message.internal {
-            EventKind::InternalNote
-        } else {
-            EventKind::Message
-        },
-        actor: EventActor::Agent,
-        status,
-        resolution: None,
-        message: Some(body),
-        public: !message.internal,
-        uploads: &[],
-        at: jiff::Timestamp::now(),
-    };
-    append(state, &ticket.id, status, &event).await?;
+    ticket_actions::message(state, &ticket, &message, None).await?;
     show_ticket(state, site, id).await
-}
-
-/// An agent's message meets the same rule as the shopper's, and is refused the same way.
-fn check_agent_message(message: Option<&str>) -> Result<(), AppError> {
-    match message.and_then(check_message) {
-        Some(code) => Err(AppError::Invalid(vec![Problem::new(Field::Message, code)])),
-        None => Ok(()),
-    }
 }
 
 /// List the site's tickets
@@ -255,7 +211,8 @@ pub struct InfoRequest {
 
 /// Ask the shopper for more information
 ///
-/// Shorthand for a transition to `needs_info` with its message.
+/// Shorthand for a transition to `needs_info` with its message; from a new (`submitted`) or
+/// disputed ticket, it is moved to review and the question asked in one step.
 #[utoipa::path(
     post,
     path = "/v1/admin/tickets/{id}/request-info",

@@ -1,6 +1,7 @@
 //! One module per resource, each with its handlers.
 pub mod access;
 pub mod admin;
+pub mod console;
 pub mod health;
 pub mod tickets;
 pub mod widget_config;

@@ -168,6 +168,7 @@ pub async fn create(
         public: true,
         uploads: &new.uploads,
         at: now,
+        agent: None,
     };
     for _ in 0..5 {
         let record = NewTicketRecord {
@@ -188,6 +189,7 @@ pub async fn create(
                 created_at: timestamp(now),
                 updated_at: timestamp(now),
                 respond_by: timestamp(respond_by),
+                assignee: None,
             },
             access_token_sha256: sha256_hex(&token),
             idempotency: (&key, request_sha256.clone()),
@@ -196,6 +198,7 @@ pub async fn create(
         match state.store.create_ticket(&record, &first).await? {
             Created::IdTaken => continue,
             Created::Created => {
+                state.events.site_changed(&site.key);
                 let ticket = view(&state, &record.ticket, false).await?;
                 tracing::info!(ticket = %ticket.id, site = %site.key, outcome = %ticket.outcome, "ticket created");
                 return Ok((
@@ -478,6 +481,7 @@ pub async fn reply(
         public: true,
         uploads: &reply.uploads,
         at: jiff::Timestamp::now(),
+        agent: None,
     };
     record_and_show(&state, &ticket.id, status, &event).await
 }
@@ -525,6 +529,7 @@ pub async fn escalate(
         public: true,
         uploads: &[],
         at: jiff::Timestamp::now(),
+        agent: None,
     };
     record_and_show(&state, &ticket.id, status, &event).await
 }

@@ -25,6 +25,9 @@ pub struct TicketRecord {
     pub created_at: String,
     pub updated_at: String,
     pub respond_by: String,
+    /// The agent working it, if any.
+    #[sqlx(default)]
+    pub assignee: Option<String>,
 }
 
 impl TicketRecord {
@@ -51,19 +54,22 @@ impl TicketRecord {
     }
 }
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
 /// Enum names are stored as their serde names (`in_review`, `carrier_claim`, …).
-fn name<T: serde::Serialize>(value: T) -> String {
+pub(crate) fn name<T: serde::Serialize>(value: T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         _ => String::new(),
     }
 }
 
-fn from_name<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+pub(crate) fn from_name<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, StoreError> {
     serde_json::from_value(serde_json::Value::String(text.to_owned()))
         .map_err(|_| corrupt(what, text))
 }
@@ -100,11 +106,17 @@ pub struct NewEvent<'a> {
     pub public: bool,
     pub uploads: &'a [String],
     pub at: jiff::Timestamp,
+    /// The console agent who acted; `None` for the shopper, the system and the admin key.
+    pub agent: Option<&'a str>,
 }
 
 #[derive(Debug, PartialEq)]
 pub enum Appended {
-    Appended(TicketEvent),
+    /// Recorded, in order; `site` is the ticket's, for the agents' site-wide stream.
+    Appended {
+        events: Vec<TicketEvent>,
+        site: String,
+    },
     /// The ticket was not in the expected status any more (someone acted meanwhile).
     StatusChanged,
     UploadUnavailable(String),
@@ -218,35 +230,58 @@ impl Store {
         expected: TicketStatus,
         event: &NewEvent<'_>,
     ) -> Result<Appended, StoreError> {
+        self.append_events(ticket_id, expected, std::slice::from_ref(event))
+            .await
+    }
+
+    /// Adds events in one transaction if the ticket is still `expected`, moving it through
+    /// each event's status in turn (a request for information from a new ticket is review,
+    /// then the request): all are recorded or none.
+    pub async fn append_events(
+        &self,
+        ticket_id: &str,
+        expected: TicketStatus,
+        events: &[NewEvent<'_>],
+    ) -> Result<Appended, StoreError> {
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let updated = sqlx::query(
-            "UPDATE tickets SET status = ?, resolution = COALESCE(?, resolution), updated_at = ? WHERE id = ? AND status = ?",
-        )
-        .bind(event.status.as_str())
-        .bind(event.resolution.map(name))
-        .bind(timestamp(event.at))
-        .bind(ticket_id)
-        .bind(expected.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            return Ok(Appended::StatusChanged);
-        }
-        let seq: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_events WHERE ticket_id = ?",
-        )
-        .bind(ticket_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let seq =
-            u32::try_from(seq).map_err(|_| StoreError::Corrupt(format!("event number {seq}")))?;
-        match insert_event(&mut tx, ticket_id, seq, event).await? {
-            Err(upload) => Ok(Appended::UploadUnavailable(upload)),
-            Ok(stored) => {
-                tx.commit().await?;
-                Ok(Appended::Appended(stored))
+        let mut stored = Vec::with_capacity(events.len());
+        let mut site = String::new();
+        let mut from = expected;
+        for event in events {
+            let updated: Option<String> = sqlx::query_scalar(
+                "UPDATE tickets SET status = ?, resolution = COALESCE(?, resolution), updated_at = ? \
+                 WHERE id = ? AND status = ? RETURNING site",
+            )
+            .bind(event.status.as_str())
+            .bind(event.resolution.map(name))
+            .bind(timestamp(event.at))
+            .bind(ticket_id)
+            .bind(from.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(ticket_site) = updated else {
+                return Ok(Appended::StatusChanged);
+            };
+            site = ticket_site;
+            from = event.status;
+            let seq: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_events WHERE ticket_id = ?",
+            )
+            .bind(ticket_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let seq = u32::try_from(seq)
+                .map_err(|_| StoreError::Corrupt(format!("event number {seq}")))?;
+            match insert_event(&mut tx, ticket_id, seq, event).await? {
+                Err(upload) => return Ok(Appended::UploadUnavailable(upload)),
+                Ok(event) => stored.push(event),
             }
         }
+        tx.commit().await?;
+        Ok(Appended::Appended {
+            events: stored,
+            site,
+        })
     }
 
     pub async fn ticket(&self, id: &str) -> Result<Option<TicketRecord>, StoreError> {
@@ -298,7 +333,8 @@ impl Store {
     ) -> Result<Vec<TicketEvent>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, kind, actor, status, resolution, body, created_at FROM ticket_events \
-             WHERE ticket_id = ? AND seq > ? AND (public = 1 OR ? = 1) ORDER BY seq",
+             WHERE ticket_id = ? AND seq > ? AND (public = 1 OR ? = 1) AND kind <> 'assigned' \
+             ORDER BY seq",
         )
         .bind(ticket_id)
         .bind(i64::from(after))
@@ -405,20 +441,21 @@ async fn insert_event(
     event: &NewEvent<'_>,
 ) -> Result<Result<TicketEvent, String>, StoreError> {
     let at = timestamp(event.at);
-    sqlx::query(
-        "INSERT INTO ticket_events (ticket_id, seq, kind, actor, status, resolution, body, public, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    insert_event_row(
+        tx,
+        ticket_id,
+        seq,
+        &EventRow {
+            kind: &name(event.kind),
+            actor: &name(event.actor),
+            status: event.status,
+            resolution: event.resolution,
+            body: event.message,
+            public: event.public,
+            agent: event.agent,
+            at: &at,
+        },
     )
-    .bind(ticket_id)
-    .bind(i64::from(seq))
-    .bind(name(event.kind))
-    .bind(name(event.actor))
-    .bind(event.status.as_str())
-    .bind(event.resolution.map(name))
-    .bind(event.message)
-    .bind(i64::from(event.public))
-    .bind(&at)
-    .execute(&mut **tx)
     .await?;
     for upload in event.uploads {
         let attached = sqlx::query(
@@ -445,4 +482,44 @@ async fn insert_event(
         message: event.message.map(str::to_owned),
         evidence: event.uploads.to_vec(),
     }))
+}
+
+/// One row of `ticket_events` as written, whatever its kind.
+pub(crate) struct EventRow<'a> {
+    pub kind: &'a str,
+    pub actor: &'a str,
+    pub status: TicketStatus,
+    pub resolution: Option<ResolutionKind>,
+    pub body: Option<&'a str>,
+    pub public: bool,
+    pub agent: Option<&'a str>,
+    pub at: &'a str,
+}
+
+/// Writes a timeline row with the next site-wide `event_no` (the agents' stream cursor):
+/// taken inside the writer's transaction, so numbers follow commit order.
+pub(crate) async fn insert_event_row(
+    tx: &mut Transaction<'_, Sqlite>,
+    ticket_id: &str,
+    seq: u32,
+    row: &EventRow<'_>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, seq, kind, actor, status, resolution, body, public, \
+         created_at, agent_id, event_no) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(event_no), 0) + 1 FROM ticket_events))",
+    )
+    .bind(ticket_id)
+    .bind(i64::from(seq))
+    .bind(row.kind)
+    .bind(row.actor)
+    .bind(row.status.as_str())
+    .bind(row.resolution.map(name))
+    .bind(row.body)
+    .bind(i64::from(row.public))
+    .bind(row.at)
+    .bind(row.agent)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

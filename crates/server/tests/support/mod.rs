@@ -161,6 +161,21 @@ impl TestServer {
         connections: ConnectionLimits,
         customize: impl FnOnce(&mut Site),
     ) -> TestServer {
+        Self::start_full(rate_limits, connections, customize, |_| Vec::new()).await
+    }
+
+    /// The demo site and the sites `others` makes from it (another merchant on the same
+    /// server, say).
+    pub async fn start_with_sites(others: impl FnOnce(&Site) -> Vec<Site>) -> TestServer {
+        Self::start_full(UNLIMITED, ConnectionLimits::default(), |_| {}, others).await
+    }
+
+    async fn start_full(
+        rate_limits: RateLimits,
+        connections: ConnectionLimits,
+        customize: impl FnOnce(&mut Site),
+        others: impl FnOnce(&Site) -> Vec<Site>,
+    ) -> TestServer {
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
         write_widget(widget.path());
@@ -174,7 +189,9 @@ impl TestServer {
         let addr = listener.local_addr().expect("addr");
         let (mut site, admin_key) = Site::demo(data.path(), addr.port()).expect("demo site");
         customize(&mut site);
-        let state = AppState::open(Sites::new(vec![site]), data.path())
+        let mut sites = vec![site];
+        sites.extend(others(&sites[0]));
+        let state = AppState::open(Sites::new(sites), data.path())
             .await
             .expect("open the data directory");
         let shutdown = state.shutdown.clone();
@@ -185,6 +202,7 @@ impl TestServer {
                 console_dir: console.path().to_owned(),
                 public_dir: public.path().to_owned(),
                 rate_limits,
+                console: Default::default(),
             },
         );
         tokio::spawn(serve_with(listener, app, shutdown.clone(), connections));
@@ -214,6 +232,11 @@ impl TestServer {
 impl TestServer {
     /// Uploads `bytes` over tus as a shopper's browser would, returning the upload id.
     pub async fn upload(&self, filename: &str, bytes: &[u8]) -> String {
+        self.upload_to("demo", filename, bytes).await
+    }
+
+    /// Uploads `bytes` for `site`'s widget.
+    pub async fn upload_to(&self, site: &str, filename: &str, bytes: &[u8]) -> String {
         use base64::Engine;
         let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
         let created = self
@@ -223,7 +246,7 @@ impl TestServer {
             .header("Upload-Length", bytes.len().to_string())
             .header(
                 "Upload-Metadata",
-                format!("site {},filename {}", b64("demo"), b64(filename)),
+                format!("site {},filename {}", b64(site), b64(filename)),
             )
             .send()
             .await
@@ -293,6 +316,43 @@ impl EventStream {
         EventStream {
             body: Box::pin(response.bytes_stream()),
             buffer: String::new(),
+        }
+    }
+
+    /// The next message's `id` and `data`, waiting at most a second.
+    pub async fn next_message(&mut self) -> (Option<String>, String) {
+        use futures_util::StreamExt;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let id = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("id:"))
+                    .map(|id| id.trim().to_owned());
+                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
+                    return (id, data.trim().to_owned());
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout(std::time::Duration::from_secs(1), self.body.next())
+                .await
+                .expect("an event within a second")
+                .expect("the stream stays open")
+                .expect("stream bytes");
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// Whether the stream ends (the server closed it) within `seconds`.
+    pub async fn ends_within(&mut self, seconds: u64) -> bool {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            match tokio::time::timeout_at(deadline, self.body.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) => return true,
+                Ok(Some(Ok(chunk))) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+            }
         }
     }
 
