@@ -99,37 +99,71 @@ pub async fn inbox(query: &InboxQuery) -> Result<InboxPage, ApiError> {
     .await
 }
 
-pub async fn ticket(id: &str) -> Result<ConsoleTicket, ApiError> {
-    read(Request::get(&format!("/v1/console/tickets/{}", encode(id)))).await
+/// A ticket, its words (decision path, category, outcome) in the agent's `locale`.
+pub async fn ticket(id: &str, locale: &str) -> Result<ConsoleTicket, ApiError> {
+    read(Request::get(&format!(
+        "/v1/console/tickets/{}?locale={}",
+        encode(id),
+        encode_query(locale)
+    )))
+    .await
 }
 
-pub async fn transition(id: &str, body: &Transition) -> Result<ConsoleTicket, ApiError> {
+pub async fn transition(
+    id: &str,
+    locale: &str,
+    body: &Transition,
+) -> Result<ConsoleTicket, ApiError> {
     send(
-        Request::post(&format!("/v1/console/tickets/{}/transition", encode(id))),
+        Request::post(&format!(
+            "/v1/console/tickets/{}/transition?locale={}",
+            encode(id),
+            encode_query(locale)
+        )),
         body,
     )
     .await
 }
 
-pub async fn request_info(id: &str, body: &RequestInfo) -> Result<ConsoleTicket, ApiError> {
+pub async fn request_info(
+    id: &str,
+    locale: &str,
+    body: &RequestInfo,
+) -> Result<ConsoleTicket, ApiError> {
     send(
-        Request::post(&format!("/v1/console/tickets/{}/request-info", encode(id))),
+        Request::post(&format!(
+            "/v1/console/tickets/{}/request-info?locale={}",
+            encode(id),
+            encode_query(locale)
+        )),
         body,
     )
     .await
 }
 
-pub async fn message(id: &str, body: &AgentMessage) -> Result<ConsoleTicket, ApiError> {
+pub async fn message(
+    id: &str,
+    locale: &str,
+    body: &AgentMessage,
+) -> Result<ConsoleTicket, ApiError> {
     send(
-        Request::post(&format!("/v1/console/tickets/{}/messages", encode(id))),
+        Request::post(&format!(
+            "/v1/console/tickets/{}/messages?locale={}",
+            encode(id),
+            encode_query(locale)
+        )),
         body,
     )
     .await
 }
 
-pub async fn assign(id: &str, body: &Assign) -> Result<ConsoleTicket, ApiError> {
+pub async fn assign(id: &str, locale: &str, body: &Assign) -> Result<ConsoleTicket, ApiError> {
     send(
-        Request::post(&format!("/v1/console/tickets/{}/assign", encode(id))),
+        Request::post(&format!(
+            "/v1/console/tickets/{}/assign?locale={}",
+            encode(id),
+            encode_query(locale)
+        )),
         body,
     )
     .await

@@ -68,6 +68,16 @@ pub fn focus(id: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Gives focus back to the element with `id` without scrolling (after a redraw).
+pub fn focus_quietly(id: &str) {
+    if let Some(element) = leptos::prelude::document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::query_param;

@@ -70,12 +70,9 @@ pub fn decision_words(
 }
 
 /// A saved reply as the shopper will read it: `{ticket_id}`, `{order_number}` and
-/// `{respond_by}` filled in; any other braces are left as written.
+/// `{respond_by}` filled in (helpcenter-core's rule, the server's too).
 pub fn expand_reply(template: &str, values: &ReplyPlaceholders) -> String {
-    template
-        .replace("{ticket_id}", &values.ticket_id)
-        .replace("{order_number}", &values.order_number)
-        .replace("{respond_by}", &values.respond_by)
+    helpcenter_core::expand_reply(template, values)
 }
 
 /// The saved reply's text in the shopper's language (`zh…` → Chinese), falling back to the

@@ -17,7 +17,7 @@ use crate::present::{self, category_title, humanize};
 use crate::screens::evidence::EvidenceList;
 use crate::time;
 use crate::wire::{
-    AgentMessage, AgentRef, Assign, ConsoleEvent, ConsoleTicket, EventActor, EventKind,
+    AgentMessage, AgentRef, Assign, ConsoleEvent, ConsoleEventKind, ConsoleTicket, EventActor,
     RequestInfo, SavedReply, Transition,
 };
 
@@ -32,6 +32,43 @@ const ALL_RESOLUTIONS: [ResolutionKind; 8] = [
     ResolutionKind::Declined,
 ];
 
+/// What the agent is writing or choosing on the ticket: kept by the screen, so a live change
+/// that redraws the ticket loses none of it.
+#[derive(Clone, Copy)]
+struct Drafts {
+    to: RwSignal<String>,
+    resolution: RwSignal<String>,
+    status_message: RwSignal<String>,
+    question: RwSignal<String>,
+    reply: RwSignal<String>,
+    note: RwSignal<String>,
+    colleague: RwSignal<String>,
+    said_status: RwSignal<Said>,
+    said_info: RwSignal<Said>,
+    said_reply: RwSignal<Said>,
+    said_note: RwSignal<Said>,
+    said_assign: RwSignal<Said>,
+}
+
+impl Drafts {
+    fn new() -> Drafts {
+        Drafts {
+            to: RwSignal::new(String::new()),
+            resolution: RwSignal::new(String::new()),
+            status_message: RwSignal::new(String::new()),
+            question: RwSignal::new(String::new()),
+            reply: RwSignal::new(String::new()),
+            note: RwSignal::new(String::new()),
+            colleague: RwSignal::new(String::new()),
+            said_status: RwSignal::new(Said::Nothing),
+            said_info: RwSignal::new(Said::Nothing),
+            said_reply: RwSignal::new(Said::Nothing),
+            said_note: RwSignal::new(Said::Nothing),
+            said_assign: RwSignal::new(Said::Nothing),
+        }
+    }
+}
+
 #[component]
 pub fn TicketScreen() -> impl IntoView {
     let console = use_console();
@@ -41,23 +78,37 @@ pub fn TicketScreen() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let colleagues = RwSignal::new(Vec::<AgentRef>::new());
     let replies = RwSignal::new(Vec::<SavedReply>::new());
+    let drafts = Drafts::new();
 
     let reload = move || {
         let id = id();
         leptos::task::spawn_local(async move {
-            match api::ticket(&id).await {
+            match api::ticket(&id, console.locale.get_untracked().tag()).await {
                 Ok(found) => {
                     error.set(None);
+                    // The ticket is drawn anew: focus goes back where the agent was.
+                    let focused = document()
+                        .active_element()
+                        .map(|e| e.id())
+                        .filter(|id| !id.is_empty());
                     ticket.set(Some(found));
+                    if let Some(focused) = focused {
+                        gloo_timers::future::TimeoutFuture::new(0).await;
+                        crate::keys::focus_quietly(&focused);
+                    }
                 }
                 Err(e) => error.set(Some(console.error_text(&e))),
             }
         });
     };
-    Effect::new(move |_| {
-        let _ = id();
-        ticket.set(None);
+    Effect::new(move |previous: Option<String>| {
+        let current = id();
+        let _ = console.locale.get();
+        if previous.as_ref() != Some(&current) {
+            ticket.set(None);
+        }
         reload();
+        current
     });
     leptos::task::spawn_local(async move {
         if let Ok(agents) = api::agents().await {
@@ -112,7 +163,7 @@ pub fn TicketScreen() -> impl IntoView {
             <p class="problem" role="alert" hidden=move || error.get().is_none()>{move || error.get()}</p>
             {move || match ticket.get() {
                 None => view! { <p class="loading" hidden=move || error.get().is_some()>{console.t(Text::Loading)}</p> }.into_any(),
-                Some(t) => view! { <TicketView ticket=t colleagues=colleagues replies=replies set=ticket /> }.into_any(),
+                Some(t) => view! { <TicketView ticket=t colleagues=colleagues replies=replies set=ticket drafts=drafts /> }.into_any(),
             }}
         </section>
     }
@@ -124,6 +175,7 @@ fn TicketView(
     colleagues: RwSignal<Vec<AgentRef>>,
     replies: RwSignal<Vec<SavedReply>>,
     set: RwSignal<Option<ConsoleTicket>>,
+    drafts: Drafts,
 ) -> impl IntoView {
     let console = use_console();
     let locale = console.locale.get_untracked();
@@ -228,7 +280,7 @@ fn TicketView(
                         })}
                     </dl>
                 </section>
-                <Actions ticket=ticket colleagues=colleagues replies=replies set=set />
+                <Actions ticket=ticket colleagues=colleagues replies=replies set=set drafts=drafts />
             </aside>
         </div>
     }
@@ -267,20 +319,24 @@ fn WindowFacts(ticket: ConsoleTicket, locale: Locale) -> impl IntoView {
     }
 }
 
-fn event_title(kind: EventKind, locale: Locale) -> &'static str {
+fn event_title(kind: ConsoleEventKind, locale: Locale) -> &'static str {
     locale.text(match kind {
-        EventKind::Created => Text::EvCreated,
-        EventKind::StatusChanged => Text::EvStatusChanged,
-        EventKind::InfoRequested => Text::EvInfoRequested,
-        EventKind::Message => Text::EvMessage,
-        EventKind::ShopperReply => Text::EvShopperReply,
-        EventKind::InternalNote => Text::EvInternalNote,
+        ConsoleEventKind::Created => Text::EvCreated,
+        ConsoleEventKind::StatusChanged => Text::EvStatusChanged,
+        ConsoleEventKind::InfoRequested => Text::EvInfoRequested,
+        ConsoleEventKind::Message => Text::EvMessage,
+        ConsoleEventKind::ShopperReply => Text::EvShopperReply,
+        ConsoleEventKind::InternalNote => Text::EvInternalNote,
+        ConsoleEventKind::Assigned => Text::EvAssigned,
     })
 }
 
 /// Who did it and when: "by Wei, 14:02"; the shopper and the system by their role.
 pub fn by_line(event: &ConsoleEvent, locale: Locale) -> String {
-    let at = time::short(&event.at, locale);
+    by_line_at(event, locale, time::short(&event.at, locale))
+}
+
+fn by_line_at(event: &ConsoleEvent, locale: Locale, at: String) -> String {
     let name = match (event.actor, &event.by) {
         (_, Some(name)) => name.clone(),
         (EventActor::Shopper, None) => locale.text(Text::ShopperActed).to_owned(),
@@ -300,7 +356,7 @@ fn Timeline(events: Vec<ConsoleEvent>, locale: Locale) -> impl IntoView {
                 {events
                     .into_iter()
                     .map(|event| {
-                        let internal = event.internal || event.kind == EventKind::InternalNote;
+                        let internal = event.internal || event.kind == ConsoleEventKind::InternalNote;
                         view! {
                             <li
                                 class="event"
@@ -311,7 +367,7 @@ fn Timeline(events: Vec<ConsoleEvent>, locale: Locale) -> impl IntoView {
                             >
                                 <p class="what">
                                     <strong>{event_title(event.kind, locale)}</strong>
-                                    {(event.kind == EventKind::StatusChanged || event.kind == EventKind::Created).then(|| {
+                                    {(event.kind == ConsoleEventKind::StatusChanged || event.kind == ConsoleEventKind::Created).then(|| {
                                         format!(
                                             " → {}{}",
                                             locale.status(event.status),
@@ -321,6 +377,10 @@ fn Timeline(events: Vec<ConsoleEvent>, locale: Locale) -> impl IntoView {
                                     {internal.then(|| view! { " " <span class="badge note">{locale.text(Text::InternalNote)}</span> })}
                                 </p>
                                 <p class="by">{by_line(&event, locale)}</p>
+                                {event.assigned_to.clone().map(|a| view! { <p class="message">{locale.fill(Text::Assigned, &[("name", &a.name)])}</p> })}
+                                {(event.kind == ConsoleEventKind::Assigned && event.assigned_to.is_none()).then(|| view! {
+                                    <p class="message">{format!("{}: {}", locale.text(Text::Assignee), locale.text(Text::Nobody))}</p>
+                                })}
                                 {event.message.map(|m| view! { <p class="message">{m}</p> })}
                                 {(!event.evidence.is_empty()).then(|| view! {
                                     <p class="muted">{format!("{} × {}", event.evidence.len(), locale.text(Text::Evidence))}</p>
@@ -349,6 +409,7 @@ fn Actions(
     colleagues: RwSignal<Vec<AgentRef>>,
     replies: RwSignal<Vec<SavedReply>>,
     set: RwSignal<Option<ConsoleTicket>>,
+    drafts: Drafts,
 ) -> impl IntoView {
     let console = use_console();
     let locale = console.locale.get_untracked();
@@ -371,25 +432,29 @@ fn Actions(
     }
     let closed = ticket.agent_can.is_empty() && !ticket.can_request_info;
 
-    // One outcome line per form.
-    let said_status = RwSignal::new(Said::Nothing);
-    let said_info = RwSignal::new(Said::Nothing);
-    let said_reply = RwSignal::new(Said::Nothing);
-    let said_note = RwSignal::new(Said::Nothing);
-    let said_assign = RwSignal::new(Said::Nothing);
-
-    let to = RwSignal::new(
-        moves
-            .first()
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_default(),
-    );
-    let resolution = RwSignal::new(String::new());
-    let status_message = RwSignal::new(String::new());
-    let question = RwSignal::new(String::new());
-    let reply = RwSignal::new(String::new());
-    let note = RwSignal::new(String::new());
-    let colleague = RwSignal::new(String::new());
+    let Drafts {
+        to,
+        resolution,
+        status_message,
+        question,
+        reply,
+        note,
+        colleague,
+        said_status,
+        said_info,
+        said_reply,
+        said_note,
+        said_assign,
+    } = drafts;
+    // The status chosen stays chosen while it is allowed; else the first allowed one.
+    if !moves.iter().any(|s| s.as_str() == to.get_untracked()) {
+        to.set(
+            moves
+                .first()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+        );
+    }
 
     // Sends one action; the answer is the ticket as it now stands.
     let act = move |said: RwSignal<Said>,
@@ -414,7 +479,9 @@ fn Actions(
                     let text = console.error_text(&e);
                     if e.is_conflict() {
                         // Someone moved it first: show where it stands now.
-                        if let Ok(fresh) = api::ticket(&id.get_value()).await {
+                        if let Ok(fresh) =
+                            api::ticket(&id.get_value(), console.locale.get_untracked().tag()).await
+                        {
                             set.set(Some(fresh));
                         }
                     }
@@ -488,22 +555,26 @@ fn Actions(
                     let me_id = me_id.clone();
                     move |_| {
                         let body = Assign { agent_id: me_id.clone() };
-                        act(said_assign, None, Box::pin(async move { api::assign(&id.get_value(), &body).await }));
+                        act(said_assign, None, Box::pin(async move { api::assign(&id.get_value(), locale.tag(), &body).await }));
                     }
                 }>{locale.text(Text::AssignToMe)}</button>
                 <label for="assign-to">{locale.text(Text::AssignTo)}</label>
                 <select id="assign-to" on:change=move |e| colleague.set(event_target_value(&e))>
                     <option value="">"—"</option>
-                    {move || colleagues.get().into_iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view()}
+                    {move || colleagues.get().into_iter().map(|a| {
+                        let value = a.id.clone();
+                        let chosen = a.id.clone();
+                        view! { <option value=value selected=move || colleague.get() == chosen>{a.name.clone()}</option> }
+                    }).collect_view()}
                 </select>
                 <button type="button" disabled=move || colleague.get().is_empty() on:click=move |_| {
                     let body = Assign { agent_id: Some(colleague.get_untracked()) };
-                    act(said_assign, None, Box::pin(async move { api::assign(&id.get_value(), &body).await }));
+                    act(said_assign, None, Box::pin(async move { api::assign(&id.get_value(), locale.tag(), &body).await }));
                 }>{locale.text(Text::AssignTo)}</button>
                 {has_assignee.then(|| view! {
                     <button type="button" class="link" on:click=move |_| {
                         let body = Assign { agent_id: None };
-                        act(said_assign, None, Box::pin(async move { api::assign(&id.get_value(), &body).await }));
+                        act(said_assign, None, Box::pin(async move { api::assign(&id.get_value(), locale.tag(), &body).await }));
                     }>{locale.text(Text::Unassign)}</button>
                 })}
                 {said_view(said_assign)}
@@ -525,19 +596,25 @@ fn Actions(
                         resolution: if target == TicketStatus::Resolved { kind } else { None },
                         message: Some(message).filter(|m| !m.is_empty()),
                     };
-                    act(said_status, Some(status_message), Box::pin(async move { api::transition(&id.get_value(), &body).await }));
+                    act(said_status, Some(status_message), Box::pin(async move { api::transition(&id.get_value(), locale.tag(), &body).await }));
                 }>
                     <h3>{locale.text(Text::ChangeStatus)}</h3>
                     <label for="status-to">{locale.text(Text::NewStatus)}</label>
                     <select id="status-to" on:change=move |e| to.set(event_target_value(&e))>
-                        {moves.iter().map(|s| view! { <option value=s.as_str()>{locale.move_to(*s)}</option> }).collect_view()}
+                        {moves.iter().map(|s| {
+                            let value = s.as_str();
+                            view! { <option value=value selected=move || to.get() == value>{locale.move_to(*s)}</option> }
+                        }).collect_view()}
                     </select>
                     <Show when=move || to.get() == TicketStatus::Resolved.as_str()>
                         <label for="status-resolution">{locale.text(Text::Resolution)}</label>
                         <select id="status-resolution" on:change=move |e| resolution.set(event_target_value(&e))
                             aria-invalid=move || matches!(said_status.get(), Said::Problem(_)) && resolution.get().is_empty()>
                             <option value="">{locale.text(Text::ChooseResolution)}</option>
-                            {resolutions.iter().map(|r| view! { <option value=resolution_id(*r)>{locale.resolution(*r)}</option> }).collect_view()}
+                            {resolutions.iter().map(|r| {
+                                let value = resolution_id(*r);
+                                view! { <option value=value selected=move || resolution.get() == value>{locale.resolution(*r)}</option> }
+                            }).collect_view()}
                         </select>
                     </Show>
                     <label for="status-message">{locale.text(Text::MessageToShopper)}</label>
@@ -560,7 +637,7 @@ fn Actions(
                         return;
                     }
                     let body = RequestInfo { question: text };
-                    act(said_info, Some(question), Box::pin(async move { api::request_info(&id.get_value(), &body).await }));
+                    act(said_info, Some(question), Box::pin(async move { api::request_info(&id.get_value(), locale.tag(), &body).await }));
                 }>
                     <h3>{locale.text(Text::AskForInfo)}</h3>
                     <label for="ask-text">{locale.text(Text::Question)}</label>
@@ -583,7 +660,7 @@ fn Actions(
                         return;
                     }
                     let body = AgentMessage { body: text, internal: false };
-                    act(said_reply, Some(reply), Box::pin(async move { api::message(&id.get_value(), &body).await }));
+                    act(said_reply, Some(reply), Box::pin(async move { api::message(&id.get_value(), locale.tag(), &body).await }));
                 }>
                     <h3>{locale.text(Text::Reply)}</h3>
                     <label for="reply-text">{locale.text(Text::MessageToShopper)} <kbd>"r"</kbd></label>
@@ -605,7 +682,7 @@ fn Actions(
                     return;
                 }
                 let body = AgentMessage { body: text, internal: true };
-                act(said_note, Some(note), Box::pin(async move { api::message(&id.get_value(), &body).await }));
+                act(said_note, Some(note), Box::pin(async move { api::message(&id.get_value(), locale.tag(), &body).await }));
             }>
                 <h3>{locale.text(Text::Note)}</h3>
                 <label for="note-text">{locale.text(Text::Note)} <kbd>"n"</kbd></label>
@@ -646,30 +723,41 @@ mod tests {
     }
 
     #[test]
-    fn the_timeline_says_who_acted() {
-        let event = ConsoleEvent {
+    fn the_timeline_says_who_acted_and_when() {
+        let event = |actor, by: Option<&str>| ConsoleEvent {
             seq: 3,
-            at: "not a time".into(),
-            kind: EventKind::InternalNote,
-            actor: EventActor::Agent,
-            by: Some("Wei".into()),
-            agent_id: Some("ag_1".into()),
+            at: "2026-12-03T14:02:00Z".into(),
+            kind: ConsoleEventKind::InternalNote,
+            actor,
+            by: by.map(str::to_owned),
+            agent_id: None,
             status: TicketStatus::InReview,
             resolution: None,
             message: Some("Called the carrier".into()),
             internal: true,
+            assigned_to: None,
             evidence: vec![],
         };
-        // Text that is not a time is shown as it came (js_sys::Date is not available natively,
-        // so only the name part is checked here).
-        let _ = event;
+        let at = "14:02".to_owned();
         assert_eq!(
-            Locale::En.fill(Text::ByAt, &[("name", "Wei"), ("time", "14:02")]),
+            by_line_at(
+                &event(EventActor::Agent, Some("Wei")),
+                Locale::En,
+                at.clone()
+            ),
             "by Wei, 14:02"
         );
         assert_eq!(
-            Locale::ZhCn.fill(Text::ByAt, &[("name", "Wei"), ("time", "14:02")]),
+            by_line_at(
+                &event(EventActor::Agent, Some("Wei")),
+                Locale::ZhCn,
+                at.clone()
+            ),
             "Wei，14:02"
+        );
+        assert_eq!(
+            by_line_at(&event(EventActor::Shopper, None), Locale::En, at),
+            "by Shopper, 14:02"
         );
     }
 }
