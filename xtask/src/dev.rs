@@ -28,7 +28,10 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
     )?;
     println!("Widget: http://{bind}/widget/?site=demo");
     println!("Demo storefront (embeds it as a store does): http://{storefront}/");
-    println!("Agents' console: http://{bind}/console/");
+    println!(
+        "Agents' console: http://{bind}/console/ (the server prints the demo agent's sign-in below; \
+         the password is kept in data/demo-agent-password)"
+    );
     ctx.cmd("cargo")
         .args([
             "run",

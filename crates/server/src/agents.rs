@@ -301,3 +301,83 @@ mod tests {
         }
     }
 }
+
+/// The demo site's agent, for trying the console without a config: made once, its password
+/// generated and kept in the data directory (like the demo admin key), and put back if
+/// someone changed it. Two saved replies come with it, to try them on a claim.
+pub const DEMO_AGENT_EMAIL: &str = "demo@example.com";
+
+pub async fn ensure_demo_agent(
+    store: &Store,
+    data_dir: &std::path::Path,
+) -> Result<(String, String), AgentError> {
+    let path = data_dir.join("demo-agent-password");
+    let password = crate::auth::kept_secret(&path).map_err(|e| {
+        AgentError::Hash(format!(
+            "cannot keep the demo agent's password in {}: {e}",
+            path.display()
+        ))
+    })?;
+    match store.agent_by_email("demo", DEMO_AGENT_EMAIL).await? {
+        None => {
+            let agent = add_agent(
+                store,
+                "demo",
+                DEMO_AGENT_EMAIL,
+                "Demo Agent",
+                AgentRole::Owner,
+                &password,
+            )
+            .await?;
+            seed_demo_replies(store, &agent.id).await?;
+        }
+        Some(agent) => {
+            let (hash, given) = (agent.password_hash.clone(), password.clone());
+            let same = tokio::task::spawn_blocking(move || verify_password(&given, &hash))
+                .await
+                .unwrap_or(false);
+            if !same {
+                set_password(store, "demo", DEMO_AGENT_EMAIL, &password).await?;
+            }
+        }
+    }
+    Ok((DEMO_AGENT_EMAIL.to_owned(), password))
+}
+
+async fn seed_demo_replies(store: &Store, agent_id: &str) -> Result<(), StoreError> {
+    if !store.saved_replies("demo").await?.is_empty() {
+        return Ok(());
+    }
+    let now = timestamp(jiff::Timestamp::now());
+    let replies = [
+        (
+            "Photo of the shipping label",
+            "Thank you for your request {ticket_id} about order {order_number}. Please send a \
+             photo of the shipping label on the parcel, so we can pursue the carrier.",
+            "感谢您就订单 {order_number} 提交的申请 {ticket_id}。请发送包裹上快递面单的照片，\
+             以便我们向承运方索赔。",
+        ),
+        (
+            "We are looking into it",
+            "We have your request {ticket_id} and are checking order {order_number}. You will \
+             hear from us by {respond_by}.",
+            "我们已收到您的申请 {ticket_id}，正在核查订单 {order_number}。我们会在 {respond_by} \
+             之前答复您。",
+        ),
+    ];
+    for (title, en, zh) in replies {
+        store
+            .insert_saved_reply(&crate::store::agents::SavedReplyRecord {
+                id: format!("sr_{}", &new_secret()[..12]),
+                site: "demo".into(),
+                title: title.into(),
+                body_en: en.into(),
+                body_zh: zh.into(),
+                created_by: Some(agent_id.to_owned()),
+                created_at: now.clone(),
+                updated_at: now.clone(),
+            })
+            .await?;
+    }
+    Ok(())
+}

@@ -248,6 +248,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             Ok(sites) => sites,
             Err(message) => return fail(&message),
         };
+    let demo = demo_admin_key.is_some();
     if let Some(admin_key) = demo_admin_key {
         println!(
             "No --config: serving the demo site \"demo\" (admin key: {admin_key}, kept in {})",
@@ -262,6 +263,14 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         let state = match AppState::open(Sites::new(sites), &data_dir).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
+        };
+        let demo_agent = if demo {
+            match crate::agents::ensure_demo_agent(&state.store, &data_dir).await {
+                Ok(credentials) => Some(credentials),
+                Err(e) => return fail(&format!("cannot make the demo agent: {e}")),
+            }
+        } else {
+            None
         };
         let listener = match tokio::net::TcpListener::bind(bind).await {
             Ok(listener) => listener,
@@ -295,6 +304,12 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         println!("Help Center server listening on http://{addr}/");
         println!("Widget (demo site): http://{addr}/widget/?site=demo");
         println!("Agents' console: http://{addr}/console/");
+        if let Some((email, password)) = &demo_agent {
+            println!(
+                "  sign in to the demo site as {email}, password {password} (kept in {})",
+                data_dir.join("demo-agent-password").display()
+            );
+        }
         let connections = config.server.connections.unwrap_or_default();
         match serve_with(listener, app, shutdown, connections).await {
             Ok(()) => ExitCode::SUCCESS,

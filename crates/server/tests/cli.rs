@@ -522,3 +522,94 @@ fn agents_are_added_listed_and_disabled_with_the_password_never_on_the_command_l
     assert!(!ok);
     assert!(err.contains("there is no site \"elsewhere\""), "{err}");
 }
+
+/// `serve` without a config runs the demo site with a demo agent who can sign in to the
+/// console, made once: a restart prints (and accepts) the same password.
+#[tokio::test]
+async fn the_demo_site_comes_with_an_agent_who_signs_in_to_the_console() {
+    use std::io::BufRead;
+    let data = tempfile::tempdir().expect("temp dir");
+    let serve = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(data.path())
+            .args([
+                "--widget-dir",
+                "/nonexistent",
+                "--public-dir",
+                "/nonexistent",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve");
+        let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let (mut base, mut credentials) = (None, None);
+        for line in stdout.lines() {
+            let line = line.expect("a line");
+            if let Some(rest) = line.strip_prefix("Help Center server listening on ") {
+                base = Some(rest.trim_end_matches('/').to_owned());
+            }
+            if let Some(rest) = line.trim().strip_prefix("sign in to the demo site as ") {
+                let (email, rest) = rest.split_once(", password ").expect("email, password");
+                let password = rest.split_whitespace().next().expect("password");
+                credentials = Some((email.to_owned(), password.to_owned()));
+            }
+            if line.contains("Agents' console: http://") {
+                assert!(line.ends_with("/console/"), "{line}");
+            }
+            if base.is_some() && credentials.is_some() {
+                break;
+            }
+        }
+        (
+            child,
+            base.expect("the address"),
+            credentials.expect("the demo agent"),
+        )
+    };
+    let (mut first, base, (email, password)) = serve();
+    assert_eq!(email, "demo@example.com");
+    let http = reqwest::Client::new();
+    let sign_in = http
+        .post(format!("{base}/v1/console/session"))
+        .header("Origin", &base)
+        .json(&serde_json::json!({"site": "demo", "email": email, "password": password}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(sign_in.status(), 200);
+    let cookie = sign_in.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_owned();
+    let replies: serde_json::Value = http
+        .get(format!("{base}/v1/console/saved-replies"))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .expect("saved replies")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(replies.as_array().map(Vec::len), Some(2), "{replies}");
+    let _ = first.kill();
+    let _ = first.wait();
+
+    let (mut second, _, (_, again)) = serve();
+    assert_eq!(again, password, "the same agent, the same password");
+    let _ = second.kill();
+    let _ = second.wait();
+    let (ok, out, _) = server(&[
+        "admin",
+        "--data-dir",
+        data.path().to_str().expect("utf-8"),
+        "agents",
+        "list",
+    ]);
+    assert!(ok);
+    assert!(out.contains("1 agent(s)"), "made once: {out}");
+}
