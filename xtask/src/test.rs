@@ -122,6 +122,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
 const E2E_FLOORS: &[(&str, u32)] = &[
     ("a11y.spec.js", 2),
     ("agent.spec.js", 1),
+    ("console.spec.js", 4),
     ("embed.spec.js", 2),
     ("framing.spec.js", 1),
     ("hostile.spec.js", 1),
