@@ -45,8 +45,9 @@ pub fn EvidenceList(
                                             view! { <img src=file.url.clone() alt="" loading="lazy" /> }.into_any()
                                         }}
                                     </button>
-                                    <dl class="facts">
-                                        <div><dt class="sr-only">"file"</dt><dd class="name">{name}</dd></div>
+                                    <div class="facts">
+                                    <p class="name">{name}</p>
+                                    <dl>
                                         <div><dt>{locale.text(Text::FileType)}</dt><dd data-fact="type">{locale.media_type(file.media_type)}</dd></div>
                                         {file.width.zip(file.height).map(|(w, h)| view! {
                                             <div><dt>{locale.text(Text::Dimensions)}</dt><dd data-fact="dimensions">{format!("{w} × {h}")}</dd></div>
@@ -67,6 +68,7 @@ pub fn EvidenceList(
                                             </dd>
                                         </div>
                                     </dl>
+                                    </div>
                                 </li>
                             }
                         })
@@ -169,7 +171,7 @@ fn Viewer(files: Signal<Vec<ConsoleEvidence>>, open: RwSignal<Option<usize>>) ->
                                     </button>
                                 </div>
                             </header>
-                            <div class="stage">
+                            <div class="stage" role="group" tabindex="0" aria-label=file.filename.clone()>
                                 {if video {
                                     view! {
                                         <video controls preload="metadata" src=file.url.clone()

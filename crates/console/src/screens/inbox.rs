@@ -145,11 +145,16 @@ pub fn InboxScreen() -> impl IntoView {
     });
 
     // Live: each change of the site lands in the list where it belongs, and the counts are
-    // read again (one row's worth of a page, for its counts).
+    // read again (one row's worth of a page, for its counts). Changes from before the list was
+    // read are in it already.
+    let seen = console.live.get_untracked().map(|c| c.cursor);
     Effect::new(move |_| {
         let Some(change) = console.live.get() else {
             return;
         };
+        if seen.is_some_and(|seen| change.cursor <= seen) {
+            return;
+        }
         let current = query.get_untracked();
         let me = console.agent().map(|a| a.id).unwrap_or_default();
         let item = change.ticket;

@@ -120,10 +120,14 @@ pub fn TicketScreen() -> impl IntoView {
     });
 
     // A change to this ticket by anyone: read it again (the shopper's answer brings files).
+    let seen = console.live.get_untracked().map(|c| c.cursor);
     Effect::new(move |_| {
         let Some(change) = console.live.get() else {
             return;
         };
+        if seen.is_some_and(|seen| change.cursor <= seen) {
+            return;
+        }
         if change.ticket_id != id() {
             return;
         }
