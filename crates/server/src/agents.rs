@@ -266,42 +266,6 @@ pub async fn sign_out(state: &AppState, token: &str) -> Result<(), AppError> {
         .await?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_password_matches_its_own_hash_only() {
-        let hash = hash_password("correct horse battery").expect("hash");
-        assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert!(verify_password("correct horse battery", &hash));
-        assert!(!verify_password("correct horse batterY", &hash));
-        assert!(!verify_password(
-            "correct horse battery",
-            "not a phc string"
-        ));
-        let again = hash_password("correct horse battery").expect("hash");
-        assert_ne!(hash, again, "salted");
-    }
-
-    #[test]
-    fn passwords_and_emails_are_checked_before_anything_is_stored() {
-        assert!(matches!(
-            check_password("short"),
-            Err(AgentError::PasswordTooShort)
-        ));
-        assert!(matches!(
-            check_password(&"x".repeat(MAX_PASSWORD_BYTES + 1)),
-            Err(AgentError::PasswordTooLong)
-        ));
-        assert!(check_password("long enough pass").is_ok());
-        assert!(looks_like_email("wei@example.com"));
-        for bad in ["wei", "@example.com", "wei@example", "wei @example.com"] {
-            assert!(!looks_like_email(bad), "{bad}");
-        }
-    }
-}
-
 /// The demo site's agent, for trying the console without a config: made once, its password
 /// generated and kept in the data directory (like the demo admin key), and put back if
 /// someone changed it. Two saved replies come with it, to try them on a claim.
@@ -380,4 +344,64 @@ async fn seed_demo_replies(store: &Store, agent_id: &str) -> Result<(), StoreErr
             .await?;
     }
     Ok(())
+}
+
+/// How long an ended session (expired or signed out) is kept before it is forgotten: long
+/// enough to tell an agent their session expired rather than that they never signed in.
+pub const ENDED_SESSIONS_KEPT_HOURS: i64 = 7 * 24;
+
+/// Forgets ended sessions once an hour, so the table holds about a week of sign-ins.
+pub fn spawn_session_cleanup(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let now = jiff::Timestamp::now();
+            let before = now
+                .checked_sub(jiff::SignedDuration::from_hours(ENDED_SESSIONS_KEPT_HOURS))
+                .unwrap_or(now);
+            match state.store.delete_old_sessions(&timestamp(before)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "forgot ended console sessions"),
+                Err(e) => tracing::warn!(error = %e, "console session cleanup failed"),
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_matches_its_own_hash_only() {
+        let hash = hash_password("correct horse battery").expect("hash");
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterY", &hash));
+        assert!(!verify_password(
+            "correct horse battery",
+            "not a phc string"
+        ));
+        let again = hash_password("correct horse battery").expect("hash");
+        assert_ne!(hash, again, "salted");
+    }
+
+    #[test]
+    fn passwords_and_emails_are_checked_before_anything_is_stored() {
+        assert!(matches!(
+            check_password("short"),
+            Err(AgentError::PasswordTooShort)
+        ));
+        assert!(matches!(
+            check_password(&"x".repeat(MAX_PASSWORD_BYTES + 1)),
+            Err(AgentError::PasswordTooLong)
+        ));
+        assert!(check_password("long enough pass").is_ok());
+        assert!(looks_like_email("wei@example.com"));
+        for bad in ["wei", "@example.com", "wei@example", "wei @example.com"] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
+    }
 }

@@ -287,6 +287,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             tracing::warn!(dir = %public_dir.display(), "no embed.js here: storefronts cannot load the widget");
         }
         let _expiry = crate::uploads::spawn_expiry(state.clone());
+        let _sessions = crate::agents::spawn_session_cleanup(state.clone());
         let rate_limits = config.server.rate_limits.unwrap_or_default();
         let shutdown = state.shutdown.clone();
         let console = config.server.console.clone().unwrap_or_default();

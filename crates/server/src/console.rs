@@ -151,7 +151,7 @@ pub async fn inbox(
     };
     let (items, more, counts) = state
         .store
-        .inbox(&site.key, &filter, sort, after.as_ref(), limit, &now)
+        .inbox(&site.key, &filter, sort, after.as_ref(), limit)
         .await?;
     let next = match (more, items.last()) {
         (true, Some(last)) => Some(encode_cursor(

@@ -117,6 +117,66 @@ pub struct EvidenceDownload {
     filename: String,
     body: axum::body::Body,
     length: u64,
+    /// With a byte range asked for and served: `(first, last, the file's length)`.
+    part: Option<(u64, u64, u64)>,
+    /// Whether this address serves byte ranges (says so with `Accept-Ranges`).
+    ranges: bool,
+}
+
+/// The one byte range of a `Range` header (`bytes=a-b`, `bytes=a-`, `bytes=-n`) within a
+/// file of `length` bytes, as `(first, last)`; `None` for anything else (several ranges, a
+/// range past the end), which is answered with the whole file, as HTTP allows.
+pub fn byte_range(header: &str, length: u64) -> Option<(u64, u64)> {
+    let spec = header.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || length == 0 {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    let (first, last) = if first.is_empty() {
+        let suffix: u64 = last.parse().ok()?;
+        if suffix == 0 {
+            return None;
+        }
+        (length.saturating_sub(suffix), length - 1)
+    } else {
+        let first: u64 = first.parse().ok()?;
+        let last = if last.is_empty() {
+            length - 1
+        } else {
+            last.parse::<u64>().ok()?.min(length - 1)
+        };
+        (first, last)
+    };
+    (first <= last && first < length).then_some((first, last))
+}
+
+/// [`evidence`], or the part of it `range` (a `Range` header) asks for: what lets an agent's
+/// video player seek.
+pub async fn evidence_part(
+    state: &AppState,
+    ticket: &TicketRecord,
+    upload: &str,
+    range: Option<&str>,
+) -> Result<EvidenceDownload, AppError> {
+    let whole = EvidenceDownload {
+        ranges: true,
+        ..evidence(state, ticket, upload).await?
+    };
+    let Some((first, last)) = range.and_then(|r| byte_range(r, whole.length)) else {
+        return Ok(whole);
+    };
+    let body = state
+        .evidence
+        .read_range(upload, first, last + 1)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    Ok(EvidenceDownload {
+        body,
+        part: Some((first, last, whole.length)),
+        length: last - first + 1,
+        ..whole
+    })
 }
 
 /// The file `upload` of `ticket`'s evidence; `not_found` when the ticket has no such file.
@@ -149,13 +209,21 @@ pub async fn evidence(
         filename,
         body,
         length,
+        part: None,
+        ranges: false,
     })
 }
 
 /// Always an attachment, never sniffed, never cached: the bytes are a stranger's.
 impl IntoResponse for EvidenceDownload {
     fn into_response(self) -> Response {
-        (
+        let status = if self.part.is_some() {
+            axum::http::StatusCode::PARTIAL_CONTENT
+        } else {
+            axum::http::StatusCode::OK
+        };
+        let mut response = (
+            status,
             [
                 (header::CONTENT_TYPE, self.media_type.to_owned()),
                 (header::CONTENT_LENGTH, self.length.to_string()),
@@ -168,6 +236,44 @@ impl IntoResponse for EvidenceDownload {
             ],
             self.body,
         )
-            .into_response()
+            .into_response();
+        if self.ranges {
+            response.headers_mut().insert(
+                header::ACCEPT_RANGES,
+                axum::http::HeaderValue::from_static("bytes"),
+            );
+        }
+        if let Some((first, last, length)) = self.part
+            && let Ok(value) = format!("bytes {first}-{last}/{length}").parse()
+        {
+            response.headers_mut().insert(header::CONTENT_RANGE, value);
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_range;
+
+    #[test]
+    fn one_byte_range_is_read_and_anything_else_means_the_whole_file() {
+        assert_eq!(byte_range("bytes=0-99", 1000), Some((0, 99)));
+        assert_eq!(byte_range("bytes=500-", 1000), Some((500, 999)));
+        assert_eq!(byte_range("bytes=-100", 1000), Some((900, 999)));
+        assert_eq!(byte_range("bytes=900-5000", 1000), Some((900, 999)));
+        assert_eq!(byte_range("bytes=-5000", 1000), Some((0, 999)));
+        for whole in [
+            "bytes=1000-",
+            "bytes=5-4",
+            "bytes=0-1,5-9",
+            "items=0-1",
+            "bytes=-0",
+            "bytes=a-b",
+            "",
+        ] {
+            assert_eq!(byte_range(whole, 1000), None, "{whole}");
+        }
+        assert_eq!(byte_range("bytes=0-", 0), None);
     }
 }

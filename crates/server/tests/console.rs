@@ -198,6 +198,12 @@ async fn signing_in_sets_a_strict_cookie_and_wrong_email_or_password_answer_alik
         ("Wei", AgentRole::Owner, "demo", "Demo Store")
     );
     let agent = signed_in(&server, "demo", "wei@example.com").await;
+    let inbox = agent
+        .request(Method::GET, "/v1/console/tickets")
+        .send()
+        .await
+        .expect("inbox");
+    assert_eq!(inbox.headers()["cache-control"], "private, no-store");
     let whoami: SignedInAgent = agent.get("/v1/console/session").await;
     assert_eq!(whoami.email, "wei@example.com");
 
@@ -1187,6 +1193,29 @@ async fn the_agents_session_opens_the_evidence_with_what_its_bytes_are() {
         response.bytes().await.expect("bytes").as_ref(),
         bytes.as_slice()
     );
+    let part = wei
+        .request(Method::GET, &file.url)
+        .header("Range", "bytes=8-23")
+        .send()
+        .await
+        .expect("a part");
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 8-23/{}", bytes.len()).as_str()
+    );
+    assert_eq!(part.bytes().await.expect("bytes").as_ref(), &bytes[8..24]);
+    let tail = wei
+        .request(Method::GET, &file.url)
+        .header("Range", "bytes=-10")
+        .send()
+        .await
+        .expect("the tail");
+    assert_eq!(tail.status(), 206);
+    assert_eq!(
+        tail.bytes().await.expect("bytes").as_ref(),
+        &bytes[bytes.len() - 10..]
+    );
     let anonymous = server
         .http
         .get(server.url(&file.url))
@@ -1292,4 +1321,58 @@ async fn insights_count_the_claims_and_the_promises_kept() {
         .await;
     assert_eq!(long_ago.weeks.len(), 1);
     assert_eq!(long_ago.weeks[0].total, 0);
+}
+
+#[tokio::test]
+async fn an_expired_session_is_told_so_and_the_admin_view_links_its_files_for_the_admin_key() {
+    let server = team().await;
+    let wei = signed_in(&server, "demo", "wei@example.com").await;
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        server.data_dir.join("helpcenter.db").display()
+    ))
+    .await
+    .expect("open the database");
+    sqlx::query("UPDATE agent_sessions SET expires_at = '2026-01-01T00:00:00.000000Z'")
+        .execute(&pool)
+        .await
+        .expect("expire");
+    let refused = wei
+        .request(Method::GET, "/v1/console/session")
+        .send()
+        .await
+        .expect("whoami");
+    let (status, body) = problem(refused).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("console.session_expired"))
+    );
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("sign in again")),
+        "{body}"
+    );
+
+    let created = file(&server, 1).await;
+    let admin: Value = server
+        .admin(
+            server
+                .http
+                .get(server.url(&format!("/v1/admin/tickets/{}", created.ticket_id))),
+        )
+        .send()
+        .await
+        .expect("admin show")
+        .json()
+        .await
+        .expect("json");
+    let url = admin["evidence"][0]["url"].as_str().expect("url");
+    assert!(url.starts_with("/v1/admin/tickets/"), "{url}");
+    let file = server
+        .admin(server.http.get(server.url(url)))
+        .send()
+        .await
+        .expect("file");
+    assert_eq!(file.status(), 200);
 }

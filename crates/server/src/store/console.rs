@@ -122,23 +122,21 @@ fn item_from_row(row: &SqliteRow) -> Result<InboxItem, StoreError> {
     })
 }
 
-/// `LIKE` text matching `prefix` literally at the start.
-fn starts_with(prefix: &str) -> String {
-    let mut pattern = String::with_capacity(prefix.len() + 1);
-    for c in prefix.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
+/// The range of text that starts with `prefix`: `[prefix, prefix + the last character)`.
+fn prefix_range(prefix: &str) -> (String, String) {
+    (prefix.to_owned(), format!("{prefix}\u{10FFFF}"))
 }
 
 /// The filters but `status`, as `AND …` clauses on `t`.
-fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, site: &str, filter: &InboxFilter, now: &str) {
-    query.push(" WHERE t.site = ");
-    query.push_bind(site.to_owned());
+fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, site: &str, filter: &InboxFilter) {
+    // With a search, each of its alternatives names the site itself (below), so that each
+    // reads an index of its own; otherwise the site is the first condition.
+    if filter.search.is_none() {
+        query.push(" WHERE t.site = ");
+        query.push_bind(site.to_owned());
+    } else {
+        query.push(" WHERE 1 = 1");
+    }
     if let Some(category) = &filter.category {
         query.push(" AND t.category = ").push_bind(category.clone());
     }
@@ -164,16 +162,33 @@ fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, site: &str, filter: &Inbox
             .push(") AND t.respond_by < ")
             .push_bind(before.clone());
     }
-    let _ = now;
     if let Some((id, order, email)) = &filter.search {
-        query
-            .push(" AND (t.id LIKE ")
-            .push_bind(starts_with(id))
-            .push(" ESCAPE '\\' OR t.order_number LIKE ")
-            .push_bind(starts_with(order))
-            .push(" ESCAPE '\\' OR lower(t.email) LIKE ")
-            .push_bind(starts_with(email))
-            .push(" ESCAPE '\\')");
+        // Each alternative is a range on an index of its own (the ticket id, the site's
+        // order numbers, the site's lower-cased emails), so a search reads the matches, not
+        // the site's every ticket.
+        query.push(" AND (");
+        for (i, (column, prefix)) in [
+            ("t.id", id),
+            ("t.order_number", order),
+            ("lower(t.email)", email),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i > 0 {
+                query.push(" OR ");
+            }
+            let (from, until) = prefix_range(prefix);
+            query
+                .push("(t.site = ")
+                .push_bind(site.to_owned())
+                .push(format!(" AND {column} >= "))
+                .push_bind(from)
+                .push(format!(" AND {column} < "))
+                .push_bind(until)
+                .push(")");
+        }
+        query.push(")");
     }
 }
 
@@ -199,12 +214,11 @@ impl Store {
         sort: InboxSort,
         after: Option<&InboxCursor>,
         limit: u32,
-        now: &str,
     ) -> Result<(Vec<InboxItem>, bool, StatusCounts), StoreError> {
         let mut query = QueryBuilder::<Sqlite>::new(format!(
             "SELECT {ITEM_COLUMNS} FROM tickets t LEFT JOIN agents a ON a.id = t.assignee"
         ));
-        push_filters(&mut query, site, filter, now);
+        push_filters(&mut query, site, filter);
         push_statuses(&mut query, &filter.statuses);
         let (column, before, order) = match sort {
             InboxSort::Updated => ("t.updated_at", "<", "DESC"),
@@ -231,7 +245,7 @@ impl Store {
         items.truncate(limit as usize);
 
         let mut counting = QueryBuilder::<Sqlite>::new("SELECT t.status, COUNT(*) FROM tickets t");
-        push_filters(&mut counting, site, filter, now);
+        push_filters(&mut counting, site, filter);
         counting.push(" GROUP BY t.status");
         let mut counts = StatusCounts::default();
         for row in counting.build().fetch_all(&self.pool).await? {
@@ -580,8 +594,19 @@ mod tests {
     }
 
     #[test]
-    fn search_prefixes_match_wildcards_literally() {
-        assert_eq!(starts_with("HC-7F"), "HC-7F%");
-        assert_eq!(starts_with("50%_off\\"), "50\\%\\_off\\\\%");
+    fn a_prefix_range_holds_exactly_the_texts_that_start_with_it() {
+        let (from, until) = prefix_range("HC-7F");
+        for inside in ["HC-7F", "HC-7F3K9Q", "HC-7F\u{FFFF}"] {
+            assert!(
+                from.as_str() <= inside && inside < until.as_str(),
+                "{inside}"
+            );
+        }
+        for outside in ["HC-7E", "HC-7G", "HC-7", "hc-7f3"] {
+            assert!(
+                !(from.as_str() <= outside && outside < until.as_str()),
+                "{outside}"
+            );
+        }
     }
 }

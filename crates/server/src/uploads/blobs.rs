@@ -72,6 +72,26 @@ impl EvidenceStore {
         Ok((Body::from_stream(found.into_stream()), length))
     }
 
+    /// Bytes `start..end` of a finished upload, streamed: what a video player asks for to seek.
+    pub async fn read_range(
+        &self,
+        upload_id: &str,
+        start: u64,
+        end: u64,
+    ) -> Result<Body, EvidenceError> {
+        let location = object_path(upload_id)?;
+        let options = object_store::GetOptions {
+            range: Some(object_store::GetRange::Bounded(start..end)),
+            ..Default::default()
+        };
+        let found = self
+            .objects
+            .get_opts(&location, options)
+            .await
+            .map_err(not_found)?;
+        Ok(Body::from_stream(found.into_stream()))
+    }
+
     /// The finished bytes in memory: for small files and tests; serve with [`Self::read`].
     pub async fn read_all(&self, upload_id: &str) -> Result<Bytes, EvidenceError> {
         let location = object_path(upload_id)?;

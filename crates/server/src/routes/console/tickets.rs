@@ -254,7 +254,9 @@ pub async fn assign(
 
 /// Open a file of a ticket
 ///
-/// For the agent's evidence viewer (`<img>`, `<video>` on the console's origin).
+/// For the agent's evidence viewer (`<img>`, `<video>` on the console's origin). One byte
+/// range (`Range: bytes=…`) is served as 206 Partial Content, so videos can be sought; any
+/// other range is answered with the whole file.
 #[utoipa::path(
     get,
     path = "/v1/console/tickets/{id}/evidence/{upload}",
@@ -263,6 +265,7 @@ pub async fn assign(
     params(
         ("id" = String, Path, description = "The ticket id, e.g. `HC-7F3K9Q`."),
         ("upload" = String, Path, description = "The upload id, as listed in the ticket's `evidence`."),
+        ("Range" = Option<String>, Header, description = "One byte range, `bytes=first-last`, `bytes=first-` or `bytes=-length`."),
     ),
     responses(
         (status = 200, description = "The file, with its sniffed type; never sniffed by the browser.",
@@ -272,6 +275,14 @@ pub async fn assign(
                 ("X-Content-Type-Options" = String, description = "`nosniff`"),
                 ("Cache-Control" = String, description = "`private, no-store`"),
                 ("Content-Length" = u64, description = "The file's size in bytes."),
+                ("Accept-Ranges" = String, description = "`bytes`"),
+            )
+        ),
+        (status = 206, description = "The byte range asked for.",
+            content(("image/jpeg"), ("image/png"), ("image/webp"), ("image/heic"), ("video/mp4"), ("video/quicktime"), ("video/webm")),
+            headers(
+                ("Content-Range" = String, description = "`bytes first-last/length`"),
+                ("Content-Length" = u64, description = "The range's size in bytes."),
             )
         ),
         crate::openapi::responses::SessionRefused,
@@ -284,9 +295,13 @@ pub async fn evidence(
     State(state): State<AppState>,
     session: AgentSession,
     Path((id, upload)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<EvidenceDownload, AppError> {
     let ticket = console::site_ticket(&state, &session.site, &id).await?;
-    crate::tickets::evidence(&state, &ticket, &upload).await
+    let range = headers
+        .get(axum::http::header::RANGE)
+        .and_then(|v| v.to_str().ok());
+    crate::tickets::evidence_part(&state, &ticket, &upload, range).await
 }
 
 /// Saved replies for a ticket
