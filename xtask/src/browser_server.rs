@@ -26,8 +26,18 @@ pub const ADMIN_KEY: &str = "browser-tests-admin-key";
 /// The demo site's agents in the console's end-to-end tests: an owner (who keeps the saved
 /// replies) and a colleague to assign tickets to. Test-only passwords.
 pub const AGENTS: [(&str, &str, &str, &str); 2] = [
-    ("wei@shop.example", "Wei", "owner", "browser-tests-wei-password"),
-    ("anna@shop.example", "Anna", "agent", "browser-tests-anna-password"),
+    (
+        "wei@shop.example",
+        "Wei",
+        "owner",
+        "browser-tests-wei-password",
+    ),
+    (
+        "anna@shop.example",
+        "Anna",
+        "agent",
+        "browser-tests-anna-password",
+    ),
 ];
 /// The variable the test site's config names for its identity secret; the server and the
 /// `sign-identity` command both read the secret from it.
@@ -371,7 +381,9 @@ identity_secret_env = "{IDENTITY_SECRET_ENV}"
             .arg(&config)
             .arg("--data-dir")
             .arg(data.join("data"))
-            .args(["--site", "demo", "agents", "add", "--email", email, "--name", name])
+            .args([
+                "--site", "demo", "agents", "add", "--email", email, "--name", name,
+            ])
             .args(["--role", role])
             .read()
             .with_context(|| format!("helpcenter-server admin agents add {email} failed"))?;

@@ -22,10 +22,18 @@ pub fn dist(ctx: &Ctx) -> PathBuf {
 pub fn build(ctx: &Ctx) -> Result<()> {
     ctx.cmd("cargo").arg("fetch").run()?;
     let dir = ctx.root.join("crates").join("console");
+    // Leptos's `erase_components` draws each component behind one erased view type instead of
+    // monomorphising every view tree: 382 → 342 KB gzip of wasm. It is a `--cfg`, so it gets a
+    // target directory of its own, not to rebuild the widget's dependencies each time.
     ctx.cmd("trunk")
         .current_dir(&dir)
         .args(["build", "--release"])
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
+        .env("RUSTFLAGS", "--cfg erase_components")
+        .env(
+            "CARGO_TARGET_DIR",
+            ctx.root.join("target").join("console-erased"),
+        )
         .run()?;
     let dist = dist(ctx);
     let index = dist.join("index.html");

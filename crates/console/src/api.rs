@@ -13,7 +13,6 @@ use crate::wire::{
     AgentMessage, AgentRef, Assign, ConsoleTicket, InboxPage, InboxQuery, Insights, InsightsQuery,
     RequestInfo, SavedReply, SavedReplyInput, SignIn, SignedInAgent, Transition,
 };
-use helpcenter_api::WidgetConfig;
 
 /// Why a call did not work, as the agent should hear it.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -82,8 +81,8 @@ pub async fn sign_out() -> Result<(), ApiError> {
     }
 }
 
-/// The site's policy and its words (the same document the widget starts from).
-pub async fn widget_config(site: &str) -> Result<WidgetConfig, ApiError> {
+/// The site's policy words (from the document the widget starts from).
+pub async fn widget_config(site: &str) -> Result<crate::words::SiteWords, ApiError> {
     read(Request::get(&format!(
         "/v1/sites/{}/widget-config",
         encode(site)

@@ -2,7 +2,6 @@
 //! stream of the site's events, the header and the routes. Screens read all of it from one
 //! [`Console`] context.
 
-use helpcenter_api::WidgetConfig;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
@@ -35,7 +34,7 @@ pub struct Console {
     pub locale: RwSignal<Locale>,
     pub session: RwSignal<Session>,
     /// The site's widget configuration: its policy, for category and answer words.
-    pub config: RwSignal<Option<WidgetConfig>>,
+    pub config: RwSignal<Option<crate::words::SiteWords>>,
     /// The newest event of the site's stream; screens react to it.
     pub live: RwSignal<Option<ConsoleStreamEvent>>,
     pub live_state: RwSignal<LiveState>,
@@ -49,6 +48,12 @@ pub struct Console {
 impl Console {
     pub fn t(&self, text: Text) -> &'static str {
         self.locale.get().text(text)
+    }
+
+    /// The words for `text` now: screens are drawn anew when the language changes (see
+    /// [`Shell`]), so their labels need not each follow it.
+    pub fn tu(&self, text: Text) -> &'static str {
+        self.locale.get_untracked().text(text)
     }
 
     pub fn agent(&self) -> Option<SignedInAgent> {
@@ -233,15 +238,19 @@ fn Shell() -> impl IntoView {
     });
 
     let locale = console.locale;
-    view! {
-        <a class="skip" href="#main">{move || locale.get().text(Text::SkipToContent)}</a>
+    // Drawn anew in the agent's language when it changes: the labels themselves then need
+    // not each follow it (a few hundred reactive labels cost the download tens of KB).
+    let header = move || {
+        locale.track();
+        view! {
+        <a class="skip" href="#main">{locale.get_untracked().text(Text::SkipToContent)}</a>
         <header class="bar">
-            <span class="brand">{move || locale.get().text(Text::AppName)}</span>
+            <span class="brand">{locale.get_untracked().text(Text::AppName)}</span>
             <Show when=move || console.agent().is_some()>
-                <nav aria-label=move || locale.get().text(Text::AppName)>
-                    <A href="/console/tickets">{move || locale.get().text(Text::NavInbox)}</A>
-                    <A href="/console/insights">{move || locale.get().text(Text::NavInsights)}</A>
-                    <A href="/console/settings">{move || locale.get().text(Text::NavSettings)}</A>
+                <nav aria-label=locale.get_untracked().text(Text::AppName)>
+                    <A href="/console/tickets">{locale.get_untracked().text(Text::NavInbox)}</A>
+                    <A href="/console/insights">{locale.get_untracked().text(Text::NavInsights)}</A>
+                    <A href="/console/settings">{locale.get_untracked().text(Text::NavSettings)}</A>
                 </nav>
             </Show>
             <div class="bar-end">
@@ -253,7 +262,7 @@ fn Shell() -> impl IntoView {
                         aria-keyshortcuts="?"
                         on:click=move |_| console.shortcuts_open.set(true)
                     >
-                        {move || locale.get().text(Text::Shortcuts)}
+                        {locale.get_untracked().text(Text::Shortcuts)}
                     </button>
                     <span class="who">
                         {move || {
@@ -278,15 +287,19 @@ fn Shell() -> impl IntoView {
                             live::stop();
                             console.session.set(Session::SignedOut { expired: false });
                         });
-                    }>{move || locale.get().text(Text::SignOut)}</button>
+                    }>{locale.get_untracked().text(Text::SignOut)}</button>
                 </Show>
             </div>
         </header>
+        }
+    };
+    view! {
+        {header}
         <p class="sr-only" aria-live="polite" aria-atomic="true" id="announce">
             {move || console.announce.get()}
         </p>
         <main id="main" tabindex="-1">
-            {move || match console.session.get() {
+            {move || match (locale.get(), console.session.get()).1 {
                 Session::Checking => {
                     view! { <p class="loading">{locale.get().text(Text::Loading)}</p> }.into_any()
                 }
@@ -307,7 +320,10 @@ fn Shell() -> impl IntoView {
                 }
             }}
         </main>
-        <ShortcutsDialog />
+        {move || {
+            locale.track();
+            view! { <ShortcutsDialog /> }
+        }}
     }
 }
 

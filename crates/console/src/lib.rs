@@ -12,6 +12,7 @@ pub mod present;
 pub mod screens;
 pub mod time;
 pub mod wire;
+pub mod words;
 
 pub use app::App;
 

@@ -2,9 +2,10 @@
 //! goes on `j`/`k`, how a live change lands in the inbox, how a saved reply reads for a
 //! ticket, and the arithmetic of the charts. No DOM here, so all of it is unit-tested natively.
 
-use helpcenter_core::{CivilDate, Policy, TicketStatus};
+use helpcenter_core::{CivilDate, TicketStatus};
 
 use crate::wire::{AssigneeFilter, InboxItem, InboxQuery, InboxSort, ReplyPlaceholders};
+use crate::words::PolicyWords;
 
 /// `1.4 MB`, `820 KB`, `512 B`: decimal units, as file managers show them.
 pub fn file_size(bytes: u64) -> String {
@@ -39,34 +40,17 @@ pub fn humanize(id: &str) -> String {
     }
 }
 
-/// A category's title in `locale`, or its id when the policy does not know it (any more).
-pub fn category_title(policy: Option<&Policy>, locale: &str, id: &str) -> String {
+/// A category's title in `locale`, or its id as words when the policy does not know it (any
+/// more).
+pub fn category_title(policy: Option<&PolicyWords>, locale: &str, id: &str) -> String {
     policy
-        .and_then(|p| p.category(id).map(|c| p.text(locale, &c.title).to_owned()))
+        .and_then(|p| {
+            p.categories
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| p.text(locale, &c.title).to_owned())
+        })
         .unwrap_or_else(|| humanize(id))
-}
-
-/// Each question the shopper was asked and the answer they picked, in `locale`, walked from
-/// the site's policy; `None` when the policy no longer has that path (the server's words,
-/// made when the claim was filed, are shown instead).
-pub fn decision_words(
-    policy: &Policy,
-    locale: &str,
-    category: &str,
-    answers: &[String],
-) -> Option<Vec<(String, String)>> {
-    let mut next = policy.category(category)?.start.as_str();
-    let mut words = Vec::with_capacity(answers.len());
-    for answer in answers {
-        let question = policy.question(next)?;
-        let picked = question.answers.iter().find(|a| &a.id == answer)?;
-        words.push((
-            policy.text(locale, &question.text).to_owned(),
-            policy.text(locale, &picked.label).to_owned(),
-        ));
-        next = picked.next.as_str();
-    }
-    Some(words)
 }
 
 /// A saved reply as the shopper will read it: `{ticket_id}`, `{order_number}` and
@@ -430,28 +414,18 @@ mod tests {
     }
 
     #[test]
-    fn the_decision_path_reads_in_the_agents_language() {
-        let policy = Policy::builtin();
-        let answers = vec!["arrived_damaged".to_owned()];
-        let en = decision_words(&policy, "en", "product_quality", &answers).expect("path");
+    fn categories_read_in_the_agents_language_from_the_sites_policy() {
+        let json = serde_json::to_string(&helpcenter_core::Policy::builtin()).expect("json");
+        let words: PolicyWords = serde_json::from_str(&json).expect("the policy's words");
         assert_eq!(
-            en,
-            [(
-                "What happened to the product?".to_owned(),
-                "It arrived broken or damaged".to_owned()
-            )]
-        );
-        let zh = decision_words(&policy, "zh-CN", "product_quality", &answers).expect("path");
-        assert_eq!(zh[0].1, "收到时已经破损");
-        let gone = vec!["no_longer_there".to_owned()];
-        assert_eq!(
-            decision_words(&policy, "en", "product_quality", &gone),
-            None
-        );
-        assert_eq!(
-            category_title(Some(&policy), "en", "product_quality"),
+            category_title(Some(&words), "en", "product_quality"),
             "Product quality: it's faulty, broken or not working"
         );
+        assert_eq!(
+            category_title(Some(&words), "zh-CN", "product_quality"),
+            "商品质量：有故障、损坏或无法使用"
+        );
+        assert!(words.outcomes.iter().any(|o| o.id == "transit_damage"));
         assert_eq!(category_title(None, "en", "old_category"), "Old category");
     }
 }

@@ -21,8 +21,8 @@ pub fn EvidenceList(
     let open = RwSignal::new(None::<usize>);
     view! {
         <section class="card evidence" aria-labelledby="evidence-heading">
-            <h2 id="evidence-heading">{move || console.t(Text::Evidence)}</h2>
-            <p class="muted" hidden=move || !files.with(Vec::is_empty)>{move || console.t(Text::NoEvidence)}</p>
+            <h2 id="evidence-heading">{console.tu(Text::Evidence)}</h2>
+            <p class="muted" hidden=move || !files.with(Vec::is_empty)>{console.tu(Text::NoEvidence)}</p>
             <ul class="files">
                 {move || {
                     let locale = console.locale.get();

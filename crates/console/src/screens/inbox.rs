@@ -254,7 +254,7 @@ pub fn InboxScreen() -> impl IntoView {
     view! {
         <section class="inbox" aria-labelledby="inbox-heading" data-live=move || console.live_state.get().as_str()>
             <div class="inbox-head">
-                <h1 id="inbox-heading">{move || console.t(Text::InboxHeading)}</h1>
+                <h1 id="inbox-heading">{console.tu(Text::InboxHeading)}</h1>
                 <p class="live" class:off=move || console.live_state.get() != crate::live::LiveState::Live>
                     {move || {
                         if console.live_state.get() == crate::live::LiveState::Live {
@@ -265,7 +265,7 @@ pub fn InboxScreen() -> impl IntoView {
                     }}
                 </p>
             </div>
-            <div class="tabs" role="group" aria-label=move || console.t(Text::Status)>
+            <div class="tabs" role="group" aria-label=console.tu(Text::Status)>
                 {move || {
                     let current = Tab::of(&query.get());
                     let c = counts.get();
@@ -301,12 +301,12 @@ pub fn InboxScreen() -> impl IntoView {
                 set_query(&|q| q.q = Some(text.trim().to_owned()).filter(|t| !t.is_empty()));
             }>
                 <div class="field search">
-                    <label for="inbox-search">{move || console.t(Text::Search)}</label>
+                    <label for="inbox-search">{console.tu(Text::Search)}</label>
                     <input
                         id="inbox-search"
                         type="search"
                         aria-keyshortcuts="/"
-                        placeholder=move || console.t(Text::SearchHint)
+                        placeholder=console.tu(Text::SearchHint)
                         prop:value=move || search.get()
                         on:input=move |e| search.set(event_target_value(&e))
                         on:search=move |_: web_sys::Event| {
@@ -314,16 +314,16 @@ pub fn InboxScreen() -> impl IntoView {
                             set_query(&|q| q.q = Some(text.trim().to_owned()).filter(|t| !t.is_empty()));
                         }
                     />
-                    <button type="submit">{move || console.t(Text::Search)}</button>
+                    <button type="submit">{console.tu(Text::Search)}</button>
                 </div>
                 <div class="field">
-                    <label for="filter-category">{move || console.t(Text::Category)}</label>
+                    <label for="filter-category">{console.tu(Text::Category)}</label>
                     <select id="filter-category" on:change=move |e| {
                         let v = event_target_value(&e);
                         set_query(&|q| q.category = Some(v.clone()).filter(|v| !v.is_empty()));
                     }>
                         <option value="" selected=move || query.get().category.is_none()>
-                            {move || console.t(Text::AnyCategory)}
+                            {console.tu(Text::AnyCategory)}
                         </option>
                         {move || {
                             let locale = tag();
@@ -347,13 +347,13 @@ pub fn InboxScreen() -> impl IntoView {
                     </select>
                 </div>
                 <div class="field">
-                    <label for="filter-outcome">{move || console.t(Text::Outcome)}</label>
+                    <label for="filter-outcome">{console.tu(Text::Outcome)}</label>
                     <select id="filter-outcome" on:change=move |e| {
                         let v = event_target_value(&e);
                         set_query(&|q| q.outcome = Some(v.clone()).filter(|v| !v.is_empty()));
                     }>
                         <option value="" selected=move || query.get().outcome.is_none()>
-                            {move || console.t(Text::AnyOutcome)}
+                            {console.tu(Text::AnyOutcome)}
                         </option>
                         {move || {
                             policy()
@@ -375,7 +375,7 @@ pub fn InboxScreen() -> impl IntoView {
                     </select>
                 </div>
                 <div class="field">
-                    <label for="filter-assignee">{move || console.t(Text::Assignee)}</label>
+                    <label for="filter-assignee">{console.tu(Text::Assignee)}</label>
                     <select id="filter-assignee" on:change=move |e| {
                         let v = event_target_value(&e);
                         set_query(&|q| {
@@ -388,13 +388,13 @@ pub fn InboxScreen() -> impl IntoView {
                         });
                     }>
                         <option value="" selected=move || query.get().assignee.is_none()>
-                            {move || console.t(Text::Anyone)}
+                            {console.tu(Text::Anyone)}
                         </option>
                         <option value="me" selected=move || query.get().assignee == Some(AssigneeFilter::Me)>
-                            {move || console.t(Text::Me)}
+                            {console.tu(Text::Me)}
                         </option>
                         <option value="unassigned" selected=move || query.get().assignee == Some(AssigneeFilter::Unassigned)>
-                            {move || console.t(Text::Unassigned)}
+                            {console.tu(Text::Unassigned)}
                         </option>
                         {move || {
                             colleagues
@@ -414,7 +414,7 @@ pub fn InboxScreen() -> impl IntoView {
                     </select>
                 </div>
                 <div class="field">
-                    <label for="filter-due">{move || console.t(Text::Due)}</label>
+                    <label for="filter-due">{console.tu(Text::Due)}</label>
                     <select id="filter-due" on:change=move |e| {
                         let v = event_target_value(&e);
                         set_query(&|q| {
@@ -425,17 +425,17 @@ pub fn InboxScreen() -> impl IntoView {
                             }
                         });
                     }>
-                        <option value="" selected=move || query.get().due.is_none()>{move || console.t(Text::AnyTime)}</option>
+                        <option value="" selected=move || query.get().due.is_none()>{console.tu(Text::AnyTime)}</option>
                         <option value="overdue" selected=move || query.get().due == Some(DueFilter::Overdue)>
-                            {move || console.t(Text::Overdue)}
+                            {console.tu(Text::Overdue)}
                         </option>
                         <option value="today" selected=move || query.get().due == Some(DueFilter::Today)>
-                            {move || console.t(Text::DueToday)}
+                            {console.tu(Text::DueToday)}
                         </option>
                     </select>
                 </div>
                 <div class="field">
-                    <label for="filter-sort">{move || console.t(Text::Sort)}</label>
+                    <label for="filter-sort">{console.tu(Text::Sort)}</label>
                     <select id="filter-sort" on:change=move |e| {
                         let v = event_target_value(&e);
                         set_query(&|q| {
@@ -443,10 +443,10 @@ pub fn InboxScreen() -> impl IntoView {
                         });
                     }>
                         <option value="respond_by" selected=move || query.get().sort != Some(InboxSort::Updated)>
-                            {move || console.t(Text::SortRespondBy)}
+                            {console.tu(Text::SortRespondBy)}
                         </option>
                         <option value="updated" selected=move || query.get().sort == Some(InboxSort::Updated)>
-                            {move || console.t(Text::SortUpdated)}
+                            {console.tu(Text::SortUpdated)}
                         </option>
                     </select>
                 </div>
@@ -454,17 +454,17 @@ pub fn InboxScreen() -> impl IntoView {
             <p class="problem" role="alert" hidden=move || error.get().is_none()>{move || error.get()}</p>
             <div class="table-wrap">
                 <table class="tickets" aria-busy=move || loading.get().to_string()>
-                    <caption class="sr-only">{move || console.t(Text::InboxHeading)}</caption>
+                    <caption class="sr-only">{console.tu(Text::InboxHeading)}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{move || console.t(Text::Ticket)}</th>
-                            <th scope="col">{move || console.t(Text::Status)}</th>
-                            <th scope="col" class="wide">{move || console.t(Text::Category)}</th>
-                            <th scope="col">{move || console.t(Text::Order)}</th>
-                            <th scope="col" class="wide">{move || console.t(Text::Customer)}</th>
-                            <th scope="col">{move || console.t(Text::RespondBy)}</th>
-                            <th scope="col" class="wide">{move || console.t(Text::Updated)}</th>
-                            <th scope="col">{move || console.t(Text::Assignee)}</th>
+                            <th scope="col">{console.tu(Text::Ticket)}</th>
+                            <th scope="col">{console.tu(Text::Status)}</th>
+                            <th scope="col" class="wide">{console.tu(Text::Category)}</th>
+                            <th scope="col">{console.tu(Text::Order)}</th>
+                            <th scope="col" class="wide">{console.tu(Text::Customer)}</th>
+                            <th scope="col">{console.tu(Text::RespondBy)}</th>
+                            <th scope="col" class="wide">{console.tu(Text::Updated)}</th>
+                            <th scope="col">{console.tu(Text::Assignee)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -523,16 +523,16 @@ pub fn InboxScreen() -> impl IntoView {
                 </table>
             </div>
             <p class="empty" hidden=move || loading.get() || !rows.with(Vec::is_empty)>
-                {move || console.t(Text::NoTickets)}
+                {console.tu(Text::NoTickets)}
             </p>
-            <p class="loading" hidden=move || !loading.get()>{move || console.t(Text::Loading)}</p>
+            <p class="loading" hidden=move || !loading.get()>{console.tu(Text::Loading)}</p>
             <Show when=move || next.get().is_some()>
                 <button type="button" class="more" disabled=move || loading.get() on:click=move |_| {
                     let mut page = query.get_untracked();
                     page.after = next.get_untracked();
                     page.limit = Some(PAGE);
                     load(page, true);
-                }>{move || console.t(Text::More)}</button>
+                }>{console.tu(Text::More)}</button>
             </Show>
         </section>
     }

@@ -69,18 +69,18 @@ pub fn InsightsScreen() -> impl IntoView {
 
     view! {
         <section class="insights" aria-labelledby="insights-heading" aria-busy=move || loading.get().to_string()>
-            <h1 id="insights-heading">{move || console.t(Text::InsightsHeading)}</h1>
+            <h1 id="insights-heading">{console.tu(Text::InsightsHeading)}</h1>
             <form class="period" on:submit=move |e: ev::SubmitEvent| { e.prevent_default(); load(); }>
                 <fieldset>
-                    <legend>{move || console.t(Text::Period)}</legend>
+                    <legend>{console.tu(Text::Period)}</legend>
                     <button type="button" on:click=move |_| preset(4)>"4 w"</button>
                     <button type="button" on:click=move |_| preset(12)>"12 w"</button>
                     <button type="button" on:click=move |_| preset(26)>"26 w"</button>
-                    <label for="period-from">{move || console.t(Text::From)}</label>
+                    <label for="period-from">{console.tu(Text::From)}</label>
                     <input id="period-from" type="date" prop:value=move || from.get() on:input=move |e| from.set(event_target_value(&e)) />
-                    <label for="period-to">{move || console.t(Text::To)}</label>
+                    <label for="period-to">{console.tu(Text::To)}</label>
                     <input id="period-to" type="date" prop:value=move || to.get() on:input=move |e| to.set(event_target_value(&e)) />
-                    <button type="submit" class="primary">{move || console.t(Text::Show)}</button>
+                    <button type="submit" class="primary">{console.tu(Text::Show)}</button>
                 </fieldset>
             </form>
             <p class="problem" role="alert" hidden=move || error.get().is_none()>{move || error.get()}</p>

@@ -153,7 +153,7 @@ pub fn SettingsScreen() -> impl IntoView {
                 }}
                 <p class="problem" id=problem_id hidden=move || problem(field).is_none()>{move || problem(field)}</p>
                 <Show when=move || { (rows > 1) && value.with(|v| v.contains('{')) }>
-                    <p class="preview"><span class="label">{move || console.t(Text::Preview)}</span> " "
+                    <p class="preview"><span class="label">{console.tu(Text::Preview)}</span> " "
                         {move || present::expand_reply(&value.get(), &sample())}</p>
                 </Show>
             </div>
@@ -162,12 +162,12 @@ pub fn SettingsScreen() -> impl IntoView {
 
     view! {
         <section class="settings" aria-labelledby="settings-heading">
-            <h1 id="settings-heading">{move || console.t(Text::SettingsHeading)}</h1>
-            <h2>{move || console.t(Text::SavedReplies)}</h2>
-            <p class="muted">{move || console.t(Text::SavedRepliesIntro)}</p>
+            <h1 id="settings-heading">{console.tu(Text::SettingsHeading)}</h1>
+            <h2>{console.tu(Text::SavedReplies)}</h2>
+            <p class="muted">{console.tu(Text::SavedRepliesIntro)}</p>
             <p class="problem" role="alert" hidden=move || error.get().is_none()>{move || error.get()}</p>
             <p class="said" role="status">{move || said.get()}</p>
-            <p class="muted" hidden=move || !loaded.get() || !replies.with(Vec::is_empty)>{move || console.t(Text::NoSavedReplies)}</p>
+            <p class="muted" hidden=move || !loaded.get() || !replies.with(Vec::is_empty)>{console.tu(Text::NoSavedReplies)}</p>
             <ul class="saved-replies">
                 {move || {
                     replies
@@ -191,7 +191,7 @@ pub fn SettingsScreen() -> impl IntoView {
                                                 body_zh.set(edit.body_zh.clone());
                                                 crate::keys::focus("saved-title");
                                             }
-                                        }>{move || console.t(Text::Edit)}</button>
+                                        }>{console.tu(Text::Edit)}</button>
                                         <button type="button" class="danger" on:click={
                                             let id = id.clone();
                                             move |_| {
@@ -206,7 +206,7 @@ pub fn SettingsScreen() -> impl IntoView {
                                                     }
                                                 });
                                             }
-                                        }>{move || console.t(Text::Delete)}</button>
+                                        }>{console.tu(Text::Delete)}</button>
                                     </Show>
                                 </li>
                             }
@@ -214,15 +214,15 @@ pub fn SettingsScreen() -> impl IntoView {
                         .collect_view()
                 }}
             </ul>
-            <Show when=owner fallback=move || view! { <p class="notice">{move || console.t(Text::OwnersOnly)}</p> }>
+            <Show when=owner fallback=move || view! { <p class="notice">{console.tu(Text::OwnersOnly)}</p> }>
                 <form class="card saved-form" novalidate on:submit=submit>
                     <h3>{move || if editing.get().is_some() { console.t(Text::Edit) } else { console.t(Text::AddSavedReply) }}</h3>
                     {text_field("saved-title", Field::Title, Text::Title, title, "", 1)}
                     {text_field("saved-en", Field::BodyEn, Text::BodyEn, body_en, "en", 4)}
                     {text_field("saved-zh", Field::BodyZh, Text::BodyZh, body_zh, "zh-CN", 4)}
-                    <button type="submit" class="primary" disabled=move || busy.get()>{move || console.t(Text::Save)}</button>
+                    <button type="submit" class="primary" disabled=move || busy.get()>{console.tu(Text::Save)}</button>
                     <Show when=move || editing.get().is_some()>
-                        <button type="button" on:click=move |_| reset()>{move || console.t(Text::Cancel)}</button>
+                        <button type="button" on:click=move |_| reset()>{console.tu(Text::Cancel)}</button>
                     </Show>
                 </form>
             </Show>

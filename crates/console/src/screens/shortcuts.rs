@@ -53,7 +53,7 @@ pub fn ShortcutsDialog() -> impl IntoView {
                 }
             }
         >
-            <h2 id="shortcuts-heading">{move || console.t(Text::ShortcutsHeading)}</h2>
+            <h2 id="shortcuts-heading">{console.tu(Text::ShortcutsHeading)}</h2>
             <dl>
                 {KEYS
                     .into_iter()
@@ -68,7 +68,7 @@ pub fn ShortcutsDialog() -> impl IntoView {
                     .collect_view()}
             </dl>
             <button type="button" node_ref=close_ref on:click=move |_| open.set(false)>
-                {move || console.t(Text::CloseViewer)}
+                {console.tu(Text::CloseViewer)}
             </button>
         </div>
     }

@@ -150,14 +150,14 @@ pub fn SignInScreen() -> impl IntoView {
 
     view! {
         <section class="sign-in" aria-labelledby="sign-in-heading">
-            <h1 id="sign-in-heading">{move || console.t(Text::SignInHeading)}</h1>
-            <p class="muted">{move || console.t(Text::SignInIntro)}</p>
+            <h1 id="sign-in-heading">{console.tu(Text::SignInHeading)}</h1>
+            <p class="muted">{console.tu(Text::SignInIntro)}</p>
             <Show when=expired>
-                <p class="notice" role="status">{move || console.t(Text::SessionExpired)}</p>
+                <p class="notice" role="status">{console.tu(Text::SessionExpired)}</p>
             </Show>
             <form novalidate on:submit=submit>
                 {field("sign-in-site", Field::Site, Text::Site, "text", "organization", site)}
-                <p class="hint">{move || console.t(Text::SiteHint)}</p>
+                <p class="hint">{console.tu(Text::SiteHint)}</p>
                 {field("sign-in-email", Field::Email, Text::Email, "email", "username", email)}
                 {field(
                     "sign-in-password",

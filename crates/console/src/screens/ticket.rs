@@ -13,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{self, ApiError};
 use crate::app::use_console;
 use crate::i18n::{Locale, Text};
-use crate::present::{self, category_title, humanize};
+use crate::present::{self, humanize};
 use crate::screens::evidence::EvidenceList;
 use crate::time;
 use crate::wire::{
@@ -163,7 +163,7 @@ pub fn TicketScreen() -> impl IntoView {
 
     view! {
         <section class="ticket" aria-labelledby="ticket-heading">
-            <p><A href="/console/tickets">{move || console.t(Text::BackToInbox)}</A></p>
+            <p><A href="/console/tickets">{console.tu(Text::BackToInbox)}</A></p>
             <p class="problem" role="alert" hidden=move || error.get().is_none()>{move || error.get()}</p>
             {move || match ticket.get() {
                 None => view! { <p class="loading" hidden=move || error.get().is_some()>{console.t(Text::Loading)}</p> }.into_any(),
@@ -183,29 +183,14 @@ fn TicketView(
 ) -> impl IntoView {
     let console = use_console();
     let locale = console.locale.get_untracked();
-    let tag = locale.tag();
-    let policy = console.config.get_untracked().map(|c| c.policy);
-    let decision = policy
-        .as_ref()
-        .and_then(|p| present::decision_words(p, tag, &ticket.category, &ticket.answers))
-        .unwrap_or_else(|| {
-            ticket
-                .decision
-                .iter()
-                .map(|s| (s.question.clone(), s.answer.clone()))
-                .collect()
-        });
-    let outcome_message = policy
-        .as_ref()
-        .and_then(|p| {
-            p.outcome(&ticket.outcome)
-                .map(|o| p.outcome_message(tag, o))
-        })
-        .unwrap_or_else(|| ticket.outcome_message.clone());
-    let category = policy
-        .as_ref()
-        .map(|p| category_title(Some(p), tag, &ticket.category))
-        .unwrap_or_else(|| ticket.category_title.clone());
+    // The server's words, in the agent's language (`?locale=`).
+    let decision: Vec<(String, String)> = ticket
+        .decision
+        .iter()
+        .map(|s| (s.question.clone(), s.answer.clone()))
+        .collect();
+    let outcome_message = ticket.outcome_message.clone();
+    let category = ticket.category_title.clone();
     let overdue = present::waits_on_store(ticket.status) && time::is_past(&ticket.respond_by);
     let files = Signal::derive(move || {
         set.with(|t| t.as_ref().map(|t| t.evidence.clone()).unwrap_or_default())
