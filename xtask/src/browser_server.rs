@@ -376,6 +376,7 @@ identity_secret_env = "{IDENTITY_SECRET_ENV}"
     }
     for (email, name, role, password) in AGENTS {
         ctx.cmd(binary)
+            .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
             .env("HELPCENTER_AGENT_PASSWORD", password)
             .args(["admin", "--config"])
             .arg(&config)
