@@ -237,6 +237,7 @@ fn Shell() -> impl IntoView {
         }
     });
 
+    let on_sign_in = Memo::new(move |_| location.pathname.get().starts_with("/console/sign-in"));
     let locale = console.locale;
     // Drawn anew in the agent's language when it changes: the labels themselves then need
     // not each follow it (a few hundred reactive labels cost the download tens of KB).
@@ -299,8 +300,10 @@ fn Shell() -> impl IntoView {
             {move || console.announce.get()}
         </p>
         <main id="main" tabindex="-1">
-            {move || match (locale.get(), console.session.get()).1 {
-                Session::Checking => {
+            {move || match (locale.get(), console.session.get(), on_sign_in.get()) {
+                // Nobody signed in and not on the sign-in page: on the way there, nothing
+                // else loads (every call would be refused).
+                (_, Session::Checking, _) | (_, Session::SignedOut { .. }, false) => {
                     view! { <p class="loading">{locale.get().text(Text::Loading)}</p> }.into_any()
                 }
                 _ => {

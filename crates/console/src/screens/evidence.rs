@@ -99,8 +99,8 @@ fn Viewer(files: Signal<Vec<ConsoleEvidence>>, open: RwSignal<Option<usize>>) ->
                         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
                 );
             }
-            zoom.set(2);
-            turns.set(0);
+            zoom.try_set(2);
+            turns.try_set(0);
             if let Some(d) = dialog.get() {
                 let _ = d.focus();
             }
@@ -115,7 +115,7 @@ fn Viewer(files: Signal<Vec<ConsoleEvidence>>, open: RwSignal<Option<usize>>) ->
         if len == 0 {
             return;
         }
-        open.update(|o| {
+        open.try_update(|o| {
             if let Some(i) = o {
                 *i = ((*i as i32 + delta).rem_euclid(len as i32)) as usize;
             }

@@ -99,27 +99,27 @@ pub fn InboxScreen() -> impl IntoView {
 
     leptos::task::spawn_local(async move {
         if let Ok(agents) = api::agents().await {
-            colleagues.set(agents);
+            colleagues.try_set(agents);
         }
     });
 
     let load = move |page: InboxQuery, append: bool| {
-        generation.update_value(|g| *g += 1);
-        let mine = generation.get_value();
-        loading.set(true);
+        generation.try_update_value(|g| *g += 1);
+        let mine = generation.try_get_value().unwrap_or_default();
+        loading.try_set(true);
         leptos::task::spawn_local(async move {
             let answer = api::inbox(&page).await;
-            if generation.get_value() != mine {
+            if generation.try_get_value() != Some(mine) {
                 return;
             }
-            loading.set(false);
+            loading.try_set(false);
             match answer {
                 Ok(found) => {
-                    error.set(None);
-                    counts.set(found.counts);
-                    next.set(found.next);
+                    error.try_set(None);
+                    counts.try_set(found.counts);
+                    next.try_set(found.next);
                     if append {
-                        rows.update(|r| {
+                        rows.try_update(|r| {
                             for item in found.items {
                                 if !r.iter().any(|x| x.id == item.id) {
                                     r.push(item);
@@ -127,8 +127,8 @@ pub fn InboxScreen() -> impl IntoView {
                             }
                         });
                     } else {
-                        rows.set(found.items);
-                        selected.set(None);
+                        rows.try_set(found.items);
+                        selected.try_set(None);
                     }
                 }
                 Err(e) => error.set(Some(console.error_text(&e))),
@@ -171,15 +171,15 @@ pub fn InboxScreen() -> impl IntoView {
         let id = item.id.clone();
         let was_there = rows.with_untracked(|r| r.iter().any(|x| x.id == id));
         let sort = current.sort.unwrap_or_default();
-        rows.update(|r| *r = present::apply_change(r, item.clone(), belongs, sort));
+        rows.try_update(|r| *r = present::apply_change(r, item.clone(), belongs, sort));
         if belongs {
-            fresh.update(|f| {
+            fresh.try_update(|f| {
                 f.insert(id.clone());
             });
         }
         if belongs || was_there {
             let locale = console.locale.get_untracked();
-            console.announce.set(locale.fill(
+            console.announce.try_set(locale.fill(
                 Text::LiveChanged,
                 &[("id", &id), ("status", locale.status(item.status))],
             ));
@@ -189,7 +189,7 @@ pub fn InboxScreen() -> impl IntoView {
         for_counts.limit = Some(1);
         leptos::task::spawn_local(async move {
             if let Ok(page) = api::inbox(&for_counts).await {
-                counts.set(page.counts);
+                counts.try_set(page.counts);
             }
         });
     });
@@ -209,7 +209,7 @@ pub fn InboxScreen() -> impl IntoView {
                 event.prevent_default();
                 let delta = if event.key() == "j" { 1 } else { -1 };
                 let to = present::step_selection(selected.get_untracked(), len, delta);
-                selected.set(to);
+                selected.try_set(to);
                 if let Some(i) = to {
                     crate::keys::focus(&format!("row-{i}"));
                 }
@@ -235,7 +235,7 @@ pub fn InboxScreen() -> impl IntoView {
     on_cleanup(move || keys.remove());
 
     let set_query = move |change: &dyn Fn(&mut InboxQuery)| {
-        query.update(|q| {
+        query.try_update(|q| {
             change(q);
             q.after = None;
         });

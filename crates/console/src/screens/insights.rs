@@ -42,14 +42,14 @@ pub fn InsightsScreen() -> impl IntoView {
             from: from.get_untracked().parse().ok(),
             to: to.get_untracked().parse().ok(),
         };
-        loading.set(true);
+        loading.try_set(true);
         leptos::task::spawn_local(async move {
             let answer = api::insights(&query).await;
-            loading.set(false);
+            loading.try_set(false);
             match answer {
                 Ok(found) => {
-                    error.set(None);
-                    data.set(Some(found));
+                    error.try_set(None);
+                    data.try_set(Some(found));
                 }
                 Err(e) => error.set(Some(console.error_text(&e))),
             }
@@ -59,10 +59,10 @@ pub fn InsightsScreen() -> impl IntoView {
 
     let preset = move |weeks: i32| {
         if let Some(start) = weeks_back(weeks) {
-            from.set(start.to_string());
+            from.try_set(start.to_string());
         }
         if let Some(t) = today {
-            to.set(t.to_string());
+            to.try_set(t.to_string());
         }
         load();
     };

@@ -62,22 +62,22 @@ pub fn SettingsScreen() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::saved_replies().await {
                 Ok(found) => {
-                    replies.set(found);
-                    error.set(None);
+                    replies.try_set(found);
+                    error.try_set(None);
                 }
                 Err(e) => error.set(Some(console.error_text(&e))),
             }
-            loaded.set(true);
+            loaded.try_set(true);
         });
     };
     load();
 
     let reset = move || {
         editing.set(None);
-        title.set(String::new());
-        body_en.set(String::new());
-        body_zh.set(String::new());
-        problems.set(Vec::new());
+        title.try_set(String::new());
+        body_en.try_set(String::new());
+        body_zh.try_set(String::new());
+        problems.try_set(Vec::new());
     };
 
     let submit = move |e: ev::SubmitEvent| {
@@ -94,26 +94,26 @@ pub fn SettingsScreen() -> impl IntoView {
                 Field::BodyEn => "saved-en",
                 Field::BodyZh => "saved-zh",
             });
-            problems.set(found);
+            problems.try_set(found);
             return;
         }
-        problems.set(Vec::new());
-        busy.set(true);
+        problems.try_set(Vec::new());
+        busy.try_set(true);
         let id = editing.get_untracked();
         leptos::task::spawn_local(async move {
             let answer = match &id {
                 Some(id) => api::update_saved_reply(id, &input).await,
                 None => api::create_saved_reply(&input).await,
             };
-            busy.set(false);
+            busy.try_set(false);
             match answer {
                 Ok(saved) => {
-                    replies.update(|r| match r.iter_mut().find(|x| x.id == saved.id) {
+                    replies.try_update(|r| match r.iter_mut().find(|x| x.id == saved.id) {
                         Some(slot) => *slot = saved,
                         None => r.push(saved),
                     });
                     reset();
-                    said.set(Some(console.t(Text::Saved).to_owned()));
+                    said.try_set(Some(console.t(Text::Saved).to_owned()));
                 }
                 Err(e) => said.set(Some(console.error_text(&e))),
             }
@@ -186,9 +186,9 @@ pub fn SettingsScreen() -> impl IntoView {
                                             let edit = edit.clone();
                                             move |_| {
                                                 editing.set(Some(edit.id.clone()));
-                                                title.set(edit.title.clone());
-                                                body_en.set(edit.body_en.clone());
-                                                body_zh.set(edit.body_zh.clone());
+                                                title.try_set(edit.title.clone());
+                                                body_en.try_set(edit.body_en.clone());
+                                                body_zh.try_set(edit.body_zh.clone());
                                                 crate::keys::focus("saved-title");
                                             }
                                         }>{console.tu(Text::Edit)}</button>
@@ -199,8 +199,8 @@ pub fn SettingsScreen() -> impl IntoView {
                                                 leptos::task::spawn_local(async move {
                                                     match api::delete_saved_reply(&id).await {
                                                         Ok(()) => {
-                                                            replies.update(|r| r.retain(|x| x.id != id));
-                                                            said.set(Some(console.t(Text::Deleted).to_owned()));
+                                                            replies.try_update(|r| r.retain(|x| x.id != id));
+                                                            said.try_set(Some(console.t(Text::Deleted).to_owned()));
                                                         }
                                                         Err(e) => said.set(Some(console.error_text(&e))),
                                                     }

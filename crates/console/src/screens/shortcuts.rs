@@ -49,7 +49,7 @@ pub fn ShortcutsDialog() -> impl IntoView {
             hidden=move || !open.get()
             on:keydown=move |e| {
                 if e.key() == "Escape" {
-                    open.set(false);
+                    open.try_set(false);
                 }
             }
         >

@@ -77,29 +77,29 @@ pub fn SignInScreen() -> impl IntoView {
             password: password.get_untracked(),
         };
         let found = check(&form);
-        refusal.set(None);
+        refusal.try_set(None);
         if let Some((field, _)) = found.first() {
             let id = match field {
                 Field::Site => "sign-in-site",
                 Field::Email => "sign-in-email",
                 Field::Password => "sign-in-password",
             };
-            problems.set(found);
+            problems.try_set(found);
             crate::keys::focus(id);
             return;
         }
-        problems.set(Vec::new());
-        busy.set(true);
+        problems.try_set(Vec::new());
+        busy.try_set(true);
         leptos::task::spawn_local(async move {
             let answer = api::sign_in(&form).await;
-            busy.set(false);
+            busy.try_set(false);
             match answer {
                 Ok(agent) => {
                     if let Ok(Some(storage)) = window().local_storage() {
                         let _ = storage.set_item(SITE_KEY, &agent.site);
                     }
-                    password.set(String::new());
-                    console.session.set(Session::SignedIn(agent));
+                    password.try_set(String::new());
+                    console.session.try_set(Session::SignedIn(agent));
                 }
                 Err(error) => {
                     let locale = console.locale.get_untracked();
@@ -114,7 +114,7 @@ pub fn SignInScreen() -> impl IntoView {
                         }
                         other => console.error_text(&other),
                     };
-                    refusal.set(Some(text));
+                    refusal.try_set(Some(text));
                     crate::keys::focus("sign-in-password");
                 }
             }

@@ -85,13 +85,13 @@ pub fn TicketScreen() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::ticket(&id, console.locale.get_untracked().tag()).await {
                 Ok(found) => {
-                    error.set(None);
+                    error.try_set(None);
                     // The ticket is drawn anew: focus goes back where the agent was.
                     let focused = document()
                         .active_element()
                         .map(|e| e.id())
                         .filter(|id| !id.is_empty());
-                    ticket.set(Some(found));
+                    ticket.try_set(Some(found));
                     if let Some(focused) = focused {
                         gloo_timers::future::TimeoutFuture::new(0).await;
                         crate::keys::focus_quietly(&focused);
@@ -105,17 +105,17 @@ pub fn TicketScreen() -> impl IntoView {
         let current = id();
         let _ = console.locale.get();
         if previous.as_ref() != Some(&current) {
-            ticket.set(None);
+            ticket.try_set(None);
         }
         reload();
         current
     });
     leptos::task::spawn_local(async move {
         if let Ok(agents) = api::agents().await {
-            colleagues.set(agents);
+            colleagues.try_set(agents);
         }
         if let Ok(saved) = api::saved_replies().await {
-            replies.set(saved);
+            replies.try_set(saved);
         }
     });
 
@@ -132,7 +132,7 @@ pub fn TicketScreen() -> impl IntoView {
             return;
         }
         let locale = console.locale.get_untracked();
-        console.announce.set(locale.fill(
+        console.announce.try_set(locale.fill(
             Text::LiveChanged,
             &[
                 ("id", &change.ticket_id),
@@ -437,7 +437,7 @@ fn Actions(
     } = drafts;
     // The status chosen stays chosen while it is allowed; else the first allowed one.
     if !moves.iter().any(|s| s.as_str() == to.get_untracked()) {
-        to.set(
+        to.try_set(
             moves
                 .first()
                 .map(|s| s.as_str().to_owned())
@@ -456,13 +456,13 @@ fn Actions(
             match call.await {
                 Ok(updated) => {
                     if let Some(field) = clear {
-                        field.set(String::new());
+                        field.try_set(String::new());
                     }
-                    said.set(Said::Done);
+                    said.try_set(Said::Done);
                     console
                         .announce
-                        .set(console.locale.get_untracked().text(Text::Done).to_owned());
-                    set.set(Some(updated));
+                        .try_set(console.locale.get_untracked().text(Text::Done).to_owned());
+                    set.try_set(Some(updated));
                 }
                 Err(e) => {
                     let text = console.error_text(&e);
@@ -471,10 +471,10 @@ fn Actions(
                         if let Ok(fresh) =
                             api::ticket(&id.get_value(), console.locale.get_untracked().tag()).await
                         {
-                            set.set(Some(fresh));
+                            set.try_set(Some(fresh));
                         }
                     }
-                    said.set(Said::Problem(text));
+                    said.try_set(Said::Problem(text));
                 }
             }
         });
@@ -495,7 +495,7 @@ fn Actions(
                     let pick = chosen.get_untracked();
                     if let Some(r) = replies.with_untracked(|rs| rs.iter().find(|r| r.id == pick).cloned()) {
                         let text = present::reply_in(&r.body_en, &r.body_zh, &shopper_locale.get_value()).to_owned();
-                        target.set(text);
+                        target.try_set(text);
                     }
                 }>{locale.text(Text::Insert)}</button>
             </div>
@@ -575,7 +575,7 @@ fn Actions(
                     let Some(target) = TicketStatus::parse(&to.get_untracked()) else { return };
                     let kind = ALL_RESOLUTIONS.into_iter().find(|r| resolution_id(*r) == resolution.get_untracked());
                     if target == TicketStatus::Resolved && kind.is_none() {
-                        said_status.set(Said::Problem(locale.text(Text::ResolutionNeeded).to_owned()));
+                        said_status.try_set(Said::Problem(locale.text(Text::ResolutionNeeded).to_owned()));
                         crate::keys::focus("status-resolution");
                         return;
                     }
@@ -621,7 +621,7 @@ fn Actions(
                     e.prevent_default();
                     let text = expand(question.get_untracked().trim());
                     if text.is_empty() {
-                        said_info.set(Said::Problem(locale.text(Text::MessageEmpty).to_owned()));
+                        said_info.try_set(Said::Problem(locale.text(Text::MessageEmpty).to_owned()));
                         crate::keys::focus("ask-text");
                         return;
                     }
@@ -644,7 +644,7 @@ fn Actions(
                     e.prevent_default();
                     let text = expand(reply.get_untracked().trim());
                     if text.is_empty() {
-                        said_reply.set(Said::Problem(locale.text(Text::MessageEmpty).to_owned()));
+                        said_reply.try_set(Said::Problem(locale.text(Text::MessageEmpty).to_owned()));
                         crate::keys::focus("reply-text");
                         return;
                     }
@@ -666,7 +666,7 @@ fn Actions(
                 e.prevent_default();
                 let text = note.get_untracked().trim().to_owned();
                 if text.is_empty() {
-                    said_note.set(Said::Problem(locale.text(Text::MessageEmpty).to_owned()));
+                    said_note.try_set(Said::Problem(locale.text(Text::MessageEmpty).to_owned()));
                     crate::keys::focus("note-text");
                     return;
                 }
