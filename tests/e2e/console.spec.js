@@ -202,6 +202,11 @@ test("an agent triages by keyboard alone", async ({ page, context }) => {
   await expect(page.locator(".event[data-kind=Message]").last()).toContainText("we're looking at it today");
 });
 
+/** Whether the page fits its width: nothing to scroll sideways but the list's own table. */
+async function fitsWidth(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
+
 /** axe's serious and critical findings on the page. */
 async function audit(page) {
   if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE);
@@ -247,10 +252,17 @@ for (const [locale, who, words] of [
       found["shortcuts"] = await audit(page);
       await page.keyboard.press("Escape");
 
+      expect(await fitsWidth(page), "the inbox at 1280 px").toBe(true);
       await page.goto(`${stage.widget}/console/tickets/${id}`);
       await expect(page.locator("#ticket-heading")).toHaveText(id);
       await expect(page.locator(".file")).toHaveCount(1);
       found["ticket"] = await audit(page);
+      expect(await fitsWidth(page), "the ticket at 1280 px").toBe(true);
+      // A tablet held upright: one column, everything within the screen's width.
+      await page.setViewportSize({ width: 820, height: 1180 });
+      expect(await fitsWidth(page), "the ticket on a tablet").toBe(true);
+      await expect(page.locator(".ticket-side")).toBeVisible();
+      await page.setViewportSize({ width: 1280, height: 800 });
       await page.locator(".file .thumb").click();
       await expect(page.locator(".viewer")).toBeVisible();
       found["ticket, photo viewer"] = await audit(page);

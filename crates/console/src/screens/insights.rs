@@ -96,12 +96,12 @@ pub fn InsightsScreen() -> impl IntoView {
                         <div class="figures">
                             <Figure label=locale.text(Text::OverdueNow) value=d.overdue_now.to_string() key="overdue" />
                             <Figure
-                                label=locale.text(Text::FirstAnswers)
+                                label=locale.text(Text::OnTimeLabel)
                                 value=d.first_answers.share_on_time.map(|s| locale.fill(Text::ShareOnTime, &[("percent", &present::percent(s))])).unwrap_or_else(|| "—".into())
                                 key="on-time"
                             />
                             <Figure
-                                label=locale.text(Text::FirstAnswers)
+                                label=locale.text(Text::MedianLabel)
                                 value=d.first_answers.median_hours.map(|h| locale.fill(Text::MedianHours, &[("hours", &format!("{h:.1}"))])).unwrap_or_else(|| "—".into())
                                 key="median"
                             />
