@@ -85,9 +85,26 @@ async fn problems_of(root: &HtmlElement, n: usize) -> String {
 }
 
 /// Nothing of a refused file reached the server: the kept draft names no upload for it.
-fn never_uploaded(n: usize) {
+/// The file is found by name, so a draft written by anything else fails here by name.
+fn never_uploaded(name: &str) {
     let (_, files) = saved::load("demo").expect("draft kept");
-    assert_eq!(files[n - 1].upload_url, None, "file {n} was uploaded");
+    let kept = files
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("the draft keeps no file named {name}: {files:?}"));
+    assert_eq!(kept.upload_url, None, "{name} was uploaded");
+}
+
+/// Waits until no file is being checked or uploaded. A test whose valid files upload ends
+/// with this, so that no upload of its widget finishes (and saves its draft) during the
+/// next test.
+async fn until_uploads_end(root: &HtmlElement) {
+    wait_for("the uploads to end", 20_000, || {
+        texts(root, ".hc-file-status")
+            .iter()
+            .all(|s| s == "Uploaded" || s == "Not sent")
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -103,7 +120,7 @@ async fn a_png_below_the_minimum_size_is_refused_before_upload() {
         "This picture is too small (200×150) to see the details. Use one of at least 320×240 pixels."
     );
     assert_eq!(text(&root, ".hc-file-status"), "Not sent");
-    never_uploaded(1);
+    never_uploaded("box.png");
 }
 
 #[wasm_bindgen_test]
@@ -134,7 +151,7 @@ async fn html_named_jpg_is_refused_whatever_its_name_says() {
             .await
             .starts_with("This isn't a photo or video we can accept, whatever its name says.")
     );
-    never_uploaded(1);
+    never_uploaded("photo.jpg");
 }
 
 #[wasm_bindgen_test]
@@ -146,7 +163,7 @@ async fn a_jpeg_taken_before_the_delivery_day_is_flagged() {
         problems_of(&root, 1).await,
         "This photo was taken on 20 November 2026, before the parcel arrived on 22 November 2026. Please send photos taken after delivery."
     );
-    never_uploaded(1);
+    never_uploaded("IMG_0003.JPG");
 }
 
 #[wasm_bindgen_test]
@@ -169,7 +186,8 @@ async fn the_same_photo_twice_is_caught_as_a_duplicate() {
         problems_of(&root, 2).await,
         "You've already added this same file. Remove it or pick another."
     );
-    never_uploaded(2);
+    never_uploaded("copy of IMG_0001.JPG");
+    until_uploads_end(&root).await;
 }
 
 #[wasm_bindgen_test]
@@ -199,7 +217,8 @@ async fn one_file_too_many_is_caught_and_not_uploaded() {
         "Photos and videos",
         "cannot go on with 3"
     );
-    never_uploaded(3);
+    never_uploaded("IMG_0007.JPG");
+    until_uploads_end(&root).await;
 }
 
 #[wasm_bindgen_test]
@@ -224,7 +243,7 @@ async fn a_file_over_the_size_limit_is_refused_with_both_sizes() {
             "This file is {size}; the limit is 100 KB. Send a smaller photo or a shorter video."
         )
     );
-    never_uploaded(1);
+    never_uploaded("big.jpg");
 }
 
 #[wasm_bindgen_test]
@@ -306,5 +325,5 @@ async fn a_video_over_the_time_limit_is_refused_with_its_length() {
         problems_of(&root, 1).await,
         "This video is 200 s long; the limit is 120 s. Trim it or send a shorter one."
     );
-    never_uploaded(1);
+    never_uploaded("unboxing.mp4");
 }

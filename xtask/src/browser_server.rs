@@ -349,6 +349,10 @@ per_ip_burst = 10000
 per_site_per_second = 10000
 per_site_burst = 10000
 
+# Every test's browser is one client: it files few of the files it uploads.
+[server.storage]
+open_uploads_per_client = 100000
+
 [[sites]]
 key = "demo"
 display_name = "Browser test store"

@@ -195,6 +195,15 @@ pub enum ErrorCode {
     /// The request body stalled.
     #[serde(rename = "upload.body_stalled")]
     UploadBodyStalled,
+    /// The client holds too many uploads that no ticket holds yet.
+    #[serde(rename = "upload.too_many_open")]
+    UploadTooManyOpen,
+    /// The site's room for files not yet sent with a request is full; retry later.
+    #[serde(rename = "storage.quota_exceeded")]
+    StorageQuotaExceeded,
+    /// The server's disk is (nearly) full; retry later.
+    #[serde(rename = "storage.full")]
+    StorageFull,
     /// The email or the password is wrong (the same answer for both, so accounts cannot be probed).
     #[serde(rename = "console.sign_in_failed")]
     SignInFailed,
@@ -238,7 +247,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 57] = [
+    pub const ALL: [ErrorCode; 60] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -284,6 +293,9 @@ impl ErrorCode {
         ErrorCode::UploadAttached,
         ErrorCode::UploadBodyInterrupted,
         ErrorCode::UploadBodyStalled,
+        ErrorCode::UploadTooManyOpen,
+        ErrorCode::StorageQuotaExceeded,
+        ErrorCode::StorageFull,
         ErrorCode::SignInFailed,
         ErrorCode::SessionRequired,
         ErrorCode::SessionExpired,
@@ -346,6 +358,9 @@ impl ErrorCode {
             ErrorCode::UploadAttached => "upload.attached",
             ErrorCode::UploadBodyInterrupted => "upload.body_interrupted",
             ErrorCode::UploadBodyStalled => "upload.body_stalled",
+            ErrorCode::UploadTooManyOpen => "upload.too_many_open",
+            ErrorCode::StorageQuotaExceeded => "storage.quota_exceeded",
+            ErrorCode::StorageFull => "storage.full",
             ErrorCode::SignInFailed => "console.sign_in_failed",
             ErrorCode::SessionRequired => "console.session_required",
             ErrorCode::SessionExpired => "console.session_expired",

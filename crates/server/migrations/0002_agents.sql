@@ -49,11 +49,7 @@ ALTER TABLE tickets ADD COLUMN assignee TEXT REFERENCES agents (id);
 CREATE INDEX tickets_site_updated ON tickets (site, updated_at, id);
 CREATE INDEX tickets_site_respond_by ON tickets (site, respond_by, id);
 CREATE INDEX tickets_site_assignee ON tickets (site, assignee, updated_at);
-CREATE INDEX tickets_site_assignee_status ON tickets (site, assignee, status);
-CREATE INDEX tickets_site_status_respond_by ON tickets (site, status, respond_by);
--- Search by the start of a ticket id, or of an email whatever its case.
-CREATE INDEX tickets_site_id ON tickets (site, id);
-CREATE INDEX tickets_site_email ON tickets (site, lower(email));
+CREATE INDEX tickets_site_email ON tickets (site, email);
 CREATE INDEX tickets_site_created ON tickets (site, created_at);
 
 CREATE TABLE saved_replies (

@@ -22,6 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppError;
+use crate::client_ip::{self, TrustedProxies};
 use crate::rate_limit::{self, RateLimits};
 use crate::routes::{admin, console, health, tickets, widget_config};
 use crate::sites::Sites;
@@ -38,6 +39,8 @@ pub struct ServeOptions {
     /// Where `embed.js` is, the one file of it served.
     pub public_dir: PathBuf,
     pub rate_limits: RateLimits,
+    /// Whose `X-Forwarded-For` names the client (rate limits count per client).
+    pub trusted_proxies: TrustedProxies,
     /// The agents' console.
     pub console: ConsoleOptions,
 }
@@ -135,6 +138,7 @@ pub fn api(
         .routes(routes!(console::tickets::events));
     OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
         .routes(routes!(serve_document))
         .merge(public_layers(public))
         .merge(admin)
@@ -182,7 +186,11 @@ pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
                     // The path only: query strings may carry an SSE access token.
                     tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
                 }))
-                .layer(PropagateRequestIdLayer::x_request_id()),
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(axum::middleware::from_fn_with_state(
+                    Arc::new(options.trusted_proxies.clone()),
+                    client_ip::find_client,
+                )),
         )
         .with_state(state)
 }

@@ -260,10 +260,11 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let state = match AppState::open(Sites::new(sites), &data_dir).await {
+        let mut state = match AppState::open(Sites::new(sites), &data_dir).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
         };
+        state.storage = config.server.storage.unwrap_or_default();
         let demo_agent = if demo {
             match crate::agents::ensure_demo_agent(&state.store, &data_dir).await {
                 Ok(credentials) => Some(credentials),
@@ -296,6 +297,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             console_dir,
             public_dir,
             rate_limits,
+            trusted_proxies: config.server.trusted_proxies.clone(),
             console: crate::app::ConsoleOptions {
                 public_origin: console.public_origin,
                 sign_in: console.sign_in.unwrap_or_default(),

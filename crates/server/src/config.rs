@@ -30,6 +30,11 @@ pub struct ServerSettings {
     pub rate_limits: Option<crate::rate_limit::RateLimits>,
     /// Bounds on slow and idle connections; see `ConnectionLimits::default`.
     pub connections: Option<crate::listen::ConnectionLimits>,
+    /// The reverse proxies in front of this server, whose `X-Forwarded-For` names the client.
+    #[serde(default)]
+    pub trusted_proxies: crate::client_ip::TrustedProxies,
+    /// Bounds on evidence no ticket holds yet; see `StorageLimits::default`.
+    pub storage: Option<crate::uploads::quota::StorageLimits>,
     /// The agents' console.
     pub console: Option<ConsoleSettings>,
 }

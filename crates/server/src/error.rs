@@ -89,6 +89,7 @@ impl AppError {
             AppError::IdentityNotConfigured => ErrorCode::IdentityNotConfigured,
             AppError::BadInput(code, _) => *code,
             AppError::RateLimited(_) | AppError::SignInRateLimited(_) => ErrorCode::RateLimited,
+            AppError::Store(e) if e.is_disk_full() => ErrorCode::StorageFull,
             AppError::SignInFailed => ErrorCode::SignInFailed,
             AppError::SessionRequired => ErrorCode::SessionRequired,
             AppError::SessionExpired => ErrorCode::SessionExpired,
@@ -126,6 +127,7 @@ impl AppError {
             AppError::RateLimited(_) | AppError::SignInRateLimited(_) => {
                 StatusCode::TOO_MANY_REQUESTS
             }
+            AppError::Store(e) if e.is_disk_full() => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -141,7 +143,13 @@ impl IntoResponse for AppError {
             kind: "about:blank".to_owned(),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
-            detail: self.to_string(),
+            detail: match self.code() {
+                ErrorCode::StorageFull => {
+                    "the server has no room to save this right now; nothing was saved: try again later"
+                        .to_owned()
+                }
+                _ => self.to_string(),
+            },
             code: self.code(),
             problems: None,
             allowed: None,

@@ -108,6 +108,15 @@ pub mod responses {
     )]
     pub struct SiteTicketNotFound(pub ProblemDetails);
 
+    /// No room left to write on the server's disk: nothing half-written, retry later.
+    #[derive(IntoResponses)]
+    #[response(
+        status = 507,
+        description = "`storage.full`: the server's disk is (nearly) full; nothing was saved. Retry later (an upload resumes from the offset HEAD reports).",
+        content_type = "application/problem+json"
+    )]
+    pub struct StorageFull(pub ProblemDetails);
+
     /// tus: the upload failed on the server.
     #[derive(IntoResponses)]
     #[response(

@@ -1,5 +1,6 @@
-//! Rate limits on the public API: per client IP, and per site so one storefront's flood
-//! cannot starve the others. Over the limit: 429 problem details with Retry-After.
+//! Rate limits on the public API: per client (its IPv4 address or IPv6 /64, behind trusted
+//! proxies: see [`crate::client_ip`]), and per site so one storefront's flood cannot starve
+//! the others. Over the limit: 429 problem details with Retry-After.
 
 use std::time::Duration;
 
@@ -10,10 +11,11 @@ use serde::Deserialize;
 use tower_governor::GovernorLayer;
 use tower_governor::errors::GovernorError;
 use tower_governor::governor::GovernorConfigBuilder;
-use tower_governor::key_extractor::{KeyExtractor, PeerIpKeyExtractor};
+use tower_governor::key_extractor::KeyExtractor;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppError;
+use crate::client_ip::{self, ClientIp};
 
 /// Requests per second (sustained) and burst, per client IP and per site.
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -35,6 +37,29 @@ impl Default for RateLimits {
             per_site_per_second: 500,
             per_site_burst: 2000,
         }
+    }
+}
+
+/// The client a request counts for: the [`ClientIp`] found behind trusted proxies (the TCP
+/// peer when there are none), grouped as [`client_ip::bucket`] says.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientKeyExtractor;
+
+impl KeyExtractor for ClientKeyExtractor {
+    type Key = std::net::IpAddr;
+
+    fn extract<T>(&self, request: &Request<T>) -> Result<Self::Key, GovernorError> {
+        let extensions = request.extensions();
+        extensions
+            .get::<ClientIp>()
+            .map(|ClientIp(ip)| *ip)
+            .or_else(|| {
+                extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|info| info.0.ip())
+            })
+            .map(client_ip::bucket)
+            .ok_or(GovernorError::UnableToExtractKey)
     }
 }
 
@@ -84,7 +109,7 @@ pub fn limit<S: Clone + Send + Sync + 'static>(
     let per_ip = GovernorConfigBuilder::default()
         .period(period(limits.per_ip_per_second))
         .burst_size(limits.per_ip_burst.max(1))
-        .key_extractor(PeerIpKeyExtractor)
+        .key_extractor(ClientKeyExtractor)
         .finish();
     let per_site = GovernorConfigBuilder::default()
         .period(period(limits.per_site_per_second))

@@ -81,6 +81,12 @@ impl Site {
                     })?,
             ),
         };
+        config.brand.check().map_err(problem)?;
+        let return_policy_url = config
+            .return_policy_url
+            .as_deref()
+            .map(|url| absolute_page(url).map_err(problem))
+            .transpose()?;
         let allowed_origins = config
             .allowed_origins
             .iter()
@@ -92,7 +98,7 @@ impl Site {
             allowed_origins,
             brand: config.brand.clone(),
             policy,
-            return_policy_url: config.return_policy_url.clone(),
+            return_policy_url,
             time_zone,
             admin_key_sha256: config.admin_key_sha256.to_ascii_lowercase(),
             identity_secret,
@@ -121,12 +127,32 @@ impl Site {
             allowed_origins,
             brand: Brand::default(),
             policy: Policy::builtin(),
-            return_policy_url: Some("/demo/returns.html".into()),
+            // The storefront's own page, as a store links its own.
+            return_policy_url: Some(format!("http://127.0.0.1:{storefront}/returns.html")),
             time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
             admin_key_sha256: auth::sha256_hex(&admin_key),
             identity_secret: Some(identity_secret),
         };
         Ok((site, admin_key))
+    }
+}
+
+/// `url` if it is an absolute http(s) address. The widget opens it from its own origin, not
+/// the store's: a relative path would lead to the widget's server, which has no such page.
+fn absolute_page(url: &str) -> Result<String, String> {
+    let parsed: Option<axum::http::Uri> = url.parse().ok();
+    let absolute = parsed.is_some_and(|uri| {
+        matches!(uri.scheme_str(), Some("https" | "http"))
+            && uri.host().is_some_and(|host| !host.is_empty())
+    });
+    if absolute {
+        Ok(url.to_owned())
+    } else {
+        Err(format!(
+            "return_policy_url {url:?} must be a whole address such as \
+             \"https://shop.example/returns\": the widget opens it from its own origin, not \
+             the store's"
+        ))
     }
 }
 

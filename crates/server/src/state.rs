@@ -1,6 +1,7 @@
 //! What every handler shares. Apart from the router in `app`, so that the handlers, which
 //! need the state, and the router, which needs the handlers, do not import each other.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
@@ -11,6 +12,7 @@ use crate::rate_limit::SignInLimiter;
 use crate::sites::Sites;
 use crate::store::Store;
 use crate::uploads::blobs::EvidenceStore;
+use crate::uploads::quota::StorageLimits;
 
 /// Shared by every handler; cheap to clone.
 #[derive(Clone)]
@@ -20,6 +22,10 @@ pub struct AppState {
     pub evidence: Arc<EvidenceStore>,
     pub events: Arc<EventHub>,
     pub secret: Arc<ServerSecret>,
+    /// Where the database and evidence live: its disk's free space bounds new uploads.
+    pub data_dir: PathBuf,
+    /// Bounds on evidence no ticket holds yet (`[server.storage]`).
+    pub storage: StorageLimits,
     /// Cancelled when the server shuts down, so endless responses (event streams) end and
     /// graceful shutdown does not wait for them forever.
     pub shutdown: CancellationToken,
@@ -38,6 +44,8 @@ impl AppState {
             evidence: Arc::new(EvidenceStore::new(data_dir)?),
             events: Arc::new(EventHub::default()),
             secret: Arc::new(ServerSecret::load_or_create(data_dir)?),
+            data_dir: data_dir.to_owned(),
+            storage: StorageLimits::default(),
             shutdown: CancellationToken::new(),
             sign_in: Arc::new(SignInLimiter::default()),
             public_origin: None,

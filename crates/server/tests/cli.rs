@@ -61,7 +61,7 @@ fn policy_check_lists_every_problem_of_a_merchant_file() {
         "{err}"
     );
     assert!(
-        err.contains("outcomes[2].claim_window.days_after_delivery: at most 365 days"),
+        err.contains("outcomes[2].claim_window.days_after_delivery: from 1 to 365 days"),
         "{err}"
     );
 }
@@ -111,6 +111,70 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
         out.trim(),
         "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
     );
+}
+
+#[test]
+fn a_return_policy_link_that_is_not_a_whole_address_is_refused_at_start() {
+    let err = sample_refused(|s| {
+        s.replace(
+            "return_policy_url = \"https://shop.acme.example/pages/returns\"",
+            "return_policy_url = \"/pages/returns\"",
+        )
+    });
+    assert!(
+        err.contains(
+            "site \"acme\": return_policy_url \"/pages/returns\" must be a whole address such as \"https://shop.example/returns\""
+        ),
+        "{err}"
+    );
+}
+
+/// What `admin tickets list` on the sample config changed by `edit` says on stderr.
+fn sample_refused(edit: impl FnOnce(&str) -> String) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sample = include_str!("../helpcenter-server.sample.toml");
+    let edited = edit(sample);
+    assert_ne!(edited, sample, "the edit changed the sample");
+    let config = dir.path().join("edited.toml");
+    std::fs::write(&config, edited).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["admin", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--site", "acme", "tickets", "list"])
+        .env(
+            "ACME_HELPCENTER_IDENTITY_SECRET",
+            "a-secret-of-16-chars-or-more",
+        )
+        .output()
+        .expect("run helpcenter-server");
+    assert!(!output.status.success());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_brand_that_is_not_a_colour_or_cannot_be_read_is_refused_at_start() {
+    let err =
+        sample_refused(|s| s.replace("primary_color = \"#", "primary_color = \"not a colour #"));
+    assert!(
+        err.contains("site \"acme\": brand: primary_color \"not a colour #"),
+        "{err}"
+    );
+    let err = sample_refused(|s| {
+        let brand = s.find("[sites.brand]").expect("the sample has a brand");
+        let (head, tail) = s.split_at(brand);
+        format!(
+            "{head}{}",
+            tail.replacen(
+                "on_primary_color = \"#ffffff\"",
+                "on_primary_color = \"#d04040\"",
+                1
+            )
+        )
+    });
+    assert!(err.contains("has a contrast of"), "{err}");
+    assert!(err.contains("at least 4.5:1"), "{err}");
 }
 
 #[test]

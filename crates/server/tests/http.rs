@@ -88,7 +88,18 @@ async fn the_demo_site_config_carries_its_policy() {
     );
     assert_eq!(body["site"], "demo");
     assert_eq!(body["display_name"], "Demo Store");
-    assert_eq!(body["return_policy_url"], "/demo/returns.html");
+    // The demo storefront's own page (next door), not a path on the widget's server.
+    let storefront_port = server
+        .base
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse::<u16>().ok())
+        .expect("port")
+        + 1;
+    assert_eq!(
+        body["return_policy_url"],
+        format!("http://127.0.0.1:{storefront_port}/returns.html")
+    );
     assert_eq!(
         body["brand"],
         serde_json::json!({"primary_color": "#1f5fbf", "on_primary_color": "#ffffff", "radius_px": 10})
@@ -361,6 +372,123 @@ async fn a_client_over_its_rate_limit_is_told_when_to_come_back() {
             .expect("request")
             .status(),
         200
+    );
+}
+
+#[tokio::test]
+async fn readiness_says_whether_claims_can_be_taken_and_why_not() {
+    let server = TestServer::start().await;
+    let response = server
+        .http
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ready", "checks": {"database": "ok", "disk": "ok", "evidence": "ok"}})
+    );
+
+    // A data disk under its reserve: not ready, and the reason with the figures.
+    let setup = support::Setup {
+        storage: helpcenter_server::uploads::quota::StorageLimits {
+            free_disk_reserve_mib: u64::MAX / (1 << 21),
+            ..Default::default()
+        },
+        ..support::Setup::default()
+    };
+    let full = TestServer::start_set_up(setup, |_| {}).await;
+    let response = full
+        .http
+        .get(full.url("/readyz"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["status"], "not_ready");
+    assert_eq!(body["checks"]["database"], "ok");
+    let disk = body["checks"]["disk"].as_str().unwrap_or_default();
+    assert!(
+        disk.contains("MiB free, under the") && disk.ends_with("MiB kept in reserve"),
+        "{disk}"
+    );
+}
+
+/// Limits tight enough to meet in a test: two requests per client, sites unlimited.
+const TWO_PER_CLIENT: helpcenter_server::rate_limit::RateLimits =
+    helpcenter_server::rate_limit::RateLimits {
+        per_ip_per_second: 1,
+        per_ip_burst: 2,
+        per_site_per_second: 1000,
+        per_site_burst: 1000,
+    };
+
+/// The statuses of `count` widget-config requests sent as if forwarded for `client`.
+async fn statuses_forwarded_for(server: &TestServer, client: &str, count: usize) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for _ in 0..count {
+        let response = server
+            .http
+            .get(server.url("/v1/sites/demo/widget-config"))
+            .header("x-forwarded-for", client)
+            .send()
+            .await
+            .expect("request");
+        statuses.push(response.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_shopper_has_their_own_limit() {
+    let proxies =
+        helpcenter_server::client_ip::TrustedProxies::new(vec!["127.0.0.1".parse().expect("net")]);
+    let setup = support::Setup {
+        rate_limits: TWO_PER_CLIENT,
+        trusted_proxies: proxies,
+        ..support::Setup::default()
+    };
+    let server = TestServer::start_set_up(setup, |_| {}).await;
+    // The proxy appends the address it saw; what the client wrote to its left is not trusted.
+    assert_eq!(
+        statuses_forwarded_for(&server, "203.0.113.9", 3).await,
+        [200, 200, 429]
+    );
+    assert_eq!(
+        statuses_forwarded_for(&server, "198.51.100.7, 203.0.113.9", 1).await,
+        [429],
+        "a client cannot escape its limit by writing another address first"
+    );
+    assert_eq!(
+        statuses_forwarded_for(&server, "203.0.113.9, 198.51.100.7", 2).await,
+        [200, 200],
+        "another shopper behind the same proxy is not slowed by the first"
+    );
+    // One IPv6 subscriber's /64 is one client, whichever address it uses.
+    assert_eq!(
+        statuses_forwarded_for(&server, "2001:db8:1:2::1", 2).await,
+        [200, 200]
+    );
+    assert_eq!(
+        statuses_forwarded_for(&server, "2001:db8:1:2::ffff", 1).await,
+        [429]
+    );
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_a_forwarded_address_changes_nothing() {
+    let server = TestServer::start_with(TWO_PER_CLIENT).await;
+    assert_eq!(
+        statuses_forwarded_for(&server, "203.0.113.1", 2).await,
+        [200, 200]
+    );
+    assert_eq!(
+        statuses_forwarded_for(&server, "203.0.113.2", 1).await,
+        [429],
+        "the TCP peer is the client when no proxy is trusted"
     );
 }
 

@@ -10,6 +10,7 @@ use helpcenter_media::samples::{self, png};
 use helpcenter_server::AppState;
 use helpcenter_server::sites::{Site, Sites};
 use helpcenter_server::store::Store;
+use helpcenter_server::uploads::quota::StorageLimits;
 use helpcenter_server::uploads::{self, EvidenceStore, expire_uploads};
 use reqwest::{Response, StatusCode};
 use sha1::Digest as _;
@@ -736,9 +737,40 @@ async fn unfinished_uploads_expire() {
     );
     assert_eq!(store.upload(&unfinished_id).await.expect("query"), None);
     assert!(!evidence.partial_path(&unfinished_id).expect("id").exists());
-    // A finished upload is evidence waiting for its ticket: kept.
+    // A finished upload is evidence waiting for its ticket: kept for three days.
     assert!(store.upload(&finished).await.expect("query").is_some());
     assert!(evidence.read_all(&finished).await.is_ok());
+    // Then, unless a ticket took it, it goes too; a filed one stays with its ticket.
+    let filed = upload_in_halves(&server, "filed.png", &png(800, 600, 9)).await;
+    let claim = helpcenter_api::NewTicket {
+        category: "product_quality".into(),
+        answers: vec!["fault".into(), "as_instructed".into()],
+        order_number: "10023456".into(),
+        description: "The blender stopped after two days; the motor hums, the blade is still."
+            .into(),
+        email: "wei@example.com".into(),
+        uploads: vec![filed.clone()],
+        locale: "en".into(),
+        ..helpcenter_api::NewTicket::default()
+    };
+    let created = server
+        .http
+        .post(server.url("/v1/sites/demo/tickets"))
+        .header("Idempotency-Key", "expiry-filed")
+        .json(&claim)
+        .send()
+        .await
+        .expect("create ticket");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let in_four_days = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(4 * 24);
+    let report = expire_uploads(&store, &evidence, in_four_days)
+        .await
+        .expect("pass");
+    assert_eq!(report.expired, 1, "the unfiled finished upload, only");
+    assert_eq!(store.upload(&finished).await.expect("query"), None);
+    assert!(evidence.read_all(&finished).await.is_err());
+    assert!(store.upload(&filed).await.expect("query").is_some());
+    assert!(evidence.read_all(&filed).await.is_ok());
 
     // Past its expiry but not yet swept: HEAD and PATCH say it is gone.
     let (location, _) = start_upload(&server, "c.png", bytes.len()).await;
@@ -915,4 +947,70 @@ async fn a_body_cut_off_mid_stream_keeps_what_arrived() {
         .facts;
     assert_eq!(facts.duration_seconds, Some(45.0));
     assert_eq!(facts.content_hash, sha256_hex(&video));
+}
+
+/// `[server.storage]` with `change` applied to the defaults.
+async fn server_with_storage(change: impl FnOnce(&mut StorageLimits)) -> TestServer {
+    let mut storage = StorageLimits::default();
+    change(&mut storage);
+    let setup = support::Setup {
+        storage,
+        ..support::Setup::default()
+    };
+    TestServer::start_set_up(setup, |_| {}).await
+}
+
+fn demo_metadata(filename: &str) -> String {
+    format!("site {},filename {}", b64("demo"), b64(filename))
+}
+
+#[tokio::test]
+async fn a_client_holding_too_many_open_uploads_is_told_to_send_or_remove_some() {
+    let server = server_with_storage(|s| s.open_uploads_per_client = 2).await;
+    let (first, _) = start_upload(&server, "a.png", 1000).await;
+    start_upload(&server, "b.png", 1000).await;
+    let (status, code) = problem(create(&server, &demo_metadata("c.png"), 1000).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "upload.too_many_open")
+    );
+    assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 2);
+    // Removing one makes room again.
+    let removed = server
+        .http
+        .delete(server.url(&first))
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    start_upload(&server, "c.png", 1000).await;
+}
+
+#[tokio::test]
+async fn a_sites_room_for_unsent_files_is_bounded_and_nothing_is_stored_past_it() {
+    let server = server_with_storage(|s| s.unfiled_mib_per_site = 1).await;
+    start_upload(&server, "a.png", 600 * 1024).await;
+    let response = create(&server, &demo_metadata("b.png"), 600 * 1024).await;
+    let (status, code) = problem(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::INSUFFICIENT_STORAGE, "storage.quota_exceeded")
+    );
+    assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 1);
+    // A smaller file still fits in what is left.
+    start_upload(&server, "c.png", 300 * 1024).await;
+}
+
+#[tokio::test]
+async fn a_nearly_full_disk_refuses_new_uploads_before_a_byte_is_written() {
+    // A reserve larger than any disk: the data directory's disk is "nearly full".
+    let server = server_with_storage(|s| s.free_disk_reserve_mib = u64::MAX / (1 << 21)).await;
+    let response = create(&server, &demo_metadata("a.png"), 1000).await;
+    let (status, code) = problem(response).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::INSUFFICIENT_STORAGE, "storage.full")
+    );
+    assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
 }

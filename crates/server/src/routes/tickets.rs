@@ -93,6 +93,7 @@ fn access_token(state: &AppState, site: &str, idempotency_key: &str) -> String {
         (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes); `idempotency.key_reused`.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::RateLimited,
         crate::openapi::responses::Internal,
+        crate::openapi::responses::StorageFull,
     ),
 )]
 pub async fn create(

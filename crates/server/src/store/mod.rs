@@ -24,6 +24,34 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// The database could not write for lack of disk space (SQLite's `SQLITE_FULL`): the
+    /// transaction was rolled back, nothing half-written.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => e.code().as_deref() == Some("13"),
+            StoreError::Database(sqlx::Error::Io(e)) => e.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+}
+
+impl Store {
+    /// Proves the database takes writes: one row, rewritten in a transaction.
+    pub async fn record_readiness(&self, now: jiff::Timestamp) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO readiness (id, checked_at) VALUES (1, ?) \
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+        )
+        .bind(timestamp(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 /// The database of tickets, their timelines and uploads.
 #[derive(Clone, Debug)]
 pub struct Store {

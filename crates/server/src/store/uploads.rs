@@ -27,6 +27,9 @@ pub struct NewUpload<'a> {
     pub outcome: Option<&'a str>,
     pub filename: &'a str,
     pub length: u64,
+    /// The client that created it ([`crate::client_ip::bucket`]), counted against its open
+    /// uploads.
+    pub client: Option<&'a str>,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
 }
@@ -68,14 +71,15 @@ const IDS_PER_QUERY: usize = 200;
 impl Store {
     pub async fn insert_upload(&self, upload: &NewUpload<'_>) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO uploads (id, site, outcome, length, received, filename, created_at, \
-             expires_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+            "INSERT INTO uploads (id, site, outcome, length, received, filename, client, \
+             created_at, expires_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)",
         )
         .bind(upload.id)
         .bind(upload.site)
         .bind(upload.outcome)
         .bind(to_db(upload.length)?)
         .bind(upload.filename)
+        .bind(upload.client)
         .bind(timestamp(upload.created_at))
         .bind(timestamp(upload.expires_at))
         .execute(&self.writer)
@@ -127,17 +131,19 @@ impl Store {
     }
 
     /// Stores what inspection found and marks the upload finished; false when it already was.
+    /// Unless a ticket takes it, it is deleted after `expires_at`.
     pub async fn complete_upload(
         &self,
         id: &str,
         facts: &EvidenceFile,
         now: Timestamp,
+        expires_at: Timestamp,
     ) -> Result<bool, StoreError> {
         let media_type = facts.media_type.map(media_type_text).transpose()?;
         let done = sqlx::query(
             "UPDATE uploads SET received = length, media_type = ?, width = ?, height = ?, \
-             duration_seconds = ?, content_sha256 = ?, captured_on = ?, completed_at = ? \
-             WHERE id = ? AND completed_at IS NULL",
+             duration_seconds = ?, content_sha256 = ?, captured_on = ?, completed_at = ?, \
+             expires_at = ? WHERE id = ? AND completed_at IS NULL",
         )
         .bind(media_type)
         .bind(facts.width.map(i64::from))
@@ -146,6 +152,7 @@ impl Store {
         .bind(&facts.content_hash)
         .bind(facts.captured_on.map(|d| d.to_string()))
         .bind(timestamp(now))
+        .bind(timestamp(expires_at))
         .bind(id)
         .execute(&self.writer)
         .await?;
@@ -171,8 +178,8 @@ impl Store {
         })
     }
 
-    /// Removes an upload that never finished (refused type, expiry); false when it finished or
-    /// was attached in the meantime.
+    /// Removes an upload that never finished (a refused type); false when it finished or was
+    /// attached in the meantime.
     pub async fn remove_unfinished_upload(&self, id: &str) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "DELETE FROM uploads WHERE id = ? AND completed_at IS NULL AND ticket_id IS NULL",
@@ -183,14 +190,23 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Unfinished uploads whose expiry is before `now`, oldest first.
+    /// Removes an upload no ticket holds (expiry); false when a ticket took it meanwhile.
+    pub async fn remove_unfiled_upload(&self, id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM uploads WHERE id = ? AND ticket_id IS NULL")
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Uploads no ticket holds, finished or not, whose expiry is before `now`, oldest first.
     pub async fn expired_uploads(
         &self,
         now: Timestamp,
         limit: u32,
     ) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id FROM uploads WHERE completed_at IS NULL AND expires_at < ? \
+            "SELECT id FROM uploads WHERE ticket_id IS NULL AND expires_at < ? \
              ORDER BY expires_at LIMIT ?",
         )
         .bind(timestamp(now))
@@ -200,6 +216,28 @@ impl Store {
         rows.iter()
             .map(|row| Ok(row.try_get::<String, _>("id")?))
             .collect()
+    }
+
+    /// Uploads `client` created that no ticket holds yet.
+    pub async fn open_uploads_of_client(&self, client: &str) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM uploads WHERE client = ? AND ticket_id IS NULL",
+        )
+        .bind(client)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// Declared bytes of `site`'s uploads that no ticket holds yet, finished or not.
+    pub async fn unfiled_bytes_of_site(&self, site: &str) -> Result<u64, StoreError> {
+        let bytes: Option<i64> = sqlx::query_scalar(
+            "SELECT SUM(length) FROM uploads WHERE site = ? AND ticket_id IS NULL",
+        )
+        .bind(site)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u64::try_from(bytes.unwrap_or(0)).unwrap_or(0))
     }
 
     pub async fn upload(&self, id: &str) -> Result<Option<StoredUpload>, StoreError> {

@@ -66,6 +66,14 @@ pub enum UploadError {
     BodyInterrupted,
     #[error("the request body stalled; resume from the offset HEAD reports")]
     BodyStalled,
+    #[error(
+        "you have {limit} uploads that no request holds yet: send your request, or remove some"
+    )]
+    TooManyOpen { limit: u32 },
+    #[error("this store has no room for more unsent files right now; try again later")]
+    QuotaExceeded,
+    #[error("the server has no room for more files right now; try again later")]
+    DiskFull,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -80,6 +88,18 @@ pub enum UploadError {
 const CHECKSUM_MISMATCH: u16 = 460;
 
 impl UploadError {
+    /// A write that failed because the disk is full: the client is told so (507), and may
+    /// resume once there is room, from the offset HEAD reports.
+    fn is_disk_full(&self) -> bool {
+        match self {
+            UploadError::Io(e) | UploadError::Evidence(EvidenceError::Io(e)) => {
+                e.kind() == std::io::ErrorKind::StorageFull
+            }
+            UploadError::Store(e) => e.is_disk_full(),
+            _ => false,
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             UploadError::TusVersion => ErrorCode::UploadTusVersion,
@@ -108,6 +128,10 @@ impl UploadError {
             UploadError::Attached => ErrorCode::UploadAttached,
             UploadError::BodyInterrupted => ErrorCode::UploadBodyInterrupted,
             UploadError::BodyStalled => ErrorCode::UploadBodyStalled,
+            UploadError::TooManyOpen { .. } => ErrorCode::UploadTooManyOpen,
+            UploadError::QuotaExceeded => ErrorCode::StorageQuotaExceeded,
+            UploadError::DiskFull => ErrorCode::StorageFull,
+            _ if self.is_disk_full() => ErrorCode::StorageFull,
             UploadError::Store(_)
             | UploadError::Evidence(_)
             | UploadError::Io(_)
@@ -140,6 +164,9 @@ impl UploadError {
             }
             UploadError::Expired => StatusCode::GONE,
             UploadError::BodyStalled => StatusCode::REQUEST_TIMEOUT,
+            UploadError::TooManyOpen { .. } => StatusCode::TOO_MANY_REQUESTS,
+            UploadError::QuotaExceeded | UploadError::DiskFull => StatusCode::INSUFFICIENT_STORAGE,
+            _ if self.is_disk_full() => StatusCode::INSUFFICIENT_STORAGE,
             UploadError::Busy => StatusCode::LOCKED,
             UploadError::OffsetMismatch { .. } | UploadError::Attached => StatusCode::CONFLICT,
             UploadError::ChecksumMismatch => {
@@ -156,7 +183,7 @@ impl UploadError {
 impl IntoResponse for UploadError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let detail = if status.is_server_error() {
+        let detail = if status.is_server_error() && status != StatusCode::INSUFFICIENT_STORAGE {
             // The cause is for the log, not for the client.
             tracing::error!(error = %self, "upload request failed");
             "the upload could not be processed; retry later".to_owned()

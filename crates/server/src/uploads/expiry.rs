@@ -1,4 +1,5 @@
-//! tus expiration: unfinished uploads past their `Upload-Expires` are deleted, row and bytes,
+//! tus expiration: uploads no ticket holds are deleted, row and bytes, once past their expiry
+//! (`Upload-Expires` while unfinished; `[server.storage] unfiled_upload_hours` after finishing),
 //! so abandoned uploads do not fill the disk.
 
 use std::time::Duration;
@@ -21,7 +22,7 @@ const SWEEP_LIMIT: usize = 1000;
 /// What one pass removed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExpiryReport {
-    /// Expired unfinished uploads deleted (rows and bytes).
+    /// Expired uploads no ticket held, finished or not, deleted (rows and bytes).
     pub expired: usize,
     /// Partial files left without an unfinished upload (a crash between two steps), deleted.
     pub orphans: usize,
@@ -49,7 +50,7 @@ pub fn spawn_expiry(state: AppState) -> JoinHandle<()> {
     })
 }
 
-/// One pass at `now`: deletes unfinished uploads whose expiry is before `now`, then partial
+/// One pass at `now`: deletes uploads no ticket holds whose expiry is before `now`, then partial
 /// files that no unfinished upload owns. Uploads a request is working on are left for the next
 /// pass.
 pub async fn expire_uploads(
@@ -66,7 +67,7 @@ pub async fn expire_uploads(
                 continue;
             };
             // Row first: once it is gone no request can reach the bytes.
-            if store.remove_unfinished_upload(id).await? {
+            if store.remove_unfiled_upload(id).await? {
                 evidence.delete(id).await?;
                 removed_here += 1;
             }

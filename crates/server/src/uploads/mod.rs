@@ -10,6 +10,7 @@ pub(crate) mod blobs;
 mod error;
 mod expiry;
 pub mod metadata;
+pub mod quota;
 pub(crate) mod tus;
 
 use axum::http::HeaderValue;

@@ -6,7 +6,7 @@
 //! finished file is byte-identical to what the client sent.
 
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Extension, Path, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -25,8 +25,10 @@ use tokio::io::AsyncWriteExt;
 use super::blobs::is_upload_id;
 use super::error::UploadError;
 use super::metadata::{self, MetadataError};
+use super::quota;
 use crate::AppState;
 use crate::auth::new_secret;
+use crate::client_ip::{self, ClientIp};
 use crate::store::uploads::{NewUpload, UploadProgress, UploadRemoval};
 use helpcenter_media::{self as inspect, SNIFF_BYTES};
 
@@ -178,12 +180,15 @@ pub async fn options_upload(state: State<AppState>) -> Response {
         (status = 404, description = "`site.not_found`.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 412, description = "`upload.tus_version`: no `Tus-Resumable: 1.0.0` (the answer carries `Tus-Version`).", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 413, description = "`file.too_large`: larger than the site (or outcome) accepts; nothing was stored.", body = ProblemDetails, content_type = "application/problem+json"),
-        crate::openapi::responses::TusRateLimited,
+        (status = 429, description = "`rate_limited`: too many requests, `Retry-After` says when to come back; `upload.too_many_open`: this client holds too many uploads no request holds yet (`[server.storage] open_uploads_per_client`).", body = ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again (`rate_limited` only)."))),
+        (status = 507, description = "`storage.quota_exceeded`: the site's room for files no request holds yet is full; `storage.full`: the server's disk is (nearly) full. Nothing was stored; retry later.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::TusInternal,
     ),
 )]
 pub async fn create(
     State(state): State<AppState>,
+    client: Option<Extension<ClientIp>>,
     headers: HeaderMap,
 ) -> Result<Response, UploadError> {
     if headers.contains_key(&UPLOAD_DEFER_LENGTH) {
@@ -222,6 +227,17 @@ pub async fn create(
     if length > limit {
         return Err(UploadError::FileTooLarge { limit });
     }
+    let client = client.map(|Extension(ClientIp(ip))| client_ip::bucket(ip).to_string());
+    let store = &state.store;
+    quota::admit(
+        &state.storage,
+        store,
+        &state.data_dir,
+        &site.key,
+        client.as_deref(),
+        length,
+    )
+    .await?;
     let id = new_secret();
     let now = Timestamp::now();
     let expires_at = now + UPLOAD_LIFETIME;
@@ -234,6 +250,7 @@ pub async fn create(
             outcome: outcome.map(|o| o.id.as_str()),
             filename: &filename,
             length,
+            client: client.as_deref(),
             created_at: now,
             expires_at,
         })
@@ -353,6 +370,7 @@ pub async fn head(
         crate::openapi::responses::TusRateLimited,
         (status = 460, description = "`upload.checksum_mismatch`: the bytes do not match `Upload-Checksum`; none of them was kept.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::TusInternal,
+        crate::openapi::responses::StorageFull,
     ),
 )]
 pub async fn patch(
@@ -630,9 +648,11 @@ async fn finish(state: &AppState, progress: &UploadProgress) -> Result<(), Uploa
         content_hash,
         captured_on: found.captured_on,
     };
+    let now = Timestamp::now();
+    let waits_until = now + state.storage.unfiled_lifetime();
     state
         .store
-        .complete_upload(id, &facts, Timestamp::now())
+        .complete_upload(id, &facts, now, waits_until)
         .await?;
     state.evidence.remove_partial(id).await?;
     Ok(())

@@ -3,9 +3,11 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 use helpcenter_server::app::ServeOptions;
+use helpcenter_server::client_ip::TrustedProxies;
 use helpcenter_server::listen::{ConnectionLimits, serve_with};
 use helpcenter_server::rate_limit::RateLimits;
 use helpcenter_server::sites::{Site, Sites};
+use helpcenter_server::uploads::quota::StorageLimits;
 use helpcenter_server::{AppState, router};
 use std::path::PathBuf;
 
@@ -136,6 +138,27 @@ pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The server-wide settings a test server runs with: `..Setup::default()` for the rest.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub rate_limits: RateLimits,
+    pub connections: ConnectionLimits,
+    pub trusted_proxies: TrustedProxies,
+    pub storage: StorageLimits,
+}
+
+impl Default for Setup {
+    /// The server's defaults, but rate limits tests never meet.
+    fn default() -> Self {
+        Self {
+            rate_limits: UNLIMITED,
+            connections: ConnectionLimits::default(),
+            trusted_proxies: TrustedProxies::default(),
+            storage: StorageLimits::default(),
+        }
+    }
+}
+
 impl TestServer {
     /// The demo site on the built-in policy, with a fake Trunk output to serve; rate limits
     /// high enough that tests never meet them.
@@ -161,21 +184,36 @@ impl TestServer {
         connections: ConnectionLimits,
         customize: impl FnOnce(&mut Site),
     ) -> TestServer {
-        Self::start_full(rate_limits, connections, customize, |_| Vec::new()).await
+        let setup = Setup {
+            rate_limits,
+            connections,
+            ..Setup::default()
+        };
+        Self::start_set_up(setup, customize).await
     }
 
     /// The demo site and the sites `others` makes from it (another merchant on the same
     /// server, say).
     pub async fn start_with_sites(others: impl FnOnce(&Site) -> Vec<Site>) -> TestServer {
-        Self::start_full(UNLIMITED, ConnectionLimits::default(), |_| {}, others).await
+        Self::start_full(Setup::default(), |_| {}, others).await
+    }
+
+    /// The demo site as `customize` changes it, on a server set up as `setup` says.
+    pub async fn start_set_up(setup: Setup, customize: impl FnOnce(&mut Site)) -> TestServer {
+        Self::start_full(setup, customize, |_| Vec::new()).await
     }
 
     async fn start_full(
-        rate_limits: RateLimits,
-        connections: ConnectionLimits,
+        setup: Setup,
         customize: impl FnOnce(&mut Site),
         others: impl FnOnce(&Site) -> Vec<Site>,
     ) -> TestServer {
+        let Setup {
+            rate_limits,
+            connections,
+            trusted_proxies,
+            storage,
+        } = setup;
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
         write_widget(widget.path());
@@ -191,9 +229,10 @@ impl TestServer {
         customize(&mut site);
         let mut sites = vec![site];
         sites.extend(others(&sites[0]));
-        let state = AppState::open(Sites::new(sites), data.path())
+        let mut state = AppState::open(Sites::new(sites), data.path())
             .await
             .expect("open the data directory");
+        state.storage = storage;
         let shutdown = state.shutdown.clone();
         let app = router(
             state,
@@ -202,6 +241,7 @@ impl TestServer {
                 console_dir: console.path().to_owned(),
                 public_dir: public.path().to_owned(),
                 rate_limits,
+                trusted_proxies,
                 console: Default::default(),
             },
         );

@@ -7,7 +7,7 @@ pub mod replies;
 pub mod tickets;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use helpcenter_api::ProblemDetails;
@@ -15,6 +15,7 @@ use helpcenter_api::console::{AgentRef, SignIn, SignedInAgent};
 
 use super::access::{AgentSession, check_origin, over_https, session_token};
 use crate::agents::{SESSION_COOKIE, SESSION_HOURS};
+use crate::client_ip::{ClientIp, bucket};
 use crate::store::agents::email_key;
 use crate::{AppError, AppState};
 
@@ -50,7 +51,7 @@ fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> Option<Hea
 )]
 pub async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    client: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     Json(request): Json<SignIn>,
 ) -> Result<Response, AppError> {
@@ -59,7 +60,7 @@ pub async fn sign_in(
     let account = format!("{}\n{}", request.site.trim(), email_key(&request.email));
     state
         .sign_in
-        .attempt(&account, Some(peer.ip()))
+        .attempt(&account, client.map(|Extension(ClientIp(ip))| bucket(ip)))
         .map_err(AppError::SignInRateLimited)?;
     let session = crate::agents::sign_in(
         &state,
