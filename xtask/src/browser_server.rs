@@ -26,6 +26,22 @@ const PROXY: &str = "127.0.0.1:18090";
 const SMTP: &str = "127.0.0.1:18095";
 /// Known to the tests only; the server keeps its hash.
 pub const ADMIN_KEY: &str = "browser-tests-admin-key";
+/// The demo site's agents in the console's end-to-end tests: an owner (who keeps the saved
+/// replies) and a colleague to assign tickets to. Test-only passwords.
+pub const AGENTS: [(&str, &str, &str, &str); 2] = [
+    (
+        "wei@shop.example",
+        "Wei",
+        "owner",
+        "browser-tests-wei-password",
+    ),
+    (
+        "anna@shop.example",
+        "Anna",
+        "agent",
+        "browser-tests-anna-password",
+    ),
+];
 /// The variable the test site's config names for its identity secret; the server and the
 /// `sign-identity` command both read the secret from it.
 const IDENTITY_SECRET_ENV: &str = "HELPCENTER_TEST_IDENTITY_SECRET";
@@ -382,6 +398,21 @@ support_address = "support@shop.example"
     if identity_token.is_empty() {
         bail!("helpcenter-server admin sign-identity printed no token");
     }
+    for (email, name, role, password) in AGENTS {
+        ctx.cmd(binary)
+            .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
+            .env("HELPCENTER_AGENT_PASSWORD", password)
+            .args(["admin", "--config"])
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(data.join("data"))
+            .args([
+                "--site", "demo", "agents", "add", "--email", email, "--name", name,
+            ])
+            .args(["--role", role])
+            .read()
+            .with_context(|| format!("helpcenter-server admin agents add {email} failed"))?;
+    }
     for addr in [SERVER, PROXY, page] {
         if TcpStream::connect(addr).is_ok() {
             bail!("{addr} is in use: the browser tests need it (stop what listens there)");
@@ -398,6 +429,8 @@ support_address = "support@shop.example"
         .arg(data.join("data"))
         .arg("--widget-dir")
         .arg(widget_dir.map_or_else(|| data.join("no-widget"), Path::to_path_buf))
+        .arg("--console-dir")
+        .arg(crate::console::dist(ctx))
         .log_to(log_file(data));
     process.start()?;
     let server = Arc::new(Mutex::new(process));

@@ -1,17 +1,18 @@
-//! `cargo xtask dev`: build the widget (Trunk, then the split), then serve it with
-//! helpcenter-server, and the demo storefront that embeds it next door.
+//! `cargo xtask dev`: build the widget (Trunk, then the split) and the agents' console, then
+//! serve both with helpcenter-server, and the demo storefront that embeds the widget next door.
 
 use anyhow::Result;
 
 use crate::cmd::Ctx;
 use crate::mail_catcher::MailCatcher;
-use crate::{budgets, embed, split, tools};
+use crate::{budgets, console, embed, split, tools};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
     tools::ensure_build(ctx)?;
     build_widget(ctx)?;
+    build_console(ctx)?;
     // Build before printing the URL so it shows up next to the server's own output, not above
     // a screen of compiler lines.
     ctx.cmd("cargo")
@@ -52,6 +53,8 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
         .args(["--widget-dir", "dist"])
         .arg("--config")
         .arg(&mail.config)
+        .arg("--console-dir")
+        .arg(console::dist(ctx))
         .run()
 }
 
@@ -84,5 +87,13 @@ pub fn build_widget(ctx: &Ctx) -> Result<()> {
     split::build_widget(ctx)?;
     embed::build(ctx)?;
     budgets::print(&budgets::BuildSizes::of(&ctx.root.join("dist"))?);
+    Ok(())
+}
+
+/// Release-builds the agents' console into `crates/console/dist/` ([`console`]) and prints
+/// what its first load costs.
+pub fn build_console(ctx: &Ctx) -> Result<()> {
+    console::build(ctx)?;
+    budgets::print_console(&budgets::ConsoleSizes::of(&console::dist(ctx))?);
     Ok(())
 }

@@ -240,6 +240,9 @@ pub enum ErrorCode {
     /// Only the site's owners may do this (manage saved replies).
     #[serde(rename = "console.owner_only")]
     OwnerOnly,
+    /// This instance cannot take claims now (`GET /readyz`); `detail` names the failed checks.
+    #[serde(rename = "service.not_ready")]
+    ServiceNotReady,
     /// The server failed; retry later.
     #[serde(rename = "internal")]
     Internal,
@@ -250,7 +253,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 61] = [
+    pub const ALL: [ErrorCode; 62] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -311,6 +314,7 @@ impl ErrorCode {
         ErrorCode::CursorInvalid,
         ErrorCode::PeriodInvalid,
         ErrorCode::OwnerOnly,
+        ErrorCode::ServiceNotReady,
         ErrorCode::Internal,
     ];
 
@@ -377,6 +381,7 @@ impl ErrorCode {
             ErrorCode::CursorInvalid => "console.cursor_invalid",
             ErrorCode::PeriodInvalid => "console.period_invalid",
             ErrorCode::OwnerOnly => "console.owner_only",
+            ErrorCode::ServiceNotReady => "service.not_ready",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }

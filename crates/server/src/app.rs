@@ -34,6 +34,8 @@ use crate::uploads;
 pub struct ServeOptions {
     /// The built widget (Trunk's `dist/`).
     pub widget_dir: PathBuf,
+    /// The built agents' console (Trunk's `crates/console/dist/`), served at `/console/`.
+    pub console_dir: PathBuf,
     /// Where `embed.js` is, the one file of it served.
     pub public_dir: PathBuf,
     pub rate_limits: RateLimits,
@@ -168,6 +170,7 @@ pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
     let files = static_files::routes(
         &options.public_dir,
         &options.widget_dir,
+        &options.console_dir,
         state.sites.clone(),
     );
     Router::from(api)

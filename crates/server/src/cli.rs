@@ -179,6 +179,9 @@ struct ServeArgs {
     /// The built widget (Trunk's output).
     #[arg(long, env = "HELPCENTER_WIDGET_DIR")]
     widget_dir: Option<PathBuf>,
+    /// The built agents' console (Trunk's output in crates/console), served at /console/.
+    #[arg(long, env = "HELPCENTER_CONSOLE_DIR")]
+    console_dir: Option<PathBuf>,
     /// Where `embed.js` is: `dist/`, where `cargo xtask build-widget` puts it minified (its
     /// source is the repository's `public/embed.js`); only that file of it is served.
     #[arg(long, env = "HELPCENTER_PUBLIC_DIR")]
@@ -242,6 +245,10 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         .widget_dir
         .or(config.server.widget_dir.clone())
         .unwrap_or_else(|| "dist".into());
+    let console_dir = args
+        .console_dir
+        .or(config.server.console_dir.clone())
+        .unwrap_or_else(|| "crates/console/dist".into());
     let public_dir = args
         .public_dir
         .or(config.server.public_dir.clone())
@@ -290,6 +297,9 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         if !widget_dir.join("index.html").is_file() {
             tracing::warn!(dir = %widget_dir.display(), "no built widget here; run `cargo xtask dev`");
         }
+        if !console_dir.join("index.html").is_file() {
+            tracing::warn!(dir = %console_dir.display(), "no built console here; run `cargo xtask dev`");
+        }
         if !public_dir.join("embed.js").is_file() {
             tracing::warn!(dir = %public_dir.display(), "no embed.js here: storefronts cannot load the widget");
         }
@@ -312,6 +322,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         let console = config.server.console.clone().unwrap_or_default();
         let options = ServeOptions {
             widget_dir,
+            console_dir,
             public_dir,
             rate_limits,
             trusted_proxies: config.server.trusted_proxies.clone(),

@@ -25,6 +25,8 @@ pub struct ServerSettings {
     pub bind: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
     pub widget_dir: Option<PathBuf>,
+    /// The built agents' console, served at `/console/`.
+    pub console_dir: Option<PathBuf>,
     pub public_dir: Option<PathBuf>,
     /// Limits on the public API; see `RateLimits::default`.
     pub rate_limits: Option<crate::rate_limit::RateLimits>,

@@ -65,6 +65,9 @@ pub enum AppError {
     OwnerOnly,
     #[error("the site has no saved reply {0:?}")]
     SavedReplyNotFound(String),
+    /// `GET /readyz`: the checks that failed, in words.
+    #[error("not ready: {0}")]
+    NotReady(String),
     #[error("internal error")]
     Store(#[from] StoreError),
 }
@@ -96,6 +99,7 @@ impl AppError {
             AppError::RateLimited(_) | AppError::SignInRateLimited(_) => ErrorCode::RateLimited,
             AppError::LinkInvalid => ErrorCode::LinkInvalid,
             AppError::Store(e) if e.is_disk_full() => ErrorCode::StorageFull,
+            AppError::NotReady(_) => ErrorCode::ServiceNotReady,
             AppError::SignInFailed => ErrorCode::SignInFailed,
             AppError::SessionRequired => ErrorCode::SessionRequired,
             AppError::SessionExpired => ErrorCode::SessionExpired,
@@ -134,6 +138,7 @@ impl AppError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             AppError::Store(e) if e.is_disk_full() => StatusCode::INSUFFICIENT_STORAGE,
+            AppError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -39,6 +39,25 @@ impl Readiness {
     pub fn is_ready(&self) -> bool {
         self.status == "ready"
     }
+
+    /// The checks that are not `ok`, as `name: why`, joined by `; `.
+    pub fn failures(&self) -> String {
+        let ReadinessChecks {
+            database,
+            disk,
+            evidence,
+        } = &self.checks;
+        [
+            ("database", database),
+            ("disk", disk),
+            ("evidence", evidence),
+        ]
+        .into_iter()
+        .filter(|(_, answer)| *answer != "ok")
+        .map(|(name, why)| format!("{name}: {why}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+    }
 }
 
 /// Runs every check; none stops the others, so the answer names everything that is wrong.

@@ -407,13 +407,19 @@ async fn readiness_says_whether_claims_can_be_taken_and_why_not() {
         .await
         .expect("request");
     assert_eq!(response.status(), 503);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let body: serde_json::Value = response.json().await.expect("json");
-    assert_eq!(body["status"], "not_ready");
-    assert_eq!(body["checks"]["database"], "ok");
-    let disk = body["checks"]["disk"].as_str().unwrap_or_default();
+    assert_eq!(body["code"], "service.not_ready");
+    // Only the disk failed, and the detail says by how much.
+    let detail = body["detail"].as_str().unwrap_or_default();
     assert!(
-        disk.contains("MiB free, under the") && disk.ends_with("MiB kept in reserve"),
-        "{disk}"
+        detail.starts_with("not ready: disk: ")
+            && detail.contains("MiB free, under the")
+            && detail.ends_with("MiB kept in reserve"),
+        "{detail}"
     );
 }
 

@@ -1,9 +1,9 @@
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use helpcenter_api::ProblemDetails;
 
-use crate::AppState;
 use crate::readiness::{self, Readiness};
+use crate::{AppError, AppState};
 use serde_json::{Value, json};
 
 /// Liveness
@@ -33,15 +33,14 @@ pub async fn healthz() -> Json<Value> {
     tag = "service",
     responses(
         (status = 200, description = "Ready: every check is `ok`.", body = Readiness),
-        (status = 503, description = "Not ready: the checks that are not `ok` say what is wrong.", body = Readiness),
+        (status = 503, description = "`service.not_ready`: `detail` names each check that failed and why, e.g. `disk: 400 MiB free, under the 512 MiB kept in reserve`.", body = ProblemDetails, content_type = "application/problem+json"),
     ),
 )]
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, AppError> {
     let readiness = readiness::check(&state).await;
-    let status = if readiness.is_ready() {
-        StatusCode::OK
+    if readiness.is_ready() {
+        Ok(Json(readiness))
     } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (status, Json(readiness))
+        Err(AppError::NotReady(readiness.failures()))
+    }
 }

@@ -29,10 +29,32 @@ pub struct TestServer {
     pub widget_dir: PathBuf,
     /// Holds [`EMBED_JS`].
     pub public_dir: PathBuf,
+    /// The fake Trunk output served under `/console/` (see [`write_console`]).
+    pub console_dir: PathBuf,
     pub http: reqwest::Client,
     /// Tells the server to stop, as SIGTERM does.
     pub shutdown: tokio_util::sync::CancellationToken,
-    _dirs: (tempfile::TempDir, tempfile::TempDir, tempfile::TempDir),
+    _dirs: (
+        tempfile::TempDir,
+        tempfile::TempDir,
+        tempfile::TempDir,
+        tempfile::TempDir,
+    ),
+}
+
+/// The console's hashed names, as Trunk leaves them in `crates/console/dist/`.
+pub const CONSOLE_WASM: &str = "helpcenter-console-0123456789abcdef_bg.wasm";
+pub const CONSOLE_CSS: &str = "console-0123456789abcdef.css";
+
+/// A fake console build: its page and two hashed assets, with a `.gz` beside the wasm.
+pub fn write_console(dir: &std::path::Path) {
+    let page = format!(
+        "<!doctype html><html><head><title>Help Center console</title>\
+         <link rel=\"stylesheet\" href=\"/console/{CONSOLE_CSS}\"></head><body></body></html>"
+    );
+    std::fs::write(dir.join("index.html"), page).expect("write the console page");
+    std::fs::write(dir.join(CONSOLE_WASM), fake_wasm()).expect("write the console wasm");
+    std::fs::write(dir.join(CONSOLE_CSS), b".bar { color: white; }\n").expect("write css");
 }
 
 /// The hashed names of a split build, as xtask leaves them in `dist/`.
@@ -214,6 +236,8 @@ impl TestServer {
         let widget = tempfile::tempdir().expect("temp dir");
         write_widget(widget.path());
         let public = tempfile::tempdir().expect("temp dir");
+        let console = tempfile::tempdir().expect("temp dir");
+        write_console(console.path());
         std::fs::write(public.path().join("embed.js"), EMBED_JS).expect("write embed.js");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -237,6 +261,7 @@ impl TestServer {
             state,
             &ServeOptions {
                 widget_dir: widget.path().to_owned(),
+                console_dir: console.path().to_owned(),
                 public_dir: public.path().to_owned(),
                 rate_limits,
                 trusted_proxies,
@@ -250,9 +275,10 @@ impl TestServer {
             data_dir: data.path().to_owned(),
             widget_dir: widget.path().to_owned(),
             public_dir: public.path().to_owned(),
+            console_dir: console.path().to_owned(),
             http: reqwest::Client::new(),
             shutdown,
-            _dirs: (data, widget, public),
+            _dirs: (data, widget, public, console),
         }
     }
 
