@@ -52,6 +52,19 @@ pub struct CreatedTicket {
     pub respond_by: String,
 }
 
+/// What the widget keeps of the answer to a mail's link: the token, and the site it is of.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct LinkOpened {
+    pub ticket_id: String,
+    pub access_token: String,
+    pub ticket: LinkedTicket,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct LinkedTicket {
+    pub site: String,
+}
+
 /// Why sending something to the server (a claim, a reply, a dispute) did not (yet) work.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum SubmitError {
@@ -131,6 +144,18 @@ impl Api {
     ) -> Result<Created, SubmitError> {
         let url = self.url(&format!("/v1/sites/{}/tickets/recover", encode(site)));
         send(Request::post(&url), request).await
+    }
+
+    /// Exchanges the secret of the link in a mail for this device's token to the ticket.
+    pub async fn open_link(&self, id: &str, secret: &str) -> Result<LinkOpened, SubmitError> {
+        let url = self.url(&format!("/v1/tickets/{}/link", encode(id)));
+        send(
+            Request::post(&url),
+            &helpcenter_api::LinkExchange {
+                secret: secret.to_owned(),
+            },
+        )
+        .await
     }
 
     /// Answers the store's request for information.
@@ -251,7 +276,7 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, SubmitErro
 }
 
 /// Percent-encodes a path segment (site keys are plain, but the URL is the shopper's to edit).
-fn encode(segment: &str) -> String {
+pub(crate) fn encode(segment: &str) -> String {
     segment
         .bytes()
         .map(|b| match b {

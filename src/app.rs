@@ -60,6 +60,36 @@ impl Launch {
     }
 }
 
+/// The link in a shopper's mail: `/t/{ticket}#k={secret}`, the widget's page on a device
+/// that may have nothing of the shopper yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TicketLink {
+    pub ticket: String,
+    pub secret: String,
+}
+
+impl TicketLink {
+    pub fn from_location() -> Option<TicketLink> {
+        let location = window().location();
+        let ticket = location.pathname().ok()?.strip_prefix("/t/")?.to_owned();
+        let fragment = location.hash().unwrap_or_default();
+        let params =
+            web_sys::UrlSearchParams::new_with_str(fragment.trim_start_matches('#')).ok()?;
+        let secret = params.get("k").filter(|k| !k.is_empty())?;
+        Some(TicketLink { ticket, secret })
+    }
+
+    /// The chunk that opens links could not be fetched: say so, plainly.
+    pub fn unavailable() {
+        let locale = window()
+            .navigator()
+            .language()
+            .map_or(Locale::En, |tag| Locale::negotiate(&tag));
+        let text = locale.text(Text::LoadFailed);
+        leptos::mount::mount_to_body(move || text);
+    }
+}
+
 /// The whole widget as the iframe shows it.
 #[component]
 pub fn App() -> impl IntoView {
@@ -144,7 +174,7 @@ impl Place {
         }
     }
 
-    fn store(&self, site: &str) {
+    pub(crate) fn store(&self, site: &str) {
         let text = match self {
             Place::Filing => String::new(),
             Place::Requests => "requests".to_owned(),

@@ -204,3 +204,10 @@ in_chunk! {
         }
     }
 }
+
+in_chunk! {
+    /// The page a mail's link opens (`/t/{ticket}#k=…`): all of it, from here.
+    pub fn open_link(link: crate::app::TicketLink) -> () {
+        leptos::mount::mount_to_body(move || view! { <crate::screens::LinkScreen link /> })
+    }
+}

@@ -27,5 +27,16 @@ pub use app::{App, Widget};
 /// Mounts the app on the page's body for good (the widget lives as long as its iframe).
 pub fn mount() {
     console_error_panic_hook::set_once();
+    // The link in a shopper's mail (`/t/{ticket}#k=…`): opens that ticket on this device.
+    // Everything it shows is in the chunk: the first load carries only this test.
+    if let Some(link) = app::TicketLink::from_location() {
+        // Not leptos's spawner: nothing is mounted yet, so its executor is not set up.
+        wasm_bindgen_futures::spawn_local(async move {
+            if chunk::open_link(link).await.is_err() {
+                app::TicketLink::unavailable();
+            }
+        });
+        return;
+    }
     leptos::mount::mount_to_body(App);
 }

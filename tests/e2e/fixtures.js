@@ -17,6 +17,7 @@ const stage = {
   stranger: env("HELPCENTER_E2E_STRANGER"),
   adminKey: env("HELPCENTER_E2E_ADMIN_KEY"),
   files: env("HELPCENTER_E2E_FILES"),
+  maildir: env("HELPCENTER_E2E_MAILDIR"),
 };
 
 /** A file the shopper picks, from the ones `cargo xtask e2e` made. */

@@ -15,14 +15,33 @@ use anyhow::{Context, Result, bail};
 
 use crate::cmd::Ctx;
 use crate::faults::FaultProxy;
+use crate::mail_catcher::MailCatcher;
 
 /// Where wasm-bindgen-test-runner serves the test page unless `WASM_BINDGEN_TEST_ADDRESS`
 /// says otherwise; the server's CORS grant names it.
 const TEST_PAGE: &str = "127.0.0.1:8765";
 const SERVER: &str = "127.0.0.1:18080";
 const PROXY: &str = "127.0.0.1:18090";
+/// aiosmtpd, catching the test site's mail (the e2e suite opens the links in it).
+const SMTP: &str = "127.0.0.1:18095";
 /// Known to the tests only; the server keeps its hash.
 pub const ADMIN_KEY: &str = "browser-tests-admin-key";
+/// The demo site's agents in the console's end-to-end tests: an owner (who keeps the saved
+/// replies) and a colleague to assign tickets to. Test-only passwords.
+pub const AGENTS: [(&str, &str, &str, &str); 2] = [
+    (
+        "wei@shop.example",
+        "Wei",
+        "owner",
+        "browser-tests-wei-password",
+    ),
+    (
+        "anna@shop.example",
+        "Anna",
+        "agent",
+        "browser-tests-anna-password",
+    ),
+];
 /// The variable the test site's config names for its identity secret; the server and the
 /// `sign-identity` command both read the secret from it.
 const IDENTITY_SECRET_ENV: &str = "HELPCENTER_TEST_IDENTITY_SECRET";
@@ -40,6 +59,7 @@ pub struct BrowserServer {
     data: PathBuf,
     identity_token: String,
     _proxy: FaultProxy,
+    mail: MailCatcher,
 }
 
 impl BrowserServer {
@@ -52,6 +72,11 @@ impl BrowserServer {
     /// the server's own.
     pub fn page(&self) -> &str {
         &self.page
+    }
+
+    /// Where the test site's mail is caught, one file a mail under `new/`.
+    pub fn maildir(&self) -> &Path {
+        &self.mail.maildir
     }
 
     /// Fails, with the server's last log lines, when the server is no longer running: it
@@ -322,11 +347,15 @@ fn launch(
     admin_key_hash: &str,
     data: &Path,
 ) -> Result<BrowserServer> {
+    let mail = MailCatcher::start(ctx, SMTP.parse()?, &data.join("caught-mail"))?;
     let config = data.join("config.toml");
     std::fs::write(
         &config,
         format!(
             r#"# Written by `cargo xtask test` for the browser tests.
+[server]
+public_url = "http://{SERVER}"
+
 [server.rate_limits]
 per_ip_per_second = 10000
 per_ip_burst = 10000
@@ -337,6 +366,7 @@ per_site_burst = 10000
 [server.storage]
 open_uploads_per_client = 100000
 
+{smtp}
 [[sites]]
 key = "demo"
 display_name = "Browser test store"
@@ -345,7 +375,13 @@ time_zone = "UTC"
 return_policy_url = "https://shop.example/returns"
 admin_key_sha256 = "{admin_key_hash}"
 identity_secret_env = "{IDENTITY_SECRET_ENV}"
-"#
+
+[sites.mail]
+from_name = "Browser test store"
+from_address = "help@shop.example"
+support_address = "support@shop.example"
+"#,
+            smtp = mail.smtp_table()
         ),
     )?;
     let identity_token = ctx
@@ -361,6 +397,21 @@ identity_secret_env = "{IDENTITY_SECRET_ENV}"
         .to_owned();
     if identity_token.is_empty() {
         bail!("helpcenter-server admin sign-identity printed no token");
+    }
+    for (email, name, role, password) in AGENTS {
+        ctx.cmd(binary)
+            .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
+            .env("HELPCENTER_AGENT_PASSWORD", password)
+            .args(["admin", "--config"])
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(data.join("data"))
+            .args([
+                "--site", "demo", "agents", "add", "--email", email, "--name", name,
+            ])
+            .args(["--role", role])
+            .read()
+            .with_context(|| format!("helpcenter-server admin agents add {email} failed"))?;
     }
     for addr in [SERVER, PROXY, page] {
         if TcpStream::connect(addr).is_ok() {
@@ -378,6 +429,8 @@ identity_secret_env = "{IDENTITY_SECRET_ENV}"
         .arg(data.join("data"))
         .arg("--widget-dir")
         .arg(widget_dir.map_or_else(|| data.join("no-widget"), Path::to_path_buf))
+        .arg("--console-dir")
+        .arg(crate::console::dist(ctx))
         .log_to(log_file(data));
     process.start()?;
     let server = Arc::new(Mutex::new(process));
@@ -388,6 +441,7 @@ identity_secret_env = "{IDENTITY_SECRET_ENV}"
         data: data.to_owned(),
         identity_token,
         _proxy: proxy,
+        mail,
     })
 }
 

@@ -15,6 +15,13 @@ use crate::tally::Tally;
 pub const EMBED_GZIP_BYTES: u64 = 2048;
 /// The widget's first open (wasm + JS + CSS) ≤ 150 KB gzip.
 pub const FIRST_LOAD_GZIP_BYTES: u64 = 150_000;
+/// The agents' console's first load (wasm + JS + CSS): the budget is 250 KB gzip (issue 15),
+/// which needs the console split like the widget (ticket, settings and insights fetched on
+/// first use). Until then it is held where it stands, 343.5 KB: this ceiling only comes down,
+/// so the console cannot grow while it is over its budget.
+pub const CONSOLE_GZIP_BYTES: u64 = 345_000;
+/// Where the console's first load has to get to, printed beside the ceiling above.
+pub const CONSOLE_TARGET_GZIP_BYTES: u64 = 250_000;
 
 /// One file's bytes as stored and as sent.
 #[derive(Clone, Debug)]
@@ -89,6 +96,47 @@ impl BuildSizes {
     }
 }
 
+/// What the console's release build in `crates/console/dist/` costs: everything it ships is
+/// its first load (it is not split).
+pub struct ConsoleSizes {
+    pub files: Vec<Compressed>,
+}
+
+impl ConsoleSizes {
+    pub fn of(dist: &Path) -> Result<Self> {
+        let files = shipped(dist)?
+            .iter()
+            .map(|path| Compressed::of(path))
+            .collect::<Result<Vec<_>>>()?;
+        if !files.iter().any(|f| f.name.ends_with(".wasm")) {
+            bail!(
+                "{} has no console build: run `cargo xtask build-console`",
+                dist.display()
+            );
+        }
+        Ok(ConsoleSizes { files })
+    }
+
+    pub fn total(&self) -> Compressed {
+        Compressed::total("console first load", &self.files)
+    }
+}
+
+/// Prints what the console's first load costs.
+pub fn print_console(sizes: &ConsoleSizes) {
+    let kb = |bytes: u64| bytes as f64 / 1000.0;
+    println!("\nconsole sizes (gzip -9):");
+    for file in &sizes.files {
+        println!("  first load  {:>8.1} KB  {}", kb(file.gzip), file.name);
+    }
+    println!(
+        "  first load  {:>8.1} KB  total (ceiling {:.1} KB; budget {:.1} KB, not met until the console is split)",
+        kb(sizes.total().gzip),
+        kb(CONSOLE_GZIP_BYTES),
+        kb(CONSOLE_TARGET_GZIP_BYTES)
+    );
+}
+
 /// A wasm chunk of the split build (`split_<name>-<hash>.wasm`), fetched after the first load.
 pub fn is_chunk(name: &str) -> bool {
     name.starts_with("split_") && name.ends_with(".wasm")
@@ -137,7 +185,9 @@ pub fn print(sizes: &BuildSizes) {
 pub fn check(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
     let sizes = BuildSizes::of(&ctx.root.join("dist"))?;
     print(&sizes);
-    let overs = overs(&sizes);
+    let console = ConsoleSizes::of(&crate::console::dist(ctx))?;
+    print_console(&console);
+    let overs = overs(&sizes, &console);
     for over in &overs {
         match over {
             None => tally.pass("size budgets"),
@@ -148,7 +198,7 @@ pub fn check(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
 }
 
 /// DESIGN.md's budgets, each `None` when the build is within it, else what is over.
-fn overs(sizes: &BuildSizes) -> [Option<String>; 2] {
+fn overs(sizes: &BuildSizes, console: &ConsoleSizes) -> [Option<String>; 3] {
     let embed = (sizes.embed.gzip > EMBED_GZIP_BYTES).then(|| {
         format!(
             "embed.js is {} bytes gzip, over its {EMBED_GZIP_BYTES}: every page of the store pays for it",
@@ -163,10 +213,19 @@ fn overs(sizes: &BuildSizes) -> [Option<String>; 2] {
             first.gzip
         )
     });
-    [embed, first_open]
+    let console_total = console.total();
+    let console_over = (console_total.gzip > CONSOLE_GZIP_BYTES).then(|| {
+        format!(
+            "the console's first load is {} bytes gzip, over its ceiling of {CONSOLE_GZIP_BYTES} \
+             (and its {CONSOLE_TARGET_GZIP_BYTES} budget): agents on a shop's Wi-Fi wait for \
+             every byte of it",
+            console_total.gzip
+        )
+    });
+    [embed, first_open, console_over]
 }
 
-fn within(overs: [Option<String>; 2]) -> Result<()> {
+fn within(overs: [Option<String>; 3]) -> Result<()> {
     let over: Vec<String> = overs.into_iter().flatten().collect();
     if !over.is_empty() {
         bail!("over DESIGN.md's size budgets:\n  {}", over.join("\n  "));
@@ -195,13 +254,31 @@ mod tests {
         }
     }
 
+    fn console(parts: &[u64]) -> ConsoleSizes {
+        ConsoleSizes {
+            files: parts
+                .iter()
+                .map(|&g| file("helpcenter-console_bg.wasm", g))
+                .collect(),
+        }
+    }
+
     #[test]
     fn a_build_at_its_budgets_passes_and_one_byte_over_fails() {
-        assert!(within(overs(&build(EMBED_GZIP_BYTES, &[100_000, 50_000]))).is_ok());
+        let ok = console(&[200_000, 50_000]);
+        assert!(within(overs(&build(EMBED_GZIP_BYTES, &[100_000, 50_000]), &ok)).is_ok());
         let embed =
-            within(overs(&build(EMBED_GZIP_BYTES + 1, &[1_000]))).expect_err("embed.js over");
+            within(overs(&build(EMBED_GZIP_BYTES + 1, &[1_000]), &ok)).expect_err("embed.js over");
         assert!(embed.to_string().contains("embed.js is 2049 bytes gzip"));
-        let first = within(overs(&build(1_000, &[100_000, 50_001]))).expect_err("first open over");
+        let agents = within(overs(&build(1_000, &[1_000]), &console(&[300_000, 45_001])))
+            .expect_err("console over");
+        assert!(
+            agents
+                .to_string()
+                .contains("console's first load is 345001 bytes gzip")
+        );
+        let first =
+            within(overs(&build(1_000, &[100_000, 50_001]), &ok)).expect_err("first open over");
         assert!(
             first
                 .to_string()
@@ -213,6 +290,6 @@ mod tests {
     fn the_chunk_does_not_count_against_the_first_open() {
         let sizes = build(1_000, &[140_000]);
         assert_eq!(sizes.first_load_total().gzip, 140_000);
-        assert!(within(overs(&sizes)).is_ok());
+        assert!(within(overs(&sizes, &console(&[1_000]))).is_ok());
     }
 }

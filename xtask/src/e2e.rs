@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use helpcenter_core::CivilDate;
 use helpcenter_media::samples::{Jpeg, jpeg, png};
 
-use crate::browser_server::{self, ADMIN_KEY};
+use crate::browser_server::{self, ADMIN_KEY, AGENTS};
 use crate::cmd::{Ctx, Scratch};
 use crate::tally::{self, Tally};
 use crate::{storefront, tools};
@@ -30,6 +30,12 @@ pub fn run(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
     let suite = ctx.root.join("tests").join("e2e");
     install_packages(ctx, &suite)?;
     let dist = ctx.root.join("dist");
+    if !crate::console::dist(ctx).join("index.html").is_file() {
+        anyhow::bail!(
+            "{} has no console build: run `cargo xtask build-console`",
+            crate::console::dist(ctx).display()
+        );
+    }
     if !dist.join("embed.js").is_file() {
         anyhow::bail!(
             "{} has no embed.js: build the widget first (`cargo xtask build-widget`)",
@@ -59,6 +65,11 @@ pub fn run(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
         .env("HELPCENTER_E2E_STORE", format!("http://{}", server.page()))
         .env("HELPCENTER_E2E_STRANGER", format!("http://{STRANGER}"))
         .env("HELPCENTER_E2E_ADMIN_KEY", ADMIN_KEY)
+        .env("HELPCENTER_E2E_MAILDIR", server.maildir())
+        .env("HELPCENTER_E2E_AGENT_EMAIL", AGENTS[0].0)
+        .env("HELPCENTER_E2E_AGENT_PASSWORD", AGENTS[0].3)
+        .env("HELPCENTER_E2E_COLLEAGUE_EMAIL", AGENTS[1].0)
+        .env("HELPCENTER_E2E_COLLEAGUE_PASSWORD", AGENTS[1].3)
         .env("HELPCENTER_E2E_FILES", files.path())
         .env("HELPCENTER_E2E_RESULTS", &results)
         .env("HELPCENTER_E2E_CHROMIUM", tools::CHROMIUM)

@@ -7,12 +7,14 @@ mod bench;
 mod browser_server;
 mod budgets;
 mod cmd;
+mod console;
 mod contract;
 mod dev;
 mod device_files;
 mod e2e;
 mod embed;
 mod faults;
+mod mail_catcher;
 mod split;
 mod split_check;
 mod storefront;
@@ -28,14 +30,15 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  dev [--bind ADDR]  build the widget with Trunk and serve it with helpcenter-server
-                     (default ADDR: 127.0.0.1:8080; the widget is at /widget/)
+  dev [--bind ADDR]  build the widget and the console with Trunk and serve them with helpcenter-server
+                     (default ADDR: 127.0.0.1:8080; the widget is at /widget/, the console at /console/)
   test               everything CI checks: fmt, clippy (native + wasm32), native tests,
                      the API contract (schemathesis),
                      the Trunk release build and the wasm browser tests
   browser-test [ARGS]  only the widget's browser tests, against a fresh server; ARGS go to
                      `cargo test` (e.g. `--test evidence_checks -- a_valid_set`)
   build-widget       only the split release build of the widget into dist/, with its sizes
+  build-console      only the release build of the agents' console into crates/console/dist/
   e2e [ARGS]         only the end-to-end tests (tests/e2e/) against the build in dist/;
                      ARGS go to `playwright test` (e.g. `hostile` or `--grep keyboard`)
   bench [SECTION..]  what the widget costs, each figure beside a baseline measured in the
@@ -79,6 +82,9 @@ fn run(args: Vec<String>) -> Result<()> {
         "build-widget" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| dev::build_widget(&ctx)),
+        "build-console" => no_args(command, rest)
+            .and_then(|()| tools::ensure_build(&ctx))
+            .and_then(|()| dev::build_console(&ctx)),
         "e2e" => {
             tools::ensure_browser(&ctx).and_then(|()| counted(|tally| e2e::run(&ctx, rest, tally)))
         }
@@ -97,7 +103,8 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
-            .and_then(|()| tools::ensure_browser(&ctx)),
+            .and_then(|()| tools::ensure_browser(&ctx))
+            .and_then(|()| tools::ensure_aiosmtpd(&ctx).map(|_| ())),
         other => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
 }

@@ -123,7 +123,7 @@ pub fn split_dist(ctx: &Ctx) -> Result<()> {
 
     let index = dist.join("index.html");
     fix_integrity(&index, &dist, &[&format!("{stem}.js"), &bg])?;
-    move_boot_scripts(&index, &dist, &stem)?;
+    move_boot_scripts(&index, &dist, &stem, PUBLIC_URL)?;
     precompress(&dist)
 }
 
@@ -210,14 +210,19 @@ fn replace_integrity(tag: &str, sri: &str) -> Result<String> {
 /// Moves Trunk's inline module script(s) out of `index.html` into `boot-<hash>.js` files, so
 /// the widget's CSP needs no `'unsafe-inline'`; then refuses a page that still has inline code.
 /// Returns the names of the files written.
-fn move_boot_scripts(index: &Path, dist: &Path, stem: &str) -> Result<Vec<String>> {
+pub fn move_boot_scripts(
+    index: &Path,
+    dist: &Path,
+    stem: &str,
+    public_url: &str,
+) -> Result<Vec<String>> {
     let html = fs::read_to_string(index).with_context(|| format!("reading {}", index.display()))?;
-    if !html.contains(&format!("\"{PUBLIC_URL}{stem}.js\"")) {
+    if !html.contains(&format!("\"{public_url}{stem}.js\"")) {
         bail!(
-            "index.html does not load {PUBLIC_URL}{stem}.js: did Trunk.toml's public_url change?"
+            "index.html does not load {public_url}{stem}.js: did Trunk.toml's public_url change?"
         );
     }
-    let (html, scripts) = externalize_module_scripts(&html)?;
+    let (html, scripts) = externalize_module_scripts(&html, public_url)?;
     if scripts.is_empty() {
         bail!("index.html has no inline module script to start the widget with");
     }
@@ -234,7 +239,10 @@ fn move_boot_scripts(index: &Path, dist: &Path, stem: &str) -> Result<Vec<String
 
 /// `html` with each `<script type="module">…</script>` without a `src` replaced by one
 /// loading `boot-<hash>.js` with its `integrity`, and the (name, content) of those files.
-fn externalize_module_scripts(html: &str) -> Result<(String, Vec<(String, String)>)> {
+fn externalize_module_scripts(
+    html: &str,
+    public_url: &str,
+) -> Result<(String, Vec<(String, String)>)> {
     const CLOSE: &str = "</script>";
     let mut out = String::with_capacity(html.len());
     let mut scripts = Vec::new();
@@ -254,7 +262,7 @@ fn externalize_module_scripts(html: &str) -> Result<(String, Vec<(String, String
             let body = format!("{}\n", rest[open_end..close].trim());
             let name = format!("boot-{}.js", short_hash(body.as_bytes()));
             out.push_str(&format!(
-                "<script type=\"module\" src=\"{PUBLIC_URL}{name}\" integrity=\"{}\"></script>",
+                "<script type=\"module\" src=\"{public_url}{name}\" integrity=\"{}\"></script>",
                 sri(body.as_bytes())
             ));
             scripts.push((name, body));
@@ -326,7 +334,7 @@ fn short_hash(bytes: &[u8]) -> String {
 
 /// Writes `NAME.br` (brotli 11) and `NAME.gz` (gzip -9) beside every file of `dist` the
 /// server sends compressed, so it never compresses the widget per request.
-fn precompress(dist: &Path) -> Result<()> {
+pub fn precompress(dist: &Path) -> Result<()> {
     let mut dirs = vec![dist.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         for entry in fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
@@ -425,7 +433,7 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         let dir = TempDir::new("boot");
         let index = dir.0.join("index.html");
         fs::write(&index, TRUNK_INDEX).expect("write");
-        let written = move_boot_scripts(&index, &dir.0, STEM).expect("rewrite");
+        let written = move_boot_scripts(&index, &dir.0, STEM, PUBLIC_URL).expect("rewrite");
 
         let [name] = written.as_slice() else {
             panic!("one boot script, not {written:?}");
@@ -462,7 +470,7 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         let dir = TempDir::new("public-url");
         let index = dir.0.join("index.html");
         fs::write(&index, TRUNK_INDEX.replace("/widget/", "/")).expect("write");
-        assert!(move_boot_scripts(&index, &dir.0, STEM).is_err());
+        assert!(move_boot_scripts(&index, &dir.0, STEM, PUBLIC_URL).is_err());
         assert!(
             fs::read_to_string(&index)
                 .expect("index.html")
@@ -475,7 +483,7 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
     fn only_inline_module_scripts_move_and_other_inline_code_is_caught() {
         let html = "<head><script type=\"module\" src=\"/widget/a.js\"></script>\
             <script type=\"module\">one()</script><script type=\"module\">two()</script></head>";
-        let (out, scripts) = externalize_module_scripts(html).expect("rewrite");
+        let (out, scripts) = externalize_module_scripts(html, PUBLIC_URL).expect("rewrite");
         let bodies: Vec<&str> = scripts.iter().map(|(_, body)| body.as_str()).collect();
         assert_eq!(bodies, ["one()\n", "two()\n"]);
         assert_ne!(scripts[0].0, scripts[1].0);

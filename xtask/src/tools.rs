@@ -103,6 +103,69 @@ pub fn ensure_exiftool(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+/// aiosmtpd from PyPI: the real SMTP server that catches the mail of `cargo xtask dev` and of
+/// the server's mail tests (`crates/server/tools/catch_mail.py`).
+const AIOSMTPD_VERSION: &str = "1.4.6";
+
+/// The Python of the venv aiosmtpd is installed in: what `$HELPCENTER_TEST_AIOSMTPD` names.
+pub fn aiosmtpd_python(ctx: &Ctx) -> std::path::PathBuf {
+    ctx.root.join("target/aiosmtpd-venv/bin/python")
+}
+
+/// aiosmtpd at [`AIOSMTPD_VERSION`] in a venv under `target/`, installed by pip unless it is
+/// there already; answers the venv's Python.
+pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
+    let python = aiosmtpd_python(ctx);
+    let installed = || {
+        ctx.cmd(&python)
+            .args(["-c", "import aiosmtpd; print(aiosmtpd.__version__)"])
+            .read()
+            .map(|v| v.trim().to_owned())
+    };
+    if installed().as_deref() == Some(AIOSMTPD_VERSION) {
+        println!(
+            "tools: aiosmtpd: ok ({AIOSMTPD_VERSION}, {})",
+            python.display()
+        );
+        return Ok(python);
+    }
+    println!("tools: aiosmtpd: missing, installing {AIOSMTPD_VERSION} from PyPI into a venv");
+    let venv = ctx.root.join("target/aiosmtpd-venv");
+    let make_venv = || {
+        ctx.cmd("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv)
+            .run()
+    };
+    if make_venv().is_err() {
+        // Debian's python3 makes venvs only with python3-venv.
+        if ctx.cmd("id").arg("-u").read().as_deref().map(str::trim) != Some("0") {
+            bail!(
+                "`python3 -m venv` failed: install python3-venv (`sudo apt-get install -y python3-venv`)"
+            );
+        }
+        apt_install(ctx, &["python3-venv"])?;
+        make_venv()?;
+    }
+    ctx.cmd(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .arg(format!("aiosmtpd=={AIOSMTPD_VERSION}"))
+        .run()?;
+    match installed() {
+        Some(version) if version == AIOSMTPD_VERSION => Ok(python),
+        other => bail!(
+            "pip installed aiosmtpd=={AIOSMTPD_VERSION} but {} reports {other:?}",
+            python.display()
+        ),
+    }
+}
+
 /// rust-toolchain.toml lists the target, but a toolchain installed before that line was added
 /// lacks it, so check the sysroot itself.
 fn wasm_target(ctx: &Ctx) -> Result<()> {

@@ -1,12 +1,16 @@
 //! The JSON the widget and the server exchange, defined once so the two cannot drift apart.
 //! Rules live in `helpcenter-core`; this crate is only the shape of the messages.
 
+mod brand;
 pub mod console;
+mod mail;
 mod problem;
 
 use helpcenter_core::{CivilDate, Policy};
 use serde::{Deserialize, Serialize};
 
+pub use brand::{MIN_CONTRAST, contrast_ratio};
+pub use mail::{LinkExchange, LinkRequest, MailKind, MailState, OutboxMail};
 pub use problem::{ErrorCode, ProblemDetails};
 
 /// `GET /v1/sites/{site}/widget-config`: everything the widget needs to start.

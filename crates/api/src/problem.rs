@@ -195,6 +195,9 @@ pub enum ErrorCode {
     /// The request body stalled.
     #[serde(rename = "upload.body_stalled")]
     UploadBodyStalled,
+    /// The link from a mail is forged, expired, already used or another ticket's.
+    #[serde(rename = "link.invalid")]
+    LinkInvalid,
     /// The client holds too many uploads that no ticket holds yet.
     #[serde(rename = "upload.too_many_open")]
     UploadTooManyOpen,
@@ -261,6 +264,9 @@ pub enum ErrorCode {
     /// The address is served, but not with this method; `Allow` lists those it is.
     #[serde(rename = "method_not_allowed")]
     MethodNotAllowed,
+    /// This instance cannot take claims now (`GET /readyz`); `detail` names the failed checks.
+    #[serde(rename = "service.not_ready")]
+    ServiceNotReady,
     /// The server failed; retry later.
     #[serde(rename = "internal")]
     Internal,
@@ -271,7 +277,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 68] = [
+    pub const ALL: [ErrorCode; 70] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -317,6 +323,7 @@ impl ErrorCode {
         ErrorCode::UploadAttached,
         ErrorCode::UploadBodyInterrupted,
         ErrorCode::UploadBodyStalled,
+        ErrorCode::LinkInvalid,
         ErrorCode::UploadTooManyOpen,
         ErrorCode::StorageQuotaExceeded,
         ErrorCode::StorageFull,
@@ -339,6 +346,7 @@ impl ErrorCode {
         ErrorCode::RequestQueryInvalid,
         ErrorCode::RequestPathInvalid,
         ErrorCode::MethodNotAllowed,
+        ErrorCode::ServiceNotReady,
         ErrorCode::Internal,
     ];
 
@@ -390,6 +398,7 @@ impl ErrorCode {
             ErrorCode::UploadAttached => "upload.attached",
             ErrorCode::UploadBodyInterrupted => "upload.body_interrupted",
             ErrorCode::UploadBodyStalled => "upload.body_stalled",
+            ErrorCode::LinkInvalid => "link.invalid",
             ErrorCode::UploadTooManyOpen => "upload.too_many_open",
             ErrorCode::StorageQuotaExceeded => "storage.quota_exceeded",
             ErrorCode::StorageFull => "storage.full",
@@ -412,6 +421,7 @@ impl ErrorCode {
             ErrorCode::RequestQueryInvalid => "request.query_invalid",
             ErrorCode::RequestPathInvalid => "request.path_invalid",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::ServiceNotReady => "service.not_ready",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }

@@ -299,10 +299,12 @@ impl Checker<'_> {
             self.message(format!("{path}.message"), &o.message);
             self.evidence(&format!("{path}.evidence"), &o.evidence);
             if let Some(window) = &o.claim_window {
+                // A window of 0 days would close on the day the parcel arrives, before
+                // most shoppers open it: nothing could ever be claimed in time.
                 self.limit(
-                    window.days_after_delivery <= limits::MAX_WINDOW_DAYS,
+                    (1..=limits::MAX_WINDOW_DAYS).contains(&window.days_after_delivery),
                     format!("{path}.claim_window.days_after_delivery"),
-                    format!("at most {} days", limits::MAX_WINDOW_DAYS),
+                    format!("from 1 to {} days", limits::MAX_WINDOW_DAYS),
                 );
                 if let Some(late) = &window.late_outcome {
                     let late_path = format!("{path}.claim_window.late_outcome");
@@ -530,6 +532,18 @@ mod tests {
             found
                 .iter()
                 .any(|p| p.code == PolicyProblemCode::Unreachable && p.path == "outcomes[7]")
+        );
+    }
+
+    #[test]
+    fn a_claim_window_of_no_days_is_refused() {
+        let text = edited("days_after_delivery = 7", "days_after_delivery = 0");
+        let Err(PolicyErrors(found)) = Policy::from_toml(&text) else {
+            panic!("a window of 0 days passed");
+        };
+        assert_eq!(
+            found.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["outcomes[2].claim_window.days_after_delivery: from 1 to 365 days"]
         );
     }
 

@@ -24,7 +24,7 @@ use utoipa_axum::routes;
 use crate::AppError;
 use crate::client_ip::{self, TrustedProxies};
 use crate::rate_limit::{self, RateLimits};
-use crate::routes::{admin, console, health, tickets, widget_config};
+use crate::routes::{admin, console, health, links, outbox, tickets, widget_config};
 use crate::sites::Sites;
 use crate::state::AppState;
 use crate::static_files;
@@ -34,6 +34,8 @@ use crate::uploads;
 pub struct ServeOptions {
     /// The built widget (Trunk's `dist/`).
     pub widget_dir: PathBuf,
+    /// The built agents' console (Trunk's `crates/console/dist/`), served at `/console/`.
+    pub console_dir: PathBuf,
     /// Where `embed.js` is, the one file of it served.
     pub public_dir: PathBuf,
     pub rate_limits: RateLimits,
@@ -91,6 +93,8 @@ pub fn api(
         .routes(routes!(tickets::reply))
         .routes(routes!(tickets::escalate))
         .routes(routes!(tickets::evidence))
+        .routes(routes!(links::exchange))
+        .routes(routes!(links::send))
         .layer(compressed())
         .layer(bounded())
         // Long-lived or streamed: no overall timeout.
@@ -104,6 +108,8 @@ pub fn api(
         .routes(routes!(admin::request_info))
         .routes(routes!(admin::message))
         .routes(routes!(admin::evidence))
+        .routes(routes!(outbox::list))
+        .routes(routes!(outbox::retry))
         .layer(bounded());
     // The agents' console, from its own origin only (cookie session, Origin checks): no CORS
     // grant either.
@@ -136,6 +142,7 @@ pub fn api(
         .routes(routes!(console::tickets::events));
     OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
         .routes(routes!(serve_document))
         .merge(public_layers(public))
         .merge(admin)
@@ -163,6 +170,7 @@ pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
     let files = static_files::routes(
         &options.public_dir,
         &options.widget_dir,
+        &options.console_dir,
         state.sites.clone(),
     );
     Router::from(api)

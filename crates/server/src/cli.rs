@@ -51,16 +51,13 @@ struct AdminArgs {
     /// The config `serve` runs with; without it, the demo site of the data directory.
     #[arg(long, env = "HELPCENTER_CONFIG", global = true)]
     config: Option<PathBuf>,
-    #[arg(
-        long,
-        env = "HELPCENTER_DATA_DIR",
-        default_value = "data",
-        global = true
-    )]
-    data_dir: PathBuf,
-    /// The site whose tickets to work on, or to sign for.
-    #[arg(long, default_value = "demo", global = true)]
-    site: String,
+    /// The server's data directory; without it, the config's `data_dir`, or `data`.
+    #[arg(long, env = "HELPCENTER_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// The site whose tickets to work on, or to sign for; may be left out when the config has
+    /// one site.
+    #[arg(long, global = true)]
+    site: Option<String>,
     #[command(subcommand)]
     command: AdminCommand,
 }
@@ -74,6 +71,9 @@ enum AdminCommand {
     SignIdentity(SignIdentityArgs),
     #[command(subcommand)]
     Tickets(TicketCommand),
+    /// The site's mail to shoppers and alerts: what is pending or failed and why.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// The site's agents, who sign in to the console at /console/.
     #[command(subcommand)]
     Agents(AgentCommand),
@@ -106,6 +106,22 @@ enum AgentCommand {
         #[arg(long)]
         email: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum OutboxCommand {
+    /// The site's mail, newest first.
+    List {
+        /// pending, sent or failed.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        ticket: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Put a mail back in line to be sent now (a running server sends it within seconds).
+    Retry { id: String },
 }
 
 #[derive(clap::Args, Debug)]
@@ -163,6 +179,9 @@ struct ServeArgs {
     /// The built widget (Trunk's output).
     #[arg(long, env = "HELPCENTER_WIDGET_DIR")]
     widget_dir: Option<PathBuf>,
+    /// The built agents' console (Trunk's output in crates/console), served at /console/.
+    #[arg(long, env = "HELPCENTER_CONSOLE_DIR")]
+    console_dir: Option<PathBuf>,
     /// Where `embed.js` is: `dist/`, where `cargo xtask build-widget` puts it minified (its
     /// source is the repository's `public/embed.js`); only that file of it is served.
     #[arg(long, env = "HELPCENTER_PUBLIC_DIR")]
@@ -226,6 +245,10 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         .widget_dir
         .or(config.server.widget_dir.clone())
         .unwrap_or_else(|| "dist".into());
+    let console_dir = args
+        .console_dir
+        .or(config.server.console_dir.clone())
+        .unwrap_or_else(|| "crates/console/dist".into());
     let public_dir = args
         .public_dir
         .or(config.server.public_dir.clone())
@@ -274,16 +297,32 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         if !widget_dir.join("index.html").is_file() {
             tracing::warn!(dir = %widget_dir.display(), "no built widget here; run `cargo xtask dev`");
         }
+        if !console_dir.join("index.html").is_file() {
+            tracing::warn!(dir = %console_dir.display(), "no built console here; run `cargo xtask dev`");
+        }
         if !public_dir.join("embed.js").is_file() {
             tracing::warn!(dir = %public_dir.display(), "no embed.js here: storefronts cannot load the widget");
         }
         let _expiry = crate::uploads::spawn_expiry(state.clone());
+        let mail = crate::mail::MailSettings {
+            smtp: config.smtp.clone(),
+            public_url: config
+                .server
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}")),
+        };
+        let _mail = match crate::mail::worker::spawn(state.clone(), mail) {
+            Ok(worker) => worker,
+            Err(e) => return fail(&e.to_string()),
+        };
         let _sessions = crate::agents::spawn_session_cleanup(state.clone());
         let rate_limits = config.server.rate_limits.unwrap_or_default();
         let shutdown = state.shutdown.clone();
         let console = config.server.console.clone().unwrap_or_default();
         let options = ServeOptions {
             widget_dir,
+            console_dir,
             public_dir,
             rate_limits,
             trusted_proxies: config.server.trusted_proxies.clone(),
@@ -292,9 +331,16 @@ fn run_serve(args: ServeArgs) -> ExitCode {
                 sign_in: console.sign_in.unwrap_or_default(),
             },
         };
+        let sites: Vec<(String, String)> = state
+            .sites
+            .iter()
+            .map(|site| (site.key.clone(), site.display_name.clone()))
+            .collect();
         let app = router(state, &options);
         println!("Help Center server listening on http://{addr}/");
-        println!("Widget (demo site): http://{addr}/widget/?site=demo");
+        for (key, name) in &sites {
+            println!("Widget of {name} ({key}): http://{addr}/widget/?site={key}");
+        }
         println!("Agents' console: http://{addr}/console/");
         if let Some((email, password)) = &demo_agent {
             println!(
@@ -370,40 +416,51 @@ fn run_migrate(data_dir: &std::path::Path) -> ExitCode {
 }
 
 fn run_admin(args: AdminArgs) -> ExitCode {
-    let command = match args.command {
-        AdminCommand::HashKey { key } => {
-            println!("{}", crate::auth::sha256_hex(&key));
-            return ExitCode::SUCCESS;
-        }
-        AdminCommand::SignIdentity(sign) => {
-            return match admin_sites(args.config.as_deref(), &args.data_dir) {
-                Ok(sites) => sign_identity(&sites, &args.site, &sign),
-                Err(message) => fail(&message),
-            };
-        }
-        AdminCommand::Tickets(command) => command,
-        AdminCommand::Agents(command) => {
-            return match admin_sites(args.config.as_deref(), &args.data_dir) {
-                Ok(sites) => run_agents(sites, &args.data_dir, &args.site, command),
-                Err(message) => fail(&message),
-            };
-        }
-    };
-    let sites = match admin_sites(args.config.as_deref(), &args.data_dir) {
-        Ok(sites) => sites,
+    if let AdminCommand::HashKey { key } = &args.command {
+        println!("{}", crate::auth::sha256_hex(key));
+        return ExitCode::SUCCESS;
+    }
+    let AdminTarget {
+        sites,
+        site_key,
+        data_dir,
+    } = match admin_sites(&args) {
+        Ok(found) => found,
         Err(message) => return fail(&message),
+    };
+    if let Err(e) = std::fs::create_dir_all(&data_dir) {
+        return fail(&format!("cannot create {}: {e}", data_dir.display()));
+    }
+    let command = match args.command {
+        // Answered above: it needs no site.
+        AdminCommand::HashKey { .. } => return ExitCode::SUCCESS,
+        AdminCommand::SignIdentity(sign) => return sign_identity(&sites, &site_key, &sign),
+        AdminCommand::Tickets(command) => AdminWork::Tickets(command),
+        AdminCommand::Outbox(command) => AdminWork::Outbox(command),
+        AdminCommand::Agents(command) => {
+            return run_agents(sites, &data_dir, &site_key, command);
+        }
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let state = match AppState::open(Sites::new(sites), &args.data_dir).await {
+        let state = match AppState::open(Sites::new(sites), &data_dir).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
         };
-        let Some(site) = state.sites.get(&args.site) else {
-            return fail(&format!("there is no site {:?}", args.site));
+        let Some(site) = state.sites.get(&site_key) else {
+            return fail(&format!("there is no site {site_key:?}"));
+        };
+        let command = match command {
+            AdminWork::Tickets(command) => command,
+            AdminWork::Outbox(command) => {
+                return match run_outbox(&state, site, command).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(message) => fail(&message),
+                };
+            }
         };
         let printed = match command {
             TicketCommand::List {
@@ -467,6 +524,67 @@ fn run_admin(args: AdminArgs) -> ExitCode {
             Err(e) => fail(&format!("{} ({})", e, e.code())),
         }
     })
+}
+
+/// What an `admin` command works on, once the data directory is open.
+enum AdminWork {
+    Tickets(TicketCommand),
+    Outbox(OutboxCommand),
+}
+
+async fn run_outbox(state: &AppState, site: &Site, command: OutboxCommand) -> Result<(), String> {
+    let failed = |e: crate::AppError| format!("{} ({})", e, e.code());
+    match command {
+        OutboxCommand::List {
+            state: wanted,
+            ticket,
+            limit,
+        } => {
+            let wanted = match wanted.as_deref() {
+                None => None,
+                Some(name) => Some(helpcenter_api::MailState::parse(name).ok_or_else(|| {
+                    format!("unknown mail state {name:?}: pending, sent or failed")
+                })?),
+            };
+            let query = crate::mail::outbox::OutboxQuery {
+                state: wanted,
+                ticket,
+                limit: Some(limit),
+            };
+            let mails = crate::mail::outbox::list(state, site, query)
+                .await
+                .map_err(failed)?;
+            for m in &mails {
+                println!(
+                    "{}  {:<7}  {}  {:<19}  {:<30}  attempts {}  {}{}",
+                    m.id,
+                    m.state.as_str(),
+                    m.ticket_id,
+                    m.kind.as_str(),
+                    m.recipient,
+                    m.attempts,
+                    m.sent_at.as_deref().unwrap_or(&m.created_at),
+                    m.last_error
+                        .as_deref()
+                        .map(|e| format!("\n    last error: {e}"))
+                        .unwrap_or_default(),
+                );
+            }
+            println!("{} mail(s)", mails.len());
+        }
+        OutboxCommand::Retry { id } => {
+            let mail = crate::mail::outbox::retry(state, site, &id)
+                .await
+                .map_err(failed)?;
+            println!(
+                "{}: pending again, to {} ({})",
+                mail.id,
+                mail.recipient,
+                mail.kind.as_str()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The password for `admin agents add | set-password`: from the environment, else the first
@@ -579,16 +697,62 @@ fn run_agents(
 }
 
 /// The sites as `serve` loads them from the same config and data directory, secrets included.
-fn admin_sites(
-    config_path: Option<&std::path::Path>,
-    data_dir: &std::path::Path,
-) -> Result<Vec<Site>, String> {
-    let config = config_path
-        .map(ServerConfig::load)
-        .transpose()
-        .map_err(|e| e.to_string())?
-        .unwrap_or_default();
-    sites_of(&config, config_path, data_dir, 8080).map(|(sites, _)| sites)
+/// The sites an admin command works on, and the key of the one it names. Without `--config`
+/// only a demo data directory (one `serve` made without a config) is worked on, so a
+/// forgotten flag never writes demo secrets into a merchant's real data directory; with one,
+/// `--site` may be left out when the config has a single site.
+fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
+    let Some(config_path) = args.config.as_deref() else {
+        let data_dir = args.data_dir.clone().unwrap_or_else(|| "data".into());
+        if !data_dir.join(crate::sites::DEMO_ADMIN_KEY_FILE).is_file() {
+            return Err(format!(
+                "no --config: name the config file the server runs with (--config FILE or \
+                 HELPCENTER_CONFIG). Without one, only the demo's data directory can be worked \
+                 on, and {} is not one (`serve` without --config makes it)",
+                data_dir.display()
+            ));
+        }
+        let (sites, _) = sites_of(&ServerConfig::default(), None, &data_dir, 8080)?;
+        let site_key = args.site.clone().unwrap_or_else(|| "demo".to_owned());
+        return Ok(AdminTarget {
+            sites,
+            site_key,
+            data_dir,
+        });
+    };
+    let config = ServerConfig::load(config_path).map_err(|e| e.to_string())?;
+    // The data directory the server runs on: the flag, or the config's as `serve` reads it.
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or(config.server.data_dir.clone())
+        .unwrap_or_else(|| "data".into());
+    let (sites, _) = sites_of(&config, Some(config_path), &data_dir, 8080)?;
+    let site = match (&args.site, sites.as_slice()) {
+        (Some(site), _) => site.clone(),
+        (None, [only]) => only.key.clone(),
+        (None, _) => {
+            let keys: Vec<&str> = sites.iter().map(|s| s.key.as_str()).collect();
+            return Err(format!(
+                "{} has {} sites ({}): name one with --site",
+                config_path.display(),
+                keys.len(),
+                keys.join(", ")
+            ));
+        }
+    };
+    Ok(AdminTarget {
+        sites,
+        site_key: site,
+        data_dir,
+    })
+}
+
+/// What an admin command works on.
+struct AdminTarget {
+    sites: Vec<Site>,
+    site_key: String,
+    data_dir: PathBuf,
 }
 
 /// Prints nothing but the token, so a script can take it as it is.

@@ -15,6 +15,8 @@ pub struct ServerConfig {
     pub server: ServerSettings,
     #[serde(default)]
     pub sites: Vec<SiteConfig>,
+    /// Where mail goes out; without it mail is kept in the outbox.
+    pub smtp: Option<crate::mail::SmtpConfig>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -23,11 +25,16 @@ pub struct ServerSettings {
     pub bind: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
     pub widget_dir: Option<PathBuf>,
+    /// The built agents' console, served at `/console/`.
+    pub console_dir: Option<PathBuf>,
     pub public_dir: Option<PathBuf>,
     /// Limits on the public API; see `RateLimits::default`.
     pub rate_limits: Option<crate::rate_limit::RateLimits>,
     /// Bounds on slow and idle connections; see `ConnectionLimits::default`.
     pub connections: Option<crate::listen::ConnectionLimits>,
+    /// The address shoppers reach this server at (`https://help.example`), for the links in
+    /// mails; `http://` + the bind address without it.
+    pub public_url: Option<String>,
     /// The reverse proxies in front of this server, whose `X-Forwarded-For` names the client.
     #[serde(default)]
     pub trusted_proxies: crate::client_ip::TrustedProxies,
@@ -73,6 +80,8 @@ pub struct SiteConfig {
     /// Name of the environment variable holding the secret the merchant signs identity tokens
     /// with; without one, "my requests" works by ticket id + order number + email only.
     pub identity_secret_env: Option<String>,
+    /// Mail to shoppers and the store's alerts; none without it.
+    pub mail: Option<crate::mail::SiteMailConfig>,
 }
 
 fn utc() -> String {
@@ -98,9 +107,26 @@ impl ServerConfig {
             path: path.to_owned(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let mut config: ServerConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
             message: e.to_string(),
-        })
+        })?;
+        // Paths in the file count from the file, as `policy_file` does, whatever directory the
+        // server is started from. (Paths given as flags count from the working directory.)
+        let base = path.parent().unwrap_or(Path::new(""));
+        let server = &mut config.server;
+        for dir in [
+            &mut server.data_dir,
+            &mut server.widget_dir,
+            &mut server.public_dir,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if dir.is_relative() {
+                *dir = base.join(&*dir);
+            }
+        }
+        Ok(config)
     }
 }

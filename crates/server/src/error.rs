@@ -42,6 +42,11 @@ pub enum AppError {
     BadInput(ErrorCode, String),
     #[error("too many requests; try again in {0} s")]
     RateLimited(u64),
+    /// Forged, expired, used or another ticket's: one answer, saying nothing of a ticket.
+    #[error(
+        "this link does not open a ticket: it may have expired or been used already; ask for a new one under \"Find a request\""
+    )]
+    LinkInvalid,
     #[error("too many sign-in attempts for this account or from this address; try again in {0} s")]
     SignInRateLimited(u64),
     #[error("the email or the password is not right")]
@@ -69,6 +74,9 @@ pub enum AppError {
         status: StatusCode,
         detail: String,
     },
+    /// `GET /readyz`: the checks that failed, in words.
+    #[error("not ready: {0}")]
+    NotReady(String),
     #[error("internal error")]
     Store(#[from] StoreError),
 }
@@ -98,7 +106,9 @@ impl AppError {
             AppError::IdentityNotConfigured => ErrorCode::IdentityNotConfigured,
             AppError::BadInput(code, _) => *code,
             AppError::RateLimited(_) | AppError::SignInRateLimited(_) => ErrorCode::RateLimited,
+            AppError::LinkInvalid => ErrorCode::LinkInvalid,
             AppError::Store(e) if e.is_disk_full() => ErrorCode::StorageFull,
+            AppError::NotReady(_) => ErrorCode::ServiceNotReady,
             AppError::SignInFailed => ErrorCode::SignInFailed,
             AppError::SessionRequired => ErrorCode::SessionRequired,
             AppError::SessionExpired => ErrorCode::SessionExpired,
@@ -117,9 +127,9 @@ impl AppError {
             AppError::SiteNotFound(_) | AppError::NotFound | AppError::TicketNotFound(_) => {
                 StatusCode::NOT_FOUND
             }
-            AppError::IdentityNotConfigured | AppError::SavedReplyNotFound(_) => {
-                StatusCode::NOT_FOUND
-            }
+            AppError::IdentityNotConfigured
+            | AppError::LinkInvalid
+            | AppError::SavedReplyNotFound(_) => StatusCode::NOT_FOUND,
             AppError::AgentNotFound(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::SignInFailed
             | AppError::SessionRequired
@@ -139,6 +149,7 @@ impl AppError {
             }
             AppError::Request { status, .. } => *status,
             AppError::Store(e) if e.is_disk_full() => StatusCode::INSUFFICIENT_STORAGE,
+            AppError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -11,6 +11,10 @@ use jiff::tz::TimeZone;
 use crate::auth;
 use crate::config::{ConfigError, SiteConfig};
 
+/// In a data directory, the demo site's admin key: the mark of a directory `serve` made
+/// without a config.
+pub const DEMO_ADMIN_KEY_FILE: &str = "demo-admin-key";
+
 /// A merchant's storefront, known by the key in its embed tag (`data-site="demo"`).
 #[derive(Clone, Debug)]
 pub struct Site {
@@ -23,6 +27,8 @@ pub struct Site {
     pub time_zone: TimeZone,
     pub admin_key_sha256: String,
     pub identity_secret: Option<String>,
+    /// Who the site's mail comes from and which events mail; no mail without it.
+    pub mail: Option<crate::mail::SiteMail>,
 }
 
 impl Site {
@@ -81,6 +87,7 @@ impl Site {
                     })?,
             ),
         };
+        config.brand.check().map_err(problem)?;
         let return_policy_url = config
             .return_policy_url
             .as_deref()
@@ -91,7 +98,14 @@ impl Site {
             .iter()
             .map(|o| o.trim_end_matches('/').to_owned())
             .collect();
+        let mail = config
+            .mail
+            .as_ref()
+            .map(crate::mail::SiteMail::from_config)
+            .transpose()
+            .map_err(|e| problem(format!("mail: {e}")))?;
         Ok(Site {
+            mail,
             key: config.key.clone(),
             display_name: config.display_name.clone(),
             allowed_origins,
@@ -108,7 +122,7 @@ impl Site {
     /// origin and the demo storefront's next door (port + 1, see `cargo xtask dev`) allowed,
     /// and keys generated once and kept in the data directory.
     pub fn demo(data_dir: &Path, port: u16) -> Result<(Site, String), ConfigError> {
-        let admin_key = kept_secret(&data_dir.join("demo-admin-key"))?;
+        let admin_key = kept_secret(&data_dir.join(DEMO_ADMIN_KEY_FILE))?;
         let identity_secret = kept_secret(&data_dir.join("demo-identity-secret"))?;
         let storefront = port.saturating_add(1);
         let allowed_origins = ["127.0.0.1", "localhost"]
@@ -131,6 +145,7 @@ impl Site {
             time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
             admin_key_sha256: auth::sha256_hex(&admin_key),
             identity_secret: Some(identity_secret),
+            mail: Some(crate::mail::SiteMail::demo()),
         };
         Ok((site, admin_key))
     }

@@ -22,6 +22,8 @@ pub struct AppState {
     pub evidence: Arc<EvidenceStore>,
     pub events: Arc<EventHub>,
     pub secret: Arc<ServerSecret>,
+    /// Woken when mail is written to the outbox.
+    pub outbox: Arc<crate::mail::signal::OutboxSignal>,
     /// Where the database and evidence live: its disk's free space bounds new uploads.
     pub data_dir: PathBuf,
     /// Bounds on evidence no ticket holds yet (`[server.storage]`).
@@ -44,6 +46,7 @@ impl AppState {
             evidence: Arc::new(EvidenceStore::new(data_dir)?),
             events: Arc::new(EventHub::default()),
             secret: Arc::new(ServerSecret::load_or_create(data_dir)?),
+            outbox: Arc::default(),
             data_dir: data_dir.to_owned(),
             storage: StorageLimits::default(),
             shutdown: CancellationToken::new(),

@@ -1,6 +1,6 @@
 //! The files served besides the API: `embed.js`, which merchants' pages load from any origin,
-//! and the built widget, which those pages frame. Each gets the headers that keep it safe to
-//! embed and cheap to fetch again.
+//! the built widget, which those pages frame, and the agents' console, a page of this origin
+//! that nobody frames. Each gets the headers that keep it safe and cheap to fetch again.
 
 use std::convert::Infallible;
 use std::path::Path;
@@ -33,14 +33,25 @@ macro_rules! widget_csp {
     };
 }
 
+/// The console: the same rules as the widget's, but it is never framed (it holds an agent's
+/// session) and its forms post only here.
+const CONSOLE_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; \
+     font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// A year: the name changes whenever the content does.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Its name carries no hash, so merchants' shoppers pick up a new one within minutes.
 const EMBED_CACHE: &str = "public, max-age=300";
 
-/// `GET /embed.js` from `public_dir`, and the widget under `/widget/` from `widget_dir`.
-/// Nothing else of `public_dir` is served.
-pub fn routes(public_dir: &Path, widget_dir: &Path, sites: Arc<Sites>) -> Router<AppState> {
+/// `GET /embed.js` from `public_dir`, the widget under `/widget/` from `widget_dir`, and the
+/// console under `/console/` from `console_dir`. Nothing else of `public_dir` is served.
+pub fn routes(
+    public_dir: &Path,
+    widget_dir: &Path,
+    console_dir: &Path,
+    sites: Arc<Sites>,
+) -> Router<AppState> {
     // Not built by xtask, so not precompressed: compressed per request (it is about 2 KB).
     let embed = Router::new()
         .route_service("/embed.js", ServeFile::new(public_dir.join("embed.js")))
@@ -52,6 +63,7 @@ pub fn routes(public_dir: &Path, widget_dir: &Path, sites: Arc<Sites>) -> Router
         )
         .layer(middleware::from_fn(embed_headers));
     let files = WidgetFiles::new(widget_dir);
+    let page = files.clone();
     let widget = Router::new()
         .nest_service(
             "/widget",
@@ -60,8 +72,98 @@ pub fn routes(public_dir: &Path, widget_dir: &Path, sites: Arc<Sites>) -> Router
                 async move { Ok::<_, Infallible>(files.serve(request).await) }
             }),
         )
+        // The link in a shopper's mail: the widget's own page, standalone, which opens the
+        // ticket named in the path with the secret in the fragment.
+        .route_service(
+            "/t/{ticket}",
+            tower::service_fn(move |mut request: Request| {
+                let files = page.clone();
+                async move {
+                    *request.uri_mut() = axum::http::Uri::from_static("/index.html");
+                    Ok::<_, Infallible>(files.serve(request).await)
+                }
+            }),
+        )
         .layer(middleware::from_fn_with_state(sites, widget_headers));
-    embed.merge(widget)
+    let files = WidgetFiles::new(console_dir);
+    let console = Router::new()
+        .route(
+            "/console",
+            axum::routing::get(|| async { axum::response::Redirect::permanent("/console/") }),
+        )
+        .nest_service(
+            "/console/",
+            tower::service_fn(move |request: Request| {
+                let files = files.clone();
+                async move { Ok::<_, Infallible>(files.serve(console_page(request)).await) }
+            }),
+        )
+        .layer(middleware::from_fn(console_headers));
+    embed.merge(widget).merge(console)
+}
+
+/// Every address of the console that is not one of its files is one of its pages
+/// (`/console/tickets/HC-7F3K9Q`, a link an agent pastes to a colleague): the app routes it
+/// in the browser, so the server answers with its `index.html`. A missing file (a name with
+/// an extension) stays a 404.
+fn console_page(mut request: Request) -> Request {
+    if is_console_page(request.uri().path()) {
+        *request.uri_mut() = axum::http::Uri::from_static("/index.html");
+    }
+    request
+}
+
+fn is_console_page(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    !last.contains('.')
+}
+
+/// The console's page carries its CSP and is revalidated each time; hashed files are cached
+/// for good.
+async fn console_headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::NOT_FOUND {
+        return AppError::NotFound.into_response();
+    }
+    if !served(response.status()) {
+        return response;
+    }
+    let document = is_console_page(&path)
+        || path.ends_with(".html")
+        || response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !headers
+        .get_all(header::VARY)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.contains("accept-encoding")))
+    {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if document {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONSOLE_CSP),
+        );
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    } else if is_hashed(&path) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    } else {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    response
 }
 
 /// The build's files, sent as the `.br` or `.gz` xtask writes beside each when the browser
@@ -264,6 +366,27 @@ mod tests {
             "/widget/0123456789abcdef",
         ] {
             assert!(!is_hashed(plain), "{plain}");
+        }
+    }
+
+    #[test]
+    fn the_consoles_pages_are_its_index_and_its_files_are_files() {
+        for page in [
+            "/",
+            "/tickets",
+            "/tickets/HC-7F3K9Q",
+            "/settings",
+            "/sign-in",
+        ] {
+            assert!(is_console_page(page), "{page}");
+        }
+        for file in [
+            "/index.html",
+            "/helpcenter-console-0123456789abcdef_bg.wasm",
+            "/console-0123456789abcdef.css",
+            "/missing.js",
+        ] {
+            assert!(!is_console_page(file), "{file}");
         }
     }
 

@@ -71,8 +71,9 @@ pub async fn append(
         .ok_or(AppError::TicketChanged)
 }
 
-/// Records events in one transaction (all or none) and tells the open streams: the
-/// shopper's of the public ones, the site's agents' of all.
+/// Records events in one transaction (all or none), with the mails they cause in the
+/// outbox, and tells the open streams (the shopper's of the public ones, the site's agents'
+/// of all) and the outbox's worker. Every event of a ticket's timeline is written here.
 pub async fn append_all(
     state: &AppState,
     ticket_id: &str,
@@ -81,13 +82,22 @@ pub async fn append_all(
 ) -> Result<Vec<helpcenter_api::TicketEvent>, AppError> {
     match state
         .store
-        .append_events(ticket_id, expected, events)
+        .append_events(
+            ticket_id,
+            expected,
+            events,
+            |ticket, seq, event| match state.sites.get(&ticket.site) {
+                Some(site) => crate::mail::plan(&state.secret, site, ticket, seq, event),
+                None => Vec::new(),
+            },
+        )
         .await?
     {
         Appended::Appended {
             events: stored,
             site,
         } => {
+            state.outbox.wake();
             for (new, stored) in events.iter().zip(&stored) {
                 if new.public {
                     state.events.publish(ticket_id, stored.clone());

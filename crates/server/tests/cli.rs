@@ -61,7 +61,7 @@ fn policy_check_lists_every_problem_of_a_merchant_file() {
         "{err}"
     );
     assert!(
-        err.contains("outcomes[2].claim_window.days_after_delivery: at most 365 days"),
+        err.contains("outcomes[2].claim_window.days_after_delivery: from 1 to 365 days"),
         "{err}"
     );
 }
@@ -115,15 +115,28 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
 
 #[test]
 fn a_return_policy_link_that_is_not_a_whole_address_is_refused_at_start() {
+    let err = sample_refused(|s| {
+        s.replace(
+            "return_policy_url = \"https://shop.acme.example/pages/returns\"",
+            "return_policy_url = \"/pages/returns\"",
+        )
+    });
+    assert!(
+        err.contains(
+            "site \"acme\": return_policy_url \"/pages/returns\" must be a whole address such as \"https://shop.example/returns\""
+        ),
+        "{err}"
+    );
+}
+
+/// What `admin tickets list` on the sample config changed by `edit` says on stderr.
+fn sample_refused(edit: impl FnOnce(&str) -> String) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let sample = include_str!("../helpcenter-server.sample.toml");
-    let relative = sample.replace(
-        "return_policy_url = \"https://shop.acme.example/pages/returns\"",
-        "return_policy_url = \"/pages/returns\"",
-    );
-    assert_ne!(relative, sample, "the sample names its return policy page");
-    let config = dir.path().join("relative.toml");
-    std::fs::write(&config, relative).expect("write");
+    let edited = edit(sample);
+    assert_ne!(edited, sample, "the edit changed the sample");
+    let config = dir.path().join("edited.toml");
+    std::fs::write(&config, edited).expect("write");
     let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
         .args(["admin", "--config"])
         .arg(&config)
@@ -136,13 +149,101 @@ fn a_return_policy_link_that_is_not_a_whole_address_is_refused_at_start() {
         )
         .output()
         .expect("run helpcenter-server");
-    let err = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_brand_that_is_not_a_colour_or_cannot_be_read_is_refused_at_start() {
+    let err =
+        sample_refused(|s| s.replace("primary_color = \"#", "primary_color = \"not a colour #"));
     assert!(
-        err.contains(
-            "site \"acme\": return_policy_url \"/pages/returns\" must be a whole address such as \"https://shop.example/returns\""
-        ),
+        err.contains("site \"acme\": brand: primary_color \"not a colour #"),
         "{err}"
+    );
+    let err = sample_refused(|s| {
+        let brand = s.find("[sites.brand]").expect("the sample has a brand");
+        let (head, tail) = s.split_at(brand);
+        format!(
+            "{head}{}",
+            tail.replacen(
+                "on_primary_color = \"#ffffff\"",
+                "on_primary_color = \"#d04040\"",
+                1
+            )
+        )
+    });
+    assert!(err.contains("has a contrast of"), "{err}");
+    assert!(err.contains("at least 4.5:1"), "{err}");
+}
+
+#[test]
+fn a_forgotten_config_or_site_is_refused_and_writes_nothing() {
+    let data = tempfile::tempdir().expect("temp dir");
+    // Without --config, a merchant's data directory is not taken for the demo's.
+    let (ok, _, err) = server(&[
+        "admin",
+        "--data-dir",
+        data.path().to_str().expect("utf-8 path"),
+        "tickets",
+        "list",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("no --config: name the config file the server runs with"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(data.path()).expect("read dir").count(),
+        0,
+        "no demo secret, no database written"
+    );
+    // A config with several sites needs --site, and says which there are.
+    let config = data.path().join("two.toml");
+    let two = format!(
+        "{ONE_SHOP}{}",
+        ONE_SHOP.replace("key = \"demo\"", "key = \"acme\"")
+    );
+    std::fs::write(&config, two).expect("write");
+    let (ok, _, err) = server(&[
+        "admin",
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "--data-dir",
+        data.path().to_str().expect("utf-8 path"),
+        "tickets",
+        "list",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("has 2 sites (demo, acme): name one with --site"),
+        "{err}"
+    );
+}
+
+#[test]
+fn paths_in_the_config_count_from_the_config_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("helpcenter.toml");
+    std::fs::write(
+        &config,
+        format!("[server]\ndata_dir = \"store-data\"\n{ONE_SHOP}"),
+    )
+    .expect("write");
+    // Started from another directory (the test's), with no --data-dir: the config's own.
+    let (ok, out, err) = server(&[
+        "admin",
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "tickets",
+        "list",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("0 ticket(s)"), "{out}");
+    assert!(dir.path().join("store-data/helpcenter.db").is_file());
+    assert!(
+        !std::path::Path::new("store-data").exists(),
+        "nothing written where the command was started"
     );
 }
 
@@ -383,13 +484,28 @@ async fn sign_identity_refuses_a_site_that_signs_none() {
     );
 }
 
-/// `admin agents …` on a data directory, with the password on standard input or in the
-/// environment, never on the command line.
+/// One store, "demo", as a merchant's config names it.
+const ONE_SHOP: &str = r#"
+[[sites]]
+key = "demo"
+display_name = "Kettle & Co."
+allowed_origins = ["https://kettle.example"]
+admin_key_sha256 = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
+"#;
+
+/// `admin agents …` on a data directory and its one-site config (no `--site` needed), with
+/// the password on standard input or in the environment, never on the command line.
 fn agents(data: &std::path::Path, args: &[&str], password: Password) -> (bool, String, String) {
     use std::io::Write;
+    let config = data.join("config.toml");
+    if !config.is_file() {
+        std::fs::write(&config, ONE_SHOP).expect("write the config");
+    }
     let mut command = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"));
     command
-        .args(["admin", "--data-dir"])
+        .args(["admin", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
         .arg(data)
         .args(["agents"])
         .args(args)
@@ -545,6 +661,8 @@ fn agents_are_added_listed_and_disabled_with_the_password_never_on_the_command_l
 
     let (ok, _, err) = server(&[
         "admin",
+        "--config",
+        data.join("config.toml").to_str().expect("utf-8"),
         "--data-dir",
         data.to_str().expect("utf-8"),
         "--site",

@@ -375,6 +375,54 @@ async fn a_client_over_its_rate_limit_is_told_when_to_come_back() {
     );
 }
 
+#[tokio::test]
+async fn readiness_says_whether_claims_can_be_taken_and_why_not() {
+    let server = TestServer::start().await;
+    let response = server
+        .http
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ready", "checks": {"database": "ok", "disk": "ok", "evidence": "ok"}})
+    );
+
+    // A data disk under its reserve: not ready, and the reason with the figures.
+    let setup = support::Setup {
+        storage: helpcenter_server::uploads::quota::StorageLimits {
+            free_disk_reserve_mib: u64::MAX / (1 << 21),
+            ..Default::default()
+        },
+        ..support::Setup::default()
+    };
+    let full = TestServer::start_set_up(setup, |_| {}).await;
+    let response = full
+        .http
+        .get(full.url("/readyz"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 503);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["code"], "service.not_ready");
+    // Only the disk failed, and the detail says by how much.
+    let detail = body["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.starts_with("not ready: disk: ")
+            && detail.contains("MiB free, under the")
+            && detail.ends_with("MiB kept in reserve"),
+        "{detail}"
+    );
+}
+
 /// Limits tight enough to meet in a test: two requests per client, sites unlimited.
 const TWO_PER_CLIENT: helpcenter_server::rate_limit::RateLimits =
     helpcenter_server::rate_limit::RateLimits {

@@ -21,11 +21,15 @@ use super::report::{Figure, Report, Row};
 use super::wrk::{self, CONNECTIONS, THREADS, Target};
 use crate::browser_server::ServerProcess;
 use crate::cmd::{Ctx, Scratch};
+use crate::mail_catcher::MailCatcher;
 use crate::tools;
 
 const SECTION: &str = "server";
 const OURS: &str = "127.0.0.1:18180";
 const FLOOR: &str = "127.0.0.1:18190";
+/// aiosmtpd, catching the mail of the "mail on" figure.
+const SMTP: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 18195);
 const ADMIN_KEY: &str = "bench-admin-key";
 /// The demo store's key, so the demo storefront embeds the bench's server as it is.
 pub const SITE: &str = "demo";
@@ -46,6 +50,7 @@ pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
     let bench = Bench::new(ctx)?;
     bench.reading(report)?;
     bench.creating(report)?;
+    bench.creating_with_mail(report)?;
     bench.fan_out(report)?;
     bench.upload(report)
 }
@@ -102,6 +107,10 @@ impl<'a> Bench<'a> {
         self.work.path().join("config.toml")
     }
 
+    fn mail_config(&self) -> PathBuf {
+        self.work.path().join("config-mail.toml")
+    }
+
     /// The bench site: the built-in policy, with room for a 200 MB file on "something else"
     /// (the browser figures check a 100 MB video there).
     fn configure(&self) -> Result<()> {
@@ -132,6 +141,31 @@ impl<'a> Bench<'a> {
             .args(["admin", "hash-key", ADMIN_KEY])
             .read()
             .context("helpcenter-server admin hash-key failed")?;
+        let site = format!(
+            r#"[[sites]]
+key = "{SITE}"
+display_name = "Bench store"
+allowed_origins = ["http://{STORE}"]
+time_zone = "UTC"
+admin_key_sha256 = "{}"
+policy_file = "policy.toml"
+"#,
+            hash.trim()
+        );
+        // The same, mailing: every claim writes its receipt and the store's alert to the
+        // outbox in its transaction, and the worker delivers them to aiosmtpd meanwhile.
+        std::fs::write(
+            self.mail_config(),
+            format!(
+                "# Written by `cargo xtask bench`: the bench site with mail on.\n\
+                 [server.rate_limits]\nper_ip_per_second = 1000000\nper_ip_burst = 1000000\n\
+                 per_site_per_second = 1000000\nper_site_burst = 1000000\n\n\
+                 [smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n\n{site}\n\
+                 [sites.mail]\nfrom_name = \"Bench store\"\nfrom_address = \"help@bench.example\"\n\
+                 support_address = \"support@bench.example\"\n",
+                SMTP.port()
+            ),
+        )?;
         std::fs::write(
             self.config(),
             format!(
@@ -158,13 +192,17 @@ policy_file = "policy.toml"
 
     /// A fresh Help Center server on an empty database, serving the widget built in `dist/`.
     pub fn ours(&self) -> Result<Running> {
+        self.ours_with(&self.config())
+    }
+
+    fn ours_with(&self, config: &Path) -> Result<Running> {
         let data = self.work.path().join("data");
         let _ = std::fs::remove_dir_all(&data);
         let mut process = ServerProcess::new(&self.server, OURS.parse()?)
             .env("RUST_LOG", "warn")
             .arg("serve")
             .arg("--config")
-            .arg(self.config())
+            .arg(config)
             .args(["--bind", OURS])
             .arg("--data-dir")
             .arg(&data)
@@ -304,6 +342,71 @@ policy_file = "policy.toml"
                 })
             },
         )
+    }
+
+    /// Filing claims with mail on (the receipt and the store's alert written in each claim's
+    /// transaction, delivered to aiosmtpd as the load runs) beside the same with mail off.
+    fn creating_with_mail(&self, report: &mut Report) -> Result<()> {
+        let script = self.work.path().join("create-ticket.lua");
+        std::fs::write(&script, include_str!("create-ticket.lua"))?;
+        let ids = self.work.path().join("uploads.txt");
+        let catcher = MailCatcher::start(self.ctx, SMTP, &self.work.path().join("caught-mail"))?;
+        let path = format!("/v1/sites/{SITE}/tickets");
+        let create = |config: &Path| -> Result<Run> {
+            let server = self.ours_with(config)?;
+            let uploads = make_uploads(server.addr, UPLOADS_PER_RUN, 1024)?;
+            std::fs::write(&ids, uploads.join("\n") + "\n")?;
+            let load = wrk::run(
+                self.ctx,
+                &Target {
+                    url: format!("http://{}{path}", server.addr),
+                    headers: Vec::new(),
+                    script: Some(&script),
+                    script_env: vec![
+                        ("HC_UPLOADS", ids.display().to_string()),
+                        ("HC_PATH", path.clone()),
+                        ("HC_THREADS", THREADS.to_string()),
+                    ],
+                    seconds: CREATE_SECONDS,
+                },
+            )?;
+            if load.requests as usize >= uploads.len() {
+                bail!("the run filed as many claims as it had uploads: make more");
+            }
+            Ok(Run {
+                load,
+                peak_mb: server.peak_mb(),
+            })
+        };
+        let (mut on, mut off) = (Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            on.push(create(&self.mail_config())?);
+            off.push(create(&self.config())?);
+        }
+        println!("bench: aiosmtpd caught {} mails", catcher.caught());
+        if catcher.caught() == 0 {
+            bail!("mail was on, yet aiosmtpd caught no mail");
+        }
+        let figure = |runs: &[Run], f: Reading| {
+            Figure::of(&runs.iter().map(f).collect::<Vec<_>>()).context("no runs")
+        };
+        let rows: [(&str, &'static str, Reading); 2] = [
+            ("throughput", "req/s", |r| r.load.requests_per_second),
+            ("p99 latency", "ms", |r| r.load.p99_ms),
+        ];
+        for (name, unit, f) in rows {
+            report.add(Row {
+                section: SECTION,
+                what: format!(
+                    "create a ticket (one photo), mail on, {name} ({THREADS} threads, {CONNECTIONS} connections)"
+                ),
+                unit,
+                ours: figure(&on, f)?,
+                baseline_is: "the same, mail off".to_owned(),
+                baseline: figure(&off, f)?,
+            });
+        }
+        Ok(())
     }
 
     fn fan_out(&self, report: &mut Report) -> Result<()> {

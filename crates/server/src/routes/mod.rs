@@ -4,5 +4,7 @@ pub mod admin;
 pub mod console;
 pub mod extract;
 pub mod health;
+pub mod links;
+pub mod outbox;
 pub mod tickets;
 pub mod widget_config;

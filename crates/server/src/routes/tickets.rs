@@ -197,9 +197,11 @@ pub async fn create(
             idempotency: (&key, request_sha256.clone()),
             uploads: &new.uploads,
         };
-        match state.store.create_ticket(&record, &first).await? {
+        let mails = crate::mail::plan(&state.secret, site, &record.ticket, 1, &first);
+        match state.store.create_ticket(&record, &first, &mails).await? {
             Created::IdTaken => continue,
             Created::Created => {
+                state.outbox.wake();
                 state.events.site_changed(&site.key);
                 let ticket = view(&state, &record.ticket, false).await?;
                 tracing::info!(ticket = %ticket.id, site = %site.key, outcome = %ticket.outcome, "ticket created");

@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod console;
+pub mod outbox;
 pub mod tickets;
 pub mod uploads;
 
@@ -33,6 +34,22 @@ impl StoreError {
             StoreError::Database(sqlx::Error::Io(e)) => e.kind() == std::io::ErrorKind::StorageFull,
             _ => false,
         }
+    }
+}
+
+impl Store {
+    /// Proves the database takes writes: one row, rewritten in a transaction.
+    pub async fn record_readiness(&self, now: jiff::Timestamp) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO readiness (id, checked_at) VALUES (1, ?) \
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+        )
+        .bind(timestamp(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
@@ -81,4 +98,60 @@ pub(crate) fn timestamp(at: jiff::Timestamp) -> String {
 pub(crate) fn parse_timestamp(text: &str) -> Result<jiff::Timestamp, StoreError> {
     text.parse()
         .map_err(|e| StoreError::Corrupt(format!("timestamp {text:?}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The mail outbox (0003) was numbered before the migrations that reached `main` first
+    /// (0004–0006): a data directory already at 0006 must still take it when it arrives.
+    #[tokio::test]
+    async fn a_database_past_a_migration_still_takes_it_when_it_arrives() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", data.path().join("helpcenter.db").display());
+        let options = SqliteConnectOptions::from_str(&url)
+            .expect("url")
+            .create_if_missing(true);
+        let all = sqlx::migrate!("./migrations");
+        let without_mail = sqlx::migrate::Migrator {
+            migrations: all
+                .migrations
+                .iter()
+                .filter(|m| m.version != 3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..sqlx::migrate!("./migrations")
+        };
+        {
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone())
+                .await
+                .expect("open");
+            without_mail.run(&pool).await.expect("migrate without 0003");
+            let latest: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+                .fetch_one(&pool)
+                .await
+                .expect("versions");
+            assert!(latest > 3, "a later migration is applied first");
+            pool.close().await;
+        }
+        let store = Store::open(data.path())
+            .await
+            .expect("open with 0003 added");
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(&store.pool)
+                .await
+                .expect("versions");
+        let expected: Vec<i64> = all.migrations.iter().map(|m| m.version).collect();
+        assert_eq!(applied, expected);
+        let outbox: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox")
+            .fetch_one(&store.pool)
+            .await
+            .expect("the outbox exists");
+        assert_eq!(outbox, 0);
+    }
 }

@@ -4,6 +4,7 @@ use helpcenter_api::{EventActor, EventKind, TicketEvent, TicketSummary};
 use helpcenter_core::{CivilDate, ResolutionKind, TicketStatus};
 use sqlx::{Row, Sqlite, Transaction};
 
+use super::outbox::{NewMail, insert_mails};
 use super::{Store, StoreError, timestamp};
 
 /// A ticket as stored.
@@ -135,10 +136,13 @@ impl Store {
     /// Creates a ticket with its first event, its access token and its evidence, or finds
     /// the ticket an earlier request with the same idempotency key made. One transaction,
     /// taken for writing at once, so concurrent duplicates queue rather than race.
+    /// The mails filing it causes (the receipt, the store's alert) are written in the same
+    /// transaction.
     pub async fn create_ticket(
         &self,
         new: &NewTicketRecord<'_>,
         first: &NewEvent<'_>,
+        mails: &[NewMail],
     ) -> Result<Created, StoreError> {
         let t = &new.ticket;
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
@@ -203,6 +207,7 @@ impl Store {
             .bind(&t.created_at)
             .execute(&mut *tx)
             .await?;
+        insert_mails(&mut tx, &t.id, Some(1), mails).await?;
         tx.commit().await?;
         Ok(Created::Created)
     }
@@ -223,25 +228,17 @@ impl Store {
         row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 
-    /// Adds an event if the ticket is still `expected`, moving it to `event.status`.
-    pub async fn append_event(
-        &self,
-        ticket_id: &str,
-        expected: TicketStatus,
-        event: &NewEvent<'_>,
-    ) -> Result<Appended, StoreError> {
-        self.append_events(ticket_id, expected, std::slice::from_ref(event))
-            .await
-    }
-
     /// Adds events in one transaction if the ticket is still `expected`, moving it through
     /// each event's status in turn (a request for information from a new ticket is review,
-    /// then the request): all are recorded or none.
+    /// then the request): all are recorded or none. The mails the events cause are written to
+    /// the outbox in the same transaction: `mails` gets the ticket as it then stands, each
+    /// event's number and the event, so a mail exists exactly when its event does.
     pub async fn append_events(
         &self,
         ticket_id: &str,
         expected: TicketStatus,
         events: &[NewEvent<'_>],
+        mails: impl Fn(&TicketRecord, u32, &NewEvent<'_>) -> Vec<NewMail> + Send,
     ) -> Result<Appended, StoreError> {
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let mut stored = Vec::with_capacity(events.len());
@@ -276,6 +273,14 @@ impl Store {
                 Err(upload) => return Ok(Appended::UploadUnavailable(upload)),
                 Ok(event) => stored.push(event),
             }
+        }
+        let ticket: TicketRecord = sqlx::query_as("SELECT * FROM tickets WHERE id = ?")
+            .bind(ticket_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        for (event, written) in events.iter().zip(&stored) {
+            let planned = mails(&ticket, written.seq, event);
+            insert_mails(&mut tx, ticket_id, Some(written.seq), &planned).await?;
         }
         tx.commit().await?;
         Ok(Appended::Appended {

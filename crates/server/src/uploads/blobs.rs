@@ -92,6 +92,19 @@ impl EvidenceStore {
         Ok(Body::from_stream(found.into_stream()))
     }
 
+    /// Whether the object store answers: a look-up of a name no upload has, so "not found" is
+    /// the healthy answer.
+    pub async fn reachable(&self) -> Result<(), EvidenceError> {
+        match self
+            .objects
+            .head(&object_store::path::Path::from("readiness-probe"))
+            .await
+        {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The finished bytes in memory: for small files and tests; serve with [`Self::read`].
     pub async fn read_all(&self, upload_id: &str) -> Result<Bytes, EvidenceError> {
         let location = object_path(upload_id)?;

@@ -2,6 +2,8 @@
 //! on a loopback port, spoken to over HTTP.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod mail;
+
 use helpcenter_server::app::ServeOptions;
 use helpcenter_server::client_ip::TrustedProxies;
 use helpcenter_server::listen::{ConnectionLimits, serve_with};
@@ -27,10 +29,32 @@ pub struct TestServer {
     pub widget_dir: PathBuf,
     /// Holds [`EMBED_JS`].
     pub public_dir: PathBuf,
+    /// The fake Trunk output served under `/console/` (see [`write_console`]).
+    pub console_dir: PathBuf,
     pub http: reqwest::Client,
     /// Tells the server to stop, as SIGTERM does.
     pub shutdown: tokio_util::sync::CancellationToken,
-    _dirs: (tempfile::TempDir, tempfile::TempDir, tempfile::TempDir),
+    _dirs: (
+        tempfile::TempDir,
+        tempfile::TempDir,
+        tempfile::TempDir,
+        tempfile::TempDir,
+    ),
+}
+
+/// The console's hashed names, as Trunk leaves them in `crates/console/dist/`.
+pub const CONSOLE_WASM: &str = "helpcenter-console-0123456789abcdef_bg.wasm";
+pub const CONSOLE_CSS: &str = "console-0123456789abcdef.css";
+
+/// A fake console build: its page and two hashed assets, with a `.gz` beside the wasm.
+pub fn write_console(dir: &std::path::Path) {
+    let page = format!(
+        "<!doctype html><html><head><title>Help Center console</title>\
+         <link rel=\"stylesheet\" href=\"/console/{CONSOLE_CSS}\"></head><body></body></html>"
+    );
+    std::fs::write(dir.join("index.html"), page).expect("write the console page");
+    std::fs::write(dir.join(CONSOLE_WASM), fake_wasm()).expect("write the console wasm");
+    std::fs::write(dir.join(CONSOLE_CSS), b".bar { color: white; }\n").expect("write css");
 }
 
 /// The hashed names of a split build, as xtask leaves them in `dist/`.
@@ -123,6 +147,8 @@ pub struct Setup {
     pub connections: ConnectionLimits,
     pub trusted_proxies: TrustedProxies,
     pub storage: StorageLimits,
+    /// Where the mail worker delivers; `None` keeps every mail in the outbox.
+    pub smtp: Option<helpcenter_server::mail::SmtpConfig>,
 }
 
 impl Default for Setup {
@@ -133,6 +159,7 @@ impl Default for Setup {
             connections: ConnectionLimits::default(),
             trusted_proxies: TrustedProxies::default(),
             storage: StorageLimits::default(),
+            smtp: None,
         }
     }
 }
@@ -170,6 +197,18 @@ impl TestServer {
         Self::start_set_up(setup, customize).await
     }
 
+    /// The demo site, delivering its mail to `smtp` (a [`mail::MailCatcher`]'s, say).
+    pub async fn start_mailing(
+        smtp: helpcenter_server::mail::SmtpConfig,
+        customize: impl FnOnce(&mut Site),
+    ) -> TestServer {
+        let setup = Setup {
+            smtp: Some(smtp),
+            ..Setup::default()
+        };
+        Self::start_set_up(setup, customize).await
+    }
+
     /// The demo site and the sites `others` makes from it (another merchant on the same
     /// server, say).
     pub async fn start_with_sites(others: impl FnOnce(&Site) -> Vec<Site>) -> TestServer {
@@ -191,11 +230,14 @@ impl TestServer {
             connections,
             trusted_proxies,
             storage,
+            smtp,
         } = setup;
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
         write_widget(widget.path());
         let public = tempfile::tempdir().expect("temp dir");
+        let console = tempfile::tempdir().expect("temp dir");
+        write_console(console.path());
         std::fs::write(public.path().join("embed.js"), EMBED_JS).expect("write embed.js");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -210,10 +252,16 @@ impl TestServer {
             .expect("open the data directory");
         state.storage = storage;
         let shutdown = state.shutdown.clone();
+        let mail = helpcenter_server::mail::MailSettings {
+            smtp,
+            public_url: format!("http://{addr}"),
+        };
+        helpcenter_server::mail::worker::spawn(state.clone(), mail).expect("start the mail worker");
         let app = router(
             state,
             &ServeOptions {
                 widget_dir: widget.path().to_owned(),
+                console_dir: console.path().to_owned(),
                 public_dir: public.path().to_owned(),
                 rate_limits,
                 trusted_proxies,
@@ -227,9 +275,10 @@ impl TestServer {
             data_dir: data.path().to_owned(),
             widget_dir: widget.path().to_owned(),
             public_dir: public.path().to_owned(),
+            console_dir: console.path().to_owned(),
             http: reqwest::Client::new(),
             shutdown,
-            _dirs: (data, widget, public),
+            _dirs: (data, widget, public, console),
         }
     }
 
@@ -251,52 +300,62 @@ impl TestServer {
 
     /// Uploads `bytes` for `site`'s widget.
     pub async fn upload_to(&self, site: &str, filename: &str, bytes: &[u8]) -> String {
-        use base64::Engine;
-        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-        let created = self
-            .http
-            .post(self.url("/v1/uploads"))
-            .header("Tus-Resumable", "1.0.0")
-            .header("Upload-Length", bytes.len().to_string())
-            .header(
-                "Upload-Metadata",
-                format!("site {},filename {}", b64(site), b64(filename)),
-            )
-            .send()
-            .await
-            .expect("create upload");
-        assert_eq!(
-            created.status(),
-            201,
-            "create upload: {:?}",
-            created.text().await
-        );
-        let location = created.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned();
-        let patched = self
-            .http
-            .patch(self.url(&location))
-            .header("Tus-Resumable", "1.0.0")
-            .header("Upload-Offset", "0")
-            .header("Content-Type", "application/offset+octet-stream")
-            .body(bytes.to_vec())
-            .send()
-            .await
-            .expect("send upload");
-        assert_eq!(
-            patched.status(),
-            204,
-            "patch upload: {:?}",
-            patched.text().await
-        );
-        location.rsplit('/').next().expect("upload id").to_owned()
+        upload_at(&self.http, &self.base, site, filename, bytes).await
     }
 
     pub fn admin(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         request.bearer_auth(&self.admin_key)
     }
+}
+
+/// Uploads `bytes` over tus for `site`'s widget on the server at `base` (one the test does
+/// not hold as a [`TestServer`], say), returning the upload id.
+pub async fn upload_at(
+    http: &reqwest::Client,
+    base: &str,
+    site: &str,
+    filename: &str,
+    bytes: &[u8],
+) -> String {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let created = http
+        .post(format!("{base}/v1/uploads"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", bytes.len().to_string())
+        .header(
+            "Upload-Metadata",
+            format!("site {},filename {}", b64(site), b64(filename)),
+        )
+        .send()
+        .await
+        .expect("create upload");
+    assert_eq!(
+        created.status(),
+        201,
+        "create upload: {:?}",
+        created.text().await
+    );
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let patched = http
+        .patch(format!("{base}{location}"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("send upload");
+    assert_eq!(
+        patched.status(),
+        204,
+        "patch upload: {:?}",
+        patched.text().await
+    );
+    location.rsplit('/').next().expect("upload id").to_owned()
 }
 
 /// An open Server-Sent Events stream of a ticket, read event by event.

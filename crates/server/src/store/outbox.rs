@@ -1,0 +1,285 @@
+//! SQL for the mail outbox and the links mails carry.
+
+use helpcenter_api::{MailKind, MailState, OutboxMail};
+use sqlx::{Row, Sqlite, Transaction};
+
+use super::{Store, StoreError, timestamp};
+
+/// A mail to write with the event that causes it.
+#[derive(Clone, Debug)]
+pub struct NewMail {
+    pub id: String,
+    pub site: String,
+    pub kind: MailKind,
+    pub recipient: String,
+    pub locale: String,
+    pub message_id: String,
+    /// The link to the ticket the mail carries (shoppers' mails), by the hash of its secret.
+    pub link: Option<NewLink>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewLink {
+    pub secret_sha256: String,
+    pub expires_at: jiff::Timestamp,
+}
+
+/// Filters for the outbox as agents see it.
+#[derive(Clone, Debug, Default)]
+pub struct OutboxFilter {
+    pub state: Option<MailState>,
+    pub ticket_id: Option<String>,
+    pub limit: u32,
+}
+
+/// What became of a link's secret.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LinkUse {
+    /// Exchanged now: the new access token (by its hash) is stored.
+    Exchanged,
+    /// Unknown, another ticket's, expired or used before: all refused alike.
+    Refused,
+}
+
+const COLUMNS: &str = "id, ticket_id, event_seq, kind, recipient, locale, message_id, state, \
+                       attempts, next_attempt_at, last_error, created_at, sent_at";
+
+fn mail_of(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxMail, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    let state: String = row.try_get("state")?;
+    let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("mail {what} {value:?}"));
+    Ok(OutboxMail {
+        id: row.try_get("id")?,
+        ticket_id: row.try_get("ticket_id")?,
+        event_seq: row
+            .try_get::<Option<i64>, _>("event_seq")?
+            .map(|s| u32::try_from(s).map_err(|_| corrupt("event", &s.to_string())))
+            .transpose()?,
+        kind: MailKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        recipient: row.try_get("recipient")?,
+        locale: row.try_get("locale")?,
+        message_id: row.try_get("message_id")?,
+        state: MailState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
+        attempts: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+        next_attempt_at: row.try_get("next_attempt_at")?,
+        last_error: row.try_get("last_error")?,
+        created_at: row.try_get("created_at")?,
+        sent_at: row.try_get("sent_at")?,
+    })
+}
+
+/// Writes `mails` about event `seq` of `ticket_id` inside the event's transaction. Their
+/// time is taken here, under the one writer, so it orders them as they were committed.
+pub(crate) async fn insert_mails(
+    tx: &mut Transaction<'_, Sqlite>,
+    ticket_id: &str,
+    seq: Option<u32>,
+    mails: &[NewMail],
+) -> Result<(), StoreError> {
+    if mails.is_empty() {
+        return Ok(());
+    }
+    let now = jiff::Timestamp::now();
+    // One timestamp per mail, a microsecond apart, so even mails of one event keep an order.
+    for (i, mail) in mails.iter().enumerate() {
+        let at = timestamp(
+            now.checked_add(jiff::SignedDuration::from_micros(i as i64))
+                .unwrap_or(now),
+        );
+        sqlx::query(
+            "INSERT INTO mail_outbox (id, site, ticket_id, event_seq, kind, recipient, locale, message_id, \
+             state, attempts, next_attempt_at, last_error, created_at, sent_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL)",
+        )
+        .bind(&mail.id)
+        .bind(&mail.site)
+        .bind(ticket_id)
+        .bind(seq.map(i64::from))
+        .bind(mail.kind.as_str())
+        .bind(&mail.recipient)
+        .bind(&mail.locale)
+        .bind(&mail.message_id)
+        .bind(&at)
+        .bind(&at)
+        .execute(&mut **tx)
+        .await?;
+        if let Some(link) = &mail.link {
+            sqlx::query(
+                "INSERT INTO ticket_links (secret_sha256, ticket_id, mail_id, created_at, expires_at, used_at) \
+                 VALUES (?, ?, ?, ?, ?, NULL)",
+            )
+            .bind(&link.secret_sha256)
+            .bind(ticket_id)
+            .bind(&mail.id)
+            .bind(&at)
+            .bind(timestamp(link.expires_at))
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Mail that no event causes (a fresh link asked for), in its own transaction.
+    pub async fn enqueue_mails(
+        &self,
+        ticket_id: &str,
+        mails: &[NewMail],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        insert_mails(&mut tx, ticket_id, None, mails).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The oldest mail not yet delivered, whether or not its time has come: mail goes out in
+    /// the order it was written, so a later one never overtakes it.
+    pub async fn next_pending_mail(&self) -> Result<Option<OutboxMail>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM mail_outbox WHERE state = 'pending' ORDER BY created_at, id LIMIT 1"
+        ))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(mail_of).transpose()
+    }
+
+    pub async fn mail(&self, id: &str) -> Result<Option<OutboxMail>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM mail_outbox WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(mail_of).transpose()
+    }
+
+    pub async fn mail_sent(&self, id: &str, at: jiff::Timestamp) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL \
+             WHERE id = ?",
+        )
+        .bind(timestamp(at))
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// A failed attempt: tried again at `next`, or, with `None`, given up on.
+    pub async fn mail_failed(
+        &self,
+        id: &str,
+        error: &str,
+        next: Option<jiff::Timestamp>,
+    ) -> Result<(), StoreError> {
+        let (state, next) = match next {
+            Some(at) => ("pending", Some(timestamp(at))),
+            None => ("failed", None),
+        };
+        sqlx::query(
+            "UPDATE mail_outbox SET state = ?, attempts = attempts + 1, last_error = ?, \
+             next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
+        )
+        .bind(state)
+        .bind(error)
+        .bind(next)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Puts a mail of `site` back in line to be sent now; `None` when the site has no such mail.
+    pub async fn retry_mail(
+        &self,
+        site: &str,
+        id: &str,
+        at: jiff::Timestamp,
+    ) -> Result<Option<OutboxMail>, StoreError> {
+        let updated = sqlx::query(
+            "UPDATE mail_outbox SET state = 'pending', next_attempt_at = ?, sent_at = NULL \
+             WHERE id = ? AND site = ?",
+        )
+        .bind(timestamp(at))
+        .bind(id)
+        .bind(site)
+        .execute(&self.writer)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.mail(id).await
+    }
+
+    /// The site's outbox, newest first.
+    pub async fn list_mail(
+        &self,
+        site: &str,
+        filter: &OutboxFilter,
+    ) -> Result<Vec<OutboxMail>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM mail_outbox WHERE site = ? AND (? IS NULL OR state = ?) \
+             AND (? IS NULL OR ticket_id = ?) ORDER BY created_at DESC, id DESC LIMIT ?"
+        ))
+        .bind(site)
+        .bind(filter.state.map(MailState::as_str))
+        .bind(filter.state.map(MailState::as_str))
+        .bind(&filter.ticket_id)
+        .bind(&filter.ticket_id)
+        .bind(i64::from(filter.limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(mail_of).collect()
+    }
+
+    /// When a mail of `kind` about this ticket was last written, to keep "send me a link"
+    /// from filling a stranger's mailbox.
+    pub async fn last_mail_of_kind(
+        &self,
+        ticket_id: &str,
+        kind: MailKind,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT MAX(created_at) FROM mail_outbox WHERE ticket_id = ? AND kind = ?",
+        )
+        .bind(ticket_id)
+        .bind(kind.as_str())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Uses a link's secret (by its hash) for `ticket_id` once: the new access token is stored
+    /// in the same transaction that marks the link used.
+    pub async fn use_link(
+        &self,
+        ticket_id: &str,
+        secret_sha256: &str,
+        token_sha256: &str,
+        at: jiff::Timestamp,
+    ) -> Result<LinkUse, StoreError> {
+        let now = timestamp(at);
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let used = sqlx::query(
+            "UPDATE ticket_links SET used_at = ? WHERE secret_sha256 = ? AND ticket_id = ? \
+             AND used_at IS NULL AND expires_at > ?",
+        )
+        .bind(&now)
+        .bind(secret_sha256)
+        .bind(ticket_id)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        if used.rows_affected() == 0 {
+            return Ok(LinkUse::Refused);
+        }
+        sqlx::query(
+            "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES (?, ?, ?)",
+        )
+        .bind(token_sha256)
+        .bind(ticket_id)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(LinkUse::Exchanged)
+    }
+}

@@ -1,0 +1,169 @@
+//! A real SMTP server for the tests: `crates/server/tools/catch_mail.py` on aiosmtpd, run by
+//! the Python that `cargo xtask test` installs it in and names in `HELPCENTER_TEST_AIOSMTPD`.
+//! Without it the test fails, saying so: mail is never "tested" by skipping.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use helpcenter_server::mail::{SmtpConfig, TlsMode};
+
+pub const PYTHON_ENV: &str = "HELPCENTER_TEST_AIOSMTPD";
+
+/// The catcher's process and the Maildir it writes; stopped when dropped.
+pub struct MailCatcher {
+    child: Option<Child>,
+    pub port: u16,
+    pub maildir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn python() -> PathBuf {
+    match std::env::var_os(PYTHON_ENV) {
+        Some(path) if Path::new(&path).is_file() => PathBuf::from(path),
+        Some(path) => panic!(
+            "${PYTHON_ENV} is {path:?}, which is not a file: run `cargo xtask test` (or `cargo xtask tools`), which installs aiosmtpd in a venv under target/ and sets it"
+        ),
+        None => panic!(
+            "${PYTHON_ENV} is not set: these tests need a real SMTP server (aiosmtpd). Run them through `cargo xtask test`, or set it to the Python of a venv with aiosmtpd 1.4.6 (`cargo xtask tools` makes target/aiosmtpd-venv)"
+        ),
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl MailCatcher {
+    /// A catcher on a free loopback port, listening when this returns.
+    pub async fn start() -> MailCatcher {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut catcher = MailCatcher {
+            child: None,
+            port: free_port(),
+            maildir: dir.path().join("Maildir"),
+            _dir: dir,
+        };
+        catcher.start_again().await;
+        catcher
+    }
+
+    /// A catcher that is not running yet: SMTP is down until [`MailCatcher::start_again`].
+    pub fn stopped() -> MailCatcher {
+        let dir = tempfile::tempdir().expect("temp dir");
+        MailCatcher {
+            child: None,
+            port: free_port(),
+            maildir: dir.path().join("Maildir"),
+            _dir: dir,
+        }
+    }
+
+    /// Starts it (again) on the same port and Maildir.
+    pub async fn start_again(&mut self) {
+        assert!(self.child.is_none(), "the catcher is running already");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/catch_mail.py");
+        let child = Command::new(python())
+            .arg(&script)
+            .args(["--port", &self.port.to_string()])
+            .arg("--maildir")
+            .arg(&self.maildir)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd (catch_mail.py)");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .is_err()
+        {
+            if let Some(child) = &mut self.child
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                panic!(
+                    "catch_mail.py exited at start ({status}): is aiosmtpd installed in ${PYTHON_ENV}'s venv?"
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "aiosmtpd did not listen on port {} within 20 s",
+                self.port
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// SMTP goes down: connections are refused until it is started again.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// `[smtp]` for a server delivering here: plain SMTP on loopback, quick retries.
+    pub fn smtp(&self) -> SmtpConfig {
+        SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: Some(self.port),
+            tls: TlsMode::None,
+            username: None,
+            retry_first_seconds: Some(0.2),
+            retry_max_seconds: Some(1.0),
+            give_up_hours: None,
+        }
+    }
+
+    /// Every mail caught so far, in the order it arrived, as the bytes on the wire.
+    pub fn caught(&self) -> Vec<Vec<u8>> {
+        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
+            return Vec::new();
+        };
+        let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        names.sort();
+        names
+            .iter()
+            .map(|p| std::fs::read(p).expect("read a caught mail"))
+            .collect()
+    }
+
+    /// The caught mail to `recipient`, waiting until there are at least `count` of them.
+    pub async fn wait_for(&self, recipient: &str, count: usize) -> Vec<Vec<u8>> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let to_them: Vec<Vec<u8>> = self
+                .caught()
+                .into_iter()
+                .filter(|m| envelope_to(m).iter().any(|r| r == recipient))
+                .collect();
+            if to_them.len() >= count {
+                return to_them;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} mail(s) to {recipient} after 20 s, expected {count}",
+                to_them.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// The envelope's recipients, as the catcher recorded them.
+pub fn envelope_to(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw);
+    text.lines()
+        .next()
+        .and_then(|l| l.strip_prefix("X-Caught-Rcpt-To: "))
+        .map(|l| l.split(", ").map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+impl Drop for MailCatcher {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
