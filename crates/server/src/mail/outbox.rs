@@ -13,7 +13,7 @@ use crate::{AppError, AppState};
 #[serde(default, deny_unknown_fields)]
 pub struct OutboxQuery {
     /// Only mail in this state: `pending`, `sent` or `failed`.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     pub state: Option<MailState>,
     /// Only mail about this ticket.
     pub ticket: Option<String>,

@@ -6,7 +6,7 @@ use helpcenter_api::{OutboxMail, ProblemDetails};
 
 use super::access::AdminSite;
 use crate::mail::outbox::{self, OutboxQuery};
-use crate::routes::extract::{PathParams, QueryParams};
+use crate::routes::extract::{PathParams, QueryParams, page_limit};
 use crate::{AppError, AppState};
 
 /// List the site's mail
@@ -28,9 +28,11 @@ use crate::{AppError, AppState};
 )]
 pub async fn list(
     State(state): State<AppState>,
-    QueryParams(query): QueryParams<OutboxQuery>,
+    QueryParams(mut query): QueryParams<OutboxQuery>,
     AdminSite(site): AdminSite,
 ) -> Result<Json<Vec<OutboxMail>>, AppError> {
+    // As the document says: 1 to 500, refused otherwise rather than quietly clamped.
+    query.limit = Some(page_limit(query.limit, 50, 500)?);
     Ok(Json(outbox::list(&state, &site, query).await?))
 }
 
