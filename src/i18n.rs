@@ -671,6 +671,7 @@ fn en_problem(code: ProblemCode) -> &'static str {
             "This picture is too small ({width}×{height}) to see the details. Use one of at least {min_width}×{min_height} pixels."
         }
         ImageUnreadable => "We can't open this picture. It may be damaged: take or choose another.",
+        ImageTooManyPixels => "This picture ({width}×{height}) is too large to open. Send a smaller one.",
         VideoTooLong => {
             "This video is {seconds} s long; the limit is {max_seconds} s. Trim it or send a shorter one."
         }
@@ -715,6 +716,7 @@ fn zh_cn_problem(code: ProblemCode) -> &'static str {
             "这张图片太小（{width}×{height}），看不清细节。请使用至少 {min_width}×{min_height} 像素的图片。"
         }
         ImageUnreadable => "无法打开这张图片，文件可能已损坏。请重新拍摄或选择其他图片。",
+        ImageTooManyPixels => "这张图片（{width}×{height}）太大，无法打开。请发送较小的图片。",
         VideoTooLong => {
             "这段视频长 {seconds} 秒，上限为 {max_seconds} 秒。请剪短或发送更短的视频。"
         }

@@ -156,6 +156,14 @@ pub enum ErrorCode {
     /// The file is not an accepted kind of photo or video.
     #[serde(rename = "file.type_not_accepted")]
     FileTypeNotAccepted,
+    /// The photo does not decode (cut short, or not the picture its header describes); the
+    /// upload is removed.
+    #[serde(rename = "file.image_unreadable")]
+    FileImageUnreadable,
+    /// The photo's header claims more pixels than the site accepts; it was never decoded, and
+    /// the upload is removed.
+    #[serde(rename = "file.image_too_many_pixels")]
+    FileImageTooManyPixels,
     /// No such upload.
     #[serde(rename = "upload.not_found")]
     UploadNotFound,
@@ -277,7 +285,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 70] = [
+    pub const ALL: [ErrorCode; 72] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -310,6 +318,8 @@ impl ErrorCode {
         ErrorCode::FileEmpty,
         ErrorCode::FileTooLarge,
         ErrorCode::FileTypeNotAccepted,
+        ErrorCode::FileImageUnreadable,
+        ErrorCode::FileImageTooManyPixels,
         ErrorCode::UploadNotFound,
         ErrorCode::UploadExpired,
         ErrorCode::UploadBusy,
@@ -385,6 +395,8 @@ impl ErrorCode {
             ErrorCode::FileEmpty => "file.empty",
             ErrorCode::FileTooLarge => "file.too_large",
             ErrorCode::FileTypeNotAccepted => "file.type_not_accepted",
+            ErrorCode::FileImageUnreadable => "file.image_unreadable",
+            ErrorCode::FileImageTooManyPixels => "file.image_too_many_pixels",
             ErrorCode::UploadNotFound => "upload.not_found",
             ErrorCode::UploadExpired => "upload.expired",
             ErrorCode::UploadBusy => "upload.busy",
@@ -485,6 +497,11 @@ mod tests {
             (
                 ErrorCode::FileTypeNotAccepted,
                 ProblemCode::FileTypeNotAccepted,
+            ),
+            (ErrorCode::FileImageUnreadable, ProblemCode::ImageUnreadable),
+            (
+                ErrorCode::FileImageTooManyPixels,
+                ProblemCode::ImageTooManyPixels,
             ),
             (ErrorCode::MessageTooLong, ProblemCode::MessageTooLong),
         ] {

@@ -370,6 +370,11 @@ impl Checker<'_> {
             format!("minimum image sides must be at most {MAX_IMAGE_SIDE} px"),
         );
         self.limit(
+            (1..=MAX_IMAGE_PIXELS).contains(&m.max_image_pixels),
+            p("max_image_pixels"),
+            format!("need 1 ≤ max_image_pixels ≤ {MAX_IMAGE_PIXELS}"),
+        );
+        self.limit(
             (1..=MAX_VIDEO_SECONDS).contains(&m.max_video_seconds),
             p("max_video_seconds"),
             format!("need 1 ≤ max_video_seconds ≤ {MAX_VIDEO_SECONDS}"),

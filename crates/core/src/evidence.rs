@@ -135,6 +135,10 @@ pub struct MediaRule {
     pub max_total_bytes: u64,
     pub min_image_width: u32,
     pub min_image_height: u32,
+    /// Pixels (width × height, from the header) a photo may have at most: a file claiming more
+    /// is refused before anything decodes it (a 40000×40000 PNG is a few hundred kilobytes
+    /// that would take 6.4 GB decoded).
+    pub max_image_pixels: u64,
     pub max_video_seconds: u32,
     /// Photos must have been taken on or after the delivery day (transit damage): an EXIF capture
     /// date before it cannot show this parcel's damage.
@@ -152,6 +156,7 @@ impl Default for MediaRule {
             max_total_bytes: 200 * MB,
             min_image_width: 320,
             min_image_height: 240,
+            max_image_pixels: 50_000_000,
             max_video_seconds: 120,
             taken_after_delivery: false,
         }
@@ -231,6 +236,9 @@ impl MediaRule {
                     if w < self.min_image_width || h < self.min_image_height {
                         problems.push(ProblemCode::ImageTooSmall);
                     }
+                    if self.too_many_pixels(w, h) {
+                        problems.push(ProblemCode::ImageTooManyPixels);
+                    }
                 }
                 _ => problems.push(ProblemCode::ImageUnreadable),
             }
@@ -242,6 +250,11 @@ impl MediaRule {
             }
         }
         problems
+    }
+
+    /// Whether a photo of `width`×`height` has more pixels than this rule accepts.
+    pub fn too_many_pixels(&self, width: u32, height: u32) -> bool {
+        u64::from(width) * u64::from(height) > self.max_image_pixels
     }
 
     /// Every problem of a set of files: each file's own, duplicates, and the set's count and size.

@@ -15,6 +15,9 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024 * 1024;
 pub const MAX_TOTAL_BYTES: u64 = 4 * MAX_FILE_BYTES;
 /// Pixels a policy may require an image's shorter side to have at least.
 pub const MAX_IMAGE_SIDE: u32 = 8000;
+/// Pixels of one photo a policy may accept at most: a 200 MP phone photo (Samsung Galaxy S23
+/// and S24 Ultra), decoded, is 800 MB of memory; more is a decompression bomb, not evidence.
+pub const MAX_IMAGE_PIXELS: u64 = 200_000_000;
 /// Seconds of one video.
 pub const MAX_VIDEO_SECONDS: u32 = 3600;
 /// Days of a claim window after delivery.

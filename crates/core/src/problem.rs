@@ -154,7 +154,10 @@ problem_codes! {
     FileTooLarge = "file.too_large",
     FileDuplicate = "file.duplicate",
     ImageTooSmall = "file.image_too_small",
+    /// The photo does not decode (cut short, or not the picture its header describes).
     ImageUnreadable = "file.image_unreadable",
+    /// The photo's header claims more pixels than the policy's `max_image_pixels`.
+    ImageTooManyPixels = "file.image_too_many_pixels",
     VideoTooLong = "file.video_too_long",
     VideoDurationUnknown = "file.video_duration_unknown",
     PhotoTakenBeforeDelivery = "file.taken_before_delivery",

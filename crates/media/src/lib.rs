@@ -13,6 +13,8 @@ use std::path::Path;
 
 use helpcenter_core::{CivilDate, MediaType};
 
+#[cfg(feature = "decode")]
+pub mod decode;
 mod picture;
 #[cfg(any(test, feature = "samples"))]
 pub mod samples;
@@ -24,6 +26,12 @@ pub const SNIFF_BYTES: usize = 16;
 
 /// Boxes or elements looked at on one level before giving up: real files have a handful.
 const MAX_SIBLINGS: usize = 512;
+/// Bytes one inspection may read, whatever the file: the header walks read a few kilobytes of
+/// a real file, and at most a HEIC's `meta` box (1 MiB) and an EXIF block (64 KiB) at once.
+pub const MAX_READ_BYTES: u64 = 4 * 1024 * 1024;
+/// Reads and seeks one inspection may make: a real file needs a few dozen. Each walk is bounded
+/// in steps too; this bounds them all together, so no crafted nesting multiplies them.
+pub const MAX_READ_CALLS: u32 = 16 * 1024;
 
 /// The facts of one file, before it is named and hashed.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -48,8 +56,14 @@ pub fn inspect_bytes(bytes: &[u8]) -> Inspection {
     inspect(&mut io::Cursor::new(bytes), bytes.len() as u64).unwrap_or_default()
 }
 
-/// Inspects `len` bytes readable from `reader`.
+/// Inspects `len` bytes readable from `reader`, reading at most [`MAX_READ_BYTES`] in at most
+/// [`MAX_READ_CALLS`] reads and seeks: a crafted file costs what a real one does.
 pub fn inspect<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Inspection> {
+    let mut budget = Budget::new(reader);
+    inspect_within(&mut budget, len)
+}
+
+fn inspect_within<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Inspection> {
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     reader
         .by_ref()
@@ -159,15 +173,19 @@ pub fn webm_duration<R: Read + Seek>(reader: &mut R, len: u64) -> Option<f64> {
         return None;
     }
     let mut pos = header.data_start.checked_add(header.size?)?;
-    // The Segment is the next top-level element (skipping any Void/CRC).
-    let segment = loop {
+    // The Segment is the next top-level element (skipping any Void/CRC): within a few steps,
+    // or this is no WebM a camera wrote (an 18 MB file of empty Void elements took 26 s of
+    // CPU when this walk had no bound).
+    let segment = (0..MAX_SIBLINGS).find_map(|_| {
         reader.seek(SeekFrom::Start(pos)).ok()?;
-        let element = read_element_header(reader, len)?;
-        if element.id == SEGMENT {
-            break element;
-        }
-        pos = element.data_start.checked_add(element.size?)?;
-    };
+        let element = read_element_header(reader, len);
+        pos = element
+            .as_ref()
+            .filter(|e| e.id != SEGMENT)
+            .and_then(|e| e.data_start.checked_add(e.size?))
+            .unwrap_or(u64::MAX);
+        element.filter(|e| e.id == SEGMENT)
+    })?;
     // An unknown-size Segment (live recording) runs to the end of the file.
     let segment_end = segment
         .size
@@ -257,6 +275,57 @@ fn read_element_header<R: Read + Seek>(reader: &mut R, end: u64) -> Option<Eleme
         size: (!all_ones).then_some(size),
         data_start,
     })
+}
+
+/// A reader that refuses to read past [`MAX_READ_BYTES`] or to be called more than
+/// [`MAX_READ_CALLS`] times: the walks read through it, so their sum is bounded.
+pub struct Budget<'r, R> {
+    inner: &'r mut R,
+    bytes_left: u64,
+    calls_left: u32,
+}
+
+impl<'r, R> Budget<'r, R> {
+    pub fn new(inner: &'r mut R) -> Self {
+        Self {
+            inner,
+            bytes_left: MAX_READ_BYTES,
+            calls_left: MAX_READ_CALLS,
+        }
+    }
+
+    fn spend_call(&mut self) -> io::Result<()> {
+        self.calls_left = self.calls_left.checked_sub(1).ok_or_else(spent)?;
+        Ok(())
+    }
+}
+
+fn spent() -> io::Error {
+    io::Error::other("the file asks for more reading than any photo or video needs")
+}
+
+impl<R: Read> Read for Budget<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.spend_call()?;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.bytes_left == 0 {
+            return Err(spent());
+        }
+        let room = usize::try_from(self.bytes_left).unwrap_or(usize::MAX);
+        let take = buf.len().min(room);
+        let n = self.inner.read(&mut buf[..take])?;
+        self.bytes_left -= n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Budget<'_, R> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        self.spend_call()?;
+        self.inner.seek(to)
+    }
 }
 
 fn read_array<R: Read, const N: usize>(reader: &mut R) -> Option<[u8; N]> {

@@ -65,6 +65,84 @@ pub fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
     png
 }
 
+/// A decompression bomb: a complete, valid black PNG of `width`×`height` whose pixel data is
+/// deflated to about 1/1000 of its size (fixed-Huffman runs of 258 zero bytes). A 40000×40000
+/// one is about 1.3 MB on disk and 200 MB of data, 6.4 GB once decoded to RGBA.
+pub fn png_bomb(width: u32, height: u32) -> Vec<u8> {
+    let row = 1 + u64::from(width.div_ceil(8));
+    let raw_len = row * u64::from(height);
+    let mut bits = BitWriter::default();
+    // One final block with the fixed Huffman codes.
+    bits.push(1, 1);
+    bits.push(1, 2);
+    // A literal 0 (code 0x30, 8 bits), then copies of 258 bytes at distance 1 (length symbol
+    // 285: code 0xC5, 8 bits; distance symbol 0: 5 zero bits), then literals for the rest.
+    let literal_zero = |bits: &mut BitWriter| bits.push_code(0x30, 8);
+    literal_zero(&mut bits);
+    let copies = (raw_len - 1) / 258;
+    for _ in 0..copies {
+        bits.push_code(0xC5, 8);
+        bits.push_code(0, 5);
+    }
+    for _ in 0..(raw_len - 1 - copies * 258) {
+        literal_zero(&mut bits);
+    }
+    bits.push_code(0, 7); // end of block
+    let mut zlib = vec![0x78, 0x01];
+    zlib.extend(bits.finish());
+    // Adler-32 of `raw_len` zero bytes: a stays 1, b adds it once per byte.
+    let adler = ((raw_len % 65_521) as u32) << 16 | 1;
+    zlib.extend_from_slice(&adler.to_be_bytes());
+
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[1, 0, 0, 0, 0]);
+    png_chunk(&mut png, b"IHDR", &ihdr);
+    for part in zlib.chunks(1 << 20) {
+        png_chunk(&mut png, b"IDAT", part);
+    }
+    png_chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// Deflate's bit order: values least significant bit first, Huffman codes most significant
+/// bit first.
+#[derive(Default)]
+struct BitWriter {
+    out: Vec<u8>,
+    acc: u32,
+    used: u32,
+}
+
+impl BitWriter {
+    fn push(&mut self, value: u32, n: u32) {
+        for i in 0..n {
+            self.acc |= ((value >> i) & 1) << self.used;
+            self.used += 1;
+            if self.used == 8 {
+                self.out.push(self.acc as u8);
+                self.acc = 0;
+                self.used = 0;
+            }
+        }
+    }
+
+    fn push_code(&mut self, code: u32, n: u32) {
+        for i in (0..n).rev() {
+            self.push((code >> i) & 1, 1);
+        }
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.used > 0 {
+            self.out.push(self.acc as u8);
+        }
+        self.out
+    }
+}
+
 /// What goes into [`jpeg`].
 #[derive(Clone, Debug, Default)]
 pub struct Jpeg<'a> {
