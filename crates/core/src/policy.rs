@@ -327,6 +327,20 @@ impl Policy {
         }
     }
 
+    /// The most pixels a photo uploaded for `outcome` may have (for no outcome, the largest any
+    /// outcome accepts): a photo claiming more is refused before it is decoded.
+    pub fn upload_max_image_pixels(&self, outcome: Option<&Outcome>) -> u64 {
+        match outcome {
+            Some(outcome) => outcome.evidence.media.max_image_pixels,
+            None => self
+                .outcomes
+                .iter()
+                .map(|o| o.evidence.media.max_image_pixels)
+                .max()
+                .unwrap_or(0),
+        }
+    }
+
     /// The types an upload may have: `outcome`'s list when the widget named one, else any
     /// type some outcome of this policy accepts; sorted, each once.
     pub fn upload_accepted_types(&self, outcome: Option<&Outcome>) -> Vec<MediaType> {

@@ -19,7 +19,9 @@ mod picture;
 #[cfg(any(test, feature = "samples"))]
 pub mod samples;
 
-pub use picture::{Picture, read_picture, tiff_capture_day};
+pub mod privacy;
+
+pub use picture::{ExifBlock, Picture, read_picture, tiff_capture_day};
 
 /// Enough leading bytes for `MediaType::sniff`.
 pub const SNIFF_BYTES: usize = 16;

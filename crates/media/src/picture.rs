@@ -30,6 +30,20 @@ const MAX_ITEMS: usize = 4096;
 pub struct Picture {
     pub size: Option<(u32, u32)>,
     pub taken: Option<CivilDate>,
+    /// Where the EXIF (TIFF) block lies in the file, for removing what it says about the
+    /// shopper (`crate::privacy`).
+    pub exif: Option<ExifBlock>,
+}
+
+/// The place of a photo's EXIF block in its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExifBlock {
+    /// Offset of the TIFF header (`II*\0` or `MM\0*`).
+    pub at: u64,
+    /// Bytes from there to the end of the segment, chunk or item that holds it.
+    pub len: u64,
+    /// PNG: the offset of the `eXIf` chunk's type, which its CRC covers with the data.
+    pub png_chunk: Option<u64>,
 }
 
 /// Reads the picture of `kind` in the `len` bytes of `reader`.
@@ -137,6 +151,11 @@ fn jpeg<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
                     && let Some(tiff) = app1.strip_prefix(b"Exif\0\0")
                 {
                     picture.taken = tiff_capture_day(tiff);
+                    picture.exif = Some(ExifBlock {
+                        at: body + 6,
+                        len: tiff.len() as u64,
+                        png_chunk: None,
+                    });
                 }
             }
             // Frame headers; C4 (Huffman tables), C8 (reserved) and CC (arithmetic coding
@@ -177,6 +196,11 @@ fn png<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
                 picture.taken = file
                     .bytes(at + 8, length.min(MAX_EXIF_BYTES))
                     .and_then(|tiff| tiff_capture_day(&tiff));
+                picture.exif = Some(ExifBlock {
+                    at: at + 8,
+                    len: length,
+                    png_chunk: Some(at + 4),
+                });
                 break;
             }
             b"IDAT" | b"IEND" => break,
@@ -223,12 +247,15 @@ fn webp<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
                 });
             }
             b"EXIF" => {
-                picture.taken = file
-                    .bytes(body, length.min(MAX_EXIF_BYTES))
-                    .and_then(|exif| {
-                        let tiff = exif.strip_prefix(b"Exif\0\0").unwrap_or(&exif);
-                        tiff_capture_day(tiff)
+                if let Some(exif) = file.bytes(body, length.min(MAX_EXIF_BYTES)) {
+                    let prefix = if exif.starts_with(b"Exif\0\0") { 6 } else { 0 };
+                    picture.taken = exif.get(prefix..).and_then(tiff_capture_day);
+                    picture.exif = Some(ExifBlock {
+                        at: body + prefix as u64,
+                        len: length.saturating_sub(prefix as u64),
+                        png_chunk: None,
                     });
+                }
             }
             _ => {}
         }
@@ -331,9 +358,17 @@ fn heif<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
         && let Some(data) = file.bytes(offset, length.min(MAX_EXIF_BYTES))
     {
         // The item starts with the offset of the TIFF header behind it.
-        picture.taken = be32(&data, 0)
-            .and_then(|skip| data.get(usize::try_from(skip).ok()?.checked_add(4)?..))
+        let skip = be32(&data, 0).and_then(|skip| skip.checked_add(4));
+        picture.taken = skip
+            .and_then(|skip| data.get(usize::try_from(skip).ok()?..))
             .and_then(tiff_capture_day);
+        picture.exif = skip
+            .filter(|skip| u64::from(*skip) <= length)
+            .map(|skip| ExifBlock {
+                at: offset + u64::from(skip),
+                len: length - u64::from(skip),
+                png_chunk: None,
+            });
     }
     picture
 }

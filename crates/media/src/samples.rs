@@ -154,6 +154,10 @@ pub struct Jpeg<'a> {
     pub padding: usize,
     /// Varies the comment so two files of the same size hash differently.
     pub seed: u8,
+    /// Where it was taken (latitude, longitude, in degrees), in a GPS directory as phones
+    /// write it, and the camera's serial number (BodySerialNumber) beside the capture date.
+    pub gps: Option<(f64, f64)>,
+    pub serial: Option<&'a str>,
 }
 
 fn segment(out: &mut Vec<u8>, marker: u8, body: &[u8]) {
@@ -187,14 +191,99 @@ pub fn exif_tiff(tag: u16, date: &[u8]) -> Vec<u8> {
     tiff
 }
 
-/// An APP1 segment's body holding only DateTimeOriginal.
-fn exif_app1(taken: &str) -> Vec<u8> {
-    let mut date = taken.as_bytes().to_vec();
-    date.resize(19, b' ');
-    date.push(0);
+/// An APP1 segment's body holding DateTimeOriginal, and the position and serial if given.
+fn exif_app1(spec: &Jpeg<'_>) -> Vec<u8> {
     let mut app1 = b"Exif\0\0".to_vec();
-    app1.extend(exif_tiff(DATE_TIME_ORIGINAL, &date));
+    app1.extend(exif_with_location(spec.taken, spec.gps, spec.serial));
     app1
+}
+
+/// One directory entry: tag, type, count, value bytes (little-endian).
+type Entry = (u16, u16, u32, Vec<u8>);
+
+/// A little-endian TIFF structure as a phone writes it: IFD0 pointing at an Exif directory
+/// (DateTimeOriginal, BodySerialNumber) and a GPS directory (latitude, longitude and their
+/// references as degrees, minutes, seconds).
+pub fn exif_with_location(
+    taken: Option<&str>,
+    gps: Option<(f64, f64)>,
+    serial: Option<&str>,
+) -> Vec<u8> {
+    let ascii = |text: &str| {
+        let mut b = text.as_bytes().to_vec();
+        b.push(0);
+        b
+    };
+    let mut exif: Vec<Entry> = Vec::new();
+    if let Some(taken) = taken {
+        let mut date = taken.as_bytes().to_vec();
+        date.resize(19, b' ');
+        date.push(0);
+        exif.push((DATE_TIME_ORIGINAL, 2, 20, date));
+    }
+    if let Some(serial) = serial {
+        let value = ascii(serial);
+        exif.push((0xA431, 2, value.len() as u32, value));
+    }
+    let mut gps_entries: Vec<Entry> = Vec::new();
+    if let Some((lat, lon)) = gps {
+        let dms = |degrees: f64| {
+            let d = degrees.abs();
+            let whole = d.trunc() as u32;
+            let minutes = ((d - f64::from(whole)) * 60.0).trunc() as u32;
+            let seconds =
+                ((d - f64::from(whole) - f64::from(minutes) / 60.0) * 3600.0 * 100.0).round() as u32;
+            let mut b = Vec::new();
+            for (n, den) in [(whole, 1u32), (minutes, 1), (seconds, 100)] {
+                b.extend_from_slice(&n.to_le_bytes());
+                b.extend_from_slice(&den.to_le_bytes());
+            }
+            b
+        };
+        gps_entries = vec![
+            (0x0000, 1, 4, vec![2, 3, 0, 0]),
+            (0x0001, 2, 2, ascii(if lat >= 0.0 { "N" } else { "S" })),
+            (0x0002, 5, 3, dms(lat)),
+            (0x0003, 2, 2, ascii(if lon >= 0.0 { "E" } else { "W" })),
+            (0x0004, 5, 3, dms(lon)),
+        ];
+    }
+    let dir_len = |entries: usize| 2 + 12 * entries + 4;
+    let ifd0_entries = 1 + usize::from(gps.is_some());
+    let exif_at = 8 + dir_len(ifd0_entries);
+    let gps_at = exif_at + dir_len(exif.len());
+    let mut data_at = gps_at + if gps.is_some() { dir_len(gps_entries.len()) } else { 0 };
+    let mut ifd0: Vec<Entry> = vec![(0x8769, 4, 1, (exif_at as u32).to_le_bytes().to_vec())];
+    if gps.is_some() {
+        ifd0.push((0x8825, 4, 1, (gps_at as u32).to_le_bytes().to_vec()));
+    }
+    let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+    let mut data = Vec::new();
+    let directories: Vec<&[Entry]> = if gps.is_some() {
+        vec![&ifd0, &exif, &gps_entries]
+    } else {
+        vec![&ifd0, &exif]
+    };
+    for entries in directories {
+        tiff.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        for (tag, kind, count, value) in entries {
+            tiff.extend_from_slice(&tag.to_le_bytes());
+            tiff.extend_from_slice(&kind.to_le_bytes());
+            tiff.extend_from_slice(&count.to_le_bytes());
+            if value.len() <= 4 {
+                let mut inline = value.clone();
+                inline.resize(4, 0);
+                tiff.extend_from_slice(&inline);
+            } else {
+                tiff.extend_from_slice(&(data_at as u32).to_le_bytes());
+                data.extend_from_slice(value);
+                data_at += value.len();
+            }
+        }
+        tiff.extend_from_slice(&0u32.to_le_bytes());
+    }
+    tiff.extend(data);
+    tiff
 }
 
 /// A baseline greyscale JPEG that decoders really decode (a flat mid-grey picture), with an
@@ -204,8 +293,8 @@ fn exif_app1(taken: &str) -> Vec<u8> {
 /// two zero bits: small enough to build by hand, complete enough for any decoder.
 pub fn jpeg(spec: &Jpeg<'_>) -> Vec<u8> {
     let mut out = vec![0xFF, 0xD8];
-    if let Some(taken) = spec.taken {
-        segment(&mut out, 0xE1, &exif_app1(taken));
+    if spec.taken.is_some() || spec.gps.is_some() || spec.serial.is_some() {
+        segment(&mut out, 0xE1, &exif_app1(spec));
     }
     segment(&mut out, 0xFE, &[b'a'.wrapping_add(spec.seed % 26); 8]);
     for piece in vec![b'x'; spec.padding].chunks(60_000) {
