@@ -671,7 +671,9 @@ fn en_problem(code: ProblemCode) -> &'static str {
             "This picture is too small ({width}×{height}) to see the details. Use one of at least {min_width}×{min_height} pixels."
         }
         ImageUnreadable => "We can't open this picture. It may be damaged: take or choose another.",
-        ImageTooManyPixels => "This picture ({width}×{height}) is too large to open. Send a smaller one.",
+        ImageTooManyPixels => {
+            "This picture ({width}×{height}) is too large to open. Send a smaller one."
+        }
         VideoTooLong => {
             "This video is {seconds} s long; the limit is {max_seconds} s. Trim it or send a shorter one."
         }

@@ -403,6 +403,10 @@ pub struct ConsoleEvidence {
     /// The EXIF capture day, to set beside the delivery day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captured_on: Option<CivilDate>,
+    /// The server removed where the photo was taken (its EXIF GPS position) before keeping
+    /// it: "location removed" beside the file.
+    #[serde(default)]
+    pub location_removed: bool,
     /// The timeline event it came with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_seq: Option<u32>,

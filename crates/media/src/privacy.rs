@@ -51,7 +51,12 @@ pub fn remove_private<F: Read + Write + Seek>(
         let mut budget = crate::Budget::new(file);
         read_picture(&mut budget, len, kind)
     };
-    let Some(ExifBlock { at, len: block_len, png_chunk }) = picture.exif else {
+    let Some(ExifBlock {
+        at,
+        len: block_len,
+        png_chunk,
+    }) = picture.exif
+    else {
         return Ok(Removed::default());
     };
     let edit_len = block_len.min(MAX_EDIT_BYTES).min(len.saturating_sub(at));
@@ -285,14 +290,16 @@ mod tests {
     use crate::samples;
 
     fn gps_jpeg() -> Vec<u8> {
-        samples::jpeg(&samples::Jpeg {
-            width: 640,
-            height: 480,
-            taken: Some("2026:11:21 10:30:00"),
-            gps: Some((48.858_37, 2.294_48)),
-            serial: Some("SN-4417-2291"),
-            ..samples::Jpeg::default()
-        })
+        samples::jpeg_with_location(
+            &samples::Jpeg {
+                width: 640,
+                height: 480,
+                taken: Some("2026:11:21 10:30:00"),
+                ..samples::Jpeg::default()
+            },
+            (48.858_37, 2.294_48),
+            "SN-4417-2291",
+        )
     }
 
     fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -302,10 +309,14 @@ mod tests {
     #[test]
     fn the_position_and_serial_go_the_capture_day_and_picture_stay() {
         let original = gps_jpeg();
-        let app1 = original.windows(6).position(|w| w == b"Exif\0\0").expect("exif") + 6;
+        let app1 = original
+            .windows(6)
+            .position(|w| w == b"Exif\0\0")
+            .expect("exif")
+            + 6;
         let mut file = Cursor::new(original.clone());
-        let removed = remove_private(&mut file, original.len() as u64, MediaType::Jpeg)
-            .expect("strip");
+        let removed =
+            remove_private(&mut file, original.len() as u64, MediaType::Jpeg).expect("strip");
         assert_eq!(
             removed,
             Removed {
@@ -318,24 +329,32 @@ mod tests {
         assert!(!contains(&stripped, b"SN-4417-2291"));
         let tiff = &stripped[app1..];
         // No GPS pointer left in IFD0, and the 48° 51' of the latitude are gone.
-        assert!(!contains(&stripped, &0x8825u16.to_le_bytes()[..]) || {
-            let count = u16::from_le_bytes([tiff[8], tiff[9]]);
-            (0..count).all(|i| {
-                let at = 10 + 12 * usize::from(i);
-                u16::from_le_bytes([tiff[at], tiff[at + 1]]) != 0x8825
-            })
-        });
-        assert!(!contains(&stripped, &[48, 0, 0, 0, 1, 0, 0, 0, 51, 0, 0, 0]));
+        assert!(
+            !contains(&stripped, &0x8825u16.to_le_bytes()[..]) || {
+                let count = u16::from_le_bytes([tiff[8], tiff[9]]);
+                (0..count).all(|i| {
+                    let at = 10 + 12 * usize::from(i);
+                    u16::from_le_bytes([tiff[at], tiff[at + 1]]) != 0x8825
+                })
+            }
+        );
+        assert!(!contains(
+            &stripped,
+            &[48, 0, 0, 0, 1, 0, 0, 0, 51, 0, 0, 0]
+        ));
         let found = crate::inspect_bytes(&stripped);
         assert_eq!(found.captured_on, "2026-11-21".parse().ok());
         assert_eq!((found.width, found.height), (Some(640), Some(480)));
         // The picture itself: every byte from the frame header on is the same.
-        let frame = original.windows(2).position(|w| w == [0xFF, 0xDB]).expect("DQT");
+        let frame = original
+            .windows(2)
+            .position(|w| w == [0xFF, 0xDB])
+            .expect("DQT");
         assert_eq!(stripped[frame..], original[frame..]);
         // A second pass finds nothing more.
         let mut again = Cursor::new(stripped.clone());
-        let removed = remove_private(&mut again, stripped.len() as u64, MediaType::Jpeg)
-            .expect("strip");
+        let removed =
+            remove_private(&mut again, stripped.len() as u64, MediaType::Jpeg).expect("strip");
         assert_eq!(removed, Removed::default());
         assert_eq!(again.into_inner(), stripped);
     }

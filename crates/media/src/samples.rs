@@ -154,10 +154,6 @@ pub struct Jpeg<'a> {
     pub padding: usize,
     /// Varies the comment so two files of the same size hash differently.
     pub seed: u8,
-    /// Where it was taken (latitude, longitude, in degrees), in a GPS directory as phones
-    /// write it, and the camera's serial number (BodySerialNumber) beside the capture date.
-    pub gps: Option<(f64, f64)>,
-    pub serial: Option<&'a str>,
 }
 
 fn segment(out: &mut Vec<u8>, marker: u8, body: &[u8]) {
@@ -191,10 +187,10 @@ pub fn exif_tiff(tag: u16, date: &[u8]) -> Vec<u8> {
     tiff
 }
 
-/// An APP1 segment's body holding DateTimeOriginal, and the position and serial if given.
-fn exif_app1(spec: &Jpeg<'_>) -> Vec<u8> {
+/// An APP1 segment's body holding a TIFF structure.
+fn exif_app1(tiff: Vec<u8>) -> Vec<u8> {
     let mut app1 = b"Exif\0\0".to_vec();
-    app1.extend(exif_with_location(spec.taken, spec.gps, spec.serial));
+    app1.extend(tiff);
     app1
 }
 
@@ -231,8 +227,8 @@ pub fn exif_with_location(
             let d = degrees.abs();
             let whole = d.trunc() as u32;
             let minutes = ((d - f64::from(whole)) * 60.0).trunc() as u32;
-            let seconds =
-                ((d - f64::from(whole) - f64::from(minutes) / 60.0) * 3600.0 * 100.0).round() as u32;
+            let seconds = ((d - f64::from(whole) - f64::from(minutes) / 60.0) * 3600.0 * 100.0)
+                .round() as u32;
             let mut b = Vec::new();
             for (n, den) in [(whole, 1u32), (minutes, 1), (seconds, 100)] {
                 b.extend_from_slice(&n.to_le_bytes());
@@ -252,7 +248,12 @@ pub fn exif_with_location(
     let ifd0_entries = 1 + usize::from(gps.is_some());
     let exif_at = 8 + dir_len(ifd0_entries);
     let gps_at = exif_at + dir_len(exif.len());
-    let mut data_at = gps_at + if gps.is_some() { dir_len(gps_entries.len()) } else { 0 };
+    let mut data_at = gps_at
+        + if gps.is_some() {
+            dir_len(gps_entries.len())
+        } else {
+            0
+        };
     let mut ifd0: Vec<Entry> = vec![(0x8769, 4, 1, (exif_at as u32).to_le_bytes().to_vec())];
     if gps.is_some() {
         ifd0.push((0x8825, 4, 1, (gps_at as u32).to_le_bytes().to_vec()));
@@ -292,9 +293,26 @@ pub fn exif_with_location(
 /// The Huffman tables hold one code each (difference 0, end of block), so every 8×8 block is
 /// two zero bits: small enough to build by hand, complete enough for any decoder.
 pub fn jpeg(spec: &Jpeg<'_>) -> Vec<u8> {
+    jpeg_with_exif(
+        spec,
+        spec.taken.map(|t| exif_with_location(Some(t), None, None)),
+    )
+}
+
+/// A JPEG as [`jpeg`] makes it, whose EXIF also says where it was taken (latitude,
+/// longitude, in degrees, in a GPS directory as phones write it) and the camera's serial
+/// number (BodySerialNumber): what the server must remove before keeping it.
+pub fn jpeg_with_location(spec: &Jpeg<'_>, position: (f64, f64), serial: &str) -> Vec<u8> {
+    jpeg_with_exif(
+        spec,
+        Some(exif_with_location(spec.taken, Some(position), Some(serial))),
+    )
+}
+
+fn jpeg_with_exif(spec: &Jpeg<'_>, tiff: Option<Vec<u8>>) -> Vec<u8> {
     let mut out = vec![0xFF, 0xD8];
-    if spec.taken.is_some() || spec.gps.is_some() || spec.serial.is_some() {
-        segment(&mut out, 0xE1, &exif_app1(spec));
+    if let Some(tiff) = tiff {
+        segment(&mut out, 0xE1, &exif_app1(tiff));
     }
     segment(&mut out, 0xFE, &[b'a'.wrapping_add(spec.seed % 26); 8]);
     for piece in vec![b'x'; spec.padding].chunks(60_000) {

@@ -328,6 +328,7 @@ pub async fn ticket(
             height: e.height,
             duration_seconds: e.duration_seconds,
             captured_on: e.captured_on,
+            location_removed: e.location_removed,
             event_seq: e.event_seq,
         })
         .collect();

@@ -46,7 +46,9 @@ pub fn EvidenceList(
                                         }}
                                     </button>
                                     <div class="facts">
-                                    <p class="name">{name}</p>
+                                    <p class="name">{name}
+                                        {file.location_removed.then(|| view! { " " <span class="badge" data-fact="location-removed">{locale.text(Text::LocationRemoved)}</span> })}
+                                    </p>
                                     <dl>
                                         <div><dt>{locale.text(Text::FileType)}</dt><dd data-fact="type">{locale.media_type(file.media_type)}</dd></div>
                                         {file.width.zip(file.height).map(|(w, h)| view! {

@@ -76,6 +76,7 @@ pub struct EvidenceRow {
     pub height: Option<u32>,
     pub duration_seconds: Option<f64>,
     pub captured_on: Option<CivilDate>,
+    pub location_removed: bool,
     pub event_seq: Option<u32>,
 }
 
@@ -368,7 +369,7 @@ impl Store {
     /// A ticket's files with what inspection found in them.
     pub async fn evidence_facts(&self, ticket_id: &str) -> Result<Vec<EvidenceRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, filename, media_type, length, width, height, duration_seconds, captured_on, event_seq \
+            "SELECT id, filename, media_type, length, width, height, duration_seconds, captured_on, location_removed, event_seq \
              FROM uploads WHERE ticket_id = ? AND media_type IS NOT NULL ORDER BY event_seq, created_at",
         )
         .bind(ticket_id)
@@ -392,6 +393,7 @@ impl Store {
                     height: number("height")?,
                     duration_seconds: r.try_get("duration_seconds")?,
                     captured_on: captured_on.and_then(|d| d.parse().ok()),
+                    location_removed: r.try_get::<i64, _>("location_removed")? != 0,
                     event_seq: number("event_seq")?,
                 })
             })

@@ -136,14 +136,15 @@ impl Store {
         &self,
         id: &str,
         facts: &EvidenceFile,
+        location_removed: bool,
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<bool, StoreError> {
         let media_type = facts.media_type.map(media_type_text).transpose()?;
         let done = sqlx::query(
             "UPDATE uploads SET received = length, media_type = ?, width = ?, height = ?, \
-             duration_seconds = ?, content_sha256 = ?, captured_on = ?, completed_at = ?, \
-             expires_at = ? WHERE id = ? AND completed_at IS NULL",
+             duration_seconds = ?, content_sha256 = ?, captured_on = ?, location_removed = ?, \
+             completed_at = ?, expires_at = ? WHERE id = ? AND completed_at IS NULL",
         )
         .bind(media_type)
         .bind(facts.width.map(i64::from))
@@ -151,6 +152,7 @@ impl Store {
         .bind(facts.duration_seconds.filter(|s| s.is_finite()))
         .bind(&facts.content_hash)
         .bind(facts.captured_on.map(|d| d.to_string()))
+        .bind(i64::from(location_removed))
         .bind(timestamp(now))
         .bind(timestamp(expires_at))
         .bind(id)

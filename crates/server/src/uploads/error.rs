@@ -40,6 +40,12 @@ pub enum UploadError {
     FileTooLarge { limit: u64 },
     #[error("the file is not an accepted kind of photo or video")]
     TypeNotAccepted,
+    #[error("the picture does not open: {0}; it was not kept")]
+    ImageUnreadable(String),
+    #[error(
+        "the picture has {width}×{height} pixels, more than the {limit} accepted; it was not kept"
+    )]
+    ImageTooManyPixels { width: u32, height: u32, limit: u64 },
     #[error("there is no such upload")]
     NotFound,
     #[error("the upload expired before it was finished")]
@@ -115,6 +121,8 @@ impl UploadError {
             UploadError::FileEmpty => ErrorCode::FileEmpty,
             UploadError::FileTooLarge { .. } => ErrorCode::FileTooLarge,
             UploadError::TypeNotAccepted => ErrorCode::FileTypeNotAccepted,
+            UploadError::ImageUnreadable(_) => ErrorCode::FileImageUnreadable,
+            UploadError::ImageTooManyPixels { .. } => ErrorCode::FileImageTooManyPixels,
             UploadError::NotFound => ErrorCode::UploadNotFound,
             UploadError::Expired => ErrorCode::UploadExpired,
             UploadError::Busy => ErrorCode::UploadBusy,
@@ -161,6 +169,9 @@ impl UploadError {
             }
             UploadError::TypeNotAccepted | UploadError::ContentType => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            UploadError::ImageUnreadable(_) | UploadError::ImageTooManyPixels { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
             }
             UploadError::Expired => StatusCode::GONE,
             UploadError::BodyStalled => StatusCode::REQUEST_TIMEOUT,

@@ -8,6 +8,7 @@
 
 pub(crate) mod blobs;
 mod error;
+mod examine;
 mod expiry;
 pub mod metadata;
 pub mod quota;

@@ -24,6 +24,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::blobs::is_upload_id;
 use super::error::UploadError;
+use super::examine;
 use super::metadata::{self, MetadataError};
 use super::quota;
 use crate::AppState;
@@ -31,7 +32,7 @@ use crate::auth::new_secret;
 use crate::client_ip::{self, ClientIp};
 use crate::routes::extract::PathParams;
 use crate::store::uploads::{NewUpload, UploadProgress, UploadRemoval};
-use helpcenter_media::{self as inspect, SNIFF_BYTES};
+use helpcenter_media::SNIFF_BYTES;
 
 pub const TUS_VERSION: &str = tus::VERSION;
 pub const TUS_RESUMABLE: HeaderName = HeaderName::from_static(tus::TUS_RESUMABLE);
@@ -626,11 +627,22 @@ async fn finish(state: &AppState, progress: &UploadProgress) -> Result<(), Uploa
         .evidence
         .partial_path(id)
         .ok_or(UploadError::NotFound)?;
-    let found = tokio::task::spawn_blocking(move || inspect::inspect_file(&path)).await??;
     let accepted = accepted_types(state, progress);
-    let Some(media_type) = found.media_type.filter(|t| accepted.contains(t)) else {
-        // Cannot happen after the head was judged; refuse all the same rather than keep it.
-        return Err(remove_refused(state, id).await);
+    let max_pixels = max_image_pixels(state, progress);
+    let examined = match examine::examine(path, accepted, max_pixels).await {
+        Ok(examined) => examined,
+        Err(
+            refusal @ (UploadError::TypeNotAccepted
+            | UploadError::ImageUnreadable(_)
+            | UploadError::ImageTooManyPixels { .. }),
+        ) => {
+            return Err(remove_refused(state, id, refusal).await);
+        }
+        Err(e) => return Err(e),
+    };
+    let found = examined.found;
+    let Some(media_type) = found.media_type else {
+        return Err(remove_refused(state, id, UploadError::TypeNotAccepted).await);
     };
     let (content_hash, copied) = state.evidence.store_finished(id).await?;
     if copied != progress.length {
@@ -649,11 +661,12 @@ async fn finish(state: &AppState, progress: &UploadProgress) -> Result<(), Uploa
         content_hash,
         captured_on: found.captured_on,
     };
+    let removed = examined.removed;
     let now = Timestamp::now();
     let waits_until = now + state.storage.unfiled_lifetime();
     state
         .store
-        .complete_upload(id, &facts, now, waits_until)
+        .complete_upload(id, &facts, removed.location, now, waits_until)
         .await?;
     state.evidence.remove_partial(id).await?;
     Ok(())
@@ -672,18 +685,19 @@ async fn judge(
             state.store.record_upload_media_type(id, kind).await?;
             Ok(kind)
         }
-        None => Err(remove_refused(state, id).await),
+        None => Err(remove_refused(state, id, UploadError::TypeNotAccepted).await),
     }
 }
 
-async fn remove_refused(state: &AppState, id: &str) -> UploadError {
+/// Removes a refused upload, row and bytes, and returns why it was refused.
+async fn remove_refused(state: &AppState, id: &str, refusal: UploadError) -> UploadError {
     if let Err(e) = state.store.remove_unfinished_upload(id).await {
         return e.into();
     }
     if let Err(e) = state.evidence.delete(id).await {
         return e.into();
     }
-    UploadError::TypeNotAccepted
+    refusal
 }
 
 async fn find(state: &AppState, id: &str) -> Result<UploadProgress, UploadError> {
@@ -711,6 +725,18 @@ fn patched(offset: u64, expires: Option<Timestamp>) -> Response {
         headers.insert(UPLOAD_EXPIRES, value);
     }
     (StatusCode::NO_CONTENT, headers).into_response()
+}
+
+/// The most pixels a photo of this upload may have, by its site's policy.
+fn max_image_pixels(state: &AppState, progress: &UploadProgress) -> u64 {
+    let Some(site) = state.sites.get(&progress.site) else {
+        return helpcenter_core::limits::MAX_IMAGE_PIXELS;
+    };
+    let outcome = progress
+        .outcome
+        .as_deref()
+        .and_then(|id| site.policy.outcome(id));
+    site.policy.upload_max_image_pixels(outcome)
 }
 
 /// The types an upload may have, by its site's policy: its outcome's, else any outcome's.
