@@ -368,6 +368,7 @@ pub async fn head(
         crate::openapi::responses::TusVersion,
         (status = 413, description = "`upload.exceeds_length`: more bytes than `Upload-Length` leaves room for.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, description = "`upload.content_type`: the body is not `application/offset+octet-stream`; `file.type_not_accepted`: the bytes are not an accepted photo or video type (the upload is removed).", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "The last bytes arrived and the photo was examined: `file.image_too_many_pixels`: its header claims more pixels than the site (or outcome) accepts (`max_image_pixels`), so it was never decoded; `file.image_unreadable`: it does not decode (cut short, corrupt, or not the picture its header describes). The upload is removed either way. A photo that is kept has had its GPS position and device serial numbers removed.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 423, description = "`upload.busy`: another request is writing this upload; retry shortly.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::TusRateLimited,
         (status = 460, description = "`upload.checksum_mismatch`: the bytes do not match `Upload-Checksum`; none of them was kept.", body = ProblemDetails, content_type = "application/problem+json"),
