@@ -14,6 +14,7 @@ mod device_files;
 mod e2e;
 mod embed;
 mod faults;
+mod fuzz;
 mod mail_catcher;
 mod split;
 mod split_check;
@@ -49,6 +50,8 @@ commands:
   budgets            only DESIGN.md's size budgets, on the build in dist/
   split-check        only the split build in dist/ in Chromium: Continue past the outcome
                      loads the filing chunk
+  fuzz [SECONDS]     every parser of helpcenter-media on mutated files, SECONDS each (60):
+                     executions, crashes, slowest input per MB (stable; not in `test`)
   device-files       helpcenter-media on real cameras' and phones' photos and videos that
                      PyPI, npm and Debian packages ship, checked against exiftool (README)
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
@@ -101,6 +104,7 @@ fn run(args: Vec<String>) -> Result<()> {
         "device-files" => {
             no_args(command, rest).and_then(|()| counted(|tally| device_files::run(&ctx, tally)))
         }
+        "fuzz" => fuzz::run(&ctx, rest),
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| tools::ensure_browser(&ctx))
