@@ -296,29 +296,7 @@ fn boxes(data: &[u8], limit: usize) -> impl Iterator<Item = (&[u8], &[u8])> {
 /// larger than the picture: an edited iPhone photo keeps an uncropped item beside it.
 fn heif<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
     let mut picture = Picture::default();
-    let mut at = 0u64;
-    let mut meta = None;
-    for _ in 0..MAX_STEPS {
-        let Some(head) = file.bytes(at, 16) else {
-            break;
-        };
-        let size = match be32(&head, 0).unwrap_or(0) {
-            1 => u64::from_be_bytes(head[8..16].try_into().unwrap_or_default()),
-            0 => file.len - at,
-            n => u64::from(n),
-        };
-        if &head[4..8] == b"meta" {
-            meta = file.bytes(at + 8, size.saturating_sub(8).min(MAX_META_BYTES));
-            break;
-        }
-        if size < 8 {
-            break;
-        }
-        let Some(next) = at.checked_add(size) else {
-            break;
-        };
-        at = next;
-    }
+    let meta = heif_meta(file);
     let Some(meta) = meta else { return picture };
     // `meta` is a full box: version and flags first.
     let Some(children) = meta.get(4..) else {
@@ -373,6 +351,64 @@ fn heif<R: Read + Seek>(file: &mut Source<'_, R>) -> Picture {
     picture
 }
 
+/// The body of the top-level `meta` box (at most [`MAX_META_BYTES`]).
+fn heif_meta<R: Read + Seek>(file: &mut Source<'_, R>) -> Option<Vec<u8>> {
+    let mut at = 0u64;
+    for _ in 0..MAX_STEPS {
+        let head = file.bytes(at, 16)?;
+        let size = match be32(&head, 0).unwrap_or(0) {
+            1 => u64::from_be_bytes(head[8..16].try_into().unwrap_or_default()),
+            0 => file.len - at,
+            n => u64::from(n),
+        };
+        if &head[4..8] == b"meta" {
+            return file.bytes(at + 8, size.saturating_sub(8).min(MAX_META_BYTES));
+        }
+        if size < 8 {
+            return None;
+        }
+        at = at.checked_add(size)?;
+    }
+    None
+}
+
+/// Exif items of a HEIF file looked at: the picture's, a thumbnail's, a burst's few.
+const MAX_EXIF_ITEMS: usize = 16;
+
+/// Every `Exif` item of a HEIF file (the primary picture's and any other item's, such as a
+/// second picture or a thumbnail, which carry the same position), where its TIFF block lies.
+pub(crate) fn heif_exif_blocks<R: Read + Seek>(reader: &mut R, len: u64) -> Vec<ExifBlock> {
+    let mut file = Source { reader, len };
+    let Some(meta) = heif_meta(&mut file) else {
+        return Vec::new();
+    };
+    let Some(children) = meta.get(4..) else {
+        return Vec::new();
+    };
+    let (mut ids, mut locations) = (Vec::new(), None);
+    for (kind, body) in boxes(children, MAX_STEPS) {
+        match kind {
+            b"iinf" => ids = exif_item_ids(body).take(MAX_EXIF_ITEMS).collect(),
+            b"iloc" => locations = Some(body),
+            _ => {}
+        }
+    }
+    let Some(iloc) = locations else {
+        return Vec::new();
+    };
+    ids.into_iter()
+        .filter_map(|id| {
+            let (offset, length) = item_location(iloc, id)?;
+            let skip = u64::from(be32(&file.bytes(offset, 4)?, 0)?).checked_add(4)?;
+            (skip <= length).then(|| ExifBlock {
+                at: offset + skip,
+                len: length - skip,
+                png_chunk: None,
+            })
+        })
+        .collect()
+}
+
 /// The size in the `ispe` property that `ipma` associates with `item`.
 fn item_size(ipco: &[u8], ipma: &[u8], item: u32) -> Option<(u32, u32)> {
     let version = *ipma.first()?;
@@ -411,9 +447,19 @@ fn item_size(ipco: &[u8], ipma: &[u8], item: u32) -> Option<(u32, u32)> {
 
 /// The id of the item of type `Exif` in an `iinf` box.
 fn exif_item_id(iinf: &[u8]) -> Option<u32> {
-    let version = *iinf.first()?;
-    let entries = if version == 0 { 6 } else { 8 };
-    boxes(iinf.get(entries..)?, MAX_ITEMS).find_map(|(kind, infe)| {
+    exif_item_ids(iinf).next()
+}
+
+/// The ids of the items of type `Exif` in an `iinf` box, in its order.
+fn exif_item_ids(iinf: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    let version = iinf.first().copied();
+    let entries = if version == Some(0) { 6 } else { 8 };
+    let list = if version.is_some() {
+        iinf.get(entries..).unwrap_or_default()
+    } else {
+        &[]
+    };
+    boxes(list, MAX_ITEMS).filter_map(|(kind, infe)| {
         if kind != b"infe" {
             return None;
         }

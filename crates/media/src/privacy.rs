@@ -7,6 +7,8 @@
 //! valid. The capture date (DateTimeOriginal, DateTimeDigitized) the rules need is kept, as is
 //! everything else (orientation, exposure). A PNG's `eXIf` chunk gets its CRC again.
 //!
+//! HEIC: every `Exif` item (a phone may give a second picture or a thumbnail its own).
+//!
 //! Not reached (said so rather than pretended): XMP packets (an editor may copy the position
 //! there), and the second picture of an MPO.
 
@@ -47,18 +49,35 @@ pub fn remove_private<F: Read + Write + Seek>(
     if kind.is_video() {
         return Ok(Removed::default());
     }
-    let picture = {
+    let blocks = if kind == MediaType::Heic {
+        let mut budget = crate::Budget::new(file);
+        crate::picture::heif_exif_blocks(&mut budget, len)
+    } else {
         let mut budget = crate::Budget::new(file);
         read_picture(&mut budget, len, kind)
+            .exif
+            .into_iter()
+            .collect()
     };
-    let Some(ExifBlock {
+    let mut removed = Removed::default();
+    for block in blocks {
+        let found = strip_block(file, len, block)?;
+        removed.location |= found.location;
+        removed.device |= found.device;
+    }
+    Ok(removed)
+}
+
+/// Strips one EXIF block in place.
+fn strip_block<F: Read + Write + Seek>(
+    file: &mut F,
+    len: u64,
+    ExifBlock {
         at,
         len: block_len,
         png_chunk,
-    }) = picture.exif
-    else {
-        return Ok(Removed::default());
-    };
+    }: ExifBlock,
+) -> io::Result<Removed> {
     let edit_len = block_len.min(MAX_EDIT_BYTES).min(len.saturating_sub(at));
     let mut tiff = vec![0u8; usize::try_from(edit_len).map_err(io::Error::other)?];
     file.seek(SeekFrom::Start(at))?;
