@@ -9,8 +9,11 @@
 //!
 //! HEIC: every `Exif` item (a phone may give a second picture or a thumbnail its own).
 //!
-//! Not reached (said so rather than pretended): XMP packets (an editor may copy the position
-//! there), and the second picture of an MPO.
+//! A JPEG's XMP packet (where Lightroom, Photoshop or a drone copy the position): the values of
+//! every `…:GPS…` property are overwritten with spaces, the XML staying well-formed.
+//!
+//! Not reached (said so rather than pretended): extended XMP, XMP in the other formats, and the
+//! second picture of an MPO.
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
@@ -60,12 +63,129 @@ pub fn remove_private<F: Read + Write + Seek>(
             .collect()
     };
     let mut removed = Removed::default();
+    if kind == MediaType::Jpeg {
+        removed.location |= strip_jpeg_xmp(file, len)?;
+    }
     for block in blocks {
         let found = strip_block(file, len, block)?;
         removed.location |= found.location;
         removed.device |= found.device;
     }
     Ok(removed)
+}
+
+/// XMP's signature at the start of an APP1 segment.
+const XMP_SIGNATURE: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
+/// JPEG segments looked at for XMP before the image data.
+const MAX_SEGMENTS: usize = 512;
+
+/// Blanks the GPS properties of every XMP packet among a JPEG's segments; whether any was.
+fn strip_jpeg_xmp<F: Read + Write + Seek>(file: &mut F, len: u64) -> io::Result<bool> {
+    let mut any = false;
+    let mut at = 2u64;
+    for _ in 0..MAX_SEGMENTS {
+        if at + 4 > len {
+            break;
+        }
+        let mut head = [0u8; 4];
+        file.seek(SeekFrom::Start(at))?;
+        file.read_exact(&mut head)?;
+        if head[0] != 0xFF || matches!(head[1], 0xDA | 0xD9) {
+            break;
+        }
+        if head[1] == 0xFF || matches!(head[1], 0x01 | 0xD0..=0xD7) {
+            at += if head[1] == 0xFF { 1 } else { 2 };
+            continue;
+        }
+        let body_len = u64::from(u16::from_be_bytes([head[2], head[3]])).saturating_sub(2);
+        let body_at = at + 4;
+        if head[1] == 0xE1 && body_at + body_len <= len {
+            let mut body = vec![0u8; body_len as usize];
+            file.read_exact(&mut body)?;
+            if let Some(xml) = body.strip_prefix(XMP_SIGNATURE)
+                && xml_has_gps(xml)
+            {
+                let start = XMP_SIGNATURE.len();
+                if blank_xmp_gps(&mut body[start..]) {
+                    file.seek(SeekFrom::Start(body_at))?;
+                    file.write_all(&body)?;
+                    any = true;
+                }
+            }
+        }
+        at = body_at + body_len;
+    }
+    Ok(any)
+}
+
+fn xml_has_gps(xml: &[u8]) -> bool {
+    xml.windows(4)
+        .any(|w| w[0] == b':' && w[1..].eq_ignore_ascii_case(b"gps"))
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+/// Overwrites with spaces the value of every attribute or element whose local name starts
+/// with `GPS` (`exif:GPSLatitude="…"`, `<exif:GPSLongitude>…</exif:GPSLongitude>`,
+/// `drone-dji:GpsLatitude="…"`): the XML keeps its shape, the position is gone.
+pub fn blank_xmp_gps(xml: &mut [u8]) -> bool {
+    let mut changed = false;
+    let mut i = 0;
+    while i + 4 <= xml.len() {
+        if !(xml[i] == b':' && xml[i + 1..i + 4].eq_ignore_ascii_case(b"gps")) {
+            i += 1;
+            continue;
+        }
+        let mut prefix = i;
+        while prefix > 0 && is_name_byte(xml[prefix - 1]) {
+            prefix -= 1;
+        }
+        let mut j = i + 4;
+        while j < xml.len() && is_name_byte(xml[j]) {
+            j += 1;
+        }
+        let element = prefix > 0 && xml[prefix - 1] == b'<';
+        let value = if element {
+            // Content up to the next tag.
+            let open = xml[j..].iter().position(|b| *b == b'>').map(|p| j + p + 1);
+            open.and_then(|start| {
+                let end = start + xml[start..].iter().position(|b| *b == b'<')?;
+                Some((start, end))
+            })
+        } else {
+            let mut k = j;
+            while k < xml.len() && xml[k].is_ascii_whitespace() {
+                k += 1;
+            }
+            if xml.get(k) == Some(&b'=') {
+                k += 1;
+                while k < xml.len() && xml[k].is_ascii_whitespace() {
+                    k += 1;
+                }
+                match xml.get(k) {
+                    Some(&quote @ (b'"' | b'\'')) => xml[k + 1..]
+                        .iter()
+                        .position(|b| *b == quote)
+                        .map(|p| (k + 1, k + 1 + p)),
+                    _ => None,
+                }
+            } else {
+                None
+            }
+        };
+        if let Some((start, end)) = value {
+            if xml[start..end].iter().any(|b| !b.is_ascii_whitespace()) {
+                xml[start..end].fill(b' ');
+                changed = true;
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    changed
 }
 
 /// Strips one EXIF block in place.
@@ -410,6 +530,44 @@ mod tests {
             crate::inspect_bytes(&stripped).captured_on,
             "2026-11-20".parse().ok()
         );
+    }
+
+    #[test]
+    fn xmp_positions_are_blanked_and_the_rest_kept() {
+        let mut xml = br#"<rdf:Description exif:GPSLatitude="48,51.5N" exif:GPSLongitude = '2,17.6E' xmp:CreateDate="2026-11-21T10:30:00" drone-dji:GpsAltitude="+35.2"><exif:GPSAltitude>3520/100</exif:GPSAltitude><photoshop:City>Paris</photoshop:City></rdf:Description>"#.to_vec();
+        assert!(blank_xmp_gps(&mut xml));
+        let text = String::from_utf8(xml.clone()).expect("utf-8");
+        for gone in ["48,51.5N", "2,17.6E", "+35.2", "3520/100"] {
+            assert!(!text.contains(gone), "{gone} in {text}");
+        }
+        assert!(text.contains(r#"xmp:CreateDate="2026-11-21T10:30:00""#));
+        assert!(text.contains("<exif:GPSAltitude>"));
+        assert!(text.contains("</exif:GPSAltitude>"));
+        assert!(!blank_xmp_gps(&mut xml), "nothing left to blank");
+
+        // In a JPEG's APP1 XMP segment, in place.
+        let jpeg = samples::jpeg(&samples::Jpeg {
+            width: 64,
+            height: 48,
+            ..samples::Jpeg::default()
+        });
+        let mut body = XMP_SIGNATURE.to_vec();
+        body.extend_from_slice(
+            br#"<x:xmpmeta><rdf:Description exif:GPSLatitude="48,51.5N"/></x:xmpmeta>"#,
+        );
+        let mut file = jpeg[..2].to_vec();
+        file.extend_from_slice(&[0xFF, 0xE1]);
+        file.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+        file.extend(&body);
+        file.extend_from_slice(&jpeg[2..]);
+        let mut cursor = Cursor::new(file.clone());
+        let removed =
+            remove_private(&mut cursor, file.len() as u64, MediaType::Jpeg).expect("strip");
+        assert!(removed.location);
+        let stripped = cursor.into_inner();
+        assert_eq!(stripped.len(), file.len());
+        assert!(!contains(&stripped, b"48,51.5N"));
+        assert_eq!(crate::inspect_bytes(&stripped).width, Some(64));
     }
 
     #[test]
