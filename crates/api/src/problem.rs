@@ -269,6 +269,9 @@ pub enum ErrorCode {
     /// A segment of the address cannot be read (e.g. not UTF-8 once decoded).
     #[serde(rename = "request.path_invalid")]
     RequestPathInvalid,
+    /// The server did not answer within its time for one request (30 s); retry.
+    #[serde(rename = "request.timeout")]
+    RequestTimeout,
     /// The address is served, but not with this method; `Allow` lists those it is.
     #[serde(rename = "method_not_allowed")]
     MethodNotAllowed,
@@ -285,7 +288,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 72] = [
+    pub const ALL: [ErrorCode; 73] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -355,6 +358,7 @@ impl ErrorCode {
         ErrorCode::RequestBodyUnreadable,
         ErrorCode::RequestQueryInvalid,
         ErrorCode::RequestPathInvalid,
+        ErrorCode::RequestTimeout,
         ErrorCode::MethodNotAllowed,
         ErrorCode::ServiceNotReady,
         ErrorCode::Internal,
@@ -432,6 +436,7 @@ impl ErrorCode {
             ErrorCode::RequestBodyUnreadable => "request.body_unreadable",
             ErrorCode::RequestQueryInvalid => "request.query_invalid",
             ErrorCode::RequestPathInvalid => "request.path_invalid",
+            ErrorCode::RequestTimeout => "request.timeout",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::ServiceNotReady => "service.not_ready",
             ErrorCode::Internal => "internal",

@@ -78,6 +78,10 @@ pub fn api(
     let bounded = || {
         ServiceBuilder::new()
             .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+            // Outside the timeout, so its empty 408 becomes problem details.
+            .layer(axum::middleware::map_response(
+                crate::routes::extract::request_timeout,
+            ))
             .layer(TimeoutLayer::with_status_code(
                 axum::http::StatusCode::REQUEST_TIMEOUT,
                 REQUEST_TIMEOUT,

@@ -219,6 +219,23 @@ pub mod responses {
         "`request.path_invalid`: a segment of the address cannot be read (percent-encoded bytes that are not UTF-8).",
     );
 
+    /// What an operation under the server's overall time for one request answers when it runs
+    /// out (`app::api`'s `bounded`).
+    pub const TIMEOUT_REFUSAL: (&str, &str) = (
+        "408",
+        "`request.timeout`: the server did not answer within 30 s; retry.",
+    );
+
+    /// Operations without the overall timeout: event streams (long-lived), tus (bounded by its
+    /// own idle timeout instead), and the health checks and the document.
+    const UNBOUNDED: [&str; 5] = [
+        "ticket_events",
+        "console_events",
+        "healthz",
+        "readyz",
+        "openapi_document",
+    ];
+
     /// Adds to each operation the refusals its request's shape can meet before its handler
     /// runs: a JSON body's, a query string's, an address segment's. Added here, once, so no
     /// operation can leave them out; a status the operation lists already (its own 400 or 422)
@@ -263,6 +280,10 @@ pub mod responses {
                 }
                 if path {
                     refusals.push(PATH_REFUSAL);
+                }
+                let id = operation.operation_id.as_deref().unwrap_or_default();
+                if !id.starts_with("tus_") && !UNBOUNDED.contains(&id) {
+                    refusals.push(TIMEOUT_REFUSAL);
                 }
                 for (status, description) in refusals {
                     add_refusal(&mut operation.responses, status, description);

@@ -170,6 +170,24 @@ pub async fn method_not_allowed(response: Response) -> Response {
     refusal
 }
 
+/// What a request that outlived the server's time for one request (tower-http's timeout,
+/// which answers an empty 408) is answered with: `request.timeout` as problem details.
+pub async fn request_timeout(response: Response) -> Response {
+    let problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/problem+json");
+    if response.status() != StatusCode::REQUEST_TIMEOUT || problem {
+        return response;
+    }
+    AppError::Request {
+        code: ErrorCode::RequestTimeout,
+        status: StatusCode::REQUEST_TIMEOUT,
+        detail: "the server did not answer in time; retry".to_owned(),
+    }
+    .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
@@ -220,5 +238,26 @@ mod tests {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             )
         );
+    }
+
+    /// tower-http's timeout answers an empty 408: clients get problem details instead.
+    #[tokio::test]
+    async fn a_timed_out_request_is_answered_as_a_problem() {
+        let bare = StatusCode::REQUEST_TIMEOUT.into_response();
+        let answer = request_timeout(bare).await;
+        assert_eq!(answer.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(
+            answer.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let body = axum::body::to_bytes(answer.into_body(), 4096)
+            .await
+            .expect("body");
+        let problem: helpcenter_api::ProblemDetails =
+            serde_json::from_slice(&body).expect("problem details");
+        assert_eq!(problem.code, ErrorCode::RequestTimeout);
+        // Anything else passes through.
+        let ok = request_timeout(StatusCode::OK.into_response()).await;
+        assert_eq!(ok.status(), StatusCode::OK);
     }
 }
