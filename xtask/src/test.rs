@@ -126,7 +126,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("restart", 2),
     ("slow_clients", 3),
     ("tickets", 17),
-    ("uploads", 15),
+    ("uploads", 16),
 ];
 
 /// The end-to-end suite's spec files.

@@ -5,6 +5,7 @@ mod support;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use futures_util::StreamExt as _;
 use helpcenter_core::MediaType;
 use helpcenter_media::samples::{self, png};
 use helpcenter_server::AppState;
@@ -879,6 +880,47 @@ async fn a_crash_after_writing_but_before_recording_resumes_from_the_recorded_of
         &bytes[..]
     );
     assert!(!evidence.partial_path(&id).expect("id").exists());
+}
+
+/// A PATCH that trickles its bytes (under the idle timeout) past the upload's expiry is cut
+/// when the upload expires (410), keeping what arrived until then, instead of holding the
+/// upload and its lock for as long as the client likes.
+#[tokio::test]
+async fn a_patch_that_outlives_its_upload_is_cut() {
+    let server = TestServer::start().await;
+    let photo = png(800, 600, 3);
+    let (location, id) = start_upload(&server, "slow.png", photo.len()).await;
+    sql_exec(
+        &server,
+        &format!(
+            "UPDATE uploads SET expires_at = '{}' WHERE id = '{id}'",
+            (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(2))
+                .strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
+        ),
+    )
+    .await;
+    let first = bytes::Bytes::copy_from_slice(&photo[..1024]);
+    let trickle = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) })
+        .chain(futures_util::stream::pending());
+    let started = std::time::Instant::now();
+    let response = server
+        .http
+        .patch(server.url(&location))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Content-Length", photo.len().to_string())
+        .body(reqwest::Body::wrap_stream(trickle))
+        .timeout(std::time::Duration::from_secs(30))
+        .send()
+        .await
+        .expect("an answer, not a hang");
+    let took = started.elapsed();
+    assert_eq!(
+        problem(response).await,
+        (StatusCode::GONE, "upload.expired".to_owned())
+    );
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
 }
 
 /// A body cut off mid-stream (the phone lost its connection): the bytes that arrived are kept,

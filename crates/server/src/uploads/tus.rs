@@ -364,7 +364,7 @@ pub async fn head(
         crate::openapi::responses::UploadNotFound,
         (status = 408, description = "`upload.body_stalled`: nothing arrived for a minute; resume from the offset HEAD reports.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "`upload.offset_mismatch`: `Upload-Offset` is not where the upload stands.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 410, description = "`upload.expired`.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 410, description = "`upload.expired`: the upload expired, before this PATCH or while it was still sending (it is cut then; what arrived is kept until the upload is swept).", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::TusVersion,
         (status = 413, description = "`upload.exceeds_length`: more bytes than `Upload-Length` leaves room for.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, description = "`upload.content_type`: the body is not `application/offset+octet-stream`; `file.type_not_accepted`: the bytes are not an accepted photo or video type (the upload is removed).", body = ProblemDetails, content_type = "application/problem+json"),
@@ -521,8 +521,15 @@ async fn receive(state: AppState, request: Patch, body: Body) -> Result<Response
     let mut pending_len = 0u64;
     let mut digest = checksum.map(|_| Sha1::new());
     let mut stream = body.into_data_stream();
+    // A PATCH that outlives its upload is cut when the upload expires: a trickle of bytes
+    // under the idle timeout must not hold the upload (and its lock) past its lifetime.
+    let expires_in =
+        std::time::Duration::try_from(progress.expires_at - Timestamp::now()).unwrap_or_default();
+    let deadline = tokio::time::Instant::now() + expires_in;
     let outcome: Result<(), UploadError> = loop {
-        let chunk = match tokio::time::timeout(BODY_IDLE_TIMEOUT, stream.next()).await {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let chunk = match tokio::time::timeout(BODY_IDLE_TIMEOUT.min(left), stream.next()).await {
+            Err(_) if left < BODY_IDLE_TIMEOUT => break Err(UploadError::Expired),
             Err(_) => break Err(UploadError::BodyStalled),
             Ok(None) => break Ok(()),
             Ok(Some(Ok(chunk))) => chunk,
