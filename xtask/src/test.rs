@@ -109,7 +109,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("helpcenter_media (unit)", 22),
     // crates/media/tests/: each container's crafted walk against reading and hashing it
     ("cost", 6),
-    ("helpcenter_server (unit)", 55),
+    ("helpcenter_server (unit)", 56),
     ("helpcenter_widget (unit)", 25),
     ("xtask (unit, src/main.rs)", 29),
     // crates/server/tests/
@@ -125,7 +125,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("openapi", 6),
     ("restart", 2),
     ("slow_clients", 3),
-    ("tickets", 17),
+    ("tickets", 18),
     ("uploads", 16),
 ];
 

@@ -269,6 +269,9 @@ pub enum ErrorCode {
     /// A segment of the address cannot be read (e.g. not UTF-8 once decoded).
     #[serde(rename = "request.path_invalid")]
     RequestPathInvalid,
+    /// This address (or the ticket) already has as many event streams open as allowed.
+    #[serde(rename = "stream.too_many")]
+    StreamTooMany,
     /// The server did not answer within its time for one request (30 s); retry.
     #[serde(rename = "request.timeout")]
     RequestTimeout,
@@ -288,7 +291,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 73] = [
+    pub const ALL: [ErrorCode; 74] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -359,6 +362,7 @@ impl ErrorCode {
         ErrorCode::RequestQueryInvalid,
         ErrorCode::RequestPathInvalid,
         ErrorCode::RequestTimeout,
+        ErrorCode::StreamTooMany,
         ErrorCode::MethodNotAllowed,
         ErrorCode::ServiceNotReady,
         ErrorCode::Internal,
@@ -437,6 +441,7 @@ impl ErrorCode {
             ErrorCode::RequestQueryInvalid => "request.query_invalid",
             ErrorCode::RequestPathInvalid => "request.path_invalid",
             ErrorCode::RequestTimeout => "request.timeout",
+            ErrorCode::StreamTooMany => "stream.too_many",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::ServiceNotReady => "service.not_ready",
             ErrorCode::Internal => "internal",

@@ -1059,3 +1059,48 @@ async fn a_site_that_signs_no_identities_opens_no_tickets_by_identity() {
         (404, Some("identity.not_configured"))
     );
 }
+
+/// One address may hold 8 event streams: the 9th is refused with `stream.too_many` (429,
+/// problem details) instead of one more socket held for ever; closing one makes room.
+#[tokio::test]
+async fn event_streams_are_capped_per_address() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "streams-capped").await;
+    let mut open = Vec::new();
+    for _ in 0..8 {
+        open.push(
+            EventStream::open(&server, &created.ticket_id, &created.access_token, None).await,
+        );
+    }
+    let refused = server
+        .http
+        .get(server.url(&format!("/v1/tickets/{}/events", created.ticket_id)))
+        .bearer_auth(&created.access_token)
+        .send()
+        .await
+        .expect("answer");
+    let (status, body) = problem(refused).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (429, Some("stream.too_many"))
+    );
+    drop(open.pop());
+    // The server notices the closed stream when it next writes (a keep-alive at the latest):
+    // try for a while.
+    let mut reopened = false;
+    for _ in 0..40 {
+        let response = server
+            .http
+            .get(server.url(&format!("/v1/tickets/{}/events", created.ticket_id)))
+            .bearer_auth(&created.access_token)
+            .send()
+            .await
+            .expect("answer");
+        if response.status() == 200 {
+            reopened = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(reopened, "a closed stream gives its place back");
+}

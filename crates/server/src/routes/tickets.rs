@@ -360,6 +360,9 @@ pub struct StreamQuery {
     last_event_id: Option<u32>,
 }
 
+/// How long one event stream stays open before the client is made to reconnect.
+pub const STREAM_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
 /// Follow a ticket live
 ///
 /// Server-Sent Events: each public timeline event as it happens. A reconnect with
@@ -375,22 +378,37 @@ pub struct StreamQuery {
         ("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received (a number): the events after it are replayed first. EventSource sends it by itself on reconnect. Wins over the `last_event_id` query parameter; one that is not a number is ignored, as if none were sent."),
     ),
     responses(
-        (status = 200, description = "`text/event-stream`, open until the client leaves or the server shuts down. Each event has `id: <seq>`, `event: ticket` and `data: <TicketEvent as JSON>`; comments keep the connection alive every 15 s.", body = helpcenter_api::TicketEvent, content_type = "text/event-stream"),
+        (status = 200, description = "`text/event-stream`, open until the client leaves, the server shuts down or 30 minutes have passed (EventSource then reconnects by itself with `Last-Event-ID`, and what it missed is replayed). Each event has `id: <seq>`, `event: ticket` and `data: <TicketEvent as JSON>`; comments keep the connection alive every 15 s.", body = helpcenter_api::TicketEvent, content_type = "text/event-stream"),
         crate::openapi::responses::TokenRequired,
         crate::openapi::responses::TicketNotFound,
-        crate::openapi::responses::RateLimited,
+        (status = 429, description = "`rate_limited`: too many requests (`Retry-After` says when to come back); `stream.too_many`: this address already has 8 event streams open, or the ticket 16: close one.", body = ProblemDetails, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again (`rate_limited` only)."))),
         crate::openapi::responses::Internal,
     ),
     security(("ticket_token" = [])),
 )]
 pub async fn events(
     State(state): State<AppState>,
+    client: Option<axum::extract::Extension<crate::client_ip::ClientIp>>,
     PathParams(id): PathParams<String>,
     QueryParams(query): QueryParams<StreamQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let token = bearer(&headers).or(query.access_token.as_deref());
     let ticket = open_ticket(&state, &id, token).await?;
+    let client = client.map(|c| crate::client_ip::bucket(c.0.0).to_string());
+    let slot = state
+        .events
+        .open_stream(&ticket.id, client.as_deref())
+        .ok_or(AppError::Request {
+            code: helpcenter_api::ErrorCode::StreamTooMany,
+            status: StatusCode::TOO_MANY_REQUESTS,
+            detail: format!(
+                "too many open event streams (at most {} per address, {} per ticket): close one",
+                crate::events::MAX_STREAMS_PER_CLIENT,
+                crate::events::MAX_STREAMS_PER_TICKET
+            ),
+        })?;
     let after: u32 = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -408,7 +426,11 @@ pub async fn events(
     let stream = stream::iter(backlog)
         .chain(live)
         .take_until(state.shutdown.clone().cancelled_owned())
-        .map(|event| {
+        // Ends after its lifetime: EventSource reconnects by itself with Last-Event-ID and
+        // the backlog replays what it missed, so no stream holds its place for ever.
+        .take_until(tokio::time::sleep(STREAM_LIFETIME))
+        .map(move |event| {
+            let _held = &slot;
             Ok(Event::default()
                 .id(event.seq.to_string())
                 .event("ticket")
