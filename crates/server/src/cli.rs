@@ -64,8 +64,29 @@ struct AdminArgs {
 
 #[derive(Subcommand, Debug)]
 enum AdminCommand {
-    /// Print the SHA-256 of an admin key, for a site's `admin_key_sha256`.
-    HashKey { key: String },
+    /// Print the SHA-256 of an admin key, for a site's `admin_key_sha256`. The key is read
+    /// from HELPCENTER_ADMIN_KEY, else from the first line of standard input (never from the
+    /// command line, where other users and the shell's history would see it).
+    HashKey,
+    /// Copy the data directory into a new directory while the server runs: the database as
+    /// one consistent snapshot, the evidence files its tickets hold, the server's secrets, and
+    /// manifest.json with every file's SHA-256.
+    Backup {
+        /// A new (or empty) directory for this backup.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Check a backup against its manifest, then restore it into the data directory (of
+    /// --config, or --data-dir). Refuses a directory that holds anything, unless --force.
+    Restore {
+        /// The backup's directory (with its manifest.json).
+        #[arg(long)]
+        from: PathBuf,
+        /// Restore into a data directory that holds something: what it holds is moved aside
+        /// into before-restore-… inside it, never deleted.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print an identity token for a customer, signed as the store's backend signs it, to try
     /// "my requests" without a store: with the site's secret, read as `serve` reads it.
     SignIdentity(SignIdentityArgs),
@@ -259,6 +280,11 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             data_dir.display()
         ));
     }
+    // Held until the process ends: one server per data directory, and no restore under it.
+    let _lock = match crate::backup::lock_for_serving(&data_dir) {
+        Ok(lock) => lock,
+        Err(message) => return fail(&message),
+    };
     let (sites, demo_admin_key) =
         match sites_of(&config, args.config.as_deref(), &data_dir, bind.port()) {
             Ok(sites) => sites,
@@ -416,9 +442,19 @@ fn run_migrate(data_dir: &std::path::Path) -> ExitCode {
 }
 
 fn run_admin(args: AdminArgs) -> ExitCode {
-    if let AdminCommand::HashKey { key } = &args.command {
-        println!("{}", crate::auth::sha256_hex(key));
-        return ExitCode::SUCCESS;
+    match &args.command {
+        AdminCommand::HashKey => {
+            return match secret_input("HELPCENTER_ADMIN_KEY", "the admin key") {
+                Ok(key) => {
+                    println!("{}", crate::auth::sha256_hex(&key));
+                    ExitCode::SUCCESS
+                }
+                Err(message) => fail(&message),
+            };
+        }
+        AdminCommand::Backup { to } => return run_backup(&args, to),
+        AdminCommand::Restore { from, force } => return run_restore(&args, from, *force),
+        _ => {}
     }
     let AdminTarget {
         sites,
@@ -432,8 +468,10 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         return fail(&format!("cannot create {}: {e}", data_dir.display()));
     }
     let command = match args.command {
-        // Answered above: it needs no site.
-        AdminCommand::HashKey { .. } => return ExitCode::SUCCESS,
+        // Answered above: they need no site.
+        AdminCommand::HashKey | AdminCommand::Backup { .. } | AdminCommand::Restore { .. } => {
+            return ExitCode::SUCCESS;
+        }
         AdminCommand::SignIdentity(sign) => return sign_identity(&sites, &site_key, &sign),
         AdminCommand::Tickets(command) => AdminWork::Tickets(command),
         AdminCommand::Outbox(command) => AdminWork::Outbox(command),
@@ -590,24 +628,122 @@ async fn run_outbox(state: &AppState, site: &Site, command: OutboxCommand) -> Re
 /// The password for `admin agents add | set-password`: from the environment, else the first
 /// line of standard input.
 fn agent_password() -> Result<String, String> {
-    if let Ok(password) = std::env::var("HELPCENTER_AGENT_PASSWORD") {
-        return Ok(password);
+    secret_input("HELPCENTER_AGENT_PASSWORD", "the password")
+}
+
+/// A secret the CLI needs (a password, an admin key): from the environment variable `var`,
+/// else the first line of standard input. Never an argument: other users see a process's
+/// arguments, and the shell keeps them in its history.
+fn secret_input(var: &str, what: &str) -> Result<String, String> {
+    if let Ok(secret) = std::env::var(var) {
+        return Ok(secret);
     }
     use std::io::IsTerminal;
     if std::io::stdin().is_terminal() {
-        eprint!("Password for the agent (shown as you type): ");
+        eprint!("{what} (shown as you type): ");
     }
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)
-        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-    let password = line.trim_end_matches(['\r', '\n']).to_owned();
-    if password.is_empty() {
-        return Err(
-            "no password: set HELPCENTER_AGENT_PASSWORD or write it on standard input".into(),
-        );
+        .map_err(|e| format!("cannot read {what} from standard input: {e}"))?;
+    let secret = line.trim_end_matches(['\r', '\n']).to_owned();
+    if secret.is_empty() {
+        let short = what.trim_start_matches("the ");
+        return Err(format!(
+            "no {short}: set {var} or write it on standard input"
+        ));
     }
-    Ok(password)
+    Ok(secret)
+}
+
+/// The data directory an admin command works on without opening it as a server: the flag,
+/// else the config's `data_dir` (as `serve` reads it), else `data` when `default` allows.
+fn admin_data_dir(args: &AdminArgs, default: bool) -> Result<PathBuf, String> {
+    if let Some(dir) = &args.data_dir {
+        return Ok(dir.clone());
+    }
+    if let Some(config_path) = &args.config {
+        let config = ServerConfig::load(config_path).map_err(|e| e.to_string())?;
+        return Ok(config.server.data_dir.unwrap_or_else(|| "data".into()));
+    }
+    if default {
+        return Ok("data".into());
+    }
+    Err("name the data directory: --config FILE (its data_dir) or --data-dir DIR".into())
+}
+
+fn run_backup(args: &AdminArgs, to: &std::path::Path) -> ExitCode {
+    let data_dir = match admin_data_dir(args, true) {
+        Ok(dir) => dir,
+        Err(message) => return fail(&message),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(crate::backup::backup(&data_dir, to)) {
+        Ok(manifest) => {
+            println!(
+                "Backed up {} into {}: {} ticket(s), {} event(s), {} evidence file(s), \
+                 schema {}, taken at {}",
+                data_dir.display(),
+                to.display(),
+                manifest.tickets,
+                manifest.events,
+                manifest.evidence_files,
+                manifest.schema_version,
+                manifest.taken_at
+            );
+            for left in &manifest.left_out {
+                println!("  left out upload {left}");
+            }
+            println!(
+                "{} files listed with their SHA-256 in {}",
+                manifest.files.len(),
+                to.join(crate::backup::MANIFEST).display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("backup failed: {e}")),
+    }
+}
+
+fn run_restore(args: &AdminArgs, from: &std::path::Path, force: bool) -> ExitCode {
+    let data_dir = match admin_data_dir(args, false) {
+        Ok(dir) => dir,
+        Err(message) => return fail(&message),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(crate::backup::restore(from, &data_dir, force)) {
+        Ok(restored) => {
+            let m = &restored.manifest;
+            println!(
+                "Checked {} files against {}; restored {} ticket(s), {} event(s), {} evidence \
+                 file(s) taken at {} by {} into {}",
+                m.files.len(),
+                from.join(crate::backup::MANIFEST).display(),
+                m.tickets,
+                m.events,
+                m.evidence_files,
+                m.taken_at,
+                m.made_by,
+                data_dir.display()
+            );
+            if let Some(aside) = &restored.moved_aside {
+                println!(
+                    "What {} held before is kept in {}: delete it once the restored server \
+                     checks out",
+                    data_dir.display(),
+                    aside.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("restore refused: {e}")),
+    }
 }
 
 fn run_agents(

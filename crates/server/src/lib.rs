@@ -5,6 +5,7 @@ pub mod agent_stream;
 pub mod agents;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod client_ip;
 pub mod config;
