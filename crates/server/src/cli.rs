@@ -210,6 +210,57 @@ struct ServeArgs {
     /// The SQLite database and the evidence files.
     #[arg(long, env = "HELPCENTER_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// `plain` lines (coloured only on a terminal, never in a file or a pipe; NO_COLOR turns
+    /// colour off there too) or `json`, one object a line, start-up lines included.
+    #[arg(long, env = "HELPCENTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Plain)]
+    log_format: LogFormat,
+}
+
+/// How `serve` writes its log (to standard output, as systemd's journal reads it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Plain,
+    Json,
+}
+
+impl LogFormat {
+    /// Sets up the log; RUST_LOG chooses what is logged (`info` by default).
+    fn init(self) {
+        use std::io::IsTerminal;
+        let filter = EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+        match self {
+            LogFormat::Plain => tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(colour_wanted(
+                    std::io::stdout().is_terminal(),
+                    std::env::var_os("NO_COLOR"),
+                ))
+                .init(),
+            LogFormat::Json => tracing_subscriber::fmt()
+                .json()
+                .with_env_filter(filter)
+                .with_ansi(false)
+                .with_current_span(true)
+                .with_span_list(false)
+                .init(),
+        }
+    }
+
+    /// A line for the operator at start-up (the addresses to open): printed as it is in plain
+    /// logs, a log event in JSON ones so every line parses.
+    fn announce(self, line: &str) {
+        match self {
+            LogFormat::Plain => println!("{line}"),
+            LogFormat::Json => tracing::info!("{line}"),
+        }
+    }
+}
+
+/// Colour codes only for a person at a terminal who has not asked for none
+/// (<https://no-color.org>): in a file or a journal they are noise.
+fn colour_wanted(terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 #[derive(Subcommand, Debug)]
@@ -241,12 +292,8 @@ impl Cli {
 }
 
 fn run_serve(args: ServeArgs) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
-        )
-        .init();
+    let log = args.log_format;
+    log.init();
     let config = match &args.config {
         Some(path) => match ServerConfig::load(path) {
             Ok(config) => config,
@@ -292,10 +339,10 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         };
     let demo = demo_admin_key.is_some();
     if let Some(admin_key) = demo_admin_key {
-        println!(
+        log.announce(&format!(
             "No --config: serving the demo site \"demo\" (admin key: {admin_key}, kept in {})",
             data_dir.display()
-        );
+        ));
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -363,16 +410,18 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             .map(|site| (site.key.clone(), site.display_name.clone()))
             .collect();
         let app = router(state, &options);
-        println!("Help Center server listening on http://{addr}/");
+        log.announce(&format!("Help Center server listening on http://{addr}/"));
         for (key, name) in &sites {
-            println!("Widget of {name} ({key}): http://{addr}/widget/?site={key}");
+            log.announce(&format!(
+                "Widget of {name} ({key}): http://{addr}/widget/?site={key}"
+            ));
         }
-        println!("Agents' console: http://{addr}/console/");
+        log.announce(&format!("Agents' console: http://{addr}/console/"));
         if let Some((email, password)) = &demo_agent {
-            println!(
+            log.announce(&format!(
                 "  sign in to the demo site as {email}, password {password} (kept in {})",
                 data_dir.join("demo-agent-password").display()
-            );
+            ));
         }
         let connections = config.server.connections.unwrap_or_default();
         match serve_with(listener, app, shutdown, connections).await {
@@ -962,4 +1011,20 @@ fn load(path: &std::path::Path) -> Result<Policy, ExitCode> {
 fn fail(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_under_no_color() {
+        assert!(colour_wanted(true, None));
+        assert!(
+            colour_wanted(true, Some("".into())),
+            "NO_COLOR empty is unset"
+        );
+        assert!(!colour_wanted(true, Some("1".into())));
+        assert!(!colour_wanted(false, None), "a file, a pipe, the journal");
+    }
 }
