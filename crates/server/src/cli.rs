@@ -98,6 +98,23 @@ enum AdminCommand {
     /// The site's agents, who sign in to the console at /console/.
     #[command(subcommand)]
     Agents(AgentCommand),
+    /// The site's admin API keys: rotate to a new one, list them.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Make a new admin key, printed once on standard output (alone, for a script to take).
+    /// The keys in use keep working for the rollover window, then only the new one does; a
+    /// running server sees the change at once.
+    Rotate {
+        /// How long the keys in use keep working: 24h, 90m, 2d, … up to 30d; 0s ends them now.
+        #[arg(long, default_value = "24h", value_parser = crate::admin_keys::parse_overlap)]
+        overlap: jiff::SignedDuration,
+    },
+    /// The site's keys by fingerprint, and until when each is accepted.
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -524,6 +541,7 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         AdminCommand::SignIdentity(sign) => return sign_identity(&sites, &site_key, &sign),
         AdminCommand::Tickets(command) => AdminWork::Tickets(command),
         AdminCommand::Outbox(command) => AdminWork::Outbox(command),
+        AdminCommand::Keys(command) => AdminWork::Keys(command),
         AdminCommand::Agents(command) => {
             return run_agents(sites, &data_dir, &site_key, command);
         }
@@ -546,6 +564,12 @@ fn run_admin(args: AdminArgs) -> ExitCode {
                 return match run_outbox(&state, site, command).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(message) => fail(&message),
+                };
+            }
+            AdminWork::Keys(command) => {
+                return match run_keys(&state, site, command).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => fail(&e.to_string()),
                 };
             }
         };
@@ -617,6 +641,37 @@ fn run_admin(args: AdminArgs) -> ExitCode {
 enum AdminWork {
     Tickets(TicketCommand),
     Outbox(OutboxCommand),
+    Keys(KeysCommand),
+}
+
+/// The new key alone on standard output; what it means on standard error.
+async fn run_keys(
+    state: &AppState,
+    site: &Site,
+    command: KeysCommand,
+) -> Result<(), crate::store::StoreError> {
+    match command {
+        KeysCommand::Rotate { overlap } => {
+            let rotated = crate::admin_keys::rotate(&state.store, site, overlap).await?;
+            println!("{}", rotated.key);
+            eprintln!(
+                "New admin key for site {:?} above, shown this once: keep it where your \
+                 automation reads secrets. Its SHA-256 (for admin_key_sha256, if you keep the \
+                 config in step): {}",
+                site.key, rotated.key_sha256
+            );
+            eprintln!(
+                "The keys used until now keep working until {}, then only the new one does.",
+                rotated.previous_until
+            );
+        }
+        KeysCommand::List => {
+            for key in crate::admin_keys::list(&state.store, site).await? {
+                println!("{}  {:<7}  {}", key.fingerprint, key.source, key.state);
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn run_outbox(state: &AppState, site: &Site, command: OutboxCommand) -> Result<(), String> {
@@ -1026,5 +1081,41 @@ mod tests {
         );
         assert!(!colour_wanted(true, Some("1".into())));
         assert!(!colour_wanted(false, None), "a file, a pipe, the journal");
+    }
+
+    /// Keys, passwords, tokens and secrets come from the environment or standard input:
+    /// other users see a process's arguments, and shells keep them in their history.
+    #[test]
+    fn no_command_takes_a_secret_as_an_argument() {
+        use clap::CommandFactory;
+        fn walk(command: &clap::Command, path: &str, found: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let name = arg.get_id().as_str().to_ascii_lowercase();
+                if ["password", "secret", "token", "key", "passphrase"]
+                    .iter()
+                    .any(|word| name.contains(word))
+                {
+                    found.push(format!("{path} {name}"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), found);
+            }
+        }
+        let mut found = Vec::new();
+        walk(&Cli::command(), "helpcenter-server", &mut found);
+        assert_eq!(found, Vec::<String>::new(), "secrets taken as arguments");
+        // The walk reaches every command (it would find a secret where there is one).
+        let mut all = Vec::new();
+        fn count(command: &clap::Command, all: &mut Vec<String>) {
+            all.push(command.get_name().to_owned());
+            for sub in command.get_subcommands() {
+                count(sub, all);
+            }
+        }
+        count(&Cli::command(), &mut all);
+        for name in ["hash-key", "sign-identity", "rotate", "add", "set-password"] {
+            assert!(all.iter().any(|n| n == name), "{name} in {all:?}");
+        }
     }
 }

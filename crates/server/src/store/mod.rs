@@ -2,6 +2,7 @@
 //! default) in SQL that PostgreSQL also accepts, so the scale-out path is a new pool type,
 //! not a rewrite.
 
+pub mod admin_keys;
 pub mod agents;
 pub mod console;
 pub mod outbox;
