@@ -11,6 +11,7 @@ mod console;
 mod contract;
 mod dev;
 mod device_files;
+mod dist;
 mod e2e;
 mod embed;
 mod faults;
@@ -51,6 +52,9 @@ commands:
                      loads the filing chunk
   device-files       helpcenter-media on real cameras' and phones' photos and videos that
                      PyPI, npm and Debian packages ship, checked against exiftool (README)
+  dist               the archive a store installs from (target/dist/): the server built for
+                     speed, the widget, the console, the config, the systemd unit, nginx and
+                     Caddy examples, licence notices and SHA256SUMS (release builds: slow)
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
                      Chromium)";
 
@@ -101,6 +105,7 @@ fn run(args: Vec<String>) -> Result<()> {
         "device-files" => {
             no_args(command, rest).and_then(|()| counted(|tally| device_files::run(&ctx, tally)))
         }
+        "dist" => no_args(command, rest).and_then(|()| dist::run(&ctx)),
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| tools::ensure_browser(&ctx))
