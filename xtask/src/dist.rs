@@ -435,6 +435,25 @@ mod tests {
         }
     }
 
+    /// The README's "Running it for a store" shows the unit and the proxies' examples as the
+    /// archive ships them.
+    #[test]
+    fn the_readme_shows_the_deploy_files_as_the_archive_ships_them() {
+        let readme = std::fs::read_to_string(root().join("README.md")).expect("the README");
+        for (file, fence) in [
+            ("helpcenter-server.service", "```ini"),
+            ("nginx.conf", "```nginx"),
+            ("Caddyfile", "```caddy"),
+        ] {
+            let text = std::fs::read_to_string(root().join("crates/server/deploy").join(file))
+                .expect("a deploy file");
+            assert!(
+                readme.contains(&format!("{fence}\n{text}```\n")),
+                "the README's {fence} block is not crates/server/deploy/{file}"
+            );
+        }
+    }
+
     /// root → a (normal) → c (normal); root → b (dev only); a → d (build only); the workspace's
     /// other crate left out.
     fn metadata(dir: &Path) -> serde_json::Value {
