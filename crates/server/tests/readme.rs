@@ -191,3 +191,45 @@ async fn file_claim(http: &reqwest::Client, base: &str) -> String {
     let filed: serde_json::Value = filed.json().await.expect("json");
     filed["ticket_id"].as_str().expect("ticket id").to_owned()
 }
+
+const TABLE_START: &str = "<!-- lifecycle table: made by helpcenter_core::ticket::lifecycle_table, checked by tests/readme.rs -->\n";
+const TABLE_END: &str = "<!-- end of lifecycle table -->";
+
+/// The README's lifecycle table and the OpenAPI document's are `helpcenter-core`'s rule.
+/// `UPDATE_SNAPSHOTS=1` writes the README's anew.
+#[test]
+fn the_lifecycle_table_in_the_readme_and_the_openapi_document_is_the_rule() {
+    let table = helpcenter_core::ticket::lifecycle_table();
+    let start = README.find(TABLE_START).expect("the README's table start") + TABLE_START.len();
+    let end = start
+        + README[start..]
+            .find(TABLE_END)
+            .expect("the README's table end");
+    let expected = format!("\n{table}\n");
+    if README[start..end] != expected {
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+            let updated = format!("{}{expected}{}", &README[..start], &README[end..]);
+            std::fs::write(path, updated).expect("write the README");
+        } else {
+            panic!(
+                "the README's lifecycle table is not helpcenter-core's (UPDATE_SNAPSHOTS=1 \
+                 writes it):\n{expected}"
+            );
+        }
+    }
+    let document = serde_json::to_value(helpcenter_server::app::document()).expect("json");
+    for path in [
+        "/v1/admin/tickets/{id}/transition",
+        "/v1/console/tickets/{id}/transition",
+    ] {
+        let description = document["paths"][path]["post"]["description"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(description.ends_with(&table), "{path}: {description}");
+    }
+    let status = document["components"]["schemas"]["TicketStatus"]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(status.ends_with(&table), "{status}");
+}
