@@ -366,9 +366,13 @@ async fn a_backup_taken_while_claims_are_filed_restores_to_a_server_with_every_t
         }
     }
     assert_eq!(events as u64, manifest["events"].as_u64().expect("events"));
-    assert_eq!(
-        checked_files as u64,
-        manifest["evidence_files"].as_u64().expect("files")
+    // Every file a ticket holds, and at most the one upload of the claim that was being
+    // filed when the snapshot was taken (the shoppers file one after the other): kept, so
+    // that claim can still be filed with it after a restore.
+    let evidence_files = manifest["evidence_files"].as_u64().expect("files");
+    assert!(
+        (checked_files as u64..=checked_files as u64 + 1).contains(&evidence_files),
+        "{checked_files} files held by tickets, {evidence_files} in the backup"
     );
     assert!(checked_files >= before.len());
 
