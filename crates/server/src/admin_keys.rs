@@ -91,8 +91,8 @@ pub async fn list(store: &Store, site: &Site) -> Result<Vec<KeyListing>, StoreEr
     let records = store.admin_keys(&site.key).await?;
     let state_of = |record: Option<&AdminKeyRecord>| match record.and_then(|r| r.retires_at) {
         None => "current".to_owned(),
-        Some(end) if end > now => format!("accepted until {end}"),
-        Some(end) => format!("retired {end}"),
+        Some(end) if end > now => format!("accepted until {}", seconds(end)),
+        Some(end) => format!("retired {}", seconds(end)),
     };
     let config = records
         .iter()
@@ -113,6 +113,11 @@ pub async fn list(store: &Store, site: &Site) -> Result<Vec<KeyListing>, StoreEr
             }),
     );
     Ok(listed)
+}
+
+/// A moment as people read it, to the second: `2026-12-04T12:00:00Z`.
+pub fn seconds(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// `--overlap`: a duration such as `24h`, `90m`, `2d` or `0s`, at most [`MAX_OVERLAP`].

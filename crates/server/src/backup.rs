@@ -144,8 +144,7 @@ pub async fn backup(data_dir: &Path, to: &Path) -> Result<Manifest, BackupError>
     .fetch_all(&snapshot)
     .await?;
     let mut files = Vec::new();
-    let evidence_to = to.join(EVIDENCE_DIR);
-    make_private_dir(&evidence_to)?;
+    make_private_dirs(to, EVIDENCE_DIR)?;
     for (id, ticket, length, sha256) in finished {
         if !crate::uploads::blobs::is_upload_id(&id) {
             return Err(refused(format!("the database names an upload {id:?}")));
@@ -309,8 +308,8 @@ pub async fn restore(from: &Path, data_dir: &Path, force: bool) -> Result<Restor
     make_private_dir(&staging)?;
     for file in &manifest.files {
         let target = staging.join(&file.path);
-        if let Some(parent) = target.parent() {
-            make_private_dir(parent)?;
+        if let Some((dirs, _)) = file.path.rsplit_once('/') {
+            make_private_dirs(&staging, dirs)?;
         }
         let (bytes, sha256) = copy_hashed(&from.join(&file.path), &target)?;
         if bytes != file.bytes || sha256 != file.sha256 {
@@ -549,6 +548,16 @@ fn make_private_dir(dir: &Path) -> Result<(), BackupError> {
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io(dir))?;
+    }
+    Ok(())
+}
+
+/// Each directory of the '/'-separated `relative` under `base`, private.
+fn make_private_dirs(base: &Path, relative: &str) -> Result<(), BackupError> {
+    let mut dir = base.to_owned();
+    for part in relative.split('/') {
+        dir.push(part);
+        make_private_dir(&dir)?;
     }
     Ok(())
 }

@@ -662,7 +662,7 @@ async fn run_keys(
             );
             eprintln!(
                 "The keys used until now keep working until {}, then only the new one does.",
-                rotated.previous_until
+                crate::admin_keys::seconds(rotated.previous_until)
             );
         }
         KeysCommand::List => {

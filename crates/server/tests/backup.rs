@@ -271,6 +271,13 @@ async fn a_backup_taken_while_claims_are_filed_restores_to_a_server_with_every_t
             .permissions()
             .mode();
         assert_eq!(mode & 0o077, 0, "shoppers' data readable by its owner only");
+        for dir in ["", "uploads", "uploads/evidence"] {
+            let mode = std::fs::metadata(backup_dir.join(dir))
+                .expect("a directory of the backup")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "{dir:?} is its owner's only");
+        }
     }
 
     // Restored into a new data directory, served by a new server.
