@@ -326,7 +326,8 @@ fn start_with_widget(ctx: &Ctx, widget_dir: Option<&Path>) -> Result<BrowserServ
     let binary = target.join("debug").join("helpcenter-server");
     let hash = ctx
         .cmd(&binary)
-        .args(["admin", "hash-key", ADMIN_KEY])
+        .env("HELPCENTER_ADMIN_KEY", ADMIN_KEY)
+        .args(["admin", "hash-key"])
         .read()
         .context("helpcenter-server admin hash-key failed")?;
     let data =

@@ -162,7 +162,8 @@ fn free_port() -> Result<String> {
 fn write_config(ctx: &Ctx, binary: &Path, data: &Path) -> Result<PathBuf> {
     let hash = ctx
         .cmd(binary)
-        .args(["admin", "hash-key", ADMIN_KEY])
+        .env("HELPCENTER_ADMIN_KEY", ADMIN_KEY)
+        .args(["admin", "hash-key"])
         .read()
         .context("helpcenter-server admin hash-key failed")?;
     let config = data.join("config.toml");

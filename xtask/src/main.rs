@@ -11,6 +11,7 @@ mod console;
 mod contract;
 mod dev;
 mod device_files;
+mod dist;
 mod e2e;
 mod embed;
 mod faults;
@@ -54,6 +55,9 @@ commands:
                      executions, crashes, slowest input per MB (stable; not in `test`)
   device-files       helpcenter-media on real cameras' and phones' photos and videos that
                      PyPI, npm and Debian packages ship, checked against exiftool (README)
+  dist               the archive a store installs from (target/dist/): the server built for
+                     speed, the widget, the console, the config, the systemd unit, nginx and
+                     Caddy examples, licence notices and SHA256SUMS (release builds: slow)
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
                      Chromium)";
 
@@ -105,6 +109,7 @@ fn run(args: Vec<String>) -> Result<()> {
             no_args(command, rest).and_then(|()| counted(|tally| device_files::run(&ctx, tally)))
         }
         "fuzz" => fuzz::run(&ctx, rest),
+        "dist" => no_args(command, rest).and_then(|()| dist::run(&ctx)),
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| tools::ensure_browser(&ctx))

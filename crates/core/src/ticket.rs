@@ -38,6 +38,30 @@ pub enum ResolutionKind {
 }
 
 impl ResolutionKind {
+    pub const ALL: [ResolutionKind; 8] = [
+        ResolutionKind::Return,
+        ResolutionKind::Exchange,
+        ResolutionKind::Repair,
+        ResolutionKind::Replacement,
+        ResolutionKind::Refund,
+        ResolutionKind::CarrierClaim,
+        ResolutionKind::PaidSupport,
+        ResolutionKind::Declined,
+    ];
+
+    /// Its name in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolutionKind::Return => "return",
+            ResolutionKind::Exchange => "exchange",
+            ResolutionKind::Repair => "repair",
+            ResolutionKind::Replacement => "replacement",
+            ResolutionKind::Refund => "refund",
+            ResolutionKind::CarrierClaim => "carrier_claim",
+            ResolutionKind::PaidSupport => "paid_support",
+            ResolutionKind::Declined => "declined",
+        }
+    }
     /// §II: returns, exchanges, repairs and replacement shipments follow the store's Return
     /// and Exchange Policy, which the shopper should be pointed to.
     pub fn follows_return_policy(self) -> bool {
@@ -190,6 +214,45 @@ pub fn transition(
     }
 }
 
+/// Which status may follow which, as a Markdown table, made from [`TicketStatus::next`] and
+/// [`TicketStatus::next_for_shopper`] so the README and the OpenAPI description cannot say
+/// otherwise than the rule.
+pub fn lifecycle_table() -> String {
+    let names = |statuses: &[TicketStatus]| {
+        if statuses.is_empty() {
+            "none".to_owned()
+        } else {
+            statuses
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let mut table = String::from(
+        "| from | an agent may move it to (console, admin API, CLI) | the shopper may move it to (widget) |\n\
+         |---|---|---|\n",
+    );
+    for status in TicketStatus::ALL {
+        table.push_str(&format!(
+            "| `{status}` | {} | {} |\n",
+            names(status.next()),
+            names(status.next_for_shopper())
+        ));
+    }
+    let resolutions: Vec<String> = ResolutionKind::ALL
+        .iter()
+        .map(|r| format!("`{}`", r.as_str()))
+        .collect();
+    table.push_str(&format!(
+        "\n`resolved` takes a `resolution`: {}; no other status takes one. Asking the shopper \
+         for information (`request-info`, or a transition to `needs_info`) from `submitted` \
+         or `escalated` passes through `in_review` first, in one step.\n",
+        resolutions.join(", ")
+    ));
+    table
+}
+
 /// The changes of status an agent's request for information makes from `from`: straight to
 /// `needs_info` from review, and through review first from a new (or disputed) ticket, so the
 /// agent need not know that a ticket is reviewed before the shopper is asked. Each step is a
@@ -213,6 +276,22 @@ pub fn request_info_steps(from: TicketStatus) -> Result<&'static [TicketStatus],
 mod tests {
     use super::TicketStatus::*;
     use super::*;
+
+    #[test]
+    fn the_lifecycle_table_has_a_row_per_status_and_every_resolution() {
+        let table = lifecycle_table();
+        assert!(table.contains("| `submitted` | `in_review`, `escalated` | `escalated` |"));
+        assert!(table.contains("| `closed` | none | none |"));
+        for status in TicketStatus::ALL {
+            assert!(table.contains(&format!("| `{status}` |")), "{status}");
+        }
+        for resolution in ResolutionKind::ALL {
+            // The names are serde's.
+            let json = serde_json::to_string(&resolution).expect("json");
+            assert_eq!(json, format!("\"{}\"", resolution.as_str()));
+            assert!(table.contains(&format!("`{}`", resolution.as_str())));
+        }
+    }
 
     #[test]
     fn the_happy_path_of_the_lifecycle() {

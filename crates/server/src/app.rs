@@ -258,6 +258,7 @@ fn cors(sites: Arc<Sites>) -> CorsLayer {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = api(|public| public).into_openapi();
     crate::openapi::responses::add_request_refusals(&mut document);
+    crate::openapi::describe_lifecycle(&mut document);
     document
 }
 

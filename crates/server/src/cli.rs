@@ -64,8 +64,29 @@ struct AdminArgs {
 
 #[derive(Subcommand, Debug)]
 enum AdminCommand {
-    /// Print the SHA-256 of an admin key, for a site's `admin_key_sha256`.
-    HashKey { key: String },
+    /// Print the SHA-256 of an admin key, for a site's `admin_key_sha256`. The key is read
+    /// from HELPCENTER_ADMIN_KEY, else from the first line of standard input (never from the
+    /// command line, where other users and the shell's history would see it).
+    HashKey,
+    /// Copy the data directory into a new directory while the server runs: the database as
+    /// one consistent snapshot, the evidence files its tickets hold, the server's secrets, and
+    /// manifest.json with every file's SHA-256.
+    Backup {
+        /// A new (or empty) directory for this backup.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Check a backup against its manifest, then restore it into the data directory (of
+    /// --config, or --data-dir). Refuses a directory that holds anything, unless --force.
+    Restore {
+        /// The backup's directory (with its manifest.json).
+        #[arg(long)]
+        from: PathBuf,
+        /// Restore into a data directory that holds something: what it holds is moved aside
+        /// into before-restore-… inside it, never deleted.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print an identity token for a customer, signed as the store's backend signs it, to try
     /// "my requests" without a store: with the site's secret, read as `serve` reads it.
     SignIdentity(SignIdentityArgs),
@@ -77,6 +98,23 @@ enum AdminCommand {
     /// The site's agents, who sign in to the console at /console/.
     #[command(subcommand)]
     Agents(AgentCommand),
+    /// The site's admin API keys: rotate to a new one, list them.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Make a new admin key, printed once on standard output (alone, for a script to take).
+    /// The keys in use keep working for the rollover window, then only the new one does; a
+    /// running server sees the change at once.
+    Rotate {
+        /// How long the keys in use keep working: 24h, 90m, 2d, … up to 30d; 0s ends them now.
+        #[arg(long, default_value = "24h", value_parser = crate::admin_keys::parse_overlap)]
+        overlap: jiff::SignedDuration,
+    },
+    /// The site's keys by fingerprint, and until when each is accepted.
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -189,6 +227,57 @@ struct ServeArgs {
     /// The SQLite database and the evidence files.
     #[arg(long, env = "HELPCENTER_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// `plain` lines (coloured only on a terminal, never in a file or a pipe; NO_COLOR turns
+    /// colour off there too) or `json`, one object a line, start-up lines included.
+    #[arg(long, env = "HELPCENTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Plain)]
+    log_format: LogFormat,
+}
+
+/// How `serve` writes its log (to standard output, as systemd's journal reads it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Plain,
+    Json,
+}
+
+impl LogFormat {
+    /// Sets up the log; RUST_LOG chooses what is logged (`info` by default).
+    fn init(self) {
+        use std::io::IsTerminal;
+        let filter = EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+        match self {
+            LogFormat::Plain => tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(colour_wanted(
+                    std::io::stdout().is_terminal(),
+                    std::env::var_os("NO_COLOR"),
+                ))
+                .init(),
+            LogFormat::Json => tracing_subscriber::fmt()
+                .json()
+                .with_env_filter(filter)
+                .with_ansi(false)
+                .with_current_span(true)
+                .with_span_list(false)
+                .init(),
+        }
+    }
+
+    /// A line for the operator at start-up (the addresses to open): printed as it is in plain
+    /// logs, a log event in JSON ones so every line parses.
+    fn announce(self, line: &str) {
+        match self {
+            LogFormat::Plain => println!("{line}"),
+            LogFormat::Json => tracing::info!("{line}"),
+        }
+    }
+}
+
+/// Colour codes only for a person at a terminal who has not asked for none
+/// (<https://no-color.org>): in a file or a journal they are noise.
+fn colour_wanted(terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 #[derive(Subcommand, Debug)]
@@ -220,12 +309,8 @@ impl Cli {
 }
 
 fn run_serve(args: ServeArgs) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
-        )
-        .init();
+    let log = args.log_format;
+    log.init();
     let config = match &args.config {
         Some(path) => match ServerConfig::load(path) {
             Ok(config) => config,
@@ -259,6 +344,11 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             data_dir.display()
         ));
     }
+    // Held until the process ends: one server per data directory, and no restore under it.
+    let _lock = match crate::backup::lock_for_serving(&data_dir) {
+        Ok(lock) => lock,
+        Err(message) => return fail(&message),
+    };
     let (sites, demo_admin_key) =
         match sites_of(&config, args.config.as_deref(), &data_dir, bind.port()) {
             Ok(sites) => sites,
@@ -266,10 +356,10 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         };
     let demo = demo_admin_key.is_some();
     if let Some(admin_key) = demo_admin_key {
-        println!(
+        log.announce(&format!(
             "No --config: serving the demo site \"demo\" (admin key: {admin_key}, kept in {})",
             data_dir.display()
-        );
+        ));
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -337,16 +427,18 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             .map(|site| (site.key.clone(), site.display_name.clone()))
             .collect();
         let app = router(state, &options);
-        println!("Help Center server listening on http://{addr}/");
+        log.announce(&format!("Help Center server listening on http://{addr}/"));
         for (key, name) in &sites {
-            println!("Widget of {name} ({key}): http://{addr}/widget/?site={key}");
+            log.announce(&format!(
+                "Widget of {name} ({key}): http://{addr}/widget/?site={key}"
+            ));
         }
-        println!("Agents' console: http://{addr}/console/");
+        log.announce(&format!("Agents' console: http://{addr}/console/"));
         if let Some((email, password)) = &demo_agent {
-            println!(
+            log.announce(&format!(
                 "  sign in to the demo site as {email}, password {password} (kept in {})",
                 data_dir.join("demo-agent-password").display()
-            );
+            ));
         }
         let connections = config.server.connections.unwrap_or_default();
         match serve_with(listener, app, shutdown, connections).await {
@@ -416,9 +508,19 @@ fn run_migrate(data_dir: &std::path::Path) -> ExitCode {
 }
 
 fn run_admin(args: AdminArgs) -> ExitCode {
-    if let AdminCommand::HashKey { key } = &args.command {
-        println!("{}", crate::auth::sha256_hex(key));
-        return ExitCode::SUCCESS;
+    match &args.command {
+        AdminCommand::HashKey => {
+            return match secret_input("HELPCENTER_ADMIN_KEY", "the admin key") {
+                Ok(key) => {
+                    println!("{}", crate::auth::sha256_hex(&key));
+                    ExitCode::SUCCESS
+                }
+                Err(message) => fail(&message),
+            };
+        }
+        AdminCommand::Backup { to } => return run_backup(&args, to),
+        AdminCommand::Restore { from, force } => return run_restore(&args, from, *force),
+        _ => {}
     }
     let AdminTarget {
         sites,
@@ -432,11 +534,14 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         return fail(&format!("cannot create {}: {e}", data_dir.display()));
     }
     let command = match args.command {
-        // Answered above: it needs no site.
-        AdminCommand::HashKey { .. } => return ExitCode::SUCCESS,
+        // Answered above: they need no site.
+        AdminCommand::HashKey | AdminCommand::Backup { .. } | AdminCommand::Restore { .. } => {
+            return ExitCode::SUCCESS;
+        }
         AdminCommand::SignIdentity(sign) => return sign_identity(&sites, &site_key, &sign),
         AdminCommand::Tickets(command) => AdminWork::Tickets(command),
         AdminCommand::Outbox(command) => AdminWork::Outbox(command),
+        AdminCommand::Keys(command) => AdminWork::Keys(command),
         AdminCommand::Agents(command) => {
             return run_agents(sites, &data_dir, &site_key, command);
         }
@@ -459,6 +564,12 @@ fn run_admin(args: AdminArgs) -> ExitCode {
                 return match run_outbox(&state, site, command).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(message) => fail(&message),
+                };
+            }
+            AdminWork::Keys(command) => {
+                return match run_keys(&state, site, command).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => fail(&e.to_string()),
                 };
             }
         };
@@ -530,6 +641,37 @@ fn run_admin(args: AdminArgs) -> ExitCode {
 enum AdminWork {
     Tickets(TicketCommand),
     Outbox(OutboxCommand),
+    Keys(KeysCommand),
+}
+
+/// The new key alone on standard output; what it means on standard error.
+async fn run_keys(
+    state: &AppState,
+    site: &Site,
+    command: KeysCommand,
+) -> Result<(), crate::store::StoreError> {
+    match command {
+        KeysCommand::Rotate { overlap } => {
+            let rotated = crate::admin_keys::rotate(&state.store, site, overlap).await?;
+            println!("{}", rotated.key);
+            eprintln!(
+                "New admin key for site {:?} above, shown this once: keep it where your \
+                 automation reads secrets. Its SHA-256 (for admin_key_sha256, if you keep the \
+                 config in step): {}",
+                site.key, rotated.key_sha256
+            );
+            eprintln!(
+                "The keys used until now keep working until {}, then only the new one does.",
+                crate::admin_keys::seconds(rotated.previous_until)
+            );
+        }
+        KeysCommand::List => {
+            for key in crate::admin_keys::list(&state.store, site).await? {
+                println!("{}  {:<7}  {}", key.fingerprint, key.source, key.state);
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn run_outbox(state: &AppState, site: &Site, command: OutboxCommand) -> Result<(), String> {
@@ -590,24 +732,122 @@ async fn run_outbox(state: &AppState, site: &Site, command: OutboxCommand) -> Re
 /// The password for `admin agents add | set-password`: from the environment, else the first
 /// line of standard input.
 fn agent_password() -> Result<String, String> {
-    if let Ok(password) = std::env::var("HELPCENTER_AGENT_PASSWORD") {
-        return Ok(password);
+    secret_input("HELPCENTER_AGENT_PASSWORD", "the password")
+}
+
+/// A secret the CLI needs (a password, an admin key): from the environment variable `var`,
+/// else the first line of standard input. Never an argument: other users see a process's
+/// arguments, and the shell keeps them in its history.
+fn secret_input(var: &str, what: &str) -> Result<String, String> {
+    if let Ok(secret) = std::env::var(var) {
+        return Ok(secret);
     }
     use std::io::IsTerminal;
     if std::io::stdin().is_terminal() {
-        eprint!("Password for the agent (shown as you type): ");
+        eprint!("{what} (shown as you type): ");
     }
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)
-        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-    let password = line.trim_end_matches(['\r', '\n']).to_owned();
-    if password.is_empty() {
-        return Err(
-            "no password: set HELPCENTER_AGENT_PASSWORD or write it on standard input".into(),
-        );
+        .map_err(|e| format!("cannot read {what} from standard input: {e}"))?;
+    let secret = line.trim_end_matches(['\r', '\n']).to_owned();
+    if secret.is_empty() {
+        let short = what.trim_start_matches("the ");
+        return Err(format!(
+            "no {short}: set {var} or write it on standard input"
+        ));
     }
-    Ok(password)
+    Ok(secret)
+}
+
+/// The data directory an admin command works on without opening it as a server: the flag,
+/// else the config's `data_dir` (as `serve` reads it), else `data` when `default` allows.
+fn admin_data_dir(args: &AdminArgs, default: bool) -> Result<PathBuf, String> {
+    if let Some(dir) = &args.data_dir {
+        return Ok(dir.clone());
+    }
+    if let Some(config_path) = &args.config {
+        let config = ServerConfig::load(config_path).map_err(|e| e.to_string())?;
+        return Ok(config.server.data_dir.unwrap_or_else(|| "data".into()));
+    }
+    if default {
+        return Ok("data".into());
+    }
+    Err("name the data directory: --config FILE (its data_dir) or --data-dir DIR".into())
+}
+
+fn run_backup(args: &AdminArgs, to: &std::path::Path) -> ExitCode {
+    let data_dir = match admin_data_dir(args, true) {
+        Ok(dir) => dir,
+        Err(message) => return fail(&message),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(crate::backup::backup(&data_dir, to)) {
+        Ok(manifest) => {
+            println!(
+                "Backed up {} into {}: {} ticket(s), {} event(s), {} evidence file(s), \
+                 schema {}, taken at {}",
+                data_dir.display(),
+                to.display(),
+                manifest.tickets,
+                manifest.events,
+                manifest.evidence_files,
+                manifest.schema_version,
+                manifest.taken_at
+            );
+            for left in &manifest.left_out {
+                println!("  left out upload {left}");
+            }
+            println!(
+                "{} files listed with their SHA-256 in {}",
+                manifest.files.len(),
+                to.join(crate::backup::MANIFEST).display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("backup failed: {e}")),
+    }
+}
+
+fn run_restore(args: &AdminArgs, from: &std::path::Path, force: bool) -> ExitCode {
+    let data_dir = match admin_data_dir(args, false) {
+        Ok(dir) => dir,
+        Err(message) => return fail(&message),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(crate::backup::restore(from, &data_dir, force)) {
+        Ok(restored) => {
+            let m = &restored.manifest;
+            println!(
+                "Checked {} files against {}; restored {} ticket(s), {} event(s), {} evidence \
+                 file(s) taken at {} by {} into {}",
+                m.files.len(),
+                from.join(crate::backup::MANIFEST).display(),
+                m.tickets,
+                m.events,
+                m.evidence_files,
+                m.taken_at,
+                m.made_by,
+                data_dir.display()
+            );
+            if let Some(aside) = &restored.moved_aside {
+                println!(
+                    "What {} held before is kept in {}: delete it once the restored server \
+                     checks out",
+                    data_dir.display(),
+                    aside.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("restore refused: {e}")),
+    }
 }
 
 fn run_agents(
@@ -826,4 +1066,56 @@ fn load(path: &std::path::Path) -> Result<Policy, ExitCode> {
 fn fail(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_under_no_color() {
+        assert!(colour_wanted(true, None));
+        assert!(
+            colour_wanted(true, Some("".into())),
+            "NO_COLOR empty is unset"
+        );
+        assert!(!colour_wanted(true, Some("1".into())));
+        assert!(!colour_wanted(false, None), "a file, a pipe, the journal");
+    }
+
+    /// Keys, passwords, tokens and secrets come from the environment or standard input:
+    /// other users see a process's arguments, and shells keep them in their history.
+    #[test]
+    fn no_command_takes_a_secret_as_an_argument() {
+        use clap::CommandFactory;
+        fn walk(command: &clap::Command, path: &str, found: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let name = arg.get_id().as_str().to_ascii_lowercase();
+                if ["password", "secret", "token", "key", "passphrase"]
+                    .iter()
+                    .any(|word| name.contains(word))
+                {
+                    found.push(format!("{path} {name}"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), found);
+            }
+        }
+        let mut found = Vec::new();
+        walk(&Cli::command(), "helpcenter-server", &mut found);
+        assert_eq!(found, Vec::<String>::new(), "secrets taken as arguments");
+        // The walk reaches every command (it would find a secret where there is one).
+        let mut all = Vec::new();
+        fn count(command: &clap::Command, all: &mut Vec<String>) {
+            all.push(command.get_name().to_owned());
+            for sub in command.get_subcommands() {
+                count(sub, all);
+            }
+        }
+        count(&Cli::command(), &mut all);
+        for name in ["hash-key", "sign-identity", "rotate", "add", "set-password"] {
+            assert!(all.iter().any(|n| n == name), "{name} in {all:?}");
+        }
+    }
 }

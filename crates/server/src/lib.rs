@@ -1,10 +1,12 @@
 //! The Help Center ticket service: serves the widget and its API, and re-checks everything the
 //! widget sends with the same rulebook (`helpcenter-core`).
 
+pub mod admin_keys;
 pub mod agent_stream;
 pub mod agents;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod client_ip;
 pub mod config;

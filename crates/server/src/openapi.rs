@@ -402,6 +402,34 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// Which status may follow which, from `helpcenter-core`'s rule itself: added to the
+/// description of every operation that changes a ticket's status and of `TicketStatus`, so
+/// the document cannot drift from the server.
+pub fn describe_lifecycle(document: &mut utoipa::openapi::OpenApi) {
+    let table = helpcenter_core::ticket::lifecycle_table();
+    for item in document.paths.paths.values_mut() {
+        for operation in [&mut item.post, &mut item.get].into_iter().flatten() {
+            let changes_status = matches!(
+                operation.operation_id.as_deref(),
+                Some("admin_transition_ticket" | "console_transition")
+            );
+            if changes_status {
+                let description = operation.description.get_or_insert_with(String::new);
+                description.push_str("\n\nWhich status may follow which:\n\n");
+                description.push_str(&table);
+            }
+        }
+    }
+    if let Some(components) = document.components.as_mut()
+        && let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(status))) =
+            components.schemas.get_mut("TicketStatus")
+    {
+        let description = status.description.get_or_insert_with(String::new);
+        description.push_str("\n\nWhich status may follow which:\n\n");
+        description.push_str(&table);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

@@ -105,12 +105,45 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
     );
     assert!(!ok);
     assert!(err.contains("ticket.not_found"), "{err}");
-    let (ok, out, _) = server(&["admin", "hash-key", "s3cret"]);
-    assert!(ok);
-    assert_eq!(
-        out.trim(),
-        "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
+    // The key comes from the environment or standard input, never the command line.
+    let hashed = |env: Option<&str>, stdin: &str| {
+        use std::io::Write;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"));
+        command
+            .args(["admin", "hash-key"])
+            .env_remove("HELPCENTER_ADMIN_KEY")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if let Some(key) = env {
+            command.env("HELPCENTER_ADMIN_KEY", key);
+        }
+        let mut child = command.spawn().expect("run");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write");
+        let output = child.wait_with_output().expect("wait");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let s3cret = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0";
+    assert_eq!(hashed(Some("s3cret"), "").1, s3cret);
+    assert_eq!(hashed(None, "s3cret\n").1, s3cret);
+    let (ok, _, err) = hashed(None, "");
+    assert!(!ok);
+    assert!(
+        err.contains("no admin key: set HELPCENTER_ADMIN_KEY"),
+        "{err}"
     );
+    let (ok, _, err) = server(&["admin", "hash-key", "s3cret"]);
+    assert!(!ok, "a key on the command line is refused");
+    assert!(err.contains("unexpected argument 's3cret'"), "{err}");
 }
 
 #[test]

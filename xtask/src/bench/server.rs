@@ -138,7 +138,8 @@ impl<'a> Bench<'a> {
         let hash = self
             .ctx
             .cmd(&self.server)
-            .args(["admin", "hash-key", ADMIN_KEY])
+            .env("HELPCENTER_ADMIN_KEY", ADMIN_KEY)
+            .args(["admin", "hash-key"])
             .read()
             .context("helpcenter-server admin hash-key failed")?;
         let site = format!(

@@ -72,9 +72,8 @@ impl FromRequestParts<AppState> for AdminSite {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let key = bearer(&parts.headers).ok_or(AppError::AdminKeyRequired)?;
-        state
-            .sites
-            .shared_by_admin_key(key)
+        crate::admin_keys::site_for_key(state, key)
+            .await?
             .map(AdminSite)
             .ok_or(AppError::AdminKeyRequired)
     }

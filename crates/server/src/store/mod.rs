@@ -2,6 +2,7 @@
 //! default) in SQL that PostgreSQL also accepts, so the scale-out path is a new pool type,
 //! not a rewrite.
 
+pub mod admin_keys;
 pub mod agents;
 pub mod console;
 pub mod outbox;
@@ -21,6 +22,29 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Migrations only go forward: a database a newer version has migrated is left as it is.
+    #[error(
+        "{path} was written by a newer helpcenter-server: its schema has {unknown}, which this \
+         version ({version}) does not know (it knows migrations up to {known}). Run the newer \
+         version again, or restore a backup taken before the upgrade (`admin restore`); a \
+         server never undoes a migration"
+    )]
+    NewerSchema {
+        path: String,
+        unknown: String,
+        version: &'static str,
+        known: i64,
+    },
+    /// A migration this version ships differs from the one the database recorded.
+    #[error(
+        "{path}: migration {version} was applied from a different text than this version's \
+         ({description}): the database and this binary do not come from the same release line"
+    )]
+    ChangedMigration {
+        path: String,
+        version: i64,
+        description: String,
+    },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
@@ -81,13 +105,72 @@ impl Store {
             .max_connections(1)
             .connect_with(options.clone())
             .await?;
-        sqlx::migrate!("./migrations").run(&writer).await?;
+        migrate(&writer, &path).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await?;
         Ok(Store { pool, writer })
     }
+}
+
+/// The migrations this version ships: forward-only (no `.down.sql`), numbered in order.
+pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Brings the schema up to date, first refusing a database a newer version has migrated, so
+/// an older binary started by mistake (a rolled-back upgrade) says so and changes nothing.
+async fn migrate(writer: &SqlitePool, path: &Path) -> Result<(), StoreError> {
+    let applied = applied_migrations(writer).await?;
+    let known = MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or_default();
+    let unknown: Vec<String> = applied
+        .iter()
+        .filter(|(version, _, _)| !MIGRATIONS.iter().any(|m| m.version == *version))
+        .map(|(version, description, _)| format!("migration {version:04} ({description})"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(StoreError::NewerSchema {
+            path: path.display().to_string(),
+            unknown: unknown.join(", "),
+            version: env!("CARGO_PKG_VERSION"),
+            known,
+        });
+    }
+    for (version, _, checksum) in &applied {
+        if let Some(ours) = MIGRATIONS.iter().find(|m| m.version == *version)
+            && *ours.checksum != checksum[..]
+        {
+            return Err(StoreError::ChangedMigration {
+                path: path.display().to_string(),
+                version: *version,
+                description: ours.description.to_string(),
+            });
+        }
+    }
+    MIGRATIONS.run(writer).await?;
+    Ok(())
+}
+
+/// The migrations a database has recorded (none for a new one): version, name, checksum.
+pub(crate) async fn applied_migrations(
+    pool: &SqlitePool,
+) -> Result<Vec<(i64, String, Vec<u8>)>, StoreError> {
+    let exists: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_one(pool)
+    .await?;
+    if exists == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_as(
+        "SELECT version, description, checksum FROM _sqlx_migrations ORDER BY version",
+    )
+    .fetch_all(pool)
+    .await?)
 }
 
 /// Timestamps are stored as RFC 3339 UTC text, which sorts in time order as text.
@@ -113,7 +196,7 @@ mod tests {
         let options = SqliteConnectOptions::from_str(&url)
             .expect("url")
             .create_if_missing(true);
-        let all = sqlx::migrate!("./migrations");
+        let all = &MIGRATIONS;
         let without_mail = sqlx::migrate::Migrator {
             migrations: all
                 .migrations
@@ -153,5 +236,35 @@ mod tests {
             .await
             .expect("the outbox exists");
         assert_eq!(outbox, 0);
+    }
+
+    /// Upgrades only go forward: no migration may come with a way back, and each is numbered.
+    #[test]
+    fn migrations_are_forward_only() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("the migrations")
+            .map(|e| {
+                e.expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        assert!(!names.is_empty());
+        for name in &names {
+            assert!(
+                !name.contains(".down.") && !name.contains(".up."),
+                "{name}: migrations are forward-only, without a down script"
+            );
+            assert!(name.ends_with(".sql"), "{name}");
+        }
+        assert_eq!(names.len(), MIGRATIONS.iter().count());
+        assert!(
+            MIGRATIONS
+                .iter()
+                .all(|m| m.migration_type == sqlx::migrate::MigrationType::Simple)
+        );
     }
 }

@@ -1,0 +1,519 @@
+//! Backups and restores as a merchant runs them: `admin backup` while shoppers file claims
+//! on a real server (real HTTP, real SQLite, real files), `admin restore` into a new data
+//! directory, and a server on it whose tickets, timelines and files are the ones filed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+/// One store; its admin key is `s3cret`.
+const ONE_SHOP: &str = r#"
+[[sites]]
+key = "acme"
+display_name = "ACME Kitchen"
+allowed_origins = ["https://shop.acme.example"]
+admin_key_sha256 = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
+"#;
+const ADMIN_KEY: &str = "s3cret";
+
+fn run(args: &[&str], extra: &[&Path]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(args)
+        .args(extra)
+        .env_remove("HELPCENTER_CONFIG")
+        .env_remove("HELPCENTER_DATA_DIR")
+        .output()
+        .expect("run helpcenter-server");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `serve --config … --data-dir …` on a free port, killed when dropped.
+struct Serving {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Serving {
+    async fn start(config: &Path, data: &Path) -> Serving {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--config"])
+            .arg(config)
+            .arg("--data-dir")
+            .arg(data)
+            .arg("--widget-dir")
+            .arg(data)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start helpcenter-server");
+        let serving = Serving {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..200 {
+            if reqwest::get(format!("{}/readyz", serving.base))
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                return serving;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not come up on port {port}");
+    }
+
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A claim a shopper filed: what they hold and what they sent.
+#[derive(Clone, Debug)]
+struct Filed {
+    ticket: String,
+    token: String,
+    photo_sha256: String,
+}
+
+/// Uploads a photo of its own and files a claim with it, as the widget does.
+async fn file_claim(http: &reqwest::Client, base: &str, n: u32) -> Filed {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let photo = helpcenter_media::samples::png(640 + n, 480, (n % 251) as u8);
+    let photo_sha256 = hex::encode(Sha256::digest(&photo));
+    let created = http
+        .post(format!("{base}/v1/uploads"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", photo.len().to_string())
+        .header(
+            "Upload-Metadata",
+            format!("site {},filename {}", b64("acme"), b64("label.png")),
+        )
+        .send()
+        .await
+        .expect("create upload");
+    assert_eq!(created.status(), 201);
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let sent = http
+        .patch(format!("{base}{location}"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(photo)
+        .send()
+        .await
+        .expect("send upload");
+    assert_eq!(sent.status(), 204);
+    let upload = location.rsplit('/').next().unwrap_or_default();
+    let claim = serde_json::json!({
+        "category": "other",
+        "answers": [],
+        "order_number": format!("100{n:05}"),
+        "description": format!("Claim number {n}: the gift card never showed up in my account."),
+        "email": format!("shopper{n}@example.com"),
+        "uploads": [upload],
+        "locale": "en",
+    });
+    let filed = http
+        .post(format!("{base}/v1/sites/acme/tickets"))
+        .header("Idempotency-Key", format!("backup-{n}"))
+        .json(&claim)
+        .send()
+        .await
+        .expect("file");
+    assert_eq!(filed.status(), 201, "{:?}", filed.text().await);
+    let filed: serde_json::Value = filed.json().await.expect("json");
+    Filed {
+        ticket: filed["ticket_id"].as_str().expect("ticket id").to_owned(),
+        token: filed["access_token"].as_str().expect("token").to_owned(),
+        photo_sha256,
+    }
+}
+
+async fn admin_json(http: &reqwest::Client, base: &str, path: &str) -> serde_json::Value {
+    let response = http
+        .get(format!("{base}{path}"))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .await
+        .expect("admin request");
+    assert_eq!(response.status(), 200, "{path}");
+    response.json().await.expect("json")
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("helpcenter-server.toml");
+    std::fs::write(
+        &config,
+        format!("[server]\ndata_dir = \"data\"\n{ONE_SHOP}"),
+    )
+    .expect("write the config");
+    (dir, config)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_while_claims_are_filed_restores_to_a_server_with_every_ticket_and_file() {
+    let (dir, config) = setup();
+    let data = dir.path().join("data");
+    let original = Serving::start(&config, &data).await;
+    let http = reqwest::Client::new();
+
+    // Shoppers file claims, one after the other, before, during and after the backup; an
+    // agent answers some of them meanwhile.
+    let mut before = Vec::new();
+    for n in 0..5 {
+        before.push(file_claim(&http, &original.base, n).await);
+    }
+    let filing = {
+        let (http, base) = (http.clone(), original.base.clone());
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let until = stop.clone();
+        let task = tokio::spawn(async move {
+            let mut filed = Vec::new();
+            let mut n = 100;
+            while !until.load(std::sync::atomic::Ordering::SeqCst) {
+                let claim = file_claim(&http, &base, n).await;
+                let message = http
+                    .post(format!("{base}/v1/admin/tickets/{}/messages", claim.ticket))
+                    .bearer_auth(ADMIN_KEY)
+                    .json(
+                        &serde_json::json!({"body": "We are looking into it.", "internal": false}),
+                    )
+                    .send()
+                    .await
+                    .expect("message");
+                assert_eq!(message.status(), 200, "{:?}", message.text().await);
+                filed.push(claim);
+                n += 1;
+            }
+            filed
+        });
+        (stop, task)
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let backup_dir = dir.path().join("backups/2026-12-03");
+    let (ok, out, err) = {
+        let config = config.clone();
+        let backup_dir = backup_dir.clone();
+        tokio::task::spawn_blocking(move || {
+            run(
+                &[
+                    "admin",
+                    "backup",
+                    "--config",
+                    config.to_str().expect("utf-8"),
+                    "--to",
+                ],
+                &[&backup_dir],
+            )
+        })
+        .await
+        .expect("backup ran")
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    filing.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    let during = filing.1.await.expect("the shoppers' claims");
+    assert!(ok, "{err}");
+    assert!(out.contains("Backed up"), "{out}");
+    assert!(
+        during.len() >= 2,
+        "claims were filed while the backup ran: {}",
+        during.len()
+    );
+    let after = file_claim(&http, &original.base, 900).await;
+
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(backup_dir.join("manifest.json")).expect("the manifest"),
+    )
+    .expect("json");
+    let files = manifest["files"].as_array().expect("files");
+    assert!(
+        files.iter().any(|f| f["path"] == "server-secret"),
+        "the server's secret is kept: {manifest}"
+    );
+    for file in files {
+        let bytes = std::fs::read(backup_dir.join(file["path"].as_str().expect("path")))
+            .expect("a listed file");
+        assert_eq!(
+            hex::encode(Sha256::digest(&bytes)),
+            file["sha256"].as_str().expect("sha256"),
+            "{}",
+            file["path"]
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(backup_dir.join("helpcenter.db"))
+            .expect("the snapshot")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "shoppers' data readable by its owner only");
+        for dir in ["", "uploads", "uploads/evidence"] {
+            let mode = std::fs::metadata(backup_dir.join(dir))
+                .expect("a directory of the backup")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "{dir:?} is its owner's only");
+        }
+    }
+
+    // Restored into a new data directory, served by a new server.
+    let restored_dir = dir.path().join("restored");
+    let (ok, out, err) = run(
+        &["admin", "restore", "--from"],
+        &[&backup_dir, Path::new("--data-dir"), &restored_dir],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("restored"), "{out}");
+    assert_eq!(
+        std::fs::read(data.join("server-secret")).expect("secret"),
+        std::fs::read(restored_dir.join("server-secret")).expect("restored secret"),
+    );
+    let restored = Serving::start(&config, &restored_dir).await;
+
+    let listed = admin_json(&http, &restored.base, "/v1/admin/tickets?limit=500").await;
+    let listed = listed.as_array().expect("tickets");
+    assert_eq!(
+        listed.len() as u64,
+        manifest["tickets"].as_u64().expect("count"),
+        "the manifest counts what was restored"
+    );
+    let restored_ids: Vec<&str> = listed
+        .iter()
+        .map(|t| t["id"].as_str().expect("id"))
+        .collect();
+    for claim in &before {
+        assert!(
+            restored_ids.contains(&claim.ticket.as_str()),
+            "{} was filed before the backup",
+            claim.ticket
+        );
+    }
+    assert!(
+        !restored_ids.contains(&after.ticket.as_str()),
+        "a claim filed after the backup is not in it"
+    );
+    let mut events = 0;
+    let mut checked_files = 0;
+    let everyone: Vec<&Filed> = before.iter().chain(&during).collect();
+    for id in &restored_ids {
+        // Each restored ticket is the original as it was: the same claim, a timeline that
+        // is the original's up to the backup, the same files.
+        let there = admin_json(&http, &original.base, &format!("/v1/admin/tickets/{id}")).await;
+        let here = admin_json(&http, &restored.base, &format!("/v1/admin/tickets/{id}")).await;
+        let timeline = here["timeline"].as_array().expect("timeline");
+        let original_timeline = there["timeline"].as_array().expect("timeline");
+        assert!(!timeline.is_empty());
+        assert_eq!(
+            timeline[..],
+            original_timeline[..timeline.len()],
+            "{id}'s timeline"
+        );
+        events += timeline.len();
+        for field in [
+            "order_number",
+            "email",
+            "description",
+            "category",
+            "evidence",
+        ] {
+            assert_eq!(here[field], there[field], "{id}'s {field}");
+        }
+        // The shopper's own token opens it, and their photo is the one they sent.
+        let claim = everyone
+            .iter()
+            .find(|c| c.ticket == *id)
+            .expect("a ticket the shoppers filed");
+        let mine = http
+            .get(format!("{}/v1/tickets/{id}", restored.base))
+            .bearer_auth(&claim.token)
+            .send()
+            .await
+            .expect("the shopper's view");
+        assert_eq!(mine.status(), 200);
+        for file in here["evidence"].as_array().expect("evidence") {
+            let upload = file["id"].as_str().expect("upload id");
+            let bytes = http
+                .get(format!(
+                    "{}/v1/tickets/{id}/evidence/{upload}",
+                    restored.base
+                ))
+                .bearer_auth(&claim.token)
+                .send()
+                .await
+                .expect("the photo")
+                .bytes()
+                .await
+                .expect("bytes");
+            assert_eq!(hex::encode(Sha256::digest(&bytes)), claim.photo_sha256);
+            checked_files += 1;
+        }
+    }
+    assert_eq!(events as u64, manifest["events"].as_u64().expect("events"));
+    // Every file a ticket holds, and at most the one upload of the claim that was being
+    // filed when the snapshot was taken (the shoppers file one after the other): kept, so
+    // that claim can still be filed with it after a restore.
+    let evidence_files = manifest["evidence_files"].as_u64().expect("files");
+    assert!(
+        (checked_files as u64..=checked_files as u64 + 1).contains(&evidence_files),
+        "{checked_files} files held by tickets, {evidence_files} in the backup"
+    );
+    assert!(checked_files >= before.len());
+
+    // The restored server takes new claims.
+    file_claim(&http, &restored.base, 950).await;
+    restored.stop();
+    original.stop();
+}
+
+#[tokio::test]
+async fn a_restore_checks_the_manifest_first_and_never_overwrites_a_data_directory_unasked() {
+    let (dir, config) = setup();
+    let data = dir.path().join("data");
+    let server = Serving::start(&config, &data).await;
+    let http = reqwest::Client::new();
+    let claim = file_claim(&http, &server.base, 1).await;
+    let backup_dir = dir.path().join("backup");
+    let (ok, _, err) = run(
+        &["admin", "backup", "--data-dir"],
+        &[&data, Path::new("--to"), &backup_dir],
+    );
+    assert!(ok, "{err}");
+    // A second backup into the same directory is refused: one directory per backup.
+    let (ok, _, err) = run(
+        &["admin", "backup", "--data-dir"],
+        &[&data, Path::new("--to"), &backup_dir],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("is not empty: back up into a new directory"),
+        "{err}"
+    );
+
+    // A restore with no target named is refused.
+    let (ok, _, err) = run(&["admin", "restore", "--from"], &[&backup_dir]);
+    assert!(!ok);
+    assert!(err.contains("name the data directory"), "{err}");
+
+    // The data directory in use is not empty: refused without --force, and refused with it
+    // while the server runs there.
+    let (ok, _, err) = run(
+        &["admin", "restore", "--from"],
+        &[&backup_dir, Path::new("--data-dir"), &data],
+    );
+    assert!(!ok);
+    assert!(err.contains("is not empty (helpcenter.db"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    let (ok, _, err) = run(
+        &["admin", "restore", "--force", "--from"],
+        &[&backup_dir, Path::new("--data-dir"), &data],
+    );
+    assert!(!ok);
+    assert!(err.contains("a helpcenter-server is running on"), "{err}");
+
+    // A damaged backup is refused before anything is written.
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir_all(damaged.join("uploads/evidence")).expect("mkdir");
+    for entry in walk(&backup_dir) {
+        let relative = entry.strip_prefix(&backup_dir).expect("inside");
+        std::fs::create_dir_all(damaged.join(relative).parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&entry, damaged.join(relative)).expect("copy");
+    }
+    let evidence = walk(&damaged.join("uploads/evidence"));
+    let photo = evidence.first().expect("a photo in the backup");
+    let mut bytes = std::fs::read(photo).expect("read");
+    bytes[100] ^= 0xff;
+    std::fs::write(photo, bytes).expect("damage");
+    std::fs::write(damaged.join("notes.txt"), "mine").expect("an extra file");
+    let fresh = dir.path().join("fresh");
+    let (ok, _, err) = run(
+        &["admin", "restore", "--from"],
+        &[&damaged, Path::new("--data-dir"), &fresh],
+    );
+    assert!(!ok);
+    assert!(err.contains("does not match its manifest"), "{err}");
+    assert!(err.contains("the manifest says"), "{err}");
+    assert!(err.contains("notes.txt: not in the manifest"), "{err}");
+    assert!(!fresh.exists(), "nothing written");
+    std::fs::remove_file(damaged.join("manifest.json")).expect("remove");
+    let (ok, _, err) = run(
+        &["admin", "restore", "--from"],
+        &[&damaged, Path::new("--data-dir"), &fresh],
+    );
+    assert!(!ok);
+    assert!(err.contains("holds no manifest.json"), "{err}");
+    assert!(!fresh.exists(), "nothing written");
+
+    // With the server stopped and --force, what was there is moved aside, not lost.
+    let later = file_claim(&http, &server.base, 2).await;
+    server.stop();
+    let (ok, out, err) = run(
+        &["admin", "restore", "--force", "--from"],
+        &[&backup_dir, Path::new("--data-dir"), &data],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("is kept in"), "{out}");
+    let aside: Vec<PathBuf> = std::fs::read_dir(&data)
+        .expect("read")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("before-restore-"))
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert!(aside[0].join("helpcenter.db").is_file());
+    let server = Serving::start(&config, &data).await;
+    let first = http
+        .get(format!("{}/v1/tickets/{}", server.base, claim.ticket))
+        .bearer_auth(&claim.token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(first.status(), 200);
+    let gone = http
+        .get(format!("{}/v1/tickets/{}", server.base, later.ticket))
+        .bearer_auth(&later.token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(gone.status(), 404, "the restored server is the backup's");
+    server.stop();
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}

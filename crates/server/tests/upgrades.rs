@@ -1,0 +1,199 @@
+//! Upgrades as a merchant meets them: `serve` (and `migrate`) bring an older database up to
+//! date and keep what it holds; a database a newer version has migrated is refused with a
+//! clear message, by every command, and left as it was.
+
+use std::process::Command;
+use std::str::FromStr;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+
+fn server(args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(args)
+        .env_remove("HELPCENTER_CONFIG")
+        .env_remove("HELPCENTER_DATA_DIR")
+        .output()
+        .expect("run helpcenter-server");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+async fn open(db: &std::path::Path) -> sqlx::SqlitePool {
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", db.display()))
+        .expect("url")
+        .create_if_missing(true);
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .expect("open the database")
+}
+
+const ONE_SHOP: &str = r#"
+[[sites]]
+key = "acme"
+display_name = "ACME Kitchen"
+allowed_origins = ["https://shop.acme.example"]
+admin_key_sha256 = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
+"#;
+
+#[tokio::test]
+async fn a_database_from_a_newer_version_is_refused_by_every_command_and_left_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().expect("utf-8 path");
+    let (ok, _, err) = server(&["migrate", "--data-dir", data_arg]);
+    assert!(ok, "{err}");
+    // What a later release's migration leaves behind.
+    let db = data.join("helpcenter.db");
+    {
+        let pool = open(&db).await;
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, installed_on, success, \
+             checksum, execution_time) VALUES (9001, 'ticket tags', '2027-01-01 00:00:00', 1, \
+             x'00', 0)",
+        )
+        .execute(&pool)
+        .await
+        .expect("a future migration");
+        pool.close().await;
+    }
+    let before = std::fs::read(&db).expect("the database");
+    let config = dir.path().join("helpcenter-server.toml");
+    std::fs::write(&config, ONE_SHOP).expect("write the config");
+    let config_arg = config.to_str().expect("utf-8 path");
+
+    let serve = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--config", config_arg])
+        .args(["--data-dir", data_arg])
+        .output()
+        .expect("serve");
+    assert!(!serve.status.success(), "serve refuses to start");
+    let serve_err = String::from_utf8_lossy(&serve.stderr);
+    let (ok, _, migrate_err) = server(&["migrate", "--data-dir", data_arg]);
+    assert!(!ok);
+    let (ok, _, admin_err) = server(&[
+        "admin",
+        "--config",
+        config_arg,
+        "--data-dir",
+        data_arg,
+        "tickets",
+        "list",
+    ]);
+    assert!(!ok);
+    for err in [serve_err.as_ref(), &migrate_err, &admin_err] {
+        assert!(
+            err.contains("was written by a newer helpcenter-server"),
+            "{err}"
+        );
+        assert!(err.contains("migration 9001 (ticket tags)"), "{err}");
+        let latest = helpcenter_server::store::MIGRATIONS
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .expect("migrations");
+        assert!(
+            err.contains(&format!("it knows migrations up to {latest}")),
+            "{err}"
+        );
+        assert!(
+            err.contains("restore a backup taken before the upgrade"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&db).expect("the database"),
+        before,
+        "nothing written to the newer database"
+    );
+}
+
+/// An older release's database (the first migration only, with a claim in it) is brought up
+/// to date by `serve`, and the claim is still there.
+#[tokio::test]
+async fn serve_brings_an_older_database_up_to_date_and_keeps_its_tickets() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).expect("mkdir");
+    {
+        let pool = open(&data.join("helpcenter.db")).await;
+        let first_only = sqlx::migrate::Migrator {
+            migrations: helpcenter_server::store::MIGRATIONS
+                .iter()
+                .filter(|m| m.version == 1)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        first_only.run(&pool).await.expect("the first release");
+        sqlx::query(
+            "INSERT INTO tickets (id, site, status, category, answers, outcome, order_number, \
+             email, description, locale, created_at, updated_at, respond_by) VALUES \
+             ('HC-OLD111', 'acme', 'submitted', 'other', '[]', 'other_issue', '10023456', \
+             'wei@example.com', 'Filed before the upgrade.', 'en', '2026-01-01T00:00:00Z', \
+             '2026-01-01T00:00:00Z', '2026-01-03T00:00:00Z')",
+        )
+        .execute(&pool)
+        .await
+        .expect("an old ticket");
+        pool.close().await;
+    }
+    let config = dir.path().join("helpcenter-server.toml");
+    std::fs::write(&config, ONE_SHOP).expect("write the config");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--config"])
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(&data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/readyz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let ticket = if up {
+        reqwest::Client::new()
+            .get(format!("{base}/v1/admin/tickets"))
+            .bearer_auth("s3cret")
+            .send()
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(up, "the upgraded server is ready");
+    let listed: serde_json::Value = ticket.expect("the tickets").json().await.expect("json");
+    assert_eq!(listed[0]["id"], "HC-OLD111", "{listed}");
+    let pool = open(&data.join("helpcenter.db")).await;
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&pool)
+            .await
+            .expect("versions");
+    let latest: Vec<i64> = helpcenter_server::store::MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .collect();
+    assert_eq!(versions, latest, "every migration applied by serve");
+}
