@@ -114,6 +114,13 @@ test("an agent works a claim from the widget to its resolution, live", async ({ 
     await page.getByRole("button", { name: "View IMG_2042.JPG" }).click();
     const viewer = page.getByRole("dialog", { name: "IMG_2042.JPG" });
     await expect(viewer).toBeVisible();
+    // Tab and Shift+Tab go round the viewer's controls and never behind the backdrop.
+    for (const key of [...Array(12).fill("Tab"), ...Array(12).fill("Shift+Tab")]) {
+      await page.keyboard.press(key);
+      expect(await focusInside(page, ".viewer"), `focus after ${key}`).toBe(true);
+    }
+    await page.keyboard.press("Shift+Tab");
+    expect(await focusInside(page, ".viewer")).toBe(true);
     const photo = viewer.locator("img");
     await expect(photo).toHaveJSProperty("complete", true);
     expect(await photo.evaluate((img) => img.naturalWidth)).toBe(1600);
@@ -176,6 +183,13 @@ test("an agent triages by keyboard alone", async ({ page, context }) => {
   const shortcuts = page.getByRole("dialog", { name: "Keyboard shortcuts" });
   await expect(shortcuts).toBeVisible();
   await expect(shortcuts).toContainText("Reply to the shopper");
+  // The dialog keeps focus: its one control, whichever way the agent tabs.
+  const closeShortcuts = shortcuts.getByRole("button");
+  await expect(closeShortcuts).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(closeShortcuts).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(closeShortcuts).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(shortcuts).toBeHidden();
   await expect(page.locator("#row-0")).toBeFocused();
@@ -196,11 +210,27 @@ test("an agent triages by keyboard alone", async ({ page, context }) => {
   await page.keyboard.press("r");
   await expect(page.locator("#reply-text")).toBeFocused();
   await page.keyboard.type("Thanks, we're looking at it today.");
+  // Switching the language draws the screen anew: the half-written reply and note stay.
+  await page.locator("#note-text").fill("Half a note");
+  await page.locator(".locale select").selectOption("zh-CN");
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await expect(page.locator("#ticket-heading")).toHaveText(id);
+  await expect(page.locator("#reply-text")).toHaveValue("Thanks, we're looking at it today.");
+  await expect(page.locator("#note-text")).toHaveValue("Half a note");
+  await page.locator(".locale select").selectOption("en");
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.locator("#reply-text")).toHaveValue("Thanks, we're looking at it today.");
+  await page.locator("#note-text").fill("");
   // Tab past the saved-reply picker to Send.
   await page.locator(".reply button[type=submit]").focus();
   await page.keyboard.press("Enter");
   await expect(page.locator(".event[data-kind=Message]").last()).toContainText("we're looking at it today");
 });
+
+/** Whether the focused element is inside the element `selector` finds. */
+async function focusInside(page, selector) {
+  return page.evaluate((s) => document.querySelector(s).contains(document.activeElement), selector);
+}
 
 /** Whether the page fits its width: nothing to scroll sideways but the list's own table. */
 async function fitsWidth(page) {
