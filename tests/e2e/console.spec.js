@@ -227,6 +227,77 @@ test("an agent triages by keyboard alone", async ({ page, context }) => {
   await expect(page.locator(".event[data-kind=Message]").last()).toContainText("we're looking at it today");
 });
 
+test("sign-in attempts are limited, with the wait in words and nothing about the account", async ({ page }) => {
+  await page.goto(`${stage.widget}/console/sign-in`);
+  await page.locator("#sign-in-site").fill("demo");
+  // An address no agent has: it is limited all the same (no account enumeration).
+  await page.locator("#sign-in-email").fill("guessing@shop.example");
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await page.locator("#sign-in-password").fill(`guess number ${attempt}`);
+    await page.locator(".sign-in button[type=submit]").click();
+    await expect(page.locator(".refusal")).toContainText("The email or password is wrong");
+    // The refusal is drawn anew for each answer: wait for the button to be usable again.
+    await expect(page.locator(".sign-in button[type=submit]")).toBeEnabled();
+  }
+  await page.locator("#sign-in-password").fill("guess number 6");
+  await page.locator(".sign-in button[type=submit]").click();
+  await expect(page.locator(".refusal")).toContainText(/Too many sign-in attempts\. Wait \d+ seconds/);
+  await expect(page.locator("#sign-in-email")).toHaveValue("guessing@shop.example");
+  await expect(page).toHaveURL(/\/console\/sign-in/);
+});
+
+test("a page of another origin cannot act with the agent's session", async ({ page, context }) => {
+  const shopper = await shopperPage(context);
+  const id = await fileSomethingElse(shopper, { order: "10077004" });
+  await shopper.page.close();
+  await signIn(page, colleague);
+  await expect(page).toHaveURL(/\/console\/tickets$/);
+
+  // The stranger's page, in the same browser as the signed-in console, tries a form post and
+  // a credentialed fetch at the console's API.
+  const stranger = await context.newPage();
+  await stranger.goto(`${stage.stranger}/`);
+  const target = `${stage.widget}/v1/console/tickets/${id}/messages`;
+  const outcome = await stranger.evaluate(async (url) => {
+    const form = document.createElement("form");
+    form.method = "POST";
+    form.action = url;
+    form.enctype = "text/plain";
+    form.target = "sink";
+    const field = document.createElement("input");
+    field.name = '{"body":"Refund approved!","internal":false,"x":"';
+    field.value = '"}';
+    form.append(field);
+    const sink = document.createElement("iframe");
+    sink.name = "sink";
+    document.body.append(sink, form);
+    const posted = new Promise((resolve) => (sink.onload = resolve));
+    form.submit();
+    await Promise.race([posted, new Promise((r) => setTimeout(r, 3000))]);
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        credentials: "include",
+        mode: "no-cors",
+        headers: { "Content-Type": "text/plain" },
+        body: JSON.stringify({ body: "Refund approved!", internal: false }),
+      });
+      return response.type;
+    } catch (error) {
+      return String(error);
+    }
+  }, target);
+  expect(outcome).toBeTruthy();
+  await stranger.close();
+
+  // Nothing was said on the ticket, and the agent is still signed in.
+  await page.goto(`${stage.widget}/console/tickets/${id}`);
+  await expect(page.locator("#ticket-heading")).toHaveText(id);
+  await expect(page.locator(".event")).toHaveCount(1);
+  await expect(page.locator(".timeline")).not.toContainText("Refund approved!");
+  await expect(page.locator(".who")).toContainText("Anna");
+});
+
 /** Whether the focused element is inside the element `selector` finds. */
 async function focusInside(page, selector) {
   return page.evaluate((s) => document.querySelector(s).contains(document.activeElement), selector);
