@@ -117,6 +117,13 @@ impl ConsoleSizes {
                 dist.display()
             );
         }
+        if chunks.is_empty() {
+            bail!(
+                "{} has no chunks: the console's build was not split (`cargo xtask build-console` \
+                 builds it with the `lazy` feature and splits it)",
+                dist.display()
+            );
+        }
         Ok(ConsoleSizes { first_load, chunks })
     }
 
