@@ -104,7 +104,7 @@ const STEPS: [Step; 12] = [
 /// Test binaries of the workspace's native tests, by the name cargo gives them.
 const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("helpcenter_api (unit)", 13),
-    ("helpcenter_console (unit)", 17),
+    ("helpcenter_console (unit)", 18),
     ("helpcenter_core (unit)", 59),
     ("helpcenter_media (unit)", 19),
     ("helpcenter_server (unit)", 54),

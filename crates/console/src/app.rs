@@ -15,7 +15,7 @@ use crate::chunk::{InsightsRoute, SettingsRoute, TicketRoute};
 use crate::i18n::{Locale, Text};
 use crate::live::{self, LiveState};
 use crate::screens::{InboxScreen, ShortcutsDialog, SignInScreen};
-use crate::wire::{ConsoleStreamEvent, InboxQuery, SignedInAgent};
+use crate::wire::{InboxQuery, LiveChange, SignedInAgent};
 
 /// Where the session stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +37,7 @@ pub struct Console {
     /// The site's widget configuration: its policy, for category and answer words.
     pub config: RwSignal<Option<crate::words::SiteWords>>,
     /// The newest event of the site's stream; screens react to it.
-    pub live: RwSignal<Option<ConsoleStreamEvent>>,
+    pub live: RwSignal<Option<LiveChange>>,
     pub live_state: RwSignal<LiveState>,
     /// Said by screen readers (the page's polite live region).
     pub announce: RwSignal<String>,
