@@ -114,6 +114,13 @@ test("an agent works a claim from the widget to its resolution, live", async ({ 
     await page.getByRole("button", { name: "View IMG_2042.JPG" }).click();
     const viewer = page.getByRole("dialog", { name: "IMG_2042.JPG" });
     await expect(viewer).toBeVisible();
+    // Tab and Shift+Tab go round the viewer's controls and never behind the backdrop.
+    for (const key of [...Array(12).fill("Tab"), ...Array(12).fill("Shift+Tab")]) {
+      await page.keyboard.press(key);
+      expect(await focusInside(page, ".viewer"), `focus after ${key}`).toBe(true);
+    }
+    await page.keyboard.press("Shift+Tab");
+    expect(await focusInside(page, ".viewer")).toBe(true);
     const photo = viewer.locator("img");
     await expect(photo).toHaveJSProperty("complete", true);
     expect(await photo.evaluate((img) => img.naturalWidth)).toBe(1600);
@@ -176,6 +183,13 @@ test("an agent triages by keyboard alone", async ({ page, context }) => {
   const shortcuts = page.getByRole("dialog", { name: "Keyboard shortcuts" });
   await expect(shortcuts).toBeVisible();
   await expect(shortcuts).toContainText("Reply to the shopper");
+  // The dialog keeps focus: its one control, whichever way the agent tabs.
+  const closeShortcuts = shortcuts.getByRole("button");
+  await expect(closeShortcuts).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(closeShortcuts).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(closeShortcuts).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(shortcuts).toBeHidden();
   await expect(page.locator("#row-0")).toBeFocused();
@@ -196,11 +210,98 @@ test("an agent triages by keyboard alone", async ({ page, context }) => {
   await page.keyboard.press("r");
   await expect(page.locator("#reply-text")).toBeFocused();
   await page.keyboard.type("Thanks, we're looking at it today.");
+  // Switching the language draws the screen anew: the half-written reply and note stay.
+  await page.locator("#note-text").fill("Half a note");
+  await page.locator(".locale select").selectOption("zh-CN");
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await expect(page.locator("#ticket-heading")).toHaveText(id);
+  await expect(page.locator("#reply-text")).toHaveValue("Thanks, we're looking at it today.");
+  await expect(page.locator("#note-text")).toHaveValue("Half a note");
+  await page.locator(".locale select").selectOption("en");
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.locator("#reply-text")).toHaveValue("Thanks, we're looking at it today.");
+  await page.locator("#note-text").fill("");
   // Tab past the saved-reply picker to Send.
   await page.locator(".reply button[type=submit]").focus();
   await page.keyboard.press("Enter");
   await expect(page.locator(".event[data-kind=Message]").last()).toContainText("we're looking at it today");
 });
+
+test("sign-in attempts are limited, with the wait in words and nothing about the account", async ({ page }) => {
+  await page.goto(`${stage.widget}/console/sign-in`);
+  await page.locator("#sign-in-site").fill("demo");
+  // An address no agent has: it is limited all the same (no account enumeration).
+  await page.locator("#sign-in-email").fill("guessing@shop.example");
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await page.locator("#sign-in-password").fill(`guess number ${attempt}`);
+    await page.locator(".sign-in button[type=submit]").click();
+    await expect(page.locator(".refusal")).toContainText("The email or password is wrong");
+    // The refusal is drawn anew for each answer: wait for the button to be usable again.
+    await expect(page.locator(".sign-in button[type=submit]")).toBeEnabled();
+  }
+  await page.locator("#sign-in-password").fill("guess number 6");
+  await page.locator(".sign-in button[type=submit]").click();
+  await expect(page.locator(".refusal")).toContainText(/Too many sign-in attempts\. Wait \d+ seconds/);
+  await expect(page.locator("#sign-in-email")).toHaveValue("guessing@shop.example");
+  await expect(page).toHaveURL(/\/console\/sign-in/);
+});
+
+test("a page of another origin cannot act with the agent's session", async ({ page, context }) => {
+  const shopper = await shopperPage(context);
+  const id = await fileSomethingElse(shopper, { order: "10077004" });
+  await shopper.page.close();
+  await signIn(page, colleague);
+  await expect(page).toHaveURL(/\/console\/tickets$/);
+
+  // The stranger's page, in the same browser as the signed-in console, tries a form post and
+  // a credentialed fetch at the console's API.
+  const stranger = await context.newPage();
+  await stranger.goto(`${stage.stranger}/`);
+  const target = `${stage.widget}/v1/console/tickets/${id}/messages`;
+  const outcome = await stranger.evaluate(async (url) => {
+    const form = document.createElement("form");
+    form.method = "POST";
+    form.action = url;
+    form.enctype = "text/plain";
+    form.target = "sink";
+    const field = document.createElement("input");
+    field.name = '{"body":"Refund approved!","internal":false,"x":"';
+    field.value = '"}';
+    form.append(field);
+    const sink = document.createElement("iframe");
+    sink.name = "sink";
+    document.body.append(sink, form);
+    const posted = new Promise((resolve) => (sink.onload = resolve));
+    form.submit();
+    await Promise.race([posted, new Promise((r) => setTimeout(r, 3000))]);
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        credentials: "include",
+        mode: "no-cors",
+        headers: { "Content-Type": "text/plain" },
+        body: JSON.stringify({ body: "Refund approved!", internal: false }),
+      });
+      return response.type;
+    } catch (error) {
+      return String(error);
+    }
+  }, target);
+  expect(outcome).toBeTruthy();
+  await stranger.close();
+
+  // Nothing was said on the ticket, and the agent is still signed in.
+  await page.goto(`${stage.widget}/console/tickets/${id}`);
+  await expect(page.locator("#ticket-heading")).toHaveText(id);
+  await expect(page.locator(".event")).toHaveCount(1);
+  await expect(page.locator(".timeline")).not.toContainText("Refund approved!");
+  await expect(page.locator(".who")).toContainText("Anna");
+});
+
+/** Whether the focused element is inside the element `selector` finds. */
+async function focusInside(page, selector) {
+  return page.evaluate((s) => document.querySelector(s).contains(document.activeElement), selector);
+}
 
 /** Whether the page fits its width: nothing to scroll sideways but the list's own table. */
 async function fitsWidth(page) {

@@ -15,13 +15,10 @@ use crate::tally::Tally;
 pub const EMBED_GZIP_BYTES: u64 = 2048;
 /// The widget's first open (wasm + JS + CSS) ≤ 150 KB gzip.
 pub const FIRST_LOAD_GZIP_BYTES: u64 = 150_000;
-/// The agents' console's first load (wasm + JS + CSS): the budget is 250 KB gzip (issue 15),
-/// which needs the console split like the widget (ticket, settings and insights fetched on
-/// first use). Until then it is held where it stands, 343.5 KB: this ceiling only comes down,
-/// so the console cannot grow while it is over its budget.
-pub const CONSOLE_GZIP_BYTES: u64 = 345_000;
-/// Where the console's first load has to get to, printed beside the ceiling above.
-pub const CONSOLE_TARGET_GZIP_BYTES: u64 = 250_000;
+/// The agents' console's first load (sign-in and the inbox: wasm + JS + CSS) ≤ 250 KB gzip
+/// (issue 15); the ticket with its evidence viewer, settings and insights are chunks fetched
+/// after it (`crates/console/src/chunk.rs`).
+pub const CONSOLE_GZIP_BYTES: u64 = 250_000;
 
 /// One file's bytes as stored and as sent.
 #[derive(Clone, Debug)]
@@ -96,50 +93,67 @@ impl BuildSizes {
     }
 }
 
-/// What the console's release build in `crates/console/dist/` costs: everything it ships is
-/// its first load (it is not split).
+/// What the console's split release build in `crates/console/dist/` costs: sign-in and the
+/// inbox load first; the ticket, settings and insights chunks after the first screen shows.
 pub struct ConsoleSizes {
-    pub files: Vec<Compressed>,
+    pub first_load: Vec<Compressed>,
+    pub chunks: Vec<Compressed>,
 }
 
 impl ConsoleSizes {
     pub fn of(dist: &Path) -> Result<Self> {
-        let files = shipped(dist)?
-            .iter()
-            .map(|path| Compressed::of(path))
-            .collect::<Result<Vec<_>>>()?;
-        if !files.iter().any(|f| f.name.ends_with(".wasm")) {
+        let mut first_load = Vec::new();
+        let mut chunks = Vec::new();
+        for path in shipped(dist)? {
+            let file = Compressed::of(&path)?;
+            if is_chunk(&file.name) {
+                chunks.push(file);
+            } else {
+                first_load.push(file);
+            }
+        }
+        if !first_load.iter().any(|f| f.name.ends_with(".wasm")) {
             bail!(
                 "{} has no console build: run `cargo xtask build-console`",
                 dist.display()
             );
         }
-        Ok(ConsoleSizes { files })
+        if chunks.is_empty() {
+            bail!(
+                "{} has no chunks: the console's build was not split (`cargo xtask build-console` \
+                 builds it with the `lazy` feature and splits it)",
+                dist.display()
+            );
+        }
+        Ok(ConsoleSizes { first_load, chunks })
     }
 
     pub fn total(&self) -> Compressed {
-        Compressed::total("console first load", &self.files)
+        Compressed::total("console first load", &self.first_load)
     }
 }
 
-/// Prints what the console's first load costs.
+/// Prints what the console's first load and its chunks cost.
 pub fn print_console(sizes: &ConsoleSizes) {
     let kb = |bytes: u64| bytes as f64 / 1000.0;
     println!("\nconsole sizes (gzip -9):");
-    for file in &sizes.files {
+    for file in &sizes.first_load {
         println!("  first load  {:>8.1} KB  {}", kb(file.gzip), file.name);
     }
     println!(
-        "  first load  {:>8.1} KB  total (ceiling {:.1} KB; budget {:.1} KB, not met until the console is split)",
+        "  first load  {:>8.1} KB  total (budget {:.1} KB)",
         kb(sizes.total().gzip),
-        kb(CONSOLE_GZIP_BYTES),
-        kb(CONSOLE_TARGET_GZIP_BYTES)
+        kb(CONSOLE_GZIP_BYTES)
     );
+    for file in &sizes.chunks {
+        println!("  on demand   {:>8.1} KB  {}", kb(file.gzip), file.name);
+    }
 }
 
-/// A wasm chunk of the split build (`split_<name>-<hash>.wasm`), fetched after the first load.
+/// A wasm chunk of a split build, fetched after the first load: a split point's own
+/// (`split_<name>-<hash>.wasm`) or what several of them share (`chunk_<n>_….wasm`).
 pub fn is_chunk(name: &str) -> bool {
-    name.starts_with("split_") && name.ends_with(".wasm")
+    (name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm")
 }
 
 /// The scripts, wasm and styles in `dist/`, in name order (not their .br/.gz copies).
@@ -216,9 +230,9 @@ fn overs(sizes: &BuildSizes, console: &ConsoleSizes) -> [Option<String>; 3] {
     let console_total = console.total();
     let console_over = (console_total.gzip > CONSOLE_GZIP_BYTES).then(|| {
         format!(
-            "the console's first load is {} bytes gzip, over its ceiling of {CONSOLE_GZIP_BYTES} \
-             (and its {CONSOLE_TARGET_GZIP_BYTES} budget): agents on a shop's Wi-Fi wait for \
-             every byte of it",
+            "the console's first load is {} bytes gzip, over its {CONSOLE_GZIP_BYTES}: agents on \
+             a shop's Wi-Fi wait for every byte of it; move code behind the split \
+             (crates/console/src/chunk.rs) or make it smaller",
             console_total.gzip
         )
     });
@@ -256,10 +270,11 @@ mod tests {
 
     fn console(parts: &[u64]) -> ConsoleSizes {
         ConsoleSizes {
-            files: parts
+            first_load: parts
                 .iter()
                 .map(|&g| file("helpcenter-console_bg.wasm", g))
                 .collect(),
+            chunks: vec![file("split_ticket-0123456789abcdef.wasm", 120_000)],
         }
     }
 
@@ -270,12 +285,12 @@ mod tests {
         let embed =
             within(overs(&build(EMBED_GZIP_BYTES + 1, &[1_000]), &ok)).expect_err("embed.js over");
         assert!(embed.to_string().contains("embed.js is 2049 bytes gzip"));
-        let agents = within(overs(&build(1_000, &[1_000]), &console(&[300_000, 45_001])))
+        let agents = within(overs(&build(1_000, &[1_000]), &console(&[200_000, 50_001])))
             .expect_err("console over");
         assert!(
             agents
                 .to_string()
-                .contains("console's first load is 345001 bytes gzip")
+                .contains("console's first load is 250001 bytes gzip")
         );
         let first =
             within(overs(&build(1_000, &[100_000, 50_001]), &ok)).expect_err("first open over");
@@ -283,6 +298,44 @@ mod tests {
             first
                 .to_string()
                 .contains("first open is 150001 bytes gzip")
+        );
+    }
+
+    #[test]
+    fn the_consoles_chunks_do_not_count_against_its_first_load() {
+        let dir = std::env::temp_dir().join(format!("xtask-console-sizes-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir");
+        let noise = |n: usize| (0..n).map(|i| (i * 7919 % 251) as u8).collect::<Vec<u8>>();
+        for (name, bytes) in [
+            ("helpcenter-console-0123456789abcdef_bg.wasm", noise(3000)),
+            ("helpcenter-console-0123456789abcdef.js", noise(500)),
+            ("split_ticket-0123456789abcdef.wasm", noise(9000)),
+            ("chunk_0_ticket_settings-0123456789abcdef.wasm", noise(4000)),
+            ("helpcenter-console-0123456789abcdef_bg.wasm.gz", noise(10)),
+        ] {
+            fs::write(dir.join(name), bytes).expect("write");
+        }
+        let sizes = ConsoleSizes::of(&dir).expect("sizes");
+        let _ = fs::remove_dir_all(&dir);
+        let names = |files: &[Compressed]| files.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&sizes.first_load),
+            [
+                "helpcenter-console-0123456789abcdef.js",
+                "helpcenter-console-0123456789abcdef_bg.wasm"
+            ]
+        );
+        assert_eq!(
+            names(&sizes.chunks),
+            [
+                "chunk_0_ticket_settings-0123456789abcdef.wasm",
+                "split_ticket-0123456789abcdef.wasm"
+            ]
+        );
+        assert_eq!(
+            sizes.total().gzip,
+            sizes.first_load.iter().map(|f| f.gzip).sum::<u64>()
         );
     }
 

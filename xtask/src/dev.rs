@@ -84,7 +84,7 @@ struct DevMail {
 /// Trunk.toml makes Trunk offline (it passes `--offline` to cargo), so dependencies are
 /// fetched first.
 pub fn build_widget(ctx: &Ctx) -> Result<()> {
-    split::build_widget(ctx)?;
+    split::build(ctx, &split::WIDGET)?;
     embed::build(ctx)?;
     budgets::print(&budgets::BuildSizes::of(&ctx.root.join("dist"))?);
     Ok(())

@@ -2,19 +2,20 @@
 //! stream of the site's events, the header and the routes. Screens read all of it from one
 //! [`Console`] context.
 
+use std::collections::HashMap;
+
 use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 use crate::api::{self, ApiError};
+use crate::chunk::{InsightsRoute, SettingsRoute, TicketRoute};
 use crate::i18n::{Locale, Text};
 use crate::live::{self, LiveState};
-use crate::screens::{
-    InboxScreen, InsightsScreen, SettingsScreen, ShortcutsDialog, SignInScreen, TicketScreen,
-};
-use crate::wire::{ConsoleStreamEvent, InboxQuery, SignedInAgent};
+use crate::screens::{InboxScreen, ShortcutsDialog, SignInScreen};
+use crate::wire::{InboxQuery, LiveChange, SignedInAgent};
 
 /// Where the session stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,13 +37,32 @@ pub struct Console {
     /// The site's widget configuration: its policy, for category and answer words.
     pub config: RwSignal<Option<crate::words::SiteWords>>,
     /// The newest event of the site's stream; screens react to it.
-    pub live: RwSignal<Option<ConsoleStreamEvent>>,
+    pub live: RwSignal<Option<LiveChange>>,
     pub live_state: RwSignal<LiveState>,
     /// Said by screen readers (the page's polite live region).
     pub announce: RwSignal<String>,
     pub shortcuts_open: RwSignal<bool>,
     /// The inbox's filters, kept while the agent opens a ticket and comes back.
     pub inbox: RwSignal<InboxQuery>,
+    /// What the agent was writing on each ticket, by ticket id: kept here, not by the ticket
+    /// screen, so redrawing it in the other language (or going to the inbox and back) loses
+    /// no half-written reply or note.
+    pub drafts: StoredValue<HashMap<String, TicketDraft>>,
+}
+
+/// What an agent is writing or choosing on one ticket.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TicketDraft {
+    /// The status chosen to move to, its resolution kind and message.
+    pub to: String,
+    pub resolution: String,
+    pub status_message: String,
+    /// The question asking the shopper for information.
+    pub question: String,
+    pub reply: String,
+    pub note: String,
+    /// The colleague chosen to assign to.
+    pub colleague: String,
 }
 
 impl Console {
@@ -122,6 +142,7 @@ pub fn App() -> impl IntoView {
         announce: RwSignal::new(String::new()),
         shortcuts_open: RwSignal::new(false),
         inbox: RwSignal::new(crate::screens::default_inbox()),
+        drafts: StoredValue::new(HashMap::new()),
     };
     provide_context(console);
 
@@ -163,6 +184,8 @@ pub fn App() -> impl IntoView {
                     }
                 });
                 live::start(console);
+                // The screens after the inbox, fetched while the agent reads it.
+                leptos::task::spawn_local(crate::chunk::preload_all());
             }
             None => {
                 live::stop();
@@ -313,9 +336,9 @@ fn Shell() -> impl IntoView {
                         }>
                             <Route path=path!("/console/sign-in") view=SignInScreen />
                             <Route path=path!("/console/tickets") view=InboxScreen />
-                            <Route path=path!("/console/tickets/:id") view=TicketScreen />
-                            <Route path=path!("/console/settings") view=SettingsScreen />
-                            <Route path=path!("/console/insights") view=InsightsScreen />
+                            <Route path=path!("/console/tickets/:id") view={Lazy::<TicketRoute>::new()} />
+                            <Route path=path!("/console/settings") view={Lazy::<SettingsRoute>::new()} />
+                            <Route path=path!("/console/insights") view={Lazy::<InsightsRoute>::new()} />
                             <Route path=path!("/console") view=|| () />
                         </Routes>
                     }

@@ -179,6 +179,8 @@ pub enum Text {
     TryAgain,
     NotFound,
     NetworkError,
+    /// A screen's chunk could not be fetched (offline, a deploy in between).
+    ScreenNotLoaded,
     ServerError,
     Language,
     // Navigation
@@ -381,6 +383,7 @@ fn en(text: Text) -> &'static str {
         TryAgain => "Try again",
         NotFound => "There is no such page or ticket here.",
         NetworkError => "The server could not be reached. Check the connection and try again.",
+        ScreenNotLoaded => "This screen could not be loaded. Check the connection and try again.",
         ServerError => "The server could not do this just now ({status}). Try again in a moment.",
         Language => "Language",
         NavInbox => "Inbox",
@@ -582,6 +585,7 @@ fn zh_cn(text: Text) -> &'static str {
         TryAgain => "重试",
         NotFound => "这里没有这个页面或工单。",
         NetworkError => "无法连接服务器。请检查网络后重试。",
+        ScreenNotLoaded => "无法加载此页面。请检查网络后重试。",
         ServerError => "服务器暂时无法完成此操作（{status}）。请稍后重试。",
         Language => "语言",
         NavInbox => "收件箱",

@@ -78,6 +78,57 @@ pub fn focus_quietly(id: &str) {
     }
 }
 
+/// What Tab can reach inside a dialog.
+const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), \
+    select:not([disabled]), textarea:not([disabled]), video[controls], \
+    [tabindex]:not([tabindex='-1'])";
+
+/// Keeps Tab and Shift+Tab inside an open modal dialog (the `keydown` event's current
+/// target): from its last control Tab goes to the first, from its first (or the dialog
+/// itself) Shift+Tab to the last, so focus never wanders behind the backdrop.
+pub fn trap_tab(event: &KeyboardEvent) {
+    if event.key() != "Tab" {
+        return;
+    }
+    let Some(dialog) = event
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return;
+    };
+    let Ok(found) = dialog.query_selector_all(FOCUSABLE) else {
+        return;
+    };
+    let reachable: Vec<web_sys::HtmlElement> = (0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        // Hidden ones (`hidden`, or inside something hidden) have no layout box.
+        .filter(|element| element.get_client_rects().length() > 0)
+        .collect();
+    let (Some(first), Some(last)) = (reachable.first(), reachable.last()) else {
+        // Nothing to reach: focus stays on the dialog.
+        event.prevent_default();
+        return;
+    };
+    let active = leptos::prelude::document().active_element();
+    let on = |element: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == element.unchecked_ref::<web_sys::Element>())
+    };
+    let inside = active.as_ref().is_some_and(|a| dialog.contains(Some(a)));
+    let on_dialog = active.as_ref() == Some(&dialog);
+    let next = if event.shift_key() {
+        (on(first) || on_dialog || !inside).then_some(last)
+    } else {
+        (on(last) || !inside).then_some(first)
+    };
+    if let Some(next) = next {
+        event.prevent_default();
+        let _ = next.focus();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::query_param;

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod app;
+pub mod chunk;
 pub mod i18n;
 pub mod keys;
 pub mod live;

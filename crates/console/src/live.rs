@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::{EventSource, MessageEvent};
 
 use crate::app::Console;
-use crate::wire::ConsoleStreamEvent;
+use crate::wire::LiveChange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LiveState {
@@ -71,7 +71,7 @@ pub fn start(console: Console) {
         let Some(text) = event.data().as_string() else {
             return;
         };
-        let Ok(change) = serde_json::from_str::<ConsoleStreamEvent>(&text) else {
+        let Ok(change) = serde_json::from_str::<LiveChange>(&text) else {
             return;
         };
         // Replays can repeat what was seen; each event counts once.

@@ -270,6 +270,22 @@ mod tests {
     }
 
     #[test]
+    fn a_message_of_the_sites_stream_is_read_without_its_event() {
+        let row = item("HC-7F3K9Q", TicketStatus::InReview, "2026-12-04T14:00:00Z");
+        let message = serde_json::json!({
+            "cursor": 42,
+            "ticket_id": "HC-7F3K9Q",
+            "event": {"anything": ["the server", "sends"], "seq": 3},
+            "ticket": serde_json::to_value(&row).expect("a row"),
+        });
+        let change: crate::wire::LiveChange =
+            serde_json::from_value(message).expect("the stream's message");
+        assert_eq!(change.cursor, 42);
+        assert_eq!(change.ticket_id, "HC-7F3K9Q");
+        assert_eq!(change.ticket, row);
+    }
+
+    #[test]
     fn sizes_and_durations_read_as_people_write_them() {
         assert_eq!(file_size(512), "512 B");
         assert_eq!(file_size(820_400), "820 KB");

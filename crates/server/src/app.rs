@@ -197,6 +197,7 @@ pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
                     tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
                 }))
                 .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(axum::middleware::from_fn(server_timing))
                 .layer(axum::middleware::map_response(
                     crate::routes::extract::method_not_allowed,
                 ))
@@ -206,6 +207,22 @@ pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
                 )),
         )
         .with_state(state)
+}
+
+/// `Server-Timing: app;dur=…`: how long the server took to answer (to its headers, for a
+/// stream), in milliseconds, so a browser's developer tools and `cargo xtask bench` can tell
+/// the server's own time from the network's and the queue's.
+async fn server_timing(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let mut response = next.run(request).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(value) = axum::http::HeaderValue::from_str(&format!("app;dur={ms:.3}")) {
+        response.headers_mut().insert("server-timing", value);
+    }
+    response
 }
 
 /// CORS grants only for the pages of the sites this server serves (exact origin match).

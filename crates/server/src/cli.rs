@@ -436,7 +436,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         log.announce(&format!("Agents' console: http://{addr}/console/"));
         if let Some((email, password)) = &demo_agent {
             log.announce(&format!(
-                "  sign in to the demo site as {email}, password {password} (kept in {})",
+                "  sign in at http://{addr}/console/sign-in?site=demo (store \"demo\") as {email}, password {password} (kept in {})",
                 data_dir.join("demo-agent-password").display()
             ));
         }

@@ -734,7 +734,16 @@ async fn the_demo_site_comes_with_an_agent_who_signs_in_to_the_console() {
             if let Some(rest) = line.strip_prefix("Help Center server listening on ") {
                 base = Some(rest.trim_end_matches('/').to_owned());
             }
-            if let Some(rest) = line.trim().strip_prefix("sign in to the demo site as ") {
+            if let Some(rest) = line.trim().strip_prefix("sign in at ") {
+                // The sign-in page with the demo store filled in, then the credentials.
+                let (url, rest) = rest
+                    .split_once(" (store \"demo\") as ")
+                    .expect("the sign-in page, then the store");
+                assert!(
+                    url.starts_with("http://127.0.0.1:")
+                        && url.ends_with("/console/sign-in?site=demo"),
+                    "{line}"
+                );
                 let (email, rest) = rest.split_once(", password ").expect("email, password");
                 let password = rest.split_whitespace().next().expect("password");
                 credentials = Some((email.to_owned(), password.to_owned()));

@@ -37,6 +37,23 @@ async fn health_is_reported() {
 }
 
 #[tokio::test]
+async fn every_answer_says_how_long_the_server_took() {
+    let server = TestServer::start().await;
+    for path in ["/healthz", "/v1/sites/demo/widget-config", "/v1/nowhere"] {
+        let response = reqwest::get(server.url(path)).await.expect("request");
+        let timing = response.headers()["server-timing"]
+            .to_str()
+            .expect("text")
+            .to_owned();
+        let ms: f64 = timing
+            .strip_prefix("app;dur=")
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| panic!("{path}: Server-Timing {timing:?}"));
+        assert!((0.0..10_000.0).contains(&ms), "{path}: {ms} ms");
+    }
+}
+
+#[tokio::test]
 async fn the_widget_page_and_its_wasm_are_served() {
     let server = TestServer::start().await;
     let root = reqwest::get(format!("{}/", server.base))

@@ -19,10 +19,11 @@ use report::Report;
 
 type Section = (&'static str, fn(&Ctx, &mut Report) -> Result<()>);
 
-const SECTIONS: [Section; 3] = [
+const SECTIONS: [Section; 4] = [
     ("bytes", bytes::measure),
     ("browser", browser::measure),
     ("server", server::measure),
+    ("inbox", server::measure_inbox),
 ];
 
 /// Every section, or only those named in `only`.

@@ -3,6 +3,9 @@
 //! afresh for every scenario so its peak memory is that scenario's:
 //! - read a ticket, and create one (with its finished upload), under wrk at fixed concurrency,
 //!   against an empty handler under the same load;
+//! - the agents' inbox's first page with 100,000 tickets in the database, beside reading one
+//!   ticket in the console on the same database under the same load, with the server's own
+//!   time (its `Server-Timing`) one request at a time;
 //! - one event fanned out to 1,000 open event streams, against the same fan-out by a bare
 //!   axum SSE handler;
 //! - a 200 MB tus upload, against writing the same bytes to a file on the same disk.
@@ -25,6 +28,7 @@ use crate::mail_catcher::MailCatcher;
 use crate::tools;
 
 const SECTION: &str = "server";
+const INBOX_SECTION: &str = "inbox";
 const OURS: &str = "127.0.0.1:18180";
 const FLOOR: &str = "127.0.0.1:18190";
 /// aiosmtpd, catching the mail of the "mail on" figure.
@@ -44,6 +48,20 @@ const CREATE_SECONDS: u32 = 2;
 const STREAMS: usize = 1000;
 const FIRES: usize = 5;
 const BIG_UPLOAD: usize = 200_000_000;
+/// Tickets in the database for the inbox figure.
+const INBOX_TICKETS: usize = 100_000;
+/// The agent signed in for the inbox figure.
+const AGENT_EMAIL: &str = "bench@shop.example";
+const AGENT_PASSWORD: &str = "bench-agent-password";
+/// Requests sent one at a time whose `Server-Timing` gives the server's own time.
+const TIMED: usize = 300;
+
+/// The `inbox` section: the agents' inbox at 100,000 tickets (its own section, as seeding
+/// and measuring it takes a while).
+pub fn measure_inbox(ctx: &Ctx, report: &mut Report) -> Result<()> {
+    tools::ensure_wrk(ctx)?;
+    Bench::new(ctx)?.inbox(report)
+}
 
 pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
     tools::ensure_wrk(ctx)?;
@@ -197,8 +215,17 @@ policy_file = "policy.toml"
     }
 
     fn ours_with(&self, config: &Path) -> Result<Running> {
-        let data = self.work.path().join("data");
-        let _ = std::fs::remove_dir_all(&data);
+        let _ = std::fs::remove_dir_all(self.data());
+        self.ours_on_kept_data(config)
+    }
+
+    fn data(&self) -> PathBuf {
+        self.work.path().join("data")
+    }
+
+    /// A Help Center server on the database already in the data directory.
+    fn ours_on_kept_data(&self, config: &Path) -> Result<Running> {
+        let data = self.data();
         let mut process = ServerProcess::new(&self.server, OURS.parse()?)
             .env("RUST_LOG", "warn")
             .arg("serve")
@@ -290,6 +317,180 @@ policy_file = "policy.toml"
             },
             || get(&self.floor()?, "/empty", "x"),
         )
+    }
+
+    /// The inbox's first page at 100,000 tickets, beside reading one ticket in the console on
+    /// the same database: wrk's p50 and p99, then the server's own time one request at a time.
+    fn inbox(&self, report: &mut Report) -> Result<()> {
+        let id = self.seed_inbox()?;
+        // As the console first opens it: open tickets, the most urgent answer first, one page.
+        let first_page =
+            "/v1/console/tickets?status=submitted,in_review,needs_info,escalated&sort=respond_by";
+        let one_ticket = format!("/v1/console/tickets/{id}");
+        let (mut page_runs, mut ticket_runs) = (Vec::new(), Vec::new());
+        let (mut page_times, mut ticket_times) = (Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            let server = self.ours_on_kept_data(&self.config())?;
+            let cookie = sign_in(server.addr)?;
+            let page = call(server.addr, "GET", first_page, &[("Cookie", &cookie)], &[])?
+                .expect(200, "the inbox's first page")?
+                .json()?;
+            let total: u64 = [
+                "submitted",
+                "in_review",
+                "needs_info",
+                "resolved",
+                "escalated",
+                "closed",
+            ]
+            .iter()
+            .filter_map(|s| page["counts"][s].as_u64())
+            .sum();
+            if total != INBOX_TICKETS as u64 {
+                bail!("the inbox counts {total} tickets, not the {INBOX_TICKETS} seeded: {page}");
+            }
+            let load = |path: &str| -> Result<Run> {
+                let load = wrk::run(
+                    self.ctx,
+                    &Target {
+                        url: format!("http://{}{path}", server.addr),
+                        headers: vec![format!("Cookie: {cookie}")],
+                        script: None,
+                        script_env: Vec::new(),
+                        seconds: SECONDS,
+                    },
+                )?;
+                Ok(Run {
+                    load,
+                    peak_mb: server.peak_mb(),
+                })
+            };
+            page_runs.push(load(first_page)?);
+            ticket_runs.push(load(&one_ticket)?);
+            page_times.push(server_times(server.addr, first_page, &cookie)?);
+            ticket_times.push(server_times(server.addr, &one_ticket, &cookie)?);
+        }
+        let figure = |runs: &[Run], f: Reading| {
+            Figure::of(&runs.iter().map(f).collect::<Vec<_>>()).context("no runs")
+        };
+        let what = format!("the inbox's first page (50 of {INBOX_TICKETS} tickets)");
+        let beside = "read one ticket in the console, same database and load";
+        let rows: [(&str, Reading); 2] = [
+            ("p50 latency", |r| r.load.p50_ms),
+            ("p99 latency", |r| r.load.p99_ms),
+        ];
+        for (name, f) in rows {
+            report.add(Row {
+                section: INBOX_SECTION,
+                what: format!("{what}, {name} ({THREADS} threads, {CONNECTIONS} connections)"),
+                unit: "ms",
+                ours: figure(&page_runs, f)?,
+                baseline_is: beside.to_owned(),
+                baseline: figure(&ticket_runs, f)?,
+            });
+        }
+        let times = |runs: &[(f64, f64)], p99: bool| {
+            let pick = |t: &(f64, f64)| if p99 { t.1 } else { t.0 };
+            Figure::of(&runs.iter().map(pick).collect::<Vec<_>>()).context("no runs")
+        };
+        for (name, f) in [("p50", false), ("p99", true)] {
+            report.add(Row {
+                section: INBOX_SECTION,
+                what: format!(
+                    "{what}, server time {name} (Server-Timing, {TIMED} requests one at a time)"
+                ),
+                unit: "ms",
+                ours: times(&page_times, f)?,
+                baseline_is: "read one ticket in the console, same database".to_owned(),
+                baseline: times(&ticket_times, f)?,
+            });
+        }
+        Ok(())
+    }
+
+    /// A database of `INBOX_TICKETS` tickets with an agent to sign in: one claim filed over
+    /// HTTP (with its photo), copied in one SQL statement into the rest, spread over a year
+    /// of changes and deadlines and over every status. Returns the filed claim's id.
+    fn seed_inbox(&self) -> Result<String> {
+        let started = Instant::now();
+        let id = {
+            let server = self.ours()?;
+            let uploads = make_uploads(server.addr, 1, 1024)?;
+            file_ticket(server.addr, &uploads[0], "inbox")?.0
+        };
+        let db = self.data().join("helpcenter.db");
+        let columns = self
+            .ctx
+            .cmd("sqlite3")
+            .arg(&db)
+            .arg("SELECT name FROM pragma_table_info('tickets') ORDER BY cid")
+            .capture()
+            .context("sqlite3 (Debian's sqlite3) seeds the inbox's tickets: is it installed?")?;
+        let columns: Vec<&str> = columns
+            .lines()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        let minutes = |column: &str, sign: &str| {
+            format!(
+                "strftime('%Y-%m-%dT%H:%M:%S', t.{column}, '{sign}' || (n.i * 7 % 525600) || ' minutes') || '.000000Z'"
+            )
+        };
+        let values: Vec<String> = columns
+            .iter()
+            .map(|&column| match column {
+                // HC- and six of the ids' letters: ZZ, then n in base 31.
+                "id" => {
+                    "'HC-ZZ' || substr('23456789ABCDEFGHJKMNPQRSTUVWXYZ', n.i / 29791 % 31 + 1, 1) \
+                    || substr('23456789ABCDEFGHJKMNPQRSTUVWXYZ', n.i / 961 % 31 + 1, 1) \
+                    || substr('23456789ABCDEFGHJKMNPQRSTUVWXYZ', n.i / 31 % 31 + 1, 1) \
+                    || substr('23456789ABCDEFGHJKMNPQRSTUVWXYZ', n.i % 31 + 1, 1)"
+                        .to_owned()
+                }
+                "status" => "CASE n.i % 6 WHEN 0 THEN 'submitted' WHEN 1 THEN 'in_review' \
+                    WHEN 2 THEN 'needs_info' WHEN 3 THEN 'resolved' WHEN 4 THEN 'escalated' \
+                    ELSE 'closed' END"
+                    .to_owned(),
+                "order_number" => "printf('%08d', 20000000 + n.i)".to_owned(),
+                "email" => "'shopper' || n.i || '@example.com'".to_owned(),
+                "created_at" | "updated_at" => minutes(column, "-"),
+                "respond_by" => minutes(column, "+"),
+                other => format!("t.{other}"),
+            })
+            .collect();
+        let sql = format!(
+            "BEGIN;\n\
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {})\n\
+             INSERT INTO tickets ({}) SELECT {} FROM n CROSS JOIN (SELECT * FROM tickets WHERE id = '{id}') AS t;\n\
+             COMMIT;\n\
+             SELECT COUNT(*) FROM tickets;",
+            INBOX_TICKETS - 1,
+            columns.join(", "),
+            values.join(", ")
+        );
+        let count = self.ctx.cmd("sqlite3").arg(&db).arg(&sql).capture()?;
+        if count.trim() != INBOX_TICKETS.to_string() {
+            bail!(
+                "seeding the inbox left {} tickets, not {INBOX_TICKETS}",
+                count.trim()
+            );
+        }
+        self.ctx
+            .cmd(&self.server)
+            .env("HELPCENTER_AGENT_PASSWORD", AGENT_PASSWORD)
+            .args(["admin", "--config"])
+            .arg(self.config())
+            .arg("--data-dir")
+            .arg(self.data())
+            .args(["--site", SITE, "agents", "add", "--email", AGENT_EMAIL])
+            .args(["--name", "Bench", "--role", "agent"])
+            .read()
+            .context("helpcenter-server admin agents add failed")?;
+        println!(
+            "bench: {INBOX_TICKETS} tickets in the database in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        Ok(id)
     }
 
     fn creating(&self, report: &mut Report) -> Result<()> {
@@ -604,6 +805,45 @@ fn upload_one(addr: &str, n: usize, padding: usize) -> Result<String> {
         .next()
         .context("an upload URL without an id")?
         .to_owned())
+}
+
+/// Signs the bench's agent in: the session cookie (`name=value`).
+fn sign_in(addr: &str) -> Result<String> {
+    let body = json!({ "site": SITE, "email": AGENT_EMAIL, "password": AGENT_PASSWORD });
+    let origin = format!("http://{addr}");
+    let answer = call(
+        addr,
+        "POST",
+        "/v1/console/session",
+        &[("Content-Type", "application/json"), ("Origin", &origin)],
+        body.to_string().as_bytes(),
+    )?
+    .expect(200, "signing the bench's agent in")?;
+    let cookie = answer
+        .header("set-cookie")
+        .context("signing in set no cookie")?;
+    Ok(cookie.split(';').next().unwrap_or(cookie).to_owned())
+}
+
+/// The server's own time for `path` (its `Server-Timing: app;dur=…`), `TIMED` requests one
+/// at a time: (p50, p99) in milliseconds.
+fn server_times(addr: &str, path: &str, cookie: &str) -> Result<(f64, f64)> {
+    let mut times = Vec::with_capacity(TIMED);
+    for _ in 0..TIMED {
+        let answer = call(addr, "GET", path, &[("Cookie", cookie)], &[])?.expect(200, path)?;
+        let timing = answer
+            .header("server-timing")
+            .context("the server sent no Server-Timing")?;
+        let ms: f64 = timing
+            .split(';')
+            .find_map(|part| part.trim().strip_prefix("dur="))
+            .and_then(|d| d.parse().ok())
+            .with_context(|| format!("a Server-Timing without dur: {timing}"))?;
+        times.push(ms);
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    Ok((at(0.5), at(0.99)))
 }
 
 /// Files a claim with `upload`: its id and access token.

@@ -83,7 +83,8 @@ pub fn EvidenceList(
 }
 
 /// One file large, in a modal dialog: zoom and rotate a photo, play a video; arrows go to
-/// the previous or next file, Escape closes and focus goes back to the thumbnail.
+/// the previous or next file, Tab stays inside, Escape closes and focus goes back to the
+/// thumbnail.
 #[component]
 fn Viewer(files: Signal<Vec<ConsoleEvidence>>, open: RwSignal<Option<usize>>) -> impl IntoView {
     let console = use_console();
@@ -140,6 +141,7 @@ fn Viewer(files: Signal<Vec<ConsoleEvidence>>, open: RwSignal<Option<usize>>) ->
                 "ArrowLeft" => go(-1),
                 "+" | "=" => zoom.update(|z| *z = (*z + 1).min(ZOOMS.len() - 1)),
                 "-" => zoom.update(|z| *z = z.saturating_sub(1)),
+                "Tab" => crate::keys::trap_tab(&e),
                 _ => {}
             }
         >

@@ -1,4 +1,5 @@
-//! `?`: the list of keyboard shortcuts, as a dialog that takes focus and gives it back.
+//! `?`: the list of keyboard shortcuts, as a dialog that takes focus, keeps Tab inside and
+//! gives focus back when it closes.
 
 use leptos::prelude::*;
 
@@ -51,6 +52,7 @@ pub fn ShortcutsDialog() -> impl IntoView {
                 if e.key() == "Escape" {
                     open.try_set(false);
                 }
+                crate::keys::trap_tab(&e);
             }
         >
             <h2 id="shortcuts-heading">{console.tu(Text::ShortcutsHeading)}</h2>

@@ -11,7 +11,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiError};
-use crate::app::use_console;
+use crate::app::{TicketDraft, use_console};
 use crate::i18n::{Locale, Text};
 use crate::present::{self, humanize};
 use crate::screens::evidence::EvidenceList;
@@ -51,20 +51,53 @@ struct Drafts {
 }
 
 impl Drafts {
-    fn new() -> Drafts {
+    fn new(kept: &TicketDraft) -> Drafts {
         Drafts {
-            to: RwSignal::new(String::new()),
-            resolution: RwSignal::new(String::new()),
-            status_message: RwSignal::new(String::new()),
-            question: RwSignal::new(String::new()),
-            reply: RwSignal::new(String::new()),
-            note: RwSignal::new(String::new()),
-            colleague: RwSignal::new(String::new()),
+            to: RwSignal::new(kept.to.clone()),
+            resolution: RwSignal::new(kept.resolution.clone()),
+            status_message: RwSignal::new(kept.status_message.clone()),
+            question: RwSignal::new(kept.question.clone()),
+            reply: RwSignal::new(kept.reply.clone()),
+            note: RwSignal::new(kept.note.clone()),
+            colleague: RwSignal::new(kept.colleague.clone()),
             said_status: RwSignal::new(Said::Nothing),
             said_info: RwSignal::new(Said::Nothing),
             said_reply: RwSignal::new(Said::Nothing),
             said_note: RwSignal::new(Said::Nothing),
             said_assign: RwSignal::new(Said::Nothing),
+        }
+    }
+
+    /// What is written now (tracked: an effect reading it runs again on every keystroke).
+    fn written(&self) -> TicketDraft {
+        TicketDraft {
+            to: self.to.get(),
+            resolution: self.resolution.get(),
+            status_message: self.status_message.get(),
+            question: self.question.get(),
+            reply: self.reply.get(),
+            note: self.note.get(),
+            colleague: self.colleague.get(),
+        }
+    }
+
+    /// Puts back what was written on another ticket (or nothing) when the screen shows it.
+    fn restore(&self, kept: &TicketDraft) {
+        self.to.set(kept.to.clone());
+        self.resolution.set(kept.resolution.clone());
+        self.status_message.set(kept.status_message.clone());
+        self.question.set(kept.question.clone());
+        self.reply.set(kept.reply.clone());
+        self.note.set(kept.note.clone());
+        self.colleague.set(kept.colleague.clone());
+        for said in [
+            self.said_status,
+            self.said_info,
+            self.said_reply,
+            self.said_note,
+            self.said_assign,
+        ] {
+            said.set(Said::Nothing);
         }
     }
 }
@@ -78,7 +111,35 @@ pub fn TicketScreen() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let colleagues = RwSignal::new(Vec::<AgentRef>::new());
     let replies = RwSignal::new(Vec::<SavedReply>::new());
-    let drafts = Drafts::new();
+    // What the agent was writing here before the screen was last drawn (another language,
+    // the inbox and back) comes back; every change is kept in the shell as it is typed.
+    let kept = move |id: &str| {
+        console
+            .drafts
+            .with_value(|d| d.get(id).cloned())
+            .unwrap_or_default()
+    };
+    let drafts = Drafts::new(&kept(
+        &params.with_untracked(|p| p.get("id").unwrap_or_default()),
+    ));
+    Effect::new(move |previous: Option<String>| {
+        let current = id();
+        if previous.is_some_and(|p| p != current) {
+            drafts.restore(&kept(&current));
+        }
+        current
+    });
+    Effect::new(move |_| {
+        let written = drafts.written();
+        let current = params.with_untracked(|p| p.get("id").unwrap_or_default());
+        console.drafts.update_value(|d| {
+            if written == TicketDraft::default() {
+                d.remove(&current);
+            } else {
+                d.insert(current, written);
+            }
+        });
+    });
 
     let reload = move || {
         let id = id();
