@@ -82,7 +82,7 @@ const STEPS: [Step; 12] = [
     Step {
         name: "size budgets (DESIGN.md)",
         run: budgets::check,
-        floors: Some(&[("size budgets", 3)]),
+        floors: Some(&[("size budgets", 4)]),
     },
     Step {
         name: "split widget in chromium",
@@ -103,12 +103,12 @@ const STEPS: [Step; 12] = [
 
 /// Test binaries of the workspace's native tests, by the name cargo gives them.
 const NATIVE_FLOORS: &[(&str, u32)] = &[
-    ("helpcenter_api (unit)", 13),
+    ("helpcenter_api (unit)", 15),
     ("helpcenter_console (unit)", 17),
-    ("helpcenter_core (unit)", 59),
+    ("helpcenter_core (unit)", 67),
     ("helpcenter_media (unit)", 19),
     ("helpcenter_server (unit)", 54),
-    ("helpcenter_widget (unit)", 25),
+    ("helpcenter_widget (unit)", 26),
     ("xtask (unit, src/main.rs)", 29),
     // crates/server/tests/
     ("cli", 12),
