@@ -105,9 +105,21 @@ impl Api {
         format!("{}{path}", self.base)
     }
 
+    /// Read by hand (`helpcenter_core::json`), not serde_json: the first load does this.
     pub async fn widget_config(&self, site: &str) -> Result<WidgetConfig, ApiError> {
+        use helpcenter_core::json::{FromJson, Json};
         let url = self.url(&format!("/v1/sites/{}/widget-config", encode(site)));
-        read(Request::get(&url)).await
+        let response = Request::get(&url)
+            .send()
+            .await
+            .map_err(|_| ApiError::Network)?;
+        if !response.ok() {
+            return Err(ApiError::Status(response.status()));
+        }
+        let text = response.text().await.map_err(|_| ApiError::Body)?;
+        Json::parse(&text)
+            .and_then(|json| WidgetConfig::from_json(&json))
+            .ok_or(ApiError::Body)
     }
 
     /// A ticket as its shopper sees it, opened with its access token.

@@ -205,23 +205,123 @@ fn fill_random(bytes: &mut [u8]) {
     bytes.copy_from_slice(&mixed.to_le_bytes()[..bytes.len()]);
 }
 
-/// Drafts and filed tickets in localStorage, one of each per site.
-pub mod saved {
-    use super::{Draft, DraftFile, ReplyDraft};
-    use serde::{Deserialize, Serialize};
+/// The draft as kept on the device, read and written by hand (`helpcenter_core::json`): the
+/// first load reads and keeps it, and serde_json's decoders for it would cost the first open
+/// more than all of this. The same JSON serde writes and reads, so drafts kept by earlier
+/// versions read back.
+mod kept {
+    use helpcenter_core::json::{FromJson, Json, ObjectWriter, ToJson};
 
-    /// A draft as kept: its fields and, beside them, its files.
-    #[derive(Serialize)]
-    struct Keeping<'a> {
-        draft: &'a Draft,
-        files: &'a [DraftFile],
+    use super::{Draft, DraftFile, Stage};
+
+    impl FromJson for Stage {
+        fn from_json(json: &Json) -> Option<Self> {
+            Stage::ALL
+                .into_iter()
+                .find(|s| Some(s.name()) == json.as_str())
+        }
     }
 
-    #[derive(Deserialize)]
-    struct Kept {
-        draft: Draft,
-        #[serde(default)]
-        files: Vec<DraftFile>,
+    impl ToJson for Stage {
+        fn write_json(&self, out: &mut String) {
+            self.name().write_json(out);
+        }
+    }
+
+    impl FromJson for Draft {
+        fn from_json(json: &Json) -> Option<Self> {
+            Some(Draft {
+                category: json.optional("category")?,
+                answers: json.or("answers", Vec::new())?,
+                ahead: json.or("ahead", Vec::new())?,
+                stage: json.or("stage", Stage::Problem)?,
+                delivered_on: json.or("delivered_on", String::new())?,
+                order_number: json.or("order_number", String::new())?,
+                description: json.or("description", String::new())?,
+                email: json.or("email", String::new())?,
+                idempotency_key: json.or("idempotency_key", String::new())?,
+                pending: json.optional("pending")?,
+            })
+        }
+    }
+
+    impl ToJson for Draft {
+        fn write_json(&self, out: &mut String) {
+            ObjectWriter::new(out)
+                .member("category", &self.category)
+                .member("answers", &self.answers)
+                .member("ahead", &self.ahead)
+                .member("stage", &self.stage)
+                .member("delivered_on", &self.delivered_on)
+                .member("order_number", &self.order_number)
+                .member("description", &self.description)
+                .member("email", &self.email)
+                .member("idempotency_key", &self.idempotency_key)
+                .member("pending", &self.pending)
+                .end();
+        }
+    }
+
+    impl FromJson for DraftFile {
+        fn from_json(json: &Json) -> Option<Self> {
+            Some(DraftFile {
+                key: json.field("key")?,
+                name: json.field("name")?,
+                bytes: json.field("bytes")?,
+                facts: json.optional("facts")?,
+                upload_url: json.optional("upload_url")?,
+                uploaded: json.or("uploaded", false)?,
+            })
+        }
+    }
+
+    impl ToJson for DraftFile {
+        fn write_json(&self, out: &mut String) {
+            ObjectWriter::new(out)
+                .member("key", &self.key)
+                .member("name", &self.name)
+                .member("bytes", &self.bytes)
+                .member("facts", &self.facts)
+                .member("upload_url", &self.upload_url)
+                .member("uploaded", &self.uploaded)
+                .end();
+        }
+    }
+}
+
+impl Stage {
+    /// Its name as kept (serde's).
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Problem => "problem",
+            Stage::Details => "details",
+            Stage::Evidence => "evidence",
+            Stage::Review => "review",
+        }
+    }
+}
+
+/// Drafts and filed tickets in localStorage, one of each per site.
+pub mod saved {
+    use helpcenter_core::json::{Json, ObjectWriter};
+    use serde::{Deserialize, Serialize};
+
+    use super::{Draft, DraftFile, ReplyDraft};
+
+    /// A draft as kept: `{"draft": …, "files": […]}`, its fields and, beside them, its files.
+    fn keeping(draft: &Draft, files: &[DraftFile]) -> String {
+        let mut text = String::new();
+        ObjectWriter::new(&mut text)
+            .member("draft", draft)
+            .member("files", files)
+            .end();
+        text
+    }
+
+    /// What [`keeping`] wrote (files default to none).
+    fn kept(text: &str) -> Option<(Draft, Vec<DraftFile>)> {
+        let json = Json::parse(text)?;
+        Some((json.field("draft")?, json.or("files", Vec::new())?))
     }
 
     fn storage() -> Option<web_sys::Storage> {
@@ -246,15 +346,13 @@ pub mod saved {
     /// be read.
     pub fn load(site: &str) -> Option<(Draft, Vec<DraftFile>)> {
         let text = storage()?.get_item(&draft_key(site)).ok()??;
-        let kept: Kept = serde_json::from_str(&text).ok()?;
-        Some((kept.draft, kept.files))
+        kept(&text)
     }
 
     /// Keeps `draft`; a full or blocked storage only costs the shopper the safety net.
     pub fn store(site: &str, draft: &Draft, files: &[DraftFile]) {
-        let keeping = Keeping { draft, files };
-        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&keeping)) {
-            let _ = storage.set_item(&draft_key(site), &text);
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(&draft_key(site), &keeping(draft, files));
         }
     }
 
@@ -345,18 +443,68 @@ pub mod saved {
                 upload_url: Some("/v1/uploads/abc".into()),
                 uploaded: true,
             }];
-            let text = serde_json::to_string(&Keeping {
-                draft: &draft,
-                files: &files,
+            let text = keeping(&draft, &files);
+            let (kept_draft, kept_files) = kept(&text).expect("reads back");
+            assert_eq!(kept_draft, draft);
+            assert_eq!(kept_files, files);
+            let (without_files, none) =
+                kept(r#"{"draft":{"order_number":"1234"}}"#).expect("no files");
+            assert_eq!(without_files.order_number, "1234");
+            assert!(none.is_empty());
+            assert_eq!(kept("{\"files\":[]}"), None, "no draft, nothing to resume");
+        }
+
+        /// A draft kept by an earlier version (written by serde_json) reads back whole, and
+        /// one kept now reads in serde as before.
+        #[test]
+        fn drafts_read_and_write_the_json_serde_did() {
+            use helpcenter_core::{EvidenceFile, MediaType};
+            let draft = Draft {
+                category: Some("logistics_delivery".into()),
+                answers: vec!["damaged".into()],
+                ahead: vec!["box".into()],
+                stage: super::super::Stage::Review,
+                delivered_on: "2026-11-20".into(),
+                order_number: "10023456".into(),
+                description: "Crushed \"box\"\n😀".into(),
+                email: "a@example.com".into(),
+                pending: Some(helpcenter_api::NewTicket {
+                    category: "logistics_delivery".into(),
+                    identity_token: Some("t".into()),
+                    ..Default::default()
+                }),
+                ..Draft::start()
+            };
+            let files = vec![DraftFile {
+                key: "k".into(),
+                name: "clip.mp4".into(),
+                bytes: 5_000_000,
+                facts: Some(EvidenceFile {
+                    name: "clip.mp4".into(),
+                    bytes: 5_000_000,
+                    media_type: Some(MediaType::Mp4),
+                    width: Some(1280),
+                    height: Some(720),
+                    duration_seconds: Some(6.0419),
+                    content_hash: "ab".into(),
+                    captured_on: "2026-11-21".parse().ok(),
+                }),
+                upload_url: None,
+                uploaded: false,
+            }];
+            #[derive(Serialize, Deserialize)]
+            struct BySerde {
+                draft: Draft,
+                files: Vec<DraftFile>,
+            }
+            let by_serde = serde_json::to_string(&BySerde {
+                draft: draft.clone(),
+                files: files.clone(),
             })
             .expect("json");
-            let kept: Kept = serde_json::from_str(&text).expect("reads back");
-            assert_eq!(kept.draft, draft);
-            assert_eq!(kept.files, files);
-            let without_files: Kept =
-                serde_json::from_str(r#"{"draft":{"order_number":"1234"}}"#).expect("no files");
-            assert_eq!(without_files.draft.order_number, "1234");
-            assert!(without_files.files.is_empty());
+            assert_eq!(kept(&by_serde), Some((draft.clone(), files.clone())));
+            let back: BySerde = serde_json::from_str(&keeping(&draft, &files)).expect("serde");
+            assert_eq!((back.draft, back.files), (draft, files));
         }
 
         #[test]

@@ -26,6 +26,9 @@ pub use app::{App, Widget};
 
 /// Mounts the app on the page's body for good (the widget lives as long as its iframe).
 pub fn mount() {
+    // Debug builds (and the browser tests) say in the console where a panic happened; the
+    // release build leaves the hook and its formatting out of the first load.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     // The link in a shopper's mail (`/t/{ticket}#k=…`): opens that ticket on this device.
     // Everything it shows is in the chunk: the first load carries only this test.

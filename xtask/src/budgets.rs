@@ -13,8 +13,20 @@ use crate::tally::Tally;
 
 /// embed.js ≤ 2 KB gzip: every page of the store loads it.
 pub const EMBED_GZIP_BYTES: u64 = 2048;
-/// The widget's first open (wasm + JS + CSS) ≤ 150 KB gzip.
-pub const FIRST_LOAD_GZIP_BYTES: u64 = 150_000;
+/// The widget's first open (wasm + JS + CSS): DESIGN.md's budget was 150 KB gzip and issue 21's
+/// 125 KB; it is held where issue 21 left it (plus under 1 KB of margin), and only comes down.
+pub const FIRST_LOAD_GZIP_BYTES: u64 = FIRST_LOAD_CEILING;
+/// The whole filing journey: the first open and every chunk a claim needs (today the one
+/// chunk), what a shopper downloads to file a claim. Held where issue 21 left it (plus under
+/// 1 KB of margin); it only comes down.
+pub const JOURNEY_GZIP_BYTES: u64 = JOURNEY_CEILING;
+/// Where issue 21 wants the journey: printed beside the ceiling until it is reached.
+pub const JOURNEY_TARGET_GZIP_BYTES: u64 = 240_000;
+/// Measured 2026-12-03: first open 120.3 KB, journey 352.4 KB (gzip -9).
+const FIRST_LOAD_CEILING: u64 = 121_000;
+const JOURNEY_CEILING: u64 = 353_000;
+// The ceilings only come down (the first open's is within issue 21's 125 KB).
+const _: () = assert!(FIRST_LOAD_CEILING <= 125_000 && JOURNEY_CEILING <= 364_000);
 /// The agents' console's first load (sign-in and the inbox: wasm + JS + CSS) ≤ 250 KB gzip
 /// (issue 15); the ticket with its evidence viewer, settings and insights are chunks fetched
 /// after it (`crates/console/src/chunk.rs`).
@@ -90,6 +102,17 @@ impl BuildSizes {
 
     pub fn first_load_total(&self) -> Compressed {
         Compressed::total("first load", &self.first_load)
+    }
+
+    /// The first load and every chunk: what filing a claim downloads.
+    pub fn journey_total(&self) -> Compressed {
+        let all: Vec<Compressed> = self
+            .first_load
+            .iter()
+            .chain(&self.chunks)
+            .cloned()
+            .collect();
+        Compressed::total("filing journey", &all)
     }
 }
 
@@ -189,6 +212,12 @@ pub fn print(sizes: &BuildSizes) {
         println!("  on demand   {:>8.1} KB  {}", kb(file.gzip), file.name);
     }
     println!(
+        "  journey     {:>8.1} KB  first load + chunks (ceiling {:.1} KB; target {:.1} KB)",
+        kb(sizes.journey_total().gzip),
+        kb(JOURNEY_GZIP_BYTES),
+        kb(JOURNEY_TARGET_GZIP_BYTES)
+    );
+    println!(
         "  embed.js    {:>8} B   (budget {EMBED_GZIP_BYTES} B)",
         sizes.embed.gzip
     );
@@ -212,7 +241,7 @@ pub fn check(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
 }
 
 /// DESIGN.md's budgets, each `None` when the build is within it, else what is over.
-fn overs(sizes: &BuildSizes, console: &ConsoleSizes) -> [Option<String>; 3] {
+fn overs(sizes: &BuildSizes, console: &ConsoleSizes) -> [Option<String>; 4] {
     let embed = (sizes.embed.gzip > EMBED_GZIP_BYTES).then(|| {
         format!(
             "embed.js is {} bytes gzip, over its {EMBED_GZIP_BYTES}: every page of the store pays for it",
@@ -227,6 +256,14 @@ fn overs(sizes: &BuildSizes, console: &ConsoleSizes) -> [Option<String>; 3] {
             first.gzip
         )
     });
+    let journey = sizes.journey_total();
+    let journey_over = (journey.gzip > JOURNEY_GZIP_BYTES).then(|| {
+        format!(
+            "the widget's filing journey (first open and chunks) is {} bytes gzip, over its \
+             ceiling of {JOURNEY_GZIP_BYTES}: a shopper downloads all of it to file a claim",
+            journey.gzip
+        )
+    });
     let console_total = console.total();
     let console_over = (console_total.gzip > CONSOLE_GZIP_BYTES).then(|| {
         format!(
@@ -236,10 +273,10 @@ fn overs(sizes: &BuildSizes, console: &ConsoleSizes) -> [Option<String>; 3] {
             console_total.gzip
         )
     });
-    [embed, first_open, console_over]
+    [embed, first_open, journey_over, console_over]
 }
 
-fn within(overs: [Option<String>; 3]) -> Result<()> {
+fn within(overs: [Option<String>; 4]) -> Result<()> {
     let over: Vec<String> = overs.into_iter().flatten().collect();
     if !over.is_empty() {
         bail!("over DESIGN.md's size budgets:\n  {}", over.join("\n  "));
@@ -260,11 +297,12 @@ mod tests {
         }
     }
 
-    fn build(embed: u64, first: &[u64]) -> BuildSizes {
+    /// A widget build: embed.js, the first load in parts, one chunk.
+    fn build(embed: u64, first: &[u64], chunk: u64) -> BuildSizes {
         BuildSizes {
             embed: file("embed.js", embed),
             first_load: first.iter().map(|&g| file("part.wasm", g)).collect(),
-            chunks: vec![file("split_screens.wasm", 400_000)],
+            chunks: vec![file("split_screens.wasm", chunk)],
         }
     }
 
@@ -278,27 +316,47 @@ mod tests {
         }
     }
 
+    /// A first load at its ceiling in two parts, and the chunk that brings the journey to
+    /// its ceiling plus `over`.
+    fn at_ceilings(first_over: u64, journey_over: u64) -> BuildSizes {
+        let first = FIRST_LOAD_GZIP_BYTES + first_over;
+        build(
+            1_000,
+            &[first - 10_000, 10_000],
+            JOURNEY_GZIP_BYTES - first + journey_over,
+        )
+    }
+
     #[test]
     fn a_build_at_its_budgets_passes_and_one_byte_over_fails() {
         let ok = console(&[200_000, 50_000]);
-        assert!(within(overs(&build(EMBED_GZIP_BYTES, &[100_000, 50_000]), &ok)).is_ok());
-        let embed =
-            within(overs(&build(EMBED_GZIP_BYTES + 1, &[1_000]), &ok)).expect_err("embed.js over");
+        assert!(within(overs(&at_ceilings(0, 0), &ok)).is_ok());
+        let at_embed = build(EMBED_GZIP_BYTES, &[1_000], 1_000);
+        assert!(within(overs(&at_embed, &ok)).is_ok());
+        let embed = within(overs(&build(EMBED_GZIP_BYTES + 1, &[1_000], 1_000), &ok))
+            .expect_err("embed.js over");
         assert!(embed.to_string().contains("embed.js is 2049 bytes gzip"));
-        let agents = within(overs(&build(1_000, &[1_000]), &console(&[200_000, 50_001])))
-            .expect_err("console over");
+        let agents = within(overs(
+            &build(1_000, &[1_000], 1_000),
+            &console(&[200_000, 50_001]),
+        ))
+        .expect_err("console over");
         assert!(
             agents
                 .to_string()
                 .contains("console's first load is 250001 bytes gzip")
         );
-        let first =
-            within(overs(&build(1_000, &[100_000, 50_001]), &ok)).expect_err("first open over");
-        assert!(
-            first
-                .to_string()
-                .contains("first open is 150001 bytes gzip")
-        );
+        let first = within(overs(&at_ceilings(1, 0), &ok)).expect_err("first open over");
+        assert!(first.to_string().contains(&format!(
+            "first open is {} bytes gzip",
+            FIRST_LOAD_GZIP_BYTES + 1
+        )));
+        assert!(!first.to_string().contains("journey"), "{first}");
+        let journey = within(overs(&at_ceilings(0, 1), &ok)).expect_err("journey over");
+        assert!(journey.to_string().contains(&format!(
+            "filing journey (first open and chunks) is {} bytes gzip",
+            JOURNEY_GZIP_BYTES + 1
+        )));
     }
 
     #[test]
@@ -340,9 +398,10 @@ mod tests {
     }
 
     #[test]
-    fn the_chunk_does_not_count_against_the_first_open() {
-        let sizes = build(1_000, &[140_000]);
-        assert_eq!(sizes.first_load_total().gzip, 140_000);
+    fn the_chunk_counts_against_the_journey_not_the_first_open() {
+        let sizes = build(1_000, &[100_000, 20_000], 90_000);
+        assert_eq!(sizes.first_load_total().gzip, 120_000);
+        assert_eq!(sizes.journey_total().gzip, 210_000);
         assert!(within(overs(&sizes, &console(&[1_000]))).is_ok());
     }
 }

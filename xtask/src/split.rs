@@ -164,9 +164,10 @@ pub fn split_dist(ctx: &Ctx, app: &App) -> Result<()> {
         .run()?;
     let bg = format!("{stem}_bg.wasm");
     wasm_opt(ctx, &bindgen.join(&bg), &dist.join(&bg))?;
-    fs::copy(
-        bindgen.join(format!("{stem}.js")),
-        dist.join(format!("{stem}.js")),
+    minify_module(
+        ctx,
+        &bindgen.join(format!("{stem}.js")),
+        &dist.join(format!("{stem}.js")),
     )?;
 
     // Chunks get the build's hash in their names as well; the link module names them.
@@ -185,12 +186,35 @@ pub fn split_dist(ctx: &Ctx, app: &App) -> Result<()> {
         link_js = link_js.replace(&quoted, &format!("\"./{hashed}\""));
         wasm_opt(ctx, module, &dist.join(&hashed))?;
     }
-    fs::write(dist.join(&link), link_js)?;
+    let link_source = work.join(format!("linked-{link}"));
+    fs::write(&link_source, link_js)?;
+    minify_module(ctx, &link_source, &dist.join(&link))?;
 
     let index = dist.join("index.html");
     fix_integrity(&index, &dist, &[&format!("{stem}.js"), &bg])?;
     move_boot_scripts(&index, &dist, &stem, app.public_url)?;
     precompress(&dist)
+}
+
+/// wasm-bindgen's glue and the split's link module, minified like embed.js: the first open
+/// downloads all of them. As ES modules, so their exports keep their names (the link module
+/// imports the glue's).
+fn minify_module(ctx: &Ctx, input: &Path, output: &Path) -> Result<()> {
+    let terser = crate::cmd::node_bin(&ctx.terser_dir()).join("terser");
+    ctx.cmd(&terser)
+        .arg(input)
+        .args([
+            "--module",
+            "--compress",
+            "passes=2",
+            "--mangle",
+            "--comments",
+            "false",
+            "--output",
+        ])
+        .arg(output)
+        .run()
+        .with_context(|| format!("minifying {}", input.display()))
 }
 
 fn wasm_opt(ctx: &Ctx, input: &Path, output: &Path) -> Result<()> {

@@ -82,7 +82,7 @@ const STEPS: [Step; 12] = [
     Step {
         name: "size budgets (DESIGN.md)",
         run: budgets::check,
-        floors: Some(&[("size budgets", 3)]),
+        floors: Some(&[("size budgets", 4)]),
     },
     Step {
         name: "split widget in chromium",
@@ -103,14 +103,14 @@ const STEPS: [Step; 12] = [
 
 /// Test binaries of the workspace's native tests, by the name cargo gives them.
 const NATIVE_FLOORS: &[(&str, u32)] = &[
-    ("helpcenter_api (unit)", 13),
+    ("helpcenter_api (unit)", 15),
     ("helpcenter_console (unit)", 18),
-    ("helpcenter_core (unit)", 60),
+    ("helpcenter_core (unit)", 68),
     ("helpcenter_media (unit)", 22),
     // crates/media/tests/: each container's crafted walk against reading and hashing it
     ("cost", 6),
     ("helpcenter_server (unit)", 61),
-    ("helpcenter_widget (unit)", 25),
+    ("helpcenter_widget (unit)", 26),
     ("xtask (unit, src/main.rs)", 34),
     // crates/server/tests/
     ("backup", 2),

@@ -3,6 +3,7 @@
 
 mod brand;
 pub mod console;
+mod json;
 mod mail;
 mod problem;
 

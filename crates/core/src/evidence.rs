@@ -39,6 +39,19 @@ impl MediaType {
         matches!(self, MediaType::Mp4 | MediaType::Mov | MediaType::Webm)
     }
 
+    /// Its name on the wire and in policy files (serde's).
+    pub fn name(self) -> &'static str {
+        match self {
+            MediaType::Jpeg => "jpeg",
+            MediaType::Png => "png",
+            MediaType::Webp => "webp",
+            MediaType::Heic => "heic",
+            MediaType::Mp4 => "mp4",
+            MediaType::Mov => "mov",
+            MediaType::Webm => "webm",
+        }
+    }
+
     pub fn mime(self) -> &'static str {
         match self {
             MediaType::Jpeg => "image/jpeg",

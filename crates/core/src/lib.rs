@@ -10,6 +10,7 @@
 pub mod check;
 pub mod date;
 pub mod evidence;
+pub mod json;
 pub mod limits;
 #[cfg(feature = "builtin-policy")]
 pub mod load;

@@ -127,6 +127,27 @@ pub enum Liability {
 }
 
 impl Remedy {
+    pub const ALL: [Remedy; 6] = [
+        Remedy::ReturnExchangeRepair,
+        Remedy::CarrierClaim,
+        Remedy::PaidSupport,
+        Remedy::RefundOrInvestigation,
+        Remedy::ReshipmentOrInvestigation,
+        Remedy::Review,
+    ];
+
+    /// Its name on the wire and in policy files (serde's).
+    pub fn name(self) -> &'static str {
+        match self {
+            Remedy::ReturnExchangeRepair => "return_exchange_repair",
+            Remedy::CarrierClaim => "carrier_claim",
+            Remedy::PaidSupport => "paid_support",
+            Remedy::RefundOrInvestigation => "refund_or_investigation",
+            Remedy::ReshipmentOrInvestigation => "reshipment_or_investigation",
+            Remedy::Review => "review",
+        }
+    }
+
     pub fn liability(self) -> Liability {
         match self {
             Remedy::ReturnExchangeRepair => Liability::Store,
