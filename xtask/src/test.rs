@@ -116,7 +116,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("console_files", 2),
     ("contract", 7),
     ("http", 20),
-    ("mail", 11),
+    ("mail", 14),
     // crates/core/tests/ (2) and crates/server/tests/ (1): the import graphs without cycles
     ("module_graph", 3),
     ("openapi", 6),
