@@ -98,8 +98,10 @@ fn link_in(message: &Message<'_>) -> (String, String) {
         .split_whitespace()
         .find(|w| w.contains("/t/HC-"))
         .unwrap_or_else(|| panic!("no link in {text}"));
-    let (path, secret) = url.split_once("#k=").expect("a secret in the fragment");
+    let (path, fragment) = url.split_once("#k=").expect("a secret in the fragment");
     let ticket = path.rsplit('/').next().expect("ticket id").to_owned();
+    // The language the shopper filed in follows the secret: `#k=…&lang=zh-CN`.
+    let secret = fragment.split('&').next().unwrap_or_default();
     (ticket, secret.to_owned())
 }
 
@@ -173,6 +175,11 @@ async fn the_receipt_arrives_in_the_shoppers_language_with_the_ticket_and_the_po
         "{text}"
     );
     assert!(text.contains("（Asia/Shanghai 时间）"), "{text}");
+    // Its link opens a page in Chinese, whatever the browser's language.
+    assert!(
+        text.contains(&format!("/t/{id}#k=")) && text.contains("&lang=zh-CN"),
+        "{text}"
+    );
 
     // The store heard of both claims at its support address.
     let alerts = catcher.wait_for(SUPPORT, 2).await;

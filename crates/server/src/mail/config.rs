@@ -102,8 +102,9 @@ pub struct SiteMailConfig {
     /// How many days the link in a mail opens the ticket (30 when not given).
     pub link_days: Option<u32>,
     /// The store's own page that opens the widget on a ticket, e.g.
-    /// `https://shop.example/help?ticket={ticket}#k={secret}`; the server's standalone ticket
-    /// page (`/t/{ticket}#k={secret}`) without it.
+    /// `https://shop.example/help?ticket={ticket}#k={secret}` (`{locale}`, the language the
+    /// shopper filed in, may be placed too); the server's standalone ticket page
+    /// (`/t/{ticket}#k={secret}&lang={locale}`) without it.
     pub ticket_url: Option<String>,
 }
 

@@ -237,6 +237,7 @@ async fn message(
             site_mail.ticket_url.as_deref(),
             &ticket.id,
             &links::secret(&state.secret, &mail.id),
+            &mail.locale,
         )
     });
     let cx = Context {
