@@ -136,7 +136,7 @@ const E2E_FLOORS: &[(&str, u32)] = &[
     ("hostile.spec.js", 1),
     ("journey.spec.js", 1),
     ("keyboard.spec.js", 1),
-    ("mail-link.spec.js", 1),
+    ("mail-link.spec.js", 2),
     ("phone.spec.js", 1),
     ("resume.spec.js", 1),
 ];
