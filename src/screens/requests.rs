@@ -334,7 +334,8 @@ fn FindRequest() -> impl IntoView {
             <FieldProblems id="hc-find-problems" messages=failed />
             <button type="submit" class="hc-next hc-find-submit" disabled=move || finding.get()>
                 {move || {
-                    locale.text(if finding.get() { Text::Finding } else { Text::Find })
+                    let opening = finding.get() && asked.get() == Some(Asked::Open);
+                    locale.text(if opening { Text::Finding } else { Text::Find })
                 }}
             </button>
             <p class="hc-hint">{words.intro}</p>
