@@ -65,6 +65,15 @@ pub struct LinkedTicket {
     pub site: String,
 }
 
+/// Why a fresh link could not be asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkAsk {
+    /// Asked too often from here: wait this many seconds, when the server said.
+    TooMany(Option<u32>),
+    /// Not reached, or not taken: try again.
+    Failed,
+}
+
 /// Why sending something to the server (a claim, a reply, a dispute) did not (yet) work.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum SubmitError {
@@ -156,6 +165,31 @@ impl Api {
     ) -> Result<Created, SubmitError> {
         let url = self.url(&format!("/v1/sites/{}/tickets/recover", encode(site)));
         send(Request::post(&url), request).await
+    }
+
+    /// Asks the server to mail a fresh link to the ticket to `email`, if the ticket was filed
+    /// with it. The server answers alike whether or not it was, so `Ok` says only that the
+    /// request was taken.
+    pub async fn send_link(&self, site: &str, ticket_id: &str, email: &str) -> Result<(), LinkAsk> {
+        let url = self.url(&format!("/v1/sites/{}/tickets/recover/link", encode(site)));
+        let body = helpcenter_api::LinkRequest {
+            ticket_id: ticket_id.to_owned(),
+            email: email.to_owned(),
+        };
+        let request = Request::post(&url)
+            .json(&body)
+            .map_err(|_| LinkAsk::Failed)?;
+        let response = request.send().await.map_err(|_| LinkAsk::Failed)?;
+        match response.status() {
+            202 => Ok(()),
+            429 => Err(LinkAsk::TooMany(
+                response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|s| s.trim().parse().ok()),
+            )),
+            _ => Err(LinkAsk::Failed),
+        }
     }
 
     /// Exchanges the secret of the link in a mail for this device's token to the ticket.

@@ -1,6 +1,7 @@
 //! The page a mail's link opens (`/t/{ticket}#k=…`), on a device that may have nothing of the
 //! shopper: it exchanges the secret for this device's token, keeps it as recovery does, and
-//! opens the widget on that ticket; or says why it cannot. All of it lives in the chunk.
+//! opens the widget on that ticket; or says why it cannot, in the language the shopper filed
+//! in. All of it lives in the chunk.
 
 use leptos::prelude::*;
 
@@ -31,12 +32,24 @@ fn words(locale: Locale) -> (&'static str, &'static str) {
     }
 }
 
+/// The language the shopper filed in, which the link carries beside its secret
+/// (`#k=…&lang=zh-CN`): the page speaks it, and opens the widget in it, whatever the
+/// browser's language. A link without one (written before links carried it): the browser's.
+fn link_locale() -> Locale {
+    window()
+        .location()
+        .hash()
+        .ok()
+        .and_then(|hash| web_sys::UrlSearchParams::new_with_str(hash.trim_start_matches('#')).ok())
+        .and_then(|params| params.get("lang"))
+        .filter(|tag| !tag.is_empty())
+        .or_else(|| window().navigator().language())
+        .map_or(Locale::En, |tag| Locale::negotiate(&tag))
+}
+
 #[component]
 pub fn LinkScreen(link: TicketLink) -> impl IntoView {
-    let locale = window()
-        .navigator()
-        .language()
-        .map_or(Locale::En, |tag| Locale::negotiate(&tag));
+    let locale = link_locale();
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("lang", locale.tag());
     }

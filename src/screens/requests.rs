@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{FieldProblems, ScreenHeading, local_time};
-use crate::api::{RecoverTicket, SubmitError};
+use crate::api::{LinkAsk, RecoverTicket, SubmitError};
 use crate::app::Place;
 use crate::i18n::Text;
 use crate::requests::{Following, RequestRow};
@@ -121,23 +121,71 @@ enum FindField {
     Email,
 }
 
+/// What the shopper last asked of the form: to open the request here (number, order number
+/// and email), or to have a link to it mailed (number and email: no order number at hand).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    Open,
+    MailLink,
+}
+
+/// What asking for a link by mail says. Kept here, in the chunk, out of the first load's text
+/// table.
+#[derive(Clone, Copy)]
+struct LinkWords {
+    intro: &'static str,
+    button: &'static str,
+    sending: &'static str,
+    /// The same whether or not the address is the request's: `{id}` and `{email}`.
+    sent: &'static str,
+    /// `{seconds}`, when the server said.
+    too_many: &'static str,
+    too_many_later: &'static str,
+}
+
+fn link_words(locale: crate::i18n::Locale) -> LinkWords {
+    match locale {
+        crate::i18n::Locale::En => LinkWords {
+            intro: "No order number at hand? Enter the request number and your email, and we'll e-mail you a link that opens the request.",
+            button: "E-mail me a link",
+            sending: "Sending…",
+            sent: "If request {id} was filed with {email}, a link that opens it is on its way there. Nothing after a few minutes? Check your spam folder, or ask again in 5 minutes.",
+            too_many: "Too many tries from this device. Please try again in {seconds} seconds.",
+            too_many_later: "Too many tries from this device. Please try again in a minute.",
+        },
+        crate::i18n::Locale::ZhCn => LinkWords {
+            intro: "手边没有订单号？请输入申请编号和您的邮箱，我们会通过邮件发送一个可打开该申请的链接。",
+            button: "通过邮件发送链接",
+            sending: "正在发送…",
+            sent: "如果申请 {id} 是用 {email} 提交的，可打开该申请的链接已发往该邮箱。几分钟后仍未收到？请查看垃圾邮件文件夹，或 5 分钟后再次申请。",
+            too_many: "此设备尝试次数过多，请在 {seconds} 秒后重试。",
+            too_many_later: "此设备尝试次数过多，请稍后再试。",
+        },
+    }
+}
+
 /// Finds a request again by its number, the order number and the email it was filed with:
-/// for another device, or after the browser's storage was cleared.
+/// for another device, or after the browser's storage was cleared. Without the order number,
+/// a link to it can be mailed to the address it was filed with.
 #[component]
 fn FindRequest() -> impl IntoView {
     let requests = expect_context::<Following>().requests();
     let place = expect_context::<RwSignal<Place>>();
     let shop = requests.shop;
     let locale = shop.locale;
+    let words = link_words(locale);
     let ticket_id = RwSignal::new(String::new());
     let order_number = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
-    let tried = RwSignal::new(false);
+    let asked = RwSignal::new(None::<Asked>);
     let finding = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
+    // What became of asking for a link: said beside the email it goes to.
+    let link_sent = RwSignal::new(None::<String>);
+    let link_refused = RwSignal::new(None::<String>);
     // The rulebook's own checks of an order number and an email; a request number only has
     // to be there (the server knows what it looks like).
-    let problems = move || -> Vec<(FindField, String)> {
+    let problems = move |asked: Asked| -> Vec<(FindField, String)> {
         let mut problems = Vec::new();
         if ticket_id.with(|t| t.trim().is_empty()) {
             problems.push((
@@ -145,13 +193,15 @@ fn FindRequest() -> impl IntoView {
                 locale.text(Text::RequestNumberMissing).to_owned(),
             ));
         }
-        let order = order_number.get();
-        let example = shop.with_policy(|p| p.order_number.example.clone());
-        if let Some(code) = shop.with_policy(|p| p.order_number.check(&order)) {
-            problems.push((
-                FindField::OrderNumber,
-                crate::i18n::fill(locale.problem(code), &[("example", &example)]),
-            ));
+        if asked == Asked::Open {
+            let order = order_number.get();
+            let example = shop.with_policy(|p| p.order_number.example.clone());
+            if let Some(code) = shop.with_policy(|p| p.order_number.check(&order)) {
+                problems.push((
+                    FindField::OrderNumber,
+                    crate::i18n::fill(locale.problem(code), &[("example", &example)]),
+                ));
+            }
         }
         if let Some(code) = check_email(&email.get()) {
             problems.push((FindField::Email, locale.problem(code).to_owned()));
@@ -160,24 +210,30 @@ fn FindRequest() -> impl IntoView {
     };
     let messages = move |field: FindField| {
         Signal::derive(move || {
-            if !tried.get() {
+            let Some(asked) = asked.get() else {
                 return Vec::new();
-            }
-            problems()
+            };
+            let mut messages: Vec<String> = problems(asked)
                 .into_iter()
                 .filter(|(f, _)| *f == field)
                 .map(|(_, m)| m)
-                .collect()
+                .collect();
+            if field == FindField::Email {
+                messages.extend(link_refused.get());
+            }
+            messages
         })
     };
     let find = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        tried.set(true);
+        asked.set(Some(Asked::Open));
         failure.set(None);
+        link_refused.set(None);
+        link_sent.set(None);
         if finding.get_untracked() {
             return;
         }
-        if !problems().is_empty() {
+        if !problems(Asked::Open).is_empty() {
             super::focus_first_invalid();
             return;
         }
@@ -197,6 +253,47 @@ fn FindRequest() -> impl IntoView {
                 }
                 Err(_) => {
                     failure.try_set(Some(locale.text(Text::SendFailed).to_owned()));
+                }
+            }
+            finding.try_set(false);
+        });
+    };
+    let mail_link = move |_| {
+        asked.set(Some(Asked::MailLink));
+        failure.set(None);
+        link_refused.set(None);
+        link_sent.set(None);
+        if finding.get_untracked() {
+            return;
+        }
+        if !problems(Asked::MailLink).is_empty() {
+            super::focus_first_invalid();
+            return;
+        }
+        finding.set(true);
+        let id = ticket_id.get_untracked().trim().to_owned();
+        let address = email.get_untracked().trim().to_owned();
+        let api = shop.api.get_value();
+        let site = shop.site.get_value();
+        spawn_local(async move {
+            match api.send_link(&site, &id, &address).await {
+                Ok(()) => {
+                    link_sent.try_set(Some(crate::i18n::fill(
+                        words.sent,
+                        &[("id", &id.to_ascii_uppercase()), ("email", &address)],
+                    )));
+                }
+                Err(LinkAsk::TooMany(Some(seconds))) => {
+                    link_refused.try_set(Some(crate::i18n::fill(
+                        words.too_many,
+                        &[("seconds", &seconds.max(1).to_string())],
+                    )));
+                }
+                Err(LinkAsk::TooMany(None)) => {
+                    link_refused.try_set(Some(words.too_many_later.to_owned()));
+                }
+                Err(LinkAsk::Failed) => {
+                    link_refused.try_set(Some(locale.text(Text::SendFailed).to_owned()));
                 }
             }
             finding.try_set(false);
@@ -237,9 +334,27 @@ fn FindRequest() -> impl IntoView {
             <FieldProblems id="hc-find-problems" messages=failed />
             <button type="submit" class="hc-next hc-find-submit" disabled=move || finding.get()>
                 {move || {
-                    locale.text(if finding.get() { Text::Finding } else { Text::Find })
+                    let opening = finding.get() && asked.get() == Some(Asked::Open);
+                    locale.text(if opening { Text::Finding } else { Text::Find })
                 }}
             </button>
+            <p class="hc-hint">{words.intro}</p>
+            <button
+                type="button"
+                class="hc-back hc-find-link"
+                aria-describedby="hc-find-email-problems"
+                disabled=move || finding.get()
+                on:click=mail_link
+            >
+                {move || {
+                    if finding.get() && asked.get() == Some(Asked::MailLink) {
+                        words.sending
+                    } else {
+                        words.button
+                    }
+                }}
+            </button>
+            <p class="hc-hint hc-find-sent" role="status">{move || link_sent.get()}</p>
         </form>
     }
 }

@@ -109,7 +109,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("helpcenter_media (unit)", 22),
     // crates/media/tests/: each container's crafted walk against reading and hashing it
     ("cost", 6),
-    ("helpcenter_server (unit)", 61),
+    ("helpcenter_server (unit)", 62),
     ("helpcenter_widget (unit)", 26),
     ("xtask (unit, src/main.rs)", 34),
     // crates/server/tests/
@@ -123,7 +123,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("keys", 1),
     ("logs", 3),
     ("readme", 2),
-    ("mail", 11),
+    ("mail", 14),
     // crates/core/tests/ (2) and crates/server/tests/ (1): the import graphs without cycles
     ("module_graph", 3),
     ("openapi", 6),
@@ -144,7 +144,7 @@ const E2E_FLOORS: &[(&str, u32)] = &[
     ("hostile.spec.js", 1),
     ("journey.spec.js", 1),
     ("keyboard.spec.js", 1),
-    ("mail-link.spec.js", 1),
+    ("mail-link.spec.js", 2),
     ("phone.spec.js", 1),
     ("resume.spec.js", 1),
 ];

@@ -356,10 +356,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         };
     let demo = demo_admin_key.is_some();
     if let Some(admin_key) = demo_admin_key {
-        log.announce(&format!(
-            "No --config: serving the demo site \"demo\" (admin key: {admin_key}, kept in {})",
-            data_dir.display()
-        ));
+        log.announce(&demo_notice(args.config.as_deref(), &admin_key, &data_dir));
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -1057,6 +1054,23 @@ fn sites_of(
     Ok((sites.map_err(|e| e.to_string())?, None))
 }
 
+/// What `serve` says when it serves the demo site: with no config at all, or with one that
+/// names no site (as `cargo xtask dev`'s, which only sets mail and the public address).
+fn demo_notice(
+    config: Option<&std::path::Path>,
+    admin_key: &str,
+    data_dir: &std::path::Path,
+) -> String {
+    let why = match config {
+        None => "No --config".to_owned(),
+        Some(path) => format!("{} names no [[sites]]", path.display()),
+    };
+    format!(
+        "{why}: serving the demo site \"demo\" (admin key: {admin_key}, kept in {})",
+        data_dir.display()
+    )
+}
+
 fn load(path: &std::path::Path) -> Result<Policy, ExitCode> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| fail(&format!("cannot read {}: {e}", path.display())))?;
@@ -1117,5 +1131,24 @@ mod tests {
         for name in ["hash-key", "sign-identity", "rotate", "add", "set-password"] {
             assert!(all.iter().any(|n| n == name), "{name} in {all:?}");
         }
+    }
+
+    #[test]
+    fn the_demo_notice_says_why_the_demo_is_served() {
+        let data = std::path::Path::new("data");
+        assert_eq!(
+            demo_notice(None, "k-1", data),
+            "No --config: serving the demo site \"demo\" (admin key: k-1, kept in data)"
+        );
+        let dev = demo_notice(
+            Some(std::path::Path::new("target/dev-helpcenter.toml")),
+            "k-1",
+            data,
+        );
+        assert_eq!(
+            dev,
+            "target/dev-helpcenter.toml names no [[sites]]: serving the demo site \"demo\" (admin key: k-1, kept in data)"
+        );
+        assert!(!dev.contains("No --config"));
     }
 }

@@ -98,8 +98,10 @@ fn link_in(message: &Message<'_>) -> (String, String) {
         .split_whitespace()
         .find(|w| w.contains("/t/HC-"))
         .unwrap_or_else(|| panic!("no link in {text}"));
-    let (path, secret) = url.split_once("#k=").expect("a secret in the fragment");
+    let (path, fragment) = url.split_once("#k=").expect("a secret in the fragment");
     let ticket = path.rsplit('/').next().expect("ticket id").to_owned();
+    // The language the shopper filed in follows the secret: `#k=…&lang=zh-CN`.
+    let secret = fragment.split('&').next().unwrap_or_default();
     (ticket, secret.to_owned())
 }
 
@@ -173,6 +175,11 @@ async fn the_receipt_arrives_in_the_shoppers_language_with_the_ticket_and_the_po
         "{text}"
     );
     assert!(text.contains("（Asia/Shanghai 时间）"), "{text}");
+    // Its link opens a page in Chinese, whatever the browser's language.
+    assert!(
+        text.contains(&format!("/t/{id}#k=")) && text.contains("&lang=zh-CN"),
+        "{text}"
+    );
 
     // The store heard of both claims at its support address.
     let alerts = catcher.wait_for(SUPPORT, 2).await;
@@ -1130,4 +1137,288 @@ async fn the_decision_says_what_it_means_and_the_store_hears_of_answers_and_disp
             .iter()
             .all(|m| !m.body_text(0).expect("text").contains("#k="))
     );
+}
+
+/// The kind of a caught mail, from its Message-ID (`HC-….3.info_request@…` → `info_request`).
+fn kind_of(raw: &[u8]) -> String {
+    let id = parse(raw).message_id().expect("Message-ID").to_owned();
+    let local = id.split('@').next().unwrap_or_default();
+    local.rsplit('.').next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_mail_put_off_holds_only_its_own_ticket_and_each_tickets_mail_keeps_its_order() {
+    let catcher = MailCatcher::start().await;
+    // The greylisted address is put off twice (451): it goes out on the third attempt,
+    // after waits of 2 s and 4 s.
+    let smtp = helpcenter_server::mail::SmtpConfig {
+        retry_first_seconds: Some(2.0),
+        retry_max_seconds: Some(4.0),
+        ..catcher.smtp()
+    };
+    let server = TestServer::start_mailing(smtp, |_| {}).await;
+    let greylisted = "ann@greylisted.invalid";
+    let a = file(&server, &claim(greylisted, "en")).await;
+    let a_id = &a.ticket_id;
+    admin_post(
+        &server,
+        &format!("/v1/admin/tickets/{a_id}/request-info"),
+        json!({ "message": "Which colour did you order?" }),
+    )
+    .await;
+    let b = file(&server, &claim("ben@example.com", "en")).await;
+    let b_id = &b.ticket_id;
+    admin_post(
+        &server,
+        &format!("/v1/admin/tickets/{b_id}/request-info"),
+        json!({ "message": "Which size did you order?" }),
+    )
+    .await;
+
+    // Ticket B's mail goes out while ticket A's receipt waits to be tried again.
+    let to_ben = catcher.wait_for("ben@example.com", 2).await;
+    let held = outbox(&server, &format!("?ticket={a_id}&state=pending")).await;
+    let receipt = held
+        .iter()
+        .find(|m| m.kind == helpcenter_api::MailKind::Receipt)
+        .unwrap_or_else(|| panic!("A's receipt still pending when B's mail arrived: {held:?}"));
+    assert!(receipt.attempts >= 1, "{receipt:?}");
+    let error = receipt.last_error.as_deref().expect("why it waits");
+    assert!(error.contains("451"), "{error}");
+    // A's question waits behind A's receipt, untried.
+    let question = held
+        .iter()
+        .find(|m| m.kind == helpcenter_api::MailKind::InfoRequest)
+        .expect("A's question pending");
+    assert_eq!(question.attempts, 0, "{question:?}");
+    assert_eq!(
+        to_ben.iter().map(|m| kind_of(m)).collect::<Vec<_>>(),
+        ["receipt", "info_request"]
+    );
+    // The store heard of both claims: its alert about A is not A's shopper's queue.
+    let to_store = catcher.wait_for(SUPPORT, 2).await;
+    let alerted: Vec<String> = to_store
+        .iter()
+        .map(|m| parse(m).subject().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        alerted.iter().any(|s| s.contains(a_id.as_str()))
+            && alerted.iter().any(|s| s.contains(b_id.as_str())),
+        "{alerted:?}"
+    );
+    assert!(
+        catcher
+            .caught()
+            .iter()
+            .all(|m| envelope_to(m) != [greylisted]),
+        "A's receipt went out while put off"
+    );
+
+    // Once accepted, A's mail arrives in the order it was written, once each.
+    let to_ann = catcher.wait_for(greylisted, 2).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let to_ann_again = catcher.wait_for(greylisted, 2).await;
+    assert_eq!(to_ann_again.len(), 2, "once each");
+    assert_eq!(
+        to_ann.iter().map(|m| kind_of(m)).collect::<Vec<_>>(),
+        ["receipt", "info_request"]
+    );
+}
+
+#[tokio::test]
+async fn many_tickets_mail_written_while_smtp_is_down_goes_out_at_once_each_ticket_in_order() {
+    let mut catcher = MailCatcher::stopped();
+    let server = TestServer::start_mailing(catcher.smtp(), |_| {}).await;
+    let mut tickets = Vec::new();
+    for n in 0..6 {
+        let email = format!("shopper{n}@example.com");
+        let filed = file(&server, &claim(&email, "en")).await;
+        let id = filed.ticket_id.clone();
+        admin_post(
+            &server,
+            &format!("/v1/admin/tickets/{id}/transition"),
+            json!({ "to": "in_review" }),
+        )
+        .await;
+        admin_post(
+            &server,
+            &format!("/v1/admin/tickets/{id}/request-info"),
+            json!({ "message": "Which colour did you order?" }),
+        )
+        .await;
+        admin_post(
+            &server,
+            &format!("/v1/admin/tickets/{id}/messages"),
+            json!({ "body": "We found your order.", "internal": false }),
+        )
+        .await;
+        tickets.push((email, id));
+    }
+    catcher.start_again().await;
+    for (email, _) in &tickets {
+        catcher.wait_for(email, 3).await;
+    }
+    // Let a duplicate, if there were one, arrive too.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for (email, id) in &tickets {
+        let raw = catcher.wait_for(email, 3).await;
+        let ids: Vec<String> = raw
+            .iter()
+            .map(|m| parse(m).message_id().expect("Message-ID").to_owned())
+            .collect();
+        assert_eq!(raw.len(), 3, "three mails to {email}, none twice: {ids:?}");
+        assert_eq!(
+            ids,
+            [
+                format!("{id}.1.receipt@demo-store.example"),
+                format!("{id}.3.info_request@demo-store.example"),
+                format!("{id}.4.message@demo-store.example"),
+            ],
+            "{email}'s mail in the order it was written"
+        );
+    }
+    assert_eq!(
+        catcher.wait_for(SUPPORT, 6).await.len(),
+        6,
+        "one alert a claim"
+    );
+}
+
+/// Only the headers the server writes, no Bcc, none injected, and only `recipients` in the
+/// envelope.
+fn assert_no_header_made(raw: &[u8], recipients: &[&str]) {
+    const WRITTEN: [&str; 11] = [
+        "X-Caught-Rcpt-To",
+        "From",
+        "To",
+        "Subject",
+        "Message-ID",
+        "Date",
+        "Auto-Submitted",
+        "In-Reply-To",
+        "References",
+        "MIME-Version",
+        "Content-Type",
+    ];
+    let mail = parse(raw);
+    for header in mail.headers() {
+        assert!(
+            WRITTEN
+                .iter()
+                .any(|e| e.eq_ignore_ascii_case(header.name())),
+            "an extra header {:?} in\n{}",
+            header.name(),
+            String::from_utf8_lossy(raw)
+        );
+    }
+    assert!(mail.bcc().is_none());
+    assert_eq!(mail.header_raw("X-Injected"), None);
+    let rcpt = envelope_to(raw);
+    assert!(
+        rcpt.len() == 1 && recipients.contains(&rcpt[0].as_str()),
+        "{rcpt:?}"
+    );
+}
+
+#[tokio::test]
+async fn cr_and_lf_in_the_shoppers_email_answer_and_dispute_make_no_header() {
+    let catcher = MailCatcher::start().await;
+    let server = TestServer::start_mailing(catcher.smtp(), |_| {}).await;
+    // The address mail goes To: a line break in it is refused at filing, nothing kept.
+    for email in [
+        "eve@example.com\r\nBcc: evil@evil.example",
+        "eve@example.com\nBcc: evil@evil.example",
+        "Eve <eve@example.com>\r\nX-Injected: yes",
+    ] {
+        let refused = server
+            .http
+            .post(server.url("/v1/sites/demo/tickets"))
+            .header("Idempotency-Key", format!("injection-{}", email.len()))
+            .json(&claim(email, "en"))
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(refused.status(), 422, "{email:?}");
+        let problem: Value = refused.json().await.expect("problem");
+        assert!(problem.to_string().contains("email"), "{problem}");
+    }
+    assert!(
+        outbox(&server, "").await.is_empty(),
+        "nothing written for a refused claim"
+    );
+
+    let filed = file(&server, &claim("eve@example.com", "en")).await;
+    let id = filed.ticket_id.clone();
+    let shopper = |path: &'static str, body: Value| {
+        let (server, id, token) = (&server, id.clone(), filed.access_token.clone());
+        async move {
+            let response = server
+                .http
+                .post(server.url(&format!("/v1/tickets/{id}/{path}")))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("shopper request");
+            assert_eq!(
+                response.status(),
+                200,
+                "{path}: {:?}",
+                response.text().await
+            );
+        }
+    };
+    admin_post(
+        &server,
+        &format!("/v1/admin/tickets/{id}/request-info"),
+        json!({ "message": "Which model is it?" }),
+    )
+    .await;
+    shopper(
+        "replies",
+        json!({ "message": "BX-200\r\nBcc: evil@evil.example\r\nX-Injected: yes\r\n\r\n.\r\nRCPT TO:<evil@evil.example>", "uploads": [] }),
+    )
+    .await;
+    admin_post(
+        &server,
+        &format!("/v1/admin/tickets/{id}/transition"),
+        json!({ "to": "resolved", "resolution": "exchange" }),
+    )
+    .await;
+    shopper(
+        "escalate",
+        json!({ "message": "No.\r\nBcc: evil@evil.example\nX-Injected: yes" }),
+    )
+    .await;
+    // Asking for a fresh link with a broken address sends nothing, and says the same.
+    let asked = server
+        .http
+        .post(server.url("/v1/sites/demo/tickets/recover/link"))
+        .json(&json!({ "ticket_id": id, "email": "eve@example.com\r\nBcc: evil@evil.example" }))
+        .send()
+        .await
+        .expect("ask for a link");
+    assert_eq!(asked.status(), 202);
+
+    let to_store = catcher.wait_for(SUPPORT, 3).await;
+    let to_shopper = catcher.wait_for("eve@example.com", 3).await;
+    for raw in to_store.iter().chain(&to_shopper) {
+        assert_no_header_made(raw, &["eve@example.com", SUPPORT]);
+    }
+    let answer = parse(&to_store[1]).body_text(0).expect("text").into_owned();
+    assert!(
+        answer.contains("RCPT TO:<evil@evil.example>"),
+        "kept as written: {answer}"
+    );
+    assert!(
+        outbox(&server, &format!("?ticket={id}"))
+            .await
+            .iter()
+            .all(|m| m.kind != helpcenter_api::MailKind::Link),
+        "no link for a broken address"
+    );
+    assert!(catcher.caught().iter().all(|m| {
+        let rcpt = envelope_to(m);
+        rcpt == ["eve@example.com"] || rcpt == [SUPPORT]
+    }));
 }

@@ -3,7 +3,10 @@
 Each mail is kept whole in a Maildir (`new/`), with the envelope's recipients in a first
 `X-Caught-Rcpt-To` header, as a delivering server adds `Delivered-To`. Any recipient at
 `refused.invalid` is refused with 550, the permanent refusal a real server gives an address
-it does not know, so that path can be tried by hand and is tested.
+it does not know, so that path can be tried by hand and is tested. Any recipient at
+`greylisted.invalid` is put off with 451 (a temporary refusal, as a greylisting server gives)
+the first `--greylist` times it is offered (2 unless given), then accepted: a mail that keeps
+getting 4xx for a while.
 
     python catch_mail.py --port 2525 --maildir data/caught-mail
 
@@ -21,16 +24,24 @@ from aiosmtpd.controller import Controller
 
 
 class Catcher:
-    def __init__(self, maildir):
+    def __init__(self, maildir, greylist):
         self.maildir = maildir
         for sub in ("tmp", "new", "cur"):
             os.makedirs(os.path.join(maildir, sub), exist_ok=True)
         self.count = 0
         self.lock = threading.Lock()
+        self.greylist = greylist
+        self.put_off = {}
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower().endswith("@refused.invalid"):
             return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        if address.lower().endswith("@greylisted.invalid"):
+            with self.lock:
+                seen = self.put_off.get(address.lower(), 0)
+                self.put_off[address.lower()] = seen + 1
+            if seen < self.greylist:
+                return "451 4.7.1 <%s>: Recipient address rejected: Greylisted, try again later" % address
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -57,9 +68,10 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--maildir", required=True)
+    parser.add_argument("--greylist", type=int, default=2)
     args = parser.parse_args()
     controller = Controller(
-        Catcher(args.maildir),
+        Catcher(args.maildir, args.greylist),
         hostname=args.host,
         port=args.port,
         enable_SMTPUTF8=True,

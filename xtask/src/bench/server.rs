@@ -45,6 +45,10 @@ const SECONDS: u32 = 4;
 /// Uploads made ahead for each creation run, and how long it lasts: more than it files.
 const UPLOADS_PER_RUN: usize = 6000;
 const CREATE_SECONDS: u32 = 2;
+/// After a creation run with mail on, how long the outbox is watched draining into aiosmtpd.
+const DRAIN_SECONDS: u64 = 5;
+/// The bench's `[smtp] concurrency` (the server's default).
+const MAIL_CONCURRENCY: u32 = 4;
 const STREAMS: usize = 1000;
 const FIRES: usize = 5;
 const BIG_UPLOAD: usize = 200_000_000;
@@ -93,6 +97,11 @@ struct Run {
     peak_mb: f64,
 }
 
+/// How fast the outbox drained after a creation run with mail on.
+struct Drain {
+    mails_per_second: f64,
+}
+
 /// One figure read off a run.
 type Reading = fn(&Run) -> f64;
 
@@ -127,6 +136,12 @@ impl<'a> Bench<'a> {
 
     fn mail_config(&self) -> PathBuf {
         self.work.path().join("config-mail.toml")
+    }
+
+    /// Mail on, delivered one mail at a time (`[smtp] concurrency = 1`), as before mail went
+    /// out per ticket.
+    fn serial_mail_config(&self) -> PathBuf {
+        self.work.path().join("config-mail-serial.toml")
     }
 
     /// The bench site: the built-in policy, with room for a 200 MB file on "something else"
@@ -173,18 +188,19 @@ policy_file = "policy.toml"
         );
         // The same, mailing: every claim writes its receipt and the store's alert to the
         // outbox in its transaction, and the worker delivers them to aiosmtpd meanwhile.
-        std::fs::write(
-            self.mail_config(),
+        let mailing = |concurrency: u32| {
             format!(
                 "# Written by `cargo xtask bench`: the bench site with mail on.\n\
                  [server.rate_limits]\nper_ip_per_second = 1000000\nper_ip_burst = 1000000\n\
                  per_site_per_second = 1000000\nper_site_burst = 1000000\n\n\
-                 [smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n\n{site}\n\
+                 [smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nconcurrency = {concurrency}\n\n{site}\n\
                  [sites.mail]\nfrom_name = \"Bench store\"\nfrom_address = \"help@bench.example\"\n\
                  support_address = \"support@bench.example\"\n",
                 SMTP.port()
-            ),
-        )?;
+            )
+        };
+        std::fs::write(self.mail_config(), mailing(MAIL_CONCURRENCY))?;
+        std::fs::write(self.serial_mail_config(), mailing(1))?;
         std::fs::write(
             self.config(),
             format!(
@@ -547,14 +563,17 @@ policy_file = "policy.toml"
     }
 
     /// Filing claims with mail on (the receipt and the store's alert written in each claim's
-    /// transaction, delivered to aiosmtpd as the load runs) beside the same with mail off.
+    /// transaction, delivered to aiosmtpd as the load runs) beside the same with mail off; and
+    /// how fast the backlog a run leaves goes out, several mails at once beside one at a time.
     fn creating_with_mail(&self, report: &mut Report) -> Result<()> {
         let script = self.work.path().join("create-ticket.lua");
         std::fs::write(&script, include_str!("create-ticket.lua"))?;
         let ids = self.work.path().join("uploads.txt");
         let catcher = MailCatcher::start(self.ctx, SMTP, &self.work.path().join("caught-mail"))?;
         let path = format!("/v1/sites/{SITE}/tickets");
-        let create = |config: &Path| -> Result<Run> {
+        // Files claims for a while; with `drain`, then watches the backlog of mail the run
+        // left go out for DRAIN_SECONDS, the server still up.
+        let create = |config: &Path, drain: bool| -> Result<(Run, Option<Drain>)> {
             let server = self.ours_with(config)?;
             let uploads = make_uploads(server.addr, UPLOADS_PER_RUN, 1024)?;
             std::fs::write(&ids, uploads.join("\n") + "\n")?;
@@ -575,20 +594,54 @@ policy_file = "policy.toml"
             if load.requests as usize >= uploads.len() {
                 bail!("the run filed as many claims as it had uploads: make more");
             }
-            Ok(Run {
-                load,
-                peak_mb: server.peak_mb(),
-            })
+            let drained = if drain {
+                let before = catcher.caught();
+                std::thread::sleep(Duration::from_secs(DRAIN_SECONDS));
+                let delivered = catcher.caught().saturating_sub(before);
+                if delivered as f64 >= load.requests as f64 * 2.0 {
+                    bail!("the backlog was gone before the drain ended: file for longer");
+                }
+                Some(Drain {
+                    mails_per_second: delivered as f64 / DRAIN_SECONDS as f64,
+                })
+            } else {
+                None
+            };
+            Ok((
+                Run {
+                    load,
+                    peak_mb: server.peak_mb(),
+                },
+                drained,
+            ))
         };
         let (mut on, mut off) = (Vec::new(), Vec::new());
+        let (mut concurrent, mut serial) = (Vec::new(), Vec::new());
         for _ in 0..RUNS {
-            on.push(create(&self.mail_config())?);
-            off.push(create(&self.config())?);
+            let (run, drain) = create(&self.mail_config(), true)?;
+            on.push(run);
+            concurrent.extend(drain.map(|d| d.mails_per_second));
+            off.push(create(&self.config(), false)?.0);
+            serial.extend(
+                create(&self.serial_mail_config(), true)?
+                    .1
+                    .map(|d| d.mails_per_second),
+            );
         }
         println!("bench: aiosmtpd caught {} mails", catcher.caught());
         if catcher.caught() == 0 {
             bail!("mail was on, yet aiosmtpd caught no mail");
         }
+        report.add(Row {
+            section: SECTION,
+            what: format!(
+                "mail delivered to aiosmtpd from the backlog a creation run left, {MAIL_CONCURRENCY} at once"
+            ),
+            unit: "mails/s",
+            ours: Figure::of(&concurrent).context("no drains")?,
+            baseline_is: "the same, one at a time (concurrency = 1)".to_owned(),
+            baseline: Figure::of(&serial).context("no drains")?,
+        });
         let figure = |runs: &[Run], f: Reading| {
             Figure::of(&runs.iter().map(f).collect::<Vec<_>>()).context("no runs")
         };

@@ -297,8 +297,8 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
             link.clone(),
         ));
         body.push(Block::Small(pick(
-            format!("This link opens your request on any device, once, within {days} days. Later, or on another device, \"Find a request\" on our Help Center opens it with its number {id}, your order number and this address."),
-            format!("此链接可在任何设备上打开您的申请，{days} 天内有效，仅可使用一次。之后或在其他设备上，可在帮助中心的“查找申请”中输入申请编号 {id}、订单号和此邮箱地址打开。"),
+            format!("This link opens your request on any device, once, within {days} days. Later, or on another device, \"Find a request\" on our Help Center opens it with its number {id}, your order number and this address; with the number and this address alone, it e-mails you a new link."),
+            format!("此链接可在任何设备上打开您的申请，{days} 天内有效，仅可使用一次。之后或在其他设备上，可在帮助中心的“查找申请”中输入申请编号 {id}、订单号和此邮箱地址打开，或仅凭申请编号和此邮箱地址让我们发送新链接到这里。"),
         )));
     }
     if !cx.outbox.kind.is_alert() {

@@ -11,6 +11,9 @@ use serde::Deserialize;
 /// Read from the environment, never from the config file.
 pub const SMTP_PASSWORD_ENV: &str = "HELPCENTER_SMTP_PASSWORD";
 
+/// The most mails `[smtp] concurrency` may deliver at once.
+pub const MAX_CONCURRENCY: u32 = 32;
+
 /// How the connection to the SMTP server is secured.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -41,6 +44,10 @@ pub struct SmtpConfig {
     pub retry_max_seconds: Option<f64>,
     /// A mail still not accepted this long after it was written is given up (48 h).
     pub give_up_hours: Option<u32>,
+    /// How many mails are delivered at once, each over its own reused connection (4 when
+    /// not given, 1 to 32). One ticket's mail to one address always goes one at a time, in
+    /// order.
+    pub concurrency: Option<u32>,
 }
 
 impl SmtpConfig {
@@ -58,6 +65,10 @@ impl SmtpConfig {
         let max = self.retry_max_seconds.unwrap_or(1800.0).max(first);
         let exponent = attempts.saturating_sub(1).min(30);
         Duration::from_secs_f64((first * f64::from(1u32 << exponent.min(20))).min(max))
+    }
+
+    pub fn concurrency(&self) -> usize {
+        self.concurrency.unwrap_or(4).clamp(1, MAX_CONCURRENCY) as usize
     }
 
     pub fn give_up_after(&self) -> Duration {
@@ -91,8 +102,9 @@ pub struct SiteMailConfig {
     /// How many days the link in a mail opens the ticket (30 when not given).
     pub link_days: Option<u32>,
     /// The store's own page that opens the widget on a ticket, e.g.
-    /// `https://shop.example/help?ticket={ticket}#k={secret}`; the server's standalone ticket
-    /// page (`/t/{ticket}#k={secret}`) without it.
+    /// `https://shop.example/help?ticket={ticket}#k={secret}` (`{locale}`, the language the
+    /// shopper filed in, may be placed too); the server's standalone ticket page
+    /// (`/t/{ticket}#k={secret}&lang={locale}`) without it.
     pub ticket_url: Option<String>,
 }
 
@@ -257,6 +269,7 @@ mod tests {
             retry_first_seconds: Some(2.0),
             retry_max_seconds: Some(10.0),
             give_up_hours: None,
+            concurrency: None,
         };
         let waits: Vec<u64> = (1..=5).map(|a| smtp.backoff(a).as_secs()).collect();
         assert_eq!(waits, [2, 4, 8, 10, 10]);

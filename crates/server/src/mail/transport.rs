@@ -5,7 +5,9 @@ use std::time::Duration;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::config::{SMTP_PASSWORD_ENV, SmtpConfig, TlsMode};
+use lettre::transport::smtp::PoolConfig;
+
+use super::config::{MAX_CONCURRENCY, SMTP_PASSWORD_ENV, SmtpConfig, TlsMode};
 
 /// What became of one attempt.
 #[derive(Debug, PartialEq, Eq)]
@@ -21,6 +23,8 @@ pub enum Delivery {
 pub enum TransportError {
     #[error("[smtp] username is set but ${SMTP_PASSWORD_ENV} is empty or unset")]
     PasswordMissing,
+    #[error("[smtp] concurrency must be 1 to {MAX_CONCURRENCY}, not {0}")]
+    Concurrency(u32),
     #[error("[smtp] host {0:?}: {1}")]
     Host(String, lettre::transport::smtp::Error),
 }
@@ -28,7 +32,14 @@ pub enum TransportError {
 pub struct Transport(AsyncSmtpTransport<Tokio1Executor>);
 
 impl Transport {
+    /// One pool of connections, as many as mails go out at once: each is reused from one
+    /// mail to the next while it stays open.
     pub fn new(config: &SmtpConfig) -> Result<Transport, TransportError> {
+        if let Some(n) = config.concurrency
+            && !(1..=MAX_CONCURRENCY).contains(&n)
+        {
+            return Err(TransportError::Concurrency(n));
+        }
         let host = config.host.as_str();
         let builder = match config.tls {
             TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
@@ -39,7 +50,8 @@ impl Transport {
         };
         let mut builder = builder
             .port(config.port())
-            .timeout(Some(Duration::from_secs(30)));
+            .timeout(Some(Duration::from_secs(30)))
+            .pool_config(PoolConfig::new().max_size(config.concurrency() as u32));
         if let Some(username) = &config.username {
             let password = std::env::var(SMTP_PASSWORD_ENV)
                 .ok()

@@ -1,11 +1,17 @@
-//! Delivers the outbox: the oldest pending mail first, each until the SMTP server accepts or
-//! refuses it, with exponential back-off while it cannot be reached. A mail is marked sent
-//! only once accepted, so a server killed mid-delivery sends it again when it is back (the
-//! Message-ID makes the copy one message to mail clients).
+//! Delivers the outbox. Each ticket's mail to one address is a queue, delivered in the order
+//! it was written (a shopper never reads "resolved" before "received"); different queues go
+//! out at once, up to `[smtp] concurrency` SMTP transactions, over pooled connections that
+//! are reused from one mail to the next. A mail the SMTP server puts off (a 4xx, or the
+//! server down) waits with exponential back-off, and holds back only its own queue. A mail
+//! is marked sent only once accepted, so a server killed mid-delivery sends it again when it
+//! is back (the Message-ID makes the copy one message to mail clients).
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use helpcenter_api::{EventActor, EventKind, OutboxMail};
+use tokio::task::JoinSet;
 
 use super::compose::{Context, compose};
 use super::transport::{Delivery, Transport};
@@ -29,43 +35,129 @@ pub fn spawn(
         return Ok(None);
     };
     let transport = Transport::new(&smtp)?;
-    tracing::info!(host = %smtp.host, port = smtp.port(), tls = ?smtp.tls, "mail: delivering through SMTP");
-    Ok(Some(tokio::spawn(run(state, settings, smtp, transport))))
+    tracing::info!(
+        host = %smtp.host,
+        port = smtp.port(),
+        tls = ?smtp.tls,
+        concurrency = smtp.concurrency(),
+        "mail: delivering through SMTP"
+    );
+    let worker = Worker {
+        state,
+        settings: Arc::new(settings),
+        smtp: Arc::new(smtp),
+        transport: Arc::new(transport),
+    };
+    Ok(Some(tokio::spawn(worker.run())))
 }
 
-async fn run(state: AppState, settings: MailSettings, smtp: SmtpConfig, transport: Transport) {
-    let shutdown = state.shutdown.clone();
-    while !shutdown.is_cancelled() {
-        let wait = match state.store.next_pending_mail().await {
-            Err(e) => {
-                tracing::error!(error = %e, "mail: cannot read the outbox");
-                POLL
-            }
-            Ok(None) => POLL,
-            Ok(Some(mail)) => {
-                let due = mail
-                    .next_attempt_at
-                    .parse::<jiff::Timestamp>()
-                    .unwrap_or_else(|_| jiff::Timestamp::now());
+/// One ticket's mail to one address: delivered in order, one at a time.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Queue {
+    ticket_id: String,
+    recipient: String,
+}
+
+impl Queue {
+    fn of(mail: &OutboxMail) -> Queue {
+        Queue {
+            ticket_id: mail.ticket_id.clone(),
+            recipient: mail.recipient.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Worker {
+    state: AppState,
+    settings: Arc<MailSettings>,
+    smtp: Arc<SmtpConfig>,
+    transport: Arc<Transport>,
+}
+
+impl Worker {
+    async fn run(self) {
+        let shutdown = self.state.shutdown.clone();
+        let slots = self.smtp.concurrency();
+        // The deliveries under way, each holding its queue until it is done.
+        let mut deliveries = JoinSet::new();
+        let mut busy: HashMap<tokio::task::Id, Queue> = HashMap::new();
+        // Heads read but not yet started, so a finished delivery starts the next without
+        // reading the outbox again; read afresh when used up, woken, or on the clock.
+        let mut ready: Vec<OutboxMail> = Vec::new();
+        let mut wait = POLL;
+        while !shutdown.is_cancelled() {
+            if deliveries.len() < slots && ready.is_empty() {
+                let limit = u32::try_from(slots * 8 + busy.len()).unwrap_or(u32::MAX);
                 let now = jiff::Timestamp::now();
-                if due > now {
-                    Duration::try_from(due.duration_since(now))
-                        .unwrap_or(POLL)
-                        .min(POLL)
-                } else {
-                    if let Err(e) = deliver(&state, &settings, &smtp, &transport, &mail).await {
+                match self.state.store.mail_queue_heads(now, limit).await {
+                    Err(e) => {
+                        tracing::error!(error = %e, "mail: cannot read the outbox");
+                        wait = POLL;
+                    }
+                    Ok(heads) => {
+                        wait = heads.next_due.map_or(POLL, |at| {
+                            Duration::try_from(at.duration_since(now))
+                                .unwrap_or_default()
+                                .min(POLL)
+                        });
+                        // A head under way now is read as it was before its delivery
+                        // ended: leave it, its queue is read again once it is done. Oldest
+                        // last, to pop.
+                        ready = heads
+                            .due
+                            .into_iter()
+                            .rev()
+                            .filter(|mail| !busy.values().any(|q| *q == Queue::of(mail)))
+                            .collect();
+                    }
+                }
+            }
+            while deliveries.len() < slots
+                && let Some(mail) = ready.pop()
+            {
+                let queue = Queue::of(&mail);
+                if busy.values().any(|q| *q == queue) {
+                    continue;
+                }
+                let worker = self.clone();
+                let handle = deliveries.spawn(async move {
+                    if let Err(e) = worker.deliver(&mail).await {
                         tracing::error!(mail = %mail.id, error = %e, "mail: cannot record a delivery");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
-                    continue;
-                }
+                });
+                busy.insert(handle.id(), queue);
             }
-        };
-        tokio::select! {
-            () = state.outbox.woken() => {}
-            () = tokio::time::sleep(wait) => {}
-            () = shutdown.cancelled() => {}
+            tokio::select! {
+                () = self.state.outbox.woken() => ready.clear(),
+                () = tokio::time::sleep(wait) => ready.clear(),
+                Some(done) = deliveries.join_next_with_id(), if !deliveries.is_empty() => {
+                    let id = match done {
+                        Ok((id, ())) => id,
+                        Err(e) => {
+                            tracing::error!(error = %e, "mail: a delivery ended abnormally");
+                            e.id()
+                        }
+                    };
+                    busy.remove(&id);
+                }
+                () = shutdown.cancelled() => {}
+            }
         }
+        // Deliveries still under way are dropped: their mail stays pending and goes out
+        // after a restart.
+    }
+
+    async fn deliver(&self, mail: &OutboxMail) -> Result<(), crate::AppError> {
+        deliver(
+            &self.state,
+            &self.settings,
+            &self.smtp,
+            &self.transport,
+            mail,
+        )
+        .await
     }
 }
 
@@ -145,6 +237,7 @@ async fn message(
             site_mail.ticket_url.as_deref(),
             &ticket.id,
             &links::secret(&state.secret, &mail.id),
+            &mail.locale,
         )
     });
     let cx = Context {

@@ -3,7 +3,7 @@
 use helpcenter_api::{MailKind, MailState, OutboxMail};
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::{Store, StoreError, timestamp};
+use super::{Store, StoreError, parse_timestamp, timestamp};
 
 /// A mail to write with the event that causes it.
 #[derive(Clone, Debug)]
@@ -30,6 +30,15 @@ pub struct OutboxFilter {
     pub state: Option<MailState>,
     pub ticket_id: Option<String>,
     pub limit: u32,
+}
+
+/// The outbox's queues as the worker sees them (see [`Store::mail_queue_heads`]).
+#[derive(Debug, Default)]
+pub struct QueueHeads {
+    /// Heads whose time has come, the longest-waiting first.
+    pub due: Vec<OutboxMail>,
+    /// When the first head still in back-off is due, if one was read.
+    pub next_due: Option<jiff::Timestamp>,
 }
 
 /// What became of a link's secret.
@@ -133,15 +142,40 @@ impl Store {
         Ok(())
     }
 
-    /// The oldest mail not yet delivered, whether or not its time has come: mail goes out in
-    /// the order it was written, so a later one never overtakes it.
-    pub async fn next_pending_mail(&self) -> Result<Option<OutboxMail>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM mail_outbox WHERE state = 'pending' ORDER BY created_at, id LIMIT 1"
+    /// The mail each queue would deliver next, the longest-waiting first: a queue is one
+    /// ticket's mail to one address, delivered in the order it was written, so only its
+    /// oldest pending mail (its head) may go, and a head in back-off holds only its own queue.
+    /// At most `limit` heads, those due by `now` before those still waiting.
+    pub async fn mail_queue_heads(
+        &self,
+        now: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<QueueHeads, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM mail_outbox m WHERE m.state = 'pending' AND NOT EXISTS ( \
+                 SELECT 1 FROM mail_outbox e WHERE e.ticket_id = m.ticket_id \
+                 AND e.recipient = m.recipient AND e.state = 'pending' \
+                 AND (e.created_at < m.created_at OR (e.created_at = m.created_at AND e.id < m.id))) \
+             ORDER BY CASE WHEN m.next_attempt_at <= ? THEN 0 ELSE 1 END, \
+                 CASE WHEN m.next_attempt_at <= ? THEN m.created_at ELSE m.next_attempt_at END, m.id \
+             LIMIT ?"
         ))
-        .fetch_optional(&self.pool)
+        .bind(timestamp(now))
+        .bind(timestamp(now))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
         .await?;
-        row.as_ref().map(mail_of).transpose()
+        let mut heads = QueueHeads::default();
+        for row in &rows {
+            let mail = mail_of(row)?;
+            match parse_timestamp(&mail.next_attempt_at) {
+                Ok(at) if at > now => {
+                    heads.next_due = heads.next_due.or(Some(at));
+                }
+                _ => heads.due.push(mail),
+            }
+        }
+        Ok(heads)
     }
 
     pub async fn mail(&self, id: &str) -> Result<Option<OutboxMail>, StoreError> {

@@ -114,6 +114,7 @@ impl MailCatcher {
             retry_first_seconds: Some(0.2),
             retry_max_seconds: Some(1.0),
             give_up_hours: None,
+            concurrency: None,
         }
     }
 
