@@ -341,7 +341,7 @@ fn FindRequest() -> impl IntoView {
             <p class="hc-hint">{words.intro}</p>
             <button
                 type="button"
-                class="hc-back hc-find-link"
+                class="hc-find-link"
                 aria-describedby="hc-find-email-problems"
                 disabled=move || finding.get()
                 on:click=mail_link
