@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+mod support;
+
 /// One store; its admin key is `s3cret`.
 const ONE_SHOP: &str = r#"
 [[sites]]
@@ -95,37 +97,9 @@ struct Filed {
 
 /// Uploads a photo of its own and files a claim with it, as the widget does.
 async fn file_claim(http: &reqwest::Client, base: &str, n: u32) -> Filed {
-    use base64::Engine;
-    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let photo = helpcenter_media::samples::png(640 + n, 480, (n % 251) as u8);
     let photo_sha256 = hex::encode(Sha256::digest(&photo));
-    let created = http
-        .post(format!("{base}/v1/uploads"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", photo.len().to_string())
-        .header(
-            "Upload-Metadata",
-            format!("site {},filename {}", b64("acme"), b64("label.png")),
-        )
-        .send()
-        .await
-        .expect("create upload");
-    assert_eq!(created.status(), 201);
-    let location = created.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let sent = http
-        .patch(format!("{base}{location}"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", "0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .body(photo)
-        .send()
-        .await
-        .expect("send upload");
-    assert_eq!(sent.status(), 204);
-    let upload = location.rsplit('/').next().unwrap_or_default();
+    let upload = support::upload_at(http, base, "acme", "label.png", &photo).await;
     let claim = serde_json::json!({
         "category": "other",
         "answers": [],

@@ -2,6 +2,8 @@
 
 use std::process::Command;
 
+mod support;
+
 fn server(args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
         .args(args)
@@ -397,42 +399,15 @@ async fn a_signed_identity_opens_my_requests_on_a_server_with_the_same_config() 
     let http = reqwest::Client::new();
 
     // The shopper files a claim signed in with it, and finds it under "my requests".
-    use base64::Engine;
-    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let photo = helpcenter_media::samples::png(800, 600, 1);
-    let upload = http
-        .post(format!("{}/v1/uploads", server.1))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", photo.len().to_string())
-        .header(
-            "Upload-Metadata",
-            format!("site {},filename {}", b64("acme"), b64("screen.png")),
-        )
-        .send()
-        .await
-        .expect("create upload");
-    assert_eq!(upload.status(), 201);
-    let location = upload.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let sent = http
-        .patch(format!("{}{location}", server.1))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", "0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .body(photo)
-        .send()
-        .await
-        .expect("send upload");
-    assert_eq!(sent.status(), 204);
+    let upload = support::upload_at(&http, &server.1, "acme", "screen.png", &photo).await;
     let claim = serde_json::json!({
         "category": "other",
         "answers": [],
         "order_number": "10023456",
         "description": "The gift card I bought does not show up in my account at all.",
         "email": "wei@example.com",
-        "uploads": [location.rsplit('/').next().unwrap_or_default()],
+        "uploads": [upload],
         "locale": "en",
         "identity_token": token,
     });
