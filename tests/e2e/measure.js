@@ -3,11 +3,23 @@ const { widgetFrame } = require("./fixtures");
 // Measurements taken in the browser itself: what the embed costs a store's page before the
 // shopper opens it, and what the first open fetches.
 
-/** Counts layout shifts and long tasks from the very start of every document. */
+/**
+ * Counts layout shifts and long tasks from the very start of every document, and the runs of
+ * embed.js that took 50 ms or more (from Long Animation Frames, which name each script's
+ * source): a long task alone may be the store page's own work on a busy machine.
+ */
 async function watchBeforeOpen(page) {
   await page.addInitScript(() => {
     window.__hcLayoutShift = 0;
     window.__hcLongTasks = [];
+    window.__hcEmbedLongScripts = [];
+    window.__hcFramesObserved = PerformanceObserver.supportedEntryTypes.includes("long-animation-frame");
+    new PerformanceObserver((list) => {
+      for (const frame of list.getEntries())
+        for (const script of frame.scripts)
+          if (script.sourceURL.endsWith("/embed.js") && script.duration >= 50)
+            window.__hcEmbedLongScripts.push(Math.round(script.duration));
+    }).observe({ type: "long-animation-frame", buffered: true });
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) if (!e.hadRecentInput) window.__hcLayoutShift += e.value;
     }).observe({ type: "layout-shift", buffered: true });
