@@ -83,23 +83,6 @@ async fn sql_count(server: &TestServer, sql: &str) -> i64 {
     count.0
 }
 
-/// Files under `uploads/`, however deep.
-fn stored_files(server: &TestServer) -> Vec<std::path::PathBuf> {
-    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&server.data_dir.join("uploads"), &mut files);
-    files
-}
-
 /// Sends `bytes` as `filename`, expects the refusal (`status`, `code`), and that nothing of
 /// it is kept; then a claim naming the upload is refused as naming no file.
 async fn assert_refused(
@@ -123,7 +106,7 @@ async fn assert_refused(
         0,
         "{filename}: no row"
     );
-    assert!(stored_files(server).is_empty(), "{filename}: no bytes");
+    assert!(server.stored_files().is_empty(), "{filename}: no bytes");
     let id = location.trim_start_matches("/v1/uploads/").to_owned();
     let (status, body) = file_claim(server, vec![id]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{filename}");
@@ -404,7 +387,7 @@ async fn path_and_crlf_names_never_become_paths_or_headers() {
         );
     }
     assert!(!server.data_dir.join("etc").exists());
-    for file in stored_files(&server) {
+    for file in server.stored_files() {
         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
         assert!(helpcenter_server::uploads::is_upload_id(name), "{file:?}");
     }

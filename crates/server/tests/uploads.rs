@@ -130,23 +130,6 @@ async fn sql_exec(server: &TestServer, sql: &str) {
     pool.close().await;
 }
 
-/// Files under `uploads/` (partial and finished), however deep.
-fn stored_files(server: &TestServer) -> Vec<std::path::PathBuf> {
-    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&server.data_dir.join("uploads"), &mut files);
-    files
-}
-
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
@@ -351,7 +334,7 @@ async fn html_named_photo_jpg_is_refused_and_nothing_is_kept() {
         head(&server, &location).await.status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(stored_files(&server), Vec::<std::path::PathBuf>::new());
+    assert_eq!(server.stored_files(), Vec::<std::path::PathBuf>::new());
     assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
     let store = Store::open(&server.data_dir).await.expect("store");
     assert_eq!(store.upload(&id).await.expect("query"), None);
@@ -377,7 +360,7 @@ async fn html_named_photo_jpg_is_refused_and_nothing_is_kept() {
             StatusCode::NOT_FOUND
         );
     }
-    assert_eq!(stored_files(&server), Vec::<std::path::PathBuf>::new());
+    assert_eq!(server.stored_files(), Vec::<std::path::PathBuf>::new());
     assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
 }
 
@@ -438,7 +421,7 @@ async fn too_large_is_refused_before_a_byte_is_sent() {
         StatusCode::CREATED
     );
     assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 1);
-    assert_eq!(stored_files(&server), Vec::<std::path::PathBuf>::new());
+    assert_eq!(server.stored_files(), Vec::<std::path::PathBuf>::new());
 
     // A body longer than Upload-Length is refused too, and nothing past the length is kept.
     let bytes = png(320, 240, 1);
@@ -704,7 +687,7 @@ async fn termination_removes_the_upload() {
     let response = delete(format!("/v1/uploads/{id}")).await.expect("DELETE");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert!(evidence.read_all(&id).await.is_err());
-    assert_eq!(stored_files(&server), Vec::<std::path::PathBuf>::new());
+    assert_eq!(server.stored_files(), Vec::<std::path::PathBuf>::new());
     assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
 }
 

@@ -165,6 +165,24 @@ impl Default for Setup {
 }
 
 impl TestServer {
+    /// Files under `uploads/` (partial and finished), however deep: what the server keeps of
+    /// the uploads it was sent.
+    pub fn stored_files(&self) -> Vec<std::path::PathBuf> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&self.data_dir.join("uploads"), &mut files);
+        files
+    }
+
     /// The demo site on the built-in policy, with a fake Trunk output to serve; rate limits
     /// high enough that tests never meet them.
     pub async fn start() -> TestServer {
