@@ -129,25 +129,9 @@ async fn console_headers(request: Request, next: Next) -> Response {
     if !served(response.status()) {
         return response;
     }
-    let document = is_console_page(&path)
-        || path.ends_with(".html")
-        || response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html"));
+    let document = is_document(is_console_page(&path), &path, &response);
     let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    if !headers
-        .get_all(header::VARY)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|v| v.contains("accept-encoding")))
-    {
-        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
-    }
+    mark_static(headers);
     if document {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
@@ -257,26 +241,9 @@ async fn widget_headers(State(sites): State<Arc<Sites>>, request: Request, next:
     if !served(response.status()) {
         return response;
     }
-    let document = path.ends_with('/')
-        || path.ends_with(".html")
-        || response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html"));
+    let document = is_document(path.ends_with('/'), &path, &response);
     let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    // The same address answers with br, gzip or plain bytes.
-    if !headers
-        .get_all(header::VARY)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|v| v.contains("accept-encoding")))
-    {
-        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
-    }
+    mark_static(headers);
     if document {
         let site = site_key.as_deref().and_then(|key| sites.get(key));
         headers.insert(header::CONTENT_SECURITY_POLICY, widget_csp(site));
@@ -339,6 +306,34 @@ fn is_hashed(path: &str) -> bool {
     };
     stem.rsplit_once('-')
         .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether a served file is a page (its own CSP and referrer rules apply): the app's page
+/// addresses, `.html`, or whatever the file server answered as HTML.
+fn is_document(page_address: bool, path: &str, response: &Response) -> bool {
+    page_address
+        || path.ends_with(".html")
+        || response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// What every served file carries: no type sniffing, and `Vary: accept-encoding` since the
+/// same address answers with br, gzip or plain bytes.
+fn mark_static(headers: &mut axum::http::HeaderMap) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !headers
+        .get_all(header::VARY)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.contains("accept-encoding")))
+    {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
 }
 
 #[cfg(test)]
