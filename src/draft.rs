@@ -140,6 +140,7 @@ impl Draft {
             uploads,
             locale: locale.to_owned(),
             identity_token: None,
+            items: Vec::new(),
         }
     }
 
@@ -471,6 +472,7 @@ pub mod saved {
                 pending: Some(helpcenter_api::NewTicket {
                     category: "logistics_delivery".into(),
                     identity_token: Some("t".into()),
+                    items: Vec::new(),
                     ..Default::default()
                 }),
                 ..Draft::start()

@@ -685,6 +685,11 @@ fn en_problem(code: ProblemCode) -> &'static str {
         FileAlreadyAttached => "This file already belongs to another request. Add it again.",
         MessageTooLong => "Please shorten this to {max_chars} characters at most.",
         ReplyEmpty => "Write your answer or add a file.",
+        ItemNotInOrder => "This item is no longer part of your order. Choose your items again.",
+        ItemQuantity => "Choose between 1 and the number you ordered.",
+        ItemDuplicate => "You've chosen this item twice.",
+        ItemsTooMany => "Choose fewer items.",
+        ItemsWithoutOrder => "We couldn't check your order, so items can't be chosen. Describe them instead.",
     }
 }
 
@@ -730,6 +735,11 @@ fn zh_cn_problem(code: ProblemCode) -> &'static str {
         FileAlreadyAttached => "这个文件已属于另一个申请。请重新添加。",
         MessageTooLong => "请缩短到 {max_chars} 字以内。",
         ReplyEmpty => "请写下您的回复或添加文件。",
+        ItemNotInOrder => "这件商品已不在您的订单中。请重新选择商品。",
+        ItemQuantity => "请选择 1 到您订购的数量之间的数量。",
+        ItemDuplicate => "这件商品您选择了两次。",
+        ItemsTooMany => "请少选几件商品。",
+        ItemsWithoutOrder => "我们无法核对您的订单，因此无法选择商品。请在描述中说明。",
     }
 }
 

@@ -364,6 +364,7 @@ pub async fn file_ticket(order: &str, identity: Option<&str>) -> (String, String
         uploads: vec![upload::upload_id(&url).expect("upload id").to_owned()],
         locale: "en".into(),
         identity_token: identity.map(str::to_owned),
+        items: Vec::new(),
         ..helpcenter_api::NewTicket::default()
     };
     let created = helpcenter_widget::api::Api::new(api_base())

@@ -22,12 +22,16 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
         .parse()
         .map_err(|e| anyhow::anyhow!("--bind {bind}: {e}"))?;
     let storefront = std::net::SocketAddr::new(addr.ip(), addr.port() + 1);
-    let _storefront = crate::storefront::serve(
+    // The demo store's order system answers on the storefront's origin, signed with a secret
+    // made for this run.
+    let orders_secret = crate::demo_orders::new_secret();
+    let _storefront = crate::storefront::serve_with_orders(
         vec![ctx.root.join("public").join("demo")],
         storefront,
         format!("http://{bind}"),
+        Some(orders_secret.clone()),
     )?;
-    let mail = catch_mail(ctx, addr)?;
+    let mail = catch_mail(ctx, addr, storefront)?;
     println!("Widget: http://{bind}/widget/?site=demo");
     println!("Demo storefront (embeds it as a store does): http://{storefront}/");
     println!(
@@ -55,18 +59,29 @@ pub fn run(ctx: &Ctx, bind: &str) -> Result<()> {
         .arg(&mail.config)
         .arg("--console-dir")
         .arg(console::dist(ctx))
+        .env(DEMO_ORDERS_SECRET_ENV, orders_secret)
         .run()
 }
 
+/// The variable the dev server finds the demo store's order secret in.
+const DEMO_ORDERS_SECRET_ENV: &str = "HELPCENTER_DEMO_ORDERS_SECRET";
+
 /// Starts aiosmtpd on the port after the storefront's (8082 next to 8080) and writes the
-/// config that sends the dev server's mail there.
-fn catch_mail(ctx: &Ctx, server: std::net::SocketAddr) -> Result<DevMail> {
+/// config that sends the dev server's mail there, and has the demo site look its orders up
+/// at the storefront.
+fn catch_mail(
+    ctx: &Ctx,
+    server: std::net::SocketAddr,
+    storefront: std::net::SocketAddr,
+) -> Result<DevMail> {
     let addr = std::net::SocketAddr::new(server.ip(), server.port() + 2);
     let catcher = MailCatcher::start(ctx, addr, &ctx.root.join("data").join("caught-mail"))?;
     let config = ctx.root.join("target").join("dev-helpcenter.toml");
     let text = format!(
         "# Written by `cargo xtask dev`: the demo site, its mail caught by aiosmtpd.\n\
-         [server]\npublic_url = \"http://{server}\"\n\n{}",
+         [server]\npublic_url = \"http://{server}\"\n\n\
+         [server.demo_order_lookup]\nurl = \"http://{storefront}/orders/lookup\"\n\
+         secret_env = \"{DEMO_ORDERS_SECRET_ENV}\"\nmode = \"optional\"\n\n{}",
         catcher.smtp_table()
     );
     std::fs::write(&config, text)?;

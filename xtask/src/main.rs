@@ -9,6 +9,7 @@ mod budgets;
 mod cmd;
 mod console;
 mod contract;
+mod demo_orders;
 mod dev;
 mod device_files;
 mod dist;

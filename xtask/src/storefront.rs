@@ -2,7 +2,8 @@
 //! an origin of its own, which the demo site allows): `public/demo/`, embedding the widget
 //! exactly as a merchant's page does. The end-to-end tests serve it too, with their own pages
 //! (`tests/e2e/pages/`) beside it. `{{WIDGET_ORIGIN}}` in its pages becomes the server's
-//! origin.
+//! origin. It is also the demo store's order system: `POST /orders/lookup` answers the
+//! server's signed order lookups for the demo orders ([`crate::demo_orders`]).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -29,6 +30,17 @@ impl Drop for Storefront {
 /// Serves the pages in `roots` (the first that has a name wins) on `addr` from a thread,
 /// until the answer is dropped.
 pub fn serve(roots: Vec<PathBuf>, addr: SocketAddr, widget_origin: String) -> Result<Storefront> {
+    serve_with_orders(roots, addr, widget_origin, None)
+}
+
+/// [`serve`], answering order lookups signed with `orders_secret` (a `whsec_…` secret).
+pub fn serve_with_orders(
+    roots: Vec<PathBuf>,
+    addr: SocketAddr,
+    widget_origin: String,
+    orders_secret: Option<String>,
+) -> Result<Storefront> {
+    let orders_secret = Arc::new(orders_secret);
     let listener =
         TcpListener::bind(addr).with_context(|| format!("demo storefront: cannot bind {addr}"))?;
     let stop = Arc::new(AtomicBool::new(false));
@@ -43,24 +55,54 @@ pub fn serve(roots: Vec<PathBuf>, addr: SocketAddr, widget_origin: String) -> Re
             // which must not hold up the next page.
             let roots = roots.clone();
             let widget_origin = widget_origin.clone();
+            let orders_secret = orders_secret.clone();
             std::thread::spawn(move || {
                 let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(30)));
-                let _ = answer(stream, &roots, &widget_origin);
+                let _ = answer(stream, &roots, &widget_origin, orders_secret.as_deref());
             });
         }
     });
     Ok(Storefront { addr, stop })
 }
 
-fn answer(stream: TcpStream, roots: &[PathBuf], widget_origin: &str) -> std::io::Result<()> {
+fn answer(
+    stream: TcpStream,
+    roots: &[PathBuf],
+    widget_origin: &str,
+    orders_secret: Option<&str>,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request = String::new();
     reader.read_line(&mut request)?;
     let mut line = String::new();
+    let mut headers = Vec::new();
     while reader.read_line(&mut line)? > 2 {
+        if let Some((name, value)) = line.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
         line.clear();
     }
     let path = request.split_whitespace().nth(1).unwrap_or("/");
+    if let (Some("POST"), "/orders/lookup", Some(secret)) =
+        (request.split_whitespace().next(), path, orders_secret)
+    {
+        let length: usize = headers
+            .iter()
+            .find(|(name, _)| name == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0)
+            .min(64 * 1024);
+        let mut body = vec![0; length];
+        std::io::Read::read_exact(&mut reader, &mut body)?;
+        let (status, json) = crate::demo_orders::answer(secret, &headers, &body);
+        let mut stream = stream;
+        write!(
+            stream,
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            json.len()
+        )?;
+        return stream.write_all(json.as_bytes());
+    }
     let path = path.split('?').next().unwrap_or("/");
     let name = match path.trim_start_matches('/') {
         "" => "index.html",

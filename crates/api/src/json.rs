@@ -15,6 +15,11 @@ impl FromJson for WidgetConfig {
             brand: json.field("brand")?,
             return_policy_url: json.optional("return_policy_url")?,
             today: json.field("today")?,
+            order_lookup: match json.optional::<String>("order_lookup")?.as_deref() {
+                None => None,
+                Some("required") => Some(crate::OrderLookupMode::Required),
+                Some(_) => Some(crate::OrderLookupMode::Optional),
+            },
         })
     }
 }
@@ -41,6 +46,7 @@ impl FromJson for NewTicket {
             uploads: json.or("uploads", Vec::new())?,
             locale: json.or("locale", String::new())?,
             identity_token: json.optional("identity_token")?,
+            items: json.or("items", Vec::new())?,
         })
     }
 }
@@ -59,6 +65,9 @@ impl ToJson for NewTicket {
             .member("locale", &self.locale);
         if let Some(token) = &self.identity_token {
             object.member("identity_token", token);
+        }
+        if !self.items.is_empty() {
+            object.member("items", &self.items);
         }
         object.end();
     }
@@ -106,6 +115,7 @@ mod tests {
             uploads: vec!["abc".into()],
             locale: "zh-CN".into(),
             identity_token: None,
+            items: Vec::new(),
         };
         for _ in 0..2 {
             let ours = ticket.to_json();

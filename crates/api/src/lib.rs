@@ -7,7 +7,7 @@ mod json;
 mod mail;
 mod problem;
 
-use helpcenter_core::{CivilDate, Policy};
+use helpcenter_core::{CivilDate, ClaimedItem, DeliverySource, Policy, StoreOrder};
 use serde::{Deserialize, Serialize};
 
 pub use brand::{MIN_CONTRAST, contrast_ratio};
@@ -28,6 +28,91 @@ pub struct WidgetConfig {
     /// Today in the site's time zone: claim windows count the site's days, and the browser
     /// should not need a time-zone database to know which day that is.
     pub today: CivilDate,
+    /// Whether the site checks orders with the store (order number + email asked first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_lookup: Option<OrderLookupMode>,
+}
+
+/// `[sites.order_lookup] mode`: what happens when the store's order system cannot answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderLookupMode {
+    /// No claim is filed without a checked order.
+    Required,
+    /// The claim is filed unchecked, marked unverified, with the day the shopper states.
+    #[default]
+    Optional,
+}
+
+/// `POST /v1/sites/{site}/orders/lookup`, and the body the server signs and sends to the store's
+/// order endpoint: which order, and the email it must have been placed with.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrderLookup {
+    pub order_number: String,
+    pub email: String,
+}
+
+/// What the store's order endpoint answers (200, `application/json`): `{"found": false}` when
+/// no order has this number **and** this email (the same answer for both), otherwise
+/// `{"found": true, "order": {…}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "found": true,
+    "order": {
+        "order_number": "10023456",
+        "placed_on": "2026-11-18",
+        "delivered_on": "2026-11-24",
+        "carrier": "SF Express",
+        "tracking_number": "SF1234567890",
+        "items": [
+            {"id": "kettle-12", "name": "Stainless kettle 1.7 l", "quantity": 1,
+             "image_url": "https://shop.example/img/kettle-12.jpg"},
+            {"id": "mug-3", "name": "Stoneware mug", "quantity": 4}
+        ]
+    }
+})))]
+pub struct StoreOrderAnswer {
+    pub found: bool,
+    /// With `found`: the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<StoreOrder>,
+}
+
+/// Whether the store vouched for a ticket's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderVerification {
+    /// The store's order system found the order with this email at filing.
+    Verified,
+    /// The store's order system could not be asked (slow, down, nonsense) and the site lets
+    /// claims through unchecked: every fact on the ticket is the shopper's.
+    Unverified,
+}
+
+/// On a ticket of a site that checks orders: what the store said, apart from what the
+/// shopper stated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketOrder {
+    pub verification: OrderVerification,
+    /// With `unverified`: why the store could not vouch, in English for the agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unverified_reason: Option<String>,
+    /// Whether the ticket's `delivered_on` is the store's or the shopper's.
+    pub delivered_on_source: DeliverySource,
+    /// With `verified`: the order as the store described it at filing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_order: Option<StoreOrder>,
+    /// The items the claim is about (ids of `store_order.items`).
+    #[serde(default)]
+    pub items: Vec<ClaimedItem>,
+    /// When the store was asked (RFC 3339).
+    pub checked_at: String,
 }
 
 /// The merchant's look, applied to the widget's CSS custom properties.
@@ -73,6 +158,9 @@ pub struct NewTicket {
     /// A merchant-signed identity token when the shopper is signed in to the store.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_token: Option<String>,
+    /// On a site that checks orders: the items of the order the claim is about.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<ClaimedItem>,
 }
 
 /// The answer to a create: keep `access_token`, it is the only way back to the ticket
@@ -167,6 +255,10 @@ pub struct TicketView {
     pub shopper_can: Vec<helpcenter_core::TicketStatus>,
     pub timeline: Vec<TicketEvent>,
     pub evidence: Vec<EvidenceItem>,
+    /// On a site that checks orders: what the store said about the order, and whether
+    /// `delivered_on` is the store's or the shopper's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<TicketOrder>,
 }
 
 /// A row of "my requests".
@@ -320,6 +412,7 @@ mod tests {
             uploads: vec!["u1".into()],
             locale: "en".into(),
             identity_token: None,
+            items: Vec::new(),
         }
     }
 

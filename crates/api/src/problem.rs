@@ -281,6 +281,17 @@ pub enum ErrorCode {
     /// This instance cannot take claims now (`GET /readyz`); `detail` names the failed checks.
     #[serde(rename = "service.not_ready")]
     ServiceNotReady,
+    /// No order with this number was placed with this email, says the store (the same answer
+    /// for both, so order numbers cannot be probed).
+    #[serde(rename = "order.not_found")]
+    OrderNotFound,
+    /// The store's order system did not answer in time, or answered something unusable; the
+    /// site requires a checked order, so nothing was filed. Retry later.
+    #[serde(rename = "order.lookup_unavailable")]
+    OrderLookupUnavailable,
+    /// The site does not look orders up.
+    #[serde(rename = "order.lookup_not_configured")]
+    OrderLookupNotConfigured,
     /// The server failed; retry later.
     #[serde(rename = "internal")]
     Internal,
@@ -291,7 +302,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 74] = [
+    pub const ALL: [ErrorCode; 77] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -365,6 +376,9 @@ impl ErrorCode {
         ErrorCode::StreamTooMany,
         ErrorCode::MethodNotAllowed,
         ErrorCode::ServiceNotReady,
+        ErrorCode::OrderNotFound,
+        ErrorCode::OrderLookupUnavailable,
+        ErrorCode::OrderLookupNotConfigured,
         ErrorCode::Internal,
     ];
 
@@ -444,6 +458,9 @@ impl ErrorCode {
             ErrorCode::StreamTooMany => "stream.too_many",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::ServiceNotReady => "service.not_ready",
+            ErrorCode::OrderNotFound => "order.not_found",
+            ErrorCode::OrderLookupUnavailable => "order.lookup_unavailable",
+            ErrorCode::OrderLookupNotConfigured => "order.lookup_not_configured",
             ErrorCode::Internal => "internal",
             ErrorCode::Unknown => "unknown",
         }

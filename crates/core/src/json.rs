@@ -716,6 +716,24 @@ impl ToJson for EvidenceFile {
     }
 }
 
+impl FromJson for crate::order::ClaimedItem {
+    fn from_json(json: &Json) -> Option<Self> {
+        Some(crate::order::ClaimedItem {
+            id: json.field("id")?,
+            quantity: json.field("quantity")?,
+        })
+    }
+}
+
+impl ToJson for crate::order::ClaimedItem {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .member("id", &self.id)
+            .member("quantity", &self.quantity)
+            .end();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ pub mod date;
 pub mod evidence;
 pub mod json;
 pub mod limits;
+pub mod order;
 #[cfg(feature = "builtin-policy")]
 pub mod load;
 pub mod policy;
@@ -29,6 +30,7 @@ pub use policy::{
     Answer, Category, Decision, Liability, Node, Notice, OrderNumberFormat, Outcome, Policy,
     Question, Remedy,
 };
+pub use order::{ClaimedItem, DeliverySource, OrderItem, StoreOrder, check_items, validate_claim};
 pub use problem::{Field, Problem, ProblemCode};
 pub use reply::{ReplySubmission, check_message, validate_reply};
 pub use saved_reply::{ReplyPlaceholders, expand_reply, unknown_placeholders};

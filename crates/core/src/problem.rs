@@ -22,6 +22,10 @@ pub enum Field {
     EvidenceFile(usize),
     /// What the shopper writes to the store after filing: a reply or a dispute.
     Message,
+    /// The items a claim is about, as a whole.
+    Items,
+    /// One claimed item, by its position in the claim's `items`.
+    Item(usize),
 }
 
 impl fmt::Display for Field {
@@ -36,6 +40,8 @@ impl fmt::Display for Field {
             Field::Evidence => f.write_str("evidence"),
             Field::EvidenceFile(i) => write!(f, "evidence[{i}]"),
             Field::Message => f.write_str("message"),
+            Field::Items => f.write_str("items"),
+            Field::Item(i) => write!(f, "items[{i}]"),
         }
     }
 }
@@ -53,13 +59,18 @@ impl FromStr for Field {
             "delivered_on" => Field::DeliveredOn,
             "evidence" => Field::Evidence,
             "message" => Field::Message,
+            "items" => Field::Items,
             _ => {
-                let index = s
-                    .strip_prefix("evidence[")
-                    .and_then(|rest| rest.strip_suffix(']'))
-                    .and_then(|n| n.parse().ok())
-                    .ok_or(UnknownField)?;
-                Field::EvidenceFile(index)
+                let indexed = |prefix: &str| {
+                    s.strip_prefix(prefix)
+                        .and_then(|rest| rest.strip_suffix(']'))
+                        .and_then(|n| n.parse().ok())
+                };
+                match (indexed("evidence["), indexed("items[")) {
+                    (Some(i), _) => Field::EvidenceFile(i),
+                    (_, Some(i)) => Field::Item(i),
+                    _ => return Err(UnknownField),
+                }
             }
         })
     }
@@ -90,7 +101,7 @@ impl utoipa::PartialSchema for Field {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .pattern(Some(
-                r"^(category|answers|order_number|description|email|delivered_on|evidence|evidence\[[0-9]+\]|message)$",
+                r"^(category|answers|order_number|description|email|delivered_on|evidence|evidence\[[0-9]+\]|message|items|items\[[0-9]+\])$",
             ))
             .description(Some(
                 "The input a problem belongs to: a field of the claim, or `evidence[N]` for the \
@@ -169,6 +180,16 @@ problem_codes! {
     MessageTooLong = "message.too_long",
     /// A reply with neither words nor files.
     ReplyEmpty = "reply.empty",
+    /// A claimed item that the store's order does not have (it may have changed since).
+    ItemNotInOrder = "items.not_in_order",
+    /// A quantity of 0, or more than the order has of the item.
+    ItemQuantity = "items.quantity",
+    /// The same item named twice.
+    ItemDuplicate = "items.duplicate",
+    /// More items than [`crate::order::MAX_ORDER_ITEMS`].
+    ItemsTooMany = "items.too_many",
+    /// Items named on a claim to a site that does not look orders up.
+    ItemsWithoutOrder = "items.without_order",
 }
 
 impl fmt::Display for ProblemCode {

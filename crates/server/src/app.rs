@@ -24,7 +24,7 @@ use utoipa_axum::routes;
 use crate::AppError;
 use crate::client_ip::{self, TrustedProxies};
 use crate::rate_limit::{self, RateLimits};
-use crate::routes::{admin, console, health, links, outbox, tickets, widget_config};
+use crate::routes::{admin, console, health, links, orders, outbox, tickets, widget_config};
 use crate::sites::Sites;
 use crate::state::AppState;
 use crate::static_files;
@@ -98,6 +98,7 @@ pub fn api(
         .routes(routes!(tickets::escalate))
         .routes(routes!(tickets::evidence))
         .routes(routes!(links::exchange))
+        .routes(routes!(orders::look_up))
         .routes(routes!(links::send))
         .layer(compressed())
         .layer(bounded())

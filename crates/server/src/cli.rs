@@ -368,6 +368,9 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             Err(e) => return fail(&format!("{e:#}")),
         };
         state.storage = config.server.storage.unwrap_or_default();
+        state.orders = std::sync::Arc::new(crate::orders::OrderDesk::new(
+            config.server.order_lookups.unwrap_or_default(),
+        ));
         let demo_agent = if demo {
             match crate::agents::ensure_demo_agent(&state.store, &data_dir).await {
                 Ok(credentials) => Some(credentials),
@@ -1040,7 +1043,13 @@ fn sites_of(
     port: u16,
 ) -> Result<(Vec<Site>, Option<String>), String> {
     if config.sites.is_empty() {
-        let (site, admin_key) = Site::demo(data_dir, port).map_err(|e| e.to_string())?;
+        let (mut site, admin_key) = Site::demo(data_dir, port).map_err(|e| e.to_string())?;
+        if let Some(lookup) = &config.server.demo_order_lookup {
+            site.order_lookup = Some(
+                crate::orders::OrderSource::from_config(lookup)
+                    .map_err(|e| format!("[server.demo_order_lookup]: {e}"))?,
+            );
+        }
         return Ok((vec![site], Some(admin_key)));
     }
     let dir = config_path

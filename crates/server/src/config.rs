@@ -30,6 +30,11 @@ pub struct ServerSettings {
     pub public_dir: Option<PathBuf>,
     /// Limits on the public API; see `RateLimits::default`.
     pub rate_limits: Option<crate::rate_limit::RateLimits>,
+    /// Order lookups per order number and per client; see `LookupLimits::default`.
+    pub order_lookups: Option<crate::orders::LookupLimits>,
+    /// The demo site's order system, when the config names no `[[sites]]` (`cargo xtask dev`
+    /// points it at the demo storefront's).
+    pub demo_order_lookup: Option<crate::orders::OrderLookupConfig>,
     /// Bounds on slow and idle connections; see `ConnectionLimits::default`.
     pub connections: Option<crate::listen::ConnectionLimits>,
     /// The address shoppers reach this server at (`https://help.example`), for the links in
@@ -82,6 +87,8 @@ pub struct SiteConfig {
     pub identity_secret_env: Option<String>,
     /// Mail to shoppers and the store's alerts; none without it.
     pub mail: Option<crate::mail::SiteMailConfig>,
+    /// The store's order system, asked to verify an order and its delivery day.
+    pub order_lookup: Option<crate::orders::OrderLookupConfig>,
 }
 
 fn utc() -> String {

@@ -74,6 +74,13 @@ pub enum AppError {
         status: StatusCode,
         detail: String,
     },
+    #[error("no order with this number was placed with this email address")]
+    OrderNotFound,
+    /// The store's order system failed and the site requires a checked order.
+    #[error("{0}; nothing was filed: try again in a few minutes")]
+    OrderLookupUnavailable(crate::orders::LookupFailure),
+    #[error("this site does not look orders up")]
+    OrderLookupNotConfigured,
     /// `GET /readyz`: the checks that failed, in words.
     #[error("not ready: {0}")]
     NotReady(String),
@@ -118,6 +125,9 @@ impl AppError {
             AppError::SavedReplyNotFound(_) => ErrorCode::SavedReplyNotFound,
             AppError::OwnerOnly => ErrorCode::OwnerOnly,
             AppError::Request { code, .. } => *code,
+            AppError::OrderNotFound => ErrorCode::OrderNotFound,
+            AppError::OrderLookupUnavailable(_) => ErrorCode::OrderLookupUnavailable,
+            AppError::OrderLookupNotConfigured => ErrorCode::OrderLookupNotConfigured,
             AppError::Store(_) => ErrorCode::Internal,
         }
     }
@@ -128,6 +138,8 @@ impl AppError {
                 StatusCode::NOT_FOUND
             }
             AppError::IdentityNotConfigured
+            | AppError::OrderNotFound
+            | AppError::OrderLookupNotConfigured
             | AppError::LinkInvalid
             | AppError::SavedReplyNotFound(_) => StatusCode::NOT_FOUND,
             AppError::AgentNotFound(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -149,7 +161,9 @@ impl AppError {
             }
             AppError::Request { status, .. } => *status,
             AppError::Store(e) if e.is_disk_full() => StatusCode::INSUFFICIENT_STORAGE,
-            AppError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::NotReady(_) | AppError::OrderLookupUnavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -34,11 +34,13 @@ use utoipa::{Modify, OpenApi, ToSchema};
         Health,
         helpcenter_api::console::DueFilter,
         helpcenter_api::console::InboxSort,
+        helpcenter_api::StoreOrderAnswer,
     )),
     modifiers(&SecuritySchemes),
     tags(
         (name = "widget", description = "What the widget loads before the shopper starts."),
         (name = "tickets", description = "The shopper's tickets: file, read, follow live, answer, dispute, list and open one's own, recover."),
+        (name = "orders", description = "Order lookup: the store's order system, asked for an order by number and email. The store implements `POST` of an `OrderLookup` body signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`) and answers a `StoreOrderAnswer`; see the README, \"Order lookup\"."),
         (name = "uploads", description = "Evidence uploads over tus 1.0 (core, creation, termination, expiration, checksum with sha1). Sizes are checked before a byte is stored and types are sniffed from the bytes."),
         (name = "admin", description = "The agents' API, authorised by the site's admin key. Never granted to browsers by CORS."),
         (name = "console", description = "The agents' console at /console/: sign in with email and password, then a session cookie (HttpOnly, SameSite=Strict) authorises each request; requests that change something must carry the console's own `Origin`. Everything is scoped to the agent's site."),

@@ -29,6 +29,8 @@ pub struct Site {
     pub identity_secret: Option<String>,
     /// Who the site's mail comes from and which events mail; no mail without it.
     pub mail: Option<crate::mail::SiteMail>,
+    /// The store's order system; claims are not checked against orders without it.
+    pub order_lookup: Option<crate::orders::OrderSource>,
 }
 
 impl Site {
@@ -104,8 +106,15 @@ impl Site {
             .map(crate::mail::SiteMail::from_config)
             .transpose()
             .map_err(|e| problem(format!("mail: {e}")))?;
+        let order_lookup = config
+            .order_lookup
+            .as_ref()
+            .map(crate::orders::OrderSource::from_config)
+            .transpose()
+            .map_err(problem)?;
         Ok(Site {
             mail,
+            order_lookup,
             key: config.key.clone(),
             display_name: config.display_name.clone(),
             allowed_origins,
@@ -146,6 +155,7 @@ impl Site {
             admin_key_sha256: auth::sha256_hex(&admin_key),
             identity_secret: Some(identity_secret),
             mail: Some(crate::mail::SiteMail::demo()),
+            order_lookup: None,
         };
         Ok((site, admin_key))
     }

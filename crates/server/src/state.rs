@@ -35,6 +35,8 @@ pub struct AppState {
     pub sign_in: Arc<SignInLimiter>,
     /// The console's origin behind a proxy (`[server.console] public_origin`).
     pub public_origin: Option<Arc<str>>,
+    /// Asks the stores' order systems, keeps their recent answers, limits lookups.
+    pub orders: Arc<crate::orders::OrderDesk>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             shutdown: CancellationToken::new(),
             sign_in: Arc::new(SignInLimiter::default()),
             public_origin: None,
+            orders: Arc::default(),
         })
     }
 }

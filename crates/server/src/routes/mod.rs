@@ -5,6 +5,7 @@ pub mod console;
 pub mod extract;
 pub mod health;
 pub mod links;
+pub mod orders;
 pub mod outbox;
 pub mod tickets;
 pub mod widget_config;

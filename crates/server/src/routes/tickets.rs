@@ -10,12 +10,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt, stream};
 use helpcenter_api::{
-    Escalation, EventActor, EventKind, NewTicket, ProblemDetails, RecoverTicket, Reply,
+    Escalation, EventActor, EventKind, NewTicket, OrderVerification, ProblemDetails, RecoverTicket, Reply,
     TicketCreated, TicketSummary, TicketView,
 };
 use helpcenter_core::{
     Actor, EvidenceFile, Field, Problem, ProblemCode, ReplySubmission, Submission, TicketStatus,
-    check_message, limits, validate_reply, validate_submission,
+    check_message, limits, validate_claim, validate_reply,
 };
 use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
@@ -90,8 +90,9 @@ fn access_token(state: &AppState, site: &str, idempotency_key: &str) -> String {
         (status = 200, description = "A retry of a create already answered (same Idempotency-Key and body): the same ticket and token.", body = TicketCreated),
         (status = 400, description = "`idempotency.key_missing`: no usable Idempotency-Key header.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 401, description = "`identity.malformed`, `identity.bad_signature`, `identity.expired`: the body's `identity_token` was refused.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 404, description = "`site.not_found`; `identity.not_configured` when the body has an `identity_token` but the site signs none.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes); `idempotency.key_reused`.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "`site.not_found`; `identity.not_configured` when the body has an `identity_token` but the site signs none; `order.not_found` when the site looks orders up and the store has no order with this number and this email.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes, `items[N]` for the claimed items of a checked order); `idempotency.key_reused`.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "`order.lookup_unavailable`: the site requires a checked order and the store's order system did not answer in time, or answered something unusable; nothing was filed.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::RateLimited,
         crate::openapi::responses::Internal,
         crate::openapi::responses::StorageFull,
@@ -101,6 +102,7 @@ pub async fn create(
     State(state): State<AppState>,
     PathParams(site_key): PathParams<String>,
     headers: HeaderMap,
+    client: Option<axum::extract::Extension<crate::client_ip::ClientIp>>,
     JsonBody(new): JsonBody<NewTicket>,
 ) -> Result<(StatusCode, Json<TicketCreated>), AppError> {
     let site = site(&state, &site_key)?;
@@ -142,7 +144,10 @@ pub async fn create(
         return replay(&state, earlier, &request_sha256, token).await;
     }
 
-    let accepted = match check_claim(&state, site, &new).await {
+    let ip = client.map(|axum::extract::Extension(crate::client_ip::ClientIp(ip))| {
+        crate::client_ip::bucket(ip)
+    });
+    let accepted = match check_claim(&state, site, &new, ip).await {
         Ok(accepted) => accepted,
         // A concurrent duplicate may have committed meanwhile (attaching "our" uploads):
         // then the answer is its ticket, not a refusal.
@@ -196,6 +201,7 @@ pub async fn create(
             access_token_sha256: sha256_hex(&token),
             idempotency: (&key, request_sha256.clone()),
             uploads: &new.uploads,
+            order: accepted.order.as_ref(),
         };
         let mails = crate::mail::plan(&state.secret, site, &record.ticket, 1, &first);
         match state.store.create_ticket(&record, &first, &mails).await? {
@@ -237,6 +243,8 @@ struct CheckedClaim {
     outcome: String,
     order_number: String,
     delivered_on: Option<helpcenter_core::CivilDate>,
+    /// On a site that looks orders up: what the store said.
+    order: Option<helpcenter_api::TicketOrder>,
 }
 
 /// What the server found in the uploads `ids` names, when each is finished, this site's and
@@ -275,8 +283,28 @@ async fn check_claim(
     state: &AppState,
     site: &Site,
     new: &NewTicket,
+    ip: Option<std::net::IpAddr>,
 ) -> Result<CheckedClaim, AppError> {
     let evidence = evidence_facts(state, site, &new.uploads).await?;
+    if site.order_lookup.is_none() && !new.items.is_empty() {
+        return Err(AppError::Invalid(vec![Problem::new(
+            Field::Items,
+            ProblemCode::ItemsWithoutOrder,
+        )]));
+    }
+    // The store is asked again (or its answer of a moment ago reused): the order may have
+    // changed since the widget showed it, and nothing from the browser is trusted. A
+    // malformed number or email is not sent; the rulebook reports it below.
+    let well_formed = site.policy.order_number.check(&new.order_number).is_none()
+        && helpcenter_core::submission::check_email(&new.email).is_none();
+    let order = match well_formed {
+        true => crate::orders::check(state, site, &new.order_number, &new.email, ip).await?,
+        false => None,
+    };
+    let verified = match &order {
+        Some(crate::orders::OrderCheck::Verified(order)) => Some(order),
+        _ => None,
+    };
     let submission = Submission {
         category: new.category.clone(),
         answers: new.answers.clone(),
@@ -286,12 +314,32 @@ async fn check_claim(
         delivered_on: new.delivered_on.clone(),
         evidence,
     };
-    let accepted =
-        validate_submission(&site.policy, &submission, site.today()).map_err(AppError::Invalid)?;
+    let (accepted, delivered_on_source) =
+        validate_claim(&site.policy, &submission, verified, &new.items, site.today())
+            .map_err(AppError::Invalid)?;
+    let order = order.map(|check| {
+        let (verification, unverified_reason, store_order) = match check {
+            crate::orders::OrderCheck::Verified(order) => {
+                (OrderVerification::Verified, None, Some(order))
+            }
+            crate::orders::OrderCheck::Unverified(failure) => {
+                (OrderVerification::Unverified, Some(failure.to_string()), None)
+            }
+        };
+        helpcenter_api::TicketOrder {
+            verification,
+            unverified_reason,
+            delivered_on_source,
+            store_order,
+            items: new.items.clone(),
+            checked_at: timestamp(jiff::Timestamp::now()),
+        }
+    });
     Ok(CheckedClaim {
         outcome: accepted.decision.outcome.id.clone(),
         order_number: accepted.order_number,
         delivered_on: accepted.delivered_on,
+        order,
     })
 }
 

@@ -41,5 +41,6 @@ pub async fn show(
         brand: site.brand.clone(),
         return_policy_url: site.return_policy_url.clone(),
         today: site.today(),
+        order_lookup: site.order_lookup.as_ref().map(|source| source.mode),
     }))
 }

@@ -5,6 +5,7 @@
 pub mod admin_keys;
 pub mod agents;
 pub mod console;
+pub mod orders;
 pub mod outbox;
 pub mod tickets;
 pub mod uploads;

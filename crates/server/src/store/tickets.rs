@@ -82,6 +82,8 @@ pub struct NewTicketRecord<'a> {
     /// `(Idempotency-Key, SHA-256 of the request)`.
     pub idempotency: (&'a str, String),
     pub uploads: &'a [String],
+    /// What the store's order system said, on a site that looks orders up.
+    pub order: Option<&'a helpcenter_api::TicketOrder>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -207,6 +209,9 @@ impl Store {
             .bind(&t.created_at)
             .execute(&mut *tx)
             .await?;
+        if let Some(order) = new.order {
+            super::orders::insert(&mut tx, &t.id, order).await?;
+        }
         insert_mails(&mut tx, &t.id, Some(1), mails).await?;
         tx.commit().await?;
         Ok(Created::Created)

@@ -149,6 +149,8 @@ pub struct Setup {
     pub storage: StorageLimits,
     /// Where the mail worker delivers; `None` keeps every mail in the outbox.
     pub smtp: Option<helpcenter_server::mail::SmtpConfig>,
+    /// Order lookups per order number and per client.
+    pub order_lookups: helpcenter_server::orders::LookupLimits,
 }
 
 impl Default for Setup {
@@ -160,6 +162,7 @@ impl Default for Setup {
             trusted_proxies: TrustedProxies::default(),
             storage: StorageLimits::default(),
             smtp: None,
+            order_lookups: Default::default(),
         }
     }
 }
@@ -249,6 +252,7 @@ impl TestServer {
             trusted_proxies,
             storage,
             smtp,
+            order_lookups,
         } = setup;
         let data = tempfile::tempdir().expect("temp dir");
         let widget = tempfile::tempdir().expect("temp dir");
@@ -269,6 +273,7 @@ impl TestServer {
             .await
             .expect("open the data directory");
         state.storage = storage;
+        state.orders = std::sync::Arc::new(helpcenter_server::orders::OrderDesk::new(order_lookups));
         let shutdown = state.shutdown.clone();
         let mail = helpcenter_server::mail::MailSettings {
             smtp,

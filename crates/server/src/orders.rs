@@ -1,0 +1,386 @@
+//! Order lookup: asking the store's order system whether an order with this number was placed
+//! with this email, and what it knows of it (delivery day, carrier, items). A site opts in with
+//! `[sites.order_lookup]`; the request is a signed POST (see [`crate::signing`]) of
+//! `{order_number, email}`, the answer a [`StoreOrderAnswer`]. Bounded: a timeout (2 s by
+//! default), no redirects, at most [`MAX_ANSWER_BYTES`] read. Answers (found or not) are kept
+//! briefly, so the widget's lookup and the filing a minute later ask the store once.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use helpcenter_api::{OrderLookupMode, StoreOrderAnswer};
+use helpcenter_core::StoreOrder;
+use serde::Deserialize;
+
+use crate::rate_limit::AttemptLimiter;
+use crate::signing::{SigningSecret, sign};
+
+/// The most of a store's answer read; a larger one is refused as nonsense.
+pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
+
+/// `[sites.order_lookup]` in the server's configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLookupConfig {
+    /// The store's order endpoint: `https://…` (`http://` only to localhost, for development).
+    pub url: String,
+    /// Name of the environment variable holding the `whsec_…` secret requests are signed with.
+    pub secret_env: String,
+    /// How long the store has to answer, in milliseconds (2000 by default).
+    #[serde(default = "two_seconds")]
+    pub timeout_ms: u64,
+    /// `required`: no claim without a checked order; `optional` (the default): when the store
+    /// cannot answer, the claim is filed marked unverified.
+    #[serde(default)]
+    pub mode: OrderLookupMode,
+    /// How long an answer is reused, in seconds (30 by default; 0 asks every time).
+    #[serde(default = "half_a_minute")]
+    pub cache_seconds: u64,
+}
+
+fn two_seconds() -> u64 {
+    2000
+}
+
+fn half_a_minute() -> u64 {
+    30
+}
+
+/// A site's order source, checked and with its secret in place.
+#[derive(Clone, Debug)]
+pub struct OrderSource {
+    pub url: reqwest::Url,
+    pub secret: SigningSecret,
+    pub timeout: Duration,
+    pub mode: OrderLookupMode,
+    pub cache_for: Duration,
+}
+
+impl OrderSource {
+    pub fn from_config(config: &OrderLookupConfig) -> Result<OrderSource, String> {
+        let url = reqwest::Url::parse(&config.url)
+            .map_err(|e| format!("order_lookup url {:?}: {e}", config.url))?;
+        let local = matches!(
+            url.host_str(),
+            Some("localhost" | "127.0.0.1" | "[::1]")
+        );
+        if !(url.scheme() == "https" || url.scheme() == "http" && local) {
+            return Err(format!(
+                "order_lookup url {:?} must be https:// (http:// only to localhost)",
+                config.url
+            ));
+        }
+        let secret = std::env::var(&config.secret_env)
+            .ok()
+            .and_then(|text| SigningSecret::parse(&text).ok())
+            .ok_or_else(|| {
+                format!(
+                    "order_lookup: ${} must hold a whsec_… secret (base64 of 24 to 64 random bytes)",
+                    config.secret_env
+                )
+            })?;
+        if !(100..=30_000).contains(&config.timeout_ms) {
+            return Err("order_lookup timeout_ms must be from 100 to 30000".into());
+        }
+        Ok(OrderSource {
+            url,
+            secret,
+            timeout: Duration::from_millis(config.timeout_ms),
+            mode: config.mode,
+            cache_for: Duration::from_secs(config.cache_seconds.min(3600)),
+        })
+    }
+}
+
+/// What the store said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    Found(StoreOrder),
+    /// No order with this number and this email.
+    NotFound,
+}
+
+/// Why the store could not say: each in words for the shopper's message, the log and the
+/// agent ("unverified because …").
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LookupFailure {
+    #[error("the store's order system did not answer within {0} ms")]
+    Timeout(u128),
+    #[error("the store's order system could not be reached")]
+    Unreachable,
+    #[error("the store's order system answered HTTP {0}")]
+    Status(u16),
+    #[error("the store's order system answered something unusable: {0}")]
+    Nonsense(String),
+}
+
+/// Lookups per order number and per client: order numbers and emails are weak secrets.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LookupLimits {
+    pub per_order_burst: u32,
+    pub per_order_refill_seconds: u32,
+    pub per_ip_burst: u32,
+    pub per_ip_refill_seconds: u32,
+}
+
+impl Default for LookupLimits {
+    /// A shopper looks an order up a few times and files once; a script trying emails for
+    /// one order gets ten tries then one a minute, and one address twenty orders, then one
+    /// every 6 s.
+    fn default() -> Self {
+        Self {
+            per_order_burst: 10,
+            per_order_refill_seconds: 60,
+            per_ip_burst: 20,
+            per_ip_refill_seconds: 6,
+        }
+    }
+}
+
+/// The server's side of order lookups: one HTTP client, the recent answers, the limits.
+pub struct OrderDesk {
+    client: reqwest::Client,
+    answers: Mutex<HashMap<String, (Instant, Lookup)>>,
+    per_order: AttemptLimiter,
+    per_ip: AttemptLimiter,
+}
+
+impl Default for OrderDesk {
+    fn default() -> Self {
+        Self::new(LookupLimits::default())
+    }
+}
+
+impl OrderDesk {
+    pub fn new(limits: LookupLimits) -> OrderDesk {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(2))
+            .user_agent(concat!("helpcenter-server/", env!("CARGO_PKG_VERSION")))
+            .build()
+            // Building fails only when TLS cannot initialise: then nothing outbound works.
+            .unwrap_or_default();
+        OrderDesk {
+            client,
+            answers: Mutex::new(HashMap::new()),
+            per_order: AttemptLimiter::new(limits.per_order_burst, limits.per_order_refill_seconds),
+            per_ip: AttemptLimiter::new(limits.per_ip_burst, limits.per_ip_refill_seconds),
+        }
+    }
+
+    /// Takes one lookup of `order_number` on `site` from `ip`, or says how many seconds to wait.
+    pub fn attempt(&self, site: &str, order_number: &str, ip: Option<std::net::IpAddr>) -> Result<(), u64> {
+        if let Some(ip) = ip {
+            self.per_ip.attempt(&format!("{site}\n{ip}"))?;
+        }
+        self.per_order.attempt(&format!("{site}\n{order_number}"))
+    }
+
+    /// What `source` says about `order_number` (normalised) placed with `email`: a recent
+    /// answer when there is one, otherwise asks.
+    pub async fn look_up(
+        &self,
+        site: &str,
+        source: &OrderSource,
+        order_number: &str,
+        email: &str,
+    ) -> Result<Lookup, LookupFailure> {
+        let key = format!("{site}\n{order_number}\n{}", email.trim().to_lowercase());
+        if let Some(answer) = self.recent(&key, source.cache_for) {
+            return Ok(answer);
+        }
+        let answer = self.ask(source, order_number, email.trim()).await;
+        match &answer {
+            Ok(lookup) if !source.cache_for.is_zero() => self.keep(key, lookup.clone()),
+            Ok(_) => {}
+            Err(failure) => {
+                tracing::warn!(site, error = %failure, "order lookup failed");
+            }
+        }
+        answer
+    }
+
+    fn recent(&self, key: &str, cache_for: Duration) -> Option<Lookup> {
+        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < cache_for)
+            .map(|(_, lookup)| lookup.clone())
+    }
+
+    fn keep(&self, key: String, lookup: Lookup) {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        if answers.len() >= 10_000 {
+            // Answers live an hour at most; whatever is older is useless.
+            answers.retain(|_, (at, _)| at.elapsed() < Duration::from_secs(3600));
+            if answers.len() >= 10_000 {
+                answers.clear();
+            }
+        }
+        answers.insert(key, (Instant::now(), lookup));
+    }
+
+    async fn ask(
+        &self,
+        source: &OrderSource,
+        order_number: &str,
+        email: &str,
+    ) -> Result<Lookup, LookupFailure> {
+        let body = serde_json::to_vec(&helpcenter_api::OrderLookup {
+            order_number: order_number.to_owned(),
+            email: email.to_owned(),
+        })
+        .map_err(|e| LookupFailure::Nonsense(e.to_string()))?;
+        let id = format!("msg_{}", uuid_like());
+        let mut request = self
+            .client
+            .post(source.url.clone())
+            .timeout(source.timeout)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::ACCEPT, "application/json");
+        for (name, value) in sign(&source.secret, &id, jiff::Timestamp::now().as_second(), &body) {
+            request = request.header(name, value);
+        }
+        let timeout = || LookupFailure::Timeout(source.timeout.as_millis());
+        // The whole exchange, body included, within the timeout: reqwest's covers it, this
+        // is the belt to its braces.
+        let exchange = async {
+            let mut response = request.body(body).send().await.map_err(|e| {
+                if e.is_timeout() {
+                    timeout()
+                } else {
+                    LookupFailure::Unreachable
+                }
+            })?;
+            let status = response.status();
+            if !status.is_success() {
+                return Err(LookupFailure::Status(status.as_u16()));
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|e| {
+                if e.is_timeout() {
+                    timeout()
+                } else {
+                    LookupFailure::Unreachable
+                }
+            })? {
+                if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
+                    return Err(LookupFailure::Nonsense(format!(
+                        "an answer over {MAX_ANSWER_BYTES} bytes"
+                    )));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(bytes)
+        };
+        let bytes = tokio::time::timeout(source.timeout, exchange)
+            .await
+            .map_err(|_| timeout())??;
+        read_answer(&bytes)
+    }
+}
+
+/// A store's answer, read strictly: JSON of the documented shape, and an order that makes sense.
+pub fn read_answer(bytes: &[u8]) -> Result<Lookup, LookupFailure> {
+    let answer: StoreOrderAnswer = serde_json::from_slice(bytes)
+        .map_err(|e| LookupFailure::Nonsense(format!("not the documented JSON ({e})")))?;
+    match (answer.found, answer.order) {
+        (false, _) => Ok(Lookup::NotFound),
+        (true, None) => Err(LookupFailure::Nonsense("found without an order".into())),
+        (true, Some(order)) => match order.defect() {
+            Some(defect) => Err(LookupFailure::Nonsense(defect.into())),
+            None => Ok(Lookup::Found(order)),
+        },
+    }
+}
+
+/// 128 random bits in hex: a message id for the `webhook-id` header.
+fn uuid_like() -> String {
+    use rand::Rng;
+    let bits: u128 = rand::rng().random();
+    format!("{bits:032x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_read_strictly() {
+        assert_eq!(read_answer(br#"{"found": false}"#), Ok(Lookup::NotFound));
+        let found = read_answer(
+            br#"{"found": true, "order": {"order_number": "10023456", "delivered_on": "2026-11-24",
+                 "items": [{"id": "k", "name": "Kettle", "quantity": 1}]}}"#,
+        );
+        assert!(matches!(found, Ok(Lookup::Found(ref o)) if o.items.len() == 1), "{found:?}");
+        for nonsense in [
+            &b"<html>502</html>"[..],
+            br#"{"found": true}"#,
+            br#"{"found": "yes"}"#,
+            br#"{"found": true, "order": {"order_number": "1", "delivered_on": "24 Nov"}}"#,
+            br#"{"found": true, "order": {"order_number": "1", "items": [{"id": "k", "name": "K", "quantity": 0}]}}"#,
+        ] {
+            assert!(
+                matches!(read_answer(nonsense), Err(LookupFailure::Nonsense(_))),
+                "{}",
+                String::from_utf8_lossy(nonsense)
+            );
+        }
+    }
+}
+
+/// What a claim or a lookup learnt of its order.
+#[derive(Debug)]
+pub enum OrderCheck {
+    /// The store found the order with this email.
+    Verified(StoreOrder),
+    /// The store could not say, and the site lets claims through unchecked.
+    Unverified(LookupFailure),
+}
+
+/// Asks `site`'s order system about `order_number` (as the shopper typed it) and `email`, for
+/// the shopper at `ip`: the order number and email are checked first (the rulebook's codes),
+/// the lookup is counted against the limits, and the store's refusal or failure becomes the
+/// answer the shopper gets. `None` when the site does not look orders up.
+pub async fn check(
+    state: &crate::AppState,
+    site: &crate::sites::Site,
+    order_number: &str,
+    email: &str,
+    ip: Option<std::net::IpAddr>,
+) -> Result<Option<OrderCheck>, crate::AppError> {
+    use helpcenter_core::submission::check_email;
+    use helpcenter_core::{Field, Problem};
+    let Some(source) = &site.order_lookup else {
+        return Ok(None);
+    };
+    let mut problems = Vec::new();
+    if let Some(code) = site.policy.order_number.check(order_number) {
+        problems.push(Problem::new(Field::OrderNumber, code));
+    }
+    if let Some(code) = check_email(email) {
+        problems.push(Problem::new(Field::Email, code));
+    }
+    if !problems.is_empty() {
+        return Err(crate::AppError::Invalid(problems));
+    }
+    let order_number = site.policy.order_number.normalize(order_number);
+    state
+        .orders
+        .attempt(&site.key, &order_number, ip)
+        .map_err(crate::AppError::RateLimited)?;
+    match state
+        .orders
+        .look_up(&site.key, source, &order_number, email)
+        .await
+    {
+        Ok(Lookup::Found(order)) => Ok(Some(OrderCheck::Verified(order))),
+        Ok(Lookup::NotFound) => Err(crate::AppError::OrderNotFound),
+        Err(failure) => match source.mode {
+            OrderLookupMode::Required => Err(crate::AppError::OrderLookupUnavailable(failure)),
+            OrderLookupMode::Optional => Ok(Some(OrderCheck::Unverified(failure))),
+        },
+    }
+}
