@@ -331,8 +331,9 @@ mod tests {
                 "items[3] items.duplicate",
             ]
         );
+        let policy = Policy::builtin();
         let unverified = validate_claim(
-            &Policy::builtin(),
+            &policy,
             &claim("2026-11-22"),
             None,
             &[item("kettle", 1)],
