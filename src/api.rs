@@ -279,6 +279,16 @@ impl Api {
         )
         .await
     }
+
+    /// Asks the store, through the server, for the order with this number and email.
+    pub async fn look_up_order(
+        &self,
+        site: &str,
+        ask: &helpcenter_api::OrderLookup,
+    ) -> Result<helpcenter_core::StoreOrder, SubmitError> {
+        let url = self.url(&format!("/v1/sites/{}/orders/lookup", encode(site)));
+        send(Request::post(&url), ask).await
+    }
 }
 
 /// A GET-like request whose answer is JSON.

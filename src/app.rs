@@ -260,8 +260,11 @@ pub fn Widget(
     let resumed = RwSignal::new(resumed);
     // Only navigation re-renders a screen; typing in a field must not.
     let position = Memo::new(move |_| {
-        flow.draft
-            .with(|d| (d.category.clone(), d.answers.len(), d.stage))
+        let order_step = flow.order.with(Option::is_some);
+        flow.draft.with(|d| {
+            let order_step = (order_step && d.order_found) || d.order_unchecked;
+            (d.category.clone(), d.answers.len(), d.stage, order_step)
+        })
     });
     let screen = move || {
         match place.get() {
@@ -273,7 +276,7 @@ pub fn Widget(
             return view! { <InChunk which=Screen::Filed /> }.into_any();
         }
         // The number of answers is in `position` only so that each answer shows the next step.
-        let (category, _answered, stage) = position.get();
+        let (category, _answered, stage, _order_step) = position.get();
         if category.is_none() {
             return view! { <StartScreen /> }.into_any();
         }

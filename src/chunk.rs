@@ -86,9 +86,14 @@ fn build_screen(flow: Flow, which: Screen) -> AnyView {
 
 /// Where the shopper's answers lead: the next question, or the outcome.
 fn journey(flow: Flow) -> AnyView {
-    let (category, answers) = flow
-        .draft
-        .with_untracked(|d| (d.category.clone(), d.answers.clone()));
+    let (category, answers, order_done) = flow.draft.with_untracked(|d| {
+        let found = d.order_found && flow.order.with_untracked(Option::is_some);
+        (d.category.clone(), d.answers.clone(), found || d.order_unchecked)
+    });
+    // A site that looks orders up asks for the order first.
+    if flow.order_lookup().is_some() && !order_done {
+        return view! { <crate::screens::OrderScreen /> }.into_any();
+    }
     let step = answers.len() + 1;
     enum Next {
         Question(Question),

@@ -47,6 +47,14 @@ pub struct Draft {
     /// A request whose answer never came (network down, server error): it may have made a
     /// ticket, so it is sent again exactly as it was before anything else is.
     pub pending: Option<NewTicket>,
+    /// On a site that looks orders up: the store found the order (its facts are kept in
+    /// [`crate::flow::Flow::order`], asked again after a reload).
+    pub order_found: bool,
+    /// On a site that looks orders up: the store could not answer and the shopper went on
+    /// without it (an optional lookup); the claim is filed unverified.
+    pub order_unchecked: bool,
+    /// The items of the found order the claim is about.
+    pub items: Vec<helpcenter_core::ClaimedItem>,
 }
 
 /// One attached file. The bytes live in IndexedDB under `key`; what the browser found out
@@ -105,6 +113,11 @@ impl Draft {
     pub fn back(&mut self) {
         match self.answers.pop() {
             Some(answer) => self.ahead.insert(0, answer),
+            // From the first question to the order, on a site that asks for it first.
+            None if self.order_found || self.order_unchecked => {
+                self.order_found = false;
+                self.order_unchecked = false;
+            }
             None => {
                 self.category = None;
                 self.ahead.clear();
@@ -140,7 +153,11 @@ impl Draft {
             uploads,
             locale: locale.to_owned(),
             identity_token: None,
-            items: Vec::new(),
+            items: if self.order_found {
+                self.items.clone()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -242,6 +259,9 @@ mod kept {
                 email: json.or("email", String::new())?,
                 idempotency_key: json.or("idempotency_key", String::new())?,
                 pending: json.optional("pending")?,
+                order_found: json.or("order_found", false)?,
+                order_unchecked: json.or("order_unchecked", false)?,
+                items: json.or("items", Vec::new())?,
             })
         }
     }
@@ -259,6 +279,9 @@ mod kept {
                 .member("email", &self.email)
                 .member("idempotency_key", &self.idempotency_key)
                 .member("pending", &self.pending)
+                .member("order_found", &self.order_found)
+                .member("order_unchecked", &self.order_unchecked)
+                .member("items", &self.items)
                 .end();
         }
     }

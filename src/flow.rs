@@ -7,7 +7,7 @@
 
 use helpcenter_api::WidgetConfig;
 use helpcenter_core::{
-    CivilDate, Field, Node, Outcome, Problem, Submission, WindowStatus, validate_submission,
+    CivilDate, Field, Node, Outcome, Problem, StoreOrder, Submission, WindowStatus, validate_claim,
 };
 use leptos::prelude::*;
 
@@ -34,6 +34,9 @@ pub struct Flow {
     /// through [`Flow::attachments`].
     files: Later<Attachments>,
     pub filed: RwSignal<Option<Filed>>,
+    /// The order as the store described it, on a site that looks orders up: its delivery day
+    /// is the one the claim window counts from. Not kept on the device (asked again).
+    pub order: RwSignal<Option<StoreOrder>>,
     /// Set when the shopper tried to move on: from then on every field shows its problems,
     /// touched or not.
     pub show_all: RwSignal<bool>,
@@ -74,6 +77,7 @@ impl Flow {
             file_list: RwSignal::new(files),
             files: Later::new(),
             filed: RwSignal::new(None),
+            order: RwSignal::new(None),
             show_all: RwSignal::new(false),
             announce,
             identity: StoredValue::new(identity),
@@ -110,8 +114,13 @@ impl Flow {
 
     fn make_checks(self) -> Checks {
         let (shop, draft, file_list, today) = (self.shop(), self.draft, self.file_list, self.today);
-        let delivered_on =
-            Signal::derive(move || draft.with(|d| d.delivered_on.trim().parse::<CivilDate>().ok()));
+        let order = self.order;
+        // The store's day when it knows one; the shopper's otherwise.
+        let delivered_on = Signal::derive(move || {
+            order
+                .with(|o| o.as_ref().and_then(|o| o.delivered_on))
+                .or_else(|| draft.with(|d| d.delivered_on.trim().parse::<CivilDate>().ok()))
+        });
         let decision = Memo::new(move |_| {
             let (category, answers) = draft.with(|d| (d.category.clone(), d.answers.clone()));
             let delivered = delivered_on.get();
@@ -135,8 +144,12 @@ impl Flow {
                 // Files still being checked have no facts yet and are left out.
                 evidence,
             });
-            let result =
-                shop.with_policy(|p| validate_submission(p, &submission, today).map(|_| ()));
+            let items = draft.with(|d| if d.order_found { d.items.clone() } else { Vec::new() });
+            let result = order.with(|order| {
+                shop.with_policy(|p| {
+                    validate_claim(p, &submission, order.as_ref(), &items, today).map(|_| ())
+                })
+            });
             attach::at_draft_positions(result.err().unwrap_or_default(), &positions)
         });
         self.files().bind(Rules {
@@ -165,6 +178,11 @@ impl Flow {
 
     pub fn with_policy<R>(&self, f: impl FnOnce(&helpcenter_core::Policy) -> R) -> R {
         self.config.with_value(|c| f(&c.policy))
+    }
+
+    /// Whether the site looks orders up (and asks for the order first).
+    pub fn order_lookup(&self) -> Option<helpcenter_api::OrderLookupMode> {
+        self.config.with_value(|c| c.order_lookup)
     }
 
     pub fn go(&self, stage: Stage) {

@@ -56,11 +56,21 @@ pub fn DetailsScreen() -> impl IntoView {
                 )
             })
     };
+    // The order the store found: its number and email are settled, shown, not asked again.
+    let verified = flow.draft.with_untracked(|d| d.order_found)
+        .then(|| flow.order.with_untracked(|o| o.as_ref().map(|o| super::order::summary(locale, o))))
+        .flatten();
+    let order_line = verified.clone().map(|summary| {
+        let email = flow.draft.with_untracked(|d| d.email.trim().to_owned());
+        view! { <p class="hc-order-summary">{summary} " · " {email}</p> }
+    });
+    let ask_order = verified.is_none();
     view! {
         <section class="hc-screen hc-details">
             <StageBar current=Stage::Details />
             <ScreenHeading>{locale.text(Text::DetailsHeading)}</ScreenHeading>
-            <TextField
+            {order_line}
+            {ask_order.then(|| view! { <TextField
                 id="hc-order-number"
                 field=Field::OrderNumber
                 label=locale.text(Text::OrderNumberLabel)
@@ -70,7 +80,7 @@ pub fn DetailsScreen() -> impl IntoView {
                 live_from=order_min
                 get=|d| d.order_number.clone()
                 set=|d, v| d.order_number = v
-            />
+            /> })}
             <TextField
                 id="hc-description"
                 field=Field::Description
@@ -82,7 +92,7 @@ pub fn DetailsScreen() -> impl IntoView {
                 set=|d, v| d.description = v
             />
             <p class="hc-counter" id="hc-description-count" aria-live="polite">{count}</p>
-            <TextField
+            {ask_order.then(|| view! { <TextField
                 id="hc-email"
                 field=Field::Email
                 label=locale.text(Text::EmailLabel)
@@ -91,7 +101,7 @@ pub fn DetailsScreen() -> impl IntoView {
                 autocomplete="email"
                 get=|d| d.email.clone()
                 set=|d, v| d.email = v
-            />
+            /> })}
             <Show when=blocked>
                 <p class="hc-problem" role="alert">{locale.text(Text::FixBeforeContinuing)}</p>
             </Show>

@@ -103,11 +103,31 @@ pub fn OutcomeScreen(
         }
     });
     let today = flow.today.to_string();
+    // The store's delivery day, when it knows one: the window counts from it, and no date is
+    // asked for (a typed day could not move it anyway).
+    let store_day = flow
+        .order
+        .with_untracked(|o| o.as_ref().and_then(|o| o.delivered_on));
+    let store_line = store_day.filter(|_| has_window).map(|day| {
+        view! {
+            <div class="hc-field">
+                <p class="hc-delivered-by-store">
+                    {crate::i18n::fill(
+                        super::order::words(locale, super::order::Words::DeliveredByStore),
+                        &[("date", &locale.date(day))],
+                    )}
+                </p>
+                <FieldProblems id="hc-delivered-on-problems" messages=date_messages />
+            </div>
+        }
+    });
+    let has_window = has_window && store_day.is_none();
     view! {
         <section class="hc-screen hc-outcome" data-outcome=move || shown.get().id>
             <StageBar current=Stage::Problem />
             <p class="hc-step">{locale.fill(Text::StepOf, &[("n", &step.to_string())])}</p>
             <ScreenHeading>{locale.text(Text::OutcomeHeading)}</ScreenHeading>
+            {store_line}
             {has_window
                 .then(|| {
                     view! {

@@ -1,0 +1,436 @@
+//! On a site that looks orders up, the claim starts with the order: its number and the email
+//! it was placed with, checked by the store's order system through the server; then the items
+//! the claim is about. The claim window counts from the store's delivery day, so the date is
+//! only asked for when the store does not know it. Its words live here, with the screen, so
+//! they travel in the chunk and not in the first load.
+
+use helpcenter_api::{ErrorCode, OrderLookup, OrderLookupMode};
+use helpcenter_core::submission::check_email;
+use helpcenter_core::{CivilDate, ClaimedItem, StoreOrder};
+use leptos::prelude::*;
+
+use super::{FieldProblems, Nav, ScreenHeading, StageBar};
+use crate::api::SubmitError;
+use crate::draft::Stage;
+use crate::flow::Flow;
+use crate::i18n::{Locale, fill};
+
+/// The order screen's words.
+#[derive(Clone, Copy)]
+pub enum Words {
+    Heading,
+    Intro,
+    OrderNumber,
+    Email,
+    Find,
+    Finding,
+    NotFound,
+    UnavailableOptional,
+    UnavailableRequired,
+    TooMany,
+    Offline,
+    ContinueUnchecked,
+    DeliveredSummary,
+    PlacedSummary,
+    Tracking,
+    PickItems,
+    PickAtLeastOne,
+    Quantity,
+    Another,
+    DeliveredByStore,
+    StoreHasNoDay,
+    Unchecked,
+}
+
+pub fn words(locale: Locale, w: Words) -> &'static str {
+    use Words::*;
+    match locale {
+        Locale::En => match w {
+            Heading => "Which order is it about?",
+            Intro => "We'll look it up with the store, so you don't have to type what it already knows.",
+            OrderNumber => "Order number",
+            Email => "The email address you ordered with",
+            Find => "Find my order",
+            Finding => "Looking up your order…",
+            NotFound => "We couldn't find an order with this number and this email address. Check both against your order confirmation.",
+            UnavailableOptional => "The store's order system isn't answering right now. Try again, or continue and tell us the delivery day yourself.",
+            UnavailableRequired => "The store's order system isn't answering right now, so we can't take the request yet. Please try again in a few minutes: nothing you entered is lost.",
+            TooMany => "Too many tries for this order. Please wait a minute and try again.",
+            Offline => "We couldn't reach the help center. Check your connection and try again.",
+            ContinueUnchecked => "Continue without checking",
+            DeliveredSummary => "Order {number}, delivered on {date}",
+            PlacedSummary => "Order {number}, placed on {date}: the store has no delivery day yet",
+            Tracking => "{carrier}, tracking number {tracking}",
+            PickItems => "Which items is this about?",
+            PickAtLeastOne => "Choose at least one item.",
+            Quantity => "How many",
+            Another => "Not this order? Look up another",
+            DeliveredByStore => "Delivered on {date}, as the store recorded it.",
+            StoreHasNoDay => "The store has no delivery day for this order yet: tell us the day it arrived.",
+            Unchecked => "We couldn't check your order with the store; it will be checked by hand.",
+        },
+        Locale::ZhCn => match w {
+            Heading => "是哪一笔订单？",
+            Intro => "我们会向商家查询订单，您无需再填写商家已有的信息。",
+            OrderNumber => "订单号",
+            Email => "下单时使用的邮箱",
+            Find => "查找我的订单",
+            Finding => "正在查询您的订单…",
+            NotFound => "没有找到与此订单号和邮箱相符的订单。请对照订单确认信息检查两者。",
+            UnavailableOptional => "商家的订单系统暂时没有响应。请重试，或继续并自行填写收货日期。",
+            UnavailableRequired => "商家的订单系统暂时没有响应，暂时无法提交申请。请几分钟后重试，您填写的内容不会丢失。",
+            TooMany => "此订单的查询次数过多。请等待一分钟后再试。",
+            Offline => "无法连接帮助中心。请检查网络后重试。",
+            ContinueUnchecked => "不查询，继续",
+            DeliveredSummary => "订单 {number}，{date} 送达",
+            PlacedSummary => "订单 {number}，{date} 下单：商家尚无送达日期",
+            Tracking => "{carrier}，运单号 {tracking}",
+            PickItems => "是哪些商品出了问题？",
+            PickAtLeastOne => "请至少选择一件商品。",
+            Quantity => "数量",
+            Another => "不是这笔订单？查询其他订单",
+            DeliveredByStore => "商家记录的送达日期：{date}。",
+            StoreHasNoDay => "商家尚无此订单的送达日期，请填写您收到包裹的日期。",
+            Unchecked => "我们无法向商家核对您的订单，将由人工核对。",
+        },
+    }
+}
+
+/// A day as a short date: "24 Nov", "11月24日".
+pub fn short_date(locale: Locale, day: CivilDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (_, m, d) = day.ymd();
+    match locale {
+        Locale::En => format!("{d} {}", MONTHS[usize::from(m.clamp(1, 12)) - 1]),
+        Locale::ZhCn => format!("{m}月{d}日"),
+    }
+}
+
+/// "Order 10023456, delivered on 24 Nov" (or placed on, while the store has no day).
+pub fn summary(locale: Locale, order: &StoreOrder) -> String {
+    match (order.delivered_on, order.placed_on) {
+        (Some(day), _) => fill(
+            words(locale, Words::DeliveredSummary),
+            &[("number", &order.order_number), ("date", &short_date(locale, day))],
+        ),
+        (None, Some(day)) => fill(
+            words(locale, Words::PlacedSummary),
+            &[("number", &order.order_number), ("date", &short_date(locale, day))],
+        ),
+        (None, None) => order.order_number.clone(),
+    }
+}
+
+/// Where the lookup stands.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Asking {
+    Idle,
+    Busy,
+    NotFound,
+    Unavailable,
+    TooMany,
+    Offline,
+}
+
+/// The order step: the lookup form, then the order found and its items to pick.
+#[component]
+pub fn OrderScreen() -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    view! {
+        <section class="hc-screen hc-order">
+            <StageBar current=Stage::Problem />
+            {move || match flow.order.get() {
+                None => view! { <LookupForm /> }.into_any(),
+                Some(order) => view! { <FoundOrder order /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn LookupForm() -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let locale = flow.locale;
+    let w = move |x| words(locale, x);
+    let asking = RwSignal::new(Asking::Idle);
+    let tried = RwSignal::new(false);
+    let optional = flow.order_lookup() == Some(OrderLookupMode::Optional);
+    let number_messages = Signal::derive(move || {
+        if !tried.get() {
+            return Vec::new();
+        }
+        let number = flow.draft.with(|d| d.order_number.clone());
+        flow.with_policy(|p| p.order_number.check(&number))
+            .map(|code| {
+                let example = flow.with_policy(|p| p.order_number.example.clone());
+                fill(locale.problem(code), &[("example", &example)])
+            })
+            .into_iter()
+            .collect()
+    });
+    let email_messages = Signal::derive(move || {
+        if !tried.get() {
+            return Vec::new();
+        }
+        flow.draft
+            .with(|d| check_email(&d.email))
+            .map(|code| locale.problem(code).to_owned())
+            .into_iter()
+            .collect()
+    });
+    let find = move || {
+        tried.set(true);
+        if !number_messages.get_untracked().is_empty() || !email_messages.get_untracked().is_empty()
+        {
+            super::focus_first_invalid();
+            return;
+        }
+        if asking.get_untracked() == Asking::Busy {
+            return;
+        }
+        asking.set(Asking::Busy);
+        let ask = flow.draft.with_untracked(|d| OrderLookup {
+            order_number: d.order_number.trim().to_owned(),
+            email: d.email.trim().to_owned(),
+        });
+        let (api, site) = (flow.api.get_value(), flow.site.get_value());
+        leptos::task::spawn_local(async move {
+            let result = api.look_up_order(&site, &ask).await;
+            asking.set(match &result {
+                Ok(_) => Asking::Idle,
+                Err(SubmitError::Refused {
+                    code: ErrorCode::OrderNotFound,
+                    ..
+                }) => Asking::NotFound,
+                Err(SubmitError::Server(429)) => Asking::TooMany,
+                Err(SubmitError::Server(_)) => Asking::Unavailable,
+                Err(SubmitError::Network) => Asking::Offline,
+                Err(SubmitError::Refused { .. }) => Asking::NotFound,
+            });
+            if let Ok(order) = result {
+                flow.order.set(Some(order));
+            }
+        });
+    };
+    let message = move || {
+        let text = match asking.get() {
+            Asking::Idle => return None,
+            Asking::Busy => w(Words::Finding),
+            Asking::NotFound => w(Words::NotFound),
+            Asking::Unavailable if optional => w(Words::UnavailableOptional),
+            Asking::Unavailable => w(Words::UnavailableRequired),
+            Asking::TooMany => w(Words::TooMany),
+            Asking::Offline => w(Words::Offline),
+        };
+        let role = if asking.get() == Asking::Busy { "status" } else { "alert" };
+        Some(view! { <p class="hc-order-message" role=role>{text}</p> })
+    };
+    let unchecked = move || {
+        (optional && asking.get() == Asking::Unavailable).then(|| {
+            view! {
+                <button
+                    type="button"
+                    class="hc-link hc-order-unchecked"
+                    on:click=move |_| {
+                        flow.draft.update(|d| {
+                            d.order_unchecked = true;
+                            d.order_found = false;
+                        })
+                    }
+                >
+                    {w(Words::ContinueUnchecked)}
+                </button>
+            }
+        })
+    };
+    let back = Callback::new(move |()| flow.draft.update(|d| d.back()));
+    view! {
+        <ScreenHeading>{w(Words::Heading)}</ScreenHeading>
+        <p class="hc-intro">{w(Words::Intro)}</p>
+        <form
+            class="hc-order-form"
+            novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                find();
+            }
+        >
+            <div class="hc-field">
+                <label for="hc-lookup-order-number">{w(Words::OrderNumber)}</label>
+                <input
+                    id="hc-lookup-order-number"
+                    type="text"
+                    autocomplete="off"
+                    aria-describedby="hc-lookup-order-number-problems"
+                    aria-invalid=move || (!number_messages.get().is_empty()).to_string()
+                    prop:value=move || flow.draft.with(|d| d.order_number.clone())
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        flow.draft.update(|d| d.order_number = value);
+                    }
+                />
+                <FieldProblems id="hc-lookup-order-number-problems" messages=number_messages />
+            </div>
+            <div class="hc-field">
+                <label for="hc-lookup-email">{w(Words::Email)}</label>
+                <input
+                    id="hc-lookup-email"
+                    type="email"
+                    autocomplete="email"
+                    aria-describedby="hc-lookup-email-problems"
+                    aria-invalid=move || (!email_messages.get().is_empty()).to_string()
+                    prop:value=move || flow.draft.with(|d| d.email.clone())
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        flow.draft.update(|d| d.email = value);
+                    }
+                />
+                <FieldProblems id="hc-lookup-email-problems" messages=email_messages />
+            </div>
+            <button
+                type="submit"
+                class="hc-next hc-find-order"
+                disabled=move || asking.get() == Asking::Busy
+            >
+                {w(Words::Find)}
+            </button>
+        </form>
+        <div aria-live="polite">{message}</div>
+        {unchecked}
+        <Nav on_back=back />
+    }
+}
+
+#[component]
+fn FoundOrder(order: StoreOrder) -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let locale = flow.locale;
+    let w = move |x| words(locale, x);
+    let tried = RwSignal::new(false);
+    // Items chosen before (a reload, Back) stay chosen if the order still has them.
+    flow.draft.update(|d| {
+        d.items.retain(|c| order.item(&c.id).is_some_and(|i| c.quantity <= i.quantity))
+    });
+    let has_items = !order.items.is_empty();
+    let none_chosen = move || has_items && flow.draft.with(|d| d.items.is_empty());
+    let pick_messages = Signal::derive(move || {
+        if tried.get() && none_chosen() {
+            vec![w(Words::PickAtLeastOne).to_owned()]
+        } else {
+            Vec::new()
+        }
+    });
+    let tracking = match (&order.carrier, &order.tracking_number) {
+        (Some(carrier), Some(tracking)) => Some(fill(
+            w(Words::Tracking),
+            &[("carrier", carrier), ("tracking", tracking)],
+        )),
+        (Some(carrier), None) => Some(carrier.clone()),
+        _ => None,
+    };
+    let delivered = order.delivered_on;
+    let items = order.items.clone().into_iter().map(|item| {
+        let id = item.id.clone();
+        let (id_check, id_qty, id_sel) = (id.clone(), id.clone(), id.clone());
+        let chosen = Signal::derive(move || {
+            flow.draft
+                .with(|d| d.items.iter().any(|c| c.id == id_check))
+        });
+        let quantity = move || {
+            flow.draft
+                .with(|d| d.items.iter().find(|c| c.id == id_qty).map_or(1, |c| c.quantity))
+        };
+        let box_id = format!("hc-item-{}", item.id);
+        let ordered = item.quantity;
+        let toggle = move |on: bool| {
+            let id = id.clone();
+            flow.draft.update(|d| {
+                d.items.retain(|c| c.id != id);
+                if on {
+                    d.items.push(ClaimedItem { id, quantity: 1 });
+                }
+            })
+        };
+        let how_many = (ordered > 1).then(|| {
+            let set = move |n: u32| {
+                let id = id_sel.clone();
+                flow.draft.update(|d| {
+                    if let Some(c) = d.items.iter_mut().find(|c| c.id == id) {
+                        c.quantity = n;
+                    }
+                })
+            };
+            view! {
+                <label class="hc-item-quantity">
+                    {w(Words::Quantity)} " "
+                    <select
+                        disabled=move || !chosen.get()
+                        on:change=move |ev| set(event_target_value(&ev).parse().unwrap_or(1))
+                        prop:value=move || quantity().to_string()
+                    >
+                        {(1..=ordered.min(99))
+                            .map(|n| view! { <option value=n.to_string()>{n}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+            }
+        });
+        view! {
+            <li class="hc-item" data-item=item.id.clone()>
+                <input
+                    type="checkbox"
+                    id=box_id.clone()
+                    prop:checked=chosen
+                    on:change=move |ev| toggle(event_target_checked(&ev))
+                />
+                {item.image_url.clone().map(|src| view! { <img class="hc-item-image" src=src alt="" width="48" height="48" /> })}
+                <label for=box_id>{item.name.clone()} " × " {ordered}</label>
+                {how_many}
+            </li>
+        }
+    });
+    let next = Callback::new(move |()| {
+        tried.set(true);
+        if none_chosen() {
+            super::focus_first("[data-item] input");
+            return;
+        }
+        flow.draft.update(|d| {
+            // The review shows the day the claim counts from; the server uses its own.
+            if let Some(day) = delivered {
+                d.delivered_on = day.to_string();
+            }
+            d.order_found = true;
+            d.order_unchecked = false;
+        });
+    });
+    let another = move |_| {
+        flow.order.set(None);
+        flow.draft.update(|d| {
+            d.order_found = false;
+            d.items.clear();
+        });
+    };
+    let back = Callback::new(move |()| flow.draft.update(|d| d.back()));
+    view! {
+        <ScreenHeading>{summary(locale, &order)}</ScreenHeading>
+        {tracking.map(|t| view! { <p class="hc-order-tracking">{t}</p> })}
+        {delivered.is_none().then(|| view! { <p class="hc-hint">{w(Words::StoreHasNoDay)}</p> })}
+        {has_items
+            .then(|| {
+                view! {
+                    <fieldset class="hc-items" aria-describedby="hc-items-problems">
+                        <legend>{w(Words::PickItems)}</legend>
+                        <ul>{items.collect_view()}</ul>
+                        <FieldProblems id="hc-items-problems" messages=pick_messages />
+                    </fieldset>
+                }
+            })}
+        <button type="button" class="hc-link hc-order-another" on:click=another>
+            {w(Words::Another)}
+        </button>
+        <Nav on_back=back next=(crate::i18n::Locale::text(locale, crate::i18n::Text::Continue), next) />
+    }
+}
