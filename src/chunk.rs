@@ -88,7 +88,11 @@ fn build_screen(flow: Flow, which: Screen) -> AnyView {
 fn journey(flow: Flow) -> AnyView {
     let (category, answers, order_done) = flow.draft.with_untracked(|d| {
         let found = d.order_found && flow.order.with_untracked(Option::is_some);
-        (d.category.clone(), d.answers.clone(), found || d.order_unchecked)
+        (
+            d.category.clone(),
+            d.answers.clone(),
+            found || d.order_unchecked,
+        )
     });
     // A site that looks orders up asks for the order first.
     if flow.order_lookup().is_some() && !order_done {

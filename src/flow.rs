@@ -144,7 +144,13 @@ impl Flow {
                 // Files still being checked have no facts yet and are left out.
                 evidence,
             });
-            let items = draft.with(|d| if d.order_found { d.items.clone() } else { Vec::new() });
+            let items = draft.with(|d| {
+                if d.order_found {
+                    d.items.clone()
+                } else {
+                    Vec::new()
+                }
+            });
             let result = order.with(|order| {
                 shop.with_policy(|p| {
                     validate_claim(p, &submission, order.as_ref(), &items, today).map(|_| ())

@@ -689,7 +689,9 @@ fn en_problem(code: ProblemCode) -> &'static str {
         ItemQuantity => "Choose between 1 and the number you ordered.",
         ItemDuplicate => "You've chosen this item twice.",
         ItemsTooMany => "Choose fewer items.",
-        ItemsWithoutOrder => "We couldn't check your order, so items can't be chosen. Describe them instead.",
+        ItemsWithoutOrder => {
+            "We couldn't check your order, so items can't be chosen. Describe them instead."
+        }
     }
 }
 

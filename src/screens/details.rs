@@ -57,8 +57,13 @@ pub fn DetailsScreen() -> impl IntoView {
             })
     };
     // The order the store found: its number and email are settled, shown, not asked again.
-    let verified = flow.draft.with_untracked(|d| d.order_found)
-        .then(|| flow.order.with_untracked(|o| o.as_ref().map(|o| super::order::summary(locale, o))))
+    let verified = flow
+        .draft
+        .with_untracked(|d| d.order_found)
+        .then(|| {
+            flow.order
+                .with_untracked(|o| o.as_ref().map(|o| super::order::summary(locale, o)))
+        })
         .flatten();
     let order_line = verified.clone().map(|summary| {
         let email = flow.draft.with_untracked(|d| d.email.trim().to_owned());

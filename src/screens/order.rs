@@ -47,14 +47,22 @@ pub fn words(locale: Locale, w: Words) -> &'static str {
     match locale {
         Locale::En => match w {
             Heading => "Which order is it about?",
-            Intro => "We'll look it up with the store, so you don't have to type what it already knows.",
+            Intro => {
+                "We'll look it up with the store, so you don't have to type what it already knows."
+            }
             OrderNumber => "Order number",
             Email => "The email address you ordered with",
             Find => "Find my order",
             Finding => "Looking up your order…",
-            NotFound => "We couldn't find an order with this number and this email address. Check both against your order confirmation.",
-            UnavailableOptional => "The store's order system isn't answering right now. Try again, or continue and tell us the delivery day yourself.",
-            UnavailableRequired => "The store's order system isn't answering right now, so we can't take the request yet. Please try again in a few minutes: nothing you entered is lost.",
+            NotFound => {
+                "We couldn't find an order with this number and this email address. Check both against your order confirmation."
+            }
+            UnavailableOptional => {
+                "The store's order system isn't answering right now. Try again, or continue and tell us the delivery day yourself."
+            }
+            UnavailableRequired => {
+                "The store's order system isn't answering right now, so we can't take the request yet. Please try again in a few minutes: nothing you entered is lost."
+            }
             TooMany => "Too many tries for this order. Please wait a minute and try again.",
             Offline => "We couldn't reach the help center. Check your connection and try again.",
             ContinueUnchecked => "Continue without checking",
@@ -66,7 +74,9 @@ pub fn words(locale: Locale, w: Words) -> &'static str {
             Quantity => "How many",
             Another => "Not this order? Look up another",
             DeliveredByStore => "Delivered on {date}, as the store recorded it.",
-            StoreHasNoDay => "The store has no delivery day for this order yet: tell us the day it arrived.",
+            StoreHasNoDay => {
+                "The store has no delivery day for this order yet: tell us the day it arrived."
+            }
             Unchecked => "We couldn't check your order with the store; it will be checked by hand.",
         },
         Locale::ZhCn => match w {
@@ -78,7 +88,9 @@ pub fn words(locale: Locale, w: Words) -> &'static str {
             Finding => "正在查询您的订单…",
             NotFound => "没有找到与此订单号和邮箱相符的订单。请对照订单确认信息检查两者。",
             UnavailableOptional => "商家的订单系统暂时没有响应。请重试，或继续并自行填写收货日期。",
-            UnavailableRequired => "商家的订单系统暂时没有响应，暂时无法提交申请。请几分钟后重试，您填写的内容不会丢失。",
+            UnavailableRequired => {
+                "商家的订单系统暂时没有响应，暂时无法提交申请。请几分钟后重试，您填写的内容不会丢失。"
+            }
             TooMany => "此订单的查询次数过多。请等待一分钟后再试。",
             Offline => "无法连接帮助中心。请检查网络后重试。",
             ContinueUnchecked => "不查询，继续",
@@ -113,11 +125,17 @@ pub fn summary(locale: Locale, order: &StoreOrder) -> String {
     match (order.delivered_on, order.placed_on) {
         (Some(day), _) => fill(
             words(locale, Words::DeliveredSummary),
-            &[("number", &order.order_number), ("date", &short_date(locale, day))],
+            &[
+                ("number", &order.order_number),
+                ("date", &short_date(locale, day)),
+            ],
         ),
         (None, Some(day)) => fill(
             words(locale, Words::PlacedSummary),
-            &[("number", &order.order_number), ("date", &short_date(locale, day))],
+            &[
+                ("number", &order.order_number),
+                ("date", &short_date(locale, day)),
+            ],
         ),
         (None, None) => order.order_number.clone(),
     }
@@ -224,7 +242,11 @@ fn LookupForm() -> impl IntoView {
             Asking::TooMany => w(Words::TooMany),
             Asking::Offline => w(Words::Offline),
         };
-        let role = if asking.get() == Asking::Busy { "status" } else { "alert" };
+        let role = if asking.get() == Asking::Busy {
+            "status"
+        } else {
+            "alert"
+        };
         Some(view! { <p class="hc-order-message" role=role>{text}</p> })
     };
     let unchecked = move || {
@@ -311,7 +333,8 @@ fn FoundOrder(order: StoreOrder) -> impl IntoView {
     let tried = RwSignal::new(false);
     // Items chosen before (a reload, Back) stay chosen if the order still has them.
     flow.draft.update(|d| {
-        d.items.retain(|c| order.item(&c.id).is_some_and(|i| c.quantity <= i.quantity))
+        d.items
+            .retain(|c| order.item(&c.id).is_some_and(|i| c.quantity <= i.quantity))
     });
     let has_items = !order.items.is_empty();
     let none_chosen = move || has_items && flow.draft.with(|d| d.items.is_empty());

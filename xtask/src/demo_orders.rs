@@ -24,9 +24,19 @@ const ORDERS: &[(&str, i32, Option<i32>, &[(&str, &str, u32)])] = &[
         ],
     ),
     // On its way, as far as the store knows: the shopper states the day.
-    ("10023457", 3, None, &[("teapot-cast", "Cast-iron teapot", 1)]),
+    (
+        "10023457",
+        3,
+        None,
+        &[("teapot-cast", "Cast-iron teapot", 1)],
+    ),
     // Delivered long ago: the transit-damage window is closed.
-    ("10023458", 60, Some(45), &[("mug-stone", "Stoneware mug", 4)]),
+    (
+        "10023458",
+        60,
+        Some(45),
+        &[("mug-stone", "Stoneware mug", 4)],
+    ),
 ];
 
 pub const DEMO_EMAIL: &str = "wei@example.com";
@@ -76,7 +86,10 @@ pub fn answer(secret: &str, headers: &[(String, String)], body: &[u8]) -> (&'sta
     if let Some(ago) = delivered {
         order["delivered_on"] = day(*ago).into();
     }
-    ("200 OK", serde_json::json!({"found": true, "order": order}).to_string())
+    (
+        "200 OK",
+        serde_json::json!({"found": true, "order": order}).to_string(),
+    )
 }
 
 /// Checks a Standard Webhooks signature as the stock libraries do.

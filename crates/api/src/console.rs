@@ -462,6 +462,10 @@ pub struct ConsoleTicket {
     pub placeholders: ReplyPlaceholders,
     pub timeline: Vec<ConsoleEvent>,
     pub evidence: Vec<ConsoleEvidence>,
+    /// On a site that looks orders up: what the store's order system said, apart from what
+    /// the shopper stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<crate::TicketOrder>,
 }
 
 /// `POST /v1/console/tickets/{id}/transition`: the admin API's [`Transition`].

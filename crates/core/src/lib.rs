@@ -12,9 +12,9 @@ pub mod date;
 pub mod evidence;
 pub mod json;
 pub mod limits;
-pub mod order;
 #[cfg(feature = "builtin-policy")]
 pub mod load;
+pub mod order;
 pub mod policy;
 pub mod problem;
 pub mod reply;
@@ -26,11 +26,11 @@ pub mod window;
 pub use check::{PolicyErrors, PolicyProblem, PolicyProblemCode};
 pub use date::CivilDate;
 pub use evidence::{DescriptionRule, EvidenceFile, EvidenceRule, MediaRule, MediaType};
+pub use order::{ClaimedItem, DeliverySource, OrderItem, StoreOrder, check_items, validate_claim};
 pub use policy::{
     Answer, Category, Decision, Liability, Node, Notice, OrderNumberFormat, Outcome, Policy,
     Question, Remedy,
 };
-pub use order::{ClaimedItem, DeliverySource, OrderItem, StoreOrder, check_items, validate_claim};
 pub use problem::{Field, Problem, ProblemCode};
 pub use reply::{ReplySubmission, check_message, validate_reply};
 pub use saved_reply::{ReplyPlaceholders, expand_reply, unknown_placeholders};

@@ -270,7 +270,10 @@ mod tests {
         );
         let codes: Vec<_> = match &got {
             Ok((accepted, _)) => vec![format!("{:?}", accepted.decision.window)],
-            Err(problems) => problems.iter().map(|p| p.code.as_str().to_owned()).collect(),
+            Err(problems) => problems
+                .iter()
+                .map(|p| p.code.as_str().to_owned())
+                .collect(),
         };
         assert!(
             !matches!(got, Ok((ref a, _)) if matches!(a.decision.window, Some(WindowStatus::Open { .. }))),

@@ -379,6 +379,7 @@ pub async fn ticket(
         placeholders: placeholders(site, &ticket),
         timeline,
         evidence,
+        order: state.store.ticket_order(&ticket.id).await?,
     })
 }
 

@@ -61,10 +61,7 @@ impl OrderSource {
     pub fn from_config(config: &OrderLookupConfig) -> Result<OrderSource, String> {
         let url = reqwest::Url::parse(&config.url)
             .map_err(|e| format!("order_lookup url {:?}: {e}", config.url))?;
-        let local = matches!(
-            url.host_str(),
-            Some("localhost" | "127.0.0.1" | "[::1]")
-        );
+        let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
         if !(url.scheme() == "https" || url.scheme() == "http" && local) {
             return Err(format!(
                 "order_lookup url {:?} must be https:// (http:// only to localhost)",
@@ -171,7 +168,12 @@ impl OrderDesk {
     }
 
     /// Takes one lookup of `order_number` on `site` from `ip`, or says how many seconds to wait.
-    pub fn attempt(&self, site: &str, order_number: &str, ip: Option<std::net::IpAddr>) -> Result<(), u64> {
+    pub fn attempt(
+        &self,
+        site: &str,
+        order_number: &str,
+        ip: Option<std::net::IpAddr>,
+    ) -> Result<(), u64> {
         if let Some(ip) = ip {
             self.per_ip.attempt(&format!("{site}\n{ip}"))?;
         }
@@ -240,7 +242,12 @@ impl OrderDesk {
             .timeout(source.timeout)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(reqwest::header::ACCEPT, "application/json");
-        for (name, value) in sign(&source.secret, &id, jiff::Timestamp::now().as_second(), &body) {
+        for (name, value) in sign(
+            &source.secret,
+            &id,
+            jiff::Timestamp::now().as_second(),
+            &body,
+        ) {
             request = request.header(name, value);
         }
         let timeout = || LookupFailure::Timeout(source.timeout.as_millis());
@@ -314,7 +321,10 @@ mod tests {
             br#"{"found": true, "order": {"order_number": "10023456", "delivered_on": "2026-11-24",
                  "items": [{"id": "k", "name": "Kettle", "quantity": 1}]}}"#,
         );
-        assert!(matches!(found, Ok(Lookup::Found(ref o)) if o.items.len() == 1), "{found:?}");
+        assert!(
+            matches!(found, Ok(Lookup::Found(ref o)) if o.items.len() == 1),
+            "{found:?}"
+        );
         for nonsense in [
             &b"<html>502</html>"[..],
             br#"{"found": true}"#,

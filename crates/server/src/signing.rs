@@ -39,7 +39,12 @@ impl SigningSecret {
 }
 
 /// The three headers that sign `body` sent as message `id` at `timestamp` (Unix seconds).
-pub fn sign(secret: &SigningSecret, id: &str, timestamp: i64, body: &[u8]) -> [(&'static str, String); 3] {
+pub fn sign(
+    secret: &SigningSecret,
+    id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> [(&'static str, String); 3] {
     // HMAC takes keys of any length.
     let mut mac = Hmac::<Sha256>::new_from_slice(&secret.0).expect("HMAC accepts any key");
     mac.update(id.as_bytes());
@@ -63,7 +68,8 @@ mod tests {
     /// (standard-webhooks/libraries, javascript/src/index.test.ts).
     #[test]
     fn signs_like_the_reference_libraries() {
-        let secret = SigningSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").expect("secret");
+        let secret =
+            SigningSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").expect("secret");
         let [id, timestamp, signature] = sign(
             &secret,
             "msg_p5jXN8AQM9LWM0D4loKWxJek",
@@ -72,7 +78,10 @@ mod tests {
         );
         assert_eq!(id.1, "msg_p5jXN8AQM9LWM0D4loKWxJek");
         assert_eq!(timestamp.1, "1614265330");
-        assert_eq!(signature.1, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+        assert_eq!(
+            signature.1,
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        );
     }
 
     #[test]
@@ -81,7 +90,13 @@ mod tests {
             SigningSecret::parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").err(),
             Some(SecretError::Malformed)
         );
-        assert_eq!(SigningSecret::parse("whsec_c2hvcnQ=").err(), Some(SecretError::Malformed));
-        assert_eq!(SigningSecret::parse("whsec_%%%").err(), Some(SecretError::Malformed));
+        assert_eq!(
+            SigningSecret::parse("whsec_c2hvcnQ=").err(),
+            Some(SecretError::Malformed)
+        );
+        assert_eq!(
+            SigningSecret::parse("whsec_%%%").err(),
+            Some(SecretError::Malformed)
+        );
     }
 }

@@ -89,7 +89,8 @@ async fn answer(
     }
     let ask: Value = serde_json::from_slice(&body).expect("the server sends JSON");
     let found = shop.orders.iter().find(|(email, order)| {
-        order.order_number == ask["order_number"] && email.eq_ignore_ascii_case(ask["email"].as_str().unwrap_or(""))
+        order.order_number == ask["order_number"]
+            && email.eq_ignore_ascii_case(ask["email"].as_str().unwrap_or(""))
     });
     axum::Json(match found {
         Some((_, order)) => json!({"found": true, "order": order}),
@@ -177,7 +178,11 @@ impl Fixture {
             .json()
             .await
             .expect("json");
-        assert_eq!(config.order_lookup, Some(mode), "the widget learns to ask first");
+        assert_eq!(
+            config.order_lookup,
+            Some(mode),
+            "the widget learns to ask first"
+        );
         let today = config.today;
         let fixture = Fixture {
             server,
@@ -223,7 +228,9 @@ impl Fixture {
             delivered_on: typed_day.into(),
             uploads: vec![
                 self.server.upload("box.png", &png(800, 600, seed)).await,
-                self.server.upload("item.png", &png(800, 600, seed + 1)).await,
+                self.server
+                    .upload("item.png", &png(800, 600, seed + 1))
+                    .await,
             ],
             locale: "en".into(),
             items: vec![ClaimedItem {
@@ -303,13 +310,21 @@ async fn a_found_order_is_shown_and_its_claim_filed_verified_for_the_chosen_item
     assert_eq!(filed.status(), 201);
     let filed: TicketCreated = filed.json().await.expect("created");
     assert_eq!(filed.ticket.outcome, "transit_damage");
-    assert_eq!(filed.ticket.delivered_on, Some(f.day(-2)), "the store's day");
+    assert_eq!(
+        filed.ticket.delivered_on,
+        Some(f.day(-2)),
+        "the store's day"
+    );
     assert_eq!(
         f.asked(),
         1,
         "the filing a moment after the lookup reuses the store's answer"
     );
-    assert_eq!(f.shop.lock().expect("shop").unsigned, 0, "every request signed");
+    assert_eq!(
+        f.shop.lock().expect("shop").unsigned,
+        0,
+        "every request signed"
+    );
 
     let agent = f.admin_view(&filed.ticket_id).await;
     let order = agent.ticket.order.expect("what the store said");
@@ -362,12 +377,18 @@ async fn an_unknown_order_and_the_wrong_email_get_the_same_refusal() {
     let f = Fixture::start(OrderLookupMode::Optional, 2000, 30).await;
     for (number, email) in [("10099999", EMAIL), ("10023456", "li@example.com")] {
         let (status, body) = problem(f.look_up(number, email).await).await;
-        assert_eq!((status, body["code"].as_str()), (404, Some("order.not_found")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("order.not_found"))
+        );
     }
     let mut claim = f.claim("", 30).await;
     claim.email = "li@example.com".into();
     let (status, body) = problem(f.file("mismatch-1", &claim).await).await;
-    assert_eq!((status, body["code"].as_str()), (404, Some("order.not_found")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("order.not_found"))
+    );
     assert_eq!(f.tickets().await, 0, "nothing filed on another's order");
 
     // Malformed input never reaches the store.
@@ -384,12 +405,22 @@ async fn a_slow_store_on_an_optional_lookup_files_unverified_with_the_shoppers_d
     f.shop.lock().expect("shop").delay = Duration::from_secs(5);
     let started = Instant::now();
     let (status, body) = problem(f.look_up("10023456", EMAIL).await).await;
-    assert_eq!((status, body["code"].as_str()), (503, Some("order.lookup_unavailable")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("order.lookup_unavailable"))
+    );
     assert!(
-        body["detail"].as_str().unwrap_or("").contains("did not answer within 300 ms"),
+        body["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("did not answer within 300 ms"),
         "{body}"
     );
-    assert!(started.elapsed() < Duration::from_secs(2), "no hang: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "no hang: {:?}",
+        started.elapsed()
+    );
 
     let filed = f
         .file("unverified-1", &f.claim(&f.day(-3).to_string(), 40).await)
@@ -397,7 +428,12 @@ async fn a_slow_store_on_an_optional_lookup_files_unverified_with_the_shoppers_d
     assert_eq!(filed.status(), 201);
     let filed: TicketCreated = filed.json().await.expect("created");
     assert_eq!(filed.ticket.delivered_on, Some(f.day(-3)));
-    let order = f.admin_view(&filed.ticket_id).await.ticket.order.expect("order");
+    let order = f
+        .admin_view(&filed.ticket_id)
+        .await
+        .ticket
+        .order
+        .expect("order");
     assert_eq!(order.verification, OrderVerification::Unverified);
     assert_eq!(order.delivered_on_source, DeliverySource::Shopper);
     assert!(order.store_order.is_none());
@@ -421,8 +457,15 @@ async fn a_slow_store_on_a_required_lookup_files_nothing() {
             .await,
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (503, Some("order.lookup_unavailable")));
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("order.lookup_unavailable"))
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(f.tickets().await, 0);
 }
 
@@ -433,12 +476,17 @@ async fn nonsense_from_the_store_is_a_clear_refusal_never_a_500() {
     for nonsense in [
         b"<html><body>502 Bad Gateway</body></html>".to_vec(),
         br#"{"found": true}"#.to_vec(),
-        br#"{"found": true, "order": {"order_number": "10023456", "delivered_on": "24 Nov"}}"#.to_vec(),
+        br#"{"found": true, "order": {"order_number": "10023456", "delivered_on": "24 Nov"}}"#
+            .to_vec(),
         huge.into_bytes(),
     ] {
         f.shop.lock().expect("shop").nonsense = Some(nonsense);
         let (status, body) = problem(f.look_up("10023456", EMAIL).await).await;
-        assert_eq!((status, body["code"].as_str()), (503, Some("order.lookup_unavailable")), "{body}");
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (503, Some("order.lookup_unavailable")),
+            "{body}"
+        );
         assert!(
             body["detail"].as_str().unwrap_or("").contains("unusable"),
             "{body}"
@@ -454,14 +502,20 @@ async fn nonsense_from_the_store_is_a_clear_refusal_never_a_500() {
             .expect("lookup"),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (404, Some("site.not_found")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("site.not_found"))
+    );
 }
 
 #[tokio::test]
 async fn a_store_that_cannot_be_reached_is_said_so() {
     // A port nothing listens on.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/orders/lookup", closed.local_addr().expect("addr"));
+    let url = format!(
+        "http://{}/orders/lookup",
+        closed.local_addr().expect("addr")
+    );
     drop(closed);
     let server = TestServer::start_customized(support::UNLIMITED, |site| {
         site.order_lookup = Some(OrderSource {
@@ -481,14 +535,28 @@ async fn a_store_that_cannot_be_reached_is_said_so() {
         .await
         .expect("lookup");
     let (status, body) = problem(response).await;
-    assert_eq!((status, body["code"].as_str()), (503, Some("order.lookup_unavailable")));
-    assert!(body["detail"].as_str().unwrap_or("").contains("could not be reached"), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("order.lookup_unavailable"))
+    );
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("could not be reached"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn an_order_that_changed_between_the_widget_and_the_filing_is_judged_as_it_now_is() {
     let f = Fixture::start(OrderLookupMode::Required, 2000, 0).await;
-    let shown: StoreOrder = f.look_up("10023456", EMAIL).await.json().await.expect("order");
+    let shown: StoreOrder = f
+        .look_up("10023456", EMAIL)
+        .await
+        .json()
+        .await
+        .expect("order");
     assert_eq!(shown.items[0].id, "kettle-cu-17");
     // Meanwhile the kettle was refunded and taken off the order.
     let mut changed = kettle_order(Some(f.day(-2)), f.day(-6));
@@ -529,11 +597,19 @@ async fn lookups_are_limited_per_order_number_and_per_client() {
         assert_eq!(f.look_up("10023456", email).await.status(), 404);
     }
     let over = f.look_up("10023456", EMAIL).await;
-    assert_eq!(over.status(), 429, "a fourth email for the same order waits");
+    assert_eq!(
+        over.status(),
+        429,
+        "a fourth email for the same order waits"
+    );
     assert!(over.headers().contains_key("retry-after"));
     let (_, body) = problem(over).await;
     assert_eq!(body["code"], "rate_limited");
-    assert_eq!(f.look_up("10023457", EMAIL).await.status(), 404, "another order is asked");
+    assert_eq!(
+        f.look_up("10023457", EMAIL).await.status(),
+        404,
+        "another order is asked"
+    );
     assert_eq!(f.look_up("10023458", EMAIL).await.status(), 404);
     assert_eq!(
         f.look_up("10023459", EMAIL).await.status(),
@@ -582,5 +658,8 @@ async fn a_site_without_a_lookup_says_so_and_takes_no_items() {
         .await
         .expect("lookup");
     let (status, body) = problem(response).await;
-    assert_eq!((status, body["code"].as_str()), (404, Some("order.lookup_not_configured")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("order.lookup_not_configured"))
+    );
 }

@@ -10,8 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt, stream};
 use helpcenter_api::{
-    Escalation, EventActor, EventKind, NewTicket, OrderVerification, ProblemDetails, RecoverTicket, Reply,
-    TicketCreated, TicketSummary, TicketView,
+    Escalation, EventActor, EventKind, NewTicket, OrderVerification, ProblemDetails, RecoverTicket,
+    Reply, TicketCreated, TicketSummary, TicketView,
 };
 use helpcenter_core::{
     Actor, EvidenceFile, Field, Problem, ProblemCode, ReplySubmission, Submission, TicketStatus,
@@ -314,17 +314,24 @@ async fn check_claim(
         delivered_on: new.delivered_on.clone(),
         evidence,
     };
-    let (accepted, delivered_on_source) =
-        validate_claim(&site.policy, &submission, verified, &new.items, site.today())
-            .map_err(AppError::Invalid)?;
+    let (accepted, delivered_on_source) = validate_claim(
+        &site.policy,
+        &submission,
+        verified,
+        &new.items,
+        site.today(),
+    )
+    .map_err(AppError::Invalid)?;
     let order = order.map(|check| {
         let (verification, unverified_reason, store_order) = match check {
             crate::orders::OrderCheck::Verified(order) => {
                 (OrderVerification::Verified, None, Some(order))
             }
-            crate::orders::OrderCheck::Unverified(failure) => {
-                (OrderVerification::Unverified, Some(failure.to_string()), None)
-            }
+            crate::orders::OrderCheck::Unverified(failure) => (
+                OrderVerification::Unverified,
+                Some(failure.to_string()),
+                None,
+            ),
         };
         helpcenter_api::TicketOrder {
             verification,

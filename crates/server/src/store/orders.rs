@@ -64,7 +64,8 @@ impl Store {
         else {
             return Ok(None);
         };
-        let corrupt = |what: &str| StoreError::Corrupt(format!("ticket_orders.{what} of {ticket_id}"));
+        let corrupt =
+            |what: &str| StoreError::Corrupt(format!("ticket_orders.{what} of {ticket_id}"));
         let verification = match row.try_get::<String, _>(0)?.as_str() {
             "verified" => OrderVerification::Verified,
             "unverified" => OrderVerification::Unverified,
@@ -80,8 +81,8 @@ impl Store {
             .map(|json| serde_json::from_str(&json))
             .transpose()
             .map_err(|_| corrupt("store_order"))?;
-        let items = serde_json::from_str(&row.try_get::<String, _>(4)?)
-            .map_err(|_| corrupt("items"))?;
+        let items =
+            serde_json::from_str(&row.try_get::<String, _>(4)?).map_err(|_| corrupt("items"))?;
         Ok(Some(TicketOrder {
             verification,
             unverified_reason: row.try_get(1)?,

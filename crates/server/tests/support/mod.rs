@@ -273,7 +273,8 @@ impl TestServer {
             .await
             .expect("open the data directory");
         state.storage = storage;
-        state.orders = std::sync::Arc::new(helpcenter_server::orders::OrderDesk::new(order_lookups));
+        state.orders =
+            std::sync::Arc::new(helpcenter_server::orders::OrderDesk::new(order_lookups));
         let shutdown = state.shutdown.clone();
         let mail = helpcenter_server::mail::MailSettings {
             smtp,
