@@ -36,6 +36,7 @@ pub fn demo_config() -> helpcenter_widget::api::WidgetConfig {
         brand: Default::default(),
         return_policy_url: None,
         today: "2026-11-24".parse().expect("date"),
+        order_lookup: None,
     }
 }
 

@@ -11,9 +11,12 @@ use helpcenter_core::CivilDate;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+/// An order line: `(id, name, quantity)`.
+type Line = (&'static str, &'static str, u32);
+
 /// The demo orders, all placed with wei@example.com: `(number, placed days ago, delivered
 /// days ago (none: not known yet), items)`.
-const ORDERS: &[(&str, i32, Option<i32>, &[(&str, &str, u32)])] = &[
+const ORDERS: &[(&str, i32, Option<i32>, &[Line])] = &[
     (
         "10023456",
         6,

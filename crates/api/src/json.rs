@@ -90,15 +90,18 @@ mod tests {
             brand: Brand::default(),
             return_policy_url: Some("https://shop.example/returns".into()),
             today: "2026-12-03".parse().expect("date"),
+            order_lookup: Some(crate::OrderLookupMode::Required),
         };
         let text = serde_json::to_string(&config).expect("json");
         assert_eq!(WidgetConfig::from_json(&parse(&text)), Some(config.clone()));
         let without_url = WidgetConfig {
             return_policy_url: None,
+            order_lookup: None,
             ..config
         };
         let text = serde_json::to_string(&without_url).expect("json");
         assert!(!text.contains("return_policy_url"));
+        assert!(!text.contains("order_lookup"));
         assert_eq!(WidgetConfig::from_json(&parse(&text)), Some(without_url));
         assert_eq!(WidgetConfig::from_json(&parse("{\"site\":\"demo\"}")), None);
     }
