@@ -627,6 +627,7 @@ mod tests {
             shopper_can: Vec::new(),
             timeline,
             evidence: Vec::new(),
+            order: None,
         }
     }
 

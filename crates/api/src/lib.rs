@@ -256,9 +256,9 @@ pub struct TicketView {
     pub timeline: Vec<TicketEvent>,
     pub evidence: Vec<EvidenceItem>,
     /// On a site that checks orders: what the store said about the order, and whether
-    /// `delivered_on` is the store's or the shopper's.
+    /// `delivered_on` is the store's or the shopper's. (Boxed: most tickets have none.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<TicketOrder>,
+    pub order: Option<Box<TicketOrder>>,
 }
 
 /// A row of "my requests".

@@ -55,7 +55,7 @@ pub async fn view(
         shopper_can: status.next_for_shopper().to_vec(),
         timeline,
         evidence,
-        order: state.store.ticket_order(&ticket.id).await?,
+        order: state.store.ticket_order(&ticket.id).await?.map(Box::new),
     })
 }
 
