@@ -457,3 +457,74 @@ fn FoundOrder(order: StoreOrder) -> impl IntoView {
         <Nav on_back=back next=(crate::i18n::Locale::text(locale, crate::i18n::Text::Continue), next) />
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_order_reads_as_the_shopper_knows_it() {
+        let day = |s: &str| s.parse::<CivilDate>().ok();
+        let mut order = StoreOrder {
+            order_number: "10023456".into(),
+            placed_on: day("2026-11-18"),
+            delivered_on: day("2026-11-24"),
+            ..StoreOrder::default()
+        };
+        assert_eq!(
+            summary(Locale::En, &order),
+            "Order 10023456, delivered on 24 Nov"
+        );
+        assert_eq!(
+            summary(Locale::ZhCn, &order),
+            "订单 10023456，11月24日 送达"
+        );
+        order.delivered_on = None;
+        assert_eq!(
+            summary(Locale::En, &order),
+            "Order 10023456, placed on 18 Nov: the store has no delivery day yet"
+        );
+    }
+
+    #[test]
+    fn every_word_of_the_order_screen_is_translated_with_the_same_placeholders() {
+        use Words::*;
+        let placeholders = |text: &str| {
+            let mut names: Vec<String> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(n, _)| n.to_owned()))
+                .collect();
+            names.sort();
+            names
+        };
+        for w in [
+            Heading,
+            Intro,
+            OrderNumber,
+            Email,
+            Find,
+            Finding,
+            NotFound,
+            UnavailableOptional,
+            UnavailableRequired,
+            TooMany,
+            Offline,
+            ContinueUnchecked,
+            DeliveredSummary,
+            PlacedSummary,
+            Tracking,
+            PickItems,
+            PickAtLeastOne,
+            Quantity,
+            Another,
+            DeliveredByStore,
+            StoreHasNoDay,
+            Unchecked,
+        ] {
+            let (en, zh) = (words(Locale::En, w), words(Locale::ZhCn, w));
+            assert_ne!(en, zh);
+            assert_eq!(placeholders(en), placeholders(zh), "{en}");
+        }
+    }
+}

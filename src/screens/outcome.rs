@@ -122,12 +122,21 @@ pub fn OutcomeScreen(
         }
     });
     let has_window = has_window && store_day.is_none();
+    // The store could not be asked: the shopper knows their day counts and is checked later.
+    let unchecked_line = flow.draft.with_untracked(|d| d.order_unchecked).then(|| {
+        view! {
+            <p class="hc-hint hc-order-unchecked-note">
+                {super::order::words(locale, super::order::Words::Unchecked)}
+            </p>
+        }
+    });
     view! {
         <section class="hc-screen hc-outcome" data-outcome=move || shown.get().id>
             <StageBar current=Stage::Problem />
             <p class="hc-step">{locale.fill(Text::StepOf, &[("n", &step.to_string())])}</p>
             <ScreenHeading>{locale.text(Text::OutcomeHeading)}</ScreenHeading>
             {store_line}
+            {unchecked_line}
             {has_window
                 .then(|| {
                     view! {
