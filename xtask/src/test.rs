@@ -64,6 +64,7 @@ const STEPS: [Step; 12] = [
             ("exif-parser", 1),
             ("ebml", 1),
             ("golang-github-rwcarlsen-goexif-dev", 3),
+            ("chromium-mediarecorder", 2),
         ]),
     },
     // The release wasm build (opt-level z, LTO, wasm-opt), split into a first load and the
