@@ -2,7 +2,8 @@
 // own MediaRecorder records two seconds of a changing canvas and a tone, once as WebM and once
 // as MP4, and the files are written to HC_OUT as the recorder muxed them (a live WebM with no
 // duration in its header, a fragmented MP4). Only the picture and the sound are made up; the
-// containers are the browser's.
+// containers are the browser's. Beside them, `durations.json`: how long Chromium's own player
+// says each one is, the reference for a live recording that exiftool gives no length.
 const { chromium } = require("playwright-core");
 const fs = require("fs");
 const path = require("path");
@@ -28,8 +29,9 @@ const SECONDS = 2;
   });
   try {
     const page = await browser.newPage();
+    const durations = {};
     for (const [name, type] of RECORDINGS) {
-      const base64 = await page.evaluate(
+      const { base64, duration } = await page.evaluate(
         async ({ type, seconds }) => {
           if (!MediaRecorder.isTypeSupported(type)) throw new Error(`this Chromium cannot record ${type}`);
           const canvas = document.createElement("canvas");
@@ -62,17 +64,38 @@ const SECONDS = 2;
           tone.stop();
           await audio.close();
           canvas.remove();
-          const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+          const blob = new Blob(chunks, { type });
+          // How long the browser itself says the recording is. A live WebM has no duration in
+          // its header and reports an infinite one until asked for a point past its end.
+          const video = document.createElement("video");
+          video.muted = true;
+          video.preload = "auto";
+          video.src = URL.createObjectURL(blob);
+          await new Promise((resolve, reject) => {
+            video.onloadedmetadata = resolve;
+            video.onerror = () => reject(new Error(`this Chromium cannot play its own ${type}`));
+          });
+          if (!Number.isFinite(video.duration)) {
+            await new Promise((resolve) => {
+              video.ondurationchange = () => Number.isFinite(video.duration) && resolve();
+              video.currentTime = 1e101;
+            });
+          }
+          const duration = video.duration;
+          URL.revokeObjectURL(video.src);
+          const bytes = new Uint8Array(await blob.arrayBuffer());
           let text = "";
           for (let at = 0; at < bytes.length; at += 0x8000) {
             text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
           }
-          return btoa(text);
+          return { base64: btoa(text), duration };
         },
         { type, seconds: SECONDS },
       );
       fs.writeFileSync(path.join(out, name), Buffer.from(base64, "base64"));
+      durations[name] = duration;
     }
+    fs.writeFileSync(path.join(out, "durations.json"), JSON.stringify(durations, null, 2));
     process.stdout.write(browser.version());
   } finally {
     await browser.close();
