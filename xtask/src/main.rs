@@ -85,16 +85,24 @@ fn run(args: Vec<String>) -> Result<()> {
         "test" => no_args(command, rest).and_then(|()| test::run(&ctx)),
         "browser-test" => tools::ensure_build(&ctx)
             .and_then(|()| tools::ensure_browser(&ctx))
-            .and_then(|()| counted(|tally| test::browser_tests(&ctx, rest, tally))),
+            .and_then(|()| {
+                counted(|tally| {
+                    test::browser_tests(&ctx, rest, tally)?;
+                    whole_suite_floors(rest, tally, test::BROWSER_FLOORS)
+                })
+            }),
         "build-widget" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| dev::build_widget(&ctx)),
         "build-console" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| dev::build_console(&ctx)),
-        "e2e" => {
-            tools::ensure_browser(&ctx).and_then(|()| counted(|tally| e2e::run(&ctx, rest, tally)))
-        }
+        "e2e" => tools::ensure_browser(&ctx).and_then(|()| {
+            counted(|tally| {
+                e2e::run(&ctx, rest, tally)?;
+                whole_suite_floors(rest, tally, test::E2E_FLOORS)
+            })
+        }),
         "bench" => bench::run(&ctx, rest),
         "contract" => {
             no_args(command, rest).and_then(|()| counted(|tally| contract::run(&ctx, tally)))
@@ -127,6 +135,16 @@ fn counted(run: impl FnOnce(&mut tally::Tally) -> Result<()>) -> Result<()> {
     }
     println!("{}", tally.total());
     result
+}
+
+/// A whole suite run on its own (no arguments picking tests) is held to the floors
+/// `cargo xtask test` holds it to: a spec file or test binary that lost its tests fails here too.
+fn whole_suite_floors(args: &[String], tally: &tally::Tally, floors: &[(&str, u32)]) -> Result<()> {
+    if args.is_empty() {
+        tally.check_floors(floors)
+    } else {
+        Ok(())
+    }
 }
 
 /// `dev`'s only option: `--bind ADDR` or `--bind=ADDR`, passed through to the server.
