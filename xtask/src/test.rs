@@ -132,6 +132,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("tickets", 18),
     ("upgrades", 2),
     ("uploads", 16),
+    ("webhooks", 6),
 ];
 
 /// The end-to-end suite's spec files.
@@ -187,11 +188,14 @@ fn clippy_wasm32(ctx: &Ctx) -> Result<()> {
 /// wasm-only and would run as empty binaries here: they run in Chromium below. The bench's
 /// hello-world app is a baseline, with nothing to test.
 fn native_tests(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
-    // The server's mail tests deliver to a real SMTP server, run by this Python.
+    // The server's mail tests deliver to a real SMTP server, run by this Python; its webhook
+    // tests to a receiver that verifies with the Standard Webhooks library, run by that one.
     let aiosmtpd = tools::ensure_aiosmtpd(ctx)?;
+    let standardwebhooks = tools::ensure_standardwebhooks(ctx)?;
     let mut reader = LibtestReader::default();
     ctx.cmd("cargo")
         .env("HELPCENTER_TEST_AIOSMTPD", &aiosmtpd)
+        .env("HELPCENTER_TEST_STANDARDWEBHOOKS", &standardwebhooks)
         .args(["test", "--workspace", "--exclude", "helpcenter-widget"])
         .args(["--exclude", "helpcenter-bench-hello"])
         .args(["--lib", "--bins", "--tests"])
