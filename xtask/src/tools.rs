@@ -111,13 +111,9 @@ const AIOSMTPD_VERSION: &str = "1.4.6";
 /// webhooks with, run by the server's webhook tests (`crates/server/tools/webhook_receiver.py`).
 const STANDARDWEBHOOKS_VERSION: &str = "1.1.0";
 
-/// The Python of the venv aiosmtpd is installed in: what `$HELPCENTER_TEST_AIOSMTPD` names.
-pub fn aiosmtpd_python(ctx: &Ctx) -> std::path::PathBuf {
-    ctx.root.join("target/aiosmtpd-venv/bin/python")
-}
-
-/// aiosmtpd at [`AIOSMTPD_VERSION`] in a venv under `target/`, installed by pip unless it is
-/// there already; answers the venv's Python.
+/// aiosmtpd at [`AIOSMTPD_VERSION`] in a venv under `target/` (`target/aiosmtpd-venv`),
+/// installed by pip unless it is there already; answers the venv's Python, what
+/// `$HELPCENTER_TEST_AIOSMTPD` names.
 pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
     ensure_venv_package(
         ctx,

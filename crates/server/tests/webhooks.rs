@@ -335,6 +335,11 @@ impl Store {
 
     /// The CLI on this store's config and data: (success, stdout, stderr).
     fn cli(&self, args: &[&str]) -> (bool, String, String) {
+        self.cli_with(args, &[])
+    }
+
+    /// … with these environment variables set.
+    fn cli_with(&self, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
         let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
             .arg("admin")
             .args(args)
@@ -342,6 +347,7 @@ impl Store {
             .arg(&self.config)
             .arg("--data-dir")
             .arg(self.data.path())
+            .envs(env.iter().copied())
             .output()
             .expect("run the CLI");
         (
@@ -459,19 +465,13 @@ async fn every_event_is_delivered_once_and_verified_by_the_standard_webhooks_lib
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let received_now = receiver.received();
     assert_eq!(received_now.len(), LIFE.len(), "{received_now:#?}");
+    // The receiver's own record of the first delivery, for `-- --nocapture`.
+    let log = std::fs::read_to_string(&receiver.log).expect("log");
+    let first_line: Value =
+        serde_json::from_str(log.lines().next().expect("a line")).expect("json");
     println!(
         "a delivery as the receiver's standardwebhooks saw it:\n{}",
-        serde_json::to_string_pretty(
-            &serde_json::from_str::<Value>(
-                &std::fs::read_to_string(&receiver.log)
-                    .expect("log")
-                    .lines()
-                    .next()
-                    .expect("a line")
-            )
-            .expect("json")
-        )
-        .expect("json")
+        serde_json::to_string_pretty(&first_line).expect("json")
     );
     let ids: HashSet<&str> = received.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids.len(), LIFE.len(), "a webhook-id per delivery");
@@ -888,4 +888,86 @@ async fn a_rotated_secret_signs_beside_the_old_one_until_the_overlap_ends() {
         )
         .await;
     assert_eq!(status, 400, "{problem}");
+}
+
+#[tokio::test]
+async fn an_agent_assigning_in_the_console_is_delivered_as_ticket_assigned() {
+    let receiver = Receiver::started().await;
+    let store = Store::start(&endpoint(
+        "erp",
+        &receiver.url(),
+        Some(&["ticket.created", "ticket.assigned"]),
+    ))
+    .await;
+    receiver.trust(&[("erp", &store.rotate("erp", 0).await.secret)]);
+    let password = "correct horse battery staple";
+    let (ok, _, error) = store.cli_with(
+        &[
+            "agents",
+            "add",
+            "--email",
+            "wei@example.com",
+            "--name",
+            "Wei",
+        ],
+        &[("HELPCENTER_AGENT_PASSWORD", password)],
+    );
+    assert!(ok, "{error}");
+    let signed_in = store
+        .http
+        .post(store.url("/v1/console/session"))
+        .header("Origin", &store.base)
+        .json(&json!({ "site": "acme", "email": "wei@example.com", "password": password }))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed_in.status(), 200);
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("name=value")
+        .to_owned();
+    let wei: Value = signed_in.json().await.expect("the agent");
+    let wei_id = wei["id"].as_str().expect("an id").to_owned();
+    let ticket = store.file("lin@example.com").await;
+    for agent_id in [json!(wei_id), Value::Null] {
+        let assigned = store
+            .http
+            .post(store.url(&format!("/v1/console/tickets/{}/assign", ticket.ticket_id)))
+            .header("Cookie", &cookie)
+            .header("Origin", &store.base)
+            .json(&json!({ "agent_id": agent_id }))
+            .send()
+            .await
+            .expect("assign");
+        assert_eq!(assigned.status(), 200, "{:?}", assigned.text().await);
+    }
+    let received = receiver
+        .wait_until("created, assigned, unassigned", |r| r.len() >= 3)
+        .await;
+    let payloads: Vec<WebhookPayload> = received.iter().map(Received::payload).collect();
+    let types: Vec<WebhookEventType> = payloads.iter().map(|p| p.event_type).collect();
+    assert_eq!(
+        types,
+        [
+            WebhookEventType::Created,
+            WebhookEventType::Assigned,
+            WebhookEventType::Assigned
+        ]
+    );
+    assert_eq!(
+        payloads[1].data.ticket.assignee.as_deref(),
+        Some(wei_id.as_str())
+    );
+    assert_eq!(payloads[2].data.ticket.assignee, None);
+    assert_eq!(
+        payloads
+            .iter()
+            .map(|p| p.data.event.seq)
+            .collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert!(received.iter().all(|r| r.verified_by == ["erp"]));
 }
