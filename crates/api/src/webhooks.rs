@@ -247,7 +247,52 @@ pub struct SecretRotation {
     /// `webhook-signature`), so the receiver can move to the new one: 0 to 2,592,000 (30
     /// days); 86,400 (24 hours) when not given.
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 2592000))]
+    #[serde(default, deserialize_with = "whole_number")]
     pub overlap_seconds: Option<u64>,
+}
+
+/// A whole number, also when written with a fraction of zero (`3600.0`), as JSON Schema's
+/// `integer` allows; a negative or fractional number is refused.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    struct Whole;
+    impl<'de> serde::de::Visitor<'de> for Whole {
+        type Value = Option<u64>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a whole number of seconds")
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(Whole)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v)
+                .map(Some)
+                .map_err(|_| E::custom("a number of seconds is not negative"))
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            if v.fract() == 0.0 && (0.0..=9.0e15).contains(&v) {
+                Ok(Some(v as u64))
+            } else {
+                Err(E::custom("a number of seconds is whole and not negative"))
+            }
+        }
+    }
+    d.deserialize_option(Whole)
 }
 
 /// The new secret, shown this once.
@@ -260,4 +305,23 @@ pub struct RotatedSecret {
     pub fingerprint: String,
     /// Until when deliveries are also signed with the secrets used until now.
     pub previous_until: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SecretRotation;
+
+    #[test]
+    fn an_overlap_is_read_as_a_whole_number_of_seconds() {
+        let read =
+            |text: &str| serde_json::from_str::<SecretRotation>(text).map(|r| r.overlap_seconds);
+        assert_eq!(read("{}").ok(), Some(None));
+        assert_eq!(read(r#"{"overlap_seconds": null}"#).ok(), Some(None));
+        assert_eq!(read(r#"{"overlap_seconds": 3600}"#).ok(), Some(Some(3600)));
+        assert_eq!(read(r#"{"overlap_seconds": 461.0}"#).ok(), Some(Some(461)));
+        assert!(read(r#"{"overlap_seconds": 1.5}"#).is_err());
+        assert!(read(r#"{"overlap_seconds": -1}"#).is_err());
+        assert!(read(r#"{"overlap_seconds": "1h"}"#).is_err());
+        assert!(read(r#"{"overlap": 1}"#).is_err());
+    }
 }

@@ -354,7 +354,8 @@ impl Store {
     }
 
     /// In one transaction: the endpoint's secrets still used at `retire_at` are given that
-    /// end, and `secret` becomes the current one.
+    /// end, and `secret` becomes the current one. Deliveries that waited for the endpoint's
+    /// first secret, never tried, get their day of retries from now.
     pub async fn rotate_webhook_secret(
         &self,
         site: &str,
@@ -382,6 +383,16 @@ impl Store {
         .bind(endpoint)
         .bind(secret)
         .bind(timestamp(now))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE webhook_outbox SET retry_since = ?, next_attempt_at = ? \
+             WHERE site = ? AND endpoint = ? AND state = 'pending' AND attempts = 0",
+        )
+        .bind(timestamp(now))
+        .bind(timestamp(now))
+        .bind(site)
+        .bind(endpoint)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -102,7 +102,34 @@ struct Worker {
 }
 
 impl Worker {
+    /// Says once, at start, which endpoints cannot be delivered to yet for want of a secret.
+    async fn warn_of_missing_secrets(&self) {
+        let now = jiff::Timestamp::now();
+        for site in self.state.sites.iter() {
+            for endpoint in &site.webhooks {
+                match self
+                    .state
+                    .store
+                    .webhook_secrets(&site.key, &endpoint.name, now)
+                    .await
+                {
+                    Ok(secrets) if secrets.is_empty() => tracing::warn!(
+                        site = %site.key,
+                        endpoint = %endpoint.name,
+                        "webhooks: no signing secret yet, so deliveries wait: make one with `helpcenter-server admin webhooks rotate-secret {}`",
+                        endpoint.name
+                    ),
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "webhooks: cannot read the signing secrets")
+                    }
+                }
+            }
+        }
+    }
+
     async fn run(self) {
+        self.warn_of_missing_secrets().await;
         let shutdown = self.state.shutdown.clone();
         let slots = self.settings.concurrency();
         let mut deliveries = JoinSet::new();
@@ -205,7 +232,7 @@ impl Worker {
                 "webhook {:?} has no signing secret yet: make one with `helpcenter-server admin webhooks rotate-secret {}` (or POST /v1/admin/webhooks/{}/rotate-secret) and give it to the receiver",
                 endpoint.name, endpoint.name, endpoint.name
             );
-            tracing::warn!(site = %due.site, endpoint = %endpoint.name, "webhooks: no signing secret yet, deliveries wait");
+            tracing::debug!(site = %due.site, endpoint = %endpoint.name, delivery = %delivery.id, "webhooks: no signing secret yet, the delivery waits");
             let until = now
                 .checked_add(jiff::SignedDuration::try_from(NO_SECRET_WAIT).unwrap_or_default())
                 .unwrap_or(now);
