@@ -121,7 +121,8 @@ fn run(args: Vec<String>) -> Result<()> {
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| tools::ensure_browser(&ctx))
-            .and_then(|()| tools::ensure_aiosmtpd(&ctx).map(|_| ())),
+            .and_then(|()| tools::ensure_aiosmtpd(&ctx).map(|_| ()))
+            .and_then(|()| tools::ensure_standardwebhooks(&ctx).map(|_| ())),
         other => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
 }

@@ -107,30 +107,58 @@ pub fn ensure_exiftool(ctx: &Ctx) -> Result<()> {
 /// the server's mail tests (`crates/server/tools/catch_mail.py`).
 const AIOSMTPD_VERSION: &str = "1.4.6";
 
-/// The Python of the venv aiosmtpd is installed in: what `$HELPCENTER_TEST_AIOSMTPD` names.
-pub fn aiosmtpd_python(ctx: &Ctx) -> std::path::PathBuf {
-    ctx.root.join("target/aiosmtpd-venv/bin/python")
+/// standardwebhooks from PyPI: the Standard Webhooks library a store's receiver verifies our
+/// webhooks with, run by the server's webhook tests (`crates/server/tools/webhook_receiver.py`).
+const STANDARDWEBHOOKS_VERSION: &str = "1.1.0";
+
+/// aiosmtpd at [`AIOSMTPD_VERSION`] in a venv under `target/` (`target/aiosmtpd-venv`),
+/// installed by pip unless it is there already; answers the venv's Python, what
+/// `$HELPCENTER_TEST_AIOSMTPD` names.
+pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
+    ensure_venv_package(
+        ctx,
+        "aiosmtpd-venv",
+        "aiosmtpd",
+        AIOSMTPD_VERSION,
+        "import aiosmtpd; print(aiosmtpd.__version__)",
+    )
 }
 
-/// aiosmtpd at [`AIOSMTPD_VERSION`] in a venv under `target/`, installed by pip unless it is
-/// there already; answers the venv's Python.
-pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
-    let python = aiosmtpd_python(ctx);
+/// standardwebhooks at [`STANDARDWEBHOOKS_VERSION`] in its own venv under `target/`
+/// (`target/webhooks-venv`), installed by pip unless it is there already; answers the venv's
+/// Python, what `$HELPCENTER_TEST_STANDARDWEBHOOKS` names.
+pub fn ensure_standardwebhooks(ctx: &Ctx) -> Result<std::path::PathBuf> {
+    ensure_venv_package(
+        ctx,
+        "webhooks-venv",
+        "standardwebhooks",
+        STANDARDWEBHOOKS_VERSION,
+        "from importlib.metadata import version; import standardwebhooks; print(version('standardwebhooks'))",
+    )
+}
+
+/// `package` at `version` in the venv `target/{venv_name}`, made and filled by pip unless
+/// `probe` (Python printing the installed version) says it is there already.
+fn ensure_venv_package(
+    ctx: &Ctx,
+    venv_name: &str,
+    package: &str,
+    version: &str,
+    probe: &str,
+) -> Result<std::path::PathBuf> {
+    let venv = ctx.root.join("target").join(venv_name);
+    let python = venv.join("bin/python");
     let installed = || {
         ctx.cmd(&python)
-            .args(["-c", "import aiosmtpd; print(aiosmtpd.__version__)"])
+            .args(["-c", probe])
             .read()
             .map(|v| v.trim().to_owned())
     };
-    if installed().as_deref() == Some(AIOSMTPD_VERSION) {
-        println!(
-            "tools: aiosmtpd: ok ({AIOSMTPD_VERSION}, {})",
-            python.display()
-        );
+    if installed().as_deref() == Some(version) {
+        println!("tools: {package}: ok ({version}, {})", python.display());
         return Ok(python);
     }
-    println!("tools: aiosmtpd: missing, installing {AIOSMTPD_VERSION} from PyPI into a venv");
-    let venv = ctx.root.join("target/aiosmtpd-venv");
+    println!("tools: {package}: missing, installing {version} from PyPI into a venv");
     let make_venv = || {
         ctx.cmd("python3")
             .args(["-m", "venv", "--clear"])
@@ -155,12 +183,12 @@ pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
             "--quiet",
             "--disable-pip-version-check",
         ])
-        .arg(format!("aiosmtpd=={AIOSMTPD_VERSION}"))
+        .arg(format!("{package}=={version}"))
         .run()?;
     match installed() {
-        Some(version) if version == AIOSMTPD_VERSION => Ok(python),
+        Some(found) if found == version => Ok(python),
         other => bail!(
-            "pip installed aiosmtpd=={AIOSMTPD_VERSION} but {} reports {other:?}",
+            "pip installed {package}=={version} but {} reports {other:?}",
             python.display()
         ),
     }

@@ -6,6 +6,7 @@ pub mod console;
 mod json;
 mod mail;
 mod problem;
+mod webhooks;
 
 use helpcenter_core::{CivilDate, Policy};
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,11 @@ use serde::{Deserialize, Serialize};
 pub use brand::{MIN_CONTRAST, contrast_ratio};
 pub use mail::{LinkExchange, LinkRequest, MailKind, MailState, OutboxMail};
 pub use problem::{ErrorCode, ProblemDetails};
+pub use webhooks::{
+    DeliveryAttempt, DeliveryState, RotatedSecret, SecretRotation, WebhookData, WebhookDelivery,
+    WebhookDeliveryLog, WebhookEndpoint, WebhookEvent, WebhookEventType, WebhookPayload,
+    WebhookSecretInfo, WebhookTicket,
+};
 
 /// `GET /v1/sites/{site}/widget-config`: everything the widget needs to start.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

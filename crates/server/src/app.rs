@@ -24,7 +24,7 @@ use utoipa_axum::routes;
 use crate::AppError;
 use crate::client_ip::{self, TrustedProxies};
 use crate::rate_limit::{self, RateLimits};
-use crate::routes::{admin, console, health, links, outbox, tickets, widget_config};
+use crate::routes::{admin, console, health, links, outbox, tickets, webhooks, widget_config};
 use crate::sites::Sites;
 use crate::state::AppState;
 use crate::static_files;
@@ -114,6 +114,11 @@ pub fn api(
         .routes(routes!(admin::evidence))
         .routes(routes!(outbox::list))
         .routes(routes!(outbox::retry))
+        .routes(routes!(webhooks::endpoints))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::delivery))
+        .routes(routes!(webhooks::resend))
         .layer(bounded());
     // The agents' console, from its own origin only (cookie session, Origin checks): no CORS
     // grant either.

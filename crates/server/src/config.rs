@@ -42,6 +42,9 @@ pub struct ServerSettings {
     pub storage: Option<crate::uploads::quota::StorageLimits>,
     /// The agents' console.
     pub console: Option<ConsoleSettings>,
+    /// How webhooks are delivered, for every site (`[server.webhooks]`).
+    #[serde(default)]
+    pub webhooks: crate::webhooks::config::WebhookSettings,
 }
 
 /// `[server.console]`.
@@ -82,6 +85,9 @@ pub struct SiteConfig {
     pub identity_secret_env: Option<String>,
     /// Mail to shoppers and the store's alerts; none without it.
     pub mail: Option<crate::mail::SiteMailConfig>,
+    /// The store's systems told of ticket events, signed the Standard Webhooks way.
+    #[serde(default)]
+    pub webhooks: Vec<crate::webhooks::config::SiteWebhookConfig>,
 }
 
 fn utc() -> String {

@@ -26,6 +26,7 @@ pub mod store;
 pub mod ticket_actions;
 pub mod tickets;
 pub mod uploads;
+pub mod webhooks;
 
 pub use app::router;
 pub use error::AppError;

@@ -29,6 +29,8 @@ pub struct Site {
     pub identity_secret: Option<String>,
     /// Who the site's mail comes from and which events mail; no mail without it.
     pub mail: Option<crate::mail::SiteMail>,
+    /// The store's systems told of ticket events (`[[sites.webhooks]]`).
+    pub webhooks: Vec<crate::webhooks::config::Endpoint>,
 }
 
 impl Site {
@@ -104,8 +106,11 @@ impl Site {
             .map(crate::mail::SiteMail::from_config)
             .transpose()
             .map_err(|e| problem(format!("mail: {e}")))?;
+        let webhooks = crate::webhooks::config::endpoints(&config.webhooks)
+            .map_err(|e| problem(format!("webhooks: {e}")))?;
         Ok(Site {
             mail,
+            webhooks,
             key: config.key.clone(),
             display_name: config.display_name.clone(),
             allowed_origins,
@@ -146,6 +151,7 @@ impl Site {
             admin_key_sha256: auth::sha256_hex(&admin_key),
             identity_secret: Some(identity_secret),
             mail: Some(crate::mail::SiteMail::demo()),
+            webhooks: Vec::new(),
         };
         Ok((site, admin_key))
     }

@@ -7,7 +7,7 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use helpcenter_api::{NewTicket, OutboxMail, TicketCreated};
@@ -17,6 +17,7 @@ use mail_parser::{Message, MessageParser};
 use serde_json::{Value, json};
 use support::TestServer;
 use support::mail::{MailCatcher, envelope_to, free_port};
+use support::process::ServerProcess;
 
 const SUPPORT: &str = "support@demo-store.example";
 
@@ -818,50 +819,6 @@ async fn find_a_request_mails_a_fresh_link_only_to_the_tickets_address_and_says_
             .count(),
         1
     );
-}
-
-/// `helpcenter-server serve` as a process, killed when dropped.
-struct ServerProcess(Child);
-
-impl ServerProcess {
-    async fn start(data_dir: &Path, config: &Path, port: u16) -> ServerProcess {
-        let child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .arg("--config")
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data_dir)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start helpcenter-server");
-        // Dropped (killed and waited for) on every way out, a failed start included.
-        let server = ServerProcess(child);
-        for _ in 0..200 {
-            if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server did not come up on port {port}");
-    }
-
-    /// SIGKILL: nothing runs on the way out.
-    fn kill(mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[tokio::test]

@@ -7,4 +7,5 @@ pub mod health;
 pub mod links;
 pub mod outbox;
 pub mod tickets;
+pub mod webhooks;
 pub mod widget_config;

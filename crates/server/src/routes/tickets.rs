@@ -24,7 +24,9 @@ use super::access::{TicketAccess, bearer, open_ticket};
 use crate::auth::{self, sha256_hex};
 use crate::routes::extract::{JsonBody, PathParams, QueryParams};
 use crate::sites::Site;
-use crate::store::tickets::{Created, NewEvent, NewTicketRecord, TicketFilter, TicketRecord};
+use crate::store::tickets::{
+    Created, NewEvent, NewTicketRecord, Outgoing, TicketFilter, TicketRecord,
+};
 use crate::store::timestamp;
 use crate::tickets::{EvidenceDownload, append, view};
 use crate::{AppError, AppState};
@@ -197,8 +199,15 @@ pub async fn create(
             idempotency: (&key, request_sha256.clone()),
             uploads: &new.uploads,
         };
-        let mails = crate::mail::plan(&state.secret, site, &record.ticket, 1, &first);
-        match state.store.create_ticket(&record, &first, &mails).await? {
+        let outgoing = Outgoing {
+            mails: crate::mail::plan(&state.secret, site, &record.ticket, 1, &first),
+            webhooks: crate::webhooks::plan(site, &record.ticket, 1, &first),
+        };
+        match state
+            .store
+            .create_ticket(&record, &first, &outgoing)
+            .await?
+        {
             Created::IdTaken => continue,
             Created::Created => {
                 state.outbox.wake();

@@ -8,7 +8,8 @@ use helpcenter_core::{CivilDate, MediaType, ResolutionKind, TicketStatus};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::tickets::{EventRow, corrupt, from_name, insert_event_row};
+use super::tickets::{EventRow, TicketRecord, corrupt, from_name, insert_event_row};
+use super::webhooks::{NewWebhook, insert_webhooks};
 use super::{Store, StoreError};
 
 /// Statuses in which the store owes the shopper an answer: what "overdue" counts.
@@ -401,7 +402,8 @@ impl Store {
     }
 
     /// Gives a ticket of `site` to an agent (or nobody) if it is still `expected`, with an
-    /// agents-only `assigned` event; `None` when it changed meanwhile.
+    /// agents-only `assigned` event and the webhooks it causes (`webhooks` gets the ticket as
+    /// it then stands and the event's number); `None` when it changed meanwhile.
     pub async fn assign(
         &self,
         ticket_id: &str,
@@ -409,6 +411,7 @@ impl Store {
         assignee: Option<&str>,
         by: &str,
         at: &str,
+        webhooks: impl Fn(&TicketRecord, u32) -> Vec<NewWebhook> + Send,
     ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let updated = sqlx::query(
@@ -446,6 +449,11 @@ impl Store {
             },
         )
         .await?;
+        let ticket: TicketRecord = sqlx::query_as("SELECT * FROM tickets WHERE id = ?")
+            .bind(ticket_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        insert_webhooks(&mut tx, ticket_id, seq, &webhooks(&ticket, seq)).await?;
         tx.commit().await?;
         Ok(Some(i64::from(seq)))
     }

@@ -8,6 +8,7 @@ pub mod console;
 pub mod outbox;
 pub mod tickets;
 pub mod uploads;
+pub mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;

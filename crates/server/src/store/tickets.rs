@@ -5,7 +5,16 @@ use helpcenter_core::{CivilDate, ResolutionKind, TicketStatus};
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::outbox::{NewMail, insert_mails};
+use super::webhooks::{NewWebhook, insert_webhooks};
 use super::{Store, StoreError, timestamp};
+
+/// What an event causes outside the ticket service, written to the outboxes in the event's
+/// own transaction: a mail or a delivery exists exactly when its event does.
+#[derive(Clone, Debug, Default)]
+pub struct Outgoing {
+    pub mails: Vec<NewMail>,
+    pub webhooks: Vec<NewWebhook>,
+}
 
 /// A ticket as stored.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -136,13 +145,13 @@ impl Store {
     /// Creates a ticket with its first event, its access token and its evidence, or finds
     /// the ticket an earlier request with the same idempotency key made. One transaction,
     /// taken for writing at once, so concurrent duplicates queue rather than race.
-    /// The mails filing it causes (the receipt, the store's alert) are written in the same
-    /// transaction.
+    /// The mails and webhooks filing it causes (the receipt, the store's alert,
+    /// `ticket.created`) are written in the same transaction.
     pub async fn create_ticket(
         &self,
         new: &NewTicketRecord<'_>,
         first: &NewEvent<'_>,
-        mails: &[NewMail],
+        outgoing: &Outgoing,
     ) -> Result<Created, StoreError> {
         let t = &new.ticket;
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
@@ -207,7 +216,8 @@ impl Store {
             .bind(&t.created_at)
             .execute(&mut *tx)
             .await?;
-        insert_mails(&mut tx, &t.id, Some(1), mails).await?;
+        insert_mails(&mut tx, &t.id, Some(1), &outgoing.mails).await?;
+        insert_webhooks(&mut tx, &t.id, 1, &outgoing.webhooks).await?;
         tx.commit().await?;
         Ok(Created::Created)
     }
@@ -230,15 +240,16 @@ impl Store {
 
     /// Adds events in one transaction if the ticket is still `expected`, moving it through
     /// each event's status in turn (a request for information from a new ticket is review,
-    /// then the request): all are recorded or none. The mails the events cause are written to
-    /// the outbox in the same transaction: `mails` gets the ticket as it then stands, each
-    /// event's number and the event, so a mail exists exactly when its event does.
+    /// then the request): all are recorded or none. The mails and webhooks the events cause
+    /// are written to the outboxes in the same transaction: `outgoing` gets the ticket as it
+    /// then stands, each event's number and the event, so a mail or a delivery exists exactly
+    /// when its event does.
     pub async fn append_events(
         &self,
         ticket_id: &str,
         expected: TicketStatus,
         events: &[NewEvent<'_>],
-        mails: impl Fn(&TicketRecord, u32, &NewEvent<'_>) -> Vec<NewMail> + Send,
+        outgoing: impl Fn(&TicketRecord, u32, &NewEvent<'_>) -> Outgoing + Send,
     ) -> Result<Appended, StoreError> {
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let mut stored = Vec::with_capacity(events.len());
@@ -279,8 +290,9 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         for (event, written) in events.iter().zip(&stored) {
-            let planned = mails(&ticket, written.seq, event);
-            insert_mails(&mut tx, ticket_id, Some(written.seq), &planned).await?;
+            let planned = outgoing(&ticket, written.seq, event);
+            insert_mails(&mut tx, ticket_id, Some(written.seq), &planned.mails).await?;
+            insert_webhooks(&mut tx, ticket_id, written.seq, &planned.webhooks).await?;
         }
         tx.commit().await?;
         Ok(Appended::Appended {

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod mail;
+pub mod process;
 
 use helpcenter_server::app::ServeOptions;
 use helpcenter_server::client_ip::TrustedProxies;
