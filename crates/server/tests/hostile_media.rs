@@ -73,11 +73,7 @@ async fn problem(response: Response) -> (StatusCode, String) {
 }
 
 async fn sql_count(server: &TestServer, sql: &str) -> i64 {
-    let url = format!(
-        "sqlite://{}",
-        server.data_dir.join("helpcenter.db").display()
-    );
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("db");
+    let pool = server.db().await;
     let count: (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.expect("count");
     pool.close().await;
     count.0
@@ -299,11 +295,7 @@ async fn crafted_videos_cost_what_honest_ones_do() {
     let took = started.elapsed();
     assert!(took < Duration::from_secs(5), "{took:?}");
     let id: String = {
-        let url = format!(
-            "sqlite://{}",
-            server.data_dir.join("helpcenter.db").display()
-        );
-        let pool = sqlx::SqlitePool::connect(&url).await.expect("db");
+        let pool = server.db().await;
         let row: (String,) = sqlx::query_as("SELECT id FROM uploads")
             .fetch_one(&pool)
             .await
