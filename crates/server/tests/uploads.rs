@@ -109,22 +109,14 @@ async fn upload_in_halves(server: &TestServer, filename: &str, bytes: &[u8]) -> 
 }
 
 async fn sql_count(server: &TestServer, sql: &str) -> i64 {
-    let url = format!(
-        "sqlite://{}",
-        server.data_dir.join("helpcenter.db").display()
-    );
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("db");
+    let pool = server.db().await;
     let count: (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.expect("count");
     pool.close().await;
     count.0
 }
 
 async fn sql_exec(server: &TestServer, sql: &str) {
-    let url = format!(
-        "sqlite://{}",
-        server.data_dir.join("helpcenter.db").display()
-    );
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("db");
+    let pool = server.db().await;
     sqlx::query(sql).execute(&pool).await.expect("exec");
     pool.close().await;
 }

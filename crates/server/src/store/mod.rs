@@ -17,7 +17,9 @@
 //!   time, booleans are integers 0/1.
 //! - **Types `Any` reads**: text, 64-bit integers, doubles, bytes. On PostgreSQL `SUM` of a
 //!   `BIGINT` is `NUMERIC`, which `Any` cannot read: write `CAST(SUM(x) AS BIGINT)`. Read
-//!   every integer as `i64`.
+//!   every integer as `i64`. A float that may be NULL is bound as text and cast
+//!   (`CAST($4 AS DOUBLE PRECISION)`): sqlx 0.8's `Any` sends a NULL double as a 4-byte real,
+//!   PostgreSQL keeps the statement prepared with that type, and the next real value fails.
 //! - **Text compares byte by byte on both**: PostgreSQL's schema declares text columns
 //!   `COLLATE "C"`, as SQLite's BINARY, so prefix ranges (the inbox's search), keyset pages
 //!   and `ORDER BY` give the same rows in the same order whatever the database's locale.

@@ -143,13 +143,19 @@ impl Store {
         let media_type = facts.media_type.map(media_type_text).transpose()?;
         let done = sqlx::query(
             "UPDATE uploads SET received = length, media_type = $1, width = $2, height = $3, \
-             duration_seconds = $4, content_sha256 = $5, captured_on = $6, location_removed = $7, \
+             duration_seconds = CAST($4 AS DOUBLE PRECISION), content_sha256 = $5, captured_on = $6, location_removed = $7, \
              completed_at = $8, expires_at = $9 WHERE id = $10 AND completed_at IS NULL",
         )
         .bind(media_type)
         .bind(facts.width.map(i64::from))
         .bind(facts.height.map(i64::from))
-        .bind(facts.duration_seconds.filter(|s| s.is_finite()))
+        // As text: see the store's notes on nullable floats.
+        .bind(
+            facts
+                .duration_seconds
+                .filter(|s| s.is_finite())
+                .map(|s| s.to_string()),
+        )
         .bind(&facts.content_hash)
         .bind(facts.captured_on.map(|d| d.to_string()))
         .bind(i64::from(location_removed))
