@@ -17,6 +17,7 @@ mod embed;
 mod faults;
 mod fuzz;
 mod mail_catcher;
+mod postgres;
 mod split;
 mod split_check;
 mod storefront;
@@ -59,7 +60,9 @@ commands:
                      speed, the widget, the console, the config, the systemd unit, nginx and
                      Caddy examples, licence notices and SHA256SUMS (release builds: slow)
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
-                     Chromium)";
+                     Chromium, aiosmtpd, PostgreSQL)
+  test-postgres [ARGS]  only the server's integration tests on a PostgreSQL started for them
+                     (as `test` runs them); ARGS go to `cargo test` (e.g. `--test tickets`)";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -117,12 +120,14 @@ fn run(args: Vec<String>) -> Result<()> {
             no_args(command, rest).and_then(|()| counted(|tally| device_files::run(&ctx, tally)))
         }
         "fuzz" => fuzz::run(&ctx, rest),
+        "test-postgres" => counted(|tally| test::postgres_tests(&ctx, rest, tally)),
         "dist" => no_args(command, rest).and_then(|()| dist::run(&ctx)),
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| tools::ensure_browser(&ctx))
             .and_then(|()| tools::ensure_aiosmtpd(&ctx).map(|_| ()))
-            .and_then(|()| tools::ensure_standardwebhooks(&ctx).map(|_| ())),
+            .and_then(|()| tools::ensure_standardwebhooks(&ctx).map(|_| ()))
+            .and_then(|()| postgres::ensure(&ctx).map(|_| ())),
         other => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
 }

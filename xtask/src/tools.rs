@@ -413,7 +413,7 @@ fn unquote(value: &str) -> String {
 
 /// Installs Debian packages, refreshing the package lists first only if the install fails (a
 /// fresh machine has none).
-fn apt_install(ctx: &Ctx, packages: &[&str]) -> Result<()> {
+pub fn apt_install(ctx: &Ctx, packages: &[&str]) -> Result<()> {
     let apt = |args: &[&str]| {
         ctx.cmd("apt-get")
             .args(args)

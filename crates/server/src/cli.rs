@@ -42,6 +42,10 @@ enum Command {
     Migrate {
         #[arg(long, env = "HELPCENTER_DATA_DIR", default_value = "data")]
         data_dir: PathBuf,
+        /// `sqlite://PATH` or `postgres://USER@HOST/DATABASE`; SQLite in the data directory
+        /// without it.
+        #[arg(long, env = "HELPCENTER_DATABASE_URL")]
+        database_url: Option<String>,
     },
 }
 
@@ -54,6 +58,10 @@ struct AdminArgs {
     /// The server's data directory; without it, the config's `data_dir`, or `data`.
     #[arg(long, env = "HELPCENTER_DATA_DIR", global = true)]
     data_dir: Option<PathBuf>,
+    /// The server's database; without it, the config's `database_url`, or SQLite in the data
+    /// directory.
+    #[arg(long, env = "HELPCENTER_DATABASE_URL", global = true)]
+    database_url: Option<String>,
     /// The site whose tickets to work on, or to sign for; may be left out when the config has
     /// one site.
     #[arg(long, global = true)]
@@ -70,7 +78,7 @@ enum AdminCommand {
     HashKey,
     /// Copy the data directory into a new directory while the server runs: the database as
     /// one consistent snapshot, the evidence files its tickets hold, the server's secrets, and
-    /// manifest.json with every file's SHA-256.
+    /// manifest.json with every file's SHA-256. SQLite only: back up PostgreSQL with pg_dump.
     Backup {
         /// A new (or empty) directory for this backup.
         #[arg(long)]
@@ -260,9 +268,14 @@ struct ServeArgs {
     /// source is the repository's `public/embed.js`); only that file of it is served.
     #[arg(long, env = "HELPCENTER_PUBLIC_DIR")]
     public_dir: Option<PathBuf>,
-    /// The SQLite database and the evidence files.
+    /// The evidence files, the server's secret, and the SQLite database unless
+    /// --database-url says otherwise.
     #[arg(long, env = "HELPCENTER_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Where tickets are kept: `sqlite://PATH` or `postgres://USER@HOST/DATABASE`; the
+    /// config's `database_url`, else `helpcenter.db` in the data directory.
+    #[arg(long, env = "HELPCENTER_DATABASE_URL")]
+    database_url: Option<String>,
     /// `plain` lines (coloured only on a terminal, never in a file or a pipe; NO_COLOR turns
     /// colour off there too) or `json`, one object a line, start-up lines included.
     #[arg(long, env = "HELPCENTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Plain)]
@@ -339,7 +352,10 @@ impl Cli {
             Command::Serve(args) => run_serve(args),
             Command::Policy { command } => run_policy(command),
             Command::Admin(args) => run_admin(args),
-            Command::Migrate { data_dir } => run_migrate(&data_dir),
+            Command::Migrate {
+                data_dir,
+                database_url,
+            } => run_migrate(&data_dir, database_url.as_deref()),
         }
     }
 }
@@ -380,6 +396,10 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             data_dir.display()
         ));
     }
+    let database = match database_of(args.database_url.as_deref(), Some(&config), &data_dir) {
+        Ok(database) => database,
+        Err(message) => return fail(&message),
+    };
     // Held until the process ends: one server per data directory, and no restore under it.
     let _lock = match crate::backup::lock_for_serving(&data_dir) {
         Ok(lock) => lock,
@@ -399,10 +419,11 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let mut state = match AppState::open(Sites::new(sites), &data_dir).await {
+        let mut state = match AppState::open(Sites::new(sites), &data_dir, &database).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
         };
+        tracing::info!(database = %database, "tickets are kept in {database}");
         state.storage = config.server.storage.unwrap_or_default();
         let demo_agent = if demo {
             match crate::agents::ensure_demo_agent(&state.store, &data_dir).await {
@@ -527,24 +548,42 @@ fn run_policy(command: PolicyCommand) -> ExitCode {
     }
 }
 
-fn run_migrate(data_dir: &std::path::Path) -> ExitCode {
+fn run_migrate(data_dir: &std::path::Path, database_url: Option<&str>) -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(data_dir) {
         return fail(&format!("cannot create {}: {e}", data_dir.display()));
     }
+    let database = match database_of(database_url, None, data_dir) {
+        Ok(database) => database,
+        Err(message) => return fail(&message),
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(crate::store::Store::open(data_dir)) {
+    match runtime.block_on(crate::store::Store::open(&database)) {
         Ok(_) => {
-            println!(
-                "{}: database schema up to date",
-                data_dir.join("helpcenter.db").display()
-            );
+            println!("{database}: database schema up to date");
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e.to_string()),
     }
+}
+
+/// The database a command works on: the flag (or `HELPCENTER_DATABASE_URL`; a relative
+/// SQLite path counts from the working directory), else the config's `database_url`, else
+/// `helpcenter.db` in the data directory.
+fn database_of(
+    flag: Option<&str>,
+    config: Option<&ServerConfig>,
+    data_dir: &std::path::Path,
+) -> Result<crate::store::Database, String> {
+    if let Some(url) = flag {
+        return crate::store::Database::parse(url, std::path::Path::new(""));
+    }
+    if let Some(database) = config.and_then(|c| c.server.database.clone()) {
+        return Ok(database);
+    }
+    Ok(crate::store::Database::in_data_dir(data_dir))
 }
 
 fn run_admin(args: AdminArgs) -> ExitCode {
@@ -566,6 +605,7 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         sites,
         site_key,
         data_dir,
+        database,
     } = match admin_sites(&args) {
         Ok(found) => found,
         Err(message) => return fail(&message),
@@ -584,7 +624,7 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         AdminCommand::Keys(command) => AdminWork::Keys(command),
         AdminCommand::Webhooks(command) => AdminWork::Webhooks(command),
         AdminCommand::Agents(command) => {
-            return run_agents(sites, &data_dir, &site_key, command);
+            return run_agents(sites, &data_dir, &database, &site_key, command);
         }
     };
     let runtime = match tokio::runtime::Runtime::new() {
@@ -592,7 +632,7 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let state = match AppState::open(Sites::new(sites), &data_dir).await {
+        let state = match AppState::open(Sites::new(sites), &data_dir, &database).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
         };
@@ -931,16 +971,33 @@ fn admin_data_dir(args: &AdminArgs, default: bool) -> Result<PathBuf, String> {
     Err("name the data directory: --config FILE (its data_dir) or --data-dir DIR".into())
 }
 
+/// The database an admin command without a site works on (backup, restore): the flag, else
+/// the config's, else SQLite in `data_dir`.
+fn admin_database(
+    args: &AdminArgs,
+    data_dir: &std::path::Path,
+) -> Result<crate::store::Database, String> {
+    let config = match (&args.database_url, &args.config) {
+        (None, Some(path)) => Some(ServerConfig::load(path).map_err(|e| e.to_string())?),
+        _ => None,
+    };
+    database_of(args.database_url.as_deref(), config.as_ref(), data_dir)
+}
+
 fn run_backup(args: &AdminArgs, to: &std::path::Path) -> ExitCode {
     let data_dir = match admin_data_dir(args, true) {
         Ok(dir) => dir,
+        Err(message) => return fail(&message),
+    };
+    let database = match admin_database(args, &data_dir) {
+        Ok(database) => database,
         Err(message) => return fail(&message),
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(crate::backup::backup(&data_dir, to)) {
+    match runtime.block_on(crate::backup::backup(&data_dir, &database, to)) {
         Ok(manifest) => {
             println!(
                 "Backed up {} into {}: {} ticket(s), {} event(s), {} evidence file(s), \
@@ -972,11 +1029,15 @@ fn run_restore(args: &AdminArgs, from: &std::path::Path, force: bool) -> ExitCod
         Ok(dir) => dir,
         Err(message) => return fail(&message),
     };
+    let database = match admin_database(args, &data_dir) {
+        Ok(database) => database,
+        Err(message) => return fail(&message),
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(crate::backup::restore(from, &data_dir, force)) {
+    match runtime.block_on(crate::backup::restore(from, &data_dir, &database, force)) {
         Ok(restored) => {
             let m = &restored.manifest;
             println!(
@@ -1008,6 +1069,7 @@ fn run_restore(args: &AdminArgs, from: &std::path::Path, force: bool) -> ExitCod
 fn run_agents(
     sites: Vec<Site>,
     data_dir: &std::path::Path,
+    database: &crate::store::Database,
     site_key: &str,
     command: AgentCommand,
 ) -> ExitCode {
@@ -1029,7 +1091,7 @@ fn run_agents(
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let store = match crate::store::Store::open(data_dir).await {
+        let store = match crate::store::Store::open(database).await {
             Ok(store) => store,
             Err(e) => return fail(&e.to_string()),
         };
@@ -1109,10 +1171,12 @@ fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
         }
         let (sites, _) = sites_of(&ServerConfig::default(), None, &data_dir, 8080)?;
         let site_key = args.site.clone().unwrap_or_else(|| "demo".to_owned());
+        let database = database_of(args.database_url.as_deref(), None, &data_dir)?;
         return Ok(AdminTarget {
             sites,
             site_key,
             data_dir,
+            database,
         });
     };
     let config = ServerConfig::load(config_path).map_err(|e| e.to_string())?;
@@ -1136,10 +1200,12 @@ fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
             ));
         }
     };
+    let database = database_of(args.database_url.as_deref(), Some(&config), &data_dir)?;
     Ok(AdminTarget {
         sites,
         site_key: site,
         data_dir,
+        database,
     })
 }
 
@@ -1148,6 +1214,7 @@ struct AdminTarget {
     sites: Vec<Site>,
     site_key: String,
     data_dir: PathBuf,
+    database: crate::store::Database,
 }
 
 /// Prints nothing but the token, so a script can take it as it is.

@@ -24,6 +24,12 @@ pub struct ServerConfig {
 pub struct ServerSettings {
     pub bind: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
+    /// Where tickets are kept: `sqlite://PATH` (a relative path counts from this file) or
+    /// `postgres://USER@HOST/DATABASE`; `helpcenter.db` in `data_dir` without it.
+    pub database_url: Option<String>,
+    /// `database_url` as read, once the file is loaded.
+    #[serde(skip)]
+    pub database: Option<crate::store::Database>,
     pub widget_dir: Option<PathBuf>,
     /// The built agents' console, served at `/console/`.
     pub console_dir: Option<PathBuf>,
@@ -121,6 +127,15 @@ impl ServerConfig {
         // server is started from. (Paths given as flags count from the working directory.)
         let base = path.parent().unwrap_or(Path::new(""));
         let server = &mut config.server;
+        if let Some(url) = &server.database_url {
+            server.database =
+                Some(crate::store::Database::parse(url, base).map_err(|message| {
+                    ConfigError::Parse {
+                        path: path.to_owned(),
+                        message,
+                    }
+                })?);
+        }
         for dir in [
             &mut server.data_dir,
             &mut server.widget_dir,

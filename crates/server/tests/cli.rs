@@ -77,6 +77,7 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
         command
             .args(["admin", "--config", sample, "--data-dir"])
             .arg(data.path())
+            .envs(support::database_env(data.path()))
             .args(args);
         match secret {
             Some(secret) => command.env("ACME_HELPCENTER_IDENTITY_SECRET", secret),
@@ -177,6 +178,7 @@ fn sample_refused(edit: impl FnOnce(&str) -> String) -> String {
         .arg(&config)
         .arg("--data-dir")
         .arg(dir.path())
+        .envs(support::database_env(dir.path()))
         .args(["--site", "acme", "tickets", "list"])
         .env(
             "ACME_HELPCENTER_IDENTITY_SECRET",
@@ -344,6 +346,7 @@ impl Serving {
             .arg(config)
             .arg("--data-dir")
             .arg(data)
+            .envs(support::database_env(data))
             .arg("--widget-dir")
             .arg(data)
             .env("SIGNING_SHOP_SECRET", SECRET)
@@ -515,6 +518,7 @@ fn agents(data: &std::path::Path, args: &[&str], password: Password) -> (bool, S
         .arg(&config)
         .arg("--data-dir")
         .arg(data)
+        .envs(support::database_env(data))
         .args(["agents"])
         .args(args)
         .env_remove("HELPCENTER_AGENT_PASSWORD")
@@ -692,6 +696,7 @@ async fn the_demo_site_comes_with_an_agent_who_signs_in_to_the_console() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data.path())
+            .envs(support::database_env(data.path()))
             .args([
                 "--widget-dir",
                 "/nonexistent",
@@ -771,13 +776,15 @@ async fn the_demo_site_comes_with_an_agent_who_signs_in_to_the_console() {
     assert_eq!(again, password, "the same agent, the same password");
     let _ = second.kill();
     let _ = second.wait();
-    let (ok, out, _) = server(&[
-        "admin",
-        "--data-dir",
-        data.path().to_str().expect("utf-8"),
-        "agents",
-        "list",
-    ]);
-    assert!(ok);
+    let listed = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["admin", "--data-dir"])
+        .arg(data.path())
+        .envs(support::database_env(data.path()))
+        .args(["agents", "list"])
+        .env_remove("HELPCENTER_CONFIG")
+        .output()
+        .expect("agents list");
+    assert!(listed.status.success());
+    let out = String::from_utf8_lossy(&listed.stdout);
     assert!(out.contains("1 agent(s)"), "made once: {out}");
 }

@@ -299,9 +299,7 @@ async fn a_question_asked_in_the_console_is_mailed_and_so_is_a_message_written_w
     let server = TestServer::start_mailing(catcher.smtp(), |_| {}).await;
     let password = "correct horse battery staple";
     {
-        let store = helpcenter_server::store::Store::open(&server.data_dir)
-            .await
-            .expect("open the store");
+        let store = server.store().await;
         helpcenter_server::agents::add_agent(
             &store,
             "demo",
@@ -384,6 +382,7 @@ async fn a_question_asked_in_the_console_is_mailed_and_so_is_a_message_written_w
         ])
         .arg("--data-dir")
         .arg(&server.data_dir)
+        .envs(support::database_env(&server.data_dir))
         .output()
         .expect("run the CLI");
     assert!(
@@ -745,16 +744,19 @@ async fn assert_refused(response: reqwest::Response, ticket_ids: &[&str]) {
 
 /// Moves every link of `ticket` past its expiry, as 30 days would.
 async fn expire_links(data_dir: &Path, ticket: &str) {
-    use sqlx::Connection;
-    let url = format!("sqlite://{}", data_dir.join("helpcenter.db").display());
-    let mut db = sqlx::SqliteConnection::connect(&url)
+    sqlx::any::install_default_drivers();
+    let url = match support::database(data_dir) {
+        helpcenter_server::store::Database::Postgres(url) => url,
+        helpcenter_server::store::Database::Sqlite(path) => format!("sqlite://{}", path.display()),
+    };
+    let db = sqlx::AnyPool::connect(&url)
         .await
         .expect("open the database");
     sqlx::query(
-        "UPDATE ticket_links SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE ticket_id = ?",
+        "UPDATE ticket_links SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE ticket_id = $1",
     )
     .bind(ticket)
-    .execute(&mut db)
+    .execute(&db)
     .await
     .expect("expire");
 }
@@ -922,6 +924,7 @@ async fn the_cli_lists_failed_mail_with_its_reason_and_puts_it_back_in_line() {
             .args(args)
             .arg("--data-dir")
             .arg(&server.data_dir)
+            .envs(support::database_env(&server.data_dir))
             .output()
             .expect("run the CLI");
         (

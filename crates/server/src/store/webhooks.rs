@@ -3,7 +3,7 @@
 //! endpoints' signing secrets.
 
 use helpcenter_api::{DeliveryAttempt, DeliveryState, WebhookDelivery, WebhookEventType};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 use super::{Store, StoreError, parse_timestamp, timestamp};
 
@@ -68,7 +68,7 @@ pub struct SecretRecord {
 const COLUMNS: &str = "id, endpoint, ticket_id, event_seq, event_type, state, attempts, \
                        next_attempt_at, last_error, last_status, created_at, delivered_at";
 
-fn delivery_of(row: &sqlx::sqlite::SqliteRow) -> Result<WebhookDelivery, StoreError> {
+fn delivery_of(row: &sqlx::any::AnyRow) -> Result<WebhookDelivery, StoreError> {
     let event_type: String = row.try_get("event_type")?;
     let state: String = row.try_get("state")?;
     let corrupt =
@@ -96,7 +96,7 @@ fn delivery_of(row: &sqlx::sqlite::SqliteRow) -> Result<WebhookDelivery, StoreEr
 /// Writes `webhooks` about event `seq` of `ticket_id` inside the event's transaction; their
 /// time, taken here under the one writer, orders them as they were committed.
 pub(crate) async fn insert_webhooks(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     ticket_id: &str,
     seq: u32,
     webhooks: &[NewWebhook],
@@ -111,7 +111,7 @@ pub(crate) async fn insert_webhooks(
         sqlx::query(
             "INSERT INTO webhook_outbox (id, site, endpoint, ticket_id, event_seq, event_type, body, \
              state, attempts, next_attempt_at, last_error, last_status, created_at, retry_since, delivered_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, NULL, NULL, ?, ?, NULL)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, NULL, NULL, $9, $10, NULL)",
         )
         .bind(&hook.id)
         .bind(&hook.site)
@@ -144,9 +144,9 @@ impl Store {
                  SELECT 1 FROM webhook_outbox e WHERE e.ticket_id = w.ticket_id \
                  AND e.site = w.site AND e.endpoint = w.endpoint AND e.state = 'pending' \
                  AND (e.created_at < w.created_at OR (e.created_at = w.created_at AND e.id < w.id))) \
-             ORDER BY CASE WHEN w.next_attempt_at <= ? THEN 0 ELSE 1 END, \
-                 CASE WHEN w.next_attempt_at <= ? THEN w.created_at ELSE w.next_attempt_at END, w.id \
-             LIMIT ?"
+             ORDER BY CASE WHEN w.next_attempt_at <= $1 THEN 0 ELSE 1 END, \
+                 CASE WHEN w.next_attempt_at <= $2 THEN w.created_at ELSE w.next_attempt_at END, w.id \
+             LIMIT $3"
         ))
         .bind(timestamp(now))
         .bind(timestamp(now))
@@ -176,7 +176,7 @@ impl Store {
         id: &str,
     ) -> Result<Option<(WebhookDelivery, String)>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS}, body FROM webhook_outbox WHERE id = ? AND site = ?"
+            "SELECT {COLUMNS}, body FROM webhook_outbox WHERE id = $1 AND site = $2"
         ))
         .bind(id)
         .bind(site)
@@ -197,7 +197,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         let number: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(attempt), 0) + 1 FROM webhook_attempts WHERE delivery_id = ?",
+            "SELECT COALESCE(MAX(attempt), 0) + 1 FROM webhook_attempts WHERE delivery_id = $1",
         )
         .bind(id)
         .fetch_one(&mut *tx)
@@ -205,7 +205,7 @@ impl Store {
         let at = timestamp(attempt.at);
         sqlx::query(
             "INSERT INTO webhook_attempts (delivery_id, attempt, at, status, error, duration_ms, response) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(id)
         .bind(number)
@@ -217,9 +217,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE webhook_outbox SET state = ?, attempts = attempts + 1, last_error = ?, \
-             last_status = ?, next_attempt_at = COALESCE(?, next_attempt_at), \
-             delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?",
+            "UPDATE webhook_outbox SET state = $1, attempts = attempts + 1, last_error = $2, \
+             last_status = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
+             delivered_at = CASE WHEN $5 = 'delivered' THEN $6 ELSE delivered_at END WHERE id = $7",
         )
         .bind(state.as_str())
         .bind(&attempt.error)
@@ -242,7 +242,7 @@ impl Store {
         reason: &str,
         until: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE webhook_outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?")
+        sqlx::query("UPDATE webhook_outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3")
             .bind(reason)
             .bind(timestamp(until))
             .bind(id)
@@ -260,8 +260,8 @@ impl Store {
         at: jiff::Timestamp,
     ) -> Result<Option<WebhookDelivery>, StoreError> {
         let updated = sqlx::query(
-            "UPDATE webhook_outbox SET state = 'pending', next_attempt_at = ?, retry_since = ?, \
-             delivered_at = NULL WHERE id = ? AND site = ?",
+            "UPDATE webhook_outbox SET state = 'pending', next_attempt_at = $1, retry_since = $2, \
+             delivered_at = NULL WHERE id = $3 AND site = $4",
         )
         .bind(timestamp(at))
         .bind(timestamp(at))
@@ -283,9 +283,9 @@ impl Store {
     ) -> Result<Vec<WebhookDelivery>, StoreError> {
         let state = filter.state.map(DeliveryState::as_str);
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM webhook_outbox WHERE site = ? AND (? IS NULL OR endpoint = ?) \
-             AND (? IS NULL OR state = ?) AND (? IS NULL OR ticket_id = ?) \
-             ORDER BY created_at DESC, id DESC LIMIT ?"
+            "SELECT {COLUMNS} FROM webhook_outbox WHERE site = $1 AND ($2 IS NULL OR endpoint = $3) \
+             AND ($4 IS NULL OR state = $5) AND ($6 IS NULL OR ticket_id = $7) \
+             ORDER BY created_at DESC, id DESC LIMIT $8"
         ))
         .bind(site)
         .bind(&filter.endpoint)
@@ -304,7 +304,7 @@ impl Store {
     pub async fn webhook_attempts(&self, id: &str) -> Result<Vec<DeliveryAttempt>, StoreError> {
         let rows = sqlx::query(
             "SELECT attempt, at, status, error, duration_ms, response FROM webhook_attempts \
-             WHERE delivery_id = ? ORDER BY attempt",
+             WHERE delivery_id = $1 ORDER BY attempt",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -334,7 +334,7 @@ impl Store {
     ) -> Result<Vec<SecretRecord>, StoreError> {
         let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
             "SELECT secret, created_at, retires_at FROM webhook_secrets \
-             WHERE site = ? AND endpoint = ? AND (retires_at IS NULL OR retires_at > ?) \
+             WHERE site = $1 AND endpoint = $2 AND (retires_at IS NULL OR retires_at > $3) \
              ORDER BY created_at DESC, secret",
         )
         .bind(site)
@@ -366,8 +366,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         sqlx::query(
-            "UPDATE webhook_secrets SET retires_at = ? \
-             WHERE site = ? AND endpoint = ? AND (retires_at IS NULL OR retires_at > ?)",
+            "UPDATE webhook_secrets SET retires_at = $1 \
+             WHERE site = $2 AND endpoint = $3 AND (retires_at IS NULL OR retires_at > $4)",
         )
         .bind(timestamp(retire_at))
         .bind(site)
@@ -377,7 +377,7 @@ impl Store {
         .await?;
         sqlx::query(
             "INSERT INTO webhook_secrets (site, endpoint, secret, created_at, retires_at) \
-             VALUES (?, ?, ?, ?, NULL)",
+             VALUES ($1, $2, $3, $4, NULL)",
         )
         .bind(site)
         .bind(endpoint)
@@ -386,8 +386,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE webhook_outbox SET retry_since = ?, next_attempt_at = ? \
-             WHERE site = ? AND endpoint = ? AND state = 'pending' AND attempts = 0",
+            "UPDATE webhook_outbox SET retry_since = $1, next_attempt_at = $2 \
+             WHERE site = $3 AND endpoint = $4 AND state = 'pending' AND attempts = 0",
         )
         .bind(timestamp(now))
         .bind(timestamp(now))

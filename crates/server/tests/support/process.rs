@@ -35,6 +35,7 @@ impl ServerProcess {
             .arg(config)
             .arg("--data-dir")
             .arg(data_dir)
+            .envs(super::database_env(data_dir))
             .env("RUST_LOG", if log.is_some() { "info" } else { "warn" })
             .stdout(output())
             .stderr(output())
