@@ -180,7 +180,7 @@ fn read_error(text: &str, tree: &Spanned<DeValue<'_>>, error: &toml::de::Error) 
     // `key = value` with the error in the value: name the setting and the type it takes.
     let setting = line.split_once('=').and_then(|(key, value)| {
         let key = key.trim().trim_matches('"');
-        let in_value = span.start >= line_start + line.find('=')? + 1;
+        let in_value = span.start > line_start + line.find('=')?;
         let plain = !key.is_empty() && !key.contains(['[', ' ', '.']);
         (in_value && plain).then(|| (key.to_owned(), value.trim()))
     });
