@@ -141,8 +141,18 @@ impl Install {
 
     /// Runs `script` with sh, as the README's reader would, with its output in the transcript.
     fn sh(&mut self, shown: &str, script: &str, stdin: Option<&str>) -> Result<String> {
+        self.shell("sh", shown, script, stdin)
+    }
+
+    fn shell(
+        &mut self,
+        shell: &str,
+        shown: &str,
+        script: &str,
+        stdin: Option<&str>,
+    ) -> Result<String> {
         let _ = writeln!(self.transcript, "$ {shown}");
-        let mut child = Command::new("sh")
+        let mut child = Command::new(shell)
             .args(["-c", script])
             .current_dir(&self.root)
             .stdin(if stdin.is_some() {
@@ -184,8 +194,9 @@ impl Install {
             function != line,
             "the README's function no longer runs as helpcenter"
         );
+        // Root's .bashrc, as the README says: bash (a name with a dash is no function to sh).
         let script = format!("{}\nhelpcenter-admin {args}", self.here(&function));
-        self.sh(&format!("helpcenter-admin {args}"), &script, stdin)
+        self.shell("bash", &format!("helpcenter-admin {args}"), &script, stdin)
     }
 
     /// `curl` to the proxy over TLS, the self-signed certificate trusted and `HOST` resolved
@@ -353,12 +364,12 @@ impl Install {
             "XDG_DATA_HOME={d} XDG_CONFIG_HOME={d} HOME={d}",
             d = caddy.display()
         );
+        // Its log lines are JSON; what it says of the file is the last line.
         self.sh(
             "caddy validate --adapter caddyfile --config Caddyfile",
             &format!(
-                "{env} caddy validate --adapter caddyfile --config {} 2>&1 | grep -v '^{{' ; \
-                 {env} caddy validate --adapter caddyfile --config {} > /dev/null 2>&1",
-                path.display(),
+                "out=$({env} caddy validate --adapter caddyfile --config {} 2>&1); rc=$?; \
+                 printf '%s\\n' \"$out\" | tail -n 1; exit $rc",
                 path.display()
             ),
             None,
@@ -904,11 +915,29 @@ struct Filed {
     photo_sha256: String,
 }
 
-/// `text` with the README's absolute paths moved under `root`.
+/// `text` with the README's absolute paths moved under `root`: each where a path starts, not
+/// inside another (`current/etc/helpcenter-server.toml` is the archive's, and stays).
 fn relocate(text: &str, root: &Path) -> String {
-    let mut out = text.to_owned();
-    for prefix in ROOTS {
-        out = out.replace(prefix, &format!("{}{prefix}", root.display()));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    'scan: while !rest.is_empty() {
+        let starts_path = out
+            .chars()
+            .last()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || "/._".contains(c)));
+        for prefix in ROOTS {
+            if starts_path && rest.starts_with(prefix) {
+                out.push_str(&root.display().to_string());
+                out.push_str(prefix);
+                rest = &rest[prefix.len()..];
+                continue 'scan;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
     }
     out
 }
@@ -962,6 +991,17 @@ mod tests {
         assert_eq!(
             relocate("/etc/nginx/sites-enabled/", root),
             "/etc/nginx/sites-enabled/"
+        );
+        assert_eq!(
+            relocate(
+                "install /opt/helpcenter-server/current/etc/helpcenter-server.toml /etc/helpcenter-server/",
+                root
+            ),
+            "install /tmp/x/opt/helpcenter-server/current/etc/helpcenter-server.toml /tmp/x/etc/helpcenter-server/"
+        );
+        assert_eq!(
+            relocate("EnvironmentFile=-/etc/helpcenter-server/env", root),
+            "EnvironmentFile=-/tmp/x/etc/helpcenter-server/env"
         );
     }
 
