@@ -49,6 +49,7 @@ const HOST: &str = "help.acme.example";
 const README: &str = "README.md";
 
 pub fn run(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
+    crate::tools::ensure_proxies(ctx)?;
     for tool in ["nginx", "caddy", "openssl", "curl", "tar", "sha256sum"] {
         ensure!(
             Command::new("sh")
