@@ -16,6 +16,7 @@ mod e2e;
 mod embed;
 mod faults;
 mod fuzz;
+mod install_test;
 mod mail_catcher;
 mod postgres;
 mod split;
@@ -59,6 +60,9 @@ commands:
   dist               the archive a store installs from (target/dist/): the server built for
                      speed, the widget, the console, the config, the systemd unit, nginx and
                      Caddy examples, licence notices and SHA256SUMS (release builds: slow)
+  install-test       the README's \"Running it for a store\" from that archive (debug server):
+                     installed under a scratch root, run with the unit's ExecStart behind
+                     nginx with TLS, a claim filed, backed up and restored (a step of `test`)
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
                      Chromium, aiosmtpd, PostgreSQL)
   test-postgres [ARGS]  only the server's integration tests on a PostgreSQL started for them
@@ -122,6 +126,11 @@ fn run(args: Vec<String>) -> Result<()> {
         "fuzz" => fuzz::run(&ctx, rest),
         "test-postgres" => counted(|tally| test::postgres_tests(&ctx, rest, tally)),
         "dist" => no_args(command, rest).and_then(|()| dist::run(&ctx)),
+        "install-test" => no_args(command, rest).and_then(|()| {
+            let mut tally = tally::Tally::default();
+            install_test::run(&ctx, &mut tally)?;
+            tally.check_floors(&[(install_test::SUITE, 9)])
+        }),
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| tools::ensure_browser(&ctx))

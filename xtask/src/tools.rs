@@ -82,6 +82,37 @@ pub fn ensure_wrk(ctx: &Ctx) -> Result<()> {
     apt_install(ctx, &["wrk"])
 }
 
+/// nginx and Caddy, the proxies `cargo xtask install-test` puts in front of the server as the
+/// README's examples do, and openssl for its certificate, from Debian.
+pub fn ensure_proxies(ctx: &Ctx) -> Result<()> {
+    let missing: Vec<&str> = ["nginx", "caddy", "openssl"]
+        .into_iter()
+        .filter(|tool| {
+            ctx.cmd("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .read()
+                .is_none()
+        })
+        .collect();
+    if missing.is_empty() {
+        println!("tools: nginx, caddy, openssl: ok");
+        return Ok(());
+    }
+    if ctx.cmd("id").arg("-u").read().as_deref().map(str::trim) != Some("0") {
+        bail!(
+            "{} missing (the install test puts them in front of the server): install with \
+             `sudo apt-get install -y {}`",
+            missing.join(", "),
+            missing.join(" ")
+        );
+    }
+    println!(
+        "tools: {}: missing, installing with apt-get",
+        missing.join(", ")
+    );
+    apt_install(ctx, &missing)
+}
+
 /// exiftool, the independent reader `cargo xtask device-files` compares `helpcenter-media`
 /// with, from Debian.
 pub fn ensure_exiftool(ctx: &Ctx) -> Result<()> {

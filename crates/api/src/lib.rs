@@ -146,7 +146,9 @@ pub struct EvidenceItem {
     pub filename: String,
     pub media_type: helpcenter_core::MediaType,
     pub bytes: u64,
-    /// Where the ticket's holder downloads it (with their access token).
+    /// Where to download it: in the shopper's view, `/v1/tickets/{id}/evidence/{upload}` with
+    /// the ticket's access token; in the admin API's, `/v1/admin/tickets/{id}/evidence/{upload}`
+    /// with the admin key.
     pub url: String,
 }
 

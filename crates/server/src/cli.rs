@@ -14,7 +14,7 @@ use crate::app::{ServeOptions, router};
 use crate::config::ServerConfig;
 use crate::listen::serve_with;
 use crate::routes::admin;
-use crate::sites::{Site, Sites};
+use crate::sites::{IdentitySecret, Site, Sites};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -405,11 +405,16 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         Ok(lock) => lock,
         Err(message) => return fail(&message),
     };
-    let (sites, demo_admin_key) =
-        match sites_of(&config, args.config.as_deref(), &data_dir, bind.port()) {
-            Ok(sites) => sites,
-            Err(message) => return fail(&message),
-        };
+    let (sites, demo_admin_key) = match sites_of(
+        &config,
+        args.config.as_deref(),
+        &data_dir,
+        bind.port(),
+        IdentitySecret::Required,
+    ) {
+        Ok(sites) => sites,
+        Err(message) => return fail(&message),
+    };
     let demo = demo_admin_key.is_some();
     if let Some(admin_key) = demo_admin_key {
         log.announce(&demo_notice(args.config.as_deref(), &admin_key, &data_dir));
@@ -1153,12 +1158,18 @@ fn run_agents(
     })
 }
 
-/// The sites as `serve` loads them from the same config and data directory, secrets included.
+/// The sites as `serve` loads them from the same config and data directory (the identity
+/// secrets only to sign a token).
 /// The sites an admin command works on, and the key of the one it names. Without `--config`
 /// only a demo data directory (one `serve` made without a config) is worked on, so a
 /// forgotten flag never writes demo secrets into a merchant's real data directory; with one,
 /// `--site` may be left out when the config has a single site.
 fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
+    // Only signing a token needs a site's identity secret.
+    let secrets = match args.command {
+        AdminCommand::SignIdentity(_) => IdentitySecret::Required,
+        _ => IdentitySecret::NotNeeded,
+    };
     let Some(config_path) = args.config.as_deref() else {
         let data_dir = args.data_dir.clone().unwrap_or_else(|| "data".into());
         if !data_dir.join(crate::sites::DEMO_ADMIN_KEY_FILE).is_file() {
@@ -1169,7 +1180,7 @@ fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
                 data_dir.display()
             ));
         }
-        let (sites, _) = sites_of(&ServerConfig::default(), None, &data_dir, 8080)?;
+        let (sites, _) = sites_of(&ServerConfig::default(), None, &data_dir, 8080, secrets)?;
         let site_key = args.site.clone().unwrap_or_else(|| "demo".to_owned());
         let database = database_of(args.database_url.as_deref(), None, &data_dir)?;
         return Ok(AdminTarget {
@@ -1186,7 +1197,7 @@ fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
         .clone()
         .or(config.server.data_dir.clone())
         .unwrap_or_else(|| "data".into());
-    let (sites, _) = sites_of(&config, Some(config_path), &data_dir, 8080)?;
+    let (sites, _) = sites_of(&config, Some(config_path), &data_dir, 8080, secrets)?;
     let site = match (&args.site, sites.as_slice()) {
         (Some(site), _) => site.clone(),
         (None, [only]) => only.key.clone(),
@@ -1263,6 +1274,7 @@ fn sites_of(
     config_path: Option<&std::path::Path>,
     data_dir: &std::path::Path,
     port: u16,
+    secrets: IdentitySecret,
 ) -> Result<(Vec<Site>, Option<String>), String> {
     if config.sites.is_empty() {
         let (site, admin_key) = Site::demo(data_dir, port).map_err(|e| e.to_string())?;
@@ -1274,7 +1286,7 @@ fn sites_of(
     let sites = config
         .sites
         .iter()
-        .map(|s| Site::from_config(s, dir))
+        .map(|s| Site::from_config(s, dir, secrets))
         .collect::<Result<_, _>>();
     Ok((sites.map_err(|e| e.to_string())?, None))
 }
@@ -1296,10 +1308,17 @@ fn demo_notice(
     )
 }
 
+/// A merchant's policy file, checked; what it should still look at is said on standard
+/// error (the policy is used all the same).
 fn load(path: &std::path::Path) -> Result<Policy, ExitCode> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| fail(&format!("cannot read {}: {e}", path.display())))?;
-    Policy::from_toml(&text).map_err(|errors| fail(&format!("{}: {errors}", path.display())))
+    let (policy, warnings) = Policy::read_toml(&text)
+        .map_err(|errors| fail(&format!("{}: {errors}", path.display())))?;
+    for warning in warnings {
+        eprintln!("warning: {}: {warning}", path.display());
+    }
+    Ok(policy)
 }
 
 fn fail(message: &str) -> ExitCode {

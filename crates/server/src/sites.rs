@@ -15,6 +15,16 @@ use crate::config::{ConfigError, SiteConfig};
 /// without a config.
 pub const DEMO_ADMIN_KEY_FILE: &str = "demo-admin-key";
 
+/// Whether a command reads the sites' identity secrets (`identity_secret_env`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum IdentitySecret {
+    /// `serve` checks identity tokens, `admin sign-identity` signs one: a site's secret must
+    /// be in its environment variable.
+    Required,
+    /// Every other admin command: tickets, agents, keys, the outbox.
+    NotNeeded,
+}
+
 /// A merchant's storefront, known by the key in its embed tag (`data-site="demo"`).
 #[derive(Clone, Debug)]
 pub struct Site {
@@ -50,7 +60,14 @@ impl Site {
         self.allowed_origins.iter().any(|allowed| allowed == origin)
     }
 
-    pub fn from_config(config: &SiteConfig, config_dir: &Path) -> Result<Site, ConfigError> {
+    /// The site `config` describes; its identity secret read from the environment when
+    /// `secrets` asks for it (serving, signing a token), left out otherwise: no other admin
+    /// command needs it, so none fails for want of it.
+    pub fn from_config(
+        config: &SiteConfig,
+        config_dir: &Path,
+        secrets: IdentitySecret,
+    ) -> Result<Site, ConfigError> {
         let problem =
             |message: String| ConfigError::Site(format!("site {:?}: {message}", config.key));
         let mut policy = match &config.policy_file {
@@ -59,7 +76,12 @@ impl Site {
                 let path = config_dir.join(file);
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| problem(format!("cannot read {}: {e}", path.display())))?;
-                Policy::from_toml(&text).map_err(|e| problem(format!("{}: {e}", path.display())))?
+                let (policy, warnings) = Policy::read_toml(&text)
+                    .map_err(|e| problem(format!("{}: {e}", path.display())))?;
+                for warning in warnings {
+                    tracing::warn!(site = %config.key, "{}: {warning}", path.display());
+                }
+                policy
             }
         };
         policy
@@ -78,6 +100,7 @@ impl Site {
         }
         let identity_secret = match &config.identity_secret_env {
             None => None,
+            Some(_) if secrets == IdentitySecret::NotNeeded => None,
             Some(var) => Some(
                 std::env::var(var)
                     .ok()

@@ -58,14 +58,74 @@ fn policy_check_lists_every_problem_of_a_merchant_file() {
     std::fs::write(&bad, broken).expect("write");
     let (ok, _, err) = server(&["policy", "check", bad.to_str().expect("utf-8 path")]);
     assert!(!ok);
+    let line = |text: &str, needle: &str| {
+        let at = text.find(needle).expect("in the file");
+        text[..at].matches('\n').count() + 1
+    };
+    let broken = std::fs::read_to_string(&bad).expect("read");
+    let next = line(&broken, "next = \"nowhere\"");
+    let window = line(&broken, "days_after_delivery = 9000");
+    // Items by their ids and lines, not by their place in the file's arrays.
     assert!(
-        err.contains("questions[2].answers[1].next: no question or outcome is named \"nowhere\""),
+        err.contains(&format!(
+            "line {next}, question \"delivery_what\", answer \"lost\", next: no question or outcome is named \"nowhere\""
+        )),
         "{err}"
     );
     assert!(
-        err.contains("outcomes[2].claim_window.days_after_delivery: from 1 to 365 days"),
+        err.contains(&format!(
+            "line {window}, outcome \"transit_damage\", claim_window.days_after_delivery: from 1 to 365 days"
+        )),
         "{err}"
     );
+    assert!(!err.contains("questions["), "{err}");
+
+    // A value of the wrong type says the type the setting takes.
+    let typo = dir.path().join("typo.toml");
+    let typed = default_toml.replacen("min_count = 2\n", "min_count = three\n", 1);
+    std::fs::write(&typo, &typed).expect("write");
+    let (ok, _, err) = server(&["policy", "check", typo.to_str().expect("utf-8 path")]);
+    assert!(!ok);
+    assert!(
+        err.contains(&format!(
+            "line {}, outcome \"transit_damage\", evidence.media.min_count: expected a whole number, found three",
+            line(&typed, "min_count = three")
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_custom_policy_keeping_the_default_legal_recourse_is_warned_of() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (ok, default_toml, _) = server(&["policy", "show", "--toml"]);
+    assert!(ok);
+    let file = dir.path().join("acme-policy.toml");
+    std::fs::write(
+        &file,
+        default_toml.replace("first_response_hours = 48", "first_response_hours = 24"),
+    )
+    .expect("write");
+    let path = file.to_str().expect("utf-8 path");
+    let (ok, out, err) = server(&["policy", "check", path]);
+    assert!(ok, "a warning does not refuse the policy: {err}");
+    assert!(out.contains(": ok ("), "{out}");
+    assert!(
+        err.contains("warning: ")
+            && err.contains(
+                "messages.en.\"dispute.legal_recourse\": the built-in legal-recourse text"
+            ),
+        "{err}"
+    );
+    assert!(
+        err.contains("messages.zh-CN.\"dispute.legal_recourse\""),
+        "{err}"
+    );
+    // policy show --file prints the merchant's tree (24 hours), with the same warning.
+    let (ok, out, err) = server(&["policy", "show", "--file", path]);
+    assert!(ok, "{err}");
+    assert!(out.contains("first response within 24 hours"), "{out}");
+    assert!(err.contains("the built-in legal-recourse text"), "{err}");
 }
 
 #[test]
@@ -96,8 +156,31 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
     );
     assert!(ok, "{err}");
     assert!(out.contains("0 ticket(s)"), "{out}");
-    let (ok, _, err) = run(&["--site", "acme", "tickets", "list"], None);
-    assert!(!ok);
+    // Only signing an identity token needs the site's identity secret: every other admin
+    // command works without it in the environment (keys, agents, tickets, the outbox).
+    for command in [
+        &["tickets", "list"][..],
+        &["keys", "list"],
+        &["agents", "list"],
+        &["outbox", "list"],
+    ] {
+        let (ok, out, err) = run(&[&["--site", "acme"][..], command].concat(), None);
+        assert!(ok, "{command:?} without the identity secret: {err}");
+        assert!(out.contains("(s)") || !out.is_empty(), "{command:?}: {out}");
+    }
+    let (ok, out, err) = run(
+        &[
+            "--site",
+            "acme",
+            "sign-identity",
+            "--customer-id",
+            "c-1",
+            "--email",
+            "wei@example.com",
+        ],
+        None,
+    );
+    assert!(!ok, "{out}");
     assert!(
         err.contains("$ACME_HELPCENTER_IDENTITY_SECRET must hold an identity secret"),
         "{err}"

@@ -242,12 +242,14 @@ impl Store {
         reason: &str,
         until: jiff::Timestamp,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE webhook_outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3")
-            .bind(reason)
-            .bind(timestamp(until))
-            .bind(id)
-            .execute(&self.writer)
-            .await?;
+        sqlx::query(
+            "UPDATE webhook_outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3",
+        )
+        .bind(reason)
+        .bind(timestamp(until))
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
         Ok(())
     }
 
