@@ -105,13 +105,13 @@ const STEPS: [Step; 12] = [
 const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("helpcenter_api (unit)", 15),
     ("helpcenter_console (unit)", 18),
-    ("helpcenter_core (unit)", 68),
+    ("helpcenter_core (unit)", 72),
     ("helpcenter_media (unit)", 22),
     // crates/media/tests/: each container's crafted walk against reading and hashing it
     ("cost", 6),
     ("helpcenter_server (unit)", 62),
     ("helpcenter_widget (unit)", 26),
-    ("xtask (unit, src/main.rs)", 34),
+    ("xtask (unit, src/main.rs)", 35),
     // crates/server/tests/
     ("backup", 2),
     ("cli", 12),
@@ -129,7 +129,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("openapi", 6),
     ("restart", 2),
     ("slow_clients", 3),
-    ("tickets", 18),
+    ("tickets", 19),
     ("upgrades", 2),
     ("uploads", 16),
 ];
@@ -144,6 +144,7 @@ const E2E_FLOORS: &[(&str, u32)] = &[
     ("hostile.spec.js", 1),
     ("journey.spec.js", 1),
     ("keyboard.spec.js", 1),
+    ("locale.spec.js", 4),
     ("mail-link.spec.js", 2),
     ("phone.spec.js", 1),
     ("resume.spec.js", 1),
@@ -153,9 +154,9 @@ const E2E_FLOORS: &[(&str, u32)] = &[
 const BROWSER_FLOORS: &[(&str, u32)] = &[
     ("blobs", 3),
     ("bridge", 1),
-    ("evidence_checks", 10),
+    ("evidence_checks", 11),
     ("filing", 5),
-    ("following", 11),
+    ("following", 12),
     ("upload", 8),
     ("widget", 7),
 ];
