@@ -325,10 +325,7 @@ pub fn Widget(
 /// name, and Close when a store's page embeds the widget. It is in the page's flow, never over
 /// it, so nothing it holds covers a heading, a hint or an error as the screen scrolls.
 #[component]
-fn Header(
-    position: Memo<(Option<String>, usize, Stage)>,
-    host: Option<String>,
-) -> impl IntoView {
+fn Header(position: Memo<(Option<String>, usize, Stage)>, host: Option<String>) -> impl IntoView {
     let flow = expect_context::<Flow>();
     let place = expect_context::<RwSignal<Place>>();
     let locale = flow.locale;
@@ -346,7 +343,9 @@ fn Header(
                 let (category, _, stage) = position.get();
                 category.as_ref()?;
                 match stage {
-                    Stage::Problem => |flow: Flow, _: RwSignal<Place>| flow.draft.update(|d| d.back()),
+                    Stage::Problem => {
+                        |flow: Flow, _: RwSignal<Place>| flow.draft.update(|d| d.back())
+                    }
                     Stage::Details => |flow: Flow, _: RwSignal<Place>| flow.go(Stage::Problem),
                     Stage::Evidence => |flow: Flow, _: RwSignal<Place>| flow.go(Stage::Details),
                     Stage::Review => |flow: Flow, _: RwSignal<Place>| flow.go(Stage::Evidence),

@@ -121,9 +121,7 @@ impl Locale {
             (Locale::En, Declined) => {
                 "We couldn't accept this request; the history below says why. If you disagree, you can dispute it."
             }
-            (Locale::ZhCn, Return) => {
-                "请按我们留言中的说明寄回商品。收到商品后我们会为您退款。"
-            }
+            (Locale::ZhCn, Return) => "请按我们留言中的说明寄回商品。收到商品后我们会为您退款。",
             (Locale::ZhCn, Exchange) => {
                 "请按我们留言中的说明寄回商品；商品寄出后我们会尽快发出新商品。"
             }
@@ -479,9 +477,7 @@ fn en(text: Text) -> &'static str {
             "Sent it from another device, or cleared your browser? Enter the request number (it starts with HC-), the order number you gave, if any, and your email address."
         }
         Text::RequestNumberLabel => "Request number",
-        Text::RequestNumberMissing => {
-            "Enter the request number, for example HC-7F3K9Q."
-        }
+        Text::RequestNumberMissing => "Enter the request number, for example HC-7F3K9Q.",
         Text::Find => "Find it",
         Text::Finding => "Looking…",
         Text::FindNotFound => {
@@ -499,7 +495,9 @@ fn en(text: Text) -> &'static str {
         Text::WhatItMeans => "What this means for you",
         Text::History => "History",
         Text::AddToRequest => "Add something",
-        Text::AddHint => "A detail you remembered, or another photo: the store sees it with your request.",
+        Text::AddHint => {
+            "A detail you remembered, or another photo: the store sees it with your request."
+        }
         Text::SendMessage => "Send",
         Text::YourClaim => "Your request",
         Text::Conversation => "Messages and updates",

@@ -302,7 +302,10 @@ async fn continue_with_a_refused_file_listed_says_what_to_do_and_focuses_it() {
     assert_eq!(focused.as_deref(), Some("Remove: box.png"));
     click(&root, ".hc-file:nth-child(1) .hc-remove");
     settle().await;
-    assert!(query(&root, ".hc-held").is_none(), "the message goes with the file");
+    assert!(
+        query(&root, ".hc-held").is_none(),
+        "the message goes with the file"
+    );
     until_uploads_end(&root).await;
     click(&root, ".hc-next");
     settle().await;

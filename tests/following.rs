@@ -327,8 +327,14 @@ async fn the_request_reads_as_a_conversation_the_shopper_can_add_to() {
     let (id, _token, widget) = a_ticket_open_in_the_widget(api_base()).await;
     let root = &widget.root;
     status_is(root, "Received", 2_000).await;
-    assert!(text(root, ".hc-claim").contains("Payment"), "the claim as filed");
-    assert!(query(root, ".hc-open-dispute").is_none(), "nothing to dispute yet");
+    assert!(
+        text(root, ".hc-claim").contains("Payment"),
+        "the claim as filed"
+    );
+    assert!(
+        query(root, ".hc-open-dispute").is_none(),
+        "nothing to dispute yet"
+    );
     assert_eq!(text(root, ".hc-answer h3"), "Add something");
     type_into(root, "#hc-answer", "It was the card ending 4242.");
     click(root, ".hc-send-answer");
@@ -336,7 +342,11 @@ async fn the_request_reads_as_a_conversation_the_shopper_can_add_to() {
         texts(root, ".hc-event--mine .hc-event-message") == ["It was the card ending 4242."]
     })
     .await;
-    assert_eq!(text(root, ".hc-ticket-status"), "Status: Received", "no status changes");
+    assert_eq!(
+        text(root, ".hc-ticket-status"),
+        "Status: Received",
+        "no status changes"
+    );
     agent_moves(&id, json!({"to": "in_review"})).await;
     agent_moves(&id, json!({"to": "needs_info", "message": "Which bank?"})).await;
     status_is(root, "We need something from you", 2_000).await;
@@ -344,8 +354,15 @@ async fn the_request_reads_as_a_conversation_the_shopper_can_add_to() {
     click(root, ".hc-send-answer");
     status_is(root, "Under review", 5_000).await;
     let rail = texts(root, ".hc-progress-step");
-    assert_eq!(rail, ["Received", "Under review", "Resolved", "Closed"], "each step once");
-    assert!(query(root, ".hc-open-dispute").is_none(), "still nothing to dispute");
+    assert_eq!(
+        rail,
+        ["Received", "Under review", "Resolved", "Closed"],
+        "each step once"
+    );
+    assert!(
+        query(root, ".hc-open-dispute").is_none(),
+        "still nothing to dispute"
+    );
     agent_moves(&id, json!({"to": "resolved", "resolution": "refund"})).await;
     wait_for("a dispute offered once decided", 5_000, || {
         query(root, ".hc-open-dispute").is_some()

@@ -76,9 +76,10 @@ pub fn EvidenceScreen() -> impl IntoView {
     let still_held = move || {
         held.get().filter(|why| match why {
             Text::WaitForChecks => files.checking(),
-            _ => flow.problems().iter().any(|p| {
-                matches!(p.field, Field::Evidence | Field::EvidenceFile(_))
-            }),
+            _ => flow
+                .problems()
+                .iter()
+                .any(|p| matches!(p.field, Field::Evidence | Field::EvidenceFile(_))),
         })
     };
     let back = Callback::new(move |()| flow.go(Stage::Details));

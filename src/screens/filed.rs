@@ -24,11 +24,16 @@ pub fn FiledScreen() -> impl IntoView {
     let when = local_time(&ticket.respond_by, lang);
     let mail: Vec<Text> = flow.config.with_value(|c| {
         use helpcenter_api::MailKind::*;
-        let updates = [InfoRequest, Message, Decision].into_iter().any(|k| c.mails(k));
-        [(c.mails(Receipt), Text::SubmittedReceipt), (updates, Text::SubmittedMailUpdates)]
+        let updates = [InfoRequest, Message, Decision]
             .into_iter()
-            .filter_map(|(on, text)| on.then_some(text))
-            .collect()
+            .any(|k| c.mails(k));
+        [
+            (c.mails(Receipt), Text::SubmittedReceipt),
+            (updates, Text::SubmittedMailUpdates),
+        ]
+        .into_iter()
+        .filter_map(|(on, text)| on.then_some(text))
+        .collect()
     });
     let id = filed.ticket.ticket_id.clone();
     view! {

@@ -198,7 +198,9 @@ fn FindRequest() -> impl IntoView {
             let example = shop.with_policy(|p| p.order_number.example.clone());
             // A claim that may have been filed without an order is found without one.
             let may_lack = shop.with_policy(|p| {
-                p.outcomes.iter().any(|o| !o.evidence.order_number.is_required())
+                p.outcomes
+                    .iter()
+                    .any(|o| !o.evidence.order_number.is_required())
             });
             let code = shop
                 .with_policy(|p| p.order_number.check(&order))

@@ -374,7 +374,8 @@ fn AnswerForm() -> impl IntoView {
             sending.try_set(false);
         });
     };
-    let asking = move || page.ticket.with(|t| t.as_ref().map(|t| t.status)) == Some(TicketStatus::NeedsInfo);
+    let asking =
+        move || page.ticket.with(|t| t.as_ref().map(|t| t.status)) == Some(TicketStatus::NeedsInfo);
     view! {
         <section class="hc-answer">
             <h3>{move || locale.text(if asking() { Text::StoreAsks } else { Text::AddToRequest })}</h3>

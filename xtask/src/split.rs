@@ -193,8 +193,8 @@ pub fn split_dist(ctx: &Ctx, app: &App) -> Result<()> {
     // The stylesheet without its comments and indentation: the first open downloads it.
     let css = only_file(&dist, |name| name.ends_with(".css"))?;
     let css_path = dist.join(&css);
-    let text = fs::read_to_string(&css_path)
-        .with_context(|| format!("reading {}", css_path.display()))?;
+    let text =
+        fs::read_to_string(&css_path).with_context(|| format!("reading {}", css_path.display()))?;
     fs::write(&css_path, strip_css(&text))?;
 
     let index = dist.join("index.html");

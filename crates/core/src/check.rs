@@ -230,13 +230,23 @@ impl Checker<'_> {
                     continue;
                 }
                 match policy.node(id) {
-                    Some(Node::Question(q)) => todo.extend(q.answers.iter().map(|a| a.next.as_str())),
+                    Some(Node::Question(q)) => {
+                        todo.extend(q.answers.iter().map(|a| a.next.as_str()))
+                    }
                     Some(Node::Outcome(o)) => {
-                        if let Some(late) = o.claim_window.as_ref().and_then(|w| w.late_outcome.as_deref()) {
+                        if let Some(late) = o
+                            .claim_window
+                            .as_ref()
+                            .and_then(|w| w.late_outcome.as_deref())
+                        {
                             todo.push(late);
                         }
                         if o.evidence.order_number.is_required() && reported.insert(o.id.as_str()) {
-                            let i = policy.outcomes.iter().position(|x| x.id == o.id).unwrap_or(0);
+                            let i = policy
+                                .outcomes
+                                .iter()
+                                .position(|x| x.id == o.id)
+                                .unwrap_or(0);
                             self.report(
                                 format!("outcomes[{i}].evidence.order_number"),
                                 PolicyProblemCode::OrderDemandedWithoutOrder,
@@ -555,7 +565,9 @@ mod tests {
         };
         assert_eq!(
             found.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            ["outcomes[11].evidence.order_number: outcome \"payment_no_order\" requires an order number, but questions[4].answers[1] (\"payment_what\"/\"charged_no_order\") is marked no_order: set order_number = \"optional\""]
+            [
+                "outcomes[11].evidence.order_number: outcome \"payment_no_order\" requires an order number, but questions[4].answers[1] (\"payment_what\"/\"charged_no_order\") is marked no_order: set order_number = \"optional\""
+            ]
         );
         assert_eq!(found[0].code, PolicyProblemCode::OrderDemandedWithoutOrder);
     }
@@ -563,7 +575,10 @@ mod tests {
     #[test]
     fn an_order_less_category_reaches_only_outcomes_without_an_order_number() {
         let mut policy = Policy::builtin();
-        let at = policy.categories.iter().position(|c| c.id == "product_quality");
+        let at = policy
+            .categories
+            .iter()
+            .position(|c| c.id == "product_quality");
         policy.categories[at.unwrap_or(0)].no_order = true;
         let found = policy.check().err().map(|e| e.0).unwrap_or_default();
         let mut paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
@@ -650,7 +665,10 @@ mod tests {
         text = text.replace("days_after_delivery = 7", "days_after_delivery = 4000");
         text = text.replace("min_count = 2\n", "min_count = 30\n");
         text = text.replace("id = \"not_covered\"", "id = \"quality_defect\"");
-        text = text.replace("\"hint.screenshot\" = \"如有，请附上能说明问题的截图或照片。\"\n", "");
+        text = text.replace(
+            "\"hint.screenshot\" = \"如有，请附上能说明问题的截图或照片。\"\n",
+            "",
+        );
         let found = problems(&text);
         for expected in [
             ("outcomes[1].id", PolicyProblemCode::DuplicateId),

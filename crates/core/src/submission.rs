@@ -228,8 +228,18 @@ mod tests {
         let today = date("2026-11-24");
         let statement = || vec![photo("statement", "2026-11-23")];
         for (category, answers, evidence, outcome) in [
-            ("payment_anomaly", &["charged_no_order"][..], statement(), "payment_no_order"),
-            ("user_experience", &[][..], Vec::new(), "experience_feedback"),
+            (
+                "payment_anomaly",
+                &["charged_no_order"][..],
+                statement(),
+                "payment_no_order",
+            ),
+            (
+                "user_experience",
+                &[][..],
+                Vec::new(),
+                "experience_feedback",
+            ),
             ("other", &[][..], Vec::new(), "other_inquiry"),
         ] {
             let accepted = validate_submission(&policy, &claim(category, answers, evidence), today)
@@ -240,7 +250,11 @@ mod tests {
         // Charged twice, or a refund that has not come: there is an order to name.
         for answer in ["double_charge", "refund_missing"] {
             assert_eq!(
-                codes(validate_submission(&policy, &claim("payment_anomaly", &[answer], statement()), today)),
+                codes(validate_submission(
+                    &policy,
+                    &claim("payment_anomaly", &[answer], statement()),
+                    today
+                )),
                 [("order_number".into(), "order_number.missing")]
             );
         }

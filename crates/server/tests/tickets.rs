@@ -889,7 +889,10 @@ async fn a_shopper_adds_words_and_files_while_the_ticket_is_open() {
     assert_eq!(added.status, TicketStatus::Submitted, "no status changes");
     let last = added.timeline.last().expect("an event");
     assert_eq!(last.kind, EventKind::ShopperReply);
-    assert_eq!(last.message.as_deref(), Some("The serial number is KT-2291."));
+    assert_eq!(
+        last.message.as_deref(),
+        Some("The serial number is KT-2291.")
+    );
     assert_eq!(last.evidence.len(), 1);
 
     decide(&server, id).await;

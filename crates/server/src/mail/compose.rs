@@ -148,7 +148,9 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
                 if order.is_empty() {
                     format!("we have received your request. Its number is {id}.")
                 } else {
-                    format!("we have received your request about order {order}. Its number is {id}.")
+                    format!(
+                        "we have received your request about order {order}. Its number is {id}."
+                    )
                 },
                 if order.is_empty() {
                     format!("我们已收到您的申请，申请编号为 {id}。")
@@ -172,7 +174,9 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
         MailKind::InfoRequest => {
             body.push(hello());
             body.push(Block::Para(pick(
-                format!("to go on with your request {id}{of_order}, we need the following from you:"),
+                format!(
+                    "to go on with your request {id}{of_order}, we need the following from you:"
+                ),
                 format!("为继续处理您的申请 {id}{of_order_zh}，我们需要您提供以下信息："),
             )));
             body.extend(message.map(Block::Quote));
@@ -230,9 +234,7 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
         MailKind::Closed => {
             body.push(hello());
             body.push(Block::Para(pick(
-                format!(
-                    "your request {id}{of_order} is now closed. Thank you for your patience."
-                ),
+                format!("your request {id}{of_order} is now closed. Thank you for your patience."),
                 format!("您的申请 {id}{of_order_zh}已关闭。感谢您的耐心。"),
             )));
             body.extend(message.map(Block::Quote));

@@ -472,13 +472,14 @@ pub async fn reply(
 ) -> Result<Json<TicketView>, AppError> {
     let site = site(&state, &ticket.site)?;
     let status = ticket.status()?;
-    let after = status
-        .after_shopper_message()
-        .ok_or(helpcenter_core::TransitionError::NotAllowed {
-            from: status,
-            to: TicketStatus::InReview,
-            allowed: &[],
-        })?;
+    let after =
+        status
+            .after_shopper_message()
+            .ok_or(helpcenter_core::TransitionError::NotAllowed {
+                from: status,
+                to: TicketStatus::InReview,
+                allowed: &[],
+            })?;
     let rule = &site
         .policy
         .outcome(&ticket.outcome)

@@ -45,7 +45,13 @@ pub async fn show(
         shopper_mail: site
             .mail
             .as_ref()
-            .map(|mail| mail.events.iter().copied().filter(|k| !k.is_alert()).collect())
+            .map(|mail| {
+                mail.events
+                    .iter()
+                    .copied()
+                    .filter(|k| !k.is_alert())
+                    .collect()
+            })
             .unwrap_or_default(),
     }))
 }
