@@ -273,6 +273,45 @@ async fn a_valid_set_passes_uploads_and_goes_on_to_review() {
     assert_eq!(text(&root, "h2"), "Check and send");
 }
 
+/// Issue 13's dead end: a refused file still listed beside two good photos. Continue says
+/// what to do and takes the shopper to the file's Remove; removing it lets them on.
+#[wasm_bindgen_test]
+async fn continue_with_a_refused_file_listed_says_what_to_do_and_focuses_it() {
+    let (root, _app) = mount(at_the_photos(|_| {}), Locale::En);
+    settle().await;
+    let small = file(&samples::png(200, 150, 11), "box.png", "image/png");
+    attach(
+        &root,
+        PICKER,
+        &[small, photo(DELIVERED, 12), photo("2026-11-23", 13)],
+    );
+    assert!(!problems_of(&root, 1).await.is_empty());
+    assert_eq!(problems_of(&root, 2).await, "");
+    assert_eq!(problems_of(&root, 3).await, "");
+    click(&root, ".hc-next");
+    settle().await;
+    assert_eq!(text(&root, "h2"), "Photos and videos", "box.png cannot go");
+    assert_eq!(
+        text(&root, ".hc-held"),
+        "A file above can't be sent. Remove it or replace it, then continue."
+    );
+    let focused = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.get_attribute("aria-label"));
+    assert_eq!(focused.as_deref(), Some("Remove: box.png"));
+    click(&root, ".hc-file:nth-child(1) .hc-remove");
+    settle().await;
+    assert!(
+        query(&root, ".hc-held").is_none(),
+        "the message goes with the file"
+    );
+    until_uploads_end(&root).await;
+    click(&root, ".hc-next");
+    settle().await;
+    assert_eq!(text(&root, "h2"), "Check and send");
+}
+
 #[wasm_bindgen_test]
 async fn the_delivery_day_decides_the_window_before_anything_is_written() {
     clear_device("demo");

@@ -190,10 +190,36 @@ pub fn split_dist(ctx: &Ctx, app: &App) -> Result<()> {
     fs::write(&link_source, link_js)?;
     minify_module(ctx, &link_source, &dist.join(&link))?;
 
+    // The stylesheet without its comments and indentation: the first open downloads it.
+    let css = only_file(&dist, |name| name.ends_with(".css"))?;
+    let css_path = dist.join(&css);
+    let text =
+        fs::read_to_string(&css_path).with_context(|| format!("reading {}", css_path.display()))?;
+    fs::write(&css_path, strip_css(&text))?;
+
     let index = dist.join("index.html");
-    fix_integrity(&index, &dist, &[&format!("{stem}.js"), &bg])?;
+    fix_integrity(&index, &dist, &[&format!("{stem}.js"), &bg, &css])?;
     move_boot_scripts(&index, &dist, &stem, app.public_url)?;
     precompress(&dist)
+}
+
+/// `css` without `/* … */` comments, blank lines and leading indentation; the rules as written
+/// otherwise (no string in the widget's or the console's CSS holds `/*`).
+fn strip_css(css: &str) -> String {
+    let mut bare = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        bare.push_str(&rest[..start]);
+        rest = rest[start + 2..]
+            .find("*/")
+            .map_or("", |end| &rest[start + 2 + end + 2..]);
+    }
+    bare.push_str(rest);
+    bare.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// wasm-bindgen's glue and the split's link module, minified like embed.js: the first open
@@ -554,6 +580,15 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
             .nth(1)
             .expect("Trunk's links");
         assert!(html.ends_with(after_script), "{html}");
+    }
+
+    #[test]
+    fn the_stylesheet_goes_out_without_comments_or_indentation() {
+        let css = "/* The look.\n   Two lines. */\n:root {\n  --a: #fff; /* white */\n}\n\n.b { color: red; }\n";
+        assert_eq!(
+            super::strip_css(css),
+            ":root {\n--a: #fff;\n}\n.b { color: red; }"
+        );
     }
 
     #[test]

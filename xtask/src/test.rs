@@ -123,7 +123,7 @@ const STEPS: [Step; 14] = [
 const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("helpcenter_api (unit)", 16),
     ("helpcenter_console (unit)", 18),
-    ("helpcenter_core (unit)", 76),
+    ("helpcenter_core (unit)", 80),
     ("helpcenter_media (unit)", 22),
     // crates/media/tests/: each container's crafted walk against reading and hashing it
     ("cost", 7),
@@ -147,7 +147,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("openapi", 6),
     ("restart", 2),
     ("slow_clients", 3),
-    ("tickets", 18),
+    ("tickets", 19),
     ("upgrades", 2),
     ("uploads", 16),
     ("webhooks", 7),
@@ -171,7 +171,7 @@ const POSTGRES_FLOORS: &[(&str, u32)] = &[
     ("openapi", 6),
     ("restart", 2),
     ("slow_clients", 3),
-    ("tickets", 18),
+    ("tickets", 19),
     ("upgrades", 2),
     ("uploads", 16),
     ("webhooks", 7),
@@ -195,8 +195,9 @@ pub const E2E_FLOORS: &[(&str, u32)] = &[
     ("hostile.spec.js", 1),
     ("journey.spec.js", 1),
     ("keyboard.spec.js", 1),
+    ("locale.spec.js", 4),
     ("mail-link.spec.js", 2),
-    ("phone.spec.js", 1),
+    ("phone.spec.js", 3),
     ("resume.spec.js", 1),
 ];
 
@@ -204,9 +205,9 @@ pub const E2E_FLOORS: &[(&str, u32)] = &[
 pub const BROWSER_FLOORS: &[(&str, u32)] = &[
     ("blobs", 3),
     ("bridge", 1),
-    ("evidence_checks", 12),
+    ("evidence_checks", 13),
     ("filing", 5),
-    ("following", 11),
+    ("following", 12),
     ("upload", 8),
     ("widget", 7),
 ];

@@ -34,6 +34,20 @@ pub struct WidgetConfig {
     /// Today in the site's time zone: claim windows count the site's days, and the browser
     /// should not need a time-zone database to know which day that is.
     pub today: CivilDate,
+    /// The store's logo for the widget's header (an absolute `https` address), beside
+    /// `display_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// The mails this site sends the shopper: the widget promises only these.
+    #[serde(default)]
+    pub shopper_mail: Vec<MailKind>,
+}
+
+impl WidgetConfig {
+    /// Whether the site mails the shopper `kind`.
+    pub fn mails(&self, kind: MailKind) -> bool {
+        self.shopper_mail.contains(&kind)
+    }
 }
 
 /// The merchant's look, applied to the widget's CSS custom properties.
@@ -191,7 +205,8 @@ pub struct TicketSummary {
     pub latest_event: u32,
 }
 
-/// `POST /v1/tickets/{id}/replies`: the shopper answers a request for information.
+/// `POST /v1/tickets/{id}/replies`: the shopper writes to the store while the ticket is open
+/// (an answer to a request for information, or more words and files of their own).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]

@@ -29,6 +29,9 @@ pub enum PolicyProblemCode {
     /// A warning, not a problem: a text kept from the built-in policy that a store should
     /// write for itself (the legal recourse, written for one jurisdiction).
     DefaultText,
+    /// An outcome demands an order number on a branch marked `no_order`, where the shopper
+    /// may have none: they could never file.
+    OrderDemandedWithoutOrder,
 }
 
 /// One thing wrong with a policy. `path` names the items on the way by their ids
@@ -334,6 +337,69 @@ impl Checker<'_> {
         }
         self.cycles();
         self.reachability();
+        self.order_less();
+    }
+
+    /// Every outcome a `no_order` category or answer leads to (its late route too) must take
+    /// a claim without an order number.
+    fn order_less(&mut self) {
+        let policy = self.policy;
+        let mut starts: Vec<(String, &str)> = Vec::new();
+        for c in &policy.categories {
+            if c.no_order {
+                starts.push((format!("category {:?}", c.id), c.start.as_str()));
+            }
+        }
+        for q in &policy.questions {
+            for a in &q.answers {
+                if a.no_order {
+                    let branch = format!("question {:?}, answer {:?},", q.id, a.id);
+                    starts.push((branch, a.next.as_str()));
+                }
+            }
+        }
+        let mut reported = BTreeSet::new();
+        for (branch, start) in starts {
+            // Each node once per branch: a checked tree has no cycles, a broken one must
+            // not hang here either.
+            let mut seen = BTreeSet::new();
+            let mut todo = vec![start];
+            while let Some(id) = todo.pop() {
+                if !seen.insert(id) {
+                    continue;
+                }
+                match policy.node(id) {
+                    Some(Node::Question(q)) => {
+                        todo.extend(q.answers.iter().map(|a| a.next.as_str()))
+                    }
+                    Some(Node::Outcome(o)) => {
+                        if let Some(late) = o
+                            .claim_window
+                            .as_ref()
+                            .and_then(|w| w.late_outcome.as_deref())
+                        {
+                            todo.push(late);
+                        }
+                        if o.evidence.order_number.is_required() && reported.insert(o.id.as_str()) {
+                            let i = policy
+                                .outcomes
+                                .iter()
+                                .position(|x| x.id == o.id)
+                                .unwrap_or(0);
+                            self.report(
+                                format!("outcomes[{i}].evidence.order_number"),
+                                PolicyProblemCode::OrderDemandedWithoutOrder,
+                                format!(
+                                    "outcome {:?} requires an order number, but {branch} is marked no_order: set order_number = \"optional\"",
+                                    o.id
+                                ),
+                            );
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
     }
 
     /// Depth-first search over questions; an edge back to a question on the current path
@@ -642,6 +708,47 @@ mod tests {
     }
 
     #[test]
+    fn an_order_number_demanded_on_an_order_less_branch_is_refused() {
+        let text = edited(
+            "id = \"payment_no_order\"\nremedy = \"refund_or_investigation\"\nmessage = \"outcome.payment_no_order\"\n\n[outcomes.evidence]\nhint = \"hint.payment_anomaly\"\norder_number = \"optional\"\n",
+            "id = \"payment_no_order\"\nremedy = \"refund_or_investigation\"\nmessage = \"outcome.payment_no_order\"\n\n[outcomes.evidence]\nhint = \"hint.payment_anomaly\"\n",
+        );
+        let Err(PolicyErrors(found)) = Policy::from_toml(&text) else {
+            panic!("an order number demanded of a shopper with no order passed");
+        };
+        assert_eq!(
+            found.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "line 305, outcome \"payment_no_order\", evidence.order_number: outcome \"payment_no_order\" requires an order number, but question \"payment_what\", answer \"charged_no_order\", is marked no_order: set order_number = \"optional\""
+            ]
+        );
+        assert_eq!(found[0].code, PolicyProblemCode::OrderDemandedWithoutOrder);
+    }
+
+    #[test]
+    fn an_order_less_category_reaches_only_outcomes_without_an_order_number() {
+        let mut policy = Policy::builtin();
+        let at = policy
+            .categories
+            .iter()
+            .position(|c| c.id == "product_quality");
+        policy.categories[at.unwrap_or(0)].no_order = true;
+        let found = policy.check().err().map(|e| e.0).unwrap_or_default();
+        let mut paths: Vec<&str> = found.iter().map(|p| p.position.as_str()).collect();
+        paths.sort_unstable();
+        // quality_defect, not_covered and (by "arrived damaged") transit damage and its late route.
+        assert_eq!(
+            paths,
+            [
+                "outcomes[0].evidence.order_number",
+                "outcomes[1].evidence.order_number",
+                "outcomes[2].evidence.order_number",
+                "outcomes[3].evidence.order_number",
+            ]
+        );
+    }
+
+    #[test]
     fn a_dangling_reference_is_reported_with_its_path() {
         let text = edited("next = \"delivery_lost\"", "next = \"delivery_gone\"");
         assert_eq!(
@@ -723,7 +830,10 @@ mod tests {
         text = text.replace("days_after_delivery = 7", "days_after_delivery = 4000");
         text = text.replace("min_count = 2\n", "min_count = 30\n");
         text = text.replace("id = \"not_covered\"", "id = \"quality_defect\"");
-        text = text.replace("\"hint.screenshot\" = \"能说明问题的截图或照片。\"\n", "");
+        text = text.replace(
+            "\"hint.screenshot\" = \"如有，请附上能说明问题的截图或照片。\"\n",
+            "",
+        );
         let found = problems(&text);
         for expected in [
             ("outcomes[1].id", PolicyProblemCode::DuplicateId),

@@ -78,6 +78,9 @@ pub struct SiteConfig {
     /// to this file; the built-in policy without one.
     pub policy_file: Option<PathBuf>,
     pub return_policy_url: Option<String>,
+    /// The store's logo in the widget's header, beside `display_name`: a whole `https://`
+    /// address (an SVG or a small PNG; shown 28 px high).
+    pub logo_url: Option<String>,
     /// Force-majeure notices (§V) added to the policy's own.
     #[serde(default)]
     pub notices: Vec<Notice>,

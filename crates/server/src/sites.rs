@@ -34,6 +34,7 @@ pub struct Site {
     pub brand: Brand,
     pub policy: Policy,
     pub return_policy_url: Option<String>,
+    pub logo_url: Option<String>,
     pub time_zone: TimeZone,
     pub admin_key_sha256: String,
     pub identity_secret: Option<String>,
@@ -118,6 +119,14 @@ impl Site {
             .as_deref()
             .map(|url| absolute_page(url).map_err(problem))
             .transpose()?;
+        let logo_url = config
+            .logo_url
+            .as_deref()
+            .map(|url| {
+                absolute_page(url)
+                    .map_err(|_| problem(format!("logo_url {url:?} must be a whole address such as \"https://shop.example/logo.svg\"")))
+            })
+            .transpose()?;
         let allowed_origins = config
             .allowed_origins
             .iter()
@@ -140,6 +149,7 @@ impl Site {
             brand: config.brand.clone(),
             policy,
             return_policy_url,
+            logo_url,
             time_zone,
             admin_key_sha256: config.admin_key_sha256.to_ascii_lowercase(),
             identity_secret,
@@ -170,6 +180,7 @@ impl Site {
             policy: Policy::builtin(),
             // The storefront's own page, as a store links its own.
             return_policy_url: Some(format!("http://127.0.0.1:{storefront}/returns.html")),
+            logo_url: None,
             time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
             admin_key_sha256: auth::sha256_hex(&admin_key),
             identity_secret: Some(identity_secret),

@@ -845,6 +845,80 @@ async fn a_refused_reply_names_each_problem_and_leaves_the_ticket_waiting() {
     assert_eq!(answered.status, TicketStatus::InReview);
 }
 
+/// The agent reviews the claim and decides it: a refund.
+async fn decide(server: &TestServer, id: &str) {
+    for body in [
+        json!({"to": "in_review"}),
+        json!({"to": "resolved", "resolution": "refund"}),
+    ] {
+        let moved = server
+            .admin(
+                server
+                    .http
+                    .post(server.url(&format!("/v1/admin/tickets/{id}/transition"))),
+            )
+            .json(&body)
+            .send()
+            .await
+            .expect("transition");
+        assert_eq!(moved.status(), 200, "{body}");
+    }
+}
+
+/// Issue 13: the shopper can add words and files while the store reviews, without being
+/// asked; the status stays where the store put it. A closed ticket takes nothing more.
+#[tokio::test]
+async fn a_shopper_adds_words_and_files_while_the_ticket_is_open() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "add-detail").await;
+    let id = &created.ticket_id;
+    let reply = |body: Value| {
+        server
+            .http
+            .post(server.url(&format!("/v1/tickets/{id}/replies")))
+            .bearer_auth(&created.access_token)
+            .json(&body)
+            .send()
+    };
+    let label = server.upload("label.png", &png(800, 600, 71)).await;
+    let added = reply(json!({"message": "The serial number is KT-2291.", "uploads": [label]}))
+        .await
+        .expect("send");
+    assert_eq!(added.status(), 200);
+    let added: TicketView = added.json().await.expect("ticket");
+    assert_eq!(added.status, TicketStatus::Submitted, "no status changes");
+    let last = added.timeline.last().expect("an event");
+    assert_eq!(last.kind, EventKind::ShopperReply);
+    assert_eq!(
+        last.message.as_deref(),
+        Some("The serial number is KT-2291.")
+    );
+    assert_eq!(last.evidence.len(), 1);
+
+    decide(&server, id).await;
+    let close = server
+        .admin(
+            server
+                .http
+                .post(server.url(&format!("/v1/admin/tickets/{id}/transition"))),
+        )
+        .json(&json!({"to": "closed"}))
+        .send()
+        .await
+        .expect("close");
+    assert_eq!(close.status(), 200);
+    let (status, body) = problem(
+        reply(json!({"message": "One more thing."}))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("ticket.transition_not_allowed"))
+    );
+}
+
 #[tokio::test]
 async fn a_dispute_with_an_overlong_reason_is_refused_and_a_reasoned_one_escalates() {
     let server = TestServer::start().await;
@@ -871,9 +945,24 @@ async fn a_dispute_with_an_overlong_reason_is_refused_and_a_reasoned_one_escalat
         codes(&body),
         [("message".to_owned(), "message.too_long".to_owned())]
     );
+    let seen = shopper_sees(&server, &created).await;
+    assert_eq!(seen.status, TicketStatus::Submitted);
+    // §IV: nothing to dispute before the store has decided.
+    assert!(seen.shopper_can.is_empty(), "{:?}", seen.shopper_can);
+    let (status, body) = problem(
+        escalate("Nobody has answered in a week.".into())
+            .await
+            .expect("send"),
+    )
+    .await;
     assert_eq!(
-        shopper_sees(&server, &created).await.status,
-        TicketStatus::Submitted
+        (status, body["code"].as_str()),
+        (409, Some("ticket.transition_not_allowed"))
+    );
+    decide(&server, &created.ticket_id).await;
+    assert_eq!(
+        shopper_sees(&server, &created).await.shopper_can,
+        [TicketStatus::Escalated]
     );
 
     let escalated = escalate("Nobody has answered in a week.".into())

@@ -449,10 +449,11 @@ pub async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-/// Answer a request for information
+/// Write to the store
 ///
-/// The shopper answers a request for information, with text and more evidence; the ticket
-/// goes back to review.
+/// The shopper writes to the store while the ticket is open, with text, more evidence or
+/// both: an answer to a request for information sends the ticket back to review; at any other
+/// open status it stays where it is, the message added to the timeline for the store.
 #[utoipa::path(
     post,
     path = "/v1/tickets/{id}/replies",
@@ -463,10 +464,10 @@ pub async fn events(
     ),
     request_body(content = Reply, description = "A message, more evidence (finished upload ids), or both."),
     responses(
-        (status = 200, description = "The reply is on the timeline and the ticket is back `in_review`.", body = TicketView),
+        (status = 200, description = "The reply is on the timeline; a ticket that was `needs_info` is back `in_review`, any other keeps its status.", body = TicketView),
         crate::openapi::responses::TokenRequired,
         crate::openapi::responses::TicketNotFound,
-        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket is not waiting for the shopper; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`ticket.transition_not_allowed`: the ticket is closed; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes): at `message`, `reply.empty` (neither a message nor a file) or `message.too_long`; at `evidence[i]`, a file that is not a finished upload of this site, is attached elsewhere or breaks the outcome's evidence rules; at `evidence`, too many files or too many bytes.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::RateLimited,
         crate::openapi::responses::Internal,
@@ -480,7 +481,14 @@ pub async fn reply(
 ) -> Result<Json<TicketView>, AppError> {
     let site = site(&state, &ticket.site)?;
     let status = ticket.status()?;
-    helpcenter_core::transition(status, TicketStatus::InReview, None, Actor::Shopper)?;
+    let after =
+        status
+            .after_shopper_message()
+            .ok_or(helpcenter_core::TransitionError::NotAllowed {
+                from: status,
+                to: TicketStatus::InReview,
+                allowed: &[],
+            })?;
     let rule = &site
         .policy
         .outcome(&ticket.outcome)
@@ -510,7 +518,7 @@ pub async fn reply(
     let event = NewEvent {
         kind: EventKind::ShopperReply,
         actor: EventActor::Shopper,
-        status: TicketStatus::InReview,
+        status: after,
         resolution: None,
         message: Some(message).filter(|m| !m.is_empty()),
         public: true,
