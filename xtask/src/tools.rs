@@ -106,47 +106,55 @@ pub fn ensure_exiftool(ctx: &Ctx) -> Result<()> {
 /// aiosmtpd from PyPI: the real SMTP server that catches the mail of `cargo xtask dev` and of
 /// the server's mail tests (`crates/server/tools/catch_mail.py`).
 const AIOSMTPD_VERSION: &str = "1.4.6";
+/// PyJWT from PyPI, in the same venv: the stock JWT library the server's identity tests sign
+/// tokens with, as a store's backend would (`crates/server/tests/tickets.rs`).
+const PYJWT_VERSION: &str = "2.10.1";
 
-/// The Python of the venv aiosmtpd is installed in: what `$HELPCENTER_TEST_AIOSMTPD` names.
+/// The Python of the venv aiosmtpd and PyJWT are installed in: what
+/// `$HELPCENTER_TEST_AIOSMTPD` names.
 pub fn aiosmtpd_python(ctx: &Ctx) -> std::path::PathBuf {
     ctx.root.join("target/aiosmtpd-venv/bin/python")
 }
 
-/// aiosmtpd at [`AIOSMTPD_VERSION`] in a venv under `target/`, installed by pip unless it is
-/// there already; answers the venv's Python.
+/// aiosmtpd at [`AIOSMTPD_VERSION`] and PyJWT at [`PYJWT_VERSION`] in a venv under `target/`,
+/// installed by pip unless they are there already; answers the venv's Python.
 pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
     let python = aiosmtpd_python(ctx);
+    let want = format!("{AIOSMTPD_VERSION} {PYJWT_VERSION}");
     let installed = || {
         ctx.cmd(&python)
-            .args(["-c", "import aiosmtpd; print(aiosmtpd.__version__)"])
+            .args([
+                "-c",
+                "import aiosmtpd, jwt; print(aiosmtpd.__version__, jwt.__version__)",
+            ])
             .read()
             .map(|v| v.trim().to_owned())
     };
-    if installed().as_deref() == Some(AIOSMTPD_VERSION) {
-        println!(
-            "tools: aiosmtpd: ok ({AIOSMTPD_VERSION}, {})",
-            python.display()
-        );
+    if installed().as_deref() == Some(want.as_str()) {
+        println!("tools: aiosmtpd, PyJWT: ok ({want}, {})", python.display());
         return Ok(python);
     }
-    println!("tools: aiosmtpd: missing, installing {AIOSMTPD_VERSION} from PyPI into a venv");
     let venv = ctx.root.join("target/aiosmtpd-venv");
-    let make_venv = || {
-        ctx.cmd("python3")
-            .args(["-m", "venv", "--clear"])
-            .arg(&venv)
-            .run()
-    };
-    if make_venv().is_err() {
-        // Debian's python3 makes venvs only with python3-venv.
-        if ctx.cmd("id").arg("-u").read().as_deref().map(str::trim) != Some("0") {
-            bail!(
-                "`python3 -m venv` failed: install python3-venv (`sudo apt-get install -y python3-venv`)"
-            );
+    if !python.is_file() {
+        println!("tools: aiosmtpd, PyJWT: missing, making a venv for them");
+        let make_venv = || {
+            ctx.cmd("python3")
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv)
+                .run()
+        };
+        if make_venv().is_err() {
+            // Debian's python3 makes venvs only with python3-venv.
+            if ctx.cmd("id").arg("-u").read().as_deref().map(str::trim) != Some("0") {
+                bail!(
+                    "`python3 -m venv` failed: install python3-venv (`sudo apt-get install -y python3-venv`)"
+                );
+            }
+            apt_install(ctx, &["python3-venv"])?;
+            make_venv()?;
         }
-        apt_install(ctx, &["python3-venv"])?;
-        make_venv()?;
     }
+    println!("tools: installing aiosmtpd {AIOSMTPD_VERSION} and PyJWT {PYJWT_VERSION} from PyPI");
     ctx.cmd(&python)
         .args([
             "-m",
@@ -156,11 +164,12 @@ pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
             "--disable-pip-version-check",
         ])
         .arg(format!("aiosmtpd=={AIOSMTPD_VERSION}"))
+        .arg(format!("PyJWT=={PYJWT_VERSION}"))
         .run()?;
     match installed() {
-        Some(version) if version == AIOSMTPD_VERSION => Ok(python),
+        Some(version) if version == want => Ok(python),
         other => bail!(
-            "pip installed aiosmtpd=={AIOSMTPD_VERSION} but {} reports {other:?}",
+            "pip installed aiosmtpd=={AIOSMTPD_VERSION} PyJWT=={PYJWT_VERSION} but {} reports {other:?}",
             python.display()
         ),
     }

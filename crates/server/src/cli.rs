@@ -1017,7 +1017,15 @@ fn sign_identity(sites: &[Site], site_key: &str, args: &SignIdentityArgs) -> Exi
         id: args.customer_id.clone(),
         email: args.email.clone(),
     };
-    let expires = jiff::Timestamp::now().as_second() + i64::from(args.valid_hours) * 3600;
+    let valid_for = i64::from(args.valid_hours) * 3600;
+    if valid_for > site.identity_max_lifetime {
+        return fail(&format!(
+            "--valid-hours {} is longer than site {site_key:?} accepts ({} h: its identity_max_lifetime_hours)",
+            args.valid_hours,
+            site.identity_max_lifetime / 3600
+        ));
+    }
+    let expires = jiff::Timestamp::now().as_second() + valid_for;
     println!(
         "{}",
         crate::auth::sign_identity(secret, &site.key, &customer, expires)

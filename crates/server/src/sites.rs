@@ -15,6 +15,9 @@ use crate::config::{ConfigError, SiteConfig};
 /// without a config.
 pub const DEMO_ADMIN_KEY_FILE: &str = "demo-admin-key";
 
+/// How long an identity token may be valid for unless the site says otherwise: a day.
+pub const DEFAULT_IDENTITY_MAX_LIFETIME: i64 = 24 * 3600;
+
 /// A merchant's storefront, known by the key in its embed tag (`data-site="demo"`).
 #[derive(Clone, Debug)]
 pub struct Site {
@@ -27,6 +30,8 @@ pub struct Site {
     pub time_zone: TimeZone,
     pub admin_key_sha256: String,
     pub identity_secret: Option<String>,
+    /// The longest an identity token may be valid for, in seconds.
+    pub identity_max_lifetime: i64,
     /// Who the site's mail comes from and which events mail; no mail without it.
     pub mail: Option<crate::mail::SiteMail>,
 }
@@ -40,6 +45,21 @@ impl Site {
         // jiff dates are years -9999..=9999; "now" is always inside CivilDate's range.
         CivilDate::from_ymd(i32::from(date.year()), date.month() as u8, date.day() as u8)
             .expect("the current date is a valid calendar day")
+    }
+
+    /// The customer a store-signed identity token names, checked now.
+    pub fn identify(&self, token: &str) -> Result<auth::Customer, crate::AppError> {
+        let secret = self
+            .identity_secret
+            .as_deref()
+            .ok_or(crate::AppError::IdentityNotConfigured)?;
+        Ok(auth::IdentityCheck {
+            secret,
+            site: &self.key,
+            now: jiff::Timestamp::now().as_second(),
+            max_lifetime: self.identity_max_lifetime,
+        }
+        .verify(token)?)
     }
 
     /// Exact match on scheme, host and port: `https://shop.example` does not allow
@@ -87,6 +107,15 @@ impl Site {
                     })?,
             ),
         };
+        let identity_max_lifetime = match config.identity_max_lifetime_hours {
+            None => DEFAULT_IDENTITY_MAX_LIFETIME,
+            Some(0) => {
+                return Err(problem(
+                    "identity_max_lifetime_hours must be at least 1".into(),
+                ));
+            }
+            Some(hours) => i64::from(hours) * 3600,
+        };
         config.brand.check().map_err(problem)?;
         let return_policy_url = config
             .return_policy_url
@@ -115,6 +144,7 @@ impl Site {
             time_zone,
             admin_key_sha256: config.admin_key_sha256.to_ascii_lowercase(),
             identity_secret,
+            identity_max_lifetime,
         })
     }
 
@@ -145,6 +175,7 @@ impl Site {
             time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
             admin_key_sha256: auth::sha256_hex(&admin_key),
             identity_secret: Some(identity_secret),
+            identity_max_lifetime: DEFAULT_IDENTITY_MAX_LIFETIME,
             mail: Some(crate::mail::SiteMail::demo()),
         };
         Ok((site, admin_key))

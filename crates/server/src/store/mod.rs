@@ -6,6 +6,7 @@ pub mod admin_keys;
 pub mod agents;
 pub mod console;
 pub mod outbox;
+pub mod request_site;
 pub mod tickets;
 pub mod uploads;
 
