@@ -101,6 +101,30 @@ enum AdminCommand {
     /// The site's admin API keys: rotate to a new one, list them.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// A shopper's request about their data: see everything kept, or erase it.
+    #[command(subcommand)]
+    Shopper(ShopperCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ShopperCommand {
+    /// Print, as JSON, everything kept about the shopper who filed with this email on the
+    /// site: their tickets, messages (internal notes included), files' facts and mails.
+    Export {
+        #[arg(long)]
+        email: String,
+    },
+    /// Erase the shopper's personal data and evidence on the site: contact details, order
+    /// numbers, descriptions, message texts, files, mails. The ticket numbers stay, with
+    /// category, outcome, status and dates, for the store's books. Asks first on a terminal;
+    /// elsewhere needs --yes.
+    Erase {
+        #[arg(long)]
+        email: String,
+        /// Erase without asking.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -391,6 +415,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             tracing::warn!(dir = %public_dir.display(), "no embed.js here: storefronts cannot load the widget");
         }
         let _expiry = crate::uploads::spawn_expiry(state.clone());
+        let _retention = crate::retention::spawn_retention(state.clone());
         let mail = crate::mail::MailSettings {
             smtp: config.smtp.clone(),
             public_url: config
@@ -539,6 +564,7 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         AdminCommand::Tickets(command) => AdminWork::Tickets(command),
         AdminCommand::Outbox(command) => AdminWork::Outbox(command),
         AdminCommand::Keys(command) => AdminWork::Keys(command),
+        AdminCommand::Shopper(command) => AdminWork::Shopper(command),
         AdminCommand::Agents(command) => {
             return run_agents(sites, &data_dir, &site_key, command);
         }
@@ -567,6 +593,12 @@ fn run_admin(args: AdminArgs) -> ExitCode {
                 return match run_keys(&state, site, command).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => fail(&e.to_string()),
+                };
+            }
+            AdminWork::Shopper(command) => {
+                return match run_shopper(&state, site, command).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(message) => fail(&message),
                 };
             }
         };
@@ -634,11 +666,70 @@ fn run_admin(args: AdminArgs) -> ExitCode {
     })
 }
 
+/// `admin shopper export|erase`.
+async fn run_shopper(state: &AppState, site: &Site, command: ShopperCommand) -> Result<(), String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    match command {
+        ShopperCommand::Export { email } => {
+            let export = crate::retention::export_shopper(state, site, &email)
+                .await
+                .map_err(|e| e.to_string())?;
+            print_json(export);
+            Ok(())
+        }
+        ShopperCommand::Erase { email, yes } => {
+            let tickets = state
+                .store
+                .tickets_of_shopper(&site.key, &email)
+                .await
+                .map_err(|e| e.to_string())?;
+            if tickets.is_empty() {
+                println!("nothing kept about {} on site {:?}", email.trim(), site.key);
+                return Ok(());
+            }
+            if !yes {
+                if !std::io::stdin().is_terminal() {
+                    return Err(format!(
+                        "this erases {} ticket(s) of {}: pass --yes to erase without a terminal to ask on",
+                        tickets.len(),
+                        email.trim()
+                    ));
+                }
+                print!(
+                    "Erase the personal data and evidence of {} on site {:?} ({})? The ticket numbers stay. Type \"erase\" to go on: ",
+                    email.trim(),
+                    site.key,
+                    tickets.join(", ")
+                );
+                let _ = std::io::stdout().flush();
+                let mut answer = String::new();
+                let _ = std::io::stdin().lock().read_line(&mut answer);
+                if answer.trim() != "erase" {
+                    return Err("nothing was erased".into());
+                }
+            }
+            let now = jiff::Timestamp::now();
+            for id in &tickets {
+                crate::retention::erase_ticket(state, id, now)
+                    .await
+                    .map_err(|e| format!("{id}: {e}"))?;
+            }
+            println!(
+                "erased the personal data and evidence of {} ticket(s): {}",
+                tickets.len(),
+                tickets.join(", ")
+            );
+            Ok(())
+        }
+    }
+}
+
 /// What an `admin` command works on, once the data directory is open.
 enum AdminWork {
     Tickets(TicketCommand),
     Outbox(OutboxCommand),
     Keys(KeysCommand),
+    Shopper(ShopperCommand),
 }
 
 /// The new key alone on standard output; what it means on standard error.

@@ -84,6 +84,9 @@ pub struct SiteConfig {
     /// expiring later is refused (`identity.lifetime_too_long`), so a leaked one soon stops
     /// working.
     pub identity_max_lifetime_hours: Option<u32>,
+    /// Days after a ticket closes when its personal data and evidence are erased (the
+    /// ticket number, category, outcome and dates stay); kept until erased by hand without it.
+    pub retention_days: Option<u32>,
     /// Mail to shoppers and the store's alerts; none without it.
     pub mail: Option<crate::mail::SiteMailConfig>,
 }

@@ -32,6 +32,8 @@ pub struct Site {
     pub identity_secret: Option<String>,
     /// The longest an identity token may be valid for, in seconds.
     pub identity_max_lifetime: i64,
+    /// Days after a ticket closes when its personal data and evidence are erased.
+    pub retention_days: Option<u32>,
     /// Who the site's mail comes from and which events mail; no mail without it.
     pub mail: Option<crate::mail::SiteMail>,
 }
@@ -116,6 +118,10 @@ impl Site {
             }
             Some(hours) => i64::from(hours) * 3600,
         };
+        let retention_days = match config.retention_days {
+            Some(0) => return Err(problem("retention_days must be at least 1".into())),
+            days => days,
+        };
         config.brand.check().map_err(problem)?;
         let return_policy_url = config
             .return_policy_url
@@ -145,6 +151,7 @@ impl Site {
             admin_key_sha256: config.admin_key_sha256.to_ascii_lowercase(),
             identity_secret,
             identity_max_lifetime,
+            retention_days,
         })
     }
 
@@ -176,6 +183,7 @@ impl Site {
             admin_key_sha256: auth::sha256_hex(&admin_key),
             identity_secret: Some(identity_secret),
             identity_max_lifetime: DEFAULT_IDENTITY_MAX_LIFETIME,
+            retention_days: None,
             mail: Some(crate::mail::SiteMail::demo()),
         };
         Ok((site, admin_key))

@@ -7,6 +7,7 @@ pub mod agents;
 pub mod console;
 pub mod outbox;
 pub mod request_site;
+pub mod shoppers;
 pub mod tickets;
 pub mod uploads;
 
