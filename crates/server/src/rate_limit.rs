@@ -63,66 +63,10 @@ impl KeyExtractor for ClientKeyExtractor {
     }
 }
 
-/// The site a request counts for in the per-site limit, found by [`find_site`] before the
-/// limit is applied.
+/// The site a request counts for in the per-site limit, found by
+/// [`crate::request_site::find_site`] before the limit is applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestSite(pub String);
-
-/// The site a request is about: `/v1/sites/{site}/…` by its key, `/v1/tickets/{id}/…` by the
-/// ticket's site, `POST /v1/uploads` by the `site` in its `Upload-Metadata`, `/v1/uploads/{id}`
-/// by the upload's site. Only sites this server serves get a bucket of their own; anything
-/// else (an unknown ticket, a made-up site) shares one, so a flood of guesses cannot grow the
-/// table or eat a real store's allowance.
-pub async fn find_site(
-    axum::extract::State(state): axum::extract::State<crate::AppState>,
-    mut request: Request<Body>,
-    next: axum::middleware::Next,
-) -> Response<Body> {
-    // The request itself (its body is not Sync) is not held across the look-up.
-    let path = request.uri().path().to_owned();
-    let metadata = request
-        .headers()
-        .get("upload-metadata")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let site = site_of(&state, &path, metadata.as_deref())
-        .await
-        .unwrap_or_default();
-    request.extensions_mut().insert(RequestSite(site));
-    next.run(request).await
-}
-
-async fn site_of(
-    state: &crate::AppState,
-    path: &str,
-    upload_metadata: Option<&str>,
-) -> Option<String> {
-    use helpcenter_core::limits::{MAX_SITE_KEY_BYTES, MAX_TICKET_ID_BYTES};
-    let segment = |prefix: &str| {
-        path.strip_prefix(prefix)
-            .and_then(|rest| rest.split('/').next())
-            .filter(|id| !id.is_empty())
-    };
-    let site = if let Some(key) = segment("/v1/sites/") {
-        Some(key.to_owned()).filter(|key| key.len() <= MAX_SITE_KEY_BYTES)
-    } else if let Some(id) = segment("/v1/tickets/") {
-        if id.len() > MAX_TICKET_ID_BYTES {
-            return None;
-        }
-        state.store.site_of_ticket(id).await.ok().flatten()
-    } else if let Some(id) = segment("/v1/uploads/") {
-        if !crate::uploads::is_upload_id(id) {
-            return None;
-        }
-        state.store.site_of_upload(id).await.ok().flatten()
-    } else if path == "/v1/uploads" {
-        let metadata = crate::uploads::metadata::parse(upload_metadata?).ok()?;
-        String::from_utf8(metadata.get("site")?.clone()).ok()
-    } else {
-        None
-    };
-    site.filter(|key| state.sites.get(key).is_some())
-}
 
 /// The per-site bucket: the [`RequestSite`] found for the request.
 #[derive(Clone, Copy, Debug)]
@@ -159,13 +103,14 @@ fn period(per_second: u32) -> Duration {
     Duration::from_nanos(1_000_000_000 / u64::from(per_second.max(1)))
 }
 
-/// `router` behind both limits: per client first, then per site (found by [`find_site`], which
-/// only requests within the client's allowance cost a look-up).
-pub fn limit(
-    router: OpenApiRouter<crate::AppState>,
+/// `router` behind both limits: per client first, then per site. `find_site` wraps the router
+/// between the two, so only requests within the client's allowance cost its look-up of the
+/// [`RequestSite`].
+pub fn limit<S: Clone + Send + Sync + 'static>(
+    router: OpenApiRouter<S>,
     limits: RateLimits,
-    state: crate::AppState,
-) -> OpenApiRouter<crate::AppState> {
+    find_site: impl FnOnce(OpenApiRouter<S>) -> OpenApiRouter<S>,
+) -> OpenApiRouter<S> {
     let per_ip = GovernorConfigBuilder::default()
         .period(period(limits.per_ip_per_second))
         .burst_size(limits.per_ip_burst.max(1))
@@ -192,9 +137,7 @@ pub fn limit(
             }
         });
     }
-    router
-        .layer(GovernorLayer::new(per_site).error_handler(too_many))
-        .layer(axum::middleware::from_fn_with_state(state, find_site))
+    find_site(router.layer(GovernorLayer::new(per_site).error_handler(too_many)))
         .layer(GovernorLayer::new(per_ip).error_handler(too_many))
 }
 
