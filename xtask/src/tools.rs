@@ -137,21 +137,24 @@ pub fn ensure_exiftool(ctx: &Ctx) -> Result<()> {
 /// aiosmtpd from PyPI: the real SMTP server that catches the mail of `cargo xtask dev` and of
 /// the server's mail tests (`crates/server/tools/catch_mail.py`).
 const AIOSMTPD_VERSION: &str = "1.4.6";
+/// PyJWT from PyPI, in the same venv: the stock JWT library the server's identity tests sign
+/// tokens with, as a store's backend would (`crates/server/tests/tickets.rs`).
+const PYJWT_VERSION: &str = "2.10.1";
 
 /// standardwebhooks from PyPI: the Standard Webhooks library a store's receiver verifies our
 /// webhooks with, run by the server's webhook tests (`crates/server/tools/webhook_receiver.py`).
 const STANDARDWEBHOOKS_VERSION: &str = "1.1.0";
 
-/// aiosmtpd at [`AIOSMTPD_VERSION`] in a venv under `target/` (`target/aiosmtpd-venv`),
+/// aiosmtpd at [`AIOSMTPD_VERSION`] and PyJWT at [`PYJWT_VERSION`] in a venv under `target/`
+/// (`target/aiosmtpd-venv`),
 /// installed by pip unless it is there already; answers the venv's Python, what
 /// `$HELPCENTER_TEST_AIOSMTPD` names.
 pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
-    ensure_venv_package(
+    ensure_venv_packages(
         ctx,
         "aiosmtpd-venv",
-        "aiosmtpd",
-        AIOSMTPD_VERSION,
-        "import aiosmtpd; print(aiosmtpd.__version__)",
+        &[("aiosmtpd", AIOSMTPD_VERSION), ("PyJWT", PYJWT_VERSION)],
+        "import aiosmtpd, jwt; print(aiosmtpd.__version__, jwt.__version__)",
     )
 }
 
@@ -159,37 +162,40 @@ pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
 /// (`target/webhooks-venv`), installed by pip unless it is there already; answers the venv's
 /// Python, what `$HELPCENTER_TEST_STANDARDWEBHOOKS` names.
 pub fn ensure_standardwebhooks(ctx: &Ctx) -> Result<std::path::PathBuf> {
-    ensure_venv_package(
+    ensure_venv_packages(
         ctx,
         "webhooks-venv",
-        "standardwebhooks",
-        STANDARDWEBHOOKS_VERSION,
+        &[("standardwebhooks", STANDARDWEBHOOKS_VERSION)],
         "from importlib.metadata import version; import standardwebhooks; print(version('standardwebhooks'))",
     )
 }
 
-/// `package` at `version` in the venv `target/{venv_name}`, made and filled by pip unless
-/// `probe` (Python printing the installed version) says it is there already.
-fn ensure_venv_package(
+/// `packages` (name, version) in the venv `target/{venv_name}`, made and filled by pip unless
+/// `probe` (Python printing the installed versions, space-separated, in the same order) says
+/// they are there already.
+fn ensure_venv_packages(
     ctx: &Ctx,
     venv_name: &str,
-    package: &str,
-    version: &str,
+    packages: &[(&str, &str)],
     probe: &str,
 ) -> Result<std::path::PathBuf> {
     let venv = ctx.root.join("target").join(venv_name);
     let python = venv.join("bin/python");
+    let names: Vec<&str> = packages.iter().map(|(name, _)| *name).collect();
+    let names = names.join(", ");
+    let want: Vec<&str> = packages.iter().map(|(_, version)| *version).collect();
+    let want = want.join(" ");
     let installed = || {
         ctx.cmd(&python)
             .args(["-c", probe])
             .read()
             .map(|v| v.trim().to_owned())
     };
-    if installed().as_deref() == Some(version) {
-        println!("tools: {package}: ok ({version}, {})", python.display());
+    if installed().as_deref() == Some(want.as_str()) {
+        println!("tools: {names}: ok ({want}, {})", python.display());
         return Ok(python);
     }
-    println!("tools: {package}: missing, installing {version} from PyPI into a venv");
+    println!("tools: {names}: missing, installing {want} from PyPI into a venv");
     let make_venv = || {
         ctx.cmd("python3")
             .args(["-m", "venv", "--clear"])
@@ -214,12 +220,16 @@ fn ensure_venv_package(
             "--quiet",
             "--disable-pip-version-check",
         ])
-        .arg(format!("{package}=={version}"))
+        .args(
+            packages
+                .iter()
+                .map(|(name, version)| format!("{name}=={version}")),
+        )
         .run()?;
     match installed() {
-        Some(found) if found == version => Ok(python),
+        Some(found) if found == want => Ok(python),
         other => bail!(
-            "pip installed {package}=={version} but {} reports {other:?}",
+            "pip installed {names} ({want}) but {} reports {other:?}",
             python.display()
         ),
     }

@@ -191,6 +191,16 @@ pub struct TicketView {
     pub evidence: Vec<EvidenceItem>,
 }
 
+/// `GET /v1/sites/{site}/identity`: who the store's identity token signs in, so the widget
+/// can say "Signed in as …" from the server's word rather than from the token's own text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignedIn {
+    /// The customer's id in the store.
+    pub customer_id: String,
+    pub email: String,
+}
+
 /// A row of "my requests".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -105,6 +105,10 @@ pub enum ErrorCode {
     /// The identity token expired.
     #[serde(rename = "identity.expired")]
     IdentityExpired,
+    /// The identity token is valid for longer than the site accepts (a long-lived token that
+    /// leaked would sign the shopper in for too long).
+    #[serde(rename = "identity.lifetime_too_long")]
+    IdentityLifetimeTooLong,
     /// The site signs no identity tokens.
     #[serde(rename = "identity.not_configured")]
     IdentityNotConfigured,
@@ -291,7 +295,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 74] = [
+    pub const ALL: [ErrorCode; 75] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -307,6 +311,7 @@ impl ErrorCode {
         ErrorCode::IdentityMalformed,
         ErrorCode::IdentityBadSignature,
         ErrorCode::IdentityExpired,
+        ErrorCode::IdentityLifetimeTooLong,
         ErrorCode::IdentityNotConfigured,
         ErrorCode::MessageRequired,
         ErrorCode::MessageEmpty,
@@ -386,6 +391,7 @@ impl ErrorCode {
             ErrorCode::IdentityMalformed => "identity.malformed",
             ErrorCode::IdentityBadSignature => "identity.bad_signature",
             ErrorCode::IdentityExpired => "identity.expired",
+            ErrorCode::IdentityLifetimeTooLong => "identity.lifetime_too_long",
             ErrorCode::IdentityNotConfigured => "identity.not_configured",
             ErrorCode::MessageRequired => "message.required",
             ErrorCode::MessageEmpty => "message.empty",
@@ -457,6 +463,7 @@ impl ErrorCode {
             ErrorCode::IdentityMalformed
                 | ErrorCode::IdentityBadSignature
                 | ErrorCode::IdentityExpired
+                | ErrorCode::IdentityLifetimeTooLong
                 | ErrorCode::IdentityNotConfigured
         )
     }

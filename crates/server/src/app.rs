@@ -93,6 +93,7 @@ pub fn api(
         .routes(routes!(tickets::create, tickets::list_mine))
         .routes(routes!(tickets::recover))
         .routes(routes!(tickets::open_mine))
+        .routes(routes!(tickets::identity))
         .routes(routes!(tickets::show))
         .routes(routes!(tickets::reply))
         .routes(routes!(tickets::escalate))
@@ -169,12 +170,17 @@ pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
         .as_deref()
         .map(|o| Arc::from(o.trim_end_matches('/')));
     let api = api(|public| {
-        rate_limit::limit(public, options.rate_limits)
-            .layer(cors(state.sites.clone()))
-            .layer(axum::middleware::from_fn_with_state(
+        rate_limit::limit(public, options.rate_limits, |router| {
+            router.layer(axum::middleware::from_fn_with_state(
                 state.clone(),
-                uploads::answer_discovery,
+                crate::request_site::find_site,
             ))
+        })
+        .layer(cors(state.sites.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            uploads::answer_discovery,
+        ))
     });
     let files = static_files::routes(
         &options.public_dir,

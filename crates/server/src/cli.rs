@@ -112,6 +112,30 @@ enum AdminCommand {
     /// The site's webhooks: endpoints, the delivery log, sending again, signing secrets.
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
+    /// A shopper's request about their data: see everything kept, or erase it.
+    #[command(subcommand)]
+    Shopper(ShopperCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ShopperCommand {
+    /// Print, as JSON, everything kept about the shopper who filed with this email on the
+    /// site: their tickets, messages (internal notes included), files' facts and mails.
+    Export {
+        #[arg(long)]
+        email: String,
+    },
+    /// Erase the shopper's personal data and evidence on the site: contact details, order
+    /// numbers, descriptions, message texts, files, mails. The ticket numbers stay, with
+    /// category, outcome, status and dates, for the store's books. Asks first on a terminal;
+    /// elsewhere needs --yes.
+    Erase {
+        #[arg(long)]
+        email: String,
+        /// Erase without asking.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -453,6 +477,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             tracing::warn!(dir = %public_dir.display(), "no embed.js here: storefronts cannot load the widget");
         }
         let _expiry = crate::uploads::spawn_expiry(state.clone());
+        let _retention = crate::retention::spawn_retention(state.clone());
         let mail = crate::mail::MailSettings {
             smtp: config.smtp.clone(),
             public_url: config
@@ -628,6 +653,7 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         AdminCommand::Outbox(command) => AdminWork::Outbox(command),
         AdminCommand::Keys(command) => AdminWork::Keys(command),
         AdminCommand::Webhooks(command) => AdminWork::Webhooks(command),
+        AdminCommand::Shopper(command) => AdminWork::Shopper(command),
         AdminCommand::Agents(command) => {
             return run_agents(sites, &data_dir, &database, &site_key, command);
         }
@@ -660,6 +686,12 @@ fn run_admin(args: AdminArgs) -> ExitCode {
             }
             AdminWork::Webhooks(command) => {
                 return match run_webhooks(&state, site, command).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(message) => fail(&message),
+                };
+            }
+            AdminWork::Shopper(command) => {
+                return match run_shopper(&state, site, command).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(message) => fail(&message),
                 };
@@ -729,12 +761,71 @@ fn run_admin(args: AdminArgs) -> ExitCode {
     })
 }
 
+/// `admin shopper export|erase`.
+async fn run_shopper(state: &AppState, site: &Site, command: ShopperCommand) -> Result<(), String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    match command {
+        ShopperCommand::Export { email } => {
+            let export = crate::retention::export_shopper(state, site, &email)
+                .await
+                .map_err(|e| e.to_string())?;
+            print_json(export);
+            Ok(())
+        }
+        ShopperCommand::Erase { email, yes } => {
+            let tickets = state
+                .store
+                .tickets_of_shopper(&site.key, &email)
+                .await
+                .map_err(|e| e.to_string())?;
+            if tickets.is_empty() {
+                println!("nothing kept about {} on site {:?}", email.trim(), site.key);
+                return Ok(());
+            }
+            if !yes {
+                if !std::io::stdin().is_terminal() {
+                    return Err(format!(
+                        "this erases {} ticket(s) of {}: pass --yes to erase without a terminal to ask on",
+                        tickets.len(),
+                        email.trim()
+                    ));
+                }
+                print!(
+                    "Erase the personal data and evidence of {} on site {:?} ({})? The ticket numbers stay. Type \"erase\" to go on: ",
+                    email.trim(),
+                    site.key,
+                    tickets.join(", ")
+                );
+                let _ = std::io::stdout().flush();
+                let mut answer = String::new();
+                let _ = std::io::stdin().lock().read_line(&mut answer);
+                if answer.trim() != "erase" {
+                    return Err("nothing was erased".into());
+                }
+            }
+            let now = jiff::Timestamp::now();
+            for id in &tickets {
+                crate::retention::erase_ticket(state, id, now)
+                    .await
+                    .map_err(|e| format!("{id}: {e}"))?;
+            }
+            println!(
+                "erased the personal data and evidence of {} ticket(s): {}",
+                tickets.len(),
+                tickets.join(", ")
+            );
+            Ok(())
+        }
+    }
+}
+
 /// What an `admin` command works on, once the data directory is open.
 enum AdminWork {
     Tickets(TicketCommand),
     Outbox(OutboxCommand),
     Keys(KeysCommand),
     Webhooks(WebhooksCommand),
+    Shopper(ShopperCommand),
 }
 
 /// What `admin webhooks` prints: a new secret alone on standard output, what it means on
@@ -1253,7 +1344,15 @@ fn sign_identity(sites: &[Site], site_key: &str, args: &SignIdentityArgs) -> Exi
         id: args.customer_id.clone(),
         email: args.email.clone(),
     };
-    let expires = jiff::Timestamp::now().as_second() + i64::from(args.valid_hours) * 3600;
+    let valid_for = i64::from(args.valid_hours) * 3600;
+    if valid_for > site.identity_max_lifetime {
+        return fail(&format!(
+            "--valid-hours {} is longer than site {site_key:?} accepts ({} h: its identity_max_lifetime_hours)",
+            args.valid_hours,
+            site.identity_max_lifetime / 3600
+        ));
+    }
+    let expires = jiff::Timestamp::now().as_second() + valid_for;
     println!(
         "{}",
         crate::auth::sign_identity(secret, &site.key, &customer, expires)

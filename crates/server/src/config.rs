@@ -92,6 +92,13 @@ pub struct SiteConfig {
     /// Name of the environment variable holding the secret the merchant signs identity tokens
     /// with; without one, "my requests" works by ticket id + order number + email only.
     pub identity_secret_env: Option<String>,
+    /// The longest an identity token may be valid for, in hours (24 by default): a token
+    /// expiring later is refused (`identity.lifetime_too_long`), so a leaked one soon stops
+    /// working.
+    pub identity_max_lifetime_hours: Option<u32>,
+    /// Days after a ticket closes when its personal data and evidence are erased (the
+    /// ticket number, category, outcome and dates stay); kept until erased by hand without it.
+    pub retention_days: Option<u32>,
     /// Mail to shoppers and the store's alerts; none without it.
     pub mail: Option<crate::mail::SiteMailConfig>,
     /// The store's systems told of ticket events, signed the Standard Webhooks way.

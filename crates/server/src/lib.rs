@@ -18,6 +18,8 @@ pub mod mail;
 pub mod openapi;
 pub mod rate_limit;
 pub mod readiness;
+pub mod request_site;
+pub mod retention;
 pub mod routes;
 pub mod sites;
 pub mod state;

@@ -95,7 +95,7 @@ pub mod responses {
     #[derive(IntoResponses)]
     #[response(
         status = 401,
-        description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`.",
+        description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`; `identity.lifetime_too_long`: valid for longer than the site's `identity_max_lifetime_hours`.",
         content_type = "application/problem+json"
     )]
     pub struct IdentityRefused(pub ProblemDetails);

@@ -25,6 +25,9 @@ pub enum IdentitySecret {
     NotNeeded,
 }
 
+/// How long an identity token may be valid for unless the site says otherwise: a day.
+pub const DEFAULT_IDENTITY_MAX_LIFETIME: i64 = 24 * 3600;
+
 /// A merchant's storefront, known by the key in its embed tag (`data-site="demo"`).
 #[derive(Clone, Debug)]
 pub struct Site {
@@ -38,6 +41,10 @@ pub struct Site {
     pub time_zone: TimeZone,
     pub admin_key_sha256: String,
     pub identity_secret: Option<String>,
+    /// The longest an identity token may be valid for, in seconds.
+    pub identity_max_lifetime: i64,
+    /// Days after a ticket closes when its personal data and evidence are erased.
+    pub retention_days: Option<u32>,
     /// Who the site's mail comes from and which events mail; no mail without it.
     pub mail: Option<crate::mail::SiteMail>,
     /// The store's systems told of ticket events (`[[sites.webhooks]]`).
@@ -53,6 +60,21 @@ impl Site {
         // jiff dates are years -9999..=9999; "now" is always inside CivilDate's range.
         CivilDate::from_ymd(i32::from(date.year()), date.month() as u8, date.day() as u8)
             .expect("the current date is a valid calendar day")
+    }
+
+    /// The customer a store-signed identity token names, checked now.
+    pub fn identify(&self, token: &str) -> Result<auth::Customer, crate::AppError> {
+        let secret = self
+            .identity_secret
+            .as_deref()
+            .ok_or(crate::AppError::IdentityNotConfigured)?;
+        Ok(auth::IdentityCheck {
+            secret,
+            site: &self.key,
+            now: jiff::Timestamp::now().as_second(),
+            max_lifetime: self.identity_max_lifetime,
+        }
+        .verify(token)?)
     }
 
     /// Exact match on scheme, host and port: `https://shop.example` does not allow
@@ -113,6 +135,19 @@ impl Site {
                     })?,
             ),
         };
+        let identity_max_lifetime = match config.identity_max_lifetime_hours {
+            None => DEFAULT_IDENTITY_MAX_LIFETIME,
+            Some(0) => {
+                return Err(problem(
+                    "identity_max_lifetime_hours must be at least 1".into(),
+                ));
+            }
+            Some(hours) => i64::from(hours) * 3600,
+        };
+        let retention_days = match config.retention_days {
+            Some(0) => return Err(problem("retention_days must be at least 1".into())),
+            days => days,
+        };
         config.brand.check().map_err(problem)?;
         let return_policy_url = config
             .return_policy_url
@@ -153,6 +188,8 @@ impl Site {
             time_zone,
             admin_key_sha256: config.admin_key_sha256.to_ascii_lowercase(),
             identity_secret,
+            identity_max_lifetime,
+            retention_days,
         })
     }
 
@@ -184,6 +221,8 @@ impl Site {
             time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
             admin_key_sha256: auth::sha256_hex(&admin_key),
             identity_secret: Some(identity_secret),
+            identity_max_lifetime: DEFAULT_IDENTITY_MAX_LIFETIME,
+            retention_days: None,
             mail: Some(crate::mail::SiteMail::demo()),
             webhooks: Vec::new(),
         };

@@ -871,3 +871,230 @@ async fn the_demo_site_comes_with_an_agent_who_signs_in_to_the_console() {
     let out = String::from_utf8_lossy(&listed.stdout);
     assert!(out.contains("1 agent(s)"), "made once: {out}");
 }
+
+/// A claim with a photo filed by `email` on the demo server, then worked to `closed` when
+/// `close` says so; answers the ticket and its shopper's token.
+async fn claim_of(
+    server: &support::TestServer,
+    email: &str,
+    key: &str,
+    close: bool,
+) -> helpcenter_api::TicketCreated {
+    let photo = server
+        .upload(
+            "crack.png",
+            &helpcenter_media::samples::png(800, 600, key.len() as u8),
+        )
+        .await;
+    let claim = serde_json::json!({
+        "category": "product_quality",
+        "answers": ["fault", "as_instructed"],
+        "order_number": "#10023456",
+        "description": "The blender stopped working after two days; the motor hums but the blade does not turn.",
+        "email": email,
+        "uploads": [photo],
+        "locale": "en",
+    });
+    let created = server
+        .http
+        .post(server.url("/v1/sites/demo/tickets"))
+        .header("Idempotency-Key", key)
+        .json(&claim)
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(created.status(), 201);
+    let created: helpcenter_api::TicketCreated = created.json().await.expect("created");
+    if close {
+        for change in [
+            serde_json::json!({"to": "in_review"}),
+            serde_json::json!({"to": "resolved", "resolution": "exchange", "message": "A new one ships on Monday."}),
+            serde_json::json!({"to": "closed"}),
+        ] {
+            let moved = server
+                .admin(server.http.post(server.url(&format!(
+                    "/v1/admin/tickets/{}/transition",
+                    created.ticket_id
+                ))))
+                .json(&change)
+                .send()
+                .await
+                .expect("transition");
+            assert_eq!(moved.status(), 200, "{change}");
+        }
+    }
+    created
+}
+
+/// What the admin API shows of a ticket now.
+async fn admin_view(server: &support::TestServer, id: &str) -> serde_json::Value {
+    server
+        .admin(
+            server
+                .http
+                .get(server.url(&format!("/v1/admin/tickets/{id}"))),
+        )
+        .send()
+        .await
+        .expect("show")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// `admin shopper …` on the test server's data directory (the demo site's, as `serve`
+/// without a config makes it), with `stdin` as standard input (not a terminal).
+fn shopper(server: &support::TestServer, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["admin", "--data-dir"])
+        .arg(&server.data_dir)
+        .arg("shopper")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run helpcenter-server");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_shopper_gets_everything_kept_about_them_then_has_it_erased_but_the_ticket_numbers_stay()
+{
+    let server = support::TestServer::start().await;
+    let mine = claim_of(&server, "Wei@Example.com", "wei-1", true).await;
+    let open = claim_of(&server, "wei@example.com", "wei-2", false).await;
+    let theirs = claim_of(&server, "lin@example.com", "lin-1", false).await;
+    let files_before = server.stored_files().len();
+    assert_eq!(files_before, 3);
+
+    let (ok, out, err) = shopper(&server, &["export", "--email", "wei@example.com"]);
+    assert!(ok, "{err}");
+    let export: serde_json::Value = serde_json::from_str(&out).expect("JSON on stdout");
+    let tickets = export["tickets"].as_array().expect("tickets");
+    let mut ids: Vec<&str> = tickets
+        .iter()
+        .map(|t| t["id"].as_str().unwrap_or_default())
+        .collect();
+    ids.sort_unstable();
+    let mut hers = [mine.ticket_id.as_str(), open.ticket_id.as_str()];
+    hers.sort_unstable();
+    assert_eq!(ids, hers, "both of hers, whatever the case, not Lin's");
+    let first = tickets
+        .iter()
+        .find(|t| t["id"] == mine.ticket_id.as_str())
+        .expect("the closed one");
+    assert_eq!(first["email"], "Wei@Example.com");
+    assert_eq!(first["order_number"], "10023456");
+    assert_eq!(first["uploads"][0]["filename"], "crack.png");
+    assert_eq!(first["uploads"][0]["width"], 800);
+    assert!(
+        first["ticket_events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["body"] == "A new one ships on Monday."),
+        "the agent's message to her is in it"
+    );
+
+    // Without a terminal to ask on, nothing is erased until --yes says so.
+    let (ok, _, err) = shopper(&server, &["erase", "--email", "wei@example.com"]);
+    assert!(!ok);
+    assert!(err.contains("pass --yes"), "{err}");
+    assert_eq!(server.stored_files().len(), 3);
+    let (ok, out, err) = shopper(&server, &["erase", "--email", "wei@example.com", "--yes"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2 ticket(s)"), "{out}");
+
+    // Her files are gone from the disk, her details from the tickets; the numbers stay.
+    assert_eq!(server.stored_files().len(), 1, "only Lin's photo is left");
+    let kept = admin_view(&server, &mine.ticket_id).await;
+    assert_eq!(kept["id"], mine.ticket_id.as_str());
+    assert_eq!(kept["status"], "closed");
+    assert_eq!(kept["category"], "product_quality");
+    for field in ["email", "order_number", "description"] {
+        assert_eq!(kept[field], "", "{field}: {kept}");
+    }
+    let text = kept.to_string();
+    assert!(
+        !text.contains("Wei@Example.com") && !text.contains("ships on Monday"),
+        "{text}"
+    );
+    // Her link to the ticket no longer opens it; Lin's ticket is as it was.
+    let opened = server
+        .http
+        .get(server.url(&format!("/v1/tickets/{}", open.ticket_id)))
+        .bearer_auth(&open.access_token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(opened.status(), 404);
+    let lins = admin_view(&server, &theirs.ticket_id).await;
+    assert_eq!(lins["email"], "lin@example.com");
+    let (ok, out, _) = shopper(&server, &["export", "--email", "wei@example.com"]);
+    assert!(ok);
+    let export: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        export["tickets"],
+        serde_json::json!([]),
+        "nothing is kept about her now"
+    );
+}
+
+#[tokio::test]
+async fn a_sites_retention_erases_tickets_the_given_days_after_they_close_and_survives_a_restart() {
+    let server = support::TestServer::start_customized(support::UNLIMITED, |site| {
+        site.retention_days = Some(30);
+    })
+    .await;
+    let closed = claim_of(&server, "wei@example.com", "old-1", true).await;
+    let open = claim_of(&server, "wei@example.com", "open-1", false).await;
+    // The server's background pass, as a second process would run it on the same data
+    // directory after a restart: nothing in memory carries over.
+    let pass = |days_later: i64| {
+        let data_dir = server.data_dir.clone();
+        async move {
+            let (mut site, _) =
+                helpcenter_server::sites::Site::demo(&data_dir, 8080).expect("demo site");
+            site.retention_days = Some(30);
+            let state = helpcenter_server::AppState::open(
+                helpcenter_server::sites::Sites::new(vec![site]),
+                &data_dir,
+                &support::database(&data_dir),
+            )
+            .await
+            .expect("open");
+            let at = jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_hours(days_later * 24))
+                .expect("time");
+            helpcenter_server::retention::apply_retention(&state, at)
+                .await
+                .expect("pass")
+        }
+    };
+    assert_eq!(pass(29).await, 0, "29 days after closing: kept");
+    assert_eq!(
+        admin_view(&server, &closed.ticket_id).await["email"],
+        "wei@example.com"
+    );
+    assert_eq!(pass(31).await, 1, "31 days after: erased");
+    assert_eq!(pass(31).await, 0, "and once only");
+    let erased = admin_view(&server, &closed.ticket_id).await;
+    assert_eq!(
+        (erased["email"].as_str(), erased["status"].as_str()),
+        (Some(""), Some("closed"))
+    );
+    assert_eq!(
+        server.stored_files().len(),
+        1,
+        "the closed ticket's photo is deleted"
+    );
+    // A ticket that never closed is kept, however old.
+    assert_eq!(pass(3650).await, 0);
+    assert_eq!(
+        admin_view(&server, &open.ticket_id).await["email"],
+        "wei@example.com"
+    );
+}

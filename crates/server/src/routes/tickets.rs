@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt, stream};
 use helpcenter_api::{
-    Escalation, EventActor, EventKind, NewTicket, ProblemDetails, RecoverTicket, Reply,
+    Escalation, EventActor, EventKind, NewTicket, ProblemDetails, RecoverTicket, Reply, SignedIn,
     TicketCreated, TicketSummary, TicketView,
 };
 use helpcenter_core::{
@@ -33,17 +33,10 @@ use crate::{AppError, AppState};
 
 /// The customer the store's identity token (`Authorization: Bearer`) vouches for on `site`.
 fn signed_in(site: &Site, headers: &HeaderMap) -> Result<auth::Customer, AppError> {
-    let secret = site
-        .identity_secret
-        .as_deref()
-        .ok_or(AppError::IdentityNotConfigured)?;
-    let token = bearer(headers).ok_or(AppError::TokenRequired)?;
-    Ok(auth::verify_identity(
-        secret,
-        &site.key,
-        token,
-        jiff::Timestamp::now().as_second(),
-    )?)
+    if site.identity_secret.is_none() {
+        return Err(AppError::IdentityNotConfigured);
+    }
+    site.identify(bearer(headers).ok_or(AppError::TokenRequired)?)
 }
 
 fn site<'s>(state: &'s AppState, key: &str) -> Result<&'s Site, AppError> {
@@ -91,7 +84,7 @@ fn access_token(state: &AppState, site: &str, idempotency_key: &str) -> String {
         (status = 201, description = "Filed. Keep `access_token`: it is the way back to the ticket.", body = TicketCreated),
         (status = 200, description = "A retry of a create already answered (same Idempotency-Key and body): the same ticket and token.", body = TicketCreated),
         (status = 400, description = "`idempotency.key_missing`: no usable Idempotency-Key header.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "`identity.malformed`, `identity.bad_signature`, `identity.expired`: the body's `identity_token` was refused.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "`identity.malformed`, `identity.bad_signature`, `identity.expired`, `identity.lifetime_too_long`: the body's `identity_token` was refused.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "`site.not_found`; `identity.not_configured` when the body has an `identity_token` but the site signs none.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes); `idempotency.key_reused`.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::RateLimited,
@@ -125,16 +118,11 @@ pub async fn create(
             ProblemCode::EvidenceTooMany,
         )]));
     }
-    let customer = match (&new.identity_token, &site.identity_secret) {
-        (None, _) => None,
-        (Some(_), None) => return Err(AppError::IdentityNotConfigured),
-        (Some(token), Some(secret)) => Some(auth::verify_identity(
-            secret,
-            &site.key,
-            token,
-            jiff::Timestamp::now().as_second(),
-        )?),
-    };
+    let customer = new
+        .identity_token
+        .as_deref()
+        .map(|token| site.identify(token))
+        .transpose()?;
     let request_sha256 = sha256_hex(&serde_json::to_string(&new).unwrap_or_default());
     let token = access_token(&state, &site.key, &key);
 
@@ -591,6 +579,39 @@ async fn record_and_show(
         .await?
         .ok_or_else(|| AppError::TicketNotFound(ticket_id.to_owned()))?;
     Ok(Json(view(state, &ticket, false).await?))
+}
+
+/// Who the identity token signs in
+///
+/// The customer the store's identity token (`Authorization: Bearer`, either format) names on
+/// this site, as the server checked it: the widget shows "Signed in as …" from this answer.
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/identity",
+    operation_id = "show_identity",
+    tag = "tickets",
+    params(
+        ("site" = String, Path, description = "The site's key, e.g. `demo`."),
+    ),
+    responses(
+        (status = 200, description = "The signed-in customer.", body = SignedIn),
+        crate::openapi::responses::IdentityRefused,
+        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
+    ),
+    security(("identity_token" = [])),
+)]
+pub async fn identity(
+    State(state): State<AppState>,
+    PathParams(site_key): PathParams<String>,
+    headers: HeaderMap,
+) -> Result<Json<SignedIn>, AppError> {
+    let customer = signed_in(site(&state, &site_key)?, &headers)?;
+    Ok(Json(SignedIn {
+        customer_id: customer.id,
+        email: customer.email,
+    }))
 }
 
 /// List the signed-in shopper's tickets

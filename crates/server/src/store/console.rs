@@ -445,7 +445,7 @@ impl Store {
             },
         )
         .await?;
-        let ticket: TicketRecord = sqlx::query_as("SELECT * FROM tickets WHERE id = ?")
+        let ticket: TicketRecord = sqlx::query_as("SELECT * FROM tickets WHERE id = $1")
             .bind(ticket_id)
             .fetch_one(&mut *tx)
             .await?;

@@ -43,6 +43,8 @@ pub mod admin_keys;
 pub mod agents;
 pub mod console;
 pub mod outbox;
+pub mod request_site;
+pub mod shoppers;
 pub mod tickets;
 pub mod uploads;
 pub mod webhooks;

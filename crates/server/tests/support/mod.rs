@@ -335,7 +335,7 @@ impl TestServer {
         Self::start_full(setup, customize, |_| Vec::new()).await
     }
 
-    async fn start_full(
+    pub async fn start_full(
         setup: Setup,
         customize: impl FnOnce(&mut Site),
         others: impl FnOnce(&Site) -> Vec<Site>,
