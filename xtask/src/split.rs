@@ -203,8 +203,9 @@ pub fn split_dist(ctx: &Ctx, app: &App) -> Result<()> {
     precompress(&dist)
 }
 
-/// `css` without `/* … */` comments, blank lines and leading indentation; the rules as written
-/// otherwise (no string in the widget's or the console's CSS holds `/*`).
+/// `css` without `/* … */` comments and without the whitespace its rules do not need (around
+/// `{`, `}`, `;`, `,`, `>` and after `:`, and a rule's last `;`); strings are kept as written
+/// (no string in the widget's or the console's CSS holds `/*`). 0.2 KB of the first open.
 fn strip_css(css: &str) -> String {
     let mut bare = String::with_capacity(css.len());
     let mut rest = css;
@@ -215,11 +216,37 @@ fn strip_css(css: &str) -> String {
             .map_or("", |end| &rest[start + 2 + end + 2..]);
     }
     bare.push_str(rest);
-    bare.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    const TIGHT_BEFORE: &str = "{};,>";
+    const TIGHT_AFTER: &str = "{};,>:";
+    let mut out = String::with_capacity(bare.len());
+    let mut quote: Option<char> = None;
+    let mut space = false;
+    for c in bare.chars() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        let after_tight = out.chars().last().is_none_or(|p| TIGHT_AFTER.contains(p));
+        if space && !after_tight && !TIGHT_BEFORE.contains(c) {
+            out.push(' ');
+        }
+        space = false;
+        if c == '}' && out.ends_with(';') {
+            out.pop();
+        }
+        if c == '"' || c == '\'' {
+            quote = Some(c);
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// wasm-bindgen's glue and the split's link module, minified like embed.js: the first open
@@ -583,11 +610,11 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
     }
 
     #[test]
-    fn the_stylesheet_goes_out_without_comments_or_indentation() {
-        let css = "/* The look.\n   Two lines. */\n:root {\n  --a: #fff; /* white */\n}\n\n.b { color: red; }\n";
+    fn the_stylesheet_goes_out_without_comments_or_the_whitespace_it_does_not_need() {
+        let css = "/* The look.\n   Two lines. */\n:root {\n  --a: #fff; /* white */\n}\n\n.b > .c, a:hover { color: red; font: 16px/1.5\n    var(--f), \"Segoe UI\"; margin: calc(1px + 2%); }\n.d::after { content: \"a ; b\"; }\n";
         assert_eq!(
             super::strip_css(css),
-            ":root {\n--a: #fff;\n}\n.b { color: red; }"
+            ":root{--a:#fff}.b>.c,a:hover{color:red;font:16px/1.5 var(--f),\"Segoe UI\";margin:calc(1px + 2%)}.d::after{content:\"a ; b\"}"
         );
     }
 
