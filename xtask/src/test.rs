@@ -262,6 +262,7 @@ fn native_tests(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
 /// server shares them with PostgreSQL.
 pub fn postgres_tests(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
     let aiosmtpd = tools::ensure_aiosmtpd(ctx)?;
+    let standardwebhooks = tools::ensure_standardwebhooks(ctx)?;
     let cluster = postgres::Postgres::start(ctx)?;
     let started = std::time::Instant::now();
     let mut reader = LibtestReader::default();
@@ -272,6 +273,7 @@ pub fn postgres_tests(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<(
     let mut test = ctx
         .cmd("cargo")
         .env("HELPCENTER_TEST_AIOSMTPD", &aiosmtpd)
+        .env("HELPCENTER_TEST_STANDARDWEBHOOKS", &standardwebhooks)
         .env("HELPCENTER_TEST_POSTGRES", cluster.admin_url())
         .args(["test", "-p", "helpcenter-server"]);
     test = if cargo_args.iter().any(|a| a == "--test") {

@@ -948,6 +948,7 @@ fn shopper(server: &support::TestServer, args: &[&str]) -> (bool, String, String
     let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
         .args(["admin", "--data-dir"])
         .arg(&server.data_dir)
+        .envs(support::database_env(&server.data_dir))
         .arg("shopper")
         .args(args)
         .stdin(std::process::Stdio::null())

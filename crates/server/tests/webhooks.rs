@@ -347,6 +347,7 @@ impl Store {
             .arg(&self.config)
             .arg("--data-dir")
             .arg(self.data.path())
+            .envs(support::database_env(self.data.path()))
             .envs(env.iter().copied())
             .output()
             .expect("run the CLI");
