@@ -7,6 +7,12 @@ const { test, expect, stage, evidence, Shopper, filedTicketId } = require("./fix
 
 test.use({ viewport: { width: 375, height: 667 }, hasTouch: true, isMobile: true });
 
+/** The store's name as the site's configuration gives it to the widget. */
+async function storeName() {
+  const answer = await fetch(`${stage.widget}/v1/sites/demo/widget-config`);
+  return (await answer.json()).display_name;
+}
+
 /** The frame's document, for measuring inside it. */
 async function frameOf(page) {
   const handle = await page.locator("iframe").elementHandle();
@@ -27,7 +33,7 @@ async function shot(page, testInfo, name) {
  */
 async function headerStaysOnTop(frame, screen) {
   const found = await frame.evaluate(async () => {
-    const header = document.querySelector(".hc-header");
+    const header = document.querySelector("header.hc-header");
     if (!header) return { problems: ["no header"], steps: 0 };
     const scroller = document.scrollingElement;
     const problems = [];
@@ -74,7 +80,7 @@ async function checkScreen(page, testInfo, name) {
   const frame = await frameOf(page);
   await headerStaysOnTop(frame, name);
   await targetsAreBigEnough(frame, name);
-  await expect(frame.locator(".hc-header .hc-store")).toContainText("Demo Store");
+  await expect(frame.locator("header.hc-header .hc-store")).toHaveText(await storeName());
 }
 
 test("on a phone the widget fills the screen, with Close in its own header", async ({ page }) => {
@@ -92,10 +98,10 @@ test("on a phone the widget fills the screen, with Close in its own header", asy
   // Once the widget is ready, the store page's button no longer floats over it: Close is in
   // the widget's header, beside the store's name.
   await expect(shopper.launcher).toBeHidden();
-  const close = shopper.frame.locator(".hc-header .hc-close");
+  const close = shopper.frame.locator("header.hc-header .hc-close");
   await expect(close).toHaveText("Close");
   const heading = await shopper.heading.boundingBox();
-  const header = await shopper.frame.locator(".hc-header").boundingBox();
+  const header = await shopper.frame.locator("header.hc-header").boundingBox();
   expect(heading.y, "the heading starts below the header").toBeGreaterThanOrEqual(header.y + header.height);
 
   await close.tap();
