@@ -492,7 +492,10 @@ mod tests {
         let (site, _) = {
             let dir = std::env::temp_dir().join(format!("hc-compose-{}", std::process::id()));
             std::fs::create_dir_all(&dir).expect("temp dir");
-            Site::demo(&dir, 8080).expect("demo site")
+            let site = Site::demo(&dir, 8080).expect("demo site");
+            // The demo's secrets are read into the site: nothing is left in the temp dir.
+            let _ = std::fs::remove_dir_all(&dir);
+            site
         };
         // 10:00 UTC is 18:00 in Shanghai, the demo site's zone.
         let at = "2026-12-04T10:00:00Z";
