@@ -1,6 +1,6 @@
 /*! Help Center embed: the one tag a store pastes.
  *   <script src="https://HOST/embed.js" data-site="KEY" async></script>
- * Optional: data-locale="zh-CN", data-position="left", data-z-index="2147483647",
+ * Optional: data-locale="zh-CN" (else the browser's language, else the page's), data-position="left", data-z-index="2147483647",
  * data-preload (fetch the widget while the page idles).
  * Until the shopper opens it, this draws one button in a Shadow DOM and does nothing else:
  * no cookies, no storage, no requests. The widget runs in an iframe from HOST; the two talk
@@ -17,9 +17,9 @@
   var site = ds.site;
   if (!site) return;
   var origin = new URL(script.src, d.baseURI).origin;
-  // The store's choice, else the page's language, else the browser's: the launcher and the
-  // widget speak the same one.
-  var lang = ds.locale || d.documentElement.lang || navigator.language || "";
+  // The store's choice (data-locale), else the first of the browser's languages the widget
+  // speaks, else the page's: the launcher and the widget speak the same one.
+  var lang = ds.locale || navigator.languages.find(function (l) { return /^(en|zh)/i.test(l); }) || d.documentElement.lang || "";
   var zh = /^zh/i.test(lang);
   var words = zh
     ? { open: "帮助与售后", close: "关闭", failed: "帮助中心暂时无法打开。", title: "帮助中心" }
@@ -62,20 +62,20 @@
       "<style>:host{all:initial!important;position:fixed!important;z-index:" + z + "!important}" +
       "button{all:initial;box-sizing:border-box;position:fixed;bottom:20px;" + side + ":20px;" +
       "padding:12px 18px;border-radius:24px;background:#1f5fbf;color:#fff;cursor:pointer;" +
-      "font:600 15px/1.2 system-ui,sans-serif;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
+      "font:600 15px system-ui;box-shadow:0 4px 14px #0004}" +
       "button:focus-visible{outline:3px solid #000;outline-offset:3px}" +
       "p{all:initial;position:fixed;bottom:72px;" + side + ":20px;max-width:260px;padding:10px 12px;" +
-      "background:#fff;color:#b3261e;border:1px solid #b3261e;border-radius:8px;font:14px/1.4 system-ui,sans-serif}" +
+      "background:#fff;color:#b3261e;border:1px solid #b3261e;border-radius:8px;font:14px system-ui}" +
       "p:empty{display:none}" +
       ".w{position:fixed;bottom:88px;" + side + ":20px;width:400px;height:min(680px,calc(100vh - 108px));" +
-      "border-radius:12px;overflow:hidden;box-shadow:0 10px 40px rgba(0,0,0,.3);background:#fff}" +
+      "border-radius:12px;overflow:hidden;box-shadow:0 10px 40px #0005;background:#fff}" +
       "iframe{border:0;width:100%;height:100%;display:block}" +
-      // Phones: the widget takes the screen; Close moves to the top corner, where the widget
-      // leaves it room, so it covers none of the widget's buttons.
+      // Phones: the widget takes the screen. Until it is ready, Close waits in the top
+      // corner; then the widget's own header has Close, and nothing floats over it.
       "@media (max-width:600px){.w{inset:0;width:auto;height:var(--hc-vh,100%);border-radius:0;bottom:auto}" +
-      "[aria-expanded=true]{top:8px;bottom:auto}}" +
+      "[aria-expanded=true]{top:8px;bottom:auto}.r[aria-expanded=true]{display:none}}" +
       "</style><div class=w role=dialog aria-modal=true hidden></div>" +
-      "<p role=status aria-live=polite></p><button type=button aria-haspopup=dialog></button>";
+      "<p role=status></p><button type=button aria-haspopup=dialog></button>";
     wrap = root.querySelector(".w");
     wrap.setAttribute("aria-label", words.title);
     status = root.querySelector("p");
@@ -153,6 +153,7 @@
     if (m.type === "ready") {
       clearTimeout(timer);
       ready = true;
+      button.className = "r";
       if (isOpen) focusIn();
       emit("ready");
     } else if (m.type === "close") {

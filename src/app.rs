@@ -115,10 +115,8 @@ pub fn App() -> impl IntoView {
         });
     };
     fetch();
-    // In a store's page: on a phone, the launcher's Close sits over the widget's top corner.
-    let embedded = host.is_some();
     view! {
-        <main class="hc-widget" class:hc-embedded=embedded>
+        <main class="hc-widget">
             {move || match loaded.get() {
                 None => {
                     view! { <p class="hc-status" role="status">{locale.text(Text::Loading)}</p> }
@@ -252,12 +250,15 @@ pub fn Widget(
     Effect::new(move |_| place.with(|p| p.store(&site)));
     // The store's page hears "ready" once the widget can do everything it offers: its
     // other screens (and the bridge itself) are in the chunk.
+    let host_for_bridge = host.clone();
     leptos::task::spawn_local(async move {
+        let host = host_for_bridge;
         if chunk::load().await.is_ok() {
             let _ = chunk::connect_bridge(flow, following, host).await;
         }
     });
     let resumed = RwSignal::new(resumed);
+    let host_origin = host.clone();
     // Only navigation re-renders a screen; typing in a field must not.
     let position = Memo::new(move |_| {
         let order_step = flow.order.with(Option::is_some);
@@ -290,6 +291,7 @@ pub fn Widget(
     };
     let filing = move || place.with(|p| *p == Place::Filing);
     view! {
+        <Header position host=host_origin />
         <Show when=move || resumed.get() && filing() && !flow.filed.with(Option::is_some)>
             <div class="hc-resumed" role="status">
                 <p>{locale.text(Text::Resumed)}</p>
@@ -319,6 +321,91 @@ pub fn Widget(
         </Show>
         {screen}
         <p class="hc-sr-only" aria-live="polite">{move || flow.announce.get()}</p>
+    }
+}
+
+/// The header on every screen: Back where there is a step to go back to, the store's logo and
+/// name, and Close when a store's page embeds the widget. It is in the page's flow, never over
+/// it, so nothing it holds covers a heading, a hint or an error as the screen scrolls.
+#[component]
+fn Header(
+    position: Memo<(Option<String>, usize, Stage, bool)>,
+    host: Option<String>,
+) -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let place = expect_context::<RwSignal<Place>>();
+    let locale = flow.locale;
+    let (store, logo) = flow
+        .config
+        .with_value(|c| (c.display_name.clone(), c.logo_url.clone()));
+    // Where Back goes from here; `None` on the start screen and the confirmation.
+    type Go = fn(Flow, RwSignal<Place>);
+    let back = move || -> Option<Go> {
+        let go: Go = match place.get() {
+            Place::Requests => |_: Flow, place: RwSignal<Place>| place.set(Place::Filing),
+            Place::Ticket(_) => |_: Flow, place: RwSignal<Place>| place.set(Place::Requests),
+            Place::Filing if flow.filed.with(Option::is_some) => return None,
+            Place::Filing => {
+                let (category, _, stage, _) = position.get();
+                category.as_ref()?;
+                match stage {
+                    Stage::Problem => {
+                        |flow: Flow, _: RwSignal<Place>| flow.draft.update(|d| d.back())
+                    }
+                    Stage::Details => |flow: Flow, _: RwSignal<Place>| flow.go(Stage::Problem),
+                    Stage::Evidence => |flow: Flow, _: RwSignal<Place>| flow.go(Stage::Details),
+                    Stage::Review => |flow: Flow, _: RwSignal<Place>| flow.go(Stage::Evidence),
+                }
+            }
+        };
+        Some(go)
+    };
+    view! {
+        <header class="hc-header">
+            // Always there, hidden where there is nothing to go back to: an attribute that
+            // changes costs the first open less than a button that comes and goes.
+            <button
+                type="button"
+                class="hc-header-back"
+                hidden=move || back().is_none()
+                on:click=move |_| {
+                    if let Some(go) = back() {
+                        go(flow, place);
+                    }
+                }
+            >
+                <span aria-hidden="true">"‹ "</span>
+                {locale.text(Text::Back)}
+            </button>
+            <p class="hc-store">
+                {logo.map(|src| view! { <img class="hc-logo" src=src alt="" /> })}
+                <span>{store}</span>
+            </p>
+            {host
+                .map(|host| {
+                    view! {
+                        <button
+                            type="button"
+                            class="hc-close"
+                            on:click=move |_| ask_host_to_close(&host)
+                        >
+                            {locale.text(Text::Close)}
+                        </button>
+                    }
+                })}
+        </header>
+    }
+}
+
+/// Tells the store's page to close the widget, as embed.js's schema has it
+/// (`{hc: 1, type: "close"}`), to the page's exact origin. Sent from here rather than through
+/// the bridge so Close works even before the bridge (in the chunk) is connected.
+fn ask_host_to_close(host: &str) {
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"hc".into(), &1.into());
+    let _ = js_sys::Reflect::set(&message, &"type".into(), &"close".into());
+    if let Ok(Some(parent)) = window().parent() {
+        let _ = parent.post_message(&message, host);
     }
 }
 

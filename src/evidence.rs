@@ -3,17 +3,22 @@
 //! decodes and at what size, how long a video runs, its content hash and its EXIF capture day.
 //! The verdict is helpcenter-core's, on these facts: the same rules the server applies.
 //!
-//! Files are read in slices and hashed slice by slice, each slice its own task, so checking a
-//! 100 MB video never holds the page for more than a few milliseconds at a time.
+//! Files are read in slices, each slice its own task, so checking a 100 MB video never holds the
+//! page for more than a few milliseconds at a time. The hash is the browser's own SHA-256
+//! (`crypto.subtle`, native code off the main thread, several times faster than SHA-256 in wasm)
+//! over the slices gathered into one buffer outside wasm's memory; where `crypto.subtle` is
+//! missing (a page served over plain HTTP) each slice is hashed in wasm as it arrives.
 
 use helpcenter_core::{EvidenceFile, MediaRule, MediaType};
 use sha2::{Digest, Sha256};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// Bytes hashed per task. SHA-256 in wasm runs at roughly 100 MB/s on a phone, so a slice
-/// costs a few milliseconds, well inside the 50 ms that makes a task "long".
+/// Bytes hashed per task in wasm. SHA-256 in wasm runs at roughly 100 MB/s on a phone, so a
+/// slice costs a few milliseconds, well inside the 50 ms that makes a task "long".
 const SLICE_BYTES: u64 = 256 * 1024;
+/// Bytes copied per task into the buffer the browser hashes: a copy runs at gigabytes a second.
+const GATHER_BYTES: u64 = 4 * 1024 * 1024;
 /// What the header readers see: room for a JPEG's EXIF segment (at most 64 KiB) and the frame
 /// header behind it, a HEIC's `meta` box, a video's leading boxes.
 const HEAD_BYTES: u64 = 512 * 1024;
@@ -51,7 +56,14 @@ pub async fn inspect(file: &web_sys::File, rule: &MediaRule, report: &dyn Fn(u8)
     let Some(kind) = facts.media_type else {
         return facts;
     };
-    let found = helpcenter_media::inspect_bytes(&head);
+    let mut found = inspect_head_and_tail(&head, &[], bytes);
+    if kind == MediaType::Webm && found.duration_seconds.is_none() && read_to == bytes {
+        // A live recording (a browser's recorder writes no duration): its length is in its
+        // last cluster. The browser cannot tell either: it reports an infinite duration.
+        if let Ok(tail) = read_tail(file, bytes).await {
+            found = inspect_head_and_tail(&head, &tail, bytes);
+        }
+    }
     if kind.is_video() {
         facts.duration_seconds = match found.duration_seconds {
             Some(seconds) => Some(seconds),
@@ -84,6 +96,55 @@ async fn read(
     len: u64,
     report: &dyn Fn(u8),
 ) -> Result<(Vec<u8>, String), wasm_bindgen::JsValue> {
+    let subtle = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.subtle())
+        .filter(|s| !s.is_undefined());
+    match subtle {
+        Some(subtle) if u32::try_from(len).is_ok() => {
+            read_for_browser_hash(file, len, &subtle, report).await
+        }
+        _ => read_and_hash_in_wasm(file, len, report).await,
+    }
+}
+
+/// [`read`] with the browser's SHA-256: the slices are gathered into one `Uint8Array` (the
+/// file's only copy: wasm's memory holds the head alone) and digested at once.
+async fn read_for_browser_hash(
+    file: &web_sys::File,
+    len: u64,
+    subtle: &web_sys::SubtleCrypto,
+    report: &dyn Fn(u8),
+) -> Result<(Vec<u8>, String), wasm_bindgen::JsValue> {
+    let whole = js_sys::Uint8Array::new_with_length(len as u32);
+    let mut at = 0u64;
+    let mut last_percent = 0u8;
+    while at < len {
+        let end = (at + GATHER_BYTES).min(len);
+        let slice = file.slice_with_f64_and_f64(at as f64, end as f64)?;
+        let buffer = JsFuture::from(slice.array_buffer()).await?;
+        whole.set(&js_sys::Uint8Array::new(&buffer), at as u32);
+        at = end;
+        // Reading is most of the time; the digest after it is the last percent.
+        let percent = (at * 99 / len) as u8;
+        if percent != last_percent {
+            last_percent = percent;
+            report(percent);
+        }
+    }
+    let digest =
+        JsFuture::from(subtle.digest_with_str_and_buffer_source("SHA-256", &whole)?).await?;
+    report(100);
+    let head = whole.subarray(0, len.min(HEAD_BYTES) as u32).to_vec();
+    Ok((head, hex(&js_sys::Uint8Array::new(&digest).to_vec())))
+}
+
+/// [`read`] without `crypto.subtle`: each slice hashed in wasm as it arrives.
+async fn read_and_hash_in_wasm(
+    file: &web_sys::File,
+    len: u64,
+    report: &dyn Fn(u8),
+) -> Result<(Vec<u8>, String), wasm_bindgen::JsValue> {
     let mut hasher = Sha256::new();
     let mut head = Vec::new();
     let mut at = 0u64;
@@ -105,8 +166,25 @@ async fn read(
             report(percent);
         }
     }
-    let digest = hasher.finalize();
-    Ok((head, digest.iter().map(|b| format!("{b:02x}")).collect()))
+    Ok((head, hex(&hasher.finalize())))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What `helpcenter_media` reads from the first and the last bytes of a file of `len` bytes.
+fn inspect_head_and_tail(head: &[u8], tail: &[u8], len: u64) -> helpcenter_media::Inspection {
+    let mut file = helpcenter_media::HeadAndTail::new(head, tail, len);
+    helpcenter_media::inspect(&mut file, len).unwrap_or_default()
+}
+
+/// The last [`helpcenter_media::LIVE_TAIL_BYTES`] of `file` (all of it when shorter).
+async fn read_tail(file: &web_sys::File, len: u64) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
+    let start = len.saturating_sub(helpcenter_media::LIVE_TAIL_BYTES);
+    let slice = file.slice_with_f64_and_f64(start as f64, len as f64)?;
+    let buffer = JsFuture::from(slice.array_buffer()).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// Width and height of the decoded picture, or `None` when the browser cannot decode it.

@@ -98,16 +98,16 @@ impl Locale {
         use ResolutionKind::*;
         match (self, kind) {
             (Locale::En, Return) => {
-                "Send the item back with the return label we email you. We refund you once it arrives."
+                "Send the item back as our message explains. We refund you once it arrives."
             }
             (Locale::En, Exchange) => {
-                "Send the item back with the return label we email you; we ship the new one as soon as it's on its way."
+                "Send the item back as our message explains; we ship the new one as soon as it's on its way."
             }
             (Locale::En, Repair) => {
-                "We repair the item. We'll email you how to send it in and when to expect it back."
+                "We repair the item. Our message says how to send it in and when to expect it back."
             }
             (Locale::En, Replacement) => {
-                "We're sending you a replacement. You'll get its tracking number by email."
+                "We're sending you a replacement. We'll add its tracking number here once it ships."
             }
             (Locale::En, Refund) => {
                 "We refund the payment to the way you paid. It can take a few business days to show."
@@ -116,23 +116,21 @@ impl Locale {
                 "We're claiming the damage from the delivery company with your photos, and we'll tell you the result."
             }
             (Locale::En, PaidSupport) => {
-                "Our policy doesn't cover this (improper use, modification or not following the instructions). We can offer paid technical support or guidance: reply to our email if you'd like it."
+                "Our policy doesn't cover this (improper use, modification or not following the instructions). We can offer paid technical support or guidance: write to us here if you'd like it."
             }
             (Locale::En, Declined) => {
                 "We couldn't accept this request; the history below says why. If you disagree, you can dispute it."
             }
-            (Locale::ZhCn, Return) => {
-                "请使用我们通过邮件发送的退货单寄回商品。收到商品后我们会为您退款。"
-            }
+            (Locale::ZhCn, Return) => "请按我们留言中的说明寄回商品。收到商品后我们会为您退款。",
             (Locale::ZhCn, Exchange) => {
-                "请使用我们通过邮件发送的退货单寄回商品；商品寄出后我们会尽快发出新商品。"
+                "请按我们留言中的说明寄回商品；商品寄出后我们会尽快发出新商品。"
             }
-            (Locale::ZhCn, Repair) => "我们将维修商品，并通过邮件告诉您如何寄送以及预计何时寄回。",
-            (Locale::ZhCn, Replacement) => "我们正在为您补发商品，物流单号将通过邮件发送给您。",
+            (Locale::ZhCn, Repair) => "我们将维修商品。我们的留言会说明如何寄送以及预计何时寄回。",
+            (Locale::ZhCn, Replacement) => "我们正在为您补发商品，发货后会在这里告诉您物流单号。",
             (Locale::ZhCn, Refund) => "我们将按原支付方式退款，到账可能需要几个工作日。",
             (Locale::ZhCn, CarrierClaim) => "我们正凭您提供的照片向物流公司索赔，并会告知您结果。",
             (Locale::ZhCn, PaidSupport) => {
-                "此情况（使用不当、擅自改装或未按说明操作）不在政策保障范围内。我们可提供付费技术支持或指导：如有需要，请回复我们的邮件。"
+                "此情况（使用不当、擅自改装或未按说明操作）不在政策保障范围内。我们可提供付费技术支持或指导：如有需要，请在这里给我们留言。"
             }
             (Locale::ZhCn, Declined) => {
                 "我们无法受理此申请，原因见下方处理记录。如有异议，您可以提出。"
@@ -223,6 +221,7 @@ pub enum Text {
     StartIntro,
     Notices,
     Back,
+    Close,
     Continue,
     StepOf,
     Stages,
@@ -251,6 +250,10 @@ pub enum Text {
     EmailLabel,
     EmailHint,
     FixBeforeContinuing,
+    /// Continue on the photos step while a file there cannot be sent.
+    FixFilesBeforeContinuing,
+    /// Continue on the photos step while a file is still being checked.
+    WaitForChecks,
     EvidenceHeading,
     EvidenceCount,
     ChooseFiles,
@@ -283,6 +286,14 @@ pub enum Text {
     SubmittedHeading,
     SubmittedNumber,
     SubmittedNext,
+    /// Said only when the site mails a receipt.
+    SubmittedReceipt,
+    /// Said only when the site mails its answers.
+    SubmittedMailUpdates,
+    /// The order number on a claim that may have none.
+    OrderNumberOptional,
+    /// The count of files when none is required.
+    EvidenceCountOptional,
     SubmittedKeep,
     StartAnother,
     DiscardDraft,
@@ -319,6 +330,13 @@ pub enum Text {
     Reconnecting,
     StatusNow,
     StoreAsks,
+    /// Over the message box while the store is not asking: the shopper adds on their own.
+    AddToRequest,
+    AddHint,
+    SendMessage,
+    /// Over the claim as filed, at the top of the conversation.
+    YourClaim,
+    Conversation,
     AnswerLabel,
     AnswerHint,
     SendAnswer,
@@ -357,6 +375,7 @@ fn en(text: Text) -> &'static str {
         }
         Text::Notices => "Notices",
         Text::Back => "Back",
+        Text::Close => "Close",
         Text::Continue => "Continue",
         Text::StepOf => "Step {n}",
         Text::Stages => "Your request",
@@ -387,6 +406,10 @@ fn en(text: Text) -> &'static str {
         Text::EmailLabel => "Your email",
         Text::EmailHint => "We only use it to answer this request.",
         Text::FixBeforeContinuing => "Please fix the fields marked above.",
+        Text::FixFilesBeforeContinuing => {
+            "A file above can't be sent. Remove it or replace it, then continue."
+        }
+        Text::WaitForChecks => "We're still checking a file. Continue once it's checked.",
         Text::EvidenceHeading => "Photos and videos",
         Text::EvidenceCount => "{min}–{max} files, up to {size} each.",
         Text::ChooseFiles => "Choose photos or videos",
@@ -423,7 +446,11 @@ fn en(text: Text) -> &'static str {
         Text::SubmitWaitUploads => "Your files are still uploading. We'll be ready in a moment.",
         Text::SubmittedHeading => "We've received your request",
         Text::SubmittedNumber => "Your request number is {id}.",
-        Text::SubmittedNext => "We'll check it and answer by {when}. We'll write to {email}.",
+        Text::SubmittedNext => "We'll check it and answer by {when}.",
+        Text::SubmittedReceipt => "A confirmation with this number is on its way to {email}.",
+        Text::SubmittedMailUpdates => "We'll e-mail {email} when there's news.",
+        Text::OrderNumberOptional => "Order number (if you have one)",
+        Text::EvidenceCountOptional => "Optional: up to {max} files, up to {size} each.",
         Text::SubmittedKeep => "You can follow it here under My requests.",
         Text::StartAnother => "Report another problem",
         Text::DiscardDraft => "Discard this request",
@@ -447,12 +474,10 @@ fn en(text: Text) -> &'static str {
         Text::NewRequest => "Report another problem",
         Text::FindHeading => "Find a request",
         Text::FindIntro => {
-            "Sent it from another device, or cleared your browser? Enter the request number from your confirmation email, your order number and your email address."
+            "Sent it from another device, or cleared your browser? Enter the request number (it starts with HC-), the order number you gave, if any, and your email address."
         }
         Text::RequestNumberLabel => "Request number",
-        Text::RequestNumberMissing => {
-            "Enter the request number from your confirmation email, for example HC-7F3K9Q."
-        }
+        Text::RequestNumberMissing => "Enter the request number, for example HC-7F3K9Q.",
         Text::Find => "Find it",
         Text::Finding => "Looking…",
         Text::FindNotFound => {
@@ -469,6 +494,13 @@ fn en(text: Text) -> &'static str {
         Text::RespondBy => "We'll answer by {when}.",
         Text::WhatItMeans => "What this means for you",
         Text::History => "History",
+        Text::AddToRequest => "Add something",
+        Text::AddHint => {
+            "A detail you remembered, or another photo: the store sees it with your request."
+        }
+        Text::SendMessage => "Send",
+        Text::YourClaim => "Your request",
+        Text::Conversation => "Messages and updates",
         Text::FilesYouSent => "Files you sent",
         Text::Reconnecting => "Connection lost: reconnecting…",
         Text::StatusNow => "Status: {status}",
@@ -513,6 +545,7 @@ fn zh_cn(text: Text) -> &'static str {
         }
         Text::Notices => "公告",
         Text::Back => "返回",
+        Text::Close => "关闭",
         Text::Continue => "继续",
         Text::StepOf => "第 {n} 步",
         Text::Stages => "您的申请",
@@ -541,6 +574,8 @@ fn zh_cn(text: Text) -> &'static str {
         Text::EmailLabel => "您的邮箱",
         Text::EmailHint => "仅用于回复本次申请。",
         Text::FixBeforeContinuing => "请先修改上面标出的内容。",
+        Text::FixFilesBeforeContinuing => "上面有文件无法上传。请删除或替换该文件，然后继续。",
+        Text::WaitForChecks => "我们仍在检查文件，检查完成后即可继续。",
         Text::EvidenceHeading => "照片和视频",
         Text::EvidenceCount => "{min}–{max} 个文件，每个不超过 {size}。",
         Text::ChooseFiles => "选择照片或视频",
@@ -571,7 +606,11 @@ fn zh_cn(text: Text) -> &'static str {
         Text::SubmitWaitUploads => "文件仍在上传，请稍候。",
         Text::SubmittedHeading => "我们已收到您的申请",
         Text::SubmittedNumber => "您的申请编号是 {id}。",
-        Text::SubmittedNext => "我们会在 {when} 前核实并答复，回复将发送至 {email}。",
+        Text::SubmittedNext => "我们会在 {when} 前核实并答复。",
+        Text::SubmittedReceipt => "含此编号的确认邮件正在发送至 {email}。",
+        Text::SubmittedMailUpdates => "有新进展时，我们会发邮件至 {email}。",
+        Text::OrderNumberOptional => "订单号（如有）",
+        Text::EvidenceCountOptional => "可选：最多 {max} 个文件，每个不超过 {size}。",
         Text::SubmittedKeep => "您可以在“我的申请”中查看进度。",
         Text::StartAnother => "反馈其他问题",
         Text::DiscardDraft => "放弃本次申请",
@@ -589,10 +628,10 @@ fn zh_cn(text: Text) -> &'static str {
         Text::NewRequest => "报告其他问题",
         Text::FindHeading => "查找申请",
         Text::FindIntro => {
-            "在其他设备上提交过，或清除了浏览器数据？请输入确认邮件中的申请编号、订单号和邮箱。"
+            "在其他设备上提交过，或清除了浏览器数据？请输入申请编号（以 HC- 开头）、您填写的订单号（如有）和邮箱。"
         }
         Text::RequestNumberLabel => "申请编号",
-        Text::RequestNumberMissing => "请输入确认邮件中的申请编号，例如 HC-7F3K9Q。",
+        Text::RequestNumberMissing => "请输入申请编号，例如 HC-7F3K9Q。",
         Text::Find => "查找",
         Text::Finding => "正在查找…",
         Text::FindNotFound => "没有与这些信息匹配的申请。请检查申请编号、订单号和邮箱。",
@@ -607,6 +646,11 @@ fn zh_cn(text: Text) -> &'static str {
         Text::RespondBy => "我们将在 {when} 前答复。",
         Text::WhatItMeans => "这对您意味着什么",
         Text::History => "处理记录",
+        Text::AddToRequest => "补充信息",
+        Text::AddHint => "想起的细节或另一张照片：商家会和您的申请一起看到。",
+        Text::SendMessage => "发送",
+        Text::YourClaim => "您的申请",
+        Text::Conversation => "消息与进展",
         Text::FilesYouSent => "您提交的文件",
         Text::Reconnecting => "连接已断开，正在重新连接…",
         Text::StatusNow => "状态：{status}",

@@ -273,6 +273,45 @@ async fn a_valid_set_passes_uploads_and_goes_on_to_review() {
     assert_eq!(text(&root, "h2"), "Check and send");
 }
 
+/// Issue 13's dead end: a refused file still listed beside two good photos. Continue says
+/// what to do and takes the shopper to the file's Remove; removing it lets them on.
+#[wasm_bindgen_test]
+async fn continue_with_a_refused_file_listed_says_what_to_do_and_focuses_it() {
+    let (root, _app) = mount(at_the_photos(|_| {}), Locale::En);
+    settle().await;
+    let small = file(&samples::png(200, 150, 11), "box.png", "image/png");
+    attach(
+        &root,
+        PICKER,
+        &[small, photo(DELIVERED, 12), photo("2026-11-23", 13)],
+    );
+    assert!(!problems_of(&root, 1).await.is_empty());
+    assert_eq!(problems_of(&root, 2).await, "");
+    assert_eq!(problems_of(&root, 3).await, "");
+    click(&root, ".hc-next");
+    settle().await;
+    assert_eq!(text(&root, "h2"), "Photos and videos", "box.png cannot go");
+    assert_eq!(
+        text(&root, ".hc-held"),
+        "A file above can't be sent. Remove it or replace it, then continue."
+    );
+    let focused = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.get_attribute("aria-label"));
+    assert_eq!(focused.as_deref(), Some("Remove: box.png"));
+    click(&root, ".hc-file:nth-child(1) .hc-remove");
+    settle().await;
+    assert!(
+        query(&root, ".hc-held").is_none(),
+        "the message goes with the file"
+    );
+    until_uploads_end(&root).await;
+    click(&root, ".hc-next");
+    settle().await;
+    assert_eq!(text(&root, "h2"), "Check and send");
+}
+
 #[wasm_bindgen_test]
 async fn the_delivery_day_decides_the_window_before_anything_is_written() {
     clear_device("demo");
@@ -326,4 +365,96 @@ async fn a_video_over_the_time_limit_is_refused_with_its_length() {
         "This video is 200 s long; the limit is 120 s. Trim it or send a shorter one."
     );
     never_uploaded("unboxing.mp4");
+}
+
+/// Three seconds of a changing canvas recorded by this browser's own MediaRecorder, as a
+/// shopper's recorder page would save it: a live WebM, with no duration in its header.
+async fn recording() -> web_sys::File {
+    let recorded = js_sys::eval(
+        "(async () => {
+            const canvas = document.createElement('canvas');
+            canvas.width = 320; canvas.height = 240;
+            document.body.appendChild(canvas);
+            const paint = canvas.getContext('2d');
+            let frame = 0;
+            const timer = setInterval(() => {
+                paint.fillStyle = `hsl(${(frame++ * 7) % 360}, 80%, 50%)`;
+                paint.fillRect(0, 0, 320, 240);
+            }, 33);
+            const recorder = new MediaRecorder(canvas.captureStream(30),
+                { mimeType: 'video/webm;codecs=vp8' });
+            const chunks = [];
+            recorder.ondataavailable = (e) => chunks.push(e.data);
+            const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+            recorder.start(500);
+            await new Promise((resolve) => setTimeout(resolve, 3000));
+            recorder.stop();
+            await stopped;
+            clearInterval(timer);
+            canvas.remove();
+            return new File(chunks, 'recording.webm', { type: 'video/webm' });
+        })()",
+    )
+    .expect("record");
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(recorded))
+        .await
+        .expect("recorded")
+        .into()
+}
+
+/// A browser's recorder writes no duration (the browser itself reports an infinite one), and
+/// such a video was refused as unreadable, whatever its length: its length is read from its
+/// last cluster, in the widget and again on the server, which takes it.
+#[wasm_bindgen_test]
+async fn a_video_recorded_in_a_browser_is_measured_and_sent() {
+    let video = recording().await;
+    let (root, app) = mount(at_the_photos(|rule| rule.max_video_seconds = 1), Locale::En);
+    settle().await;
+    attach(&root, PICKER, std::slice::from_ref(&video));
+    assert_eq!(
+        problems_of(&root, 1).await,
+        "This video is 3 s long; the limit is 1 s. Trim it or send a shorter one."
+    );
+    never_uploaded("recording.webm");
+    drop(app);
+    let (root, _app) = mount(at_the_photos(|_| {}), Locale::En);
+    settle().await;
+    attach(&root, PICKER, &[video]);
+    assert_eq!(problems_of(&root, 1).await, "");
+    until_uploads_end(&root).await;
+    assert_eq!(texts(&root, ".hc-file-status"), ["Uploaded"]);
+}
+
+/// The duplicate check and the server's record rest on this hash being the file's SHA-256:
+/// the browser's own (`crypto.subtle`) where the page has it, SHA-256 in wasm where it does not
+/// (a page served over plain HTTP), the same hex either way. Nine megabytes: more than two of
+/// the slices gathered for the browser's hash and many of those hashed in wasm.
+#[wasm_bindgen_test]
+async fn the_content_hash_is_the_files_sha256_with_or_without_crypto_subtle() {
+    use sha2::{Digest, Sha256};
+    let bytes: Vec<u8> = (0..9_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let expected: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let clip = file(&bytes, "clip.bin", "application/octet-stream");
+    let rule = MediaRule {
+        max_file_bytes: 20 * 1024 * 1024,
+        ..MediaRule::default()
+    };
+    let with_subtle = helpcenter_widget::evidence::inspect(&clip, &rule, &|_| {}).await;
+    // As a page served over plain HTTP sees it: no `crypto.subtle`.
+    js_sys::eval(
+        "window.__subtle = Object.getOwnPropertyDescriptor(Crypto.prototype, 'subtle');\
+         Object.defineProperty(Crypto.prototype, 'subtle', \
+           { configurable: true, get() { return undefined; } });",
+    )
+    .expect("hide crypto.subtle");
+    let without = helpcenter_widget::evidence::inspect(&clip, &rule, &|_| {}).await;
+    js_sys::eval("Object.defineProperty(Crypto.prototype, 'subtle', window.__subtle);")
+        .expect("put crypto.subtle back");
+    assert_eq!(with_subtle.content_hash, expected, "with crypto.subtle");
+    assert_eq!(without.content_hash, expected, "hashed in wasm");
 }

@@ -154,10 +154,10 @@ async fn an_agents_change_shows_in_the_open_ticket_within_a_second() {
     );
     assert_eq!(
         texts(root, ".hc-event-title span")
-            .first()
+            .last()
             .map(String::as_str),
         Some("Status: Under review"),
-        "the history has it on top"
+        "the conversation ends with it"
     );
     assert!(
         texts(root, "[aria-live=polite]")
@@ -224,8 +224,13 @@ async fn the_store_asks_for_a_photo_and_the_agent_sees_the_answer() {
     click(root, ".hc-send-answer");
     status_is(root, "Under review", 5_000).await;
     assert!(
-        query(root, ".hc-answer").is_none(),
-        "the form goes once answered"
+        query(root, ".hc-asked").is_none(),
+        "the question goes once answered"
+    );
+    assert_eq!(
+        text(root, ".hc-answer h3"),
+        "Add something",
+        "the shopper can still write while the store reviews"
     );
     let seen = admin_get(&format!("/v1/admin/tickets/{id}")).await;
     assert_eq!(seen["status"], "in_review");
@@ -246,9 +251,9 @@ async fn the_store_asks_for_a_photo_and_the_agent_sees_the_answer() {
         "the shopper sees both files too"
     );
     assert_eq!(
-        texts(root, ".hc-event-files").first().map(String::as_str),
+        texts(root, ".hc-event-files").last().map(String::as_str),
         Some("1 file"),
-        "the answer on top of the history, with its photo"
+        "the answer last in the conversation, with its photo"
     );
 }
 
@@ -312,6 +317,57 @@ async fn an_answer_in_writing_survives_the_widget_going_away() {
     .await;
     click(root, ".hc-send-answer");
     status_is(root, "Under review", 5_000).await;
+}
+
+/// Issue 13 (5): the request view as a conversation. The claim as filed on top; the shopper
+/// adds a detail while it is only received, unasked; the rail has each step once; a dispute
+/// is offered only once there is a decision.
+#[wasm_bindgen_test]
+async fn the_request_reads_as_a_conversation_the_shopper_can_add_to() {
+    let (id, _token, widget) = a_ticket_open_in_the_widget(api_base()).await;
+    let root = &widget.root;
+    status_is(root, "Received", 2_000).await;
+    assert!(
+        text(root, ".hc-claim").contains("Payment"),
+        "the claim as filed"
+    );
+    assert!(
+        query(root, ".hc-open-dispute").is_none(),
+        "nothing to dispute yet"
+    );
+    assert_eq!(text(root, ".hc-answer h3"), "Add something");
+    type_into(root, "#hc-answer", "It was the card ending 4242.");
+    click(root, ".hc-send-answer");
+    wait_for("the message in the conversation", 5_000, || {
+        texts(root, ".hc-event--mine .hc-event-message") == ["It was the card ending 4242."]
+    })
+    .await;
+    assert_eq!(
+        text(root, ".hc-ticket-status"),
+        "Status: Received",
+        "no status changes"
+    );
+    agent_moves(&id, json!({"to": "in_review"})).await;
+    agent_moves(&id, json!({"to": "needs_info", "message": "Which bank?"})).await;
+    status_is(root, "We need something from you", 2_000).await;
+    type_into(root, "#hc-answer", "Northwind Bank.");
+    click(root, ".hc-send-answer");
+    status_is(root, "Under review", 5_000).await;
+    let rail = texts(root, ".hc-progress-step");
+    assert_eq!(
+        rail,
+        ["Received", "Under review", "Resolved", "Closed"],
+        "each step once"
+    );
+    assert!(
+        query(root, ".hc-open-dispute").is_none(),
+        "still nothing to dispute"
+    );
+    agent_moves(&id, json!({"to": "resolved", "resolution": "refund"})).await;
+    wait_for("a dispute offered once decided", 5_000, || {
+        query(root, ".hc-open-dispute").is_some()
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -492,7 +548,7 @@ async fn a_request_is_found_again_by_its_number_order_and_email() {
     settle().await;
     assert_eq!(
         texts(root, "#hc-find-id-problems .hc-problem"),
-        ["Enter the request number from your confirmation email, for example HC-7F3K9Q."]
+        ["Enter the request number, for example HC-7F3K9Q."]
     );
     assert_eq!(texts(root, "#hc-find-email-problems .hc-problem").len(), 1);
     type_into(root, "#hc-find-id", &id.to_lowercase());

@@ -18,8 +18,11 @@ pub fn DetailsScreen() -> impl IntoView {
             usize::from(p.order_number.min_len),
         )
     });
-    let rule = flow
-        .decision()
+    let decision = flow.decision();
+    let order_optional = decision
+        .as_ref()
+        .is_some_and(|(o, _)| !o.evidence.order_number.is_required());
+    let rule = decision
         .map(|(o, _)| o.evidence.description)
         .unwrap_or_default();
     let count = move || {
@@ -78,7 +81,11 @@ pub fn DetailsScreen() -> impl IntoView {
             {ask_order.then(|| view! { <TextField
                 id="hc-order-number"
                 field=Field::OrderNumber
-                label=locale.text(Text::OrderNumberLabel)
+                label=locale.text(if order_optional {
+                    Text::OrderNumberOptional
+                } else {
+                    Text::OrderNumberLabel
+                })
                 hint=locale.fill(Text::OrderNumberHint, &[("example", &example)])
                 kind="text"
                 autocomplete="off"

@@ -24,7 +24,11 @@ pub fn EvidenceScreen() -> impl IntoView {
         None => (String::new(), files.media_rule()),
     };
     let counts = locale.fill(
-        Text::EvidenceCount,
+        if rule.min_count == 0 {
+            Text::EvidenceCountOptional
+        } else {
+            Text::EvidenceCount
+        },
         &[
             ("min", &rule.min_count.to_string()),
             ("max", &rule.max_count.to_string()),
@@ -39,16 +43,45 @@ pub fn EvidenceScreen() -> impl IntoView {
             flow.messages(Field::Evidence)
         }
     });
+    // Why Continue did not move on, while it still holds: never a silent dead end.
+    let held = RwSignal::new(None::<Text>);
     let next = Callback::new(move |()| {
         flow.show_all.set(true);
-        let evidence_clean = flow
-            .problems()
-            .iter()
-            .all(|p| !matches!(p.field, Field::Evidence | Field::EvidenceFile(_)));
-        if evidence_clean && !files.checking() {
-            flow.go(Stage::Review);
+        if files.checking() {
+            held.set(Some(Text::WaitForChecks));
+            return;
+        }
+        let problems = flow.problems();
+        let refused = problems.iter().find_map(|p| match p.field {
+            Field::EvidenceFile(i) => Some(i),
+            _ => None,
+        });
+        let short = problems.iter().any(|p| p.field == Field::Evidence);
+        match (refused, short) {
+            (None, false) => {
+                held.set(None);
+                flow.go(Stage::Review);
+            }
+            // The file that cannot go: its Remove, which (like Replace beside it) unblocks.
+            (Some(i), _) => {
+                held.set(Some(Text::FixFilesBeforeContinuing));
+                super::focus_later(format!(".hc-file:nth-child({}) .hc-remove", i + 1));
+            }
+            (None, true) => {
+                held.set(Some(Text::FixBeforeContinuing));
+                super::focus_later(".hc-pickers input".into());
+            }
         }
     });
+    let still_held = move || {
+        held.get().filter(|why| match why {
+            Text::WaitForChecks => files.checking(),
+            _ => flow
+                .problems()
+                .iter()
+                .any(|p| matches!(p.field, Field::Evidence | Field::EvidenceFile(_))),
+        })
+    };
     let back = Callback::new(move |()| flow.go(Stage::Details));
     view! {
         <section
@@ -72,6 +105,10 @@ pub fn EvidenceScreen() -> impl IntoView {
             <FilePickers files />
             <FileList files />
             <FieldProblems id="hc-evidence-problems" messages=set_messages />
+            {move || {
+                still_held()
+                    .map(|why| view! { <p class="hc-problem hc-held" role="alert">{locale.text(why)}</p> })
+            }}
             <Nav on_back=back next=(locale.text(Text::Continue), next) />
         </section>
     }

@@ -22,6 +22,19 @@ pub fn FiledScreen() -> impl IntoView {
             .unwrap_or_default()
     });
     let when = local_time(&ticket.respond_by, lang);
+    let mail: Vec<Text> = flow.config.with_value(|c| {
+        use helpcenter_api::MailKind::*;
+        let updates = [InfoRequest, Message, Decision]
+            .into_iter()
+            .any(|k| c.mails(k));
+        [
+            (c.mails(Receipt), Text::SubmittedReceipt),
+            (updates, Text::SubmittedMailUpdates),
+        ]
+        .into_iter()
+        .filter_map(|(on, text)| on.then_some(text))
+        .collect()
+    });
     let id = filed.ticket.ticket_id.clone();
     view! {
         <section class="hc-screen hc-filed">
@@ -29,7 +42,12 @@ pub fn FiledScreen() -> impl IntoView {
             <p class="hc-ticket-id">
                 {locale.fill(Text::SubmittedNumber, &[("id", &filed.ticket.ticket_id)])}
             </p>
-            <p>{locale.fill(Text::SubmittedNext, &[("when", &when), ("email", &filed.email)])}</p>
+            <p>{locale.fill(Text::SubmittedNext, &[("when", &when)])}</p>
+            // Mail is promised only where this site sends it.
+            {mail
+                .into_iter()
+                .map(|text| view! { <p class="hc-mail-promise">{locale.fill(text, &[("email", &filed.email)])}</p> })
+                .collect_view()}
             <p class="hc-outcome-message">{next}</p>
             <p class="hc-hint">{locale.text(Text::SubmittedKeep)}</p>
             <div class="hc-nav">

@@ -22,7 +22,7 @@ pub use question::QuestionScreen;
 pub use requests::RequestsScreen;
 pub use review::ReviewScreen;
 pub use start::StartScreen;
-pub use ticket::{TicketScreen, walked};
+pub use ticket::{Step, TicketScreen, rail};
 
 use leptos::html::H2;
 use leptos::prelude::*;
@@ -56,6 +56,14 @@ pub fn focus_first_invalid() {
         // The problems render on the next tick.
         gloo_timers::future::TimeoutFuture::new(0).await;
         focus_first("[aria-invalid=\"true\"]");
+    });
+}
+
+/// Moves focus to the first element matching `selector` once what changed is on the page.
+pub fn focus_later(selector: String) {
+    leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        focus_first(&selector);
     });
 }
 

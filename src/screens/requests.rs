@@ -196,7 +196,16 @@ fn FindRequest() -> impl IntoView {
         if asked == Asked::Open {
             let order = order_number.get();
             let example = shop.with_policy(|p| p.order_number.example.clone());
-            if let Some(code) = shop.with_policy(|p| p.order_number.check(&order)) {
+            // A claim that may have been filed without an order is found without one.
+            let may_lack = shop.with_policy(|p| {
+                p.outcomes
+                    .iter()
+                    .any(|o| !o.evidence.order_number.is_required())
+            });
+            let code = shop
+                .with_policy(|p| p.order_number.check(&order))
+                .filter(|c| !(may_lack && *c == helpcenter_core::ProblemCode::OrderNumberMissing));
+            if let Some(code) = code {
                 problems.push((
                     FindField::OrderNumber,
                     crate::i18n::fill(locale.problem(code), &[("example", &example)]),

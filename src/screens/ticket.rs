@@ -134,7 +134,8 @@ fn TicketDetail(token: String, ticket: TicketView) -> impl IntoView {
             }
         })
     };
-    let needs_info = move || status() == Some(TicketStatus::NeedsInfo);
+    // The shopper can write while the ticket is open, asked or not.
+    let open = move || status().is_some_and(TicketStatus::is_open);
     view! {
         <p class="hc-ticket-category">{category}</p>
         <p
@@ -150,12 +151,13 @@ fn TicketDetail(token: String, ticket: TicketView) -> impl IntoView {
         <StatusSteps />
         {respond_by}
         <Resolution />
-        <Show when=needs_info>
-            <AnswerForm />
-        </Show>
         <Dispute />
+        <Claim />
         <SentFiles />
         <History />
+        <Show when=open>
+            <AnswerForm />
+        </Show>
         <p class="hc-sr-only" aria-live="polite">{move || page.announce.get()}</p>
     }
 }
@@ -167,34 +169,22 @@ fn StatusSteps() -> impl IntoView {
     let page = expect_context::<TicketPage>();
     let locale = page.shop.locale;
     let steps = move || {
-        let (walked, current) = page.ticket.with(|t| {
-            let Some(t) = t else {
-                return (Vec::new(), None);
-            };
-            (walked(t), Some(t.status))
-        });
-        let Some(current) = current else {
+        let Some(current) = page.ticket.with(|t| t.as_ref().map(|t| t.status)) else {
             return Vec::new().into_iter().collect_view();
         };
-        let last = walked.len().saturating_sub(1);
-        let done = walked.into_iter().enumerate().map(move |(i, status)| {
-            let (class, aria) = if i == last {
-                ("hc-progress-step hc-progress-step--current", Some("step"))
-            } else {
-                ("hc-progress-step hc-progress-step--done", None)
-            };
-            (class, aria, page.status_words(status), status)
-        });
-        let ahead = current.usual_path().iter().map(move |&status| {
-            (
-                "hc-progress-step",
-                None,
-                locale.status(status).to_owned(),
-                status,
-            )
-        });
-        done.chain(ahead)
-            .map(|(class, aria, words, status)| {
+        rail(current)
+            .into_iter()
+            .map(|(status, step)| {
+                let (class, aria) = match step {
+                    Step::Done => ("hc-progress-step hc-progress-step--done", None),
+                    Step::Current => ("hc-progress-step hc-progress-step--current", Some("step")),
+                    Step::Ahead => ("hc-progress-step", None),
+                };
+                let words = if step == Step::Ahead {
+                    locale.status(status).to_owned()
+                } else {
+                    page.status_words(status)
+                };
                 view! {
                     <li class=class aria-current=aria data-status=status.as_str()>
                         {words}
@@ -210,18 +200,94 @@ fn StatusSteps() -> impl IntoView {
     }
 }
 
-/// Each status the ticket has been in, in order, a repeat only when it came back to one.
-pub fn walked(ticket: &TicketView) -> Vec<TicketStatus> {
-    let mut walked: Vec<TicketStatus> = Vec::new();
-    for event in &ticket.timeline {
-        if walked.last() != Some(&event.status) {
-            walked.push(event.status);
-        }
+/// Where a step of the progress rail stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Done,
+    Current,
+    Ahead,
+}
+
+/// The progress rail: the main road (received, under review, resolved, closed), each step
+/// once, with a detour (the store asking, a dispute) shown only while the ticket is on it.
+/// Where it went back and forth is the conversation's to tell, not the rail's.
+pub fn rail(current: TicketStatus) -> Vec<(TicketStatus, Step)> {
+    use TicketStatus::*;
+    let road: &[TicketStatus] = match current {
+        NeedsInfo => &[Submitted, InReview, NeedsInfo, Resolved, Closed],
+        Escalated => &[Submitted, InReview, Resolved, Escalated, Closed],
+        _ => &[Submitted, InReview, Resolved, Closed],
+    };
+    let at = road.iter().position(|&s| s == current).unwrap_or(0);
+    road.iter()
+        .enumerate()
+        .map(|(i, &status)| {
+            let step = match i.cmp(&at) {
+                std::cmp::Ordering::Less => Step::Done,
+                std::cmp::Ordering::Equal => Step::Current,
+                std::cmp::Ordering::Greater => Step::Ahead,
+            };
+            (status, step)
+        })
+        .collect()
+}
+
+/// The claim as the shopper filed it, at the top of the conversation: what it is about and
+/// the order it names.
+#[component]
+fn Claim() -> impl IntoView {
+    let page = expect_context::<TicketPage>();
+    let shop = page.shop;
+    let locale = shop.locale;
+    let lang = locale.tag();
+    let Some((category, outcome, order, delivered)) = page.ticket.with_untracked(|t| {
+        t.as_ref().map(|t| {
+            (
+                t.category.clone(),
+                t.outcome.clone(),
+                t.order_number.clone(),
+                t.delivered_on,
+            )
+        })
+    }) else {
+        return ().into_any();
+    };
+    let (category, outcome) = shop.with_policy(|p| {
+        (
+            p.category(&category)
+                .map(|c| p.text(lang, &c.title).to_owned())
+                .unwrap_or_default(),
+            p.outcome(&outcome)
+                .map(|o| p.outcome_message(lang, o))
+                .unwrap_or_default(),
+        )
+    });
+    view! {
+        <section class="hc-claim">
+            <h3>{locale.text(Text::YourClaim)}</h3>
+            <dl>
+                <dt>{locale.text(Text::ReviewProblem)}</dt>
+                <dd>{category}</dd>
+                {(!order.is_empty())
+                    .then(|| {
+                        view! {
+                            <dt>{locale.text(Text::OrderNumberLabel)}</dt>
+                            <dd class="hc-claim-order">{order}</dd>
+                        }
+                    })}
+                {delivered
+                    .map(|day| {
+                        view! {
+                            <dt>{locale.text(Text::DeliveredOnLabel)}</dt>
+                            <dd>{locale.date(day)}</dd>
+                        }
+                    })}
+                <dt>{locale.text(Text::ReviewWhatHappens)}</dt>
+                <dd>{outcome}</dd>
+            </dl>
+        </section>
     }
-    if walked.last() != Some(&ticket.status) {
-        walked.push(ticket.status);
-    }
-    walked
+    .into_any()
 }
 
 /// What the decision means for the shopper, with the Return and Exchange Policy where it
@@ -308,13 +374,22 @@ fn AnswerForm() -> impl IntoView {
             sending.try_set(false);
         });
     };
+    let asking =
+        move || page.ticket.with(|t| t.as_ref().map(|t| t.status)) == Some(TicketStatus::NeedsInfo);
     view! {
         <section class="hc-answer">
-            <h3>{locale.text(Text::StoreAsks)}</h3>
-            {move || asked().map(|m| view! { <blockquote class="hc-asked">{m}</blockquote> })}
+            <h3>{move || locale.text(if asking() { Text::StoreAsks } else { Text::AddToRequest })}</h3>
+            {move || {
+                asking()
+                    .then(asked)
+                    .flatten()
+                    .map(|m| view! { <blockquote class="hc-asked">{m}</blockquote> })
+            }}
             <div class="hc-field">
                 <label for="hc-answer">{locale.text(Text::AnswerLabel)}</label>
-                <p class="hc-hint" id="hc-answer-hint">{locale.text(Text::AnswerHint)}</p>
+                <p class="hc-hint" id="hc-answer-hint">
+                    {move || locale.text(if asking() { Text::AnswerHint } else { Text::AddHint })}
+                </p>
                 <textarea
                     id="hc-answer"
                     rows="4"
@@ -336,7 +411,16 @@ fn AnswerForm() -> impl IntoView {
                 disabled=move || sending.get()
                 on:click=send
             >
-                {move || locale.text(if sending.get() { Text::Sending } else { Text::SendAnswer })}
+                {move || {
+                    locale
+                        .text(
+                            match (sending.get(), asking()) {
+                                (true, _) => Text::Sending,
+                                (false, true) => Text::SendAnswer,
+                                (false, false) => Text::SendMessage,
+                            },
+                        )
+                }}
             </button>
         </section>
     }
@@ -534,8 +618,8 @@ fn SentFile(item: EvidenceItem) -> impl IntoView {
     }
 }
 
-/// Everything that happened, newest first: changes of status, what the store asked and said,
-/// what the shopper answered.
+/// The conversation, oldest first under the claim: what the store asked and said and what the
+/// shopper wrote as messages of each side, changes of status as lines between them.
 #[component]
 fn History() -> impl IntoView {
     let page = expect_context::<TicketPage>();
@@ -546,7 +630,6 @@ fn History() -> impl IntoView {
             let Some(t) = t else { return Vec::new() };
             t.timeline
                 .iter()
-                .rev()
                 .map(|e| {
                     let title = match e.kind {
                         EventKind::StatusChanged => locale
@@ -573,7 +656,7 @@ fn History() -> impl IntoView {
     };
     view! {
         <section class="hc-history">
-            <h3>{locale.text(Text::History)}</h3>
+            <h3>{locale.text(Text::Conversation)}</h3>
             <ol class="hc-events">
                 <For each=entries key=|e| e.0 let:entry>
                     <li class="hc-event" class:hc-event--mine=entry.5 data-seq=entry.0>
@@ -593,51 +676,42 @@ fn History() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use helpcenter_api::{EventActor, EventKind, TicketEvent, TicketView};
-    use helpcenter_core::{Remedy, TicketStatus};
-
-    fn ticket(statuses: &[TicketStatus]) -> TicketView {
-        let timeline = statuses
-            .iter()
-            .enumerate()
-            .map(|(i, &status)| TicketEvent {
-                seq: i as u32 + 1,
-                at: "2026-11-24T10:00:00Z".into(),
-                kind: EventKind::StatusChanged,
-                actor: EventActor::Agent,
-                status,
-                resolution: None,
-                message: None,
-                evidence: Vec::new(),
-            })
-            .collect();
-        TicketView {
-            id: "HC-2345AB".into(),
-            site: "demo".into(),
-            status: *statuses.last().unwrap_or(&TicketStatus::Submitted),
-            resolution: None,
-            category: "payment_anomaly".into(),
-            outcome: "payment_anomaly".into(),
-            remedy: Remedy::RefundOrInvestigation,
-            order_number: "10023456".into(),
-            delivered_on: None,
-            created_at: String::new(),
-            updated_at: String::new(),
-            respond_by: String::new(),
-            shopper_can: Vec::new(),
-            timeline,
-            evidence: Vec::new(),
-            order: None,
-        }
-    }
+    use helpcenter_core::TicketStatus;
 
     #[test]
-    fn the_progress_shows_each_change_once_and_a_return_to_review_again() {
+    fn the_progress_rail_never_repeats_a_step() {
+        use super::Step::*;
         use TicketStatus::*;
-        // A message leaves the status as it was: it is no step.
-        let walked = super::walked(&ticket(&[
-            Submitted, InReview, InReview, NeedsInfo, InReview, Resolved,
-        ]));
-        assert_eq!(walked, [Submitted, InReview, NeedsInfo, InReview, Resolved]);
+        for status in TicketStatus::ALL {
+            let rail = super::rail(status);
+            let mut seen: Vec<TicketStatus> = rail.iter().map(|(s, _)| *s).collect();
+            seen.dedup();
+            assert_eq!(seen.len(), rail.len(), "{status}: {rail:?}");
+            assert_eq!(
+                rail.iter().filter(|(_, step)| *step == Current).count(),
+                1,
+                "{status}"
+            );
+        }
+        // Back in review after the store asked: the road, not the detour, and no repeat.
+        assert_eq!(
+            super::rail(InReview),
+            [
+                (Submitted, Done),
+                (InReview, Current),
+                (Resolved, Ahead),
+                (Closed, Ahead)
+            ]
+        );
+        assert_eq!(
+            super::rail(Escalated),
+            [
+                (Submitted, Done),
+                (InReview, Done),
+                (Resolved, Done),
+                (Escalated, Current),
+                (Closed, Ahead)
+            ]
+        );
     }
 }

@@ -16,8 +16,12 @@ test("the store's button opens the widget prefilled, and Escape gives focus back
   await page.getByRole("button", { name: "Report a problem with this order" }).click();
   await expect(heading).toHaveText("What went wrong with your order?");
   await expect(heading).toBeFocused();
-  // On a desktop the dialog's own top is the widget's: no room kept for a phone's Close.
-  expect((await heading.boundingBox()).y - (await page.locator("iframe").boundingBox()).y).toBeLessThan(40);
+  // On a desktop the dialog's own top is the widget's header (the store's name, Back, Close),
+  // the heading right under it: no room kept for a floating Close.
+  const frameTop = (await page.locator("iframe").boundingBox()).y;
+  const header = await frame.locator("header.hc-header").boundingBox();
+  expect(header.y - frameTop).toBeLessThan(40);
+  expect((await heading.boundingBox()).y - (header.y + header.height)).toBeLessThan(40);
   await expect(launcher).toHaveText("Close");
   await expect(launcher).toHaveAttribute("aria-expanded", "true");
   await frame.getByRole("button", { name: "Something else" }).click();

@@ -64,7 +64,7 @@ test("a reload in the middle of an upload resumes it, and the draft is intact", 
 
   await test.step("the draft is as the shopper left it", async () => {
     await expect(heading).toHaveText("Photos and videos");
-    await frame.getByRole("button", { name: "Back" }).click();
+    await frame.locator(".hc-nav").getByRole("button", { name: "Back" }).click();
     await expect(heading).toHaveText("Tell us about it");
     await expect(frame.getByLabel("Order number")).toHaveValue("10023456");
     await expect(frame.getByLabel("What happened?")).toHaveValue(description);

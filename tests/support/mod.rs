@@ -36,6 +36,11 @@ pub fn demo_config() -> helpcenter_widget::api::WidgetConfig {
         brand: Default::default(),
         return_policy_url: None,
         today: "2026-11-24".parse().expect("date"),
+        logo_url: None,
+        shopper_mail: helpcenter_api::MailKind::ALL
+            .into_iter()
+            .filter(|k| !k.is_alert())
+            .collect(),
         order_lookup: None,
     }
 }

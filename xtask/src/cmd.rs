@@ -96,6 +96,20 @@ pub struct Cmd {
 }
 
 impl Cmd {
+    /// A command found on the inherited PATH, in the current directory (for programs that
+    /// must not see the tool dirs, or outlive a borrowed [`Ctx`]).
+    pub fn new(program: impl AsRef<OsStr>) -> Cmd {
+        let program = program.as_ref();
+        let mut inner = Command::new(program);
+        inner.stdin(Stdio::null());
+        Cmd {
+            inner,
+            dir: None,
+            envs: Vec::new(),
+            words: vec![shown(program)],
+        }
+    }
+
     pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
         self.words.push(shown(arg.as_ref()));
         self.inner.arg(arg);

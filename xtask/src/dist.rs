@@ -60,9 +60,28 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         .args(["build", "--locked", "--profile", "server", "-p"])
         .arg("helpcenter-server")
         .run()?;
+    let archive = package(
+        ctx,
+        &ctx.root.join("target/server/helpcenter-server"),
+        &ctx.root.join("target").join("dist"),
+    )?;
+    let bytes = std::fs::read(&archive)?;
+    println!(
+        "{}: {:.1} MB, SHA-256 {}",
+        archive.display(),
+        bytes.len() as f64 / 1e6,
+        hex(&Sha256::digest(&bytes))
+    );
+    Ok(())
+}
+
+/// The archive in `out`, with `server` as its binary and the widget and console as last
+/// built (`dist/`, `crates/console/dist/`); its path. `cargo xtask install-test` packs the
+/// debug binary the tests built the same way.
+pub fn package(ctx: &Ctx, server: &Path, out: &Path) -> Result<PathBuf> {
     let version = server_version(ctx)?;
     let name = format!("helpcenter-server-{version}-x86_64-linux");
-    let out = ctx.root.join("target").join("dist");
+    let out = out.to_owned();
     let stage = out.join(&name);
     if stage.exists() {
         std::fs::remove_dir_all(&stage)
@@ -70,10 +89,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     }
     let server_dir = ctx.root.join("crates").join("server");
     let deploy = server_dir.join("deploy");
-    copy_file(
-        &ctx.root.join("target/server/helpcenter-server"),
-        &stage.join("bin/helpcenter-server"),
-    )?;
+    copy_file(server, &stage.join("bin/helpcenter-server"))?;
     copy_tree(&ctx.root.join("dist"), &stage.join("share/widget"))?;
     copy_tree(&console::dist(ctx), &stage.join("share/console"))?;
     let sample = std::fs::read_to_string(server_dir.join("helpcenter-server.sample.toml"))?;
@@ -116,14 +132,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         .arg(&out)
         .arg(&name)
         .run()?;
-    let bytes = std::fs::read(&archive)?;
-    println!(
-        "{}: {:.1} MB, SHA-256 {}",
-        archive.display(),
-        bytes.len() as f64 / 1e6,
-        hex(&Sha256::digest(&bytes))
-    );
-    Ok(())
+    Ok(archive)
 }
 
 fn server_version(ctx: &Ctx) -> Result<String> {

@@ -17,7 +17,9 @@ mod e2e;
 mod embed;
 mod faults;
 mod fuzz;
+mod install_test;
 mod mail_catcher;
+mod postgres;
 mod split;
 mod split_check;
 mod storefront;
@@ -59,8 +61,13 @@ commands:
   dist               the archive a store installs from (target/dist/): the server built for
                      speed, the widget, the console, the config, the systemd unit, nginx and
                      Caddy examples, licence notices and SHA256SUMS (release builds: slow)
+  install-test       the README's \"Running it for a store\" from that archive (debug server):
+                     installed under a scratch root, run with the unit's ExecStart behind
+                     nginx with TLS, a claim filed, backed up and restored (a step of `test`)
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
-                     Chromium)";
+                     Chromium, aiosmtpd, PostgreSQL)
+  test-postgres [ARGS]  only the server's integration tests on a PostgreSQL started for them
+                     (as `test` runs them); ARGS go to `cargo test` (e.g. `--test tickets`)";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -86,16 +93,24 @@ fn run(args: Vec<String>) -> Result<()> {
         "test" => no_args(command, rest).and_then(|()| test::run(&ctx)),
         "browser-test" => tools::ensure_build(&ctx)
             .and_then(|()| tools::ensure_browser(&ctx))
-            .and_then(|()| counted(|tally| test::browser_tests(&ctx, rest, tally))),
+            .and_then(|()| {
+                counted(|tally| {
+                    test::browser_tests(&ctx, rest, tally)?;
+                    whole_suite_floors(rest, tally, test::BROWSER_FLOORS)
+                })
+            }),
         "build-widget" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| dev::build_widget(&ctx)),
         "build-console" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| dev::build_console(&ctx)),
-        "e2e" => {
-            tools::ensure_browser(&ctx).and_then(|()| counted(|tally| e2e::run(&ctx, rest, tally)))
-        }
+        "e2e" => tools::ensure_browser(&ctx).and_then(|()| {
+            counted(|tally| {
+                e2e::run(&ctx, rest, tally)?;
+                whole_suite_floors(rest, tally, test::E2E_FLOORS)
+            })
+        }),
         "bench" => bench::run(&ctx, rest),
         "contract" => {
             no_args(command, rest).and_then(|()| counted(|tally| contract::run(&ctx, tally)))
@@ -110,11 +125,19 @@ fn run(args: Vec<String>) -> Result<()> {
             no_args(command, rest).and_then(|()| counted(|tally| device_files::run(&ctx, tally)))
         }
         "fuzz" => fuzz::run(&ctx, rest),
+        "test-postgres" => counted(|tally| test::postgres_tests(&ctx, rest, tally)),
         "dist" => no_args(command, rest).and_then(|()| dist::run(&ctx)),
+        "install-test" => no_args(command, rest).and_then(|()| {
+            let mut tally = tally::Tally::default();
+            install_test::run(&ctx, &mut tally)?;
+            tally.check_floors(&[(install_test::SUITE, 9)])
+        }),
         "tools" => no_args(command, rest)
             .and_then(|()| tools::ensure_build(&ctx))
             .and_then(|()| tools::ensure_browser(&ctx))
-            .and_then(|()| tools::ensure_aiosmtpd(&ctx).map(|_| ())),
+            .and_then(|()| tools::ensure_aiosmtpd(&ctx).map(|_| ()))
+            .and_then(|()| tools::ensure_standardwebhooks(&ctx).map(|_| ()))
+            .and_then(|()| postgres::ensure(&ctx).map(|_| ())),
         other => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
 }
@@ -128,6 +151,16 @@ fn counted(run: impl FnOnce(&mut tally::Tally) -> Result<()>) -> Result<()> {
     }
     println!("{}", tally.total());
     result
+}
+
+/// A whole suite run on its own (no arguments picking tests) is held to the floors
+/// `cargo xtask test` holds it to: a spec file or test binary that lost its tests fails here too.
+fn whole_suite_floors(args: &[String], tally: &tally::Tally, floors: &[(&str, u32)]) -> Result<()> {
+    if args.is_empty() {
+        tally.check_floors(floors)
+    } else {
+        Ok(())
+    }
 }
 
 /// `dev`'s only option: `--bind ADDR` or `--bind=ADDR`, passed through to the server.

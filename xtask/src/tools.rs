@@ -82,6 +82,37 @@ pub fn ensure_wrk(ctx: &Ctx) -> Result<()> {
     apt_install(ctx, &["wrk"])
 }
 
+/// nginx and Caddy, the proxies `cargo xtask install-test` puts in front of the server as the
+/// README's examples do, and openssl for its certificate, from Debian.
+pub fn ensure_proxies(ctx: &Ctx) -> Result<()> {
+    let missing: Vec<&str> = ["nginx", "caddy", "openssl"]
+        .into_iter()
+        .filter(|tool| {
+            ctx.cmd("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .read()
+                .is_none()
+        })
+        .collect();
+    if missing.is_empty() {
+        println!("tools: nginx, caddy, openssl: ok");
+        return Ok(());
+    }
+    if ctx.cmd("id").arg("-u").read().as_deref().map(str::trim) != Some("0") {
+        bail!(
+            "{} missing (the install test puts them in front of the server): install with \
+             `sudo apt-get install -y {}`",
+            missing.join(", "),
+            missing.join(" ")
+        );
+    }
+    println!(
+        "tools: {}: missing, installing with apt-get",
+        missing.join(", ")
+    );
+    apt_install(ctx, &missing)
+}
+
 /// exiftool, the independent reader `cargo xtask device-files` compares `helpcenter-media`
 /// with, from Debian.
 pub fn ensure_exiftool(ctx: &Ctx) -> Result<()> {
@@ -106,31 +137,65 @@ pub fn ensure_exiftool(ctx: &Ctx) -> Result<()> {
 /// aiosmtpd from PyPI: the real SMTP server that catches the mail of `cargo xtask dev` and of
 /// the server's mail tests (`crates/server/tools/catch_mail.py`).
 const AIOSMTPD_VERSION: &str = "1.4.6";
+/// PyJWT from PyPI, in the same venv: the stock JWT library the server's identity tests sign
+/// tokens with, as a store's backend would (`crates/server/tests/tickets.rs`).
+const PYJWT_VERSION: &str = "2.10.1";
 
-/// The Python of the venv aiosmtpd is installed in: what `$HELPCENTER_TEST_AIOSMTPD` names.
-pub fn aiosmtpd_python(ctx: &Ctx) -> std::path::PathBuf {
-    ctx.root.join("target/aiosmtpd-venv/bin/python")
+/// standardwebhooks from PyPI: the Standard Webhooks library a store's receiver verifies our
+/// webhooks with, run by the server's webhook tests (`crates/server/tools/webhook_receiver.py`).
+const STANDARDWEBHOOKS_VERSION: &str = "1.1.0";
+
+/// aiosmtpd at [`AIOSMTPD_VERSION`] and PyJWT at [`PYJWT_VERSION`] in a venv under `target/`
+/// (`target/aiosmtpd-venv`),
+/// installed by pip unless it is there already; answers the venv's Python, what
+/// `$HELPCENTER_TEST_AIOSMTPD` names.
+pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
+    ensure_venv_packages(
+        ctx,
+        "aiosmtpd-venv",
+        &[("aiosmtpd", AIOSMTPD_VERSION), ("PyJWT", PYJWT_VERSION)],
+        "import aiosmtpd, jwt; print(aiosmtpd.__version__, jwt.__version__)",
+    )
 }
 
-/// aiosmtpd at [`AIOSMTPD_VERSION`] in a venv under `target/`, installed by pip unless it is
-/// there already; answers the venv's Python.
-pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
-    let python = aiosmtpd_python(ctx);
+/// standardwebhooks at [`STANDARDWEBHOOKS_VERSION`] in its own venv under `target/`
+/// (`target/webhooks-venv`), installed by pip unless it is there already; answers the venv's
+/// Python, what `$HELPCENTER_TEST_STANDARDWEBHOOKS` names.
+pub fn ensure_standardwebhooks(ctx: &Ctx) -> Result<std::path::PathBuf> {
+    ensure_venv_packages(
+        ctx,
+        "webhooks-venv",
+        &[("standardwebhooks", STANDARDWEBHOOKS_VERSION)],
+        "from importlib.metadata import version; import standardwebhooks; print(version('standardwebhooks'))",
+    )
+}
+
+/// `packages` (name, version) in the venv `target/{venv_name}`, made and filled by pip unless
+/// `probe` (Python printing the installed versions, space-separated, in the same order) says
+/// they are there already.
+fn ensure_venv_packages(
+    ctx: &Ctx,
+    venv_name: &str,
+    packages: &[(&str, &str)],
+    probe: &str,
+) -> Result<std::path::PathBuf> {
+    let venv = ctx.root.join("target").join(venv_name);
+    let python = venv.join("bin/python");
+    let names: Vec<&str> = packages.iter().map(|(name, _)| *name).collect();
+    let names = names.join(", ");
+    let want: Vec<&str> = packages.iter().map(|(_, version)| *version).collect();
+    let want = want.join(" ");
     let installed = || {
         ctx.cmd(&python)
-            .args(["-c", "import aiosmtpd; print(aiosmtpd.__version__)"])
+            .args(["-c", probe])
             .read()
             .map(|v| v.trim().to_owned())
     };
-    if installed().as_deref() == Some(AIOSMTPD_VERSION) {
-        println!(
-            "tools: aiosmtpd: ok ({AIOSMTPD_VERSION}, {})",
-            python.display()
-        );
+    if installed().as_deref() == Some(want.as_str()) {
+        println!("tools: {names}: ok ({want}, {})", python.display());
         return Ok(python);
     }
-    println!("tools: aiosmtpd: missing, installing {AIOSMTPD_VERSION} from PyPI into a venv");
-    let venv = ctx.root.join("target/aiosmtpd-venv");
+    println!("tools: {names}: missing, installing {want} from PyPI into a venv");
     let make_venv = || {
         ctx.cmd("python3")
             .args(["-m", "venv", "--clear"])
@@ -155,12 +220,16 @@ pub fn ensure_aiosmtpd(ctx: &Ctx) -> Result<std::path::PathBuf> {
             "--quiet",
             "--disable-pip-version-check",
         ])
-        .arg(format!("aiosmtpd=={AIOSMTPD_VERSION}"))
+        .args(
+            packages
+                .iter()
+                .map(|(name, version)| format!("{name}=={version}")),
+        )
         .run()?;
     match installed() {
-        Some(version) if version == AIOSMTPD_VERSION => Ok(python),
+        Some(found) if found == want => Ok(python),
         other => bail!(
-            "pip installed aiosmtpd=={AIOSMTPD_VERSION} but {} reports {other:?}",
+            "pip installed {names} ({want}) but {} reports {other:?}",
             python.display()
         ),
     }
@@ -385,7 +454,7 @@ fn unquote(value: &str) -> String {
 
 /// Installs Debian packages, refreshing the package lists first only if the install fails (a
 /// fresh machine has none).
-fn apt_install(ctx: &Ctx, packages: &[&str]) -> Result<()> {
+pub fn apt_install(ctx: &Ctx, packages: &[&str]) -> Result<()> {
     let apt = |args: &[&str]| {
         ctx.cmd("apt-get")
             .args(args)

@@ -4,7 +4,7 @@
 
 use helpcenter_core::json::{FromJson, Json, ObjectWriter, ToJson};
 
-use crate::{Brand, NewTicket, WidgetConfig};
+use crate::{Brand, MailKind, NewTicket, WidgetConfig};
 
 impl FromJson for WidgetConfig {
     fn from_json(json: &Json) -> Option<Self> {
@@ -15,12 +15,20 @@ impl FromJson for WidgetConfig {
             brand: json.field("brand")?,
             return_policy_url: json.optional("return_policy_url")?,
             today: json.field("today")?,
+            logo_url: json.optional("logo_url")?,
+            shopper_mail: json.or("shopper_mail", Vec::new())?,
             order_lookup: match json.optional::<String>("order_lookup")?.as_deref() {
                 None => None,
                 Some("required") => Some(crate::OrderLookupMode::Required),
                 Some(_) => Some(crate::OrderLookupMode::Optional),
             },
         })
+    }
+}
+
+impl FromJson for MailKind {
+    fn from_json(json: &Json) -> Option<Self> {
+        MailKind::parse(json.as_str()?)
     }
 }
 
@@ -90,17 +98,21 @@ mod tests {
             brand: Brand::default(),
             return_policy_url: Some("https://shop.example/returns".into()),
             today: "2026-12-03".parse().expect("date"),
+            logo_url: Some("https://shop.example/logo.svg".into()),
+            shopper_mail: vec![MailKind::Receipt, MailKind::Decision],
             order_lookup: Some(crate::OrderLookupMode::Required),
         };
         let text = serde_json::to_string(&config).expect("json");
         assert_eq!(WidgetConfig::from_json(&parse(&text)), Some(config.clone()));
         let without_url = WidgetConfig {
             return_policy_url: None,
+            logo_url: None,
+            shopper_mail: Vec::new(),
             order_lookup: None,
             ..config
         };
         let text = serde_json::to_string(&without_url).expect("json");
-        assert!(!text.contains("return_policy_url"));
+        assert!(!text.contains("return_policy_url") && !text.contains("logo_url"));
         assert!(!text.contains("order_lookup"));
         assert_eq!(WidgetConfig::from_json(&parse(&text)), Some(without_url));
         assert_eq!(WidgetConfig::from_json(&parse("{\"site\":\"demo\"}")), None);

@@ -6,6 +6,7 @@ pub mod console;
 mod json;
 mod mail;
 mod problem;
+mod webhooks;
 
 use helpcenter_core::{CivilDate, ClaimedItem, DeliverySource, Policy, StoreOrder};
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,11 @@ use serde::{Deserialize, Serialize};
 pub use brand::{MIN_CONTRAST, contrast_ratio};
 pub use mail::{LinkExchange, LinkRequest, MailKind, MailState, OutboxMail};
 pub use problem::{ErrorCode, ProblemDetails};
+pub use webhooks::{
+    DeliveryAttempt, DeliveryState, RotatedSecret, SecretRotation, WebhookData, WebhookDelivery,
+    WebhookDeliveryLog, WebhookEndpoint, WebhookEvent, WebhookEventType, WebhookPayload,
+    WebhookSecretInfo, WebhookTicket,
+};
 
 /// `GET /v1/sites/{site}/widget-config`: everything the widget needs to start.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,9 +34,23 @@ pub struct WidgetConfig {
     /// Today in the site's time zone: claim windows count the site's days, and the browser
     /// should not need a time-zone database to know which day that is.
     pub today: CivilDate,
+    /// The store's logo for the widget's header (an absolute `https` address), beside
+    /// `display_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// The mails this site sends the shopper: the widget promises only these.
+    #[serde(default)]
+    pub shopper_mail: Vec<MailKind>,
     /// Whether the site checks orders with the store (order number + email asked first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_lookup: Option<OrderLookupMode>,
+}
+
+impl WidgetConfig {
+    /// Whether the site mails the shopper `kind`.
+    pub fn mails(&self, kind: MailKind) -> bool {
+        self.shopper_mail.contains(&kind)
+    }
 }
 
 /// `[sites.order_lookup] mode`: what happens when the store's order system cannot answer.
@@ -228,7 +248,9 @@ pub struct EvidenceItem {
     pub filename: String,
     pub media_type: helpcenter_core::MediaType,
     pub bytes: u64,
-    /// Where the ticket's holder downloads it (with their access token).
+    /// Where to download it: in the shopper's view, `/v1/tickets/{id}/evidence/{upload}` with
+    /// the ticket's access token; in the admin API's, `/v1/admin/tickets/{id}/evidence/{upload}`
+    /// with the admin key.
     pub url: String,
 }
 
@@ -261,6 +283,16 @@ pub struct TicketView {
     pub order: Option<Box<TicketOrder>>,
 }
 
+/// `GET /v1/sites/{site}/identity`: who the store's identity token signs in, so the widget
+/// can say "Signed in as …" from the server's word rather than from the token's own text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignedIn {
+    /// The customer's id in the store.
+    pub customer_id: String,
+    pub email: String,
+}
+
 /// A row of "my requests".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -275,7 +307,8 @@ pub struct TicketSummary {
     pub latest_event: u32,
 }
 
-/// `POST /v1/tickets/{id}/replies`: the shopper answers a request for information.
+/// `POST /v1/tickets/{id}/replies`: the shopper writes to the store while the ticket is open
+/// (an answer to a request for information, or more words and files of their own).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]

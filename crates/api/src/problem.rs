@@ -105,6 +105,10 @@ pub enum ErrorCode {
     /// The identity token expired.
     #[serde(rename = "identity.expired")]
     IdentityExpired,
+    /// The identity token is valid for longer than the site accepts (a long-lived token that
+    /// leaked would sign the shopper in for too long).
+    #[serde(rename = "identity.lifetime_too_long")]
+    IdentityLifetimeTooLong,
     /// The site signs no identity tokens.
     #[serde(rename = "identity.not_configured")]
     IdentityNotConfigured,
@@ -302,7 +306,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code the server answers with.
-    pub const ALL: [ErrorCode; 77] = [
+    pub const ALL: [ErrorCode; 78] = [
         ErrorCode::SiteNotFound,
         ErrorCode::NotFound,
         ErrorCode::TicketNotFound,
@@ -318,6 +322,7 @@ impl ErrorCode {
         ErrorCode::IdentityMalformed,
         ErrorCode::IdentityBadSignature,
         ErrorCode::IdentityExpired,
+        ErrorCode::IdentityLifetimeTooLong,
         ErrorCode::IdentityNotConfigured,
         ErrorCode::MessageRequired,
         ErrorCode::MessageEmpty,
@@ -400,6 +405,7 @@ impl ErrorCode {
             ErrorCode::IdentityMalformed => "identity.malformed",
             ErrorCode::IdentityBadSignature => "identity.bad_signature",
             ErrorCode::IdentityExpired => "identity.expired",
+            ErrorCode::IdentityLifetimeTooLong => "identity.lifetime_too_long",
             ErrorCode::IdentityNotConfigured => "identity.not_configured",
             ErrorCode::MessageRequired => "message.required",
             ErrorCode::MessageEmpty => "message.empty",
@@ -474,6 +480,7 @@ impl ErrorCode {
             ErrorCode::IdentityMalformed
                 | ErrorCode::IdentityBadSignature
                 | ErrorCode::IdentityExpired
+                | ErrorCode::IdentityLifetimeTooLong
                 | ErrorCode::IdentityNotConfigured
         )
     }

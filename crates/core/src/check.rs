@@ -26,19 +26,164 @@ pub enum PolicyProblemCode {
     MissingMessage,
     /// A number outside what the policy allows, or two that contradict each other.
     Limit,
+    /// A warning, not a problem: a text kept from the built-in policy that a store should
+    /// write for itself (the legal recourse, written for one jurisdiction).
+    DefaultText,
+    /// An outcome demands an order number on a branch marked `no_order`, where the shopper
+    /// may have none: they could never file.
+    OrderDemandedWithoutOrder,
 }
 
-/// One thing wrong with a policy, at `path` (e.g. `questions[2].answers[0].next`).
+/// One thing wrong with a policy. `path` names the items on the way by their ids
+/// (`question "quality_use", answer "modified", next`), as the merchant wrote them, not by
+/// their position in the file's arrays; `line` is where it is in the file, when there is one.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 pub struct PolicyProblem {
     pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The same place by position (`questions[4].answers[0].next`), as a program counts.
+    pub position: String,
     pub code: PolicyProblemCode,
     pub detail: String,
 }
 
+impl PolicyProblem {
+    /// A problem at `position`, named by the ids `policy` gives the items on the way.
+    pub fn at(
+        policy: &Policy,
+        position: String,
+        code: PolicyProblemCode,
+        detail: String,
+    ) -> PolicyProblem {
+        PolicyProblem {
+            path: name_position(&segments(&position), |items| policy.id_at(items)),
+            line: None,
+            position,
+            code,
+            detail,
+        }
+    }
+}
+
 impl fmt::Display for PolicyProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.detail)
+        match (self.line, self.path.is_empty()) {
+            (Some(line), true) => write!(f, "line {line}: {}", self.detail),
+            (Some(line), false) => write!(f, "line {line}, {}: {}", self.path, self.detail),
+            (None, _) => write!(f, "{}: {}", self.path, self.detail),
+        }
+    }
+}
+
+/// One step of a position: a setting's key, or an item of an array.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// `questions[2].answers[1].next` as its steps. A text's key may hold dots
+/// (`messages.zh-CN.hint.screenshot`): under `messages`, the third step is the rest.
+pub fn segments(position: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut rest = position;
+    while !rest.is_empty() {
+        if out.len() == 2 && out.first() == Some(&Segment::Key("messages".into())) {
+            out.push(Segment::Key(rest.to_owned()));
+            break;
+        }
+        let end = rest.find('.').unwrap_or(rest.len());
+        let (piece, after) = rest.split_at(end);
+        rest = after.strip_prefix('.').unwrap_or(after);
+        let mut parts = piece.split('[');
+        if let Some(key) = parts.next().filter(|k| !k.is_empty()) {
+            out.push(Segment::Key(key.to_owned()));
+        }
+        for index in parts {
+            match index.trim_end_matches(']').parse() {
+                Ok(n) => out.push(Segment::Index(n)),
+                Err(_) => out.push(Segment::Key(index.to_owned())),
+            }
+        }
+    }
+    out
+}
+
+/// What an item of the array at `keys` (indices left out) is called, for the arrays whose
+/// items have ids.
+fn item_kind(keys: &[&str]) -> Option<&'static str> {
+    match keys {
+        ["categories"] => Some("category"),
+        ["questions"] => Some("question"),
+        ["questions", "answers"] => Some("answer"),
+        ["outcomes"] => Some("outcome"),
+        ["force_majeure", "notices"] => Some("notice"),
+        _ => None,
+    }
+}
+
+/// A position in the merchant's words: each item with an id named by it
+/// (`outcome "transit_damage", claim_window.days_after_delivery`); `id_at` gives the id of the
+/// item a prefix of `segments` ends at.
+pub fn name_position(segments: &[Segment], id_at: impl Fn(&[Segment]) -> Option<String>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    // Keys since the last named item, and every key so far (for which array this is).
+    let mut keys: Vec<String> = Vec::new();
+    let mut all_keys: Vec<&str> = Vec::new();
+    for (i, segment) in segments.iter().enumerate() {
+        match segment {
+            Segment::Key(key) => {
+                all_keys.push(key);
+                keys.push(
+                    if key
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                    {
+                        key.clone()
+                    } else {
+                        format!("{key:?}")
+                    },
+                );
+            }
+            Segment::Index(n) => match item_kind(&all_keys) {
+                Some(kind) => {
+                    keys.clear();
+                    parts.push(match id_at(&segments[..=i]).filter(|id| !id.is_empty()) {
+                        Some(id) => format!("{kind} {id:?}"),
+                        None => format!("{kind} #{}", n + 1),
+                    });
+                }
+                None => match keys.last_mut() {
+                    Some(last) => last.push_str(&format!("[{n}]")),
+                    None => keys.push(format!("[{n}]")),
+                },
+            },
+        }
+    }
+    if !keys.is_empty() {
+        parts.push(keys.join("."));
+    }
+    parts.join(", ")
+}
+
+impl Policy {
+    /// The id of the item `segments` ends at (a category, question, answer, outcome or notice).
+    fn id_at(&self, segments: &[Segment]) -> Option<String> {
+        use Segment::{Index, Key};
+        let key = |s: &Segment, name: &str| matches!(s, Key(k) if k == name);
+        match segments {
+            [c, Index(i)] if key(c, "categories") => Some(self.categories.get(*i)?.id.clone()),
+            [q, Index(i)] if key(q, "questions") => Some(self.questions.get(*i)?.id.clone()),
+            [q, Index(i), a, Index(j)] if key(q, "questions") && key(a, "answers") => {
+                Some(self.questions.get(*i)?.answers.get(*j)?.id.clone())
+            }
+            [o, Index(i)] if key(o, "outcomes") => Some(self.outcomes.get(*i)?.id.clone()),
+            [f, n, Index(i)] if key(f, "force_majeure") && key(n, "notices") => {
+                Some(self.force_majeure.notices.get(*i)?.id.clone())
+            }
+            _ => None,
+        }
     }
 }
 
@@ -63,11 +208,8 @@ impl Checker<'_> {
         code: PolicyProblemCode,
         detail: impl Into<String>,
     ) {
-        self.problems.push(PolicyProblem {
-            path: path.into(),
-            code,
-            detail: detail.into(),
-        });
+        let problem = PolicyProblem::at(self.policy, path.into(), code, detail.into());
+        self.problems.push(problem);
     }
 
     fn limit(&mut self, ok: bool, path: String, detail: impl Into<String>) {
@@ -125,18 +267,18 @@ impl Checker<'_> {
     fn ids(&mut self) {
         let mut seen = BTreeMap::new();
         let nodes = (self.policy.questions.iter().enumerate())
-            .map(|(i, q)| (format!("questions[{i}].id"), &q.id))
+            .map(|(i, q)| (format!("questions[{i}].id"), "question", &q.id))
             .chain(
                 (self.policy.outcomes.iter().enumerate())
-                    .map(|(i, o)| (format!("outcomes[{i}].id"), &o.id)),
+                    .map(|(i, o)| (format!("outcomes[{i}].id"), "outcome", &o.id)),
             );
-        for (path, id) in nodes {
+        for (path, kind, id) in nodes {
             self.id(path.clone(), id);
-            if let Some(first) = seen.insert(id.as_str(), path.clone()) {
+            if let Some(first) = seen.insert(id.as_str(), kind) {
                 self.report(
                     path,
                     PolicyProblemCode::DuplicateId,
-                    format!("{id:?} is already used at {first} (questions and outcomes share one set of ids)"),
+                    format!("{id:?} is already the id of an earlier {first} (questions and outcomes share one set of ids)"),
                 );
             }
         }
@@ -195,6 +337,69 @@ impl Checker<'_> {
         }
         self.cycles();
         self.reachability();
+        self.order_less();
+    }
+
+    /// Every outcome a `no_order` category or answer leads to (its late route too) must take
+    /// a claim without an order number.
+    fn order_less(&mut self) {
+        let policy = self.policy;
+        let mut starts: Vec<(String, &str)> = Vec::new();
+        for c in &policy.categories {
+            if c.no_order {
+                starts.push((format!("category {:?}", c.id), c.start.as_str()));
+            }
+        }
+        for q in &policy.questions {
+            for a in &q.answers {
+                if a.no_order {
+                    let branch = format!("question {:?}, answer {:?},", q.id, a.id);
+                    starts.push((branch, a.next.as_str()));
+                }
+            }
+        }
+        let mut reported = BTreeSet::new();
+        for (branch, start) in starts {
+            // Each node once per branch: a checked tree has no cycles, a broken one must
+            // not hang here either.
+            let mut seen = BTreeSet::new();
+            let mut todo = vec![start];
+            while let Some(id) = todo.pop() {
+                if !seen.insert(id) {
+                    continue;
+                }
+                match policy.node(id) {
+                    Some(Node::Question(q)) => {
+                        todo.extend(q.answers.iter().map(|a| a.next.as_str()))
+                    }
+                    Some(Node::Outcome(o)) => {
+                        if let Some(late) = o
+                            .claim_window
+                            .as_ref()
+                            .and_then(|w| w.late_outcome.as_deref())
+                        {
+                            todo.push(late);
+                        }
+                        if o.evidence.order_number.is_required() && reported.insert(o.id.as_str()) {
+                            let i = policy
+                                .outcomes
+                                .iter()
+                                .position(|x| x.id == o.id)
+                                .unwrap_or(0);
+                            self.report(
+                                format!("outcomes[{i}].evidence.order_number"),
+                                PolicyProblemCode::OrderDemandedWithoutOrder,
+                                format!(
+                                    "outcome {:?} requires an order number, but {branch} is marked no_order: set order_number = \"optional\"",
+                                    o.id
+                                ),
+                            );
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
     }
 
     /// Depth-first search over questions; an edge back to a question on the current path
@@ -420,9 +625,21 @@ impl Checker<'_> {
             "force_majeure.message".into(),
             &policy.force_majeure.message,
         );
+        // A site's notices come from its policy and its config together: one id, one notice.
+        let mut notice_ids = BTreeSet::new();
         for (i, n) in policy.force_majeure.notices.iter().enumerate() {
             let path = format!("force_majeure.notices[{i}]");
             self.id(format!("{path}.id"), &n.id);
+            if !notice_ids.insert(n.id.as_str()) {
+                self.report(
+                    format!("{path}.id"),
+                    PolicyProblemCode::DuplicateId,
+                    format!(
+                        "notice {:?} is published twice (in the policy or the config)",
+                        n.id
+                    ),
+                );
+            }
             self.message(format!("{path}.message"), &n.message);
             self.limit(
                 n.ends_on.is_none_or(|end| n.starts_on <= end),
@@ -479,13 +696,56 @@ mod tests {
     fn problems(text: &str) -> Vec<(String, PolicyProblemCode)> {
         match Policy::from_toml(text) {
             Ok(_) => Vec::new(),
-            Err(PolicyErrors(problems)) => problems.into_iter().map(|p| (p.path, p.code)).collect(),
+            Err(PolicyErrors(problems)) => {
+                problems.into_iter().map(|p| (p.position, p.code)).collect()
+            }
         }
     }
 
     #[test]
     fn the_default_policy_passes() {
         assert_eq!(problems(DEFAULT_POLICY_TOML), []);
+    }
+
+    #[test]
+    fn an_order_number_demanded_on_an_order_less_branch_is_refused() {
+        let text = edited(
+            "id = \"payment_no_order\"\nremedy = \"refund_or_investigation\"\nmessage = \"outcome.payment_no_order\"\n\n[outcomes.evidence]\nhint = \"hint.payment_anomaly\"\norder_number = \"optional\"\n",
+            "id = \"payment_no_order\"\nremedy = \"refund_or_investigation\"\nmessage = \"outcome.payment_no_order\"\n\n[outcomes.evidence]\nhint = \"hint.payment_anomaly\"\n",
+        );
+        let Err(PolicyErrors(found)) = Policy::from_toml(&text) else {
+            panic!("an order number demanded of a shopper with no order passed");
+        };
+        assert_eq!(
+            found.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "line 305, outcome \"payment_no_order\", evidence.order_number: outcome \"payment_no_order\" requires an order number, but question \"payment_what\", answer \"charged_no_order\", is marked no_order: set order_number = \"optional\""
+            ]
+        );
+        assert_eq!(found[0].code, PolicyProblemCode::OrderDemandedWithoutOrder);
+    }
+
+    #[test]
+    fn an_order_less_category_reaches_only_outcomes_without_an_order_number() {
+        let mut policy = Policy::builtin();
+        let at = policy
+            .categories
+            .iter()
+            .position(|c| c.id == "product_quality");
+        policy.categories[at.unwrap_or(0)].no_order = true;
+        let found = policy.check().err().map(|e| e.0).unwrap_or_default();
+        let mut paths: Vec<&str> = found.iter().map(|p| p.position.as_str()).collect();
+        paths.sort_unstable();
+        // quality_defect, not_covered and (by "arrived damaged") transit damage and its late route.
+        assert_eq!(
+            paths,
+            [
+                "outcomes[0].evidence.order_number",
+                "outcomes[1].evidence.order_number",
+                "outcomes[2].evidence.order_number",
+                "outcomes[3].evidence.order_number",
+            ]
+        );
     }
 
     #[test]
@@ -526,17 +786,18 @@ mod tests {
         assert!(
             found
                 .iter()
-                .any(|p| p.code == PolicyProblemCode::DeadEnd && p.path == "questions[3].answers")
+                .any(|p| p.code == PolicyProblemCode::DeadEnd
+                    && p.position == "questions[3].answers")
         );
         assert!(
             found
                 .iter()
-                .any(|p| p.code == PolicyProblemCode::Unreachable && p.path == "outcomes[6]")
+                .any(|p| p.code == PolicyProblemCode::Unreachable && p.position == "outcomes[6]")
         );
         assert!(
             found
                 .iter()
-                .any(|p| p.code == PolicyProblemCode::Unreachable && p.path == "outcomes[7]")
+                .any(|p| p.code == PolicyProblemCode::Unreachable && p.position == "outcomes[7]")
         );
     }
 
@@ -546,9 +807,20 @@ mod tests {
         let Err(PolicyErrors(found)) = Policy::from_toml(&text) else {
             panic!("a window of 0 days passed");
         };
+        let line = text
+            .lines()
+            .position(|l| l == "days_after_delivery = 0")
+            .expect("in the file")
+            + 1;
         assert_eq!(
             found.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            ["outcomes[2].claim_window.days_after_delivery: from 1 to 365 days"]
+            [format!(
+                "line {line}, outcome \"transit_damage\", claim_window.days_after_delivery: from 1 to 365 days"
+            )]
+        );
+        assert_eq!(
+            found[0].position,
+            "outcomes[2].claim_window.days_after_delivery"
         );
     }
 
@@ -558,7 +830,10 @@ mod tests {
         text = text.replace("days_after_delivery = 7", "days_after_delivery = 4000");
         text = text.replace("min_count = 2\n", "min_count = 30\n");
         text = text.replace("id = \"not_covered\"", "id = \"quality_defect\"");
-        text = text.replace("\"hint.screenshot\" = \"能说明问题的截图或照片。\"\n", "");
+        text = text.replace(
+            "\"hint.screenshot\" = \"如有，请附上能说明问题的截图或照片。\"\n",
+            "",
+        );
         let found = problems(&text);
         for expected in [
             ("outcomes[1].id", PolicyProblemCode::DuplicateId),
@@ -601,7 +876,7 @@ mod tests {
             .map(|e| e.0)
             .unwrap_or_default()
             .into_iter()
-            .map(|p| p.path)
+            .map(|p| p.position)
             .collect();
         assert_eq!(
             paths,
@@ -626,12 +901,8 @@ mod tests {
             .expect("the typo is in the file")
             + 1;
         assert!(typo_line >= 10, "a line that `starts_with` could confuse");
-        assert_eq!(
-            found.0[0].path,
-            format!("line {typo_line}, column 1"),
-            "{}",
-            found.0[0]
-        );
+        assert_eq!(found.0[0].line, Some(typo_line), "{}", found.0[0]);
+        assert_eq!(found.0[0].path, "service", "{}", found.0[0]);
         assert!(
             found.0[0].detail.contains("first_response_hour"),
             "{}",
@@ -642,6 +913,90 @@ mod tests {
             Policy::from_toml("default_locale = \"en\"\n[service\n").expect_err("bad toml");
         assert_eq!(broken.0.len(), 1);
         assert_eq!(broken.0[0].code, PolicyProblemCode::Syntax);
-        assert_eq!(broken.0[0].path, "line 2, column 9", "{}", broken.0[0]);
+        assert_eq!(broken.0[0].line, Some(2), "{}", broken.0[0]);
+    }
+
+    /// Items are named by their ids, as the merchant wrote them, not by position.
+    #[test]
+    fn problems_name_items_by_id() {
+        let mut policy = Policy::builtin();
+        let question = policy.questions[2].id.clone();
+        let answer = policy.questions[2].answers[1].id.clone();
+        policy.questions[2].answers[1].next = "nowhere".into();
+        policy.outcomes[0].evidence.media.max_count = 99;
+        let found = policy.check().expect_err("refused").0;
+        let shown: Vec<String> = found.iter().map(ToString::to_string).collect();
+        assert!(
+            shown.contains(&format!(
+                "question {question:?}, answer {answer:?}, next: no question or outcome is named \"nowhere\""
+            )),
+            "{shown:#?}"
+        );
+        assert!(
+            shown.contains(&format!(
+                "outcome {:?}, evidence.media.max_count: need min_count ≤ max_count ≤ 20",
+                policy.outcomes[0].id
+            )),
+            "{shown:#?}"
+        );
+        assert!(shown.iter().all(|s| !s.contains('[')), "{shown:#?}");
+    }
+
+    #[test]
+    fn a_notice_published_twice_is_refused() {
+        let mut policy = Policy::builtin();
+        let notice = crate::policy::Notice {
+            id: "typhoon".into(),
+            message: "force_majeure.message".into(),
+            starts_on: "2026-09-10".parse().expect("date"),
+            ends_on: None,
+            categories: Vec::new(),
+        };
+        policy.force_majeure.notices = vec![notice.clone(), notice];
+        let shown: Vec<String> = policy
+            .check()
+            .expect_err("refused")
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "notice \"typhoon\", id: notice \"typhoon\" is published twice (in the policy or the config)"
+            ]
+        );
+    }
+
+    #[test]
+    fn positions_read_back_into_steps() {
+        use Segment::{Index, Key};
+        assert_eq!(
+            segments("questions[2].answers[1].next"),
+            [
+                Key("questions".into()),
+                Index(2),
+                Key("answers".into()),
+                Index(1),
+                Key("next".into())
+            ]
+        );
+        assert_eq!(
+            segments("messages.zh-CN.hint.screenshot"),
+            [
+                Key("messages".into()),
+                Key("zh-CN".into()),
+                Key("hint.screenshot".into())
+            ]
+        );
+        let policy = Policy::builtin();
+        assert_eq!(
+            name_position(&segments("messages.zh-CN.hint.screenshot"), |_| None),
+            "messages.zh-CN.\"hint.screenshot\""
+        );
+        assert_eq!(
+            name_position(&segments("outcomes[40].id"), |s| policy.id_at(s)),
+            "outcome #41, id"
+        );
     }
 }

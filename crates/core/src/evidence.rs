@@ -190,6 +190,27 @@ pub struct EvidenceRule {
     pub media: MediaRule,
     /// Message telling the shopper what the photos should show ("the box and the item").
     pub hint: String,
+    /// Whether the claim needs an order number (§II), or may come without one.
+    #[serde(default, skip_serializing_if = "OrderNumberNeed::is_required")]
+    pub order_number: OrderNumberNeed,
+}
+
+/// Whether an outcome's claims carry an order number: §II asks for one, but a shopper charged
+/// without an order, or writing about the website, may have none.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderNumberNeed {
+    #[default]
+    Required,
+    /// Checked when given, never demanded.
+    Optional,
+}
+
+impl OrderNumberNeed {
+    pub fn is_required(&self) -> bool {
+        *self == OrderNumberNeed::Required
+    }
 }
 
 /// What inspecting one file found out. Facts the inspector could not establish stay `None`.

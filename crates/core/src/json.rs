@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::date::CivilDate;
-use crate::evidence::{DescriptionRule, EvidenceFile, EvidenceRule, MediaRule, MediaType};
+use crate::evidence::{
+    DescriptionRule, EvidenceFile, EvidenceRule, MediaRule, MediaType, OrderNumberNeed,
+};
 use crate::policy::{
     Answer, Category, Dispute, ForceMajeure, Notice, OrderNumberCharset, OrderNumberFormat,
     Outcome, Policy, Question, Remedy, Service,
@@ -573,6 +575,7 @@ impl FromJson for Category {
             id: json.field("id")?,
             title: json.field("title")?,
             start: json.field("start")?,
+            no_order: json.or("no_order", false)?,
         })
     }
 }
@@ -593,6 +596,7 @@ impl FromJson for Answer {
             id: json.field("id")?,
             label: json.field("label")?,
             next: json.field("next")?,
+            no_order: json.or("no_order", false)?,
         })
     }
 }
@@ -624,7 +628,18 @@ impl FromJson for EvidenceRule {
             description: json.or("description", DescriptionRule::default())?,
             media: json.or("media", MediaRule::default())?,
             hint: json.field("hint")?,
+            order_number: json.or("order_number", OrderNumberNeed::Required)?,
         })
+    }
+}
+
+impl FromJson for OrderNumberNeed {
+    fn from_json(json: &Json) -> Option<Self> {
+        match json.as_str()? {
+            "required" => Some(OrderNumberNeed::Required),
+            "optional" => Some(OrderNumberNeed::Optional),
+            _ => None,
+        }
     }
 }
 

@@ -25,7 +25,9 @@ pub mod window;
 
 pub use check::{PolicyErrors, PolicyProblem, PolicyProblemCode};
 pub use date::CivilDate;
-pub use evidence::{DescriptionRule, EvidenceFile, EvidenceRule, MediaRule, MediaType};
+pub use evidence::{
+    DescriptionRule, EvidenceFile, EvidenceRule, MediaRule, MediaType, OrderNumberNeed,
+};
 pub use order::{ClaimedItem, DeliverySource, OrderItem, StoreOrder, check_items, validate_claim};
 pub use policy::{
     Answer, Category, Decision, Liability, Node, Notice, OrderNumberFormat, Outcome, Policy,

@@ -53,6 +53,14 @@ pub struct Category {
     pub title: MessageKey,
     /// The first question or outcome (by id).
     pub start: String,
+    /// A shopper here may have no order at all (feedback on the website, say): every outcome
+    /// this category leads to must take a claim without an order number.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub no_order: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -75,6 +83,10 @@ pub struct Answer {
     pub label: MessageKey,
     /// The next question or the outcome (by id).
     pub next: String,
+    /// This answer says there may be no order ("I was charged, but I have no order"): every
+    /// outcome it leads to must take a claim without an order number.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub no_order: bool,
 }
 
 /// Where the tree ends: what the store will do, told to the shopper before they file.

@@ -43,8 +43,14 @@ pub fn validate_submission<'p>(
     let mut problems = Vec::new();
 
     let order_number = policy.order_number.normalize(&submission.order_number);
-    if let Some(code) = policy.order_number.check(&submission.order_number) {
-        problems.push(Problem::new(Field::OrderNumber, code));
+    // An outcome that may have no order takes a claim without one; one given is still checked.
+    let may_have_no_order = policy
+        .walk(&submission.category, &submission.answers)
+        .is_ok_and(|reached| !reached.evidence.order_number.is_required());
+    match policy.order_number.check(&submission.order_number) {
+        Some(ProblemCode::OrderNumberMissing) if may_have_no_order => {}
+        Some(code) => problems.push(Problem::new(Field::OrderNumber, code)),
+        None => {}
     }
     if let Some(code) = check_email(&submission.email) {
         problems.push(Problem::new(Field::Email, code));
@@ -203,6 +209,62 @@ mod tests {
             accepted.decision.window,
             Some(WindowStatus::Open { days_left: 3, .. })
         ));
+    }
+
+    /// Issue 13: a shopper charged without an order, or writing about the website, has no
+    /// order number (and feedback no photo) to give; where there is an order, it is asked for.
+    #[test]
+    fn claims_that_may_have_no_order_are_filed_without_one() {
+        let policy = Policy::builtin();
+        let claim = |category: &str, answers: &[&str], evidence: Vec<EvidenceFile>| Submission {
+            category: category.into(),
+            answers: answers.iter().map(|&a| a.to_owned()).collect(),
+            order_number: String::new(),
+            description: "Your checkout page shows the wrong total on my phone.".into(),
+            email: "wei@example.com".into(),
+            delivered_on: String::new(),
+            evidence,
+        };
+        let today = date("2026-11-24");
+        let statement = || vec![photo("statement", "2026-11-23")];
+        for (category, answers, evidence, outcome) in [
+            (
+                "payment_anomaly",
+                &["charged_no_order"][..],
+                statement(),
+                "payment_no_order",
+            ),
+            (
+                "user_experience",
+                &[][..],
+                Vec::new(),
+                "experience_feedback",
+            ),
+            ("other", &[][..], Vec::new(), "other_inquiry"),
+        ] {
+            let accepted = validate_submission(&policy, &claim(category, answers, evidence), today)
+                .unwrap_or_else(|p| panic!("{category}: {p:?}"));
+            assert_eq!(accepted.decision.outcome.id, outcome);
+            assert_eq!(accepted.order_number, "");
+        }
+        // Charged twice, or a refund that has not come: there is an order to name.
+        for answer in ["double_charge", "refund_missing"] {
+            assert_eq!(
+                codes(validate_submission(
+                    &policy,
+                    &claim("payment_anomaly", &[answer], statement()),
+                    today
+                )),
+                [("order_number".into(), "order_number.missing")]
+            );
+        }
+        // One given is still checked.
+        let mut typo = claim("user_experience", &[], Vec::new());
+        typo.order_number = "12".into();
+        assert_eq!(
+            codes(validate_submission(&policy, &typo, today)),
+            [("order_number".into(), "order_number.format")]
+        );
     }
 
     #[test]

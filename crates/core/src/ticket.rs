@@ -120,13 +120,26 @@ impl TicketStatus {
         }
     }
 
-    /// Where a shopper can move it: answering a request, or disputing.
+    /// Where a shopper can move it: answering a request, or disputing a decision (§IV: there
+    /// is nothing to dispute before the store has decided).
     pub fn next_for_shopper(self) -> &'static [TicketStatus] {
         use TicketStatus::*;
         match self {
-            NeedsInfo => &[InReview, Escalated],
-            Submitted | InReview | Resolved => &[Escalated],
-            Escalated | Closed => &[],
+            NeedsInfo => &[InReview],
+            Resolved => &[Escalated],
+            Submitted | InReview | Escalated | Closed => &[],
+        }
+    }
+
+    /// Where a ticket stands once its shopper has written (words, files or both): an answer to
+    /// a request goes back to review; any other open ticket stays where it is, the message
+    /// added for the store. `None` once closed.
+    pub fn after_shopper_message(self) -> Option<TicketStatus> {
+        use TicketStatus::*;
+        match self {
+            NeedsInfo => Some(InReview),
+            Closed => None,
+            open => Some(open),
         }
     }
 
@@ -247,7 +260,10 @@ pub fn lifecycle_table() -> String {
     table.push_str(&format!(
         "\n`resolved` takes a `resolution`: {}; no other status takes one. Asking the shopper \
          for information (`request-info`, or a transition to `needs_info`) from `submitted` \
-         or `escalated` passes through `in_review` first, in one step.\n",
+         or `escalated` passes through `in_review` first, in one step. The shopper may write \
+         to the store (words, files) at any status but `closed`: an answer moves `needs_info` \
+         to `in_review`, any other status stays; they may dispute only a decision \
+         (`resolved`).\n",
         resolutions.join(", ")
     ));
     table
@@ -280,7 +296,8 @@ mod tests {
     #[test]
     fn the_lifecycle_table_has_a_row_per_status_and_every_resolution() {
         let table = lifecycle_table();
-        assert!(table.contains("| `submitted` | `in_review`, `escalated` | `escalated` |"));
+        assert!(table.contains("| `submitted` | `in_review`, `escalated` | none |"));
+        assert!(table.contains("| `resolved` | `closed`, `escalated` | `escalated` |"));
         assert!(table.contains("| `closed` | none | none |"));
         for status in TicketStatus::ALL {
             assert!(table.contains(&format!("| `{status}` |")), "{status}");
@@ -384,6 +401,22 @@ mod tests {
             .is_err()
         );
         assert!(transition(Resolved, Closed, None, Actor::Shopper).is_err());
+    }
+
+    #[test]
+    fn a_shopper_disputes_only_a_decision_and_writes_while_the_ticket_is_open() {
+        for status in TicketStatus::ALL {
+            assert_eq!(
+                status.next_for_shopper().contains(&Escalated),
+                status == Resolved,
+                "{status}"
+            );
+        }
+        assert_eq!(NeedsInfo.after_shopper_message(), Some(InReview));
+        for open in [Submitted, InReview, Resolved, Escalated] {
+            assert_eq!(open.after_shopper_message(), Some(open));
+        }
+        assert_eq!(Closed.after_shopper_message(), None);
     }
 
     #[test]

@@ -166,8 +166,25 @@ const INFO: u32 = 0x1549_A966;
 const CLUSTER: u32 = 0x1F43_B675;
 const TIMECODE_SCALE: u32 = 0x2A_D7B1;
 const DURATION: u32 = 0x4489;
+const CLUSTER_TIMESTAMP: u32 = 0xE7;
+const SIMPLE_BLOCK: u32 = 0xA3;
+const BLOCK_GROUP: u32 = 0xA0;
+const BLOCK: u32 = 0xA1;
+const BLOCK_DURATION: u32 = 0x9B;
 
-/// Duration of a WebM (Matroska) file: `Segment/Info/Duration` × `TimecodeScale` (ns).
+/// How much of a live recording's end is read to find its last cluster: a browser's recorder
+/// starts a cluster every few seconds, a few hundred kilobytes each at its usual bitrates.
+pub const LIVE_TAIL_BYTES: u64 = 2 * 1024 * 1024;
+/// Elements looked at in the last cluster: a few seconds of video and sound are a few hundred.
+const MAX_CLUSTER_ELEMENTS: usize = 16 * 1024;
+/// Places in the tail where a cluster could begin that are tried before giving up: the bytes
+/// of its id can occur inside compressed frames too.
+const MAX_CLUSTER_CANDIDATES: usize = 64;
+
+/// Duration of a WebM (Matroska) file: `Segment/Info/Duration` × `TimecodeScale` (ns). A live
+/// recording (a browser's MediaRecorder writes no `Duration`: it does not know it when it
+/// writes the header) lasts until its last block: read from its last cluster, in the file's
+/// last [`LIVE_TAIL_BYTES`].
 pub fn webm_duration<R: Read + Seek>(reader: &mut R, len: u64) -> Option<f64> {
     reader.seek(SeekFrom::Start(0)).ok()?;
     let header = read_element_header(reader, len)?;
@@ -233,8 +250,170 @@ pub fn webm_duration<R: Read + Seek>(reader: &mut R, len: u64) -> Option<f64> {
         }
         pos = element.data_start.checked_add(size)?;
     }
-    let seconds = duration? * scale as f64 / 1e9;
+    let ticks = match duration {
+        Some(ticks) => ticks,
+        None => live_end_ticks(&read_tail(reader, len)?)? as f64,
+    };
+    let seconds = ticks * scale as f64 / 1e9;
     (seconds.is_finite() && seconds >= 0.0).then_some(seconds)
+}
+
+/// The file's last [`LIVE_TAIL_BYTES`] (all of it when shorter), in one read.
+fn read_tail<R: Read + Seek>(reader: &mut R, len: u64) -> Option<Vec<u8>> {
+    let start = len.saturating_sub(LIVE_TAIL_BYTES);
+    reader.seek(SeekFrom::Start(start)).ok()?;
+    let mut tail = vec![0; usize::try_from(len - start).ok()?];
+    reader.read_exact(&mut tail).ok()?;
+    Some(tail)
+}
+
+/// When a live recording ends, in timecode ticks: its last cluster's timestamp plus the latest
+/// end among that cluster's blocks (relative timestamp, and duration where a block group gives
+/// one). `tail` ends where the file does; the last cluster is the last place in it where a
+/// cluster's id starts a cluster whose elements run exactly to the end. `None` when there is
+/// none: a cut or foreign file is never given a made-up length.
+fn live_end_ticks(tail: &[u8]) -> Option<u64> {
+    let id = CLUSTER.to_be_bytes();
+    let mut before = tail.len();
+    for _ in 0..MAX_CLUSTER_CANDIDATES {
+        let at = tail[..before].windows(4).rposition(|w| w == id)?;
+        if let Some(end) = cluster_end_ticks(&tail[at..]) {
+            return Some(end);
+        }
+        before = at + 3;
+    }
+    None
+}
+
+/// The end of the cluster that `bytes` begins with and must hold to its last byte.
+fn cluster_end_ticks(bytes: &[u8]) -> Option<u64> {
+    let len = bytes.len() as u64;
+    let mut reader = io::Cursor::new(bytes);
+    let cluster = read_element_header(&mut reader, len)?;
+    if cluster.id != CLUSTER || cluster.size.is_some_and(|s| cluster.data_start + s != len) {
+        return None;
+    }
+    let mut timestamp: Option<u64> = None;
+    let mut latest: i64 = 0;
+    let mut pos = cluster.data_start;
+    for _ in 0..MAX_CLUSTER_ELEMENTS {
+        if pos == len {
+            let end = i64::try_from(timestamp?).ok()?.checked_add(latest)?;
+            return u64::try_from(end.max(0)).ok();
+        }
+        reader.seek(SeekFrom::Start(pos)).ok()?;
+        let element = read_element_header(&mut reader, len)?;
+        let end = element.data_start.checked_add(element.size?)?;
+        let data =
+            bytes.get(usize::try_from(element.data_start).ok()?..usize::try_from(end).ok()?)?;
+        match element.id {
+            CLUSTER_TIMESTAMP => timestamp = Some(unsigned(data)?),
+            SIMPLE_BLOCK => latest = latest.max(block_timestamp(data)?),
+            BLOCK_GROUP => latest = latest.max(block_group_end(data)?),
+            // Another cluster inside this one: this was not the last.
+            CLUSTER => return None,
+            _ => {}
+        }
+        pos = end;
+    }
+    None
+}
+
+/// A block's timestamp relative to its cluster: a signed 16-bit number after the track number.
+fn block_timestamp(block: &[u8]) -> Option<i64> {
+    let track_len = block.first()?.leading_zeros() as usize + 1;
+    let at = block.get(track_len..track_len + 2)?;
+    Some(i64::from(i16::from_be_bytes([at[0], at[1]])))
+}
+
+/// When a block group's block ends: its timestamp plus its duration, if it gives one.
+fn block_group_end(group: &[u8]) -> Option<i64> {
+    let len = group.len() as u64;
+    let mut reader = io::Cursor::new(group);
+    let (mut start, mut duration): (Option<i64>, i64) = (None, 0);
+    let mut pos = 0;
+    for _ in 0..MAX_SIBLINGS {
+        if pos == len {
+            return start?.checked_add(duration);
+        }
+        reader.seek(SeekFrom::Start(pos)).ok()?;
+        let element = read_element_header(&mut reader, len)?;
+        let end = element.data_start.checked_add(element.size?)?;
+        let data =
+            group.get(usize::try_from(element.data_start).ok()?..usize::try_from(end).ok()?)?;
+        match element.id {
+            BLOCK => start = Some(block_timestamp(data)?),
+            BLOCK_DURATION => duration = i64::try_from(unsigned(data)?).ok()?,
+            _ => {}
+        }
+        pos = end;
+    }
+    None
+}
+
+/// An EBML unsigned integer of 1 to 8 bytes.
+fn unsigned(data: &[u8]) -> Option<u64> {
+    if data.is_empty() || data.len() > 8 {
+        return None;
+    }
+    Some(data.iter().fold(0, |n, b| (n << 8) | u64::from(*b)))
+}
+
+/// A file of which only the first and the last bytes are at hand, as the widget holds a large
+/// video (it hashes the rest without keeping it): reads inside either part succeed and reads
+/// in between fail, so a walk that needs the middle finds nothing rather than something wrong.
+pub struct HeadAndTail<'a> {
+    head: &'a [u8],
+    tail: &'a [u8],
+    len: u64,
+    pos: u64,
+}
+
+impl<'a> HeadAndTail<'a> {
+    /// `head` from the file's first byte, `tail` up to its last, of a file of `len` bytes.
+    pub fn new(head: &'a [u8], tail: &'a [u8], len: u64) -> Self {
+        Self {
+            head,
+            tail,
+            len,
+            pos: 0,
+        }
+    }
+}
+
+impl Read for HeadAndTail<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let tail_start = self.len.saturating_sub(self.tail.len() as u64);
+        let (part, at) = if self.pos < self.head.len() as u64 {
+            (self.head, self.pos)
+        } else if self.pos >= self.len {
+            return Ok(0);
+        } else if self.pos >= tail_start {
+            (self.tail, self.pos - tail_start)
+        } else {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the middle of the file is not at hand",
+            ));
+        };
+        let from = &part[usize::try_from(at).unwrap_or(usize::MAX).min(part.len())..];
+        let n = from.len().min(buf.len());
+        buf[..n].copy_from_slice(&from[..n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for HeadAndTail<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let pos = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = pos.ok_or_else(|| io::Error::other("seek before the start"))?;
+        Ok(self.pos)
+    }
 }
 
 struct ElementHeader {
@@ -476,6 +655,78 @@ mod tests {
         assert_eq!(webm_of(&webm(&nan, true)), None);
         assert_eq!(webm_of(&[0x1A, 0x45, 0xDF, 0xA3, 0x00]), None);
         assert_eq!(webm_of(b"not matroska at all"), None);
+    }
+
+    /// A live recording as a browser's MediaRecorder muxes it: Segment and clusters of unknown
+    /// size, no `Duration`, a cluster a second; 30 video frames a second in simple blocks, and
+    /// the last frame in a block group with a 40 ms duration. It runs `seconds` and a bit; each
+    /// frame is `frame_bytes` long.
+    fn live_webm(seconds: u16, frame_bytes: usize) -> Vec<u8> {
+        const UNKNOWN: [u8; 8] = [0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
+        let mut file = ebml(&[0x1A, 0x45, 0xDF, 0xA3], &ebml(&[0x42, 0x82], b"webm"));
+        file.extend_from_slice(&[0x18, 0x53, 0x80, 0x67]);
+        file.extend_from_slice(&UNKNOWN);
+        file.extend(ebml(
+            &[0x15, 0x49, 0xA9, 0x66],
+            &[0x2A, 0xD7, 0xB1, 0x83, 0x0F, 0x42, 0x40],
+        ));
+        for second in 0..seconds {
+            file.extend_from_slice(&[0x1F, 0x43, 0xB6, 0x75]);
+            file.extend_from_slice(&UNKNOWN);
+            file.extend(ebml(&[0xE7], &(u32::from(second) * 1000).to_be_bytes()));
+            for frame in 0..30i16 {
+                // Track 1, timestamp, keyframe flag, a frame's bytes (with the cluster id
+                // inside, as compressed data may hold it).
+                let mut block = vec![0x81];
+                block.extend_from_slice(&(frame * 33).to_be_bytes());
+                block.push(0x80);
+                block.extend_from_slice(&[0x1F, 0x43, 0xB6, 0x75, 0x42, 0x42]);
+                block.resize(block.len() + frame_bytes, 0x42);
+                file.extend(ebml(&[0xA3], &block));
+            }
+        }
+        let mut last = vec![0x81];
+        last.extend_from_slice(&990i16.to_be_bytes());
+        last.push(0);
+        let mut group = ebml(&[0xA1], &last);
+        group.extend(ebml(&[0x9B], &[40]));
+        file.extend(ebml(&[0xA0], &group));
+        file
+    }
+
+    #[test]
+    fn a_live_recording_lasts_until_its_last_block() {
+        // 3 clusters (0, 1 and 2 s); the last block group starts at 2.990 s for 40 ms.
+        let file = live_webm(3, 100);
+        assert_eq!(webm_of(&file), Some(3.03));
+        let found = inspect(&mut Cursor::new(&file), file.len() as u64).expect("inspect");
+        assert_eq!(found.media_type, Some(MediaType::Webm));
+        assert_eq!(found.duration_seconds, Some(3.03));
+    }
+
+    #[test]
+    fn a_cut_live_recording_has_no_length_rather_than_a_wrong_one() {
+        let file = live_webm(3, 100);
+        for cut in [1, 7, 300] {
+            let short = &file[..file.len() - cut];
+            assert_eq!(webm_of(short), None, "cut {cut} bytes short");
+        }
+    }
+
+    #[test]
+    fn the_widget_reads_a_live_recording_from_its_head_and_tail_alone() {
+        // Larger than the head and the tail the widget keeps together.
+        let file = live_webm(90, 1000);
+        let tail_start = file.len() - LIVE_TAIL_BYTES as usize;
+        assert!(tail_start > 4096);
+        let (head, tail) = (&file[..4096], &file[tail_start..]);
+        let len = file.len() as u64;
+        let found = inspect(&mut HeadAndTail::new(head, tail, len), len).expect("inspect");
+        assert_eq!(found.duration_seconds, Some(90.03));
+        // Without the tail the middle is missing: no length, not the head's.
+        let found = inspect(&mut HeadAndTail::new(head, &[], len), len).expect("inspect");
+        assert_eq!(found.media_type, Some(MediaType::Webm));
+        assert_eq!(found.duration_seconds, None);
     }
 
     /// A JPEG of `width`×`height` whose EXIF says it was taken on `date` (as cameras write it).

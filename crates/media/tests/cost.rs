@@ -95,6 +95,25 @@ fn webm_of_empty_void_elements() {
 }
 
 #[test]
+fn live_webm_whose_end_is_all_cluster_starts() {
+    // A live recording (no Duration) whose last megabytes hold thousands of cluster starts,
+    // each followed by tiny blocks and the next cluster, and a cut element at the very end: every
+    // place where the last cluster could begin is a dead end.
+    let header = vec![
+        0x1A, 0x45, 0xDF, 0xA3, 0x80, // EBML header, empty
+        0x18, 0x53, 0x80, 0x67, 0xFF, // Segment, unknown size
+        0x15, 0x49, 0xA9, 0x66, 0x80, // Info, no Duration
+    ];
+    let mut piece = vec![0x1F, 0x43, 0xB6, 0x75, 0xFF, 0xE7, 0x81, 0x00];
+    for _ in 0..300 {
+        piece.extend_from_slice(&[0xA3, 0x84, 0x81, 0x00, 0x00, 0x80]);
+    }
+    let mut file = repeat_until(header, &piece);
+    file.extend_from_slice(&[0xA3, 0x88, 0x81]);
+    assert_costs_a_read("live.webm", &file, MediaType::Webm);
+}
+
+#[test]
 fn mp4_and_mov_of_empty_boxes() {
     let file = repeat_until(
         mp4_box(b"ftyp", b"isom\0\0\0\0isommp41"),

@@ -24,7 +24,9 @@ use utoipa_axum::routes;
 use crate::AppError;
 use crate::client_ip::{self, TrustedProxies};
 use crate::rate_limit::{self, RateLimits};
-use crate::routes::{admin, console, health, links, orders, outbox, tickets, widget_config};
+use crate::routes::{
+    admin, console, health, links, orders, outbox, tickets, webhooks, widget_config,
+};
 use crate::sites::Sites;
 use crate::state::AppState;
 use crate::static_files;
@@ -93,6 +95,7 @@ pub fn api(
         .routes(routes!(tickets::create, tickets::list_mine))
         .routes(routes!(tickets::recover))
         .routes(routes!(tickets::open_mine))
+        .routes(routes!(tickets::identity))
         .routes(routes!(tickets::show))
         .routes(routes!(tickets::reply))
         .routes(routes!(tickets::escalate))
@@ -115,6 +118,11 @@ pub fn api(
         .routes(routes!(admin::evidence))
         .routes(routes!(outbox::list))
         .routes(routes!(outbox::retry))
+        .routes(routes!(webhooks::endpoints))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::delivery))
+        .routes(routes!(webhooks::resend))
         .layer(bounded());
     // The agents' console, from its own origin only (cookie session, Origin checks): no CORS
     // grant either.
@@ -165,12 +173,17 @@ pub fn router(mut state: AppState, options: &ServeOptions) -> Router {
         .as_deref()
         .map(|o| Arc::from(o.trim_end_matches('/')));
     let api = api(|public| {
-        rate_limit::limit(public, options.rate_limits)
-            .layer(cors(state.sites.clone()))
-            .layer(axum::middleware::from_fn_with_state(
+        rate_limit::limit(public, options.rate_limits, |router| {
+            router.layer(axum::middleware::from_fn_with_state(
                 state.clone(),
-                uploads::answer_discovery,
+                crate::request_site::find_site,
             ))
+        })
+        .layer(cors(state.sites.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            uploads::answer_discovery,
+        ))
     });
     let files = static_files::routes(
         &options.public_dir,

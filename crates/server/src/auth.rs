@@ -79,12 +79,18 @@ pub struct Customer {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum IdentityError {
-    #[error("the identity token is not in the v1 format")]
+    #[error(
+        "the identity token is neither in the v1 format nor a JWT signed with HS256 carrying exp, aud, sub and email"
+    )]
     Malformed,
     #[error("the identity token's signature is not valid for this site")]
     BadSignature,
     #[error("the identity token has expired")]
     Expired,
+    #[error(
+        "the identity token is valid for longer than this site accepts ({0} s at most): sign tokens that expire sooner"
+    )]
+    LifetimeTooLong(i64),
 }
 
 impl IdentityError {
@@ -94,7 +100,90 @@ impl IdentityError {
             IdentityError::Malformed => ErrorCode::IdentityMalformed,
             IdentityError::BadSignature => ErrorCode::IdentityBadSignature,
             IdentityError::Expired => ErrorCode::IdentityExpired,
+            IdentityError::LifetimeTooLong(_) => ErrorCode::IdentityLifetimeTooLong,
         }
+    }
+}
+
+/// How a site checks the identity tokens its backend signs.
+#[derive(Clone, Copy, Debug)]
+pub struct IdentityCheck<'a> {
+    pub secret: &'a str,
+    pub site: &'a str,
+    /// Unix seconds.
+    pub now: i64,
+    /// The longest a token may be valid for, in seconds: one expiring later than `now` plus
+    /// this (or, for a JWT with `iat`, issued for longer) is refused.
+    pub max_lifetime: i64,
+}
+
+impl IdentityCheck<'_> {
+    /// Either format: `v1.…` or a JWT (three base64url parts).
+    pub fn verify(&self, token: &str) -> Result<Customer, IdentityError> {
+        if token.starts_with("v1.") {
+            let (customer, expires) = verify_v1(self.secret, self.site, token, self.now)?;
+            self.within_lifetime(self.now, expires)?;
+            Ok(customer)
+        } else if token.split('.').count() == 3 {
+            self.verify_jwt(token)
+        } else {
+            Err(IdentityError::Malformed)
+        }
+    }
+
+    fn within_lifetime(&self, from: i64, expires: i64) -> Result<(), IdentityError> {
+        if expires.saturating_sub(from) > self.max_lifetime {
+            return Err(IdentityError::LifetimeTooLong(self.max_lifetime));
+        }
+        Ok(())
+    }
+
+    /// A JWT as the store's backend signs it with any stock library: HS256 with the site's
+    /// identity secret; `exp` required, `aud` the site's key, `sub` the customer id, `email`.
+    fn verify_jwt(&self, token: &str) -> Result<Customer, IdentityError> {
+        use jsonwebtoken::errors::ErrorKind;
+        use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+
+        #[derive(serde::Deserialize)]
+        struct Claims {
+            sub: String,
+            email: String,
+            exp: i64,
+            iat: Option<i64>,
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&[self.site]);
+        validation.set_required_spec_claims(&["exp", "aud", "sub"]);
+        // Expiry is checked below against `now`, exactly as for v1 tokens.
+        validation.validate_exp = false;
+        validation.leeway = 0;
+        let decoded = jsonwebtoken::decode::<Claims>(
+            token,
+            &DecodingKey::from_secret(self.secret.as_bytes()),
+            &validation,
+        )
+        .map_err(|e| match e.kind() {
+            ErrorKind::InvalidSignature | ErrorKind::InvalidAudience => IdentityError::BadSignature,
+            _ => IdentityError::Malformed,
+        })?;
+        let claims = decoded.claims;
+        let field = |value: String| {
+            (!value.is_empty() && value.len() <= helpcenter_core::limits::MAX_IDENTITY_FIELD_BYTES)
+                .then_some(value)
+                .ok_or(IdentityError::Malformed)
+        };
+        let customer = Customer {
+            id: field(claims.sub)?,
+            email: field(claims.email)?,
+        };
+        if claims.exp < self.now {
+            return Err(IdentityError::Expired);
+        }
+        self.within_lifetime(self.now, claims.exp)?;
+        if let Some(issued) = claims.iat {
+            self.within_lifetime(issued, claims.exp)?;
+        }
+        Ok(customer)
     }
 }
 
@@ -119,13 +208,14 @@ pub fn sign_identity(secret: &str, site: &str, customer: &Customer, expires: i64
     )
 }
 
-/// Checks an identity token for `site` at `now` (unix seconds).
-pub fn verify_identity(
+/// Checks a v1 identity token for `site` at `now` (unix seconds); answers the customer and
+/// the token's expiry.
+fn verify_v1(
     secret: &str,
     site: &str,
     token: &str,
     now: i64,
-) -> Result<Customer, IdentityError> {
+) -> Result<(Customer, i64), IdentityError> {
     let mut parts = token.split('.');
     let (Some("v1"), Some(id), Some(email), Some(expires), Some(signature), None) = (
         parts.next(),
@@ -158,12 +248,106 @@ pub fn verify_identity(
     if expires < now {
         return Err(IdentityError::Expired);
     }
-    Ok(Customer { id, email })
+    Ok((Customer { id, email }, expires))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A site that takes tokens valid for up to a day.
+    fn verify_identity(
+        secret: &str,
+        site: &str,
+        token: &str,
+        now: i64,
+    ) -> Result<Customer, IdentityError> {
+        IdentityCheck {
+            secret,
+            site,
+            now,
+            max_lifetime: 86_400,
+        }
+        .verify(token)
+    }
+
+    fn jwt(secret: &str, claims: &serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            claims,
+            &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .expect("encode")
+    }
+
+    #[test]
+    fn a_jwt_names_the_customer_for_its_audience_until_it_expires() {
+        let claims = serde_json::json!({"sub": "cust-42", "email": "wei@example.com", "aud": "demo", "exp": 1_000});
+        let token = jwt("s3cret", &claims);
+        assert_eq!(verify_identity("s3cret", "demo", &token, 1_000), Ok(wei()));
+        assert_eq!(
+            verify_identity("s3cret", "demo", &token, 1_001),
+            Err(IdentityError::Expired)
+        );
+        assert_eq!(
+            verify_identity("other", "demo", &token, 0),
+            Err(IdentityError::BadSignature)
+        );
+        assert_eq!(
+            verify_identity("s3cret", "shop2", &token, 0),
+            Err(IdentityError::BadSignature),
+            "another site's audience"
+        );
+        for (missing, _) in claims.as_object().expect("object") {
+            let mut without = claims.clone();
+            without.as_object_mut().expect("object").remove(missing);
+            assert_eq!(
+                verify_identity("s3cret", "demo", &jwt("s3cret", &without), 0),
+                Err(IdentityError::Malformed),
+                "without {missing}"
+            );
+        }
+        // Another algorithm than HS256 (here HS512, same secret): refused.
+        let hs512 = jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(b"s3cret"),
+        )
+        .expect("encode");
+        assert_eq!(
+            verify_identity("s3cret", "demo", &hs512, 0),
+            Err(IdentityError::Malformed)
+        );
+    }
+
+    #[test]
+    fn tokens_valid_for_longer_than_the_site_accepts_are_refused() {
+        let now = 1_000_000;
+        let v1 = sign_identity("s3cret", "demo", &wei(), now + 86_401);
+        assert_eq!(
+            verify_identity("s3cret", "demo", &v1, now),
+            Err(IdentityError::LifetimeTooLong(86_400))
+        );
+        let v1 = sign_identity("s3cret", "demo", &wei(), now + 86_400);
+        assert_eq!(verify_identity("s3cret", "demo", &v1, now), Ok(wei()));
+        let far = jwt(
+            "s3cret",
+            &serde_json::json!({"sub": "cust-42", "email": "wei@example.com", "aud": "demo", "exp": now + 90_000}),
+        );
+        assert_eq!(
+            verify_identity("s3cret", "demo", &far, now),
+            Err(IdentityError::LifetimeTooLong(86_400))
+        );
+        // Issued a year ago for a year and a day: still refused in its last hour.
+        let issued_long = jwt(
+            "s3cret",
+            &serde_json::json!({"sub": "cust-42", "email": "wei@example.com", "aud": "demo", "iat": now - 365 * 86_400, "exp": now + 3_600}),
+        );
+        assert_eq!(
+            verify_identity("s3cret", "demo", &issued_long, now),
+            Err(IdentityError::LifetimeTooLong(86_400))
+        );
+    }
 
     fn wei() -> Customer {
         Customer {

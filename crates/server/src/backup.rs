@@ -6,6 +6,10 @@
 //! its size and SHA-256, written last (a backup without it is unfinished). A restore checks
 //! the whole manifest before it writes anything, and never overwrites what a data directory
 //! holds: with `force`, that is moved aside inside it.
+//!
+//! SQLite only: a server on PostgreSQL is backed up with PostgreSQL's own tools (`pg_dump`,
+//! or the provider's snapshots) and its data directory's files; both commands refuse, saying
+//! so ([`POSTGRES_REFUSAL`]).
 
 use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
@@ -19,7 +23,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 /// The file that lists what a backup holds; written last.
 pub const MANIFEST: &str = "manifest.json";
 /// The database's file name in a data directory and in a backup.
-pub const DATABASE: &str = "helpcenter.db";
+pub const DATABASE: &str = crate::store::SQLITE_FILE;
+/// Why `admin backup` and `admin restore` do nothing on PostgreSQL, and what to do instead.
+pub const POSTGRES_REFUSAL: &str = "the tickets are in PostgreSQL, which `admin backup` and \
+     `admin restore` do not copy (they take SQLite's snapshot): back up the database with \
+     pg_dump (e.g. `pg_dump --format=custom --file=helpcenter.dump postgres://…`, restored with \
+     pg_restore) or your provider's snapshots, and the data directory's uploads/ and \
+     server-secret with your file backups (README, \"Running on PostgreSQL\")";
 /// Finished evidence, one file per upload id (as `uploads::blobs` keeps them).
 pub const EVIDENCE_DIR: &str = "uploads/evidence";
 /// Held by `serve` for as long as it runs; a restore refuses a directory a server holds.
@@ -92,8 +102,15 @@ fn refused(message: impl Into<String>) -> BackupError {
 
 /// Takes a backup of `data_dir` into `to` (new, or an empty directory) while a server may be
 /// running on it.
-pub async fn backup(data_dir: &Path, to: &Path) -> Result<Manifest, BackupError> {
-    let database = data_dir.join(DATABASE);
+pub async fn backup(
+    data_dir: &Path,
+    database: &crate::store::Database,
+    to: &Path,
+) -> Result<Manifest, BackupError> {
+    let database = match database {
+        crate::store::Database::Postgres(_) => return Err(refused(POSTGRES_REFUSAL)),
+        crate::store::Database::Sqlite(path) => path.clone(),
+    };
     if !database.is_file() {
         return Err(refused(format!(
             "{} holds no {DATABASE}: is it the server's data directory?",
@@ -131,7 +148,7 @@ pub async fn backup(data_dir: &Path, to: &Path) -> Result<Manifest, BackupError>
             .fetch_all(&snapshot)
             .await?;
     for id in &unfinished {
-        sqlx::query("DELETE FROM uploads WHERE id = ? AND completed_at IS NULL")
+        sqlx::query("DELETE FROM uploads WHERE id = $1 AND completed_at IS NULL")
             .bind(id)
             .execute(&snapshot)
             .await?;
@@ -175,7 +192,7 @@ pub async fn backup(data_dir: &Path, to: &Path) -> Result<Manifest, BackupError>
                 if source.kind() == std::io::ErrorKind::NotFound && ticket.is_none() =>
             {
                 // Expired while the backup ran: no ticket holds it.
-                sqlx::query("DELETE FROM uploads WHERE id = ? AND ticket_id IS NULL")
+                sqlx::query("DELETE FROM uploads WHERE id = $1 AND ticket_id IS NULL")
                     .bind(&id)
                     .execute(&snapshot)
                     .await?;
@@ -258,7 +275,25 @@ pub struct Restored {
 /// Checks the backup in `from` against its manifest, then restores it into `data_dir`: a new
 /// or empty directory, or with `force` a non-empty one whose contents are moved aside into
 /// `before-restore-…` inside it. Nothing is written before every check passed.
-pub async fn restore(from: &Path, data_dir: &Path, force: bool) -> Result<Restored, BackupError> {
+pub async fn restore(
+    from: &Path,
+    data_dir: &Path,
+    database: &crate::store::Database,
+    force: bool,
+) -> Result<Restored, BackupError> {
+    match database {
+        crate::store::Database::Postgres(_) => return Err(refused(POSTGRES_REFUSAL)),
+        crate::store::Database::Sqlite(path) if *path != data_dir.join(DATABASE) => {
+            return Err(refused(format!(
+                "the server's database is {}, outside the data directory: a restore puts \
+                 {DATABASE} in the data directory ({}). Restore there and point database_url \
+                 at it, or leave database_url out",
+                path.display(),
+                data_dir.display()
+            )));
+        }
+        crate::store::Database::Sqlite(_) => {}
+    }
     let manifest = verify(from).await?;
     let existing = if data_dir.exists() {
         if !data_dir.is_dir() {
@@ -409,7 +444,7 @@ pub async fn verify(from: &Path) -> Result<Manifest, BackupError> {
     let database = from.join(DATABASE);
     let pool = connect(&database, true).await?;
     check_integrity(&pool, &database).await?;
-    let applied = crate::store::applied_migrations(&pool).await?;
+    let applied = applied_migrations(&pool).await?;
     pool.close().await;
     let known = crate::store::MIGRATIONS
         .iter()
@@ -465,8 +500,25 @@ async fn check_integrity(pool: &SqlitePool, path: &Path) -> Result<(), BackupErr
     Ok(())
 }
 
+/// The migrations a SQLite file has recorded: version, name, checksum.
+async fn applied_migrations(pool: &SqlitePool) -> Result<Vec<(i64, String, Vec<u8>)>, BackupError> {
+    let exists: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_one(pool)
+    .await?;
+    if exists == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_as(
+        "SELECT version, description, checksum FROM _sqlx_migrations ORDER BY version",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
 async fn latest_migration(pool: &SqlitePool) -> Result<i64, BackupError> {
-    Ok(crate::store::applied_migrations(pool)
+    Ok(applied_migrations(pool)
         .await?
         .iter()
         .map(|(v, _, _)| *v)

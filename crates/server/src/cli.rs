@@ -14,7 +14,7 @@ use crate::app::{ServeOptions, router};
 use crate::config::ServerConfig;
 use crate::listen::serve_with;
 use crate::routes::admin;
-use crate::sites::{Site, Sites};
+use crate::sites::{IdentitySecret, Site, Sites};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -42,6 +42,10 @@ enum Command {
     Migrate {
         #[arg(long, env = "HELPCENTER_DATA_DIR", default_value = "data")]
         data_dir: PathBuf,
+        /// `sqlite://PATH` or `postgres://USER@HOST/DATABASE`; SQLite in the data directory
+        /// without it.
+        #[arg(long, env = "HELPCENTER_DATABASE_URL")]
+        database_url: Option<String>,
     },
 }
 
@@ -54,6 +58,10 @@ struct AdminArgs {
     /// The server's data directory; without it, the config's `data_dir`, or `data`.
     #[arg(long, env = "HELPCENTER_DATA_DIR", global = true)]
     data_dir: Option<PathBuf>,
+    /// The server's database; without it, the config's `database_url`, or SQLite in the data
+    /// directory.
+    #[arg(long, env = "HELPCENTER_DATABASE_URL", global = true)]
+    database_url: Option<String>,
     /// The site whose tickets to work on, or to sign for; may be left out when the config has
     /// one site.
     #[arg(long, global = true)]
@@ -70,7 +78,7 @@ enum AdminCommand {
     HashKey,
     /// Copy the data directory into a new directory while the server runs: the database as
     /// one consistent snapshot, the evidence files its tickets hold, the server's secrets, and
-    /// manifest.json with every file's SHA-256.
+    /// manifest.json with every file's SHA-256. SQLite only: back up PostgreSQL with pg_dump.
     Backup {
         /// A new (or empty) directory for this backup.
         #[arg(long)]
@@ -101,6 +109,66 @@ enum AdminCommand {
     /// The site's admin API keys: rotate to a new one, list them.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The site's webhooks: endpoints, the delivery log, sending again, signing secrets.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+    /// A shopper's request about their data: see everything kept, or erase it.
+    #[command(subcommand)]
+    Shopper(ShopperCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ShopperCommand {
+    /// Print, as JSON, everything kept about the shopper who filed with this email on the
+    /// site: their tickets, messages (internal notes included), files' facts and mails.
+    Export {
+        #[arg(long)]
+        email: String,
+    },
+    /// Erase the shopper's personal data and evidence on the site: contact details, order
+    /// numbers, descriptions, message texts, files, mails. The ticket numbers stay, with
+    /// category, outcome, status and dates, for the store's books. Asks first on a terminal;
+    /// elsewhere needs --yes.
+    Erase {
+        #[arg(long)]
+        email: String,
+        /// Erase without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum WebhooksCommand {
+    /// The site's endpoints with their events and signing secrets (by fingerprint).
+    List,
+    /// The delivery log, newest first.
+    Deliveries {
+        /// Only deliveries to this endpoint.
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// pending, delivered or failed.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        ticket: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One delivery: its body as sent and every attempt.
+    Show { id: String },
+    /// Put a delivery back in line to be made now (a running server makes it within seconds).
+    Resend { id: String },
+    /// Make a new signing secret for an endpoint (its first one too), printed once on standard
+    /// output, alone, for a script to take. The secrets in use keep signing for the overlap.
+    RotateSecret {
+        /// The endpoint's name in the config.
+        endpoint: String,
+        /// How long the secrets in use keep signing too: 24h, 90m, 2d, … up to 30d; 0s ends
+        /// them now.
+        #[arg(long, default_value = "24h", value_parser = crate::admin_keys::parse_overlap)]
+        overlap: jiff::SignedDuration,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -224,9 +292,14 @@ struct ServeArgs {
     /// source is the repository's `public/embed.js`); only that file of it is served.
     #[arg(long, env = "HELPCENTER_PUBLIC_DIR")]
     public_dir: Option<PathBuf>,
-    /// The SQLite database and the evidence files.
+    /// The evidence files, the server's secret, and the SQLite database unless
+    /// --database-url says otherwise.
     #[arg(long, env = "HELPCENTER_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Where tickets are kept: `sqlite://PATH` or `postgres://USER@HOST/DATABASE`; the
+    /// config's `database_url`, else `helpcenter.db` in the data directory.
+    #[arg(long, env = "HELPCENTER_DATABASE_URL")]
+    database_url: Option<String>,
     /// `plain` lines (coloured only on a terminal, never in a file or a pipe; NO_COLOR turns
     /// colour off there too) or `json`, one object a line, start-up lines included.
     #[arg(long, env = "HELPCENTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Plain)]
@@ -303,7 +376,10 @@ impl Cli {
             Command::Serve(args) => run_serve(args),
             Command::Policy { command } => run_policy(command),
             Command::Admin(args) => run_admin(args),
-            Command::Migrate { data_dir } => run_migrate(&data_dir),
+            Command::Migrate {
+                data_dir,
+                database_url,
+            } => run_migrate(&data_dir, database_url.as_deref()),
         }
     }
 }
@@ -344,16 +420,25 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             data_dir.display()
         ));
     }
+    let database = match database_of(args.database_url.as_deref(), Some(&config), &data_dir) {
+        Ok(database) => database,
+        Err(message) => return fail(&message),
+    };
     // Held until the process ends: one server per data directory, and no restore under it.
     let _lock = match crate::backup::lock_for_serving(&data_dir) {
         Ok(lock) => lock,
         Err(message) => return fail(&message),
     };
-    let (sites, demo_admin_key) =
-        match sites_of(&config, args.config.as_deref(), &data_dir, bind.port()) {
-            Ok(sites) => sites,
-            Err(message) => return fail(&message),
-        };
+    let (sites, demo_admin_key) = match sites_of(
+        &config,
+        args.config.as_deref(),
+        &data_dir,
+        bind.port(),
+        IdentitySecret::Required,
+    ) {
+        Ok(sites) => sites,
+        Err(message) => return fail(&message),
+    };
     let demo = demo_admin_key.is_some();
     if let Some(admin_key) = demo_admin_key {
         log.announce(&demo_notice(args.config.as_deref(), &admin_key, &data_dir));
@@ -363,10 +448,11 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let mut state = match AppState::open(Sites::new(sites), &data_dir).await {
+        let mut state = match AppState::open(Sites::new(sites), &data_dir, &database).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
         };
+        tracing::info!(database = %database, "tickets are kept in {database}");
         state.storage = config.server.storage.unwrap_or_default();
         state.orders = std::sync::Arc::new(crate::orders::OrderDesk::new(
             config.server.order_lookups.unwrap_or_default(),
@@ -394,6 +480,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             tracing::warn!(dir = %public_dir.display(), "no embed.js here: storefronts cannot load the widget");
         }
         let _expiry = crate::uploads::spawn_expiry(state.clone());
+        let _retention = crate::retention::spawn_retention(state.clone());
         let mail = crate::mail::MailSettings {
             smtp: config.smtp.clone(),
             public_url: config
@@ -403,6 +490,13 @@ fn run_serve(args: ServeArgs) -> ExitCode {
                 .unwrap_or_else(|| format!("http://{addr}")),
         };
         let _mail = match crate::mail::worker::spawn(state.clone(), mail) {
+            Ok(worker) => worker,
+            Err(e) => return fail(&e.to_string()),
+        };
+        let _webhooks = match crate::webhooks::worker::spawn(
+            state.clone(),
+            config.server.webhooks.clone(),
+        ) {
             Ok(worker) => worker,
             Err(e) => return fail(&e.to_string()),
         };
@@ -487,24 +581,42 @@ fn run_policy(command: PolicyCommand) -> ExitCode {
     }
 }
 
-fn run_migrate(data_dir: &std::path::Path) -> ExitCode {
+fn run_migrate(data_dir: &std::path::Path, database_url: Option<&str>) -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(data_dir) {
         return fail(&format!("cannot create {}: {e}", data_dir.display()));
     }
+    let database = match database_of(database_url, None, data_dir) {
+        Ok(database) => database,
+        Err(message) => return fail(&message),
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(crate::store::Store::open(data_dir)) {
+    match runtime.block_on(crate::store::Store::open(&database)) {
         Ok(_) => {
-            println!(
-                "{}: database schema up to date",
-                data_dir.join("helpcenter.db").display()
-            );
+            println!("{database}: database schema up to date");
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e.to_string()),
     }
+}
+
+/// The database a command works on: the flag (or `HELPCENTER_DATABASE_URL`; a relative
+/// SQLite path counts from the working directory), else the config's `database_url`, else
+/// `helpcenter.db` in the data directory.
+fn database_of(
+    flag: Option<&str>,
+    config: Option<&ServerConfig>,
+    data_dir: &std::path::Path,
+) -> Result<crate::store::Database, String> {
+    if let Some(url) = flag {
+        return crate::store::Database::parse(url, std::path::Path::new(""));
+    }
+    if let Some(database) = config.and_then(|c| c.server.database.clone()) {
+        return Ok(database);
+    }
+    Ok(crate::store::Database::in_data_dir(data_dir))
 }
 
 fn run_admin(args: AdminArgs) -> ExitCode {
@@ -526,6 +638,7 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         sites,
         site_key,
         data_dir,
+        database,
     } = match admin_sites(&args) {
         Ok(found) => found,
         Err(message) => return fail(&message),
@@ -542,8 +655,10 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         AdminCommand::Tickets(command) => AdminWork::Tickets(command),
         AdminCommand::Outbox(command) => AdminWork::Outbox(command),
         AdminCommand::Keys(command) => AdminWork::Keys(command),
+        AdminCommand::Webhooks(command) => AdminWork::Webhooks(command),
+        AdminCommand::Shopper(command) => AdminWork::Shopper(command),
         AdminCommand::Agents(command) => {
-            return run_agents(sites, &data_dir, &site_key, command);
+            return run_agents(sites, &data_dir, &database, &site_key, command);
         }
     };
     let runtime = match tokio::runtime::Runtime::new() {
@@ -551,7 +666,7 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let state = match AppState::open(Sites::new(sites), &data_dir).await {
+        let state = match AppState::open(Sites::new(sites), &data_dir, &database).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
         };
@@ -570,6 +685,18 @@ fn run_admin(args: AdminArgs) -> ExitCode {
                 return match run_keys(&state, site, command).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => fail(&e.to_string()),
+                };
+            }
+            AdminWork::Webhooks(command) => {
+                return match run_webhooks(&state, site, command).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(message) => fail(&message),
+                };
+            }
+            AdminWork::Shopper(command) => {
+                return match run_shopper(&state, site, command).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(message) => fail(&message),
                 };
             }
         };
@@ -637,11 +764,194 @@ fn run_admin(args: AdminArgs) -> ExitCode {
     })
 }
 
+/// `admin shopper export|erase`.
+async fn run_shopper(state: &AppState, site: &Site, command: ShopperCommand) -> Result<(), String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    match command {
+        ShopperCommand::Export { email } => {
+            let export = crate::retention::export_shopper(state, site, &email)
+                .await
+                .map_err(|e| e.to_string())?;
+            print_json(export);
+            Ok(())
+        }
+        ShopperCommand::Erase { email, yes } => {
+            let tickets = state
+                .store
+                .tickets_of_shopper(&site.key, &email)
+                .await
+                .map_err(|e| e.to_string())?;
+            // The store's answers to order lookups are about her too (her orders' items,
+            // carriers, tracking numbers), even those that filed nothing.
+            let lookups = state
+                .store
+                .order_lookups_of_shopper(&site.key, &email)
+                .await
+                .map_err(|e| e.to_string())?
+                .len();
+            if tickets.is_empty() && lookups == 0 {
+                println!("nothing kept about {} on site {:?}", email.trim(), site.key);
+                return Ok(());
+            }
+            if !yes {
+                if !std::io::stdin().is_terminal() {
+                    return Err(format!(
+                        "this erases {} ticket(s) of {}: pass --yes to erase without a terminal to ask on",
+                        tickets.len(),
+                        email.trim()
+                    ));
+                }
+                print!(
+                    "Erase the personal data and evidence of {} on site {:?} ({})? The ticket numbers stay. Type \"erase\" to go on: ",
+                    email.trim(),
+                    site.key,
+                    tickets.join(", ")
+                );
+                let _ = std::io::stdout().flush();
+                let mut answer = String::new();
+                let _ = std::io::stdin().lock().read_line(&mut answer);
+                if answer.trim() != "erase" {
+                    return Err("nothing was erased".into());
+                }
+            }
+            let now = jiff::Timestamp::now();
+            for id in &tickets {
+                crate::retention::erase_ticket(state, id, now)
+                    .await
+                    .map_err(|e| format!("{id}: {e}"))?;
+            }
+            let lookups = state
+                .store
+                .erase_order_lookups(&site.key, &email)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "erased the personal data and evidence of {} ticket(s): {}",
+                tickets.len(),
+                tickets.join(", ")
+            );
+            if lookups > 0 {
+                println!("erased {lookups} answer(s) of the store's order system kept about them");
+            }
+            Ok(())
+        }
+    }
+}
+
 /// What an `admin` command works on, once the data directory is open.
 enum AdminWork {
     Tickets(TicketCommand),
     Outbox(OutboxCommand),
     Keys(KeysCommand),
+    Webhooks(WebhooksCommand),
+    Shopper(ShopperCommand),
+}
+
+/// What `admin webhooks` prints: a new secret alone on standard output, what it means on
+/// standard error.
+async fn run_webhooks(
+    state: &AppState,
+    site: &Site,
+    command: WebhooksCommand,
+) -> Result<(), String> {
+    use crate::webhooks::admin;
+    let failed = |e: crate::AppError| format!("{} ({})", e, e.code());
+    match command {
+        WebhooksCommand::List => {
+            let endpoints = admin::endpoints(state, site).await.map_err(failed)?;
+            for e in &endpoints {
+                let events: Vec<&str> = e.events.iter().map(|t| t.as_str()).collect();
+                println!("{}  {}\n    events: {}", e.name, e.url, events.join(", "));
+                if e.secrets.is_empty() {
+                    println!(
+                        "    no signing secret yet: deliveries wait for `admin webhooks rotate-secret {}`",
+                        e.name
+                    );
+                }
+                for s in &e.secrets {
+                    match &s.retires_at {
+                        None => println!(
+                            "    secret {}  current, since {}",
+                            s.fingerprint, s.created_at
+                        ),
+                        Some(end) => println!("    secret {}  signing until {end}", s.fingerprint),
+                    }
+                }
+            }
+            println!("{} endpoint(s)", endpoints.len());
+        }
+        WebhooksCommand::Deliveries {
+            endpoint,
+            state: wanted,
+            ticket,
+            limit,
+        } => {
+            let wanted = match wanted.as_deref() {
+                None => None,
+                Some(name) => {
+                    Some(helpcenter_api::DeliveryState::parse(name).ok_or_else(|| {
+                        format!("unknown delivery state {name:?}: pending, delivered or failed")
+                    })?)
+                }
+            };
+            let query = admin::DeliveryQuery {
+                endpoint,
+                state: wanted,
+                ticket,
+                limit: Some(limit),
+            };
+            let deliveries = admin::deliveries(state, site, query)
+                .await
+                .map_err(failed)?;
+            for d in &deliveries {
+                println!(
+                    "{}  {:<9}  {}  {:<22}  {:<12}  attempts {}  {}{}",
+                    d.id,
+                    d.state.as_str(),
+                    d.ticket_id,
+                    d.event_type.as_str(),
+                    d.endpoint,
+                    d.attempts,
+                    d.delivered_at.as_deref().unwrap_or(&d.created_at),
+                    d.last_error
+                        .as_deref()
+                        .map(|e| format!("\n    last error: {e}"))
+                        .unwrap_or_default(),
+                );
+            }
+            println!("{} deliveries", deliveries.len());
+        }
+        WebhooksCommand::Show { id } => {
+            let log = admin::log(state, site, &id).await.map_err(failed)?;
+            print_json(log);
+        }
+        WebhooksCommand::Resend { id } => {
+            let d = admin::resend(state, site, &id).await.map_err(failed)?;
+            println!(
+                "{}: pending again, {} of {} to {}",
+                d.id,
+                d.event_type.as_str(),
+                d.ticket_id,
+                d.endpoint
+            );
+        }
+        WebhooksCommand::RotateSecret { endpoint, overlap } => {
+            let rotated = admin::rotate(state, site, &endpoint, overlap)
+                .await
+                .map_err(failed)?;
+            println!("{}", rotated.secret);
+            eprintln!(
+                "New signing secret for webhook {:?} of site {:?} above (fingerprint {}), shown \
+                 this once: give it to the receiver (a Standard Webhooks library takes it as it is).",
+                rotated.endpoint, site.key, rotated.fingerprint
+            );
+            eprintln!(
+                "Deliveries are also signed with the secrets used until now until {}.",
+                rotated.previous_until
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The new key alone on standard output; what it means on standard error.
@@ -776,16 +1086,33 @@ fn admin_data_dir(args: &AdminArgs, default: bool) -> Result<PathBuf, String> {
     Err("name the data directory: --config FILE (its data_dir) or --data-dir DIR".into())
 }
 
+/// The database an admin command without a site works on (backup, restore): the flag, else
+/// the config's, else SQLite in `data_dir`.
+fn admin_database(
+    args: &AdminArgs,
+    data_dir: &std::path::Path,
+) -> Result<crate::store::Database, String> {
+    let config = match (&args.database_url, &args.config) {
+        (None, Some(path)) => Some(ServerConfig::load(path).map_err(|e| e.to_string())?),
+        _ => None,
+    };
+    database_of(args.database_url.as_deref(), config.as_ref(), data_dir)
+}
+
 fn run_backup(args: &AdminArgs, to: &std::path::Path) -> ExitCode {
     let data_dir = match admin_data_dir(args, true) {
         Ok(dir) => dir,
+        Err(message) => return fail(&message),
+    };
+    let database = match admin_database(args, &data_dir) {
+        Ok(database) => database,
         Err(message) => return fail(&message),
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(crate::backup::backup(&data_dir, to)) {
+    match runtime.block_on(crate::backup::backup(&data_dir, &database, to)) {
         Ok(manifest) => {
             println!(
                 "Backed up {} into {}: {} ticket(s), {} event(s), {} evidence file(s), \
@@ -817,11 +1144,15 @@ fn run_restore(args: &AdminArgs, from: &std::path::Path, force: bool) -> ExitCod
         Ok(dir) => dir,
         Err(message) => return fail(&message),
     };
+    let database = match admin_database(args, &data_dir) {
+        Ok(database) => database,
+        Err(message) => return fail(&message),
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(crate::backup::restore(from, &data_dir, force)) {
+    match runtime.block_on(crate::backup::restore(from, &data_dir, &database, force)) {
         Ok(restored) => {
             let m = &restored.manifest;
             println!(
@@ -853,6 +1184,7 @@ fn run_restore(args: &AdminArgs, from: &std::path::Path, force: bool) -> ExitCod
 fn run_agents(
     sites: Vec<Site>,
     data_dir: &std::path::Path,
+    database: &crate::store::Database,
     site_key: &str,
     command: AgentCommand,
 ) -> ExitCode {
@@ -874,7 +1206,7 @@ fn run_agents(
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let store = match crate::store::Store::open(data_dir).await {
+        let store = match crate::store::Store::open(database).await {
             Ok(store) => store,
             Err(e) => return fail(&e.to_string()),
         };
@@ -936,12 +1268,18 @@ fn run_agents(
     })
 }
 
-/// The sites as `serve` loads them from the same config and data directory, secrets included.
+/// The sites as `serve` loads them from the same config and data directory (the identity
+/// secrets only to sign a token).
 /// The sites an admin command works on, and the key of the one it names. Without `--config`
 /// only a demo data directory (one `serve` made without a config) is worked on, so a
 /// forgotten flag never writes demo secrets into a merchant's real data directory; with one,
 /// `--site` may be left out when the config has a single site.
 fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
+    // Only signing a token needs a site's identity secret.
+    let secrets = match args.command {
+        AdminCommand::SignIdentity(_) => IdentitySecret::Required,
+        _ => IdentitySecret::NotNeeded,
+    };
     let Some(config_path) = args.config.as_deref() else {
         let data_dir = args.data_dir.clone().unwrap_or_else(|| "data".into());
         if !data_dir.join(crate::sites::DEMO_ADMIN_KEY_FILE).is_file() {
@@ -952,12 +1290,14 @@ fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
                 data_dir.display()
             ));
         }
-        let (sites, _) = sites_of(&ServerConfig::default(), None, &data_dir, 8080)?;
+        let (sites, _) = sites_of(&ServerConfig::default(), None, &data_dir, 8080, secrets)?;
         let site_key = args.site.clone().unwrap_or_else(|| "demo".to_owned());
+        let database = database_of(args.database_url.as_deref(), None, &data_dir)?;
         return Ok(AdminTarget {
             sites,
             site_key,
             data_dir,
+            database,
         });
     };
     let config = ServerConfig::load(config_path).map_err(|e| e.to_string())?;
@@ -967,7 +1307,7 @@ fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
         .clone()
         .or(config.server.data_dir.clone())
         .unwrap_or_else(|| "data".into());
-    let (sites, _) = sites_of(&config, Some(config_path), &data_dir, 8080)?;
+    let (sites, _) = sites_of(&config, Some(config_path), &data_dir, 8080, secrets)?;
     let site = match (&args.site, sites.as_slice()) {
         (Some(site), _) => site.clone(),
         (None, [only]) => only.key.clone(),
@@ -981,10 +1321,12 @@ fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
             ));
         }
     };
+    let database = database_of(args.database_url.as_deref(), Some(&config), &data_dir)?;
     Ok(AdminTarget {
         sites,
         site_key: site,
         data_dir,
+        database,
     })
 }
 
@@ -993,6 +1335,7 @@ struct AdminTarget {
     sites: Vec<Site>,
     site_key: String,
     data_dir: PathBuf,
+    database: crate::store::Database,
 }
 
 /// Prints nothing but the token, so a script can take it as it is.
@@ -1020,7 +1363,15 @@ fn sign_identity(sites: &[Site], site_key: &str, args: &SignIdentityArgs) -> Exi
         id: args.customer_id.clone(),
         email: args.email.clone(),
     };
-    let expires = jiff::Timestamp::now().as_second() + i64::from(args.valid_hours) * 3600;
+    let valid_for = i64::from(args.valid_hours) * 3600;
+    if valid_for > site.identity_max_lifetime {
+        return fail(&format!(
+            "--valid-hours {} is longer than site {site_key:?} accepts ({} h: its identity_max_lifetime_hours)",
+            args.valid_hours,
+            site.identity_max_lifetime / 3600
+        ));
+    }
+    let expires = jiff::Timestamp::now().as_second() + valid_for;
     println!(
         "{}",
         crate::auth::sign_identity(secret, &site.key, &customer, expires)
@@ -1041,6 +1392,7 @@ fn sites_of(
     config_path: Option<&std::path::Path>,
     data_dir: &std::path::Path,
     port: u16,
+    secrets: IdentitySecret,
 ) -> Result<(Vec<Site>, Option<String>), String> {
     if config.sites.is_empty() {
         let (mut site, admin_key) = Site::demo(data_dir, port).map_err(|e| e.to_string())?;
@@ -1058,7 +1410,7 @@ fn sites_of(
     let sites = config
         .sites
         .iter()
-        .map(|s| Site::from_config(s, dir))
+        .map(|s| Site::from_config(s, dir, secrets))
         .collect::<Result<_, _>>();
     Ok((sites.map_err(|e| e.to_string())?, None))
 }
@@ -1080,10 +1432,17 @@ fn demo_notice(
     )
 }
 
+/// A merchant's policy file, checked; what it should still look at is said on standard
+/// error (the policy is used all the same).
 fn load(path: &std::path::Path) -> Result<Policy, ExitCode> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| fail(&format!("cannot read {}: {e}", path.display())))?;
-    Policy::from_toml(&text).map_err(|errors| fail(&format!("{}: {errors}", path.display())))
+    let (policy, warnings) = Policy::read_toml(&text)
+        .map_err(|errors| fail(&format!("{}: {errors}", path.display())))?;
+    for warning in warnings {
+        eprintln!("warning: {}: {warning}", path.display());
+    }
+    Ok(policy)
 }
 
 fn fail(message: &str) -> ExitCode {

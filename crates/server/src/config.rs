@@ -24,6 +24,12 @@ pub struct ServerConfig {
 pub struct ServerSettings {
     pub bind: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
+    /// Where tickets are kept: `sqlite://PATH` (a relative path counts from this file) or
+    /// `postgres://USER@HOST/DATABASE`; `helpcenter.db` in `data_dir` without it.
+    pub database_url: Option<String>,
+    /// `database_url` as read, once the file is loaded.
+    #[serde(skip)]
+    pub database: Option<crate::store::Database>,
     pub widget_dir: Option<PathBuf>,
     /// The built agents' console, served at `/console/`.
     pub console_dir: Option<PathBuf>,
@@ -47,6 +53,9 @@ pub struct ServerSettings {
     pub storage: Option<crate::uploads::quota::StorageLimits>,
     /// The agents' console.
     pub console: Option<ConsoleSettings>,
+    /// How webhooks are delivered, for every site (`[server.webhooks]`).
+    #[serde(default)]
+    pub webhooks: crate::webhooks::config::WebhookSettings,
 }
 
 /// `[server.console]`.
@@ -74,6 +83,9 @@ pub struct SiteConfig {
     /// to this file; the built-in policy without one.
     pub policy_file: Option<PathBuf>,
     pub return_policy_url: Option<String>,
+    /// The store's logo in the widget's header, beside `display_name`: a whole `https://`
+    /// address (an SVG or a small PNG; shown 28 px high).
+    pub logo_url: Option<String>,
     /// Force-majeure notices (§V) added to the policy's own.
     #[serde(default)]
     pub notices: Vec<Notice>,
@@ -85,8 +97,18 @@ pub struct SiteConfig {
     /// Name of the environment variable holding the secret the merchant signs identity tokens
     /// with; without one, "my requests" works by ticket id + order number + email only.
     pub identity_secret_env: Option<String>,
+    /// The longest an identity token may be valid for, in hours (24 by default): a token
+    /// expiring later is refused (`identity.lifetime_too_long`), so a leaked one soon stops
+    /// working.
+    pub identity_max_lifetime_hours: Option<u32>,
+    /// Days after a ticket closes when its personal data and evidence are erased (the
+    /// ticket number, category, outcome and dates stay); kept until erased by hand without it.
+    pub retention_days: Option<u32>,
     /// Mail to shoppers and the store's alerts; none without it.
     pub mail: Option<crate::mail::SiteMailConfig>,
+    /// The store's systems told of ticket events, signed the Standard Webhooks way.
+    #[serde(default)]
+    pub webhooks: Vec<crate::webhooks::config::SiteWebhookConfig>,
     /// The store's order system, asked to verify an order and its delivery day.
     pub order_lookup: Option<crate::orders::OrderLookupConfig>,
 }
@@ -122,6 +144,15 @@ impl ServerConfig {
         // server is started from. (Paths given as flags count from the working directory.)
         let base = path.parent().unwrap_or(Path::new(""));
         let server = &mut config.server;
+        if let Some(url) = &server.database_url {
+            server.database =
+                Some(crate::store::Database::parse(url, base).map_err(|message| {
+                    ConfigError::Parse {
+                        path: path.to_owned(),
+                        message,
+                    }
+                })?);
+        }
         for dir in [
             &mut server.data_dir,
             &mut server.widget_dir,

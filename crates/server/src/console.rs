@@ -408,10 +408,18 @@ pub async fn assign(
     let at = timestamp(jiff::Timestamp::now());
     match state
         .store
-        .assign(&ticket.id, ticket.status()?, agent_id, &by.id, &at)
+        .assign(
+            &ticket.id,
+            ticket.status()?,
+            agent_id,
+            &by.id,
+            &at,
+            |ticket, seq| crate::webhooks::plan_assigned(site, ticket, seq, &at),
+        )
         .await?
     {
         Some(_) => {
+            state.outbox.wake();
             state.events.site_changed(&site.key);
             Ok(())
         }

@@ -19,8 +19,9 @@ pub mod openapi;
 pub mod orders;
 pub mod rate_limit;
 pub mod readiness;
+pub mod request_site;
+pub mod retention;
 pub mod routes;
-pub mod signing;
 pub mod sites;
 pub mod state;
 pub mod static_files;
@@ -28,6 +29,7 @@ pub mod store;
 pub mod ticket_actions;
 pub mod tickets;
 pub mod uploads;
+pub mod webhooks;
 
 pub use app::router;
 pub use error::AppError;

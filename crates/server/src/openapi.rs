@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
         helpcenter_api::console::DueFilter,
         helpcenter_api::console::InboxSort,
         helpcenter_api::StoreOrderAnswer,
+        helpcenter_api::WebhookPayload,
     )),
     modifiers(&SecuritySchemes),
     tags(
@@ -44,6 +45,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
         (name = "uploads", description = "Evidence uploads over tus 1.0 (core, creation, termination, expiration, checksum with sha1). Sizes are checked before a byte is stored and types are sniffed from the bytes."),
         (name = "admin", description = "The agents' API, authorised by the site's admin key. Never granted to browsers by CORS."),
         (name = "console", description = "The agents' console at /console/: sign in with email and password, then a session cookie (HttpOnly, SameSite=Strict) authorises each request; requests that change something must carry the console's own `Origin`. Everything is scoped to the agent's site."),
+        (name = "webhooks", description = "The store's systems told of ticket events. Each `[[sites.webhooks]]` endpoint of the config is POSTed a `WebhookPayload` (JSON: `type`, `timestamp`, `data` with the ticket's summary and the event) for each event it subscribes to: `ticket.created`, `ticket.status_changed`, `ticket.shopper_replied`, `ticket.escalated`, `ticket.info_requested`, `ticket.agent_replied`, `ticket.note_added`, `ticket.assigned`. Signed the Standard Webhooks way, so a stock library verifies it: headers `webhook-id` (`msg_…`, the same on every attempt: drop a copy you have seen), `webhook-timestamp` (Unix seconds) and `webhook-signature` (`v1,` + base64 of HMAC-SHA256 over `{id}.{timestamp}.{body}` with the bytes of the `whsec_` secret; one per secret in use, space apart, while a rotation overlaps). Answer 2xx within 15 s; anything else is retried with exponential back-off for 24 hours, one ticket's deliveries to one endpoint in order. Redirects are not followed; only public https addresses are reached. These operations are the delivery log, sending again, and secret rotation, authorised by the site's admin key."),
         (name = "service", description = "Liveness and this document."),
     )
 )]
@@ -95,7 +97,7 @@ pub mod responses {
     #[derive(IntoResponses)]
     #[response(
         status = 401,
-        description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`.",
+        description = "`auth.token_required`: no identity token; `identity.malformed`, `identity.bad_signature` (forged or another site's), `identity.expired`; `identity.lifetime_too_long`: valid for longer than the site's `identity_max_lifetime_hours`.",
         content_type = "application/problem+json"
     )]
     pub struct IdentityRefused(pub ProblemDetails);

@@ -1,20 +1,19 @@
 //! Order lookup: asking the store's order system whether an order with this number was placed
 //! with this email, and what it knows of it (delivery day, carrier, items). A site opts in with
-//! `[sites.order_lookup]`; the request is a signed POST (see [`crate::signing`]) of
+//! `[sites.order_lookup]`; the request is a signed POST (see [`crate::webhooks::sign`], the webhooks' signer) of
 //! `{order_number, email}`, the answer a [`StoreOrderAnswer`]. Bounded: a timeout (2 s by
 //! default), no redirects, at most [`MAX_ANSWER_BYTES`] read. Answers (found or not) are kept
-//! briefly, so the widget's lookup and the filing a minute later ask the store once.
+//! briefly in the database (`order_lookups`), so the widget's lookup and the filing a minute
+//! later ask the store once, whichever instance takes each, and erasing a shopper erases them.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use helpcenter_api::{OrderLookupMode, StoreOrderAnswer};
 use helpcenter_core::StoreOrder;
 use serde::Deserialize;
 
 use crate::rate_limit::AttemptLimiter;
-use crate::signing::{SigningSecret, sign};
+use crate::webhooks::sign::{self, ConfiguredSecret};
 
 /// The most of a store's answer read; a larger one is refused as nonsense.
 pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
@@ -51,7 +50,7 @@ fn half_a_minute() -> u64 {
 #[derive(Clone, Debug)]
 pub struct OrderSource {
     pub url: reqwest::Url,
-    pub secret: SigningSecret,
+    pub secret: ConfiguredSecret,
     pub timeout: Duration,
     pub mode: OrderLookupMode,
     pub cache_for: Duration,
@@ -70,7 +69,7 @@ impl OrderSource {
         }
         let secret = std::env::var(&config.secret_env)
             .ok()
-            .and_then(|text| SigningSecret::parse(&text).ok())
+            .and_then(|text| ConfiguredSecret::parse(&text).ok())
             .ok_or_else(|| {
                 format!(
                     "order_lookup: ${} must hold a whsec_… secret (base64 of 24 to 64 random bytes)",
@@ -136,10 +135,10 @@ impl Default for LookupLimits {
     }
 }
 
-/// The server's side of order lookups: one HTTP client, the recent answers, the limits.
+/// The server's side of order lookups: one HTTP client and the limits (the recent answers are
+/// in the store).
 pub struct OrderDesk {
     client: reqwest::Client,
-    answers: Mutex<HashMap<String, (Instant, Lookup)>>,
     per_order: AttemptLimiter,
     per_ip: AttemptLimiter,
 }
@@ -161,7 +160,6 @@ impl OrderDesk {
             .unwrap_or_default();
         OrderDesk {
             client,
-            answers: Mutex::new(HashMap::new()),
             per_order: AttemptLimiter::new(limits.per_order_burst, limits.per_order_refill_seconds),
             per_ip: AttemptLimiter::new(limits.per_ip_burst, limits.per_ip_refill_seconds),
         }
@@ -181,21 +179,44 @@ impl OrderDesk {
     }
 
     /// What `source` says about `order_number` (normalised) placed with `email`: a recent
-    /// answer when there is one, otherwise asks.
+    /// answer when there is one, otherwise asks (and keeps the answer).
     pub async fn look_up(
         &self,
+        store: &crate::store::Store,
         site: &str,
         source: &OrderSource,
         order_number: &str,
         email: &str,
     ) -> Result<Lookup, LookupFailure> {
-        let key = format!("{site}\n{order_number}\n{}", email.trim().to_lowercase());
-        if let Some(answer) = self.recent(&key, source.cache_for) {
-            return Ok(answer);
+        let now = jiff::Timestamp::now();
+        let cache_for = jiff::SignedDuration::try_from(source.cache_for).unwrap_or_default();
+        if !cache_for.is_zero() {
+            let since = now.checked_sub(cache_for).unwrap_or(now);
+            match store
+                .recent_order_lookup(site, order_number, email, since)
+                .await
+            {
+                Ok(Some(Some(order))) => return Ok(Lookup::Found(order)),
+                Ok(Some(None)) => return Ok(Lookup::NotFound),
+                Ok(None) => {}
+                // The store is asked instead: a lookup never fails for want of its cache.
+                Err(e) => tracing::warn!(site, error = %e, "order lookup: reading recent answers"),
+            }
         }
         let answer = self.ask(source, order_number, email.trim()).await;
         match &answer {
-            Ok(lookup) if !source.cache_for.is_zero() => self.keep(key, lookup.clone()),
+            Ok(lookup) if !cache_for.is_zero() => {
+                let order = match lookup {
+                    Lookup::Found(order) => Some(order),
+                    Lookup::NotFound => None,
+                };
+                if let Err(e) = store
+                    .keep_order_lookup(site, order_number, email, order, now)
+                    .await
+                {
+                    tracing::warn!(site, error = %e, "order lookup: keeping the answer");
+                }
+            }
             Ok(_) => {}
             Err(failure) => {
                 tracing::warn!(site, error = %failure, "order lookup failed");
@@ -204,50 +225,27 @@ impl OrderDesk {
         answer
     }
 
-    fn recent(&self, key: &str, cache_for: Duration) -> Option<Lookup> {
-        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        answers
-            .get(key)
-            .filter(|(at, _)| at.elapsed() < cache_for)
-            .map(|(_, lookup)| lookup.clone())
-    }
-
-    fn keep(&self, key: String, lookup: Lookup) {
-        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        if answers.len() >= 10_000 {
-            // Answers live an hour at most; whatever is older is useless.
-            answers.retain(|_, (at, _)| at.elapsed() < Duration::from_secs(3600));
-            if answers.len() >= 10_000 {
-                answers.clear();
-            }
-        }
-        answers.insert(key, (Instant::now(), lookup));
-    }
-
     async fn ask(
         &self,
         source: &OrderSource,
         order_number: &str,
         email: &str,
     ) -> Result<Lookup, LookupFailure> {
-        let body = serde_json::to_vec(&helpcenter_api::OrderLookup {
+        let body = serde_json::to_string(&helpcenter_api::OrderLookup {
             order_number: order_number.to_owned(),
             email: email.to_owned(),
         })
         .map_err(|e| LookupFailure::Nonsense(e.to_string()))?;
-        let id = format!("msg_{}", uuid_like());
+        let id = crate::webhooks::new_delivery_id();
         let mut request = self
             .client
             .post(source.url.clone())
             .timeout(source.timeout)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(reqwest::header::ACCEPT, "application/json");
-        for (name, value) in sign(
-            &source.secret,
-            &id,
-            jiff::Timestamp::now().as_second(),
-            &body,
-        ) {
+        let timestamp = jiff::Timestamp::now().as_second();
+        let signature = sign::signature(source.secret.key(), &id, timestamp, &body);
+        for (name, value) in sign::headers(&id, timestamp, signature) {
             request = request.header(name, value);
         }
         let timeout = || LookupFailure::Timeout(source.timeout.as_millis());
@@ -301,13 +299,6 @@ pub fn read_answer(bytes: &[u8]) -> Result<Lookup, LookupFailure> {
             None => Ok(Lookup::Found(order)),
         },
     }
-}
-
-/// 128 random bits in hex: a message id for the `webhook-id` header.
-fn uuid_like() -> String {
-    use rand::Rng;
-    let bits: u128 = rand::rng().random();
-    format!("{bits:032x}")
 }
 
 #[cfg(test)]
@@ -383,7 +374,7 @@ pub async fn check(
         .map_err(crate::AppError::RateLimited)?;
     match state
         .orders
-        .look_up(&site.key, source, &order_number, email)
+        .look_up(&state.store, &site.key, source, &order_number, email)
         .await
     {
         Ok(Lookup::Found(order)) => Ok(Some(OrderCheck::Verified(order))),

@@ -63,7 +63,12 @@ impl KeyExtractor for ClientKeyExtractor {
     }
 }
 
-/// The site a request is about, from `/v1/sites/{site}/…`; other paths share one bucket.
+/// The site a request counts for in the per-site limit, found by
+/// [`crate::request_site::find_site`] before the limit is applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestSite(pub String);
+
+/// The per-site bucket: the [`RequestSite`] found for the request.
 #[derive(Clone, Copy, Debug)]
 pub struct SiteKeyExtractor;
 
@@ -71,14 +76,11 @@ impl KeyExtractor for SiteKeyExtractor {
     type Key = String;
 
     fn extract<T>(&self, request: &Request<T>) -> Result<Self::Key, GovernorError> {
-        let site = request
-            .uri()
-            .path()
-            .strip_prefix("/v1/sites/")
-            .and_then(|rest| rest.split('/').next())
-            .filter(|site| site.len() <= helpcenter_core::limits::MAX_SITE_KEY_BYTES)
-            .unwrap_or("");
-        Ok(site.to_owned())
+        Ok(request
+            .extensions()
+            .get::<RequestSite>()
+            .map(|RequestSite(site)| site.clone())
+            .unwrap_or_default())
     }
 }
 
@@ -101,10 +103,13 @@ fn period(per_second: u32) -> Duration {
     Duration::from_nanos(1_000_000_000 / u64::from(per_second.max(1)))
 }
 
-/// `router` behind both limits.
+/// `router` behind both limits: per client first, then per site. `find_site` wraps the router
+/// between the two, so only requests within the client's allowance cost its look-up of the
+/// [`RequestSite`].
 pub fn limit<S: Clone + Send + Sync + 'static>(
     router: OpenApiRouter<S>,
     limits: RateLimits,
+    find_site: impl FnOnce(OpenApiRouter<S>) -> OpenApiRouter<S>,
 ) -> OpenApiRouter<S> {
     let per_ip = GovernorConfigBuilder::default()
         .period(period(limits.per_ip_per_second))
@@ -132,8 +137,7 @@ pub fn limit<S: Clone + Send + Sync + 'static>(
             }
         });
     }
-    router
-        .layer(GovernorLayer::new(per_site).error_handler(too_many))
+    find_site(router.layer(GovernorLayer::new(per_site).error_handler(too_many)))
         .layer(GovernorLayer::new(per_ip).error_handler(too_many))
 }
 

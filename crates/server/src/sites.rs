@@ -15,6 +15,19 @@ use crate::config::{ConfigError, SiteConfig};
 /// without a config.
 pub const DEMO_ADMIN_KEY_FILE: &str = "demo-admin-key";
 
+/// Whether a command reads the sites' identity secrets (`identity_secret_env`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum IdentitySecret {
+    /// `serve` checks identity tokens, `admin sign-identity` signs one: a site's secret must
+    /// be in its environment variable.
+    Required,
+    /// Every other admin command: tickets, agents, keys, the outbox.
+    NotNeeded,
+}
+
+/// How long an identity token may be valid for unless the site says otherwise: a day.
+pub const DEFAULT_IDENTITY_MAX_LIFETIME: i64 = 24 * 3600;
+
 /// A merchant's storefront, known by the key in its embed tag (`data-site="demo"`).
 #[derive(Clone, Debug)]
 pub struct Site {
@@ -24,11 +37,18 @@ pub struct Site {
     pub brand: Brand,
     pub policy: Policy,
     pub return_policy_url: Option<String>,
+    pub logo_url: Option<String>,
     pub time_zone: TimeZone,
     pub admin_key_sha256: String,
     pub identity_secret: Option<String>,
+    /// The longest an identity token may be valid for, in seconds.
+    pub identity_max_lifetime: i64,
+    /// Days after a ticket closes when its personal data and evidence are erased.
+    pub retention_days: Option<u32>,
     /// Who the site's mail comes from and which events mail; no mail without it.
     pub mail: Option<crate::mail::SiteMail>,
+    /// The store's systems told of ticket events (`[[sites.webhooks]]`).
+    pub webhooks: Vec<crate::webhooks::config::Endpoint>,
     /// The store's order system; claims are not checked against orders without it.
     pub order_lookup: Option<crate::orders::OrderSource>,
 }
@@ -44,13 +64,35 @@ impl Site {
             .expect("the current date is a valid calendar day")
     }
 
+    /// The customer a store-signed identity token names, checked now.
+    pub fn identify(&self, token: &str) -> Result<auth::Customer, crate::AppError> {
+        let secret = self
+            .identity_secret
+            .as_deref()
+            .ok_or(crate::AppError::IdentityNotConfigured)?;
+        Ok(auth::IdentityCheck {
+            secret,
+            site: &self.key,
+            now: jiff::Timestamp::now().as_second(),
+            max_lifetime: self.identity_max_lifetime,
+        }
+        .verify(token)?)
+    }
+
     /// Exact match on scheme, host and port: `https://shop.example` does not allow
     /// `https://shop.example.evil.com`.
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|allowed| allowed == origin)
     }
 
-    pub fn from_config(config: &SiteConfig, config_dir: &Path) -> Result<Site, ConfigError> {
+    /// The site `config` describes; its identity secret read from the environment when
+    /// `secrets` asks for it (serving, signing a token), left out otherwise: no other admin
+    /// command needs it, so none fails for want of it.
+    pub fn from_config(
+        config: &SiteConfig,
+        config_dir: &Path,
+        secrets: IdentitySecret,
+    ) -> Result<Site, ConfigError> {
         let problem =
             |message: String| ConfigError::Site(format!("site {:?}: {message}", config.key));
         let mut policy = match &config.policy_file {
@@ -59,7 +101,12 @@ impl Site {
                 let path = config_dir.join(file);
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| problem(format!("cannot read {}: {e}", path.display())))?;
-                Policy::from_toml(&text).map_err(|e| problem(format!("{}: {e}", path.display())))?
+                let (policy, warnings) = Policy::read_toml(&text)
+                    .map_err(|e| problem(format!("{}: {e}", path.display())))?;
+                for warning in warnings {
+                    tracing::warn!(site = %config.key, "{}: {warning}", path.display());
+                }
+                policy
             }
         };
         policy
@@ -78,6 +125,7 @@ impl Site {
         }
         let identity_secret = match &config.identity_secret_env {
             None => None,
+            Some(_) if secrets == IdentitySecret::NotNeeded => None,
             Some(var) => Some(
                 std::env::var(var)
                     .ok()
@@ -89,11 +137,32 @@ impl Site {
                     })?,
             ),
         };
+        let identity_max_lifetime = match config.identity_max_lifetime_hours {
+            None => DEFAULT_IDENTITY_MAX_LIFETIME,
+            Some(0) => {
+                return Err(problem(
+                    "identity_max_lifetime_hours must be at least 1".into(),
+                ));
+            }
+            Some(hours) => i64::from(hours) * 3600,
+        };
+        let retention_days = match config.retention_days {
+            Some(0) => return Err(problem("retention_days must be at least 1".into())),
+            days => days,
+        };
         config.brand.check().map_err(problem)?;
         let return_policy_url = config
             .return_policy_url
             .as_deref()
             .map(|url| absolute_page(url).map_err(problem))
+            .transpose()?;
+        let logo_url = config
+            .logo_url
+            .as_deref()
+            .map(|url| {
+                absolute_page(url)
+                    .map_err(|_| problem(format!("logo_url {url:?} must be a whole address such as \"https://shop.example/logo.svg\"")))
+            })
             .transpose()?;
         let allowed_origins = config
             .allowed_origins
@@ -106,6 +175,8 @@ impl Site {
             .map(crate::mail::SiteMail::from_config)
             .transpose()
             .map_err(|e| problem(format!("mail: {e}")))?;
+        let webhooks = crate::webhooks::config::endpoints(&config.webhooks)
+            .map_err(|e| problem(format!("webhooks: {e}")))?;
         let order_lookup = config
             .order_lookup
             .as_ref()
@@ -114,6 +185,7 @@ impl Site {
             .map_err(problem)?;
         Ok(Site {
             mail,
+            webhooks,
             order_lookup,
             key: config.key.clone(),
             display_name: config.display_name.clone(),
@@ -121,9 +193,12 @@ impl Site {
             brand: config.brand.clone(),
             policy,
             return_policy_url,
+            logo_url,
             time_zone,
             admin_key_sha256: config.admin_key_sha256.to_ascii_lowercase(),
             identity_secret,
+            identity_max_lifetime,
+            retention_days,
         })
     }
 
@@ -151,10 +226,14 @@ impl Site {
             policy: Policy::builtin(),
             // The storefront's own page, as a store links its own.
             return_policy_url: Some(format!("http://127.0.0.1:{storefront}/returns.html")),
+            logo_url: None,
             time_zone: TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC),
             admin_key_sha256: auth::sha256_hex(&admin_key),
             identity_secret: Some(identity_secret),
+            identity_max_lifetime: DEFAULT_IDENTITY_MAX_LIFETIME,
+            retention_days: None,
             mail: Some(crate::mail::SiteMail::demo()),
+            webhooks: Vec::new(),
             order_lookup: None,
         };
         Ok((site, admin_key))

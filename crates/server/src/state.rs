@@ -10,7 +10,7 @@ use crate::auth::ServerSecret;
 use crate::events::EventHub;
 use crate::rate_limit::SignInLimiter;
 use crate::sites::Sites;
-use crate::store::Store;
+use crate::store::{Database, Store};
 use crate::uploads::blobs::EvidenceStore;
 use crate::uploads::quota::StorageLimits;
 
@@ -40,11 +40,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the store, the evidence storage and the server secret in `data_dir`.
-    pub async fn open(sites: Sites, data_dir: &std::path::Path) -> anyhow::Result<AppState> {
+    /// Opens the database, and the evidence storage and the server secret in `data_dir`.
+    pub async fn open(
+        sites: Sites,
+        data_dir: &std::path::Path,
+        database: &Database,
+    ) -> anyhow::Result<AppState> {
         Ok(AppState {
             sites: Arc::new(sites),
-            store: Store::open(data_dir).await?,
+            store: Store::open(database).await?,
             evidence: Arc::new(EvidenceStore::new(data_dir)?),
             events: Arc::new(EventHub::default()),
             secret: Arc::new(ServerSecret::load_or_create(data_dir)?),

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use helpcenter_api::{EvidenceItem, TicketView};
 use helpcenter_core::{Field, Problem, ProblemCode, TicketStatus};
 
-use crate::store::tickets::{Appended, NewEvent, TicketRecord};
+use crate::store::tickets::{Appended, NewEvent, Outgoing, TicketRecord};
 use crate::{AppError, AppState};
 
 /// A ticket as its shopper sees it (or, with `internal`, with the agents' notes too).
@@ -72,9 +72,10 @@ pub async fn append(
         .ok_or(AppError::TicketChanged)
 }
 
-/// Records events in one transaction (all or none), with the mails they cause in the
-/// outbox, and tells the open streams (the shopper's of the public ones, the site's agents'
-/// of all) and the outbox's worker. Every event of a ticket's timeline is written here.
+/// Records events in one transaction (all or none), with the mails and webhooks they cause
+/// in the outboxes, and tells the open streams (the shopper's of the public ones, the site's
+/// agents' of all) and the outboxes' workers. Every event of a ticket's timeline is written
+/// here.
 pub async fn append_all(
     state: &AppState,
     ticket_id: &str,
@@ -88,8 +89,11 @@ pub async fn append_all(
             expected,
             events,
             |ticket, seq, event| match state.sites.get(&ticket.site) {
-                Some(site) => crate::mail::plan(&state.secret, site, ticket, seq, event),
-                None => Vec::new(),
+                Some(site) => Outgoing {
+                    mails: crate::mail::plan(&state.secret, site, ticket, seq, event),
+                    webhooks: crate::webhooks::plan(site, ticket, seq, event),
+                },
+                None => Outgoing::default(),
             },
         )
         .await?

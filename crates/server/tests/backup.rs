@@ -491,3 +491,42 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     found.sort();
     found
 }
+
+/// A server on PostgreSQL is backed up with PostgreSQL's tools: both commands say so, point
+/// to pg_dump, and write nothing (the database is never even reached).
+#[test]
+fn on_postgresql_backup_and_restore_refuse_and_point_to_pg_dump() {
+    let (dir, config) = setup();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).expect("data dir");
+    let postgres = "postgres://helpcenter@db.invalid/helpcenter";
+    let to = dir.path().join("backup");
+    let (ok, _, err) = run(
+        &["admin", "backup", "--database-url", postgres, "--to"],
+        &[&to, Path::new("--data-dir"), &data],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("PostgreSQL") && err.contains("pg_dump"),
+        "{err}"
+    );
+    assert!(!to.exists(), "nothing written");
+    let from = dir.path().join("old-backup");
+    std::fs::create_dir_all(&from).expect("a backup dir");
+    // The config's database_url is read as serve reads it.
+    std::fs::write(
+        &config,
+        format!("[server]\ndata_dir = \"data\"\ndatabase_url = \"{postgres}\"\n{ONE_SHOP}"),
+    )
+    .expect("write the config");
+    let (ok, _, err) = run(
+        &["admin", "restore", "--from"],
+        &[&from, Path::new("--config"), &config],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("restore refused") && err.contains("pg_dump"),
+        "{err}"
+    );
+    assert_eq!(walk(&data), Vec::<PathBuf>::new(), "nothing restored");
+}

@@ -58,14 +58,74 @@ fn policy_check_lists_every_problem_of_a_merchant_file() {
     std::fs::write(&bad, broken).expect("write");
     let (ok, _, err) = server(&["policy", "check", bad.to_str().expect("utf-8 path")]);
     assert!(!ok);
+    let line = |text: &str, needle: &str| {
+        let at = text.find(needle).expect("in the file");
+        text[..at].matches('\n').count() + 1
+    };
+    let broken = std::fs::read_to_string(&bad).expect("read");
+    let next = line(&broken, "next = \"nowhere\"");
+    let window = line(&broken, "days_after_delivery = 9000");
+    // Items by their ids and lines, not by their place in the file's arrays.
     assert!(
-        err.contains("questions[2].answers[1].next: no question or outcome is named \"nowhere\""),
+        err.contains(&format!(
+            "line {next}, question \"delivery_what\", answer \"lost\", next: no question or outcome is named \"nowhere\""
+        )),
         "{err}"
     );
     assert!(
-        err.contains("outcomes[2].claim_window.days_after_delivery: from 1 to 365 days"),
+        err.contains(&format!(
+            "line {window}, outcome \"transit_damage\", claim_window.days_after_delivery: from 1 to 365 days"
+        )),
         "{err}"
     );
+    assert!(!err.contains("questions["), "{err}");
+
+    // A value of the wrong type says the type the setting takes.
+    let typo = dir.path().join("typo.toml");
+    let typed = default_toml.replacen("min_count = 2\n", "min_count = three\n", 1);
+    std::fs::write(&typo, &typed).expect("write");
+    let (ok, _, err) = server(&["policy", "check", typo.to_str().expect("utf-8 path")]);
+    assert!(!ok);
+    assert!(
+        err.contains(&format!(
+            "line {}, outcome \"transit_damage\", evidence.media.min_count: expected a whole number, found three",
+            line(&typed, "min_count = three")
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_custom_policy_keeping_the_default_legal_recourse_is_warned_of() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (ok, default_toml, _) = server(&["policy", "show", "--toml"]);
+    assert!(ok);
+    let file = dir.path().join("acme-policy.toml");
+    std::fs::write(
+        &file,
+        default_toml.replace("first_response_hours = 48", "first_response_hours = 24"),
+    )
+    .expect("write");
+    let path = file.to_str().expect("utf-8 path");
+    let (ok, out, err) = server(&["policy", "check", path]);
+    assert!(ok, "a warning does not refuse the policy: {err}");
+    assert!(out.contains(": ok ("), "{out}");
+    assert!(
+        err.contains("warning: ")
+            && err.contains(
+                "messages.en.\"dispute.legal_recourse\": the built-in legal-recourse text"
+            ),
+        "{err}"
+    );
+    assert!(
+        err.contains("messages.zh-CN.\"dispute.legal_recourse\""),
+        "{err}"
+    );
+    // policy show --file prints the merchant's tree (24 hours), with the same warning.
+    let (ok, out, err) = server(&["policy", "show", "--file", path]);
+    assert!(ok, "{err}");
+    assert!(out.contains("first response within 24 hours"), "{out}");
+    assert!(err.contains("the built-in legal-recourse text"), "{err}");
 }
 
 #[test]
@@ -77,6 +137,7 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
         command
             .args(["admin", "--config", sample, "--data-dir"])
             .arg(data.path())
+            .envs(support::database_env(data.path()))
             .args(args);
         match secret {
             Some(secret) => command.env("ACME_HELPCENTER_IDENTITY_SECRET", secret),
@@ -95,8 +156,31 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
     );
     assert!(ok, "{err}");
     assert!(out.contains("0 ticket(s)"), "{out}");
-    let (ok, _, err) = run(&["--site", "acme", "tickets", "list"], None);
-    assert!(!ok);
+    // Only signing an identity token needs the site's identity secret: every other admin
+    // command works without it in the environment (keys, agents, tickets, the outbox).
+    for command in [
+        &["tickets", "list"][..],
+        &["keys", "list"],
+        &["agents", "list"],
+        &["outbox", "list"],
+    ] {
+        let (ok, out, err) = run(&[&["--site", "acme"][..], command].concat(), None);
+        assert!(ok, "{command:?} without the identity secret: {err}");
+        assert!(out.contains("(s)") || !out.is_empty(), "{command:?}: {out}");
+    }
+    let (ok, out, err) = run(
+        &[
+            "--site",
+            "acme",
+            "sign-identity",
+            "--customer-id",
+            "c-1",
+            "--email",
+            "wei@example.com",
+        ],
+        None,
+    );
+    assert!(!ok, "{out}");
     assert!(
         err.contains("$ACME_HELPCENTER_IDENTITY_SECRET must hold an identity secret"),
         "{err}"
@@ -177,6 +261,7 @@ fn sample_refused(edit: impl FnOnce(&str) -> String) -> String {
         .arg(&config)
         .arg("--data-dir")
         .arg(dir.path())
+        .envs(support::database_env(dir.path()))
         .args(["--site", "acme", "tickets", "list"])
         .env(
             "ACME_HELPCENTER_IDENTITY_SECRET",
@@ -344,6 +429,7 @@ impl Serving {
             .arg(config)
             .arg("--data-dir")
             .arg(data)
+            .envs(support::database_env(data))
             .arg("--widget-dir")
             .arg(data)
             .env("SIGNING_SHOP_SECRET", SECRET)
@@ -515,6 +601,7 @@ fn agents(data: &std::path::Path, args: &[&str], password: Password) -> (bool, S
         .arg(&config)
         .arg("--data-dir")
         .arg(data)
+        .envs(support::database_env(data))
         .args(["agents"])
         .args(args)
         .env_remove("HELPCENTER_AGENT_PASSWORD")
@@ -692,6 +779,7 @@ async fn the_demo_site_comes_with_an_agent_who_signs_in_to_the_console() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data.path())
+            .envs(support::database_env(data.path()))
             .args([
                 "--widget-dir",
                 "/nonexistent",
@@ -771,13 +859,243 @@ async fn the_demo_site_comes_with_an_agent_who_signs_in_to_the_console() {
     assert_eq!(again, password, "the same agent, the same password");
     let _ = second.kill();
     let _ = second.wait();
-    let (ok, out, _) = server(&[
-        "admin",
-        "--data-dir",
-        data.path().to_str().expect("utf-8"),
-        "agents",
-        "list",
-    ]);
-    assert!(ok);
+    let listed = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["admin", "--data-dir"])
+        .arg(data.path())
+        .envs(support::database_env(data.path()))
+        .args(["agents", "list"])
+        .env_remove("HELPCENTER_CONFIG")
+        .output()
+        .expect("agents list");
+    assert!(listed.status.success());
+    let out = String::from_utf8_lossy(&listed.stdout);
     assert!(out.contains("1 agent(s)"), "made once: {out}");
+}
+
+/// A claim with a photo filed by `email` on the demo server, then worked to `closed` when
+/// `close` says so; answers the ticket and its shopper's token.
+async fn claim_of(
+    server: &support::TestServer,
+    email: &str,
+    key: &str,
+    close: bool,
+) -> helpcenter_api::TicketCreated {
+    let photo = server
+        .upload(
+            "crack.png",
+            &helpcenter_media::samples::png(800, 600, key.len() as u8),
+        )
+        .await;
+    let claim = serde_json::json!({
+        "category": "product_quality",
+        "answers": ["fault", "as_instructed"],
+        "order_number": "#10023456",
+        "description": "The blender stopped working after two days; the motor hums but the blade does not turn.",
+        "email": email,
+        "uploads": [photo],
+        "locale": "en",
+    });
+    let created = server
+        .http
+        .post(server.url("/v1/sites/demo/tickets"))
+        .header("Idempotency-Key", key)
+        .json(&claim)
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(created.status(), 201);
+    let created: helpcenter_api::TicketCreated = created.json().await.expect("created");
+    if close {
+        for change in [
+            serde_json::json!({"to": "in_review"}),
+            serde_json::json!({"to": "resolved", "resolution": "exchange", "message": "A new one ships on Monday."}),
+            serde_json::json!({"to": "closed"}),
+        ] {
+            let moved = server
+                .admin(server.http.post(server.url(&format!(
+                    "/v1/admin/tickets/{}/transition",
+                    created.ticket_id
+                ))))
+                .json(&change)
+                .send()
+                .await
+                .expect("transition");
+            assert_eq!(moved.status(), 200, "{change}");
+        }
+    }
+    created
+}
+
+/// What the admin API shows of a ticket now.
+async fn admin_view(server: &support::TestServer, id: &str) -> serde_json::Value {
+    server
+        .admin(
+            server
+                .http
+                .get(server.url(&format!("/v1/admin/tickets/{id}"))),
+        )
+        .send()
+        .await
+        .expect("show")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// `admin shopper …` on the test server's data directory (the demo site's, as `serve`
+/// without a config makes it), with `stdin` as standard input (not a terminal).
+fn shopper(server: &support::TestServer, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["admin", "--data-dir"])
+        .arg(&server.data_dir)
+        .envs(support::database_env(&server.data_dir))
+        .arg("shopper")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run helpcenter-server");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_shopper_gets_everything_kept_about_them_then_has_it_erased_but_the_ticket_numbers_stay()
+{
+    let server = support::TestServer::start().await;
+    let mine = claim_of(&server, "Wei@Example.com", "wei-1", true).await;
+    let open = claim_of(&server, "wei@example.com", "wei-2", false).await;
+    let theirs = claim_of(&server, "lin@example.com", "lin-1", false).await;
+    let files_before = server.stored_files().len();
+    assert_eq!(files_before, 3);
+
+    let (ok, out, err) = shopper(&server, &["export", "--email", "wei@example.com"]);
+    assert!(ok, "{err}");
+    let export: serde_json::Value = serde_json::from_str(&out).expect("JSON on stdout");
+    let tickets = export["tickets"].as_array().expect("tickets");
+    let mut ids: Vec<&str> = tickets
+        .iter()
+        .map(|t| t["id"].as_str().unwrap_or_default())
+        .collect();
+    ids.sort_unstable();
+    let mut hers = [mine.ticket_id.as_str(), open.ticket_id.as_str()];
+    hers.sort_unstable();
+    assert_eq!(ids, hers, "both of hers, whatever the case, not Lin's");
+    let first = tickets
+        .iter()
+        .find(|t| t["id"] == mine.ticket_id.as_str())
+        .expect("the closed one");
+    assert_eq!(first["email"], "Wei@Example.com");
+    assert_eq!(first["order_number"], "10023456");
+    assert_eq!(first["uploads"][0]["filename"], "crack.png");
+    assert_eq!(first["uploads"][0]["width"], 800);
+    assert!(
+        first["ticket_events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["body"] == "A new one ships on Monday."),
+        "the agent's message to her is in it"
+    );
+
+    // Without a terminal to ask on, nothing is erased until --yes says so.
+    let (ok, _, err) = shopper(&server, &["erase", "--email", "wei@example.com"]);
+    assert!(!ok);
+    assert!(err.contains("pass --yes"), "{err}");
+    assert_eq!(server.stored_files().len(), 3);
+    let (ok, out, err) = shopper(&server, &["erase", "--email", "wei@example.com", "--yes"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2 ticket(s)"), "{out}");
+
+    // Her files are gone from the disk, her details from the tickets; the numbers stay.
+    assert_eq!(server.stored_files().len(), 1, "only Lin's photo is left");
+    let kept = admin_view(&server, &mine.ticket_id).await;
+    assert_eq!(kept["id"], mine.ticket_id.as_str());
+    assert_eq!(kept["status"], "closed");
+    assert_eq!(kept["category"], "product_quality");
+    for field in ["email", "order_number", "description"] {
+        assert_eq!(kept[field], "", "{field}: {kept}");
+    }
+    let text = kept.to_string();
+    assert!(
+        !text.contains("Wei@Example.com") && !text.contains("ships on Monday"),
+        "{text}"
+    );
+    // Her link to the ticket no longer opens it; Lin's ticket is as it was.
+    let opened = server
+        .http
+        .get(server.url(&format!("/v1/tickets/{}", open.ticket_id)))
+        .bearer_auth(&open.access_token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(opened.status(), 404);
+    let lins = admin_view(&server, &theirs.ticket_id).await;
+    assert_eq!(lins["email"], "lin@example.com");
+    let (ok, out, _) = shopper(&server, &["export", "--email", "wei@example.com"]);
+    assert!(ok);
+    let export: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        export["tickets"],
+        serde_json::json!([]),
+        "nothing is kept about her now"
+    );
+}
+
+#[tokio::test]
+async fn a_sites_retention_erases_tickets_the_given_days_after_they_close_and_survives_a_restart() {
+    let server = support::TestServer::start_customized(support::UNLIMITED, |site| {
+        site.retention_days = Some(30);
+    })
+    .await;
+    let closed = claim_of(&server, "wei@example.com", "old-1", true).await;
+    let open = claim_of(&server, "wei@example.com", "open-1", false).await;
+    // The server's background pass, as a second process would run it on the same data
+    // directory after a restart: nothing in memory carries over.
+    let pass = |days_later: i64| {
+        let data_dir = server.data_dir.clone();
+        async move {
+            let (mut site, _) =
+                helpcenter_server::sites::Site::demo(&data_dir, 8080).expect("demo site");
+            site.retention_days = Some(30);
+            let state = helpcenter_server::AppState::open(
+                helpcenter_server::sites::Sites::new(vec![site]),
+                &data_dir,
+                &support::database(&data_dir),
+            )
+            .await
+            .expect("open");
+            let at = jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_hours(days_later * 24))
+                .expect("time");
+            helpcenter_server::retention::apply_retention(&state, at)
+                .await
+                .expect("pass")
+        }
+    };
+    assert_eq!(pass(29).await, 0, "29 days after closing: kept");
+    assert_eq!(
+        admin_view(&server, &closed.ticket_id).await["email"],
+        "wei@example.com"
+    );
+    assert_eq!(pass(31).await, 1, "31 days after: erased");
+    assert_eq!(pass(31).await, 0, "and once only");
+    let erased = admin_view(&server, &closed.ticket_id).await;
+    assert_eq!(
+        (erased["email"].as_str(), erased["status"].as_str()),
+        (Some(""), Some("closed"))
+    );
+    assert_eq!(
+        server.stored_files().len(),
+        1,
+        "the closed ticket's photo is deleted"
+    );
+    // A ticket that never closed is kept, however old.
+    assert_eq!(pass(3650).await, 0);
+    assert_eq!(
+        admin_view(&server, &open.ticket_id).await["email"],
+        "wei@example.com"
+    );
 }

@@ -66,7 +66,7 @@ impl Agent<'_> {
 }
 
 async fn store(server: &TestServer) -> Store {
-    Store::open(&server.data_dir).await.expect("open the store")
+    server.store().await
 }
 
 async fn add_agent(server: &TestServer, site: &str, email: &str, name: &str, role: AgentRole) {
@@ -853,14 +853,9 @@ async fn the_inbox_filters_searches_sorts_and_pages_without_gaps_or_repeats() {
         )
         .await;
     }
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        server.data_dir.join("helpcenter.db").display()
-    ))
-    .await
-    .expect("open the database");
+    let pool = server.db().await;
     for (i, id) in ids[20..23].iter().enumerate() {
-        sqlx::query("UPDATE tickets SET respond_by = ? WHERE id = ?")
+        sqlx::query("UPDATE tickets SET respond_by = $1 WHERE id = $2")
             .bind(format!("2026-01-0{}T00:00:00.000000Z", i + 1))
             .bind(id)
             .execute(&pool)
@@ -1327,12 +1322,7 @@ async fn insights_count_the_claims_and_the_promises_kept() {
 async fn an_expired_session_is_told_so_and_the_admin_view_links_its_files_for_the_admin_key() {
     let server = team().await;
     let wei = signed_in(&server, "demo", "wei@example.com").await;
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        server.data_dir.join("helpcenter.db").display()
-    ))
-    .await
-    .expect("open the database");
+    let pool = server.db().await;
     sqlx::query("UPDATE agent_sessions SET expires_at = '2026-01-01T00:00:00.000000Z'")
         .execute(&pool)
         .await

@@ -916,3 +916,114 @@ async fn the_widget_config_is_compressed_for_browsers_that_accept_it() {
         plain.len()
     );
 }
+
+/// A store's own allowance: 12 requests in a burst, then one a second; clients unlimited.
+const TWELVE_PER_SITE: helpcenter_server::rate_limit::RateLimits =
+    helpcenter_server::rate_limit::RateLimits {
+        per_ip_per_second: 100_000,
+        per_ip_burst: 100_000,
+        per_site_per_second: 1,
+        per_site_burst: 12,
+    };
+
+/// Sends `request` until it is refused (at most `tries` times); answers how many went through.
+async fn until_limited(request: impl Fn() -> reqwest::RequestBuilder, tries: usize) -> usize {
+    for sent in 0..tries {
+        let status = request().send().await.expect("request").status();
+        if status == 429 {
+            return sent;
+        }
+        assert!(status.is_success(), "{status}");
+    }
+    panic!("still not limited after {tries} requests")
+}
+
+#[tokio::test]
+async fn a_flood_of_one_stores_tickets_and_uploads_counts_against_that_store_not_the_others() {
+    for flooded in ["ticket", "upload"] {
+        let server = TestServer::start_full(
+            support::Setup {
+                rate_limits: TWELVE_PER_SITE,
+                ..support::Setup::default()
+            },
+            |_| {},
+            |demo| {
+                let mut corner = demo.clone();
+                corner.key = "corner".into();
+                vec![corner]
+            },
+        )
+        .await;
+        // A shopper of the demo store files a claim (an upload of two requests, the claim).
+        let photo = server
+            .upload("crack.png", &helpcenter_media::samples::png(800, 600, 3))
+            .await;
+        let claim = serde_json::json!({
+            "category": "product_quality",
+            "answers": ["fault", "as_instructed"],
+            "order_number": "#10023456",
+            "description": "The blender stopped working after two days; the motor hums but the blade does not turn.",
+            "email": "wei@example.com",
+            "uploads": [photo],
+            "locale": "en",
+        });
+        let created = server
+            .http
+            .post(server.url("/v1/sites/demo/tickets"))
+            .header("Idempotency-Key", "flood-1")
+            .json(&claim)
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(created.status(), 201);
+        let created: helpcenter_api::TicketCreated = created.json().await.expect("created");
+        // Then the store's addresses without its key in the path are hammered: the ticket's
+        // page, or the upload's tus HEAD.
+        let passed = match flooded {
+            "ticket" => {
+                let url = server.url(&format!("/v1/tickets/{}", created.ticket_id));
+                until_limited(
+                    || server.http.get(&url).bearer_auth(&created.access_token),
+                    50,
+                )
+                .await
+            }
+            _ => {
+                let url = server.url(&format!("/v1/uploads/{photo}"));
+                until_limited(
+                    || server.http.head(&url).header("Tus-Resumable", "1.0.0"),
+                    50,
+                )
+                .await
+            }
+        };
+        assert!(passed <= 12, "{flooded}: {passed} went through");
+        let config = |site: &str| {
+            server
+                .http
+                .get(server.url(&format!("/v1/sites/{site}/widget-config")))
+                .send()
+        };
+        assert_eq!(
+            config("demo").await.expect("request").status(),
+            429,
+            "{flooded}: the flood counted against the demo store's allowance"
+        );
+        assert_eq!(
+            config("corner").await.expect("request").status(),
+            200,
+            "{flooded}: another store on the same server is served as before"
+        );
+        // A new upload for the demo store counts against it as well, by its metadata.
+        let create_upload = server
+            .http
+            .post(server.url("/v1/uploads"))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", "10")
+            .header("Upload-Metadata", "site ZGVtbw==,filename YS5wbmc=")
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(create_upload.status(), 429, "{flooded}");
+    }
+}

@@ -5,6 +5,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod support;
+
 const ONE_SHOP: &str = r#"
 [server]
 data_dir = "data"
@@ -23,6 +25,7 @@ fn keys(config: &Path, args: &[&str]) -> (bool, String, String) {
         .arg("keys")
         .args(args)
         .env_remove("HELPCENTER_DATA_DIR")
+        .envs(support::database_env(&config.with_file_name("data")))
         .output()
         .expect("run");
     (
@@ -45,6 +48,7 @@ impl Serving {
             .arg(config)
             .args(["--widget-dir", "/nonexistent"])
             .env_remove("HELPCENTER_DATA_DIR")
+            .envs(support::database_env(&config.with_file_name("data")))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -5,6 +5,8 @@ use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod support;
+
 /// Everything `serve --log-format FORMAT` writes (stdout and stderr, not a terminal) from its
 /// start until a request has been logged.
 async fn served_output(format: &str) -> (Vec<String>, Vec<String>) {
@@ -17,6 +19,7 @@ async fn served_output(format: &str) -> (Vec<String>, Vec<String>) {
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .args(["--log-format", format, "--data-dir"])
         .arg(data.path())
+        .envs(support::database_env(data.path()))
         // Nothing built there: the start-up warns, and warnings are what colour most.
         .args([
             "--widget-dir",

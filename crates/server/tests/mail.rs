@@ -7,7 +7,7 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use helpcenter_api::{NewTicket, OutboxMail, TicketCreated};
@@ -17,6 +17,7 @@ use mail_parser::{Message, MessageParser};
 use serde_json::{Value, json};
 use support::TestServer;
 use support::mail::{MailCatcher, envelope_to, free_port};
+use support::process::ServerProcess;
 
 const SUPPORT: &str = "support@demo-store.example";
 
@@ -298,9 +299,7 @@ async fn a_question_asked_in_the_console_is_mailed_and_so_is_a_message_written_w
     let server = TestServer::start_mailing(catcher.smtp(), |_| {}).await;
     let password = "correct horse battery staple";
     {
-        let store = helpcenter_server::store::Store::open(&server.data_dir)
-            .await
-            .expect("open the store");
+        let store = server.store().await;
         helpcenter_server::agents::add_agent(
             &store,
             "demo",
@@ -383,6 +382,7 @@ async fn a_question_asked_in_the_console_is_mailed_and_so_is_a_message_written_w
         ])
         .arg("--data-dir")
         .arg(&server.data_dir)
+        .envs(support::database_env(&server.data_dir))
         .output()
         .expect("run the CLI");
     assert!(
@@ -744,16 +744,19 @@ async fn assert_refused(response: reqwest::Response, ticket_ids: &[&str]) {
 
 /// Moves every link of `ticket` past its expiry, as 30 days would.
 async fn expire_links(data_dir: &Path, ticket: &str) {
-    use sqlx::Connection;
-    let url = format!("sqlite://{}", data_dir.join("helpcenter.db").display());
-    let mut db = sqlx::SqliteConnection::connect(&url)
+    sqlx::any::install_default_drivers();
+    let url = match support::database(data_dir) {
+        helpcenter_server::store::Database::Postgres(url) => url,
+        helpcenter_server::store::Database::Sqlite(path) => format!("sqlite://{}", path.display()),
+    };
+    let db = sqlx::AnyPool::connect(&url)
         .await
         .expect("open the database");
     sqlx::query(
-        "UPDATE ticket_links SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE ticket_id = ?",
+        "UPDATE ticket_links SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE ticket_id = $1",
     )
     .bind(ticket)
-    .execute(&mut db)
+    .execute(&db)
     .await
     .expect("expire");
 }
@@ -818,50 +821,6 @@ async fn find_a_request_mails_a_fresh_link_only_to_the_tickets_address_and_says_
             .count(),
         1
     );
-}
-
-/// `helpcenter-server serve` as a process, killed when dropped.
-struct ServerProcess(Child);
-
-impl ServerProcess {
-    async fn start(data_dir: &Path, config: &Path, port: u16) -> ServerProcess {
-        let child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .arg("--config")
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data_dir)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start helpcenter-server");
-        // Dropped (killed and waited for) on every way out, a failed start included.
-        let server = ServerProcess(child);
-        for _ in 0..200 {
-            if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server did not come up on port {port}");
-    }
-
-    /// SIGKILL: nothing runs on the way out.
-    fn kill(mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[tokio::test]
@@ -965,6 +924,7 @@ async fn the_cli_lists_failed_mail_with_its_reason_and_puts_it_back_in_line() {
             .args(args)
             .arg("--data-dir")
             .arg(&server.data_dir)
+            .envs(support::database_env(&server.data_dir))
             .output()
             .expect("run the CLI");
         (

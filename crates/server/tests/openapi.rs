@@ -263,7 +263,9 @@ async fn security_schemes_problem_details_and_protocol_headers_are_described() {
             json!([{"ticket_token": []}])
         } else if matches!(
             (path.as_str(), method.as_str()),
-            ("/v1/sites/{site}/tickets", "get") | ("/v1/sites/{site}/tickets/{id}/access", "post")
+            ("/v1/sites/{site}/tickets", "get")
+                | ("/v1/sites/{site}/identity", "get")
+                | ("/v1/sites/{site}/tickets/{id}/access", "post")
         ) {
             json!([{"identity_token": []}])
         } else {

@@ -20,7 +20,7 @@ use helpcenter_api::{
 use helpcenter_core::{CivilDate, ClaimedItem, DeliverySource, OrderItem, StoreOrder};
 use helpcenter_media::samples::png;
 use helpcenter_server::orders::{LookupLimits, OrderSource};
-use helpcenter_server::signing::SigningSecret;
+use helpcenter_server::webhooks::sign::ConfiguredSecret;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use support::{Setup, TestServer};
@@ -162,7 +162,7 @@ impl Fixture {
         let server = TestServer::start_set_up(setup, |site| {
             site.order_lookup = Some(OrderSource {
                 url: url.parse().expect("url"),
-                secret: SigningSecret::parse(SECRET).expect("secret"),
+                secret: ConfiguredSecret::parse(SECRET).expect("secret"),
                 timeout: Duration::from_millis(timeout_ms),
                 mode,
                 cache_for: Duration::from_secs(cache_seconds),
@@ -520,7 +520,7 @@ async fn a_store_that_cannot_be_reached_is_said_so() {
     let server = TestServer::start_customized(support::UNLIMITED, |site| {
         site.order_lookup = Some(OrderSource {
             url: url.parse().expect("url"),
-            secret: SigningSecret::parse(SECRET).expect("secret"),
+            secret: ConfiguredSecret::parse(SECRET).expect("secret"),
             timeout: Duration::from_millis(1000),
             mode: OrderLookupMode::Required,
             cache_for: Duration::ZERO,

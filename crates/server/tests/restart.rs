@@ -24,6 +24,7 @@ impl Server {
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .arg("--data-dir")
             .arg(data_dir)
+            .envs(support::database_env(data_dir))
             .arg("--widget-dir")
             .arg(widget_dir)
             .env("RUST_LOG", "warn")
@@ -206,6 +207,7 @@ async fn a_killed_server_loses_nothing_and_resumes_the_upload() {
     let cli = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
         .args(["admin", "--data-dir"])
         .arg(data.path())
+        .envs(support::database_env(data.path()))
         .args(["tickets", "transition", &filed.ticket_id, "in_review"])
         .output()
         .expect("admin CLI");

@@ -6,6 +6,7 @@ mod support;
 use helpcenter_api::{EventKind, NewTicket, TicketCreated, TicketView};
 use helpcenter_core::TicketStatus;
 use helpcenter_media::samples::png;
+use helpcenter_server::rate_limit::RateLimits;
 use serde_json::{Value, json};
 use support::{EventStream, TestServer};
 
@@ -845,6 +846,80 @@ async fn a_refused_reply_names_each_problem_and_leaves_the_ticket_waiting() {
     assert_eq!(answered.status, TicketStatus::InReview);
 }
 
+/// The agent reviews the claim and decides it: a refund.
+async fn decide(server: &TestServer, id: &str) {
+    for body in [
+        json!({"to": "in_review"}),
+        json!({"to": "resolved", "resolution": "refund"}),
+    ] {
+        let moved = server
+            .admin(
+                server
+                    .http
+                    .post(server.url(&format!("/v1/admin/tickets/{id}/transition"))),
+            )
+            .json(&body)
+            .send()
+            .await
+            .expect("transition");
+        assert_eq!(moved.status(), 200, "{body}");
+    }
+}
+
+/// Issue 13: the shopper can add words and files while the store reviews, without being
+/// asked; the status stays where the store put it. A closed ticket takes nothing more.
+#[tokio::test]
+async fn a_shopper_adds_words_and_files_while_the_ticket_is_open() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "add-detail").await;
+    let id = &created.ticket_id;
+    let reply = |body: Value| {
+        server
+            .http
+            .post(server.url(&format!("/v1/tickets/{id}/replies")))
+            .bearer_auth(&created.access_token)
+            .json(&body)
+            .send()
+    };
+    let label = server.upload("label.png", &png(800, 600, 71)).await;
+    let added = reply(json!({"message": "The serial number is KT-2291.", "uploads": [label]}))
+        .await
+        .expect("send");
+    assert_eq!(added.status(), 200);
+    let added: TicketView = added.json().await.expect("ticket");
+    assert_eq!(added.status, TicketStatus::Submitted, "no status changes");
+    let last = added.timeline.last().expect("an event");
+    assert_eq!(last.kind, EventKind::ShopperReply);
+    assert_eq!(
+        last.message.as_deref(),
+        Some("The serial number is KT-2291.")
+    );
+    assert_eq!(last.evidence.len(), 1);
+
+    decide(&server, id).await;
+    let close = server
+        .admin(
+            server
+                .http
+                .post(server.url(&format!("/v1/admin/tickets/{id}/transition"))),
+        )
+        .json(&json!({"to": "closed"}))
+        .send()
+        .await
+        .expect("close");
+    assert_eq!(close.status(), 200);
+    let (status, body) = problem(
+        reply(json!({"message": "One more thing."}))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("ticket.transition_not_allowed"))
+    );
+}
+
 #[tokio::test]
 async fn a_dispute_with_an_overlong_reason_is_refused_and_a_reasoned_one_escalates() {
     let server = TestServer::start().await;
@@ -871,9 +946,24 @@ async fn a_dispute_with_an_overlong_reason_is_refused_and_a_reasoned_one_escalat
         codes(&body),
         [("message".to_owned(), "message.too_long".to_owned())]
     );
+    let seen = shopper_sees(&server, &created).await;
+    assert_eq!(seen.status, TicketStatus::Submitted);
+    // §IV: nothing to dispute before the store has decided.
+    assert!(seen.shopper_can.is_empty(), "{:?}", seen.shopper_can);
+    let (status, body) = problem(
+        escalate("Nobody has answered in a week.".into())
+            .await
+            .expect("send"),
+    )
+    .await;
     assert_eq!(
-        shopper_sees(&server, &created).await.status,
-        TicketStatus::Submitted
+        (status, body["code"].as_str()),
+        (409, Some("ticket.transition_not_allowed"))
+    );
+    decide(&server, &created.ticket_id).await;
+    assert_eq!(
+        shopper_sees(&server, &created).await.shopper_can,
+        [TicketStatus::Escalated]
     );
 
     let escalated = escalate("Nobody has answered in a week.".into())
@@ -1103,4 +1193,125 @@ async fn event_streams_are_capped_per_address() {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
     assert!(reopened, "a closed stream gives its place back");
+}
+
+/// A JWT signed by PyJWT (PyPI), the stock library a store's Python backend would use: not by
+/// any code of ours. The Python is the test tools' venv that `cargo xtask test` names.
+fn pyjwt(secret: &str, claims: &Value) -> String {
+    let python = std::env::var_os(support::mail::PYTHON_ENV).unwrap_or_else(|| {
+        panic!(
+            "${} is not set: run through `cargo xtask test` (or `cargo xtask tools`, then set it to target/aiosmtpd-venv/bin/python), whose venv has PyJWT",
+            support::mail::PYTHON_ENV
+        )
+    });
+    let out = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import json, sys, jwt; print(jwt.encode(json.loads(sys.argv[1]), sys.argv[2], algorithm='HS256'))",
+        ])
+        .arg(claims.to_string())
+        .arg(secret)
+        .output()
+        .expect("run PyJWT");
+    assert!(
+        out.status.success(),
+        "PyJWT: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_store_signs_identity_as_a_jwt_with_a_stock_library_and_long_lived_tokens_are_refused() {
+    let server = TestServer::start_customized(RateLimits::default(), |site| {
+        site.identity_max_lifetime = 2 * 3600;
+    })
+    .await;
+    let secret =
+        std::fs::read_to_string(server.data_dir.join("demo-identity-secret")).expect("demo secret");
+    let now = jiff::Timestamp::now().as_second();
+    let claims = |exp: i64| json!({"sub": "cust-7", "email": "lin@example.com", "aud": "demo", "iat": now, "exp": exp});
+    let who = |token: String| {
+        server
+            .http
+            .get(server.url("/v1/sites/demo/identity"))
+            .bearer_auth(token)
+            .send()
+    };
+
+    // Signed in by the JWT: the server says who, and the claim filed with it is theirs.
+    let token = pyjwt(&secret, &claims(now + 3600));
+    let answer = who(token.clone()).await.expect("send");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(
+        answer.json::<Value>().await.expect("json"),
+        json!({"customer_id": "cust-7", "email": "lin@example.com"})
+    );
+    let photo = server.upload("jwt.png", &png(800, 600, 9)).await;
+    let mut claim = defect_claim(vec![photo]);
+    claim.identity_token = Some(token.clone());
+    let created = create(&server, "jwt-1", &claim).await;
+    assert_eq!(created.status(), 201);
+    let created: TicketCreated = created.json().await.expect("created");
+    let listed: Vec<Value> = server
+        .http
+        .get(server.url("/v1/sites/demo/tickets"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], created.ticket_id.as_str());
+
+    // The v1 format still works beside it.
+    let v1 = identity_token(&server, "cust-8", 3600);
+    assert_eq!(who(v1).await.expect("send").status(), 200);
+
+    // Refused, each with its own code.
+    let mut no_exp = claims(0);
+    no_exp.as_object_mut().expect("object").remove("exp");
+    let mut other_site = claims(now + 3600);
+    other_site["aud"] = json!("other-site");
+    let mut no_email = claims(now + 3600);
+    no_email.as_object_mut().expect("object").remove("email");
+    for (token, code) in [
+        (
+            pyjwt(&secret, &claims(now + 3 * 3600)),
+            "identity.lifetime_too_long",
+        ),
+        (
+            identity_token(&server, "cust-8", 3 * 3600),
+            "identity.lifetime_too_long",
+        ),
+        (pyjwt(&secret, &claims(now - 10)), "identity.expired"),
+        (pyjwt(&secret, &no_exp), "identity.malformed"),
+        (pyjwt(&secret, &no_email), "identity.malformed"),
+        (pyjwt(&secret, &other_site), "identity.bad_signature"),
+        (
+            pyjwt("another-secret-of-16+", &claims(now + 3600)),
+            "identity.bad_signature",
+        ),
+    ] {
+        let (status, body) = problem(who(token).await.expect("send")).await;
+        assert_eq!((status, body["code"].as_str()), (401, Some(code)));
+        if code == "identity.lifetime_too_long" {
+            let detail = body["detail"].as_str().unwrap_or_default();
+            assert!(detail.contains("7200 s at most"), "{detail}");
+        }
+    }
+    // Nor does a refused token file a claim into the account.
+    let photo = server.upload("jwt2.png", &png(800, 600, 10)).await;
+    let mut claim = defect_claim(vec![photo]);
+    claim.identity_token = Some(pyjwt(&secret, &claims(now + 3 * 3600)));
+    let (status, body) = problem(create(&server, "jwt-2", &claim).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("identity.lifetime_too_long"))
+    );
 }

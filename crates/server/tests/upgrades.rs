@@ -1,17 +1,22 @@
 //! Upgrades as a merchant meets them: `serve` (and `migrate`) bring an older database up to
 //! date and keep what it holds; a database a newer version has migrated is refused with a
-//! clear message, by every command, and left as it was.
+//! clear message, by every command, and left as it was. On SQLite and on PostgreSQL
+//! (`tests/support`).
 
+use std::path::Path;
 use std::process::Command;
-use std::str::FromStr;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use helpcenter_server::store::{Database, Engine};
 
-fn server(args: &[&str]) -> (bool, String, String) {
+mod support;
+
+/// `helpcenter-server ARGS` on the database of `data` (see `support::database`).
+fn server(data: &Path, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
         .args(args)
         .env_remove("HELPCENTER_CONFIG")
         .env_remove("HELPCENTER_DATA_DIR")
+        .envs(support::database_env(data))
         .output()
         .expect("run helpcenter-server");
     (
@@ -21,15 +26,40 @@ fn server(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-async fn open(db: &std::path::Path) -> sqlx::SqlitePool {
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", db.display()))
-        .expect("url")
-        .create_if_missing(true);
-    SqlitePoolOptions::new()
+/// The database of `data`, as a test looks into it.
+async fn open(data: &Path) -> (sqlx::AnyPool, Engine) {
+    sqlx::any::install_default_drivers();
+    let database = support::database(data);
+    let url = match &database {
+        Database::Postgres(url) => url.clone(),
+        Database::Sqlite(path) => format!("sqlite://{}?mode=rwc", path.display()),
+    };
+    let pool = sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
-        .connect_with(options)
+        .connect(&url)
         .await
-        .expect("open the database")
+        .expect("open the database");
+    (pool, database.engine())
+}
+
+/// What a test can compare to see that nothing was written: the SQLite file's bytes, or
+/// PostgreSQL's count of rows changed in the database.
+async fn fingerprint(data: &Path) -> Vec<u8> {
+    match support::database(data) {
+        Database::Sqlite(path) => std::fs::read(path).expect("the database"),
+        Database::Postgres(_) => {
+            let (pool, _) = open(data).await;
+            let changes: i64 = sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) AS BIGINT) \
+                 FROM pg_stat_user_tables",
+            )
+            .fetch_one(&pool)
+            .await
+            .expect("row counts");
+            pool.close().await;
+            changes.to_string().into_bytes()
+        }
+    }
 }
 
 const ONE_SHOP: &str = r#"
@@ -45,23 +75,26 @@ async fn a_database_from_a_newer_version_is_refused_by_every_command_and_left_al
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
     let data_arg = data.to_str().expect("utf-8 path");
-    let (ok, _, err) = server(&["migrate", "--data-dir", data_arg]);
+    let (ok, _, err) = server(&data, &["migrate", "--data-dir", data_arg]);
     assert!(ok, "{err}");
     // What a later release's migration leaves behind.
-    let db = data.join("helpcenter.db");
     {
-        let pool = open(&db).await;
+        let (pool, _) = open(&data).await;
         sqlx::query(
             "INSERT INTO _sqlx_migrations (version, description, installed_on, success, \
-             checksum, execution_time) VALUES (9001, 'ticket tags', '2027-01-01 00:00:00', 1, \
-             x'00', 0)",
+             checksum, execution_time) VALUES (9001, 'ticket tags', '2027-01-01 00:00:00', $1, \
+             $2, 0)",
         )
+        .bind(true)
+        .bind(vec![0u8])
         .execute(&pool)
         .await
         .expect("a future migration");
         pool.close().await;
     }
-    let before = std::fs::read(&db).expect("the database");
+    // PostgreSQL counts rows written a moment after the writing transaction ends.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let before = fingerprint(&data).await;
     let config = dir.path().join("helpcenter-server.toml");
     std::fs::write(&config, ONE_SHOP).expect("write the config");
     let config_arg = config.to_str().expect("utf-8 path");
@@ -69,21 +102,25 @@ async fn a_database_from_a_newer_version_is_refused_by_every_command_and_left_al
     let serve = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
         .args(["serve", "--bind", "127.0.0.1:0", "--config", config_arg])
         .args(["--data-dir", data_arg])
+        .envs(support::database_env(&data))
         .output()
         .expect("serve");
     assert!(!serve.status.success(), "serve refuses to start");
     let serve_err = String::from_utf8_lossy(&serve.stderr);
-    let (ok, _, migrate_err) = server(&["migrate", "--data-dir", data_arg]);
+    let (ok, _, migrate_err) = server(&data, &["migrate", "--data-dir", data_arg]);
     assert!(!ok);
-    let (ok, _, admin_err) = server(&[
-        "admin",
-        "--config",
-        config_arg,
-        "--data-dir",
-        data_arg,
-        "tickets",
-        "list",
-    ]);
+    let (ok, _, admin_err) = server(
+        &data,
+        &[
+            "admin",
+            "--config",
+            config_arg,
+            "--data-dir",
+            data_arg,
+            "tickets",
+            "list",
+        ],
+    );
     assert!(!ok);
     for err in [serve_err.as_ref(), &migrate_err, &admin_err] {
         assert!(
@@ -91,7 +128,7 @@ async fn a_database_from_a_newer_version_is_refused_by_every_command_and_left_al
             "{err}"
         );
         assert!(err.contains("migration 9001 (ticket tags)"), "{err}");
-        let latest = helpcenter_server::store::MIGRATIONS
+        let latest = helpcenter_server::store::migrations(support::database(&data).engine())
             .iter()
             .map(|m| m.version)
             .max()
@@ -105,8 +142,9 @@ async fn a_database_from_a_newer_version_is_refused_by_every_command_and_left_al
             "{err}"
         );
     }
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     assert_eq!(
-        std::fs::read(&db).expect("the database"),
+        fingerprint(&data).await,
         before,
         "nothing written to the newer database"
     );
@@ -120,9 +158,9 @@ async fn serve_brings_an_older_database_up_to_date_and_keeps_its_tickets() {
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).expect("mkdir");
     {
-        let pool = open(&data.join("helpcenter.db")).await;
+        let (pool, engine) = open(&data).await;
         let first_only = sqlx::migrate::Migrator {
-            migrations: helpcenter_server::store::MIGRATIONS
+            migrations: helpcenter_server::store::migrations(engine)
                 .iter()
                 .filter(|m| m.version == 1)
                 .cloned()
@@ -154,6 +192,7 @@ async fn serve_brings_an_older_database_up_to_date_and_keeps_its_tickets() {
         .arg(&config)
         .arg("--data-dir")
         .arg(&data)
+        .envs(support::database_env(&data))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -185,13 +224,13 @@ async fn serve_brings_an_older_database_up_to_date_and_keeps_its_tickets() {
     assert!(up, "the upgraded server is ready");
     let listed: serde_json::Value = ticket.expect("the tickets").json().await.expect("json");
     assert_eq!(listed[0]["id"], "HC-OLD111", "{listed}");
-    let pool = open(&data.join("helpcenter.db")).await;
+    let (pool, engine) = open(&data).await;
     let versions: Vec<i64> =
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
             .fetch_all(&pool)
             .await
             .expect("versions");
-    let latest: Vec<i64> = helpcenter_server::store::MIGRATIONS
+    let latest: Vec<i64> = helpcenter_server::store::migrations(engine)
         .iter()
         .map(|m| m.version)
         .collect();

@@ -10,7 +10,6 @@ use helpcenter_core::MediaType;
 use helpcenter_media::samples::{self, png};
 use helpcenter_server::AppState;
 use helpcenter_server::sites::{Site, Sites};
-use helpcenter_server::store::Store;
 use helpcenter_server::uploads::quota::StorageLimits;
 use helpcenter_server::uploads::{self, EvidenceStore, expire_uploads};
 use reqwest::{Response, StatusCode};
@@ -110,22 +109,14 @@ async fn upload_in_halves(server: &TestServer, filename: &str, bytes: &[u8]) -> 
 }
 
 async fn sql_count(server: &TestServer, sql: &str) -> i64 {
-    let url = format!(
-        "sqlite://{}",
-        server.data_dir.join("helpcenter.db").display()
-    );
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("db");
+    let pool = server.db().await;
     let count: (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.expect("count");
     pool.close().await;
     count.0
 }
 
 async fn sql_exec(server: &TestServer, sql: &str) {
-    let url = format!(
-        "sqlite://{}",
-        server.data_dir.join("helpcenter.db").display()
-    );
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("db");
+    let pool = server.db().await;
     sqlx::query(sql).execute(&pool).await.expect("exec");
     pool.close().await;
 }
@@ -176,9 +167,13 @@ async fn options_says_what_the_server_speaks() {
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (site, _) = Site::demo(data.path(), addr.port()).expect("demo site");
-    let state = AppState::open(Sites::new(vec![site]), data.path())
-        .await
-        .expect("state");
+    let state = AppState::open(
+        Sites::new(vec![site]),
+        data.path(),
+        &support::database(data.path()),
+    )
+    .await
+    .expect("state");
     // The tus routes carry their full paths (`/v1/uploads…`), as documented.
     let app = axum::Router::from(uploads::routes()).with_state(state);
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -240,7 +235,7 @@ async fn an_upload_interrupted_half_way_resumes_from_head_byte_identical() {
     let (_, length) = evidence.read(&id).await.expect("stream");
     assert_eq!(length, bytes.len() as u64);
 
-    let store = Store::open(&server.data_dir).await.expect("store");
+    let store = server.store().await;
     let upload = store.upload(&id).await.expect("query").expect("the upload");
     assert!(upload.completed);
     assert_eq!(upload.site, "demo");
@@ -282,7 +277,7 @@ async fn an_upload_interrupted_half_way_resumes_from_head_byte_identical() {
 #[tokio::test]
 async fn photos_and_videos_are_inspected_on_completion() {
     let server = TestServer::start().await;
-    let store = Store::open(&server.data_dir).await.expect("store");
+    let store = server.store().await;
 
     let jpeg = jpeg_with_exif("2026:11:21 18:05:09", 1024, 768, 100_000);
     let id = upload_in_halves(&server, "IMG_0042.JPG", &jpeg).await;
@@ -336,7 +331,7 @@ async fn html_named_photo_jpg_is_refused_and_nothing_is_kept() {
     );
     assert_eq!(server.stored_files(), Vec::<std::path::PathBuf>::new());
     assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
-    let store = Store::open(&server.data_dir).await.expect("store");
+    let store = server.store().await;
     assert_eq!(store.upload(&id).await.expect("query"), None);
 
     // SVG and a ZIP, sent a few bytes at a time: judged as soon as 16 bytes are known.
@@ -701,7 +696,7 @@ async fn unfinished_uploads_expire() {
     assert_eq!(offset_of(&part), 1000);
     let finished = upload_in_halves(&server, "b.png", &bytes).await;
 
-    let store = Store::open(&server.data_dir).await.expect("store");
+    let store = server.store().await;
     let evidence = EvidenceStore::new(&server.data_dir).expect("evidence");
     // Nothing is due yet.
     let report = expire_uploads(&store, &evidence, jiff::Timestamp::now())
@@ -850,7 +845,7 @@ async fn a_crash_after_writing_but_before_recording_resumes_from_the_recorded_of
         offset_of(&head(&server, &location).await),
         bytes.len() as u64
     );
-    let store = Store::open(&server.data_dir).await.expect("store");
+    let store = server.store().await;
     let upload = store.upload(&id).await.expect("query").expect("upload");
     assert!(upload.completed);
     assert_eq!(upload.facts.captured_on, "2026-11-20".parse().ok());
@@ -963,7 +958,7 @@ async fn a_body_cut_off_mid_stream_keeps_what_arrived() {
         &evidence.read_all(&id).await.expect("bytes")[..],
         &video[..]
     );
-    let store = Store::open(&server.data_dir).await.expect("store");
+    let store = server.store().await;
     let facts = store
         .upload(&id)
         .await

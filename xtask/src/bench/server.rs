@@ -113,13 +113,23 @@ impl Running {
 
 impl<'a> Bench<'a> {
     pub fn new(ctx: &'a Ctx) -> Result<Self> {
-        ctx.cmd("cargo")
-            .args(["build", "--profile", "server", "-p", "helpcenter-server"])
-            .args(["--bin", "helpcenter-server", "--example", "baseline"])
-            .run()?;
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map_or_else(|| ctx.root.join("target"), PathBuf::from)
-            .join("server");
+        // Another build's directory (its `helpcenter-server` and `examples/baseline`), to set
+        // an earlier version's figures beside this one's: HELPCENTER_BENCH_SERVER_DIR.
+        let target = match std::env::var_os("HELPCENTER_BENCH_SERVER_DIR") {
+            Some(dir) => {
+                println!("bench: the servers in {}", Path::new(&dir).display());
+                PathBuf::from(dir)
+            }
+            None => {
+                ctx.cmd("cargo")
+                    .args(["build", "--profile", "server", "-p", "helpcenter-server"])
+                    .args(["--bin", "helpcenter-server", "--example", "baseline"])
+                    .run()?;
+                std::env::var_os("CARGO_TARGET_DIR")
+                    .map_or_else(|| ctx.root.join("target"), PathBuf::from)
+                    .join("server")
+            }
+        };
         let bench = Bench {
             ctx,
             server: target.join("helpcenter-server"),

@@ -123,6 +123,12 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
     let zh = chinese(locale);
     let id = &cx.ticket.id;
     let order = &cx.ticket.order_number;
+    // A claim filed without an order (a charge with none, feedback) names none.
+    let (of_order, of_order_zh) = if order.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (format!(" (order {order})"), format!("（订单 {order}）"))
+    };
     let policy = &cx.site.policy;
     let message = cx.event.and_then(|e| e.message.clone());
     let store = cx.site.display_name.clone();
@@ -139,8 +145,18 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
         MailKind::Receipt => {
             body.push(hello());
             body.push(Block::Para(pick(
-                format!("we have received your request about order {order}. Its number is {id}."),
-                format!("我们已收到您关于订单 {order} 的申请，申请编号为 {id}。"),
+                if order.is_empty() {
+                    format!("we have received your request. Its number is {id}.")
+                } else {
+                    format!(
+                        "we have received your request about order {order}. Its number is {id}."
+                    )
+                },
+                if order.is_empty() {
+                    format!("我们已收到您的申请，申请编号为 {id}。")
+                } else {
+                    format!("我们已收到您关于订单 {order} 的申请，申请编号为 {id}。")
+                },
             )));
             body.push(Block::Titled(
                 pick("What we will do".into(), "我们将如何处理".into()),
@@ -151,15 +167,17 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
                 format!("我们将在 {respond_by} 前答复您。"),
             )));
             pick(
-                format!("We received your request {id} (order {order})"),
-                format!("我们已收到您的申请 {id}（订单 {order}）"),
+                format!("We received your request {id}{of_order}"),
+                format!("我们已收到您的申请 {id}{of_order_zh}"),
             )
         }
         MailKind::InfoRequest => {
             body.push(hello());
             body.push(Block::Para(pick(
-                format!("to go on with your request {id} (order {order}), we need the following from you:"),
-                format!("为继续处理您的申请 {id}（订单 {order}），我们需要您提供以下信息："),
+                format!(
+                    "to go on with your request {id}{of_order}, we need the following from you:"
+                ),
+                format!("为继续处理您的申请 {id}{of_order_zh}，我们需要您提供以下信息："),
             )));
             body.extend(message.map(Block::Quote));
             pick(
@@ -170,8 +188,8 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
         MailKind::Message => {
             body.push(hello());
             body.push(Block::Para(pick(
-                format!("we wrote to you about your request {id} (order {order}):"),
-                format!("关于您的申请 {id}（订单 {order}），我们给您留言："),
+                format!("we wrote to you about your request {id}{of_order}:"),
+                format!("关于您的申请 {id}{of_order_zh}，我们给您留言："),
             )));
             body.extend(message.map(Block::Quote));
             pick(
@@ -182,8 +200,8 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
         MailKind::Decision => {
             body.push(hello());
             body.push(Block::Para(pick(
-                format!("we have decided on your request {id} (order {order})."),
-                format!("您的申请 {id}（订单 {order}）已有处理结果。"),
+                format!("we have decided on your request {id}{of_order}."),
+                format!("您的申请 {id}{of_order_zh}已有处理结果。"),
             )));
             let resolution = cx
                 .event
@@ -216,10 +234,8 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
         MailKind::Closed => {
             body.push(hello());
             body.push(Block::Para(pick(
-                format!(
-                    "your request {id} (order {order}) is now closed. Thank you for your patience."
-                ),
-                format!("您的申请 {id}（订单 {order}）已关闭。感谢您的耐心。"),
+                format!("your request {id}{of_order} is now closed. Thank you for your patience."),
+                format!("您的申请 {id}{of_order_zh}已关闭。感谢您的耐心。"),
             )));
             body.extend(message.map(Block::Quote));
             pick(
@@ -230,8 +246,8 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
         MailKind::Link => {
             body.push(hello());
             body.push(Block::Para(pick(
-                format!("here is a new link to your request {id} (order {order}), as asked for on our Help Center. If it was not you, you can ignore this mail."),
-                format!("这是您在帮助中心请求的申请 {id}（订单 {order}）的新链接。如果不是您本人操作，请忽略此邮件。"),
+                format!("here is a new link to your request {id}{of_order}, as asked for on our Help Center. If it was not you, you can ignore this mail."),
+                format!("这是您在帮助中心请求的申请 {id}{of_order_zh}的新链接。如果不是您本人操作，请忽略此邮件。"),
             )));
             pick(
                 format!("Your link to request {id}"),
@@ -241,10 +257,10 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
         MailKind::NewClaimAlert => {
             body.push(Block::Para(pick(
                 format!(
-                    "A new claim was filed: {id}, order {order}, from {}.",
+                    "A new claim was filed: {id}{of_order}, from {}.",
                     cx.ticket.email
                 ),
-                format!("收到新申请：{id}，订单 {order}，来自 {}。", cx.ticket.email),
+                format!("收到新申请：{id}{of_order_zh}，来自 {}。", cx.ticket.email),
             )));
             body.push(Block::Titled(
                 pick("What the shopper was told".into(), "已告知顾客".into()),
@@ -258,15 +274,15 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
                 format!("请在 {respond_by} 前答复。"),
             )));
             pick(
-                format!("New claim {id} (order {order})"),
-                format!("新申请 {id}（订单 {order}）"),
+                format!("New claim {id}{of_order}"),
+                format!("新申请 {id}{of_order_zh}"),
             )
         }
         MailKind::ShopperReplyAlert => {
             let files = cx.event.map_or(0, |e| e.evidence.len());
             body.push(Block::Para(pick(
-                format!("The shopper answered on {id} (order {order}), with {files} new file(s)."),
-                format!("顾客已回复 {id}（订单 {order}），附有 {files} 个新文件。"),
+                format!("The shopper answered on {id}{of_order}, with {files} new file(s)."),
+                format!("顾客已回复 {id}{of_order_zh}，附有 {files} 个新文件。"),
             )));
             body.extend(message.map(Block::Quote));
             pick(
@@ -276,13 +292,13 @@ fn words(cx: &Context<'_>) -> (String, Vec<Block>) {
         }
         MailKind::DisputeAlert => {
             body.push(Block::Para(pick(
-                format!("The shopper disputes how {id} (order {order}) was handled. Negotiation comes first (§IV)."),
-                format!("顾客对 {id}（订单 {order}）的处理结果提出异议。应首先友好协商（第四条）。"),
+                format!("The shopper disputes how {id}{of_order} was handled. Negotiation comes first (§IV)."),
+                format!("顾客对 {id}{of_order_zh}的处理结果提出异议。应首先友好协商（第四条）。"),
             )));
             body.extend(message.map(Block::Quote));
             pick(
-                format!("Dispute on {id} (order {order})"),
-                format!("顾客对 {id}（订单 {order}）提出异议"),
+                format!("Dispute on {id}{of_order}"),
+                format!("顾客对 {id}{of_order_zh}提出异议"),
             )
         }
     };
@@ -476,7 +492,10 @@ mod tests {
         let (site, _) = {
             let dir = std::env::temp_dir().join(format!("hc-compose-{}", std::process::id()));
             std::fs::create_dir_all(&dir).expect("temp dir");
-            Site::demo(&dir, 8080).expect("demo site")
+            let site = Site::demo(&dir, 8080).expect("demo site");
+            // The demo's secrets are read into the site: nothing is left in the temp dir.
+            let _ = std::fs::remove_dir_all(&dir);
+            site
         };
         // 10:00 UTC is 18:00 in Shanghai, the demo site's zone.
         let at = "2026-12-04T10:00:00Z";

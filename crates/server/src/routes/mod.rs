@@ -8,4 +8,5 @@ pub mod links;
 pub mod orders;
 pub mod outbox;
 pub mod tickets;
+pub mod webhooks;
 pub mod widget_config;

@@ -11,7 +11,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt, stream};
 use helpcenter_api::{
     Escalation, EventActor, EventKind, NewTicket, OrderVerification, ProblemDetails, RecoverTicket,
-    Reply, TicketCreated, TicketSummary, TicketView,
+    Reply, SignedIn, TicketCreated, TicketSummary, TicketView,
 };
 use helpcenter_core::{
     Actor, EvidenceFile, Field, Problem, ProblemCode, ReplySubmission, Submission, TicketStatus,
@@ -24,24 +24,19 @@ use super::access::{TicketAccess, bearer, open_ticket};
 use crate::auth::{self, sha256_hex};
 use crate::routes::extract::{JsonBody, PathParams, QueryParams};
 use crate::sites::Site;
-use crate::store::tickets::{Created, NewEvent, NewTicketRecord, TicketFilter, TicketRecord};
+use crate::store::tickets::{
+    Created, NewEvent, NewTicketRecord, Outgoing, TicketFilter, TicketRecord,
+};
 use crate::store::timestamp;
 use crate::tickets::{EvidenceDownload, append, view};
 use crate::{AppError, AppState};
 
 /// The customer the store's identity token (`Authorization: Bearer`) vouches for on `site`.
 fn signed_in(site: &Site, headers: &HeaderMap) -> Result<auth::Customer, AppError> {
-    let secret = site
-        .identity_secret
-        .as_deref()
-        .ok_or(AppError::IdentityNotConfigured)?;
-    let token = bearer(headers).ok_or(AppError::TokenRequired)?;
-    Ok(auth::verify_identity(
-        secret,
-        &site.key,
-        token,
-        jiff::Timestamp::now().as_second(),
-    )?)
+    if site.identity_secret.is_none() {
+        return Err(AppError::IdentityNotConfigured);
+    }
+    site.identify(bearer(headers).ok_or(AppError::TokenRequired)?)
 }
 
 fn site<'s>(state: &'s AppState, key: &str) -> Result<&'s Site, AppError> {
@@ -89,7 +84,7 @@ fn access_token(state: &AppState, site: &str, idempotency_key: &str) -> String {
         (status = 201, description = "Filed. Keep `access_token`: it is the way back to the ticket.", body = TicketCreated),
         (status = 200, description = "A retry of a create already answered (same Idempotency-Key and body): the same ticket and token.", body = TicketCreated),
         (status = 400, description = "`idempotency.key_missing`: no usable Idempotency-Key header.", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "`identity.malformed`, `identity.bad_signature`, `identity.expired`: the body's `identity_token` was refused.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "`identity.malformed`, `identity.bad_signature`, `identity.expired`, `identity.lifetime_too_long`: the body's `identity_token` was refused.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "`site.not_found`; `identity.not_configured` when the body has an `identity_token` but the site signs none; `order.not_found` when the site looks orders up and the store has no order with this number and this email.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes, `items[N]` for the claimed items of a checked order); `idempotency.key_reused`.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 503, description = "`order.lookup_unavailable`: the site requires a checked order and the store's order system did not answer in time, or answered something unusable; nothing was filed.", body = ProblemDetails, content_type = "application/problem+json"),
@@ -125,16 +120,11 @@ pub async fn create(
             ProblemCode::EvidenceTooMany,
         )]));
     }
-    let customer = match (&new.identity_token, &site.identity_secret) {
-        (None, _) => None,
-        (Some(_), None) => return Err(AppError::IdentityNotConfigured),
-        (Some(token), Some(secret)) => Some(auth::verify_identity(
-            secret,
-            &site.key,
-            token,
-            jiff::Timestamp::now().as_second(),
-        )?),
-    };
+    let customer = new
+        .identity_token
+        .as_deref()
+        .map(|token| site.identify(token))
+        .transpose()?;
     let request_sha256 = sha256_hex(&serde_json::to_string(&new).unwrap_or_default());
     let token = access_token(&state, &site.key, &key);
 
@@ -203,8 +193,15 @@ pub async fn create(
             uploads: &new.uploads,
             order: accepted.order.as_ref(),
         };
-        let mails = crate::mail::plan(&state.secret, site, &record.ticket, 1, &first);
-        match state.store.create_ticket(&record, &first, &mails).await? {
+        let outgoing = Outgoing {
+            mails: crate::mail::plan(&state.secret, site, &record.ticket, 1, &first),
+            webhooks: crate::webhooks::plan(site, &record.ticket, 1, &first),
+        };
+        match state
+            .store
+            .create_ticket(&record, &first, &outgoing)
+            .await?
+        {
             Created::IdTaken => continue,
             Created::Created => {
                 state.outbox.wake();
@@ -495,10 +492,11 @@ pub async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-/// Answer a request for information
+/// Write to the store
 ///
-/// The shopper answers a request for information, with text and more evidence; the ticket
-/// goes back to review.
+/// The shopper writes to the store while the ticket is open, with text, more evidence or
+/// both: an answer to a request for information sends the ticket back to review; at any other
+/// open status it stays where it is, the message added to the timeline for the store.
 #[utoipa::path(
     post,
     path = "/v1/tickets/{id}/replies",
@@ -509,10 +507,10 @@ pub async fn events(
     ),
     request_body(content = Reply, description = "A message, more evidence (finished upload ids), or both."),
     responses(
-        (status = 200, description = "The reply is on the timeline and the ticket is back `in_review`.", body = TicketView),
+        (status = 200, description = "The reply is on the timeline; a ticket that was `needs_info` is back `in_review`, any other keeps its status.", body = TicketView),
         crate::openapi::responses::TokenRequired,
         crate::openapi::responses::TicketNotFound,
-        (status = 409, description = "`ticket.transition_not_allowed` (with `allowed`): the ticket is not waiting for the shopper; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`ticket.transition_not_allowed`: the ticket is closed; `ticket.changed`: it changed meanwhile, reload and retry.", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "`submission.invalid`, with every `problems` entry (helpcenter-core's codes): at `message`, `reply.empty` (neither a message nor a file) or `message.too_long`; at `evidence[i]`, a file that is not a finished upload of this site, is attached elsewhere or breaks the outcome's evidence rules; at `evidence`, too many files or too many bytes.", body = ProblemDetails, content_type = "application/problem+json"),
         crate::openapi::responses::RateLimited,
         crate::openapi::responses::Internal,
@@ -526,7 +524,14 @@ pub async fn reply(
 ) -> Result<Json<TicketView>, AppError> {
     let site = site(&state, &ticket.site)?;
     let status = ticket.status()?;
-    helpcenter_core::transition(status, TicketStatus::InReview, None, Actor::Shopper)?;
+    let after =
+        status
+            .after_shopper_message()
+            .ok_or(helpcenter_core::TransitionError::NotAllowed {
+                from: status,
+                to: TicketStatus::InReview,
+                allowed: &[],
+            })?;
     let rule = &site
         .policy
         .outcome(&ticket.outcome)
@@ -556,7 +561,7 @@ pub async fn reply(
     let event = NewEvent {
         kind: EventKind::ShopperReply,
         actor: EventActor::Shopper,
-        status: TicketStatus::InReview,
+        status: after,
         resolution: None,
         message: Some(message).filter(|m| !m.is_empty()),
         public: true,
@@ -629,6 +634,39 @@ async fn record_and_show(
         .await?
         .ok_or_else(|| AppError::TicketNotFound(ticket_id.to_owned()))?;
     Ok(Json(view(state, &ticket, false).await?))
+}
+
+/// Who the identity token signs in
+///
+/// The customer the store's identity token (`Authorization: Bearer`, either format) names on
+/// this site, as the server checked it: the widget shows "Signed in as …" from this answer.
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/identity",
+    operation_id = "show_identity",
+    tag = "tickets",
+    params(
+        ("site" = String, Path, description = "The site's key, e.g. `demo`."),
+    ),
+    responses(
+        (status = 200, description = "The signed-in customer.", body = SignedIn),
+        crate::openapi::responses::IdentityRefused,
+        (status = 404, description = "`site.not_found`; `identity.not_configured`: the site signs no identity tokens.", body = ProblemDetails, content_type = "application/problem+json"),
+        crate::openapi::responses::RateLimited,
+        crate::openapi::responses::Internal,
+    ),
+    security(("identity_token" = [])),
+)]
+pub async fn identity(
+    State(state): State<AppState>,
+    PathParams(site_key): PathParams<String>,
+    headers: HeaderMap,
+) -> Result<Json<SignedIn>, AppError> {
+    let customer = signed_in(site(&state, &site_key)?, &headers)?;
+    Ok(Json(SignedIn {
+        customer_id: customer.id,
+        email: customer.email,
+    }))
 }
 
 /// List the signed-in shopper's tickets

@@ -41,6 +41,18 @@ pub async fn show(
         brand: site.brand.clone(),
         return_policy_url: site.return_policy_url.clone(),
         today: site.today(),
+        logo_url: site.logo_url.clone(),
+        shopper_mail: site
+            .mail
+            .as_ref()
+            .map(|mail| {
+                mail.events
+                    .iter()
+                    .copied()
+                    .filter(|k| !k.is_alert())
+                    .collect()
+            })
+            .unwrap_or_default(),
         order_lookup: site.order_lookup.as_ref().map(|source| source.mode),
     }))
 }

@@ -31,7 +31,7 @@ impl Store {
     ) -> Result<Vec<AdminKeyRecord>, StoreError> {
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT site, key_sha256, created_at, retires_at FROM admin_keys \
-             WHERE key_sha256 = ?",
+             WHERE key_sha256 = $1",
         )
         .bind(key_sha256)
         .fetch_all(&self.pool)
@@ -43,7 +43,7 @@ impl Store {
     pub async fn admin_keys(&self, site: &str) -> Result<Vec<AdminKeyRecord>, StoreError> {
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT site, key_sha256, created_at, retires_at FROM admin_keys \
-             WHERE site = ? ORDER BY created_at DESC, key_sha256",
+             WHERE site = $1 ORDER BY created_at DESC, key_sha256",
         )
         .bind(site)
         .fetch_all(&self.pool)
@@ -64,7 +64,7 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO admin_keys (site, key_sha256, created_at, retires_at) \
-             VALUES (?, ?, ?, NULL) ON CONFLICT (site, key_sha256) DO NOTHING",
+             VALUES ($1, $2, $3, NULL) ON CONFLICT (site, key_sha256) DO NOTHING",
         )
         .bind(site)
         .bind(config_key_sha256)
@@ -72,8 +72,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE admin_keys SET retires_at = ? \
-             WHERE site = ? AND (retires_at IS NULL OR retires_at > ?)",
+            "UPDATE admin_keys SET retires_at = $1 \
+             WHERE site = $2 AND (retires_at IS NULL OR retires_at > $3)",
         )
         .bind(timestamp(retire_at))
         .bind(site)
@@ -82,7 +82,7 @@ impl Store {
         .await?;
         sqlx::query(
             "INSERT INTO admin_keys (site, key_sha256, created_at, retires_at) \
-             VALUES (?, ?, ?, NULL)",
+             VALUES ($1, $2, $3, NULL)",
         )
         .bind(site)
         .bind(new_key_sha256)

@@ -57,7 +57,7 @@ impl Store {
     pub async fn insert_agent(&self, agent: &AgentRecord) -> Result<bool, StoreError> {
         let inserted = sqlx::query(
             "INSERT INTO agents (id, site, email, email_key, name, role, password_hash, disabled_at, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site, email_key) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (site, email_key) DO NOTHING",
         )
         .bind(&agent.id)
         .bind(&agent.site)
@@ -76,7 +76,7 @@ impl Store {
     /// The site's agents, disabled ones included, by name.
     pub async fn agents(&self, site: &str) -> Result<Vec<AgentRecord>, StoreError> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {AGENT_COLUMNS} FROM agents a WHERE a.site = ? ORDER BY a.name, a.email_key"
+            "SELECT {AGENT_COLUMNS} FROM agents a WHERE a.site = $1 ORDER BY a.name, a.email_key"
         ))
         .bind(site)
         .fetch_all(&self.pool)
@@ -89,7 +89,7 @@ impl Store {
         email: &str,
     ) -> Result<Option<AgentRecord>, StoreError> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {AGENT_COLUMNS} FROM agents a WHERE a.site = ? AND a.email_key = ?"
+            "SELECT {AGENT_COLUMNS} FROM agents a WHERE a.site = $1 AND a.email_key = $2"
         ))
         .bind(site)
         .bind(email_key(email))
@@ -104,7 +104,7 @@ impl Store {
         id: &str,
     ) -> Result<Option<AgentRecord>, StoreError> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {AGENT_COLUMNS} FROM agents a WHERE a.site = ? AND a.id = ?"
+            "SELECT {AGENT_COLUMNS} FROM agents a WHERE a.site = $1 AND a.id = $2"
         ))
         .bind(site)
         .bind(id)
@@ -120,9 +120,9 @@ impl Store {
         email: &str,
         at: &str,
     ) -> Result<Option<bool>, StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let found: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT id, disabled_at FROM agents WHERE site = ? AND email_key = ?")
+            sqlx::query_as("SELECT id, disabled_at FROM agents WHERE site = $1 AND email_key = $2")
                 .bind(site)
                 .bind(email_key(email))
                 .fetch_optional(&mut *tx)
@@ -133,13 +133,13 @@ impl Store {
         if disabled_at.is_some() {
             return Ok(Some(false));
         }
-        sqlx::query("UPDATE agents SET disabled_at = ? WHERE id = ?")
+        sqlx::query("UPDATE agents SET disabled_at = $1 WHERE id = $2")
             .bind(at)
             .bind(&id)
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "UPDATE agent_sessions SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL",
+            "UPDATE agent_sessions SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL",
         )
         .bind(at)
         .bind(&id)
@@ -157,9 +157,9 @@ impl Store {
         password_hash: &str,
         at: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let id: Option<String> = sqlx::query_scalar(
-            "UPDATE agents SET password_hash = ? WHERE site = ? AND email_key = ? RETURNING id",
+            "UPDATE agents SET password_hash = $1 WHERE site = $2 AND email_key = $3 RETURNING id",
         )
         .bind(password_hash)
         .bind(site)
@@ -168,7 +168,7 @@ impl Store {
         .await?;
         let Some(id) = id else { return Ok(false) };
         sqlx::query(
-            "UPDATE agent_sessions SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL",
+            "UPDATE agent_sessions SET revoked_at = $1 WHERE agent_id = $2 AND revoked_at IS NULL",
         )
         .bind(at)
         .bind(&id)
@@ -186,7 +186,7 @@ impl Store {
         expires_at: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO agent_sessions (token_sha256, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO agent_sessions (token_sha256, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(token_sha256)
         .bind(agent_id)
@@ -202,7 +202,7 @@ impl Store {
     pub async fn session(&self, token_sha256: &str, now: &str) -> Result<SessionState, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT s.expires_at, s.revoked_at, {AGENT_COLUMNS} FROM agent_sessions s \
-             JOIN agents a ON a.id = s.agent_id WHERE s.token_sha256 = ?"
+             JOIN agents a ON a.id = s.agent_id WHERE s.token_sha256 = $1"
         ))
         .bind(token_sha256)
         .fetch_optional(&self.pool)
@@ -236,7 +236,7 @@ impl Store {
     /// Signs a session out; signing out twice is not an error.
     pub async fn revoke_session(&self, token_sha256: &str, at: &str) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE agent_sessions SET revoked_at = ? WHERE token_sha256 = ? AND revoked_at IS NULL",
+            "UPDATE agent_sessions SET revoked_at = $1 WHERE token_sha256 = $2 AND revoked_at IS NULL",
         )
         .bind(at)
         .bind(token_sha256)
@@ -248,7 +248,7 @@ impl Store {
     /// Forgets sessions that ended before `before` (expired or signed out).
     pub async fn delete_old_sessions(&self, before: &str) -> Result<u64, StoreError> {
         let deleted = sqlx::query(
-            "DELETE FROM agent_sessions WHERE expires_at < ? OR (revoked_at IS NOT NULL AND revoked_at < ?)",
+            "DELETE FROM agent_sessions WHERE expires_at < $1 OR (revoked_at IS NOT NULL AND revoked_at < $2)",
         )
         .bind(before)
         .bind(before)
@@ -265,7 +265,7 @@ impl Store {
     ) -> Result<Vec<(u32, Option<String>, Option<String>)>, StoreError> {
         let rows = sqlx::query(
             "SELECT e.seq, e.agent_id, a.name FROM ticket_events e LEFT JOIN agents a ON a.id = e.agent_id \
-             WHERE e.ticket_id = ? AND e.actor = 'agent' ORDER BY e.seq",
+             WHERE e.ticket_id = $1 AND e.actor = 'agent' ORDER BY e.seq",
         )
         .bind(ticket_id)
         .fetch_all(&self.pool)
@@ -286,7 +286,7 @@ impl Store {
     pub async fn saved_replies(&self, site: &str) -> Result<Vec<SavedReplyRecord>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT id, site, title, body_en, body_zh, created_by, created_at, updated_at \
-             FROM saved_replies WHERE site = ? ORDER BY title, id",
+             FROM saved_replies WHERE site = $1 ORDER BY title, id",
         )
         .bind(site)
         .fetch_all(&self.pool)
@@ -300,7 +300,7 @@ impl Store {
     ) -> Result<Option<SavedReplyRecord>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT id, site, title, body_en, body_zh, created_by, created_at, updated_at \
-             FROM saved_replies WHERE site = ? AND id = ?",
+             FROM saved_replies WHERE site = $1 AND id = $2",
         )
         .bind(site)
         .bind(id)
@@ -311,7 +311,7 @@ impl Store {
     pub async fn insert_saved_reply(&self, reply: &SavedReplyRecord) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO saved_replies (id, site, title, body_en, body_zh, created_by, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&reply.id)
         .bind(&reply.site)
@@ -329,7 +329,7 @@ impl Store {
     /// `false` when the site has no such reply.
     pub async fn update_saved_reply(&self, reply: &SavedReplyRecord) -> Result<bool, StoreError> {
         let updated = sqlx::query(
-            "UPDATE saved_replies SET title = ?, body_en = ?, body_zh = ?, updated_at = ? WHERE site = ? AND id = ?",
+            "UPDATE saved_replies SET title = $1, body_en = $2, body_zh = $3, updated_at = $4 WHERE site = $5 AND id = $6",
         )
         .bind(&reply.title)
         .bind(&reply.body_en)
@@ -344,7 +344,7 @@ impl Store {
 
     /// `false` when the site has no such reply.
     pub async fn delete_saved_reply(&self, site: &str, id: &str) -> Result<bool, StoreError> {
-        let deleted = sqlx::query("DELETE FROM saved_replies WHERE site = ? AND id = ?")
+        let deleted = sqlx::query("DELETE FROM saved_replies WHERE site = $1 AND id = $2")
             .bind(site)
             .bind(id)
             .execute(&self.writer)

@@ -5,11 +5,12 @@
 use helpcenter_api::EventActor;
 use helpcenter_api::console::{AgentRef, ConsoleEventKind, InboxItem, InboxSort, StatusCounts};
 use helpcenter_core::{CivilDate, MediaType, ResolutionKind, TicketStatus};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
-use super::tickets::{EventRow, corrupt, from_name, insert_event_row};
-use super::{Store, StoreError};
+use super::tickets::{EventRow, TicketRecord, corrupt, from_name, insert_event_row};
+use super::webhooks::{NewWebhook, insert_webhooks};
+use super::{SqlBuilder, Store, StoreError};
 
 /// Statuses in which the store owes the shopper an answer: what "overdue" counts.
 pub const WAITING_FOR_STORE: [TicketStatus; 3] = [
@@ -98,7 +99,7 @@ pub struct InsightRow {
 const ITEM_COLUMNS: &str = "t.id, t.status, t.resolution, t.category, t.outcome, t.order_number, \
      t.email, t.created_at, t.respond_by, t.updated_at, t.assignee, a.name AS assignee_name";
 
-fn item_from_row(row: &SqliteRow) -> Result<InboxItem, StoreError> {
+fn item_from_row(row: &AnyRow) -> Result<InboxItem, StoreError> {
     let status: String = row.try_get("status")?;
     let assignee: Option<String> = row.try_get("assignee")?;
     let assignee_name: Option<String> = row.try_get("assignee_name")?;
@@ -129,7 +130,7 @@ fn prefix_range(prefix: &str) -> (String, String) {
 }
 
 /// The filters but `status`, as `AND …` clauses on `t`.
-fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, site: &str, filter: &InboxFilter) {
+fn push_filters(query: &mut SqlBuilder<'_>, site: &str, filter: &InboxFilter) {
     // With a search, each of its alternatives names the site itself (below), so that each
     // reads an index of its own; otherwise the site is the first condition.
     if filter.search.is_none() {
@@ -154,12 +155,9 @@ fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, site: &str, filter: &Inbox
         }
     }
     if let Some(before) = &filter.due_before {
-        query.push(" AND t.status IN (");
-        let mut list = query.separated(", ");
-        for status in WAITING_FOR_STORE {
-            list.push_bind(status.as_str());
-        }
         query
+            .push(" AND t.status IN (")
+            .push_bind_list(WAITING_FOR_STORE.map(TicketStatus::as_str))
             .push(") AND t.respond_by < ")
             .push_bind(before.clone());
     }
@@ -193,16 +191,14 @@ fn push_filters(query: &mut QueryBuilder<'_, Sqlite>, site: &str, filter: &Inbox
     }
 }
 
-fn push_statuses(query: &mut QueryBuilder<'_, Sqlite>, statuses: &[TicketStatus]) {
+fn push_statuses(query: &mut SqlBuilder<'_>, statuses: &[TicketStatus]) {
     if statuses.is_empty() {
         return;
     }
-    query.push(" AND t.status IN (");
-    let mut list = query.separated(", ");
-    for status in statuses {
-        list.push_bind(status.as_str());
-    }
-    query.push(")");
+    query
+        .push(" AND t.status IN (")
+        .push_bind_list(statuses.iter().map(|s| s.as_str()))
+        .push(")");
 }
 
 impl Store {
@@ -216,7 +212,7 @@ impl Store {
         after: Option<&InboxCursor>,
         limit: u32,
     ) -> Result<(Vec<InboxItem>, bool, StatusCounts), StoreError> {
-        let mut query = QueryBuilder::<Sqlite>::new(format!(
+        let mut query = SqlBuilder::new(format!(
             "SELECT {ITEM_COLUMNS} FROM tickets t LEFT JOIN agents a ON a.id = t.assignee"
         ));
         push_filters(&mut query, site, filter);
@@ -237,7 +233,8 @@ impl Store {
         }
         query.push(format!(" ORDER BY {column} {order}, t.id {order} LIMIT "));
         query.push_bind(i64::from(limit) + 1);
-        let rows = query.build().fetch_all(&self.pool).await?;
+        let (sql, args) = query.finish();
+        let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
         let mut items = rows
             .iter()
             .map(item_from_row)
@@ -245,11 +242,12 @@ impl Store {
         let more = items.len() > limit as usize;
         items.truncate(limit as usize);
 
-        let mut counting = QueryBuilder::<Sqlite>::new("SELECT t.status, COUNT(*) FROM tickets t");
+        let mut counting = SqlBuilder::new("SELECT t.status, COUNT(*) FROM tickets t");
         push_filters(&mut counting, site, filter);
         counting.push(" GROUP BY t.status");
         let mut counts = StatusCounts::default();
-        for row in counting.build().fetch_all(&self.pool).await? {
+        let (sql, args) = counting.finish();
+        for row in sqlx::query_with(&sql, args).fetch_all(&self.pool).await? {
             let status: String = row.try_get(0)?;
             let count: i64 = row.try_get(1)?;
             let status = TicketStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
@@ -267,16 +265,16 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut query = QueryBuilder::<Sqlite>::new(format!(
+        let mut query = SqlBuilder::new(format!(
             "SELECT {ITEM_COLUMNS} FROM tickets t LEFT JOIN agents a ON a.id = t.assignee WHERE t.site = "
         ));
-        query.push_bind(site.to_owned()).push(" AND t.id IN (");
-        let mut list = query.separated(", ");
-        for id in ids.iter().take(500) {
-            list.push_bind(id.clone());
-        }
-        query.push(")");
-        let rows = query.build().fetch_all(&self.pool).await?;
+        query
+            .push_bind(site)
+            .push(" AND t.id IN (")
+            .push_bind_list(ids.iter().take(500).map(String::as_str))
+            .push(")");
+        let (sql, args) = query.finish();
+        let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
         rows.iter().map(item_from_row).collect()
     }
 
@@ -288,7 +286,7 @@ impl Store {
         id: &str,
     ) -> Result<Option<super::tickets::TicketRecord>, StoreError> {
         Ok(
-            sqlx::query_as("SELECT * FROM tickets WHERE id = ? AND site = ?")
+            sqlx::query_as("SELECT * FROM tickets WHERE id = $1 AND site = $2")
                 .bind(id)
                 .bind(site)
                 .fetch_optional(&self.pool)
@@ -340,7 +338,7 @@ impl Store {
     /// The newest site-wide event number of `site` (0 when none).
     pub async fn site_last_event(&self, site: &str) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT COALESCE(MAX(e.event_no), 0) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.site = ?",
+            "SELECT COALESCE(MAX(e.event_no), 0) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.site = $1",
         )
         .bind(site)
         .fetch_one(&self.pool)
@@ -351,15 +349,14 @@ impl Store {
     async fn attached(&self, tickets: &[String]) -> Result<Vec<(String, i64, String)>, StoreError> {
         let mut all = Vec::new();
         for chunk in tickets.chunks(200) {
-            let mut query = QueryBuilder::<Sqlite>::new(
+            let mut query = SqlBuilder::new(
                 "SELECT ticket_id, event_seq, id FROM uploads WHERE event_seq IS NOT NULL AND ticket_id IN (",
             );
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(id.clone());
-            }
-            query.push(") ORDER BY created_at");
-            for row in query.build().fetch_all(&self.pool).await? {
+            query
+                .push_bind_list(chunk.iter().map(String::as_str))
+                .push(") ORDER BY created_at");
+            let (sql, args) = query.finish();
+            for row in sqlx::query_with(&sql, args).fetch_all(&self.pool).await? {
                 all.push((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
             }
         }
@@ -370,7 +367,7 @@ impl Store {
     pub async fn evidence_facts(&self, ticket_id: &str) -> Result<Vec<EvidenceRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, filename, media_type, length, width, height, duration_seconds, captured_on, location_removed, event_seq \
-             FROM uploads WHERE ticket_id = ? AND media_type IS NOT NULL ORDER BY event_seq, created_at",
+             FROM uploads WHERE ticket_id = $1 AND media_type IS NOT NULL ORDER BY event_seq, created_at",
         )
         .bind(ticket_id)
         .fetch_all(&self.pool)
@@ -401,7 +398,8 @@ impl Store {
     }
 
     /// Gives a ticket of `site` to an agent (or nobody) if it is still `expected`, with an
-    /// agents-only `assigned` event; `None` when it changed meanwhile.
+    /// agents-only `assigned` event and the webhooks it causes (`webhooks` gets the ticket as
+    /// it then stands and the event's number); `None` when it changed meanwhile.
     pub async fn assign(
         &self,
         ticket_id: &str,
@@ -409,10 +407,11 @@ impl Store {
         assignee: Option<&str>,
         by: &str,
         at: &str,
+        webhooks: impl Fn(&TicketRecord, u32) -> Vec<NewWebhook> + Send,
     ) -> Result<Option<i64>, StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
-            "UPDATE tickets SET assignee = ?, updated_at = ? WHERE id = ? AND status = ?",
+            "UPDATE tickets SET assignee = $1, updated_at = $2 WHERE id = $3 AND status = $4",
         )
         .bind(assignee)
         .bind(at)
@@ -424,7 +423,7 @@ impl Store {
             return Ok(None);
         }
         let seq: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_events WHERE ticket_id = ?",
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_events WHERE ticket_id = $1",
         )
         .bind(ticket_id)
         .fetch_one(&mut *tx)
@@ -446,6 +445,11 @@ impl Store {
             },
         )
         .await?;
+        let ticket: TicketRecord = sqlx::query_as("SELECT * FROM tickets WHERE id = $1")
+            .bind(ticket_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        insert_webhooks(&mut tx, ticket_id, seq, &webhooks(&ticket, seq)).await?;
         tx.commit().await?;
         Ok(Some(i64::from(seq)))
     }
@@ -462,7 +466,7 @@ impl Store {
             "SELECT t.category, t.outcome, t.status, t.resolution, t.created_at, t.respond_by, \
              (SELECT MIN(e.created_at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.actor = 'agent' AND e.public = 1) AS first_answer_at, \
              (SELECT COUNT(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.status = 'escalated') AS escalations \
-             FROM tickets t WHERE t.site = ? AND t.created_at >= ? AND t.created_at < ?",
+             FROM tickets t WHERE t.site = $1 AND t.created_at >= $2 AND t.created_at < $3",
         )
         .bind(site)
         .bind(from)
@@ -494,9 +498,9 @@ impl Store {
     pub async fn open_figures(&self, site: &str, now: &str) -> Result<(u32, u32), StoreError> {
         let row = sqlx::query(
             "SELECT \
-             COALESCE(SUM(CASE WHEN status IN ('submitted', 'in_review', 'escalated') AND respond_by < ? THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN status IN ('submitted', 'in_review', 'escalated') AND respond_by < $1 THEN 1 ELSE 0 END), 0), \
              COALESCE(SUM(CASE WHEN status = 'escalated' THEN 1 ELSE 0 END), 0) \
-             FROM tickets WHERE site = ?",
+             FROM tickets WHERE site = $2",
         )
         .bind(now)
         .bind(site)
@@ -518,17 +522,17 @@ const EVENT_SELECT_BY_TICKET: &str = "SELECT e.ticket_id, e.event_no, e.seq, e.k
      e.body, e.public, e.created_at, e.agent_id, a.name AS agent_name, b.name AS assigned_name \
      FROM ticket_events e LEFT JOIN agents a ON a.id = e.agent_id \
      LEFT JOIN agents b ON e.kind = 'assigned' AND b.id = e.body \
-     WHERE e.ticket_id = ? ORDER BY e.seq";
+     WHERE e.ticket_id = $1 ORDER BY e.seq";
 
 const EVENT_SELECT_BY_SITE: &str = "SELECT e.ticket_id, e.event_no, e.seq, e.kind, e.actor, e.status, e.resolution, \
      e.body, e.public, e.created_at, e.agent_id, a.name AS agent_name, b.name AS assigned_name \
      FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
      LEFT JOIN agents a ON a.id = e.agent_id \
      LEFT JOIN agents b ON e.kind = 'assigned' AND b.id = e.body \
-     WHERE t.site = ? AND e.event_no > ? ORDER BY e.event_no LIMIT ?";
+     WHERE t.site = $1 AND e.event_no > $2 ORDER BY e.event_no LIMIT $3";
 
 fn event_from_row(
-    row: &SqliteRow,
+    row: &AnyRow,
     attached: &[(String, i64, String)],
 ) -> Result<ConsoleEventRow, StoreError> {
     let ticket_id: String = row.try_get("ticket_id")?;

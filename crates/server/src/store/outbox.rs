@@ -1,7 +1,7 @@
 //! SQL for the mail outbox and the links mails carry.
 
 use helpcenter_api::{MailKind, MailState, OutboxMail};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 use super::{Store, StoreError, parse_timestamp, timestamp};
 
@@ -53,7 +53,7 @@ pub enum LinkUse {
 const COLUMNS: &str = "id, ticket_id, event_seq, kind, recipient, locale, message_id, state, \
                        attempts, next_attempt_at, last_error, created_at, sent_at";
 
-fn mail_of(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxMail, StoreError> {
+fn mail_of(row: &sqlx::any::AnyRow) -> Result<OutboxMail, StoreError> {
     let kind: String = row.try_get("kind")?;
     let state: String = row.try_get("state")?;
     let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("mail {what} {value:?}"));
@@ -80,7 +80,7 @@ fn mail_of(row: &sqlx::sqlite::SqliteRow) -> Result<OutboxMail, StoreError> {
 /// Writes `mails` about event `seq` of `ticket_id` inside the event's transaction. Their
 /// time is taken here, under the one writer, so it orders them as they were committed.
 pub(crate) async fn insert_mails(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     ticket_id: &str,
     seq: Option<u32>,
     mails: &[NewMail],
@@ -98,7 +98,7 @@ pub(crate) async fn insert_mails(
         sqlx::query(
             "INSERT INTO mail_outbox (id, site, ticket_id, event_seq, kind, recipient, locale, message_id, \
              state, attempts, next_attempt_at, last_error, created_at, sent_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, NULL, $10, NULL)",
         )
         .bind(&mail.id)
         .bind(&mail.site)
@@ -115,7 +115,7 @@ pub(crate) async fn insert_mails(
         if let Some(link) = &mail.link {
             sqlx::query(
                 "INSERT INTO ticket_links (secret_sha256, ticket_id, mail_id, created_at, expires_at, used_at) \
-                 VALUES (?, ?, ?, ?, ?, NULL)",
+                 VALUES ($1, $2, $3, $4, $5, NULL)",
             )
             .bind(&link.secret_sha256)
             .bind(ticket_id)
@@ -136,7 +136,7 @@ impl Store {
         ticket_id: &str,
         mails: &[NewMail],
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         insert_mails(&mut tx, ticket_id, None, mails).await?;
         tx.commit().await?;
         Ok(())
@@ -156,9 +156,9 @@ impl Store {
                  SELECT 1 FROM mail_outbox e WHERE e.ticket_id = m.ticket_id \
                  AND e.recipient = m.recipient AND e.state = 'pending' \
                  AND (e.created_at < m.created_at OR (e.created_at = m.created_at AND e.id < m.id))) \
-             ORDER BY CASE WHEN m.next_attempt_at <= ? THEN 0 ELSE 1 END, \
-                 CASE WHEN m.next_attempt_at <= ? THEN m.created_at ELSE m.next_attempt_at END, m.id \
-             LIMIT ?"
+             ORDER BY CASE WHEN m.next_attempt_at <= $1 THEN 0 ELSE 1 END, \
+                 CASE WHEN m.next_attempt_at <= $2 THEN m.created_at ELSE m.next_attempt_at END, m.id \
+             LIMIT $3"
         ))
         .bind(timestamp(now))
         .bind(timestamp(now))
@@ -179,7 +179,7 @@ impl Store {
     }
 
     pub async fn mail(&self, id: &str) -> Result<Option<OutboxMail>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM mail_outbox WHERE id = ?"))
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM mail_outbox WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -188,8 +188,8 @@ impl Store {
 
     pub async fn mail_sent(&self, id: &str, at: jiff::Timestamp) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL \
-             WHERE id = ?",
+            "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = $1, last_error = NULL \
+             WHERE id = $2",
         )
         .bind(timestamp(at))
         .bind(id)
@@ -210,8 +210,8 @@ impl Store {
             None => ("failed", None),
         };
         sqlx::query(
-            "UPDATE mail_outbox SET state = ?, attempts = attempts + 1, last_error = ?, \
-             next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
+            "UPDATE mail_outbox SET state = $1, attempts = attempts + 1, last_error = $2, \
+             next_attempt_at = COALESCE($3, next_attempt_at) WHERE id = $4",
         )
         .bind(state)
         .bind(error)
@@ -230,8 +230,8 @@ impl Store {
         at: jiff::Timestamp,
     ) -> Result<Option<OutboxMail>, StoreError> {
         let updated = sqlx::query(
-            "UPDATE mail_outbox SET state = 'pending', next_attempt_at = ?, sent_at = NULL \
-             WHERE id = ? AND site = ?",
+            "UPDATE mail_outbox SET state = 'pending', next_attempt_at = $1, sent_at = NULL \
+             WHERE id = $2 AND site = $3",
         )
         .bind(timestamp(at))
         .bind(id)
@@ -251,8 +251,8 @@ impl Store {
         filter: &OutboxFilter,
     ) -> Result<Vec<OutboxMail>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM mail_outbox WHERE site = ? AND (? IS NULL OR state = ?) \
-             AND (? IS NULL OR ticket_id = ?) ORDER BY created_at DESC, id DESC LIMIT ?"
+            "SELECT {COLUMNS} FROM mail_outbox WHERE site = $1 AND ($2 IS NULL OR state = $3) \
+             AND ($4 IS NULL OR ticket_id = $5) ORDER BY created_at DESC, id DESC LIMIT $6"
         ))
         .bind(site)
         .bind(filter.state.map(MailState::as_str))
@@ -273,7 +273,7 @@ impl Store {
         kind: MailKind,
     ) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT MAX(created_at) FROM mail_outbox WHERE ticket_id = ? AND kind = ?",
+            "SELECT MAX(created_at) FROM mail_outbox WHERE ticket_id = $1 AND kind = $2",
         )
         .bind(ticket_id)
         .bind(kind.as_str())
@@ -291,10 +291,10 @@ impl Store {
         at: jiff::Timestamp,
     ) -> Result<LinkUse, StoreError> {
         let now = timestamp(at);
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let used = sqlx::query(
-            "UPDATE ticket_links SET used_at = ? WHERE secret_sha256 = ? AND ticket_id = ? \
-             AND used_at IS NULL AND expires_at > ?",
+            "UPDATE ticket_links SET used_at = $1 WHERE secret_sha256 = $2 AND ticket_id = $3 \
+             AND used_at IS NULL AND expires_at > $4",
         )
         .bind(&now)
         .bind(secret_sha256)
@@ -306,7 +306,7 @@ impl Store {
             return Ok(LinkUse::Refused);
         }
         sqlx::query(
-            "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES ($1, $2, $3)",
         )
         .bind(token_sha256)
         .bind(ticket_id)

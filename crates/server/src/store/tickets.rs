@@ -2,10 +2,19 @@
 
 use helpcenter_api::{EventActor, EventKind, TicketEvent, TicketSummary};
 use helpcenter_core::{CivilDate, ResolutionKind, TicketStatus};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 use super::outbox::{NewMail, insert_mails};
+use super::webhooks::{NewWebhook, insert_webhooks};
 use super::{Store, StoreError, timestamp};
+
+/// What an event causes outside the ticket service, written to the outboxes in the event's
+/// own transaction: a mail or a delivery exists exactly when its event does.
+#[derive(Clone, Debug, Default)]
+pub struct Outgoing {
+    pub mails: Vec<NewMail>,
+    pub webhooks: Vec<NewWebhook>,
+}
 
 /// A ticket as stored.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -138,19 +147,19 @@ impl Store {
     /// Creates a ticket with its first event, its access token and its evidence, or finds
     /// the ticket an earlier request with the same idempotency key made. One transaction,
     /// taken for writing at once, so concurrent duplicates queue rather than race.
-    /// The mails filing it causes (the receipt, the store's alert) are written in the same
-    /// transaction.
+    /// The mails and webhooks filing it causes (the receipt, the store's alert,
+    /// `ticket.created`) are written in the same transaction.
     pub async fn create_ticket(
         &self,
         new: &NewTicketRecord<'_>,
         first: &NewEvent<'_>,
-        mails: &[NewMail],
+        outgoing: &Outgoing,
     ) -> Result<Created, StoreError> {
         let t = &new.ticket;
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let (key, request_sha256) = &new.idempotency;
         let earlier = sqlx::query(
-            "SELECT request_sha256, ticket_id FROM idempotency_keys WHERE site = ? AND key = ?",
+            "SELECT request_sha256, ticket_id FROM idempotency_keys WHERE site = $1 AND key = $2",
         )
         .bind(&t.site)
         .bind(key)
@@ -167,7 +176,7 @@ impl Store {
         let inserted = sqlx::query(
             "INSERT INTO tickets (id, site, status, resolution, category, answers, outcome, order_number, email, \
              description, delivered_on, locale, customer_id, created_at, updated_at, respond_by) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&t.id)
         .bind(&t.site)
@@ -191,7 +200,7 @@ impl Store {
             return Ok(Created::IdTaken);
         }
         sqlx::query(
-            "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES ($1, $2, $3)",
         )
         .bind(&new.access_token_sha256)
         .bind(&t.id)
@@ -201,7 +210,7 @@ impl Store {
         if let Err(upload) = insert_event(&mut tx, &t.id, 1, first).await? {
             return Ok(Created::UploadUnavailable(upload));
         }
-        sqlx::query("INSERT INTO idempotency_keys (site, key, request_sha256, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO idempotency_keys (site, key, request_sha256, ticket_id, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&t.site)
             .bind(key)
             .bind(request_sha256)
@@ -212,7 +221,8 @@ impl Store {
         if let Some(order) = new.order {
             super::orders::insert(&mut tx, &t.id, order).await?;
         }
-        insert_mails(&mut tx, &t.id, Some(1), mails).await?;
+        insert_mails(&mut tx, &t.id, Some(1), &outgoing.mails).await?;
+        insert_webhooks(&mut tx, &t.id, 1, &outgoing.webhooks).await?;
         tx.commit().await?;
         Ok(Created::Created)
     }
@@ -224,7 +234,7 @@ impl Store {
         key: &str,
     ) -> Result<Option<(String, String)>, StoreError> {
         let row = sqlx::query(
-            "SELECT ticket_id, request_sha256 FROM idempotency_keys WHERE site = ? AND key = ?",
+            "SELECT ticket_id, request_sha256 FROM idempotency_keys WHERE site = $1 AND key = $2",
         )
         .bind(site)
         .bind(key)
@@ -235,24 +245,25 @@ impl Store {
 
     /// Adds events in one transaction if the ticket is still `expected`, moving it through
     /// each event's status in turn (a request for information from a new ticket is review,
-    /// then the request): all are recorded or none. The mails the events cause are written to
-    /// the outbox in the same transaction: `mails` gets the ticket as it then stands, each
-    /// event's number and the event, so a mail exists exactly when its event does.
+    /// then the request): all are recorded or none. The mails and webhooks the events cause
+    /// are written to the outboxes in the same transaction: `outgoing` gets the ticket as it
+    /// then stands, each event's number and the event, so a mail or a delivery exists exactly
+    /// when its event does.
     pub async fn append_events(
         &self,
         ticket_id: &str,
         expected: TicketStatus,
         events: &[NewEvent<'_>],
-        mails: impl Fn(&TicketRecord, u32, &NewEvent<'_>) -> Vec<NewMail> + Send,
+        outgoing: impl Fn(&TicketRecord, u32, &NewEvent<'_>) -> Outgoing + Send,
     ) -> Result<Appended, StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let mut stored = Vec::with_capacity(events.len());
         let mut site = String::new();
         let mut from = expected;
         for event in events {
             let updated: Option<String> = sqlx::query_scalar(
-                "UPDATE tickets SET status = ?, resolution = COALESCE(?, resolution), updated_at = ? \
-                 WHERE id = ? AND status = ? RETURNING site",
+                "UPDATE tickets SET status = $1, resolution = COALESCE($2, resolution), updated_at = $3 \
+                 WHERE id = $4 AND status = $5 RETURNING site",
             )
             .bind(event.status.as_str())
             .bind(event.resolution.map(name))
@@ -267,7 +278,7 @@ impl Store {
             site = ticket_site;
             from = event.status;
             let seq: i64 = sqlx::query_scalar(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_events WHERE ticket_id = ?",
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_events WHERE ticket_id = $1",
             )
             .bind(ticket_id)
             .fetch_one(&mut *tx)
@@ -279,13 +290,14 @@ impl Store {
                 Ok(event) => stored.push(event),
             }
         }
-        let ticket: TicketRecord = sqlx::query_as("SELECT * FROM tickets WHERE id = ?")
+        let ticket: TicketRecord = sqlx::query_as("SELECT * FROM tickets WHERE id = $1")
             .bind(ticket_id)
             .fetch_one(&mut *tx)
             .await?;
         for (event, written) in events.iter().zip(&stored) {
-            let planned = mails(&ticket, written.seq, event);
-            insert_mails(&mut tx, ticket_id, Some(written.seq), &planned).await?;
+            let planned = outgoing(&ticket, written.seq, event);
+            insert_mails(&mut tx, ticket_id, Some(written.seq), &planned.mails).await?;
+            insert_webhooks(&mut tx, ticket_id, written.seq, &planned.webhooks).await?;
         }
         tx.commit().await?;
         Ok(Appended::Appended {
@@ -295,7 +307,7 @@ impl Store {
     }
 
     pub async fn ticket(&self, id: &str) -> Result<Option<TicketRecord>, StoreError> {
-        Ok(sqlx::query_as("SELECT * FROM tickets WHERE id = ?")
+        Ok(sqlx::query_as("SELECT * FROM tickets WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?)
@@ -308,7 +320,7 @@ impl Store {
         token_sha256: &str,
     ) -> Result<bool, StoreError> {
         let found: Option<String> = sqlx::query_scalar(
-            "SELECT ticket_id FROM ticket_access WHERE token_sha256 = ? AND ticket_id = ?",
+            "SELECT ticket_id FROM ticket_access WHERE token_sha256 = $1 AND ticket_id = $2",
         )
         .bind(token_sha256)
         .bind(ticket_id)
@@ -324,7 +336,7 @@ impl Store {
         at: jiff::Timestamp,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES ($1, $2, $3)",
         )
         .bind(token_sha256)
         .bind(ticket_id)
@@ -343,7 +355,7 @@ impl Store {
     ) -> Result<Vec<TicketEvent>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, kind, actor, status, resolution, body, created_at FROM ticket_events \
-             WHERE ticket_id = ? AND seq > ? AND (public = 1 OR ? = 1) AND kind <> 'assigned' \
+             WHERE ticket_id = $1 AND seq > $2 AND (public = 1 OR $3 = 1) AND kind <> 'assigned' \
              ORDER BY seq",
         )
         .bind(ticket_id)
@@ -352,7 +364,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let attached = sqlx::query(
-            "SELECT event_seq, id FROM uploads WHERE ticket_id = ? ORDER BY created_at",
+            "SELECT event_seq, id FROM uploads WHERE ticket_id = $1 ORDER BY created_at",
         )
         .bind(ticket_id)
         .fetch_all(&self.pool)
@@ -392,7 +404,7 @@ impl Store {
         ticket_id: &str,
     ) -> Result<Vec<(String, String, String, i64)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, filename, media_type, length FROM uploads WHERE ticket_id = ? AND media_type IS NOT NULL ORDER BY event_seq, created_at",
+            "SELECT id, filename, media_type, length FROM uploads WHERE ticket_id = $1 AND media_type IS NOT NULL ORDER BY event_seq, created_at",
         )
         .bind(ticket_id)
         .fetch_all(&self.pool)
@@ -410,9 +422,9 @@ impl Store {
         let rows = sqlx::query(
             "SELECT id, category, outcome, status, updated_at, \
              (SELECT COALESCE(MAX(seq), 0) FROM ticket_events e WHERE e.ticket_id = tickets.id AND e.public = 1) \
-             FROM tickets WHERE site = ? \
-             AND (? IS NULL OR status = ?) AND (? IS NULL OR order_number = ?) AND (? IS NULL OR customer_id = ?) \
-             ORDER BY updated_at DESC LIMIT ?",
+             FROM tickets WHERE site = $1 \
+             AND ($2 IS NULL OR status = $3) AND ($4 IS NULL OR order_number = $5) AND ($6 IS NULL OR customer_id = $7) \
+             ORDER BY updated_at DESC LIMIT $8",
         )
         .bind(site)
         .bind(filter.status.map(TicketStatus::as_str))
@@ -445,7 +457,7 @@ impl Store {
 /// Writes one event and attaches its uploads; `Err(upload id)` when an upload cannot be
 /// attached (the caller drops the transaction, undoing everything).
 async fn insert_event(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     ticket_id: &str,
     seq: u32,
     event: &NewEvent<'_>,
@@ -469,8 +481,8 @@ async fn insert_event(
     .await?;
     for upload in event.uploads {
         let attached = sqlx::query(
-            "UPDATE uploads SET ticket_id = ?, event_seq = ? WHERE id = ? \
-             AND site = (SELECT site FROM tickets WHERE id = ?) AND ticket_id IS NULL AND completed_at IS NOT NULL",
+            "UPDATE uploads SET ticket_id = $1, event_seq = $2 WHERE id = $3 \
+             AND site = (SELECT site FROM tickets WHERE id = $4) AND ticket_id IS NULL AND completed_at IS NOT NULL",
         )
         .bind(ticket_id)
         .bind(i64::from(seq))
@@ -509,7 +521,7 @@ pub(crate) struct EventRow<'a> {
 /// Writes a timeline row with the next site-wide `event_no` (the agents' stream cursor):
 /// taken inside the writer's transaction, so numbers follow commit order.
 pub(crate) async fn insert_event_row(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     ticket_id: &str,
     seq: u32,
     row: &EventRow<'_>,
@@ -517,7 +529,7 @@ pub(crate) async fn insert_event_row(
     sqlx::query(
         "INSERT INTO ticket_events (ticket_id, seq, kind, actor, status, resolution, body, public, \
          created_at, agent_id, event_no) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(event_no), 0) + 1 FROM ticket_events))",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT COALESCE(MAX(event_no), 0) + 1 FROM ticket_events))",
     )
     .bind(ticket_id)
     .bind(i64::from(seq))

@@ -3,10 +3,10 @@
 
 use helpcenter_core::{CivilDate, EvidenceFile, MediaType};
 use jiff::Timestamp;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
-use super::{Store, StoreError, parse_timestamp, timestamp};
+use super::{SqlBuilder, Store, StoreError, parse_timestamp, timestamp};
 
 /// An upload as the ticket code sees it: whose it is, whether it is finished, and what its bytes
 /// turned out to be.
@@ -72,7 +72,7 @@ impl Store {
     pub async fn insert_upload(&self, upload: &NewUpload<'_>) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO uploads (id, site, outcome, length, received, filename, client, \
-             created_at, expires_at) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)",
+             created_at, expires_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)",
         )
         .bind(upload.id)
         .bind(upload.site)
@@ -88,7 +88,7 @@ impl Store {
     }
 
     pub async fn upload_progress(&self, id: &str) -> Result<Option<UploadProgress>, StoreError> {
-        let sql = format!("SELECT {PROGRESS_COLUMNS} FROM uploads WHERE id = ?");
+        let sql = format!("SELECT {PROGRESS_COLUMNS} FROM uploads WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -105,8 +105,8 @@ impl Store {
         to: u64,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE uploads SET received = ? \
-             WHERE id = ? AND received = ? AND completed_at IS NULL",
+            "UPDATE uploads SET received = $1 \
+             WHERE id = $2 AND received = $3 AND completed_at IS NULL",
         )
         .bind(to_db(to)?)
         .bind(id)
@@ -122,7 +122,7 @@ impl Store {
         id: &str,
         media_type: MediaType,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE uploads SET media_type = ? WHERE id = ? AND completed_at IS NULL")
+        sqlx::query("UPDATE uploads SET media_type = $1 WHERE id = $2 AND completed_at IS NULL")
             .bind(media_type_text(media_type)?)
             .bind(id)
             .execute(&self.writer)
@@ -142,14 +142,20 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let media_type = facts.media_type.map(media_type_text).transpose()?;
         let done = sqlx::query(
-            "UPDATE uploads SET received = length, media_type = ?, width = ?, height = ?, \
-             duration_seconds = ?, content_sha256 = ?, captured_on = ?, location_removed = ?, \
-             completed_at = ?, expires_at = ? WHERE id = ? AND completed_at IS NULL",
+            "UPDATE uploads SET received = length, media_type = $1, width = $2, height = $3, \
+             duration_seconds = CAST($4 AS DOUBLE PRECISION), content_sha256 = $5, captured_on = $6, location_removed = $7, \
+             completed_at = $8, expires_at = $9 WHERE id = $10 AND completed_at IS NULL",
         )
         .bind(media_type)
         .bind(facts.width.map(i64::from))
         .bind(facts.height.map(i64::from))
-        .bind(facts.duration_seconds.filter(|s| s.is_finite()))
+        // As text: see the store's notes on nullable floats.
+        .bind(
+            facts
+                .duration_seconds
+                .filter(|s| s.is_finite())
+                .map(|s| s.to_string()),
+        )
         .bind(&facts.content_hash)
         .bind(facts.captured_on.map(|d| d.to_string()))
         .bind(i64::from(location_removed))
@@ -163,14 +169,14 @@ impl Store {
 
     /// tus termination: removes the row unless a ticket holds it.
     pub async fn remove_upload(&self, id: &str) -> Result<UploadRemoval, StoreError> {
-        let done = sqlx::query("DELETE FROM uploads WHERE id = ? AND ticket_id IS NULL")
+        let done = sqlx::query("DELETE FROM uploads WHERE id = $1 AND ticket_id IS NULL")
             .bind(id)
             .execute(&self.writer)
             .await?;
         if done.rows_affected() == 1 {
             return Ok(UploadRemoval::Removed);
         }
-        let exists = sqlx::query("SELECT id FROM uploads WHERE id = ?")
+        let exists = sqlx::query("SELECT id FROM uploads WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -184,7 +190,7 @@ impl Store {
     /// attached in the meantime.
     pub async fn remove_unfinished_upload(&self, id: &str) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "DELETE FROM uploads WHERE id = ? AND completed_at IS NULL AND ticket_id IS NULL",
+            "DELETE FROM uploads WHERE id = $1 AND completed_at IS NULL AND ticket_id IS NULL",
         )
         .bind(id)
         .execute(&self.writer)
@@ -194,7 +200,7 @@ impl Store {
 
     /// Removes an upload no ticket holds (expiry); false when a ticket took it meanwhile.
     pub async fn remove_unfiled_upload(&self, id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM uploads WHERE id = ? AND ticket_id IS NULL")
+        let done = sqlx::query("DELETE FROM uploads WHERE id = $1 AND ticket_id IS NULL")
             .bind(id)
             .execute(&self.writer)
             .await?;
@@ -208,8 +214,8 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id FROM uploads WHERE ticket_id IS NULL AND expires_at < ? \
-             ORDER BY expires_at LIMIT ?",
+            "SELECT id FROM uploads WHERE ticket_id IS NULL AND expires_at < $1 \
+             ORDER BY expires_at LIMIT $2",
         )
         .bind(timestamp(now))
         .bind(i64::from(limit))
@@ -223,7 +229,7 @@ impl Store {
     /// Uploads `client` created that no ticket holds yet.
     pub async fn open_uploads_of_client(&self, client: &str) -> Result<u64, StoreError> {
         let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM uploads WHERE client = ? AND ticket_id IS NULL",
+            "SELECT COUNT(*) FROM uploads WHERE client = $1 AND ticket_id IS NULL",
         )
         .bind(client)
         .fetch_one(&self.pool)
@@ -234,7 +240,7 @@ impl Store {
     /// Declared bytes of `site`'s uploads that no ticket holds yet, finished or not.
     pub async fn unfiled_bytes_of_site(&self, site: &str) -> Result<u64, StoreError> {
         let bytes: Option<i64> = sqlx::query_scalar(
-            "SELECT SUM(length) FROM uploads WHERE site = ? AND ticket_id IS NULL",
+            "SELECT CAST(SUM(length) AS BIGINT) FROM uploads WHERE site = $1 AND ticket_id IS NULL",
         )
         .bind(site)
         .fetch_one(&self.pool)
@@ -243,7 +249,7 @@ impl Store {
     }
 
     pub async fn upload(&self, id: &str) -> Result<Option<StoredUpload>, StoreError> {
-        let sql = format!("SELECT {STORED_COLUMNS} FROM uploads WHERE id = ?");
+        let sql = format!("SELECT {STORED_COLUMNS} FROM uploads WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -260,17 +266,17 @@ impl Store {
     ) -> Result<Vec<StoredUpload>, StoreError> {
         let mut found = std::collections::HashMap::new();
         for chunk in ids.chunks(IDS_PER_QUERY) {
-            let mut query: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
+            let mut query = SqlBuilder::new(format!(
                 "SELECT {STORED_COLUMNS} FROM uploads \
                  WHERE completed_at IS NOT NULL AND site = "
             ));
-            query.push_bind(site).push(" AND id IN (");
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(id);
-            }
-            query.push(")");
-            for row in query.build().fetch_all(&self.pool).await? {
+            query
+                .push_bind(site)
+                .push(" AND id IN (")
+                .push_bind_list(chunk.iter().map(String::as_str))
+                .push(")");
+            let (sql, args) = query.finish();
+            for row in sqlx::query_with(&sql, args).fetch_all(&self.pool).await? {
                 let upload = stored_from_row(&row)?;
                 found.insert(upload.id.clone(), upload);
             }
@@ -279,7 +285,7 @@ impl Store {
     }
 }
 
-fn progress_from_row(row: &SqliteRow) -> Result<UploadProgress, StoreError> {
+fn progress_from_row(row: &AnyRow) -> Result<UploadProgress, StoreError> {
     Ok(UploadProgress {
         id: row.try_get("id")?,
         site: row.try_get("site")?,
@@ -297,7 +303,7 @@ fn progress_from_row(row: &SqliteRow) -> Result<UploadProgress, StoreError> {
     })
 }
 
-fn stored_from_row(row: &SqliteRow) -> Result<StoredUpload, StoreError> {
+fn stored_from_row(row: &AnyRow) -> Result<StoredUpload, StoreError> {
     let dimension = |column: &str| -> Result<Option<u32>, StoreError> {
         row.try_get::<Option<i64>, _>(column)?
             .map(|v| u32::try_from(v).map_err(|_| corrupt(column, v)))

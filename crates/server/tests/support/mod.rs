@@ -1,14 +1,19 @@
 //! A real server for integration tests: a real SQLite file in a temporary data directory,
-//! on a loopback port, spoken to over HTTP.
+//! on a loopback port, spoken to over HTTP. With `HELPCENTER_TEST_POSTGRES` set (a
+//! PostgreSQL superuser's URL: `cargo xtask test` starts a PostgreSQL and sets it), every
+//! test's server keeps its tickets in a fresh PostgreSQL database of its own instead
+//! ([`database_url`]), so the whole suite runs on both engines.
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod mail;
+pub mod process;
 
 use helpcenter_server::app::ServeOptions;
 use helpcenter_server::client_ip::TrustedProxies;
 use helpcenter_server::listen::{ConnectionLimits, serve_with};
 use helpcenter_server::rate_limit::RateLimits;
 use helpcenter_server::sites::{Site, Sites};
+use helpcenter_server::store::{Database, Store};
 use helpcenter_server::uploads::quota::StorageLimits;
 use helpcenter_server::{AppState, router};
 use std::path::PathBuf;
@@ -20,11 +25,83 @@ pub const UNLIMITED: RateLimits = RateLimits {
     per_site_burst: 100_000,
 };
 
+/// The PostgreSQL superuser URL the suite runs against, when it runs on PostgreSQL.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("HELPCENTER_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Whether this run keeps tickets in PostgreSQL (see the module's notes).
+pub fn on_postgres() -> bool {
+    postgres_admin_url().is_some()
+}
+
+/// The database URL of the server on `data_dir` when the suite runs on PostgreSQL: a
+/// database of that data directory's own, made empty on first use (so a test's servers and
+/// commands on one data directory share it, as they share its SQLite file); `None` on
+/// SQLite, where the server's default (`helpcenter.db` in the data directory) is the one.
+pub fn database_url(data_dir: &std::path::Path) -> Option<String> {
+    use sha2::Digest;
+    let admin = postgres_admin_url()?;
+    let absolute = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_owned());
+    let digest = sha2::Sha256::digest(absolute.as_os_str().as_encoded_bytes());
+    let name = format!("hc_test_{}", &hex::encode(digest)[..24]);
+    let (server, _) = admin
+        .rsplit_once('/')
+        .expect("HELPCENTER_TEST_POSTGRES is postgres://USER@HOST:PORT/DATABASE");
+    let url = format!("{server}/{name}");
+    // Its own thread and runtime: callable from a test's runtime and from plain #[test]s.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            use sqlx::Connection;
+            let mut admin = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connect to HELPCENTER_TEST_POSTGRES");
+            match sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+            {
+                Ok(_) => {}
+                // Made by an earlier command of the same test.
+                Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
+                Err(e) => panic!("CREATE DATABASE {name}: {e}"),
+            }
+            let _ = admin.close().await;
+        });
+    })
+    .join()
+    .expect("make the test's database");
+    Some(url)
+}
+
+/// The database of the server on `data_dir` (see [`database_url`]).
+pub fn database(data_dir: &std::path::Path) -> Database {
+    match database_url(data_dir) {
+        Some(url) => Database::Postgres(url),
+        None => Database::in_data_dir(data_dir),
+    }
+}
+
+/// What a `helpcenter-server` command run by a test on `data_dir` needs in its environment
+/// to use that data directory's database: nothing on SQLite.
+pub fn database_env(data_dir: &std::path::Path) -> Vec<(&'static str, String)> {
+    database_url(data_dir)
+        .map(|url| vec![("HELPCENTER_DATABASE_URL", url)])
+        .unwrap_or_default()
+}
+
 pub struct TestServer {
     pub base: String,
     /// The demo site's admin key.
     pub admin_key: String,
     pub data_dir: PathBuf,
+    /// Where its tickets are (see [`database`]).
+    pub database: Database,
     /// The fake Trunk output served under `/widget/` (see [`write_widget`]).
     pub widget_dir: PathBuf,
     /// Holds [`EMBED_JS`].
@@ -168,6 +245,26 @@ impl Default for Setup {
 }
 
 impl TestServer {
+    /// The server's database, opened as the server opens it (the admin CLI's view).
+    pub async fn store(&self) -> Store {
+        Store::open(&self.database).await.expect("open the store")
+    }
+
+    /// A connection pool to the server's database, for a test to look at or change rows
+    /// directly (`$1` placeholders, which both engines read).
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        let url = match &self.database {
+            Database::Postgres(url) => url.clone(),
+            Database::Sqlite(path) => format!("sqlite://{}", path.display()),
+        };
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .expect("connect to the server's database")
+    }
+
     /// Files under `uploads/` (partial and finished), however deep: what the server keeps of
     /// the uploads it was sent.
     pub fn stored_files(&self) -> Vec<std::path::PathBuf> {
@@ -241,7 +338,7 @@ impl TestServer {
         Self::start_full(setup, customize, |_| Vec::new()).await
     }
 
-    async fn start_full(
+    pub async fn start_full(
         setup: Setup,
         customize: impl FnOnce(&mut Site),
         others: impl FnOnce(&Site) -> Vec<Site>,
@@ -269,7 +366,8 @@ impl TestServer {
         customize(&mut site);
         let mut sites = vec![site];
         sites.extend(others(&sites[0]));
-        let mut state = AppState::open(Sites::new(sites), data.path())
+        let database = database(data.path());
+        let mut state = AppState::open(Sites::new(sites), data.path(), &database)
             .await
             .expect("open the data directory");
         state.storage = storage;
@@ -297,6 +395,7 @@ impl TestServer {
             base: format!("http://{addr}"),
             admin_key,
             data_dir: data.path().to_owned(),
+            database,
             widget_dir: widget.path().to_owned(),
             public_dir: public.path().to_owned(),
             console_dir: console.path().to_owned(),

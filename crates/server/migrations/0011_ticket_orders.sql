@@ -10,3 +10,16 @@ CREATE TABLE ticket_orders (
     items               TEXT NOT NULL,            -- JSON array: the items claimed, {id, quantity}
     checked_at          TEXT NOT NULL             -- RFC 3339 UTC
 );
+
+-- The store's recent answers, so the widget's lookup and the filing a minute later ask the
+-- store once, whichever server instance takes each. Reused for the site's cache_seconds,
+-- deleted after an hour, and by `admin shopper erase` (found by the email's hash).
+CREATE TABLE order_lookups (
+    site          TEXT NOT NULL,
+    order_number  TEXT NOT NULL,                  -- as the site's policy normalises it
+    email_sha256  TEXT NOT NULL,                  -- hex SHA-256 of the email, trimmed, lower case
+    answer        TEXT,                           -- JSON: the store's order; NULL for not found
+    asked_at      TEXT NOT NULL,                  -- RFC 3339 UTC
+    PRIMARY KEY (site, order_number, email_sha256)
+);
+CREATE INDEX order_lookups_asked_at ON order_lookups (asked_at);

@@ -1,0 +1,61 @@
+//! Which site a public API request is about, for the per-site rate limit
+//! ([`crate::rate_limit`]): found before the limit, from the path, the ticket or upload it
+//! names, or a new upload's metadata.
+
+use crate::rate_limit::RequestSite;
+
+/// The site a request is about: `/v1/sites/{site}/…` by its key, `/v1/tickets/{id}/…` by the
+/// ticket's site, `POST /v1/uploads` by the `site` in its `Upload-Metadata`, `/v1/uploads/{id}`
+/// by the upload's site. Only sites this server serves get a bucket of their own; anything
+/// else (an unknown ticket, a made-up site) shares one, so a flood of guesses cannot grow the
+/// table or eat a real store's allowance.
+pub async fn find_site(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    // The request itself (its body is not Sync) is not held across the look-up.
+    let path = request.uri().path().to_owned();
+    let metadata = request
+        .headers()
+        .get("upload-metadata")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let site = site_of(&state, &path, metadata.as_deref())
+        .await
+        .unwrap_or_default();
+    request.extensions_mut().insert(RequestSite(site));
+    next.run(request).await
+}
+
+async fn site_of(
+    state: &crate::AppState,
+    path: &str,
+    upload_metadata: Option<&str>,
+) -> Option<String> {
+    use helpcenter_core::limits::{MAX_SITE_KEY_BYTES, MAX_TICKET_ID_BYTES};
+    let segment = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .and_then(|rest| rest.split('/').next())
+            .filter(|id| !id.is_empty())
+    };
+    let site = if let Some(key) = segment("/v1/sites/") {
+        Some(key.to_owned()).filter(|key| key.len() <= MAX_SITE_KEY_BYTES)
+    } else if let Some(id) = segment("/v1/tickets/") {
+        if id.len() > MAX_TICKET_ID_BYTES {
+            return None;
+        }
+        state.store.site_of_ticket(id).await.ok().flatten()
+    } else if let Some(id) = segment("/v1/uploads/") {
+        if !crate::uploads::is_upload_id(id) {
+            return None;
+        }
+        state.store.site_of_upload(id).await.ok().flatten()
+    } else if path == "/v1/uploads" {
+        let metadata = crate::uploads::metadata::parse(upload_metadata?).ok()?;
+        String::from_utf8(metadata.get("site")?.clone()).ok()
+    } else {
+        None
+    };
+    site.filter(|key| state.sites.get(key).is_some())
+}
