@@ -146,7 +146,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("module_graph", 3),
     ("openapi", 6),
     // a real order endpoint started by the tests: found, not found, mismatch, slow, nonsense
-    ("orders", 10),
+    ("orders", 11),
     ("restart", 2),
     ("slow_clients", 3),
     ("tickets", 20),
@@ -171,7 +171,7 @@ const POSTGRES_FLOORS: &[(&str, u32)] = &[
     ("mail", 14),
     ("module_graph", 1),
     ("openapi", 6),
-    ("orders", 10),
+    ("orders", 11),
     ("restart", 2),
     ("slow_clients", 3),
     ("tickets", 20),

@@ -663,3 +663,96 @@ async fn a_site_without_a_lookup_says_so_and_takes_no_items() {
         (404, Some("order.lookup_not_configured"))
     );
 }
+
+/// `admin shopper …` on the fixture's data directory, as an operator runs it beside the server.
+fn shopper(f: &Fixture, args: &[&str]) -> (bool, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["admin", "--data-dir"])
+        .arg(&f.server.data_dir)
+        .envs(support::database_env(&f.server.data_dir))
+        .arg("shopper")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run helpcenter-server");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn erasing_a_shopper_erases_what_the_store_said_of_her_orders_and_its_kept_answers() {
+    let f = Fixture::start(OrderLookupMode::Optional, 2000, 600).await;
+    // Lin's order, looked up too: what is kept about her stays.
+    let mut lins = kettle_order(Some(f.day(-3)), f.day(-8));
+    lins.order_number = "10023999".into();
+    lins.tracking_number = Some("SF5550001111".into());
+    f.shop
+        .lock()
+        .expect("shop")
+        .orders
+        .push(("lin@example.com".into(), lins));
+    assert_eq!(f.look_up("10023456", EMAIL).await.status(), 200);
+    assert_eq!(f.look_up("10023999", "lin@example.com").await.status(), 200);
+    let filed = f.file("erase-1", &f.claim("", 7).await).await;
+    assert_eq!(filed.status(), 201);
+    let filed: TicketCreated = filed.json().await.expect("created");
+    assert_eq!(f.asked(), 2, "the filing reused the answer kept");
+
+    // Her export holds the store's facts on her ticket and the answer kept about her.
+    let (ok, out, err) = shopper(&f, &["export", "--email", "Wei@Example.com"]);
+    assert!(ok, "{err}");
+    let export: Value = serde_json::from_str(&out).expect("JSON");
+    let ticket = &export["tickets"][0];
+    assert_eq!(ticket["id"], filed.ticket_id.as_str());
+    assert_eq!(ticket["ticket_orders"][0]["verification"], "verified");
+    assert!(
+        ticket["ticket_orders"][0]["store_order"]
+            .as_str()
+            .is_some_and(|o| o.contains("SF1234567890")),
+        "{ticket}"
+    );
+    let kept = export["order_lookups"].as_array().expect("order_lookups");
+    assert_eq!(kept.len(), 1, "hers only: {kept:?}");
+    assert_eq!(kept[0]["order_number"], "10023456");
+    assert_eq!(kept[0]["order"]["tracking_number"], "SF1234567890");
+
+    let (ok, out, err) = shopper(&f, &["erase", "--email", "wei@example.com", "--yes"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("1 ticket(s)"), "{out}");
+    assert!(out.contains("1 answer(s)"), "{out}");
+
+    // The agent sees the ticket without the store's facts; her tracking number is nowhere.
+    let agent = f.admin_view(&filed.ticket_id).await;
+    assert_eq!(agent.ticket.order, None);
+    assert!(!serde_json::to_string(&agent).expect("json").contains("SF1234567890"));
+    let (ok, out, _) = shopper(&f, &["export", "--email", "wei@example.com"]);
+    assert!(ok);
+    let export: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(export["tickets"], json!([]));
+    assert_eq!(export["order_lookups"], json!([]));
+    let db = f.server.db().await;
+    let rows: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ticket_orders WHERE store_order LIKE '%SF1234567890%'",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("count");
+    assert_eq!(rows, 0);
+    // Her next lookup asks the store again: nothing was kept to answer from.
+    assert_eq!(f.look_up("10023456", EMAIL).await.status(), 200);
+    assert_eq!(f.asked(), 3);
+    // Lin's answer is still kept (asked again: no new request to the store).
+    assert_eq!(f.look_up("10023999", "lin@example.com").await.status(), 200);
+    assert_eq!(f.asked(), 3);
+
+    // A shopper who only looked an order up, and filed nothing, has it erased too.
+    let (ok, out, err) = shopper(&f, &["erase", "--email", "lin@example.com", "--yes"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("0 ticket(s)") && out.contains("1 answer(s)"), "{out}");
+    let (_, out, _) = shopper(&f, &["export", "--email", "lin@example.com"]);
+    let export: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(export["order_lookups"], json!([]));
+}
