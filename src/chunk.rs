@@ -94,8 +94,12 @@ fn journey(flow: Flow) -> AnyView {
             found || d.order_unchecked,
         )
     });
-    // A site that looks orders up asks for the order first.
-    if flow.order_lookup().is_some() && !order_done {
+    // A site that looks orders up asks for the order first, unless the shopper's case may
+    // have none (feedback on the website, say).
+    let may_have_no_order = category
+        .as_deref()
+        .is_some_and(|id| flow.with_policy(|p| p.category(id).is_some_and(|c| c.no_order)));
+    if flow.order_lookup().is_some() && !order_done && !may_have_no_order {
         return view! { <crate::screens::OrderScreen /> }.into_any();
     }
     let step = answers.len() + 1;

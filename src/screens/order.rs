@@ -192,6 +192,12 @@ fn LookupForm() -> impl IntoView {
         if !tried.get() {
             return Vec::new();
         }
+        // The store's "no such order with this email" belongs to the email the shopper
+        // checks against the confirmation (the number may be the one that is wrong: the
+        // message says to check both).
+        if asking.get() == Asking::NotFound {
+            return vec![w(Words::NotFound).to_owned()];
+        }
         flow.draft
             .with(|d| check_email(&d.email))
             .map(|code| locale.problem(code).to_owned())
@@ -200,6 +206,9 @@ fn LookupForm() -> impl IntoView {
     });
     let find = move || {
         tried.set(true);
+        if asking.get_untracked() == Asking::NotFound {
+            asking.set(Asking::Idle);
+        }
         if !number_messages.get_untracked().is_empty() || !email_messages.get_untracked().is_empty()
         {
             super::focus_first_invalid();
@@ -227,8 +236,13 @@ fn LookupForm() -> impl IntoView {
                 Err(SubmitError::Network) => Asking::Offline,
                 Err(SubmitError::Refused { .. }) => Asking::NotFound,
             });
-            if let Ok(order) = result {
-                flow.order.set(Some(order));
+            match result {
+                Ok(order) => flow.order.set(Some(order)),
+                // The message is beside the email: the shopper goes there to check it.
+                Err(_) if asking.get_untracked() == Asking::NotFound => {
+                    super::focus_first("#hc-lookup-email")
+                }
+                Err(_) => {}
             }
         });
     };
@@ -236,7 +250,8 @@ fn LookupForm() -> impl IntoView {
         let text = match asking.get() {
             Asking::Idle => return None,
             Asking::Busy => w(Words::Finding),
-            Asking::NotFound => w(Words::NotFound),
+            // Said next to the email field.
+            Asking::NotFound => return None,
             Asking::Unavailable if optional => w(Words::UnavailableOptional),
             Asking::Unavailable => w(Words::UnavailableRequired),
             Asking::TooMany => w(Words::TooMany),

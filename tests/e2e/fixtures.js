@@ -16,6 +16,9 @@ const stage = {
   store: env("HELPCENTER_E2E_STORE"),
   stranger: env("HELPCENTER_E2E_STRANGER"),
   adminKey: env("HELPCENTER_E2E_ADMIN_KEY"),
+  // The admin keys of the stores that look orders up (orders.spec.js).
+  ordersAdminKey: env("HELPCENTER_E2E_ORDERS_ADMIN_KEY"),
+  ordersDownAdminKey: env("HELPCENTER_E2E_ORDERS_DOWN_ADMIN_KEY"),
   files: env("HELPCENTER_E2E_FILES"),
   maildir: env("HELPCENTER_E2E_MAILDIR"),
 };

@@ -47,6 +47,27 @@ pub const AGENTS: [(&str, &str, &str, &str); 2] = [
 const IDENTITY_SECRET_ENV: &str = "HELPCENTER_TEST_IDENTITY_SECRET";
 /// A fixed secret: the server wants at least 16 characters, and nothing here is private.
 const IDENTITY_SECRET: &str = "browser-tests-identity-secret";
+/// The variable the order-lookup sites' config names for their secret.
+const ORDERS_SECRET_ENV: &str = "HELPCENTER_TEST_ORDERS_SECRET";
+/// The secret the storefront's demo order system ([`crate::demo_orders`]) checks the server's
+/// signature with, on the sites that look orders up (`orders`, `orders-down`,
+/// `orders-required-down`). Test-only.
+pub const ORDERS_SECRET: &str = "whsec_YnJvd3Nlci10ZXN0cy1vcmRlci1sb29rdXAta2V5ISE=";
+/// The admin key of a site other than `demo` (each site's own: a key names its site).
+/// Test-only.
+pub fn site_admin_key(site: &str) -> String {
+    format!("browser-tests-{site}-admin-key")
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+/// Where nothing listens: the order system of the sites whose store is down.
+const NOBODY: &str = "127.0.0.1:9";
 /// How long a (re)started server may take to answer `/healthz`, port reuse included.
 const HEALTHY_WITHIN: Duration = Duration::from_secs(30);
 /// The server's last log lines shown when it exits when no one asked it to.
@@ -381,13 +402,57 @@ identity_secret_env = "{IDENTITY_SECRET_ENV}"
 from_name = "Browser test store"
 from_address = "help@shop.example"
 support_address = "support@shop.example"
+
+# The order-first journey (tests/e2e/orders.spec.js): the demo store's order system, served
+# by the storefront on the test page's origin; the same store down, optional and required.
+[[sites]]
+key = "orders"
+display_name = "Copper Kettle"
+allowed_origins = ["http://{page}"]
+time_zone = "UTC"
+admin_key_sha256 = "{orders_key_hash}"
+
+[sites.order_lookup]
+url = "http://{page}/orders/lookup"
+secret_env = "{ORDERS_SECRET_ENV}"
+mode = "optional"
+
+[[sites]]
+key = "orders-down"
+display_name = "Copper Kettle"
+allowed_origins = ["http://{page}"]
+time_zone = "UTC"
+admin_key_sha256 = "{orders_down_key_hash}"
+
+[sites.order_lookup]
+url = "http://{NOBODY}/orders/lookup"
+secret_env = "{ORDERS_SECRET_ENV}"
+mode = "optional"
+timeout_ms = 1000
+
+[[sites]]
+key = "orders-required-down"
+display_name = "Copper Kettle"
+allowed_origins = ["http://{page}"]
+time_zone = "UTC"
+admin_key_sha256 = "{orders_required_down_key_hash}"
+
+[sites.order_lookup]
+url = "http://{NOBODY}/orders/lookup"
+secret_env = "{ORDERS_SECRET_ENV}"
+mode = "required"
+timeout_ms = 1000
 "#,
-            smtp = mail.smtp_table()
+            smtp = mail.smtp_table(),
+            orders_key_hash = sha256_hex(&site_admin_key("orders")),
+            orders_down_key_hash = sha256_hex(&site_admin_key("orders-down")),
+            orders_required_down_key_hash = sha256_hex(&site_admin_key("orders-required-down")),
         ),
     )?;
     let identity_token = ctx
         .cmd(binary)
         .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
+        .env(ORDERS_SECRET_ENV, ORDERS_SECRET)
         .args(["admin", "sign-identity", "--config"])
         .arg(&config)
         .args(["--site", "demo", "--customer-id", "browser-test-customer"])
@@ -402,6 +467,7 @@ support_address = "support@shop.example"
     for (email, name, role, password) in AGENTS {
         ctx.cmd(binary)
             .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
+            .env(ORDERS_SECRET_ENV, ORDERS_SECRET)
             .env("HELPCENTER_AGENT_PASSWORD", password)
             .args(["admin", "--config"])
             .arg(&config)
@@ -422,6 +488,7 @@ support_address = "support@shop.example"
     let mut process = ServerProcess::new(binary, SERVER.parse()?)
         .current_dir(&ctx.root)
         .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
+        .env(ORDERS_SECRET_ENV, ORDERS_SECRET)
         .arg("serve")
         .arg("--config")
         .arg(&config)

@@ -3,7 +3,8 @@
 //! in `dist/`. This sets the stage and runs them:
 //! - the server, with its admin key known to the tests ([`browser_server`]);
 //! - the storefront on the origin the test site allows, serving the demo store
-//!   (`public/demo/`) and the tests' own pages (`tests/e2e/pages/`);
+//!   (`public/demo/`) and the tests' own pages (`tests/e2e/pages/`), and answering the
+//!   `orders` site's order lookups as the demo store's order system;
 //! - the same pages on an origin the site does not allow;
 //! - the evidence a shopper picks, made as real files ([`helpcenter_media::samples`]).
 //!
@@ -46,7 +47,13 @@ pub fn run(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
     write_evidence(files.path())?;
     let server = browser_server::start_serving(ctx, &dist)?;
     let pages = vec![ctx.root.join("public").join("demo"), suite.join("pages")];
-    let _store = storefront::serve(pages.clone(), server.page().parse()?, server.origin())?;
+    // The test page's origin is also the demo store's order system (the `orders` site's).
+    let _store = storefront::serve_with_orders(
+        pages.clone(),
+        server.page().parse()?,
+        server.origin(),
+        Some(browser_server::ORDERS_SECRET.to_owned()),
+    )?;
     let _stranger = storefront::serve(pages, STRANGER.parse()?, server.origin())?;
     // Playwright makes each browser's profile under TMPDIR.
     let profiles = Scratch::new("e2e-profiles")?;
@@ -65,6 +72,14 @@ pub fn run(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
         .env("HELPCENTER_E2E_STORE", format!("http://{}", server.page()))
         .env("HELPCENTER_E2E_STRANGER", format!("http://{STRANGER}"))
         .env("HELPCENTER_E2E_ADMIN_KEY", ADMIN_KEY)
+        .env(
+            "HELPCENTER_E2E_ORDERS_ADMIN_KEY",
+            browser_server::site_admin_key("orders"),
+        )
+        .env(
+            "HELPCENTER_E2E_ORDERS_DOWN_ADMIN_KEY",
+            browser_server::site_admin_key("orders-down"),
+        )
         .env("HELPCENTER_E2E_MAILDIR", server.maildir())
         .env("HELPCENTER_E2E_AGENT_EMAIL", AGENTS[0].0)
         .env("HELPCENTER_E2E_AGENT_PASSWORD", AGENTS[0].3)

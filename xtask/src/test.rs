@@ -200,6 +200,8 @@ pub const E2E_FLOORS: &[(&str, u32)] = &[
     ("keyboard.spec.js", 1),
     ("locale.spec.js", 4),
     ("mail-link.spec.js", 2),
+    // the order-first journey: found and filed verified, the store down (optional, required)
+    ("orders.spec.js", 3),
     ("phone.spec.js", 3),
     ("resume.spec.js", 1),
 ];

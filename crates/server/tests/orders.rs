@@ -727,7 +727,11 @@ async fn erasing_a_shopper_erases_what_the_store_said_of_her_orders_and_its_kept
     // The agent sees the ticket without the store's facts; her tracking number is nowhere.
     let agent = f.admin_view(&filed.ticket_id).await;
     assert_eq!(agent.ticket.order, None);
-    assert!(!serde_json::to_string(&agent).expect("json").contains("SF1234567890"));
+    assert!(
+        !serde_json::to_string(&agent)
+            .expect("json")
+            .contains("SF1234567890")
+    );
     let (ok, out, _) = shopper(&f, &["export", "--email", "wei@example.com"]);
     assert!(ok);
     let export: Value = serde_json::from_str(&out).expect("JSON");
@@ -751,7 +755,10 @@ async fn erasing_a_shopper_erases_what_the_store_said_of_her_orders_and_its_kept
     // A shopper who only looked an order up, and filed nothing, has it erased too.
     let (ok, out, err) = shopper(&f, &["erase", "--email", "lin@example.com", "--yes"]);
     assert!(ok, "{err}");
-    assert!(out.contains("0 ticket(s)") && out.contains("1 answer(s)"), "{out}");
+    assert!(
+        out.contains("0 ticket(s)") && out.contains("1 answer(s)"),
+        "{out}"
+    );
     let (_, out, _) = shopper(&f, &["export", "--email", "lin@example.com"]);
     let export: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(export["order_lookups"], json!([]));
