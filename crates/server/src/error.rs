@@ -78,7 +78,7 @@ pub enum AppError {
     OrderNotFound,
     /// The store's order system failed and the site requires a checked order.
     #[error("{0}; nothing was filed: try again in a few minutes")]
-    OrderLookupUnavailable(crate::orders::LookupFailure),
+    OrderLookupUnavailable(crate::orders::failure::LookupFailure),
     #[error("this site does not look orders up")]
     OrderLookupNotConfigured,
     /// `GET /readyz`: the checks that failed, in words.

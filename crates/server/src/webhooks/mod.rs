@@ -127,13 +127,9 @@ fn summary(
     }
 }
 
-/// `msg_` and 24 hex digits: the `webhook-id` (of a delivery, or of an order lookup's request),
-/// short enough to type into `admin webhooks resend`.
-pub(crate) fn new_delivery_id() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 12];
-    rand::rng().fill_bytes(&mut bytes);
-    format!("msg_{}", hex::encode(bytes))
+/// A delivery's id: its `webhook-id` ([`sign::new_message_id`]).
+fn new_delivery_id() -> String {
+    sign::new_message_id()
 }
 
 #[cfg(test)]

@@ -20,6 +20,15 @@ pub fn new_secret() -> String {
     format!("{SECRET_PREFIX}{}", STANDARD.encode(bytes))
 }
 
+/// `msg_` and 24 hex digits: a `webhook-id` (a delivery's, or an order lookup request's),
+/// short enough to type into `admin webhooks resend`.
+pub fn new_message_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 12];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("msg_{}", hex::encode(bytes))
+}
+
 /// The key a secret stands for; `None` for text that is not `whsec_` + base64.
 pub fn key(secret: &str) -> Option<Vec<u8>> {
     let encoded = secret.strip_prefix(SECRET_PREFIX)?;

@@ -12,6 +12,10 @@ use helpcenter_api::{OrderLookupMode, StoreOrderAnswer};
 use helpcenter_core::StoreOrder;
 use serde::Deserialize;
 
+pub mod failure;
+
+pub use failure::LookupFailure;
+
 use crate::rate_limit::AttemptLimiter;
 use crate::webhooks::sign::{self, ConfiguredSecret};
 
@@ -95,20 +99,6 @@ pub enum Lookup {
     Found(StoreOrder),
     /// No order with this number and this email.
     NotFound,
-}
-
-/// Why the store could not say: each in words for the shopper's message, the log and the
-/// agent ("unverified because …").
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum LookupFailure {
-    #[error("the store's order system did not answer within {0} ms")]
-    Timeout(u128),
-    #[error("the store's order system could not be reached")]
-    Unreachable,
-    #[error("the store's order system answered HTTP {0}")]
-    Status(u16),
-    #[error("the store's order system answered something unusable: {0}")]
-    Nonsense(String),
 }
 
 /// Lookups per order number and per client: order numbers and emails are weak secrets.
@@ -236,7 +226,7 @@ impl OrderDesk {
             email: email.to_owned(),
         })
         .map_err(|e| LookupFailure::Nonsense(e.to_string()))?;
-        let id = crate::webhooks::new_delivery_id();
+        let id = sign::new_message_id();
         let mut request = self
             .client
             .post(source.url.clone())
