@@ -260,10 +260,11 @@ pub fn Widget(
     let resumed = RwSignal::new(resumed);
     let host_origin = host.clone();
     // Only navigation re-renders a screen; typing in a field must not.
+    // On a site that looks orders up, leaving the order step is navigation too (the order
+    // itself is the chunk's: see `chunk::journey`).
     let position = Memo::new(move |_| {
-        let order_step = flow.order.with(Option::is_some);
         flow.draft.with(|d| {
-            let order_step = (order_step && d.order_found) || d.order_unchecked;
+            let order_step = d.order_found || d.order_unchecked;
             (d.category.clone(), d.answers.len(), d.stage, order_step)
         })
     });

@@ -86,20 +86,30 @@ fn build_screen(flow: Flow, which: Screen) -> AnyView {
 
 /// Where the shopper's answers lead: the next question, or the outcome.
 fn journey(flow: Flow) -> AnyView {
-    let (category, answers, order_done) = flow.draft.with_untracked(|d| {
-        let found = d.order_found && flow.order.with_untracked(Option::is_some);
+    let have_order = flow.order().with_untracked(Option::is_some);
+    let (category, answers, order_found, order_unchecked) = flow.draft.with_untracked(|d| {
         (
             d.category.clone(),
             d.answers.clone(),
-            found || d.order_unchecked,
+            d.order_found,
+            d.order_unchecked,
         )
     });
+    let order_done = (order_found && have_order) || order_unchecked;
     // A site that looks orders up asks for the order first, unless the shopper's case may
     // have none (feedback on the website, say).
     let may_have_no_order = category
         .as_deref()
         .is_some_and(|id| flow.with_policy(|p| p.category(id).is_some_and(|c| c.no_order)));
     if flow.order_lookup().is_some() && !order_done && !may_have_no_order {
+        if order_found {
+            // Found before a reload: the order is asked again (it is not kept on the
+            // device), and found anew once the shopper continues. After this render, so the
+            // step's change is navigation again.
+            leptos::task::spawn_local(async move {
+                flow.draft.update(|d| d.order_found = false);
+            });
+        }
         return view! { <crate::screens::OrderScreen /> }.into_any();
     }
     let step = answers.len() + 1;

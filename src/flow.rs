@@ -35,8 +35,9 @@ pub struct Flow {
     files: Later<Attachments>,
     pub filed: RwSignal<Option<Filed>>,
     /// The order as the store described it, on a site that looks orders up: its delivery day
-    /// is the one the claim window counts from. Not kept on the device (asked again).
-    pub order: RwSignal<Option<StoreOrder>>,
+    /// is the one the claim window counts from. Not kept on the device (asked again). Made
+    /// by the chunk's screens ([`Flow::order`]), so the first open carries only the cell.
+    order: Later<RwSignal<Option<StoreOrder>>>,
     /// Set when the shopper tried to move on: from then on every field shows its problems,
     /// touched or not.
     pub show_all: RwSignal<bool>,
@@ -77,7 +78,7 @@ impl Flow {
             file_list: RwSignal::new(files),
             files: Later::new(),
             filed: RwSignal::new(None),
-            order: RwSignal::new(None),
+            order: Later::new(),
             show_all: RwSignal::new(false),
             announce,
             identity: StoredValue::new(identity),
@@ -114,7 +115,7 @@ impl Flow {
 
     fn make_checks(self) -> Checks {
         let (shop, draft, file_list, today) = (self.shop(), self.draft, self.file_list, self.today);
-        let order = self.order;
+        let order = self.order();
         // The store's day when it knows one; the shopper's otherwise.
         let delivered_on = Signal::derive(move || {
             order
@@ -184,6 +185,11 @@ impl Flow {
 
     pub fn with_policy<R>(&self, f: impl FnOnce(&helpcenter_core::Policy) -> R) -> R {
         self.config.with_value(|c| f(&c.policy))
+    }
+
+    /// The order the store found, once looked up on this device.
+    pub fn order(&self) -> RwSignal<Option<StoreOrder>> {
+        self.order.get_or_make(|| RwSignal::new(None))
     }
 
     /// Whether the site looks orders up (and asks for the order first).

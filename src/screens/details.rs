@@ -64,7 +64,7 @@ pub fn DetailsScreen() -> impl IntoView {
         .draft
         .with_untracked(|d| d.order_found)
         .then(|| {
-            flow.order
+            flow.order()
                 .with_untracked(|o| o.as_ref().map(|o| super::order::summary(locale, o)))
         })
         .flatten();

@@ -159,7 +159,7 @@ pub fn OrderScreen() -> impl IntoView {
     view! {
         <section class="hc-screen hc-order">
             <StageBar current=Stage::Problem />
-            {move || match flow.order.get() {
+            {move || match flow.order().get() {
                 None => view! { <LookupForm /> }.into_any(),
                 Some(order) => view! { <FoundOrder order /> }.into_any(),
             }}
@@ -237,7 +237,7 @@ fn LookupForm() -> impl IntoView {
                 Err(SubmitError::Refused { .. }) => Asking::NotFound,
             });
             match result {
-                Ok(order) => flow.order.set(Some(order)),
+                Ok(order) => flow.order().set(Some(order)),
                 // The message is beside the email: the shopper goes there to check it.
                 Err(_) if asking.get_untracked() == Asking::NotFound => {
                     super::focus_first("#hc-lookup-email")
@@ -445,7 +445,7 @@ fn FoundOrder(order: StoreOrder) -> impl IntoView {
         });
     });
     let another = move |_| {
-        flow.order.set(None);
+        flow.order().set(None);
         flow.draft.update(|d| {
             d.order_found = false;
             d.items.clear();

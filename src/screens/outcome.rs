@@ -106,7 +106,7 @@ pub fn OutcomeScreen(
     // The store's delivery day, when it knows one: the window counts from it, and no date is
     // asked for (a typed day could not move it anyway).
     let store_day = flow
-        .order
+        .order()
         .with_untracked(|o| o.as_ref().and_then(|o| o.delivered_on));
     let store_line = store_day.filter(|_| has_window).map(|day| {
         view! {
