@@ -48,10 +48,11 @@ pub struct Draft {
     /// ticket, so it is sent again exactly as it was before anything else is.
     pub pending: Option<NewTicket>,
     /// On a site that looks orders up: the store found the order (its facts are kept in
-    /// [`crate::flow::Flow::order`], asked again after a reload).
+    /// [`crate::flow::Flow::order`]). Not kept on the device: asked again after a reload.
     pub order_found: bool,
     /// On a site that looks orders up: the store could not answer and the shopper went on
-    /// without it (an optional lookup); the claim is filed unverified.
+    /// without it (an optional lookup); the claim is filed unverified. Not kept on the
+    /// device: after a reload the store is asked again.
     pub order_unchecked: bool,
     /// The items of the found order the claim is about.
     pub items: Vec<helpcenter_core::ClaimedItem>,
@@ -259,8 +260,10 @@ mod kept {
                 email: json.or("email", String::new())?,
                 idempotency_key: json.or("idempotency_key", String::new())?,
                 pending: json.optional("pending")?,
-                order_found: json.or("order_found", false)?,
-                order_unchecked: json.or("order_unchecked", false)?,
+                // Where the order step stood is not kept: after a reload the order is looked
+                // up again (the store may answer now); the items picked are kept.
+                order_found: false,
+                order_unchecked: false,
                 items: json.or("items", Vec::new())?,
             })
         }
@@ -279,8 +282,6 @@ mod kept {
                 .member("email", &self.email)
                 .member("idempotency_key", &self.idempotency_key)
                 .member("pending", &self.pending)
-                .member("order_found", &self.order_found)
-                .member("order_unchecked", &self.order_unchecked)
                 .member("items", &self.items)
                 .end();
         }

@@ -34,10 +34,6 @@ pub struct Flow {
     /// through [`Flow::attachments`].
     files: Later<Attachments>,
     pub filed: RwSignal<Option<Filed>>,
-    /// The order as the store described it, on a site that looks orders up: its delivery day
-    /// is the one the claim window counts from. Not kept on the device (asked again). Made
-    /// by the chunk's screens ([`Flow::order`]), so the first open carries only the cell.
-    order: Later<RwSignal<Option<StoreOrder>>>,
     /// Set when the shopper tried to move on: from then on every field shows its problems,
     /// touched or not.
     pub show_all: RwSignal<bool>,
@@ -78,7 +74,6 @@ impl Flow {
             file_list: RwSignal::new(files),
             files: Later::new(),
             filed: RwSignal::new(None),
-            order: Later::new(),
             show_all: RwSignal::new(false),
             announce,
             identity: StoredValue::new(identity),
@@ -116,9 +111,10 @@ impl Flow {
     fn make_checks(self) -> Checks {
         let (shop, draft, file_list, today) = (self.shop(), self.draft, self.file_list, self.today);
         let order = self.order();
+        let store_order = order.clone();
         // The store's day when it knows one; the shopper's otherwise.
         let delivered_on = Signal::derive(move || {
-            order
+            store_order
                 .with(|o| o.as_ref().and_then(|o| o.delivered_on))
                 .or_else(|| draft.with(|d| d.delivered_on.trim().parse::<CivilDate>().ok()))
         });
@@ -187,9 +183,15 @@ impl Flow {
         self.config.with_value(|c| f(&c.policy))
     }
 
-    /// The order the store found, once looked up on this device.
-    pub fn order(&self) -> RwSignal<Option<StoreOrder>> {
-        self.order.get_or_make(|| RwSignal::new(None))
+    /// The order as the store described it, on a site that looks orders up: its delivery day
+    /// is the one the claim window counts from. Not kept on the device (asked again). Beside
+    /// the flow (one widget a page) rather than in it, and made by the chunk's screens, so the
+    /// first open carries none of it.
+    pub fn order(&self) -> ArcRwSignal<Option<StoreOrder>> {
+        thread_local! {
+            static ORDER: ArcRwSignal<Option<StoreOrder>> = ArcRwSignal::new(None);
+        }
+        ORDER.with(Clone::clone)
     }
 
     /// Whether the site looks orders up (and asks for the order first).
