@@ -123,7 +123,7 @@ impl TicketPage {
             Change::Snapshot(fresh) => {
                 let news = fresh.timeline.last().map(|e| e.seq) > Some(self.latest());
                 let status = fresh.status;
-                self.ticket.set(Some(fresh));
+                self.ticket.set(Some(*fresh));
                 if news {
                     self.announce_status(status);
                 }

@@ -24,8 +24,8 @@ pub const POLL_MS: u32 = 4_000;
 pub enum Change {
     /// A new event, in order, each once.
     Event(TicketEvent),
-    /// The whole ticket, read again (polling).
-    Snapshot(TicketView),
+    /// The whole ticket, read again (polling). Boxed: a ticket is many times an event.
+    Snapshot(Box<TicketView>),
     Connection(Connection),
 }
 
@@ -221,7 +221,7 @@ fn poll(weak: Weak<Inner>) {
             if let Some(newest) = ticket.timeline.last() {
                 inner.last.set(inner.last.get().max(newest.seq));
             }
-            (inner.on)(Change::Snapshot(ticket));
+            (inner.on)(Change::Snapshot(Box::new(ticket)));
         }
     });
 }
