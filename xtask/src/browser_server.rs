@@ -353,7 +353,7 @@ fn launch(
     std::fs::write(
         &config,
         format!(
-            r#"# Written by `cargo xtask test` for the browser tests.
+            r##"# Written by `cargo xtask test` for the browser tests.
 [server]
 public_url = "http://{SERVER}"
 
@@ -377,11 +377,17 @@ return_policy_url = "https://shop.example/returns"
 admin_key_sha256 = "{admin_key_hash}"
 identity_secret_env = "{IDENTITY_SECRET_ENV}"
 
+# Not the default blue: the e2e tests see the launcher and the widget wear the site's brand.
+[sites.brand]
+primary_color = "#0b6e4f"
+on_primary_color = "#ffffff"
+radius_px = 10
+
 [sites.mail]
 from_name = "Browser test store"
 from_address = "help@shop.example"
 support_address = "support@shop.example"
-"#,
+"##,
             smtp = mail.smtp_table()
         ),
     )?;

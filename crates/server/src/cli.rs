@@ -478,13 +478,15 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         }
         let _expiry = crate::uploads::spawn_expiry(state.clone());
         let _retention = crate::retention::spawn_retention(state.clone());
+        // Where shoppers' browsers reach this server: the proxy's address when there is one.
+        let public_url = config
+            .server
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
         let mail = crate::mail::MailSettings {
             smtp: config.smtp.clone(),
-            public_url: config
-                .server
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{addr}")),
+            public_url: public_url.clone(),
         };
         let _mail = match crate::mail::worker::spawn(state.clone(), mail) {
             Ok(worker) => worker,
@@ -522,6 +524,10 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         for (key, name) in &sites {
             log.announce(&format!(
                 "Widget of {name} ({key}): http://{addr}/widget/?site={key}"
+            ));
+            log.announce(&format!(
+                "  its tag for the store's pages: <script src=\"{}/embed.js?site={key}\" async></script>",
+                public_url.trim_end_matches('/')
             ));
         }
         log.announce(&format!("Agents' console: http://{addr}/console/"));

@@ -67,7 +67,7 @@ pub struct ConsoleSettings {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
-    /// The key in the embed tag (`data-site="…"`).
+    /// The key in the embed tag (`embed.js?site=…`).
     pub key: String,
     pub display_name: String,
     /// Origins (scheme://host[:port]) whose pages may embed the widget and call the API.
