@@ -353,7 +353,9 @@ pub struct StreamQuery {
     /// The `id` of the last event received, for a client that opens a new `EventSource`
     /// itself (the browser gives up reconnecting after an HTTP error) and so cannot send
     /// `Last-Event-ID`. The header wins when both are sent. A value that is not a whole
-    /// number is refused before the stream opens (400, as plain text).
+    /// number is refused before the stream opens (400, as plain text). Any number up to
+    /// 4294967295 (an event number's range) is taken; one past the last event replays nothing.
+    #[param(format = Int64, maximum = 4294967295.0)]
     last_event_id: Option<u32>,
 }
 
