@@ -21,6 +21,7 @@ use base64::Engine;
 use sha2::Digest;
 
 use crate::cmd::Ctx;
+use crate::short_imports;
 
 /// What helpcenter-server serves precompressed when the browser accepts it.
 const PRECOMPRESSED: [&str; 4] = ["js", "wasm", "css", "html"];
@@ -163,6 +164,12 @@ pub fn split_dist(ctx: &Ctx, app: &App) -> Result<()> {
         .arg("--keep-lld-exports")
         .run()?;
     let bg = format!("{stem}_bg.wasm");
+    let renamed = short_imports::shorten(
+        &bindgen.join(&bg),
+        &bindgen.join(format!("{stem}.js")),
+        &stem,
+    )?;
+    println!("short import names: {renamed} imports from the glue renamed");
     wasm_opt(ctx, &bindgen.join(&bg), &dist.join(&bg))?;
     minify_module(
         ctx,
