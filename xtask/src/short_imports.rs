@@ -31,6 +31,9 @@ pub fn shorten(wasm: &Path, js: &Path, stem: &str) -> Result<usize> {
     Ok(renamed.len())
 }
 
+/// Each renamed import: its old name and its new one.
+type Renamed = Vec<(String, String)>;
+
 /// `n`'s short name: `a`…`z`, `A`…`Z`, then two letters and on.
 fn short_name(mut n: usize) -> String {
     const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -47,7 +50,7 @@ fn short_name(mut n: usize) -> String {
 
 /// The module with each import from `module` renamed (the module to [`MODULE`], the name to
 /// a short one), every other section as it was; and (old, new) for each renamed import.
-fn rename_imports(bytes: &[u8], module: &str) -> Result<(Vec<u8>, Vec<(String, String)>)> {
+fn rename_imports(bytes: &[u8], module: &str) -> Result<(Vec<u8>, Renamed)> {
     use wasmparser::{Parser, Payload};
     let mut out = wasm_encoder::Module::new();
     let mut renamed = Vec::new();
