@@ -39,6 +39,8 @@ pub struct App {
     pub target_subdir: Option<&'static str>,
     /// `RUSTFLAGS` for its build, if any.
     pub rustflags: Option<&'static str>,
+    /// Whether the imports from the glue get short names ([`short_imports`]).
+    pub short_imports: bool,
 }
 
 /// The widget: `dist/`, served under `/widget/`.
@@ -48,6 +50,7 @@ pub const WIDGET: App = App {
     public_url: "/widget/",
     target_subdir: None,
     rustflags: None,
+    short_imports: true,
 };
 
 /// The agents' console: `crates/console/dist/`, served under `/console/`. Leptos's
@@ -59,6 +62,8 @@ pub const CONSOLE: App = App {
     public_url: "/console/",
     target_subdir: Some("console-erased"),
     rustflags: Some("--cfg erase_components"),
+    // Not yet: the console's end-to-end tests have not run on it.
+    short_imports: false,
 };
 
 impl App {
