@@ -169,12 +169,14 @@ pub fn split_dist(ctx: &Ctx, app: &App) -> Result<()> {
         .arg("--keep-lld-exports")
         .run()?;
     let bg = format!("{stem}_bg.wasm");
-    let renamed = short_imports::shorten(
-        &bindgen.join(&bg),
-        &bindgen.join(format!("{stem}.js")),
-        &stem,
-    )?;
-    println!("short import names: {renamed} imports from the glue renamed");
+    if app.short_imports {
+        let renamed = short_imports::shorten(
+            &bindgen.join(&bg),
+            &bindgen.join(format!("{stem}.js")),
+            &stem,
+        )?;
+        println!("short import names: {renamed} imports from the glue renamed");
+    }
     wasm_opt(ctx, &bindgen.join(&bg), &dist.join(&bg))?;
     minify_module(
         ctx,
