@@ -19,6 +19,7 @@ mod fuzz;
 mod install_test;
 mod mail_catcher;
 mod postgres;
+mod short_imports;
 mod split;
 mod split_check;
 mod storefront;

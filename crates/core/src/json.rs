@@ -18,6 +18,8 @@ use crate::policy::{
     Answer, Category, Dispute, ForceMajeure, Notice, OrderNumberCharset, OrderNumberFormat,
     Outcome, Policy, Question, Remedy, Service,
 };
+use crate::problem::{Field, Problem, ProblemCode};
+use crate::ticket::{ResolutionKind, TicketStatus};
 use crate::window::ClaimWindow;
 
 /// A JSON value.
@@ -731,6 +733,44 @@ impl ToJson for EvidenceFile {
     }
 }
 
+impl FromJson for TicketStatus {
+    fn from_json(json: &Json) -> Option<Self> {
+        TicketStatus::parse(json.as_str()?)
+    }
+}
+
+impl FromJson for ResolutionKind {
+    fn from_json(json: &Json) -> Option<Self> {
+        ResolutionKind::ALL
+            .into_iter()
+            .find(|r| Some(r.as_str()) == json.as_str())
+    }
+}
+
+impl FromJson for ProblemCode {
+    fn from_json(json: &Json) -> Option<Self> {
+        ProblemCode::ALL
+            .iter()
+            .copied()
+            .find(|c| Some(c.as_str()) == json.as_str())
+    }
+}
+
+impl FromJson for Field {
+    fn from_json(json: &Json) -> Option<Self> {
+        json.as_str()?.parse().ok()
+    }
+}
+
+impl FromJson for Problem {
+    fn from_json(json: &Json) -> Option<Self> {
+        Some(Problem {
+            field: json.field("field")?,
+            code: json.field("code")?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -849,6 +889,30 @@ mod tests {
             let text = serde_json::to_string(&c).expect("json");
             assert_eq!(OrderNumberCharset::from_json(&parse(&text)), Some(c));
         }
+    }
+
+    #[test]
+    fn statuses_resolutions_and_problems_read_by_their_serde_names() {
+        for s in TicketStatus::ALL {
+            let text = serde_json::to_string(&s).expect("json");
+            assert_eq!(TicketStatus::from_json(&parse(&text)), Some(s));
+        }
+        for r in ResolutionKind::ALL {
+            let text = serde_json::to_string(&r).expect("json");
+            assert_eq!(ResolutionKind::from_json(&parse(&text)), Some(r));
+        }
+        for &code in ProblemCode::ALL {
+            for field in [Field::Email, Field::EvidenceFile(3), Field::Message] {
+                let problem = Problem::new(field, code);
+                let text = serde_json::to_string(&problem).expect("json");
+                assert_eq!(Problem::from_json(&parse(&text)), Some(problem));
+            }
+        }
+        assert_eq!(TicketStatus::from_json(&parse("\"lost\"")), None);
+        assert_eq!(
+            Problem::from_json(&parse(r#"{"field":"evidence[x]","code":"file.empty"}"#)),
+            None
+        );
     }
 
     #[cfg(feature = "builtin-policy")]
