@@ -419,7 +419,7 @@ pub async fn assign(
     {
         Some(_) => {
             state.outbox.wake();
-            state.events.site_changed(&site.key);
+            state.events.committed(&site.key, &ticket.id);
             Ok(())
         }
         None => Err(AppError::TicketChanged),

@@ -1,19 +1,31 @@
-//! Live ticket events for open Server-Sent Events streams. Fan-out is in memory on this
-//! instance (the database is the record; a reconnect replays from it by `Last-Event-ID`).
-//! To scale out, this becomes PostgreSQL LISTEN/NOTIFY behind the same methods.
+//! Live ticket events for open Server-Sent Events streams, on every server instance.
 //!
-//! Agents follow a whole site: their streams are told only *that* the site changed
-//! ([`EventHub::site_changed`]) and read what is new from the database after their cursor,
-//! so live and replayed events come the same way, in the order of the site-wide `event_no`.
+//! The database is the record: a stream sends what the database holds after its cursor (the
+//! shopper's ticket `seq`, the agents' site-wide `event_no`), so live and replayed events come
+//! the same way, in order, and a stream never sends one twice. This hub only says *that*
+//! something was committed: per ticket ([`EventHub::watch_ticket`]) and per site
+//! ([`EventHub::watch_site`]), each a counter the streams wait on.
+//!
+//! Who rings: the instance that wrote the event, at once ([`EventHub::committed`]), and on
+//! PostgreSQL every instance, through `LISTEN/NOTIFY`: each event row is written with a
+//! `pg_notify` in its transaction (delivered on commit only, so never before the row can be
+//! read), and each instance listens on a connection of its own ([`EventHub::listen`]). When
+//! that connection drops, it reconnects and, once listening again, wakes every stream to read
+//! what it missed. Streams also read again every [`RECHECK`], whatever happens, so an event
+//! written by a command on SQLite shows within that.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use helpcenter_api::TicketEvent;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
-/// Events a slow stream may fall behind by before it is told to reconnect (and replay).
-const BUFFER: usize = 64;
+/// The PostgreSQL channel events are announced on; the payload is `site ticket_id`.
+pub const CHANNEL: &str = "helpcenter_events";
+
+/// How often an idle stream reads again without being told to.
+pub const RECHECK: Duration = Duration::from_secs(15);
 
 /// Open event streams one client address (its /64 for IPv6) may hold: a shopper has a few tabs.
 pub const MAX_STREAMS_PER_CLIENT: usize = 8;
@@ -22,8 +34,9 @@ pub const MAX_STREAMS_PER_TICKET: usize = 16;
 
 #[derive(Debug, Default)]
 pub struct EventHub {
-    channels: Mutex<HashMap<String, broadcast::Sender<TicketEvent>>>,
-    /// Open shopper streams, per client address and per ticket.
+    /// Per ticket, a counter bumped on every event of it.
+    tickets: Mutex<HashMap<String, watch::Sender<u64>>>,
+    /// Open shopper streams, per client address and per ticket (on this instance).
     open: Arc<Mutex<OpenStreams>>,
     /// Per site, a counter bumped on every event of its tickets.
     sites: Mutex<HashMap<String, watch::Sender<u64>>>,
@@ -82,44 +95,124 @@ impl EventHub {
         })
     }
 
-    /// Events of `ticket_id` from now on.
-    pub fn subscribe(&self, ticket_id: &str) -> broadcast::Receiver<TicketEvent> {
-        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-        channels
-            .entry(ticket_id.to_owned())
-            .or_insert_with(|| broadcast::channel(BUFFER).0)
-            .subscribe()
+    /// A receiver that wakes when `ticket_id` gets an event (never missing one that happens
+    /// between two waits).
+    pub fn watch_ticket(&self, ticket_id: &str) -> watch::Receiver<u64> {
+        watch(&self.tickets, ticket_id)
     }
 
-    /// Sends a committed event to the ticket's open streams; forgets tickets nobody watches.
-    pub fn publish(&self, ticket_id: &str, event: TicketEvent) {
-        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(sender) = channels.get(ticket_id)
-            && sender.send(event).is_err()
-        {
-            channels.remove(ticket_id);
+    /// A receiver that wakes when any ticket of `site` gets an event.
+    pub fn watch_site(&self, site: &str) -> watch::Receiver<u64> {
+        watch(&self.sites, site)
+    }
+
+    /// Tells the streams of `ticket_id` and of its site's agents that an event of it was
+    /// committed; forgets tickets and sites nobody watches.
+    pub fn committed(&self, site: &str, ticket_id: &str) {
+        ring(&self.tickets, ticket_id);
+        ring(&self.sites, site);
+    }
+
+    /// Wakes every stream: after notifications may have been lost.
+    fn wake_all(&self) {
+        for map in [&self.tickets, &self.sites] {
+            let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+            map.retain(|_, sender| sender.receiver_count() > 0);
+            for sender in map.values() {
+                sender.send_modify(|n| *n = n.wrapping_add(1));
+            }
         }
     }
 
-    /// A receiver that wakes when any ticket of `site` gets an event (never missing one that
-    /// happens between two waits).
-    pub fn watch_site(&self, site: &str) -> watch::Receiver<u64> {
-        let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
-        sites
-            .entry(site.to_owned())
-            .or_insert_with(|| watch::channel(0).0)
-            .subscribe()
-    }
-
-    /// Tells the site's agent streams that something was committed on one of its tickets.
-    pub fn site_changed(&self, site: &str) {
-        let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(sender) = sites.get(site) {
-            if sender.receiver_count() == 0 {
-                sites.remove(site);
-            } else {
-                sender.send_modify(|n| *n = n.wrapping_add(1));
+    /// Listens on PostgreSQL at `url` for events any instance commits, until `shutdown`,
+    /// reconnecting (with back-off up to 5 s) whenever the connection drops.
+    pub fn listen(self: &Arc<Self>, url: String, shutdown: CancellationToken) {
+        let hub = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut wait = Duration::from_millis(100);
+            let mut lost = false;
+            loop {
+                let connected = tokio::select! {
+                    connected = connect(&url) => connected,
+                    () = shutdown.cancelled() => return,
+                };
+                let mut listener = match connected {
+                    Ok(listener) => listener,
+                    Err(e) => {
+                        tracing::warn!(error = %e, retry_in = ?wait, "events: cannot listen on PostgreSQL; streams read every 15 s meanwhile");
+                        tokio::select! {
+                            () = tokio::time::sleep(wait) => {}
+                            () = shutdown.cancelled() => return,
+                        }
+                        wait = (wait * 2).min(Duration::from_secs(5));
+                        lost = true;
+                        continue;
+                    }
+                };
+                wait = Duration::from_millis(100);
+                if lost {
+                    tracing::info!("events: listening on PostgreSQL again");
+                }
+                // Listening now: whatever was committed before is in the database, so every
+                // stream reads after its cursor.
+                hub.wake_all();
+                loop {
+                    let received = tokio::select! {
+                        received = listener.try_recv() => received,
+                        () = shutdown.cancelled() => return,
+                    };
+                    match received {
+                        Ok(Some(notification)) => {
+                            if let Some((site, ticket)) = notification.payload().split_once(' ') {
+                                hub.committed(site, ticket);
+                            }
+                        }
+                        Ok(None) => {
+                            tracing::warn!("events: the PostgreSQL connection dropped; reconnecting");
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "events: listening on PostgreSQL failed; reconnecting");
+                            break;
+                        }
+                    }
+                }
+                lost = true;
             }
+        });
+    }
+}
+
+/// A connection of its own, listening on [`CHANNEL`], named so an operator sees it in
+/// `pg_stat_activity`.
+async fn connect(url: &str) -> Result<sqlx::postgres::PgListener, sqlx::Error> {
+    use std::str::FromStr;
+    let options = sqlx::postgres::PgConnectOptions::from_str(url)?
+        .application_name("helpcenter-server events");
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+fn watch(map: &Mutex<HashMap<String, watch::Sender<u64>>>, key: &str) -> watch::Receiver<u64> {
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(key.to_owned())
+        .or_insert_with(|| watch::channel(0).0)
+        .subscribe()
+}
+
+fn ring(map: &Mutex<HashMap<String, watch::Sender<u64>>>, key: &str) {
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(sender) = map.get(key) {
+        if sender.receiver_count() == 0 {
+            map.remove(key);
+        } else {
+            sender.send_modify(|n| *n = n.wrapping_add(1));
         }
     }
 }
@@ -149,5 +242,24 @@ mod tests {
         assert!(hub.open_stream("HC-1", Some("192.0.2.1")).is_some());
         let open = hub.open.lock().expect("lock");
         assert!(open.per_client.is_empty() && open.per_ticket.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_commit_wakes_the_tickets_and_the_sites_watchers_and_no_other() {
+        let hub = EventHub::default();
+        let mut ticket = hub.watch_ticket("HC-1");
+        let mut other = hub.watch_ticket("HC-2");
+        let site = hub.watch_site("demo");
+        hub.committed("demo", "HC-1");
+        assert!(ticket.has_changed().expect("open"));
+        assert!(site.has_changed().expect("open"));
+        assert!(!other.has_changed().expect("open"));
+        ticket.mark_unchanged();
+        other.mark_unchanged();
+        hub.wake_all();
+        assert!(ticket.has_changed().expect("open") && other.has_changed().expect("open"));
+        drop((ticket, other, site));
+        hub.committed("demo", "HC-1");
+        assert!(hub.tickets.lock().expect("lock").is_empty(), "unwatched tickets are forgotten");
     }
 }

@@ -102,12 +102,7 @@ pub async fn append_all(
             site,
         } => {
             state.outbox.wake();
-            for (new, stored) in events.iter().zip(&stored) {
-                if new.public {
-                    state.events.publish(ticket_id, stored.clone());
-                }
-            }
-            state.events.site_changed(&site);
+            state.events.committed(&site, ticket_id);
             Ok(stored)
         }
         Appended::StatusChanged => Err(AppError::TicketChanged),

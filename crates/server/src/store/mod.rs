@@ -42,7 +42,9 @@
 pub mod admin_keys;
 pub mod agents;
 pub mod console;
+pub mod leases;
 pub mod outbox;
+pub mod queues;
 pub mod request_site;
 pub mod shoppers;
 pub mod tickets;

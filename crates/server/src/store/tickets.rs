@@ -538,5 +538,14 @@ pub(crate) async fn insert_event_row(
     .bind(row.agent)
     .execute(&mut **tx)
     .await?;
+    // Every instance's streams hear of it on commit (src/events.rs); PostgreSQL only, where
+    // several instances share the database.
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT pg_notify($1, site || ' ' || id) FROM tickets WHERE id = $2")
+            .bind(crate::events::CHANNEL)
+            .bind(ticket_id)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
