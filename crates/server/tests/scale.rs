@@ -3,8 +3,8 @@
 //! instance answers. A shopper's live stream held by one instance shows an agent's change
 //! made through the other within a second, never the same event twice, also after the
 //! instances' LISTEN connections are cut; a claim retried through the other instance is the
-//! same ticket with the same access token; every mail goes out exactly once with both
-//! instances' workers running; and with one instance killed (SIGKILL) the other carries on.
+//! same ticket with the same access token; every mail and every webhook goes out exactly
+//! once with both instances' workers running; and with one instance killed (SIGKILL) the other carries on.
 //! On SQLite (one instance by design) each test says it is skipped.
 
 mod support;
@@ -12,11 +12,15 @@ mod support;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use helpcenter_api::{NewTicket, OutboxMail, TicketCreated, TicketSummary};
+use helpcenter_api::{
+    DeliveryState, NewTicket, OutboxMail, RotatedSecret, TicketCreated, TicketSummary,
+    WebhookDelivery,
+};
 use helpcenter_media::samples::png;
 use serde_json::json;
 use support::EventStream;
-use support::cluster::{Cluster, SITE};
+use support::cluster::{Cluster, ClusterOptions, SITE};
+use support::webhooks::Receiver;
 
 fn claim(email: &str, upload: String) -> NewTicket {
     NewTicket {
@@ -128,12 +132,59 @@ async fn every_mail_once(cluster: &Cluster) -> usize {
     mails.len()
 }
 
+/// Waits until every webhook delivery is made, then checks that each was made once (one
+/// attempt) and received once, verified by the Standard Webhooks library.
+async fn every_webhook_once(cluster: &Cluster, receiver: &Receiver) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let deliveries = loop {
+        let deliveries: Vec<WebhookDelivery> = cluster
+            .admin(cluster.http.get(cluster.url("/v1/admin/webhook-deliveries?limit=500")))
+            .send()
+            .await
+            .expect("deliveries")
+            .json()
+            .await
+            .expect("deliveries json");
+        if deliveries.iter().all(|d| d.state == DeliveryState::Delivered) {
+            break deliveries;
+        }
+        assert!(Instant::now() < deadline, "deliveries still pending: {deliveries:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let received = receiver.received();
+    for delivery in &deliveries {
+        let copies: Vec<_> = received.iter().filter(|r| r.id == delivery.id).collect();
+        assert_eq!(copies.len(), 1, "{} received once: {received:#?}", delivery.id);
+        assert_eq!(copies[0].verified_by, ["erp"]);
+        assert_eq!(delivery.attempts, 1, "{delivery:?}");
+    }
+    assert_eq!(received.len(), deliveries.len());
+    deliveries.len()
+}
+
 #[tokio::test]
 async fn through_the_balancer_streams_retried_claims_and_mail_hold_across_instances() {
     let test = "through_the_balancer_streams_retried_claims_and_mail_hold_across_instances";
-    let Some(cluster) = Cluster::start(test, Default::default()).await else {
+    let mut receiver = Receiver::stopped();
+    let options = ClusterOptions {
+        server_config: "[server.webhooks]\nallow_private_targets = true\nretry_first_seconds = 0.2\nretry_max_seconds = 1.0\n".into(),
+        site_config: format!("[[sites.webhooks]]\nname = \"erp\"\nurl = \"{}\"\n", receiver.url()),
+    };
+    let Some(cluster) = Cluster::start(test, options).await else {
         return;
     };
+    receiver.start().await;
+    let rotated: RotatedSecret = cluster
+        .admin(cluster.http.post(cluster.url("/v1/admin/webhooks/erp/rotate-secret")))
+        .json(&json!({ "overlap_seconds": 0 }))
+        .send()
+        .await
+        .expect("rotate")
+        .json()
+        .await
+        .expect("a secret");
+    receiver.trust(&[("erp", &rotated.secret)]);
     // One claim submitted twice with one Idempotency-Key (a shopper's retry after a lost
     // answer), once through each instance: one ticket, the same access token.
     let wei = claim("wei@example.com", screenshot(&cluster, 0).await);
@@ -190,7 +241,7 @@ async fn through_the_balancer_streams_retried_claims_and_mail_hold_across_instan
     let db = cluster.db().await;
     let cut: Vec<bool> = sqlx::query_scalar(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE application_name = 'helpcenter-server events'",
+         WHERE application_name = 'helpcenter-server events' AND datname = current_database()",
     )
     .fetch_all(&db)
     .await
@@ -223,6 +274,9 @@ async fn through_the_balancer_streams_retried_claims_and_mail_hold_across_instan
     let mails = every_mail_once(&cluster).await;
     println!("scale: {mails} mails, each delivered once, both instances' workers running");
     assert!(mails >= 7, "{mails}");
+    let hooks = every_webhook_once(&cluster, &receiver).await;
+    println!("scale: {hooks} webhook deliveries, each made once, both instances' workers running");
+    assert!(hooks >= 7, "{hooks}");
 }
 
 #[tokio::test]

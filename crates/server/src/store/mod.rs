@@ -496,7 +496,8 @@ mod tests {
             migrations: all
                 .migrations
                 .iter()
-                .filter(|m| m.version != 3)
+                // 0011 and later alter the outbox 0003 makes: a database of then had it.
+                .filter(|m| m.version != 3 && m.version < 11)
                 .cloned()
                 .collect::<Vec<_>>()
                 .into(),

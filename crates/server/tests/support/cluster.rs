@@ -37,10 +37,13 @@ pub struct Cluster {
     root: tempfile::TempDir,
 }
 
-/// What the instances' config adds (TOML tables after `[smtp]` and the site).
+/// What the instances' config adds.
 #[derive(Default)]
 pub struct ClusterOptions {
-    pub extra_config: String,
+    /// TOML tables before the site (`[server.webhooks]`, …).
+    pub server_config: String,
+    /// TOML tables of the site, after its `[sites.mail]` (`[[sites.webhooks]]`, …).
+    pub site_config: String,
 }
 
 impl Cluster {
@@ -76,10 +79,11 @@ impl Cluster {
                 "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nretry_first_seconds = 0.2\nretry_max_seconds = 1.0\n\n\
                  {}\n\n\
                  [[sites]]\nkey = \"{SITE}\"\ndisplay_name = \"ACME Kitchen\"\nallowed_origins = [\"http://127.0.0.1:{balancer}\"]\n\
-                 admin_key_sha256 = \"{}\"\n\n[sites.mail]\nfrom_name = \"ACME Kitchen\"\nfrom_address = \"help@acme.example\"\n",
+                 admin_key_sha256 = \"{}\"\n\n[sites.mail]\nfrom_name = \"ACME Kitchen\"\nfrom_address = \"help@acme.example\"\n\n{}",
                 mail.port,
-                options.extra_config,
-                helpcenter_server::auth::sha256_hex(ADMIN_KEY)
+                options.server_config,
+                helpcenter_server::auth::sha256_hex(ADMIN_KEY),
+                options.site_config,
             ),
         )
         .expect("write the config");

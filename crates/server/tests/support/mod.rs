@@ -8,6 +8,7 @@
 pub mod cluster;
 pub mod mail;
 pub mod process;
+pub mod webhooks;
 
 use helpcenter_server::app::ServeOptions;
 use helpcenter_server::client_ip::TrustedProxies;
