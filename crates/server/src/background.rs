@@ -22,7 +22,12 @@ pub static INSTANCE: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Runs `pass` every `interval`, starting at once, on whichever instance takes lease `name`.
-pub fn every<F, Fut>(state: AppState, name: &'static str, interval: Duration, pass: F) -> JoinHandle<()>
+pub fn every<F, Fut>(
+    state: AppState,
+    name: &'static str,
+    interval: Duration,
+    pass: F,
+) -> JoinHandle<()>
 where
     F: Fn(AppState) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send,

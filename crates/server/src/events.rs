@@ -168,7 +168,9 @@ impl EventHub {
                             }
                         }
                         Ok(None) => {
-                            tracing::warn!("events: the PostgreSQL connection dropped; reconnecting");
+                            tracing::warn!(
+                                "events: the PostgreSQL connection dropped; reconnecting"
+                            );
                             break;
                         }
                         Err(e) => {

@@ -4,9 +4,9 @@
 pub mod admin_keys;
 pub mod agent_stream;
 pub mod agents;
-pub mod background;
 pub mod app;
 pub mod auth;
+pub mod background;
 pub mod backup;
 pub mod cli;
 pub mod client_ip;
@@ -22,6 +22,7 @@ pub mod rate_limit;
 pub mod readiness;
 pub mod request_site;
 pub mod retention;
+pub mod retry;
 pub mod routes;
 pub mod sites;
 pub mod state;

@@ -9,12 +9,13 @@
 //!
 //! **Every instance runs this, nothing goes twice.** Before an attempt the worker claims the
 //! row in the database ([`crate::store::Store::claim_head`]: a conditional UPDATE setting a
-//! lease, which one instance's worker wins, on SQLite and PostgreSQL alike). Chosen over
+//! 15-second lease, renewed every 5 s while the attempt lasts, which one instance's worker
+//! wins, on SQLite and PostgreSQL alike). Chosen over
 //! `FOR UPDATE SKIP LOCKED`, which would hold a transaction and a connection open for as
 //! long as the SMTP server or the endpoint takes to answer, and exists on PostgreSQL only;
 //! and over advisory locks, which are PostgreSQL's only and are lost with the connection
 //! that took them. A row is recorded delivered only once the recipient took it, so an
-//! instance killed mid-attempt leaves a claim that runs out, and the row goes again (at
+//! instance killed mid-attempt leaves a claim that runs out within 15 s, and the row goes again (at
 //! least once: the mail's `Message-ID` and the webhook's `webhook-id` let the receiver drop
 //! the copy).
 
@@ -25,45 +26,14 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tokio::task::JoinSet;
 
+pub use crate::retry::RetryPolicy;
 use crate::store::StoreError;
-use crate::store::queues::QueueTable;
+use crate::store::queues::{CLAIM_RENEW, QueueTable};
 use crate::{AppError, AppState};
 
 /// The longest a worker sleeps without reading its outbox: rows put back in line from
 /// another process (`admin outbox retry`), or whose claim ran out, go within this.
 pub const POLL: Duration = Duration::from_secs(5);
-
-/// Back-off between attempts and when to stop trying.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RetryPolicy {
-    /// The wait after the first failed attempt, doubled after each next one…
-    pub first: Duration,
-    /// … up to this.
-    pub max: Duration,
-    /// Attempts stop this long after the row was written (or put back in line by hand).
-    pub give_up_after: Duration,
-}
-
-impl RetryPolicy {
-    /// The wait after `attempts` failed attempts (1 for the first).
-    pub fn backoff(&self, attempts: u32) -> Duration {
-        let exponent = attempts.saturating_sub(1).min(20);
-        self.first
-            .saturating_mul(1u32 << exponent)
-            .min(self.max.max(self.first))
-    }
-
-    /// After failed attempt number `attempts` at `at` of a row whose retries count from
-    /// `since`: when to try again, or `None` to give up.
-    pub fn next_attempt(&self, attempts: u32, since: Timestamp, at: Timestamp) -> Option<Timestamp> {
-        let waited = Duration::try_from(at.duration_since(since)).unwrap_or_default();
-        if waited > self.give_up_after {
-            return None;
-        }
-        let backoff = jiff::SignedDuration::try_from(self.backoff(attempts)).unwrap_or_default();
-        Some(at.checked_add(backoff).unwrap_or(at))
-    }
-}
 
 /// What one attempt came to, with the outbox's own `D`etail of it (for its log).
 #[derive(Debug)]
@@ -83,7 +53,10 @@ pub enum Attempt<D> {
 pub enum Settled<D> {
     Delivered(D),
     /// Given up: refused, or retried until the policy's end.
-    Failed { reason: String, detail: D },
+    Failed {
+        reason: String,
+        detail: D,
+    },
     /// Tried again at `at`.
     Retry {
         reason: String,
@@ -212,11 +185,35 @@ pub async fn run<O: Outbox>(outbox: O) {
 /// Claims `item` (skipped when another worker has it) and makes one attempt.
 async fn claim_and_deliver<O: Outbox>(outbox: &O, item: &O::Item) -> Result<(), AppError> {
     let store = &outbox.state().store;
-    if !store.claim_head(O::TABLE, O::id(item), Timestamp::now()).await? {
-        tracing::debug!(outbox = O::NAME, id = O::id(item), "claimed by another worker");
+    if !store
+        .claim_head(O::TABLE, O::id(item), Timestamp::now())
+        .await?
+    {
+        tracing::debug!(
+            outbox = O::NAME,
+            id = O::id(item),
+            "claimed by another worker"
+        );
         return Ok(());
     }
-    let settled = match outbox.attempt(item).await? {
+    // The claim is renewed while the attempt lasts, however long the recipient takes.
+    let attempt = outbox.attempt(item);
+    let renew = async {
+        loop {
+            tokio::time::sleep(CLAIM_RENEW).await;
+            if let Err(e) = store
+                .renew_claim(O::TABLE, O::id(item), Timestamp::now())
+                .await
+            {
+                tracing::warn!(outbox = O::NAME, id = O::id(item), error = %e, "cannot renew a claim");
+            }
+        }
+    };
+    let attempted = tokio::select! {
+        attempted = attempt => attempted?,
+        never = renew => never,
+    };
+    let settled = match attempted {
         Attempt::Recorded => return Ok(()),
         Attempt::Delivered(detail) => Settled::Delivered(detail),
         Attempt::Refused(reason, detail) => Settled::Failed { reason, detail },
@@ -245,29 +242,4 @@ async fn claim_and_deliver<O: Outbox>(outbox: &O, item: &O::Item) -> Result<(), 
         }
     };
     outbox.settle(item, settled).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_its_bound_and_retries_stop_after_the_policy_s_end() {
-        let policy = RetryPolicy {
-            first: Duration::from_secs(2),
-            max: Duration::from_secs(10),
-            give_up_after: Duration::from_secs(3600),
-        };
-        let waits: Vec<u64> = (1..=5).map(|a| policy.backoff(a).as_secs()).collect();
-        assert_eq!(waits, [2, 4, 8, 10, 10]);
-        assert_eq!(policy.backoff(u32::MAX), Duration::from_secs(10));
-        let since: Timestamp = "2026-12-03T10:00:00Z".parse().expect("time");
-        let at: Timestamp = "2026-12-03T10:30:00Z".parse().expect("time");
-        assert_eq!(
-            policy.next_attempt(3, since, at),
-            Some("2026-12-03T10:30:08Z".parse().expect("time"))
-        );
-        let late: Timestamp = "2026-12-03T11:00:01Z".parse().expect("time");
-        assert_eq!(policy.next_attempt(3, since, late), None);
-    }
 }

@@ -60,7 +60,11 @@ async fn file(cluster: &Cluster, claim: &NewTicket, key: &str) -> (usize, u16, T
         .expect("create");
     let by = cluster.served_by(&response);
     let status = response.status().as_u16();
-    assert!(status == 201 || status == 200, "{:?}", response.text().await);
+    assert!(
+        status == 201 || status == 200,
+        "{:?}",
+        response.text().await
+    );
     (by, status, response.json().await.expect("created"))
 }
 
@@ -81,7 +85,11 @@ async fn agent_says(cluster: &Cluster, ticket: &str, body: &str) -> usize {
 }
 
 /// The shopper's stream of `ticket` through the balancer, after `last`; answers who holds it.
-async fn follow(cluster: &Cluster, created: &TicketCreated, last: Option<u32>) -> (usize, EventStream) {
+async fn follow(
+    cluster: &Cluster,
+    created: &TicketCreated,
+    last: Option<u32>,
+) -> (usize, EventStream) {
     let mut request = cluster
         .http
         .get(cluster.url(&format!("/v1/tickets/{}/events", created.ticket_id)))
@@ -90,7 +98,10 @@ async fn follow(cluster: &Cluster, created: &TicketCreated, last: Option<u32>) -
         request = request.header("Last-Event-ID", last.to_string());
     }
     let response = request.send().await.expect("open the stream");
-    (cluster.served_by(&response), EventStream::from_response(response))
+    (
+        cluster.served_by(&response),
+        EventStream::from_response(response),
+    )
 }
 
 /// Waits until the outbox has nothing pending, then checks that every mail in it was sent
@@ -106,7 +117,10 @@ async fn every_mail_once(cluster: &Cluster) -> usize {
             .json()
             .await
             .expect("outbox json");
-        if mails.iter().all(|m| m.state == helpcenter_api::MailState::Sent) {
+        if mails
+            .iter()
+            .all(|m| m.state == helpcenter_api::MailState::Sent)
+        {
             break mails;
         }
         assert!(Instant::now() < deadline, "mail still pending: {mails:#?}");
@@ -138,24 +152,39 @@ async fn every_webhook_once(cluster: &Cluster, receiver: &Receiver) -> usize {
     let deadline = Instant::now() + Duration::from_secs(30);
     let deliveries = loop {
         let deliveries: Vec<WebhookDelivery> = cluster
-            .admin(cluster.http.get(cluster.url("/v1/admin/webhook-deliveries?limit=500")))
+            .admin(
+                cluster
+                    .http
+                    .get(cluster.url("/v1/admin/webhook-deliveries?limit=500")),
+            )
             .send()
             .await
             .expect("deliveries")
             .json()
             .await
             .expect("deliveries json");
-        if deliveries.iter().all(|d| d.state == DeliveryState::Delivered) {
+        if deliveries
+            .iter()
+            .all(|d| d.state == DeliveryState::Delivered)
+        {
             break deliveries;
         }
-        assert!(Instant::now() < deadline, "deliveries still pending: {deliveries:#?}");
+        assert!(
+            Instant::now() < deadline,
+            "deliveries still pending: {deliveries:#?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     tokio::time::sleep(Duration::from_secs(1)).await;
     let received = receiver.received();
     for delivery in &deliveries {
         let copies: Vec<_> = received.iter().filter(|r| r.id == delivery.id).collect();
-        assert_eq!(copies.len(), 1, "{} received once: {received:#?}", delivery.id);
+        assert_eq!(
+            copies.len(),
+            1,
+            "{} received once: {received:#?}",
+            delivery.id
+        );
         assert_eq!(copies[0].verified_by, ["erp"]);
         assert_eq!(delivery.attempts, 1, "{delivery:?}");
     }
@@ -176,7 +205,11 @@ async fn through_the_balancer_streams_retried_claims_and_mail_hold_across_instan
     };
     receiver.start().await;
     let rotated: RotatedSecret = cluster
-        .admin(cluster.http.post(cluster.url("/v1/admin/webhooks/erp/rotate-secret")))
+        .admin(
+            cluster
+                .http
+                .post(cluster.url("/v1/admin/webhooks/erp/rotate-secret")),
+        )
         .json(&json!({ "overlap_seconds": 0 }))
         .send()
         .await
@@ -194,7 +227,10 @@ async fn through_the_balancer_streams_retried_claims_and_mail_hold_across_instan
     assert_eq!((first_by, first_status), (0, 201));
     assert_eq!((again_by, again_status), (1, 200));
     assert_eq!(again.ticket_id, first.ticket_id);
-    assert_eq!(again.access_token, first.access_token, "the same token from either instance");
+    assert_eq!(
+        again.access_token, first.access_token,
+        "the same token from either instance"
+    );
     let tickets: Vec<TicketSummary> = cluster
         .admin(cluster.http.get(cluster.url("/v1/admin/tickets")))
         .send()
@@ -214,14 +250,25 @@ async fn through_the_balancer_streams_retried_claims_and_mail_hold_across_instan
     for i in 0..5u32 {
         cluster.next_to(1).await;
         let sent = Instant::now();
-        assert_eq!(agent_says(&cluster, &first.ticket_id, &format!("Update {i} on your claim")).await, 1);
+        assert_eq!(
+            agent_says(
+                &cluster,
+                &first.ticket_id,
+                &format!("Update {i} on your claim")
+            )
+            .await,
+            1
+        );
         let event = stream
             .next_within(Duration::from_secs(1))
             .await
             .expect("the agent's message on the other instance's stream within a second");
         latencies.push(sent.elapsed());
         assert_eq!(event.seq, 2 + i, "in order, none skipped, none twice");
-        assert_eq!(event.message.as_deref(), Some(format!("Update {i} on your claim").as_str()));
+        assert_eq!(
+            event.message.as_deref(),
+            Some(format!("Update {i} on your claim").as_str())
+        );
     }
     latencies.sort();
     println!(
@@ -232,7 +279,10 @@ async fn through_the_balancer_streams_retried_claims_and_mail_hold_across_instan
     );
     assert!(latencies.iter().all(|l| *l < Duration::from_secs(1)));
     assert!(
-        stream.next_within(Duration::from_millis(1500)).await.is_none(),
+        stream
+            .next_within(Duration::from_millis(1500))
+            .await
+            .is_none(),
         "no event twice"
     );
 
@@ -249,19 +299,34 @@ async fn through_the_balancer_streams_retried_claims_and_mail_hold_across_instan
     assert_eq!(cut, [true, true], "one listener per instance");
     cluster.next_to(1).await;
     let sent = Instant::now();
-    assert_eq!(agent_says(&cluster, &first.ticket_id, "Written while nobody listened").await, 1);
+    assert_eq!(
+        agent_says(&cluster, &first.ticket_id, "Written while nobody listened").await,
+        1
+    );
     let event = stream
         .next_within(Duration::from_secs(3))
         .await
         .expect("the message after the listeners reconnected");
-    println!("scale: with the listeners cut, the message reached the stream in {:?}", sent.elapsed());
+    println!(
+        "scale: with the listeners cut, the message reached the stream in {:?}",
+        sent.elapsed()
+    );
     assert_eq!(event.seq, 7);
-    assert!(stream.next_within(Duration::from_millis(1500)).await.is_none(), "no event twice");
+    assert!(
+        stream
+            .next_within(Duration::from_millis(1500))
+            .await
+            .is_none(),
+        "no event twice"
+    );
     let relistened = Instant::now() + Duration::from_secs(5);
     while !(cluster.log(0).contains("listening on PostgreSQL again")
         && cluster.log(1).contains("listening on PostgreSQL again"))
     {
-        assert!(Instant::now() < relistened, "both instances say they listen again");
+        assert!(
+            Instant::now() < relistened,
+            "both instances say they listen again"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
@@ -269,11 +334,23 @@ async fn through_the_balancer_streams_retried_claims_and_mail_hold_across_instan
     // mail, and each goes out once.
     for i in 0..6 {
         let upload = screenshot(&cluster, i % 2).await;
-        file(&cluster, &claim(&format!("shopper{i}@example.com"), upload), &format!("scale-{i}")).await;
+        file(
+            &cluster,
+            &claim(&format!("shopper{i}@example.com"), upload),
+            &format!("scale-{i}"),
+        )
+        .await;
     }
     let mails = every_mail_once(&cluster).await;
     println!("scale: {mails} mails, each delivered once, both instances' workers running");
     assert!(mails >= 7, "{mails}");
+    for i in 0..2 {
+        let log = cluster.log(i);
+        assert!(
+            log.contains("mail: sent") && log.contains("webhooks: delivered"),
+            "instance {i} delivered too:\n{log}"
+        );
+    }
     let hooks = every_webhook_once(&cluster, &receiver).await;
     println!("scale: {hooks} webhook deliveries, each made once, both instances' workers running");
     assert!(hooks >= 7, "{hooks}");
@@ -300,22 +377,45 @@ async fn an_instance_killed_mid_run_leaves_the_other_carrying_on() {
     every_mail_once(&cluster).await;
 
     cluster.kill(0);
-    assert!(doomed.ends_within(2).await, "the killed instance's stream ends");
+    assert!(
+        doomed.ends_within(2).await,
+        "the killed instance's stream ends"
+    );
     // Every request now lands on instance 1 (nginx passes over the dead one).
-    assert_eq!(agent_says(&cluster, &filed.ticket_id, "We are on it").await, 1);
+    assert_eq!(
+        agent_says(&cluster, &filed.ticket_id, "We are on it").await,
+        1
+    );
     let event = survivor.next().await;
-    assert_eq!((event.seq, event.message.as_deref()), (2, Some("We are on it")));
+    assert_eq!(
+        (event.seq, event.message.as_deref()),
+        (2, Some("We are on it"))
+    );
     // The shopper's browser reconnects with what it had: the balancer sends it to instance 1,
     // which replays what it missed.
     let (now_on, mut resumed) = follow(&cluster, &filed, Some(1)).await;
     assert_eq!(now_on, 1);
     assert_eq!(resumed.next().await.seq, 2);
-    assert!(resumed.next_within(Duration::from_millis(1500)).await.is_none());
-    assert!(survivor.next_within(Duration::from_millis(100)).await.is_none(), "no event twice");
+    assert!(
+        resumed
+            .next_within(Duration::from_millis(1500))
+            .await
+            .is_none()
+    );
+    assert!(
+        survivor
+            .next_within(Duration::from_millis(100))
+            .await
+            .is_none(),
+        "no event twice"
+    );
     // The claim filed on instance 0, retried now: the same ticket and token from instance 1.
     let (by, status, again) = file(&cluster, &li, "scale-li").await;
     assert_eq!((by, status), (1, 200));
-    assert_eq!((again.ticket_id, again.access_token), (filed.ticket_id.clone(), filed.access_token.clone()));
+    assert_eq!(
+        (again.ticket_id, again.access_token),
+        (filed.ticket_id.clone(), filed.access_token.clone())
+    );
     // New claims are filed and their mail goes out, once.
     let upload = screenshot(&cluster, 1).await;
     let (by, status, _) = file(&cluster, &claim("max@example.com", upload), "scale-max").await;

@@ -8,8 +8,8 @@
 mod support;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use helpcenter_api::{
@@ -17,7 +17,6 @@ use helpcenter_api::{
     WebhookEventType, WebhookPayload,
 };
 use helpcenter_media::samples::png;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use support::mail::free_port;
 use support::process::ServerProcess;

@@ -65,9 +65,9 @@ impl SmtpConfig {
     }
 
     /// Back-off and giving up, for the outbox's scheduler.
-    pub fn retry(&self) -> crate::outbox::RetryPolicy {
+    pub fn retry(&self) -> crate::retry::RetryPolicy {
         let first = self.retry_first_seconds.unwrap_or(30.0).max(0.01);
-        crate::outbox::RetryPolicy {
+        crate::retry::RetryPolicy {
             first: Duration::from_secs_f64(first),
             max: Duration::from_secs_f64(self.retry_max_seconds.unwrap_or(1800.0).max(first)),
             give_up_after: self.give_up_after(),

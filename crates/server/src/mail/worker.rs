@@ -104,16 +104,14 @@ impl Outbox for MailOutbox {
     }
 
     async fn attempt(&self, mail: &OutboxMail) -> Result<Attempt<()>, crate::AppError> {
-        Ok(
-            match message(&self.state, &self.settings, mail).await? {
-                Err(reason) => Attempt::Refused(reason, ()),
-                Ok(message) => match self.transport.send(message).await {
-                    Delivery::Sent => Attempt::Delivered(()),
-                    Delivery::Refused(reason) => Attempt::Refused(reason, ()),
-                    Delivery::Later(reason) => Attempt::Later(reason, ()),
-                },
+        Ok(match message(&self.state, &self.settings, mail).await? {
+            Err(reason) => Attempt::Refused(reason, ()),
+            Ok(message) => match self.transport.send(message).await {
+                Delivery::Sent => Attempt::Delivered(()),
+                Delivery::Refused(reason) => Attempt::Refused(reason, ()),
+                Delivery::Later(reason) => Attempt::Later(reason, ()),
             },
-        )
+        })
     }
 
     async fn settle(&self, mail: &OutboxMail, settled: Settled<()>) -> Result<(), crate::AppError> {

@@ -78,17 +78,45 @@ mod tests {
             at("2026-12-03T10:05:00Z"),
             at("2026-12-03T10:10:00Z"),
         );
-        assert!(store.take_lease("retention", "a", t0, t2).await.expect("take"));
-        assert!(!store.take_lease("retention", "b", t1, t2).await.expect("held by a"));
-        assert!(store.take_lease("upload expiry", "b", t1, t2).await.expect("another pass"));
-        assert!(store.take_lease("retention", "a", t1, t2).await.expect("a again"));
-        assert!(store.take_lease("retention", "b", t2, at("2026-12-03T11:00:00Z")).await.expect("ended"));
+        assert!(
+            store
+                .take_lease("retention", "a", t0, t2)
+                .await
+                .expect("take")
+        );
+        assert!(
+            !store
+                .take_lease("retention", "b", t1, t2)
+                .await
+                .expect("held by a")
+        );
+        assert!(
+            store
+                .take_lease("upload expiry", "b", t1, t2)
+                .await
+                .expect("another pass")
+        );
+        assert!(
+            store
+                .take_lease("retention", "a", t1, t2)
+                .await
+                .expect("a again")
+        );
+        assert!(
+            store
+                .take_lease("retention", "b", t2, at("2026-12-03T11:00:00Z"))
+                .await
+                .expect("ended")
+        );
         assert_eq!(
             store.lease("retention").await.expect("read"),
             Some(("b".to_owned(), "2026-12-03T11:00:00.000000Z".to_owned()))
         );
         let secret = store.shared_server_secret("first").await.expect("store");
         assert_eq!(secret, "first");
-        assert_eq!(store.shared_server_secret("second").await.expect("read"), "first");
+        assert_eq!(
+            store.shared_server_secret("second").await.expect("read"),
+            "first"
+        );
     }
 }

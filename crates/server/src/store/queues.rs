@@ -9,7 +9,8 @@
 //! the SMTP server or the endpoint answers. Recording the attempt clears the claim. An
 //! instance killed mid-delivery leaves the claim to run out: the head is tried again after
 //! [`CLAIM_LEASE`], as after any crash (at least once; the `Message-ID` and `webhook-id` let
-//! the receiver drop the copy).
+//! the receiver drop the copy). While an attempt lasts, its worker renews the claim
+//! ([`Store::renew_claim`]).
 
 use std::time::Duration;
 
@@ -17,9 +18,11 @@ use sqlx::any::AnyRow;
 
 use super::{Store, StoreError, parse_timestamp, timestamp};
 
-/// How long a claimed delivery is left to the instance that claimed it: far longer than one
-/// attempt can take (SMTP gives up after 30 s, webhooks after 15 s plus 5 s to connect).
-pub const CLAIM_LEASE: Duration = Duration::from_secs(120);
+/// How long a claim holds unless renewed: the worker renews it every [`CLAIM_RENEW`] while
+/// its attempt lasts, so an instance killed mid-attempt holds the row at most this long.
+pub const CLAIM_LEASE: Duration = Duration::from_secs(15);
+/// How often a worker renews the claim of the attempt it is making.
+pub const CLAIM_RENEW: Duration = Duration::from_secs(5);
 
 /// An outbox table and what makes one of its queues.
 #[derive(Clone, Copy, Debug)]
@@ -129,6 +132,28 @@ impl Store {
         .execute(&self.writer)
         .await?;
         Ok(claimed.rows_affected() == 1)
+    }
+
+    /// Extends this instance's claim on row `id` of `table` by [`CLAIM_LEASE`] from `now`
+    /// (an attempt still under way).
+    pub async fn renew_claim(
+        &self,
+        table: QueueTable,
+        id: &str,
+        now: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        let until = now
+            .checked_add(jiff::SignedDuration::try_from(CLAIM_LEASE).unwrap_or_default())
+            .unwrap_or(now);
+        sqlx::query(&format!(
+            "UPDATE {} SET claimed_until = $1 WHERE id = $2 AND claimed_until IS NOT NULL",
+            table.table
+        ))
+        .bind(timestamp(until))
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
     }
 
     /// Puts row `id` of `site` back in line to go at `at`, whatever became of it before

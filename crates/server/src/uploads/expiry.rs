@@ -31,19 +31,24 @@ pub struct ExpiryReport {
 /// Runs [`expire_uploads`] every [`EXPIRY_INTERVAL`], starting at once, on one instance at a
 /// time ([`crate::background`]).
 pub fn spawn_expiry(state: AppState) -> JoinHandle<()> {
-    crate::background::every(state, "upload expiry", EXPIRY_INTERVAL, |state| async move {
-        match expire_uploads(&state.store, &state.evidence, Timestamp::now()).await {
-            Ok(report) if report != ExpiryReport::default() => {
-                tracing::info!(
-                    expired = report.expired,
-                    orphans = report.orphans,
-                    "expired unfinished uploads"
-                );
+    crate::background::every(
+        state,
+        "upload expiry",
+        EXPIRY_INTERVAL,
+        |state| async move {
+            match expire_uploads(&state.store, &state.evidence, Timestamp::now()).await {
+                Ok(report) if report != ExpiryReport::default() => {
+                    tracing::info!(
+                        expired = report.expired,
+                        orphans = report.orphans,
+                        "expired unfinished uploads"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "upload expiry pass failed"),
             }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "upload expiry pass failed"),
-        }
-    })
+        },
+    )
 }
 
 /// One pass at `now`: deletes uploads no ticket holds whose expiry is before `now`, then partial

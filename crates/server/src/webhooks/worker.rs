@@ -115,7 +115,10 @@ impl Worker {
 
     /// One attempt at one delivery (none, with the delivery put off, while its endpoint has
     /// no secret).
-    async fn attempt_delivery(&self, due: &DueDelivery) -> Result<Attempt<AttemptRecord>, StoreError> {
+    async fn attempt_delivery(
+        &self,
+        due: &DueDelivery,
+    ) -> Result<Attempt<AttemptRecord>, StoreError> {
         let store = &self.state.store;
         let delivery = &due.delivery;
         let now = Timestamp::now();

@@ -140,7 +140,11 @@ impl Receiver {
     }
 
     /// Waits until `done` holds for what was received.
-    pub async fn wait_until(&self, what: &str, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+    pub async fn wait_until(
+        &self,
+        what: &str,
+        done: impl Fn(&[Received]) -> bool,
+    ) -> Vec<Received> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let received = self.received();
@@ -162,4 +166,3 @@ impl Drop for Receiver {
         self.stop();
     }
 }
-
