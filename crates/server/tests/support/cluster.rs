@@ -33,8 +33,18 @@ pub struct Cluster {
     dirs: Vec<PathBuf>,
     config: PathBuf,
     database_url: String,
-    nginx: Child,
+    nginx: Nginx,
     root: tempfile::TempDir,
+}
+
+/// nginx in the foreground, stopped when dropped (a failed start included).
+struct Nginx(Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// What the instances' config adds.
@@ -195,13 +205,6 @@ impl Cluster {
     }
 }
 
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = self.nginx.kill();
-        let _ = self.nginx.wait();
-    }
-}
-
 async fn start_instance(dir: &Path, config: &Path, port: u16, database_url: &str) -> ServerProcess {
     ServerProcess::start_with_database(
         dir,
@@ -213,7 +216,7 @@ async fn start_instance(dir: &Path, config: &Path, port: u16, database_url: &str
     .await
 }
 
-fn start_nginx(dir: &Path, port: u16, upstreams: &[u16]) -> Child {
+fn start_nginx(dir: &Path, port: u16, upstreams: &[u16]) -> Nginx {
     std::fs::create_dir_all(dir).expect("nginx dir");
     let nginx = std::env::var("HELPCENTER_TEST_NGINX").unwrap_or_else(|_| "/usr/sbin/nginx".into());
     assert!(
@@ -246,12 +249,14 @@ fn start_nginx(dir: &Path, port: u16, upstreams: &[u16]) -> Child {
     );
     let path = dir.join("nginx.conf");
     std::fs::write(&path, conf).expect("nginx.conf");
-    Command::new(&nginx)
-        .args(["-p", &d.to_string(), "-c"])
-        .arg(&path)
-        .args(["-g", "daemon off;"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start nginx")
+    Nginx(
+        Command::new(&nginx)
+            .args(["-p", &d.to_string(), "-c"])
+            .arg(&path)
+            .args(["-g", "daemon off;"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start nginx"),
+    )
 }
