@@ -1,28 +1,33 @@
 //! Live ticket events for open Server-Sent Events streams, on every server instance.
 //!
-//! The database is the record: a stream sends what the database holds after its cursor (the
-//! shopper's ticket `seq`, the agents' site-wide `event_no`), so live and replayed events come
-//! the same way, in order, and a stream never sends one twice. This hub only says *that*
-//! something was committed: per ticket ([`EventHub::watch_ticket`]) and per site
-//! ([`EventHub::watch_site`]), each a counter the streams wait on.
+//! The database is the record: a stream sends the events after its cursor (the shopper's
+//! ticket `seq`, the agents' site-wide `event_no`), in order, never one twice. This hub tells
+//! the streams what was committed: per ticket ([`EventHub::watch_ticket`]) the events
+//! themselves when this instance wrote them ([`TicketNews::Events`], the in-memory path, all
+//! SQLite needs), or only how far the ticket's timeline now goes when another instance did
+//! ([`TicketNews::Upto`]: the stream then reads from the database); per site
+//! ([`EventHub::watch_site`]) a counter the agents' streams wait on before reading theirs.
 //!
-//! Who rings: the instance that wrote the event, at once ([`EventHub::committed`]), and on
-//! PostgreSQL every instance, through `LISTEN/NOTIFY`: each event row is written with a
-//! `pg_notify` in its transaction (delivered on commit only, so never before the row can be
-//! read), and each instance listens on a connection of its own ([`EventHub::listen`]). When
-//! that connection drops, it reconnects and, once listening again, wakes every stream to read
-//! what it missed. Streams also read again every [`RECHECK`], whatever happens, so an event
-//! written by a command on SQLite shows within that.
+//! On PostgreSQL each event row is written with a `pg_notify` in its transaction (delivered
+//! on commit only, so never before the row can be read) and every instance listens on a
+//! connection of its own ([`EventHub::listen`]). When that connection drops, the instance
+//! reconnects and, once listening again, has every stream read what it missed. Streams also
+//! read again every [`RECHECK`], whatever happens, so an event written by a command shows
+//! within that.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::watch;
+use helpcenter_api::TicketEvent;
+use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
-/// The PostgreSQL channel events are announced on; the payload is `site ticket_id`.
+/// The PostgreSQL channel events are announced on; the payload is `site ticket_id seq`.
 pub const CHANNEL: &str = "helpcenter_events";
+
+/// News a slow stream may fall behind by before it reads from the database instead.
+const BUFFER: usize = 64;
 
 /// How often an idle stream reads again without being told to.
 pub const RECHECK: Duration = Duration::from_secs(15);
@@ -34,12 +39,26 @@ pub const MAX_STREAMS_PER_TICKET: usize = 16;
 
 #[derive(Debug, Default)]
 pub struct EventHub {
-    /// Per ticket, a counter bumped on every event of it.
-    tickets: Mutex<HashMap<String, watch::Sender<u64>>>,
+    /// Per ticket, what was committed on it.
+    tickets: Mutex<HashMap<String, broadcast::Sender<TicketNews>>>,
     /// Open shopper streams, per client address and per ticket (on this instance).
     open: Arc<Mutex<OpenStreams>>,
     /// Per site, a counter bumped on every event of its tickets.
     sites: Mutex<HashMap<String, watch::Sender<u64>>>,
+}
+
+/// What a ticket's streams are told.
+#[derive(Clone, Debug)]
+pub enum TicketNews {
+    /// This instance committed events `first..=last` of the timeline (in one transaction);
+    /// `public` are those the shopper sees.
+    Events {
+        first: u32,
+        last: u32,
+        public: Arc<[TicketEvent]>,
+    },
+    /// The timeline now goes at least to this `seq` (written elsewhere): read what is new.
+    Upto(u32),
 }
 
 #[derive(Debug, Default)]
@@ -95,32 +114,58 @@ impl EventHub {
         })
     }
 
-    /// A receiver that wakes when `ticket_id` gets an event (never missing one that happens
-    /// between two waits).
-    pub fn watch_ticket(&self, ticket_id: &str) -> watch::Receiver<u64> {
-        watch(&self.tickets, ticket_id)
+    /// What is committed on `ticket_id` from now on.
+    pub fn watch_ticket(&self, ticket_id: &str) -> broadcast::Receiver<TicketNews> {
+        let mut tickets = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
+        tickets
+            .entry(ticket_id.to_owned())
+            .or_insert_with(|| broadcast::channel(BUFFER).0)
+            .subscribe()
     }
 
     /// A receiver that wakes when any ticket of `site` gets an event.
     pub fn watch_site(&self, site: &str) -> watch::Receiver<u64> {
-        watch(&self.sites, site)
+        let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
+        sites
+            .entry(site.to_owned())
+            .or_insert_with(|| watch::channel(0).0)
+            .subscribe()
     }
 
-    /// Tells the streams of `ticket_id` and of its site's agents that an event of it was
-    /// committed; forgets tickets and sites nobody watches.
-    pub fn committed(&self, site: &str, ticket_id: &str) {
-        ring(&self.tickets, ticket_id);
+    /// Tells the site's agents' streams, and with `news` the ticket's streams, that this
+    /// instance committed events on `ticket_id`.
+    pub fn committed(&self, site: &str, ticket_id: &str, news: Option<TicketNews>) {
+        if let Some(news) = news {
+            self.tell(ticket_id, news);
+        }
         ring(&self.sites, site);
     }
 
-    /// Wakes every stream: after notifications may have been lost.
+    /// Tells the streams that another instance committed event `seq` of `ticket_id`.
+    fn committed_elsewhere(&self, site: &str, ticket_id: &str, seq: u32) {
+        self.tell(ticket_id, TicketNews::Upto(seq));
+        ring(&self.sites, site);
+    }
+
+    fn tell(&self, ticket_id: &str, news: TicketNews) {
+        let mut tickets = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(sender) = tickets.get(ticket_id)
+            && sender.send(news).is_err()
+        {
+            tickets.remove(ticket_id);
+        }
+    }
+
+    /// Has every stream read from the database: after notifications may have been lost.
     fn wake_all(&self) {
-        for map in [&self.tickets, &self.sites] {
-            let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
-            map.retain(|_, sender| sender.receiver_count() > 0);
-            for sender in map.values() {
-                sender.send_modify(|n| *n = n.wrapping_add(1));
-            }
+        {
+            let mut tickets = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
+            tickets.retain(|_, sender| sender.send(TicketNews::Upto(u32::MAX)).is_ok());
+        }
+        let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
+        sites.retain(|_, sender| sender.receiver_count() > 0);
+        for sender in sites.values() {
+            sender.send_modify(|n| *n = n.wrapping_add(1));
         }
     }
 
@@ -163,8 +208,11 @@ impl EventHub {
                     };
                     match received {
                         Ok(Some(notification)) => {
-                            if let Some((site, ticket)) = notification.payload().split_once(' ') {
-                                hub.committed(site, ticket);
+                            let mut parts = notification.payload().split(' ');
+                            if let (Some(site), Some(ticket), Some(Ok(seq))) =
+                                (parts.next(), parts.next(), parts.next().map(str::parse))
+                            {
+                                hub.committed_elsewhere(site, ticket, seq);
                             }
                         }
                         Ok(None) => {
@@ -199,13 +247,6 @@ async fn connect(url: &str) -> Result<sqlx::postgres::PgListener, sqlx::Error> {
     let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
     listener.listen(CHANNEL).await?;
     Ok(listener)
-}
-
-fn watch(map: &Mutex<HashMap<String, watch::Sender<u64>>>, key: &str) -> watch::Receiver<u64> {
-    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
-    map.entry(key.to_owned())
-        .or_insert_with(|| watch::channel(0).0)
-        .subscribe()
 }
 
 fn ring(map: &Mutex<HashMap<String, watch::Sender<u64>>>, key: &str) {
@@ -247,21 +288,33 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_commit_wakes_the_tickets_and_the_sites_watchers_and_no_other() {
+    async fn a_commit_tells_the_tickets_and_the_sites_streams_and_no_other() {
         let hub = EventHub::default();
         let mut ticket = hub.watch_ticket("HC-1");
         let mut other = hub.watch_ticket("HC-2");
         let site = hub.watch_site("demo");
-        hub.committed("demo", "HC-1");
-        assert!(ticket.has_changed().expect("open"));
+        hub.committed(
+            "demo",
+            "HC-1",
+            Some(TicketNews::Events {
+                first: 2,
+                last: 2,
+                public: Arc::from(Vec::new()),
+            }),
+        );
+        assert!(matches!(
+            ticket.try_recv(),
+            Ok(TicketNews::Events { first: 2, .. })
+        ));
         assert!(site.has_changed().expect("open"));
-        assert!(!other.has_changed().expect("open"));
-        ticket.mark_unchanged();
-        other.mark_unchanged();
+        assert!(other.try_recv().is_err());
+        hub.committed_elsewhere("demo", "HC-1", 3);
+        assert!(matches!(ticket.try_recv(), Ok(TicketNews::Upto(3))));
         hub.wake_all();
-        assert!(ticket.has_changed().expect("open") && other.has_changed().expect("open"));
+        assert!(matches!(ticket.try_recv(), Ok(TicketNews::Upto(u32::MAX))));
+        assert!(matches!(other.try_recv(), Ok(TicketNews::Upto(u32::MAX))));
         drop((ticket, other, site));
-        hub.committed("demo", "HC-1");
+        hub.committed_elsewhere("demo", "HC-1", 4);
         assert!(
             !hub.tickets.lock().expect("lock").contains_key("HC-1"),
             "unwatched tickets are forgotten"

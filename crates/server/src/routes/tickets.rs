@@ -198,7 +198,7 @@ pub async fn create(
             Created::IdTaken => continue,
             Created::Created => {
                 state.outbox.wake();
-                state.events.committed(&site.key, &record.ticket.id);
+                state.events.committed(&site.key, &record.ticket.id, None);
                 let ticket = view(&state, &record.ticket, false).await?;
                 tracing::info!(ticket = %ticket.id, site = %site.key, outcome = %ticket.outcome, "ticket created");
                 return Ok((
