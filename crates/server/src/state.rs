@@ -44,16 +44,25 @@ impl AppState {
         data_dir: &std::path::Path,
         database: &Database,
     ) -> anyhow::Result<AppState> {
+        let store = Store::open(database).await?;
+        let secret = ServerSecret::open(&store, data_dir).await?;
+        let shutdown = CancellationToken::new();
+        let events = Arc::new(EventHub::default());
+        // Events written by other instances (and commands) on PostgreSQL reach this one's
+        // streams through LISTEN/NOTIFY; on SQLite the writer is this process.
+        if let Database::Postgres(url) = database {
+            events.listen(url.clone(), shutdown.clone());
+        }
         Ok(AppState {
             sites: Arc::new(sites),
-            store: Store::open(database).await?,
+            store,
             evidence: Arc::new(EvidenceStore::new(data_dir)?),
-            events: Arc::new(EventHub::default()),
-            secret: Arc::new(ServerSecret::load_or_create(data_dir)?),
+            events,
+            secret: Arc::new(secret),
             outbox: Arc::default(),
             data_dir: data_dir.to_owned(),
             storage: StorageLimits::default(),
-            shutdown: CancellationToken::new(),
+            shutdown,
             sign_in: Arc::new(SignInLimiter::default()),
             public_origin: None,
         })

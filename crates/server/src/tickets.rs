@@ -103,12 +103,20 @@ pub async fn append_all(
             site,
         } => {
             state.outbox.wake();
-            for (new, stored) in events.iter().zip(&stored) {
-                if new.public {
-                    state.events.publish(ticket_id, stored.clone());
-                }
-            }
-            state.events.site_changed(&site);
+            let news = match (stored.first(), stored.last()) {
+                (Some(first), Some(last)) => Some(crate::events::TicketNews::Events {
+                    first: first.seq,
+                    last: last.seq,
+                    public: events
+                        .iter()
+                        .zip(&stored)
+                        .filter(|(new, _)| new.public)
+                        .map(|(_, stored)| stored.clone())
+                        .collect(),
+                }),
+                _ => None,
+            };
+            state.events.committed(&site, ticket_id, news);
             Ok(stored)
         }
         Appended::StatusChanged => Err(AppError::TicketChanged),

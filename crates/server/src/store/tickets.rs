@@ -343,6 +343,17 @@ impl Store {
     }
 
     /// The timeline after event `after` (0 for all); internal notes only when asked for.
+    /// The last `seq` of the ticket's timeline (0 for none), internal events included.
+    pub async fn last_event_seq(&self, ticket_id: &str) -> Result<u32, StoreError> {
+        let last: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(seq), 0) FROM ticket_events WHERE ticket_id = $1",
+        )
+        .bind(ticket_id)
+        .fetch_one(&self.pool)
+        .await?;
+        u32::try_from(last).map_err(|_| StoreError::Corrupt(format!("event number {last}")))
+    }
+
     pub async fn events(
         &self,
         ticket_id: &str,
@@ -585,5 +596,17 @@ pub(crate) async fn insert_event_row(
     .bind(row.agent)
     .execute(&mut **tx)
     .await?;
+    // Every instance's streams hear of it on commit (src/events.rs); PostgreSQL only, where
+    // several instances share the database.
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query(
+            "SELECT pg_notify($1, site || ' ' || id || ' ' || $2) FROM tickets WHERE id = $3",
+        )
+        .bind(crate::events::CHANNEL)
+        .bind(seq.to_string())
+        .bind(ticket_id)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }

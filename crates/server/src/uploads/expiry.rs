@@ -28,13 +28,14 @@ pub struct ExpiryReport {
     pub orphans: usize,
 }
 
-/// Runs [`expire_uploads`] every [`EXPIRY_INTERVAL`], starting at once.
+/// Runs [`expire_uploads`] every [`EXPIRY_INTERVAL`], starting at once, on one instance at a
+/// time ([`crate::background`]).
 pub fn spawn_expiry(state: AppState) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(EXPIRY_INTERVAL);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
+    crate::background::every(
+        state,
+        "upload expiry",
+        EXPIRY_INTERVAL,
+        |state| async move {
             match expire_uploads(&state.store, &state.evidence, Timestamp::now()).await {
                 Ok(report) if report != ExpiryReport::default() => {
                     tracing::info!(
@@ -46,8 +47,8 @@ pub fn spawn_expiry(state: AppState) -> JoinHandle<()> {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "upload expiry pass failed"),
             }
-        }
-    })
+        },
+    )
 }
 
 /// One pass at `now`: deletes uploads no ticket holds whose expiry is before `now`, then partial

@@ -5,8 +5,10 @@
 //! ([`database_url`]), so the whole suite runs on both engines.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod cluster;
 pub mod mail;
 pub mod process;
+pub mod webhooks;
 
 use helpcenter_server::app::ServeOptions;
 use helpcenter_server::client_ip::TrustedProxies;
@@ -506,6 +508,38 @@ impl EventStream {
         EventStream {
             body: Box::pin(response.bytes_stream()),
             buffer: String::new(),
+        }
+    }
+
+    /// The stream of an answer already received (to read its headers first).
+    pub fn from_response(response: reqwest::Response) -> EventStream {
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        EventStream {
+            body: Box::pin(response.bytes_stream()),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next ticket event within `wait`, or `None` when none comes (or the stream ends).
+    pub async fn next_within(
+        &mut self,
+        wait: std::time::Duration,
+    ) -> Option<helpcenter_api::TicketEvent> {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
+                    return Some(serde_json::from_str(data.trim()).expect("a ticket event"));
+                }
+                continue;
+            }
+            match tokio::time::timeout_at(deadline, self.body.next()).await {
+                Ok(Some(Ok(chunk))) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => return None,
+            }
         }
     }
 

@@ -21,6 +21,28 @@ impl ServerProcess {
         port: u16,
         log: Option<&Path>,
     ) -> ServerProcess {
+        let database = super::database_url(data_dir);
+        Self::start_on(data_dir, config, port, log, database.as_deref()).await
+    }
+
+    /// … on the PostgreSQL database at `database_url` (several instances share one).
+    pub async fn start_with_database(
+        data_dir: &Path,
+        config: &Path,
+        port: u16,
+        log: Option<&Path>,
+        database_url: &str,
+    ) -> ServerProcess {
+        Self::start_on(data_dir, config, port, log, Some(database_url)).await
+    }
+
+    async fn start_on(
+        data_dir: &Path,
+        config: &Path,
+        port: u16,
+        log: Option<&Path>,
+        database_url: Option<&str>,
+    ) -> ServerProcess {
         let output = || match log {
             None => Stdio::null(),
             Some(path) => std::fs::OpenOptions::new()
@@ -35,7 +57,7 @@ impl ServerProcess {
             .arg(config)
             .arg("--data-dir")
             .arg(data_dir)
-            .envs(super::database_env(data_dir))
+            .envs(database_url.map(|url| ("HELPCENTER_DATABASE_URL", url)))
             .env("RUST_LOG", if log.is_some() { "info" } else { "warn" })
             .stdout(output())
             .stderr(output())
