@@ -54,45 +54,10 @@ impl Launch {
                 delivered_on: get(&fragment, "delivered_on"),
                 category: get(&fragment, "category"),
             },
-            // Only in the store's frame: a link opening the widget on its own (or a page
-            // that is not the store's) cannot sign the shopper in to someone else's account.
-            identity: get(&fragment, "identity")
-                .filter(|_| framed_by(get(&fragment, "host").as_deref())),
+            identity: get(&fragment, "identity"),
             host: get(&fragment, "host"),
         }
     }
-}
-
-/// Whether this page is in a frame of `host`'s page. Which origins may frame the widget at
-/// all is the server's `frame-ancestors` (the site's allowed origins); this checks that the
-/// page that did is the one the fragment names: `location.ancestorOrigins` where the browser
-/// has it (Chromium, Safari), else the referrer the frame was loaded from.
-fn framed_by(host: Option<&str>) -> bool {
-    use wasm_bindgen::JsValue;
-    let Some(host) = host else {
-        return false;
-    };
-    let window = window();
-    let framed = window
-        .parent()
-        .ok()
-        .flatten()
-        .is_some_and(|parent| JsValue::from(parent) != JsValue::from(window.clone()));
-    if !framed {
-        return false;
-    }
-    let ancestors = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into())
-        .ok()
-        .filter(|list| !list.is_undefined() && !list.is_null());
-    let parent_origin = match ancestors {
-        Some(list) => js_sys::Reflect::get(&list, &0.into())
-            .ok()
-            .and_then(|o| o.as_string()),
-        None => web_sys::Url::new(&document().referrer())
-            .ok()
-            .map(|u| u.origin()),
-    };
-    parent_origin.as_deref() == Some(host)
 }
 
 /// The link in a shopper's mail: `/t/{ticket}#k={secret}`, the widget's page on a device
@@ -351,18 +316,6 @@ pub fn Widget(
                 </button>
             </div>
         </Show>
-        {move || {
-            following
-                .signed_in
-                .get()
-                .map(|email| {
-                    view! {
-                        <p class="hc-signed-in">
-                            {locale.fill(Text::SignedInAs, &[("email", &email)])}
-                        </p>
-                    }
-                })
-        }}
         {screen}
         <p class="hc-sr-only" aria-live="polite">{move || flow.announce.get()}</p>
     }

@@ -182,7 +182,6 @@ in_chunk! {
 in_chunk! {
     /// Listens to the store's page at `host` and tells it the widget is ready.
     pub fn connect_bridge(flow: Flow, following: Following, host: Option<String>) -> () {
-        following.confirm_identity();
         crate::bridge::connect(host, move |message| match message {
             FromHost::Prefill(prefill) => flow.draft.update(|d| d.prefill(&prefill)),
             FromHost::Identify(token) => {
