@@ -46,6 +46,7 @@ pub mod outbox;
 pub mod request_site;
 pub mod shoppers;
 pub mod tickets;
+pub mod upload_parts;
 pub mod uploads;
 pub mod webhooks;
 

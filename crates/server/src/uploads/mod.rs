@@ -10,6 +10,8 @@ pub(crate) mod blobs;
 mod error;
 mod examine;
 mod expiry;
+mod lease;
+pub mod location;
 pub mod metadata;
 pub mod quota;
 pub(crate) mod tus;
@@ -23,6 +25,7 @@ use utoipa_axum::routes;
 pub use blobs::{EvidenceError, EvidenceStore, is_upload_id};
 pub use error::UploadError;
 pub use expiry::{EXPIRY_INTERVAL, ExpiryReport, expire_uploads, spawn_expiry};
+pub use location::EvidenceLocation;
 pub use tus::{TUS_VERSION, UPLOAD_LIFETIME, answer_discovery, http_date};
 
 use crate::AppState;
