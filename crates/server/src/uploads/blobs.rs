@@ -292,7 +292,18 @@ impl EvidenceStore {
         if let Some(dir) = path.parent() {
             tokio::fs::create_dir_all(dir).await?;
         }
-        let mut file = tokio::fs::File::create(&path).await?;
+        if let Some(root) = &self.local_root {
+            // Files on this disk: copied by plain reads and writes on one blocking thread
+            // (the object store's streamed reads take 8 KiB at a time, which made a 100 MB
+            // upload twice as slow as before parts).
+            let dir = root.join(PARTIAL).join(upload_id);
+            let parts = parts.to_vec();
+            return tokio::task::spawn_blocking(move || assemble_files(&dir, &parts, path))
+                .await
+                .map_err(io::Error::other)?;
+        }
+        let file = tokio::fs::File::create(&path).await?;
+        let mut file = tokio::io::BufWriter::with_capacity(COPY_CHUNK, file);
         let mut hasher = Sha256::new();
         let mut length = 0u64;
         for part in parts {
@@ -319,7 +330,7 @@ impl EvidenceStore {
             }
         }
         file.flush().await?;
-        file.sync_data().await?;
+        file.get_ref().sync_data().await?;
         Ok(Assembly::Whole(Assembled {
             path,
             sha256: hex::encode(hasher.finalize()),
@@ -459,6 +470,50 @@ impl EvidenceStore {
 /// next one's bytes.
 pub(crate) fn part_name(first_byte: u64, holder: &str) -> String {
     format!("{first_byte:020}-{holder}")
+}
+
+/// [`EvidenceStore::assemble`] on a local disk: the parts' files in `dir`, copied into `path`.
+fn assemble_files(
+    dir: &Path,
+    parts: &[UploadPart],
+    path: PathBuf,
+) -> Result<Assembly, EvidenceError> {
+    use std::io::{Read, Write};
+    let mut out = std::fs::File::create(&path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; COPY_CHUNK];
+    let mut length = 0u64;
+    for part in parts {
+        let mut file = match std::fs::File::open(dir.join(&part.name)) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Ok(Assembly::Short {
+                    intact: part.first_byte,
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if file.metadata()?.len() != part.length {
+            return Ok(Assembly::Short {
+                intact: part.first_byte,
+            });
+        }
+        loop {
+            let n = file.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            out.write_all(&buffer[..n])?;
+            length += n as u64;
+        }
+    }
+    out.sync_data()?;
+    Ok(Assembly::Whole(Assembled {
+        path,
+        sha256: hex::encode(hasher.finalize()),
+        length,
+    }))
 }
 
 async fn hash_file(path: &Path) -> io::Result<(String, u64)> {
