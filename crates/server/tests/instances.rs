@@ -396,7 +396,8 @@ async fn an_instance_killed_mid_patch_lets_go_and_the_upload_resumes_on_the_othe
 
     let location = create(http, &pool.base_a, "IMG_2042.JPG", bytes.len()).await;
     let (_never, wait) = tokio::sync::oneshot::channel::<()>();
-    let sent = 2 * PART + 5000;
+    // Two parts' worth and more (the bytes past a part boundary arrive in chunks of their own).
+    let sent = 2 * PART + 1024 * 1024;
     let first_piece = bytes::Bytes::copy_from_slice(&bytes[..sent]);
     let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first_piece) })
         .chain(futures_util::stream::once(async move {

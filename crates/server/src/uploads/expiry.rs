@@ -72,13 +72,17 @@ pub async fn expire_uploads(
         let ids = store.expired_uploads(now, BATCH).await?;
         let mut removed_here = 0;
         for id in &ids {
-            let Some(_lease) = UploadLease::take(store, id, lease).await? else {
+            let Some(held) = UploadLease::take(store, id, lease).await? else {
                 continue;
             };
             // Row first: once it is gone no request can reach the bytes.
-            if store.remove_unfiled_upload(id).await? {
+            let removed = store.remove_unfiled_upload(id).await?;
+            if removed {
                 evidence.delete(id).await?;
                 removed_here += 1;
+            } else {
+                // A ticket took it meanwhile: let go at once.
+                held.release().await;
             }
         }
         report.expired += removed_here;

@@ -83,16 +83,30 @@ impl UploadLease {
     pub(crate) fn lost(&self) -> &CancellationToken {
         &self.lost
     }
+
+    /// Lets go now, before the request answers: the client's next PATCH, sent the moment it
+    /// has the answer, must find the upload free (on any instance).
+    pub(crate) async fn release(mut self) {
+        self.renewing.abort();
+        let holder = std::mem::take(&mut self.holder);
+        if let Err(e) = self.store.release_upload_lease(&self.id, &holder).await {
+            tracing::warn!(upload = %self.id, error = %e, "could not let go of an upload; its lease lapses");
+        }
+    }
 }
 
 impl Drop for UploadLease {
     fn drop(&mut self) {
         self.renewing.abort();
+        if self.holder.is_empty() {
+            // Released already.
+            return;
+        }
         let store = self.store.clone();
         let id = std::mem::take(&mut self.id);
         let holder = std::mem::take(&mut self.holder);
-        // Let go at once rather than when the lease lapses: the client's next PATCH may
-        // already be on its way. Outside a runtime (a test's plain drop), the lease lapses.
+        // A request cut short (an error, a panic): let go at once rather than when the lease
+        // lapses. Outside a runtime, the lease lapses.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 if let Err(e) = store.release_upload_lease(&id, &holder).await {

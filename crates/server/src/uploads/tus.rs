@@ -316,14 +316,19 @@ pub async fn head(
             let state = state.clone();
             let id = id.clone();
             offset = tokio::spawn(async move {
-                let progress = find(&state, &id).await?;
-                if progress.completed {
-                    return Ok(progress.length);
+                let finished = async {
+                    let progress = find(&state, &id).await?;
+                    if progress.completed {
+                        return Ok(progress.length);
+                    }
+                    match finish(&state, &progress, &lease).await? {
+                        Finished::Done => Ok(progress.length),
+                        Finished::Cut { intact } => Ok::<u64, UploadError>(intact),
+                    }
                 }
-                match finish(&state, &progress, &lease).await? {
-                    Finished::Done => Ok(progress.length),
-                    Finished::Cut { intact } => Ok::<u64, UploadError>(intact),
-                }
+                .await;
+                lease.release().await;
+                finished
             })
             .await??;
         }
@@ -448,18 +453,21 @@ pub async fn terminate(
     if !is_upload_id(&id) {
         return Err(UploadError::NotFound);
     }
-    let Some(_lease) = take_lease(&state, &id).await? else {
+    let Some(lease) = take_lease(&state, &id).await? else {
         find(&state, &id).await?;
         return Err(UploadError::Busy);
     };
-    match state.store.remove_upload(&id).await? {
-        UploadRemoval::Removed => {
-            state.evidence.delete(&id).await?;
-            Ok(StatusCode::NO_CONTENT.into_response())
-        }
-        UploadRemoval::Attached => Err(UploadError::Attached),
-        UploadRemoval::Missing => Err(UploadError::NotFound),
-    }
+    let answer = match state.store.remove_upload(&id).await {
+        Ok(UploadRemoval::Removed) => match state.evidence.delete(&id).await {
+            Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+            Err(e) => Err(e.into()),
+        },
+        Ok(UploadRemoval::Attached) => Err(UploadError::Attached),
+        Ok(UploadRemoval::Missing) => Err(UploadError::NotFound),
+        Err(e) => Err(e.into()),
+    };
+    lease.release().await;
+    answer
 }
 
 struct Patch {
@@ -470,17 +478,29 @@ struct Patch {
 }
 
 async fn receive(state: AppState, request: Patch, body: Body) -> Result<Response, UploadError> {
+    let Some(lease) = take_lease(&state, &request.id).await? else {
+        find(&state, &request.id).await?;
+        return Err(UploadError::Busy);
+    };
+    let answer = receive_held(&state, request, body, &lease).await;
+    lease.release().await;
+    answer
+}
+
+/// [`receive`] once the request holds the upload.
+async fn receive_held(
+    state: &AppState,
+    request: Patch,
+    body: Body,
+    lease: &UploadLease,
+) -> Result<Response, UploadError> {
     let Patch {
         id,
         offset,
         declared,
         checksum,
     } = request;
-    let Some(lease) = take_lease(&state, &id).await? else {
-        find(&state, &id).await?;
-        return Err(UploadError::Busy);
-    };
-    let progress = find(&state, &id).await?;
+    let progress = find(state, &id).await?;
     if progress.completed {
         // A retry of the request that finished it.
         return if offset == progress.length {
@@ -509,7 +529,7 @@ async fn receive(state: AppState, request: Patch, body: Body) -> Result<Response
         return Err(UploadError::OffsetMismatch { current: received });
     }
     if received == length {
-        return match finish(&state, &progress, &lease).await? {
+        return match finish(&state, &progress, lease).await? {
             Finished::Done => Ok(patched(length, None)),
             Finished::Cut { intact } => Err(UploadError::OffsetMismatch { current: intact }),
         };
@@ -535,7 +555,7 @@ async fn receive(state: AppState, request: Patch, body: Body) -> Result<Response
     let mut writer = PartWriter {
         state: &state,
         id: &id,
-        lease: &lease,
+        lease,
         buffer: Vec::new(),
         buffered: 0,
         written: received,
@@ -613,7 +633,7 @@ async fn receive(state: AppState, request: Patch, body: Body) -> Result<Response
     outcome?;
     let written = writer.written;
     if written == length {
-        return match finish(&state, &progress, &lease).await? {
+        return match finish(&state, &progress, lease).await? {
             Finished::Done => Ok(patched(length, None)),
             Finished::Cut { intact } => Err(UploadError::OffsetMismatch { current: intact }),
         };
