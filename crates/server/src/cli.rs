@@ -473,6 +473,14 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         tracing::info!(database = %database, "tickets are kept in {database}");
         tracing::info!(evidence = %evidence, "evidence is kept in {evidence}");
         state.storage = storage;
+        // The only server on this data directory (its lock is held): no request of the
+        // leases it held when it stopped is running any more.
+        match crate::uploads::release_leases_of_this_instance(&state.store, &state.evidence).await
+        {
+            Ok(0) => {}
+            Ok(released) => tracing::info!(released, "let go of uploads held when the server stopped"),
+            Err(e) => return fail(&format!("cannot let go of this server's uploads: {e}")),
+        }
         let demo_agent = if demo {
             match crate::agents::ensure_demo_agent(&state.store, &data_dir).await {
                 Ok(credentials) => Some(credentials),

@@ -72,6 +72,21 @@ impl Store {
         Ok(())
     }
 
+    /// Lets go of every lease whose holder starts with `prefix` (one instance's); answers how
+    /// many. (Holders are `INSTANCE.SECRET`, both URL-safe base64: no `%` or `_` wildcard
+    /// matters, as the prefix is compared as text.)
+    pub async fn release_upload_leases_of(&self, prefix: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE uploads SET lease_holder = NULL, lease_until = NULL \
+             WHERE lease_holder >= $1 AND lease_holder < $2",
+        )
+        .bind(prefix)
+        .bind(format!("{prefix}\u{7f}"))
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Records `parts` (stored objects, in order, the first at `from`) and moves the offset
     /// from `from` to their end, with the lease extended to `until`: all or nothing. False, and
     /// nothing recorded, when `holder` no longer holds the upload, the offset moved, or the

@@ -66,6 +66,10 @@ pub struct EvidenceStore {
     work_dir: PathBuf,
     /// Where versions before parts kept uploads in progress (`uploads/partial`): emptied.
     legacy_partial_dir: PathBuf,
+    /// This instance's name among the servers on the database (`uploads/instance-id` in its
+    /// data directory, made once): the first part of every upload lease it takes, so that
+    /// when it starts again it lets go of the leases it held when it stopped.
+    instance: String,
 }
 
 impl std::fmt::Debug for EvidenceStore {
@@ -108,13 +112,22 @@ impl EvidenceStore {
             std::fs::create_dir_all(&work_dir)
                 .map_err(|e| format!("cannot create {}: {e}", work_dir.display()))?;
         }
+        let instance_file = data_dir.join("uploads").join("instance-id");
+        let instance = crate::auth::kept_secret(&instance_file)
+            .map_err(|e| format!("cannot keep {}: {e}", instance_file.display()))?;
         Ok(Self {
             objects: opened.objects,
             location: location.clone(),
             local_root: opened.local_root,
             work_dir,
             legacy_partial_dir,
+            instance,
         })
+    }
+
+    /// This instance's name among the servers on the database (see the field).
+    pub(crate) fn instance(&self) -> &str {
+        &self.instance
     }
 
     /// Where the evidence is (for messages and `admin backup`).
@@ -465,11 +478,10 @@ impl EvidenceStore {
     }
 }
 
-/// The name of the part that starts at `first_byte`, stored by the lease `holder`: never
-/// the name of another request's part, so a holder that lost its lease cannot overwrite the
-/// next one's bytes.
-pub(crate) fn part_name(first_byte: u64, holder: &str) -> String {
-    format!("{first_byte:020}-{holder}")
+/// A new name for the part that starts at `first_byte`: never another part's, so a request
+/// that lost its lease cannot overwrite the bytes of the one that took the upload over.
+pub(crate) fn part_name(first_byte: u64) -> String {
+    format!("{first_byte:020}-{}", crate::auth::new_secret())
 }
 
 /// [`EvidenceStore::assemble`] on a local disk: the parts' files in `dir`, copied into `path`.
@@ -595,7 +607,8 @@ mod tests {
         let id = crate::auth::new_secret();
         assert!(part_path(&id, "../x").is_err());
         assert!(part_path(&id, "").is_err());
-        assert!(part_path(&id, &part_name(0, &crate::auth::new_secret())).is_ok());
+        assert!(part_path(&id, &part_name(0)).is_ok());
+        assert_ne!(part_name(0), part_name(0));
     }
 
     fn parts_of(data: &[u8], sizes: &[usize]) -> Vec<(UploadPart, Bytes)> {
@@ -606,7 +619,7 @@ mod tests {
                 let part = UploadPart {
                     first_byte: at as u64,
                     length: size as u64,
-                    name: part_name(at as u64, "holder"),
+                    name: part_name(at as u64),
                 };
                 let bytes = Bytes::copy_from_slice(&data[at..at + size]);
                 at += size;

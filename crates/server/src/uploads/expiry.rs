@@ -72,7 +72,7 @@ pub async fn expire_uploads(
         let ids = store.expired_uploads(now, BATCH).await?;
         let mut removed_here = 0;
         for id in &ids {
-            let Some(held) = UploadLease::take(store, id, lease).await? else {
+            let Some(held) = UploadLease::take(store, evidence.instance(), id, lease).await? else {
                 continue;
             };
             // Row first: once it is gone no request can reach the bytes.

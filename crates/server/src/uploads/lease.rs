@@ -35,14 +35,16 @@ pub(crate) struct UploadLease {
 }
 
 impl UploadLease {
-    /// Takes the upload for a new holder for `lease`, renewed every third of it until
-    /// dropped; `None` while another request holds it (or when there is no such upload).
+    /// Takes the upload for a new holder of `instance` for `lease`, renewed every third of
+    /// it until released; `None` while another request holds it (or when there is no such
+    /// upload).
     pub(crate) async fn take(
         store: &Store,
+        instance: &str,
         id: &str,
         lease: Duration,
     ) -> Result<Option<UploadLease>, StoreError> {
-        let holder = new_secret();
+        let holder = format!("{instance}.{}", new_secret());
         let now = Timestamp::now();
         if !store
             .take_upload_lease(id, &holder, now, until(now, lease))
@@ -115,6 +117,15 @@ impl Drop for UploadLease {
             });
         }
     }
+}
+
+/// Lets go of every lease `instance` holds: called when it starts, as none of the requests
+/// that took them is still running (a server killed mid-PATCH and started again resumes its
+/// uploads at once, not after the lease lapses).
+pub(crate) async fn release_all_of(store: &Store, instance: &str) -> Result<u64, StoreError> {
+    store
+        .release_upload_leases_of(&format!("{instance}."))
+        .await
 }
 
 fn until(now: Timestamp, lease: Duration) -> Timestamp {

@@ -30,6 +30,14 @@ pub use tus::{TUS_VERSION, UPLOAD_LIFETIME, answer_discovery, http_date};
 
 use crate::AppState;
 
+/// Lets go of the upload leases this instance held when it last stopped (see `lease`).
+pub async fn release_leases_of_this_instance(
+    store: &crate::store::Store,
+    evidence: &EvidenceStore,
+) -> Result<u64, crate::store::StoreError> {
+    lease::release_all_of(store, evidence.instance()).await
+}
+
 /// The tus endpoint at `/v1/uploads`, routed and documented by its handlers' `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -57,6 +57,8 @@ pub const UPLOAD_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
 /// Bytes held before they are stored as a part and the offset recorded: at most this much is
 /// re-sent after a crash, and held in memory per PATCH. Each part is one PUT to the store.
 const PART_BYTES: u64 = 4 * 1024 * 1024;
+/// … and bytes held this long are stored as a part even if fewer.
+const STORE_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
 /// A PATCH that sends nothing for this long gives up its hold on the upload (uploads have no
 /// overall request timeout: a large file on a slow phone may take many minutes).
 const BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -558,6 +560,7 @@ async fn receive_held(
         lease,
         buffer: Vec::new(),
         buffered: 0,
+        held_since: None,
         written: received,
         recorded: received,
         unrecorded: Vec::new(),
@@ -572,9 +575,18 @@ async fn receive_held(
     let deadline = tokio::time::Instant::now() + expires_in;
     let mut outcome: Result<(), UploadError> = loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let store_by = writer.held_since.map(|since| since + STORE_WITHIN);
         let next = tokio::select! {
             biased;
             () = lease.lost().cancelled() => break Err(UploadError::Busy),
+            // Bytes held this long are stored even if no more arrive (a phone that went
+            // quiet mid-body): what a crash can lose is bounded in time as well as in bytes.
+            () = sleep_until_some(store_by), if sniffed.is_some() => {
+                if let Err(e) = writer.flush().await {
+                    break Err(e);
+                }
+                continue;
+            }
             next = tokio::time::timeout(BODY_IDLE_TIMEOUT.min(left), stream.next()) => next,
         };
         let chunk = match next {
@@ -649,6 +661,8 @@ struct PartWriter<'a> {
     lease: &'a UploadLease,
     buffer: Vec<bytes::Bytes>,
     buffered: u64,
+    /// When the oldest byte held arrived.
+    held_since: Option<tokio::time::Instant>,
     /// Bytes stored, recorded or not.
     written: u64,
     /// The offset as recorded.
@@ -661,6 +675,9 @@ struct PartWriter<'a> {
 
 impl PartWriter<'_> {
     fn push(&mut self, chunk: bytes::Bytes) {
+        if self.buffer.is_empty() {
+            self.held_since = Some(tokio::time::Instant::now());
+        }
         self.buffered += chunk.len() as u64;
         self.buffer.push(chunk);
     }
@@ -673,10 +690,11 @@ impl PartWriter<'_> {
         let part = UploadPart {
             first_byte: self.written,
             length: self.buffered,
-            name: part_name(self.written, self.lease.holder()),
+            name: part_name(self.written),
         };
         let chunks = std::mem::take(&mut self.buffer);
         self.buffered = 0;
+        self.held_since = None;
         self.state
             .evidence
             .put_part(self.id, &part.name, chunks)
@@ -825,7 +843,21 @@ async fn finish(
 
 /// Takes the upload for this request (see [`UploadLease`]); `None` while another holds it.
 async fn take_lease(state: &AppState, id: &str) -> Result<Option<UploadLease>, UploadError> {
-    Ok(UploadLease::take(&state.store, id, state.storage.upload_lease()).await?)
+    Ok(UploadLease::take(
+        &state.store,
+        state.evidence.instance(),
+        id,
+        state.storage.upload_lease(),
+    )
+    .await?)
+}
+
+/// Waits until `at`, or forever without one.
+async fn sleep_until_some(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Where the recorded parts end: the bytes stored so far.
