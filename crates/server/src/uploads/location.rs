@@ -368,22 +368,19 @@ mod tests {
         let mut vars = env(&keys);
         vars.push(("AWS_ENDPOINT_URL".into(), "http://10.0.0.5:9000".into()));
         let error = s3_builder(&location, "evidence", vars.clone().into_iter())
-            .err()
-            .expect("plain http elsewhere");
+            .expect_err("plain http elsewhere");
         assert!(error.contains("AWS_ALLOW_HTTP=true"), "{error}");
         vars.push(("AWS_ALLOW_HTTP".into(), "true".into()));
         assert!(s3_builder(&location, "evidence", vars.into_iter()).is_ok());
 
         let half = env(&[("AWS_ACCESS_KEY_ID", "key")]);
         let error = s3_builder(&location, "evidence", half.into_iter())
-            .err()
-            .expect("a key without its secret");
+            .expect_err("a key without its secret");
         assert!(error.contains("only AWS_ACCESS_KEY_ID is set"), "{error}");
         let mut vars = env(&keys);
         vars.push(("AWS_ENDPOINT_URL".into(), "s3.example.net".into()));
         let error = s3_builder(&location, "evidence", vars.into_iter())
-            .err()
-            .expect("an endpoint without a scheme");
+            .expect_err("an endpoint without a scheme");
         assert!(error.contains("is not a URL"), "{error}");
     }
 

@@ -531,7 +531,7 @@ async fn receive_held(
         return Err(UploadError::OffsetMismatch { current: received });
     }
     if received == length {
-        return match finish(&state, &progress, lease).await? {
+        return match finish(state, &progress, lease).await? {
             Finished::Done => Ok(patched(length, None)),
             Finished::Cut { intact } => Err(UploadError::OffsetMismatch { current: intact }),
         };
@@ -543,19 +543,19 @@ async fn receive_held(
     // The type is judged from the first bytes before any byte past them is stored. A recorded
     // type counts only while those bytes are stored (a checksum failure or crash may have cut
     // them off again).
-    let accepted = accepted_types(&state, &progress);
+    let accepted = accepted_types(state, &progress);
     let sniff_len = SNIFF_BYTES.min(usize::try_from(length).unwrap_or(SNIFF_BYTES));
     let mut sniffed = progress.media_type.filter(|_| received >= sniff_len as u64);
     let mut head = Vec::new();
     if sniffed.is_none() && received > 0 {
         head = state.evidence.read_head(&id, &parts, sniff_len).await?;
         if head.len() >= sniff_len {
-            sniffed = Some(judge(&state, &id, &head, &accepted).await?);
+            sniffed = Some(judge(state, &id, &head, &accepted).await?);
         }
     }
 
     let mut writer = PartWriter {
-        state: &state,
+        state,
         id: &id,
         lease,
         buffer: Vec::new(),
@@ -614,7 +614,7 @@ async fn receive_held(
             }
             // `judge` removes a refused upload, row and stored bytes; the bytes held here
             // were never stored.
-            sniffed = Some(judge(&state, &id, &head, &accepted).await?);
+            sniffed = Some(judge(state, &id, &head, &accepted).await?);
         } else {
             writer.push(chunk);
         }
@@ -645,7 +645,7 @@ async fn receive_held(
     outcome?;
     let written = writer.written;
     if written == length {
-        return match finish(&state, &progress, lease).await? {
+        return match finish(state, &progress, lease).await? {
             Finished::Done => Ok(patched(length, None)),
             Finished::Cut { intact } => Err(UploadError::OffsetMismatch { current: intact }),
         };
