@@ -48,6 +48,7 @@ pub mod queues;
 pub mod request_site;
 pub mod shoppers;
 pub mod tickets;
+pub mod upload_parts;
 pub mod uploads;
 pub mod webhooks;
 

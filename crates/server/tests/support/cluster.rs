@@ -79,8 +79,9 @@ impl Cluster {
                 dir
             })
             .collect();
-        // One database for both (named after the first data directory).
-        let database_url = super::database_url(&root.path().join("database")).expect("postgres");
+        // One database and one evidence store for both (named after this directory).
+        let shared = root.path().join("database");
+        let database_url = super::database_url(&shared).expect("postgres");
         let balancer = free_port();
         let config = root.path().join("helpcenter.toml");
         std::fs::write(
@@ -100,9 +101,7 @@ impl Cluster {
         let ports: Vec<u16> = (0..2).map(|_| free_port()).collect();
         let mut instances = Vec::new();
         for (dir, port) in dirs.iter().zip(&ports) {
-            instances.push(Some(
-                start_instance(dir, &config, *port, &database_url).await,
-            ));
+            instances.push(Some(start_instance(dir, &config, *port, &shared).await));
         }
         let nginx = start_nginx(&root.path().join("nginx"), balancer, &ports);
         let base = format!("http://127.0.0.1:{balancer}");
@@ -205,15 +204,8 @@ impl Cluster {
     }
 }
 
-async fn start_instance(dir: &Path, config: &Path, port: u16, database_url: &str) -> ServerProcess {
-    ServerProcess::start_with_database(
-        dir,
-        config,
-        port,
-        Some(&dir.join("server.log")),
-        database_url,
-    )
-    .await
+async fn start_instance(dir: &Path, config: &Path, port: u16, shared: &Path) -> ServerProcess {
+    ServerProcess::start_sharing(dir, config, port, Some(&dir.join("server.log")), shared).await
 }
 
 fn start_nginx(dir: &Path, port: u16, upstreams: &[u16]) -> Nginx {

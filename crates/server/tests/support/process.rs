@@ -21,27 +21,18 @@ impl ServerProcess {
         port: u16,
         log: Option<&Path>,
     ) -> ServerProcess {
-        let database = super::database_url(data_dir);
-        Self::start_on(data_dir, config, port, log, database.as_deref()).await
+        Self::start_sharing(data_dir, config, port, log, data_dir).await
     }
 
-    /// … on the PostgreSQL database at `database_url` (several instances share one).
-    pub async fn start_with_database(
+    /// Another instance of the server on `shared`'s database and evidence store (as the
+    /// servers on `shared` use them), with a data directory of its own: one of several
+    /// instances behind a load balancer.
+    pub async fn start_sharing(
         data_dir: &Path,
         config: &Path,
         port: u16,
         log: Option<&Path>,
-        database_url: &str,
-    ) -> ServerProcess {
-        Self::start_on(data_dir, config, port, log, Some(database_url)).await
-    }
-
-    async fn start_on(
-        data_dir: &Path,
-        config: &Path,
-        port: u16,
-        log: Option<&Path>,
-        database_url: Option<&str>,
+        shared: &Path,
     ) -> ServerProcess {
         let output = || match log {
             None => Stdio::null(),
@@ -57,7 +48,7 @@ impl ServerProcess {
             .arg(config)
             .arg("--data-dir")
             .arg(data_dir)
-            .envs(database_url.map(|url| ("HELPCENTER_DATABASE_URL", url)))
+            .envs(super::database_env(shared))
             .env("RUST_LOG", if log.is_some() { "info" } else { "warn" })
             .stdout(output())
             .stderr(output())
