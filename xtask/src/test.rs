@@ -130,7 +130,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("cost", 7),
     ("helpcenter_server (unit)", 83),
     ("helpcenter_widget (unit)", 27),
-    ("xtask (unit, src/main.rs)", 42),
+    ("xtask (unit, src/main.rs)", 41),
     // crates/server/tests/
     ("backup", 3),
     ("cli", 17),
