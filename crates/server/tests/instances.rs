@@ -70,11 +70,13 @@ impl Pool {
             one.path(),
         )
         .await;
-        std::fs::copy(
-            one.path().join("server-secret"),
-            two.path().join("server-secret"),
-        )
-        .expect("the same secret on both");
+        // On PostgreSQL the server secret is the database's (both instances read it there);
+        // a data directory's own file, where there is one, goes to the other too.
+        let secret = one.path().join("server-secret");
+        if secret.exists() {
+            std::fs::copy(&secret, two.path().join("server-secret"))
+                .expect("the same secret on both");
+        }
         let b = ServerProcess::start_sharing(
             two.path(),
             &config,
