@@ -375,6 +375,17 @@ impl Modify for SecuritySchemes {
                  cannot send headers.",
             ),
         );
+        // The same token as a query parameter: the one way `EventSource` can send it.
+        components.add_security_scheme(
+            "ticket_token_query",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Query(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "access_token",
+                    "The shopper's access token for one ticket, for its event stream \
+                     (`EventSource` cannot send `Authorization`).",
+                ),
+            )),
+        );
         components.add_security_scheme(
             "admin_key",
             bearer(
@@ -533,7 +544,12 @@ mod tests {
     fn every_error_is_problem_details_and_every_security_scheme_exists() {
         let doc = document();
         let components = doc.components.as_ref().expect("components");
-        for name in ["ticket_token", "admin_key", "identity_token"] {
+        for name in [
+            "ticket_token",
+            "ticket_token_query",
+            "admin_key",
+            "identity_token",
+        ] {
             assert!(
                 components.security_schemes.contains_key(name),
                 "no security scheme {name}"

@@ -259,6 +259,9 @@ async fn security_schemes_problem_details_and_protocol_headers_are_described() {
             && !(path == "/v1/console/session" && method == "post")
         {
             json!([{"agent_session": []}])
+        } else if path == "/v1/tickets/{id}/events" {
+            // Either way: EventSource can only send the token in the address.
+            json!([{"ticket_token": []}, {"ticket_token_query": []}])
         } else if path.starts_with("/v1/tickets/") {
             json!([{"ticket_token": []}])
         } else if matches!(

@@ -383,7 +383,7 @@ pub const STREAM_LIFETIME: Duration = Duration::from_secs(30 * 60);
             headers(("Retry-After" = u64, description = "Seconds to wait before trying again (`rate_limited` only)."))),
         crate::openapi::responses::Internal,
     ),
-    security(("ticket_token" = [])),
+    security(("ticket_token" = []), ("ticket_token_query" = [])),
 )]
 pub async fn events(
     State(state): State<AppState>,
