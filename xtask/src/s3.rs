@@ -5,7 +5,7 @@
 //! deleted when dropped (a failed step included); the next start deletes what a run killed
 //! before dropping it left behind.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -77,7 +77,7 @@ impl S3Server {
         let data = dir.join("data");
         std::fs::create_dir_all(data.join(BUCKET))
             .with_context(|| format!("cannot create {}", data.display()))?;
-        let port = free_port()?;
+        let port = crate::postgres::free_port()?;
         let log = std::fs::File::create(dir.join("s3s-fs.log"))
             .with_context(|| format!("cannot create a log in {}", dir.display()))?;
         println!(
@@ -150,12 +150,6 @@ impl Drop for S3Server {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-/// A port nothing listens on now.
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("cannot find a free port")?;
-    Ok(listener.local_addr()?.port())
 }
 
 /// Directories left by runs that ended without dropping theirs (Ctrl-C, SIGKILL): their xtask
