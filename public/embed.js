@@ -1,5 +1,6 @@
 /*! Help Center embed: the one tag a store pastes.
- *   <script src="https://HOST/embed.js" data-site="KEY" async></script>
+ *   <script src="https://HOST/embed.js?site=KEY" async></script>
+ * (the server draws the launcher in that site's brand colours; data-site="KEY" works too).
  * Optional: data-locale="zh-CN" (else the browser's language, else the page's), data-position="left", data-z-index="2147483647",
  * data-preload (fetch the widget while the page idles).
  * Until the shopper opens it, this draws one button in a Shadow DOM and does nothing else:
@@ -9,14 +10,14 @@
  *   | 'identify', {token} | 'on', 'ready' | 'open' | 'close' | 'ticket:created', callback).
  * Calls made before this script loaded wait in HelpCenter.q and run in order. */
 (function (w, d) {
-  "use strict";
   var V = 1; // message schema version
   var script = d.currentScript;
   if (!script || (w.HelpCenter && w.HelpCenter.loaded)) return;
   var ds = script.dataset;
-  var site = ds.site;
+  var src = new URL(script.src, d.baseURI);
+  var site = ds.site || src.searchParams.get("site");
   if (!site) return;
-  var origin = new URL(script.src, d.baseURI).origin;
+  var origin = src.origin;
   // The store's choice (data-locale), else the first of the browser's languages the widget
   // speaks, else the page's: the launcher and the widget speak the same one.
   var lang = ds.locale || navigator.languages.find(function (l) { return /^(en|zh)/i.test(l); }) || d.documentElement.lang || "";
@@ -60,7 +61,7 @@
     // the shadow root beats even the page's `* { all: unset !important }`.
     root.innerHTML =
       "<style>:host{all:initial!important;position:fixed!important;z-index:" + z + "!important}" +
-      "button{all:initial;box-sizing:border-box;position:fixed;bottom:20px;" + side + ":20px;" +
+      "button{all:initial;position:fixed;bottom:20px;" + side + ":20px;" +
       "padding:12px 18px;border-radius:24px;background:#1f5fbf;color:#fff;cursor:pointer;" +
       "font:600 15px system-ui;box-shadow:0 4px 14px #0004}" +
       "button:focus-visible{outline:3px solid #000;outline-offset:3px}" +

@@ -7,8 +7,7 @@ pub use helpcenter_api::{
     Escalation, RecoverTicket, Reply, TicketEvent, TicketSummary, TicketView, WidgetConfig,
 };
 use helpcenter_core::Problem;
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use helpcenter_core::json::{FromJson, Json, ToJson};
 
 /// Where the server is, for the widget's whole life.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -38,14 +37,14 @@ impl ApiError {
 
 /// What the widget keeps of `TicketCreated`: reading only these fields keeps the whole
 /// ticket view's decoder out of the first load.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Created {
     pub ticket_id: String,
     pub access_token: String,
     pub ticket: CreatedTicket,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CreatedTicket {
     pub outcome: String,
     /// RFC 3339: when the store promised a first answer by.
@@ -53,16 +52,56 @@ pub struct CreatedTicket {
 }
 
 /// What the widget keeps of the answer to a mail's link: the token, and the site it is of.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LinkOpened {
     pub ticket_id: String,
     pub access_token: String,
     pub ticket: LinkedTicket,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LinkedTicket {
     pub site: String,
+}
+
+// Read by hand (`helpcenter_core::json`), as everything the widget reads: serde_json's
+// decoders would cost the filing journey tens of kilobytes. Members not named are ignored.
+
+impl FromJson for Created {
+    fn from_json(json: &Json) -> Option<Self> {
+        Some(Created {
+            ticket_id: json.field("ticket_id")?,
+            access_token: json.field("access_token")?,
+            ticket: json.field("ticket")?,
+        })
+    }
+}
+
+impl FromJson for CreatedTicket {
+    fn from_json(json: &Json) -> Option<Self> {
+        Some(CreatedTicket {
+            outcome: json.field("outcome")?,
+            respond_by: json.field("respond_by")?,
+        })
+    }
+}
+
+impl FromJson for LinkOpened {
+    fn from_json(json: &Json) -> Option<Self> {
+        Some(LinkOpened {
+            ticket_id: json.field("ticket_id")?,
+            access_token: json.field("access_token")?,
+            ticket: json.field("ticket")?,
+        })
+    }
+}
+
+impl FromJson for LinkedTicket {
+    fn from_json(json: &Json) -> Option<Self> {
+        Some(LinkedTicket {
+            site: json.field("site")?,
+        })
+    }
 }
 
 /// Why a fresh link could not be asked for.
@@ -114,9 +153,8 @@ impl Api {
         format!("{}{path}", self.base)
     }
 
-    /// Read by hand (`helpcenter_core::json`), not serde_json: the first load does this.
+    /// The first load does this.
     pub async fn widget_config(&self, site: &str) -> Result<WidgetConfig, ApiError> {
-        use helpcenter_core::json::{FromJson, Json};
         let url = self.url(&format!("/v1/sites/{}/widget-config", encode(site)));
         let response = Request::get(&url)
             .send()
@@ -176,9 +214,7 @@ impl Api {
             ticket_id: ticket_id.to_owned(),
             email: email.to_owned(),
         };
-        let request = Request::post(&url)
-            .json(&body)
-            .map_err(|_| LinkAsk::Failed)?;
+        let request = json_body(Request::post(&url), &body).map_err(|_| LinkAsk::Failed)?;
         let response = request.send().await.map_err(|_| LinkAsk::Failed)?;
         match response.status() {
             202 => Ok(()),
@@ -292,42 +328,49 @@ impl Api {
 }
 
 /// A GET-like request whose answer is JSON.
-async fn read<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
+async fn read<T: FromJson>(request: RequestBuilder) -> Result<T, ApiError> {
     let response = request.send().await.map_err(|_| ApiError::Network)?;
     if !response.ok() {
         return Err(ApiError::Status(response.status()));
     }
-    response.json().await.map_err(|_| ApiError::Body)
+    decode(&response).await.ok_or(ApiError::Body)
+}
+
+/// The response's body as a `T`, if it is JSON that holds one.
+async fn decode<T: FromJson>(response: &Response) -> Option<T> {
+    let text = response.text().await.ok()?;
+    T::from_json(&Json::parse(&text)?)
+}
+
+/// `request` with `body` as its JSON body.
+fn json_body(request: RequestBuilder, body: &impl ToJson) -> Result<Request, gloo_net::Error> {
+    request
+        .header("Content-Type", "application/json")
+        .body(body.to_json())
 }
 
 /// Sends `body` as JSON and tells a definite no (with the server's problems) from an answer
 /// that may never have come.
-async fn send<T: DeserializeOwned>(
-    request: RequestBuilder,
-    body: &impl serde::Serialize,
-) -> Result<T, SubmitError> {
-    let request = request.json(body).map_err(|_| SubmitError::Network)?;
+async fn send<T: FromJson>(request: RequestBuilder, body: &impl ToJson) -> Result<T, SubmitError> {
+    let request = json_body(request, body).map_err(|_| SubmitError::Network)?;
     let response = request.send().await.map_err(|_| SubmitError::Network)?;
     answer(response).await
 }
 
-async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, SubmitError> {
+async fn answer<T: FromJson>(response: Response) -> Result<T, SubmitError> {
     let status = response.status();
     if response.ok() {
-        return response
-            .json()
-            .await
-            .map_err(|_| SubmitError::Server(status));
+        return decode(&response).await.ok_or(SubmitError::Server(status));
     }
     if status >= 500 || status == 429 || status == 408 {
         return Err(SubmitError::Server(status));
     }
-    match response.json::<ProblemDetails>().await {
-        Ok(details) => Err(SubmitError::Refused {
+    match decode::<ProblemDetails>(&response).await {
+        Some(details) => Err(SubmitError::Refused {
             code: details.code,
             problems: details.problems.unwrap_or_default(),
         }),
-        Err(_) => Err(SubmitError::Server(status)),
+        None => Err(SubmitError::Server(status)),
     }
 }
 

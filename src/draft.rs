@@ -226,12 +226,14 @@ fn fill_random(bytes: &mut [u8]) {
 
 /// The draft as kept on the device, read and written by hand (`helpcenter_core::json`): the
 /// first load reads and keeps it, and serde_json's decoders for it would cost the first open
-/// more than all of this. The same JSON serde writes and reads, so drafts kept by earlier
-/// versions read back.
+/// more than all of this; so are the answer in writing and the tickets kept, which the later
+/// screens read. The same JSON serde writes and reads, so what earlier versions kept reads
+/// back.
 mod kept {
     use helpcenter_core::json::{FromJson, Json, ObjectWriter, ToJson};
 
-    use super::{Draft, DraftFile, Stage};
+    use super::saved::FiledTicket;
+    use super::{Draft, DraftFile, ReplyDraft, Stage};
 
     impl FromJson for Stage {
         fn from_json(json: &Json) -> Option<Self> {
@@ -300,6 +302,44 @@ mod kept {
         }
     }
 
+    impl FromJson for ReplyDraft {
+        fn from_json(json: &Json) -> Option<Self> {
+            Some(ReplyDraft {
+                message: json.or("message", String::new())?,
+                files: json.or("files", Vec::new())?,
+            })
+        }
+    }
+
+    impl ToJson for ReplyDraft {
+        fn write_json(&self, out: &mut String) {
+            ObjectWriter::new(out)
+                .member("message", &self.message)
+                .member("files", &self.files)
+                .end();
+        }
+    }
+
+    impl FromJson for FiledTicket {
+        fn from_json(json: &Json) -> Option<Self> {
+            Some(FiledTicket {
+                id: json.field("id")?,
+                access_token: json.field("access_token")?,
+                seen: json.or("seen", 0)?,
+            })
+        }
+    }
+
+    impl ToJson for FiledTicket {
+        fn write_json(&self, out: &mut String) {
+            ObjectWriter::new(out)
+                .member("id", &self.id)
+                .member("access_token", &self.access_token)
+                .member("seen", &self.seen)
+                .end();
+        }
+    }
+
     impl ToJson for DraftFile {
         fn write_json(&self, out: &mut String) {
             ObjectWriter::new(out)
@@ -328,7 +368,7 @@ impl Stage {
 
 /// Drafts and filed tickets in localStorage, one of each per site.
 pub mod saved {
-    use helpcenter_core::json::{Json, ObjectWriter};
+    use helpcenter_core::json::{FromJson, Json, ObjectWriter, ToJson};
     use serde::{Deserialize, Serialize};
 
     use super::{Draft, DraftFile, ReplyDraft};
@@ -385,7 +425,7 @@ pub mod saved {
     pub fn load_reply(site: &str, ticket: &str) -> ReplyDraft {
         storage()
             .and_then(|s| s.get_item(&reply_key(site, ticket)).ok().flatten())
-            .and_then(|text| serde_json::from_str(&text).ok())
+            .and_then(|text| ReplyDraft::from_json(&Json::parse(&text)?))
             .unwrap_or_default()
     }
 
@@ -394,8 +434,8 @@ pub mod saved {
         let Some(storage) = storage() else { return };
         if reply == &ReplyDraft::default() {
             let _ = storage.remove_item(&reply_key(site, ticket));
-        } else if let Ok(text) = serde_json::to_string(reply) {
-            let _ = storage.set_item(&reply_key(site, ticket), &text);
+        } else {
+            let _ = storage.set_item(&reply_key(site, ticket), &reply.to_json());
         }
     }
 
@@ -418,13 +458,13 @@ pub mod saved {
     pub fn tickets(site: &str) -> Vec<FiledTicket> {
         storage()
             .and_then(|s| s.get_item(&tickets_key(site)).ok().flatten())
-            .and_then(|text| serde_json::from_str(&text).ok())
+            .and_then(|text| Vec::<FiledTicket>::from_json(&Json::parse(&text)?))
             .unwrap_or_default()
     }
 
     fn store_tickets(site: &str, all: &[FiledTicket]) {
-        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(all)) {
-            let _ = storage.set_item(&tickets_key(site), &text);
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(&tickets_key(site), &all.to_json());
         }
     }
 
@@ -535,9 +575,59 @@ pub mod saved {
 
         #[test]
         fn a_ticket_kept_before_news_were_tracked_reads_as_unseen() {
-            let kept: Vec<FiledTicket> =
-                serde_json::from_str(r#"[{"id":"HC-2345AB","access_token":"t"}]"#).expect("old");
+            let text = r#"[{"id":"HC-2345AB","access_token":"t"}]"#;
+            let kept: Vec<FiledTicket> = serde_json::from_str(text).expect("old");
             assert_eq!(kept[0].seen, 0);
+            assert_eq!(
+                Vec::<FiledTicket>::from_json(&Json::parse(text).expect("json")),
+                Some(kept)
+            );
+        }
+
+        /// Tickets and answers in writing kept by earlier versions (written by serde_json)
+        /// read back, and what is kept now reads in serde as before.
+        #[test]
+        fn tickets_and_answers_read_and_write_the_json_serde_did() {
+            let tickets = vec![
+                FiledTicket {
+                    id: "HC-2345AB".into(),
+                    access_token: "t\"1".into(),
+                    seen: 4,
+                },
+                FiledTicket {
+                    id: "HC-6789CD".into(),
+                    access_token: "t2".into(),
+                    seen: 0,
+                },
+            ];
+            let by_serde = serde_json::to_string(&tickets).expect("json");
+            assert_eq!(tickets.to_json(), by_serde);
+            assert_eq!(
+                Vec::<FiledTicket>::from_json(&Json::parse(&by_serde).expect("json")),
+                Some(tickets)
+            );
+            let reply = ReplyDraft {
+                message: "The other side:\n".into(),
+                files: vec![DraftFile {
+                    key: "k".into(),
+                    name: "side.jpg".into(),
+                    bytes: 9,
+                    facts: None,
+                    upload_url: Some("/v1/uploads/xyz".into()),
+                    uploaded: false,
+                }],
+            };
+            let by_serde = serde_json::to_string(&reply).expect("json");
+            assert_eq!(
+                ReplyDraft::from_json(&Json::parse(&by_serde).expect("json")),
+                Some(reply.clone())
+            );
+            let back: ReplyDraft = serde_json::from_str(&reply.to_json()).expect("serde");
+            assert_eq!(back, reply);
+            assert_eq!(
+                ReplyDraft::from_json(&Json::parse("{}").expect("json")),
+                Some(ReplyDraft::default())
+            );
         }
     }
 }

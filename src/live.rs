@@ -144,7 +144,8 @@ fn connect(inner: &Rc<Inner>) {
         let event = message
             .data()
             .as_string()
-            .and_then(|text| serde_json::from_str::<TicketEvent>(&text).ok());
+            .and_then(|text| helpcenter_core::json::Json::parse(&text))
+            .and_then(|json| <TicketEvent as helpcenter_core::json::FromJson>::from_json(&json));
         if let Some(event) = event
             && event.seq > inner.last.get()
         {

@@ -95,7 +95,8 @@ pub fn number(header: Option<&str>) -> Option<u64> {
 
 /// The `code` of an RFC 9457 problem body, if the body is one with a code this build knows.
 pub fn problem_code(body: Option<&str>) -> Option<ErrorCode> {
-    let problem: ProblemDetails = serde_json::from_str(body?).ok()?;
+    use helpcenter_core::json::{FromJson, Json};
+    let problem = ProblemDetails::from_json(&Json::parse(body?)?)?;
     Some(problem.code).filter(|code| *code != ErrorCode::Unknown)
 }
 

@@ -8,6 +8,10 @@ test("the store's button opens the widget prefilled, and Escape gives focus back
   const shopper = new Shopper(page);
   const { frame, heading, launcher } = shopper;
   await expect(launcher).toBeVisible();
+  // The tag names the site (`embed.js?site=demo`): the launcher wears the site's brand
+  // (#0b6e4f on #ffffff in the test site's config) before anything else loads.
+  await expect(launcher).toHaveCSS("background-color", "rgb(11, 110, 79)");
+  await expect(launcher).toHaveCSS("color", "rgb(255, 255, 255)");
   await page.evaluate(() => {
     window.__seen = [];
     for (const name of ["ready", "open", "close"]) HelpCenter("on", name, () => window.__seen.push(name));

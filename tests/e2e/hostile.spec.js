@@ -15,7 +15,8 @@ test("the widget works on a hostile page with a strict CSP", async ({ page }) =>
 
   await test.step("the launcher keeps its own look, on top of everything", async () => {
     await expect(launcher).toBeVisible();
-    await expect(launcher).toHaveCSS("background-color", "rgb(31, 95, 191)");
+    // The site's brand colour (#0b6e4f in the test site's config), not the page's styles.
+    await expect(launcher).toHaveCSS("background-color", "rgb(11, 110, 79)");
     await expect(launcher).toHaveCSS("font-size", "15px");
     await expect(launcher).toHaveCSS("position", "fixed");
     // What a click at its centre lands on: the launcher, not the cookie bar or the bubble.

@@ -17,7 +17,8 @@ async function watchBeforeOpen(page) {
     new PerformanceObserver((list) => {
       for (const frame of list.getEntries())
         for (const script of frame.scripts)
-          if (script.sourceURL.endsWith("/embed.js") && script.duration >= 50)
+          // The tag names the site in the script's address (`embed.js?site=…`).
+          if (/\/embed\.js(\?|$)/.test(script.sourceURL) && script.duration >= 50)
             window.__hcEmbedLongScripts.push(Math.round(script.duration));
     }).observe({ type: "long-animation-frame", buffered: true });
     new PerformanceObserver((list) => {

@@ -374,7 +374,7 @@ fn launch(
     std::fs::write(
         &config,
         format!(
-            r#"# Written by `cargo xtask test` for the browser tests.
+            r##"# Written by `cargo xtask test` for the browser tests.
 [server]
 public_url = "http://{SERVER}"
 
@@ -398,6 +398,12 @@ return_policy_url = "https://shop.example/returns"
 admin_key_sha256 = "{admin_key_hash}"
 identity_secret_env = "{IDENTITY_SECRET_ENV}"
 
+# Not the default blue: the e2e tests see the launcher and the widget wear the site's brand.
+[sites.brand]
+primary_color = "#0b6e4f"
+on_primary_color = "#ffffff"
+radius_px = 10
+
 [sites.mail]
 from_name = "Browser test store"
 from_address = "help@shop.example"
@@ -416,6 +422,7 @@ admin_key_sha256 = "{orders_key_hash}"
 url = "http://{page}/orders/lookup"
 secret_env = "{ORDERS_SECRET_ENV}"
 mode = "optional"
+allow_private_targets = true
 
 [[sites]]
 key = "orders-down"
@@ -428,6 +435,7 @@ admin_key_sha256 = "{orders_down_key_hash}"
 url = "http://{NOBODY}/orders/lookup"
 secret_env = "{ORDERS_SECRET_ENV}"
 mode = "optional"
+allow_private_targets = true
 timeout_ms = 1000
 
 [[sites]]
@@ -441,8 +449,9 @@ admin_key_sha256 = "{orders_required_down_key_hash}"
 url = "http://{NOBODY}/orders/lookup"
 secret_env = "{ORDERS_SECRET_ENV}"
 mode = "required"
+allow_private_targets = true
 timeout_ms = 1000
-"#,
+"##,
             smtp = mail.smtp_table(),
             orders_key_hash = sha256_hex(&site_admin_key("orders")),
             orders_down_key_hash = sha256_hex(&site_admin_key("orders-down")),

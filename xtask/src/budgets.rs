@@ -14,11 +14,11 @@ use crate::tally::Tally;
 /// embed.js ≤ 2 KB gzip: every page of the store loads it.
 pub const EMBED_GZIP_BYTES: u64 = 2048;
 /// The widget's first open (wasm + JS + CSS): DESIGN.md's budget was 150 KB gzip and issue 21's
-/// 125 KB; it is held where issue 21 left it (plus under 1 KB of margin), and only comes down.
+/// 125 KB; it is held where it was last measured (plus 0.5 KB), and only comes down.
 pub const FIRST_LOAD_GZIP_BYTES: u64 = FIRST_LOAD_CEILING;
 /// The whole filing journey: the first open and every chunk a claim needs (today the one
-/// chunk), what a shopper downloads to file a claim. Held where issue 21 left it (plus under
-/// 1 KB of margin); it only comes down.
+/// chunk), what a shopper downloads to file a claim. Held where it was last measured (plus
+/// 0.5 KB); it only comes down.
 pub const JOURNEY_GZIP_BYTES: u64 = JOURNEY_CEILING;
 /// Where issue 21 wants the journey: printed beside the ceiling until it is reached.
 pub const JOURNEY_TARGET_GZIP_BYTES: u64 = 240_000;
@@ -30,13 +30,14 @@ pub const JOURNEY_TARGET_GZIP_BYTES: u64 = 240_000;
 /// held Continue in the chunk (journey measured 367.5 KB in that build). Merged with the
 /// browser's own SHA-256 for file checks and live recordings' length (chunk), and the
 /// stylesheet minified (−0.2 KB of the first open): first open 124.9 KB, journey 369.0 KB.
-/// Issue 17's order lookup (the order step, the items, the store's facts on the ticket, all in
-/// the chunk) raised the journey to 399.4 KB (+30.4 KB, measured on the `orders` branch); its
-/// first open measured 125.9 KB, over the ceiling, which stays.
-const FIRST_LOAD_CEILING: u64 = 125_000;
-const JOURNEY_CEILING: u64 = 400_000;
-// The ceilings only come down from here (the first open's is issue 21's 125 KB).
-const _: () = assert!(FIRST_LOAD_CEILING <= 125_000 && JOURNEY_CEILING <= 400_000);
+/// Issue 21: short names for the glue's imports (first open −7.4 KB), the later screens' JSON
+/// read and written by hand (chunk −33.1 KB): first open 117.4 KB, journey 328.2 KB; each
+/// ceiling 0.5 KB above. A feature that needs more raises its ceiling and says by how much,
+/// the first open's never above issue 21's 125 KB.
+const FIRST_LOAD_CEILING: u64 = 117_900;
+const JOURNEY_CEILING: u64 = 328_700;
+// The ceilings only come down from here (the first open's is issue 21's 125 KB at most).
+const _: () = assert!(FIRST_LOAD_CEILING <= 125_000 && JOURNEY_CEILING <= 370_000);
 /// The agents' console's first load (sign-in and the inbox: wasm + JS + CSS) ≤ 250 KB gzip
 /// (issue 15); the ticket with its evidence viewer, settings and insights are chunks fetched
 /// after it (`crates/console/src/chunk.rs`).
@@ -409,9 +410,9 @@ mod tests {
 
     #[test]
     fn the_chunk_counts_against_the_journey_not_the_first_open() {
-        let sizes = build(1_000, &[100_000, 20_000], 90_000);
-        assert_eq!(sizes.first_load_total().gzip, 120_000);
-        assert_eq!(sizes.journey_total().gzip, 210_000);
+        let sizes = build(1_000, &[96_000, 20_000], 90_000);
+        assert_eq!(sizes.first_load_total().gzip, 116_000);
+        assert_eq!(sizes.journey_total().gzip, 206_000);
         assert!(within(overs(&sizes, &console(&[1_000]))).is_ok());
     }
 }

@@ -80,8 +80,9 @@ fn catch_mail(
     let text = format!(
         "# Written by `cargo xtask dev`: the demo site, its mail caught by aiosmtpd.\n\
          [server]\npublic_url = \"http://{server}\"\n\n\
+         # The demo storefront answers order lookups on this machine: loopback, for development.\n\
          [server.demo_order_lookup]\nurl = \"http://{storefront}/orders/lookup\"\n\
-         secret_env = \"{DEMO_ORDERS_SECRET_ENV}\"\nmode = \"optional\"\n\n{}",
+         secret_env = \"{DEMO_ORDERS_SECRET_ENV}\"\nmode = \"optional\"\nallow_private_targets = true\n\n{}",
         catcher.smtp_table()
     );
     std::fs::write(&config, text)?;

@@ -20,6 +20,8 @@ mod fuzz;
 mod install_test;
 mod mail_catcher;
 mod postgres;
+mod s3;
+mod short_imports;
 mod split;
 mod split_check;
 mod storefront;
@@ -65,9 +67,9 @@ commands:
                      installed under a scratch root, run with the unit's ExecStart behind
                      nginx with TLS, a claim filed, backed up and restored (a step of `test`)
   tools              only install or check the pinned tools (Trunk, wasm-bindgen, wasm-opt,
-                     Chromium, aiosmtpd, PostgreSQL)
-  test-postgres [ARGS]  only the server's integration tests on a PostgreSQL started for them
-                     (as `test` runs them); ARGS go to `cargo test` (e.g. `--test tickets`)";
+                     Chromium, aiosmtpd, PostgreSQL, s3s-fs)
+  test-postgres [ARGS]  only the server's integration tests on a PostgreSQL and an S3 server
+                     (s3s-fs) started for them (as `test` runs them); ARGS go to `cargo test` (e.g. `--test tickets`)";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -137,7 +139,8 @@ fn run(args: Vec<String>) -> Result<()> {
             .and_then(|()| tools::ensure_browser(&ctx))
             .and_then(|()| tools::ensure_aiosmtpd(&ctx).map(|_| ()))
             .and_then(|()| tools::ensure_standardwebhooks(&ctx).map(|_| ()))
-            .and_then(|()| postgres::ensure(&ctx).map(|_| ())),
+            .and_then(|()| postgres::ensure(&ctx).map(|_| ()))
+            .and_then(|()| s3::ensure(&ctx).map(|_| ())),
         other => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
 }

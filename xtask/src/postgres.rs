@@ -219,8 +219,8 @@ impl Drop for Postgres {
     }
 }
 
-/// A port nothing listens on now.
-fn free_port() -> Result<u16> {
+/// A loopback port nothing listens on now (for the servers the test steps start).
+pub(crate) fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("cannot find a free port")?;
     Ok(listener.local_addr()?.port())
 }

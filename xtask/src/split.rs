@@ -21,6 +21,7 @@ use base64::Engine;
 use sha2::Digest;
 
 use crate::cmd::Ctx;
+use crate::short_imports;
 
 /// What helpcenter-server serves precompressed when the browser accepts it.
 const PRECOMPRESSED: [&str; 4] = ["js", "wasm", "css", "html"];
@@ -38,6 +39,8 @@ pub struct App {
     pub target_subdir: Option<&'static str>,
     /// `RUSTFLAGS` for its build, if any.
     pub rustflags: Option<&'static str>,
+    /// Whether the imports from the glue get short names ([`short_imports`]).
+    pub short_imports: bool,
 }
 
 /// The widget: `dist/`, served under `/widget/`.
@@ -47,6 +50,7 @@ pub const WIDGET: App = App {
     public_url: "/widget/",
     target_subdir: None,
     rustflags: None,
+    short_imports: true,
 };
 
 /// The agents' console: `crates/console/dist/`, served under `/console/`. Leptos's
@@ -58,6 +62,8 @@ pub const CONSOLE: App = App {
     public_url: "/console/",
     target_subdir: Some("console-erased"),
     rustflags: Some("--cfg erase_components"),
+    // Not yet: the console's end-to-end tests have not run on it.
+    short_imports: false,
 };
 
 impl App {
@@ -163,6 +169,14 @@ pub fn split_dist(ctx: &Ctx, app: &App) -> Result<()> {
         .arg("--keep-lld-exports")
         .run()?;
     let bg = format!("{stem}_bg.wasm");
+    if app.short_imports {
+        let renamed = short_imports::shorten(
+            &bindgen.join(&bg),
+            &bindgen.join(format!("{stem}.js")),
+            &stem,
+        )?;
+        println!("short import names: {renamed} imports from the glue renamed");
+    }
     wasm_opt(ctx, &bindgen.join(&bg), &dist.join(&bg))?;
     minify_module(
         ctx,

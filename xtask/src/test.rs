@@ -9,8 +9,8 @@ use anyhow::Result;
 use crate::cmd::{Ctx, Scratch};
 use crate::tally::{LibtestReader, Tally};
 use crate::{
-    browser_server, budgets, contract, dev, device_files, e2e, install_test, postgres, split_check,
-    tools,
+    browser_server, budgets, contract, dev, device_files, e2e, install_test, postgres, s3,
+    split_check, tools,
 };
 
 struct Step {
@@ -51,9 +51,10 @@ const STEPS: [Step; 14] = [
         floors: Some(NATIVE_FLOORS),
     },
     // The server's integration tests again, each test's server on a PostgreSQL database of
-    // its own (the store's second engine), on a PostgreSQL started for the step.
+    // its own (the store's second engine) and its evidence in an S3 bucket (the object
+    // store's second engine), on a PostgreSQL and an S3 server started for the step.
     Step {
-        name: "server tests on PostgreSQL",
+        name: "server tests on PostgreSQL + S3",
         run: |ctx, tally| postgres_tests(ctx, &[], tally),
         floors: Some(POSTGRES_FLOORS),
     },
@@ -121,23 +122,25 @@ const STEPS: [Step; 14] = [
 
 /// Test binaries of the workspace's native tests, by the name cargo gives them.
 const NATIVE_FLOORS: &[(&str, u32)] = &[
-    ("helpcenter_api (unit)", 16),
+    ("helpcenter_api (unit)", 19),
     ("helpcenter_console (unit)", 18),
-    ("helpcenter_core (unit)", 84),
+    ("helpcenter_core (unit)", 85),
     ("helpcenter_media (unit)", 22),
     // crates/media/tests/: each container's crafted walk against reading and hashing it
     ("cost", 7),
-    ("helpcenter_server (unit)", 78),
-    ("helpcenter_widget (unit)", 28),
-    ("xtask (unit, src/main.rs)", 38),
+    ("helpcenter_server (unit)", 85),
+    ("helpcenter_widget (unit)", 29),
+    ("xtask (unit, src/main.rs)", 41),
     // crates/server/tests/
     ("backup", 3),
-    ("cli", 15),
+    ("cli", 17),
     ("console", 14),
     ("console_files", 2),
     ("contract", 7),
     ("hostile_media", 7),
     ("http", 22),
+    // two instances on one database and bucket: skipped, saying so, on SQLite and files
+    ("instances", 3),
     ("keys", 1),
     ("logs", 3),
     ("readme", 2),
@@ -148,6 +151,8 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     // a real order endpoint started by the tests: found, not found, mismatch, slow, nonsense
     ("orders", 11),
     ("restart", 2),
+    // two instances behind nginx: skipped (saying so) on SQLite, run on PostgreSQL
+    ("scale", 2),
     ("slow_clients", 3),
     ("tickets", 20),
     ("upgrades", 2),
@@ -159,12 +164,13 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
 /// less the tests [`SQLITE_ONLY`] names.
 const POSTGRES_FLOORS: &[(&str, u32)] = &[
     ("backup", 1),
-    ("cli", 15),
+    ("cli", 17),
     ("console", 14),
     ("console_files", 2),
     ("contract", 7),
     ("hostile_media", 7),
     ("http", 22),
+    ("instances", 3),
     ("keys", 1),
     ("logs", 3),
     ("readme", 2),
@@ -173,6 +179,8 @@ const POSTGRES_FLOORS: &[(&str, u32)] = &[
     ("openapi", 6),
     ("orders", 11),
     ("restart", 2),
+    // two instances behind nginx: skipped (saying so) on SQLite, run on PostgreSQL
+    ("scale", 2),
     ("slow_clients", 3),
     ("tickets", 20),
     ("upgrades", 2),
@@ -261,14 +269,25 @@ fn native_tests(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
         .run_reading(|line| reader.line(line, tally))
 }
 
-/// The server's integration tests (`crates/server/tests/`) on a PostgreSQL started for them,
-/// each test's server on a database of its own (`tests/support`); `args` go to `cargo test`
-/// (e.g. `--test tickets`). Two test threads: CI's machine has two cores, and each test's
-/// server shares them with PostgreSQL.
+/// The server's integration tests (`crates/server/tests/`) on a PostgreSQL and an S3 server
+/// (s3s-fs) started for them, each test's server on a database of its own and a prefix of the
+/// bucket of its own (`tests/support`); `args` go to `cargo test` (e.g. `--test tickets`).
+/// Two test threads: CI's machine has two cores, and each test's server shares them with
+/// PostgreSQL and s3s-fs. Both are stopped and their directories deleted when the step ends,
+/// also when it fails.
 pub fn postgres_tests(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
     let aiosmtpd = tools::ensure_aiosmtpd(ctx)?;
     let standardwebhooks = tools::ensure_standardwebhooks(ctx)?;
+    // The two-instance tests (crates/server/tests/scale.rs) put Debian's nginx in front.
+    tools::ensure_proxies(ctx)?;
+    let nginx = ctx
+        .cmd("sh")
+        .args(["-c", "command -v nginx"])
+        .read()
+        .map(|path| path.trim().to_owned())
+        .unwrap_or_else(|| "/usr/sbin/nginx".to_owned());
     let cluster = postgres::Postgres::start(ctx)?;
+    let bucket = s3::S3Server::start(ctx)?;
     let started = std::time::Instant::now();
     let mut reader = LibtestReader::default();
     let (cargo_args, test_args) = match args.iter().position(|a| a == "--") {
@@ -280,7 +299,11 @@ pub fn postgres_tests(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<(
         .env("HELPCENTER_TEST_AIOSMTPD", &aiosmtpd)
         .env("HELPCENTER_TEST_STANDARDWEBHOOKS", &standardwebhooks)
         .env("HELPCENTER_TEST_POSTGRES", cluster.admin_url())
-        .args(["test", "-p", "helpcenter-server"]);
+        .env("HELPCENTER_TEST_NGINX", &nginx);
+    for (key, value) in bucket.test_env() {
+        test = test.env(key, &value);
+    }
+    test = test.args(["test", "-p", "helpcenter-server"]);
     test = if cargo_args.iter().any(|a| a == "--test") {
         test.args(cargo_args)
     } else {
@@ -294,9 +317,16 @@ pub fn postgres_tests(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<(
         .args(test_args)
         .run_reading(|line| reader.line(line, tally));
     println!(
-        "postgres: the server's tests on PostgreSQL took {:.0} s",
+        "postgres: the server's tests on PostgreSQL + S3 took {:.0} s",
         started.elapsed().as_secs_f64()
     );
+    if ran.is_err() {
+        let log = bucket.log();
+        if !log.trim().is_empty() {
+            println!("s3: what s3s-fs logged:\n{log}");
+        }
+    }
+    drop(bucket);
     drop(cluster);
     ran
 }

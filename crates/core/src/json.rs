@@ -18,6 +18,8 @@ use crate::policy::{
     Answer, Category, Dispute, ForceMajeure, Notice, OrderNumberCharset, OrderNumberFormat,
     Outcome, Policy, Question, Remedy, Service,
 };
+use crate::problem::{Field, Problem, ProblemCode};
+use crate::ticket::{ResolutionKind, TicketStatus};
 use crate::window::ClaimWindow;
 
 /// A JSON value.
@@ -731,6 +733,80 @@ impl ToJson for EvidenceFile {
     }
 }
 
+impl FromJson for TicketStatus {
+    fn from_json(json: &Json) -> Option<Self> {
+        TicketStatus::parse(json.as_str()?)
+    }
+}
+
+impl FromJson for ResolutionKind {
+    fn from_json(json: &Json) -> Option<Self> {
+        ResolutionKind::ALL
+            .into_iter()
+            .find(|r| Some(r.as_str()) == json.as_str())
+    }
+}
+
+impl FromJson for ProblemCode {
+    fn from_json(json: &Json) -> Option<Self> {
+        ProblemCode::ALL
+            .iter()
+            .copied()
+            .find(|c| Some(c.as_str()) == json.as_str())
+    }
+}
+
+impl FromJson for Field {
+    fn from_json(json: &Json) -> Option<Self> {
+        json.as_str()?.parse().ok()
+    }
+}
+
+impl FromJson for Problem {
+    fn from_json(json: &Json) -> Option<Self> {
+        Some(Problem {
+            field: json.field("field")?,
+            code: json.field("code")?,
+        })
+    }
+}
+
+/// The order as the store described it (the server's lookup answers with it): read by the
+/// widget's order step, in the chunk.
+impl FromJson for crate::order::StoreOrder {
+    fn from_json(json: &Json) -> Option<Self> {
+        Some(crate::order::StoreOrder {
+            order_number: json.field("order_number")?,
+            placed_on: json.optional("placed_on")?,
+            delivered_on: json.optional("delivered_on")?,
+            carrier: json.optional("carrier")?,
+            tracking_number: json.optional("tracking_number")?,
+            items: json.or("items", Vec::new())?,
+        })
+    }
+}
+
+impl FromJson for crate::order::OrderItem {
+    fn from_json(json: &Json) -> Option<Self> {
+        Some(crate::order::OrderItem {
+            id: json.field("id")?,
+            name: json.field("name")?,
+            quantity: json.field("quantity")?,
+            image_url: json.optional("image_url")?,
+        })
+    }
+}
+
+impl FromJson for crate::order::DeliverySource {
+    fn from_json(json: &Json) -> Option<Self> {
+        match json.as_str()? {
+            "store" => Some(crate::order::DeliverySource::Store),
+            "shopper" => Some(crate::order::DeliverySource::Shopper),
+            _ => None,
+        }
+    }
+}
+
 impl FromJson for crate::order::ClaimedItem {
     fn from_json(json: &Json) -> Option<Self> {
         Some(crate::order::ClaimedItem {
@@ -869,6 +945,30 @@ mod tests {
         }
     }
 
+    #[test]
+    fn statuses_resolutions_and_problems_read_by_their_serde_names() {
+        for s in TicketStatus::ALL {
+            let text = serde_json::to_string(&s).expect("json");
+            assert_eq!(TicketStatus::from_json(&parse(&text)), Some(s));
+        }
+        for r in ResolutionKind::ALL {
+            let text = serde_json::to_string(&r).expect("json");
+            assert_eq!(ResolutionKind::from_json(&parse(&text)), Some(r));
+        }
+        for &code in ProblemCode::ALL {
+            for field in [Field::Email, Field::EvidenceFile(3), Field::Message] {
+                let problem = Problem::new(field, code);
+                let text = serde_json::to_string(&problem).expect("json");
+                assert_eq!(Problem::from_json(&parse(&text)), Some(problem));
+            }
+        }
+        assert_eq!(TicketStatus::from_json(&parse("\"lost\"")), None);
+        assert_eq!(
+            Problem::from_json(&parse(r#"{"field":"evidence[x]","code":"file.empty"}"#)),
+            None
+        );
+    }
+
     #[cfg(feature = "builtin-policy")]
     #[test]
     fn a_policy_missing_a_required_field_or_of_the_wrong_type_is_not_read() {
@@ -904,5 +1004,54 @@ mod tests {
         );
         let by_serde = serde_json::to_string(&facts).expect("json");
         assert_eq!(EvidenceFile::from_json(&parse(&by_serde)), Some(facts));
+    }
+
+    #[test]
+    fn a_store_order_reads_as_serde_reads_it() {
+        use crate::order::{ClaimedItem, DeliverySource, OrderItem, StoreOrder};
+        let order = StoreOrder {
+            order_number: "10023456".into(),
+            placed_on: "2026-11-18".parse().ok(),
+            delivered_on: "2026-11-24".parse().ok(),
+            carrier: Some("SF Express".into()),
+            tracking_number: Some("SF1234567890".into()),
+            items: vec![
+                OrderItem {
+                    id: "kettle-12".into(),
+                    name: "Stainless kettle 1.7 l".into(),
+                    quantity: 1,
+                    image_url: Some("https://shop.example/k.jpg".into()),
+                },
+                OrderItem {
+                    id: "mug-3".into(),
+                    name: "Stoneware mug".into(),
+                    quantity: 4,
+                    image_url: None,
+                },
+            ],
+        };
+        let text = serde_json::to_string(&order).expect("json");
+        assert_eq!(StoreOrder::from_json(&parse(&text)), Some(order));
+        // What a store leaves out (no days, no carrier, no items) reads as serde reads it.
+        let bare = r#"{"order_number": "7", "delivered_on": null}"#;
+        let by_serde: StoreOrder = serde_json::from_str(bare).expect("serde");
+        assert_eq!(StoreOrder::from_json(&parse(bare)), Some(by_serde));
+        for wrong in [
+            r#"{"order_number": "7", "delivered_on": "24 Nov"}"#,
+            r#"{"order_number": "7", "items": [{"id": "k", "name": "K", "quantity": -1}]}"#,
+            r#"{"items": []}"#,
+        ] {
+            assert_eq!(StoreOrder::from_json(&parse(wrong)), None, "{wrong}");
+        }
+        for source in [DeliverySource::Store, DeliverySource::Shopper] {
+            let text = serde_json::to_string(&source).expect("json");
+            assert_eq!(DeliverySource::from_json(&parse(&text)), Some(source));
+        }
+        let claimed = vec![ClaimedItem {
+            id: "mug-3".into(),
+            quantity: 2,
+        }];
+        let back: Vec<ClaimedItem> = serde_json::from_str(&claimed.to_json()).expect("serde");
+        assert_eq!(back, claimed);
     }
 }

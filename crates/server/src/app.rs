@@ -290,6 +290,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = api(|public| public).into_openapi();
     crate::openapi::responses::add_request_refusals(&mut document);
     crate::openapi::describe_lifecycle(&mut document);
+    crate::openapi::describe_event_streams(&mut document);
     document
 }
 

@@ -51,14 +51,42 @@ pub fn kept_secret(path: &std::path::Path) -> std::io::Result<String> {
     Ok(secret)
 }
 
-/// This server's own key, kept in the data directory, for values it must be able to make
-/// again without storing them (a retried create's access token).
+/// This server's own key, for values it must be able to make again without storing them (a
+/// retried create's access token, the link in a mail). Every instance on one database must
+/// hold the same one: a claim retried through another instance gets the same token, and a
+/// mail planned on one and sent by another carries a link that opens.
 #[derive(Debug)]
 pub struct ServerSecret(String);
 
 impl ServerSecret {
-    pub fn load_or_create(data_dir: &std::path::Path) -> std::io::Result<Self> {
-        kept_secret(&data_dir.join("server-secret")).map(Self)
+    /// On SQLite, the data directory's `server-secret` (made on first start; backups copy
+    /// it). On PostgreSQL, the database's: the first instance to start stores its own, or
+    /// the data directory's file when one is there (a deployment that ran one instance on
+    /// PostgreSQL before keeps its tokens and links working), and every other reads it.
+    pub async fn open(
+        store: &crate::store::Store,
+        data_dir: &std::path::Path,
+    ) -> anyhow::Result<Self> {
+        let path = data_dir.join("server-secret");
+        if store.engine() == crate::store::Engine::Sqlite {
+            return Ok(Self(kept_secret(&path)?));
+        }
+        let here = match std::fs::read_to_string(&path) {
+            Ok(secret) if !secret.trim().is_empty() => Some(secret.trim().to_owned()),
+            Ok(_) => None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(anyhow::anyhow!("{}: {e}", path.display())),
+        };
+        let shared = store
+            .shared_server_secret(here.as_deref().unwrap_or(&new_secret()))
+            .await?;
+        if here.is_some_and(|here| here != shared) {
+            tracing::warn!(
+                file = %path.display(),
+                "this data directory's server-secret differs from the database's, which every instance uses: the file is not used (delete it)"
+            );
+        }
+        Ok(Self(shared))
     }
 
     /// An unguessable value for `purpose`, the same every time for the same purpose.

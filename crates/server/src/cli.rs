@@ -62,6 +62,10 @@ struct AdminArgs {
     /// directory.
     #[arg(long, env = "HELPCENTER_DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// Where the server keeps evidence (`file://PATH` or `s3://BUCKET/PREFIX`); without it,
+    /// the config's `evidence_store`, or `uploads/evidence` in the data directory.
+    #[arg(long, env = "HELPCENTER_EVIDENCE_STORE", global = true)]
+    evidence_store: Option<String>,
     /// The site whose tickets to work on, or to sign for; may be left out when the config has
     /// one site.
     #[arg(long, global = true)]
@@ -300,6 +304,11 @@ struct ServeArgs {
     /// config's `database_url`, else `helpcenter.db` in the data directory.
     #[arg(long, env = "HELPCENTER_DATABASE_URL")]
     database_url: Option<String>,
+    /// Where evidence is kept: `file://PATH`, or `s3://BUCKET/PREFIX` with AWS_ENDPOINT_URL,
+    /// AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment; the
+    /// config's `evidence_store`, else `uploads/evidence` in the data directory.
+    #[arg(long, env = "HELPCENTER_EVIDENCE_STORE")]
+    evidence_store: Option<String>,
     /// `plain` lines (coloured only on a terminal, never in a file or a pipe; NO_COLOR turns
     /// colour off there too) or `json`, one object a line, start-up lines included.
     #[arg(long, env = "HELPCENTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Plain)]
@@ -424,6 +433,14 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         Ok(database) => database,
         Err(message) => return fail(&message),
     };
+    let evidence = match evidence_of(args.evidence_store.as_deref(), Some(&config), &data_dir) {
+        Ok(evidence) => evidence,
+        Err(message) => return fail(&message),
+    };
+    let storage = config.server.storage.unwrap_or_default();
+    if let Err(message) = storage.check() {
+        return fail(&message);
+    }
     // Held until the process ends: one server per data directory, and no restore under it.
     let _lock = match crate::backup::lock_for_serving(&data_dir) {
         Ok(lock) => lock,
@@ -448,15 +465,25 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let mut state = match AppState::open(Sites::new(sites), &data_dir, &database).await {
-            Ok(state) => state,
-            Err(e) => return fail(&format!("{e:#}")),
-        };
+        let mut state =
+            match AppState::open(Sites::new(sites), &data_dir, &database, &evidence).await {
+                Ok(state) => state,
+                Err(e) => return fail(&format!("{e:#}")),
+            };
         tracing::info!(database = %database, "tickets are kept in {database}");
-        state.storage = config.server.storage.unwrap_or_default();
+        tracing::info!(evidence = %evidence, "evidence is kept in {evidence}");
+        state.storage = storage;
         state.orders = std::sync::Arc::new(crate::orders::OrderDesk::new(
             config.server.order_lookups.unwrap_or_default(),
         ));
+        // The only server on this data directory (its lock is held): no request of the
+        // leases it held when it stopped is running any more.
+        match crate::uploads::release_leases_of_this_instance(&state.store, &state.evidence).await
+        {
+            Ok(0) => {}
+            Ok(released) => tracing::info!(released, "let go of uploads held when the server stopped"),
+            Err(e) => return fail(&format!("cannot let go of this server's uploads: {e}")),
+        }
         let demo_agent = if demo {
             match crate::agents::ensure_demo_agent(&state.store, &data_dir).await {
                 Ok(credentials) => Some(credentials),
@@ -481,13 +508,15 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         }
         let _expiry = crate::uploads::spawn_expiry(state.clone());
         let _retention = crate::retention::spawn_retention(state.clone());
+        // Where shoppers' browsers reach this server: the proxy's address when there is one.
+        let public_url = config
+            .server
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
         let mail = crate::mail::MailSettings {
             smtp: config.smtp.clone(),
-            public_url: config
-                .server
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{addr}")),
+            public_url: public_url.clone(),
         };
         let _mail = match crate::mail::worker::spawn(state.clone(), mail) {
             Ok(worker) => worker,
@@ -525,6 +554,10 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         for (key, name) in &sites {
             log.announce(&format!(
                 "Widget of {name} ({key}): http://{addr}/widget/?site={key}"
+            ));
+            log.announce(&format!(
+                "  its tag for the store's pages: <script src=\"{}/embed.js?site={key}\" async></script>",
+                public_url.trim_end_matches('/')
             ));
         }
         log.announce(&format!("Agents' console: http://{addr}/console/"));
@@ -602,6 +635,23 @@ fn run_migrate(data_dir: &std::path::Path, database_url: Option<&str>) -> ExitCo
     }
 }
 
+/// Where a command finds evidence: the flag (or `HELPCENTER_EVIDENCE_STORE`; a relative
+/// path counts from the working directory), else the config's `evidence_store`, else
+/// `uploads/evidence` in the data directory.
+fn evidence_of(
+    flag: Option<&str>,
+    config: Option<&ServerConfig>,
+    data_dir: &std::path::Path,
+) -> Result<crate::uploads::EvidenceLocation, String> {
+    if let Some(url) = flag {
+        return crate::uploads::EvidenceLocation::parse(url, std::path::Path::new(""));
+    }
+    if let Some(evidence) = config.and_then(|c| c.server.evidence.clone()) {
+        return Ok(evidence);
+    }
+    Ok(crate::uploads::EvidenceLocation::in_data_dir(data_dir))
+}
+
 /// The database a command works on: the flag (or `HELPCENTER_DATABASE_URL`; a relative
 /// SQLite path counts from the working directory), else the config's `database_url`, else
 /// `helpcenter.db` in the data directory.
@@ -639,6 +689,7 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         site_key,
         data_dir,
         database,
+        evidence,
     } = match admin_sites(&args) {
         Ok(found) => found,
         Err(message) => return fail(&message),
@@ -666,7 +717,7 @@ fn run_admin(args: AdminArgs) -> ExitCode {
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async {
-        let state = match AppState::open(Sites::new(sites), &data_dir, &database).await {
+        let state = match AppState::open(Sites::new(sites), &data_dir, &database, &evidence).await {
             Ok(state) => state,
             Err(e) => return fail(&format!("{e:#}")),
         };
@@ -1099,6 +1150,35 @@ fn admin_database(
     database_of(args.database_url.as_deref(), config.as_ref(), data_dir)
 }
 
+/// Backups copy and restores write the data directory's own evidence directory: refused,
+/// saying so, when the server keeps evidence elsewhere.
+fn evidence_in_data_dir(
+    args: &AdminArgs,
+    data_dir: &std::path::Path,
+    database: &crate::store::Database,
+) -> Result<(), String> {
+    if matches!(database, crate::store::Database::Postgres(_)) {
+        // Refused with its own message.
+        return Ok(());
+    }
+    let config = match (&args.evidence_store, &args.config) {
+        (None, Some(path)) => Some(ServerConfig::load(path).map_err(|e| e.to_string())?),
+        _ => None,
+    };
+    let evidence = evidence_of(args.evidence_store.as_deref(), config.as_ref(), data_dir)?;
+    if evidence.is_in_data_dir(data_dir) {
+        return Ok(());
+    }
+    Err(format!(
+        "evidence_store is {evidence}, outside the data directory: `admin backup` and `admin \
+         restore` copy {} only. Back up the evidence with the store's own tools (a bucket's \
+         versioning or replication, a copy of the directory) beside a copy of the database",
+        data_dir
+            .join(crate::uploads::location::DEFAULT_DIR)
+            .display()
+    ))
+}
+
 fn run_backup(args: &AdminArgs, to: &std::path::Path) -> ExitCode {
     let data_dir = match admin_data_dir(args, true) {
         Ok(dir) => dir,
@@ -1108,6 +1188,9 @@ fn run_backup(args: &AdminArgs, to: &std::path::Path) -> ExitCode {
         Ok(database) => database,
         Err(message) => return fail(&message),
     };
+    if let Err(message) = evidence_in_data_dir(args, &data_dir, &database) {
+        return fail(&message);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
@@ -1148,6 +1231,9 @@ fn run_restore(args: &AdminArgs, from: &std::path::Path, force: bool) -> ExitCod
         Ok(database) => database,
         Err(message) => return fail(&message),
     };
+    if let Err(message) = evidence_in_data_dir(args, &data_dir, &database) {
+        return fail(&message);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
@@ -1293,11 +1379,13 @@ fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
         let (sites, _) = sites_of(&ServerConfig::default(), None, &data_dir, 8080, secrets)?;
         let site_key = args.site.clone().unwrap_or_else(|| "demo".to_owned());
         let database = database_of(args.database_url.as_deref(), None, &data_dir)?;
+        let evidence = evidence_of(args.evidence_store.as_deref(), None, &data_dir)?;
         return Ok(AdminTarget {
             sites,
             site_key,
             data_dir,
             database,
+            evidence,
         });
     };
     let config = ServerConfig::load(config_path).map_err(|e| e.to_string())?;
@@ -1322,11 +1410,13 @@ fn admin_sites(args: &AdminArgs) -> Result<AdminTarget, String> {
         }
     };
     let database = database_of(args.database_url.as_deref(), Some(&config), &data_dir)?;
+    let evidence = evidence_of(args.evidence_store.as_deref(), Some(&config), &data_dir)?;
     Ok(AdminTarget {
         sites,
         site_key: site,
         data_dir,
         database,
+        evidence,
     })
 }
 
@@ -1336,6 +1426,7 @@ struct AdminTarget {
     site_key: String,
     data_dir: PathBuf,
     database: crate::store::Database,
+    evidence: crate::uploads::EvidenceLocation,
 }
 
 /// Prints nothing but the token, so a script can take it as it is.

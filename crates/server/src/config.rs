@@ -30,6 +30,13 @@ pub struct ServerSettings {
     /// `database_url` as read, once the file is loaded.
     #[serde(skip)]
     pub database: Option<crate::store::Database>,
+    /// Where evidence (shoppers' photos and videos, and uploads in progress) is kept:
+    /// `file://PATH` (a relative path counts from this file) or `s3://BUCKET/PREFIX` with the
+    /// standard `AWS_*` environment variables; `uploads/evidence` in `data_dir` without it.
+    pub evidence_store: Option<String>,
+    /// `evidence_store` as read, once the file is loaded.
+    #[serde(skip)]
+    pub evidence: Option<crate::uploads::EvidenceLocation>,
     pub widget_dir: Option<PathBuf>,
     /// The built agents' console, served at `/console/`.
     pub console_dir: Option<PathBuf>,
@@ -72,7 +79,7 @@ pub struct ConsoleSettings {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
-    /// The key in the embed tag (`data-site="…"`).
+    /// The key in the embed tag (`embed.js?site=…`).
     pub key: String,
     pub display_name: String,
     /// Origins (scheme://host[:port]) whose pages may embed the widget and call the API.
@@ -152,6 +159,14 @@ impl ServerConfig {
                         message,
                     }
                 })?);
+        }
+        if let Some(url) = &server.evidence_store {
+            server.evidence = Some(crate::uploads::EvidenceLocation::parse(url, base).map_err(
+                |message| ConfigError::Parse {
+                    path: path.to_owned(),
+                    message,
+                },
+            )?);
         }
         for dir in [
             &mut server.data_dir,

@@ -420,7 +420,8 @@ pub async fn assign(
     {
         Some(_) => {
             state.outbox.wake();
-            state.events.site_changed(&site.key);
+            // The assignment is not the shopper's to see: their streams need not know.
+            state.events.committed(&site.key, &ticket.id, None);
             Ok(())
         }
         None => Err(AppError::TicketChanged),

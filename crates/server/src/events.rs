@@ -1,19 +1,36 @@
-//! Live ticket events for open Server-Sent Events streams. Fan-out is in memory on this
-//! instance (the database is the record; a reconnect replays from it by `Last-Event-ID`).
-//! To scale out, this becomes PostgreSQL LISTEN/NOTIFY behind the same methods.
+//! Live ticket events for open Server-Sent Events streams, on every server instance.
 //!
-//! Agents follow a whole site: their streams are told only *that* the site changed
-//! ([`EventHub::site_changed`]) and read what is new from the database after their cursor,
-//! so live and replayed events come the same way, in the order of the site-wide `event_no`.
+//! The database is the record: a stream sends the events after its cursor (the shopper's
+//! ticket `seq`, the agents' site-wide `event_no`), in order, never one twice. This hub tells
+//! the streams what was committed: per ticket ([`EventHub::watch_ticket`]) the events
+//! themselves when this instance wrote them ([`TicketNews::Events`], the in-memory path, all
+//! SQLite needs), or only how far the ticket's timeline now goes when another instance did
+//! ([`TicketNews::Upto`]: the stream then reads from the database); per site
+//! ([`EventHub::watch_site`]) a counter the agents' streams wait on before reading theirs.
+//!
+//! On PostgreSQL each event row is written with a `pg_notify` in its transaction (delivered
+//! on commit only, so never before the row can be read) and every instance listens on a
+//! connection of its own ([`EventHub::listen`]). When that connection drops, the instance
+//! reconnects and, once listening again, has every stream read what it missed. Streams also
+//! read again every [`RECHECK`], whatever happens, so an event written by a command shows
+//! within that.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use helpcenter_api::TicketEvent;
 use tokio::sync::{broadcast, watch};
+use tokio_util::sync::CancellationToken;
 
-/// Events a slow stream may fall behind by before it is told to reconnect (and replay).
+/// The PostgreSQL channel events are announced on; the payload is `site ticket_id seq`.
+pub const CHANNEL: &str = "helpcenter_events";
+
+/// News a slow stream may fall behind by before it reads from the database instead.
 const BUFFER: usize = 64;
+
+/// How often an idle stream reads again without being told to.
+pub const RECHECK: Duration = Duration::from_secs(15);
 
 /// Open event streams one client address (its /64 for IPv6) may hold: a shopper has a few tabs.
 pub const MAX_STREAMS_PER_CLIENT: usize = 8;
@@ -22,11 +39,26 @@ pub const MAX_STREAMS_PER_TICKET: usize = 16;
 
 #[derive(Debug, Default)]
 pub struct EventHub {
-    channels: Mutex<HashMap<String, broadcast::Sender<TicketEvent>>>,
-    /// Open shopper streams, per client address and per ticket.
+    /// Per ticket, what was committed on it.
+    tickets: Mutex<HashMap<String, broadcast::Sender<TicketNews>>>,
+    /// Open shopper streams, per client address and per ticket (on this instance).
     open: Arc<Mutex<OpenStreams>>,
     /// Per site, a counter bumped on every event of its tickets.
     sites: Mutex<HashMap<String, watch::Sender<u64>>>,
+}
+
+/// What a ticket's streams are told.
+#[derive(Clone, Debug)]
+pub enum TicketNews {
+    /// This instance committed events `first..=last` of the timeline (in one transaction);
+    /// `public` are those the shopper sees.
+    Events {
+        first: u32,
+        last: u32,
+        public: Arc<[TicketEvent]>,
+    },
+    /// The timeline now goes at least to this `seq` (written elsewhere): read what is new.
+    Upto(u32),
 }
 
 #[derive(Debug, Default)]
@@ -82,27 +114,16 @@ impl EventHub {
         })
     }
 
-    /// Events of `ticket_id` from now on.
-    pub fn subscribe(&self, ticket_id: &str) -> broadcast::Receiver<TicketEvent> {
-        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-        channels
+    /// What is committed on `ticket_id` from now on.
+    pub fn watch_ticket(&self, ticket_id: &str) -> broadcast::Receiver<TicketNews> {
+        let mut tickets = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
+        tickets
             .entry(ticket_id.to_owned())
             .or_insert_with(|| broadcast::channel(BUFFER).0)
             .subscribe()
     }
 
-    /// Sends a committed event to the ticket's open streams; forgets tickets nobody watches.
-    pub fn publish(&self, ticket_id: &str, event: TicketEvent) {
-        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(sender) = channels.get(ticket_id)
-            && sender.send(event).is_err()
-        {
-            channels.remove(ticket_id);
-        }
-    }
-
-    /// A receiver that wakes when any ticket of `site` gets an event (never missing one that
-    /// happens between two waits).
+    /// A receiver that wakes when any ticket of `site` gets an event.
     pub fn watch_site(&self, site: &str) -> watch::Receiver<u64> {
         let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
         sites
@@ -111,15 +132,130 @@ impl EventHub {
             .subscribe()
     }
 
-    /// Tells the site's agent streams that something was committed on one of its tickets.
-    pub fn site_changed(&self, site: &str) {
+    /// Tells the site's agents' streams, and with `news` the ticket's streams, that this
+    /// instance committed events on `ticket_id`.
+    pub fn committed(&self, site: &str, ticket_id: &str, news: Option<TicketNews>) {
+        if let Some(news) = news {
+            self.tell(ticket_id, news);
+        }
+        ring(&self.sites, site);
+    }
+
+    /// Tells the streams that another instance committed event `seq` of `ticket_id`.
+    fn committed_elsewhere(&self, site: &str, ticket_id: &str, seq: u32) {
+        self.tell(ticket_id, TicketNews::Upto(seq));
+        ring(&self.sites, site);
+    }
+
+    fn tell(&self, ticket_id: &str, news: TicketNews) {
+        let mut tickets = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(sender) = tickets.get(ticket_id)
+            && sender.send(news).is_err()
+        {
+            tickets.remove(ticket_id);
+        }
+    }
+
+    /// Has every stream read from the database: after notifications may have been lost.
+    fn wake_all(&self) {
+        {
+            let mut tickets = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
+            tickets.retain(|_, sender| sender.send(TicketNews::Upto(u32::MAX)).is_ok());
+        }
         let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(sender) = sites.get(site) {
-            if sender.receiver_count() == 0 {
-                sites.remove(site);
-            } else {
-                sender.send_modify(|n| *n = n.wrapping_add(1));
+        sites.retain(|_, sender| sender.receiver_count() > 0);
+        for sender in sites.values() {
+            sender.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// Listens on PostgreSQL at `url` for events any instance commits, until `shutdown`,
+    /// reconnecting (with back-off up to 5 s) whenever the connection drops.
+    pub fn listen(self: &Arc<Self>, url: String, shutdown: CancellationToken) {
+        let hub = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut wait = Duration::from_millis(100);
+            let mut lost = false;
+            loop {
+                let connected = tokio::select! {
+                    connected = connect(&url) => connected,
+                    () = shutdown.cancelled() => return,
+                };
+                let mut listener = match connected {
+                    Ok(listener) => listener,
+                    Err(e) => {
+                        tracing::warn!(error = %e, retry_in = ?wait, "events: cannot listen on PostgreSQL; streams read every 15 s meanwhile");
+                        tokio::select! {
+                            () = tokio::time::sleep(wait) => {}
+                            () = shutdown.cancelled() => return,
+                        }
+                        wait = (wait * 2).min(Duration::from_secs(5));
+                        lost = true;
+                        continue;
+                    }
+                };
+                wait = Duration::from_millis(100);
+                if lost {
+                    tracing::info!("events: listening on PostgreSQL again");
+                }
+                // Listening now: whatever was committed before is in the database, so every
+                // stream reads after its cursor.
+                hub.wake_all();
+                loop {
+                    let received = tokio::select! {
+                        received = listener.try_recv() => received,
+                        () = shutdown.cancelled() => return,
+                    };
+                    match received {
+                        Ok(Some(notification)) => {
+                            let mut parts = notification.payload().split(' ');
+                            if let (Some(site), Some(ticket), Some(Ok(seq))) =
+                                (parts.next(), parts.next(), parts.next().map(str::parse))
+                            {
+                                hub.committed_elsewhere(site, ticket, seq);
+                            }
+                        }
+                        Ok(None) => {
+                            tracing::warn!(
+                                "events: the PostgreSQL connection dropped; reconnecting"
+                            );
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "events: listening on PostgreSQL failed; reconnecting");
+                            break;
+                        }
+                    }
+                }
+                lost = true;
             }
+        });
+    }
+}
+
+/// A connection of its own, listening on [`CHANNEL`], named so an operator sees it in
+/// `pg_stat_activity`.
+async fn connect(url: &str) -> Result<sqlx::postgres::PgListener, sqlx::Error> {
+    use std::str::FromStr;
+    let options = sqlx::postgres::PgConnectOptions::from_str(url)?
+        .application_name("helpcenter-server events");
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+fn ring(map: &Mutex<HashMap<String, watch::Sender<u64>>>, key: &str) {
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(sender) = map.get(key) {
+        if sender.receiver_count() == 0 {
+            map.remove(key);
+        } else {
+            sender.send_modify(|n| *n = n.wrapping_add(1));
         }
     }
 }
@@ -149,5 +285,39 @@ mod tests {
         assert!(hub.open_stream("HC-1", Some("192.0.2.1")).is_some());
         let open = hub.open.lock().expect("lock");
         assert!(open.per_client.is_empty() && open.per_ticket.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_commit_tells_the_tickets_and_the_sites_streams_and_no_other() {
+        let hub = EventHub::default();
+        let mut ticket = hub.watch_ticket("HC-1");
+        let mut other = hub.watch_ticket("HC-2");
+        let site = hub.watch_site("demo");
+        hub.committed(
+            "demo",
+            "HC-1",
+            Some(TicketNews::Events {
+                first: 2,
+                last: 2,
+                public: Arc::from(Vec::new()),
+            }),
+        );
+        assert!(matches!(
+            ticket.try_recv(),
+            Ok(TicketNews::Events { first: 2, .. })
+        ));
+        assert!(site.has_changed().expect("open"));
+        assert!(other.try_recv().is_err());
+        hub.committed_elsewhere("demo", "HC-1", 3);
+        assert!(matches!(ticket.try_recv(), Ok(TicketNews::Upto(3))));
+        hub.wake_all();
+        assert!(matches!(ticket.try_recv(), Ok(TicketNews::Upto(u32::MAX))));
+        assert!(matches!(other.try_recv(), Ok(TicketNews::Upto(u32::MAX))));
+        drop((ticket, other, site));
+        hub.committed_elsewhere("demo", "HC-1", 4);
+        assert!(
+            !hub.tickets.lock().expect("lock").contains_key("HC-1"),
+            "unwatched tickets are forgotten"
+        );
     }
 }

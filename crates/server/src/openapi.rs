@@ -377,6 +377,17 @@ impl Modify for SecuritySchemes {
                  cannot send headers.",
             ),
         );
+        // The same token as a query parameter: the one way `EventSource` can send it.
+        components.add_security_scheme(
+            "ticket_token_query",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Query(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "access_token",
+                    "The shopper's access token for one ticket, for its event stream \
+                     (`EventSource` cannot send `Authorization`).",
+                ),
+            )),
+        );
         components.add_security_scheme(
             "admin_key",
             bearer(
@@ -434,6 +445,59 @@ pub fn describe_lifecycle(document: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// Event streams as OpenAPI 3.2 describes them, and as clients (EventSource, schemathesis)
+/// read them: each event an object with `event`, `id` and `data`, whose `data` is the JSON
+/// text of the schema the route names (`contentMediaType` + `contentSchema`), not that schema
+/// itself.
+pub fn describe_event_streams(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+
+    for item in document.paths.paths.values_mut() {
+        let Some(operation) = item.get.as_mut() else {
+            continue;
+        };
+        for response in operation.responses.responses.values_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            if let Some(stream) = response.content.get_mut("text/event-stream")
+                && let Some(payload) = stream.schema.take()
+            {
+                stream.schema = Some(stream_event(payload));
+            }
+        }
+    }
+}
+
+/// One Server-Sent Event whose `data` is `payload` as JSON.
+fn stream_event(
+    payload: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::extensions::Extensions;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+
+    let text = || ObjectBuilder::new().schema_type(Type::String);
+    let mut data = text()
+        .description(Some("The event as JSON (see `contentSchema`)."))
+        .content_media_type("application/json")
+        .build();
+    let mut extensions = Extensions::default();
+    extensions.insert(
+        "contentSchema".to_owned(),
+        serde_json::to_value(&payload).unwrap_or_default(),
+    );
+    data.extensions = Some(extensions);
+    ObjectBuilder::new()
+        .property("event", text().description(Some("The event's name.")))
+        .property(
+            "id",
+            text().description(Some("Its position, sent back as `Last-Event-ID`.")),
+        )
+        .property("data", data)
+        .required("data")
+        .into()
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -482,7 +546,12 @@ mod tests {
     fn every_error_is_problem_details_and_every_security_scheme_exists() {
         let doc = document();
         let components = doc.components.as_ref().expect("components");
-        for name in ["ticket_token", "admin_key", "identity_token"] {
+        for name in [
+            "ticket_token",
+            "ticket_token_query",
+            "admin_key",
+            "identity_token",
+        ] {
             assert!(
                 components.security_schemes.contains_key(name),
                 "no security scheme {name}"
@@ -578,6 +647,31 @@ mod tests {
             panic!("422 by reference");
         };
         assert!(invalid.description.contains("submission.invalid"));
+    }
+
+    /// A stream's events are documented as events: `data` carries the JSON, so a client
+    /// (or schemathesis) checks the event it receives, not the event as if it were the JSON.
+    #[test]
+    fn event_streams_document_each_event_and_its_json() {
+        let doc = serde_json::to_value(document()).expect("json");
+        for (path, payload) in [
+            (
+                "/v1/tickets/{id}/events",
+                "#/components/schemas/TicketEvent",
+            ),
+            (
+                "/v1/console/events",
+                "#/components/schemas/ConsoleStreamEvent",
+            ),
+        ] {
+            let event = &doc["paths"][path]["get"]["responses"]["200"]["content"]["text/event-stream"]
+                ["schema"];
+            assert_eq!(event["required"], serde_json::json!(["data"]), "{path}");
+            let data = &event["properties"]["data"];
+            assert_eq!(data["type"], "string", "{path}");
+            assert_eq!(data["contentMediaType"], "application/json", "{path}");
+            assert_eq!(data["contentSchema"]["$ref"], payload, "{path}");
+        }
     }
 
     #[test]

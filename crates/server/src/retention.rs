@@ -69,20 +69,16 @@ pub async fn apply_retention(state: &AppState, now: Timestamp) -> Result<usize, 
     Ok(erased)
 }
 
-/// Runs [`apply_retention`] every [`RETENTION_INTERVAL`], starting at once.
+/// Runs [`apply_retention`] every [`RETENTION_INTERVAL`], starting at once, on one instance
+/// at a time ([`crate::background`]).
 pub fn spawn_retention(state: AppState) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(RETENTION_INTERVAL);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            match apply_retention(&state, Timestamp::now()).await {
-                Ok(0) => {}
-                Ok(erased) => {
-                    tracing::info!(erased, "erased closed tickets past their site's retention")
-                }
-                Err(e) => tracing::warn!(error = %e, "retention pass failed"),
+    crate::background::every(state, "retention", RETENTION_INTERVAL, |state| async move {
+        match apply_retention(&state, Timestamp::now()).await {
+            Ok(0) => {}
+            Ok(erased) => {
+                tracing::info!(erased, "erased closed tickets past their site's retention")
             }
+            Err(e) => tracing::warn!(error = %e, "retention pass failed"),
         }
     })
 }

@@ -12,6 +12,7 @@ use crate::rate_limit::SignInLimiter;
 use crate::sites::Sites;
 use crate::store::{Database, Store};
 use crate::uploads::blobs::EvidenceStore;
+use crate::uploads::location::EvidenceLocation;
 use crate::uploads::quota::StorageLimits;
 
 /// Shared by every handler; cheap to clone.
@@ -40,22 +41,39 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the database, and the evidence storage and the server secret in `data_dir`.
+    /// Opens the database, the evidence store (checked by storing and deleting a probe, so a
+    /// bucket that is missing, unreachable or read-only is said at start-up, not at the first
+    /// shopper's upload), and the server secret in `data_dir`.
     pub async fn open(
         sites: Sites,
         data_dir: &std::path::Path,
         database: &Database,
+        evidence: &EvidenceLocation,
     ) -> anyhow::Result<AppState> {
+        let store = Store::open(database).await?;
+        let evidence = EvidenceStore::open(evidence, data_dir).map_err(anyhow::Error::msg)?;
+        evidence
+            .check_writable()
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let secret = ServerSecret::open(&store, data_dir).await?;
+        let shutdown = CancellationToken::new();
+        let events = Arc::new(EventHub::default());
+        // Events written by other instances (and commands) on PostgreSQL reach this one's
+        // streams through LISTEN/NOTIFY; on SQLite the writer is this process.
+        if let Database::Postgres(url) = database {
+            events.listen(url.clone(), shutdown.clone());
+        }
         Ok(AppState {
             sites: Arc::new(sites),
-            store: Store::open(database).await?,
-            evidence: Arc::new(EvidenceStore::new(data_dir)?),
-            events: Arc::new(EventHub::default()),
-            secret: Arc::new(ServerSecret::load_or_create(data_dir)?),
+            store,
+            evidence: Arc::new(evidence),
+            events,
+            secret: Arc::new(secret),
             outbox: Arc::default(),
             data_dir: data_dir.to_owned(),
             storage: StorageLimits::default(),
-            shutdown: CancellationToken::new(),
+            shutdown,
             sign_in: Arc::new(SignInLimiter::default()),
             public_origin: None,
             orders: Arc::default(),

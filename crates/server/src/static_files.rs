@@ -13,10 +13,11 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 
 use crate::AppError;
 use crate::AppState;
@@ -54,7 +55,11 @@ pub fn routes(
 ) -> Router<AppState> {
     // Not built by xtask, so not precompressed: compressed per request (it is about 2 KB).
     let embed = Router::new()
-        .route_service("/embed.js", ServeFile::new(public_dir.join("embed.js")))
+        .route("/embed.js", axum::routing::get(embed_script))
+        .with_state(EmbedScript {
+            path: public_dir.join("embed.js"),
+            sites: sites.clone(),
+        })
         .layer(
             CompressionLayer::new()
                 .br(true)
@@ -181,6 +186,68 @@ impl WidgetFiles {
         let Ok(response) = self.precompressed.oneshot(request).await;
         response.into_response()
     }
+}
+
+/// The launcher's look as `public/embed.js` draws it: the default brand's colours. The server
+/// swaps in a site's own when the tag names the site in its address (`embed.js?site=KEY`), so
+/// the launcher wears the brand before the shopper opens anything, with no request of its own.
+const DEFAULT_LAUNCHER_COLOURS: &str = "background:#1f5fbf;color:#fff;";
+
+#[derive(Clone)]
+struct EmbedScript {
+    path: std::path::PathBuf,
+    sites: Arc<Sites>,
+}
+
+#[derive(Deserialize)]
+struct EmbedQuery {
+    site: Option<String>,
+}
+
+/// `GET /embed.js[?site=KEY]`: the script, in that site's colours when it names a known site
+/// (any other query gets the default look: the script still works from `data-site`). Read per
+/// request, as a static file would be: a deploy that replaces it is served at once.
+async fn embed_script(State(embed): State<EmbedScript>, request: Request) -> Response {
+    let Ok(script) = tokio::fs::read_to_string(&embed.path).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let site_key = Query::<EmbedQuery>::try_from_uri(request.uri())
+        .ok()
+        .and_then(|Query(query)| query.site);
+    let script = match site_key.as_deref().and_then(|key| embed.sites.get(key)) {
+        Some(site) => in_brand_colours(&script, &site.brand),
+        None => script,
+    };
+    let etag = format!(
+        "\"{}\"",
+        &hex::encode(Sha256::digest(script.as_bytes()))[..32]
+    );
+    let unchanged = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| {
+            tags.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        });
+    let etag = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\""));
+    if unchanged {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    ([(header::ETAG, etag)], script).into_response()
+}
+
+/// `script` with the launcher in `brand`'s colours. Brand colours are checked as `#rrggbb`
+/// when the config is read, so nothing but a colour reaches the script.
+fn in_brand_colours(script: &str, brand: &helpcenter_api::Brand) -> String {
+    script.replacen(
+        DEFAULT_LAUNCHER_COLOURS,
+        &format!(
+            "background:{};color:{};",
+            brand.primary_color, brand.on_primary_color
+        ),
+        1,
+    )
 }
 
 /// Loaded by `<script src>` on storefronts of any origin.
@@ -339,6 +406,22 @@ fn mark_static(headers: &mut axum::http::HeaderMap) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The launcher's colours are swapped by text: if `public/embed.js` stops drawing them
+    /// exactly so, every store's launcher would silently fall back to the default blue.
+    #[test]
+    fn the_launcher_wears_the_site_brand() {
+        let script = include_str!("../../../public/embed.js");
+        assert_eq!(script.matches(DEFAULT_LAUNCHER_COLOURS).count(), 1);
+        let brand = helpcenter_api::Brand {
+            primary_color: "#0b6e4f".into(),
+            on_primary_color: "#000000".into(),
+            ..Default::default()
+        };
+        let branded = in_brand_colours(script, &brand);
+        assert!(branded.contains("background:#0b6e4f;color:#000000;"));
+        assert!(!branded.contains(DEFAULT_LAUNCHER_COLOURS));
+    }
 
     #[test]
     fn only_names_with_a_build_hash_count_as_hashed() {

@@ -18,19 +18,20 @@ pub async fn view(
     internal: bool,
 ) -> Result<TicketView, AppError> {
     let status = ticket.status()?;
-    let timeline = state.store.events(&ticket.id, 0, internal).await?;
-    let evidence = state
+    let (timeline, attached) = state
         .store
-        .ticket_evidence(&ticket.id)
-        .await?
+        .timeline_and_evidence(&ticket.id, internal)
+        .await?;
+    let evidence = attached
         .into_iter()
-        .filter_map(|(id, filename, media_type, bytes)| {
+        .filter_map(|file| {
             Some(EvidenceItem {
-                url: format!("/v1/tickets/{}/evidence/{id}", ticket.id),
-                media_type: serde_json::from_value(serde_json::Value::String(media_type)).ok()?,
-                bytes: u64::try_from(bytes).ok()?,
-                id,
-                filename,
+                url: format!("/v1/tickets/{}/evidence/{}", ticket.id, file.id),
+                media_type: serde_json::from_value(serde_json::Value::String(file.media_type?))
+                    .ok()?,
+                bytes: u64::try_from(file.bytes).ok()?,
+                id: file.id,
+                filename: file.filename,
             })
         })
         .collect();
@@ -103,12 +104,20 @@ pub async fn append_all(
             site,
         } => {
             state.outbox.wake();
-            for (new, stored) in events.iter().zip(&stored) {
-                if new.public {
-                    state.events.publish(ticket_id, stored.clone());
-                }
-            }
-            state.events.site_changed(&site);
+            let news = match (stored.first(), stored.last()) {
+                (Some(first), Some(last)) => Some(crate::events::TicketNews::Events {
+                    first: first.seq,
+                    last: last.seq,
+                    public: events
+                        .iter()
+                        .zip(&stored)
+                        .filter(|(new, _)| new.public)
+                        .map(|(_, stored)| stored.clone())
+                        .collect(),
+                }),
+                _ => None,
+            };
+            state.events.committed(&site, ticket_id, news);
             Ok(stored)
         }
         Appended::StatusChanged => Err(AppError::TicketChanged),

@@ -968,7 +968,7 @@ async fn a_shopper_gets_everything_kept_about_them_then_has_it_erased_but_the_ti
     let mine = claim_of(&server, "Wei@Example.com", "wei-1", true).await;
     let open = claim_of(&server, "wei@example.com", "wei-2", false).await;
     let theirs = claim_of(&server, "lin@example.com", "lin-1", false).await;
-    let files_before = server.stored_files().len();
+    let files_before = server.stored_objects().await.len();
     assert_eq!(files_before, 3);
 
     let (ok, out, err) = shopper(&server, &["export", "--email", "wei@example.com"]);
@@ -1004,13 +1004,17 @@ async fn a_shopper_gets_everything_kept_about_them_then_has_it_erased_but_the_ti
     let (ok, _, err) = shopper(&server, &["erase", "--email", "wei@example.com"]);
     assert!(!ok);
     assert!(err.contains("pass --yes"), "{err}");
-    assert_eq!(server.stored_files().len(), 3);
+    assert_eq!(server.stored_objects().await.len(), 3);
     let (ok, out, err) = shopper(&server, &["erase", "--email", "wei@example.com", "--yes"]);
     assert!(ok, "{err}");
     assert!(out.contains("2 ticket(s)"), "{out}");
 
     // Her files are gone from the disk, her details from the tickets; the numbers stay.
-    assert_eq!(server.stored_files().len(), 1, "only Lin's photo is left");
+    assert_eq!(
+        server.stored_objects().await.len(),
+        1,
+        "only Lin's photo is left"
+    );
     let kept = admin_view(&server, &mine.ticket_id).await;
     assert_eq!(kept["id"], mine.ticket_id.as_str());
     assert_eq!(kept["status"], "closed");
@@ -1064,6 +1068,7 @@ async fn a_sites_retention_erases_tickets_the_given_days_after_they_close_and_su
                 helpcenter_server::sites::Sites::new(vec![site]),
                 &data_dir,
                 &support::database(&data_dir),
+                &support::evidence_location(&data_dir),
             )
             .await
             .expect("open");
@@ -1088,7 +1093,7 @@ async fn a_sites_retention_erases_tickets_the_given_days_after_they_close_and_su
         (Some(""), Some("closed"))
     );
     assert_eq!(
-        server.stored_files().len(),
+        server.stored_objects().await.len(),
         1,
         "the closed ticket's photo is deleted"
     );
@@ -1098,4 +1103,165 @@ async fn a_sites_retention_erases_tickets_the_given_days_after_they_close_and_su
         admin_view(&server, &open.ticket_id).await["email"],
         "wei@example.com"
     );
+}
+
+/// `serve` with an evidence store it cannot use stops at once, saying which setting is wrong
+/// and how, before it listens: a shopper never meets it at their first upload.
+#[test]
+fn an_evidence_store_that_cannot_be_used_is_refused_at_start_saying_why() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let serve = |store: &str, env: &[(&str, String)]| {
+        let started = std::time::Instant::now();
+        let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .args(["--evidence-store", store])
+            .envs(
+                support::database_env(dir.path())
+                    .into_iter()
+                    .filter(|(key, _)| *key != "HELPCENTER_EVIDENCE_STORE"),
+            )
+            // Only the variables given here (the PostgreSQL + S3 run sets its own).
+            .env_remove("AWS_ALLOW_HTTP")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .expect("run helpcenter-server");
+        assert!(!output.status.success(), "{store}: refused");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{store}: at once"
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let keys = |endpoint: String| {
+        vec![
+            ("AWS_ENDPOINT_URL", endpoint),
+            ("AWS_REGION", "us-east-1".to_owned()),
+            ("AWS_ACCESS_KEY_ID", "key".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "secret".to_owned()),
+        ]
+    };
+    let err = serve("gs://acme-evidence", &[]);
+    assert!(
+        err.contains("evidence_store \"gs://acme-evidence\"") && err.contains("s3://BUCKET/PREFIX"),
+        "{err}"
+    );
+    let err = serve("s3://Acme_Evidence/claims", &[]);
+    assert!(err.contains("is not a bucket name"), "{err}");
+    let err = serve("s3://acme-evidence", &keys("http://192.0.2.10:9000".into()));
+    assert!(
+        err.contains("plain HTTP to another machine") && err.contains("AWS_ALLOW_HTTP=true"),
+        "{err}"
+    );
+    let mut half = keys(format!("http://127.0.0.1:{closed_port}"));
+    half.retain(|(key, _)| *key != "AWS_SECRET_ACCESS_KEY");
+    let err = serve("s3://acme-evidence", &half);
+    assert!(err.contains("AWS_SECRET_ACCESS_KEY"), "{err}");
+    // Well formed, but nothing answers there.
+    let err = serve(
+        "s3://acme-evidence/claims",
+        &keys(format!("http://127.0.0.1:{closed_port}")),
+    );
+    assert!(
+        err.contains("evidence_store s3://acme-evidence/claims: cannot store evidence there"),
+        "{err}"
+    );
+    // In the config file: the file's name and the setting.
+    let config = dir.path().join("helpcenter.toml");
+    std::fs::write(
+        &config,
+        "[server]\nevidence_store = \"ftp://files/evidence\"\n",
+    )
+    .expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("HELPCENTER_EVIDENCE_STORE")
+        .output()
+        .expect("run helpcenter-server");
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("helpcenter.toml") && err.contains("evidence_store \"ftp://files/evidence\""),
+        "{err}"
+    );
+}
+
+/// `--evidence-store file://DIR`: the evidence goes there, and backups, which copy the data
+/// directory's own evidence, refuse rather than leave it out.
+#[tokio::test]
+async fn evidence_kept_in_another_directory_is_kept_there_and_backups_say_they_cannot_copy_it() {
+    if support::on_postgres() {
+        println!("skipped: backups are SQLite's (PostgreSQL's refusal has its own test)");
+        return;
+    }
+    let data = tempfile::tempdir().expect("temp dir");
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let store = format!("file://{}", elsewhere.path().display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .args(["--evidence-store", &store])
+        .env_remove("HELPCENTER_DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(up, "the server came up");
+    let photo = helpcenter_media::samples::png(640, 480, 3);
+    let id = support::upload_at(&reqwest::Client::new(), &base, "demo", "crack.png", &photo).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        std::fs::read(elsewhere.path().join(&id)).expect("kept in the named directory"),
+        photo
+    );
+    assert!(!data.path().join("uploads/evidence").join(&id).exists());
+    let backup = data.path().join("backup");
+    let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+        .args(["admin", "--data-dir"])
+        .arg(data.path())
+        .args(["--evidence-store", &store, "backup", "--to"])
+        .arg(&backup)
+        .env_remove("HELPCENTER_DATABASE_URL")
+        .output()
+        .expect("backup");
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("outside the data directory") && err.contains("store's own tools"),
+        "{err}"
+    );
+    assert!(!backup.exists(), "nothing written");
 }

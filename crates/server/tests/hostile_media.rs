@@ -102,7 +102,10 @@ async fn assert_refused(
         0,
         "{filename}: no row"
     );
-    assert!(server.stored_files().is_empty(), "{filename}: no bytes");
+    assert!(
+        server.stored_objects().await.is_empty(),
+        "{filename}: no bytes"
+    );
     let id = location.trim_start_matches("/v1/uploads/").to_owned();
     let (status, body) = file_claim(server, vec![id]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{filename}");
@@ -324,8 +327,11 @@ async fn a_gps_photo_is_kept_without_its_location() {
         "SN-4417-2291",
     );
     let id = server.upload("IMG_0042.JPG", &original).await;
-    let stored =
-        std::fs::read(server.data_dir.join("uploads/evidence").join(&id)).expect("the kept bytes");
+    let stored = server
+        .evidence_store()
+        .read_all(&id)
+        .await
+        .expect("the kept bytes");
     assert_eq!(stored.len(), original.len());
     assert_ne!(stored, original);
     let contains = |needle: &[u8]| stored.windows(needle.len()).any(|w| w == needle);
@@ -374,14 +380,13 @@ async fn path_and_crlf_names_never_become_paths_or_headers() {
     ] {
         let id = server.upload(name, &photo(640, 480)).await;
         assert!(
-            server.data_dir.join("uploads/evidence").join(&id).is_file(),
-            "{name:?}"
+            server.stored_objects().await.contains(&id),
+            "{name:?}: kept under its id"
         );
     }
     assert!(!server.data_dir.join("etc").exists());
-    for file in server.stored_files() {
-        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        assert!(helpcenter_server::uploads::is_upload_id(name), "{file:?}");
+    for name in server.stored_objects().await {
+        assert!(helpcenter_server::uploads::is_upload_id(&name), "{name:?}");
     }
     let pool = server.db().await;
     let stored_names: Vec<String> = sqlx::query_scalar("SELECT filename FROM uploads")

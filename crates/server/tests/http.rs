@@ -651,22 +651,60 @@ async fn embed_js_loads_on_any_storefront_and_is_cached_briefly() {
     assert_eq!(header(&response, "timing-allow-origin"), "*");
     assert_eq!(header(&response, "x-content-type-options"), "nosniff");
     assert_eq!(header(&response, "cache-control"), "public, max-age=300");
-    let last_modified = header(&response, "last-modified");
+    let etag = header(&response, "etag");
     assert!(
-        !last_modified.is_empty(),
-        "revalidation needs Last-Modified"
+        etag.starts_with('"'),
+        "revalidation needs an ETag, got {etag:?}"
     );
     assert_eq!(response.text().await.expect("body"), support::EMBED_JS);
 
     let revalidated = server
         .http
         .get(server.url("/embed.js"))
-        .header("If-Modified-Since", &last_modified)
+        .header("If-None-Match", &etag)
         .send()
         .await
         .expect("request");
     assert_eq!(revalidated.status(), 304, "unchanged: nothing to download");
     assert_eq!(header(&revalidated, "cache-control"), "public, max-age=300");
+    assert_eq!(revalidated.bytes().await.expect("body").len(), 0);
+}
+
+/// The tag `embed.js?site=KEY` gets the launcher in that site's colours; any other address
+/// gets the default look, and each look revalidates as its own.
+#[tokio::test]
+async fn the_launcher_comes_in_the_site_brand_colours() {
+    let server = TestServer::start_customized(support::UNLIMITED, |site| {
+        site.brand.primary_color = "#0b6e4f".into();
+        site.brand.on_primary_color = "#ffffff".into();
+    })
+    .await;
+    let real = include_str!("../../../public/embed.js");
+    std::fs::write(server.public_dir.join("embed.js"), real).expect("write the real embed.js");
+    let fetch = |path: &'static str| server.http.get(server.url(path)).send();
+
+    let branded = fetch("/embed.js?site=demo").await.expect("request");
+    assert_eq!(branded.status(), 200);
+    let branded_tag = header(&branded, "etag");
+    let text = branded.text().await.expect("body");
+    assert!(text.contains("background:#0b6e4f;color:#ffffff;"), "{text}");
+    assert!(!text.contains("#1f5fbf"), "no trace of the default blue");
+
+    for plain in ["/embed.js", "/embed.js?site=nobody", "/embed.js?site=%ZZ&x"] {
+        let response = fetch(plain).await.expect("request");
+        assert_eq!(response.status(), 200, "{plain}");
+        assert_ne!(header(&response, "etag"), branded_tag, "{plain}");
+        assert_eq!(response.text().await.expect("body"), real, "{plain}");
+    }
+
+    let revalidated = server
+        .http
+        .get(server.url("/embed.js?site=demo"))
+        .header("If-None-Match", &branded_tag)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(revalidated.status(), 304);
 }
 
 #[tokio::test]

@@ -121,6 +121,15 @@ async fn json_logs_are_one_object_a_line_start_up_included() {
             .any(|e| message(e).starts_with("Widget of Demo Store (demo): http://")),
         "{events:#?}"
     );
+    // The tag a merchant copies names the site, so the launcher comes in its colours.
+    assert!(
+        events.iter().any(|e| {
+            let m = message(e);
+            m.contains("<script src=\"http://")
+                && m.contains("/embed.js?site=demo\" async></script>")
+        }),
+        "{events:#?}"
+    );
     assert!(
         events
             .iter()

@@ -933,8 +933,8 @@ async fn the_cli_lists_failed_mail_with_its_reason_and_puts_it_back_in_line() {
             String::from_utf8_lossy(&output.stderr).into_owned(),
         )
     };
-    let (ok, listed, _) = cli(&["list", "--state", "failed"]);
-    assert!(ok);
+    let (ok, listed, error) = cli(&["list", "--state", "failed"]);
+    assert!(ok, "{error}");
     assert!(
         listed.contains(&mail.id) && listed.contains("gone@refused.invalid"),
         "{listed}"
@@ -945,8 +945,8 @@ async fn the_cli_lists_failed_mail_with_its_reason_and_puts_it_back_in_line() {
     );
     assert!(listed.ends_with("1 mail(s)\n"), "{listed}");
 
-    let (ok, retried, _) = cli(&["retry", &mail.id]);
-    assert!(ok);
+    let (ok, retried, error) = cli(&["retry", &mail.id]);
+    assert!(ok, "{retried}{error}");
     assert!(retried.contains("pending again"), "{retried}");
     // The running server tries it again (and it is refused again).
     for _ in 0..100 {

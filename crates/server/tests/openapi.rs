@@ -259,6 +259,9 @@ async fn security_schemes_problem_details_and_protocol_headers_are_described() {
             && !(path == "/v1/console/session" && method == "post")
         {
             json!([{"agent_session": []}])
+        } else if path == "/v1/tickets/{id}/events" {
+            // Either way: EventSource can only send the token in the address.
+            json!([{"ticket_token": []}, {"ticket_token_query": []}])
         } else if path.starts_with("/v1/tickets/") {
             json!([{"ticket_token": []}])
         } else if matches!(
@@ -328,7 +331,9 @@ async fn security_schemes_problem_details_and_protocol_headers_are_described() {
     );
     let resume = parameter("/v1/tickets/{id}/events", "get", "last_event_id");
     assert_eq!(resume["in"], "query");
-    assert_eq!(resume["schema"]["format"], "int32", "{resume}");
+    // An event number's whole range, stated: `int32` alone would say 2147483647 at most.
+    assert_eq!(resume["schema"]["format"], "int64", "{resume}");
+    assert_eq!(resume["schema"]["maximum"], 4294967295_u64, "{resume}");
     assert!(
         doc["paths"]["/v1/tickets/{id}/events"]["get"]["responses"]["200"]["content"]
             ["text/event-stream"]
@@ -577,7 +582,7 @@ async fn real_answers_match_the_documented_schemas() {
         "TicketView",
     );
 
-    // The live stream's events are TicketEvents.
+    // The live stream's events: each an event whose `data` is a TicketEvent as JSON.
     let stream = server
         .http
         .get(server.url(&format!("/v1/tickets/{id}/events?access_token={token}")))
@@ -587,12 +592,20 @@ async fn real_answers_match_the_documented_schemas() {
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
     let mut bytes = stream.bytes_stream();
     let mut text = String::new();
-    let data = loop {
+    let event = loop {
         if let Some(end) = text.find("\n\n") {
             let block: String = text.drain(..end + 2).collect();
-            match block.lines().find_map(|l| l.strip_prefix("data:")) {
-                Some(data) => break data.trim().to_owned(),
-                None => continue,
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+                    .map(|v| Value::String(v.trim().to_owned()))
+            };
+            match (field("event"), field("id"), field("data")) {
+                (Some(event), Some(id), Some(data)) => {
+                    break serde_json::json!({ "event": event, "id": id, "data": data });
+                }
+                _ => continue,
             }
         }
         let chunk = tokio::time::timeout(std::time::Duration::from_secs(2), bytes.next())
@@ -602,17 +615,19 @@ async fn real_answers_match_the_documented_schemas() {
             .expect("bytes");
         text.push_str(&String::from_utf8_lossy(&chunk));
     };
-    let event: Value = serde_json::from_str(&data).expect("event json");
+    let schema = response_schema(
+        &doc,
+        "/v1/tickets/{id}/events",
+        "get",
+        200,
+        "text/event-stream",
+    );
+    assert_matches(&doc, schema, &event, "a stream event");
+    let data: Value = serde_json::from_str(event["data"].as_str().expect("data")).expect("json");
     assert_matches(
         &doc,
-        response_schema(
-            &doc,
-            "/v1/tickets/{id}/events",
-            "get",
-            200,
-            "text/event-stream",
-        ),
-        &event,
+        &schema["properties"]["data"]["contentSchema"],
+        &data,
         "TicketEvent",
     );
 

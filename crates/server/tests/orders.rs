@@ -166,6 +166,8 @@ impl Fixture {
                 timeout: Duration::from_millis(timeout_ms),
                 mode,
                 cache_for: Duration::from_secs(cache_seconds),
+                // The test's order endpoint is on loopback.
+                allow_private_targets: true,
             });
         })
         .await;
@@ -524,6 +526,7 @@ async fn a_store_that_cannot_be_reached_is_said_so() {
             timeout: Duration::from_millis(1000),
             mode: OrderLookupMode::Required,
             cache_for: Duration::ZERO,
+            allow_private_targets: true,
         });
     })
     .await;
@@ -546,6 +549,186 @@ async fn a_store_that_cannot_be_reached_is_said_so() {
             .contains("could not be reached"),
         "{body}"
     );
+}
+
+/// A server whose demo site asks `url`, private targets not allowed (as in production).
+async fn start_refusing(url: &str, mode: OrderLookupMode) -> TestServer {
+    let url = url.parse().expect("url");
+    TestServer::start_customized(support::UNLIMITED, |site| {
+        site.order_lookup = Some(OrderSource {
+            url,
+            secret: ConfiguredSecret::parse(SECRET).expect("secret"),
+            timeout: Duration::from_millis(1000),
+            mode,
+            cache_for: Duration::ZERO,
+            allow_private_targets: false,
+        });
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_private_order_endpoint_is_never_asked_unless_the_site_allows_it() {
+    // A real order endpoint on loopback that would answer: it must hear nothing.
+    let shop = SharedShop::default();
+    let url = open_shop(shop.clone()).await;
+    shop.lock().expect("shop").orders.push((
+        EMAIL.into(),
+        kettle_order(None, "2026-11-01".parse().expect("day")),
+    ));
+    let port = url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .expect("port")
+        .to_owned();
+
+    // A name that resolves to loopback: refused when it resolves, before any connection. An
+    // optional lookup tells the shopper the store cannot be asked, and files unverified.
+    let server = start_refusing(
+        &format!("https://localhost:{port}/orders/lookup"),
+        OrderLookupMode::Optional,
+    )
+    .await;
+    let lookup = |server: &TestServer| {
+        server
+            .http
+            .post(server.url("/v1/sites/demo/orders/lookup"))
+            .json(&json!({"order_number": "10023456", "email": EMAIL}))
+            .send()
+    };
+    let (status, body) = problem(lookup(&server).await.expect("lookup")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("order.lookup_unavailable"))
+    );
+    let detail = body["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("localhost") && detail.contains("not an address order lookups reach"),
+        "{body}"
+    );
+    assert!(
+        !detail.contains("127.0.0.1"),
+        "the shopper is not told the server's network: {body}"
+    );
+    let config: WidgetConfig = server
+        .http
+        .get(server.url("/v1/sites/demo/widget-config"))
+        .send()
+        .await
+        .expect("config")
+        .json()
+        .await
+        .expect("json");
+    let yesterday = config.today.add_days(-1).expect("in range");
+    let claim = NewTicket {
+        category: "logistics_delivery".into(),
+        answers: vec!["damaged".into()],
+        order_number: "#10023456".into(),
+        description: "The box was crushed and the kettle inside is dented on one side.".into(),
+        email: EMAIL.into(),
+        delivered_on: yesterday.to_string(),
+        uploads: vec![
+            server.upload("box.png", &png(800, 600, 120)).await,
+            server.upload("item.png", &png(800, 600, 121)).await,
+        ],
+        locale: "en".into(),
+        ..NewTicket::default()
+    };
+    let filed = server
+        .http
+        .post(server.url("/v1/sites/demo/tickets"))
+        .header("Idempotency-Key", "private-1")
+        .json(&claim)
+        .send()
+        .await
+        .expect("file");
+    assert_eq!(filed.status(), 201);
+    let filed: TicketCreated = filed.json().await.expect("created");
+    assert_eq!(
+        filed.ticket.delivered_on,
+        Some(yesterday),
+        "the shopper's day"
+    );
+    let order = filed.ticket.order.expect("order facts");
+    assert_eq!(order.verification, OrderVerification::Unverified);
+    assert_eq!(order.delivered_on_source, DeliverySource::Shopper);
+    assert!(order.store_order.is_none());
+
+    // An address literal (loopback, here) on a required lookup: nothing is filed.
+    let server = start_refusing(&url, OrderLookupMode::Required).await;
+    let (status, body) = problem(lookup(&server).await.expect("lookup")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("order.lookup_unavailable")),
+        "{body}"
+    );
+    {
+        let shop = shop.lock().expect("shop");
+        assert_eq!(
+            (shop.asked, shop.unsigned),
+            (0, 0),
+            "no request reached the private endpoint"
+        );
+    }
+
+    // With the switch (development), the same endpoint is asked.
+    let allowed = TestServer::start_customized(support::UNLIMITED, |site| {
+        site.order_lookup = Some(OrderSource {
+            url: url.parse().expect("url"),
+            secret: ConfiguredSecret::parse(SECRET).expect("secret"),
+            timeout: Duration::from_millis(1000),
+            mode: OrderLookupMode::Required,
+            cache_for: Duration::ZERO,
+            allow_private_targets: true,
+        });
+    })
+    .await;
+    assert_eq!(lookup(&allowed).await.expect("lookup").status(), 200);
+    assert_eq!(shop.lock().expect("shop").asked, 1);
+}
+
+#[tokio::test]
+async fn a_config_naming_a_private_order_endpoint_is_refused_at_start() {
+    for (url, said) in [
+        (
+            "https://169.254.169.254/latest/meta-data/",
+            "allow_private_targets",
+        ),
+        ("https://[::ffff:10.0.0.1]/orders", "allow_private_targets"),
+        ("http://127.0.0.1:9/orders/lookup", "must be https://"),
+        ("http://erp.shop.example/orders", "must be https://"),
+    ] {
+        let data = tempfile::tempdir().expect("temp dir");
+        let config = data.path().join("helpcenter.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[[sites]]\nkey = \"acme\"\ndisplay_name = \"ACME Kitchen\"\n\
+                 allowed_origins = [\"https://shop.example\"]\nadmin_key_sha256 = \"{}\"\n\n\
+                 [sites.order_lookup]\nurl = \"{url}\"\nsecret_env = \"ACME_ORDERS_SECRET\"\n",
+                helpcenter_server::auth::sha256_hex("acme-admin-key-for-the-test-0123456789")
+            ),
+        )
+        .expect("write the config");
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--config"])
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(data.path())
+            .envs(support::database_env(data.path()))
+            .env("ACME_ORDERS_SECRET", SECRET)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run serve");
+        let text = String::from_utf8_lossy(&output.stderr).into_owned()
+            + &String::from_utf8_lossy(&output.stdout);
+        assert!(!output.status.success(), "{url}: {text}");
+        assert!(
+            text.contains("order_lookup") && text.contains(url) && text.contains(said),
+            "{url}: {text}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use helpcenter_media::samples::{self, png};
 use helpcenter_server::AppState;
 use helpcenter_server::sites::{Site, Sites};
 use helpcenter_server::uploads::quota::StorageLimits;
-use helpcenter_server::uploads::{self, EvidenceStore, expire_uploads};
+use helpcenter_server::uploads::{self, expire_uploads};
 use reqwest::{Response, StatusCode};
 use sha1::Digest as _;
 use support::TestServer;
@@ -121,6 +121,20 @@ async fn sql_exec(server: &TestServer, sql: &str) {
     pool.close().await;
 }
 
+/// The objects stored for an upload in progress (its parts).
+async fn parts_stored(server: &TestServer, id: &str) -> usize {
+    let prefix = format!("partial/{id}/");
+    server
+        .stored_objects()
+        .await
+        .iter()
+        .filter(|name| name.starts_with(&prefix))
+        .count()
+}
+
+/// A request's hold on an upload, as the server's default.
+const LEASE: std::time::Duration = std::time::Duration::from_secs(30);
+
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
@@ -171,6 +185,7 @@ async fn options_says_what_the_server_speaks() {
         Sites::new(vec![site]),
         data.path(),
         &support::database(data.path()),
+        &support::evidence_location(data.path()),
     )
     .await
     .expect("state");
@@ -229,7 +244,7 @@ async fn an_upload_interrupted_half_way_resumes_from_head_byte_identical() {
     let done = head(&server, &location).await;
     assert_eq!(offset_of(&done), bytes.len() as u64);
 
-    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence store");
+    let evidence = server.evidence_store();
     let stored = evidence.read_all(&id).await.expect("stored bytes");
     assert_eq!(&stored[..], &bytes[..], "byte-identical");
     let (_, length) = evidence.read(&id).await.expect("stream");
@@ -265,11 +280,12 @@ async fn an_upload_interrupted_half_way_resumes_from_head_byte_identical() {
             .expect("query")
             .is_empty()
     );
-    // No partial file is left once an upload is finished.
+    // No part is left once an upload is finished: only the two finished files.
+    let mut finished = vec![id.clone(), other.clone()];
+    finished.sort();
+    assert_eq!(server.stored_objects().await, finished);
     assert_eq!(
-        std::fs::read_dir(server.data_dir.join("uploads/partial"))
-            .expect("dir")
-            .count(),
+        sql_count(&server, "SELECT COUNT(*) FROM upload_parts").await,
         0
     );
 }
@@ -294,11 +310,7 @@ async fn photos_and_videos_are_inspected_on_completion() {
     assert_eq!(facts.duration_seconds, Some(12.5));
     assert_eq!((facts.width, facts.height), (None, None));
     assert_eq!(facts.bytes, video.len() as u64);
-    let stored = EvidenceStore::new(&server.data_dir)
-        .expect("evidence")
-        .read_all(&id)
-        .await
-        .expect("bytes");
+    let stored = server.evidence_store().read_all(&id).await.expect("bytes");
     assert_eq!(&stored[..], &video[..]);
 
     // A file smaller than the sniffing window, sent a few bytes at a time, is still judged on
@@ -329,7 +341,7 @@ async fn html_named_photo_jpg_is_refused_and_nothing_is_kept() {
         head(&server, &location).await.status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(server.stored_files(), Vec::<std::path::PathBuf>::new());
+    assert_eq!(server.stored_objects().await, Vec::<String>::new());
     assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
     let store = server.store().await;
     assert_eq!(store.upload(&id).await.expect("query"), None);
@@ -355,7 +367,7 @@ async fn html_named_photo_jpg_is_refused_and_nothing_is_kept() {
             StatusCode::NOT_FOUND
         );
     }
-    assert_eq!(server.stored_files(), Vec::<std::path::PathBuf>::new());
+    assert_eq!(server.stored_objects().await, Vec::<String>::new());
     assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
 }
 
@@ -416,7 +428,7 @@ async fn too_large_is_refused_before_a_byte_is_sent() {
         StatusCode::CREATED
     );
     assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 1);
-    assert_eq!(server.stored_files(), Vec::<std::path::PathBuf>::new());
+    assert_eq!(server.stored_objects().await, Vec::<String>::new());
 
     // A body longer than Upload-Length is refused too, and nothing past the length is kept.
     let bytes = png(320, 240, 1);
@@ -659,13 +671,16 @@ async fn termination_removes_the_upload() {
         1000,
         "part of it is stored before it is removed"
     );
-    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence");
-    let partial = evidence.partial_path(&unfinished).expect("id");
-    assert!(partial.exists());
+    let evidence = server.evidence_store();
+    assert_eq!(parts_stored(&server, &unfinished).await, 1);
     let response = delete(location.clone()).await.expect("DELETE");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(response.headers()["tus-resumable"], "1.0.0");
-    assert!(!partial.exists(), "its stored part goes with it");
+    assert_eq!(
+        parts_stored(&server, &unfinished).await,
+        0,
+        "its stored part goes with it"
+    );
     assert_eq!(
         head(&server, &location).await.status(),
         StatusCode::NOT_FOUND
@@ -682,7 +697,7 @@ async fn termination_removes_the_upload() {
     let response = delete(format!("/v1/uploads/{id}")).await.expect("DELETE");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert!(evidence.read_all(&id).await.is_err());
-    assert_eq!(server.stored_files(), Vec::<std::path::PathBuf>::new());
+    assert_eq!(server.stored_objects().await, Vec::<String>::new());
     assert_eq!(sql_count(&server, "SELECT COUNT(*) FROM uploads").await, 0);
 }
 
@@ -697,16 +712,16 @@ async fn unfinished_uploads_expire() {
     let finished = upload_in_halves(&server, "b.png", &bytes).await;
 
     let store = server.store().await;
-    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence");
+    let evidence = server.evidence_store();
     // Nothing is due yet.
-    let report = expire_uploads(&store, &evidence, jiff::Timestamp::now())
+    let report = expire_uploads(&store, &evidence, LEASE, jiff::Timestamp::now())
         .await
         .expect("pass");
     assert_eq!(report.expired, 0);
     assert_eq!(offset_of(&head(&server, &unfinished).await), 1000);
 
     let tomorrow = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(25);
-    let report = expire_uploads(&store, &evidence, tomorrow)
+    let report = expire_uploads(&store, &evidence, LEASE, tomorrow)
         .await
         .expect("pass");
     assert_eq!(report.expired, 1);
@@ -715,7 +730,7 @@ async fn unfinished_uploads_expire() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(store.upload(&unfinished_id).await.expect("query"), None);
-    assert!(!evidence.partial_path(&unfinished_id).expect("id").exists());
+    assert_eq!(parts_stored(&server, &unfinished_id).await, 0);
     // A finished upload is evidence waiting for its ticket: kept for three days.
     assert!(store.upload(&finished).await.expect("query").is_some());
     assert!(evidence.read_all(&finished).await.is_ok());
@@ -742,7 +757,7 @@ async fn unfinished_uploads_expire() {
         .expect("create ticket");
     assert_eq!(created.status(), StatusCode::CREATED);
     let in_four_days = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(4 * 24);
-    let report = expire_uploads(&store, &evidence, in_four_days)
+    let report = expire_uploads(&store, &evidence, LEASE, in_four_days)
         .await
         .expect("pass");
     assert_eq!(report.expired, 1, "the unfiled finished upload, only");
@@ -781,25 +796,32 @@ async fn head_with_body(server: &TestServer, location: &str) -> Response {
 #[tokio::test]
 async fn a_crash_after_writing_but_before_recording_resumes_from_the_recorded_offset() {
     let server = TestServer::start().await;
-    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence");
+    let evidence = server.evidence_store();
+    let objects = evidence.objects().clone();
     let bytes = jpeg_with_exif("2026:11:20 09:00:00", 1200, 900, 200_000);
     let half = bytes.len() / 2;
+    let put = |name: String, data: Vec<u8>| {
+        let objects = objects.clone();
+        async move {
+            objects
+                .put(&object_store::path::Path::from(name), data.into())
+                .await
+                .expect("put an object");
+        }
+    };
 
-    // Killed after writing past the recorded offset: the file holds more than the database says.
+    // Killed after storing a part but before recording it: the store holds more than the
+    // database says, and the part is never counted.
     let (location, id) = start_upload(&server, "crash.jpg", bytes.len()).await;
     assert_eq!(
         patch(&server, &location, 0, &bytes[..half]).await.status(),
         StatusCode::NO_CONTENT
     );
-    let partial = evidence.partial_path(&id).expect("id");
-    {
-        use std::io::Write;
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&partial)
-            .expect("open");
-        file.write_all(&[0xEE; 7777]).expect("unrecorded bytes");
-    }
+    put(
+        format!("partial/{id}/{half:020}-killedrequest"),
+        vec![0xEE; 7777],
+    )
+    .await;
     assert_eq!(offset_of(&head(&server, &location).await), half as u64);
     let rest = patch(&server, &location, half, &bytes[half..]).await;
     assert_eq!(rest.status(), StatusCode::NO_CONTENT);
@@ -807,24 +829,46 @@ async fn a_crash_after_writing_but_before_recording_resumes_from_the_recorded_of
         &evidence.read_all(&id).await.expect("bytes")[..],
         &bytes[..]
     );
-
-    // The other way round: the file lost its tail (the database got ahead of the disk).
-    let (location, id) = start_upload(&server, "lost.jpg", bytes.len()).await;
     assert_eq!(
-        patch(&server, &location, 0, &bytes[..half]).await.status(),
+        parts_stored(&server, &id).await,
+        0,
+        "the stray part is gone too"
+    );
+
+    // The other way round: a recorded part lost its tail (a local disk after a power cut):
+    // the upload is cut back to what is intact when its last byte arrives, and the client
+    // sends the rest again from there.
+    let (location, id) = start_upload(&server, "lost.jpg", bytes.len()).await;
+    let quarter = half / 2;
+    assert_eq!(
+        patch(&server, &location, 0, &bytes[..quarter])
+            .await
+            .status(),
         StatusCode::NO_CONTENT
     );
-    let partial = evidence.partial_path(&id).expect("id");
-    let quarter = half / 2;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&partial)
-        .expect("open")
-        .set_len(quarter as u64)
-        .expect("truncate");
-    assert_eq!(offset_of(&head(&server, &location).await), quarter as u64);
+    assert_eq!(
+        patch(&server, &location, quarter, &bytes[quarter..half])
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let pool = server.db().await;
+    let second: String =
+        sqlx::query_scalar("SELECT name FROM upload_parts WHERE upload_id = $1 AND first_byte > 0")
+            .bind(&id)
+            .fetch_one(&pool)
+            .await
+            .expect("the second part");
+    pool.close().await;
+    put(
+        format!("partial/{id}/{second}"),
+        bytes[quarter..quarter + 100].to_vec(),
+    )
+    .await;
+    assert_eq!(offset_of(&head(&server, &location).await), half as u64);
     let (status, _) = problem(patch(&server, &location, half, &bytes[half..]).await).await;
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(offset_of(&head(&server, &location).await), quarter as u64);
     let rest = patch(&server, &location, quarter, &bytes[quarter..]).await;
     assert_eq!(rest.status(), StatusCode::NO_CONTENT);
     assert_eq!(
@@ -835,7 +879,16 @@ async fn a_crash_after_writing_but_before_recording_resumes_from_the_recorded_of
     // Killed after the last byte was recorded, before the upload was finished: the next HEAD
     // finishes it, so a client that sees a full offset has a complete upload.
     let (location, id) = start_upload(&server, "last.jpg", bytes.len()).await;
-    std::fs::write(evidence.partial_path(&id).expect("id"), &bytes).expect("write");
+    put(format!("partial/{id}/whole"), bytes.clone()).await;
+    sql_exec(
+        &server,
+        &format!(
+            "INSERT INTO upload_parts (upload_id, first_byte, length, name) \
+             VALUES ('{id}', 0, {}, 'whole')",
+            bytes.len()
+        ),
+    )
+    .await;
     sql_exec(
         &server,
         &format!("UPDATE uploads SET received = length WHERE id = '{id}'"),
@@ -857,7 +910,7 @@ async fn a_crash_after_writing_but_before_recording_resumes_from_the_recorded_of
         &evidence.read_all(&id).await.expect("bytes")[..],
         &bytes[..]
     );
-    assert!(!evidence.partial_path(&id).expect("id").exists());
+    assert_eq!(parts_stored(&server, &id).await, 0);
 }
 
 /// A PATCH that trickles its bytes (under the idle timeout) past the upload's expiry is cut
@@ -953,7 +1006,7 @@ async fn a_body_cut_off_mid_stream_keeps_what_arrived() {
         resumed_from > 0 && resumed_from <= cut,
         "{resumed_from} of {cut}"
     );
-    let evidence = EvidenceStore::new(&server.data_dir).expect("evidence");
+    let evidence = server.evidence_store();
     assert_eq!(
         &evidence.read_all(&id).await.expect("bytes")[..],
         &video[..]

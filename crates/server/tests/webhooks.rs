@@ -8,8 +8,8 @@
 mod support;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use helpcenter_api::{
@@ -17,160 +17,12 @@ use helpcenter_api::{
     WebhookEventType, WebhookPayload,
 };
 use helpcenter_media::samples::png;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use support::mail::free_port;
 use support::process::ServerProcess;
+use support::webhooks::{Received, Receiver};
 
-const PYTHON_ENV: &str = "HELPCENTER_TEST_STANDARDWEBHOOKS";
 const ADMIN_KEY: &str = "acme-admin-key-for-the-webhook-tests";
-
-fn python() -> PathBuf {
-    match std::env::var_os(PYTHON_ENV) {
-        Some(path) if Path::new(&path).is_file() => PathBuf::from(path),
-        Some(path) => panic!(
-            "${PYTHON_ENV} is {path:?}, which is not a file: run `cargo xtask test` (or `cargo xtask tools`), which installs standardwebhooks in target/webhooks-venv and sets it"
-        ),
-        None => panic!(
-            "${PYTHON_ENV} is not set: these tests verify every delivery with the Standard Webhooks library. Run them through `cargo xtask test`, or set it to the Python of a venv with standardwebhooks 1.1.0 (`cargo xtask tools` makes target/webhooks-venv)"
-        ),
-    }
-}
-
-/// One delivery as the receiver saw it, with the library's verdict per secret.
-#[derive(Clone, Debug, Deserialize)]
-struct Received {
-    id: String,
-    timestamp: String,
-    signature: String,
-    content_type: Option<String>,
-    body: String,
-    verified_by: Vec<String>,
-    errors: serde_json::Map<String, Value>,
-    held: bool,
-    answered: u16,
-}
-
-impl Received {
-    fn payload(&self) -> WebhookPayload {
-        serde_json::from_str(&self.body).expect("a WebhookPayload")
-    }
-}
-
-/// The store's receiver: a real HTTP server (Python's) verifying with `standardwebhooks`.
-struct Receiver {
-    child: Option<Child>,
-    port: u16,
-    secrets: PathBuf,
-    log: PathBuf,
-    hold: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Receiver {
-    /// A receiver that is not running yet: connections are refused until [`Receiver::start`].
-    fn stopped() -> Receiver {
-        let dir = tempfile::tempdir().expect("temp dir");
-        Receiver {
-            child: None,
-            port: free_port(),
-            secrets: dir.path().join("secrets"),
-            log: dir.path().join("received.jsonl"),
-            hold: dir.path().join("hold"),
-            _dir: dir,
-        }
-    }
-
-    async fn started() -> Receiver {
-        let mut receiver = Receiver::stopped();
-        receiver.start().await;
-        receiver
-    }
-
-    async fn start(&mut self) {
-        assert!(self.child.is_none(), "the receiver runs already");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/webhook_receiver.py");
-        let child = Command::new(python())
-            .arg(&script)
-            .args(["--port", &self.port.to_string()])
-            .arg("--secrets")
-            .arg(&self.secrets)
-            .arg("--log")
-            .arg(&self.log)
-            .arg("--hold")
-            .arg(&self.hold)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start webhook_receiver.py");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-            .await
-            .is_err()
-        {
-            if let Some(child) = &mut self.child
-                && let Ok(Some(status)) = child.try_wait()
-            {
-                panic!(
-                    "webhook_receiver.py exited at start ({status}): is standardwebhooks installed in ${PYTHON_ENV}'s venv?"
-                );
-            }
-            assert!(Instant::now() < deadline, "the receiver did not listen");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/hooks", self.port)
-    }
-
-    /// The secrets the receiver verifies with, by name.
-    fn trust(&self, secrets: &[(&str, &str)]) {
-        let lines: String = secrets
-            .iter()
-            .map(|(name, secret)| format!("{name}={secret}\n"))
-            .collect();
-        std::fs::write(&self.secrets, lines).expect("write the receiver's secrets");
-    }
-
-    fn received(&self) -> Vec<Received> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("a receiver record"))
-            .collect()
-    }
-
-    /// Waits until `done` holds for what was received.
-    async fn wait_until(&self, what: &str, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let received = self.received();
-            if done(&received) {
-                return received;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{what}: not within 30 s; received {received:#?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.hold);
-        self.stop();
-    }
-}
 
 /// A store's server: the config (site `acme`, its endpoints), its data and its process.
 struct Store {

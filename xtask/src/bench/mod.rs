@@ -16,6 +16,7 @@ use anyhow::{Result, bail};
 use crate::cmd::Ctx;
 use crate::{dev, tools};
 use report::Report;
+pub(crate) use server::{file_ticket, upload_one};
 
 type Section = (&'static str, fn(&Ctx, &mut Report) -> Result<()>);
 

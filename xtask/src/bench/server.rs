@@ -291,6 +291,11 @@ policy_file = "policy.toml"
             a.push(ours()?);
             b.push(floor()?);
         }
+        Self::beside_the_floor(report, what, &a, &b)
+    }
+
+    /// The rows of `ours` beside the empty handler's runs `floor`.
+    fn beside_the_floor(report: &mut Report, what: &str, a: &[Run], b: &[Run]) -> Result<()> {
         let figure = |runs: &[Run], f: Reading| {
             Figure::of(&runs.iter().map(f).collect::<Vec<_>>()).context("no runs")
         };
@@ -306,9 +311,9 @@ policy_file = "policy.toml"
                 section: SECTION,
                 what: format!("{what}, {name} ({THREADS} threads, {CONNECTIONS} connections)"),
                 unit,
-                ours: figure(&a, f)?,
+                ours: figure(a, f)?,
                 baseline_is: floor_is.to_owned(),
-                baseline: figure(&b, f)?,
+                baseline: figure(b, f)?,
             });
         }
         Ok(())
@@ -338,7 +343,7 @@ policy_file = "policy.toml"
             || {
                 let server = self.ours()?;
                 let uploads = make_uploads(server.addr, 1, 1024)?;
-                let (id, token) = file_ticket(server.addr, &uploads[0], "read")?;
+                let (id, token) = file_ticket(server.addr, &uploads[0], "read", "")?;
                 get(&server, &format!("/v1/tickets/{id}"), &token)
             },
             || get(&self.floor()?, "/empty", "x"),
@@ -442,7 +447,7 @@ policy_file = "policy.toml"
         let id = {
             let server = self.ours()?;
             let uploads = make_uploads(server.addr, 1, 1024)?;
-            file_ticket(server.addr, &uploads[0], "inbox")?.0
+            file_ticket(server.addr, &uploads[0], "inbox", "")?.0
         };
         let db = self.data().join("helpcenter.db");
         let columns = self
@@ -539,37 +544,73 @@ policy_file = "policy.toml"
                 },
             )
         };
-        self.compare(
-            report,
-            "create a ticket (one photo)",
-            || {
-                let server = self.ours()?;
-                let started = Instant::now();
-                let uploads = make_uploads(server.addr, UPLOADS_PER_RUN, 1024)?;
-                println!(
-                    "bench: {} uploads made in {:.1} s",
-                    uploads.len(),
-                    started.elapsed().as_secs_f64()
-                );
-                std::fs::write(&ids, uploads.join("\n") + "\n")?;
-                let load = run(server.addr, &format!("/v1/sites/{SITE}/tickets"))?;
-                if load.requests as usize >= uploads.len() {
-                    bail!("the run filed as many claims as it had uploads: make more");
-                }
-                Ok(Run {
-                    load,
-                    peak_mb: server.peak_mb(),
-                })
-            },
-            || {
-                let server = self.floor()?;
-                let load = run(server.addr, "/empty")?;
-                Ok(Run {
-                    load,
-                    peak_mb: server.peak_mb(),
-                })
-            },
-        )
+        let what = "create a ticket (one photo)";
+        let (mut ours, mut floor, mut raw) = (Vec::new(), Vec::new(), Vec::new());
+        for n in 0..RUNS {
+            let server = self.ours()?;
+            let started = Instant::now();
+            let uploads = make_uploads(server.addr, UPLOADS_PER_RUN, 1024)?;
+            println!(
+                "bench: {} uploads made in {:.1} s",
+                uploads.len(),
+                started.elapsed().as_secs_f64()
+            );
+            std::fs::write(&ids, uploads.join("\n") + "\n")?;
+            let load = run(server.addr, &format!("/v1/sites/{SITE}/tickets"))?;
+            if load.requests as usize >= uploads.len() {
+                bail!("the run filed as many claims as it had uploads: make more");
+            }
+            ours.push(Run {
+                load,
+                peak_mb: server.peak_mb(),
+            });
+            drop(server);
+            let server = self.floor()?;
+            floor.push(Run {
+                load: run(server.addr, "/empty")?,
+                peak_mb: server.peak_mb(),
+            });
+            drop(server);
+            // The same bodies and uploads, the same rows, written by plain sqlx.
+            let server = self.raw_claims(&self.work.path().join(format!("raw-{n}")), &ids)?;
+            // wrk refuses a run with error answers: every claim's rows were written.
+            let load = run(server.addr, "/raw-claim")?;
+            if load.requests as usize >= UPLOADS_PER_RUN {
+                bail!("plain sqlx filed as many claims as it had uploads: make more");
+            }
+            raw.push(Run {
+                load,
+                peak_mb: server.peak_mb(),
+            });
+        }
+        Self::beside_the_floor(report, what, &ours, &floor)?;
+        let figure = |runs: &[Run], f: Reading| {
+            Figure::of(&runs.iter().map(f).collect::<Vec<_>>()).context("no runs")
+        };
+        report.add(Row {
+            section: SECTION,
+            what: format!("{what}, throughput beside plain sqlx ({THREADS} threads, {CONNECTIONS} connections)"),
+            unit: "req/s",
+            ours: figure(&ours, |r| r.load.requests_per_second)?,
+            baseline_is: "the same rows by plain sqlx, one transaction each".to_owned(),
+            baseline: figure(&raw, |r| r.load.requests_per_second)?,
+        });
+        Ok(())
+    }
+
+    /// The baseline server with `POST /raw-claim` on a fresh database in `dir`, its uploads
+    /// the ids in `uploads`.
+    fn raw_claims(&self, dir: &Path, uploads: &Path) -> Result<Running> {
+        let _ = std::fs::remove_dir_all(dir);
+        let mut process = ServerProcess::new(&self.baseline, FLOOR.parse()?)
+            .arg(FLOOR)
+            .arg(dir)
+            .arg(uploads);
+        process.start()?;
+        Ok(Running {
+            process,
+            addr: FLOOR,
+        })
     }
 
     /// Filing claims with mail on (the receipt and the store's alert written in each claim's
@@ -679,7 +720,7 @@ policy_file = "policy.toml"
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let ours = self.ours()?;
         let uploads = make_uploads(ours.addr, 1, 1024)?;
-        let (id, token) = file_ticket(ours.addr, &uploads[0], "fan-out")?;
+        let (id, token) = file_ticket(ours.addr, &uploads[0], "fan-out", "")?;
         let auth = format!("Bearer {token}");
         let admin = format!("Bearer {ADMIN_KEY}");
         let streams = Streams::open(ours.addr, &format!("/v1/tickets/{id}/events"), &auth)?;
@@ -853,7 +894,7 @@ fn make_uploads(addr: &'static str, count: usize, padding: usize) -> Result<Vec<
     receive.into_iter().collect()
 }
 
-fn upload_one(addr: &str, n: usize, padding: usize) -> Result<String> {
+pub(crate) fn upload_one(addr: &str, n: usize, padding: usize) -> Result<String> {
     let photo = helpcenter_media::samples::jpeg(&helpcenter_media::samples::Jpeg {
         width: 640,
         height: 480,
@@ -909,13 +950,23 @@ fn server_times(addr: &str, path: &str, cookie: &str) -> Result<(f64, f64)> {
     Ok((at(0.5), at(0.99)))
 }
 
-/// Files a claim with `upload`: its id and access token.
-fn file_ticket(addr: &str, upload: &str, key: &str) -> Result<(String, String)> {
+/// Files a claim with `upload`: its id and access token. With `identity`, as the shopper the
+/// store's identity token signs in.
+pub(crate) fn file_ticket(
+    addr: &str,
+    upload: &str,
+    key: &str,
+    identity: &str,
+) -> Result<(String, String)> {
     let claim = json!({
         "category": "other", "answers": [], "order_number": "10023456",
         "description": "The lid hinge squeaks loudly since the first week of use.",
         "email": "wei@example.com", "locale": "en", "uploads": [upload],
     });
+    let mut claim = claim;
+    if !identity.is_empty() {
+        claim["identity_token"] = json!(identity);
+    }
     let filed = call(
         addr,
         "POST",

@@ -61,10 +61,17 @@ impl SmtpConfig {
 
     /// The wait before attempt `attempts + 1`, after `attempts` failed ones.
     pub fn backoff(&self, attempts: u32) -> Duration {
+        self.retry().backoff(attempts)
+    }
+
+    /// Back-off and giving up, for the outbox's scheduler.
+    pub fn retry(&self) -> crate::retry::RetryPolicy {
         let first = self.retry_first_seconds.unwrap_or(30.0).max(0.01);
-        let max = self.retry_max_seconds.unwrap_or(1800.0).max(first);
-        let exponent = attempts.saturating_sub(1).min(30);
-        Duration::from_secs_f64((first * f64::from(1u32 << exponent.min(20))).min(max))
+        crate::retry::RetryPolicy {
+            first: Duration::from_secs_f64(first),
+            max: Duration::from_secs_f64(self.retry_max_seconds.unwrap_or(1800.0).max(first)),
+            give_up_after: self.give_up_after(),
+        }
     }
 
     pub fn concurrency(&self) -> usize {

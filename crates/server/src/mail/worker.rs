@@ -1,27 +1,26 @@
-//! Delivers the outbox. Each ticket's mail to one address is a queue, delivered in the order
-//! it was written (a shopper never reads "resolved" before "received"); different queues go
-//! out at once, up to `[smtp] concurrency` SMTP transactions, over pooled connections that
-//! are reused from one mail to the next. A mail the SMTP server puts off (a 4xx, or the
-//! server down) waits with exponential back-off, and holds back only its own queue. A mail
-//! is marked sent only once accepted, so a server killed mid-delivery sends it again when it
-//! is back (the Message-ID makes the copy one message to mail clients).
+//! Delivers the mail outbox through SMTP, as one of the outboxes [`crate::outbox`] schedules:
+//! each ticket's mail to one address is a queue, delivered in the order it was written (a
+//! shopper never reads "resolved" before "received"); different queues go out at once, up
+//! to `[smtp] concurrency` SMTP transactions, over pooled connections reused from one mail
+//! to the next. A mail the SMTP server puts off (a 4xx, or the server down) waits with
+//! exponential back-off, and holds back only its own queue. A mail is marked sent only once
+//! accepted, so a server killed mid-delivery sends it again when it is back (the Message-ID
+//! makes the copy one message to mail clients); every instance runs this worker, and each
+//! mail is claimed by one of them before it goes.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use helpcenter_api::{EventActor, EventKind, OutboxMail};
-use tokio::task::JoinSet;
+use jiff::Timestamp;
 
 use super::compose::{Context, compose};
 use super::transport::{Delivery, Transport};
 use super::{MailSettings, SmtpConfig, links};
 use crate::AppState;
+use crate::outbox::{Attempt, Outbox, RetryPolicy, Settled};
+use crate::store::StoreError;
+use crate::store::queues::{MAIL_QUEUES, QueueTable};
 use crate::store::tickets::NewEvent;
-
-/// The longest the worker sleeps without looking at the outbox: mail put back in line by
-/// `admin outbox retry` from another process goes out within this.
-const POLL: Duration = Duration::from_secs(5);
 
 /// Starts delivering, or says at once (one log line) that mail stays in the outbox.
 pub fn spawn(
@@ -42,169 +41,97 @@ pub fn spawn(
         concurrency = smtp.concurrency(),
         "mail: delivering through SMTP"
     );
-    let worker = Worker {
+    Ok(Some(crate::outbox::spawn(MailOutbox {
         state,
         settings: Arc::new(settings),
         smtp: Arc::new(smtp),
         transport: Arc::new(transport),
-    };
-    Ok(Some(tokio::spawn(worker.run())))
+    })))
 }
 
-/// One ticket's mail to one address: delivered in order, one at a time.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Queue {
-    ticket_id: String,
-    recipient: String,
-}
-
-impl Queue {
-    fn of(mail: &OutboxMail) -> Queue {
-        Queue {
-            ticket_id: mail.ticket_id.clone(),
-            recipient: mail.recipient.clone(),
-        }
-    }
-}
-
-#[derive(Clone)]
-struct Worker {
+struct MailOutbox {
     state: AppState,
     settings: Arc<MailSettings>,
     smtp: Arc<SmtpConfig>,
     transport: Arc<Transport>,
 }
 
-impl Worker {
-    async fn run(self) {
-        let shutdown = self.state.shutdown.clone();
-        let slots = self.smtp.concurrency();
-        // The deliveries under way, each holding its queue until it is done.
-        let mut deliveries = JoinSet::new();
-        let mut busy: HashMap<tokio::task::Id, Queue> = HashMap::new();
-        // Heads read but not yet started, so a finished delivery starts the next without
-        // reading the outbox again; read afresh when used up, woken, or on the clock.
-        let mut ready: Vec<OutboxMail> = Vec::new();
-        let mut wait = POLL;
-        while !shutdown.is_cancelled() {
-            if deliveries.len() < slots && ready.is_empty() {
-                let limit = u32::try_from(slots * 8 + busy.len()).unwrap_or(u32::MAX);
-                let now = jiff::Timestamp::now();
-                match self.state.store.mail_queue_heads(now, limit).await {
-                    Err(e) => {
-                        tracing::error!(error = %e, "mail: cannot read the outbox");
-                        wait = POLL;
-                    }
-                    Ok(heads) => {
-                        wait = heads.next_due.map_or(POLL, |at| {
-                            Duration::try_from(at.duration_since(now))
-                                .unwrap_or_default()
-                                .min(POLL)
-                        });
-                        // A head under way now is read as it was before its delivery
-                        // ended: leave it, its queue is read again once it is done. Oldest
-                        // last, to pop.
-                        ready = heads
-                            .due
-                            .into_iter()
-                            .rev()
-                            .filter(|mail| !busy.values().any(|q| *q == Queue::of(mail)))
-                            .collect();
-                    }
-                }
-            }
-            while deliveries.len() < slots
-                && let Some(mail) = ready.pop()
-            {
-                let queue = Queue::of(&mail);
-                if busy.values().any(|q| *q == queue) {
-                    continue;
-                }
-                let worker = self.clone();
-                let handle = deliveries.spawn(async move {
-                    if let Err(e) = worker.deliver(&mail).await {
-                        tracing::error!(mail = %mail.id, error = %e, "mail: cannot record a delivery");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                });
-                busy.insert(handle.id(), queue);
-            }
-            tokio::select! {
-                () = self.state.outbox.woken() => ready.clear(),
-                () = tokio::time::sleep(wait) => ready.clear(),
-                Some(done) = deliveries.join_next_with_id(), if !deliveries.is_empty() => {
-                    let id = match done {
-                        Ok((id, ())) => id,
-                        Err(e) => {
-                            tracing::error!(error = %e, "mail: a delivery ended abnormally");
-                            e.id()
-                        }
-                    };
-                    busy.remove(&id);
-                }
-                () = shutdown.cancelled() => {}
-            }
-        }
-        // Deliveries still under way are dropped: their mail stays pending and goes out
-        // after a restart.
+impl Outbox for MailOutbox {
+    type Item = OutboxMail;
+    type Detail = ();
+    const NAME: &'static str = "mail";
+    const TABLE: QueueTable = MAIL_QUEUES;
+
+    fn state(&self) -> &AppState {
+        &self.state
     }
 
-    async fn deliver(&self, mail: &OutboxMail) -> Result<(), crate::AppError> {
-        deliver(
-            &self.state,
-            &self.settings,
-            &self.smtp,
-            &self.transport,
-            mail,
-        )
-        .await
+    fn concurrency(&self) -> usize {
+        self.smtp.concurrency()
     }
-}
 
-/// One attempt at one mail, and what it leaves in the outbox (and on the ticket).
-async fn deliver(
-    state: &AppState,
-    settings: &MailSettings,
-    smtp: &SmtpConfig,
-    transport: &Transport,
-    mail: &OutboxMail,
-) -> Result<(), crate::AppError> {
-    let outcome = match message(state, settings, mail).await? {
-        Err(reason) => Delivery::Refused(reason),
-        Ok(message) => transport.send(message).await,
-    };
-    let now = jiff::Timestamp::now();
-    match outcome {
-        Delivery::Sent => {
-            state.store.mail_sent(&mail.id, now).await?;
-            tracing::info!(mail = %mail.id, ticket = %mail.ticket_id, kind = mail.kind.as_str(), "mail: sent");
-        }
-        Delivery::Refused(reason) => {
-            state.store.mail_failed(&mail.id, &reason, None).await?;
-            tracing::warn!(mail = %mail.id, ticket = %mail.ticket_id, %reason, "mail: refused");
-            note_on_ticket(state, mail, &reason).await?;
-        }
-        Delivery::Later(reason) => {
-            let written = mail.created_at.parse::<jiff::Timestamp>().unwrap_or(now);
-            let waited = Duration::try_from(now.duration_since(written)).unwrap_or_default();
-            if waited > smtp.give_up_after() {
-                let reason = format!("given up after {} attempts: {reason}", mail.attempts + 1);
-                state.store.mail_failed(&mail.id, &reason, None).await?;
-                note_on_ticket(state, mail, &reason).await?;
-            } else {
-                let backoff = smtp.backoff(mail.attempts + 1);
-                let next = now
-                    .checked_add(jiff::SignedDuration::try_from(backoff).unwrap_or_default())
-                    .unwrap_or(now);
-                tracing::warn!(mail = %mail.id, %reason, retry_in = ?backoff, "mail: not delivered, will retry");
-                state
-                    .store
-                    .mail_failed(&mail.id, &reason, Some(next))
-                    .await?;
+    fn retry(&self) -> RetryPolicy {
+        self.smtp.retry()
+    }
+
+    fn id(mail: &OutboxMail) -> &str {
+        &mail.id
+    }
+
+    fn queue(mail: &OutboxMail) -> (String, String) {
+        (mail.ticket_id.clone(), mail.recipient.clone())
+    }
+
+    fn attempts(mail: &OutboxMail) -> u32 {
+        mail.attempts
+    }
+
+    fn retry_since(mail: &OutboxMail) -> &str {
+        &mail.created_at
+    }
+
+    async fn heads(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<(Vec<OutboxMail>, Option<Timestamp>), StoreError> {
+        let heads = self.state.store.mail_queue_heads(now, limit).await?;
+        Ok((heads.due, heads.next_due))
+    }
+
+    async fn woken(&self) {
+        self.state.outbox.woken().await;
+    }
+
+    async fn attempt(&self, mail: &OutboxMail) -> Result<Attempt<()>, crate::AppError> {
+        Ok(match message(&self.state, &self.settings, mail).await? {
+            Err(reason) => Attempt::Refused(reason, ()),
+            Ok(message) => match self.transport.send(message).await {
+                Delivery::Sent => Attempt::Delivered(()),
+                Delivery::Refused(reason) => Attempt::Refused(reason, ()),
+                Delivery::Later(reason) => Attempt::Later(reason, ()),
+            },
+        })
+    }
+
+    async fn settle(&self, mail: &OutboxMail, settled: Settled<()>) -> Result<(), crate::AppError> {
+        let store = &self.state.store;
+        match settled {
+            Settled::Delivered(()) => {
+                store.mail_sent(&mail.id, Timestamp::now()).await?;
+                tracing::info!(mail = %mail.id, ticket = %mail.ticket_id, kind = mail.kind.as_str(), "mail: sent");
+            }
+            Settled::Failed { reason, .. } => {
+                store.mail_failed(&mail.id, &reason, None).await?;
+                tracing::warn!(mail = %mail.id, ticket = %mail.ticket_id, %reason, "mail: not delivered");
+                note_on_ticket(&self.state, mail, &reason).await?;
+            }
+            Settled::Retry { reason, at, .. } => {
+                store.mail_failed(&mail.id, &reason, Some(at)).await?;
             }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The mail as it reads now, or why it cannot be written at all.

@@ -11,6 +11,17 @@ pub enum LookupFailure {
     Unreachable,
     #[error("the store's order system answered HTTP {0}")]
     Status(u16),
+    /// Redirects are not followed: the store configures the final address.
+    #[error(
+        "the store's order system answered HTTP {0}, a redirect, which order lookups do not follow"
+    )]
+    Redirected(u16),
+    /// The endpoint's host is loopback, private or link-local and the site does not allow
+    /// private targets (the server's log says which addresses).
+    #[error(
+        "the store's order endpoint {0} is not an address order lookups reach (see the server's log)"
+    )]
+    Refused(String),
     #[error("the store's order system answered something unusable: {0}")]
     Nonsense(String),
 }

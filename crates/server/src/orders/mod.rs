@@ -1,8 +1,10 @@
 //! Order lookup: asking the store's order system whether an order with this number was placed
 //! with this email, and what it knows of it (delivery day, carrier, items). A site opts in with
-//! `[sites.order_lookup]`; the request is a signed POST (see [`crate::webhooks::sign`], the webhooks' signer) of
-//! `{order_number, email}`, the answer a [`StoreOrderAnswer`]. Bounded: a timeout (2 s by
-//! default), no redirects, at most [`MAX_ANSWER_BYTES`] read. Answers (found or not) are kept
+//! `[sites.order_lookup]`; the request is a signed POST (see [`crate::webhooks::sign`], the
+//! webhooks' signer) of `{order_number, email}`, the answer a [`StoreOrderAnswer`]. Bounded: a
+//! timeout for the whole exchange (2 s by default), no redirects followed, no proxy, at most
+//! [`MAX_ANSWER_BYTES`] read, and only public addresses reached (see [`crate::outbound`])
+//! unless the site sets `allow_private_targets` for development. Answers (found or not) are kept
 //! briefly in the database (`order_lookups`), so the widget's lookup and the filing a minute
 //! later ask the store once, whichever instance takes each, and erasing a shopper erases them.
 
@@ -16,8 +18,15 @@ pub mod failure;
 
 pub use failure::LookupFailure;
 
+use crate::outbound::{Caller, GuardedResolver, RefusedTarget};
 use crate::rate_limit::AttemptLimiter;
 use crate::webhooks::sign::{self, ConfiguredSecret};
+
+/// Said in a refusal: who was refused, and the switch that would allow it.
+pub const CALLER: Caller = Caller {
+    who: "order lookups",
+    switch: "[sites.order_lookup] allow_private_targets",
+};
 
 /// The most of a store's answer read; a larger one is refused as nonsense.
 pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
@@ -26,7 +35,8 @@ pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderLookupConfig {
-    /// The store's order endpoint: `https://…` (`http://` only to localhost, for development).
+    /// The store's order endpoint: `https://…` on a public address (`http://` and private
+    /// addresses only with `allow_private_targets`).
     pub url: String,
     /// Name of the environment variable holding the `whsec_…` secret requests are signed with.
     pub secret_env: String,
@@ -40,6 +50,11 @@ pub struct OrderLookupConfig {
     /// How long an answer is reused, in seconds (30 by default; 0 asks every time).
     #[serde(default = "half_a_minute")]
     pub cache_seconds: u64,
+    /// Lets `url` be plain `http://` and a loopback, private or link-local address: for
+    /// development and tests only (the demo store's order system runs on loopback). Off by
+    /// default, so a site's configuration cannot make the server probe its own network.
+    #[serde(default)]
+    pub allow_private_targets: bool,
 }
 
 fn two_seconds() -> u64 {
@@ -58,18 +73,31 @@ pub struct OrderSource {
     pub timeout: Duration,
     pub mode: OrderLookupMode,
     pub cache_for: Duration,
+    /// `[sites.order_lookup] allow_private_targets`: development only.
+    pub allow_private_targets: bool,
 }
 
 impl OrderSource {
     pub fn from_config(config: &OrderLookupConfig) -> Result<OrderSource, String> {
         let url = reqwest::Url::parse(&config.url)
             .map_err(|e| format!("order_lookup url {:?}: {e}", config.url))?;
-        let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-        if !(url.scheme() == "https" || url.scheme() == "http" && local) {
+        if !matches!(url.scheme(), "https" | "http") {
             return Err(format!(
-                "order_lookup url {:?} must be https:// (http:// only to localhost)",
+                "order_lookup url {:?} must be an https:// address",
                 config.url
             ));
+        }
+        if !config.allow_private_targets {
+            if url.scheme() != "https" {
+                return Err(format!(
+                    "order_lookup url {:?} must be https:// (the request carries shoppers' emails; \
+                     plain http:// only with allow_private_targets = true, for development)",
+                    config.url
+                ));
+            }
+            if let Some(refused) = crate::outbound::refused_literal(&url, CALLER) {
+                return Err(format!("order_lookup url {:?}: {refused}", config.url));
+            }
         }
         let secret = std::env::var(&config.secret_env)
             .ok()
@@ -89,6 +117,7 @@ impl OrderSource {
             timeout: Duration::from_millis(config.timeout_ms),
             mode: config.mode,
             cache_for: Duration::from_secs(config.cache_seconds.min(3600)),
+            allow_private_targets: config.allow_private_targets,
         })
     }
 }
@@ -125,10 +154,13 @@ impl Default for LookupLimits {
     }
 }
 
-/// The server's side of order lookups: one HTTP client and the limits (the recent answers are
+/// The server's side of order lookups: the HTTP clients and the limits (the recent answers are
 /// in the store).
 pub struct OrderDesk {
-    client: reqwest::Client,
+    /// Connects to public addresses only: every site's, unless it allows private targets.
+    public_only: reqwest::Client,
+    /// Connects anywhere: the sites that set `allow_private_targets` (development).
+    anywhere: reqwest::Client,
     per_order: AttemptLimiter,
     per_ip: AttemptLimiter,
 }
@@ -141,15 +173,25 @@ impl Default for OrderDesk {
 
 impl OrderDesk {
     pub fn new(limits: LookupLimits) -> OrderDesk {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(2))
-            .user_agent(concat!("helpcenter-server/", env!("CARGO_PKG_VERSION")))
-            .build()
-            // Building fails only when TLS cannot initialise: then nothing outbound works.
-            .unwrap_or_default();
+        let client = |allow_private: bool| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                // The proxy would resolve the name, out of the resolver's sight.
+                .no_proxy()
+                .connect_timeout(Duration::from_secs(2))
+                .dns_resolver(std::sync::Arc::new(GuardedResolver {
+                    allow_private,
+                    caller: CALLER,
+                }))
+                .user_agent(concat!("helpcenter-server/", env!("CARGO_PKG_VERSION")))
+                .build()
+                // Building fails only when TLS cannot initialise: then nothing outbound works
+                // (and the default client is refused below for a site without the switch).
+                .unwrap_or_default()
+        };
         OrderDesk {
-            client,
+            public_only: client(false),
+            anywhere: client(true),
             per_order: AttemptLimiter::new(limits.per_order_burst, limits.per_order_refill_seconds),
             per_ip: AttemptLimiter::new(limits.per_ip_burst, limits.per_ip_refill_seconds),
         }
@@ -226,9 +268,18 @@ impl OrderDesk {
             email: email.to_owned(),
         })
         .map_err(|e| LookupFailure::Nonsense(e.to_string()))?;
+        let client = if source.allow_private_targets {
+            &self.anywhere
+        } else {
+            // An address literal is connected to without resolving: checked here (the
+            // configuration was checked too, but a source may be made in code).
+            if let Some(refused) = crate::outbound::refused_literal(&source.url, CALLER) {
+                return Err(refused_target(source, &refused));
+            }
+            &self.public_only
+        };
         let id = sign::new_message_id();
-        let mut request = self
-            .client
+        let mut request = client
             .post(source.url.clone())
             .timeout(source.timeout)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -243,13 +294,19 @@ impl OrderDesk {
         // is the belt to its braces.
         let exchange = async {
             let mut response = request.body(body).send().await.map_err(|e| {
-                if e.is_timeout() {
+                if let Some(refused) = crate::outbound::find::<RefusedTarget>(&e) {
+                    refused_target(source, refused)
+                } else if e.is_timeout() {
                     timeout()
                 } else {
                     LookupFailure::Unreachable
                 }
             })?;
             let status = response.status();
+            if status.is_redirection() {
+                // Not followed: the next address would be one nobody configured.
+                return Err(LookupFailure::Redirected(status.as_u16()));
+            }
             if !status.is_success() {
                 return Err(LookupFailure::Status(status.as_u16()));
             }
@@ -277,6 +334,13 @@ impl OrderDesk {
     }
 }
 
+/// A site's order endpoint is an address order lookups do not reach: said in full in the log
+/// (for the operator), by its host to the shopper and the agent.
+fn refused_target(source: &OrderSource, refused: &RefusedTarget) -> LookupFailure {
+    tracing::error!(url = %source.url, "order lookup refused: {refused}");
+    LookupFailure::Refused(refused.host.clone())
+}
+
 /// A store's answer, read strictly: JSON of the documented shape, and an order that makes sense.
 pub fn read_answer(bytes: &[u8]) -> Result<Lookup, LookupFailure> {
     let answer: StoreOrderAnswer = serde_json::from_slice(bytes)
@@ -294,6 +358,55 @@ pub fn read_answer(bytes: &[u8]) -> Result<Lookup, LookupFailure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn config(url: &str, allow_private_targets: bool) -> OrderLookupConfig {
+        OrderLookupConfig {
+            url: url.into(),
+            secret_env: "HELPCENTER_TEST_NO_SUCH_SECRET".into(),
+            timeout_ms: 2000,
+            mode: OrderLookupMode::Optional,
+            cache_seconds: 30,
+            allow_private_targets,
+        }
+    }
+
+    #[test]
+    fn private_and_plain_http_endpoints_are_refused_unless_allowed_for_development() {
+        for url in [
+            "https://127.0.0.1:8443/orders",
+            "https://10.0.0.7/orders",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://[::1]/orders",
+            "https://[::ffff:192.168.1.10]/orders",
+            "http://erp.shop.example/orders",
+            "ftp://erp.shop.example/orders",
+        ] {
+            let refused = OrderSource::from_config(&config(url, false))
+                .expect_err(url)
+                .to_string();
+            assert!(
+                refused.contains(url) && refused.contains("https://"),
+                "{url}: {refused}"
+            );
+            if url.starts_with("https://") {
+                assert!(refused.contains("allow_private_targets"), "{refused}");
+            }
+        }
+        // Past the address check, the secret is the next thing missing.
+        for (url, allowed) in [
+            ("https://erp.shop.example/orders", false),
+            ("http://127.0.0.1:18090/orders/lookup", true),
+            ("https://10.0.0.7/orders", true),
+        ] {
+            let said = OrderSource::from_config(&config(url, allowed))
+                .expect_err("no secret")
+                .to_string();
+            assert!(
+                said.contains("HELPCENTER_TEST_NO_SUCH_SECRET"),
+                "{url}: {said}"
+            );
+        }
+    }
 
     #[test]
     fn answers_are_read_strictly() {

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::{Stream, StreamExt, stream};
+use futures_util::{Stream, StreamExt};
 use helpcenter_api::{
     Escalation, EventActor, EventKind, NewTicket, OrderVerification, ProblemDetails, RecoverTicket,
     Reply, SignedIn, TicketCreated, TicketSummary, TicketView,
@@ -18,7 +18,6 @@ use helpcenter_core::{
     check_message, limits, validate_claim, validate_reply,
 };
 use serde::Deserialize;
-use tokio_stream::wrappers::BroadcastStream;
 
 use super::access::{TicketAccess, bearer, open_ticket};
 use crate::auth::{self, sha256_hex};
@@ -205,7 +204,7 @@ pub async fn create(
             Created::IdTaken => continue,
             Created::Created => {
                 state.outbox.wake();
-                state.events.site_changed(&site.key);
+                state.events.committed(&site.key, &record.ticket.id, None);
                 let ticket = view(&state, &record.ticket, false).await?;
                 tracing::info!(ticket = %ticket.id, site = %site.key, outcome = %ticket.outcome, "ticket created");
                 return Ok((
@@ -408,7 +407,9 @@ pub struct StreamQuery {
     /// The `id` of the last event received, for a client that opens a new `EventSource`
     /// itself (the browser gives up reconnecting after an HTTP error) and so cannot send
     /// `Last-Event-ID`. The header wins when both are sent. A value that is not a whole
-    /// number is refused before the stream opens (400, as plain text).
+    /// number is refused before the stream opens (400, as plain text). Any number up to
+    /// 4294967295 (an event number's range) is taken; one past the last event replays nothing.
+    #[param(format = Int64, maximum = 4294967295.0)]
     last_event_id: Option<u32>,
 }
 
@@ -437,7 +438,7 @@ pub const STREAM_LIFETIME: Duration = Duration::from_secs(30 * 60);
             headers(("Retry-After" = u64, description = "Seconds to wait before trying again (`rate_limited` only)."))),
         crate::openapi::responses::Internal,
     ),
-    security(("ticket_token" = [])),
+    security(("ticket_token" = []), ("ticket_token_query" = [])),
 )]
 pub async fn events(
     State(state): State<AppState>,
@@ -467,16 +468,7 @@ pub async fn events(
         .and_then(|v| v.trim().parse().ok())
         .or(query.last_event_id)
         .unwrap_or(0);
-    // Subscribe before reading the backlog, so nothing falls between the two.
-    let live = state.events.subscribe(&ticket.id);
-    let backlog = state.store.events(&ticket.id, after, false).await?;
-    let last_sent = backlog.last().map_or(after, |e| e.seq);
-    let live = BroadcastStream::new(live)
-        // A stream that fell behind ends; the client reconnects and replays from the database.
-        .take_while(|event| std::future::ready(event.is_ok()))
-        .filter_map(move |event| std::future::ready(event.ok().filter(|e| e.seq > last_sent)));
-    let stream = stream::iter(backlog)
-        .chain(live)
+    let stream = crate::ticket_stream::follow(state.clone(), ticket.id.clone(), after)
         .take_until(state.shutdown.clone().cancelled_owned())
         // Ends after its lifetime: EventSource reconnects by itself with Last-Event-ID and
         // the backlog replays what it missed, so no stream holds its place for ever.

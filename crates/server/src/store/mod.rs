@@ -42,11 +42,14 @@
 pub mod admin_keys;
 pub mod agents;
 pub mod console;
+pub mod leases;
 pub mod orders;
 pub mod outbox;
+pub mod queues;
 pub mod request_site;
 pub mod shoppers;
 pub mod tickets;
+pub mod upload_parts;
 pub mod uploads;
 pub mod webhooks;
 
@@ -495,7 +498,8 @@ mod tests {
             migrations: all
                 .migrations
                 .iter()
-                .filter(|m| m.version != 3)
+                // 0011 and later alter the outbox 0003 makes: a database of then had it.
+                .filter(|m| m.version != 3 && m.version < 11)
                 .cloned()
                 .collect::<Vec<_>>()
                 .into(),

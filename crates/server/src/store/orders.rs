@@ -1,5 +1,5 @@
 //! SQL of `ticket_orders`, what the store's order system said about a ticket's order, and of
-//! `order_lookups`, the store's recent answers (migration 0011).
+//! `order_lookups`, the store's recent answers (migration 0013).
 
 use helpcenter_api::{OrderVerification, TicketOrder};
 use helpcenter_core::{DeliverySource, StoreOrder};

@@ -3,7 +3,8 @@
 use helpcenter_api::{MailKind, MailState, OutboxMail};
 use sqlx::{Any, Row, Transaction};
 
-use super::{Store, StoreError, parse_timestamp, timestamp};
+use super::queues::MAIL_QUEUES;
+use super::{Store, StoreError, timestamp};
 
 /// A mail to write with the event that causes it.
 #[derive(Clone, Debug)]
@@ -144,38 +145,18 @@ impl Store {
 
     /// The mail each queue would deliver next, the longest-waiting first: a queue is one
     /// ticket's mail to one address, delivered in the order it was written, so only its
-    /// oldest pending mail (its head) may go, and a head in back-off holds only its own queue.
-    /// At most `limit` heads, those due by `now` before those still waiting.
+    /// oldest pending mail (its head) may go, and a head in back-off (or being delivered by
+    /// a worker) holds only its own queue. At most `limit` heads, those due by `now` first.
     pub async fn mail_queue_heads(
         &self,
         now: jiff::Timestamp,
         limit: u32,
     ) -> Result<QueueHeads, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM mail_outbox m WHERE m.state = 'pending' AND NOT EXISTS ( \
-                 SELECT 1 FROM mail_outbox e WHERE e.ticket_id = m.ticket_id \
-                 AND e.recipient = m.recipient AND e.state = 'pending' \
-                 AND (e.created_at < m.created_at OR (e.created_at = m.created_at AND e.id < m.id))) \
-             ORDER BY CASE WHEN m.next_attempt_at <= $1 THEN 0 ELSE 1 END, \
-                 CASE WHEN m.next_attempt_at <= $2 THEN m.created_at ELSE m.next_attempt_at END, m.id \
-             LIMIT $3"
-        ))
-        .bind(timestamp(now))
-        .bind(timestamp(now))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut heads = QueueHeads::default();
-        for row in &rows {
-            let mail = mail_of(row)?;
-            match parse_timestamp(&mail.next_attempt_at) {
-                Ok(at) if at > now => {
-                    heads.next_due = heads.next_due.or(Some(at));
-                }
-                _ => heads.due.push(mail),
-            }
-        }
-        Ok(heads)
+        let rows = self.queue_heads(MAIL_QUEUES, COLUMNS, now, limit).await?;
+        Ok(QueueHeads {
+            due: rows.due.iter().map(mail_of).collect::<Result<_, _>>()?,
+            next_due: rows.next_due,
+        })
     }
 
     pub async fn mail(&self, id: &str) -> Result<Option<OutboxMail>, StoreError> {
@@ -188,8 +169,8 @@ impl Store {
 
     pub async fn mail_sent(&self, id: &str, at: jiff::Timestamp) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = $1, last_error = NULL \
-             WHERE id = $2",
+            "UPDATE mail_outbox SET state = 'sent', attempts = attempts + 1, sent_at = $1, last_error = NULL, \
+             claimed_until = NULL WHERE id = $2",
         )
         .bind(timestamp(at))
         .bind(id)
@@ -211,7 +192,7 @@ impl Store {
         };
         sqlx::query(
             "UPDATE mail_outbox SET state = $1, attempts = attempts + 1, last_error = $2, \
-             next_attempt_at = COALESCE($3, next_attempt_at) WHERE id = $4",
+             next_attempt_at = COALESCE($3, next_attempt_at), claimed_until = NULL WHERE id = $4",
         )
         .bind(state)
         .bind(error)
@@ -229,16 +210,10 @@ impl Store {
         id: &str,
         at: jiff::Timestamp,
     ) -> Result<Option<OutboxMail>, StoreError> {
-        let updated = sqlx::query(
-            "UPDATE mail_outbox SET state = 'pending', next_attempt_at = $1, sent_at = NULL \
-             WHERE id = $2 AND site = $3",
-        )
-        .bind(timestamp(at))
-        .bind(id)
-        .bind(site)
-        .execute(&self.writer)
-        .await?;
-        if updated.rows_affected() == 0 {
+        if !self
+            .put_back_in_line(MAIL_QUEUES, site, id, at, ", sent_at = NULL")
+            .await?
+        {
             return Ok(None);
         }
         self.mail(id).await

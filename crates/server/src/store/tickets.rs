@@ -313,20 +313,21 @@ impl Store {
             .await?)
     }
 
-    /// Whether a token (by its hash) opens this ticket.
-    pub async fn token_opens(
+    /// The ticket, if this token (by its hash) opens it: one statement, as every shopper's
+    /// read starts here.
+    pub async fn ticket_opened_by(
         &self,
-        ticket_id: &str,
+        id: &str,
         token_sha256: &str,
-    ) -> Result<bool, StoreError> {
-        let found: Option<String> = sqlx::query_scalar(
-            "SELECT ticket_id FROM ticket_access WHERE token_sha256 = $1 AND ticket_id = $2",
+    ) -> Result<Option<TicketRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT t.* FROM ticket_access a JOIN tickets t ON t.id = a.ticket_id \
+             WHERE a.token_sha256 = $1 AND a.ticket_id = $2",
         )
         .bind(token_sha256)
-        .bind(ticket_id)
+        .bind(id)
         .fetch_optional(&self.pool)
-        .await?;
-        Ok(found.is_some())
+        .await?)
     }
 
     pub async fn add_access_token(
@@ -347,11 +348,68 @@ impl Store {
     }
 
     /// The timeline after event `after` (0 for all); internal notes only when asked for.
+    /// The last `seq` of the ticket's timeline (0 for none), internal events included.
+    pub async fn last_event_seq(&self, ticket_id: &str) -> Result<u32, StoreError> {
+        let last: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(seq), 0) FROM ticket_events WHERE ticket_id = $1",
+        )
+        .bind(ticket_id)
+        .fetch_one(&self.pool)
+        .await?;
+        u32::try_from(last).map_err(|_| StoreError::Corrupt(format!("event number {last}")))
+    }
+
     pub async fn events(
         &self,
         ticket_id: &str,
         after: u32,
         internal: bool,
+    ) -> Result<Vec<TicketEvent>, StoreError> {
+        let attached = self.attached_files(ticket_id).await?;
+        self.events_with(ticket_id, after, internal, &attached)
+            .await
+    }
+
+    /// The whole timeline and the files shown with it: what a ticket's view reads, in two
+    /// statements (the attached files read once serve both).
+    pub async fn timeline_and_evidence(
+        &self,
+        ticket_id: &str,
+        internal: bool,
+    ) -> Result<(Vec<TicketEvent>, Vec<AttachedFile>), StoreError> {
+        let attached = self.attached_files(ticket_id).await?;
+        let events = self.events_with(ticket_id, 0, internal, &attached).await?;
+        Ok((events, evidence_of(attached)))
+    }
+
+    /// Every file attached to the ticket, in the order they came.
+    async fn attached_files(&self, ticket_id: &str) -> Result<Vec<AttachedFile>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT event_seq, id, filename, media_type, length FROM uploads WHERE ticket_id = $1 \
+             ORDER BY created_at",
+        )
+        .bind(ticket_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AttachedFile {
+                    event_seq: r.try_get(0)?,
+                    id: r.try_get(1)?,
+                    filename: r.try_get(2)?,
+                    media_type: r.try_get(3)?,
+                    bytes: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn events_with(
+        &self,
+        ticket_id: &str,
+        after: u32,
+        internal: bool,
+        attached: &[AttachedFile],
     ) -> Result<Vec<TicketEvent>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, kind, actor, status, resolution, body, created_at FROM ticket_events \
@@ -363,19 +421,13 @@ impl Store {
         .bind(i64::from(internal))
         .fetch_all(&self.pool)
         .await?;
-        let attached = sqlx::query(
-            "SELECT event_seq, id FROM uploads WHERE ticket_id = $1 ORDER BY created_at",
-        )
-        .bind(ticket_id)
-        .fetch_all(&self.pool)
-        .await?;
         let mut events = Vec::with_capacity(rows.len());
         for row in rows {
             let seq: i64 = row.try_get("seq")?;
             let evidence = attached
                 .iter()
-                .filter(|u| u.try_get::<Option<i64>, _>(0).ok().flatten() == Some(seq))
-                .filter_map(|u| u.try_get::<String, _>(1).ok())
+                .filter(|u| u.event_seq == Some(seq))
+                .map(|u| u.id.clone())
                 .collect();
             events.push(TicketEvent {
                 seq: u32::try_from(seq)
@@ -396,22 +448,6 @@ impl Store {
             });
         }
         Ok(events)
-    }
-
-    /// The files attached to a ticket: `(id, filename, media type, bytes)`.
-    pub async fn ticket_evidence(
-        &self,
-        ticket_id: &str,
-    ) -> Result<Vec<(String, String, String, i64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, filename, media_type, length FROM uploads WHERE ticket_id = $1 AND media_type IS NOT NULL ORDER BY event_seq, created_at",
-        )
-        .bind(ticket_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
-            .collect()
     }
 
     pub async fn list_tickets(
@@ -506,6 +542,28 @@ async fn insert_event(
     }))
 }
 
+/// A file attached to a ticket, with the timeline event it came with.
+#[derive(Clone, Debug)]
+pub struct AttachedFile {
+    pub event_seq: Option<i64>,
+    pub id: String,
+    pub filename: String,
+    /// None for a file whose type was never known (it is not shown as evidence).
+    pub media_type: Option<String>,
+    pub bytes: i64,
+}
+
+/// The files shown as the ticket's evidence: those of a known type, event by event, each
+/// event's in the order they came (`attached` is in that order).
+fn evidence_of(attached: Vec<AttachedFile>) -> Vec<AttachedFile> {
+    let mut evidence: Vec<AttachedFile> = attached
+        .into_iter()
+        .filter(|f| f.media_type.is_some())
+        .collect();
+    evidence.sort_by_key(|f| f.event_seq);
+    evidence
+}
+
 /// One row of `ticket_events` as written, whatever its kind.
 pub(crate) struct EventRow<'a> {
     pub kind: &'a str,
@@ -543,5 +601,17 @@ pub(crate) async fn insert_event_row(
     .bind(row.agent)
     .execute(&mut **tx)
     .await?;
+    // Every instance's streams hear of it on commit (src/events.rs); PostgreSQL only, where
+    // several instances share the database.
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query(
+            "SELECT pg_notify($1, site || ' ' || id || ' ' || $2) FROM tickets WHERE id = $3",
+        )
+        .bind(crate::events::CHANNEL)
+        .bind(seq.to_string())
+        .bind(ticket_id)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }

@@ -96,26 +96,6 @@ impl Store {
         row.map(|row| progress_from_row(&row)).transpose()
     }
 
-    /// Moves the recorded offset from `from` to `to`; false when someone else moved it first or
-    /// the upload is finished or gone. Called only after the bytes up to `to` are on disk.
-    pub async fn record_upload_received(
-        &self,
-        id: &str,
-        from: u64,
-        to: u64,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE uploads SET received = $1 \
-             WHERE id = $2 AND received = $3 AND completed_at IS NULL",
-        )
-        .bind(to_db(to)?)
-        .bind(id)
-        .bind(to_db(from)?)
-        .execute(&self.writer)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// The type sniffed from the first bytes, kept so later PATCHes need not sniff again.
     pub async fn record_upload_media_type(
         &self,
@@ -131,7 +111,8 @@ impl Store {
     }
 
     /// Stores what inspection found and marks the upload finished; false when it already was.
-    /// Unless a ticket takes it, it is deleted after `expires_at`.
+    /// Unless a ticket takes it, it is deleted after `expires_at`. Its parts are forgotten
+    /// (their objects are deleted next, or swept).
     pub async fn complete_upload(
         &self,
         id: &str,
@@ -141,6 +122,7 @@ impl Store {
         expires_at: Timestamp,
     ) -> Result<bool, StoreError> {
         let media_type = facts.media_type.map(media_type_text).transpose()?;
+        let mut tx = self.writer.begin().await?;
         let done = sqlx::query(
             "UPDATE uploads SET received = length, media_type = $1, width = $2, height = $3, \
              duration_seconds = CAST($4 AS DOUBLE PRECISION), content_sha256 = $5, captured_on = $6, location_removed = $7, \
@@ -162,8 +144,13 @@ impl Store {
         .bind(timestamp(now))
         .bind(timestamp(expires_at))
         .bind(id)
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM upload_parts WHERE upload_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -5,6 +5,7 @@
 use helpcenter_api::{DeliveryAttempt, DeliveryState, WebhookDelivery, WebhookEventType};
 use sqlx::{Any, Row, Transaction};
 
+use super::queues::WEBHOOK_QUEUES;
 use super::{Store, StoreError, parse_timestamp, timestamp};
 
 /// A delivery to write with the event that causes it.
@@ -132,39 +133,32 @@ pub(crate) async fn insert_webhooks(
 impl Store {
     /// The delivery each queue would make next, the longest-waiting first: a queue is one
     /// ticket's deliveries to one endpoint, made in the order they were written, so only its
-    /// oldest pending delivery (its head) may go, and a head in back-off holds only its own
-    /// queue. At most `limit` heads, those due by `now` before those still waiting.
+    /// oldest pending delivery (its head) may go, and a head in back-off (or being made by a
+    /// worker) holds only its own queue. At most `limit` heads, those due by `now` first.
     pub async fn webhook_queue_heads(
         &self,
         now: jiff::Timestamp,
         limit: u32,
     ) -> Result<WebhookHeads, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS}, site, body, retry_since FROM webhook_outbox w WHERE w.state = 'pending' AND NOT EXISTS ( \
-                 SELECT 1 FROM webhook_outbox e WHERE e.ticket_id = w.ticket_id \
-                 AND e.site = w.site AND e.endpoint = w.endpoint AND e.state = 'pending' \
-                 AND (e.created_at < w.created_at OR (e.created_at = w.created_at AND e.id < w.id))) \
-             ORDER BY CASE WHEN w.next_attempt_at <= $1 THEN 0 ELSE 1 END, \
-                 CASE WHEN w.next_attempt_at <= $2 THEN w.created_at ELSE w.next_attempt_at END, w.id \
-             LIMIT $3"
-        ))
-        .bind(timestamp(now))
-        .bind(timestamp(now))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut heads = WebhookHeads::default();
-        for row in &rows {
-            let delivery = delivery_of(row)?;
-            match parse_timestamp(&delivery.next_attempt_at) {
-                Ok(at) if at > now => heads.next_due = heads.next_due.or(Some(at)),
-                _ => heads.due.push(DueDelivery {
-                    delivery,
-                    site: row.try_get("site")?,
-                    body: row.try_get("body")?,
-                    retry_since: row.try_get("retry_since")?,
-                }),
-            }
+        let rows = self
+            .queue_heads(
+                WEBHOOK_QUEUES,
+                &format!("{COLUMNS}, site, body, retry_since"),
+                now,
+                limit,
+            )
+            .await?;
+        let mut heads = WebhookHeads {
+            due: Vec::with_capacity(rows.due.len()),
+            next_due: rows.next_due,
+        };
+        for row in &rows.due {
+            heads.due.push(DueDelivery {
+                delivery: delivery_of(row)?,
+                site: row.try_get("site")?,
+                body: row.try_get("body")?,
+                retry_since: row.try_get("retry_since")?,
+            });
         }
         Ok(heads)
     }
@@ -219,7 +213,8 @@ impl Store {
         sqlx::query(
             "UPDATE webhook_outbox SET state = $1, attempts = attempts + 1, last_error = $2, \
              last_status = $3, next_attempt_at = COALESCE($4, next_attempt_at), \
-             delivered_at = CASE WHEN $5 = 'delivered' THEN $6 ELSE delivered_at END WHERE id = $7",
+             delivered_at = CASE WHEN $5 = 'delivered' THEN $6 ELSE delivered_at END, \
+             claimed_until = NULL WHERE id = $7",
         )
         .bind(state.as_str())
         .bind(&attempt.error)
@@ -243,7 +238,8 @@ impl Store {
         until: jiff::Timestamp,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE webhook_outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3",
+            "UPDATE webhook_outbox SET last_error = $1, next_attempt_at = $2, claimed_until = NULL \
+             WHERE id = $3",
         )
         .bind(reason)
         .bind(timestamp(until))
@@ -261,17 +257,11 @@ impl Store {
         id: &str,
         at: jiff::Timestamp,
     ) -> Result<Option<WebhookDelivery>, StoreError> {
-        let updated = sqlx::query(
-            "UPDATE webhook_outbox SET state = 'pending', next_attempt_at = $1, retry_since = $2, \
-             delivered_at = NULL WHERE id = $3 AND site = $4",
-        )
-        .bind(timestamp(at))
-        .bind(timestamp(at))
-        .bind(id)
-        .bind(site)
-        .execute(&self.writer)
-        .await?;
-        if updated.rows_affected() == 0 {
+        let extra = ", retry_since = $1, delivered_at = NULL";
+        if !self
+            .put_back_in_line(WEBHOOK_QUEUES, site, id, at, extra)
+            .await?
+        {
             return Ok(None);
         }
         Ok(self.webhook_delivery(site, id).await?.map(|(d, _)| d))

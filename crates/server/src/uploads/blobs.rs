@@ -1,24 +1,49 @@
-//! Where evidence bytes live. Finished files go through the `object_store` interface (the local
-//! disk by default, an S3-compatible bucket later, same code); a tus upload in progress is a
-//! plain file under `uploads/partial/`, because it is appended to and truncated in place.
+//! Where evidence bytes live: an `object_store` (a directory on this machine by default, an
+//! S3-compatible bucket to scale out; see [`super::location`]), the same code for both.
+//!
+//! - A finished upload is one object named by its id, streamed back in ranges.
+//! - A tus upload in progress is a run of **parts**, each an object under
+//!   `partial/{upload id}/`, recorded in the database (`upload_parts`) in the transaction that
+//!   moves the upload's offset. Any instance can continue an upload another started: the
+//!   parts are in the shared store, the offset and the parts' list in the shared database.
+//!
+//! Why parts and not S3's multipart upload: a multipart upload's parts must be at least 5 MiB
+//! (but the last), while a tus PATCH may carry any number of bytes, so the server would have
+//! to hold or re-read the tail of every short PATCH; an unfinished multipart upload is
+//! invisible to listing and billed until aborted; and only S3 has it (a local directory has
+//! none). Plain objects work on every store, a short PATCH is just a short part, and a part is
+//! written whole or not at all (a PUT is atomic), so a crash never leaves half a part counted.
+//! When the last byte arrives the parts are put together once into a file on this machine's
+//! disk, which inspection reads as it always did (bounded reads, see `examine`), then kept as
+//! the finished object: renamed into place on a local store, streamed up on S3.
 
-use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::body::Body;
 use bytes::Bytes;
 use futures_util::StreamExt;
-use object_store::local::LocalFileSystem;
-use object_store::{ObjectStore, WriteMultipart};
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, PutPayload, WriteMultipart};
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// Reads of a partial file when it is moved into the object store.
+use super::location::EvidenceLocation;
+use crate::store::upload_parts::UploadPart;
+
+/// Reads of a finished file when it is copied into the object store.
 const COPY_CHUNK: usize = 256 * 1024;
 /// Parts the object store may have in flight while a finished file is copied in.
 const COPY_PARTS_IN_FLIGHT: usize = 2;
+/// Where upload parts live in the store.
+const PARTIAL: &str = "partial";
+/// The file the parts are put together in, beside them on a local store.
+const ASSEMBLED: &str = "assembled";
+/// What [`EvidenceStore::check_writable`] stores and deletes (no upload id looks like it).
+const WRITE_PROBE: &str = "write-probe";
+/// How long the start-up check waits for the store.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
@@ -31,36 +56,88 @@ pub enum EvidenceError {
 }
 
 /// Byte storage for evidence, behind an object-store interface.
-#[derive(Debug)]
 pub struct EvidenceStore {
     objects: Arc<dyn ObjectStore>,
-    partial_dir: PathBuf,
-    /// Uploads a request is working on in this process: one writer per upload at a time.
-    busy: Arc<Mutex<HashSet<String>>>,
+    location: EvidenceLocation,
+    /// The directory of a local store: parts are synced to its disk before their offset is
+    /// recorded, and a finished upload is renamed into place rather than copied.
+    local_root: Option<PathBuf>,
+    /// Where a bucket's parts are put together on this machine (`uploads/work`).
+    work_dir: PathBuf,
+    /// Where versions before parts kept uploads in progress (`uploads/partial`): emptied.
+    legacy_partial_dir: PathBuf,
+    /// This instance's name among the servers on the database (`uploads/instance-id` in its
+    /// data directory, made once): the first part of every upload lease it takes, so that
+    /// when it starts again it lets go of the leases it held when it stopped.
+    instance: String,
+}
+
+impl std::fmt::Debug for EvidenceStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EvidenceStore({})", self.location)
+    }
+}
+
+/// A finished upload's bytes put together in one file on this machine.
+#[derive(Debug)]
+pub(crate) struct Assembled {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub length: u64,
+}
+
+/// What putting the parts together found.
+#[derive(Debug)]
+pub(crate) enum Assembly {
+    Whole(Assembled),
+    /// A part was missing or shorter than recorded (a local disk that lost writes in a power
+    /// cut): only the first `intact` bytes are there.
+    Short {
+        intact: u64,
+    },
 }
 
 impl EvidenceStore {
-    /// Local disk under `data_dir`: `uploads/evidence/` for finished files, `uploads/partial/`
-    /// for tus uploads in progress.
+    /// The default: a directory under `data_dir` (`uploads/evidence`).
     pub fn new(data_dir: &Path) -> io::Result<Self> {
-        let finished = data_dir.join("uploads").join("evidence");
-        std::fs::create_dir_all(&finished)?;
-        let objects = LocalFileSystem::new_with_prefix(&finished).map_err(io::Error::other)?;
-        Self::with_object_store(Arc::new(objects), &data_dir.join("uploads").join("partial"))
+        Self::open(&EvidenceLocation::in_data_dir(data_dir), data_dir).map_err(io::Error::other)
     }
 
-    /// Finished files in any object store (an S3-compatible bucket, say); uploads in progress
-    /// still on this machine's disk under `partial_dir`.
-    pub fn with_object_store(
-        objects: Arc<dyn ObjectStore>,
-        partial_dir: &Path,
-    ) -> io::Result<Self> {
-        std::fs::create_dir_all(partial_dir)?;
+    /// The store `location` names; `data_dir` holds the working files of a bucket's uploads.
+    pub fn open(location: &EvidenceLocation, data_dir: &Path) -> Result<Self, String> {
+        let opened = location.open()?;
+        let work_dir = data_dir.join("uploads").join("work");
+        let legacy_partial_dir = data_dir.join("uploads").join("partial");
+        if opened.local_root.is_none() {
+            std::fs::create_dir_all(&work_dir)
+                .map_err(|e| format!("cannot create {}: {e}", work_dir.display()))?;
+        }
+        let instance_file = data_dir.join("uploads").join("instance-id");
+        let instance = crate::auth::kept_secret(&instance_file)
+            .map_err(|e| format!("cannot keep {}: {e}", instance_file.display()))?;
         Ok(Self {
-            objects,
-            partial_dir: partial_dir.to_owned(),
-            busy: Arc::default(),
+            objects: opened.objects,
+            location: location.clone(),
+            local_root: opened.local_root,
+            work_dir,
+            legacy_partial_dir,
+            instance,
         })
+    }
+
+    /// This instance's name among the servers on the database (see the field).
+    pub(crate) fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// Where the evidence is (for messages and `admin backup`).
+    pub fn location(&self) -> &EvidenceLocation {
+        &self.location
+    }
+
+    /// The object store itself (for `migrate-store`, and tests that look at what is kept).
+    pub fn objects(&self) -> &Arc<dyn ObjectStore> {
+        &self.objects
     }
 
     /// The finished bytes of an upload and their length, for serving back to the ticket holder
@@ -97,11 +174,39 @@ impl EvidenceStore {
     pub async fn reachable(&self) -> Result<(), EvidenceError> {
         match self
             .objects
-            .head(&object_store::path::Path::from("readiness-probe"))
+            .head(&ObjectPath::from("readiness-probe"))
             .await
         {
             Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Stores and deletes a probe object: the store is there and takes writes. Said as the
+    /// operator needs it (which store, what it answered), within [`PROBE_TIMEOUT`].
+    pub async fn check_writable(&self) -> Result<(), String> {
+        let probe = ObjectPath::from(WRITE_PROBE);
+        let work = async {
+            self.objects
+                .put(&probe, PutPayload::from_static(b"helpcenter-server"))
+                .await?;
+            match self.objects.delete(&probe).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(e),
+            }
+        };
+        match tokio::time::timeout(PROBE_TIMEOUT, work).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!(
+                "evidence_store {}: cannot store evidence there: {e}",
+                self.location
+            )),
+            Err(_) => Err(format!(
+                "evidence_store {}: no answer within {} s (is AWS_ENDPOINT_URL right, and the \
+                 store running?)",
+                self.location,
+                PROBE_TIMEOUT.as_secs()
+            )),
         }
     }
 
@@ -112,128 +217,161 @@ impl EvidenceStore {
         Ok(found.bytes().await?)
     }
 
-    /// Deletes the finished bytes and any partial file; deleting what is not there is fine.
+    /// Deletes the finished bytes and any parts; deleting what is not there is fine.
     pub async fn delete(&self, upload_id: &str) -> Result<(), EvidenceError> {
         let location = object_path(upload_id)?;
         match self.objects.delete(&location).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
             Err(e) => return Err(e.into()),
         }
-        self.remove_partial(upload_id).await?;
+        self.remove_parts(upload_id).await
+    }
+
+    /// Stores `chunks` (the bytes from `first_byte` on, in order) as the part `name` of an
+    /// upload. On a local disk the part is synced before this returns, so an offset recorded
+    /// after it survives a power cut as the bytes do.
+    pub(crate) async fn put_part(
+        &self,
+        upload_id: &str,
+        name: &str,
+        chunks: Vec<Bytes>,
+    ) -> Result<(), EvidenceError> {
+        let location = part_path(upload_id, name)?;
+        self.objects
+            .put(&location, PutPayload::from_iter(chunks))
+            .await?;
+        if let Some(root) = &self.local_root {
+            let file = root.join(PARTIAL).join(upload_id).join(name);
+            tokio::task::spawn_blocking(move || std::fs::File::open(file)?.sync_all())
+                .await
+                .map_err(io::Error::other)??;
+        }
         Ok(())
     }
 
-    /// Where an unfinished upload's bytes are; `None` for a string that is no upload id.
-    pub fn partial_path(&self, upload_id: &str) -> Option<PathBuf> {
-        is_upload_id(upload_id).then(|| self.partial_dir.join(upload_id))
-    }
-
-    /// Claims an upload for one request; `None` while another request holds it.
-    pub(crate) fn try_lock(&self, upload_id: &str) -> Option<UploadLock> {
-        let mut busy = self
-            .busy
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        busy.insert(upload_id.to_owned()).then(|| UploadLock {
-            busy: Arc::clone(&self.busy),
-            id: upload_id.to_owned(),
-        })
-    }
-
-    fn partial(&self, upload_id: &str) -> io::Result<PathBuf> {
-        self.partial_path(upload_id)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not an upload id"))
-    }
-
-    /// Bytes of the partial file (0 when there is none).
-    pub(crate) async fn partial_len(&self, upload_id: &str) -> io::Result<u64> {
-        match tokio::fs::metadata(self.partial(upload_id)?).await {
-            Ok(meta) => Ok(meta.len()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// After a crash the file may hold bytes past the recorded offset (written, not yet
-    /// recorded) or, if it was lost, fewer: the smaller is the truth, and the file is cut to it.
-    pub(crate) async fn reconcile_partial(
+    /// Deletes parts that were stored but never recorded (a checksum that did not match, a
+    /// lease lost on the way); gone already is fine.
+    pub(crate) async fn delete_parts(
         &self,
         upload_id: &str,
-        recorded: u64,
-    ) -> io::Result<u64> {
-        let on_disk = self.partial_len(upload_id).await?;
-        if on_disk > recorded {
-            self.truncate_partial(upload_id, recorded).await?;
+        names: impl IntoIterator<Item = &str>,
+    ) -> Result<(), EvidenceError> {
+        for name in names {
+            match self.objects.delete(&part_path(upload_id, name)?).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
-        Ok(on_disk.min(recorded))
+        Ok(())
     }
 
-    pub(crate) async fn truncate_partial(&self, upload_id: &str, len: u64) -> io::Result<()> {
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .open(self.partial(upload_id)?)
-            .await?;
-        file.set_len(len).await?;
-        file.sync_all().await
-    }
-
-    /// The partial file opened for writing at `offset` (created when new).
-    pub(crate) async fn open_partial(
+    /// The first `n` bytes of the recorded `parts` (to sniff, when earlier requests sent
+    /// fewer than sniffing needs).
+    pub(crate) async fn read_head(
         &self,
         upload_id: &str,
-        offset: u64,
-    ) -> io::Result<tokio::fs::File> {
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(false)
-            .open(self.partial(upload_id)?)
-            .await?;
-        file.seek(io::SeekFrom::Start(offset)).await?;
-        Ok(file)
-    }
-
-    /// The first `n` bytes already received (to sniff, when earlier requests sent fewer than
-    /// sniffing needs).
-    pub(crate) async fn read_partial_head(&self, upload_id: &str, n: usize) -> io::Result<Vec<u8>> {
-        let file = tokio::fs::File::open(self.partial(upload_id)?).await?;
+        parts: &[UploadPart],
+        n: usize,
+    ) -> Result<Vec<u8>, EvidenceError> {
         let mut head = Vec::with_capacity(n);
-        file.take(n as u64).read_to_end(&mut head).await?;
+        for part in parts {
+            let want = (n - head.len()) as u64;
+            if want == 0 {
+                break;
+            }
+            let take = want.min(part.length);
+            let options = object_store::GetOptions {
+                range: Some(object_store::GetRange::Bounded(0..take)),
+                ..Default::default()
+            };
+            let found = self
+                .objects
+                .get_opts(&part_path(upload_id, &part.name)?, options)
+                .await?;
+            head.extend_from_slice(&found.bytes().await?);
+        }
+        head.truncate(n);
         Ok(head)
     }
 
-    pub(crate) async fn remove_partial(&self, upload_id: &str) -> io::Result<()> {
-        match tokio::fs::remove_file(self.partial(upload_id)?).await {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
-    }
-
-    /// Upload ids that have a partial file (at most `limit`), for sweeping orphans.
-    pub(crate) async fn partial_ids(&self, limit: usize) -> io::Result<Vec<String>> {
-        let mut dir = tokio::fs::read_dir(&self.partial_dir).await?;
-        let mut ids = Vec::new();
-        while ids.len() < limit
-            && let Some(entry) = dir.next_entry().await?
-        {
-            if let Some(name) = entry.file_name().to_str()
-                && is_upload_id(name)
-            {
-                ids.push(name.to_owned());
-            }
-        }
-        Ok(ids)
-    }
-
-    /// Copies a complete partial file into the object store, hashing it on the way; returns
-    /// the SHA-256 (hex) and the number of bytes copied. The partial file stays until the
-    /// database says the upload is complete.
-    pub(crate) async fn store_finished(
+    /// Puts the recorded `parts` together in one file on this machine, hashing them on the
+    /// way; [`Assembly::Short`] when a part is missing or not as long as recorded.
+    pub(crate) async fn assemble(
         &self,
         upload_id: &str,
+        parts: &[UploadPart],
+    ) -> Result<Assembly, EvidenceError> {
+        let path = self.working_path(upload_id)?;
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        if let Some(root) = &self.local_root {
+            // Files on this disk: copied by plain reads and writes on one blocking thread
+            // (the object store's streamed reads take 8 KiB at a time, which made a 100 MB
+            // upload twice as slow as before parts).
+            let dir = root.join(PARTIAL).join(upload_id);
+            let parts = parts.to_vec();
+            return tokio::task::spawn_blocking(move || assemble_files(&dir, &parts, path))
+                .await
+                .map_err(io::Error::other)?;
+        }
+        let file = tokio::fs::File::create(&path).await?;
+        let mut file = tokio::io::BufWriter::with_capacity(COPY_CHUNK, file);
+        let mut hasher = Sha256::new();
+        let mut length = 0u64;
+        for part in parts {
+            let found = match self.objects.get(&part_path(upload_id, &part.name)?).await {
+                Ok(found) => found,
+                Err(object_store::Error::NotFound { .. }) => {
+                    return Ok(Assembly::Short {
+                        intact: part.first_byte,
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if found.meta.size != part.length {
+                return Ok(Assembly::Short {
+                    intact: part.first_byte,
+                });
+            }
+            let mut stream = found.into_stream();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk?;
+                hasher.update(&chunk);
+                file.write_all(&chunk).await?;
+                length += chunk.len() as u64;
+            }
+        }
+        file.flush().await?;
+        file.get_ref().sync_data().await?;
+        Ok(Assembly::Whole(Assembled {
+            path,
+            sha256: hex::encode(hasher.finalize()),
+            length,
+        }))
+    }
+
+    /// Keeps an assembled upload as its finished object; returns its SHA-256 (hex) and length.
+    /// `changed`: inspection edited the file (a photo's location removed), so it is hashed
+    /// again. The parts stay until the database says the upload is complete
+    /// ([`Self::remove_parts`]).
+    pub(crate) async fn store_assembled(
+        &self,
+        upload_id: &str,
+        assembled: Assembled,
+        changed: bool,
     ) -> Result<(String, u64), EvidenceError> {
-        let file = tokio::fs::File::open(self.partial(upload_id)?).await?;
         let location = object_path(upload_id)?;
+        if let Some(root) = &self.local_root {
+            let (sha256, length) = if changed {
+                hash_file(&assembled.path).await?
+            } else {
+                (assembled.sha256, assembled.length)
+            };
+            tokio::fs::rename(&assembled.path, root.join(upload_id)).await?;
+            return Ok((sha256, length));
+        }
+        let file = tokio::fs::File::open(&assembled.path).await?;
         let mut writer = WriteMultipart::new(self.objects.put_multipart(&location).await?);
         let mut chunks = tokio_util::io::ReaderStream::with_capacity(file, COPY_CHUNK);
         let mut hasher = Sha256::new();
@@ -255,26 +393,155 @@ impl EvidenceStore {
             }
         }
         writer.finish().await?;
+        tokio::fs::remove_file(&assembled.path).await?;
         Ok((hex::encode(hasher.finalize()), copied))
     }
-}
 
-/// Held while a request works on an upload; released on drop (also when the request is
-/// cancelled).
-#[derive(Debug)]
-pub(crate) struct UploadLock {
-    busy: Arc<Mutex<HashSet<String>>>,
-    id: String,
-}
-
-impl Drop for UploadLock {
-    fn drop(&mut self) {
-        let mut busy = self
-            .busy
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        busy.remove(&self.id);
+    /// Deletes every part of an upload (all objects under its `partial/` prefix, recorded or
+    /// not) and its working file.
+    pub(crate) async fn remove_parts(&self, upload_id: &str) -> Result<(), EvidenceError> {
+        let prefix = part_prefix(upload_id)?;
+        let mut listed = self.objects.list(Some(&prefix));
+        let mut names = Vec::new();
+        while let Some(meta) = listed.next().await {
+            match meta {
+                Ok(meta) => names.push(meta.location),
+                Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        for name in names {
+            match self.objects.delete(&name).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        for file in [
+            self.working_path(upload_id)?,
+            self.legacy_partial_dir.join(upload_id),
+        ] {
+            match tokio::fs::remove_file(&file).await {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
+        Ok(())
     }
+
+    /// Upload ids that have parts in the store or a file left by an earlier version (at most
+    /// `limit`), for sweeping orphans.
+    pub(crate) async fn partial_ids(&self, limit: usize) -> Result<Vec<String>, EvidenceError> {
+        let mut ids: Vec<String> = Vec::new();
+        let mut listed = self.objects.list(Some(&ObjectPath::from(PARTIAL)));
+        while ids.len() < limit
+            && let Some(meta) = listed.next().await
+        {
+            let meta = match meta {
+                Ok(meta) => meta,
+                Err(object_store::Error::NotFound { .. }) => break,
+                Err(e) => return Err(e.into()),
+            };
+            let Some(id) = meta.location.parts().nth(1) else {
+                continue;
+            };
+            let id = id.as_ref();
+            if is_upload_id(id) && !ids.iter().any(|known| known == id) {
+                ids.push(id.to_owned());
+            }
+        }
+        drop(listed);
+        if let Ok(mut dir) = tokio::fs::read_dir(&self.legacy_partial_dir).await {
+            while ids.len() < limit
+                && let Some(entry) = dir.next_entry().await?
+            {
+                if let Some(name) = entry.file_name().to_str()
+                    && is_upload_id(name)
+                    && !ids.iter().any(|known| known == name)
+                {
+                    ids.push(name.to_owned());
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Where an upload's parts are put together: beside them on a local store (so the
+    /// finished file is renamed into place), under `uploads/work` for a bucket.
+    fn working_path(&self, upload_id: &str) -> Result<PathBuf, EvidenceError> {
+        if !is_upload_id(upload_id) {
+            return Err(EvidenceError::NotFound);
+        }
+        Ok(match &self.local_root {
+            Some(root) => root.join(PARTIAL).join(upload_id).join(ASSEMBLED),
+            None => self.work_dir.join(upload_id),
+        })
+    }
+}
+
+/// A new name for the part that starts at `first_byte`: never another part's, so a request
+/// that lost its lease cannot overwrite the bytes of the one that took the upload over.
+pub(crate) fn part_name(first_byte: u64) -> String {
+    format!("{first_byte:020}-{}", crate::auth::new_secret())
+}
+
+/// [`EvidenceStore::assemble`] on a local disk: the parts' files in `dir`, copied into `path`.
+fn assemble_files(
+    dir: &Path,
+    parts: &[UploadPart],
+    path: PathBuf,
+) -> Result<Assembly, EvidenceError> {
+    use std::io::{Read, Write};
+    let mut out = std::fs::File::create(&path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; COPY_CHUNK];
+    let mut length = 0u64;
+    for part in parts {
+        let mut file = match std::fs::File::open(dir.join(&part.name)) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Ok(Assembly::Short {
+                    intact: part.first_byte,
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if file.metadata()?.len() != part.length {
+            return Ok(Assembly::Short {
+                intact: part.first_byte,
+            });
+        }
+        loop {
+            let n = file.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            out.write_all(&buffer[..n])?;
+            length += n as u64;
+        }
+    }
+    out.sync_data()?;
+    Ok(Assembly::Whole(Assembled {
+        path,
+        sha256: hex::encode(hasher.finalize()),
+        length,
+    }))
+}
+
+async fn hash_file(path: &Path) -> io::Result<(String, u64)> {
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; COPY_CHUNK];
+    let mut length = 0u64;
+    loop {
+        let n = file.read(&mut buffer).await?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        length += n as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), length))
 }
 
 /// Upload ids are `auth::new_secret()`: 43 URL-safe base64 characters. Anything else is not
@@ -286,9 +553,29 @@ pub fn is_upload_id(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-fn object_path(upload_id: &str) -> Result<object_store::path::Path, EvidenceError> {
+fn object_path(upload_id: &str) -> Result<ObjectPath, EvidenceError> {
     if is_upload_id(upload_id) {
-        Ok(object_store::path::Path::from(upload_id))
+        Ok(ObjectPath::from(upload_id))
+    } else {
+        Err(EvidenceError::NotFound)
+    }
+}
+
+fn part_prefix(upload_id: &str) -> Result<ObjectPath, EvidenceError> {
+    if is_upload_id(upload_id) {
+        Ok(ObjectPath::from_iter([PARTIAL, upload_id]))
+    } else {
+        Err(EvidenceError::NotFound)
+    }
+}
+
+fn part_path(upload_id: &str, name: &str) -> Result<ObjectPath, EvidenceError> {
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if is_upload_id(upload_id) && valid {
+        Ok(ObjectPath::from_iter([PARTIAL, upload_id, name]))
     } else {
         Err(EvidenceError::NotFound)
     }
@@ -317,19 +604,61 @@ mod tests {
         ] {
             assert!(!is_upload_id(bad), "{bad}");
         }
+        let id = crate::auth::new_secret();
+        assert!(part_path(&id, "../x").is_err());
+        assert!(part_path(&id, "").is_err());
+        assert!(part_path(&id, &part_name(0)).is_ok());
+        assert_ne!(part_name(0), part_name(0));
+    }
+
+    fn parts_of(data: &[u8], sizes: &[usize]) -> Vec<(UploadPart, Bytes)> {
+        let mut at = 0;
+        sizes
+            .iter()
+            .map(|&size| {
+                let part = UploadPart {
+                    first_byte: at as u64,
+                    length: size as u64,
+                    name: part_name(at as u64),
+                };
+                let bytes = Bytes::copy_from_slice(&data[at..at + size]);
+                at += size;
+                (part, bytes)
+            })
+            .collect()
     }
 
     #[tokio::test]
-    async fn finished_files_round_trip_and_delete() {
+    async fn parts_assemble_into_the_finished_file_and_everything_deletes() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = EvidenceStore::new(dir.path()).expect("store");
         let id = crate::auth::new_secret();
         let data: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
-        let path = store.partial_path(&id).expect("path");
-        std::fs::write(&path, &data).expect("write");
-        let (hash, copied) = store.store_finished(&id).await.expect("store");
+        let parts = parts_of(&data, &[10, 400_000, 299_990]);
+        for (part, bytes) in &parts {
+            // Each part in several chunks, as a request body arrives.
+            let chunks = bytes.chunks(4096).map(Bytes::copy_from_slice).collect();
+            store.put_part(&id, &part.name, chunks).await.expect("put");
+        }
+        let recorded: Vec<UploadPart> = parts.iter().map(|(p, _)| p.clone()).collect();
+        assert_eq!(
+            store.read_head(&id, &recorded, 16).await.expect("head"),
+            data[..16]
+        );
+        assert_eq!(store.partial_ids(10).await.expect("ids"), vec![id.clone()]);
+        let Assembly::Whole(assembled) = store.assemble(&id, &recorded).await.expect("assemble")
+        else {
+            panic!("every part is there");
+        };
+        assert_eq!(assembled.sha256, hex::encode(Sha256::digest(&data)));
+        let (hash, copied) = store
+            .store_assembled(&id, assembled, false)
+            .await
+            .expect("store");
         assert_eq!(copied, data.len() as u64);
         assert_eq!(hash, hex::encode(Sha256::digest(&data)));
+        store.remove_parts(&id).await.expect("parts removed");
+        assert!(store.partial_ids(10).await.expect("ids").is_empty());
         let (body, length) = store.read(&id).await.expect("read");
         assert_eq!(length, data.len() as u64);
         let read = axum::body::to_bytes(body, usize::MAX).await.expect("body");
@@ -340,19 +669,55 @@ mod tests {
             store.read(&id).await,
             Err(EvidenceError::NotFound)
         ));
-        assert!(!path.exists());
         store.delete(&id).await.expect("deleting twice is fine");
+        // Nothing is left behind: no part, not the upload's directory of parts.
+        let left: Vec<_> = walk(&dir.path().join("uploads/evidence"));
+        assert!(left.is_empty(), "{left:?}");
+        assert!(
+            !dir.path()
+                .join("uploads/evidence/partial")
+                .join(&id)
+                .exists()
+        );
     }
 
-    #[test]
-    fn one_request_per_upload() {
+    #[tokio::test]
+    async fn a_missing_or_short_part_says_how_much_is_intact() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = EvidenceStore::new(dir.path()).expect("store");
-        let lock = store.try_lock("a");
-        assert!(lock.is_some());
-        assert!(store.try_lock("a").is_none());
-        assert!(store.try_lock("b").is_some());
-        drop(lock);
-        assert!(store.try_lock("a").is_some());
+        let id = crate::auth::new_secret();
+        let data = vec![7u8; 3000];
+        let parts = parts_of(&data, &[1000, 1000, 1000]);
+        for (part, bytes) in &parts[..2] {
+            store
+                .put_part(&id, &part.name, vec![bytes.clone()])
+                .await
+                .expect("put");
+        }
+        let recorded: Vec<UploadPart> = parts.iter().map(|(p, _)| p.clone()).collect();
+        assert!(matches!(
+            store.assemble(&id, &recorded).await.expect("assemble"),
+            Assembly::Short { intact: 2000 }
+        ));
+        let mut longer = recorded.clone();
+        longer[1].length = 1001;
+        assert!(matches!(
+            store.assemble(&id, &longer[..2]).await.expect("assemble"),
+            Assembly::Short { intact: 1000 }
+        ));
+        store.delete(&id).await.expect("delete");
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+        out
     }
 }

@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 
 use super::blobs::EvidenceStore;
 use super::error::UploadError;
+use super::lease::UploadLease;
 use crate::AppState;
 use crate::store::Store;
 
@@ -24,18 +25,26 @@ const SWEEP_LIMIT: usize = 1000;
 pub struct ExpiryReport {
     /// Expired uploads no ticket held, finished or not, deleted (rows and bytes).
     pub expired: usize,
-    /// Partial files left without an unfinished upload (a crash between two steps), deleted.
+    /// Uploads' parts left without an unfinished upload (a crash between two steps), deleted.
     pub orphans: usize,
 }
 
-/// Runs [`expire_uploads`] every [`EXPIRY_INTERVAL`], starting at once.
+/// Runs [`expire_uploads`] every [`EXPIRY_INTERVAL`], starting at once, on one instance at a
+/// time ([`crate::background`]).
 pub fn spawn_expiry(state: AppState) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(EXPIRY_INTERVAL);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            match expire_uploads(&state.store, &state.evidence, Timestamp::now()).await {
+    crate::background::every(
+        state,
+        "upload expiry",
+        EXPIRY_INTERVAL,
+        |state| async move {
+            match expire_uploads(
+                &state.store,
+                &state.evidence,
+                state.storage.upload_lease(),
+                Timestamp::now(),
+            )
+            .await
+            {
                 Ok(report) if report != ExpiryReport::default() => {
                     tracing::info!(
                         expired = report.expired,
@@ -46,16 +55,17 @@ pub fn spawn_expiry(state: AppState) -> JoinHandle<()> {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "upload expiry pass failed"),
             }
-        }
-    })
+        },
+    )
 }
 
-/// One pass at `now`: deletes uploads no ticket holds whose expiry is before `now`, then partial
-/// files that no unfinished upload owns. Uploads a request is working on are left for the next
-/// pass.
+/// One pass at `now`: deletes uploads no ticket holds whose expiry is before `now`, then parts
+/// that no unfinished upload owns. Uploads a request is working on (on any instance: it holds
+/// their lease, `lease` long) are left for the next pass.
 pub async fn expire_uploads(
     store: &Store,
     evidence: &EvidenceStore,
+    lease: Duration,
     now: Timestamp,
 ) -> Result<ExpiryReport, UploadError> {
     let mut report = ExpiryReport::default();
@@ -63,13 +73,17 @@ pub async fn expire_uploads(
         let ids = store.expired_uploads(now, BATCH).await?;
         let mut removed_here = 0;
         for id in &ids {
-            let Some(_lock) = evidence.try_lock(id) else {
+            let Some(held) = UploadLease::take(store, evidence.instance(), id, lease).await? else {
                 continue;
             };
             // Row first: once it is gone no request can reach the bytes.
-            if store.remove_unfiled_upload(id).await? {
+            let removed = store.remove_unfiled_upload(id).await?;
+            if removed {
                 evidence.delete(id).await?;
                 removed_here += 1;
+            } else {
+                // A ticket took it meanwhile: let go at once.
+                held.release().await;
             }
         }
         report.expired += removed_here;
@@ -77,16 +91,15 @@ pub async fn expire_uploads(
             break;
         }
     }
+    // Parts of an upload that is gone or finished are never read again: a request that
+    // stores one meanwhile finds the row gone or finished when it records it, and deletes it.
     for id in evidence.partial_ids(SWEEP_LIMIT).await? {
-        let Some(_lock) = evidence.try_lock(&id) else {
-            continue;
-        };
         let owned = store
             .upload_progress(&id)
             .await?
             .is_some_and(|upload| !upload.completed);
         if !owned {
-            evidence.remove_partial(&id).await?;
+            evidence.remove_parts(&id).await?;
             report.orphans += 1;
         }
     }

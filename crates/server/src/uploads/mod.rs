@@ -10,6 +10,8 @@ pub(crate) mod blobs;
 mod error;
 mod examine;
 mod expiry;
+mod lease;
+pub mod location;
 pub mod metadata;
 pub mod quota;
 pub(crate) mod tus;
@@ -23,9 +25,18 @@ use utoipa_axum::routes;
 pub use blobs::{EvidenceError, EvidenceStore, is_upload_id};
 pub use error::UploadError;
 pub use expiry::{EXPIRY_INTERVAL, ExpiryReport, expire_uploads, spawn_expiry};
+pub use location::EvidenceLocation;
 pub use tus::{TUS_VERSION, UPLOAD_LIFETIME, answer_discovery, http_date};
 
 use crate::AppState;
+
+/// Lets go of the upload leases this instance held when it last stopped (see `lease`).
+pub async fn release_leases_of_this_instance(
+    store: &crate::store::Store,
+    evidence: &EvidenceStore,
+) -> Result<u64, crate::store::StoreError> {
+    lease::release_all_of(store, evidence.instance()).await
+}
 
 /// The tus endpoint at `/v1/uploads`, routed and documented by its handlers' `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<AppState> {

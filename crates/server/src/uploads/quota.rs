@@ -32,6 +32,11 @@ pub struct StorageLimits {
     /// Free space kept on the data directory's disk, in MiB: uploads that would eat into it
     /// are refused, so the database always has room to write.
     pub free_disk_reserve_mib: u64,
+    /// Seconds a request's hold on an upload lasts unless renewed (it is renewed every third
+    /// of it while the request works): how long an upload waits after the server sending it
+    /// was killed mid-PATCH before another instance, or this one restarted, takes it on.
+    /// At least 1.
+    pub upload_lease_seconds: u32,
 }
 
 impl Default for StorageLimits {
@@ -41,6 +46,7 @@ impl Default for StorageLimits {
             open_uploads_per_client: 100,
             unfiled_mib_per_site: 4096,
             free_disk_reserve_mib: 512,
+            upload_lease_seconds: 30,
         }
     }
 }
@@ -51,6 +57,23 @@ impl StorageLimits {
     /// How long a finished upload waits for its ticket.
     pub fn unfiled_lifetime(&self) -> SignedDuration {
         SignedDuration::from_hours(i64::from(self.unfiled_upload_hours))
+    }
+
+    /// How long a request's hold on an upload lasts unless renewed.
+    pub fn upload_lease(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.upload_lease_seconds.max(1)))
+    }
+
+    /// A setting no server can run with, said plainly.
+    pub fn check(&self) -> Result<(), String> {
+        if self.upload_lease_seconds == 0 {
+            return Err(
+                "[server.storage] upload_lease_seconds = 0: a request's hold on an upload \
+                 must last at least 1 second (30 by default)"
+                    .to_owned(),
+            );
+        }
+        Ok(())
     }
 }
 

@@ -1,10 +1,25 @@
 //! tus 1.0 handlers (core, creation, termination, expiration, checksum with sha1).
 //!
 //! The offset a client can resume from is what the database records, and it is recorded only
-//! after the bytes up to it are synced to disk; a partial file longer than that (a crash between
-//! the two) is cut back. So a server killed mid-PATCH resumes from what HEAD reports, and the
-//! finished file is byte-identical to what the client sent.
+//! after the bytes up to it are stored as parts in the evidence store (synced, on a local
+//! disk), in the same transaction as the parts themselves; a part stored but not recorded (a
+//! crash between the two) is never counted. So a server killed mid-PATCH resumes from what
+//! HEAD reports, on any instance sharing the database and the store, and the finished file is
+//! byte-identical to what the client sent. One request works on an upload at a time, across
+//! instances (`lease`): a second PATCH meanwhile gets 423.
 
+use super::blobs::{Assembly, is_upload_id, part_name};
+use super::error::UploadError;
+use super::examine;
+use super::lease::UploadLease;
+use super::metadata::{self, MetadataError};
+use super::quota;
+use crate::AppState;
+use crate::auth::new_secret;
+use crate::client_ip::{self, ClientIp};
+use crate::routes::extract::PathParams;
+use crate::store::upload_parts::UploadPart;
+use crate::store::uploads::{NewUpload, UploadProgress, UploadRemoval};
 use axum::body::Body;
 use axum::extract::{Extension, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
@@ -18,21 +33,9 @@ use helpcenter_api::ProblemDetails;
 use helpcenter_api::tus;
 use helpcenter_api::tus::OFFSET_STREAM;
 use helpcenter_core::{EvidenceFile, MediaType, limits};
+use helpcenter_media::SNIFF_BYTES;
 use jiff::{SignedDuration, Timestamp};
 use sha1::{Digest, Sha1};
-use tokio::io::AsyncWriteExt;
-
-use super::blobs::is_upload_id;
-use super::error::UploadError;
-use super::examine;
-use super::metadata::{self, MetadataError};
-use super::quota;
-use crate::AppState;
-use crate::auth::new_secret;
-use crate::client_ip::{self, ClientIp};
-use crate::routes::extract::PathParams;
-use crate::store::uploads::{NewUpload, UploadProgress, UploadRemoval};
-use helpcenter_media::SNIFF_BYTES;
 
 pub const TUS_VERSION: &str = tus::VERSION;
 pub const TUS_RESUMABLE: HeaderName = HeaderName::from_static(tus::TUS_RESUMABLE);
@@ -51,9 +54,11 @@ const EXTENSIONS: &str = "creation,termination,expiration,checksum";
 
 /// How long a client has to finish an upload; long enough to resume on tomorrow's Wi-Fi.
 pub const UPLOAD_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
-/// Bytes written between a sync and the offset being recorded: at most this much is re-sent
-/// after a crash.
-const SYNC_EVERY: u64 = 1024 * 1024;
+/// Bytes held before they are stored as a part and the offset recorded: at most this much is
+/// re-sent after a crash, and held in memory per PATCH. Each part is one PUT to the store.
+const PART_BYTES: u64 = 4 * 1024 * 1024;
+/// … and bytes held this long are stored as a part even if fewer.
+const STORE_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
 /// A PATCH that sends nothing for this long gives up its hold on the upload (uploads have no
 /// overall request timeout: a large file on a slow phone may take many minutes).
 const BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -302,18 +307,30 @@ pub async fn head(
         if progress.expires_at <= Timestamp::now() {
             return Err(UploadError::Expired);
         }
-        let on_disk = state.evidence.partial_len(&id).await?;
-        offset = on_disk.min(progress.received);
+        let parts = state.store.upload_parts(&id).await?;
+        offset = parts_end(&parts).min(progress.received);
         // Killed after the last byte was recorded but before the upload was finished: finish
         // it now, or a client that sees a full offset would never send another request.
         if offset == progress.length
-            && let Some(lock) = state.evidence.try_lock(&id)
+            && let Some(lease) = take_lease(&state, &id).await?
         {
+            // Its own task, as PATCH's work: a client that goes away must not cut it short.
             let state = state.clone();
-            let progress = progress.clone();
-            tokio::spawn(async move {
-                let _lock = lock;
-                finish(&state, &progress).await
+            let id = id.clone();
+            offset = tokio::spawn(async move {
+                let finished = async {
+                    let progress = find(&state, &id).await?;
+                    if progress.completed {
+                        return Ok(progress.length);
+                    }
+                    match finish(&state, &progress, &lease).await? {
+                        Finished::Done => Ok(progress.length),
+                        Finished::Cut { intact } => Ok::<u64, UploadError>(intact),
+                    }
+                }
+                .await;
+                lease.release().await;
+                finished
             })
             .await??;
         }
@@ -438,15 +455,21 @@ pub async fn terminate(
     if !is_upload_id(&id) {
         return Err(UploadError::NotFound);
     }
-    let _lock = state.evidence.try_lock(&id).ok_or(UploadError::Busy)?;
-    match state.store.remove_upload(&id).await? {
-        UploadRemoval::Removed => {
-            state.evidence.delete(&id).await?;
-            Ok(StatusCode::NO_CONTENT.into_response())
-        }
-        UploadRemoval::Attached => Err(UploadError::Attached),
-        UploadRemoval::Missing => Err(UploadError::NotFound),
-    }
+    let Some(lease) = take_lease(&state, &id).await? else {
+        find(&state, &id).await?;
+        return Err(UploadError::Busy);
+    };
+    let answer = match state.store.remove_upload(&id).await {
+        Ok(UploadRemoval::Removed) => match state.evidence.delete(&id).await {
+            Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+            Err(e) => Err(e.into()),
+        },
+        Ok(UploadRemoval::Attached) => Err(UploadError::Attached),
+        Ok(UploadRemoval::Missing) => Err(UploadError::NotFound),
+        Err(e) => Err(e.into()),
+    };
+    lease.release().await;
+    answer
 }
 
 struct Patch {
@@ -457,14 +480,29 @@ struct Patch {
 }
 
 async fn receive(state: AppState, request: Patch, body: Body) -> Result<Response, UploadError> {
+    let Some(lease) = take_lease(&state, &request.id).await? else {
+        find(&state, &request.id).await?;
+        return Err(UploadError::Busy);
+    };
+    let answer = receive_held(&state, request, body, &lease).await;
+    lease.release().await;
+    answer
+}
+
+/// [`receive`] once the request holds the upload.
+async fn receive_held(
+    state: &AppState,
+    request: Patch,
+    body: Body,
+    lease: &UploadLease,
+) -> Result<Response, UploadError> {
     let Patch {
         id,
         offset,
         declared,
         checksum,
     } = request;
-    let _lock = state.evidence.try_lock(&id).ok_or(UploadError::Busy)?;
-    let progress = find(&state, &id).await?;
+    let progress = find(state, &id).await?;
     if progress.completed {
         // A retry of the request that finished it.
         return if offset == progress.length {
@@ -479,56 +517,79 @@ async fn receive(state: AppState, request: Patch, body: Body) -> Result<Response
         return Err(UploadError::Expired);
     }
     let length = progress.length;
-    let received = state
-        .evidence
-        .reconcile_partial(&id, progress.received)
-        .await?;
+    let parts = state.store.upload_parts(&id).await?;
+    let received = parts_end(&parts).min(progress.received);
     if received < progress.received {
+        // Bytes recorded before parts were kept in the store (an upload begun before an
+        // upgrade): the client sends them again from here.
         state
             .store
-            .record_upload_received(&id, progress.received, received)
+            .cut_upload_parts(&id, lease.holder(), received)
             .await?;
     }
     if offset != received {
         return Err(UploadError::OffsetMismatch { current: received });
     }
     if received == length {
-        finish(&state, &progress).await?;
-        return Ok(patched(length, None));
+        return match finish(state, &progress, lease).await? {
+            Finished::Done => Ok(patched(length, None)),
+            Finished::Cut { intact } => Err(UploadError::OffsetMismatch { current: intact }),
+        };
     }
     if declared.is_some_and(|n| offset.checked_add(n).is_none_or(|end| end > length)) {
         return Err(UploadError::ExceedsLength);
     }
 
     // The type is judged from the first bytes before any byte past them is stored. A recorded
-    // type counts only while those bytes are on disk (a checksum failure or crash may have cut
+    // type counts only while those bytes are stored (a checksum failure or crash may have cut
     // them off again).
-    let accepted = accepted_types(&state, &progress);
+    let accepted = accepted_types(state, &progress);
     let sniff_len = SNIFF_BYTES.min(usize::try_from(length).unwrap_or(SNIFF_BYTES));
     let mut sniffed = progress.media_type.filter(|_| received >= sniff_len as u64);
     let mut head = Vec::new();
     if sniffed.is_none() && received > 0 {
-        head = state.evidence.read_partial_head(&id, sniff_len).await?;
+        head = state.evidence.read_head(&id, &parts, sniff_len).await?;
         if head.len() >= sniff_len {
-            sniffed = Some(judge(&state, &id, &head, &accepted).await?);
+            sniffed = Some(judge(state, &id, &head, &accepted).await?);
         }
     }
 
-    let mut file = state.evidence.open_partial(&id, received).await?;
-    let mut written = received;
-    let mut recorded = received;
-    let mut pending: Vec<bytes::Bytes> = Vec::new();
-    let mut pending_len = 0u64;
+    let mut writer = PartWriter {
+        state,
+        id: &id,
+        lease,
+        buffer: Vec::new(),
+        buffered: 0,
+        held_since: None,
+        written: received,
+        recorded: received,
+        unrecorded: Vec::new(),
+        record_each: checksum.is_none(),
+    };
     let mut digest = checksum.map(|_| Sha1::new());
     let mut stream = body.into_data_stream();
     // A PATCH that outlives its upload is cut when the upload expires: a trickle of bytes
-    // under the idle timeout must not hold the upload (and its lock) past its lifetime.
+    // under the idle timeout must not hold the upload (and its lease) past its lifetime.
     let expires_in =
         std::time::Duration::try_from(progress.expires_at - Timestamp::now()).unwrap_or_default();
     let deadline = tokio::time::Instant::now() + expires_in;
-    let outcome: Result<(), UploadError> = loop {
+    let mut outcome: Result<(), UploadError> = loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let chunk = match tokio::time::timeout(BODY_IDLE_TIMEOUT.min(left), stream.next()).await {
+        let store_by = writer.held_since.map(|since| since + STORE_WITHIN);
+        let next = tokio::select! {
+            biased;
+            () = lease.lost().cancelled() => break Err(UploadError::Busy),
+            // Bytes held this long are stored even if no more arrive (a phone that went
+            // quiet mid-body): what a crash can lose is bounded in time as well as in bytes.
+            () = sleep_until_some(store_by), if sniffed.is_some() => {
+                if let Err(e) = writer.flush().await {
+                    break Err(e);
+                }
+                continue;
+            }
+            next = tokio::time::timeout(BODY_IDLE_TIMEOUT.min(left), stream.next()) => next,
+        };
+        let chunk = match next {
             Err(_) if left < BODY_IDLE_TIMEOUT => break Err(UploadError::Expired),
             Err(_) => break Err(UploadError::BodyStalled),
             Ok(None) => break Ok(()),
@@ -538,7 +599,7 @@ async fn receive(state: AppState, request: Patch, body: Body) -> Result<Response
         if chunk.is_empty() {
             continue;
         }
-        if written + pending_len + chunk.len() as u64 > length {
+        if writer.written + writer.buffered + chunk.len() as u64 > length {
             break Err(UploadError::ExceedsLength);
         }
         if let Some(digest) = digest.as_mut() {
@@ -547,97 +608,193 @@ async fn receive(state: AppState, request: Patch, body: Body) -> Result<Response
         if sniffed.is_none() {
             let take = (sniff_len - head.len()).min(chunk.len());
             head.extend_from_slice(&chunk[..take]);
-            pending_len += chunk.len() as u64;
-            pending.push(chunk);
+            writer.push(chunk);
             if head.len() < sniff_len {
                 continue;
             }
-            match judge(&state, &id, &head, &accepted).await {
-                Ok(kind) => sniffed = Some(kind),
-                Err(refused) => {
-                    drop(file);
-                    // `judge` removed the upload; make sure the (empty) file is gone too.
-                    state.evidence.remove_partial(&id).await?;
-                    return Err(refused);
-                }
-            }
-            let mut failed = None;
-            for held in pending.drain(..) {
-                if let Err(e) = file.write_all(&held).await {
-                    failed = Some(e);
-                    break;
-                }
-                written += held.len() as u64;
-            }
-            pending_len = 0;
-            if let Some(e) = failed {
-                break Err(e.into());
-            }
+            // `judge` removes a refused upload, row and stored bytes; the bytes held here
+            // were never stored.
+            sniffed = Some(judge(state, &id, &head, &accepted).await?);
         } else {
-            if let Err(e) = file.write_all(&chunk).await {
-                break Err(e.into());
-            }
-            written += chunk.len() as u64;
+            writer.push(chunk);
         }
-        // With a checksum nothing is recorded before the whole body is verified.
-        if digest.is_none() && written - recorded >= SYNC_EVERY {
-            if let Err(e) = sync(&mut file).await {
-                break Err(e.into());
-            }
-            match state
-                .store
-                .record_upload_received(&id, recorded, written)
-                .await
-            {
-                Ok(true) => recorded = written,
-                Ok(false) => break Err(UploadError::NotFound),
-                Err(e) => break Err(e.into()),
-            }
+        if writer.buffered >= PART_BYTES
+            && let Err(e) = writer.flush().await
+        {
+            break Err(e);
         }
     };
-    // A body that ended before the type could be judged: keep its few bytes, the next request
-    // completes the head.
-    for held in pending {
-        file.write_all(&held).await?;
-        written += held.len() as u64;
+    // Whatever arrived is kept, also when the body ended early (a body that ended before the
+    // type could be judged keeps its few bytes: the next request completes the head).
+    if writer.buffered > 0
+        && !matches!(outcome, Err(UploadError::Busy))
+        && let Err(e) = writer.flush().await
+        && outcome.is_ok()
+    {
+        outcome = Err(e);
     }
     if let (Some(expected), Some(digest)) = (checksum, digest) {
         let matches = outcome.is_ok() && digest.finalize()[..] == expected[..];
         if !matches {
-            drop(file);
-            state.evidence.truncate_partial(&id, received).await?;
+            writer.discard().await?;
             outcome?;
             return Err(UploadError::ChecksumMismatch);
         }
-    }
-    sync(&mut file).await?;
-    drop(file);
-    if written > recorded
-        && !state
-            .store
-            .record_upload_received(&id, recorded, written)
-            .await?
-    {
-        return Err(UploadError::NotFound);
+        writer.record().await?;
     }
     outcome?;
+    let written = writer.written;
     if written == length {
-        finish(&state, &progress).await?;
-        return Ok(patched(length, None));
+        return match finish(state, &progress, lease).await? {
+            Finished::Done => Ok(patched(length, None)),
+            Finished::Cut { intact } => Err(UploadError::OffsetMismatch { current: intact }),
+        };
     }
     Ok(patched(written, Some(progress.expires_at)))
 }
 
-/// Inspects the whole file, moves it into the evidence store and records the facts.
-async fn finish(state: &AppState, progress: &UploadProgress) -> Result<(), UploadError> {
+/// A PATCH's bytes on their way into the store: held until a part's worth arrived, then
+/// stored as a part and (without a checksum to verify first) recorded with the offset.
+struct PartWriter<'a> {
+    state: &'a AppState,
+    id: &'a str,
+    lease: &'a UploadLease,
+    buffer: Vec<bytes::Bytes>,
+    buffered: u64,
+    /// When the oldest byte held arrived.
+    held_since: Option<tokio::time::Instant>,
+    /// Bytes stored, recorded or not.
+    written: u64,
+    /// The offset as recorded.
+    recorded: u64,
+    /// Parts stored but not yet recorded: a body with a checksum is recorded whole or not
+    /// at all.
+    unrecorded: Vec<UploadPart>,
+    record_each: bool,
+}
+
+impl PartWriter<'_> {
+    fn push(&mut self, chunk: bytes::Bytes) {
+        if self.buffer.is_empty() {
+            self.held_since = Some(tokio::time::Instant::now());
+        }
+        self.buffered += chunk.len() as u64;
+        self.buffer.push(chunk);
+    }
+
+    /// Stores the held bytes as a part, and records it unless a checksum is pending.
+    async fn flush(&mut self) -> Result<(), UploadError> {
+        if self.buffered == 0 {
+            return Ok(());
+        }
+        let part = UploadPart {
+            first_byte: self.written,
+            length: self.buffered,
+            name: part_name(self.written),
+        };
+        let chunks = std::mem::take(&mut self.buffer);
+        self.buffered = 0;
+        self.held_since = None;
+        self.state
+            .evidence
+            .put_part(self.id, &part.name, chunks)
+            .await?;
+        self.written += part.length;
+        self.unrecorded.push(part);
+        if self.record_each {
+            self.record().await?;
+        }
+        Ok(())
+    }
+
+    /// Records the stored parts and moves the offset to their end, if this request still
+    /// holds the upload; otherwise deletes them (they were never counted).
+    async fn record(&mut self) -> Result<(), UploadError> {
+        if self.unrecorded.is_empty() {
+            return Ok(());
+        }
+        let recorded = self
+            .state
+            .store
+            .record_upload_parts(
+                self.id,
+                self.lease.holder(),
+                self.recorded,
+                &self.unrecorded,
+                self.lease.until(),
+            )
+            .await;
+        match recorded {
+            Ok(true) => {
+                self.recorded = self.written;
+                self.unrecorded.clear();
+                Ok(())
+            }
+            Ok(false) => {
+                self.discard().await?;
+                // Gone (removed, expired) or taken by another request after this one's
+                // lease lapsed.
+                find(self.state, self.id).await?;
+                Err(UploadError::Busy)
+            }
+            Err(e) => {
+                self.discard().await?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Deletes the parts stored but not recorded: the offset stays where it was recorded.
+    async fn discard(&mut self) -> Result<(), UploadError> {
+        let names: Vec<String> = self.unrecorded.drain(..).map(|p| p.name).collect();
+        self.written = self.recorded;
+        self.state
+            .evidence
+            .delete_parts(self.id, names.iter().map(String::as_str))
+            .await?;
+        Ok(())
+    }
+}
+
+/// What finishing an upload came to.
+enum Finished {
+    Done,
+    /// A part was missing or short: the upload was cut back to its first `intact` bytes,
+    /// which the client resumes from.
+    Cut {
+        intact: u64,
+    },
+}
+
+/// Puts the parts together, inspects the whole file, keeps it as the finished evidence and
+/// records the facts; the caller holds the upload's lease.
+async fn finish(
+    state: &AppState,
+    progress: &UploadProgress,
+    lease: &UploadLease,
+) -> Result<Finished, UploadError> {
     let id = &progress.id;
-    let path = state
-        .evidence
-        .partial_path(id)
-        .ok_or(UploadError::NotFound)?;
+    let parts = state.store.upload_parts(id).await?;
+    let assembled = match state.evidence.assemble(id, &parts).await? {
+        Assembly::Whole(assembled) => assembled,
+        Assembly::Short { intact } => {
+            tracing::warn!(upload = %id, intact, "an upload's stored parts end early; the client sends the rest again");
+            state
+                .store
+                .cut_upload_parts(id, lease.holder(), intact)
+                .await?;
+            return Ok(Finished::Cut { intact });
+        }
+    };
+    if assembled.length != progress.length {
+        return Err(UploadError::Io(std::io::Error::other(format!(
+            "upload {id}: its parts hold {} bytes, {} expected",
+            assembled.length, progress.length
+        ))));
+    }
     let accepted = accepted_types(state, progress);
     let max_pixels = max_image_pixels(state, progress);
-    let examined = match examine::examine(path, accepted, max_pixels).await {
+    let examined = match examine::examine(assembled.path.clone(), accepted, max_pixels).await {
         Ok(examined) => examined,
         Err(
             refusal @ (UploadError::TypeNotAccepted
@@ -652,10 +809,15 @@ async fn finish(state: &AppState, progress: &UploadProgress) -> Result<(), Uploa
     let Some(media_type) = found.media_type else {
         return Err(remove_refused(state, id, UploadError::TypeNotAccepted).await);
     };
-    let (content_hash, copied) = state.evidence.store_finished(id).await?;
+    let removed = examined.removed;
+    let changed = removed != helpcenter_media::privacy::Removed::default();
+    let (content_hash, copied) = state
+        .evidence
+        .store_assembled(id, assembled, changed)
+        .await?;
     if copied != progress.length {
         return Err(UploadError::Io(std::io::Error::other(format!(
-            "upload {id}: {copied} bytes on disk, {} expected",
+            "upload {id}: {copied} bytes kept, {} expected",
             progress.length
         ))));
     }
@@ -669,15 +831,38 @@ async fn finish(state: &AppState, progress: &UploadProgress) -> Result<(), Uploa
         content_hash,
         captured_on: found.captured_on,
     };
-    let removed = examined.removed;
     let now = Timestamp::now();
     let waits_until = now + state.storage.unfiled_lifetime();
     state
         .store
         .complete_upload(id, &facts, removed.location, now, waits_until)
         .await?;
-    state.evidence.remove_partial(id).await?;
-    Ok(())
+    state.evidence.remove_parts(id).await?;
+    Ok(Finished::Done)
+}
+
+/// Takes the upload for this request (see [`UploadLease`]); `None` while another holds it.
+async fn take_lease(state: &AppState, id: &str) -> Result<Option<UploadLease>, UploadError> {
+    Ok(UploadLease::take(
+        &state.store,
+        state.evidence.instance(),
+        id,
+        state.storage.upload_lease(),
+    )
+    .await?)
+}
+
+/// Waits until `at`, or forever without one.
+async fn sleep_until_some(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Where the recorded parts end: the bytes stored so far.
+fn parts_end(parts: &[UploadPart]) -> u64 {
+    parts.last().map_or(0, |p| p.first_byte + p.length)
 }
 
 /// The type of the first bytes, if this upload may be of it; otherwise the upload is removed
@@ -717,11 +902,6 @@ async fn find(state: &AppState, id: &str) -> Result<UploadProgress, UploadError>
         .upload_progress(id)
         .await?
         .ok_or(UploadError::NotFound)
-}
-
-async fn sync(file: &mut tokio::fs::File) -> std::io::Result<()> {
-    file.flush().await?;
-    file.sync_data().await
 }
 
 fn patched(offset: u64, expires: Option<Timestamp>) -> Response {

@@ -36,10 +36,17 @@ pub struct WebhookSettings {
 impl WebhookSettings {
     /// The wait before attempt `attempts + 1`, after `attempts` failed ones.
     pub fn backoff(&self, attempts: u32) -> Duration {
+        self.retry().backoff(attempts)
+    }
+
+    /// Back-off and giving up, for the outbox's scheduler.
+    pub fn retry(&self) -> crate::retry::RetryPolicy {
         let first = self.retry_first_seconds.unwrap_or(5.0).max(0.01);
-        let max = self.retry_max_seconds.unwrap_or(3600.0).max(first);
-        let exponent = attempts.saturating_sub(1).min(20);
-        Duration::from_secs_f64((first * f64::from(1u32 << exponent)).min(max))
+        crate::retry::RetryPolicy {
+            first: Duration::from_secs_f64(first),
+            max: Duration::from_secs_f64(self.retry_max_seconds.unwrap_or(3600.0).max(first)),
+            give_up_after: self.give_up_after(),
+        }
     }
 
     pub fn concurrency(&self) -> usize {

@@ -1,28 +1,27 @@
-//! Delivers the webhook outbox. Each ticket's deliveries to one endpoint are a queue, made in
-//! the order they were written (a store's ERP never reads "resolved" before "created");
-//! different queues go at once, up to `[server.webhooks] concurrency`. A delivery the
-//! endpoint does not take (no answer, or not a 2xx) waits with exponential back-off and holds
-//! back only its own queue, for up to `give_up_hours` (24). A delivery is marked delivered
-//! only once answered 2xx, so a server killed mid-delivery makes it again when it is back,
-//! with the same `webhook-id` for the receiver to recognise it.
+//! Delivers the webhook outbox, as one of the outboxes [`crate::outbox`] schedules: each
+//! ticket's deliveries to one endpoint are a queue, made in the order they were written (a
+//! store's ERP never reads "resolved" before "created"); different queues go at once, up to
+//! `[server.webhooks] concurrency`. A delivery the endpoint does not take (no answer, or not
+//! a 2xx) waits with exponential back-off and holds back only its own queue, for up to
+//! `give_up_hours` (24). A delivery is marked delivered only once answered 2xx, so a server
+//! killed mid-delivery makes it again when it is back, with the same `webhook-id` for the
+//! receiver to recognise it; every instance runs this worker, and each delivery is claimed
+//! by one of them before it goes.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use helpcenter_api::DeliveryState;
-use tokio::task::JoinSet;
+use jiff::Timestamp;
 
 use super::config::{Endpoint, WebhookSettings};
 use super::http::{Outcome, Sender};
 use super::sign;
 use crate::AppState;
+use crate::outbox::{Attempt, Outbox, RetryPolicy, Settled};
 use crate::store::StoreError;
+use crate::store::queues::{QueueTable, WEBHOOK_QUEUES};
 use crate::store::webhooks::{AttemptRecord, DueDelivery};
-
-/// The longest the worker sleeps without looking at the outbox: a delivery re-sent or a
-/// secret made by the CLI from another process is seen within this.
-const POLL: Duration = Duration::from_secs(5);
 
 /// How long a delivery whose endpoint has no secret yet waits before it is looked at again
 /// (a secret made by this process wakes the worker at once).
@@ -75,26 +74,12 @@ pub fn spawn(
         settings: Arc::new(settings),
         sender,
     };
-    Ok(Some(tokio::spawn(worker.run())))
+    Ok(Some(tokio::spawn(async move {
+        worker.warn_of_missing_secrets().await;
+        crate::outbox::run(worker).await;
+    })))
 }
 
-/// One ticket's deliveries to one endpoint: made in order, one at a time.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Queue {
-    ticket_id: String,
-    endpoint: String,
-}
-
-impl Queue {
-    fn of(due: &DueDelivery) -> Queue {
-        Queue {
-            ticket_id: due.delivery.ticket_id.clone(),
-            endpoint: due.delivery.endpoint.clone(),
-        }
-    }
-}
-
-#[derive(Clone)]
 struct Worker {
     state: AppState,
     settings: Arc<WebhookSettings>,
@@ -128,79 +113,15 @@ impl Worker {
         }
     }
 
-    async fn run(self) {
-        self.warn_of_missing_secrets().await;
-        let shutdown = self.state.shutdown.clone();
-        let slots = self.settings.concurrency();
-        let mut deliveries = JoinSet::new();
-        let mut busy: HashMap<tokio::task::Id, Queue> = HashMap::new();
-        let mut ready: Vec<DueDelivery> = Vec::new();
-        let mut wait = POLL;
-        while !shutdown.is_cancelled() {
-            if deliveries.len() < slots && ready.is_empty() {
-                let limit = u32::try_from(slots * 8 + busy.len()).unwrap_or(u32::MAX);
-                let now = jiff::Timestamp::now();
-                match self.state.store.webhook_queue_heads(now, limit).await {
-                    Err(e) => {
-                        tracing::error!(error = %e, "webhooks: cannot read the outbox");
-                        wait = POLL;
-                    }
-                    Ok(heads) => {
-                        wait = heads.next_due.map_or(POLL, |at| {
-                            Duration::try_from(at.duration_since(now))
-                                .unwrap_or_default()
-                                .min(POLL)
-                        });
-                        // Oldest last, to pop; a queue under way is read again once done.
-                        ready = heads
-                            .due
-                            .into_iter()
-                            .rev()
-                            .filter(|due| !busy.values().any(|q| *q == Queue::of(due)))
-                            .collect();
-                    }
-                }
-            }
-            while deliveries.len() < slots
-                && let Some(due) = ready.pop()
-            {
-                let queue = Queue::of(&due);
-                if busy.values().any(|q| *q == queue) {
-                    continue;
-                }
-                let worker = self.clone();
-                let handle = deliveries.spawn(async move {
-                    if let Err(e) = worker.deliver(&due).await {
-                        tracing::error!(delivery = %due.delivery.id, error = %e, "webhooks: cannot record a delivery");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                });
-                busy.insert(handle.id(), queue);
-            }
-            tokio::select! {
-                () = self.state.outbox.webhooks_woken() => ready.clear(),
-                () = tokio::time::sleep(wait) => ready.clear(),
-                Some(done) = deliveries.join_next_with_id(), if !deliveries.is_empty() => {
-                    let id = match done {
-                        Ok((id, ())) => id,
-                        Err(e) => {
-                            tracing::error!(error = %e, "webhooks: a delivery ended abnormally");
-                            e.id()
-                        }
-                    };
-                    busy.remove(&id);
-                }
-                () = shutdown.cancelled() => {}
-            }
-        }
-        // Deliveries under way are dropped: they stay pending and are made after a restart.
-    }
-
-    /// One attempt at one delivery, and what it leaves in the outbox and the log.
-    async fn deliver(&self, due: &DueDelivery) -> Result<(), StoreError> {
+    /// One attempt at one delivery (none, with the delivery put off, while its endpoint has
+    /// no secret).
+    async fn attempt_delivery(
+        &self,
+        due: &DueDelivery,
+    ) -> Result<Attempt<AttemptRecord>, StoreError> {
         let store = &self.state.store;
         let delivery = &due.delivery;
-        let now = jiff::Timestamp::now();
+        let now = Timestamp::now();
         let endpoint: Option<&Endpoint> = self
             .state
             .sites
@@ -210,16 +131,15 @@ impl Worker {
             let record = AttemptRecord {
                 at: now,
                 status: None,
-                error: Some(format!(
-                    "site {:?} has no webhook {:?} any more",
-                    due.site, delivery.endpoint
-                )),
+                error: None,
                 duration_ms: 0,
                 response: None,
             };
-            return store
-                .record_webhook_attempt(&delivery.id, &record, DeliveryState::Failed, None)
-                .await;
+            let reason = format!(
+                "site {:?} has no webhook {:?} any more",
+                due.site, delivery.endpoint
+            );
+            return Ok(Attempt::Refused(reason, record));
         };
         let keys: Vec<Vec<u8>> = store
             .webhook_secrets(&due.site, &endpoint.name, now)
@@ -236,7 +156,8 @@ impl Worker {
             let until = now
                 .checked_add(jiff::SignedDuration::try_from(NO_SECRET_WAIT).unwrap_or_default())
                 .unwrap_or(now);
-            return store.hold_webhook(&delivery.id, &reason, until).await;
+            store.hold_webhook(&delivery.id, &reason, until).await?;
+            return Ok(Attempt::Recorded);
         }
         let timestamp = now.as_second();
         let signature = sign::header(&keys, &delivery.id, timestamp, &due.body);
@@ -250,30 +171,20 @@ impl Worker {
                 &due.body,
             )
             .await;
-        let at = jiff::Timestamp::now();
         let mut record = AttemptRecord {
-            at,
+            at: Timestamp::now(),
             status: None,
             error: None,
             duration_ms: attempt.duration_ms,
             response: None,
         };
-        match attempt.outcome {
+        Ok(match attempt.outcome {
             Outcome::Delivered { status, response } => {
                 record.status = Some(status);
                 record.response = (!response.is_empty()).then_some(response);
-                store
-                    .record_webhook_attempt(&delivery.id, &record, DeliveryState::Delivered, None)
-                    .await?;
-                tracing::info!(delivery = %delivery.id, ticket = %delivery.ticket_id, endpoint = %endpoint.name, r#type = delivery.event_type.as_str(), status, "webhooks: delivered");
+                Attempt::Delivered(record)
             }
-            Outcome::Refused(reason) => {
-                tracing::warn!(delivery = %delivery.id, endpoint = %endpoint.name, %reason, "webhooks: refused");
-                record.error = Some(reason);
-                store
-                    .record_webhook_attempt(&delivery.id, &record, DeliveryState::Failed, None)
-                    .await?;
-            }
+            Outcome::Refused(reason) => Attempt::Refused(reason, record),
             Outcome::Later {
                 status,
                 error,
@@ -281,35 +192,94 @@ impl Worker {
             } => {
                 record.status = status;
                 record.response = response;
-                let since = due.retry_since.parse::<jiff::Timestamp>().unwrap_or(at);
-                let waited = Duration::try_from(at.duration_since(since)).unwrap_or_default();
-                if waited > self.settings.give_up_after() {
-                    record.error = Some(format!(
-                        "given up after {} attempts: {error}",
-                        delivery.attempts + 1
-                    ));
-                    tracing::warn!(delivery = %delivery.id, endpoint = %endpoint.name, %error, "webhooks: given up");
-                    store
-                        .record_webhook_attempt(&delivery.id, &record, DeliveryState::Failed, None)
-                        .await?;
-                } else {
-                    let backoff = self.settings.backoff(delivery.attempts + 1);
-                    let next = at
-                        .checked_add(jiff::SignedDuration::try_from(backoff).unwrap_or_default())
-                        .unwrap_or(at);
-                    tracing::warn!(delivery = %delivery.id, endpoint = %endpoint.name, %error, retry_in = ?backoff, "webhooks: not delivered, will retry");
-                    record.error = Some(error);
-                    store
-                        .record_webhook_attempt(
-                            &delivery.id,
-                            &record,
-                            DeliveryState::Pending,
-                            Some(next),
-                        )
-                        .await?;
-                }
+                Attempt::Later(error, record)
             }
-        }
+        })
+    }
+}
+
+impl Outbox for Worker {
+    type Item = DueDelivery;
+    type Detail = AttemptRecord;
+    const NAME: &'static str = "webhooks";
+    const TABLE: QueueTable = WEBHOOK_QUEUES;
+
+    fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    fn concurrency(&self) -> usize {
+        self.settings.concurrency()
+    }
+
+    fn retry(&self) -> RetryPolicy {
+        self.settings.retry()
+    }
+
+    fn id(due: &DueDelivery) -> &str {
+        &due.delivery.id
+    }
+
+    fn queue(due: &DueDelivery) -> (String, String) {
+        (
+            due.delivery.ticket_id.clone(),
+            format!("{}\n{}", due.site, due.delivery.endpoint),
+        )
+    }
+
+    fn attempts(due: &DueDelivery) -> u32 {
+        due.delivery.attempts
+    }
+
+    fn retry_since(due: &DueDelivery) -> &str {
+        &due.retry_since
+    }
+
+    async fn heads(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<(Vec<DueDelivery>, Option<Timestamp>), StoreError> {
+        let heads = self.state.store.webhook_queue_heads(now, limit).await?;
+        Ok((heads.due, heads.next_due))
+    }
+
+    async fn woken(&self) {
+        self.state.outbox.webhooks_woken().await;
+    }
+
+    async fn attempt(&self, due: &DueDelivery) -> Result<Attempt<AttemptRecord>, crate::AppError> {
+        Ok(self.attempt_delivery(due).await?)
+    }
+
+    async fn settle(
+        &self,
+        due: &DueDelivery,
+        settled: Settled<AttemptRecord>,
+    ) -> Result<(), crate::AppError> {
+        let store = &self.state.store;
+        let delivery = &due.delivery;
+        let (state, record, next) = match settled {
+            Settled::Delivered(record) => {
+                tracing::info!(delivery = %delivery.id, ticket = %delivery.ticket_id, endpoint = %delivery.endpoint, r#type = delivery.event_type.as_str(), status = record.status, "webhooks: delivered");
+                (DeliveryState::Delivered, record, None)
+            }
+            Settled::Failed { reason, mut detail } => {
+                detail.error = Some(reason);
+                (DeliveryState::Failed, detail, None)
+            }
+            Settled::Retry {
+                reason,
+                mut detail,
+                at,
+            } => {
+                detail.error = Some(reason);
+                (DeliveryState::Pending, detail, Some(at))
+            }
+        };
+        store
+            .record_webhook_attempt(&delivery.id, &record, state, next)
+            .await?;
         Ok(())
     }
 }

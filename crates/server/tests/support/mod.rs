@@ -2,11 +2,16 @@
 //! on a loopback port, spoken to over HTTP. With `HELPCENTER_TEST_POSTGRES` set (a
 //! PostgreSQL superuser's URL: `cargo xtask test` starts a PostgreSQL and sets it), every
 //! test's server keeps its tickets in a fresh PostgreSQL database of its own instead
-//! ([`database_url`]), so the whole suite runs on both engines.
+//! ([`database_url`]), so the whole suite runs on both engines. With `HELPCENTER_TEST_S3`
+//! set (`s3://BUCKET` of an S3 server xtask starts beside PostgreSQL, with the `AWS_*`
+//! variables to reach it), every test's server keeps its evidence under a prefix of its own
+//! in that bucket ([`evidence_url`]) rather than in its data directory.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod cluster;
 pub mod mail;
 pub mod process;
+pub mod webhooks;
 
 use helpcenter_server::app::ServeOptions;
 use helpcenter_server::client_ip::TrustedProxies;
@@ -15,6 +20,7 @@ use helpcenter_server::rate_limit::RateLimits;
 use helpcenter_server::sites::{Site, Sites};
 use helpcenter_server::store::{Database, Store};
 use helpcenter_server::uploads::quota::StorageLimits;
+use helpcenter_server::uploads::{EvidenceLocation, EvidenceStore};
 use helpcenter_server::{AppState, router};
 use std::path::PathBuf;
 
@@ -79,6 +85,60 @@ pub fn database_url(data_dir: &std::path::Path) -> Option<String> {
     Some(url)
 }
 
+/// The bucket the suite keeps evidence in (`s3://BUCKET`), when it runs on an S3 server.
+pub fn s3_bucket_url() -> Option<String> {
+    std::env::var("HELPCENTER_TEST_S3")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Whether this run keeps evidence in an S3 bucket (see the module's notes).
+pub fn on_s3() -> bool {
+    s3_bucket_url().is_some()
+}
+
+/// Where the server on `data_dir` keeps evidence when the suite runs on S3: a prefix of that
+/// data directory's own in the suite's bucket (so a test's servers and commands on one data
+/// directory share it, as they share its `uploads/evidence`); `None` otherwise.
+pub fn evidence_url(data_dir: &std::path::Path) -> Option<String> {
+    use sha2::Digest;
+    let bucket = s3_bucket_url()?;
+    let absolute = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_owned());
+    let digest = sha2::Sha256::digest(absolute.as_os_str().as_encoded_bytes());
+    Some(format!(
+        "{}/test-{}",
+        bucket.trim_end_matches('/'),
+        &hex::encode(digest)[..24]
+    ))
+}
+
+/// Where the server on `data_dir` keeps evidence (see [`evidence_url`]).
+pub fn evidence_location(data_dir: &std::path::Path) -> EvidenceLocation {
+    match evidence_url(data_dir) {
+        Some(url) => {
+            EvidenceLocation::parse(&url, data_dir).expect("HELPCENTER_TEST_S3 is s3://BUCKET")
+        }
+        None => EvidenceLocation::in_data_dir(data_dir),
+    }
+}
+
+/// The names of the objects the server on `data_dir` keeps (finished evidence by upload id,
+/// uploads in progress as `partial/ID/PART`): what it kept of the uploads it was sent.
+pub async fn stored_objects(data_dir: &std::path::Path) -> Vec<String> {
+    use futures_util::TryStreamExt;
+    let evidence =
+        EvidenceStore::open(&evidence_location(data_dir), data_dir).expect("the evidence store");
+    let mut names: Vec<String> = evidence
+        .objects()
+        .list(None)
+        .map_ok(|meta| meta.location.to_string())
+        .try_collect()
+        .await
+        .expect("list the evidence store");
+    names.sort();
+    names
+}
+
 /// The database of the server on `data_dir` (see [`database_url`]).
 pub fn database(data_dir: &std::path::Path) -> Database {
     match database_url(data_dir) {
@@ -88,11 +148,17 @@ pub fn database(data_dir: &std::path::Path) -> Database {
 }
 
 /// What a `helpcenter-server` command run by a test on `data_dir` needs in its environment
-/// to use that data directory's database: nothing on SQLite.
+/// to use that data directory's database and evidence: nothing on SQLite and local files
+/// (the `AWS_*` variables the S3 server needs it inherits from the test).
 pub fn database_env(data_dir: &std::path::Path) -> Vec<(&'static str, String)> {
-    database_url(data_dir)
-        .map(|url| vec![("HELPCENTER_DATABASE_URL", url)])
-        .unwrap_or_default()
+    let mut env = Vec::new();
+    if let Some(url) = database_url(data_dir) {
+        env.push(("HELPCENTER_DATABASE_URL", url));
+    }
+    if let Some(url) = evidence_url(data_dir) {
+        env.push(("HELPCENTER_EVIDENCE_STORE", url));
+    }
+    env
 }
 
 pub struct TestServer {
@@ -102,6 +168,8 @@ pub struct TestServer {
     pub data_dir: PathBuf,
     /// Where its tickets are (see [`database`]).
     pub database: Database,
+    /// Where its evidence is (see [`evidence_location`]).
+    pub evidence: EvidenceLocation,
     /// The fake Trunk output served under `/widget/` (see [`write_widget`]).
     pub widget_dir: PathBuf,
     /// Holds [`EMBED_JS`].
@@ -265,22 +333,14 @@ impl TestServer {
             .expect("connect to the server's database")
     }
 
-    /// Files under `uploads/` (partial and finished), however deep: what the server keeps of
-    /// the uploads it was sent.
-    pub fn stored_files(&self) -> Vec<std::path::PathBuf> {
-        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else {
-                    out.push(path);
-                }
-            }
-        }
-        let mut files = Vec::new();
-        walk(&self.data_dir.join("uploads"), &mut files);
-        files
+    /// The objects in its evidence store (see [`stored_objects`]).
+    pub async fn stored_objects(&self) -> Vec<String> {
+        stored_objects(&self.data_dir).await
+    }
+
+    /// Its evidence store, opened as the server opens it.
+    pub fn evidence_store(&self) -> EvidenceStore {
+        EvidenceStore::open(&self.evidence, &self.data_dir).expect("the evidence store")
     }
 
     /// The demo site on the built-in policy, with a fake Trunk output to serve; rate limits
@@ -367,7 +427,8 @@ impl TestServer {
         let mut sites = vec![site];
         sites.extend(others(&sites[0]));
         let database = database(data.path());
-        let mut state = AppState::open(Sites::new(sites), data.path(), &database)
+        let evidence = evidence_location(data.path());
+        let mut state = AppState::open(Sites::new(sites), data.path(), &database, &evidence)
             .await
             .expect("open the data directory");
         state.storage = storage;
@@ -396,6 +457,7 @@ impl TestServer {
             admin_key,
             data_dir: data.path().to_owned(),
             database,
+            evidence,
             widget_dir: widget.path().to_owned(),
             public_dir: public.path().to_owned(),
             console_dir: console.path().to_owned(),
@@ -512,6 +574,38 @@ impl EventStream {
         EventStream {
             body: Box::pin(response.bytes_stream()),
             buffer: String::new(),
+        }
+    }
+
+    /// The stream of an answer already received (to read its headers first).
+    pub fn from_response(response: reqwest::Response) -> EventStream {
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        EventStream {
+            body: Box::pin(response.bytes_stream()),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next ticket event within `wait`, or `None` when none comes (or the stream ends).
+    pub async fn next_within(
+        &mut self,
+        wait: std::time::Duration,
+    ) -> Option<helpcenter_api::TicketEvent> {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
+                    return Some(serde_json::from_str(data.trim()).expect("a ticket event"));
+                }
+                continue;
+            }
+            match tokio::time::timeout_at(deadline, self.body.next()).await {
+                Ok(Some(Ok(chunk))) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => return None,
+            }
         }
     }
 

@@ -21,6 +21,19 @@ impl ServerProcess {
         port: u16,
         log: Option<&Path>,
     ) -> ServerProcess {
+        Self::start_sharing(data_dir, config, port, log, data_dir).await
+    }
+
+    /// Another instance of the server on `shared`'s database and evidence store (as the
+    /// servers on `shared` use them), with a data directory of its own: one of several
+    /// instances behind a load balancer.
+    pub async fn start_sharing(
+        data_dir: &Path,
+        config: &Path,
+        port: u16,
+        log: Option<&Path>,
+        shared: &Path,
+    ) -> ServerProcess {
         let output = || match log {
             None => Stdio::null(),
             Some(path) => std::fs::OpenOptions::new()
@@ -35,7 +48,7 @@ impl ServerProcess {
             .arg(config)
             .arg("--data-dir")
             .arg(data_dir)
-            .envs(super::database_env(data_dir))
+            .envs(super::database_env(shared))
             .env("RUST_LOG", if log.is_some() { "info" } else { "warn" })
             .stdout(output())
             .stderr(output())

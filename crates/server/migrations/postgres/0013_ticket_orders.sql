@@ -1,4 +1,4 @@
--- PostgreSQL's twin of ../0011_ticket_orders.sql (src/store/mod.rs): text collates as bytes, as in SQLite,
+-- PostgreSQL's twin of ../0013_ticket_orders.sql (src/store/mod.rs): text collates as bytes, as in SQLite,
 -- and integers are 64-bit, as SQLite's are.
 -- What the store's order system said about a ticket's order at filing (sites with
 -- [sites.order_lookup] only), kept apart from what the shopper stated: the agent weighs the two
