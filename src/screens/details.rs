@@ -122,9 +122,10 @@ pub fn DetailsScreen() -> impl IntoView {
     }
 }
 
-/// A labelled input bound to one field of the draft, with its hint and its problems.
+/// A labelled input bound to one field of the draft, with its hint and its problems (the
+/// rulebook's for `field` unless `problems` are given: the order step's lookup form).
 #[component]
-fn TextField(
+pub(super) fn TextField(
     id: &'static str,
     field: Field,
     label: &'static str,
@@ -138,24 +139,23 @@ fn TextField(
     live_from: Option<usize>,
     get: fn(&Draft) -> String,
     set: fn(&mut Draft, String),
+    #[prop(optional)] problems: Option<Signal<Vec<String>>>,
 ) -> impl IntoView {
     let flow = expect_context::<Flow>();
     let touched = RwSignal::new(false);
-    let messages = Signal::derive(move || {
-        let typed_enough =
-            live_from.is_some_and(|n| flow.draft.with(|d| get(d).trim().chars().count()) >= n);
-        if touched.get() || typed_enough || flow.show_all.get() {
-            flow.messages(field)
-        } else {
-            Vec::new()
-        }
+    let messages = problems.unwrap_or_else(|| {
+        Signal::derive(move || {
+            let typed_enough =
+                live_from.is_some_and(|n| flow.draft.with(|d| get(d).trim().chars().count()) >= n);
+            if touched.get() || typed_enough || flow.show_all.get() {
+                flow.messages(field)
+            } else {
+                Vec::new()
+            }
+        })
     });
     let hint_id = format!("{id}-hint");
-    let problems_id: &'static str = match field {
-        Field::OrderNumber => "hc-order-number-problems",
-        Field::Description => "hc-description-problems",
-        _ => "hc-email-problems",
-    };
+    let problems_id = format!("{id}-problems");
     let described = if kind == "textarea" {
         format!("{hint_id} hc-description-count {problems_id}")
     } else {

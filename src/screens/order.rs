@@ -6,14 +6,15 @@
 
 use helpcenter_api::{ErrorCode, OrderLookup, OrderLookupMode};
 use helpcenter_core::submission::check_email;
-use helpcenter_core::{CivilDate, ClaimedItem, StoreOrder};
+use helpcenter_core::{CivilDate, ClaimedItem, Field, StoreOrder};
 use leptos::prelude::*;
 
+use super::details::TextField;
 use super::{FieldProblems, Nav, ScreenHeading, StageBar};
 use crate::api::SubmitError;
 use crate::draft::Stage;
 use crate::flow::Flow;
-use crate::i18n::{Locale, fill};
+use crate::i18n::{Locale, Text, fill};
 
 /// The order screen's words.
 #[derive(Clone, Copy)]
@@ -22,6 +23,7 @@ pub enum Words {
     Intro,
     OrderNumber,
     Email,
+    EmailHint,
     Find,
     Finding,
     NotFound,
@@ -52,6 +54,7 @@ pub fn words(locale: Locale, w: Words) -> &'static str {
             }
             OrderNumber => "Order number",
             Email => "The email address you ordered with",
+            EmailHint => "The store checks it against the order; we answer you there too.",
             Find => "Find my order",
             Finding => "Looking up your order…",
             NotFound => {
@@ -84,6 +87,7 @@ pub fn words(locale: Locale, w: Words) -> &'static str {
             Intro => "我们会向商家查询订单，您无需再填写商家已有的信息。",
             OrderNumber => "订单号",
             Email => "下单时使用的邮箱",
+            EmailHint => "商家会用它核对订单，我们也会通过它回复您。",
             Find => "查找我的订单",
             Finding => "正在查询您的订单…",
             NotFound => "没有找到与此订单号和邮箱相符的订单。请对照订单确认信息检查两者。",
@@ -159,11 +163,18 @@ pub fn OrderScreen() -> impl IntoView {
     view! {
         <section class="hc-screen hc-order">
             <StageBar current=Stage::Problem />
-            {move || match flow.order().get() {
-                None => view! { <LookupForm /> }.into_any(),
-                Some(order) => view! { <FoundOrder order /> }.into_any(),
-            }}
+            {move || order_step(flow.order().get())}
         </section>
+    }
+}
+
+/// The form or the order found. Kept out of line: the screen's first render and each change
+/// call it, rather than each carrying a copy of both views (a few KB of the chunk).
+#[inline(never)]
+fn order_step(order: Option<StoreOrder>) -> AnyView {
+    match order {
+        None => view! { <LookupForm /> }.into_any(),
+        Some(order) => view! { <FoundOrder order /> }.into_any(),
     }
 }
 
@@ -175,16 +186,15 @@ fn LookupForm() -> impl IntoView {
     let asking = RwSignal::new(Asking::Idle);
     let tried = RwSignal::new(false);
     let optional = flow.order_lookup() == Some(OrderLookupMode::Optional);
+    let example = flow.with_policy(|p| p.order_number.example.clone());
+    let number_example = example.clone();
     let number_messages = Signal::derive(move || {
         if !tried.get() {
             return Vec::new();
         }
         let number = flow.draft.with(|d| d.order_number.clone());
         flow.with_policy(|p| p.order_number.check(&number))
-            .map(|code| {
-                let example = flow.with_policy(|p| p.order_number.example.clone());
-                fill(locale.problem(code), &[("example", &example)])
-            })
+            .map(|code| fill(locale.problem(code), &[("example", &number_example)]))
             .into_iter()
             .collect()
     });
@@ -294,38 +304,28 @@ fn LookupForm() -> impl IntoView {
                 find();
             }
         >
-            <div class="hc-field">
-                <label for="hc-lookup-order-number">{w(Words::OrderNumber)}</label>
-                <input
-                    id="hc-lookup-order-number"
-                    type="text"
-                    autocomplete="off"
-                    aria-describedby="hc-lookup-order-number-problems"
-                    aria-invalid=move || (!number_messages.get().is_empty()).to_string()
-                    prop:value=move || flow.draft.with(|d| d.order_number.clone())
-                    on:input=move |ev| {
-                        let value = event_target_value(&ev);
-                        flow.draft.update(|d| d.order_number = value);
-                    }
-                />
-                <FieldProblems id="hc-lookup-order-number-problems" messages=number_messages />
-            </div>
-            <div class="hc-field">
-                <label for="hc-lookup-email">{w(Words::Email)}</label>
-                <input
-                    id="hc-lookup-email"
-                    type="email"
-                    autocomplete="email"
-                    aria-describedby="hc-lookup-email-problems"
-                    aria-invalid=move || (!email_messages.get().is_empty()).to_string()
-                    prop:value=move || flow.draft.with(|d| d.email.clone())
-                    on:input=move |ev| {
-                        let value = event_target_value(&ev);
-                        flow.draft.update(|d| d.email = value);
-                    }
-                />
-                <FieldProblems id="hc-lookup-email-problems" messages=email_messages />
-            </div>
+            <TextField
+                id="hc-lookup-order-number"
+                field=Field::OrderNumber
+                label=w(Words::OrderNumber)
+                hint=locale.fill(Text::OrderNumberHint, &[("example", &example)])
+                kind="text"
+                autocomplete="off"
+                get=|d| d.order_number.clone()
+                set=|d, v| d.order_number = v
+                problems=number_messages
+            />
+            <TextField
+                id="hc-lookup-email"
+                field=Field::Email
+                label=w(Words::Email)
+                hint=w(Words::EmailHint).to_owned()
+                kind="email"
+                autocomplete="email"
+                get=|d| d.email.clone()
+                set=|d, v| d.email = v
+                problems=email_messages
+            />
             <button
                 type="submit"
                 class="hc-next hc-find-order"
@@ -400,18 +400,27 @@ fn FoundOrder(order: StoreOrder) -> impl IntoView {
                     }
                 })
             };
+            // A number field rather than a list of every count: one kind of input for any
+            // quantity, kept within 1 and the number ordered.
             view! {
                 <label class="hc-item-quantity">
                     {w(Words::Quantity)} " "
-                    <select
+                    <input
+                        type="number"
+                        min="1"
+                        max=ordered.to_string()
+                        inputmode="numeric"
                         disabled=move || !chosen.get()
-                        on:change=move |ev| set(event_target_value(&ev).parse().unwrap_or(1))
                         prop:value=move || quantity().to_string()
-                    >
-                        {(1..=ordered.min(99))
-                            .map(|n| view! { <option value=n.to_string()>{n}</option> })
-                            .collect_view()}
-                    </select>
+                        on:change=move |ev| {
+                            set(
+                                event_target_value(&ev)
+                                    .trim()
+                                    .parse::<u32>()
+                                    .map_or(1, |n| n.clamp(1, ordered)),
+                            )
+                        }
+                    />
                 </label>
             }
         });
@@ -518,6 +527,7 @@ mod tests {
             Intro,
             OrderNumber,
             Email,
+            EmailHint,
             Find,
             Finding,
             NotFound,

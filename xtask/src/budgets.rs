@@ -34,8 +34,15 @@ pub const JOURNEY_TARGET_GZIP_BYTES: u64 = 240_000;
 /// read and written by hand (chunk −33.1 KB): first open 117.4 KB, journey 328.2 KB; each
 /// ceiling 0.5 KB above. A feature that needs more raises its ceiling and says by how much,
 /// the first open's never above issue 21's 125 KB.
-const FIRST_LOAD_CEILING: u64 = 117_900;
-const JOURNEY_CEILING: u64 = 328_700;
+/// Issue 17's order lookup raised both: the first open by 0.8 KB (118.2 KB: the draft keeps the
+/// items picked, and the site's config and the flow know a site looks orders up), the journey
+/// by 24.9 KB (353.1 KB), all in the chunk: the order step's two views, the lookup call and the
+/// store's order read by hand (18.2 KB; measured by building without the step), the claim checked
+/// against the order, the store's day on the outcome and the settled order on the details, and
+/// the ticket's order facts read (5.9 KB). Down from the branch's +26.7 KB by the lookup form
+/// reusing the details' text field and a number field for quantities.
+const FIRST_LOAD_CEILING: u64 = 118_700;
+const JOURNEY_CEILING: u64 = 353_600;
 // The ceilings only come down from here (the first open's is issue 21's 125 KB at most).
 const _: () = assert!(FIRST_LOAD_CEILING <= 125_000 && JOURNEY_CEILING <= 370_000);
 /// The agents' console's first load (sign-in and the inbox: wasm + JS + CSS) ≤ 250 KB gzip
