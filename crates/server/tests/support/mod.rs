@@ -8,9 +8,12 @@
 //! in that bucket ([`evidence_url`]) rather than in its data directory.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod claims;
 pub mod cluster;
 pub mod mail;
 pub mod process;
+pub mod python;
+pub mod tus;
 pub mod webhooks;
 
 use helpcenter_server::app::ServeOptions;
@@ -24,12 +27,29 @@ use helpcenter_server::uploads::{EvidenceLocation, EvidenceStore};
 use helpcenter_server::{AppState, router};
 use std::path::PathBuf;
 
+/// A merchant's config naming one store, ACME Kitchen (`acme`), whose admin key is `s3cret`.
+pub const ACME_CONFIG: &str = r#"
+[[sites]]
+key = "acme"
+display_name = "ACME Kitchen"
+allowed_origins = ["https://shop.acme.example"]
+admin_key_sha256 = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
+"#;
+
 pub const UNLIMITED: RateLimits = RateLimits {
     per_ip_per_second: 100_000,
     per_ip_burst: 100_000,
     per_site_per_second: 100_000,
     per_site_burst: 100_000,
 };
+
+/// A loopback port nothing listens on (for a process the test starts to take).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
 
 /// The PostgreSQL superuser URL the suite runs against, when it runs on PostgreSQL.
 pub fn postgres_admin_url() -> Option<String> {
@@ -485,6 +505,17 @@ impl TestServer {
     pub fn admin(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         request.bearer_auth(&self.admin_key)
     }
+
+    /// What an agent sees of ticket `id` now, through the admin API.
+    pub async fn admin_view(&self, id: &str) -> serde_json::Value {
+        self.admin(self.http.get(self.url(&format!("/v1/admin/tickets/{id}"))))
+            .send()
+            .await
+            .expect("admin show")
+            .json()
+            .await
+            .expect("json")
+    }
 }
 
 /// Uploads `bytes` over tus for `site`'s widget on the server at `base` (one the test does
@@ -496,34 +527,8 @@ pub async fn upload_at(
     filename: &str,
     bytes: &[u8],
 ) -> String {
-    use base64::Engine;
-    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-    let created = http
-        .post(format!("{base}/v1/uploads"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", bytes.len().to_string())
-        .header(
-            "Upload-Metadata",
-            format!("site {},filename {}", b64(site), b64(filename)),
-        )
-        .send()
-        .await
-        .expect("create upload");
-    assert_eq!(
-        created.status(),
-        201,
-        "create upload: {:?}",
-        created.text().await
-    );
-    let location = created.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let patched = http
-        .patch(format!("{base}{location}"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", "0")
-        .header("Content-Type", "application/offset+octet-stream")
+    let location = tus::create_upload(http, base, site, filename, bytes.len()).await;
+    let patched = tus::patch_request(http, base, &location, 0)
         .body(bytes.to_vec())
         .send()
         .await
@@ -534,7 +539,17 @@ pub async fn upload_at(
         "patch upload: {:?}",
         patched.text().await
     );
-    location.rsplit('/').next().expect("upload id").to_owned()
+    tus::upload_id(&location)
+}
+
+/// A problem answer (RFC 9457): its status and body, after checking it says it is one.
+pub async fn problem(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    (status, response.json().await.expect("problem details"))
 }
 
 /// An open Server-Sent Events stream of a ticket, read event by event.
