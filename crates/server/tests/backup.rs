@@ -55,27 +55,16 @@ async fn file_claim(http: &reqwest::Client, base: &str, n: u32) -> Filed {
     let photo = helpcenter_media::samples::png(640 + n, 480, (n % 251) as u8);
     let photo_sha256 = hex::encode(Sha256::digest(&photo));
     let upload = support::upload_at(http, base, "acme", "label.png", &photo).await;
-    let claim = serde_json::json!({
-        "category": "other",
-        "answers": [],
-        "order_number": format!("100{n:05}"),
-        "description": format!("Claim number {n}: the gift card never showed up in my account."),
-        "email": format!("shopper{n}@example.com"),
-        "uploads": [upload],
-        "locale": "en",
-    });
-    let filed = http
-        .post(format!("{base}/v1/sites/acme/tickets"))
-        .header("Idempotency-Key", format!("backup-{n}"))
-        .json(&claim)
-        .send()
-        .await
-        .expect("file");
-    assert_eq!(filed.status(), 201, "{:?}", filed.text().await);
-    let filed: serde_json::Value = filed.json().await.expect("json");
+    let claim = helpcenter_api::NewTicket {
+        order_number: format!("100{n:05}"),
+        description: format!("Claim number {n}: the gift card never showed up in my account."),
+        email: format!("shopper{n}@example.com"),
+        ..support::claims::missing_gift_card(vec![upload])
+    };
+    let filed = support::claims::file_at(http, base, "acme", &format!("backup-{n}"), &claim).await;
     Filed {
-        ticket: filed["ticket_id"].as_str().expect("ticket id").to_owned(),
-        token: filed["access_token"].as_str().expect("token").to_owned(),
+        ticket: filed.ticket_id,
+        token: filed.access_token,
         photo_sha256,
     }
 }

@@ -450,25 +450,11 @@ async fn a_signed_identity_opens_my_requests_on_a_server_with_the_same_config() 
     // The shopper files a claim signed in with it, and finds it under "my requests".
     let photo = helpcenter_media::samples::png(800, 600, 1);
     let upload = support::upload_at(&http, &server.base(), "acme", "screen.png", &photo).await;
-    let claim = serde_json::json!({
-        "category": "other",
-        "answers": [],
-        "order_number": "10023456",
-        "description": "The gift card I bought does not show up in my account at all.",
-        "email": "wei@example.com",
-        "uploads": [upload],
-        "locale": "en",
-        "identity_token": token,
-    });
-    let filed = http
-        .post(format!("{}/v1/sites/acme/tickets", server.base()))
-        .header("Idempotency-Key", "cli-signed")
-        .json(&claim)
-        .send()
-        .await
-        .expect("file");
-    assert_eq!(filed.status(), 201, "{:?}", filed.text().await);
-    let filed: serde_json::Value = filed.json().await.expect("json");
+    let claim = helpcenter_api::NewTicket {
+        identity_token: Some(token.to_owned()),
+        ..support::claims::missing_gift_card(vec![upload])
+    };
+    let filed = support::claims::file_at(&http, &server.base(), "acme", "cli-signed", &claim).await;
 
     let mine = |token: String| {
         http.get(format!("{}/v1/sites/acme/tickets", server.base()))
@@ -479,7 +465,7 @@ async fn a_signed_identity_opens_my_requests_on_a_server_with_the_same_config() 
     assert_eq!(listed.status(), 200);
     let listed: Vec<serde_json::Value> = listed.json().await.expect("json");
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0]["id"], filed["ticket_id"]);
+    assert_eq!(listed[0]["id"], filed.ticket_id.as_str());
 
     // Signed with another secret than the server's, the token is refused.
     let (ok, forged, _) = sign_identity(

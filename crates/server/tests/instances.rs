@@ -154,16 +154,10 @@ fn photo(padding: usize, fill: u8) -> Vec<u8> {
 /// Files a claim with `upload` through `base`; answers the ticket's id.
 async fn file_claim(http: &reqwest::Client, base: &str, upload: &str) -> String {
     let claim = support::claims::broken_blender(vec![upload.to_owned()]);
-    let created = http
-        .post(format!("{base}/v1/sites/demo/tickets"))
-        .header("Idempotency-Key", format!("instances-{upload}"))
-        .json(&claim)
-        .send()
+    let key = format!("instances-{upload}");
+    support::claims::file_at(http, base, "demo", &key, &claim)
         .await
-        .expect("create ticket");
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let created: helpcenter_api::TicketCreated = created.json().await.expect("json");
-    created.ticket_id
+        .ticket_id
 }
 
 /// The ticket's first file as an agent's admin view links it, fetched through `base`.

@@ -129,25 +129,10 @@ async fn the_readmes_admin_examples_run_as_written_on_a_fresh_data_directory() {
 async fn file_claim(http: &reqwest::Client, base: &str) -> String {
     let photo = helpcenter_media::samples::png(800, 600, 1);
     let upload = support::upload_at(http, base, "demo", "label.png", &photo).await;
-    let claim = serde_json::json!({
-        "category": "other",
-        "answers": [],
-        "order_number": "10023456",
-        "description": "The gift card I bought does not show up in my account at all.",
-        "email": "wei@example.com",
-        "uploads": [upload],
-        "locale": "en",
-    });
-    let filed = http
-        .post(format!("{base}/v1/sites/demo/tickets"))
-        .header("Idempotency-Key", "readme")
-        .json(&claim)
-        .send()
+    let claim = support::claims::missing_gift_card(vec![upload]);
+    support::claims::file_at(http, base, "demo", "readme", &claim)
         .await
-        .expect("file");
-    assert_eq!(filed.status(), 201, "{:?}", filed.text().await);
-    let filed: serde_json::Value = filed.json().await.expect("json");
-    filed["ticket_id"].as_str().expect("ticket id").to_owned()
+        .ticket_id
 }
 
 const TABLE_START: &str = "<!-- lifecycle table: made by helpcenter_core::ticket::lifecycle_table, checked by tests/readme.rs -->\n";

@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures_util::{StreamExt, stream};
 use helpcenter_api::TicketCreated;
 use helpcenter_media::samples::png;
-use support::claims::broken_blender;
+use support::claims::{broken_blender, file_at};
 use support::free_port;
 use support::process::{ServerProcess, serve_command};
 use support::tus::{create_upload, patch_request, upload_id, upload_offset as offset};
@@ -47,15 +47,7 @@ async fn file(
     key: &str,
     uploads: Vec<String>,
 ) -> TicketCreated {
-    let response = http
-        .post(format!("{base}/v1/sites/demo/tickets"))
-        .header("Idempotency-Key", key)
-        .json(&broken_blender(uploads))
-        .send()
-        .await
-        .expect("create ticket");
-    assert_eq!(response.status(), 201, "{:?}", response.text().await);
-    response.json().await.expect("ticket")
+    file_at(http, base, "demo", key, &broken_blender(uploads)).await
 }
 
 #[tokio::test]

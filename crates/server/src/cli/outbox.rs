@@ -2,6 +2,7 @@
 
 use clap::Subcommand;
 
+use super::terminal::{last_error, with_code};
 use crate::AppState;
 use crate::sites::Site;
 
@@ -26,7 +27,6 @@ pub(super) async fn run(
     site: &Site,
     command: OutboxCommand,
 ) -> Result<(), String> {
-    let failed = |e: crate::AppError| format!("{} ({})", e, e.code());
     match command {
         OutboxCommand::List {
             state: wanted,
@@ -46,7 +46,7 @@ pub(super) async fn run(
             };
             let mails = crate::mail::outbox::list(state, site, query)
                 .await
-                .map_err(failed)?;
+                .map_err(with_code)?;
             for m in &mails {
                 println!(
                     "{}  {:<7}  {}  {:<19}  {:<30}  attempts {}  {}{}",
@@ -57,10 +57,7 @@ pub(super) async fn run(
                     m.recipient,
                     m.attempts,
                     m.sent_at.as_deref().unwrap_or(&m.created_at),
-                    m.last_error
-                        .as_deref()
-                        .map(|e| format!("\n    last error: {e}"))
-                        .unwrap_or_default(),
+                    last_error(m.last_error.as_deref()),
                 );
             }
             println!("{} mail(s)", mails.len());
@@ -68,7 +65,7 @@ pub(super) async fn run(
         OutboxCommand::Retry { id } => {
             let mail = crate::mail::outbox::retry(state, site, &id)
                 .await
-                .map_err(failed)?;
+                .map_err(with_code)?;
             println!(
                 "{}: pending again, to {} ({})",
                 mail.id,

@@ -9,6 +9,18 @@ pub(super) fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// A service error as a command says it: what went wrong and its stable code.
+pub(super) fn with_code(error: crate::AppError) -> String {
+    format!("{} ({})", error, error.code())
+}
+
+/// Under a row of a list (a mail, a delivery), the last error of its sending, when it has one.
+pub(super) fn last_error(error: Option<&str>) -> String {
+    error
+        .map(|e| format!("\n    last error: {e}"))
+        .unwrap_or_default()
+}
+
 pub(super) fn print_json(value: impl serde::Serialize) {
     match serde_json::to_string_pretty(&value) {
         Ok(text) => println!("{text}"),

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::terminal::print_json;
+use super::terminal::{print_json, with_code};
 use crate::AppState;
 use crate::routes::admin;
 use crate::sites::Site;
@@ -99,5 +99,5 @@ pub(super) async fn run(
                 .map(print_json)
         }
     };
-    printed.map_err(|e| format!("{} ({})", e, e.code()))
+    printed.map_err(with_code)
 }

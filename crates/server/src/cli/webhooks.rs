@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::terminal::print_json;
+use super::terminal::{last_error, print_json, with_code};
 use crate::AppState;
 use crate::sites::Site;
 
@@ -47,10 +47,9 @@ pub(super) async fn run(
     command: WebhooksCommand,
 ) -> Result<(), String> {
     use crate::webhooks::admin;
-    let failed = |e: crate::AppError| format!("{} ({})", e, e.code());
     match command {
         WebhooksCommand::List => {
-            let endpoints = admin::endpoints(state, site).await.map_err(failed)?;
+            let endpoints = admin::endpoints(state, site).await.map_err(with_code)?;
             for e in &endpoints {
                 let events: Vec<&str> = e.events.iter().map(|t| t.as_str()).collect();
                 println!("{}  {}\n    events: {}", e.name, e.url, events.join(", "));
@@ -94,7 +93,7 @@ pub(super) async fn run(
             };
             let deliveries = admin::deliveries(state, site, query)
                 .await
-                .map_err(failed)?;
+                .map_err(with_code)?;
             for d in &deliveries {
                 println!(
                     "{}  {:<9}  {}  {:<22}  {:<12}  attempts {}  {}{}",
@@ -105,20 +104,17 @@ pub(super) async fn run(
                     d.endpoint,
                     d.attempts,
                     d.delivered_at.as_deref().unwrap_or(&d.created_at),
-                    d.last_error
-                        .as_deref()
-                        .map(|e| format!("\n    last error: {e}"))
-                        .unwrap_or_default(),
+                    last_error(d.last_error.as_deref()),
                 );
             }
             println!("{} deliveries", deliveries.len());
         }
         WebhooksCommand::Show { id } => {
-            let log = admin::log(state, site, &id).await.map_err(failed)?;
+            let log = admin::log(state, site, &id).await.map_err(with_code)?;
             print_json(log);
         }
         WebhooksCommand::Resend { id } => {
-            let d = admin::resend(state, site, &id).await.map_err(failed)?;
+            let d = admin::resend(state, site, &id).await.map_err(with_code)?;
             println!(
                 "{}: pending again, {} of {} to {}",
                 d.id,
@@ -130,7 +126,7 @@ pub(super) async fn run(
         WebhooksCommand::RotateSecret { endpoint, overlap } => {
             let rotated = admin::rotate(state, site, &endpoint, overlap)
                 .await
-                .map_err(failed)?;
+                .map_err(with_code)?;
             println!("{}", rotated.secret);
             eprintln!(
                 "New signing secret for webhook {:?} of site {:?} above (fingerprint {}), shown \

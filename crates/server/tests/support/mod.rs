@@ -68,11 +68,8 @@ pub fn on_postgres() -> bool {
 /// commands on one data directory share it, as they share its SQLite file); `None` on
 /// SQLite, where the server's default (`helpcenter.db` in the data directory) is the one.
 pub fn database_url(data_dir: &std::path::Path) -> Option<String> {
-    use sha2::Digest;
     let admin = postgres_admin_url()?;
-    let absolute = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_owned());
-    let digest = sha2::Sha256::digest(absolute.as_os_str().as_encoded_bytes());
-    let name = format!("hc_test_{}", &hex::encode(digest)[..24]);
+    let name = format!("hc_test_{}", data_dir_key(data_dir));
     let (server, _) = admin
         .rsplit_once('/')
         .expect("HELPCENTER_TEST_POSTGRES is postgres://USER@HOST:PORT/DATABASE");
@@ -105,6 +102,15 @@ pub fn database_url(data_dir: &std::path::Path) -> Option<String> {
     Some(url)
 }
 
+/// A name of `data_dir`'s own (24 hex digits of its absolute path's SHA-256): its database's
+/// on PostgreSQL, its prefix in the bucket on S3.
+fn data_dir_key(data_dir: &std::path::Path) -> String {
+    use sha2::Digest;
+    let absolute = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_owned());
+    let digest = sha2::Sha256::digest(absolute.as_os_str().as_encoded_bytes());
+    hex::encode(digest)[..24].to_owned()
+}
+
 /// The bucket the suite keeps evidence in (`s3://BUCKET`), when it runs on an S3 server.
 pub fn s3_bucket_url() -> Option<String> {
     std::env::var("HELPCENTER_TEST_S3")
@@ -121,14 +127,11 @@ pub fn on_s3() -> bool {
 /// data directory's own in the suite's bucket (so a test's servers and commands on one data
 /// directory share it, as they share its `uploads/evidence`); `None` otherwise.
 pub fn evidence_url(data_dir: &std::path::Path) -> Option<String> {
-    use sha2::Digest;
     let bucket = s3_bucket_url()?;
-    let absolute = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_owned());
-    let digest = sha2::Sha256::digest(absolute.as_os_str().as_encoded_bytes());
     Some(format!(
         "{}/test-{}",
         bucket.trim_end_matches('/'),
-        &hex::encode(digest)[..24]
+        data_dir_key(data_dir)
     ))
 }
 
