@@ -5,11 +5,10 @@
 
 use std::ffi::OsStr;
 use std::path::PathBuf;
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use super::free_port;
-use super::python::PythonTool;
+use super::python::{PythonTool, Running};
 use helpcenter_server::mail::{SmtpConfig, TlsMode};
 
 /// aiosmtpd in its venv, running `catch_mail.py`.
@@ -24,7 +23,7 @@ pub const CATCHER: PythonTool = PythonTool {
 
 /// The catcher's process and the Maildir it writes; stopped when dropped.
 pub struct MailCatcher {
-    child: Option<Child>,
+    process: Running,
     pub port: u16,
     pub maildir: PathBuf,
     _dir: tempfile::TempDir,
@@ -42,7 +41,7 @@ impl MailCatcher {
     pub fn stopped() -> MailCatcher {
         let dir = tempfile::tempdir().expect("temp dir");
         MailCatcher {
-            child: None,
+            process: Running::default(),
             port: free_port(),
             maildir: dir.path().join("Maildir"),
             _dir: dir,
@@ -51,17 +50,14 @@ impl MailCatcher {
 
     /// Starts it (again) on the same port and Maildir.
     pub async fn start_again(&mut self) {
-        assert!(self.child.is_none(), "the catcher is running already");
+        assert!(!self.process.is_running(), "the catcher is running already");
         let args = [OsStr::new("--maildir"), self.maildir.as_os_str()];
-        self.child = Some(CATCHER.start(self.port, &args).await);
+        self.process = CATCHER.start(self.port, &args).await;
     }
 
     /// SMTP goes down: connections are refused until it is started again.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.process.stop();
     }
 
     /// `[smtp]` for a server delivering here: plain SMTP on loopback, quick retries.
@@ -121,10 +117,4 @@ pub fn envelope_to(raw: &[u8]) -> Vec<String> {
         .and_then(|l| l.strip_prefix("X-Caught-Rcpt-To: "))
         .map(|l| l.split(", ").map(str::to_owned).collect())
         .unwrap_or_default()
-}
-
-impl Drop for MailCatcher {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }

@@ -48,7 +48,7 @@ impl PythonTool {
 
     /// Runs the script with `--port PORT` and `args`, and waits (20 s at most) until it
     /// listens on that loopback port.
-    pub async fn start(&self, port: u16, args: &[&OsStr]) -> Child {
+    pub async fn start(&self, port: u16, args: &[&OsStr]) -> Running {
         let script = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tools")
             .join(self.script);
@@ -77,6 +77,30 @@ impl PythonTool {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        child
+        Running(Some(child))
+    }
+}
+
+/// A tool's process while it runs; stopped (killed and waited for) when dropped.
+#[derive(Default)]
+pub struct Running(Option<Child>);
+
+impl Running {
+    pub fn is_running(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Kills it: connections to its port are refused until it is started again.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop();
     }
 }

@@ -6,7 +6,6 @@
 
 use std::ffi::OsStr;
 use std::path::PathBuf;
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use helpcenter_api::WebhookPayload;
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::free_port;
-use super::python::PythonTool;
+use super::python::{PythonTool, Running};
 
 /// standardwebhooks in its venv, running `webhook_receiver.py`.
 pub const RECEIVER: PythonTool = PythonTool {
@@ -48,7 +47,7 @@ impl Received {
 
 /// The store's receiver: a real HTTP server (Python's) verifying with `standardwebhooks`.
 pub struct Receiver {
-    pub child: Option<Child>,
+    process: Running,
     pub port: u16,
     pub secrets: PathBuf,
     pub log: PathBuf,
@@ -61,7 +60,7 @@ impl Receiver {
     pub fn stopped() -> Receiver {
         let dir = tempfile::tempdir().expect("temp dir");
         Receiver {
-            child: None,
+            process: Running::default(),
             port: free_port(),
             secrets: dir.path().join("secrets"),
             log: dir.path().join("received.jsonl"),
@@ -77,7 +76,7 @@ impl Receiver {
     }
 
     pub async fn start(&mut self) {
-        assert!(self.child.is_none(), "the receiver runs already");
+        assert!(!self.process.is_running(), "the receiver runs already");
         let args = [
             OsStr::new("--secrets"),
             self.secrets.as_os_str(),
@@ -86,14 +85,11 @@ impl Receiver {
             OsStr::new("--hold"),
             self.hold.as_os_str(),
         ];
-        self.child = Some(RECEIVER.start(self.port, &args).await);
+        self.process = RECEIVER.start(self.port, &args).await;
     }
 
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.process.stop();
     }
 
     pub fn url(&self) -> String {
