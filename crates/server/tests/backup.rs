@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 mod support;
 
-use support::process::{ServerProcess, serve_command};
+use support::process::{ServerProcess, serve_config_command};
 
 /// One store; its admin key is `s3cret`.
 const ONE_SHOP: &str = support::ACME_CONFIG;
@@ -31,14 +31,8 @@ fn run(args: &[&str], extra: &[&Path]) -> (bool, String, String) {
 /// open) when this returns.
 async fn serving(config: &Path, data: &Path) -> ServerProcess {
     let port = support::free_port();
-    let mut command = serve_command(port);
-    command
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--widget-dir")
-        .arg(data);
+    let mut command = serve_config_command(port, config, data);
+    command.arg("--widget-dir").arg(data);
     ServerProcess::spawn_until(&mut command, port, "/readyz").await
 }
 

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use support::process::{ServerProcess, serve_command};
+use support::process::{ServerProcess, serve_command, serve_config_command};
 
 mod support;
 
@@ -408,12 +408,8 @@ fn sign_identity(config: &std::path::Path, secret: &str, args: &[&str]) -> (bool
 /// `helpcenter-server serve --config …` on a free port, killed when dropped.
 async fn serving(config: &std::path::Path, data: &std::path::Path) -> ServerProcess {
     let port = support::free_port();
-    let mut command = serve_command(port);
+    let mut command = serve_config_command(port, config, data);
     command
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
         .envs(support::database_env(data))
         .arg("--widget-dir")
         .arg(data)

@@ -10,7 +10,7 @@ use helpcenter_server::store::{Database, Engine};
 
 mod support;
 
-use support::process::{ServerProcess, serve_command};
+use support::process::{ServerProcess, serve_config_command};
 
 /// `helpcenter-server ARGS` on the database of `data` (see `support::database`).
 fn server(data: &Path, args: &[&str]) -> (bool, String, String) {
@@ -176,12 +176,8 @@ async fn serve_brings_an_older_database_up_to_date_and_keeps_its_tickets() {
     let config = dir.path().join("helpcenter-server.toml");
     std::fs::write(&config, ONE_SHOP).expect("write the config");
     let port = support::free_port();
-    let mut command = serve_command(port);
+    let mut command = serve_config_command(port, &config, &data);
     command
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(&data)
         .envs(support::database_env(&data))
         .stderr(std::process::Stdio::null());
     let server = ServerProcess::spawn_until(&mut command, port, "/readyz").await;

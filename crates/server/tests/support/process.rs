@@ -24,6 +24,17 @@ pub fn serve_command(port: u16) -> Command {
     command
 }
 
+/// [`serve_command`] on the config file `config` and the data directory `data_dir`.
+pub fn serve_config_command(port: u16, config: &Path, data_dir: &Path) -> Command {
+    let mut command = serve_command(port);
+    command
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data_dir);
+    command
+}
+
 /// Whether `url` answers 200 within ten seconds (asked every 50 ms).
 pub async fn answers_within_ten_seconds(url: &str) -> bool {
     for _ in 0..200 {
@@ -77,12 +88,8 @@ impl ServerProcess {
                 .open(path)
                 .map_or_else(|_| Stdio::null(), Stdio::from),
         };
-        let mut command = serve_command(port);
+        let mut command = serve_config_command(port, config, data_dir);
         command
-            .arg("--config")
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data_dir)
             .envs(super::database_env(shared))
             .env("RUST_LOG", if log.is_some() { "info" } else { "warn" })
             .stdout(output())
