@@ -47,6 +47,8 @@ enum Command {
         #[arg(long, env = "HELPCENTER_DATABASE_URL")]
         database_url: Option<String>,
     },
+    /// Copy a one-machine deployment (SQLite and evidence files) into PostgreSQL and an S3 bucket, verified.
+    MigrateStore(crate::migrate_store::MigrateStoreArgs),
 }
 
 /// Global, so they may also follow the subcommand (`admin sign-identity --config … --site …`).
@@ -389,6 +391,7 @@ impl Cli {
                 data_dir,
                 database_url,
             } => run_migrate(&data_dir, database_url.as_deref()),
+            Command::MigrateStore(args) => crate::migrate_store::run(args),
         }
     }
 }
