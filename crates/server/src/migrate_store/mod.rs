@@ -206,6 +206,7 @@ async fn migrate(
         }
     })?;
     let version = check_source_schema(&source, &source_location).await?;
+    let in_source = known_tables(&source, &source_location).await?;
     if let Database::Sqlite(path) = &plan.target
         && let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
@@ -244,7 +245,14 @@ async fn migrate(
         "schema: migration {version:04} on both (the target's brought up to date)"
     ));
 
-    let shapes = table_shapes(&source, &source_location, &target, &target_location).await?;
+    let shapes = table_shapes(
+        &source,
+        &source_location,
+        &in_source,
+        &target,
+        &target_location,
+    )
+    .await?;
     let sides = Sides {
         source: &source,
         source_location: &source_location,
@@ -506,11 +514,34 @@ async fn check_source_schema(
     Ok(ours_versions.last().copied().unwrap_or_default())
 }
 
+/// The source's tables, each one [`TABLES`] knows (checked before the target is touched).
+async fn known_tables(
+    source: &sqlx::AnyPool,
+    location: &str,
+) -> Result<Vec<String>, MigrateStoreError> {
+    let in_source = copy::tables(source, Engine::Sqlite).await.map_err(|e| {
+        MigrateStoreError::SourceDatabase {
+            location: location.to_owned(),
+            source: e,
+        }
+    })?;
+    if let Some(unknown) = in_source
+        .iter()
+        .find(|t| !TABLES.iter().any(|(known, _)| known == t))
+    {
+        return Err(MigrateStoreError::UnknownTable {
+            table: unknown.clone(),
+        });
+    }
+    Ok(in_source)
+}
+
 /// The shapes of the tables whose rows are carried, in copy order, after checking that both
 /// schemas have exactly the tables [`TABLES`] knows, with the same columns.
 async fn table_shapes(
     source: &sqlx::AnyPool,
     source_location: &str,
+    in_source: &[String],
     target: &Store,
     target_location: &str,
 ) -> Result<Vec<TableShape>, MigrateStoreError> {
@@ -522,23 +553,12 @@ async fn table_shapes(
         location: target_location.to_owned(),
         source: e,
     };
-    let in_source = copy::tables(source, Engine::Sqlite)
-        .await
-        .map_err(source_error)?;
-    if let Some(unknown) = in_source
-        .iter()
-        .find(|t| !TABLES.iter().any(|(known, _)| known == t))
-    {
-        return Err(MigrateStoreError::UnknownTable {
-            table: unknown.clone(),
-        });
-    }
     let in_target = copy::tables(&target.pool, target.engine())
         .await
         .map_err(target_error)?;
     let mut shapes = Vec::new();
     for (table, carry) in TABLES {
-        for (side, list) in [("source", &in_source), ("target", &in_target)] {
+        for (side, list) in [("source", in_source), ("target", &in_target[..])] {
             if !list.iter().any(|t| t == table) {
                 return Err(MigrateStoreError::SchemaDiffers {
                     table: table.to_string(),
