@@ -173,17 +173,7 @@ async fn migrate(
     let started = Instant::now();
     let plan = Plan::of(args)?;
     // Held until the end: no server starts on the source meanwhile.
-    let _lock = if plan.data_dir.is_dir() {
-        Some(
-            crate::backup::lock_for_serving(&plan.data_dir).map_err(|_| {
-                MigrateStoreError::SourceInUse {
-                    data_dir: plan.data_dir.clone(),
-                }
-            })?,
-        )
-    } else {
-        None
-    };
+    let _lock = hold_data_dir(&plan.data_dir)?;
     let source_location = plan.source.to_string();
     let target_location = plan.target.to_string();
     progress.line(&format!(
@@ -348,8 +338,15 @@ async fn migrate(
         ));
     }
     if let Some(secret) = &secret {
-        keep_target_secret(&plan.target, &target, &target_location, secret).await?;
-        progress.line("server secret: carried (retried claims and mailed links keep working)");
+        let had = current_target_secret(&plan.target, &target, &target_location).await?;
+        if had.is_none() {
+            keep_target_secret(&plan.target, &target, &target_location, secret).await?;
+        }
+        progress.line(if had.is_none() {
+            "server secret: carried (retried claims and mailed links keep working)"
+        } else {
+            "server secret: there already"
+        });
     }
 
     let mut read = std::collections::HashMap::new();
@@ -460,6 +457,34 @@ async fn migrate(
         });
     }
     Ok(problems)
+}
+
+/// Takes the data directory's `serve.lock` (as `serve` does) for the whole copy, so no
+/// server runs on the source meanwhile; refuses while one does.
+fn hold_data_dir(data_dir: &Path) -> Result<Option<std::fs::File>, MigrateStoreError> {
+    if !data_dir.is_dir() {
+        return Ok(None);
+    }
+    let path = data_dir.join(crate::backup::SERVE_LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| MigrateStoreError::File {
+            path: path.clone(),
+            source,
+        })?;
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(Some(file)),
+        Err(rustix::io::Errno::WOULDBLOCK) => Err(MigrateStoreError::SourceInUse {
+            data_dir: data_dir.to_owned(),
+        }),
+        Err(e) => Err(MigrateStoreError::File {
+            path,
+            source: e.into(),
+        }),
+    }
 }
 
 fn latest(versions: &[i64]) -> String {
@@ -683,17 +708,18 @@ async fn keep_target_secret(
 ) -> Result<(), MigrateStoreError> {
     match target_secret_file(plan_target) {
         Some(path) => {
-            if path.exists() {
-                return Ok(());
+            use std::io::Write;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            {
+                // Readable by the server's user only, from the start.
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
             }
-            let written = std::fs::write(&path, secret).and_then(|()| {
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-                }
-                Ok(())
-            });
+            let written = options
+                .open(&path)
+                .and_then(|mut file| file.write_all(secret.as_bytes()));
             written.map_err(|source| MigrateStoreError::File { path, source })
         }
         None => {

@@ -299,3 +299,85 @@ pub async fn unnamed_in_source(
     }
     Ok(unnamed)
 }
+
+#[cfg(test)]
+mod tests {
+    use object_store::local::LocalFileSystem;
+
+    use super::super::progress::Mode;
+    use super::*;
+
+    fn store(dir: &std::path::Path) -> Arc<dyn ObjectStore> {
+        Arc::new(LocalFileSystem::new_with_prefix(dir).expect("a local store"))
+    }
+
+    /// A file larger than [`WHOLE`] streams through in parts, a small one in one request;
+    /// both arrive byte for byte, hashed on the way, and a second look finds them there.
+    #[tokio::test]
+    async fn large_and_small_files_arrive_byte_for_byte_and_hashed() {
+        let (from, into) = (
+            tempfile::tempdir().expect("dir"),
+            tempfile::tempdir().expect("dir"),
+        );
+        let large: Vec<u8> = (0..(WHOLE as usize + 3 * 1024 * 1024 + 17))
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let small = b"a short part".to_vec();
+        let id = "A".repeat(43);
+        let objects = vec![
+            EvidenceObject {
+                key: id.clone(),
+                length: large.len() as u64,
+                sha256: Some(hex::encode(Sha256::digest(&large))),
+                ticket_id: Some("HC-7F3K9Q".into()),
+            },
+            EvidenceObject {
+                key: format!("partial/{}/00000000000000000000-x", "B".repeat(43)),
+                length: small.len() as u64,
+                sha256: None,
+                ticket_id: None,
+            },
+        ];
+        let stores = Stores {
+            source: store(from.path()),
+            source_location: from.path().display().to_string(),
+            target: Some(store(into.path())),
+        };
+        for (object, bytes) in objects.iter().zip([&large, &small]) {
+            stores
+                .source
+                .put(&path(object).expect("a path"), bytes.clone().into())
+                .await
+                .expect("put");
+        }
+        let target = stores.target.clone().expect("a target");
+        let progress = Progress::new(Mode::Lines, Box::new(std::io::sink()));
+        assert_eq!(
+            present_in_target(&target, &objects).await.expect("head"),
+            [false, false]
+        );
+        let read = copy_all(&stores, &target, &objects, &progress)
+            .await
+            .expect("copy");
+        assert_eq!(
+            read[&id],
+            Some(Found {
+                sha256: hex::encode(Sha256::digest(&large)),
+                length: large.len() as u64
+            })
+        );
+        assert_eq!(
+            std::fs::read(into.path().join(&id)).expect("the copy"),
+            large
+        );
+        assert_eq!(
+            present_in_target(&target, &objects).await.expect("head"),
+            [true, true]
+        );
+        let problems = verify_all(&stores, &objects, &HashMap::new(), &progress)
+            .await
+            .expect("verify");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(unnamed_in_source(&stores, &objects).await.expect("list"), 0);
+    }
+}
