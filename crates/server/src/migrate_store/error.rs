@@ -94,7 +94,7 @@ pub enum MigrateStoreError {
         key: String,
         of: String,
         side: &'static str,
-        source: object_store::Error,
+        source: Box<object_store::Error>,
     },
     // What verification found: each one line, all reported, then a failing exit.
     #[error(

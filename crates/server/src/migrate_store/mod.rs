@@ -373,11 +373,13 @@ async fn migrate(
         copied_objects = read.values().filter(|found| found.is_some()).count() as u64;
         copied_bytes = read.values().flatten().map(|found| found.length).sum();
         let seconds = started.elapsed().as_secs_f64();
-        progress.line(&format!(
-            "evidence: {copied_objects} objects copied, {} in {seconds:.1} s ({}/s)",
-            megabytes(copied_bytes),
-            megabytes((copied_bytes as f64 / seconds.max(0.001)) as u64)
-        ));
+        if !missing.is_empty() {
+            progress.line(&format!(
+                "evidence: {copied_objects} objects copied, {} in {seconds:.1} s ({}/s)",
+                megabytes(copied_bytes),
+                megabytes((copied_bytes as f64 / seconds.max(0.001)) as u64)
+            ));
+        }
     }
     let unnamed = objects::unnamed_in_source(&stores, &evidence).await?;
     if unnamed > 0 {

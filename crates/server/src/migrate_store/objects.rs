@@ -68,7 +68,7 @@ fn store_error<'a>(
         key: object.key.clone(),
         of: of(object),
         side,
-        source,
+        source: Box::new(source),
     }
 }
 
