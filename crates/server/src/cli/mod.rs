@@ -1,5 +1,6 @@
 //! The command line: `serve`; `admin …` for agents, and for merchants trying out identity
-//! tokens; `migrate`; and `policy show | check` for merchants writing their own policy.
+//! tokens; `migrate`; `migrate-store` (one machine's stores into PostgreSQL and a bucket);
+//! and `policy show | check` for merchants writing their own policy.
 //!
 //! Here the commands as clap reads them and which module runs each; one module a command
 //! group (`serve`, `policy`, `migrate`, `backup`, `admin tickets`, …), and below them all
@@ -63,6 +64,8 @@ enum Command {
         #[arg(long, env = "HELPCENTER_DATABASE_URL")]
         database_url: Option<String>,
     },
+    /// Copy a one-machine deployment (SQLite and evidence files) into PostgreSQL and an S3 bucket, verified.
+    MigrateStore(crate::migrate_store::MigrateStoreArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -130,6 +133,7 @@ impl Cli {
                 data_dir,
                 database_url,
             } => migrate::run(&data_dir, database_url.as_deref()),
+            Command::MigrateStore(args) => crate::migrate_store::run(args),
         }
     }
 }
