@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod listen;
 pub mod mail;
+pub mod migrate_store;
 pub mod openapi;
 pub mod orders;
 pub mod outbound;

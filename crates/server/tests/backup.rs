@@ -10,14 +10,10 @@ use sha2::{Digest, Sha256};
 
 mod support;
 
+use support::process::{ServerProcess, serve_config_command};
+
 /// One store; its admin key is `s3cret`.
-const ONE_SHOP: &str = r#"
-[[sites]]
-key = "acme"
-display_name = "ACME Kitchen"
-allowed_origins = ["https://shop.acme.example"]
-admin_key_sha256 = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
-"#;
+const ONE_SHOP: &str = support::ACME_CONFIG;
 const ADMIN_KEY: &str = "s3cret";
 
 fn run(args: &[&str], extra: &[&Path]) -> (bool, String, String) {
@@ -28,63 +24,16 @@ fn run(args: &[&str], extra: &[&Path]) -> (bool, String, String) {
         .env_remove("HELPCENTER_DATA_DIR")
         .output()
         .expect("run helpcenter-server");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::process::said(output)
 }
 
-/// `serve --config … --data-dir …` on a free port, killed when dropped.
-struct Serving {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Serving {
-    async fn start(config: &Path, data: &Path) -> Serving {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--config"])
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data)
-            .arg("--widget-dir")
-            .arg(data)
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("start helpcenter-server");
-        let serving = Serving {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        for _ in 0..200 {
-            if reqwest::get(format!("{}/readyz", serving.base))
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return serving;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server did not come up on port {port}");
-    }
-
-    fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `serve --config … --data-dir …` on a free port, killed when dropped; ready (its database
+/// open) when this returns.
+async fn serving(config: &Path, data: &Path) -> ServerProcess {
+    let port = support::free_port();
+    let mut command = serve_config_command(port, config, data);
+    command.arg("--widget-dir").arg(data);
+    ServerProcess::spawn_until(&mut command, port, "/readyz").await
 }
 
 /// A claim a shopper filed: what they hold and what they sent.
@@ -100,27 +49,16 @@ async fn file_claim(http: &reqwest::Client, base: &str, n: u32) -> Filed {
     let photo = helpcenter_media::samples::png(640 + n, 480, (n % 251) as u8);
     let photo_sha256 = hex::encode(Sha256::digest(&photo));
     let upload = support::upload_at(http, base, "acme", "label.png", &photo).await;
-    let claim = serde_json::json!({
-        "category": "other",
-        "answers": [],
-        "order_number": format!("100{n:05}"),
-        "description": format!("Claim number {n}: the gift card never showed up in my account."),
-        "email": format!("shopper{n}@example.com"),
-        "uploads": [upload],
-        "locale": "en",
-    });
-    let filed = http
-        .post(format!("{base}/v1/sites/acme/tickets"))
-        .header("Idempotency-Key", format!("backup-{n}"))
-        .json(&claim)
-        .send()
-        .await
-        .expect("file");
-    assert_eq!(filed.status(), 201, "{:?}", filed.text().await);
-    let filed: serde_json::Value = filed.json().await.expect("json");
+    let claim = helpcenter_api::NewTicket {
+        order_number: format!("100{n:05}"),
+        description: format!("Claim number {n}: the gift card never showed up in my account."),
+        email: format!("shopper{n}@example.com"),
+        ..support::claims::missing_gift_card(vec![upload])
+    };
+    let filed = support::claims::file_at(http, base, "acme", &format!("backup-{n}"), &claim).await;
     Filed {
-        ticket: filed["ticket_id"].as_str().expect("ticket id").to_owned(),
-        token: filed["access_token"].as_str().expect("token").to_owned(),
+        ticket: filed.ticket_id,
+        token: filed.access_token,
         photo_sha256,
     }
 }
@@ -151,17 +89,17 @@ fn setup() -> (tempfile::TempDir, PathBuf) {
 async fn a_backup_taken_while_claims_are_filed_restores_to_a_server_with_every_ticket_and_file() {
     let (dir, config) = setup();
     let data = dir.path().join("data");
-    let original = Serving::start(&config, &data).await;
+    let original = serving(&config, &data).await;
     let http = reqwest::Client::new();
 
     // Shoppers file claims, one after the other, before, during and after the backup; an
     // agent answers some of them meanwhile.
     let mut before = Vec::new();
     for n in 0..5 {
-        before.push(file_claim(&http, &original.base, n).await);
+        before.push(file_claim(&http, &original.base(), n).await);
     }
     let filing = {
-        let (http, base) = (http.clone(), original.base.clone());
+        let (http, base) = (http.clone(), original.base());
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let until = stop.clone();
         let task = tokio::spawn(async move {
@@ -216,7 +154,7 @@ async fn a_backup_taken_while_claims_are_filed_restores_to_a_server_with_every_t
         "claims were filed while the backup ran: {}",
         during.len()
     );
-    let after = file_claim(&http, &original.base, 900).await;
+    let after = file_claim(&http, &original.base(), 900).await;
 
     let manifest: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(backup_dir.join("manifest.json")).expect("the manifest"),
@@ -266,9 +204,9 @@ async fn a_backup_taken_while_claims_are_filed_restores_to_a_server_with_every_t
         std::fs::read(data.join("server-secret")).expect("secret"),
         std::fs::read(restored_dir.join("server-secret")).expect("restored secret"),
     );
-    let restored = Serving::start(&config, &restored_dir).await;
+    let restored = serving(&config, &restored_dir).await;
 
-    let listed = admin_json(&http, &restored.base, "/v1/admin/tickets?limit=500").await;
+    let listed = admin_json(&http, &restored.base(), "/v1/admin/tickets?limit=500").await;
     let listed = listed.as_array().expect("tickets");
     assert_eq!(
         listed.len() as u64,
@@ -296,8 +234,8 @@ async fn a_backup_taken_while_claims_are_filed_restores_to_a_server_with_every_t
     for id in &restored_ids {
         // Each restored ticket is the original as it was: the same claim, a timeline that
         // is the original's up to the backup, the same files.
-        let there = admin_json(&http, &original.base, &format!("/v1/admin/tickets/{id}")).await;
-        let here = admin_json(&http, &restored.base, &format!("/v1/admin/tickets/{id}")).await;
+        let there = admin_json(&http, &original.base(), &format!("/v1/admin/tickets/{id}")).await;
+        let here = admin_json(&http, &restored.base(), &format!("/v1/admin/tickets/{id}")).await;
         let timeline = here["timeline"].as_array().expect("timeline");
         let original_timeline = there["timeline"].as_array().expect("timeline");
         assert!(!timeline.is_empty());
@@ -322,7 +260,7 @@ async fn a_backup_taken_while_claims_are_filed_restores_to_a_server_with_every_t
             .find(|c| c.ticket == *id)
             .expect("a ticket the shoppers filed");
         let mine = http
-            .get(format!("{}/v1/tickets/{id}", restored.base))
+            .get(format!("{}/v1/tickets/{id}", restored.base()))
             .bearer_auth(&claim.token)
             .send()
             .await
@@ -333,7 +271,7 @@ async fn a_backup_taken_while_claims_are_filed_restores_to_a_server_with_every_t
             let bytes = http
                 .get(format!(
                     "{}/v1/tickets/{id}/evidence/{upload}",
-                    restored.base
+                    restored.base()
                 ))
                 .bearer_auth(&claim.token)
                 .send()
@@ -358,18 +296,18 @@ async fn a_backup_taken_while_claims_are_filed_restores_to_a_server_with_every_t
     assert!(checked_files >= before.len());
 
     // The restored server takes new claims.
-    file_claim(&http, &restored.base, 950).await;
-    restored.stop();
-    original.stop();
+    file_claim(&http, &restored.base(), 950).await;
+    restored.kill();
+    original.kill();
 }
 
 #[tokio::test]
 async fn a_restore_checks_the_manifest_first_and_never_overwrites_a_data_directory_unasked() {
     let (dir, config) = setup();
     let data = dir.path().join("data");
-    let server = Serving::start(&config, &data).await;
+    let server = serving(&config, &data).await;
     let http = reqwest::Client::new();
-    let claim = file_claim(&http, &server.base, 1).await;
+    let claim = file_claim(&http, &server.base(), 1).await;
     let backup_dir = dir.path().join("backup");
     let (ok, _, err) = run(
         &["admin", "backup", "--data-dir"],
@@ -442,8 +380,8 @@ async fn a_restore_checks_the_manifest_first_and_never_overwrites_a_data_directo
     assert!(!fresh.exists(), "nothing written");
 
     // With the server stopped and --force, what was there is moved aside, not lost.
-    let later = file_claim(&http, &server.base, 2).await;
-    server.stop();
+    let later = file_claim(&http, &server.base(), 2).await;
+    server.kill();
     let (ok, out, err) = run(
         &["admin", "restore", "--force", "--from"],
         &[&backup_dir, Path::new("--data-dir"), &data],
@@ -460,22 +398,22 @@ async fn a_restore_checks_the_manifest_first_and_never_overwrites_a_data_directo
         .collect();
     assert_eq!(aside.len(), 1, "{aside:?}");
     assert!(aside[0].join("helpcenter.db").is_file());
-    let server = Serving::start(&config, &data).await;
+    let server = serving(&config, &data).await;
     let first = http
-        .get(format!("{}/v1/tickets/{}", server.base, claim.ticket))
+        .get(format!("{}/v1/tickets/{}", server.base(), claim.ticket))
         .bearer_auth(&claim.token)
         .send()
         .await
         .expect("get");
     assert_eq!(first.status(), 200);
     let gone = http
-        .get(format!("{}/v1/tickets/{}", server.base, later.ticket))
+        .get(format!("{}/v1/tickets/{}", server.base(), later.ticket))
         .bearer_auth(&later.token)
         .send()
         .await
         .expect("get");
     assert_eq!(gone.status(), 404, "the restored server is the backup's");
-    server.stop();
+    server.kill();
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

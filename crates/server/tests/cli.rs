@@ -2,6 +2,8 @@
 
 use std::process::Command;
 
+use support::process::{ServerProcess, serve_command, serve_config_command};
+
 mod support;
 
 fn server(args: &[&str]) -> (bool, String, String) {
@@ -9,11 +11,7 @@ fn server(args: &[&str]) -> (bool, String, String) {
         .args(args)
         .output()
         .expect("run helpcenter-server");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::process::said(output)
 }
 
 #[test]
@@ -144,11 +142,7 @@ fn the_sample_config_loads_and_the_admin_cli_works_on_its_data_dir() {
             None => command.env_remove("ACME_HELPCENTER_IDENTITY_SECRET"),
         };
         let output = command.output().expect("run");
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+        support::process::said(output)
     };
     let (ok, out, err) = run(
         &["--site", "acme", "tickets", "list"],
@@ -408,54 +402,19 @@ fn sign_identity(config: &std::path::Path, secret: &str, args: &[&str]) -> (bool
         .env("SIGNING_SHOP_SECRET", secret)
         .output()
         .expect("run sign-identity");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::process::said(output)
 }
 
 /// `helpcenter-server serve --config …` on a free port, killed when dropped.
-struct Serving(std::process::Child, String);
-
-impl Serving {
-    async fn start(config: &std::path::Path, data: &std::path::Path) -> Serving {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--config"])
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data)
-            .envs(support::database_env(data))
-            .arg("--widget-dir")
-            .arg(data)
-            .env("SIGNING_SHOP_SECRET", SECRET)
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("start helpcenter-server");
-        let serving = Serving(child, format!("http://127.0.0.1:{port}"));
-        for _ in 0..200 {
-            if reqwest::get(format!("{}/healthz", serving.1))
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return serving;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("the server did not come up on port {port}");
-    }
-}
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+async fn serving(config: &std::path::Path, data: &std::path::Path) -> ServerProcess {
+    let port = support::free_port();
+    let mut command = serve_config_command(port, config, data);
+    command
+        .envs(support::database_env(data))
+        .arg("--widget-dir")
+        .arg(data)
+        .env("SIGNING_SHOP_SECRET", SECRET);
+    ServerProcess::spawn(&mut command, port).await
 }
 
 #[tokio::test]
@@ -481,34 +440,20 @@ async fn a_signed_identity_opens_my_requests_on_a_server_with_the_same_config() 
         token.starts_with("v1.") && !token.contains(char::is_whitespace),
         "only the token on stdout: {token:?}"
     );
-    let server = Serving::start(&config, &dir.path().join("data")).await;
+    let server = serving(&config, &dir.path().join("data")).await;
     let http = reqwest::Client::new();
 
     // The shopper files a claim signed in with it, and finds it under "my requests".
     let photo = helpcenter_media::samples::png(800, 600, 1);
-    let upload = support::upload_at(&http, &server.1, "acme", "screen.png", &photo).await;
-    let claim = serde_json::json!({
-        "category": "other",
-        "answers": [],
-        "order_number": "10023456",
-        "description": "The gift card I bought does not show up in my account at all.",
-        "email": "wei@example.com",
-        "uploads": [upload],
-        "locale": "en",
-        "identity_token": token,
-    });
-    let filed = http
-        .post(format!("{}/v1/sites/acme/tickets", server.1))
-        .header("Idempotency-Key", "cli-signed")
-        .json(&claim)
-        .send()
-        .await
-        .expect("file");
-    assert_eq!(filed.status(), 201, "{:?}", filed.text().await);
-    let filed: serde_json::Value = filed.json().await.expect("json");
+    let upload = support::upload_at(&http, &server.base(), "acme", "screen.png", &photo).await;
+    let claim = helpcenter_api::NewTicket {
+        identity_token: Some(token.to_owned()),
+        ..support::claims::missing_gift_card(vec![upload])
+    };
+    let filed = support::claims::file_at(&http, &server.base(), "acme", "cli-signed", &claim).await;
 
     let mine = |token: String| {
-        http.get(format!("{}/v1/sites/acme/tickets", server.1))
+        http.get(format!("{}/v1/sites/acme/tickets", server.base()))
             .bearer_auth(token)
             .send()
     };
@@ -516,7 +461,7 @@ async fn a_signed_identity_opens_my_requests_on_a_server_with_the_same_config() 
     assert_eq!(listed.status(), 200);
     let listed: Vec<serde_json::Value> = listed.json().await.expect("json");
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0]["id"], filed["ticket_id"]);
+    assert_eq!(listed[0]["id"], filed.ticket_id.as_str());
 
     // Signed with another secret than the server's, the token is refused.
     let (ok, forged, _) = sign_identity(
@@ -620,11 +565,7 @@ fn agents(data: &std::path::Path, args: &[&str], password: Password) -> (bool, S
     }
     drop(stdin);
     let output = child.wait_with_output().expect("wait");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::process::said(output)
 }
 
 #[derive(Clone, Copy)]
@@ -926,22 +867,6 @@ async fn claim_of(
     created
 }
 
-/// What the admin API shows of a ticket now.
-async fn admin_view(server: &support::TestServer, id: &str) -> serde_json::Value {
-    server
-        .admin(
-            server
-                .http
-                .get(server.url(&format!("/v1/admin/tickets/{id}"))),
-        )
-        .send()
-        .await
-        .expect("show")
-        .json()
-        .await
-        .expect("json")
-}
-
 /// `admin shopper …` on the test server's data directory (the demo site's, as `serve`
 /// without a config makes it), with `stdin` as standard input (not a terminal).
 fn shopper(server: &support::TestServer, args: &[&str]) -> (bool, String, String) {
@@ -954,11 +879,7 @@ fn shopper(server: &support::TestServer, args: &[&str]) -> (bool, String, String
         .stdin(std::process::Stdio::null())
         .output()
         .expect("run helpcenter-server");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::process::said(output)
 }
 
 #[tokio::test]
@@ -1015,7 +936,7 @@ async fn a_shopper_gets_everything_kept_about_them_then_has_it_erased_but_the_ti
         1,
         "only Lin's photo is left"
     );
-    let kept = admin_view(&server, &mine.ticket_id).await;
+    let kept = server.admin_view(&mine.ticket_id).await;
     assert_eq!(kept["id"], mine.ticket_id.as_str());
     assert_eq!(kept["status"], "closed");
     assert_eq!(kept["category"], "product_quality");
@@ -1036,7 +957,7 @@ async fn a_shopper_gets_everything_kept_about_them_then_has_it_erased_but_the_ti
         .await
         .expect("send");
     assert_eq!(opened.status(), 404);
-    let lins = admin_view(&server, &theirs.ticket_id).await;
+    let lins = server.admin_view(&theirs.ticket_id).await;
     assert_eq!(lins["email"], "lin@example.com");
     let (ok, out, _) = shopper(&server, &["export", "--email", "wei@example.com"]);
     assert!(ok);
@@ -1082,12 +1003,12 @@ async fn a_sites_retention_erases_tickets_the_given_days_after_they_close_and_su
     };
     assert_eq!(pass(29).await, 0, "29 days after closing: kept");
     assert_eq!(
-        admin_view(&server, &closed.ticket_id).await["email"],
+        server.admin_view(&closed.ticket_id).await["email"],
         "wei@example.com"
     );
     assert_eq!(pass(31).await, 1, "31 days after: erased");
     assert_eq!(pass(31).await, 0, "and once only");
-    let erased = admin_view(&server, &closed.ticket_id).await;
+    let erased = server.admin_view(&closed.ticket_id).await;
     assert_eq!(
         (erased["email"].as_str(), erased["status"].as_str()),
         (Some(""), Some("closed"))
@@ -1100,7 +1021,7 @@ async fn a_sites_retention_erases_tickets_the_given_days_after_they_close_and_su
     // A ticket that never closed is kept, however old.
     assert_eq!(pass(3650).await, 0);
     assert_eq!(
-        admin_view(&server, &open.ticket_id).await["email"],
+        server.admin_view(&open.ticket_id).await["email"],
         "wei@example.com"
     );
 }
@@ -1208,41 +1129,25 @@ async fn evidence_kept_in_another_directory_is_kept_there_and_backups_say_they_c
     let data = tempfile::tempdir().expect("temp dir");
     let elsewhere = tempfile::tempdir().expect("temp dir");
     let store = format!("file://{}", elsewhere.path().display());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
+    let port = support::free_port();
+    let mut command = serve_command(port);
+    command
+        .arg("--data-dir")
         .arg(data.path())
         .args(["--evidence-store", &store])
         .env_remove("HELPCENTER_DATABASE_URL")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve");
-    let base = format!("http://127.0.0.1:{port}");
-    let mut up = false;
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(up, "the server came up");
+        .stderr(std::process::Stdio::null());
+    let server = ServerProcess::spawn(&mut command, port).await;
     let photo = helpcenter_media::samples::png(640, 480, 3);
-    let id = support::upload_at(&reqwest::Client::new(), &base, "demo", "crack.png", &photo).await;
-    let _ = child.kill();
-    let _ = child.wait();
+    let id = support::upload_at(
+        &reqwest::Client::new(),
+        &server.base(),
+        "demo",
+        "crack.png",
+        &photo,
+    )
+    .await;
+    server.kill();
     assert_eq!(
         std::fs::read(elsewhere.path().join(&id)).expect("kept in the named directory"),
         photo

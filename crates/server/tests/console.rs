@@ -14,7 +14,7 @@ use helpcenter_media::samples::png;
 use helpcenter_server::store::Store;
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{EventStream, TestServer};
+use support::{EventStream, TestServer, problem};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -111,15 +111,6 @@ async fn team() -> TestServer {
     add_agent(&server, "demo", "wei@example.com", "Wei", AgentRole::Owner).await;
     add_agent(&server, "demo", "li@example.com", "Li", AgentRole::Agent).await;
     server
-}
-
-async fn problem(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    (status, response.json().await.expect("problem details"))
 }
 
 fn claim(order: &str, email: &str, category: &str, answers: &[&str], upload: String) -> NewTicket {
@@ -775,18 +766,7 @@ async fn every_action_shows_the_agent_who_did_it() {
     assert!(!ticket.can_request_info);
 
     // The admin API names them too, and never shows the assignment to the shopper.
-    let admin: Value = server
-        .admin(
-            server
-                .http
-                .get(server.url(&format!("/v1/admin/tickets/{id}"))),
-        )
-        .send()
-        .await
-        .expect("admin show")
-        .json()
-        .await
-        .expect("json");
+    let admin: Value = server.admin_view(id).await;
     let names: Vec<&str> = admin["acted_by"]
         .as_array()
         .expect("acted_by")

@@ -7,17 +7,11 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use helpcenter_api::NewTicket;
 use helpcenter_media::samples;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use support::TestServer;
-
-fn b64(text: &str) -> String {
-    STANDARD.encode(text)
-}
+use support::tus::{b64, patch_request};
 
 /// Creates an upload of the demo site named `filename`; returns its location, or the refusal.
 async fn create(server: &TestServer, filename: &str, length: usize) -> Result<String, Response> {
@@ -47,12 +41,7 @@ async fn send(server: &TestServer, filename: &str, bytes: &[u8]) -> (String, Res
     let location = create(server, filename, bytes.len())
         .await
         .expect("upload created");
-    let response = server
-        .http
-        .patch(server.url(&location))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", "0")
-        .header("Content-Type", "application/offset+octet-stream")
+    let response = patch_request(&server.http, &server.base, &location, 0)
         .body(bytes.to_vec())
         .send()
         .await
@@ -116,16 +105,7 @@ async fn assert_refused(
 }
 
 async fn file_claim(server: &TestServer, uploads: Vec<String>) -> (StatusCode, Value) {
-    let claim = NewTicket {
-        category: "product_quality".into(),
-        answers: vec!["fault".into(), "as_instructed".into()],
-        order_number: "#10023456".into(),
-        description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
-        email: "wei@example.com".into(),
-        uploads,
-        locale: "en".into(),
-        ..NewTicket::default()
-    };
+    let claim = support::claims::broken_blender(uploads);
     let response = server
         .http
         .post(server.url("/v1/sites/demo/tickets"))

@@ -16,7 +16,9 @@ use futures_util::StreamExt;
 use helpcenter_media::samples;
 use reqwest::StatusCode;
 use sha2::Digest;
+use support::free_port;
 use support::process::ServerProcess;
+use support::tus::{create_upload, patch_request, upload_offset as offset};
 
 const ADMIN_KEY: &str = "instances-admin-key";
 /// A PATCH's bytes are stored in parts of this size (the server's `PART_BYTES`).
@@ -113,49 +115,6 @@ fn write_config(dir: &Path, storage: &str) -> PathBuf {
     config
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn b64(text: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(text)
-}
-
-async fn create(http: &reqwest::Client, base: &str, name: &str, length: usize) -> String {
-    let created = http
-        .post(format!("{base}/v1/uploads"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", length.to_string())
-        .header(
-            "Upload-Metadata",
-            format!("site {},filename {}", b64("demo"), b64(name)),
-        )
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(created.status(), StatusCode::CREATED);
-    created.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned()
-}
-
-fn patch_request(
-    http: &reqwest::Client,
-    base: &str,
-    location: &str,
-    offset: usize,
-) -> reqwest::RequestBuilder {
-    http.patch(format!("{base}{location}"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", offset.to_string())
-        .header("Content-Type", "application/offset+octet-stream")
-}
-
 async fn patch(
     http: &reqwest::Client,
     base: &str,
@@ -168,21 +127,6 @@ async fn patch(
         .send()
         .await
         .expect("PATCH")
-}
-
-async fn offset(http: &reqwest::Client, base: &str, location: &str) -> usize {
-    let response = http
-        .head(format!("{base}{location}"))
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .expect("HEAD");
-    assert_eq!(response.status(), StatusCode::OK);
-    response.headers()["upload-offset"]
-        .to_str()
-        .expect("ascii")
-        .parse()
-        .expect("a number")
 }
 
 /// A photo of `size` bytes or so, whose comment bytes are all `fill`: two clients' files of
@@ -209,27 +153,11 @@ fn photo(padding: usize, fill: u8) -> Vec<u8> {
 
 /// Files a claim with `upload` through `base`; answers the ticket's id.
 async fn file_claim(http: &reqwest::Client, base: &str, upload: &str) -> String {
-    let claim = helpcenter_api::NewTicket {
-        category: "product_quality".into(),
-        answers: vec!["fault".into(), "as_instructed".into()],
-        order_number: "10023456".into(),
-        description: "The blender stopped after two days; the motor hums, the blade is still."
-            .into(),
-        email: "wei@example.com".into(),
-        uploads: vec![upload.to_owned()],
-        locale: "en".into(),
-        ..helpcenter_api::NewTicket::default()
-    };
-    let created = http
-        .post(format!("{base}/v1/sites/demo/tickets"))
-        .header("Idempotency-Key", format!("instances-{upload}"))
-        .json(&claim)
-        .send()
+    let claim = support::claims::broken_blender(vec![upload.to_owned()]);
+    let key = format!("instances-{upload}");
+    support::claims::file_at(http, base, "demo", &key, &claim)
         .await
-        .expect("create ticket");
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let created: helpcenter_api::TicketCreated = created.json().await.expect("json");
-    created.ticket_id
+        .ticket_id
 }
 
 /// The ticket's first file as an agent's admin view links it, fetched through `base`.
@@ -265,7 +193,7 @@ async fn an_upload_begun_on_one_instance_is_finished_on_another_and_served_by_ei
     let half = bytes.len() / 2;
     assert!(half > PART, "the first half fills more than one part");
 
-    let location = create(http, &pool.base_a, "IMG_2041.JPG", bytes.len()).await;
+    let location = create_upload(http, &pool.base_a, "demo", "IMG_2041.JPG", bytes.len()).await;
     let first = patch(http, &pool.base_a, &location, 0, &bytes[..half]).await;
     assert_eq!(first.status(), StatusCode::NO_CONTENT);
     // The next request lands on the other instance, which knows where the upload stands.
@@ -304,7 +232,7 @@ async fn two_patches_racing_on_one_upload_never_mix_their_bytes() {
 
     // One PATCH on A holds the upload mid-body; another on B meanwhile is told it is locked
     // and stores nothing.
-    let location = create(http, &pool.base_a, "race.jpg", mine.len()).await;
+    let location = create_upload(http, &pool.base_a, "demo", "race.jpg", mine.len()).await;
     let (more, wait) = tokio::sync::oneshot::channel::<()>();
     let first_piece = bytes::Bytes::copy_from_slice(&mine[..PART + 1000]);
     let rest = bytes::Bytes::copy_from_slice(&mine[PART + 1000..]);
@@ -358,7 +286,7 @@ async fn two_patches_racing_on_one_upload_never_mix_their_bytes() {
     let mine = photo(200 * 1024, b'm');
     let theirs = photo(200 * 1024, b't');
     for round in 0..3 {
-        let location = create(http, &pool.base_a, "again.jpg", mine.len()).await;
+        let location = create_upload(http, &pool.base_a, "demo", "again.jpg", mine.len()).await;
         let (one, two) = tokio::join!(
             patch(http, &pool.base_a, &location, 0, &mine),
             patch(http, &pool.base_b, &location, 0, &theirs),
@@ -396,7 +324,7 @@ async fn an_instance_killed_mid_patch_lets_go_and_the_upload_resumes_on_the_othe
     let http = &pool.http;
     let bytes = photo(12 * 1024 * 1024, b'k');
 
-    let location = create(http, &pool.base_a, "IMG_2042.JPG", bytes.len()).await;
+    let location = create_upload(http, &pool.base_a, "demo", "IMG_2042.JPG", bytes.len()).await;
     let (_never, wait) = tokio::sync::oneshot::channel::<()>();
     // Two parts' worth and more (the bytes past a part boundary arrive in chunks of their own).
     let sent = 2 * PART + 1024 * 1024;

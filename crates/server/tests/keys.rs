@@ -7,16 +7,7 @@ use std::time::Duration;
 
 mod support;
 
-const ONE_SHOP: &str = r#"
-[server]
-data_dir = "data"
-
-[[sites]]
-key = "acme"
-display_name = "ACME Kitchen"
-allowed_origins = ["https://shop.acme.example"]
-admin_key_sha256 = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
-"#;
+use support::process::{ServerProcess, serve_command};
 
 fn keys(config: &Path, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
@@ -28,70 +19,46 @@ fn keys(config: &Path, args: &[&str]) -> (bool, String, String) {
         .envs(support::database_env(&config.with_file_name("data")))
         .output()
         .expect("run");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::process::said(output)
 }
 
-struct Serving(std::process::Child, String);
-
-impl Serving {
-    async fn start(config: &Path) -> Serving {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--config"])
-            .arg(config)
-            .args(["--widget-dir", "/nonexistent"])
-            .env_remove("HELPCENTER_DATA_DIR")
-            .envs(support::database_env(&config.with_file_name("data")))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve");
-        let serving = Serving(child, format!("http://127.0.0.1:{port}"));
-        for _ in 0..200 {
-            if reqwest::get(format!("{}/healthz", serving.1))
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return serving;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server did not come up");
-    }
-
-    async fn admin_status(&self, key: &str) -> u16 {
-        reqwest::Client::new()
-            .get(format!("{}/v1/admin/tickets", self.1))
-            .bearer_auth(key)
-            .send()
-            .await
-            .expect("admin request")
-            .status()
-            .as_u16()
-    }
+/// `serve --config …` on a free port, killed when dropped.
+async fn serving(config: &Path) -> ServerProcess {
+    let port = support::free_port();
+    let mut command = serve_command(port);
+    command
+        .arg("--config")
+        .arg(config)
+        .args(["--widget-dir", "/nonexistent"])
+        .env_remove("HELPCENTER_DATA_DIR")
+        .envs(support::database_env(&config.with_file_name("data")))
+        .stderr(Stdio::null());
+    ServerProcess::spawn(&mut command, port).await
 }
 
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// What the admin API answers `key`.
+async fn admin_status(server: &ServerProcess, key: &str) -> u16 {
+    reqwest::Client::new()
+        .get(server.url("/v1/admin/tickets"))
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("admin request")
+        .status()
+        .as_u16()
 }
 
 #[tokio::test]
 async fn a_rotated_key_works_at_once_and_the_old_one_only_until_the_window_ends() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("helpcenter-server.toml");
-    std::fs::write(&config, ONE_SHOP).expect("write the config");
-    let server = Serving::start(&config).await;
-    assert_eq!(server.admin_status("s3cret").await, 200);
+    std::fs::write(
+        &config,
+        format!("[server]\ndata_dir = \"data\"\n{}", support::ACME_CONFIG),
+    )
+    .expect("write the config");
+    let server = serving(&config).await;
+    assert_eq!(admin_status(&server, "s3cret").await, 200);
 
     let (ok, out, err) = keys(&config, &["rotate", "--overlap", "3s"]);
     assert!(ok, "{err}");
@@ -100,8 +67,8 @@ async fn a_rotated_key_works_at_once_and_the_old_one_only_until_the_window_ends(
     assert!(err.contains("keep working until"), "{err}");
     let rotated_at = std::time::Instant::now();
     // Both work during the window, on the server that was already running.
-    assert_eq!(server.admin_status(&new_key).await, 200);
-    assert_eq!(server.admin_status("s3cret").await, 200);
+    assert_eq!(admin_status(&server, &new_key).await, 200);
+    assert_eq!(admin_status(&server, "s3cret").await, 200);
     let (ok, out, _) = keys(&config, &["list"]);
     assert!(ok);
     let lines: Vec<&str> = out.lines().collect();
@@ -119,8 +86,8 @@ async fn a_rotated_key_works_at_once_and_the_old_one_only_until_the_window_ends(
     // After the window, only the new key.
     let wait = Duration::from_millis(3300).saturating_sub(rotated_at.elapsed());
     tokio::time::sleep(wait).await;
-    assert_eq!(server.admin_status("s3cret").await, 401);
-    assert_eq!(server.admin_status(&new_key).await, 200);
+    assert_eq!(admin_status(&server, "s3cret").await, 401);
+    assert_eq!(admin_status(&server, &new_key).await, 200);
     let (_, out, _) = keys(&config, &["list"]);
     assert!(
         out.lines().next().is_some_and(|l| l.contains("retired")),
@@ -131,13 +98,13 @@ async fn a_rotated_key_works_at_once_and_the_old_one_only_until_the_window_ends(
     let (ok, newest, err) = keys(&config, &["rotate", "--overlap", "0s"]);
     assert!(ok, "{err}");
     let newest = newest.trim().to_owned();
-    assert_eq!(server.admin_status(&new_key).await, 401);
-    assert_eq!(server.admin_status(&newest).await, 200);
+    assert_eq!(admin_status(&server, &new_key).await, 401);
+    assert_eq!(admin_status(&server, &newest).await, 200);
     drop(server);
-    let server = Serving::start(&config).await;
-    assert_eq!(server.admin_status(&newest).await, 200);
-    assert_eq!(server.admin_status(&new_key).await, 401);
-    assert_eq!(server.admin_status("s3cret").await, 401);
+    let server = serving(&config).await;
+    assert_eq!(admin_status(&server, &newest).await, 200);
+    assert_eq!(admin_status(&server, &new_key).await, 401);
+    assert_eq!(admin_status(&server, "s3cret").await, 401);
 
     let (ok, _, err) = keys(&config, &["rotate", "--overlap", "31d"]);
     assert!(!ok);

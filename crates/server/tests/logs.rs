@@ -7,16 +7,15 @@ use std::time::Duration;
 
 mod support;
 
+use support::process::{ServerProcess, serve_command};
+
 /// Everything `serve --log-format FORMAT` writes (stdout and stderr, not a terminal) from its
 /// start until a request has been logged.
 async fn served_output(format: &str) -> (Vec<String>, Vec<String>) {
     let data = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+    let port = support::free_port();
+    let mut command = serve_command(port);
+    command
         .args(["--log-format", format, "--data-dir"])
         .arg(data.path())
         .envs(support::database_env(data.path()))
@@ -31,9 +30,8 @@ async fn served_output(format: &str) -> (Vec<String>, Vec<String>) {
         .env_remove("NO_COLOR")
         .env_remove("HELPCENTER_LOG_FORMAT")
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
+        .stderr(Stdio::piped());
+    let mut server = ServerProcess::spawn(&mut command, port).await;
     let read = |stream: Box<dyn std::io::Read + Send>| {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -46,24 +44,10 @@ async fn served_output(format: &str) -> (Vec<String>, Vec<String>) {
         });
         rx
     };
-    let stdout = read(Box::new(child.stdout.take().expect("stdout")));
-    let stderr = read(Box::new(child.stderr.take().expect("stderr")));
-    let base = format!("http://127.0.0.1:{port}");
-    let mut answered = false;
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            answered = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let stdout = read(Box::new(server.child().stdout.take().expect("stdout")));
+    let stderr = read(Box::new(server.child().stderr.take().expect("stderr")));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(answered, "the server came up");
+    server.kill();
     (stdout.try_iter().collect(), stderr.try_iter().collect())
 }
 

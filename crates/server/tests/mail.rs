@@ -16,7 +16,8 @@ use helpcenter_media::samples::png;
 use mail_parser::{Message, MessageParser};
 use serde_json::{Value, json};
 use support::TestServer;
-use support::mail::{MailCatcher, envelope_to, free_port};
+use support::free_port;
+use support::mail::{MailCatcher, envelope_to};
 use support::process::ServerProcess;
 
 const SUPPORT: &str = "support@demo-store.example";
@@ -29,14 +30,8 @@ fn parse(raw: &[u8]) -> Message<'_> {
 
 fn claim(email: &str, locale: &str) -> NewTicket {
     NewTicket {
-        category: "other".into(),
-        answers: vec![],
-        order_number: "#10023456".into(),
-        description: "Where can I find the manual for the blender?".into(),
-        email: email.into(),
-        uploads: vec![],
         locale: locale.into(),
-        ..NewTicket::default()
+        ..support::claims::manual_question(email, vec![])
     }
 }
 
@@ -516,18 +511,7 @@ async fn a_refused_address_fails_with_its_reason_and_shows_on_the_timeline_only(
     // The agent sees why on the ticket; the ticket is otherwise as it was.
     let mut note = None;
     for _ in 0..50 {
-        let ticket: Value = server
-            .admin(
-                server
-                    .http
-                    .get(server.url(&format!("/v1/admin/tickets/{id}"))),
-            )
-            .send()
-            .await
-            .expect("admin ticket")
-            .json()
-            .await
-            .expect("json");
+        let ticket: Value = server.admin_view(id).await;
         note = ticket["timeline"]
             .as_array()
             .and_then(|t| t.iter().find(|e| e["kind"] == "internal_note").cloned());

@@ -7,10 +7,10 @@ mod support;
 use std::collections::BTreeSet;
 
 use futures_util::StreamExt;
-use helpcenter_api::NewTicket;
 use helpcenter_media::samples::png;
 use serde_json::{Value, json};
 use support::TestServer;
+use support::problem as problem_json;
 
 async fn document(server: &TestServer) -> Value {
     let response = server
@@ -161,15 +161,6 @@ fn assert_matches(doc: &Value, schema: &Value, value: &Value, what: &str) {
     if let Err(mismatch) = check(doc, schema, value, what) {
         panic!("{mismatch}\nin {value:#}");
     }
-}
-
-async fn problem_json(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    (status, response.json().await.expect("problem details"))
 }
 
 #[tokio::test]
@@ -525,16 +516,7 @@ async fn real_answers_match_the_documented_schemas() {
 
     // A claim, as filed and as answered.
     let photo = server.upload("blender.png", &png(800, 600, 3)).await;
-    let claim = NewTicket {
-        category: "product_quality".into(),
-        answers: vec!["fault".into(), "as_instructed".into()],
-        order_number: "#10023456".into(),
-        description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
-        email: "wei@example.com".into(),
-        uploads: vec![photo],
-        locale: "en".into(),
-        ..NewTicket::default()
-    };
+    let claim = support::claims::broken_blender(vec![photo]);
     let request = serde_json::to_value(&claim).expect("json");
     let body_schema = &doc["paths"]["/v1/sites/{site}/tickets"]["post"]["requestBody"]["content"]["application/json"]
         ["schema"];
@@ -632,18 +614,7 @@ async fn real_answers_match_the_documented_schemas() {
     );
 
     // The agents' views.
-    let admin_ticket: Value = server
-        .admin(
-            server
-                .http
-                .get(server.url(&format!("/v1/admin/tickets/{id}"))),
-        )
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let admin_ticket: Value = server.admin_view(&id).await;
     assert_matches(
         &doc,
         response_schema(

@@ -4,7 +4,10 @@
 //! `HC-7F3K9Q`, a ticket filed for it) and `cargo run` replaced by the binary it runs.
 
 use std::process::Command;
-use std::time::Duration;
+
+use support::process::{ServerProcess, serve_command};
+
+mod support;
 
 const README: &str = include_str!("../../../README.md");
 const CARGO_RUN: &str = "cargo run -p helpcenter-server --";
@@ -74,12 +77,9 @@ async fn the_readmes_admin_examples_run_as_written_on_a_fresh_data_directory() {
 
     // The demo's data directory, as `cargo xtask dev` leaves it (`serve` without a config in
     // the working directory), with one claim filed by a shopper.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
-    let mut serve = Command::new(binary)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+    let port = support::free_port();
+    let mut command = serve_command(port);
+    command
         .args([
             "--widget-dir",
             "/nonexistent",
@@ -89,27 +89,12 @@ async fn the_readmes_admin_examples_run_as_written_on_a_fresh_data_directory() {
         .current_dir(work.path())
         .env_remove("HELPCENTER_DATA_DIR")
         .env_remove("HELPCENTER_CONFIG")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve");
-    let base = format!("http://127.0.0.1:{port}");
+        .stderr(std::process::Stdio::null());
+    let serve = ServerProcess::spawn_until(&mut command, port, "/readyz").await;
+    let base = serve.base();
     let http = reqwest::Client::new();
-    let mut up = false;
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/readyz"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(up, "the demo server came up");
     let ticket = file_claim(&http, &base).await;
-    let _ = serve.kill();
-    let _ = serve.wait();
+    serve.kill();
 
     let mut failures = Vec::new();
     for example in &examples {
@@ -142,54 +127,12 @@ async fn the_readmes_admin_examples_run_as_written_on_a_fresh_data_directory() {
 
 /// A claim on the demo site, as its widget files one: the ticket's id.
 async fn file_claim(http: &reqwest::Client, base: &str) -> String {
-    use base64::Engine;
-    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let photo = helpcenter_media::samples::png(800, 600, 1);
-    let created = http
-        .post(format!("{base}/v1/uploads"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", photo.len().to_string())
-        .header(
-            "Upload-Metadata",
-            format!("site {},filename {}", b64("demo"), b64("label.png")),
-        )
-        .send()
+    let upload = support::upload_at(http, base, "demo", "label.png", &photo).await;
+    let claim = support::claims::missing_gift_card(vec![upload]);
+    support::claims::file_at(http, base, "demo", "readme", &claim)
         .await
-        .expect("create upload");
-    assert_eq!(created.status(), 201);
-    let location = created.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let sent = http
-        .patch(format!("{base}{location}"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", "0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .body(photo)
-        .send()
-        .await
-        .expect("send upload");
-    assert_eq!(sent.status(), 204);
-    let claim = serde_json::json!({
-        "category": "other",
-        "answers": [],
-        "order_number": "10023456",
-        "description": "The gift card I bought does not show up in my account at all.",
-        "email": "wei@example.com",
-        "uploads": [location.rsplit('/').next().unwrap_or_default()],
-        "locale": "en",
-    });
-    let filed = http
-        .post(format!("{base}/v1/sites/demo/tickets"))
-        .header("Idempotency-Key", "readme")
-        .json(&claim)
-        .send()
-        .await
-        .expect("file");
-    assert_eq!(filed.status(), 201, "{:?}", filed.text().await);
-    let filed: serde_json::Value = filed.json().await.expect("json");
-    filed["ticket_id"].as_str().expect("ticket id").to_owned()
+        .ticket_id
 }
 
 const TABLE_START: &str = "<!-- lifecycle table: made by helpcenter_core::ticket::lifecycle_table, checked by tests/readme.rs -->\n";

@@ -23,16 +23,7 @@ use support::cluster::{Cluster, ClusterOptions, SITE};
 use support::webhooks::Receiver;
 
 fn claim(email: &str, upload: String) -> NewTicket {
-    NewTicket {
-        category: "other".into(),
-        answers: vec![],
-        order_number: "#10023456".into(),
-        description: "Where can I find the manual for the blender?".into(),
-        email: email.into(),
-        uploads: vec![upload],
-        locale: "en".into(),
-        ..NewTicket::default()
-    }
+    support::claims::manual_question(email, vec![upload])
 }
 
 /// A screenshot uploaded to instance `i` (uploads across instances are the bucket's part).

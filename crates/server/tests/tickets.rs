@@ -8,20 +8,9 @@ use helpcenter_core::TicketStatus;
 use helpcenter_media::samples::png;
 use helpcenter_server::rate_limit::RateLimits;
 use serde_json::{Value, json};
-use support::{EventStream, TestServer};
+use support::{EventStream, TestServer, problem};
 
-fn defect_claim(uploads: Vec<String>) -> NewTicket {
-    NewTicket {
-        category: "product_quality".into(),
-        answers: vec!["fault".into(), "as_instructed".into()],
-        order_number: "#10023456".into(),
-        description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
-        email: "wei@example.com".into(),
-        uploads,
-        locale: "en".into(),
-        ..NewTicket::default()
-    }
-}
+use support::claims::broken_blender;
 
 async fn create(server: &TestServer, key: &str, claim: &NewTicket) -> reqwest::Response {
     server
@@ -38,7 +27,7 @@ async fn file_claim(server: &TestServer, key: &str) -> TicketCreated {
     let photo = server
         .upload("blender.png", &png(800, 600, key.len() as u8))
         .await;
-    let response = create(server, key, &defect_claim(vec![photo])).await;
+    let response = create(server, key, &broken_blender(vec![photo])).await;
     assert_eq!(response.status(), 201);
     response.json().await.expect("ticket created")
 }
@@ -49,15 +38,6 @@ async fn photos(server: &TestServer, seed: u8) -> Vec<String> {
         server.upload("box.png", &png(800, 600, seed)).await,
         server.upload("item.png", &png(800, 600, seed + 1)).await,
     ]
-}
-
-async fn problem(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    (status, response.json().await.expect("problem details"))
 }
 
 fn codes(body: &Value) -> Vec<(String, String)> {
@@ -146,18 +126,7 @@ async fn the_whole_lifecycle_reaches_an_open_event_stream_as_it_happens() {
     assert_eq!(event.evidence, std::slice::from_ref(&label));
 
     // The agent sees the new photo among the evidence.
-    let seen: Value = server
-        .admin(
-            server
-                .http
-                .get(server.url(&format!("/v1/admin/tickets/{id}"))),
-        )
-        .send()
-        .await
-        .expect("admin show")
-        .json()
-        .await
-        .expect("json");
+    let seen: Value = server.admin_view(&id).await;
     let files: Vec<&str> = seen["evidence"]
         .as_array()
         .expect("evidence")
@@ -364,7 +333,7 @@ async fn an_agents_overlong_message_is_refused_as_a_shoppers_is() {
 async fn a_retried_create_returns_the_same_ticket_and_concurrent_duplicates_make_one() {
     let server = TestServer::start().await;
     let photo = server.upload("a.png", &png(800, 600, 1)).await;
-    let claim = defect_claim(vec![photo]);
+    let claim = broken_blender(vec![photo]);
     let first: TicketCreated = create(&server, "key-1", &claim)
         .await
         .json()
@@ -387,7 +356,7 @@ async fn a_retried_create_returns_the_same_ticket_and_concurrent_duplicates_make
     );
 
     let photo = server.upload("b.png", &png(800, 600, 2)).await;
-    let claim = defect_claim(vec![photo]);
+    let claim = broken_blender(vec![photo]);
     let attempts = (0..8).map(|_| create(&server, "key-2", &claim));
     let responses = futures_util::future::join_all(attempts).await;
     let mut ids = Vec::new();
@@ -429,7 +398,8 @@ async fn a_retried_create_returns_the_same_ticket_and_concurrent_duplicates_make
 #[tokio::test]
 async fn refusals_carry_the_rulebooks_codes() {
     let server = TestServer::start().await;
-    let (status, body) = problem(create(&server, "no-evidence", &defect_claim(vec![])).await).await;
+    let (status, body) =
+        problem(create(&server, "no-evidence", &broken_blender(vec![])).await).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (422, Some("submission.invalid"))
@@ -439,7 +409,7 @@ async fn refusals_carry_the_rulebooks_codes() {
         [("evidence".to_owned(), "evidence.too_few".to_owned())]
     );
 
-    let mut claim = defect_claim(vec!["not-an-upload".into()]);
+    let mut claim = broken_blender(vec!["not-an-upload".into()]);
     claim.order_number = "12".into();
     claim.email = "wei@".into();
     let (_, body) = problem(create(&server, "bad-fields", &claim).await).await;
@@ -450,7 +420,7 @@ async fn refusals_carry_the_rulebooks_codes() {
     );
 
     let photo = server.upload("x.png", &png(800, 600, 3)).await;
-    let mut claim = defect_claim(vec![photo]);
+    let mut claim = broken_blender(vec![photo]);
     claim.order_number = "12".into();
     claim.email = "wei@".into();
     let (_, body) = problem(create(&server, "bad-fields-2", &claim).await).await;
@@ -463,7 +433,7 @@ async fn refusals_carry_the_rulebooks_codes() {
     );
 
     let small = server.upload("tiny.png", &png(100, 80, 4)).await;
-    let (_, body) = problem(create(&server, "tiny", &defect_claim(vec![small])).await).await;
+    let (_, body) = problem(create(&server, "tiny", &broken_blender(vec![small])).await).await;
     assert_eq!(
         codes(&body),
         [("evidence[0]".to_owned(), "file.image_too_small".to_owned())]
@@ -488,7 +458,7 @@ async fn transit_damage_is_judged_by_its_claim_window() {
         answers: vec!["damaged".into()],
         delivered_on: delivered,
         description: "The box was crushed and the kettle inside is dented on one side.".into(),
-        ..defect_claim(uploads)
+        ..broken_blender(uploads)
     };
     let day = |n: i32| today.add_days(n).expect("in range").to_string();
 
@@ -553,7 +523,7 @@ async fn without_a_late_route_a_claim_past_its_window_is_refused() {
         answers: vec!["damaged".into()],
         delivered_on: config.today.add_days(-8).expect("in range").to_string(),
         description: "The box was crushed and the kettle inside is dented on one side.".into(),
-        ..defect_claim(photos(&server, 50).await)
+        ..broken_blender(photos(&server, 50).await)
     };
     let (status, body) = problem(create(&server, "late", &claim).await).await;
     assert_eq!(status, 422);
@@ -678,7 +648,7 @@ async fn my_requests_need_a_valid_identity_token_for_this_site() {
     // Filed signed in by Wei and by another shopper of the same site, and once as a guest;
     // all three give Wei's email as the contact, so only the account tells them apart.
     let photo = server.upload("mine.png", &png(800, 600, 7)).await;
-    let mut claim = defect_claim(vec![photo]);
+    let mut claim = broken_blender(vec![photo]);
     claim.identity_token = Some(token.clone());
     let created = create(&server, "mine-1", &claim).await;
     assert_eq!(created.status(), 201);
@@ -1031,7 +1001,7 @@ async fn file_signed_in(server: &TestServer, key: &str, customer_id: &str) -> Ti
     let photo = server
         .upload("mine.png", &png(800, 600, key.len() as u8))
         .await;
-    let mut claim = defect_claim(vec![photo]);
+    let mut claim = broken_blender(vec![photo]);
     claim.identity_token = Some(identity_token(server, customer_id, 600));
     let response = create(server, key, &claim).await;
     assert_eq!(response.status(), 201);
@@ -1198,10 +1168,10 @@ async fn event_streams_are_capped_per_address() {
 /// A JWT signed by PyJWT (PyPI), the stock library a store's Python backend would use: not by
 /// any code of ours. The Python is the test tools' venv that `cargo xtask test` names.
 fn pyjwt(secret: &str, claims: &Value) -> String {
-    let python = std::env::var_os(support::mail::PYTHON_ENV).unwrap_or_else(|| {
+    let python = std::env::var_os(support::mail::CATCHER.env).unwrap_or_else(|| {
         panic!(
             "${} is not set: run through `cargo xtask test` (or `cargo xtask tools`, then set it to target/aiosmtpd-venv/bin/python), whose venv has PyJWT",
-            support::mail::PYTHON_ENV
+            support::mail::CATCHER.env
         )
     });
     let out = std::process::Command::new(python)
@@ -1251,7 +1221,7 @@ async fn a_store_signs_identity_as_a_jwt_with_a_stock_library_and_long_lived_tok
         json!({"customer_id": "cust-7", "email": "lin@example.com"})
     );
     let photo = server.upload("jwt.png", &png(800, 600, 9)).await;
-    let mut claim = defect_claim(vec![photo]);
+    let mut claim = broken_blender(vec![photo]);
     claim.identity_token = Some(token.clone());
     let created = create(&server, "jwt-1", &claim).await;
     assert_eq!(created.status(), 201);
@@ -1307,7 +1277,7 @@ async fn a_store_signs_identity_as_a_jwt_with_a_stock_library_and_long_lived_tok
     }
     // Nor does a refused token file a claim into the account.
     let photo = server.upload("jwt2.png", &png(800, 600, 10)).await;
-    let mut claim = defect_claim(vec![photo]);
+    let mut claim = broken_blender(vec![photo]);
     claim.identity_token = Some(pyjwt(&secret, &claims(now + 3 * 3600)));
     let (status, body) = problem(create(&server, "jwt-2", &claim).await).await;
     assert_eq!(

@@ -10,6 +10,8 @@ use helpcenter_server::store::{Database, Engine};
 
 mod support;
 
+use support::process::{ServerProcess, serve_config_command};
+
 /// `helpcenter-server ARGS` on the database of `data` (see `support::database`).
 fn server(data: &Path, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
@@ -19,11 +21,7 @@ fn server(data: &Path, args: &[&str]) -> (bool, String, String) {
         .envs(support::database_env(data))
         .output()
         .expect("run helpcenter-server");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::process::said(output)
 }
 
 /// The database of `data`, as a test looks into it.
@@ -62,13 +60,7 @@ async fn fingerprint(data: &Path) -> Vec<u8> {
     }
 }
 
-const ONE_SHOP: &str = r#"
-[[sites]]
-key = "acme"
-display_name = "ACME Kitchen"
-allowed_origins = ["https://shop.acme.example"]
-admin_key_sha256 = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
-"#;
+const ONE_SHOP: &str = support::ACME_CONFIG;
 
 #[tokio::test]
 async fn a_database_from_a_newer_version_is_refused_by_every_command_and_left_alone() {
@@ -183,45 +175,18 @@ async fn serve_brings_an_older_database_up_to_date_and_keeps_its_tickets() {
     }
     let config = dir.path().join("helpcenter-server.toml");
     std::fs::write(&config, ONE_SHOP).expect("write the config");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--config"])
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(&data)
+    let port = support::free_port();
+    let mut command = serve_config_command(port, &config, &data);
+    command
         .envs(support::database_env(&data))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve");
-    let base = format!("http://127.0.0.1:{port}");
-    let mut up = false;
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/readyz"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let ticket = if up {
-        reqwest::Client::new()
-            .get(format!("{base}/v1/admin/tickets"))
-            .bearer_auth("s3cret")
-            .send()
-            .await
-            .ok()
-    } else {
-        None
-    };
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(up, "the upgraded server is ready");
+        .stderr(std::process::Stdio::null());
+    let server = ServerProcess::spawn_until(&mut command, port, "/readyz").await;
+    let ticket = reqwest::Client::new()
+        .get(server.url("/v1/admin/tickets"))
+        .bearer_auth("s3cret")
+        .send()
+        .await;
+    server.kill();
     let listed: serde_json::Value = ticket.expect("the tickets").json().await.expect("json");
     assert_eq!(listed[0]["id"], "HC-OLD111", "{listed}");
     let (pool, engine) = open(&data).await;

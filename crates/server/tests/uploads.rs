@@ -15,12 +15,9 @@ use helpcenter_server::uploads::{self, expire_uploads};
 use reqwest::{Response, StatusCode};
 use sha1::Digest as _;
 use support::TestServer;
+use support::tus::{b64, patch_request};
 
 const MB: u64 = 1024 * 1024;
-
-fn b64(text: &str) -> String {
-    STANDARD.encode(text)
-}
 
 /// `POST /v1/uploads` as a tus client sends it.
 async fn create(server: &TestServer, metadata: &str, length: u64) -> Response {
@@ -52,12 +49,7 @@ async fn start_upload(server: &TestServer, filename: &str, length: usize) -> (St
 }
 
 async fn patch(server: &TestServer, location: &str, offset: usize, bytes: &[u8]) -> Response {
-    server
-        .http
-        .patch(server.url(location))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", offset.to_string())
-        .header("Content-Type", "application/offset+octet-stream")
+    patch_request(&server.http, &server.base, location, offset)
         .body(bytes.to_vec())
         .send()
         .await
@@ -736,17 +728,7 @@ async fn unfinished_uploads_expire() {
     assert!(evidence.read_all(&finished).await.is_ok());
     // Then, unless a ticket took it, it goes too; a filed one stays with its ticket.
     let filed = upload_in_halves(&server, "filed.png", &png(800, 600, 9)).await;
-    let claim = helpcenter_api::NewTicket {
-        category: "product_quality".into(),
-        answers: vec!["fault".into(), "as_instructed".into()],
-        order_number: "10023456".into(),
-        description: "The blender stopped after two days; the motor hums, the blade is still."
-            .into(),
-        email: "wei@example.com".into(),
-        uploads: vec![filed.clone()],
-        locale: "en".into(),
-        ..helpcenter_api::NewTicket::default()
-    };
+    let claim = support::claims::broken_blender(vec![filed.clone()]);
     let created = server
         .http
         .post(server.url("/v1/sites/demo/tickets"))

@@ -13,12 +13,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use helpcenter_api::{
-    NewTicket, RotatedSecret, TicketCreated, WebhookDelivery, WebhookDeliveryLog, WebhookEndpoint,
+    RotatedSecret, TicketCreated, WebhookDelivery, WebhookDeliveryLog, WebhookEndpoint,
     WebhookEventType, WebhookPayload,
 };
 use helpcenter_media::samples::png;
 use serde_json::{Value, json};
-use support::mail::free_port;
+use support::free_port;
 use support::process::ServerProcess;
 use support::webhooks::{Received, Receiver};
 
@@ -168,16 +168,7 @@ impl Store {
             .http
             .post(self.url("/v1/sites/acme/tickets"))
             .header("Idempotency-Key", format!("webhooks-{email}"))
-            .json(&NewTicket {
-                category: "other".into(),
-                answers: vec![],
-                order_number: "#10023456".into(),
-                description: "Where can I find the manual for the blender?".into(),
-                email: email.into(),
-                uploads: vec![screenshot],
-                locale: "en".into(),
-                ..NewTicket::default()
-            })
+            .json(&support::claims::manual_question(email, vec![screenshot]))
             .send()
             .await
             .expect("create ticket");

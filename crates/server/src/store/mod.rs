@@ -42,6 +42,7 @@
 pub mod admin_keys;
 pub mod agents;
 pub mod console;
+pub mod copy;
 pub mod leases;
 pub mod orders;
 pub mod outbox;

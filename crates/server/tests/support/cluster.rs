@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use super::mail::{MailCatcher, free_port};
+use super::free_port;
+use super::mail::MailCatcher;
 use super::process::ServerProcess;
 
 /// The site every instance serves, and its admin key.

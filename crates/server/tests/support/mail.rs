@@ -1,52 +1,38 @@
 //! A real SMTP server for the tests: `crates/server/tools/catch_mail.py` on aiosmtpd, run by
-//! the Python that `cargo xtask test` installs it in and names in `HELPCENTER_TEST_AIOSMTPD`.
-//! Without it the test fails, saying so: mail is never "tested" by skipping.
+//! the Python that `cargo xtask test` installs it in and names in `HELPCENTER_TEST_AIOSMTPD`
+//! (`support::python`). Without it the test fails, saying so: mail is never "tested" by
+//! skipping.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::ffi::OsStr;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use super::free_port;
+use super::python::{PythonTool, Running};
 use helpcenter_server::mail::{SmtpConfig, TlsMode};
 
-pub const PYTHON_ENV: &str = "HELPCENTER_TEST_AIOSMTPD";
+/// aiosmtpd in its venv, running `catch_mail.py`.
+pub const CATCHER: PythonTool = PythonTool {
+    env: "HELPCENTER_TEST_AIOSMTPD",
+    package: "aiosmtpd",
+    version: "1.4.6",
+    venv: "target/aiosmtpd-venv",
+    needed_for: "these tests need a real SMTP server (aiosmtpd)",
+    script: "catch_mail.py",
+};
 
 /// The catcher's process and the Maildir it writes; stopped when dropped.
 pub struct MailCatcher {
-    child: Option<Child>,
+    process: Running,
     pub port: u16,
     pub maildir: PathBuf,
     _dir: tempfile::TempDir,
 }
 
-fn python() -> PathBuf {
-    match std::env::var_os(PYTHON_ENV) {
-        Some(path) if Path::new(&path).is_file() => PathBuf::from(path),
-        Some(path) => panic!(
-            "${PYTHON_ENV} is {path:?}, which is not a file: run `cargo xtask test` (or `cargo xtask tools`), which installs aiosmtpd in a venv under target/ and sets it"
-        ),
-        None => panic!(
-            "${PYTHON_ENV} is not set: these tests need a real SMTP server (aiosmtpd). Run them through `cargo xtask test`, or set it to the Python of a venv with aiosmtpd 1.4.6 (`cargo xtask tools` makes target/aiosmtpd-venv)"
-        ),
-    }
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 impl MailCatcher {
     /// A catcher on a free loopback port, listening when this returns.
     pub async fn start() -> MailCatcher {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut catcher = MailCatcher {
-            child: None,
-            port: free_port(),
-            maildir: dir.path().join("Maildir"),
-            _dir: dir,
-        };
+        let mut catcher = MailCatcher::stopped();
         catcher.start_again().await;
         catcher
     }
@@ -55,7 +41,7 @@ impl MailCatcher {
     pub fn stopped() -> MailCatcher {
         let dir = tempfile::tempdir().expect("temp dir");
         MailCatcher {
-            child: None,
+            process: Running::default(),
             port: free_port(),
             maildir: dir.path().join("Maildir"),
             _dir: dir,
@@ -64,44 +50,14 @@ impl MailCatcher {
 
     /// Starts it (again) on the same port and Maildir.
     pub async fn start_again(&mut self) {
-        assert!(self.child.is_none(), "the catcher is running already");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/catch_mail.py");
-        let child = Command::new(python())
-            .arg(&script)
-            .args(["--port", &self.port.to_string()])
-            .arg("--maildir")
-            .arg(&self.maildir)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start aiosmtpd (catch_mail.py)");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-            .await
-            .is_err()
-        {
-            if let Some(child) = &mut self.child
-                && let Ok(Some(status)) = child.try_wait()
-            {
-                panic!(
-                    "catch_mail.py exited at start ({status}): is aiosmtpd installed in ${PYTHON_ENV}'s venv?"
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "aiosmtpd did not listen on port {} within 20 s",
-                self.port
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        assert!(!self.process.is_running(), "the catcher is running already");
+        let args = [OsStr::new("--maildir"), self.maildir.as_os_str()];
+        self.process = CATCHER.start(self.port, &args).await;
     }
 
     /// SMTP goes down: connections are refused until it is started again.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.process.stop();
     }
 
     /// `[smtp]` for a server delivering here: plain SMTP on loopback, quick retries.
@@ -161,10 +117,4 @@ pub fn envelope_to(raw: &[u8]) -> Vec<String> {
         .and_then(|l| l.strip_prefix("X-Caught-Rcpt-To: "))
         .map(|l| l.split(", ").map(str::to_owned).collect())
         .unwrap_or_default()
-}
-
-impl Drop for MailCatcher {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }

@@ -8,9 +8,12 @@
 //! in that bucket ([`evidence_url`]) rather than in its data directory.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod claims;
 pub mod cluster;
 pub mod mail;
 pub mod process;
+pub mod python;
+pub mod tus;
 pub mod webhooks;
 
 use helpcenter_server::app::ServeOptions;
@@ -24,12 +27,29 @@ use helpcenter_server::uploads::{EvidenceLocation, EvidenceStore};
 use helpcenter_server::{AppState, router};
 use std::path::PathBuf;
 
+/// A merchant's config naming one store, ACME Kitchen (`acme`), whose admin key is `s3cret`.
+pub const ACME_CONFIG: &str = r#"
+[[sites]]
+key = "acme"
+display_name = "ACME Kitchen"
+allowed_origins = ["https://shop.acme.example"]
+admin_key_sha256 = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"
+"#;
+
 pub const UNLIMITED: RateLimits = RateLimits {
     per_ip_per_second: 100_000,
     per_ip_burst: 100_000,
     per_site_per_second: 100_000,
     per_site_burst: 100_000,
 };
+
+/// A loopback port nothing listens on (for a process the test starts to take).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
 
 /// The PostgreSQL superuser URL the suite runs against, when it runs on PostgreSQL.
 pub fn postgres_admin_url() -> Option<String> {
@@ -48,11 +68,8 @@ pub fn on_postgres() -> bool {
 /// commands on one data directory share it, as they share its SQLite file); `None` on
 /// SQLite, where the server's default (`helpcenter.db` in the data directory) is the one.
 pub fn database_url(data_dir: &std::path::Path) -> Option<String> {
-    use sha2::Digest;
     let admin = postgres_admin_url()?;
-    let absolute = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_owned());
-    let digest = sha2::Sha256::digest(absolute.as_os_str().as_encoded_bytes());
-    let name = format!("hc_test_{}", &hex::encode(digest)[..24]);
+    let name = format!("hc_test_{}", data_dir_key(data_dir));
     let (server, _) = admin
         .rsplit_once('/')
         .expect("HELPCENTER_TEST_POSTGRES is postgres://USER@HOST:PORT/DATABASE");
@@ -85,6 +102,15 @@ pub fn database_url(data_dir: &std::path::Path) -> Option<String> {
     Some(url)
 }
 
+/// A name of `data_dir`'s own (24 hex digits of its absolute path's SHA-256): its database's
+/// on PostgreSQL, its prefix in the bucket on S3.
+fn data_dir_key(data_dir: &std::path::Path) -> String {
+    use sha2::Digest;
+    let absolute = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_owned());
+    let digest = sha2::Sha256::digest(absolute.as_os_str().as_encoded_bytes());
+    hex::encode(digest)[..24].to_owned()
+}
+
 /// The bucket the suite keeps evidence in (`s3://BUCKET`), when it runs on an S3 server.
 pub fn s3_bucket_url() -> Option<String> {
     std::env::var("HELPCENTER_TEST_S3")
@@ -101,14 +127,11 @@ pub fn on_s3() -> bool {
 /// data directory's own in the suite's bucket (so a test's servers and commands on one data
 /// directory share it, as they share its `uploads/evidence`); `None` otherwise.
 pub fn evidence_url(data_dir: &std::path::Path) -> Option<String> {
-    use sha2::Digest;
     let bucket = s3_bucket_url()?;
-    let absolute = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_owned());
-    let digest = sha2::Sha256::digest(absolute.as_os_str().as_encoded_bytes());
     Some(format!(
         "{}/test-{}",
         bucket.trim_end_matches('/'),
-        &hex::encode(digest)[..24]
+        data_dir_key(data_dir)
     ))
 }
 
@@ -491,6 +514,17 @@ impl TestServer {
     pub fn admin(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         request.bearer_auth(&self.admin_key)
     }
+
+    /// What an agent sees of ticket `id` now, through the admin API.
+    pub async fn admin_view(&self, id: &str) -> serde_json::Value {
+        self.admin(self.http.get(self.url(&format!("/v1/admin/tickets/{id}"))))
+            .send()
+            .await
+            .expect("admin show")
+            .json()
+            .await
+            .expect("json")
+    }
 }
 
 /// Uploads `bytes` over tus for `site`'s widget on the server at `base` (one the test does
@@ -502,34 +536,8 @@ pub async fn upload_at(
     filename: &str,
     bytes: &[u8],
 ) -> String {
-    use base64::Engine;
-    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-    let created = http
-        .post(format!("{base}/v1/uploads"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", bytes.len().to_string())
-        .header(
-            "Upload-Metadata",
-            format!("site {},filename {}", b64(site), b64(filename)),
-        )
-        .send()
-        .await
-        .expect("create upload");
-    assert_eq!(
-        created.status(),
-        201,
-        "create upload: {:?}",
-        created.text().await
-    );
-    let location = created.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let patched = http
-        .patch(format!("{base}{location}"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", "0")
-        .header("Content-Type", "application/offset+octet-stream")
+    let location = tus::create_upload(http, base, site, filename, bytes.len()).await;
+    let patched = tus::patch_request(http, base, &location, 0)
         .body(bytes.to_vec())
         .send()
         .await
@@ -540,7 +548,17 @@ pub async fn upload_at(
         "patch upload: {:?}",
         patched.text().await
     );
-    location.rsplit('/').next().expect("upload id").to_owned()
+    tus::upload_id(&location)
+}
+
+/// A problem answer (RFC 9457): its status and body, after checking it says it is one.
+pub async fn problem(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    (status, response.json().await.expect("problem details"))
 }
 
 /// An open Server-Sent Events stream of a ticket, read event by event.

@@ -4,29 +4,26 @@
 //! server's own code. Used by `tests/webhooks.rs` and the two-instance tests.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::ffi::OsStr;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use helpcenter_api::WebhookPayload;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::mail::free_port;
+use super::free_port;
+use super::python::{PythonTool, Running};
 
-pub const PYTHON_ENV: &str = "HELPCENTER_TEST_STANDARDWEBHOOKS";
-
-pub fn python() -> PathBuf {
-    match std::env::var_os(PYTHON_ENV) {
-        Some(path) if Path::new(&path).is_file() => PathBuf::from(path),
-        Some(path) => panic!(
-            "${PYTHON_ENV} is {path:?}, which is not a file: run `cargo xtask test` (or `cargo xtask tools`), which installs standardwebhooks in target/webhooks-venv and sets it"
-        ),
-        None => panic!(
-            "${PYTHON_ENV} is not set: these tests verify every delivery with the Standard Webhooks library. Run them through `cargo xtask test`, or set it to the Python of a venv with standardwebhooks 1.1.0 (`cargo xtask tools` makes target/webhooks-venv)"
-        ),
-    }
-}
+/// standardwebhooks in its venv, running `webhook_receiver.py`.
+pub const RECEIVER: PythonTool = PythonTool {
+    env: "HELPCENTER_TEST_STANDARDWEBHOOKS",
+    package: "standardwebhooks",
+    version: "1.1.0",
+    venv: "target/webhooks-venv",
+    needed_for: "these tests verify every delivery with the Standard Webhooks library",
+    script: "webhook_receiver.py",
+};
 
 /// One delivery as the receiver saw it, with the library's verdict per secret.
 #[derive(Clone, Debug, Deserialize)]
@@ -50,7 +47,7 @@ impl Received {
 
 /// The store's receiver: a real HTTP server (Python's) verifying with `standardwebhooks`.
 pub struct Receiver {
-    pub child: Option<Child>,
+    process: Running,
     pub port: u16,
     pub secrets: PathBuf,
     pub log: PathBuf,
@@ -63,7 +60,7 @@ impl Receiver {
     pub fn stopped() -> Receiver {
         let dir = tempfile::tempdir().expect("temp dir");
         Receiver {
-            child: None,
+            process: Running::default(),
             port: free_port(),
             secrets: dir.path().join("secrets"),
             log: dir.path().join("received.jsonl"),
@@ -79,43 +76,20 @@ impl Receiver {
     }
 
     pub async fn start(&mut self) {
-        assert!(self.child.is_none(), "the receiver runs already");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/webhook_receiver.py");
-        let child = Command::new(python())
-            .arg(&script)
-            .args(["--port", &self.port.to_string()])
-            .arg("--secrets")
-            .arg(&self.secrets)
-            .arg("--log")
-            .arg(&self.log)
-            .arg("--hold")
-            .arg(&self.hold)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start webhook_receiver.py");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-            .await
-            .is_err()
-        {
-            if let Some(child) = &mut self.child
-                && let Ok(Some(status)) = child.try_wait()
-            {
-                panic!(
-                    "webhook_receiver.py exited at start ({status}): is standardwebhooks installed in ${PYTHON_ENV}'s venv?"
-                );
-            }
-            assert!(Instant::now() < deadline, "the receiver did not listen");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        assert!(!self.process.is_running(), "the receiver runs already");
+        let args = [
+            OsStr::new("--secrets"),
+            self.secrets.as_os_str(),
+            OsStr::new("--log"),
+            self.log.as_os_str(),
+            OsStr::new("--hold"),
+            self.hold.as_os_str(),
+        ];
+        self.process = RECEIVER.start(self.port, &args).await;
     }
 
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.process.stop();
     }
 
     pub fn url(&self) -> String {
