@@ -34,8 +34,11 @@ pub const JOURNEY_TARGET_GZIP_BYTES: u64 = 240_000;
 /// read and written by hand (chunk −33.1 KB): first open 117.4 KB, journey 328.2 KB; each
 /// ceiling 0.5 KB above. A feature that needs more raises its ceiling and says by how much,
 /// the first open's never above issue 21's 125 KB.
+/// Issue 13 (the request as the shopper made it): their answers and description on the
+/// request, one date form, request numbers whole with Copy, all in the chunk: journey
+/// 334.6 KB (+6.4 KB), first open 117.6 KB.
 const FIRST_LOAD_CEILING: u64 = 117_900;
-const JOURNEY_CEILING: u64 = 328_700;
+const JOURNEY_CEILING: u64 = 335_100;
 // The ceilings only come down from here (the first open's is issue 21's 125 KB at most).
 const _: () = assert!(FIRST_LOAD_CEILING <= 125_000 && JOURNEY_CEILING <= 370_000);
 /// The agents' console's first load (sign-in and the inbox: wasm + JS + CSS) ≤ 250 KB gzip
