@@ -183,6 +183,16 @@ impl Locale {
         }
     }
 
+    /// A moment as people of this language write it, in the same form as [`Locale::date`] so a
+    /// request reads one way throughout ("24 November 2026, 15:04", "2026年11月24日 15:04").
+    pub fn date_time(self, day: CivilDate, hour: u32, minute: u32) -> String {
+        let day = self.date(day);
+        match self {
+            Locale::En => format!("{day}, {hour:02}:{minute:02}"),
+            Locale::ZhCn => format!("{day} {hour:02}:{minute:02}"),
+        }
+    }
+
     /// A size in bytes, rounded for people: "850 KB", "4.2 MB". Integer arithmetic: float
     /// formatting alone would add kilobytes of wasm. Both languages write sizes alike.
     pub fn bytes(self, bytes: u64) -> String {
@@ -295,6 +305,11 @@ pub enum Text {
     /// The count of files when none is required.
     EvidenceCountOptional,
     SubmittedKeep,
+    /// Beside a request number.
+    Copy,
+    Copied,
+    /// When the browser refused to copy: the number is selected for the device's own Copy.
+    CopySelected,
     StartAnother,
     DiscardDraft,
     DiscardConfirm,
@@ -452,6 +467,9 @@ fn en(text: Text) -> &'static str {
         Text::OrderNumberOptional => "Order number (if you have one)",
         Text::EvidenceCountOptional => "Optional: up to {max} files, up to {size} each.",
         Text::SubmittedKeep => "You can follow it here under My requests.",
+        Text::Copy => "Copy",
+        Text::Copied => "Copied",
+        Text::CopySelected => "Selected: copy it with your device",
         Text::StartAnother => "Report another problem",
         Text::DiscardDraft => "Discard this request",
         Text::DiscardConfirm => "Discard everything you entered and uploaded?",
@@ -612,6 +630,9 @@ fn zh_cn(text: Text) -> &'static str {
         Text::OrderNumberOptional => "订单号（如有）",
         Text::EvidenceCountOptional => "可选：最多 {max} 个文件，每个不超过 {size}。",
         Text::SubmittedKeep => "您可以在“我的申请”中查看进度。",
+        Text::Copy => "复制",
+        Text::Copied => "已复制",
+        Text::CopySelected => "已选中，请用设备的复制功能",
         Text::StartAnother => "反馈其他问题",
         Text::DiscardDraft => "放弃本次申请",
         Text::DiscardConfirm => "确定放弃已填写和上传的全部内容吗？",
@@ -825,6 +846,8 @@ mod tests {
         let day = CivilDate::from_ymd(2026, 11, 4).expect("day");
         assert_eq!(Locale::En.date(day), "4 November 2026");
         assert_eq!(Locale::ZhCn.date(day), "2026年11月4日");
+        assert_eq!(Locale::En.date_time(day, 9, 5), "4 November 2026, 09:05");
+        assert_eq!(Locale::ZhCn.date_time(day, 15, 40), "2026年11月4日 15:40");
         assert_eq!(Locale::En.bytes(20 * 1024 * 1024), "20 MB");
         assert_eq!(Locale::En.bytes(4_404_019), "4.2 MB");
         assert_eq!(Locale::En.bytes(870_000), "850 KB");

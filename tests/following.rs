@@ -167,6 +167,44 @@ async fn an_agents_change_shows_in_the_open_ticket_within_a_second() {
     );
 }
 
+/// "24 November 2026, 15:04": the form the widget writes days in elsewhere (the claim window,
+/// a photo's capture date), with the time.
+fn reads_as_the_widgets_moment(text: &str) -> bool {
+    let Some((day, time)) = text.split_once(", ") else {
+        return false;
+    };
+    let clock = time.len() == 5
+        && time.as_bytes()[2] == b':'
+        && time.chars().filter(char::is_ascii_digit).count() == 4;
+    let parts: Vec<&str> = day.split(' ').collect();
+    clock
+        && parts.len() == 3
+        && parts[0].parse::<u8>().is_ok_and(|d| (1..=31).contains(&d))
+        && parts[1].chars().next().is_some_and(char::is_uppercase)
+        && parts[1].chars().all(char::is_alphabetic)
+        && parts[2].len() == 4
+        && parts[2].parse::<u16>().is_ok()
+}
+
+#[wasm_bindgen_test]
+async fn every_moment_on_the_request_reads_the_way_the_widget_writes_days() {
+    let (id, _token, widget) = a_ticket_open_in_the_widget(api_base()).await;
+    let root = &widget.root;
+    agent_moves(&id, json!({"to": "in_review"})).await;
+    status_is(root, "Under review", 5_000).await;
+    let times = texts(root, ".hc-event time");
+    assert!(
+        times.len() >= 2,
+        "the received line and the change: {times:?}"
+    );
+    for time in &times {
+        assert!(
+            reads_as_the_widgets_moment(time),
+            "{time:?} is not written like \"24 November 2026, 15:04\" (all: {times:?})"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn the_store_asks_for_a_photo_and_the_agent_sees_the_answer() {
     let (id, _token, widget) = a_ticket_open_in_the_widget(api_base()).await;
@@ -330,6 +368,16 @@ async fn the_request_reads_as_a_conversation_the_shopper_can_add_to() {
     assert!(
         text(root, ".hc-claim").contains("Payment"),
         "the claim as filed"
+    );
+    assert_eq!(
+        texts(root, ".hc-claim-answer"),
+        ["I was charged twice"],
+        "the answer the shopper picked, in their words"
+    );
+    assert_eq!(
+        text(root, ".hc-claim-description"),
+        "I was charged twice for the same order on my card statement.",
+        "what the shopper wrote"
     );
     assert!(
         query(root, ".hc-open-dispute").is_none(),

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{ScreenHeading, local_time};
+use super::{RequestNumber, ScreenHeading, local_time};
 use crate::app::Place;
 use crate::flow::Flow;
 use crate::i18n::Text;
@@ -21,7 +21,7 @@ pub fn FiledScreen() -> impl IntoView {
             .map(|o| p.outcome_message(lang, o))
             .unwrap_or_default()
     });
-    let when = local_time(&ticket.respond_by, lang);
+    let when = local_time(&ticket.respond_by, locale);
     let mail: Vec<Text> = flow.config.with_value(|c| {
         use helpcenter_api::MailKind::*;
         let updates = [InfoRequest, Message, Decision]
@@ -40,7 +40,11 @@ pub fn FiledScreen() -> impl IntoView {
         <section class="hc-screen hc-filed">
             <ScreenHeading>{locale.text(Text::SubmittedHeading)}</ScreenHeading>
             <p class="hc-ticket-id">
-                {locale.fill(Text::SubmittedNumber, &[("id", &filed.ticket.ticket_id)])}
+                <RequestNumber
+                    id=filed.ticket.ticket_id.clone()
+                    template=locale.text(Text::SubmittedNumber)
+                    locale
+                />
             </p>
             <p>{locale.fill(Text::SubmittedNext, &[("when", &when)])}</p>
             // Mail is promised only where this site sends it.

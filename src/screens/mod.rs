@@ -29,7 +29,7 @@ use leptos::prelude::*;
 
 use crate::draft::Stage;
 use crate::flow::Flow;
-use crate::i18n::Text;
+use crate::i18n::{Locale, Text};
 use wasm_bindgen::JsValue;
 
 /// A screen's heading; it takes focus when the screen appears, so screen-reader and keyboard
@@ -151,14 +151,80 @@ pub fn Nav(
     }
 }
 
-/// An RFC 3339 instant as a date and time in the shopper's own time zone and language.
-pub fn local_time(rfc3339: &str, lang: &str) -> String {
+/// An RFC 3339 instant as a date and time in the shopper's own time zone, written as the
+/// widget writes every day ([`Locale::date_time`]), not in the browser's own long form.
+pub fn local_time(rfc3339: &str, locale: Locale) -> String {
     let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
-    if date.get_time().is_nan() {
-        return rfc3339.to_owned();
+    let day = u8::try_from(date.get_month() + 1)
+        .ok()
+        .zip(u8::try_from(date.get_date()).ok())
+        .and_then(|(month, day)| {
+            let year = i32::try_from(date.get_full_year()).ok()?;
+            helpcenter_core::CivilDate::from_ymd(year, month, day)
+        });
+    match day {
+        Some(day) if !date.get_time().is_nan() => {
+            locale.date_time(day, date.get_hours(), date.get_minutes())
+        }
+        _ => rfc3339.to_owned(),
     }
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string(lang, &options).into()
+}
+
+/// A request number that never breaks across lines, with Copy beside it: the shopper quotes it
+/// in mail and on the phone. `template` holds `{id}` where the number goes.
+#[component]
+pub fn RequestNumber(id: String, template: &'static str, locale: Locale) -> impl IntoView {
+    let (before, after) = template.split_once("{id}").unwrap_or((template, ""));
+    let number = NodeRef::<leptos::html::Span>::new();
+    view! {
+        {before}
+        <span class="hc-id" node_ref=number>{id}</span>
+        {after}
+        " "
+        <CopyButton number locale />
+    }
+}
+
+/// Copy, for the request number in `number`; the button then says whether it worked (set on
+/// the button itself: a reactive label would cost the widget more than the words do).
+#[component]
+pub fn CopyButton(number: NodeRef<leptos::html::Span>, locale: Locale) -> impl IntoView {
+    let copy = move |ev: web_sys::MouseEvent| {
+        let (Some(span), Some(button)) = (
+            number.get_untracked(),
+            event_target::<web_sys::Element>(&ev).into(),
+        ) else {
+            return;
+        };
+        let said = if copy_contents(&span) {
+            Text::Copied
+        } else {
+            Text::CopySelected
+        };
+        button.set_text_content(Some(locale.text(said)));
+    };
+    view! {
+        <button type="button" class="hc-link hc-copy" aria-live="polite" on:click=copy>
+            {locale.text(Text::Copy)}
+        </button>
+    }
+}
+
+/// Copies what `element` shows as the shopper's own Copy would: selected, then copied, from
+/// their tap. Inside the store's frame `navigator.clipboard` needs a permission the store's
+/// page would have to grant; the copy command on a selection does not. When the browser
+/// refuses even that, the number stays selected for the device's own Copy.
+fn copy_contents(element: &web_sys::Element) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(selection) = window().get_selection().ok().flatten() else {
+        return false;
+    };
+    if selection.select_all_children(element).is_err() {
+        return false;
+    }
+    document()
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()
+        .and_then(|d| d.exec_command("copy").ok())
+        .unwrap_or(false)
 }

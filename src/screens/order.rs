@@ -112,34 +112,17 @@ pub fn words(locale: Locale, w: Words) -> &'static str {
     }
 }
 
-/// A day as a short date: "24 Nov", "11月24日".
-pub fn short_date(locale: Locale, day: CivilDate) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let (_, m, d) = day.ymd();
-    match locale {
-        Locale::En => format!("{d} {}", MONTHS[usize::from(m.clamp(1, 12)) - 1]),
-        Locale::ZhCn => format!("{m}月{d}日"),
-    }
-}
-
-/// "Order 10023456, delivered on 24 Nov" (or placed on, while the store has no day).
+/// "Order 10023456, delivered on 24 November 2026" (or placed on, while the store has no day):
+/// the day written as the widget writes every day.
 pub fn summary(locale: Locale, order: &StoreOrder) -> String {
     match (order.delivered_on, order.placed_on) {
         (Some(day), _) => fill(
             words(locale, Words::DeliveredSummary),
-            &[
-                ("number", &order.order_number),
-                ("date", &short_date(locale, day)),
-            ],
+            &[("number", &order.order_number), ("date", &locale.date(day))],
         ),
         (None, Some(day)) => fill(
             words(locale, Words::PlacedSummary),
-            &[
-                ("number", &order.order_number),
-                ("date", &short_date(locale, day)),
-            ],
+            &[("number", &order.order_number), ("date", &locale.date(day))],
         ),
         (None, None) => order.order_number.clone(),
     }
@@ -497,16 +480,16 @@ mod tests {
         };
         assert_eq!(
             summary(Locale::En, &order),
-            "Order 10023456, delivered on 24 Nov"
+            "Order 10023456, delivered on 24 November 2026"
         );
         assert_eq!(
             summary(Locale::ZhCn, &order),
-            "订单 10023456，11月24日 送达"
+            "订单 10023456，2026年11月24日 送达"
         );
         order.delivered_on = None;
         assert_eq!(
             summary(Locale::En, &order),
-            "Order 10023456, placed on 18 Nov: the store has no delivery day yet"
+            "Order 10023456, placed on 18 November 2026: the store has no delivery day yet"
         );
     }
 

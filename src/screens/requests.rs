@@ -82,7 +82,7 @@ fn RequestLine(row: RequestRow) -> impl IntoView {
             locale.status(status).to_owned(),
             locale.fill(
                 Text::RequestUpdated,
-                &[("when", &local_time(&row.updated_at, lang))],
+                &[("when", &local_time(&row.updated_at, locale))],
             ),
         ),
         None => (

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::files::{FileList, FilePickers};
-use super::{FieldProblems, ScreenHeading, local_time};
+use super::{CopyButton, FieldProblems, ScreenHeading, local_time};
 use crate::api::{SubmitError, TicketView};
 use crate::app::Place;
 use crate::following::TicketPage;
@@ -53,7 +53,9 @@ pub fn TicketScreen(id: String) -> impl IntoView {
     };
     open();
     let to_requests = move |_| place.set(Place::Requests);
-    let heading = locale.fill(Text::TicketHeading, &[("id", &id)]);
+    let template = locale.text(Text::TicketHeading);
+    let (before, after) = template.split_once("{id}").unwrap_or((template, ""));
+    let number = NodeRef::<leptos::html::Span>::new();
     let body = move || match opening.get() {
         Opening::Loading => {
             view! { <p class="hc-status" role="status">{locale.text(Text::TicketLoading)}</p> }
@@ -87,7 +89,12 @@ pub fn TicketScreen(id: String) -> impl IntoView {
             <button type="button" class="hc-link hc-to-requests" on:click=to_requests>
                 {locale.text(Text::BackToRequests)}
             </button>
-            <ScreenHeading>{heading}</ScreenHeading>
+            <ScreenHeading>
+                {before}
+                <span class="hc-id" node_ref=number>{id.clone()}</span>
+                {after}
+            </ScreenHeading>
+            <CopyButton number locale />
             {body}
         </section>
     }
@@ -129,7 +136,7 @@ fn TicketDetail(token: String, ticket: TicketView) -> impl IntoView {
         .then(|| {
             view! {
                 <p class="hc-respond-by">
-                    {locale.fill(Text::RespondBy, &[("when", &local_time(&when, lang))])}
+                    {locale.fill(Text::RespondBy, &[("when", &local_time(&when, locale))])}
                 </p>
             }
         })
@@ -240,19 +247,25 @@ fn Claim() -> impl IntoView {
     let shop = page.shop;
     let locale = shop.locale;
     let lang = locale.tag();
-    let Some((category, outcome, order, delivered)) = page.ticket.with_untracked(|t| {
-        t.as_ref().map(|t| {
-            (
-                t.category.clone(),
-                t.outcome.clone(),
-                t.order_number.clone(),
-                t.delivered_on,
-            )
+    let Some((category, outcome, order, delivered, description, answers)) =
+        page.ticket.with_untracked(|t| {
+            t.as_ref().map(|t| {
+                (
+                    t.category.clone(),
+                    t.outcome.clone(),
+                    t.order_number.clone(),
+                    t.delivered_on,
+                    t.description.clone(),
+                    t.answers.clone(),
+                )
+            })
         })
-    }) else {
+    else {
         return ().into_any();
     };
-    let (category, outcome) = shop.with_policy(|p| {
+    // The claim as the shopper made it: each question with the answer they picked, worded
+    // from the policy the widget already has.
+    let (title, outcome, answered) = shop.with_policy(|p| {
         (
             p.category(&category)
                 .map(|c| p.text(lang, &c.title).to_owned())
@@ -260,6 +273,15 @@ fn Claim() -> impl IntoView {
             p.outcome(&outcome)
                 .map(|o| p.outcome_message(lang, o))
                 .unwrap_or_default(),
+            p.answered(&category, &answers)
+                .into_iter()
+                .map(|(q, a)| {
+                    (
+                        p.text(lang, &q.text).to_owned(),
+                        p.text(lang, &a.label).to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>(),
         )
     });
     view! {
@@ -267,7 +289,16 @@ fn Claim() -> impl IntoView {
             <h3>{locale.text(Text::YourClaim)}</h3>
             <dl>
                 <dt>{locale.text(Text::ReviewProblem)}</dt>
-                <dd>{category}</dd>
+                <dd>{title}</dd>
+                {answered
+                    .into_iter()
+                    .map(|(question, answer)| {
+                        view! {
+                            <dt>{question}</dt>
+                            <dd class="hc-claim-answer">{answer}</dd>
+                        }
+                    })
+                    .collect_view()}
                 {(!order.is_empty())
                     .then(|| {
                         view! {
@@ -280,6 +311,13 @@ fn Claim() -> impl IntoView {
                         view! {
                             <dt>{locale.text(Text::DeliveredOnLabel)}</dt>
                             <dd>{locale.date(day)}</dd>
+                        }
+                    })}
+                {(!description.is_empty())
+                    .then(|| {
+                        view! {
+                            <dt>{locale.text(Text::DescriptionLabel)}</dt>
+                            <dd class="hc-pre hc-claim-description">{description}</dd>
                         }
                     })}
                 <dt>{locale.text(Text::ReviewWhatHappens)}</dt>
@@ -624,7 +662,6 @@ fn SentFile(item: EvidenceItem) -> impl IntoView {
 fn History() -> impl IntoView {
     let page = expect_context::<TicketPage>();
     let locale = page.shop.locale;
-    let lang = locale.tag();
     let entries = move || {
         page.ticket.with(|t| {
             let Some(t) = t else { return Vec::new() };
@@ -644,7 +681,7 @@ fn History() -> impl IntoView {
                     let from_shopper = e.actor == EventActor::Shopper;
                     (
                         e.seq,
-                        local_time(&e.at, lang),
+                        local_time(&e.at, locale),
                         title,
                         e.message.clone(),
                         files,

@@ -63,7 +63,7 @@ const CHINESE = { open: "帮助与售后", close: "关闭", title: "帮助中心
 async function filedTicketId(shopper) {
   const number = shopper.frame.locator(".hc-ticket-id");
   await base.expect(number).toContainText("Your request number is");
-  return (await number.textContent()).replace("Your request number is ", "").replace(/\.$/, "").trim();
+  return (await number.locator(".hc-id").textContent()).trim();
 }
 
 /** From the start screen of an open widget, files a "Something else" claim with one photo. */

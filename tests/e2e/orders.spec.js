@@ -7,12 +7,12 @@
 // on unchecked (the delivery day then asked), a required one files nothing.
 const { test, expect, stage, evidence, Shopper, filedTicketId } = require("./fixtures");
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
-/** `days` ago as the widget writes it: "24 Nov" (the sites count days in UTC). */
-function shortDate(daysAgo) {
+/** `days` ago as the widget writes every day: "24 November 2026" (the sites count days in UTC). */
+function widgetDate(daysAgo) {
   const day = new Date(Date.now() - daysAgo * 864e5);
-  return `${day.getUTCDate()} ${MONTHS[day.getUTCMonth()]}`;
+  return `${day.getUTCDate()} ${MONTHS[day.getUTCMonth()]} ${day.getUTCFullYear()}`;
 }
 
 /** The admin API of a site with its own key. */
@@ -73,7 +73,7 @@ test("the order first: found with the store, an item picked, the claim filed ver
 
   await test.step("the right email shows the order as the store has it", async () => {
     await lookUp(frame, "10023456", "wei@example.com");
-    await expect(heading).toHaveText(`Order 10023456, delivered on ${shortDate(2)}`);
+    await expect(heading).toHaveText(`Order 10023456, delivered on ${widgetDate(2)}`);
     await expect(frame.locator(".hc-order-tracking")).toHaveText("SF Express, tracking number SF100234560");
     // Continue without an item says what is missing.
     await frame.getByRole("button", { name: "Continue" }).click();
@@ -89,7 +89,7 @@ test("the order first: found with the store, an item picked, the claim filed ver
     await expect(frame.getByLabel("When did the parcel arrive?")).toHaveCount(0);
     await frame.getByRole("button", { name: "Continue" }).click();
     // The order and email are settled: shown, not asked again.
-    await expect(frame.locator(".hc-order-summary")).toContainText(`Order 10023456, delivered on ${shortDate(2)}`);
+    await expect(frame.locator(".hc-order-summary")).toContainText(`Order 10023456, delivered on ${widgetDate(2)}`);
     await expect(frame.getByLabel("Order number")).toHaveCount(0);
   });
 

@@ -158,6 +158,14 @@ test("every screen keeps its header clear and its targets at 44 px, start to req
   await frame.getByRole("button", { name: "Send my request" }).tap();
   const id = await filedTicketId(shopper);
   await checkScreen(page, testInfo, "filed");
+  // The request number is quoted whole: on one line, and Copy puts it on the phone's
+  // clipboard from inside the store's frame.
+  await expect(frame.locator(".hc-ticket-id .hc-id")).toHaveText(id);
+  expect(await frame.locator(".hc-ticket-id .hc-id").evaluate((e) => e.getClientRects().length)).toBe(1);
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: stage.store });
+  await frame.getByRole("button", { name: "Copy" }).tap();
+  await expect(frame.locator(".hc-ticket-id .hc-copy")).toHaveText("Copied");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(id);
   await frame.getByRole("button", { name: "Follow this request" }).tap();
   await expect(heading).toHaveText(`Request ${id}`);
   await expect(frame.locator(".hc-ticket-status")).toHaveText("Status: Received");

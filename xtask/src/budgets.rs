@@ -41,8 +41,13 @@ pub const JOURNEY_TARGET_GZIP_BYTES: u64 = 240_000;
 /// against the order, the store's day on the outcome and the settled order on the details, and
 /// the ticket's order facts read (5.9 KB). Down from the branch's +26.7 KB by the lookup form
 /// reusing the details' text field and a number field for quantities.
-const FIRST_LOAD_CEILING: u64 = 118_700;
-const JOURNEY_CEILING: u64 = 353_600;
+/// Issue 13 (the request as the shopper made it): their answers and description on the
+/// request, one date form, request numbers whole with Copy, all in the chunk: journey
+/// 334.6 KB (+6.4 KB), first open 117.6 KB.
+/// Both merged (and the order's day written as every other day, "24 November 2026"): first
+/// open 118.5 KB, journey 358.4 KB.
+const FIRST_LOAD_CEILING: u64 = 119_000;
+const JOURNEY_CEILING: u64 = 358_900;
 // The ceilings only come down from here (the first open's is issue 21's 125 KB at most).
 const _: () = assert!(FIRST_LOAD_CEILING <= 125_000 && JOURNEY_CEILING <= 370_000);
 /// The agents' console's first load (sign-in and the inbox: wasm + JS + CSS) ≤ 250 KB gzip

@@ -141,6 +141,12 @@ pub fn run(ctx: &Ctx, tally: &mut Tally) -> Result<()> {
     server.stop();
     let count = counted?;
     println!("contract: schemathesis: {count} (operations)");
+    if let Ok(xml) = std::fs::read_to_string(&junit) {
+        // The step's time goes where the server is slow to answer: say where.
+        for (name, seconds) in slowest(&xml, 5) {
+            println!("contract: slowest: {seconds:>6.1} s  {name}");
+        }
+    }
     tally.add(SUITE, &count);
     ran.and(alive)
         .context("schemathesis found the server and its OpenAPI document disagree")
@@ -293,9 +299,19 @@ parameters = {{ "path.id" = "{ticket}", "path.upload" = "{photo}" }}
 
 # Its stream reaches the real ticket only through the links of the stateful phase; the same
 # 404 for a token that does not open it.
+#
+# An event stream that opens stays open (until its 30-minute lifetime): schemathesis reads each
+# for its request timeout, 10 s by default, which made the two streams 440 of the run's 470 s.
+# Two seconds read every event a stream sends on opening (a ticket's history, a replay after
+# Last-Event-ID) on loopback.
 [[operations]]
 include-operation-id = "ticket_events"
 checks.ignored_auth.enabled = false
+request-timeout = 2
+
+[[operations]]
+include-operation-id = "console_events"
+request-timeout = 2
 
 [[operations]]
 include-operation-id = ["admin_show_ticket", "admin_add_message", "admin_request_info", "admin_transition_ticket"]
@@ -432,9 +448,41 @@ fn junit_count(xml: &str) -> Result<Count> {
     Ok(count)
 }
 
+/// The `n` operations schemathesis spent longest on, by the report's `time` attributes.
+fn slowest(xml: &str, n: usize) -> Vec<(String, f64)> {
+    let attribute = |case: &str, name: &str| -> Option<String> {
+        let start = case.find(&format!(" {name}=\""))? + name.len() + 3;
+        let len = case[start..].find('"')?;
+        Some(case[start..start + len].to_owned())
+    };
+    let mut cases: Vec<(String, f64)> = xml
+        .split("<testcase")
+        .skip(1)
+        .filter_map(|case| {
+            let head = &case[..case.find('>').unwrap_or(case.len())];
+            let time = attribute(head, "time")?.parse().ok()?;
+            Some((attribute(head, "name")?, time))
+        })
+        .collect();
+    cases.sort_by(|a, b| b.1.total_cmp(&a.1));
+    cases.truncate(n);
+    cases
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_slowest_operations_come_first() {
+        let xml = r#"<testsuite><testcase name="GET /a" time="0.5"/>
+<testcase name="POST /b" time="12.25"><failure message="x">y</failure></testcase>
+<testcase name="GET /c" time="3"/></testsuite>"#;
+        assert_eq!(
+            slowest(xml, 2),
+            vec![("POST /b".to_owned(), 12.25), ("GET /c".to_owned(), 3.0)]
+        );
+    }
 
     #[test]
     fn a_junit_report_counts_operations_by_outcome() {

@@ -156,7 +156,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     // two instances behind nginx: skipped (saying so) on SQLite, run on PostgreSQL
     ("scale", 2),
     ("slow_clients", 3),
-    ("tickets", 20),
+    ("tickets", 21),
     ("upgrades", 2),
     ("uploads", 16),
     ("webhooks", 7),
@@ -185,7 +185,7 @@ const POSTGRES_FLOORS: &[(&str, u32)] = &[
     // two instances behind nginx: skipped (saying so) on SQLite, run on PostgreSQL
     ("scale", 2),
     ("slow_clients", 3),
-    ("tickets", 20),
+    ("tickets", 21),
     ("upgrades", 2),
     ("uploads", 16),
     ("webhooks", 7),
@@ -223,7 +223,7 @@ pub const BROWSER_FLOORS: &[(&str, u32)] = &[
     ("bridge", 1),
     ("evidence_checks", 13),
     ("filing", 5),
-    ("following", 12),
+    ("following", 13),
     ("upload", 8),
     ("widget", 7),
 ];
@@ -377,11 +377,12 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         let number = index + 1;
         println!("\n==> xtask test [{number}/{total}]: {}", step.name);
         let mut tally = Tally::default();
+        let started = std::time::Instant::now();
         let result = (step.run)(ctx, &mut tally).and_then(|()| match step.floors {
             Some(floors) => tally.check_floors(floors),
             None => Ok(()),
         });
-        done.push((step, tally));
+        done.push((step, tally, started.elapsed()));
         if let Err(err) = result {
             failure = Some(err.context(format!(
                 "xtask test: step {number}/{total} `{}` failed",
@@ -394,11 +395,12 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     failure.map_or(Ok(()), Err)
 }
 
-/// The steps with what each ran, then one plain line counting tests.
-fn summary(done: &[(&Step, Tally)], total: usize) {
+/// The steps with what each ran and how long it took (CI's budget is 45 minutes: the slow
+/// steps are the ones to look at), then one plain line counting tests.
+fn summary(done: &[(&Step, Tally, std::time::Duration)], total: usize) {
     println!("\nxtask test: steps");
     let mut tests = crate::tally::Count::default();
-    for (index, (step, tally)) in done.iter().enumerate() {
+    for (index, (step, tally, took)) in done.iter().enumerate() {
         let count = tally.total();
         tests.passed += count.passed;
         tests.failed += count.failed;
@@ -406,7 +408,12 @@ fn summary(done: &[(&Step, Tally)], total: usize) {
             Some(_) => format!("{count} in {} suites", tally.suites().count()),
             None => "checked".to_owned(),
         };
-        println!("  [{}/{total}] {:<32} {shown}", index + 1, step.name);
+        println!(
+            "  [{}/{total}] {:<38} {:>5} s  {shown}",
+            index + 1,
+            step.name,
+            took.as_secs()
+        );
     }
     for (index, step) in STEPS.iter().enumerate().skip(done.len()) {
         println!("  [{}/{total}] {:<32} not run", index + 1, step.name);

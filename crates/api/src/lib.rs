@@ -269,6 +269,11 @@ pub struct TicketView {
     pub order_number: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivered_on: Option<CivilDate>,
+    /// What the shopper wrote when filing, as they wrote it: their claim reads back to them.
+    pub description: String,
+    /// The answers the shopper picked in the decision tree, by id, in order (the widget
+    /// words them from the policy it already has).
+    pub answers: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
     /// When the store promised a first answer by (§II preliminary verification).
@@ -360,16 +365,14 @@ pub struct AgentMessage {
     pub internal: bool,
 }
 
-/// A ticket as an agent sees it: everything the shopper sees plus contact details, the
-/// description and internal notes.
+/// A ticket as an agent sees it: everything the shopper sees plus contact details and
+/// internal notes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminTicketView {
     #[serde(flatten)]
     pub ticket: TicketView,
     pub email: String,
-    pub description: String,
-    pub answers: Vec<String>,
     pub locale: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,

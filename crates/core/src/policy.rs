@@ -412,6 +412,25 @@ impl Policy {
         Ok(node)
     }
 
+    /// The questions the shopper answered in `category`, each with the answer picked, in order;
+    /// as far as `answers` still fit the tree (a policy changed since keeps the part that does).
+    /// The agent's console and the shopper's request both show the claim's way through the tree.
+    pub fn answered(&self, category: &str, answers: &[String]) -> Vec<(&Question, &Answer)> {
+        let mut path = Vec::new();
+        let mut node = self.category(category).and_then(|c| self.node(&c.start));
+        for answer in answers {
+            let Some(Node::Question(question)) = node else {
+                break;
+            };
+            let Some(picked) = question.answers.iter().find(|a| &a.id == answer) else {
+                break;
+            };
+            path.push((question, picked));
+            node = self.node(&picked.next);
+        }
+        path
+    }
+
     /// The outcome `answers` lead to in `category`.
     pub fn walk(&self, category: &str, answers: &[String]) -> Result<&Outcome, Problem> {
         match self.step(category, answers)? {
@@ -747,6 +766,28 @@ mod tests {
             policy.step("product_quality", &answers(&["fault"])),
             Ok(Node::Question(q)) if q.id == "quality_use"
         ));
+    }
+
+    #[test]
+    fn the_answered_questions_come_in_order_as_far_as_they_fit() {
+        let policy = Policy::builtin();
+        let ids = |a: &[&str]| -> Vec<(String, String)> {
+            policy
+                .answered("product_quality", &answers(a))
+                .into_iter()
+                .map(|(q, a)| (q.id.clone(), a.id.clone()))
+                .collect()
+        };
+        let first = ids(&["fault"]);
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].1, "fault");
+        assert!(ids(&["exploded"]).is_empty(), "an answer the tree lacks");
+        assert_eq!(
+            ids(&["fault", "no_such_answer"]),
+            first,
+            "kept up to where it fits"
+        );
+        assert!(policy.answered("returns", &answers(&["fault"])).is_empty());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use helpcenter_api::console::{
 };
 use helpcenter_api::{ErrorCode, EventActor};
 use helpcenter_core::limits::{MAX_SHOPPER_MESSAGE_CHARS, MAX_TICKET_ID_BYTES};
-use helpcenter_core::{CivilDate, Node, Policy, TicketStatus, unknown_placeholders};
+use helpcenter_core::{CivilDate, Policy, TicketStatus, unknown_placeholders};
 
 use crate::agents::ADMIN_KEY_ACTOR;
 use crate::auth::new_secret;
@@ -180,32 +180,16 @@ fn decision_path(
     answers: &[String],
     locale: &str,
 ) -> Vec<DecisionStep> {
-    let mut steps = Vec::new();
-    let Some(mut node) = policy
-        .category(category)
-        .and_then(|c| policy.node(&c.start))
-    else {
-        return steps;
-    };
-    for answer in answers {
-        let Node::Question(question) = node else {
-            break;
-        };
-        let Some(picked) = question.answers.iter().find(|a| &a.id == answer) else {
-            break;
-        };
-        steps.push(DecisionStep {
+    policy
+        .answered(category, answers)
+        .into_iter()
+        .map(|(question, picked)| DecisionStep {
             question_id: question.id.clone(),
             question: policy.text(locale, &question.text).to_owned(),
             answer_id: picked.id.clone(),
             answer: policy.text(locale, &picked.label).to_owned(),
-        });
-        match policy.node(&picked.next) {
-            Some(next) => node = next,
-            None => break,
-        }
-    }
-    steps
+        })
+        .collect()
 }
 
 fn civil(date: jiff::civil::Date) -> Option<CivilDate> {
@@ -758,7 +742,7 @@ mod tests {
     fn the_decision_path_is_told_in_words() {
         let policy = Policy::builtin();
         let category = &policy.categories[0];
-        let Some(Node::Question(first)) = policy.node(&category.start) else {
+        let Some(helpcenter_core::Node::Question(first)) = policy.node(&category.start) else {
             panic!("the first category starts with a question");
         };
         let answer = &first.answers[0];

@@ -50,6 +50,8 @@ pub async fn view(
         remedy,
         order_number: ticket.order_number.clone(),
         delivered_on: ticket.delivered_on()?,
+        description: ticket.description.clone(),
+        answers: ticket.answers()?,
         created_at: ticket.created_at.clone(),
         updated_at: ticket.updated_at.clone(),
         respond_by: ticket.respond_by.clone(),

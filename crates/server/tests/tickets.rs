@@ -256,6 +256,23 @@ async fn internal_notes_never_reach_the_shopper() {
 }
 
 #[tokio::test]
+async fn the_shopper_reads_back_their_claim_as_they_made_it() {
+    let server = TestServer::start().await;
+    let created = file_claim(&server, "as-filed-1").await;
+    let seen = shopper_sees(&server, &created).await;
+    let filed = broken_blender(Vec::new());
+    assert_eq!(seen.description, filed.description, "what they wrote");
+    assert_eq!(
+        seen.answers, filed.answers,
+        "the answers they picked, in order"
+    );
+    assert_eq!(
+        seen.order_number, "10023456",
+        "the order number, without the #"
+    );
+}
+
+#[tokio::test]
 async fn an_agents_overlong_message_is_refused_as_a_shoppers_is() {
     let server = TestServer::start().await;
     let created = file_claim(&server, "long-note").await;

@@ -89,9 +89,7 @@ pub async fn show_ticket(
     Ok(AdminTicketView {
         acted_by,
         ticket: shown,
-        answers: ticket.answers()?,
         email: ticket.email,
-        description: ticket.description,
         locale: ticket.locale,
         customer_id: ticket.customer_id,
         agent_can: status.next().to_vec(),
