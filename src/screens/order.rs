@@ -6,7 +6,7 @@
 
 use helpcenter_api::{ErrorCode, OrderLookup, OrderLookupMode};
 use helpcenter_core::submission::check_email;
-use helpcenter_core::{CivilDate, ClaimedItem, Field, StoreOrder};
+use helpcenter_core::{ClaimedItem, Field, StoreOrder};
 use leptos::prelude::*;
 
 use super::details::TextField;
@@ -468,6 +468,7 @@ fn FoundOrder(order: StoreOrder) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use helpcenter_core::CivilDate;
 
     #[test]
     fn the_order_reads_as_the_shopper_knows_it() {
