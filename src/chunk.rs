@@ -126,7 +126,7 @@ fn journey(flow: Flow) -> AnyView {
     });
     match next {
         Some(Next::Question(question)) => view! { <QuestionScreen question step /> }.into_any(),
-        Some(Next::Outcome(outcome)) => view! { <OutcomeScreen reached=outcome step /> }.into_any(),
+        Some(Next::Outcome(outcome)) => view! { <OutcomeScreen reached=outcome /> }.into_any(),
         // A policy that changed under a kept journey: start again.
         None => {
             flow.draft.update(|d| {

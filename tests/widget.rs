@@ -11,7 +11,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
 
-use support::{clear_device, click, container, settle, text};
+use support::{clear_device, click, container, query, settle, text};
 
 fn demo_config() -> WidgetConfig {
     clear_device("demo");
@@ -54,10 +54,16 @@ async fn transit_damage_is_explained_before_filing_and_back_keeps_the_way() {
     click(&root, "[data-category=logistics_delivery]");
     settle().await;
     assert_eq!(text(&root, "h2"), "What's wrong with the delivery?");
-    assert_eq!(text(&root, ".hc-step"), "Step 1");
+    // The stage bar numbers the stages; within the first, the questions are counted as
+    // questions, not as steps beside "1 Problem".
+    assert_eq!(text(&root, ".hc-step"), "Question 1");
     click(&root, "[data-answer=damaged]");
     settle().await;
     assert_eq!(text(&root, "h2"), "What we'll do");
+    assert!(
+        query(&root, ".hc-step").is_none(),
+        "the outcome is not a question"
+    );
     assert_eq!(
         text(&root, ".hc-coverage"),
         "Claimed from the delivery company"
@@ -89,7 +95,7 @@ async fn misuse_is_told_not_covered_in_chinese() {
     settle().await;
     click(&root, "[data-answer=fault]");
     settle().await;
-    assert_eq!(text(&root, ".hc-step"), "第 2 步");
+    assert_eq!(text(&root, ".hc-step"), "第 2 题");
     click(&root, "[data-answer=modified]");
     settle().await;
     assert_eq!(text(&root, ".hc-coverage"), "不在商家保障范围内");

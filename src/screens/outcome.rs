@@ -13,7 +13,6 @@ use crate::i18n::Text;
 pub fn OutcomeScreen(
     /// The outcome the answers lead to (the claim may go to its late route).
     reached: Outcome,
-    step: usize,
 ) -> impl IntoView {
     let flow = expect_context::<Flow>();
     let locale = flow.locale;
@@ -133,7 +132,6 @@ pub fn OutcomeScreen(
     view! {
         <section class="hc-screen hc-outcome" data-outcome=move || shown.get().id>
             <StageBar current=Stage::Problem />
-            <p class="hc-step">{locale.fill(Text::StepOf, &[("n", &step.to_string())])}</p>
             <ScreenHeading>{locale.text(Text::OutcomeHeading)}</ScreenHeading>
             {store_line}
             {unchecked_line}

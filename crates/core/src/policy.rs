@@ -717,10 +717,11 @@ mod tests {
             .expect("an outcome");
         assert_eq!(outcome.remedy, Remedy::PaidSupport);
         assert_eq!(outcome.remedy.liability(), Liability::NotCovered);
+        // Said in words: the screen's badge says "Not covered by the store" above it.
         assert!(
             policy
                 .text("en", &outcome.message)
-                .starts_with("Not covered")
+                .contains("are not the store's liability")
         );
     }
 
