@@ -42,7 +42,20 @@ pub struct Cluster {
 struct Nginx(Child);
 
 impl Drop for Nginx {
+    /// SIGTERM to the master, which stops its workers and exits. SIGKILL (`Child::kill`) left
+    /// the workers running as orphans after the tests, holding the listening port and every
+    /// descriptor they inherited (among them `cargo xtask`'s browser lock). SIGKILL only if
+    /// the master has not exited within five seconds.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        for _ in 0..100 {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
