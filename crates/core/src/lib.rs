@@ -10,6 +10,8 @@
 pub mod check;
 pub mod date;
 pub mod evidence;
+#[cfg(all(test, feature = "builtin-policy"))]
+mod fixtures;
 pub mod json;
 pub mod limits;
 #[cfg(feature = "builtin-policy")]

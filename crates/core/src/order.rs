@@ -192,25 +192,8 @@ pub fn validate_claim<'p>(
 #[cfg(all(test, feature = "builtin-policy"))]
 mod tests {
     use super::*;
-    use crate::evidence::{EvidenceFile, MediaType};
+    use crate::fixtures::{date, photo};
     use crate::window::WindowStatus;
-
-    fn date(s: &str) -> CivilDate {
-        s.parse().expect("test date")
-    }
-
-    fn photo(hash: &str, taken: &str) -> EvidenceFile {
-        EvidenceFile {
-            name: format!("{hash}.jpg"),
-            bytes: 300_000,
-            media_type: Some(MediaType::Jpeg),
-            width: Some(1600),
-            height: Some(1200),
-            content_hash: hash.into(),
-            captured_on: taken.parse().ok(),
-            ..EvidenceFile::default()
-        }
-    }
 
     fn order(delivered: Option<&str>) -> StoreOrder {
         StoreOrder {

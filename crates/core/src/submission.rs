@@ -154,25 +154,9 @@ pub fn check_email(raw: &str) -> Option<ProblemCode> {
 mod tests {
     use super::*;
     use crate::evidence::MediaType;
+    use crate::fixtures::{date, photo};
     use crate::window::WindowStatus;
     use proptest::prelude::*;
-
-    fn date(s: &str) -> CivilDate {
-        s.parse().expect("test date")
-    }
-
-    fn photo(hash: &str, taken: &str) -> EvidenceFile {
-        EvidenceFile {
-            name: format!("{hash}.jpg"),
-            bytes: 300_000,
-            media_type: Some(MediaType::Jpeg),
-            width: Some(1600),
-            height: Some(1200),
-            content_hash: hash.into(),
-            captured_on: taken.parse().ok(),
-            ..EvidenceFile::default()
-        }
-    }
 
     fn transit_claim() -> Submission {
         Submission {
