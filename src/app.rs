@@ -326,7 +326,7 @@ pub fn Widget(
 }
 
 /// The header on every screen: Back where there is a step to go back to, the store's logo and
-/// name, and Close when a store's page embeds the widget. It is in the page's flow, never over
+/// name over the part of the widget the shopper is in, and Close when a store's page embeds the widget. It is in the page's flow, never over
 /// it, so nothing it holds covers a heading, a hint or an error as the screen scrolls.
 #[component]
 fn Header(
@@ -361,6 +361,10 @@ fn Header(
         };
         Some(go)
     };
+    // The part of the widget the shopper is in (each screen's own heading says the step): both
+    // titles are there and one is hidden, as Back is. Each word is looked up by constant: a
+    // lookup chosen at run time would bring every text of the widget into the first open (6 KB).
+    let filing = move || place.with(|p| *p == Place::Filing);
     view! {
         <header class="hc-header">
             // Always there, hidden where there is nothing to go back to: an attribute that
@@ -378,10 +382,18 @@ fn Header(
                 <span aria-hidden="true">"‹ "</span>
                 {locale.text(Text::Back)}
             </button>
-            <p class="hc-store">
+            <div class="hc-store">
                 {logo.map(|src| view! { <img class="hc-logo" src=src alt="" /> })}
-                <span>{store}</span>
-            </p>
+                <p>
+                    <span class="hc-store-name">{store}</span>
+                    <span class="hc-place" hidden=move || !filing()>
+                        {locale.text(Text::ReportProblem)}
+                    </span>
+                    <span class="hc-place" hidden=filing>
+                        {locale.text(Text::MyRequests)}
+                    </span>
+                </p>
+            </div>
             {host
                 .map(|host| {
                     view! {

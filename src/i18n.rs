@@ -70,26 +70,27 @@ impl Locale {
         }
     }
 
-    /// What the store decided, in a word or two.
+    /// What the store decided, as the shopper would say it ("Resolved: we exchange the
+    /// item"), never the agent's one-word label.
     pub fn resolution(self, kind: ResolutionKind) -> &'static str {
         use ResolutionKind::*;
         match (self, kind) {
-            (Locale::En, Return) => "return and refund",
-            (Locale::En, Exchange) => "exchange",
-            (Locale::En, Repair) => "repair",
-            (Locale::En, Replacement) => "replacement",
-            (Locale::En, Refund) => "refund",
-            (Locale::En, CarrierClaim) => "claim with the carrier",
-            (Locale::En, PaidSupport) => "paid support offered",
-            (Locale::En, Declined) => "declined",
-            (Locale::ZhCn, Return) => "退货退款",
-            (Locale::ZhCn, Exchange) => "换货",
-            (Locale::ZhCn, Repair) => "维修",
-            (Locale::ZhCn, Replacement) => "补发",
-            (Locale::ZhCn, Refund) => "退款",
-            (Locale::ZhCn, CarrierClaim) => "向物流公司索赔",
-            (Locale::ZhCn, PaidSupport) => "提供付费支持",
-            (Locale::ZhCn, Declined) => "未予受理",
+            (Locale::En, Return) => "we take it back and refund you",
+            (Locale::En, Exchange) => "we exchange the item",
+            (Locale::En, Repair) => "we repair the item",
+            (Locale::En, Replacement) => "we send you a new one",
+            (Locale::En, Refund) => "we refund you",
+            (Locale::En, CarrierClaim) => "we claim from the delivery company",
+            (Locale::En, PaidSupport) => "we offer paid help",
+            (Locale::En, Declined) => "not covered",
+            (Locale::ZhCn, Return) => "退货并退款",
+            (Locale::ZhCn, Exchange) => "为您换货",
+            (Locale::ZhCn, Repair) => "为您维修",
+            (Locale::ZhCn, Replacement) => "为您补发新品",
+            (Locale::ZhCn, Refund) => "为您退款",
+            (Locale::ZhCn, CarrierClaim) => "由我们向物流公司索赔",
+            (Locale::ZhCn, PaidSupport) => "提供付费帮助",
+            (Locale::ZhCn, Declined) => "不在保障范围内",
         }
     }
 
@@ -315,6 +316,8 @@ pub enum Text {
     DiscardConfirm,
     Resumed,
     MyRequests,
+    /// The header's title while a request is being made.
+    ReportProblem,
     /// After the number of requests with news: "2 with news".
     MyRequestsNews,
     RequestsHeading,
@@ -368,7 +371,7 @@ pub enum Text {
     LegalRecourse,
     FileCount,
     FollowRequest,
-    /// A status with what was decided: "Resolved: exchange".
+    /// A status with what was decided: "Resolved: we exchange the item".
     StatusWithResolution,
     OneFile,
 }
@@ -475,6 +478,7 @@ fn en(text: Text) -> &'static str {
         Text::DiscardConfirm => "Discard everything you entered and uploaded?",
         Text::Resumed => "We kept what you entered last time.",
         Text::MyRequests => "My requests",
+        Text::ReportProblem => "Report a problem",
         Text::MyRequestsNews => "with news",
         Text::RequestsHeading => "My requests",
         Text::RequestsEmpty => {
@@ -638,6 +642,7 @@ fn zh_cn(text: Text) -> &'static str {
         Text::DiscardConfirm => "确定放弃已填写和上传的全部内容吗？",
         Text::Resumed => "已为您保留上次填写的内容。",
         Text::MyRequests => "我的申请",
+        Text::ReportProblem => "报告问题",
         Text::MyRequestsNews => "条有新进展",
         Text::RequestsHeading => "我的申请",
         Text::RequestsEmpty => "此设备上还没有申请。如果您在其他设备上提交过，请在下方查找。",

@@ -222,6 +222,26 @@ async fn one_file_too_many_is_caught_and_not_uploaded() {
 }
 
 #[wasm_bindgen_test]
+async fn an_empty_photo_step_says_what_to_add_once() {
+    let (root, _app) = mount(
+        at_the_photos(|rule| {
+            rule.min_count = 2;
+            rule.min_photos = 2;
+        }),
+        Locale::En,
+    );
+    settle().await;
+    click(&root, ".hc-next");
+    settle().await;
+    assert_eq!(text(&root, "h2"), "Photos and videos");
+    assert_eq!(
+        texts(&root, "#hc-evidence-problems .hc-problem"),
+        ["Add at least 2 photos (videos don't count for this)."],
+        "two photos are what is missing, said once"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_file_over_the_size_limit_is_refused_with_both_sizes() {
     let (root, _app) = mount(
         at_the_photos(|rule| rule.max_file_bytes = 100 * 1024),
@@ -324,6 +344,17 @@ async fn the_delivery_day_decides_the_window_before_anything_is_written() {
     settle().await;
     click(&root, "[data-answer=damaged]");
     settle().await;
+    // Under "What we'll do" comes what the store will do; the day it depends on is asked next.
+    assert!(
+        query(&root, ".hc-outcome h2 + div > .hc-coverage").is_some(),
+        "what the store will do comes right under the heading"
+    );
+    let coverage = query(&root, ".hc-coverage").expect("coverage");
+    let date = query(&root, "#hc-delivered-on").expect("the day asked");
+    assert!(
+        coverage.compare_document_position(&date) & web_sys::Node::DOCUMENT_POSITION_FOLLOWING != 0,
+        "the date question comes after what we'll do"
+    );
     let day = |n: i32| today.add_days(-n).expect("day").to_string();
     support::type_into(&root, "#hc-delivered-on", &day(2));
     settle().await;

@@ -428,7 +428,7 @@ async fn a_resolution_says_what_it_means_and_can_be_disputed() {
         json!({"to": "resolved", "resolution": "declined", "message": "Both charges are one authorisation; one will drop off."}),
     )
     .await;
-    status_is(root, "Resolved: declined", 2_000).await;
+    status_is(root, "Resolved: not covered", 2_000).await;
     assert!(text(root, ".hc-resolution").contains("We couldn't accept this request"));
     assert!(
         texts(root, ".hc-event-message")
@@ -718,16 +718,16 @@ async fn every_status_reads_in_both_languages() {
         (
             Some(json!({"to": "resolved", "resolution": "exchange"})),
             "resolved",
-            "Resolved: exchange",
-            "状态：已处理：换货",
-            "已处理：换货",
+            "Resolved: we exchange the item",
+            "状态：已处理：为您换货",
+            "已处理：为您换货",
         ),
         (
             Some(json!({"to": "closed"})),
             "closed",
-            "Closed: exchange",
-            "状态：已关闭：换货",
-            "已关闭：换货",
+            "Closed: we exchange the item",
+            "状态：已关闭：为您换货",
+            "已关闭：为您换货",
         ),
     ];
     for (change, status, en, zh_line, zh_step) in steps {

@@ -6,9 +6,10 @@ use crate::draft::Stage;
 use crate::flow::Flow;
 use crate::i18n::Text;
 
-/// What the store will do, said plainly before the shopper writes anything (§III). Where a
-/// claim window applies, the delivery day comes first: it decides whether the carrier claim
-/// is still open and how many days are left, or what the shopper can still do.
+/// What the store will do, said plainly before the shopper writes anything (§III), right under
+/// the heading that names it. Where a claim window applies, the delivery day is asked next: it
+/// decides whether the carrier claim is still open and how many days are left, or what the
+/// shopper can still do, and what it decides is said right below it.
 #[component]
 pub fn OutcomeScreen(
     /// The outcome the answers lead to (the claim may go to its late route).
@@ -133,6 +134,11 @@ pub fn OutcomeScreen(
         <section class="hc-screen hc-outcome" data-outcome=move || shown.get().id>
             <StageBar current=Stage::Problem />
             <ScreenHeading>{locale.text(Text::OutcomeHeading)}</ScreenHeading>
+            <div aria-live="polite">
+                <p class=coverage_class>{coverage}</p>
+                <p class="hc-outcome-message">{message}</p>
+                {return_policy}
+            </div>
             {store_line}
             {unchecked_line}
             {has_window
@@ -159,12 +165,7 @@ pub fn OutcomeScreen(
                         </div>
                     }
                 })}
-            <div aria-live="polite">
-                <p class=coverage_class>{coverage}</p>
-                <p class="hc-outcome-message">{message}</p>
-                <p class="hc-window">{window_line}</p>
-                {return_policy}
-            </div>
+            <p class="hc-window" aria-live="polite">{window_line}</p>
             <h3>{locale.text(Text::WhatToAttach)}</h3>
             <p class="hc-hint hc-attach-hint">{hint}</p>
             <Nav on_back=back next=(locale.text(Text::Continue), next) />

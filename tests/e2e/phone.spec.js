@@ -80,7 +80,10 @@ async function checkScreen(page, testInfo, name) {
   const frame = await frameOf(page);
   await headerStaysOnTop(frame, name);
   await targetsAreBigEnough(frame, name);
-  await expect(frame.locator("header.hc-header .hc-store")).toHaveText(await storeName());
+  await expect(frame.locator("header.hc-header .hc-store-name")).toHaveText(await storeName());
+  // Under the store's name, the part of the widget the shopper is in.
+  const place = name === "request" ? "My requests" : "Report a problem";
+  await expect(frame.locator("header.hc-header .hc-place:not([hidden])"), `${name}: the header's title`).toHaveText(place);
 }
 
 test("on a phone the widget fills the screen, with Close in its own header", async ({ page }) => {

@@ -46,8 +46,13 @@ pub const JOURNEY_TARGET_GZIP_BYTES: u64 = 240_000;
 /// 334.6 KB (+6.4 KB), first open 117.6 KB.
 /// Both merged (and the order's day written as every other day, "24 November 2026"): first
 /// open 118.5 KB, journey 358.4 KB.
-const FIRST_LOAD_CEILING: u64 = 119_000;
-const JOURNEY_CEILING: u64 = 358_900;
+/// Issue 13's last items: the header names where the shopper is ("Report a problem", "My
+/// requests"; +0.5 KB first open, both titles there and one hidden, as Back: a title chosen at
+/// run time cost 5.1 KB, every text of the widget pulled in by one lookup); the outcome's words
+/// under its heading, shoppers' words for decisions (chunk): first open 119.0 KB, journey
+/// 359.7 KB.
+const FIRST_LOAD_CEILING: u64 = 119_500;
+const JOURNEY_CEILING: u64 = 360_200;
 // The ceilings only come down from here (the first open's is issue 21's 125 KB at most).
 const _: () = assert!(FIRST_LOAD_CEILING <= 125_000 && JOURNEY_CEILING <= 370_000);
 /// The agents' console's first load (sign-in and the inbox: wasm + JS + CSS) ≤ 250 KB gzip

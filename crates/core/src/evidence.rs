@@ -314,17 +314,22 @@ impl MediaRule {
             }
         }
         let count = files.len() as u64;
-        if count < u64::from(self.min_count) {
+        let photos = files
+            .iter()
+            .filter(|f| f.media_type.is_some_and(|t| !t.is_video()))
+            .count() as u64;
+        let too_few_photos = photos < u64::from(self.min_photos);
+        // Adding the photos asked for also reaches the count when the rule asks for at least
+        // as many photos as files: the shopper is told once, by the photos.
+        if count < u64::from(self.min_count)
+            && !(too_few_photos && self.min_photos >= self.min_count)
+        {
             problems.push(Problem::new(Field::Evidence, ProblemCode::EvidenceTooFew));
         }
         if count > u64::from(self.max_count) {
             problems.push(Problem::new(Field::Evidence, ProblemCode::EvidenceTooMany));
         }
-        let photos = files
-            .iter()
-            .filter(|f| f.media_type.is_some_and(|t| !t.is_video()))
-            .count() as u64;
-        if photos < u64::from(self.min_photos) {
+        if too_few_photos {
             problems.push(Problem::new(
                 Field::Evidence,
                 ProblemCode::EvidenceTooFewPhotos,
@@ -524,8 +529,23 @@ mod tests {
             max_total_bytes: 500_000,
             ..MediaRule::default()
         };
+        // Two photos make both counts: said once, by the photos.
         assert_eq!(
             codes(&rule.check_files(&[photo("a")], None)),
+            [(Field::Evidence, ProblemCode::EvidenceTooFewPhotos)]
+        );
+        assert_eq!(
+            codes(&rule.check_files(&[], None)),
+            [(Field::Evidence, ProblemCode::EvidenceTooFewPhotos)]
+        );
+        // Three files of which one a photo: two things to add, each said.
+        let wider = MediaRule {
+            min_count: 3,
+            min_photos: 1,
+            ..rule.clone()
+        };
+        assert_eq!(
+            codes(&wider.check_files(&[], None)),
             [
                 (Field::Evidence, ProblemCode::EvidenceTooFew),
                 (Field::Evidence, ProblemCode::EvidenceTooFewPhotos)

@@ -285,7 +285,7 @@ mod tests {
                 ("email".into(), "email.format"),
                 ("description".into(), "description.too_short"),
                 ("evidence[0]".into(), "file.taken_before_delivery"),
-                ("evidence".into(), "evidence.too_few"),
+                // Two photos make the count too: said once.
                 ("evidence".into(), "evidence.too_few_photos"),
             ]
         );
