@@ -51,8 +51,11 @@ pub const JOURNEY_TARGET_GZIP_BYTES: u64 = 240_000;
 /// run time cost 5.1 KB, every text of the widget pulled in by one lookup); the outcome's words
 /// under its heading, shoppers' words for decisions (chunk): first open 119.0 KB, journey
 /// 359.7 KB.
-const FIRST_LOAD_CEILING: u64 = 119_500;
-const JOURNEY_CEILING: u64 = 360_200;
+/// Issue 21: the widget's release build with Leptos's `erase_components`, as the console's
+/// (`xtask/src/split.rs`): chunk 240.6 → 211.1 KB, journey 332.2 KB, for 2.1 KB more of first
+/// open (121.1 KB).
+const FIRST_LOAD_CEILING: u64 = 121_600;
+const JOURNEY_CEILING: u64 = 332_700;
 // The ceilings only come down from here (the first open's is issue 21's 125 KB at most).
 const _: () = assert!(FIRST_LOAD_CEILING <= 125_000 && JOURNEY_CEILING <= 370_000);
 /// The agents' console's first load (sign-in and the inbox: wasm + JS + CSS) ≤ 250 KB gzip
