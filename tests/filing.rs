@@ -258,6 +258,45 @@ async fn a_signed_in_shopper_files_into_their_account_and_a_refused_identity_fil
     }
 }
 
+/// The confirmation promises only the mail the site sends (issue 13, 4): a receipt, news by
+/// mail, both or neither, as the site's `shopper_mail` says.
+#[wasm_bindgen_test]
+async fn the_confirmation_promises_only_the_mail_the_site_sends() {
+    use helpcenter_api::MailKind;
+    let config = server_config().await;
+    let today = config.today;
+    let claim = Claim::new(
+        "payment_anomaly",
+        &["double_charge"],
+        None,
+        "payment_anomaly",
+    );
+    let receipt = "A confirmation with this number is on its way to shopper@example.com.";
+    let news = "We'll e-mail shopper@example.com when there's news.";
+    for (mails, promised) in [
+        (
+            vec![MailKind::Receipt, MailKind::Decision, MailKind::Message],
+            vec![receipt, news],
+        ),
+        (vec![MailKind::Receipt], vec![receipt]),
+        (vec![MailKind::Decision], vec![news]),
+        (vec![], vec![]),
+    ] {
+        clear_device("demo");
+        let config = WidgetConfig {
+            shopper_mail: mails.clone(),
+            ..config.clone()
+        };
+        let (root, app) = mount(config, api_base());
+        fill_in(&root, &claim, today, &order_number()).await;
+        click(&root, ".hc-submit");
+        ticket_id(&root).await;
+        assert_eq!(texts(&root, ".hc-mail-promise"), promised, "{mails:?}");
+        drop(app);
+        root.remove();
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_draft_survives_the_widget_going_away_files_included() {
     clear_device("demo");

@@ -221,8 +221,8 @@ pub const E2E_FLOORS: &[(&str, u32)] = &[
 pub const BROWSER_FLOORS: &[(&str, u32)] = &[
     ("blobs", 3),
     ("bridge", 1),
-    ("evidence_checks", 13),
-    ("filing", 5),
+    ("evidence_checks", 14),
+    ("filing", 6),
     ("following", 13),
     ("upload", 8),
     ("widget", 7),
