@@ -5,7 +5,7 @@
 use super::progress::{accepted_types, max_image_pixels};
 use crate::AppState;
 use crate::store::uploads::UploadProgress;
-use crate::uploads::blobs::Assembly;
+use crate::uploads::blobs::parts::Assembly;
 use crate::uploads::error::UploadError;
 use crate::uploads::examine;
 use crate::uploads::lease::UploadLease;
