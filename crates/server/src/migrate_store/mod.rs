@@ -19,52 +19,35 @@
 //!   every object read back from the target and its SHA-256 compared with the source's bytes
 //!   and with what the database recorded when the file was inspected. Each difference is one
 //!   `error[migrate_store.CODE]` line on standard error, and the exit fails.
+//!
+//! This module runs the move in order; where things are (`plan`), the schemas' checks
+//! (`schema`), the server secret (`secret`), the tables' rows (`tables`), the evidence's
+//! objects (`objects`) and what is printed (`progress`) are modules of their own.
 
 mod error;
 mod objects;
+mod plan;
 mod progress;
+mod schema;
+mod secret;
 mod tables;
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 pub use error::MigrateStoreError;
+pub use plan::MigrateStoreArgs;
 pub use progress::{Mode, Progress};
 
 use crate::store::copy::{self, TableShape};
-use crate::store::{Database, Engine, Store};
-use crate::uploads::EvidenceLocation;
-use objects::Stores;
+use crate::store::{Database, Store};
+use plan::{Plan, hold_data_dir, open_stores};
 use progress::megabytes;
+use schema::{check_source_schema, known_tables, latest, table_shapes};
+use secret::{
+    check_target_secret, current_target_secret, keep_target_secret, read_secret, target_secret_is,
+};
 use tables::{Carry, Comparison, Sides, TABLES};
-
-/// `helpcenter-server migrate-store`'s flags.
-#[derive(clap::Args, Debug, Clone)]
-pub struct MigrateStoreArgs {
-    /// The data directory the one-machine server ran on: its database and evidence are
-    /// copied unless --from and --from-evidence name others, and its `server-secret` goes
-    /// with them. No server may be running on it.
-    #[arg(long, env = "HELPCENTER_DATA_DIR", default_value = "data")]
-    pub data_dir: PathBuf,
-    /// The database to copy from (`sqlite://PATH`); `helpcenter.db` in the data directory
-    /// without it.
-    #[arg(long, value_name = "URL")]
-    pub from: Option<String>,
-    /// The evidence to copy from (`file://PATH` or `s3://BUCKET/PREFIX`);
-    /// `uploads/evidence` in the data directory without it.
-    #[arg(long, value_name = "URL")]
-    pub from_evidence: Option<String>,
-    /// The database the servers will run on: `postgres://USER@HOST/DATABASE` (its password
-    /// in PGPASSWORD or ~/.pgpass), empty or holding an earlier run's copy.
-    #[arg(long, value_name = "URL", env = "HELPCENTER_DATABASE_URL")]
-    pub to: String,
-    /// Where the servers will keep evidence: `s3://BUCKET/PREFIX` (with the AWS_* variables
-    /// as `serve` reads them) or `file://PATH`; left where it is without it.
-    #[arg(long, value_name = "URL", env = "HELPCENTER_EVIDENCE_STORE")]
-    pub to_evidence: Option<String>,
-}
 
 /// Runs the command, printing progress on standard output and each error as one line on
 /// standard error.
@@ -96,72 +79,6 @@ pub fn run(args: MigrateStoreArgs) -> ExitCode {
             eprintln!("{}", e.line());
             ExitCode::FAILURE
         }
-    }
-}
-
-/// Where things are, from the flags.
-struct Plan {
-    data_dir: PathBuf,
-    source: Database,
-    source_evidence: EvidenceLocation,
-    target: Database,
-    /// None: the evidence stays where it is (checked, not copied).
-    target_evidence: Option<EvidenceLocation>,
-}
-
-impl Plan {
-    fn of(args: &MigrateStoreArgs) -> Result<Plan, MigrateStoreError> {
-        let here = Path::new("");
-        let source = match &args.from {
-            Some(url) => Database::parse(url, here).map_err(MigrateStoreError::Usage)?,
-            None => Database::in_data_dir(&args.data_dir),
-        };
-        let Database::Sqlite(path) = &source else {
-            return Err(MigrateStoreError::SourceNotSqlite(source.to_string()));
-        };
-        if !path.is_file() {
-            return Err(MigrateStoreError::SourceMissing { path: path.clone() });
-        }
-        let source_evidence = match &args.from_evidence {
-            Some(url) => EvidenceLocation::parse(url, here).map_err(MigrateStoreError::Usage)?,
-            None => EvidenceLocation::in_data_dir(&args.data_dir),
-        };
-        let target = Database::parse(&args.to, here).map_err(MigrateStoreError::Usage)?;
-        if let Database::Sqlite(to) = &target
-            && absolute(to) == absolute(path)
-        {
-            return Err(MigrateStoreError::SameStore {
-                what: "database",
-                location: target.to_string(),
-            });
-        }
-        let target_evidence = match &args.to_evidence {
-            Some(url) => {
-                let to = EvidenceLocation::parse(url, here).map_err(MigrateStoreError::Usage)?;
-                (!same_evidence(&to, &source_evidence)).then_some(to)
-            }
-            None => None,
-        };
-        Ok(Plan {
-            data_dir: args.data_dir.clone(),
-            source,
-            source_evidence,
-            target,
-            target_evidence,
-        })
-    }
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path)
-        .or_else(|_| std::path::absolute(path))
-        .unwrap_or_else(|_| path.to_owned())
-}
-
-fn same_evidence(a: &EvidenceLocation, b: &EvidenceLocation) -> bool {
-    match (a, b) {
-        (EvidenceLocation::Local(x), EvidenceLocation::Local(y)) => absolute(x) == absolute(y),
-        _ => a == b,
     }
 }
 
@@ -459,315 +376,4 @@ async fn migrate(
         });
     }
     Ok(problems)
-}
-
-/// Takes the data directory's `serve.lock` (as `serve` does) for the whole copy, so no
-/// server runs on the source meanwhile; refuses while one does.
-fn hold_data_dir(data_dir: &Path) -> Result<Option<std::fs::File>, MigrateStoreError> {
-    if !data_dir.is_dir() {
-        return Ok(None);
-    }
-    let path = data_dir.join(crate::backup::SERVE_LOCK);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|source| MigrateStoreError::File {
-            path: path.clone(),
-            source,
-        })?;
-    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => Ok(Some(file)),
-        Err(rustix::io::Errno::WOULDBLOCK) => Err(MigrateStoreError::SourceInUse {
-            data_dir: data_dir.to_owned(),
-        }),
-        Err(e) => Err(MigrateStoreError::File {
-            path,
-            source: e.into(),
-        }),
-    }
-}
-
-fn latest(versions: &[i64]) -> String {
-    match versions.iter().max() {
-        Some(v) => format!("migration {v:04}"),
-        None => "no migration".into(),
-    }
-}
-
-/// The source's schema must be exactly this version's; returns its latest migration.
-async fn check_source_schema(
-    source: &sqlx::AnyPool,
-    location: &str,
-) -> Result<i64, MigrateStoreError> {
-    let applied = crate::store::applied_migrations(source, Engine::Sqlite)
-        .await
-        .map_err(|e| MigrateStoreError::SourceDatabase {
-            location: location.to_owned(),
-            source: e,
-        })?;
-    let ours = crate::store::migrations(Engine::Sqlite);
-    let ours_versions: Vec<i64> = ours.iter().map(|m| m.version).collect();
-    let theirs: Vec<i64> = applied.iter().map(|(v, _, _)| *v).collect();
-    let fail = |advice| MigrateStoreError::SourceSchema {
-        location: location.to_owned(),
-        found: latest(&theirs),
-        ours: latest(&ours_versions),
-        advice,
-    };
-    if theirs.iter().any(|v| !ours_versions.contains(v)) {
-        return Err(fail(
-            "a newer helpcenter-server wrote it; run migrate-store with that version",
-        ));
-    }
-    if theirs != ours_versions {
-        return Err(fail(
-            "bring it up to date first with this version (`helpcenter-server migrate \
-             --data-dir DIR`, or start its server once), then run migrate-store again",
-        ));
-    }
-    for (version, _, checksum) in &applied {
-        if ours
-            .iter()
-            .any(|m| m.version == *version && *m.checksum != checksum[..])
-        {
-            return Err(fail(
-                "a migration was applied from another text: the database and this \
-                 helpcenter-server are not of the same release line",
-            ));
-        }
-    }
-    Ok(ours_versions.last().copied().unwrap_or_default())
-}
-
-/// The source's tables, each one [`TABLES`] knows (checked before the target is touched).
-async fn known_tables(
-    source: &sqlx::AnyPool,
-    location: &str,
-) -> Result<Vec<String>, MigrateStoreError> {
-    let in_source = copy::tables(source, Engine::Sqlite).await.map_err(|e| {
-        MigrateStoreError::SourceDatabase {
-            location: location.to_owned(),
-            source: e,
-        }
-    })?;
-    if let Some(unknown) = in_source
-        .iter()
-        .find(|t| !TABLES.iter().any(|(known, _)| known == t))
-    {
-        return Err(MigrateStoreError::UnknownTable {
-            table: unknown.clone(),
-        });
-    }
-    Ok(in_source)
-}
-
-/// The shapes of the tables whose rows are carried, in copy order, after checking that both
-/// schemas have exactly the tables [`TABLES`] knows, with the same columns.
-async fn table_shapes(
-    source: &sqlx::AnyPool,
-    source_location: &str,
-    in_source: &[String],
-    target: &Store,
-    target_location: &str,
-) -> Result<Vec<TableShape>, MigrateStoreError> {
-    let source_error = |e| MigrateStoreError::SourceDatabase {
-        location: source_location.to_owned(),
-        source: e,
-    };
-    let target_error = |e| MigrateStoreError::TargetDatabase {
-        location: target_location.to_owned(),
-        source: e,
-    };
-    let in_target = copy::tables(&target.pool, target.engine())
-        .await
-        .map_err(target_error)?;
-    let mut shapes = Vec::new();
-    for (table, carry) in TABLES {
-        for (side, list) in [("source", in_source), ("target", &in_target[..])] {
-            if !list.iter().any(|t| t == table) {
-                return Err(MigrateStoreError::SchemaDiffers {
-                    table: table.to_string(),
-                    detail: format!("the {side}'s schema does not have it"),
-                });
-            }
-        }
-        if *carry != Carry::Rows {
-            continue;
-        }
-        let ours = copy::shape(source, Engine::Sqlite, table)
-            .await
-            .map_err(source_error)?;
-        let theirs = copy::shape(&target.pool, target.engine(), table)
-            .await
-            .map_err(target_error)?;
-        let mut a = ours.columns.clone();
-        let mut b = theirs.columns.clone();
-        a.sort_by(|x, y| x.name.cmp(&y.name));
-        b.sort_by(|x, y| x.name.cmp(&y.name));
-        if a != b || ours.key != theirs.key {
-            let names = |columns: &[copy::Column]| {
-                columns
-                    .iter()
-                    .map(|c| format!("{} {:?}", c.name, c.kind))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            return Err(MigrateStoreError::SchemaDiffers {
-                table: table.to_string(),
-                detail: format!(
-                    "the source has columns ({}) keyed by {}, the target ({}) keyed by {}",
-                    names(&a),
-                    ours.key.join("+"),
-                    names(&b),
-                    theirs.key.join("+")
-                ),
-            });
-        }
-        shapes.push(ours);
-    }
-    Ok(shapes)
-}
-
-/// The data directory's server secret; required when the source holds tickets (their
-/// retried claims and mailed links are made with it).
-fn read_secret(data_dir: &Path, tickets: u64) -> Result<Option<String>, MigrateStoreError> {
-    let path = data_dir.join("server-secret");
-    match std::fs::read_to_string(&path) {
-        Ok(secret) if !secret.trim().is_empty() => Ok(Some(secret.trim().to_owned())),
-        Ok(_) if tickets == 0 => Ok(None),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && tickets == 0 => Ok(None),
-        Ok(_) => Err(MigrateStoreError::SecretMissing {
-            data_dir: data_dir.to_owned(),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(MigrateStoreError::SecretMissing {
-                data_dir: data_dir.to_owned(),
-            })
-        }
-        Err(source) => Err(MigrateStoreError::File { path, source }),
-    }
-}
-
-/// Where a SQLite target's server reads the secret: `server-secret` beside the database, in
-/// the data directory it names.
-fn target_secret_file(target: &Database) -> Option<PathBuf> {
-    match target {
-        Database::Sqlite(path) => {
-            Some(path.parent().unwrap_or(Path::new("")).join("server-secret"))
-        }
-        Database::Postgres(_) => None,
-    }
-}
-
-async fn current_target_secret(
-    plan_target: &Database,
-    target: &Store,
-    location: &str,
-) -> Result<Option<String>, MigrateStoreError> {
-    match target_secret_file(plan_target) {
-        Some(path) => match std::fs::read_to_string(&path) {
-            Ok(secret) if !secret.trim().is_empty() => Ok(Some(secret.trim().to_owned())),
-            Ok(_) => Ok(None),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(MigrateStoreError::File { path, source }),
-        },
-        None => copy::server_secret(&target.pool).await.map_err(|source| {
-            MigrateStoreError::TargetDatabase {
-                location: location.to_owned(),
-                source,
-            }
-        }),
-    }
-}
-
-async fn check_target_secret(
-    plan_target: &Database,
-    target: &Store,
-    location: &str,
-    secret: &str,
-    data_dir: &Path,
-) -> Result<(), MigrateStoreError> {
-    match current_target_secret(plan_target, target, location).await? {
-        Some(theirs) if theirs != secret => Err(MigrateStoreError::SecretDiffers {
-            location: location.to_owned(),
-            data_dir: data_dir.to_owned(),
-            remedy: match target_secret_file(plan_target) {
-                Some(path) => format!("delete {}", path.display()),
-                None => "DELETE FROM server_secret".into(),
-            },
-        }),
-        _ => Ok(()),
-    }
-}
-
-async fn keep_target_secret(
-    plan_target: &Database,
-    target: &Store,
-    location: &str,
-    secret: &str,
-) -> Result<(), MigrateStoreError> {
-    match target_secret_file(plan_target) {
-        Some(path) => {
-            use std::io::Write;
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            {
-                // Readable by the server's user only, from the start.
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
-            let written = options
-                .open(&path)
-                .and_then(|mut file| file.write_all(secret.as_bytes()));
-            written.map_err(|source| MigrateStoreError::File { path, source })
-        }
-        None => {
-            copy::keep_server_secret(&target.pool, secret, jiff::Timestamp::now())
-                .await
-                .map_err(|source| MigrateStoreError::TargetDatabase {
-                    location: location.to_owned(),
-                    source,
-                })?;
-            Ok(())
-        }
-    }
-}
-
-async fn target_secret_is(plan_target: &Database, target: &Store, secret: &str) -> bool {
-    matches!(
-        current_target_secret(plan_target, target, "").await,
-        Ok(Some(theirs)) if theirs == secret
-    )
-}
-
-fn open_stores(plan: &Plan) -> Result<Stores, MigrateStoreError> {
-    if let EvidenceLocation::Local(dir) = &plan.source_evidence
-        && !dir.is_dir()
-    {
-        return Err(MigrateStoreError::Evidence(format!(
-            "{}: no such directory; name the evidence with --from-evidence file://PATH",
-            dir.display()
-        )));
-    }
-    let source = plan
-        .source_evidence
-        .open()
-        .map_err(MigrateStoreError::Evidence)?;
-    let target = match &plan.target_evidence {
-        Some(location) => Some(
-            location
-                .open()
-                .map_err(MigrateStoreError::Evidence)?
-                .objects,
-        ),
-        None => None,
-    };
-    Ok(Stores {
-        source: source.objects,
-        source_location: plan.source_evidence.to_string(),
-        target: target.map(|t: Arc<dyn object_store::ObjectStore>| t),
-    })
 }

@@ -26,7 +26,9 @@ pub use blobs::{EvidenceError, EvidenceStore, is_upload_id};
 pub use error::UploadError;
 pub use expiry::{EXPIRY_INTERVAL, ExpiryReport, expire_uploads, spawn_expiry};
 pub use location::EvidenceLocation;
-pub use tus::{TUS_VERSION, UPLOAD_LIFETIME, answer_discovery, http_date};
+pub use tus::create::UPLOAD_LIFETIME;
+pub use tus::discovery::answer_discovery;
+pub use tus::protocol::{TUS_VERSION, http_date};
 
 use crate::AppState;
 
@@ -41,17 +43,17 @@ pub async fn release_leases_of_this_instance(
 /// The tus endpoint at `/v1/uploads`, routed and documented by its handlers' `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(tus::create, tus::options))
+        .routes(routes!(tus::create::create, tus::discovery::options))
         .routes(routes!(
-            tus::head,
-            tus::patch,
-            tus::terminate,
-            tus::options_upload
+            tus::resume::head,
+            tus::patch::patch,
+            tus::terminate::terminate,
+            tus::discovery::options_upload
         ))
-        .route_layer(middleware::from_fn(tus::require_tus_resumable))
+        .route_layer(middleware::from_fn(tus::discovery::require_tus_resumable))
         // Every answer names the protocol, errors included.
         .layer(SetResponseHeaderLayer::overriding(
-            tus::TUS_RESUMABLE,
+            tus::protocol::TUS_RESUMABLE,
             HeaderValue::from_static(TUS_VERSION),
         ))
 }
