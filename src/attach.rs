@@ -99,6 +99,25 @@ pub enum FileState {
     Refused(String),
 }
 
+/// What a refusal that is not about the file itself means for the shopper: the server is
+/// too busy for this connection (429), or has no room (507). `None`: no words beyond "Not
+/// sent".
+pub fn refusal_text(code: &str) -> Option<crate::i18n::Text> {
+    use crate::i18n::Text;
+    use helpcenter_api::ErrorCode;
+    // Matched on the wire names themselves: reading the code back into an `ErrorCode` would
+    // scan the table of every code.
+    const RATE_LIMITED: &str = ErrorCode::RateLimited.as_str();
+    const TOO_MANY_OPEN: &str = ErrorCode::UploadTooManyOpen.as_str();
+    const STORAGE_FULL: &str = ErrorCode::StorageFull.as_str();
+    const QUOTA_EXCEEDED: &str = ErrorCode::StorageQuotaExceeded.as_str();
+    match code {
+        RATE_LIMITED | TOO_MANY_OPEN => Some(Text::FileTooMany),
+        STORAGE_FULL | QUOTA_EXCEEDED => Some(Text::FileStorageFull),
+        _ => None,
+    }
+}
+
 impl FileState {
     fn is_busy(&self) -> bool {
         matches!(
@@ -637,6 +656,29 @@ mod tests {
             upload_url: None,
             uploaded: false,
         }
+    }
+
+    #[test]
+    fn a_busy_or_full_server_is_named_as_such_not_as_offline() {
+        use crate::i18n::{Locale, Text};
+        for code in ["rate_limited", "upload.too_many_open"] {
+            assert_eq!(refusal_text(code), Some(Text::FileTooMany), "{code}");
+        }
+        for code in ["storage.full", "storage.quota_exceeded"] {
+            assert_eq!(refusal_text(code), Some(Text::FileStorageFull), "{code}");
+        }
+        assert_eq!(refusal_text("upload.not_found"), None);
+        assert_eq!(refusal_text("made.up"), None);
+        assert!(
+            Locale::En
+                .text(Text::FileStorageFull)
+                .contains("storage is full")
+        );
+        assert!(
+            Locale::En
+                .text(Text::FileTooMany)
+                .contains("too many uploads")
+        );
     }
 
     #[test]
