@@ -12,6 +12,7 @@ use crate::blobs::FileStore;
 use crate::draft::DraftFile;
 use crate::evidence;
 use crate::i18n::Text;
+use crate::privacy;
 use crate::problems;
 use crate::shop::Shop;
 use crate::upload::{self, Cancel, UploadError, UploadHooks, UploadTarget};
@@ -299,6 +300,7 @@ impl Attachments {
                 facts: None,
                 upload_url: None,
                 uploaded: false,
+                location_removed: false,
             };
             let live = LiveFile {
                 key: key.clone(),
@@ -314,6 +316,12 @@ impl Attachments {
             self.live.update(|all| all.push(live));
             let this = *self;
             spawn_local(async move {
+                // From here on the file is the one without its location: it is what is kept,
+                // checked, hashed and uploaded, so the position never leaves the phone and
+                // the hash the browser checks is the hash of what the server keeps.
+                let (file, location_removed) = privacy::without_location(file).await;
+                this.file_update(&key, |f| f.location_removed = location_removed);
+                this.live_update(&key, |l| l.file = Some(file.clone()));
                 // Kept for a reload; without IndexedDB the file still works on this page.
                 if let Ok(store) = FileStore::open().await {
                     let _ = store.put(&key, &file).await;
@@ -462,6 +470,7 @@ impl Attachments {
                 api_base: &api.base,
                 site: &site,
                 outcome: Some(&outcome),
+                location_removed: file.location_removed,
             };
             let hooks = FileHooks { this, key: &key };
             let result = upload::send(
@@ -655,6 +664,7 @@ mod tests {
             facts: checked.then(EvidenceFile::default),
             upload_url: None,
             uploaded: false,
+            location_removed: false,
         }
     }
 

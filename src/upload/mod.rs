@@ -40,6 +40,9 @@ pub struct UploadTarget<'a> {
     pub site: &'a str,
     /// The outcome the evidence is for: the server applies its size and type limits.
     pub outcome: Option<&'a str>,
+    /// The photo's location was taken out on the device ([`crate::privacy`]): the server is
+    /// told, so the ticket says "location removed".
+    pub location_removed: bool,
 }
 
 /// What the UI hears while an upload runs.
@@ -267,6 +270,9 @@ impl Upload<'_> {
         ];
         if let Some(outcome) = self.target.outcome {
             pairs.push((tus::metadata::OUTCOME, outcome));
+        }
+        if self.target.location_removed {
+            pairs.push((tus::metadata::LOCATION_REMOVED, "true"));
         }
         let metadata = protocol::metadata(&pairs);
         let length = self.total.to_string();
