@@ -185,6 +185,16 @@ impl Api {
         read(Request::get(&url).header("Authorization", &format!("Bearer {identity}"))).await
     }
 
+    /// Who the store's identity token signs in, as the server checked it.
+    pub async fn signed_in(
+        &self,
+        site: &str,
+        identity: &str,
+    ) -> Result<helpcenter_api::SignedIn, ApiError> {
+        let url = self.url(&format!("/v1/sites/{}/identity", encode(site)));
+        read(Request::get(&url).header("Authorization", &format!("Bearer {identity}"))).await
+    }
+
     /// A token of their own for one of the signed-in shopper's tickets.
     pub async fn access(&self, site: &str, id: &str, identity: &str) -> Result<Created, ApiError> {
         let url = self.url(&format!(

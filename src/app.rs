@@ -45,6 +45,7 @@ impl Launch {
         let locale = get(&query, "locale")
             .or_else(|| window.navigator().language())
             .map_or(Locale::En, |tag| Locale::negotiate(&tag));
+        let host = get(&fragment, "host");
         Launch {
             site: get(&query, "site").unwrap_or_default(),
             locale,
@@ -54,9 +55,42 @@ impl Launch {
                 delivered_on: get(&fragment, "delivered_on"),
                 category: get(&fragment, "category"),
             },
-            identity: get(&fragment, "identity"),
-            host: get(&fragment, "host"),
+            // Only in the store's frame: a link opening the widget on its own (or a page
+            // that is not the store's) cannot sign the shopper in to someone else's account.
+            identity: get(&fragment, "identity").filter(|_| framed_by(host.as_deref())),
+            host,
         }
+    }
+}
+
+/// Whether this page is in a frame of `host`'s page. Which origins may frame the widget at
+/// all is the server's `frame-ancestors` (the site's allowed origins); this checks that the
+/// page that did is the one the fragment names: `location.ancestorOrigins` where the browser
+/// has it (Chromium, Safari), else the referrer the frame was loaded from.
+fn framed_by(host: Option<&str>) -> bool {
+    let Some(host) = host else {
+        return false;
+    };
+    let window = window();
+    // A page opened on its own is its own parent (compared as JS values: `Window`'s own
+    // equality costs the first open another import).
+    let framed = window.parent().ok().flatten().is_some_and(|parent| {
+        AsRef::<wasm_bindgen::JsValue>::as_ref(&parent)
+            != AsRef::<wasm_bindgen::JsValue>::as_ref(&window)
+    });
+    if !framed {
+        return false;
+    }
+    // `ancestorOrigins[0]`; where the browser has no such list, reading from it throws.
+    let ancestors = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into());
+    match ancestors.and_then(|list| js_sys::Reflect::get(&list, &0.into())) {
+        Ok(origin) => origin.as_string().is_some_and(|origin| origin == host),
+        // The referrer is the page's address, or its origin and "/" (the default policy
+        // across origins): read as text, which costs the first open less than a URL parser.
+        Err(_) => document()
+            .referrer()
+            .strip_prefix(host)
+            .is_some_and(|rest| matches!(rest.bytes().next(), None | Some(b'/' | b'?' | b'#'))),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::blobs::FileStore;
 use crate::draft::DraftFile;
 use crate::evidence;
 use crate::i18n::Text;
+use crate::privacy;
 use crate::problems;
 use crate::shop::Shop;
 use crate::upload::{self, Cancel, UploadError, UploadHooks, UploadTarget};
@@ -97,6 +98,25 @@ pub enum FileState {
     Paused,
     /// The server refused the bytes, with its problem code.
     Refused(String),
+}
+
+/// What a refusal that is not about the file itself means for the shopper: the server is
+/// too busy for this connection (429), or has no room (507). `None`: no words beyond "Not
+/// sent".
+pub fn refusal_text(code: &str) -> Option<crate::i18n::Text> {
+    use crate::i18n::Text;
+    use helpcenter_api::ErrorCode;
+    // Matched on the wire names themselves: reading the code back into an `ErrorCode` would
+    // scan the table of every code.
+    const RATE_LIMITED: &str = ErrorCode::RateLimited.as_str();
+    const TOO_MANY_OPEN: &str = ErrorCode::UploadTooManyOpen.as_str();
+    const STORAGE_FULL: &str = ErrorCode::StorageFull.as_str();
+    const QUOTA_EXCEEDED: &str = ErrorCode::StorageQuotaExceeded.as_str();
+    match code {
+        RATE_LIMITED | TOO_MANY_OPEN => Some(Text::FileTooMany),
+        STORAGE_FULL | QUOTA_EXCEEDED => Some(Text::FileStorageFull),
+        _ => None,
+    }
 }
 
 impl FileState {
@@ -280,6 +300,7 @@ impl Attachments {
                 facts: None,
                 upload_url: None,
                 uploaded: false,
+                location_removed: false,
             };
             let live = LiveFile {
                 key: key.clone(),
@@ -295,6 +316,12 @@ impl Attachments {
             self.live.update(|all| all.push(live));
             let this = *self;
             spawn_local(async move {
+                // From here on the file is the one without its location: it is what is kept,
+                // checked, hashed and uploaded, so the position never leaves the phone and
+                // the hash the browser checks is the hash of what the server keeps.
+                let (file, location_removed) = privacy::without_location(file).await;
+                this.file_update(&key, |f| f.location_removed = location_removed);
+                this.live_update(&key, |l| l.file = Some(file.clone()));
                 // Kept for a reload; without IndexedDB the file still works on this page.
                 if let Ok(store) = FileStore::open().await {
                     let _ = store.put(&key, &file).await;
@@ -443,6 +470,7 @@ impl Attachments {
                 api_base: &api.base,
                 site: &site,
                 outcome: Some(&outcome),
+                location_removed: file.location_removed,
             };
             let hooks = FileHooks { this, key: &key };
             let result = upload::send(
@@ -636,7 +664,31 @@ mod tests {
             facts: checked.then(EvidenceFile::default),
             upload_url: None,
             uploaded: false,
+            location_removed: false,
         }
+    }
+
+    #[test]
+    fn a_busy_or_full_server_is_named_as_such_not_as_offline() {
+        use crate::i18n::{Locale, Text};
+        for code in ["rate_limited", "upload.too_many_open"] {
+            assert_eq!(refusal_text(code), Some(Text::FileTooMany), "{code}");
+        }
+        for code in ["storage.full", "storage.quota_exceeded"] {
+            assert_eq!(refusal_text(code), Some(Text::FileStorageFull), "{code}");
+        }
+        assert_eq!(refusal_text("upload.not_found"), None);
+        assert_eq!(refusal_text("made.up"), None);
+        assert!(
+            Locale::En
+                .text(Text::FileStorageFull)
+                .contains("storage is full")
+        );
+        assert!(
+            Locale::En
+                .text(Text::FileTooMany)
+                .contains("too many uploads")
+        );
     }
 
     #[test]

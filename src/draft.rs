@@ -73,6 +73,10 @@ pub struct DraftFile {
     pub upload_url: Option<String>,
     #[serde(default)]
     pub uploaded: bool,
+    /// The photo's location was taken out on this device before it was uploaded
+    /// ([`crate::privacy`]): the server is told, so the ticket says "location removed".
+    #[serde(default)]
+    pub location_removed: bool,
 }
 
 impl DraftFile {
@@ -298,6 +302,7 @@ mod kept {
                 facts: json.optional("facts")?,
                 upload_url: json.optional("upload_url")?,
                 uploaded: json.or("uploaded", false)?,
+                location_removed: json.or("location_removed", false)?,
             })
         }
     }
@@ -349,6 +354,7 @@ mod kept {
                 .member("facts", &self.facts)
                 .member("upload_url", &self.upload_url)
                 .member("uploaded", &self.uploaded)
+                .member("location_removed", &self.location_removed)
                 .end();
         }
     }
@@ -507,6 +513,7 @@ pub mod saved {
                 facts: None,
                 upload_url: Some("/v1/uploads/abc".into()),
                 uploaded: true,
+                location_removed: false,
             }];
             let text = keeping(&draft, &files);
             let (kept_draft, kept_files) = kept(&text).expect("reads back");
@@ -557,6 +564,7 @@ pub mod saved {
                 }),
                 upload_url: None,
                 uploaded: false,
+                location_removed: false,
             }];
             #[derive(Serialize, Deserialize)]
             struct BySerde {
@@ -615,6 +623,7 @@ pub mod saved {
                     facts: None,
                     upload_url: Some("/v1/uploads/xyz".into()),
                     uploaded: false,
+                    location_removed: false,
                 }],
             };
             let by_serde = serde_json::to_string(&reply).expect("json");
@@ -663,6 +672,7 @@ mod tests {
             facts: None,
             upload_url: url.map(str::to_owned),
             uploaded: url.is_some(),
+            location_removed: false,
         };
         let draft = Draft {
             category: Some("other".into()),

@@ -56,12 +56,12 @@ pub async fn inspect(file: &web_sys::File, rule: &MediaRule, report: &dyn Fn(u8)
     let Some(kind) = facts.media_type else {
         return facts;
     };
-    let mut found = inspect_head_and_tail(&head, &[], bytes);
+    let mut found = inspect_head_and_tail(&head, Vec::new(), bytes);
     if kind == MediaType::Webm && found.duration_seconds.is_none() && read_to == bytes {
         // A live recording (a browser's recorder writes no duration): its length is in its
         // last cluster. The browser cannot tell either: it reports an infinite duration.
         if let Ok(tail) = read_tail(file, bytes).await {
-            found = inspect_head_and_tail(&head, &tail, bytes);
+            found = inspect_head_and_tail(&head, tail, bytes);
         }
     }
     if kind.is_video() {
@@ -174,8 +174,10 @@ fn hex(digest: &[u8]) -> String {
 }
 
 /// What `helpcenter_media` reads from the first and the last bytes of a file of `len` bytes.
-fn inspect_head_and_tail(head: &[u8], tail: &[u8], len: u64) -> helpcenter_media::Inspection {
-    let mut file = helpcenter_media::HeadAndTail::new(head, tail, len);
+/// Through [`crate::privacy::Ends`], the reader the location's removal uses: one copy of the
+/// walks in the chunk for both.
+fn inspect_head_and_tail(head: &[u8], tail: Vec<u8>, len: u64) -> helpcenter_media::Inspection {
+    let mut file = crate::privacy::Ends::new(head.to_vec(), tail, len);
     helpcenter_media::inspect(&mut file, len).unwrap_or_default()
 }
 

@@ -277,6 +277,11 @@ pub enum Text {
     FileUploaded,
     FilePaused,
     FileNotSent,
+    /// A 429 the upload could not wait out: the connection sent too much.
+    FileTooMany,
+    /// A 507: the help center has no room for evidence right now.
+    FileStorageFull,
+    SignedInAs,
     FileMissing,
     Remove,
     /// What Remove, Replace, Retry and Cancel say to a screen reader: which file.
@@ -440,6 +445,13 @@ fn en(text: Text) -> &'static str {
         Text::FileUploaded => "Uploaded",
         Text::FilePaused => "Upload paused: we can't reach the help center.",
         Text::FileNotSent => "Not sent",
+        Text::FileTooMany => {
+            "Not sent: too many uploads from this connection. Try again in a few minutes."
+        }
+        Text::FileStorageFull => {
+            "Not sent: the help center's storage is full. Try again later; your file stays here."
+        }
+        Text::SignedInAs => "Signed in as {email}",
         Text::FileMissing => {
             "This file is no longer available on this device. Please add it again."
         }
@@ -610,6 +622,9 @@ fn zh_cn(text: Text) -> &'static str {
         Text::FileUploaded => "已上传",
         Text::FilePaused => "上传已暂停：无法连接帮助中心。",
         Text::FileNotSent => "未上传",
+        Text::FileTooMany => "未上传：此网络连接的上传次数过多，请几分钟后重试。",
+        Text::FileStorageFull => "未上传：帮助中心存储空间已满，请稍后重试；文件仍保留在此。",
+        Text::SignedInAs => "已登录：{email}",
         Text::FileMissing => "此设备上已找不到这个文件，请重新添加。",
         Text::Remove => "移除",
         Text::ActionOnFile => "{action}：{name}",

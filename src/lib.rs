@@ -16,6 +16,7 @@ pub mod following;
 pub mod i18n;
 pub mod later;
 pub mod live;
+pub mod privacy;
 pub mod problems;
 pub mod requests;
 pub mod screens;

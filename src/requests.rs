@@ -20,6 +20,10 @@ pub struct Following {
     identity: StoredValue<Option<String>>,
     /// How many requests have news, once the server has been asked.
     pub news: RwSignal<usize>,
+    /// The email the server says the identity token signs in (shown as "Signed in as …"),
+    /// once asked; never taken from the token's own text. Empty: no one (a `String`, as the
+    /// first open's other signals, rather than a signal type of its own).
+    pub signed_in: RwSignal<String>,
     requests: Later<MyRequests>,
 }
 
@@ -29,6 +33,7 @@ impl Following {
             shop,
             identity: StoredValue::new(identity.filter(|t| !t.trim().is_empty())),
             news: RwSignal::new(0),
+            signed_in: RwSignal::new(String::new()),
             requests: Later::new(),
         }
     }
@@ -39,6 +44,30 @@ impl Following {
         if let Some(requests) = self.requests.get() {
             requests.identity.set(Some(token));
         }
+        self.confirm_identity();
+    }
+
+    /// Asks the server whom the identity token signs in, for "Signed in as …"; a token it
+    /// refuses (expired, forged, too long-lived) shows no one.
+    pub fn confirm_identity(&self) {
+        let this = *self;
+        let Some(token) = this.identity.get_value() else {
+            this.signed_in.set(String::new());
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let site = this.shop.site.get_value();
+            let answer = this.shop.api.get_value().signed_in(&site, &token).await;
+            // Only if the token is still the one asked about.
+            if this.identity.try_get_value().flatten().as_deref() == Some(token.as_str()) {
+                match answer {
+                    Ok(who) => this.signed_in.set(who.email),
+                    Err(ApiError::Status(_)) => this.signed_in.set(String::new()),
+                    // Offline: ask again with the next identity, nothing shown meanwhile.
+                    Err(_) => {}
+                }
+            }
+        });
     }
 
     pub fn requests(&self) -> MyRequests {

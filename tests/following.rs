@@ -647,6 +647,51 @@ async fn a_signed_in_shopper_sees_and_opens_the_requests_of_their_account() {
 }
 
 #[wasm_bindgen_test]
+async fn the_widget_says_who_is_signed_in_as_the_server_checked_it() {
+    forget_everything();
+    let widget = mount_with(
+        server_config().await,
+        api_base(),
+        Locale::En,
+        Some(identity_token().to_owned()),
+    );
+    // Said on the screens after the first, with the shopper's requests.
+    wait_for("the start screen", 5_000, || {
+        query(&widget.root, ".hc-my-requests").is_some()
+    })
+    .await;
+    click(&widget.root, ".hc-my-requests");
+    wait_for("who is signed in", 5_000, || {
+        query(&widget.root, ".hc-signed-in")
+            .and_then(|e| e.text_content())
+            .as_deref()
+            == Some("Signed in as wei@example.com")
+    })
+    .await;
+    drop(widget);
+    // A token the server refuses (its signature changed) signs no one in, whatever it says.
+    let mut forged = identity_token().to_owned();
+    let last = forged
+        .pop()
+        .map_or('0', |c| if c == '0' { '1' } else { '0' });
+    forged.push(last);
+    // (The widget keeps where the shopper was, "my requests", for the tab: start again.)
+    forget_everything();
+    let widget = mount_with(server_config().await, api_base(), Locale::En, Some(forged));
+    wait_for("the start screen", 5_000, || {
+        query(&widget.root, ".hc-my-requests").is_some()
+    })
+    .await;
+    click(&widget.root, ".hc-my-requests");
+    wait_for("the requests", 5_000, || {
+        query(&widget.root, ".hc-my-requests").is_none()
+    })
+    .await;
+    support::sleep(500).await;
+    assert!(query(&widget.root, ".hc-signed-in").is_none());
+}
+
+#[wasm_bindgen_test]
 async fn a_token_for_one_ticket_opens_no_other() {
     forget_everything();
     let (mine, my_token) = file_ticket(&order_number(), None).await;

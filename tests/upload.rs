@@ -24,6 +24,7 @@ fn target() -> UploadTarget<'static> {
         api_base: support::api_base(),
         site: "demo",
         outcome: Some("transit_damage"),
+        location_removed: false,
     }
 }
 

@@ -238,8 +238,11 @@ fn the_embed_address_gives_site_language_and_prefill_but_the_fragment_stays_loca
         launch.prefill.category.as_deref(),
         Some("logistics_delivery")
     );
-    // The shopper's details and the store's word for who they are come from the fragment
-    // only, which the browser never sends; the site and language only from the query.
-    assert_eq!(launch.identity.as_deref(), Some("signed.token"));
+    // The shopper's details come from the fragment only, which the browser never sends; the
+    // site and language only from the query.
     assert_eq!(launch.host.as_deref(), Some("https://shop.example"));
+    // And the store's word for who the shopper is not even from there: this page is not in
+    // the store's frame, as a link that opens the widget on its own is not (it would sign
+    // the shopper in to whoever's account the link carries).
+    assert_eq!(launch.identity, None);
 }

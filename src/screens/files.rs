@@ -131,7 +131,11 @@ fn FileRow(files: Attachments, key: String) -> impl IntoView {
             let known = ProblemCode::ALL.iter().find(|c| c.as_str() == code);
             messages.extend(match known {
                 Some(&code) => files.describe(&[Problem::new(Field::EvidenceFile(i), code)]),
-                None => vec![locale.text(Text::FileNotSent).to_owned()],
+                None => vec![
+                    locale
+                        .text(crate::attach::refusal_text(&code).unwrap_or(Text::FileNotSent))
+                        .to_owned(),
+                ],
             });
         }
         if let Some((FileState::Missing, _)) = state() {

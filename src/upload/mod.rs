@@ -40,6 +40,9 @@ pub struct UploadTarget<'a> {
     pub site: &'a str,
     /// The outcome the evidence is for: the server applies its size and type limits.
     pub outcome: Option<&'a str>,
+    /// The photo's location was taken out on the device ([`crate::privacy`]): the server is
+    /// told, so the ticket says "location removed".
+    pub location_removed: bool,
 }
 
 /// What the UI hears while an upload runs.
@@ -97,6 +100,8 @@ impl UploadError {
             None => match reply.status {
                 404 => ErrorCode::UploadNotFound.as_str(),
                 410 => ErrorCode::UploadExpired.as_str(),
+                429 => ErrorCode::RateLimited.as_str(),
+                507 => ErrorCode::StorageFull.as_str(),
                 _ => "upload.refused",
             },
         };
@@ -119,6 +124,9 @@ enum Trouble {
     /// Worth another try after a wait (`Retry-After`, if the server gave one).
     Passing {
         retry_after_ms: Option<u32>,
+        /// The server's own refusal (a 429, rate-limited), told to the shopper if the
+        /// upload gives up on it, rather than "offline".
+        refusal: Option<UploadError>,
     },
     Fatal(UploadError),
 }
@@ -194,10 +202,15 @@ pub async fn send(
                 stage = next;
             }
             Err(Trouble::Fatal(error)) => return Err(error),
-            Err(Trouble::Passing { retry_after_ms }) => {
+            Err(Trouble::Passing {
+                retry_after_ms,
+                refusal,
+            }) => {
                 failures += 1;
-                if failures >= MAX_ATTEMPTS {
-                    return Err(UploadError::Offline { attempts: failures });
+                // A wait longer than a shopper would watch is not waited out either.
+                let too_long = retry_after_ms.is_some_and(|ms| ms > MAX_RETRY_AFTER_MS);
+                if failures >= MAX_ATTEMPTS || (too_long && refusal.is_some()) {
+                    return Err(refusal.unwrap_or(UploadError::Offline { attempts: failures }));
                 }
                 let delay = retry_after_ms
                     .map(|ms| ms.min(MAX_RETRY_AFTER_MS))
@@ -257,6 +270,9 @@ impl Upload<'_> {
         ];
         if let Some(outcome) = self.target.outcome {
             pairs.push((tus::metadata::OUTCOME, outcome));
+        }
+        if self.target.location_removed {
+            pairs.push((tus::metadata::LOCATION_REMOVED, "true"));
         }
         let metadata = protocol::metadata(&pairs);
         let length = self.total.to_string();
@@ -370,7 +386,16 @@ impl Upload<'_> {
 }
 
 fn passing(reply: &Reply) -> Trouble {
+    let refusal = (reply.status == 429).then(|| UploadError::refused(reply));
+    // Too many uploads held open from this connection: waiting seconds does not free one.
+    if let Some(refusal) = refusal
+        .as_ref()
+        .filter(|r| r.code() == ErrorCode::UploadTooManyOpen.as_str())
+    {
+        return Trouble::Fatal(refusal.clone());
+    }
     Trouble::Passing {
         retry_after_ms: retry::retry_after_ms(reply.header("Retry-After").as_deref()),
+        refusal,
     }
 }

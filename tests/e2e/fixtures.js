@@ -67,7 +67,7 @@ async function filedTicketId(shopper) {
 }
 
 /** From the start screen of an open widget, files a "Something else" claim with one photo. */
-async function fileSomethingElse(shopper, { order = "10023456" } = {}) {
+async function fileSomethingElse(shopper, { order = "10023456", photo = "IMG_2041.JPG" } = {}) {
   const { frame, heading } = shopper;
   await frame.getByRole("button", { name: "Something else" }).click();
   await base.expect(heading).toHaveText("What we'll do");
@@ -76,7 +76,7 @@ async function fileSomethingElse(shopper, { order = "10023456" } = {}) {
   await frame.getByLabel("What happened?").fill("The lid's hinge squeaks loudly since the first week.");
   await frame.getByLabel("Your email").fill("wei@example.com");
   await frame.getByRole("button", { name: "Continue" }).click();
-  await frame.locator(".hc-pickers input[type=file]").first().setInputFiles(evidence("IMG_2041.JPG"));
+  await frame.locator(".hc-pickers input[type=file]").first().setInputFiles(evidence(photo));
   await base.expect(frame.locator(".hc-file-status")).toHaveText(["Uploaded"], { timeout: 30_000 });
   await frame.getByRole("button", { name: "Continue" }).click();
   await frame.getByRole("button", { name: "Send my request" }).click();

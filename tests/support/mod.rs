@@ -349,6 +349,7 @@ pub async fn file_ticket(order: &str, identity: Option<&str>) -> (String, String
         api_base: api_base(),
         site: "demo",
         outcome: Some("payment_anomaly"),
+        location_removed: false,
     };
     let seed = (js_sys::Math::random() * 250.0) as u8;
     let url = upload::send(

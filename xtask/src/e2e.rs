@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use helpcenter_core::CivilDate;
-use helpcenter_media::samples::{Jpeg, jpeg, png};
+use helpcenter_media::samples::{Jpeg, jpeg, jpeg_with_location, png};
 
 use crate::browser_server::{self, ADMIN_KEY, AGENTS};
 use crate::cmd::{Ctx, Scratch};
@@ -140,7 +140,7 @@ fn write_evidence(dir: &Path) -> Result<()> {
             seed,
         })
     };
-    let files: [(&str, Vec<u8>); 6] = [
+    let files: [(&str, Vec<u8>); 7] = [
         ("IMG_2041.JPG", photo(1, 0)),
         ("IMG_2042.JPG", photo(2, 0)),
         // Six 1 MiB chunks: slow enough on a throttled line to reload in the middle.
@@ -157,6 +157,22 @@ fn write_evidence(dir: &Path) -> Result<()> {
                 padding: 0,
                 seed: 5,
             }),
+        ),
+        // A phone's photo with where it was taken and the camera's serial number in its EXIF:
+        // the widget takes both out before uploading it (privacy.spec.js).
+        (
+            "IMG_2050.JPG",
+            jpeg_with_location(
+                &Jpeg {
+                    width: 1600,
+                    height: 1200,
+                    taken: Some(&taken),
+                    padding: 0,
+                    seed: 6,
+                },
+                (48.858_37, 2.294_48),
+                "SN-4417-2291",
+            ),
         ),
         // A document renamed to look like a photo.
         ("receipt.jpg", b"%PDF-1.4\n% not a photo\n".to_vec()),

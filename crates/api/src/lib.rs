@@ -430,6 +430,10 @@ pub mod tus {
         /// The outcome the claim reached, when known: its size and type limits apply instead
         /// of the largest of the site's.
         pub const OUTCOME: &str = "outcome";
+        /// `true`: the client took the photo's location out before sending it (the widget
+        /// does, on the shopper's device), so the ticket says "location removed" of a file
+        /// that arrives without one. `false` or absent: it did not.
+        pub const LOCATION_REMOVED: &str = "location_removed";
     }
 }
 

@@ -346,6 +346,89 @@ async fn a_gps_photo_is_kept_without_its_location() {
     );
 }
 
+/// The widget takes a photo's location out on the shopper's phone and says so
+/// (`location_removed` in the tus metadata): the bytes arrive without it, are kept as sent
+/// (nothing left to remove, so the widget's hash is the server's), and the ticket still says
+/// "location removed". A value other than true or false is refused before a byte is sent.
+#[tokio::test]
+async fn a_photo_stripped_on_the_phone_still_says_location_removed() {
+    let server = TestServer::start().await;
+    let mut sent = samples::jpeg_with_location(
+        &samples::Jpeg {
+            width: 800,
+            height: 600,
+            taken: Some("2026:11:21 10:30:00"),
+            ..samples::Jpeg::default()
+        },
+        (48.858_37, 2.294_48),
+        "SN-4417-2291",
+    );
+    let len = sent.len() as u64;
+    let removed = helpcenter_media::privacy::remove_private(
+        &mut std::io::Cursor::new(&mut sent),
+        len,
+        helpcenter_core::MediaType::Jpeg,
+    )
+    .expect("stripped as the widget strips");
+    assert!(removed.location);
+    let create = |flag: &str| {
+        server
+            .http
+            .post(server.url("/v1/uploads"))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", sent.len().to_string())
+            .header(
+                "Upload-Metadata",
+                format!(
+                    "site {},filename {},location_removed {}",
+                    b64("demo"),
+                    b64("IMG_0042.JPG"),
+                    b64(flag)
+                ),
+            )
+            .send()
+    };
+    let refused = create("yes").await.expect("POST");
+    assert_eq!(
+        problem(refused).await,
+        (
+            StatusCode::BAD_REQUEST,
+            "upload.metadata_invalid".to_owned()
+        )
+    );
+    let created = create("true").await.expect("POST");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let location = created.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let patched = patch_request(&server.http, &server.base, &location, 0)
+        .body(sent.clone())
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(patched.status(), StatusCode::NO_CONTENT);
+    let id = location.trim_start_matches("/v1/uploads/").to_owned();
+    let stored = server
+        .evidence_store()
+        .read_all(&id)
+        .await
+        .expect("the kept bytes");
+    assert_eq!(stored, sent, "kept as the phone sent it");
+    assert_eq!(
+        sql_count(
+            &server,
+            "SELECT COUNT(*) FROM uploads WHERE location_removed = 1 AND captured_on = '2026-11-21'"
+        )
+        .await,
+        1
+    );
+    // Filed with the claim (the console reads location_removed from this row: e2e
+    // privacy.spec.js sees its "location removed").
+    let (status, _) = file_claim(&server, vec![id]).await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
 /// Names with paths, CRLF and NULs are kept as text for the shopper, never as a path or a
 /// header: the bytes are stored under the upload's id.
 #[tokio::test]

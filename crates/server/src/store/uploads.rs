@@ -32,6 +32,11 @@ pub struct NewUpload<'a> {
     pub client: Option<&'a str>,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// The widget took the photo's location out on the shopper's device before sending it
+    /// (tus metadata `location_removed`): the bytes arrive without it, and the ticket still
+    /// says "location removed". Only a claim about what was removed: the server strips the
+    /// bytes all the same.
+    pub location_removed: bool,
 }
 
 /// Where a tus upload stands: what HEAD and PATCH need to know.
@@ -72,7 +77,7 @@ impl Store {
     pub async fn insert_upload(&self, upload: &NewUpload<'_>) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO uploads (id, site, outcome, length, received, filename, client, \
-             created_at, expires_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)",
+             created_at, expires_at, location_removed) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9)",
         )
         .bind(upload.id)
         .bind(upload.site)
@@ -82,6 +87,7 @@ impl Store {
         .bind(upload.client)
         .bind(timestamp(upload.created_at))
         .bind(timestamp(upload.expires_at))
+        .bind(i64::from(upload.location_removed))
         .execute(&self.writer)
         .await?;
         Ok(())
@@ -111,6 +117,8 @@ impl Store {
     }
 
     /// Stores what inspection found and marks the upload finished; false when it already was.
+    /// `location_removed`: the server took a location out; one the shopper's device took out
+    /// ([`NewUpload::location_removed`]) is kept.
     /// Unless a ticket takes it, it is deleted after `expires_at`. Its parts are forgotten
     /// (their objects are deleted next, or swept).
     pub async fn complete_upload(
@@ -125,7 +133,8 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let done = sqlx::query(
             "UPDATE uploads SET received = length, media_type = $1, width = $2, height = $3, \
-             duration_seconds = CAST($4 AS DOUBLE PRECISION), content_sha256 = $5, captured_on = $6, location_removed = $7, \
+             duration_seconds = CAST($4 AS DOUBLE PRECISION), content_sha256 = $5, captured_on = $6, \
+             location_removed = CASE WHEN $7 = 1 THEN 1 ELSE location_removed END, \
              completed_at = $8, expires_at = $9 WHERE id = $10 AND completed_at IS NULL",
         )
         .bind(media_type)

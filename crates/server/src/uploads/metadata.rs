@@ -36,6 +36,8 @@ pub enum MetadataError {
     BadText,
     #[error("the header is not ASCII text")]
     NotAscii,
+    #[error("a yes-or-no value is neither `true` nor `false`")]
+    BadFlag,
 }
 
 /// Decoded metadata: key → raw value bytes (a key without a value maps to empty bytes).
@@ -86,6 +88,15 @@ pub fn text(
     let text = std::str::from_utf8(raw).map_err(|_| MetadataError::BadText)?;
     let text = text.trim();
     Ok((!text.is_empty()).then(|| text.to_owned()))
+}
+
+/// A yes-or-no value of `key`: `true` or `false`; absent or empty is no.
+pub fn flag(pairs: &BTreeMap<String, Vec<u8>>, key: &str) -> Result<bool, MetadataError> {
+    match text(pairs, key, 8)?.as_deref() {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(MetadataError::BadFlag),
+    }
 }
 
 /// Metadata as a tus client reads it back from HEAD.
@@ -147,6 +158,17 @@ mod tests {
         assert_eq!(text(&pairs, "blank", 64), Ok(None));
         assert_eq!(text(&pairs, "bin", 64), Err(MetadataError::BadText));
         assert_eq!(text(&pairs, "site", 3), Err(MetadataError::BadText));
+    }
+
+    #[test]
+    fn yes_or_no_values_are_true_or_false() {
+        // location_removed true, kept false, blank, odd "yes"
+        let pairs = parse("location_removed dHJ1ZQ==,kept ZmFsc2U=,blank,odd eWVz").expect("valid");
+        assert_eq!(flag(&pairs, "location_removed"), Ok(true));
+        assert_eq!(flag(&pairs, "kept"), Ok(false));
+        assert_eq!(flag(&pairs, "blank"), Ok(false));
+        assert_eq!(flag(&pairs, "missing"), Ok(false));
+        assert_eq!(flag(&pairs, "odd"), Err(MetadataError::BadFlag));
     }
 
     #[test]

@@ -36,7 +36,7 @@ const MAX_FILENAME_BYTES: usize = 1024;
     params(
         ("Tus-Resumable" = inline(crate::openapi::TusResumable), Header, description = "`1.0.0`. Without it, or with another version, the answer is 412."),
         ("Upload-Length" = u64, Header, description = "The file's size in bytes (1 or more). `Upload-Defer-Length` is not supported (400)."),
-        ("Upload-Metadata" = String, Header, description = "tus metadata: comma-separated `key base64(value)` pairs. Needs `site` (the site's key) and `filename`; `outcome` (an outcome id of the site's policy) applies that outcome's size and type limits instead of the largest of the site's."),
+        ("Upload-Metadata" = String, Header, description = "tus metadata: comma-separated `key base64(value)` pairs. Needs `site` (the site's key) and `filename`; `outcome` (an outcome id of the site's policy) applies that outcome's size and type limits instead of the largest of the site's. `location_removed` (`true` or `false`): the client took the photo's location out before sending it (the widget does, on the shopper's device), so the ticket says \"location removed\" of a file that arrives without one."),
     ),
     responses(
         (status = 201, description = "Created; send the bytes with PATCH to `Location`.",
@@ -78,6 +78,7 @@ pub async fn create(
     let filename = metadata::text(&pairs, tus::metadata::FILENAME, MAX_FILENAME_BYTES)?
         .ok_or(UploadError::FilenameMissing)?;
     let outcome_id = metadata::text(&pairs, tus::metadata::OUTCOME, limits::MAX_POLICY_ID_LEN)?;
+    let location_removed = metadata::flag(&pairs, tus::metadata::LOCATION_REMOVED)?;
     let site = state
         .sites
         .get(&site_key)
@@ -123,6 +124,7 @@ pub async fn create(
             client: client.as_deref(),
             created_at: now,
             expires_at,
+            location_removed,
         })
         .await?;
     let mut headers = HeaderMap::new();
