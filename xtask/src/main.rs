@@ -57,7 +57,8 @@ commands:
                      name (`balancer`, `move-up`) runs that stage only
   bench [SECTION..]  what the widget costs, each figure beside a baseline measured in the
                      same run: a table, also in target/bench/bench.{md,json}; SECTION is
-                     bytes or server (all by default)
+                     bytes, browser, server, inbox (all by default) or scale (server's rows on
+                     PostgreSQL + S3 alone; HELPCENTER_BENCH_QUICK=1 checks they are made)
   contract           only the OpenAPI document and the server checked against each other by
                      schemathesis (PyPI, installed under target/), on a fresh server
   budgets            only DESIGN.md's size budgets, on the build in dist/

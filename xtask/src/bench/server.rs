@@ -8,7 +8,11 @@
 //!   time (its `Server-Timing`) one request at a time;
 //! - one event fanned out to 1,000 open event streams, against the same fan-out by a bare
 //!   axum SSE handler;
-//! - a 200 MB tus upload, against writing the same bytes to a file on the same disk.
+//! - a 200 MB tus upload, against writing the same bytes to a file on the same disk;
+//! - the same on PostgreSQL and an S3 bucket, with one instance and with two behind nginx
+//!   ([`scale`]).
+
+mod scale;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -74,7 +78,14 @@ pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
     bench.creating(report)?;
     bench.creating_with_mail(report)?;
     bench.fan_out(report)?;
-    bench.upload(report)
+    bench.upload(report)?;
+    bench.at_scale(report)
+}
+
+/// The `scale` section: only the rows on PostgreSQL and the bucket (they are `server`'s too).
+pub fn measure_scale(ctx: &Ctx, report: &mut Report) -> Result<()> {
+    tools::ensure_wrk(ctx)?;
+    Bench::new(ctx)?.at_scale(report)
 }
 
 /// The servers under test, built with `--profile server`, and the bench site's config.
@@ -82,6 +93,8 @@ pub struct Bench<'a> {
     ctx: &'a Ctx,
     server: PathBuf,
     baseline: PathBuf,
+    /// One plain `object_store` put (`examples/put_object.rs`).
+    put_object: PathBuf,
     work: Scratch,
 }
 
@@ -124,6 +137,7 @@ impl<'a> Bench<'a> {
                 ctx.cmd("cargo")
                     .args(["build", "--profile", "server", "-p", "helpcenter-server"])
                     .args(["--bin", "helpcenter-server", "--example", "baseline"])
+                    .args(["--example", "put_object"])
                     .run()?;
                 std::env::var_os("CARGO_TARGET_DIR")
                     .map_or_else(|| ctx.root.join("target"), PathBuf::from)
@@ -134,6 +148,7 @@ impl<'a> Bench<'a> {
             ctx,
             server: target.join("helpcenter-server"),
             baseline: target.join("examples").join("baseline"),
+            put_object: target.join("examples").join("put_object"),
             work: Scratch::new("bench-server")?,
         };
         bench.configure()?;
