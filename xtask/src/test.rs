@@ -116,7 +116,7 @@ const STEPS: [Step; 15] = [
     // The README's "Running at scale" in Chromium: two instances on PostgreSQL + S3 behind
     // nginx, one killed mid-upload; and a store moved up from SQLite by migrate-store.
     Step {
-        name: "end-to-end at scale (nginx, PostgreSQL)",
+        name: "end-to-end at scale (PostgreSQL, S3)",
         run: |ctx, tally| e2e_scale::run(ctx, &[], tally),
         floors: Some(E2E_SCALE_FLOORS),
     },
