@@ -218,6 +218,7 @@ policy_file = "policy.toml"
                 "# Written by `cargo xtask bench`: the bench site with mail on.\n\
                  [server.rate_limits]\nper_ip_per_second = 1000000\nper_ip_burst = 1000000\n\
                  per_site_per_second = 1000000\nper_site_burst = 1000000\n\n\
+                 [server.storage]\nopen_uploads_per_client = 1000000\n\n\
                  [smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nconcurrency = {concurrency}\n\n{site}\n\
                  [sites.mail]\nfrom_name = \"Bench store\"\nfrom_address = \"help@bench.example\"\n\
                  support_address = \"support@bench.example\"\n",
@@ -235,6 +236,10 @@ per_ip_per_second = 1000000
 per_ip_burst = 1000000
 per_site_per_second = 1000000
 per_site_burst = 1000000
+
+# The bench makes thousands of uploads ahead of a creation run, all from one address.
+[server.storage]
+open_uploads_per_client = 1000000
 
 [[sites]]
 key = "{SITE}"

@@ -34,8 +34,8 @@ use crate::s3::{BUCKET, S3Server};
 const INSTANCES: [&str; 2] = ["127.0.0.1:18181", "127.0.0.1:18182"];
 const BALANCED: &str = "127.0.0.1:18183";
 
-/// `HELPCENTER_BENCH_QUICK=1`: a check that every row is made (one run each, fewer uploads
-/// made ahead), not figures to quote.
+/// `HELPCENTER_BENCH_QUICK=1`: a check that every row is made (one run each), not figures to
+/// quote.
 fn quick() -> bool {
     std::env::var("HELPCENTER_BENCH_QUICK").is_ok_and(|v| v == "1")
 }
@@ -43,11 +43,6 @@ fn quick() -> bool {
 /// How many runs each figure takes.
 fn runs() -> usize {
     if quick() { 1 } else { RUNS }
-}
-
-/// Uploads made ahead of each creation run: more than it files.
-fn uploads_per_run() -> usize {
-    if quick() { 600 } else { UPLOADS_PER_RUN }
 }
 
 #[derive(Clone, Copy)]
@@ -243,7 +238,7 @@ impl Scale<'_, '_> {
         let ids = self.bench.work.path().join("scale-uploads.txt");
         self.four_ways(report, "create a ticket (one photo)", |d| {
             let started = Instant::now();
-            let uploads = make_uploads(d.addr, uploads_per_run(), 1024)?;
+            let uploads = make_uploads(d.addr, UPLOADS_PER_RUN, 1024)?;
             println!(
                 "bench: {} uploads made in {:.1} s",
                 uploads.len(),
