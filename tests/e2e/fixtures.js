@@ -10,18 +10,24 @@ const env = (name) => {
   return value;
 };
 
-/** Where `cargo xtask e2e` put everything. */
-const stage = {
-  widget: env("HELPCENTER_E2E_WIDGET"),
-  store: env("HELPCENTER_E2E_STORE"),
-  stranger: env("HELPCENTER_E2E_STRANGER"),
-  adminKey: env("HELPCENTER_E2E_ADMIN_KEY"),
-  // The admin keys of the stores that look orders up (orders.spec.js).
-  ordersAdminKey: env("HELPCENTER_E2E_ORDERS_ADMIN_KEY"),
-  ordersDownAdminKey: env("HELPCENTER_E2E_ORDERS_DOWN_ADMIN_KEY"),
-  files: env("HELPCENTER_E2E_FILES"),
-  maildir: env("HELPCENTER_E2E_MAILDIR"),
-};
+/** Where `cargo xtask e2e` (or `e2e-scale`) put everything; read when a test asks, as the
+ * stage at scale sets only what its specs use. */
+const stage = Object.defineProperties(
+  {},
+  Object.fromEntries(
+    Object.entries({
+      widget: "HELPCENTER_E2E_WIDGET",
+      store: "HELPCENTER_E2E_STORE",
+      stranger: "HELPCENTER_E2E_STRANGER",
+      adminKey: "HELPCENTER_E2E_ADMIN_KEY",
+      // The admin keys of the stores that look orders up (orders.spec.js).
+      ordersAdminKey: "HELPCENTER_E2E_ORDERS_ADMIN_KEY",
+      ordersDownAdminKey: "HELPCENTER_E2E_ORDERS_DOWN_ADMIN_KEY",
+      files: "HELPCENTER_E2E_FILES",
+      maildir: "HELPCENTER_E2E_MAILDIR",
+    }).map(([key, name]) => [key, { get: () => env(name), enumerable: true }]),
+  ),
+);
 
 /** A file the shopper picks, from the ones `cargo xtask e2e` made. */
 const evidence = (name) => path.join(stage.files, name);
@@ -90,14 +96,16 @@ function widgetFrame(page) {
   return frame;
 }
 
-/** The admin API, as a support agent's tools call it. */
+/** The admin API, as a support agent's tools call it (at `base`: the widget's server, or
+ * one instance of several). */
 class Agent {
-  constructor(request) {
+  constructor(request, base = stage.widget) {
     this.request = request;
+    this.base = base;
   }
 
   async call(method, url, data) {
-    const answer = await this.request.fetch(`${stage.widget}${url}`, {
+    const answer = await this.request.fetch(`${this.base}${url}`, {
       method,
       data,
       headers: { authorization: `Bearer ${stage.adminKey}` },

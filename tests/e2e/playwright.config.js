@@ -7,6 +7,8 @@ const results = process.env.HELPCENTER_E2E_RESULTS || "../../target/e2e";
 module.exports = defineConfig({
   testDir: ".",
   testMatch: "*.spec.js",
+  // The specs at scale need a stage of their own: `cargo xtask e2e-scale`.
+  testIgnore: "scale/**",
   // The tests share one server and one storefront, and the machine has two cores.
   workers: 1,
   fullyParallel: false,

@@ -19,11 +19,13 @@ use crate::mail_catcher::MailCatcher;
 
 /// Where wasm-bindgen-test-runner serves the test page unless `WASM_BINDGEN_TEST_ADDRESS`
 /// says otherwise; the server's CORS grant names it.
-const TEST_PAGE: &str = "127.0.0.1:8765";
-const SERVER: &str = "127.0.0.1:18080";
-const PROXY: &str = "127.0.0.1:18090";
+pub const TEST_PAGE: &str = "127.0.0.1:8765";
+/// Where the widget's server answers (the browser tests' lock holds it).
+pub const SERVER: &str = "127.0.0.1:18080";
+/// The gateway in front of it ([`FaultProxy`]).
+pub const PROXY: &str = "127.0.0.1:18090";
 /// aiosmtpd, catching the test site's mail (the e2e suite opens the links in it).
-const SMTP: &str = "127.0.0.1:18095";
+pub const SMTP: &str = "127.0.0.1:18095";
 /// Known to the tests only; the server keeps its hash.
 pub const ADMIN_KEY: &str = "browser-tests-admin-key";
 /// The demo site's agents in the console's end-to-end tests: an owner (who keeps the saved
@@ -265,8 +267,13 @@ impl ServerProcess {
         }
     }
 
+    /// Whether [`ServerProcess::stop`] or [`ServerProcess::terminate`] stopped it for good.
+    pub fn stopped(&self) -> bool {
+        self.stopped
+    }
+
     /// The end of the server's log, for an error message.
-    fn log_tail(&self) -> String {
+    pub fn log_tail(&self) -> String {
         let Some(log) = &self.log else {
             return String::new();
         };
@@ -294,6 +301,37 @@ impl ServerProcess {
     pub fn restart(&mut self) -> Result<()> {
         self.kill();
         self.start()
+    }
+
+    /// Stops the process as a service manager does (SIGTERM, SIGKILL if it has not exited
+    /// within ten seconds), for good; answers how it exited.
+    pub fn terminate(&mut self) -> Result<ExitStatus> {
+        self.stopped = true;
+        let Some(mut child) = self.child.take() else {
+            bail!("the server is not running{}", self.log_tail());
+        };
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .context("cannot run kill")?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Some(status) = child.try_wait()? {
+                return Ok(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        bail!(
+            "the server did not stop within 10 s of SIGTERM (killed){}",
+            self.log_tail()
+        )
+    }
+
+    /// The process's id while it runs.
+    pub fn id(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// Kills the process for good: a restart asked for afterwards fails instead of leaving a
@@ -339,44 +377,54 @@ pub fn start_serving(ctx: &Ctx, widget_dir: &Path) -> Result<BrowserServer> {
 
 fn start_with_widget(ctx: &Ctx, widget_dir: Option<&Path>) -> Result<BrowserServer> {
     let page = std::env::var("WASM_BINDGEN_TEST_ADDRESS").unwrap_or_else(|_| TEST_PAGE.into());
+    let binary = build(ctx)?;
+    let hash = admin_key_hash(ctx, &binary)?;
+    let data =
+        std::env::temp_dir().join(format!("helpcenter-browser-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&data)?;
+    launch(ctx, &binary, &page, widget_dir, &hash, &data).inspect_err(|_| {
+        let _ = std::fs::remove_dir_all(&data);
+    })
+}
+
+/// The debug server (`cargo build -p helpcenter-server`): its binary's path.
+pub fn build(ctx: &Ctx) -> Result<PathBuf> {
     ctx.cmd("cargo")
         .args(["build", "-p", "helpcenter-server"])
         .run()?;
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from);
-    let binary = target.join("debug").join("helpcenter-server");
+    Ok(target.join("debug").join("helpcenter-server"))
+}
+
+/// The SHA-256 of [`ADMIN_KEY`], as the server's own `admin hash-key` writes it.
+pub fn admin_key_hash(ctx: &Ctx, binary: &Path) -> Result<String> {
     let hash = ctx
-        .cmd(&binary)
+        .cmd(binary)
         .env("HELPCENTER_ADMIN_KEY", ADMIN_KEY)
         .args(["admin", "hash-key"])
         .read()
         .context("helpcenter-server admin hash-key failed")?;
-    let data =
-        std::env::temp_dir().join(format!("helpcenter-browser-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&data)?;
-    launch(ctx, &binary, &page, widget_dir, hash.trim(), &data).inspect_err(|_| {
-        let _ = std::fs::remove_dir_all(&data);
-    })
+    Ok(hash.trim().to_owned())
 }
 
-/// Writes the config, signs the test identity and starts the server and its gateway; the
-/// caller removes `data` if this fails.
-fn launch(
-    ctx: &Ctx,
-    binary: &Path,
+/// The config every browser test's server runs with: served at `public_url`, the sites
+/// allowing the test page `page`, mail to `mail`; `storage` adds lines to
+/// `[server.storage]`.
+pub fn write_config(
+    config: &Path,
+    public_url: &str,
     page: &str,
-    widget_dir: Option<&Path>,
+    mail: &MailCatcher,
     admin_key_hash: &str,
-    data: &Path,
-) -> Result<BrowserServer> {
-    let mail = MailCatcher::start(ctx, SMTP.parse()?, &data.join("caught-mail"))?;
-    let config = data.join("config.toml");
+    storage: &str,
+) -> Result<()> {
     std::fs::write(
-        &config,
+        config,
         format!(
             r##"# Written by `cargo xtask test` for the browser tests.
 [server]
-public_url = "http://{SERVER}"
+public_url = "{public_url}"
 
 [server.rate_limits]
 per_ip_per_second = 10000
@@ -387,7 +435,7 @@ per_site_burst = 10000
 # Every test's browser is one client: it files few of the files it uploads.
 [server.storage]
 open_uploads_per_client = 100000
-
+{storage}
 {smtp}
 [[sites]]
 key = "demo"
@@ -457,6 +505,56 @@ timeout_ms = 1000
             orders_down_key_hash = sha256_hex(&site_admin_key("orders-down")),
             orders_required_down_key_hash = sha256_hex(&site_admin_key("orders-required-down")),
         ),
+    )
+    .with_context(|| format!("cannot write {}", config.display()))
+}
+
+/// `helpcenter-server serve` on `config` and `data_dir` at `addr`, with the secrets the
+/// config names, serving the widget in `widget_dir` and the console's build; not started.
+pub fn serve(
+    ctx: &Ctx,
+    binary: &Path,
+    config: &Path,
+    addr: SocketAddr,
+    data_dir: &Path,
+    widget_dir: &Path,
+) -> ServerProcess {
+    ServerProcess::new(binary, addr)
+        .current_dir(&ctx.root)
+        .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
+        .env(ORDERS_SECRET_ENV, ORDERS_SECRET)
+        .arg("serve")
+        .arg("--config")
+        .arg(config)
+        .arg("--bind")
+        .arg(addr.to_string())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--widget-dir")
+        .arg(widget_dir)
+        .arg("--console-dir")
+        .arg(crate::console::dist(ctx))
+}
+
+/// Writes the config, signs the test identity and starts the server and its gateway; the
+/// caller removes `data` if this fails.
+fn launch(
+    ctx: &Ctx,
+    binary: &Path,
+    page: &str,
+    widget_dir: Option<&Path>,
+    admin_key_hash: &str,
+    data: &Path,
+) -> Result<BrowserServer> {
+    let mail = MailCatcher::start(ctx, SMTP.parse()?, &data.join("caught-mail"))?;
+    let config = data.join("config.toml");
+    write_config(
+        &config,
+        &format!("http://{SERVER}"),
+        page,
+        &mail,
+        admin_key_hash,
+        "",
     )?;
     let identity_token = ctx
         .cmd(binary)
@@ -494,21 +592,15 @@ timeout_ms = 1000
             bail!("{addr} is in use: the browser tests need it (stop what listens there)");
         }
     }
-    let mut process = ServerProcess::new(binary, SERVER.parse()?)
-        .current_dir(&ctx.root)
-        .env(IDENTITY_SECRET_ENV, IDENTITY_SECRET)
-        .env(ORDERS_SECRET_ENV, ORDERS_SECRET)
-        .arg("serve")
-        .arg("--config")
-        .arg(&config)
-        .args(["--bind", SERVER])
-        .arg("--data-dir")
-        .arg(data.join("data"))
-        .arg("--widget-dir")
-        .arg(widget_dir.map_or_else(|| data.join("no-widget"), Path::to_path_buf))
-        .arg("--console-dir")
-        .arg(crate::console::dist(ctx))
-        .log_to(log_file(data));
+    let mut process = serve(
+        ctx,
+        binary,
+        &config,
+        SERVER.parse()?,
+        &data.join("data"),
+        &widget_dir.map_or_else(|| data.join("no-widget"), Path::to_path_buf),
+    )
+    .log_to(log_file(data));
     process.start()?;
     let server = Arc::new(Mutex::new(process));
     let proxy = FaultProxy::start(PROXY.parse()?, SERVER.parse()?, Some(server.clone()))?;

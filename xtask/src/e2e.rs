@@ -10,7 +10,7 @@
 //!
 //! Failures leave a screenshot, a trace and the page's console log under `target/e2e/`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
@@ -29,7 +29,54 @@ const STRANGER: &str = "127.0.0.1:8766";
 /// per spec file from Playwright's JSON report.
 pub fn run(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
     let suite = ctx.root.join("tests").join("e2e");
-    install_packages(ctx, &suite)?;
+    let dist = builds(ctx)?;
+    let server = browser_server::start_serving(ctx, &dist)?;
+    let pages = store_pages(ctx);
+    // The test page's origin is also the demo store's order system (the `orders` site's).
+    let _store = storefront::serve_with_orders(
+        pages.clone(),
+        server.page().parse()?,
+        server.origin(),
+        Some(browser_server::ORDERS_SECRET.to_owned()),
+    )?;
+    let _stranger = storefront::serve(pages, STRANGER.parse()?, server.origin())?;
+    let stage = [
+        ("HELPCENTER_E2E_WIDGET", server.origin()),
+        ("HELPCENTER_E2E_STORE", format!("http://{}", server.page())),
+        ("HELPCENTER_E2E_STRANGER", format!("http://{STRANGER}")),
+        ("HELPCENTER_E2E_ADMIN_KEY", ADMIN_KEY.to_owned()),
+        (
+            "HELPCENTER_E2E_ORDERS_ADMIN_KEY",
+            browser_server::site_admin_key("orders"),
+        ),
+        (
+            "HELPCENTER_E2E_ORDERS_DOWN_ADMIN_KEY",
+            browser_server::site_admin_key("orders-down"),
+        ),
+        (
+            "HELPCENTER_E2E_MAILDIR",
+            server.maildir().display().to_string(),
+        ),
+        ("HELPCENTER_E2E_AGENT_EMAIL", AGENTS[0].0.to_owned()),
+        ("HELPCENTER_E2E_AGENT_PASSWORD", AGENTS[0].3.to_owned()),
+        ("HELPCENTER_E2E_COLLEAGUE_EMAIL", AGENTS[1].0.to_owned()),
+        ("HELPCENTER_E2E_COLLEAGUE_PASSWORD", AGENTS[1].3.to_owned()),
+    ];
+    let ran = playwright(
+        ctx,
+        &suite.join("playwright.config.js"),
+        "e2e",
+        args,
+        &stage,
+        tally,
+    );
+    server.ensure_running()?;
+    ran
+}
+
+/// The widget's release build in `dist/` (returned) and the console's, which the end-to-end
+/// tests serve as they are: built by `cargo xtask build-widget` and `build-console`.
+pub fn builds(ctx: &Ctx) -> Result<PathBuf> {
     let dist = ctx.root.join("dist");
     if !crate::console::dist(ctx).join("index.html").is_file() {
         anyhow::bail!(
@@ -43,48 +90,50 @@ pub fn run(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
             dist.display()
         );
     }
-    let files = Scratch::new("e2e-files")?;
+    Ok(dist)
+}
+
+/// The storefront's pages: the demo store and the tests' own.
+pub fn store_pages(ctx: &Ctx) -> Vec<PathBuf> {
+    vec![
+        ctx.root.join("public").join("demo"),
+        ctx.root.join("tests").join("e2e").join("pages"),
+    ]
+}
+
+/// Runs `playwright test` with `config` and `args`, the stage's addresses in `stage`, the
+/// evidence files made afresh, and Chromium's profiles in a directory removed afterwards;
+/// counts what ran per spec file into `tally`. Failures leave their screenshots, traces and
+/// console logs under `target/NAME/`, the JSON report at `target/NAME-report.json`.
+pub fn playwright(
+    ctx: &Ctx,
+    config: &Path,
+    name: &str,
+    args: &[String],
+    stage: &[(&str, String)],
+    tally: &mut Tally,
+) -> Result<()> {
+    let suite = ctx.root.join("tests").join("e2e");
+    install_packages(ctx, &suite)?;
+    let files = Scratch::new(&format!("{name}-files"))?;
     write_evidence(files.path())?;
-    let server = browser_server::start_serving(ctx, &dist)?;
-    let pages = vec![ctx.root.join("public").join("demo"), suite.join("pages")];
-    // The test page's origin is also the demo store's order system (the `orders` site's).
-    let _store = storefront::serve_with_orders(
-        pages.clone(),
-        server.page().parse()?,
-        server.origin(),
-        Some(browser_server::ORDERS_SECRET.to_owned()),
-    )?;
-    let _stranger = storefront::serve(pages, STRANGER.parse()?, server.origin())?;
     // Playwright makes each browser's profile under TMPDIR.
-    let profiles = Scratch::new("e2e-profiles")?;
-    let results = ctx.root.join("target").join("e2e");
+    let profiles = Scratch::new(&format!("{name}-profiles"))?;
+    let results = ctx.root.join("target").join(name);
     let _ = std::fs::remove_dir_all(&results);
     // Outside `results`, which Playwright empties when it starts.
-    let report = ctx.root.join("target").join("e2e-report.json");
+    let report = ctx.root.join("target").join(format!("{name}-report.json"));
     let _ = std::fs::remove_file(&report);
-    let ran = ctx
+    let mut command = ctx
         .cmd(suite.join("node_modules").join(".bin").join("playwright"))
         .arg("test")
         .arg("--config")
-        .arg(suite.join("playwright.config.js"))
-        .args(args)
-        .env("HELPCENTER_E2E_WIDGET", server.origin())
-        .env("HELPCENTER_E2E_STORE", format!("http://{}", server.page()))
-        .env("HELPCENTER_E2E_STRANGER", format!("http://{STRANGER}"))
-        .env("HELPCENTER_E2E_ADMIN_KEY", ADMIN_KEY)
-        .env(
-            "HELPCENTER_E2E_ORDERS_ADMIN_KEY",
-            browser_server::site_admin_key("orders"),
-        )
-        .env(
-            "HELPCENTER_E2E_ORDERS_DOWN_ADMIN_KEY",
-            browser_server::site_admin_key("orders-down"),
-        )
-        .env("HELPCENTER_E2E_MAILDIR", server.maildir())
-        .env("HELPCENTER_E2E_AGENT_EMAIL", AGENTS[0].0)
-        .env("HELPCENTER_E2E_AGENT_PASSWORD", AGENTS[0].3)
-        .env("HELPCENTER_E2E_COLLEAGUE_EMAIL", AGENTS[1].0)
-        .env("HELPCENTER_E2E_COLLEAGUE_PASSWORD", AGENTS[1].3)
+        .arg(config)
+        .args(args);
+    for (key, value) in stage {
+        command = command.env(key, value);
+    }
+    let ran = command
         .env("HELPCENTER_E2E_FILES", files.path())
         .env("HELPCENTER_E2E_RESULTS", &results)
         .env("HELPCENTER_E2E_CHROMIUM", tools::CHROMIUM)
@@ -99,7 +148,6 @@ pub fn run(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<()> {
         .with_context(|| format!("Playwright wrote no report at {}", report.display()))
         .and_then(|json| Ok(serde_json::from_slice(&json)?))
         .and_then(|json| tally::playwright(&json, tally));
-    server.ensure_running()?;
     ran.with_context(|| {
         format!(
             "the end-to-end tests failed: screenshots, traces and console logs are in {}",

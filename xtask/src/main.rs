@@ -3,6 +3,7 @@
 //! Plain Rust instead of shell scripts so the same steps run on every machine and in CI, and
 //! so tool versions are checked in one place.
 
+mod balancer;
 mod bench;
 mod browser_server;
 mod budgets;
@@ -14,6 +15,7 @@ mod dev;
 mod device_files;
 mod dist;
 mod e2e;
+mod e2e_scale;
 mod embed;
 mod faults;
 mod fuzz;
@@ -24,6 +26,7 @@ mod s3;
 mod short_imports;
 mod split;
 mod split_check;
+mod stage_control;
 mod storefront;
 mod tally;
 mod test;
@@ -48,9 +51,14 @@ commands:
   build-console      only the release build of the agents' console into crates/console/dist/
   e2e [ARGS]         only the end-to-end tests (tests/e2e/) against the build in dist/;
                      ARGS go to `playwright test` (e.g. `hostile` or `--grep keyboard`)
+  e2e-scale [ARGS]   only the end-to-end tests at scale (tests/e2e/scale/) against the build in
+                     dist/: two instances on PostgreSQL + S3 (s3s-fs) behind nginx, and a store
+                     moved up from SQLite by migrate-store; ARGS go to `playwright test`, a stage's
+                     name (`balancer`, `move-up`) runs that stage only
   bench [SECTION..]  what the widget costs, each figure beside a baseline measured in the
                      same run: a table, also in target/bench/bench.{md,json}; SECTION is
-                     bytes or server (all by default)
+                     bytes, browser, server, inbox (all by default) or scale (server's rows on
+                     PostgreSQL + S3 alone; HELPCENTER_BENCH_QUICK=1 checks they are made)
   contract           only the OpenAPI document and the server checked against each other by
                      schemathesis (PyPI, installed under target/), on a fresh server
   budgets            only DESIGN.md's size budgets, on the build in dist/
@@ -111,6 +119,12 @@ fn run(args: Vec<String>) -> Result<()> {
             counted(|tally| {
                 e2e::run(&ctx, rest, tally)?;
                 whole_suite_floors(rest, tally, test::E2E_FLOORS)
+            })
+        }),
+        "e2e-scale" => tools::ensure_browser(&ctx).and_then(|()| {
+            counted(|tally| {
+                e2e_scale::run(&ctx, rest, tally)?;
+                whole_suite_floors(rest, tally, test::E2E_SCALE_FLOORS)
             })
         }),
         "bench" => bench::run(&ctx, rest),

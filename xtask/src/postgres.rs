@@ -179,6 +179,19 @@ impl Postgres {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
+    /// A new, empty database `name` (`createdb`), and its URL.
+    pub fn create_database(&self, name: &str) -> Result<String> {
+        self.tool("createdb")
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(["-U", "postgres", name])
+            .capture()
+            .with_context(|| format!("cannot create the database {name}"))?;
+        Ok(format!(
+            "postgres://postgres@127.0.0.1:{}/{name}",
+            self.port
+        ))
+    }
+
     /// What the server logged (for a failure's message).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("log").join("postgres.log")).unwrap_or_default()

@@ -124,8 +124,15 @@ impl S3Server {
     /// What the server's tests need to keep their evidence in the bucket: the bucket's URL
     /// for `tests/support`, and the standard `AWS_*` variables the server reads.
     pub fn test_env(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("HELPCENTER_TEST_S3", format!("s3://{BUCKET}")),
+        let mut env = vec![("HELPCENTER_TEST_S3", format!("s3://{BUCKET}"))];
+        env.extend(self.aws_env());
+        env
+    }
+
+    /// The standard `AWS_*` variables a server (or `migrate-store`) reaches this S3 server
+    /// with, for `evidence_store = "s3://BUCKET/…"`.
+    pub fn aws_env(&self) -> [(&'static str, String); 4] {
+        [
             (
                 "AWS_ENDPOINT_URL",
                 format!("http://127.0.0.1:{}", self.port),

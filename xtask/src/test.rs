@@ -9,8 +9,8 @@ use anyhow::Result;
 use crate::cmd::{Ctx, Scratch};
 use crate::tally::{LibtestReader, Tally};
 use crate::{
-    browser_server, budgets, contract, dev, device_files, e2e, install_test, postgres, s3,
-    split_check, tools,
+    balancer, browser_server, budgets, contract, dev, device_files, e2e, e2e_scale, install_test,
+    postgres, s3, split_check, tools,
 };
 
 struct Step {
@@ -22,7 +22,7 @@ struct Step {
 }
 
 /// Cheap checks first, so a formatting slip fails in seconds rather than after the wasm builds.
-const STEPS: [Step; 14] = [
+const STEPS: [Step; 15] = [
     Step {
         name: "rustfmt",
         run: |ctx, _| ctx.cmd("cargo").args(["fmt", "--all", "--check"]).run(),
@@ -113,6 +113,13 @@ const STEPS: [Step; 14] = [
         run: |ctx, tally| e2e::run(ctx, &[], tally),
         floors: Some(E2E_FLOORS),
     },
+    // The README's "Running at scale" in Chromium: two instances on PostgreSQL + S3 behind
+    // nginx, one killed mid-upload; and a store moved up from SQLite by migrate-store.
+    Step {
+        name: "end-to-end at scale (PostgreSQL, S3)",
+        run: |ctx, tally| e2e_scale::run(ctx, &[], tally),
+        floors: Some(E2E_SCALE_FLOORS),
+    },
     Step {
         name: "wasm browser tests",
         run: |ctx, tally| browser_tests(ctx, &[], tally),
@@ -130,7 +137,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("cost", 7),
     ("helpcenter_server (unit)", 98),
     ("helpcenter_widget (unit)", 32),
-    ("xtask (unit, src/main.rs)", 41),
+    ("xtask (unit, src/main.rs)", 44),
     // crates/server/tests/
     ("backup", 3),
     ("cli", 17),
@@ -219,6 +226,14 @@ pub const E2E_FLOORS: &[(&str, u32)] = &[
     ("resume.spec.js", 1),
 ];
 
+/// The end-to-end tests at scale (`tests/e2e/scale/`), by spec file.
+pub const E2E_SCALE_FLOORS: &[(&str, u32)] = &[
+    // the journey through the balancer, alternating; instance A killed mid-upload
+    ("balancer.spec.js", 2),
+    // filed on SQLite + files, moved up by migrate-store, opened from PostgreSQL + S3
+    ("move-up.spec.js", 1),
+];
+
 /// The widget's wasm test binaries in Chromium.
 pub const BROWSER_FLOORS: &[(&str, u32)] = &[
     ("blobs", 3),
@@ -284,13 +299,7 @@ pub fn postgres_tests(ctx: &Ctx, args: &[String], tally: &mut Tally) -> Result<(
     let aiosmtpd = tools::ensure_aiosmtpd(ctx)?;
     let standardwebhooks = tools::ensure_standardwebhooks(ctx)?;
     // The two-instance tests (crates/server/tests/scale.rs) put Debian's nginx in front.
-    tools::ensure_proxies(ctx)?;
-    let nginx = ctx
-        .cmd("sh")
-        .args(["-c", "command -v nginx"])
-        .read()
-        .map(|path| path.trim().to_owned())
-        .unwrap_or_else(|| "/usr/sbin/nginx".to_owned());
+    let nginx = balancer::nginx(ctx)?;
     let cluster = postgres::Postgres::start(ctx)?;
     let bucket = s3::S3Server::start(ctx)?;
     let started = std::time::Instant::now();

@@ -20,11 +20,13 @@ pub(crate) use server::{file_ticket, upload_one};
 
 type Section = (&'static str, fn(&Ctx, &mut Report) -> Result<()>);
 
-const SECTIONS: [Section; 4] = [
+const SECTIONS: [Section; 5] = [
     ("bytes", bytes::measure),
     ("browser", browser::measure),
     ("server", server::measure),
     ("inbox", server::measure_inbox),
+    // `server`'s rows on PostgreSQL and the bucket, alone.
+    ("scale", server::measure_scale),
 ];
 
 /// Every section, or only those named in `only`.
@@ -38,7 +40,9 @@ pub fn run(ctx: &Ctx, only: &[String]) -> Result<()> {
             SECTIONS.map(|(name, _)| name).join(", ")
         );
     }
-    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    // `scale` is a part of `server`: by default it runs there.
+    let wanted =
+        |name: &str| (only.is_empty() && name != "scale") || only.iter().any(|o| o == name);
     if wanted("bytes") || wanted("browser") {
         tools::ensure_build(ctx)?;
         tools::ensure_browser(ctx)?;

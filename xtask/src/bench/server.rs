@@ -8,7 +8,11 @@
 //!   time (its `Server-Timing`) one request at a time;
 //! - one event fanned out to 1,000 open event streams, against the same fan-out by a bare
 //!   axum SSE handler;
-//! - a 200 MB tus upload, against writing the same bytes to a file on the same disk.
+//! - a 200 MB tus upload, against writing the same bytes to a file on the same disk;
+//! - the same on PostgreSQL and an S3 bucket, with one instance and with two behind nginx
+//!   ([`scale`]).
+
+mod scale;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -74,7 +78,14 @@ pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
     bench.creating(report)?;
     bench.creating_with_mail(report)?;
     bench.fan_out(report)?;
-    bench.upload(report)
+    bench.upload(report)?;
+    bench.at_scale(report)
+}
+
+/// The `scale` section: only the rows on PostgreSQL and the bucket (they are `server`'s too).
+pub fn measure_scale(ctx: &Ctx, report: &mut Report) -> Result<()> {
+    tools::ensure_wrk(ctx)?;
+    Bench::new(ctx)?.at_scale(report)
 }
 
 /// The servers under test, built with `--profile server`, and the bench site's config.
@@ -82,6 +93,8 @@ pub struct Bench<'a> {
     ctx: &'a Ctx,
     server: PathBuf,
     baseline: PathBuf,
+    /// One plain `object_store` put (`examples/put_object.rs`).
+    put_object: PathBuf,
     work: Scratch,
 }
 
@@ -124,6 +137,7 @@ impl<'a> Bench<'a> {
                 ctx.cmd("cargo")
                     .args(["build", "--profile", "server", "-p", "helpcenter-server"])
                     .args(["--bin", "helpcenter-server", "--example", "baseline"])
+                    .args(["--example", "put_object"])
                     .run()?;
                 std::env::var_os("CARGO_TARGET_DIR")
                     .map_or_else(|| ctx.root.join("target"), PathBuf::from)
@@ -134,6 +148,7 @@ impl<'a> Bench<'a> {
             ctx,
             server: target.join("helpcenter-server"),
             baseline: target.join("examples").join("baseline"),
+            put_object: target.join("examples").join("put_object"),
             work: Scratch::new("bench-server")?,
         };
         bench.configure()?;
@@ -203,6 +218,7 @@ policy_file = "policy.toml"
                 "# Written by `cargo xtask bench`: the bench site with mail on.\n\
                  [server.rate_limits]\nper_ip_per_second = 1000000\nper_ip_burst = 1000000\n\
                  per_site_per_second = 1000000\nper_site_burst = 1000000\n\n\
+                 [server.storage]\nopen_uploads_per_client = 1000000\n\n\
                  [smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nconcurrency = {concurrency}\n\n{site}\n\
                  [sites.mail]\nfrom_name = \"Bench store\"\nfrom_address = \"help@bench.example\"\n\
                  support_address = \"support@bench.example\"\n",
@@ -220,6 +236,10 @@ per_ip_per_second = 1000000
 per_ip_burst = 1000000
 per_site_per_second = 1000000
 per_site_burst = 1000000
+
+# The bench makes thousands of uploads ahead of a creation run, all from one address.
+[server.storage]
+open_uploads_per_client = 1000000
 
 [[sites]]
 key = "{SITE}"
