@@ -8,7 +8,8 @@ use helpcenter_core::{CivilDate, MediaType, ResolutionKind, TicketStatus};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::tickets::{EventRow, TicketRecord, corrupt, from_name, insert_event_row};
+use super::names::{corrupt, from_name};
+use super::tickets::{EventRow, TicketRecord, insert_event_row};
 use super::webhooks::{NewWebhook, insert_webhooks};
 use super::{SqlBuilder, Store, StoreError};
 

@@ -44,6 +44,7 @@ pub mod agents;
 pub mod console;
 pub mod copy;
 pub mod leases;
+mod names;
 pub mod orders;
 pub mod outbox;
 pub mod queues;

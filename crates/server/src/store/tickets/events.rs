@@ -1,12 +1,14 @@
-//! SQL for tickets, their timelines, access tokens and idempotency keys.
+//! A ticket's timeline: events added with the mails and webhooks they cause, and read back.
 
-use helpcenter_api::{EventActor, EventKind, TicketEvent, TicketSummary};
-use helpcenter_core::{CivilDate, ResolutionKind, TicketStatus};
+use helpcenter_api::{EventActor, EventKind, TicketEvent};
+use helpcenter_core::{ResolutionKind, TicketStatus};
 use sqlx::{Any, Row, Transaction};
 
-use super::outbox::{NewMail, insert_mails};
-use super::webhooks::{NewWebhook, insert_webhooks};
-use super::{Store, StoreError, timestamp};
+use super::record::TicketRecord;
+use crate::store::names::{corrupt, from_name, name};
+use crate::store::outbox::{NewMail, insert_mails};
+use crate::store::webhooks::{NewWebhook, insert_webhooks};
+use crate::store::{Store, StoreError, timestamp};
 
 /// What an event causes outside the ticket service, written to the outboxes in the event's
 /// own transaction: a mail or a delivery exists exactly when its event does.
@@ -14,98 +16,6 @@ use super::{Store, StoreError, timestamp};
 pub struct Outgoing {
     pub mails: Vec<NewMail>,
     pub webhooks: Vec<NewWebhook>,
-}
-
-/// A ticket as stored.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
-pub struct TicketRecord {
-    pub id: String,
-    pub site: String,
-    pub status: String,
-    pub resolution: Option<String>,
-    pub category: String,
-    pub answers: String,
-    pub outcome: String,
-    pub order_number: String,
-    pub email: String,
-    pub description: String,
-    pub delivered_on: Option<String>,
-    pub locale: String,
-    pub customer_id: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub respond_by: String,
-    /// The agent working it, if any.
-    #[sqlx(default)]
-    pub assignee: Option<String>,
-}
-
-impl TicketRecord {
-    pub fn status(&self) -> Result<TicketStatus, StoreError> {
-        TicketStatus::parse(&self.status).ok_or_else(|| corrupt("status", &self.status))
-    }
-
-    pub fn resolution(&self) -> Result<Option<ResolutionKind>, StoreError> {
-        self.resolution
-            .as_deref()
-            .map(|r| from_name(r, "resolution"))
-            .transpose()
-    }
-
-    pub fn answers(&self) -> Result<Vec<String>, StoreError> {
-        serde_json::from_str(&self.answers).map_err(|_| corrupt("answers", &self.answers))
-    }
-
-    pub fn delivered_on(&self) -> Result<Option<CivilDate>, StoreError> {
-        self.delivered_on
-            .as_deref()
-            .map(|d| d.parse().map_err(|_| corrupt("delivered_on", d)))
-            .transpose()
-    }
-}
-
-pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what} {value:?}"))
-}
-
-/// Enum names are stored as their serde names (`in_review`, `carrier_claim`, …).
-pub(crate) fn name<T: serde::Serialize>(value: T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
-}
-
-pub(crate) fn from_name<T: serde::de::DeserializeOwned>(
-    text: &str,
-    what: &str,
-) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(|_| corrupt(what, text))
-}
-
-/// A new ticket, everything checked.
-pub struct NewTicketRecord<'a> {
-    pub ticket: TicketRecord,
-    pub access_token_sha256: String,
-    /// `(Idempotency-Key, SHA-256 of the request)`.
-    pub idempotency: (&'a str, String),
-    pub uploads: &'a [String],
-    /// What the store's order system said, on a site that looks orders up.
-    pub order: Option<&'a helpcenter_api::TicketOrder>,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Created {
-    Created,
-    /// The key was used before for the same request: that ticket.
-    Replayed(String),
-    /// The key was used before for a different request.
-    KeyReused,
-    /// The generated id exists already; try another.
-    IdTaken,
-    /// An upload is unknown, unfinished, of another site or attached elsewhere.
-    UploadUnavailable(String),
 }
 
 /// A change to a ticket's timeline.
@@ -134,115 +44,7 @@ pub enum Appended {
     UploadUnavailable(String),
 }
 
-/// Filters for an agent's list.
-#[derive(Clone, Debug, Default)]
-pub struct TicketFilter {
-    pub status: Option<TicketStatus>,
-    pub order_number: Option<String>,
-    pub customer_id: Option<String>,
-    pub limit: u32,
-}
-
 impl Store {
-    /// Creates a ticket with its first event, its access token and its evidence, or finds
-    /// the ticket an earlier request with the same idempotency key made. One transaction,
-    /// taken for writing at once, so concurrent duplicates queue rather than race.
-    /// The mails and webhooks filing it causes (the receipt, the store's alert,
-    /// `ticket.created`) are written in the same transaction.
-    pub async fn create_ticket(
-        &self,
-        new: &NewTicketRecord<'_>,
-        first: &NewEvent<'_>,
-        outgoing: &Outgoing,
-    ) -> Result<Created, StoreError> {
-        let t = &new.ticket;
-        let mut tx = self.begin_write().await?;
-        let (key, request_sha256) = &new.idempotency;
-        let earlier = sqlx::query(
-            "SELECT request_sha256, ticket_id FROM idempotency_keys WHERE site = $1 AND key = $2",
-        )
-        .bind(&t.site)
-        .bind(key)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(row) = earlier {
-            let (sha, ticket_id): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-            return Ok(if &sha == request_sha256 {
-                Created::Replayed(ticket_id)
-            } else {
-                Created::KeyReused
-            });
-        }
-        let inserted = sqlx::query(
-            "INSERT INTO tickets (id, site, status, resolution, category, answers, outcome, order_number, email, \
-             description, delivered_on, locale, customer_id, created_at, updated_at, respond_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&t.id)
-        .bind(&t.site)
-        .bind(&t.status)
-        .bind(&t.resolution)
-        .bind(&t.category)
-        .bind(&t.answers)
-        .bind(&t.outcome)
-        .bind(&t.order_number)
-        .bind(&t.email)
-        .bind(&t.description)
-        .bind(&t.delivered_on)
-        .bind(&t.locale)
-        .bind(&t.customer_id)
-        .bind(&t.created_at)
-        .bind(&t.updated_at)
-        .bind(&t.respond_by)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            return Ok(Created::IdTaken);
-        }
-        sqlx::query(
-            "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES ($1, $2, $3)",
-        )
-        .bind(&new.access_token_sha256)
-        .bind(&t.id)
-        .bind(&t.created_at)
-        .execute(&mut *tx)
-        .await?;
-        if let Err(upload) = insert_event(&mut tx, &t.id, 1, first).await? {
-            return Ok(Created::UploadUnavailable(upload));
-        }
-        sqlx::query("INSERT INTO idempotency_keys (site, key, request_sha256, ticket_id, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&t.site)
-            .bind(key)
-            .bind(request_sha256)
-            .bind(&t.id)
-            .bind(&t.created_at)
-            .execute(&mut *tx)
-            .await?;
-        if let Some(order) = new.order {
-            super::orders::insert(&mut tx, &t.id, order).await?;
-        }
-        insert_mails(&mut tx, &t.id, Some(1), &outgoing.mails).await?;
-        insert_webhooks(&mut tx, &t.id, 1, &outgoing.webhooks).await?;
-        tx.commit().await?;
-        Ok(Created::Created)
-    }
-
-    /// The ticket an idempotency key made, with the hash of the request that made it.
-    pub async fn idempotent_ticket(
-        &self,
-        site: &str,
-        key: &str,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT ticket_id, request_sha256 FROM idempotency_keys WHERE site = $1 AND key = $2",
-        )
-        .bind(site)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
-    }
-
     /// Adds events in one transaction if the ticket is still `expected`, moving it through
     /// each event's status in turn (a request for information from a new ticket is review,
     /// then the request): all are recorded or none. The mails and webhooks the events cause
@@ -304,47 +106,6 @@ impl Store {
             events: stored,
             site,
         })
-    }
-
-    pub async fn ticket(&self, id: &str) -> Result<Option<TicketRecord>, StoreError> {
-        Ok(sqlx::query_as("SELECT * FROM tickets WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
-    }
-
-    /// The ticket, if this token (by its hash) opens it: one statement, as every shopper's
-    /// read starts here.
-    pub async fn ticket_opened_by(
-        &self,
-        id: &str,
-        token_sha256: &str,
-    ) -> Result<Option<TicketRecord>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT t.* FROM ticket_access a JOIN tickets t ON t.id = a.ticket_id \
-             WHERE a.token_sha256 = $1 AND a.ticket_id = $2",
-        )
-        .bind(token_sha256)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
-    }
-
-    pub async fn add_access_token(
-        &self,
-        ticket_id: &str,
-        token_sha256: &str,
-        at: jiff::Timestamp,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES ($1, $2, $3)",
-        )
-        .bind(token_sha256)
-        .bind(ticket_id)
-        .bind(timestamp(at))
-        .execute(&self.writer)
-        .await?;
-        Ok(())
     }
 
     /// The timeline after event `after` (0 for all); internal notes only when asked for.
@@ -449,50 +210,11 @@ impl Store {
         }
         Ok(events)
     }
-
-    pub async fn list_tickets(
-        &self,
-        site: &str,
-        filter: &TicketFilter,
-    ) -> Result<Vec<TicketSummary>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, category, outcome, status, updated_at, \
-             (SELECT COALESCE(MAX(seq), 0) FROM ticket_events e WHERE e.ticket_id = tickets.id AND e.public = 1) \
-             FROM tickets WHERE site = $1 \
-             AND ($2 IS NULL OR status = $3) AND ($4 IS NULL OR order_number = $5) AND ($6 IS NULL OR customer_id = $7) \
-             ORDER BY updated_at DESC LIMIT $8",
-        )
-        .bind(site)
-        .bind(filter.status.map(TicketStatus::as_str))
-        .bind(filter.status.map(TicketStatus::as_str))
-        .bind(&filter.order_number)
-        .bind(&filter.order_number)
-        .bind(&filter.customer_id)
-        .bind(&filter.customer_id)
-        .bind(i64::from(filter.limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let status: String = r.try_get(3)?;
-                Ok(TicketSummary {
-                    id: r.try_get(0)?,
-                    category: r.try_get(1)?,
-                    outcome: r.try_get(2)?,
-                    status: TicketStatus::parse(&status)
-                        .ok_or_else(|| corrupt("status", &status))?,
-                    updated_at: r.try_get(4)?,
-                    latest_event: u32::try_from(r.try_get::<i64, _>(5)?)
-                        .map_err(|_| corrupt("latest event", "out of range"))?,
-                })
-            })
-            .collect()
-    }
 }
 
 /// Writes one event and attaches its uploads; `Err(upload id)` when an upload cannot be
 /// attached (the caller drops the transaction, undoing everything).
-async fn insert_event(
+pub(super) async fn insert_event(
     tx: &mut Transaction<'_, Any>,
     ticket_id: &str,
     seq: u32,
