@@ -1,10 +1,14 @@
 //! SQL for the agents' console: the inbox (filters, search, keyset pages, counts per status),
 //! a ticket's whole timeline with who acted, its evidence with what the bytes are,
 //! assignment, the site-wide event feed, and the rows insights are counted from.
+//!
+//! The timeline and the event feed are in `events`, the insights' rows in `insights`.
 
-use helpcenter_api::EventActor;
-use helpcenter_api::console::{AgentRef, ConsoleEventKind, InboxItem, InboxSort, StatusCounts};
-use helpcenter_core::{CivilDate, MediaType, ResolutionKind, TicketStatus};
+mod events;
+mod insights;
+
+use helpcenter_api::console::{AgentRef, InboxItem, InboxSort, StatusCounts};
+use helpcenter_core::{CivilDate, MediaType, TicketStatus};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -12,6 +16,9 @@ use super::names::{corrupt, from_name};
 use super::tickets::{EventRow, TicketRecord, insert_event_row};
 use super::webhooks::{NewWebhook, insert_webhooks};
 use super::{SqlBuilder, Store, StoreError};
+
+pub use events::ConsoleEventRow;
+pub use insights::InsightRow;
 
 /// Statuses in which the store owes the shopper an answer: what "overdue" counts.
 pub const WAITING_FOR_STORE: [TicketStatus; 3] = [
@@ -48,25 +55,6 @@ pub struct InboxCursor {
     pub id: String,
 }
 
-/// One event of a timeline as the console shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConsoleEventRow {
-    pub ticket_id: String,
-    pub event_no: i64,
-    pub seq: u32,
-    pub at: String,
-    pub kind: ConsoleEventKind,
-    pub actor: EventActor,
-    pub status: TicketStatus,
-    pub resolution: Option<ResolutionKind>,
-    pub body: Option<String>,
-    pub public: bool,
-    pub agent: Option<AgentRef>,
-    /// The agent id an `assigned` event names, and their name.
-    pub assigned_to: Option<AgentRef>,
-    pub evidence: Vec<String>,
-}
-
 /// A file of a ticket with what its bytes are.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvidenceRow {
@@ -80,21 +68,6 @@ pub struct EvidenceRow {
     pub captured_on: Option<CivilDate>,
     pub location_removed: bool,
     pub event_seq: Option<u32>,
-}
-
-/// A ticket filed in a period, with what insights count about it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InsightRow {
-    pub category: String,
-    pub outcome: String,
-    pub status: TicketStatus,
-    pub resolution: Option<ResolutionKind>,
-    pub created_at: String,
-    pub respond_by: String,
-    /// The first public event by an agent (message, request or change of status).
-    pub first_answer_at: Option<String>,
-    /// Escalated at some point.
-    pub disputed: bool,
 }
 
 const ITEM_COLUMNS: &str = "t.id, t.status, t.resolution, t.category, t.outcome, t.order_number, \
@@ -295,75 +268,6 @@ impl Store {
         )
     }
 
-    /// A ticket's whole timeline, internal events included, with who acted.
-    pub async fn console_events(
-        &self,
-        ticket_id: &str,
-    ) -> Result<Vec<ConsoleEventRow>, StoreError> {
-        let rows = sqlx::query(EVENT_SELECT_BY_TICKET)
-            .bind(ticket_id)
-            .fetch_all(&self.pool)
-            .await?;
-        let attached = self.attached(&[ticket_id.to_owned()]).await?;
-        rows.iter()
-            .map(|row| event_from_row(row, &attached))
-            .collect()
-    }
-
-    /// Events of `site`'s tickets after the site-wide number `after`, oldest first, at most
-    /// `limit`.
-    pub async fn site_events_after(
-        &self,
-        site: &str,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<ConsoleEventRow>, StoreError> {
-        let rows = sqlx::query(EVENT_SELECT_BY_SITE)
-            .bind(site)
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        let mut tickets: Vec<String> = rows
-            .iter()
-            .filter_map(|r| r.try_get::<String, _>("ticket_id").ok())
-            .collect();
-        tickets.sort();
-        tickets.dedup();
-        let attached = self.attached(&tickets).await?;
-        rows.iter()
-            .map(|row| event_from_row(row, &attached))
-            .collect()
-    }
-
-    /// The newest site-wide event number of `site` (0 when none).
-    pub async fn site_last_event(&self, site: &str) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COALESCE(MAX(e.event_no), 0) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.site = $1",
-        )
-        .bind(site)
-        .fetch_one(&self.pool)
-        .await?)
-    }
-
-    /// `(ticket id, event seq, upload id)` of the files attached to these tickets.
-    async fn attached(&self, tickets: &[String]) -> Result<Vec<(String, i64, String)>, StoreError> {
-        let mut all = Vec::new();
-        for chunk in tickets.chunks(200) {
-            let mut query = SqlBuilder::new(
-                "SELECT ticket_id, event_seq, id FROM uploads WHERE event_seq IS NOT NULL AND ticket_id IN (",
-            );
-            query
-                .push_bind_list(chunk.iter().map(String::as_str))
-                .push(") ORDER BY created_at");
-            let (sql, args) = query.finish();
-            for row in sqlx::query_with(&sql, args).fetch_all(&self.pool).await? {
-                all.push((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
-            }
-        }
-        Ok(all)
-    }
-
     /// A ticket's files with what inspection found in them.
     pub async fn evidence_facts(&self, ticket_id: &str) -> Result<Vec<EvidenceRow>, StoreError> {
         let rows = sqlx::query(
@@ -454,151 +358,11 @@ impl Store {
         tx.commit().await?;
         Ok(Some(i64::from(seq)))
     }
-
-    /// The claims of `site` filed in `[from, until)` (RFC 3339 UTC), with their first
-    /// answer and whether they were disputed.
-    pub async fn insight_rows(
-        &self,
-        site: &str,
-        from: &str,
-        until: &str,
-    ) -> Result<Vec<InsightRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT t.category, t.outcome, t.status, t.resolution, t.created_at, t.respond_by, \
-             (SELECT MIN(e.created_at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.actor = 'agent' AND e.public = 1) AS first_answer_at, \
-             (SELECT COUNT(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.status = 'escalated') AS escalations \
-             FROM tickets t WHERE t.site = $1 AND t.created_at >= $2 AND t.created_at < $3",
-        )
-        .bind(site)
-        .bind(from)
-        .bind(until)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let status: String = r.try_get("status")?;
-                Ok(InsightRow {
-                    category: r.try_get("category")?,
-                    outcome: r.try_get("outcome")?,
-                    status: TicketStatus::parse(&status)
-                        .ok_or_else(|| corrupt("status", &status))?,
-                    resolution: r
-                        .try_get::<Option<String>, _>("resolution")?
-                        .map(|x| from_name(&x, "resolution"))
-                        .transpose()?,
-                    created_at: r.try_get("created_at")?,
-                    respond_by: r.try_get("respond_by")?,
-                    first_answer_at: r.try_get("first_answer_at")?,
-                    disputed: r.try_get::<i64, _>("escalations")? > 0,
-                })
-            })
-            .collect()
-    }
-
-    /// `(overdue now, escalated now)` of `site`, whenever filed.
-    pub async fn open_figures(&self, site: &str, now: &str) -> Result<(u32, u32), StoreError> {
-        let row = sqlx::query(
-            "SELECT \
-             COALESCE(SUM(CASE WHEN status IN ('submitted', 'in_review', 'escalated') AND respond_by < $1 THEN 1 ELSE 0 END), 0), \
-             COALESCE(SUM(CASE WHEN status = 'escalated' THEN 1 ELSE 0 END), 0) \
-             FROM tickets WHERE site = $2",
-        )
-        .bind(now)
-        .bind(site)
-        .fetch_one(&self.pool)
-        .await?;
-        let count = |i: usize| -> Result<u32, StoreError> {
-            Ok(u32::try_from(row.try_get::<i64, _>(i)?).unwrap_or(u32::MAX))
-        };
-        Ok((count(0)?, count(1)?))
-    }
-}
-
-#[cfg(test)]
-/// What both event statements below read, in this order (checked by a test).
-const EVENT_COLUMNS: &str = "e.ticket_id, e.event_no, e.seq, e.kind, e.actor, e.status, e.resolution, \
-     e.body, e.public, e.created_at, e.agent_id, a.name AS agent_name, b.name AS assigned_name";
-
-const EVENT_SELECT_BY_TICKET: &str = "SELECT e.ticket_id, e.event_no, e.seq, e.kind, e.actor, e.status, e.resolution, \
-     e.body, e.public, e.created_at, e.agent_id, a.name AS agent_name, b.name AS assigned_name \
-     FROM ticket_events e LEFT JOIN agents a ON a.id = e.agent_id \
-     LEFT JOIN agents b ON e.kind = 'assigned' AND b.id = e.body \
-     WHERE e.ticket_id = $1 ORDER BY e.seq";
-
-const EVENT_SELECT_BY_SITE: &str = "SELECT e.ticket_id, e.event_no, e.seq, e.kind, e.actor, e.status, e.resolution, \
-     e.body, e.public, e.created_at, e.agent_id, a.name AS agent_name, b.name AS assigned_name \
-     FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
-     LEFT JOIN agents a ON a.id = e.agent_id \
-     LEFT JOIN agents b ON e.kind = 'assigned' AND b.id = e.body \
-     WHERE t.site = $1 AND e.event_no > $2 ORDER BY e.event_no LIMIT $3";
-
-fn event_from_row(
-    row: &AnyRow,
-    attached: &[(String, i64, String)],
-) -> Result<ConsoleEventRow, StoreError> {
-    let ticket_id: String = row.try_get("ticket_id")?;
-    let seq: i64 = row.try_get("seq")?;
-    let kind: String = row.try_get("kind")?;
-    let status: String = row.try_get("status")?;
-    let agent_id: Option<String> = row.try_get("agent_id")?;
-    let agent_name: Option<String> = row.try_get("agent_name")?;
-    let body: Option<String> = row.try_get("body")?;
-    let kind: ConsoleEventKind = from_name(&kind, "event kind")?;
-    let assigned_to = match kind {
-        ConsoleEventKind::Assigned => body.clone().map(|id| AgentRef {
-            name: row
-                .try_get::<Option<String>, _>("assigned_name")
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| id.clone()),
-            id,
-        }),
-        _ => None,
-    };
-    Ok(ConsoleEventRow {
-        evidence: attached
-            .iter()
-            .filter(|(t, s, _)| t == &ticket_id && *s == seq)
-            .map(|(_, _, id)| id.clone())
-            .collect(),
-        event_no: row.try_get::<Option<i64>, _>("event_no")?.unwrap_or(0),
-        seq: u32::try_from(seq).map_err(|_| corrupt("event number", &seq.to_string()))?,
-        at: row.try_get("created_at")?,
-        kind,
-        actor: from_name(&row.try_get::<String, _>("actor")?, "actor")?,
-        status: TicketStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        resolution: row
-            .try_get::<Option<String>, _>("resolution")?
-            .map(|r| from_name(&r, "resolution"))
-            .transpose()?,
-        body: if kind == ConsoleEventKind::Assigned {
-            None
-        } else {
-            body
-        },
-        public: row.try_get::<i64, _>("public")? == 1,
-        agent: agent_id.map(|id| AgentRef {
-            name: agent_name.unwrap_or_else(|| id.clone()),
-            id,
-        }),
-        assigned_to,
-        ticket_id,
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn both_event_statements_read_the_same_columns() {
-        for statement in [EVENT_SELECT_BY_TICKET, EVENT_SELECT_BY_SITE] {
-            assert!(
-                statement.starts_with(&format!("SELECT {EVENT_COLUMNS}")),
-                "{statement}"
-            );
-        }
-    }
 
     #[test]
     fn a_prefix_range_holds_exactly_the_texts_that_start_with_it() {
