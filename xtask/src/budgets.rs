@@ -61,8 +61,10 @@ pub const JOURNEY_TARGET_GZIP_BYTES: u64 = 240_000;
 /// (367.1 KB): the location and serial numbers taken out of a photo on the phone
 /// (helpcenter_media::privacy's walks, about 6 KB: EXIF directories, XMP, HEIC's Exif items,
 /// PNG's CRC), the identity check's call and "Signed in as", the 429/507 reasons (about 3 KB).
-const FIRST_LOAD_CEILING: u64 = 125_000;
-const JOURNEY_CEILING: u64 = 367_600;
+/// Both on the erased build, and the widget's long files split into modules (issue 14; the
+/// panic locations' longer paths, +0.3 KB): first open 121.6 KB, journey 341.4 KB.
+const FIRST_LOAD_CEILING: u64 = 122_100;
+const JOURNEY_CEILING: u64 = 341_900;
 // The ceilings only come down from here (the first open's is issue 21's 125 KB at most).
 const _: () = assert!(FIRST_LOAD_CEILING <= 125_000 && JOURNEY_CEILING <= 370_000);
 /// The agents' console's first load (sign-in and the inbox: wasm + JS + CSS) ≤ 250 KB gzip
