@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use helpcenter_core::{Node, Outcome, Question};
 
 use crate::bridge::FromHost;
-use crate::draft::DraftFile;
+use crate::draft::{Draft, DraftFile};
 use crate::flow::Flow;
 use crate::requests::Following;
 use crate::screens::{
@@ -109,8 +109,8 @@ fn journey(flow: Flow) -> AnyView {
     let have_order = flow.order().with_untracked(Option::is_some);
     let (category, answers, order_found, order_unchecked) = flow.draft.with_untracked(|d| {
         (
-            d.category.clone(),
-            d.answers.clone(),
+            d.category().map(str::to_owned),
+            d.claim.answers.clone(),
             d.order_found,
             d.order_unchecked,
         )
@@ -149,10 +149,7 @@ fn journey(flow: Flow) -> AnyView {
         Some(Next::Outcome(outcome)) => view! { <OutcomeScreen reached=outcome /> }.into_any(),
         // A policy that changed under a kept journey: start again.
         None => {
-            flow.draft.update(|d| {
-                d.category = None;
-                d.answers.clear();
-            });
+            flow.draft.update(Draft::restart);
             ().into_any()
         }
     }

@@ -116,10 +116,11 @@ impl Flow {
         let delivered_on = Signal::derive(move || {
             store_order
                 .with(|o| o.as_ref().and_then(|o| o.delivered_on))
-                .or_else(|| draft.with(|d| d.delivered_on.trim().parse::<CivilDate>().ok()))
+                .or_else(|| draft.with(|d| d.claim.delivered_on.trim().parse::<CivilDate>().ok()))
         });
         let decision = Memo::new(move |_| {
-            let (category, answers) = draft.with(|d| (d.category.clone(), d.answers.clone()));
+            let (category, answers) =
+                draft.with(|d| (d.category().map(str::to_owned), d.claim.answers.clone()));
             let delivered = delivered_on.get();
             shop.with_policy(|p| {
                 let Ok(Node::Outcome(reached)) = p.step(category.as_deref()?, &answers) else {
@@ -132,12 +133,7 @@ impl Flow {
         let problems = Memo::new(move |_| {
             let (positions, evidence) = file_list.with(|files| attach::checked(files));
             let submission = draft.with(|d| Submission {
-                category: d.category.clone().unwrap_or_default(),
-                answers: d.answers.clone(),
-                order_number: d.order_number.clone(),
-                description: d.description.clone(),
-                email: d.email.clone(),
-                delivered_on: d.delivered_on.clone(),
+                claim: d.claim.clone(),
                 // Files still being checked have no facts yet and are left out.
                 evidence,
             });
@@ -206,7 +202,9 @@ impl Flow {
 
     /// The outcome the shopper's answers lead to, before any claim window is applied.
     pub fn reached(&self) -> Option<Outcome> {
-        let (category, answers) = self.draft.with(|d| (d.category.clone(), d.answers.clone()));
+        let (category, answers) = self
+            .draft
+            .with(|d| (d.category().map(str::to_owned), d.claim.answers.clone()));
         self.with_policy(|p| match p.step(category.as_deref()?, &answers) {
             Ok(Node::Outcome(o)) => Some(o.clone()),
             _ => None,
@@ -297,7 +295,9 @@ impl Flow {
         );
         crate::bridge::tell("ticket:created", &[("ticketId", &created.ticket_id)]);
         let sent = self.files().release();
-        let email = self.draft.with_untracked(|d| d.email.trim().to_owned());
+        let email = self
+            .draft
+            .with_untracked(|d| d.claim.email.trim().to_owned());
         self.draft.set(Draft::start());
         saved::discard(&site);
         self.filed.set(Some(Filed {

@@ -82,12 +82,12 @@ async fn the_widget_says_ready_takes_the_stores_prefill_and_asks_to_close_on_esc
         &[("orderNumber", " 10023456 "), ("email", "wei@example.com")],
     );
     wait_for("the prefill kept", 2_000, || {
-        saved::load("demo").is_some_and(|(d, _)| d.order_number == "10023456")
+        saved::load("demo").is_some_and(|(d, _)| d.claim.order_number == "10023456")
     })
     .await;
     settle().await;
     let (draft, _) = saved::load("demo").expect("draft");
-    assert_eq!(draft.email, "wei@example.com", "version 1 only");
+    assert_eq!(draft.claim.email, "wei@example.com", "version 1 only");
 
     let init = web_sys::KeyboardEventInit::new();
     init.set_key("Escape");

@@ -5,7 +5,7 @@
 
 mod support;
 
-use helpcenter_core::{CivilDate, MediaRule, Policy};
+use helpcenter_core::{CivilDate, Claim, MediaRule, Policy};
 use helpcenter_media::samples;
 use helpcenter_widget::Widget;
 use helpcenter_widget::api::{Api, WidgetConfig};
@@ -40,13 +40,15 @@ fn at_the_photos(tweak: impl FnOnce(&mut MediaRule)) -> WidgetConfig {
     saved::store(
         "demo",
         &Draft {
-            category: Some("logistics_delivery".into()),
-            answers: vec!["damaged".into()],
+            claim: Claim {
+                category: "logistics_delivery".into(),
+                answers: vec!["damaged".into()],
+                delivered_on: DELIVERED.into(),
+                order_number: "10023456".into(),
+                description: "The box was crushed on one corner and the kettle is dented.".into(),
+                email: "wei@example.com".into(),
+            },
             stage: Stage::Evidence,
-            delivered_on: DELIVERED.into(),
-            order_number: "10023456".into(),
-            description: "The box was crushed on one corner and the kettle is dented.".into(),
-            email: "wei@example.com".into(),
             ..Draft::start()
         },
         &[],

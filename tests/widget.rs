@@ -160,8 +160,11 @@ async fn the_details_say_what_is_wrong_next_to_each_field_and_take_focus_there()
     helpcenter_widget::draft::saved::store(
         "demo",
         &helpcenter_widget::draft::Draft {
-            category: Some("payment_anomaly".into()),
-            answers: vec!["double_charge".into()],
+            claim: helpcenter_core::Claim {
+                category: "payment_anomaly".into(),
+                answers: vec!["double_charge".into()],
+                ..helpcenter_core::Claim::default()
+            },
             stage: helpcenter_widget::draft::Stage::Details,
             ..helpcenter_widget::draft::Draft::start()
         },

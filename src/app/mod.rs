@@ -106,12 +106,10 @@ pub fn Widget(
     draft.prefill(&prefill);
     // A policy that changed under a kept journey: the answers start again, the rest stays.
     let on_path = draft
-        .category
-        .as_deref()
-        .is_some_and(|category| config.policy.step(category, &draft.answers).is_ok());
+        .category()
+        .is_some_and(|category| config.policy.step(category, &draft.claim.answers).is_ok());
     if !on_path {
-        draft.category = None;
-        draft.answers.clear();
+        draft.restart();
         draft.stage = Stage::Problem;
     }
     apply_brand(&config.brand);
@@ -160,7 +158,12 @@ pub fn Widget(
     let position = Memo::new(move |_| {
         flow.draft.with(|d| {
             let order_step = d.order_found || d.order_unchecked;
-            (d.category.clone(), d.answers.len(), d.stage, order_step)
+            (
+                d.category().map(str::to_owned),
+                d.claim.answers.len(),
+                d.stage,
+                order_step,
+            )
         })
     });
     let screen = move || {

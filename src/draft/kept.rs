@@ -4,6 +4,7 @@
 //! screens read. The same JSON serde writes and reads, so what earlier versions kept reads
 //! back.
 
+use helpcenter_core::Claim;
 use helpcenter_core::json::{FromJson, Json, ObjectWriter, ToJson};
 
 use super::saved::FiledTicket;
@@ -26,14 +27,11 @@ impl ToJson for Stage {
 impl FromJson for Draft {
     fn from_json(json: &Json) -> Option<Self> {
         Some(Draft {
-            category: json.optional("category")?,
-            answers: json.or("answers", Vec::new())?,
+            // The claim's fields stand beside the draft's own; a category not picked yet was
+            // kept as `null` before the claim was one type, and reads as empty.
+            claim: Claim::from_json(json)?,
             ahead: json.or("ahead", Vec::new())?,
             stage: json.or("stage", Stage::Problem)?,
-            delivered_on: json.or("delivered_on", String::new())?,
-            order_number: json.or("order_number", String::new())?,
-            description: json.or("description", String::new())?,
-            email: json.or("email", String::new())?,
             idempotency_key: json.or("idempotency_key", String::new())?,
             pending: json.optional("pending")?,
             // Where the order step stood is not kept: after a reload the order is looked
@@ -48,14 +46,9 @@ impl FromJson for Draft {
 impl ToJson for Draft {
     fn write_json(&self, out: &mut String) {
         ObjectWriter::new(out)
-            .member("category", &self.category)
-            .member("answers", &self.answers)
+            .members(&self.claim)
             .member("ahead", &self.ahead)
             .member("stage", &self.stage)
-            .member("delivered_on", &self.delivered_on)
-            .member("order_number", &self.order_number)
-            .member("description", &self.description)
-            .member("email", &self.email)
             .member("idempotency_key", &self.idempotency_key)
             .member("pending", &self.pending)
             .member("items", &self.items)

@@ -7,7 +7,7 @@ mod kept;
 pub mod saved;
 
 use helpcenter_api::NewTicket;
-use helpcenter_core::EvidenceFile;
+use helpcenter_core::{Claim, EvidenceFile};
 use serde::{Deserialize, Serialize};
 
 /// Where in the filing flow the shopper is.
@@ -34,16 +34,13 @@ impl Stage {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Draft {
-    pub category: Option<String>,
-    pub answers: Vec<String>,
+    /// The claim so far; its category is empty until the shopper picks one ([`Draft::category`]).
+    /// Kept on the device as serde's `flatten` would: its fields beside the draft's own.
+    #[serde(flatten)]
+    pub claim: Claim,
     /// Answers taken back with Back, offered again so going forward loses nothing.
     pub ahead: Vec<String>,
     pub stage: Stage,
-    /// `YYYY-MM-DD` as the date input gives it; empty when not asked or not given.
-    pub delivered_on: String,
-    pub order_number: String,
-    pub description: String,
-    pub email: String,
     /// Sent with every attempt to file this request, so the server makes one ticket of it
     /// however often it arrives.
     pub idempotency_key: String,
@@ -114,12 +111,29 @@ impl Draft {
         } else {
             self.ahead.clear();
         }
-        self.answers.push(id);
+        self.claim.answers.push(id);
+    }
+
+    /// The category picked, if any.
+    pub fn category(&self) -> Option<&str> {
+        Some(self.claim.category.as_str()).filter(|c| !c.is_empty())
+    }
+
+    /// Picks a category: the questions start again.
+    pub fn pick(&mut self, category: String) {
+        self.claim.category = category;
+        self.claim.answers.clear();
+    }
+
+    /// Back to choosing a category, forgetting the answers.
+    pub fn restart(&mut self) {
+        self.claim.category.clear();
+        self.claim.answers.clear();
     }
 
     /// Goes back one question (to the categories from the first one).
     pub fn back(&mut self) {
-        match self.answers.pop() {
+        match self.claim.answers.pop() {
             Some(answer) => self.ahead.insert(0, answer),
             // From the first question to the order, on a site that asks for it first.
             None if self.order_found || self.order_unchecked => {
@@ -127,7 +141,7 @@ impl Draft {
                 self.order_unchecked = false;
             }
             None => {
-                self.category = None;
+                self.claim.category.clear();
                 self.ahead.clear();
             }
         }
@@ -143,21 +157,17 @@ impl Draft {
 
     /// Nothing entered yet: not worth keeping or mentioning.
     pub fn is_blank(&self) -> bool {
-        self.category.is_none()
-            && self.order_number.is_empty()
-            && self.description.is_empty()
-            && self.email.is_empty()
+        let claim = &self.claim;
+        claim.category.is_empty()
+            && claim.order_number.is_empty()
+            && claim.description.is_empty()
+            && claim.email.is_empty()
     }
 
     /// The claim as the server receives it, with the ids of its uploads.
     pub fn to_ticket(&self, locale: &str, uploads: Vec<String>) -> NewTicket {
         NewTicket {
-            category: self.category.clone().unwrap_or_default(),
-            answers: self.answers.clone(),
-            order_number: self.order_number.clone(),
-            description: self.description.clone(),
-            email: self.email.clone(),
-            delivered_on: self.delivered_on.clone(),
+            claim: self.claim.clone(),
             uploads,
             locale: locale.to_owned(),
             identity_token: None,
@@ -178,11 +188,14 @@ impl Draft {
                 value.trim().clone_into(field);
             }
         };
-        fill(&mut self.order_number, &prefill.order_number);
-        fill(&mut self.email, &prefill.email);
-        fill(&mut self.delivered_on, &prefill.delivered_on);
-        if self.category.is_none() {
-            self.category.clone_from(&prefill.category);
+        let claim = &mut self.claim;
+        fill(&mut claim.order_number, &prefill.order_number);
+        fill(&mut claim.email, &prefill.email);
+        fill(&mut claim.delivered_on, &prefill.delivered_on);
+        if claim.category.is_empty()
+            && let Some(category) = &prefill.category
+        {
+            category.clone_into(&mut claim.category);
         }
     }
 }
@@ -238,7 +251,10 @@ mod tests {
     #[test]
     fn prefill_never_overwrites_what_the_shopper_typed() {
         let mut draft = Draft {
-            email: "typed@example.com".into(),
+            claim: Claim {
+                email: "typed@example.com".into(),
+                ..Claim::default()
+            },
             ..Draft::start()
         };
         draft.prefill(&Prefill {
@@ -247,10 +263,10 @@ mod tests {
             delivered_on: Some("2026-11-20".into()),
             category: Some("logistics_delivery".into()),
         });
-        assert_eq!(draft.order_number, "10023456");
-        assert_eq!(draft.email, "typed@example.com");
-        assert_eq!(draft.delivered_on, "2026-11-20");
-        assert_eq!(draft.category.as_deref(), Some("logistics_delivery"));
+        assert_eq!(draft.claim.order_number, "10023456");
+        assert_eq!(draft.claim.email, "typed@example.com");
+        assert_eq!(draft.claim.delivered_on, "2026-11-20");
+        assert_eq!(draft.category(), Some("logistics_delivery"));
     }
 
     #[test]
@@ -264,10 +280,8 @@ mod tests {
             uploaded: url.is_some(),
             location_removed: false,
         };
-        let draft = Draft {
-            category: Some("other".into()),
-            ..Draft::start()
-        };
+        let mut draft = Draft::start();
+        draft.pick("other".into());
         let files = [
             file("a", Some("http://h/v1/uploads/abc")),
             file("b", None),
@@ -276,20 +290,18 @@ mod tests {
         let ticket = draft.to_ticket("zh-CN", upload_ids(&files));
         assert_eq!(ticket.uploads, ["abc", "def"]);
         assert_eq!(ticket.locale, "zh-CN");
-        assert_eq!(ticket.category, "other");
+        assert_eq!(ticket.claim.category, "other");
     }
 
     #[test]
     fn back_and_forward_keep_the_answers_until_one_changes() {
-        let mut draft = Draft {
-            category: Some("product_quality".into()),
-            ..Draft::start()
-        };
+        let mut draft = Draft::start();
+        draft.pick("product_quality".into());
         draft.answer("fault".into());
         draft.answer("modified".into());
         draft.back();
         draft.back();
-        assert!(draft.answers.is_empty());
+        assert!(draft.claim.answers.is_empty());
         assert_eq!(draft.ahead, ["fault", "modified"]);
         draft.answer("fault".into());
         assert_eq!(
@@ -302,7 +314,7 @@ mod tests {
         assert!(draft.ahead.is_empty(), "a new way forgets the old one");
         draft.back();
         draft.back();
-        assert_eq!(draft.category, None);
+        assert_eq!(draft.category(), None);
     }
 
     #[test]
@@ -314,14 +326,15 @@ mod tests {
 
     #[test]
     fn a_stored_draft_reads_back_and_unknown_fields_do_not_break_it() {
-        let draft = Draft {
+        let mut draft = Draft {
             stage: Stage::Evidence,
-            answers: vec!["damaged".into()],
             ..Draft::start()
         };
+        draft.pick("logistics_delivery".into());
+        draft.answer("damaged".into());
         let text = serde_json::to_string(&draft).expect("json");
         assert_eq!(serde_json::from_str::<Draft>(&text).ok(), Some(draft));
         let older: Draft = serde_json::from_str(r#"{"order_number":"1234"}"#).expect("partial");
-        assert_eq!(older.order_number, "1234");
+        assert_eq!(older.claim.order_number, "1234");
     }
 }

@@ -125,11 +125,16 @@ pub fn mark_seen(site: &str, ticket: &str, seq: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::draft::Stage;
+    use helpcenter_core::Claim;
 
     #[test]
     fn a_draft_is_kept_with_its_files_and_reads_back() {
         let draft = Draft {
-            order_number: "10023456".into(),
+            claim: Claim {
+                order_number: "10023456".into(),
+                ..Claim::default()
+            },
             ..Draft::start()
         };
         let files = [DraftFile {
@@ -146,7 +151,7 @@ mod tests {
         assert_eq!(kept_draft, draft);
         assert_eq!(kept_files, files);
         let (without_files, none) = kept(r#"{"draft":{"order_number":"1234"}}"#).expect("no files");
-        assert_eq!(without_files.order_number, "1234");
+        assert_eq!(without_files.claim.order_number, "1234");
         assert!(none.is_empty());
         assert_eq!(kept("{\"files\":[]}"), None, "no draft, nothing to resume");
     }
@@ -157,16 +162,21 @@ mod tests {
     fn drafts_read_and_write_the_json_serde_did() {
         use helpcenter_core::{EvidenceFile, MediaType};
         let draft = Draft {
-            category: Some("logistics_delivery".into()),
-            answers: vec!["damaged".into()],
-            ahead: vec!["box".into()],
-            stage: super::super::Stage::Review,
-            delivered_on: "2026-11-20".into(),
-            order_number: "10023456".into(),
-            description: "Crushed \"box\"\n😀".into(),
-            email: "a@example.com".into(),
-            pending: Some(helpcenter_api::NewTicket {
+            claim: Claim {
                 category: "logistics_delivery".into(),
+                answers: vec!["damaged".into()],
+                delivered_on: "2026-11-20".into(),
+                order_number: "10023456".into(),
+                description: "Crushed \"box\"\n😀".into(),
+                email: "a@example.com".into(),
+            },
+            ahead: vec!["box".into()],
+            stage: Stage::Review,
+            pending: Some(helpcenter_api::NewTicket {
+                claim: Claim {
+                    category: "logistics_delivery".into(),
+                    ..Claim::default()
+                },
                 identity_token: Some("t".into()),
                 items: Vec::new(),
                 ..Default::default()
@@ -204,6 +214,53 @@ mod tests {
         assert_eq!(kept(&by_serde), Some((draft.clone(), files.clone())));
         let back: BySerde = serde_json::from_str(&keeping(&draft, &files)).expect("serde");
         assert_eq!((back.draft, back.files), (draft, files));
+    }
+
+    /// Kept by the widget before the claim was one type (its text, as that widget wrote it):
+    /// the claim's fields among the draft's own, `null` for a category not picked yet, and a
+    /// request waiting to be sent again, which must go out byte for byte as it first did.
+    #[test]
+    fn a_draft_kept_by_the_previous_widget_still_loads() {
+        let pending_text = r#"{"category":"logistics_delivery","answers":["damaged"],"order_number":"10023456","description":"The box was crushed.","email":"wei@example.com","delivered_on":"2026-11-20","uploads":["u1"],"locale":"en"}"#;
+        let picked = format!(
+            r#"{{"draft":{{"category":"logistics_delivery","answers":["damaged"],"ahead":["box"],"stage":"evidence","delivered_on":"2026-11-20","order_number":"10023456","description":"The box was crushed.","email":"wei@example.com","idempotency_key":"k1","pending":{pending_text},"items":[{{"id":"kettle","quantity":1}}]}},"files":[{{"key":"f1","name":"box.jpg","bytes":5,"facts":null,"upload_url":"/v1/uploads/u1","uploaded":true,"location_removed":false}}]}}"#
+        );
+        let (draft, files) = kept(&picked).expect("reads");
+        let claim = Claim {
+            category: "logistics_delivery".into(),
+            answers: vec!["damaged".into()],
+            order_number: "10023456".into(),
+            description: "The box was crushed.".into(),
+            email: "wei@example.com".into(),
+            delivered_on: "2026-11-20".into(),
+        };
+        assert_eq!(draft.claim, claim);
+        assert_eq!(draft.category(), Some("logistics_delivery"));
+        assert_eq!(draft.ahead, ["box"]);
+        assert_eq!(draft.stage, Stage::Evidence);
+        assert_eq!(draft.idempotency_key, "k1");
+        assert_eq!(draft.items.len(), 1);
+        let pending = draft.pending.as_ref().expect("pending");
+        assert_eq!(pending.claim, claim);
+        assert_eq!(pending.uploads, ["u1"]);
+        assert_eq!(pending.to_json(), pending_text, "sent again as it was");
+        assert_eq!(files[0].upload_id(), Some("u1"));
+        // Kept again, it reads back the same.
+        assert_eq!(kept(&keeping(&draft, &files)), Some((draft, files)));
+
+        // Before a category is picked: `null`, or (older still) not there at all.
+        let unpicked = r#"{"draft":{"category":null,"answers":[],"ahead":[],"stage":"problem","delivered_on":"","order_number":"10023456","description":"","email":"","idempotency_key":"k2","pending":null,"items":[]},"files":[]}"#;
+        for text in [unpicked, &unpicked.replace(r#""category":null,"#, "")] {
+            let (draft, files) = kept(text).expect("reads");
+            assert_eq!(draft.category(), None, "{text}");
+            assert!(draft.claim.answers.is_empty());
+            assert_eq!(draft.claim.order_number, "10023456");
+            assert_eq!(draft.idempotency_key, "k2");
+            assert_eq!(draft.pending, None);
+            assert!(files.is_empty());
+            assert!(!draft.is_blank(), "the order number is worth keeping");
+            assert_eq!(kept(&keeping(&draft, &files)), Some((draft, files)));
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn DetailsScreen() -> impl IntoView {
     let count = move || {
         let n = flow
             .draft
-            .with(|d| DescriptionRule::count(&d.description))
+            .with(|d| DescriptionRule::count(&d.claim.description))
             .to_string();
         locale.fill(
             Text::DescriptionCount,
@@ -69,7 +69,9 @@ pub fn DetailsScreen() -> impl IntoView {
         })
         .flatten();
     let order_line = verified.clone().map(|summary| {
-        let email = flow.draft.with_untracked(|d| d.email.trim().to_owned());
+        let email = flow
+            .draft
+            .with_untracked(|d| d.claim.email.trim().to_owned());
         view! { <p class="hc-order-summary">{summary} " · " {email}</p> }
     });
     let ask_order = verified.is_none();
@@ -90,8 +92,8 @@ pub fn DetailsScreen() -> impl IntoView {
                 kind="text"
                 autocomplete="off"
                 live_from=order_min
-                get=|d| d.order_number.clone()
-                set=|d, v| d.order_number = v
+                get=|d| d.claim.order_number.clone()
+                set=|d, v| d.claim.order_number = v
             /> })}
             <TextField
                 id="hc-description"
@@ -100,8 +102,8 @@ pub fn DetailsScreen() -> impl IntoView {
                 hint=locale.text(Text::DescriptionHint).to_owned()
                 kind="textarea"
                 autocomplete="off"
-                get=|d| d.description.clone()
-                set=|d, v| d.description = v
+                get=|d| d.claim.description.clone()
+                set=|d, v| d.claim.description = v
             />
             <p class="hc-counter" id="hc-description-count" aria-live="polite">{count}</p>
             {ask_order.then(|| view! { <TextField
@@ -111,8 +113,8 @@ pub fn DetailsScreen() -> impl IntoView {
                 hint=locale.text(Text::EmailHint).to_owned()
                 kind="email"
                 autocomplete="email"
-                get=|d| d.email.clone()
-                set=|d, v| d.email = v
+                get=|d| d.claim.email.clone()
+                set=|d, v| d.claim.email = v
             /> })}
             <Show when=blocked>
                 <p class="hc-problem" role="alert">{locale.text(Text::FixBeforeContinuing)}</p>

@@ -175,7 +175,7 @@ fn LookupForm() -> impl IntoView {
         if !tried.get() {
             return Vec::new();
         }
-        let number = flow.draft.with(|d| d.order_number.clone());
+        let number = flow.draft.with(|d| d.claim.order_number.clone());
         flow.with_policy(|p| p.order_number.check(&number))
             .map(|code| fill(locale.problem(code), &[("example", &number_example)]))
             .into_iter()
@@ -192,7 +192,7 @@ fn LookupForm() -> impl IntoView {
             return vec![w(Words::NotFound).to_owned()];
         }
         flow.draft
-            .with(|d| check_email(&d.email))
+            .with(|d| check_email(&d.claim.email))
             .map(|code| locale.problem(code).to_owned())
             .into_iter()
             .collect()
@@ -212,8 +212,8 @@ fn LookupForm() -> impl IntoView {
         }
         asking.set(Asking::Busy);
         let ask = flow.draft.with_untracked(|d| OrderLookup {
-            order_number: d.order_number.trim().to_owned(),
-            email: d.email.trim().to_owned(),
+            order_number: d.claim.order_number.trim().to_owned(),
+            email: d.claim.email.trim().to_owned(),
         });
         let (api, site) = (flow.api.get_value(), flow.site.get_value());
         leptos::task::spawn_local(async move {
@@ -294,8 +294,8 @@ fn LookupForm() -> impl IntoView {
                 hint=locale.fill(Text::OrderNumberHint, &[("example", &example)])
                 kind="text"
                 autocomplete="off"
-                get=|d| d.order_number.clone()
-                set=|d, v| d.order_number = v
+                get=|d| d.claim.order_number.clone()
+                set=|d, v| d.claim.order_number = v
                 problems=number_messages
             />
             <TextField
@@ -305,8 +305,8 @@ fn LookupForm() -> impl IntoView {
                 hint=w(Words::EmailHint).to_owned()
                 kind="email"
                 autocomplete="email"
-                get=|d| d.email.clone()
-                set=|d, v| d.email = v
+                get=|d| d.claim.email.clone()
+                set=|d, v| d.claim.email = v
                 problems=email_messages
             />
             <button
@@ -430,7 +430,7 @@ fn FoundOrder(order: StoreOrder) -> impl IntoView {
         flow.draft.update(|d| {
             // The review shows the day the claim counts from; the server uses its own.
             if let Some(day) = delivered {
-                d.delivered_on = day.to_string();
+                d.claim.delivered_on = day.to_string();
             }
             d.order_found = true;
             d.order_unchecked = false;

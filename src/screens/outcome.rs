@@ -87,7 +87,7 @@ pub fn OutcomeScreen(
         if !has_window {
             return Vec::new();
         }
-        let shown_now = tried.get() || !flow.draft.with(|d| d.delivered_on.is_empty());
+        let shown_now = tried.get() || !flow.draft.with(|d| d.claim.delivered_on.is_empty());
         if !shown_now {
             return Vec::new();
         }
@@ -155,10 +155,10 @@ pub fn OutcomeScreen(
                                 max=today
                                 aria-describedby="hc-delivered-on-hint hc-delivered-on-problems"
                                 aria-invalid=move || (!date_messages.get().is_empty()).to_string()
-                                prop:value=move || flow.draft.with(|d| d.delivered_on.clone())
+                                prop:value=move || flow.draft.with(|d| d.claim.delivered_on.clone())
                                 on:input=move |ev| {
                                     let value = event_target_value(&ev);
-                                    flow.draft.update(|d| d.delivered_on = value);
+                                    flow.draft.update(|d| d.claim.delivered_on = value);
                                 }
                             />
                             <FieldProblems id="hc-delivered-on-problems" messages=date_messages />

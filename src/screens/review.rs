@@ -15,10 +15,7 @@ pub fn ReviewScreen() -> impl IntoView {
     let flow = expect_context::<Flow>();
     let locale = flow.locale;
     let lang = locale.tag();
-    let category = flow
-        .draft
-        .with_untracked(|d| d.category.clone())
-        .unwrap_or_default();
+    let category = flow.draft.with_untracked(|d| d.claim.category.clone());
     let category_title = flow.with_policy(|p| {
         p.category(&category)
             .map(|c| p.text(lang, &c.title).to_owned())
@@ -93,12 +90,12 @@ pub fn ReviewScreen() -> impl IntoView {
             <h3>{locale.text(Text::StageDetails)} " " {edit(Stage::Details)}</h3>
             <dl class="hc-summary">
                 <dt>{locale.text(Text::OrderNumberLabel)}</dt>
-                <dd class="hc-review-order">{move || field(|d| d.order_number.trim().to_owned())}</dd>
+                <dd class="hc-review-order">{move || field(|d| d.claim.order_number.trim().to_owned())}</dd>
                 {delivered}
                 <dt>{locale.text(Text::EmailLabel)}</dt>
-                <dd>{move || field(|d| d.email.trim().to_owned())}</dd>
+                <dd>{move || field(|d| d.claim.email.trim().to_owned())}</dd>
                 <dt>{locale.text(Text::DescriptionLabel)}</dt>
-                <dd class="hc-pre">{move || field(|d| d.description.trim().to_owned())}</dd>
+                <dd class="hc-pre">{move || field(|d| d.claim.description.trim().to_owned())}</dd>
             </dl>
             <h3>{locale.text(Text::ReviewFiles)} " " {edit(Stage::Evidence)}</h3>
             <ul class="hc-review-files">{files}</ul>

@@ -36,12 +36,7 @@ pub fn StartScreen() -> impl IntoView {
         }
     });
     let news = move || following.news.get();
-    let pick = move |id: String| {
-        flow.draft.update(|d| {
-            d.category = Some(id);
-            d.answers.clear();
-        })
-    };
+    let pick = move |id: String| flow.draft.update(|d| d.pick(id));
     view! {
         <section class="hc-screen hc-start">
             {(!notices.is_empty())

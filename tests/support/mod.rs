@@ -363,11 +363,14 @@ pub async fn file_ticket(order: &str, identity: Option<&str>) -> (String, String
     .await
     .expect("the photo uploads");
     let ticket = helpcenter_api::NewTicket {
-        category: "payment_anomaly".into(),
-        answers: vec!["double_charge".into()],
-        order_number: order.into(),
-        description: "I was charged twice for the same order on my card statement.".into(),
-        email: "wei@example.com".into(),
+        claim: helpcenter_core::Claim {
+            category: "payment_anomaly".into(),
+            answers: vec!["double_charge".into()],
+            order_number: order.into(),
+            description: "I was charged twice for the same order on my card statement.".into(),
+            email: "wei@example.com".into(),
+            ..helpcenter_core::Claim::default()
+        },
         uploads: vec![upload::upload_id(&url).expect("upload id").to_owned()],
         locale: "en".into(),
         identity_token: identity.map(str::to_owned),

@@ -4,6 +4,7 @@
 //! with the server (tickets, their events, refusals, replies). serde_json's decoders for these
 //! cost the widget's filing journey tens of kilobytes; the server keeps serde.
 
+use helpcenter_core::Claim;
 use helpcenter_core::json::{FromJson, Json, ObjectWriter, ToJson};
 
 use crate::{
@@ -51,12 +52,7 @@ impl FromJson for Brand {
 impl FromJson for NewTicket {
     fn from_json(json: &Json) -> Option<Self> {
         Some(NewTicket {
-            category: json.or("category", String::new())?,
-            answers: json.or("answers", Vec::new())?,
-            order_number: json.or("order_number", String::new())?,
-            description: json.or("description", String::new())?,
-            email: json.or("email", String::new())?,
-            delivered_on: json.or("delivered_on", String::new())?,
+            claim: Claim::from_json(json)?,
             uploads: json.or("uploads", Vec::new())?,
             locale: json.or("locale", String::new())?,
             identity_token: json.optional("identity_token")?,
@@ -69,12 +65,7 @@ impl ToJson for NewTicket {
     fn write_json(&self, out: &mut String) {
         let mut object = ObjectWriter::new(out);
         object
-            .member("category", &self.category)
-            .member("answers", &self.answers)
-            .member("order_number", &self.order_number)
-            .member("description", &self.description)
-            .member("email", &self.email)
-            .member("delivered_on", &self.delivered_on)
+            .members(&self.claim)
             .member("uploads", &self.uploads)
             .member("locale", &self.locale);
         if let Some(token) = &self.identity_token {
@@ -541,12 +532,14 @@ mod tests {
     #[test]
     fn a_claim_round_trips_and_reads_what_serde_wrote() {
         let mut ticket = NewTicket {
-            category: "logistics_delivery".into(),
-            answers: vec!["damaged".into(), "box".into()],
-            order_number: "10023456".into(),
-            description: "The box arrived crushed,\n\"badly\".".into(),
-            email: "a@example.com".into(),
-            delivered_on: "2026-11-20".into(),
+            claim: Claim {
+                category: "logistics_delivery".into(),
+                answers: vec!["damaged".into(), "box".into()],
+                order_number: "10023456".into(),
+                description: "The box arrived crushed,\n\"badly\".".into(),
+                email: "a@example.com".into(),
+                delivered_on: "2026-11-20".into(),
+            },
             uploads: vec!["abc".into()],
             locale: "zh-CN".into(),
             identity_token: None,

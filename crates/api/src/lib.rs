@@ -5,10 +5,11 @@ mod brand;
 pub mod console;
 mod json;
 mod mail;
+mod new_ticket;
 mod problem;
 mod webhooks;
 
-use helpcenter_core::{CivilDate, ClaimedItem, DeliverySource, Policy, StoreOrder};
+use helpcenter_core::{CivilDate, Claim, ClaimedItem, DeliverySource, Policy, StoreOrder};
 use serde::{Deserialize, Serialize};
 
 pub use brand::{MIN_CONTRAST, contrast_ratio};
@@ -160,26 +161,23 @@ impl Default for Brand {
 
 /// `POST /v1/sites/{site}/tickets`, with an `Idempotency-Key` header: the shopper's claim as
 /// entered, plus the ids of the finished uploads that carry its evidence.
+///
+/// On the wire one flat object, the claim's fields beside the request's own, unknown fields
+/// refused: it travels as the private `NewTicketWire` (`new_ticket.rs`), which also gives the
+/// OpenAPI document its schema. The server hashes this JSON for idempotency, so its text must
+/// not change (a test pins it).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(default, deny_unknown_fields)]
+#[serde(from = "new_ticket::NewTicketWire", into = "new_ticket::NewTicketWire")]
 pub struct NewTicket {
-    pub category: String,
-    pub answers: Vec<String>,
-    pub order_number: String,
-    pub description: String,
-    pub email: String,
-    /// `YYYY-MM-DD`, or empty.
-    pub delivered_on: String,
+    /// The claim as the shopper entered it.
+    pub claim: Claim,
     /// tus upload ids, in the order the shopper attached them.
     pub uploads: Vec<String>,
     /// The language the shopper filed in, for the store's replies.
     pub locale: String,
     /// A merchant-signed identity token when the shopper is signed in to the store.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_token: Option<String>,
     /// On a site that checks orders: the items of the order the claim is about.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<ClaimedItem>,
 }
 
@@ -443,12 +441,14 @@ mod tests {
 
     fn claim() -> NewTicket {
         NewTicket {
-            category: "product_quality".into(),
-            answers: vec!["fault".into()],
-            order_number: "10023456".into(),
-            description: "The kettle stopped heating after two days.".into(),
-            email: "wei@example.com".into(),
-            delivered_on: "2026-11-20".into(),
+            claim: Claim {
+                category: "product_quality".into(),
+                answers: vec!["fault".into()],
+                order_number: "10023456".into(),
+                description: "The kettle stopped heating after two days.".into(),
+                email: "wei@example.com".into(),
+                delivered_on: "2026-11-20".into(),
+            },
             uploads: vec!["u1".into()],
             locale: "en".into(),
             identity_token: None,
@@ -466,16 +466,41 @@ mod tests {
             r#"{"category":"product_quality","answers":["fault"],"order_number":"10023456","description":"The kettle stopped heating after two days.","email":"wei@example.com","delivered_on":"2026-11-20","uploads":["u1"],"locale":"en"}"#
         );
         assert_eq!(serde_json::from_str::<NewTicket>(&text).ok(), Some(claim()));
+        // With a signed-in shopper and a verified order: their fields after the rest.
+        let signed_in = NewTicket {
+            identity_token: Some("signed".into()),
+            items: vec![ClaimedItem {
+                id: "kettle".into(),
+                quantity: 1,
+            }],
+            ..claim()
+        };
+        let text = serde_json::to_string(&signed_in).expect("json");
+        assert_eq!(
+            text,
+            r#"{"category":"product_quality","answers":["fault"],"order_number":"10023456","description":"The kettle stopped heating after two days.","email":"wei@example.com","delivered_on":"2026-11-20","uploads":["u1"],"locale":"en","identity_token":"signed","items":[{"id":"kettle","quantity":1}]}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<NewTicket>(&text).ok(),
+            Some(signed_in)
+        );
     }
 
     #[test]
     fn a_new_ticket_refuses_unknown_fields_and_defaults_missing_ones() {
         let unknown = r#"{"category":"product_quality","colour":"red"}"#;
-        assert!(serde_json::from_str::<NewTicket>(unknown).is_err());
+        let refused = serde_json::from_str::<NewTicket>(unknown).expect_err("unknown field");
+        assert!(
+            refused.to_string().contains("unknown field `colour`"),
+            "{refused}"
+        );
+        // The claim is not a member of its own: its fields stand beside the request's.
+        let nested = r#"{"claim":{"category":"product_quality"}}"#;
+        assert!(serde_json::from_str::<NewTicket>(nested).is_err());
         let partial: NewTicket =
             serde_json::from_str(r#"{"email":"wei@example.com"}"#).expect("partial");
-        assert_eq!(partial.email, "wei@example.com");
-        assert_eq!(partial.category, "");
+        assert_eq!(partial.claim.email, "wei@example.com");
+        assert_eq!(partial.claim.category, "");
         assert!(partial.uploads.is_empty());
     }
 }

@@ -8,6 +8,7 @@
 //! [`validate_reply`]. No I/O here: it compiles for wasm32 and native.
 
 pub mod check;
+pub mod claim;
 pub mod date;
 pub mod evidence;
 #[cfg(all(test, feature = "builtin-policy"))]
@@ -26,6 +27,7 @@ pub mod ticket;
 pub mod window;
 
 pub use check::{PolicyErrors, PolicyProblem, PolicyProblemCode};
+pub use claim::Claim;
 pub use date::CivilDate;
 pub use evidence::{
     DescriptionRule, EvidenceFile, EvidenceRule, MediaRule, MediaType, OrderNumberNeed,

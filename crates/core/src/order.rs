@@ -160,7 +160,7 @@ pub fn validate_claim<'p>(
             let result = match order.delivered_on {
                 Some(day) => {
                     let mut from_store = submission.clone();
-                    from_store.delivered_on = day.to_string();
+                    from_store.claim.delivered_on = day.to_string();
                     validate_submission(policy, &from_store, today)
                 }
                 None => validate_submission(policy, submission, today),
@@ -192,6 +192,7 @@ pub fn validate_claim<'p>(
 #[cfg(all(test, feature = "builtin-policy"))]
 mod tests {
     use super::*;
+    use crate::claim::Claim;
     use crate::fixtures::{date, photo};
     use crate::window::WindowStatus;
 
@@ -221,13 +222,15 @@ mod tests {
 
     fn claim(typed_day: &str) -> Submission {
         Submission {
-            category: "logistics_delivery".into(),
-            answers: vec!["damaged".into()],
-            order_number: "10023456".into(),
-            description: "The box arrived crushed on one corner and the kettle inside is dented."
-                .into(),
-            email: "wei@example.com".into(),
-            delivered_on: typed_day.into(),
+            claim: Claim {
+                category: "logistics_delivery".into(),
+                answers: vec!["damaged".into()],
+                order_number: "10023456".into(),
+                description:
+                    "The box arrived crushed on one corner and the kettle inside is dented.".into(),
+                email: "wei@example.com".into(),
+                delivered_on: typed_day.into(),
+            },
             evidence: vec![photo("box", "2026-11-23"), photo("kettle", "2026-11-23")],
         }
     }

@@ -3,25 +3,20 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::claim::Claim;
 use crate::date::CivilDate;
 use crate::evidence::EvidenceFile;
 use crate::limits;
 use crate::policy::{Decision, Policy};
 use crate::problem::{Field, Problem, ProblemCode};
 
-/// The claim as the shopper entered it: raw text, so that every format problem is reported
-/// by this crate rather than lost in deserialisation.
+/// A claim with the facts of its files: what [`validate_submission`] judges. As JSON, one flat
+/// object: the claim's fields beside `evidence`.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Submission {
-    pub category: String,
-    /// Answer ids, one per question on the way through the decision tree.
-    pub answers: Vec<String>,
-    pub order_number: String,
-    pub description: String,
-    pub email: String,
-    /// `YYYY-MM-DD`; empty when not given.
-    pub delivered_on: String,
+    #[serde(flatten)]
+    pub claim: Claim,
     pub evidence: Vec<EvidenceFile>,
 }
 
@@ -40,23 +35,24 @@ pub fn validate_submission<'p>(
     submission: &Submission,
     today: CivilDate,
 ) -> Result<Accepted<'p>, Vec<Problem>> {
+    let claim = &submission.claim;
     let mut problems = Vec::new();
 
-    let order_number = policy.order_number.normalize(&submission.order_number);
+    let order_number = policy.order_number.normalize(&claim.order_number);
     // An outcome that may have no order takes a claim without one; one given is still checked.
     let may_have_no_order = policy
-        .walk(&submission.category, &submission.answers)
+        .walk(&claim.category, &claim.answers)
         .is_ok_and(|reached| !reached.evidence.order_number.is_required());
-    match policy.order_number.check(&submission.order_number) {
+    match policy.order_number.check(&claim.order_number) {
         Some(ProblemCode::OrderNumberMissing) if may_have_no_order => {}
         Some(code) => problems.push(Problem::new(Field::OrderNumber, code)),
         None => {}
     }
-    if let Some(code) = check_email(&submission.email) {
+    if let Some(code) = check_email(&claim.email) {
         problems.push(Problem::new(Field::Email, code));
     }
 
-    let delivered_on = match submission.delivered_on.trim() {
+    let delivered_on = match claim.delivered_on.trim() {
         "" => None,
         text => match text.parse::<CivilDate>() {
             Ok(day) if day > today => {
@@ -77,14 +73,14 @@ pub fn validate_submission<'p>(
         },
     };
 
-    let decision = match policy.walk(&submission.category, &submission.answers) {
+    let decision = match policy.walk(&claim.category, &claim.answers) {
         Err(problem) => {
             problems.push(problem);
             None
         }
         Ok(reached) if reached.claim_window.is_some() && delivered_on.is_none() => {
             // A date that was given but is unusable has been reported above already.
-            if submission.delivered_on.trim().is_empty() {
+            if claim.delivered_on.trim().is_empty() {
                 problems.push(Problem::new(
                     Field::DeliveredOn,
                     ProblemCode::DeliveredOnMissing,
@@ -107,13 +103,13 @@ pub fn validate_submission<'p>(
     match &decision {
         Some(decision) => {
             let rule = &decision.outcome.evidence;
-            if let Some(code) = rule.description.check(&submission.description) {
+            if let Some(code) = rule.description.check(&claim.description) {
                 problems.push(Problem::new(Field::Description, code));
             }
             problems.extend(rule.media.check_files(&submission.evidence, delivered_on));
         }
         // Without an outcome the length rule is unknown, but blank is wrong under any.
-        None if submission.description.trim().is_empty() => {
+        None if claim.description.trim().is_empty() => {
             problems.push(Problem::new(
                 Field::Description,
                 ProblemCode::DescriptionMissing,
@@ -160,13 +156,15 @@ mod tests {
 
     fn transit_claim() -> Submission {
         Submission {
-            category: "logistics_delivery".into(),
-            answers: vec!["damaged".into()],
-            order_number: "#10023456".into(),
-            description: "The box arrived crushed on one corner and the kettle inside is dented."
-                .into(),
-            email: "wei@example.com".into(),
-            delivered_on: "2026-11-20".into(),
+            claim: Claim {
+                category: "logistics_delivery".into(),
+                answers: vec!["damaged".into()],
+                order_number: "#10023456".into(),
+                description:
+                    "The box arrived crushed on one corner and the kettle inside is dented.".into(),
+                email: "wei@example.com".into(),
+                delivered_on: "2026-11-20".into(),
+            },
             evidence: vec![photo("box", "2026-11-20"), photo("kettle", "2026-11-21")],
         }
     }
@@ -201,12 +199,14 @@ mod tests {
     fn claims_that_may_have_no_order_are_filed_without_one() {
         let policy = Policy::builtin();
         let claim = |category: &str, answers: &[&str], evidence: Vec<EvidenceFile>| Submission {
-            category: category.into(),
-            answers: answers.iter().map(|&a| a.to_owned()).collect(),
-            order_number: String::new(),
-            description: "Your checkout page shows the wrong total on my phone.".into(),
-            email: "wei@example.com".into(),
-            delivered_on: String::new(),
+            claim: Claim {
+                category: category.into(),
+                answers: answers.iter().map(|&a| a.to_owned()).collect(),
+                order_number: String::new(),
+                description: "Your checkout page shows the wrong total on my phone.".into(),
+                email: "wei@example.com".into(),
+                delivered_on: String::new(),
+            },
             evidence,
         };
         let today = date("2026-11-24");
@@ -244,7 +244,7 @@ mod tests {
         }
         // One given is still checked.
         let mut typo = claim("user_experience", &[], Vec::new());
-        typo.order_number = "12".into();
+        typo.claim.order_number = "12".into();
         assert_eq!(
             codes(validate_submission(&policy, &typo, today)),
             [("order_number".into(), "order_number.format")]
@@ -273,13 +273,13 @@ mod tests {
     #[test]
     fn field_problems_and_evidence_problems_come_together() {
         let policy = Policy::builtin();
-        let mut claim = transit_claim();
-        claim.order_number = "12".into();
-        claim.email = "wei@example".into();
-        claim.description = "broken".into();
-        claim.evidence = vec![photo("box", "2026-11-19")];
+        let mut sent = transit_claim();
+        sent.claim.order_number = "12".into();
+        sent.claim.email = "wei@example".into();
+        sent.claim.description = "broken".into();
+        sent.evidence = vec![photo("box", "2026-11-19")];
         assert_eq!(
-            codes(validate_submission(&policy, &claim, date("2026-11-24"))),
+            codes(validate_submission(&policy, &sent, date("2026-11-24"))),
             [
                 ("order_number".into(), "order_number.format"),
                 ("email".into(), "email.format"),
@@ -295,20 +295,20 @@ mod tests {
     fn the_delivery_date_is_required_checked_and_not_in_the_future() {
         let policy = Policy::builtin();
         let today = date("2026-11-24");
-        let mut claim = transit_claim();
-        claim.delivered_on = String::new();
+        let mut sent = transit_claim();
+        sent.claim.delivered_on = String::new();
         assert_eq!(
-            codes(validate_submission(&policy, &claim, today)),
+            codes(validate_submission(&policy, &sent, today)),
             [("delivered_on".into(), "delivered_on.missing")]
         );
-        claim.delivered_on = "20/11/2026".into();
+        sent.claim.delivered_on = "20/11/2026".into();
         assert_eq!(
-            codes(validate_submission(&policy, &claim, today)),
+            codes(validate_submission(&policy, &sent, today)),
             [("delivered_on".into(), "delivered_on.format")]
         );
-        claim.delivered_on = "2026-11-25".into();
+        sent.claim.delivered_on = "2026-11-25".into();
         assert_eq!(
-            codes(validate_submission(&policy, &claim, today)),
+            codes(validate_submission(&policy, &sent, today)),
             [("delivered_on".into(), "delivered_on.in_future")]
         );
     }
@@ -316,10 +316,9 @@ mod tests {
     #[test]
     fn a_late_transit_claim_is_filed_for_review_not_against_the_carrier() {
         let mut policy = Policy::builtin();
-        let mut claim = transit_claim();
-        claim.delivered_on = "2026-11-16".into();
-        let accepted =
-            validate_submission(&policy, &claim, date("2026-11-24")).expect("late route");
+        let mut sent = transit_claim();
+        sent.claim.delivered_on = "2026-11-16".into();
+        let accepted = validate_submission(&policy, &sent, date("2026-11-24")).expect("late route");
         assert_eq!(accepted.decision.outcome.id, "transit_damage_late");
         assert_eq!(accepted.decision.outcome.remedy, crate::Remedy::Review);
 
@@ -329,7 +328,7 @@ mod tests {
             }
         }
         assert_eq!(
-            codes(validate_submission(&policy, &claim, date("2026-11-24"))),
+            codes(validate_submission(&policy, &sent, date("2026-11-24"))),
             [("delivered_on".into(), "delivered_on.window_closed")]
         );
     }
@@ -390,7 +389,8 @@ mod tests {
         ) {
             let policy = Policy::builtin();
             let today = CivilDate::from_ymd(today.0, today.1, today.2).expect("valid day");
-            let submission = Submission { category, answers, order_number, description, email, delivered_on, evidence };
+            let claim = Claim { category, answers, order_number, description, email, delivered_on };
+            let submission = Submission { claim, evidence };
             match validate_submission(&policy, &submission, today) {
                 Ok(accepted) => prop_assert!(policy.outcome(&accepted.decision.outcome.id).is_some()),
                 Err(problems) => prop_assert!(!problems.is_empty()),

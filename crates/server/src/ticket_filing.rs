@@ -50,7 +50,7 @@ pub async fn file(
     new: &NewTicket,
     ip: Option<std::net::IpAddr>,
 ) -> Result<Filed, AppError> {
-    if new.answers.len() > limits::MAX_ANSWERS {
+    if new.claim.answers.len() > limits::MAX_ANSWERS {
         return Err(AppError::Invalid(vec![Problem::new(
             Field::Answers,
             ProblemCode::AnswersTooMany,
@@ -113,12 +113,12 @@ pub async fn file(
                 site: site.key.clone(),
                 status: TicketStatus::Submitted.as_str().into(),
                 resolution: None,
-                category: new.category.clone(),
-                answers: serde_json::to_string(&new.answers).unwrap_or_else(|_| "[]".into()),
+                category: new.claim.category.clone(),
+                answers: serde_json::to_string(&new.claim.answers).unwrap_or_else(|_| "[]".into()),
                 outcome: accepted.outcome.clone(),
                 order_number: accepted.order_number.clone(),
-                email: new.email.trim().to_owned(),
-                description: new.description.trim().to_owned(),
+                email: new.claim.email.trim().to_owned(),
+                description: new.claim.description.trim().to_owned(),
                 delivered_on: accepted.delivered_on.map(|d| d.to_string()),
                 locale: locale.clone(),
                 customer_id: customer.as_ref().map(|c| c.id.clone()),
@@ -228,10 +228,15 @@ async fn check_claim(
     // The store is asked again (or its answer of a moment ago reused): the order may have
     // changed since the widget showed it, and nothing from the browser is trusted. A
     // malformed number or email is not sent; the rulebook reports it below.
-    let well_formed = site.policy.order_number.check(&new.order_number).is_none()
-        && helpcenter_core::submission::check_email(&new.email).is_none();
+    let claim = &new.claim;
+    let well_formed = site
+        .policy
+        .order_number
+        .check(&claim.order_number)
+        .is_none()
+        && helpcenter_core::submission::check_email(&claim.email).is_none();
     let order = match well_formed {
-        true => crate::orders::check(state, site, &new.order_number, &new.email, ip).await?,
+        true => crate::orders::check(state, site, &claim.order_number, &claim.email, ip).await?,
         false => None,
     };
     let verified = match &order {
@@ -239,12 +244,7 @@ async fn check_claim(
         _ => None,
     };
     let submission = Submission {
-        category: new.category.clone(),
-        answers: new.answers.clone(),
-        order_number: new.order_number.clone(),
-        description: new.description.clone(),
-        email: new.email.clone(),
-        delivered_on: new.delivered_on.clone(),
+        claim: claim.clone(),
         evidence,
     };
     let (accepted, delivered_on_source) = validate_claim(

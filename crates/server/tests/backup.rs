@@ -49,12 +49,11 @@ async fn file_claim(http: &reqwest::Client, base: &str, n: u32) -> Filed {
     let photo = helpcenter_media::samples::png(640 + n, 480, (n % 251) as u8);
     let photo_sha256 = hex::encode(Sha256::digest(&photo));
     let upload = support::upload_at(http, base, "acme", "label.png", &photo).await;
-    let claim = helpcenter_api::NewTicket {
-        order_number: format!("100{n:05}"),
-        description: format!("Claim number {n}: the gift card never showed up in my account."),
-        email: format!("shopper{n}@example.com"),
-        ..support::claims::missing_gift_card(vec![upload])
-    };
+    let mut claim = support::claims::missing_gift_card(vec![upload]);
+    claim.claim.order_number = format!("100{n:05}");
+    claim.claim.description =
+        format!("Claim number {n}: the gift card never showed up in my account.");
+    claim.claim.email = format!("shopper{n}@example.com");
     let filed = support::claims::file_at(http, base, "acme", &format!("backup-{n}"), &claim).await;
     Filed {
         ticket: filed.ticket_id,

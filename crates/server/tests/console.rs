@@ -9,7 +9,7 @@ use helpcenter_api::console::{
     AgentRole, ConsoleStreamEvent, ConsoleTicket, InboxPage, Insights, SavedReply, SignedInAgent,
 };
 use helpcenter_api::{NewTicket, TicketCreated, TicketView};
-use helpcenter_core::TicketStatus;
+use helpcenter_core::{Claim, TicketStatus};
 use helpcenter_media::samples::png;
 use helpcenter_server::store::Store;
 use reqwest::Method;
@@ -115,11 +115,14 @@ async fn team() -> TestServer {
 
 fn claim(order: &str, email: &str, category: &str, answers: &[&str], upload: String) -> NewTicket {
     NewTicket {
-        category: category.into(),
-        answers: answers.iter().map(|a| (*a).to_owned()).collect(),
-        order_number: order.into(),
-        description: "The blender stopped working after two days; the motor hums.".into(),
-        email: email.into(),
+        claim: Claim {
+            category: category.into(),
+            answers: answers.iter().map(|a| (*a).to_owned()).collect(),
+            order_number: order.into(),
+            description: "The blender stopped working after two days; the motor hums.".into(),
+            email: email.into(),
+            ..Claim::default()
+        },
         uploads: vec![upload],
         locale: "en".into(),
         ..NewTicket::default()

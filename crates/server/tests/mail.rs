@@ -47,7 +47,7 @@ async fn file(server: &TestServer, claim: &NewTicket) -> TicketCreated {
         .post(server.url("/v1/sites/demo/tickets"))
         .header(
             "Idempotency-Key",
-            format!("{}-{}", claim.email, claim.locale),
+            format!("{}-{}", claim.claim.email, claim.locale),
         )
         .json(claim)
         .send()
@@ -110,12 +110,12 @@ async fn the_receipt_arrives_in_the_shoppers_language_with_the_ticket_and_the_po
 
     // English: a defect, with its photo.
     let photo = server.upload("blender.png", &png(800, 600, 7)).await;
-    let english = NewTicket {
-        category: "product_quality".into(),
-        answers: vec!["fault".into(), "as_instructed".into()],
+    let mut english = NewTicket {
         uploads: vec![photo],
         ..claim("wei@example.com", "en")
     };
+    english.claim.category = "product_quality".into();
+    english.claim.answers = vec!["fault".into(), "as_instructed".into()];
     let filed = file(&server, &english).await;
     let raw = catcher.wait_for("wei@example.com", 1).await;
     assert_eq!(raw.len(), 1, "one receipt");
@@ -561,10 +561,8 @@ async fn cr_and_lf_in_names_order_numbers_and_messages_make_no_header() {
     })
     .await;
     // The order number cannot carry a line break at all: refused at filing.
-    let broken = NewTicket {
-        order_number: "10023456\r\nBcc: evil@evil.example".into(),
-        ..claim("eve@example.com", "en")
-    };
+    let mut broken = claim("eve@example.com", "en");
+    broken.claim.order_number = "10023456\r\nBcc: evil@evil.example".into();
     let refused = server
         .http
         .post(server.url("/v1/sites/demo/tickets"))
@@ -575,14 +573,9 @@ async fn cr_and_lf_in_names_order_numbers_and_messages_make_no_header() {
         .expect("create");
     assert_eq!(refused.status(), 422);
     // The description reaches the store's alert, the agent's message the shopper's mail.
-    let filed = file(
-        &server,
-        &NewTicket {
-            description: "Broken.\r\nBcc: evil@evil.example\r\n\r\nX-Injected: yes".into(),
-            ..claim("eve@example.com", "en")
-        },
-    )
-    .await;
+    let mut injected = claim("eve@example.com", "en");
+    injected.claim.description = "Broken.\r\nBcc: evil@evil.example\r\n\r\nX-Injected: yes".into();
+    let filed = file(&server, &injected).await;
     let id = &filed.ticket_id;
     admin_post(
         &server,

@@ -15,6 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use helpcenter_api::{NewTicket, TicketCreated};
+use helpcenter_core::Claim;
 use helpcenter_media::samples::png;
 use serde_json::{Value, json};
 
@@ -220,13 +221,16 @@ impl Drop for Server {
 
 fn claim(category: &str, answers: &[&str], email: &str, uploads: Vec<String>) -> NewTicket {
     NewTicket {
-        category: category.into(),
-        answers: answers.iter().map(|a| a.to_string()).collect(),
-        order_number: "#10023456".into(),
-        description: "The blender stopped working after two days; the motor hums but the \
-                      blade does not turn."
-            .into(),
-        email: email.into(),
+        claim: Claim {
+            category: category.into(),
+            answers: answers.iter().map(|a| a.to_string()).collect(),
+            order_number: "#10023456".into(),
+            description: "The blender stopped working after two days; the motor hums but the \
+                          blade does not turn."
+                .into(),
+            email: email.into(),
+            ..Claim::default()
+        },
         uploads,
         locale: "en".into(),
         ..NewTicket::default()

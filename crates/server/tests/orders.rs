@@ -17,7 +17,7 @@ use base64::engine::general_purpose::STANDARD;
 use helpcenter_api::{
     AdminTicketView, NewTicket, OrderLookupMode, OrderVerification, TicketCreated, WidgetConfig,
 };
-use helpcenter_core::{CivilDate, ClaimedItem, DeliverySource, OrderItem, StoreOrder};
+use helpcenter_core::{CivilDate, Claim, ClaimedItem, DeliverySource, OrderItem, StoreOrder};
 use helpcenter_media::samples::png;
 use helpcenter_server::orders::{LookupLimits, OrderSource};
 use helpcenter_server::webhooks::sign::ConfiguredSecret;
@@ -222,12 +222,15 @@ impl Fixture {
     /// A transit-damage claim on the kettle, with the day the shopper typed.
     async fn claim(&self, typed_day: &str, seed: u8) -> NewTicket {
         NewTicket {
-            category: "logistics_delivery".into(),
-            answers: vec!["damaged".into()],
-            order_number: "#10023456".into(),
-            description: "The box was crushed and the kettle inside is dented on one side.".into(),
-            email: EMAIL.into(),
-            delivered_on: typed_day.into(),
+            claim: Claim {
+                category: "logistics_delivery".into(),
+                answers: vec!["damaged".into()],
+                order_number: "#10023456".into(),
+                description: "The box was crushed and the kettle inside is dented on one side."
+                    .into(),
+                email: EMAIL.into(),
+                delivered_on: typed_day.into(),
+            },
             uploads: vec![
                 self.server.upload("box.png", &png(800, 600, seed)).await,
                 self.server
@@ -385,7 +388,7 @@ async fn an_unknown_order_and_the_wrong_email_get_the_same_refusal() {
         );
     }
     let mut claim = f.claim("", 30).await;
-    claim.email = "li@example.com".into();
+    claim.claim.email = "li@example.com".into();
     let (status, body) = problem(f.file("mismatch-1", &claim).await).await;
     assert_eq!(
         (status, body["code"].as_str()),
@@ -622,12 +625,14 @@ async fn a_private_order_endpoint_is_never_asked_unless_the_site_allows_it() {
         .expect("json");
     let yesterday = config.today.add_days(-1).expect("in range");
     let claim = NewTicket {
-        category: "logistics_delivery".into(),
-        answers: vec!["damaged".into()],
-        order_number: "#10023456".into(),
-        description: "The box was crushed and the kettle inside is dented on one side.".into(),
-        email: EMAIL.into(),
-        delivered_on: yesterday.to_string(),
+        claim: Claim {
+            category: "logistics_delivery".into(),
+            answers: vec!["damaged".into()],
+            order_number: "#10023456".into(),
+            description: "The box was crushed and the kettle inside is dented on one side.".into(),
+            email: EMAIL.into(),
+            delivered_on: yesterday.to_string(),
+        },
         uploads: vec![
             server.upload("box.png", &png(800, 600, 120)).await,
             server.upload("item.png", &png(800, 600, 121)).await,
@@ -806,11 +811,14 @@ async fn lookups_are_limited_per_order_number_and_per_client() {
 async fn a_site_without_a_lookup_says_so_and_takes_no_items() {
     let server = TestServer::start().await;
     let claim = NewTicket {
-        category: "product_quality".into(),
-        answers: vec!["fault".into(), "as_instructed".into()],
-        order_number: "#10023456".into(),
-        description: "The blender stopped working after two days; the motor hums.".into(),
-        email: EMAIL.into(),
+        claim: Claim {
+            category: "product_quality".into(),
+            answers: vec!["fault".into(), "as_instructed".into()],
+            order_number: "#10023456".into(),
+            description: "The blender stopped working after two days; the motor hums.".into(),
+            email: EMAIL.into(),
+            ..Claim::default()
+        },
         uploads: vec![server.upload("blender.png", &png(800, 600, 90)).await],
         locale: "en".into(),
         items: vec![ClaimedItem {

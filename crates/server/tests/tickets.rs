@@ -4,7 +4,7 @@
 mod support;
 
 use helpcenter_api::{EventKind, NewTicket, TicketCreated, TicketView};
-use helpcenter_core::TicketStatus;
+use helpcenter_core::{Claim, TicketStatus};
 use helpcenter_media::samples::png;
 use helpcenter_server::rate_limit::RateLimits;
 use serde_json::{Value, json};
@@ -30,6 +30,18 @@ async fn file_claim(server: &TestServer, key: &str) -> TicketCreated {
     let response = create(server, key, &broken_blender(vec![photo])).await;
     assert_eq!(response.status(), 201);
     response.json().await.expect("ticket created")
+}
+
+/// `claim` (its order number and email) made a claim of a box crushed in transit, delivered
+/// on `delivered_on`.
+fn transit_damage(delivered_on: String, claim: Claim) -> Claim {
+    Claim {
+        category: "logistics_delivery".into(),
+        answers: vec!["damaged".into()],
+        delivered_on,
+        description: "The box was crushed and the kettle inside is dented on one side.".into(),
+        ..claim
+    }
 }
 
 /// The box and the item, as transit damage needs.
@@ -260,7 +272,7 @@ async fn the_shopper_reads_back_their_claim_as_they_made_it() {
     let server = TestServer::start().await;
     let created = file_claim(&server, "as-filed-1").await;
     let seen = shopper_sees(&server, &created).await;
-    let filed = broken_blender(Vec::new());
+    let filed = broken_blender(Vec::new()).claim;
     assert_eq!(seen.description, filed.description, "what they wrote");
     assert_eq!(
         seen.answers, filed.answers,
@@ -365,7 +377,10 @@ async fn a_retried_create_returns_the_same_ticket_and_concurrent_duplicates_make
     );
 
     let mut changed = claim.clone();
-    changed.description.push_str(" Also the lid is cracked.");
+    changed
+        .claim
+        .description
+        .push_str(" Also the lid is cracked.");
     let (status, body) = problem(create(&server, "key-1", &changed).await).await;
     assert_eq!(
         (status, body["code"].as_str()),
@@ -427,8 +442,8 @@ async fn refusals_carry_the_rulebooks_codes() {
     );
 
     let mut claim = broken_blender(vec!["not-an-upload".into()]);
-    claim.order_number = "12".into();
-    claim.email = "wei@".into();
+    claim.claim.order_number = "12".into();
+    claim.claim.email = "wei@".into();
     let (_, body) = problem(create(&server, "bad-fields", &claim).await).await;
     assert_eq!(
         codes(&body),
@@ -438,8 +453,8 @@ async fn refusals_carry_the_rulebooks_codes() {
 
     let photo = server.upload("x.png", &png(800, 600, 3)).await;
     let mut claim = broken_blender(vec![photo]);
-    claim.order_number = "12".into();
-    claim.email = "wei@".into();
+    claim.claim.order_number = "12".into();
+    claim.claim.email = "wei@".into();
     let (_, body) = problem(create(&server, "bad-fields-2", &claim).await).await;
     assert_eq!(
         codes(&body),
@@ -470,12 +485,10 @@ async fn transit_damage_is_judged_by_its_claim_window() {
         .await
         .expect("json");
     let today = config.today;
-    let transit = |delivered: String, uploads: Vec<String>| NewTicket {
-        category: "logistics_delivery".into(),
-        answers: vec!["damaged".into()],
-        delivered_on: delivered,
-        description: "The box was crushed and the kettle inside is dented on one side.".into(),
-        ..broken_blender(uploads)
+    let transit = |delivered: String, uploads: Vec<String>| {
+        let mut claim = broken_blender(uploads);
+        claim.claim = transit_damage(delivered, claim.claim);
+        claim
     };
     let day = |n: i32| today.add_days(n).expect("in range").to_string();
 
@@ -535,13 +548,11 @@ async fn without_a_late_route_a_claim_past_its_window_is_refused() {
         .json()
         .await
         .expect("json");
-    let claim = NewTicket {
-        category: "logistics_delivery".into(),
-        answers: vec!["damaged".into()],
-        delivered_on: config.today.add_days(-8).expect("in range").to_string(),
-        description: "The box was crushed and the kettle inside is dented on one side.".into(),
-        ..broken_blender(photos(&server, 50).await)
-    };
+    let mut claim = broken_blender(photos(&server, 50).await);
+    claim.claim = transit_damage(
+        config.today.add_days(-8).expect("in range").to_string(),
+        claim.claim,
+    );
     let (status, body) = problem(create(&server, "late", &claim).await).await;
     assert_eq!(status, 422);
     assert_eq!(

@@ -17,4 +17,4 @@ mod value;
 mod write;
 
 pub use value::{FromJson, Json, ToJson};
-pub use write::{ObjectWriter, write_str};
+pub use write::{ObjectWriter, ToJsonMembers, write_str};

@@ -2,7 +2,8 @@
 //! serde's names and defaults: the policy, evidence facts, statuses, problems, orders.
 
 use super::value::{FromJson, Json, ToJson};
-use super::write::{ObjectWriter, write_str};
+use super::write::{ObjectWriter, ToJsonMembers, write_str};
+use crate::claim::Claim;
 use crate::date::CivilDate;
 use crate::evidence::{
     DescriptionRule, EvidenceFile, EvidenceRule, MediaRule, MediaType, OrderNumberNeed,
@@ -254,6 +255,34 @@ impl ToJson for EvidenceFile {
             .member("content_hash", &self.content_hash)
             .member("captured_on", &self.captured_on)
             .end();
+    }
+}
+
+/// A claim read from the object that holds its fields, alone or beside others' (the widget's
+/// draft, `NewTicket`): serde's defaults, `null` as missing.
+impl FromJson for Claim {
+    fn from_json(json: &Json) -> Option<Self> {
+        Some(Claim {
+            category: json.or("category", String::new())?,
+            answers: json.or("answers", Vec::new())?,
+            order_number: json.or("order_number", String::new())?,
+            description: json.or("description", String::new())?,
+            email: json.or("email", String::new())?,
+            delivered_on: json.or("delivered_on", String::new())?,
+        })
+    }
+}
+
+/// A claim's fields, written in their order among the members of the object that holds it.
+impl ToJsonMembers for Claim {
+    fn write_members(&self, object: &mut ObjectWriter<'_>) {
+        object
+            .member("category", &self.category)
+            .member("answers", &self.answers)
+            .member("order_number", &self.order_number)
+            .member("description", &self.description)
+            .member("email", &self.email)
+            .member("delivered_on", &self.delivered_on);
     }
 }
 
@@ -509,5 +538,40 @@ mod tests {
         }];
         let back: Vec<ClaimedItem> = serde_json::from_str(&claimed.to_json()).expect("serde");
         assert_eq!(back, claimed);
+    }
+
+    /// A claim's fields among others', as serde's `flatten` writes and reads them: the
+    /// submission with its evidence is one flat object.
+    #[test]
+    fn a_claim_is_written_and_read_among_its_holders_members() {
+        use crate::submission::Submission;
+        let sent = Submission {
+            claim: Claim {
+                category: "logistics_delivery".into(),
+                answers: vec!["damaged".into()],
+                order_number: "10023456".into(),
+                description: "Crushed \"box\"\n".into(),
+                email: "a@example.com".into(),
+                delivered_on: "2026-11-20".into(),
+            },
+            evidence: Vec::new(),
+        };
+        let mut ours = String::new();
+        ObjectWriter::new(&mut ours)
+            .members(&sent.claim)
+            .member("evidence", &sent.evidence)
+            .end();
+        assert_eq!(ours, serde_json::to_string(&sent).expect("json"));
+        assert_eq!(Claim::from_json(&parse(&ours)), Some(sent.claim));
+        // Missing and null fields read as empty, as serde's defaults (and the widget's
+        // `"category": null` for a category not picked yet).
+        assert_eq!(
+            Claim::from_json(&parse(r#"{"category":null,"email":"a@example.com"}"#)),
+            Some(Claim {
+                email: "a@example.com".into(),
+                ..Claim::default()
+            })
+        );
+        assert_eq!(Claim::from_json(&parse(r#"{"answers":"no"}"#)), None);
     }
 }

@@ -46,7 +46,22 @@ impl<'a> ObjectWriter<'a> {
         self
     }
 
+    /// Writes `value`'s members into this object, beside the others (serde's `flatten`).
+    pub fn members(&mut self, value: &impl ToJsonMembers) -> &mut Self {
+        value.write_members(self);
+        self
+    }
+
     pub fn end(&mut self) {
         self.out.push('}');
     }
+}
+
+/// A type written as members of the object that holds it, beside that object's own (serde's
+/// `#[serde(flatten)]`): [`ObjectWriter::members`]. Read back with its [`FromJson`] from the
+/// same object.
+///
+/// [`FromJson`]: super::FromJson
+pub trait ToJsonMembers {
+    fn write_members(&self, object: &mut ObjectWriter<'_>);
 }

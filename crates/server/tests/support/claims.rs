@@ -3,16 +3,20 @@
 //! manual (the simplest claim there is); and filing one as the widget does.
 
 use helpcenter_api::{NewTicket, TicketCreated};
+use helpcenter_core::Claim;
 
 /// Wei's blender stopped after two days of use as instructed: `product_quality`, a fault,
 /// order #10023456, with `uploads` as its photos.
 pub fn broken_blender(uploads: Vec<String>) -> NewTicket {
     NewTicket {
-        category: "product_quality".into(),
-        answers: vec!["fault".into(), "as_instructed".into()],
-        order_number: "#10023456".into(),
-        description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
-        email: "wei@example.com".into(),
+        claim: Claim {
+            category: "product_quality".into(),
+            answers: vec!["fault".into(), "as_instructed".into()],
+            order_number: "#10023456".into(),
+            description: "The blender stopped working after two days; the motor hums but the blade does not turn.".into(),
+            email: "wei@example.com".into(),
+            ..Claim::default()
+        },
         uploads,
         locale: "en".into(),
         ..NewTicket::default()
@@ -23,11 +27,14 @@ pub fn broken_blender(uploads: Vec<String>) -> NewTicket {
 /// `uploads` (a screenshot).
 pub fn missing_gift_card(uploads: Vec<String>) -> NewTicket {
     NewTicket {
-        category: "other".into(),
-        answers: vec![],
-        order_number: "10023456".into(),
-        description: "The gift card I bought does not show up in my account at all.".into(),
-        email: "wei@example.com".into(),
+        claim: Claim {
+            category: "other".into(),
+            answers: vec![],
+            order_number: "10023456".into(),
+            description: "The gift card I bought does not show up in my account at all.".into(),
+            email: "wei@example.com".into(),
+            ..Claim::default()
+        },
         uploads,
         locale: "en".into(),
         ..NewTicket::default()
@@ -38,11 +45,14 @@ pub fn missing_gift_card(uploads: Vec<String>) -> NewTicket {
 /// English, with `uploads` (a screenshot: every outcome asks for one).
 pub fn manual_question(email: &str, uploads: Vec<String>) -> NewTicket {
     NewTicket {
-        category: "other".into(),
-        answers: vec![],
-        order_number: "#10023456".into(),
-        description: "Where can I find the manual for the blender?".into(),
-        email: email.into(),
+        claim: Claim {
+            category: "other".into(),
+            answers: vec![],
+            order_number: "#10023456".into(),
+            description: "Where can I find the manual for the blender?".into(),
+            email: email.into(),
+            ..Claim::default()
+        },
         uploads,
         locale: "en".into(),
         ..NewTicket::default()
