@@ -7,7 +7,8 @@
 //!   meanwhile, against reading and hashing the same files in plain JavaScript.
 //!
 //! The widget is served by the server as built for the server figures, on the demo site
-//! ([`super::server::Bench`]); the floor by a static server next door.
+//! ([`super::server::Bench`]); the pages and the floor by a static server next door, compressed
+//! as the server sends the widget (brotli, else gzip), so both sides are fetched alike.
 
 use std::collections::BTreeMap;
 
@@ -85,8 +86,8 @@ pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
         ctx.root.join("public").join("demo"),
         ctx.root.join("bench").join("pages"),
     ];
-    let _store = storefront::serve(pages, STORE.parse()?, widget.clone())?;
-    let _floor = storefront::serve(vec![floor_dist], FLOOR.parse()?, widget)?;
+    let _store = storefront::serve_compressed(pages, STORE.parse()?, widget.clone())?;
+    let _floor = storefront::serve_compressed(vec![floor_dist], FLOOR.parse()?, widget)?;
     let files = Scratch::new("bench-files")?;
     let picked = evidence(files.path())?;
     let profiles = Scratch::new("bench-profiles")?;
