@@ -119,10 +119,12 @@ impl EvidenceLocation {
                         dir.display()
                     )
                 })?;
+                // No automatic clean-up of empty directories: it removed `partial/` itself
+                // when the last upload in progress finished, under another shopper's PATCH
+                // that was creating its directory there (500, "Unable to create dir"). An
+                // upload's own directory of parts goes with its parts (`remove_parts`).
                 let objects = LocalFileSystem::new_with_prefix(dir)
-                    .map_err(|e| format!("evidence_store {self}: {e}"))?
-                    // Deleting an upload's last part removes its directory too.
-                    .with_automatic_cleanup(true);
+                    .map_err(|e| format!("evidence_store {self}: {e}"))?;
                 let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
                 Ok(Opened {
                     objects: Arc::new(objects),
