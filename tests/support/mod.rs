@@ -375,7 +375,6 @@ pub async fn file_ticket(order: &str, identity: Option<&str>) -> (String, String
         locale: "en".into(),
         identity_token: identity.map(str::to_owned),
         items: Vec::new(),
-        ..helpcenter_api::NewTicket::default()
     };
     let created = helpcenter_widget::api::Api::new(api_base())
         .create_ticket("demo", &helpcenter_widget::draft::random_key(), &ticket)
