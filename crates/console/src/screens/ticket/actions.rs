@@ -13,17 +13,6 @@ use crate::wire::{
     AgentMessage, AgentRef, Assign, ConsoleTicket, RequestInfo, SavedReply, Transition,
 };
 
-const ALL_RESOLUTIONS: [ResolutionKind; 8] = [
-    ResolutionKind::Return,
-    ResolutionKind::Exchange,
-    ResolutionKind::Repair,
-    ResolutionKind::Replacement,
-    ResolutionKind::Refund,
-    ResolutionKind::CarrierClaim,
-    ResolutionKind::PaidSupport,
-    ResolutionKind::Declined,
-];
-
 #[component]
 pub(super) fn Actions(
     ticket: ConsoleTicket,
@@ -46,7 +35,7 @@ pub(super) fn Actions(
         .filter(|s| *s != TicketStatus::NeedsInfo)
         .collect();
     let mut resolutions: Vec<ResolutionKind> = ticket.remedy.usual_resolutions().to_vec();
-    for kind in ALL_RESOLUTIONS {
+    for kind in ResolutionKind::ALL {
         if !resolutions.contains(&kind) {
             resolutions.push(kind);
         }
@@ -205,7 +194,7 @@ pub(super) fn Actions(
                 <form class="change-status" on:submit=move |e: ev::SubmitEvent| {
                     e.prevent_default();
                     let Some(target) = TicketStatus::parse(&to.get_untracked()) else { return };
-                    let kind = ALL_RESOLUTIONS.into_iter().find(|r| resolution_id(*r) == resolution.get_untracked());
+                    let kind = ResolutionKind::ALL.into_iter().find(|r| resolution_id(*r) == resolution.get_untracked());
                     if target == TicketStatus::Resolved && kind.is_none() {
                         said_status.try_set(Said::Problem(locale.text(Text::ResolutionNeeded).to_owned()));
                         crate::keys::focus("status-resolution");
@@ -337,7 +326,7 @@ mod tests {
 
     #[test]
     fn resolution_ids_are_the_wire_names() {
-        for kind in ALL_RESOLUTIONS {
+        for kind in ResolutionKind::ALL {
             let wire = serde_json::to_value(kind).expect("json");
             assert_eq!(wire, serde_json::Value::from(resolution_id(kind)));
         }
