@@ -57,8 +57,9 @@ commands:
                      name (`balancer`, `move-up`) runs that stage only
   bench [SECTION..]  what the widget costs, each figure beside a baseline measured in the
                      same run: a table, also in target/bench/bench.{md,json}; SECTION is
-                     bytes, browser, server, inbox (all by default) or scale (server's rows on
-                     PostgreSQL + S3 alone; HELPCENTER_BENCH_QUICK=1 checks they are made)
+                     bytes, browser, server, inbox (all by default), scale (server's rows on
+                     PostgreSQL + S3 alone; HELPCENTER_BENCH_QUICK=1 checks they are made) or
+                     tickets (server's rows of reading and creating a ticket alone)
   contract           only the OpenAPI document and the server checked against each other by
                      schemathesis (PyPI, installed under target/), on a fresh server
   budgets            only DESIGN.md's size budgets, on the build in dist/

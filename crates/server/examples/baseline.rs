@@ -96,8 +96,10 @@ impl RawClaims {
             .filename(dir.join("helpcenter.db"))
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal);
+        // As the server's writer: one connection, not pinged before each checkout.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         let ids = std::fs::read_to_string(uploads)?;

@@ -20,13 +20,15 @@ pub(crate) use server::{file_ticket, upload_one};
 
 type Section = (&'static str, fn(&Ctx, &mut Report) -> Result<()>);
 
-const SECTIONS: [Section; 5] = [
+const SECTIONS: [Section; 6] = [
     ("bytes", bytes::measure),
     ("browser", browser::measure),
     ("server", server::measure),
     ("inbox", server::measure_inbox),
     // `server`'s rows on PostgreSQL and the bucket, alone.
     ("scale", server::measure_scale),
+    // `server`'s rows of reading and creating a ticket (with plain sqlx's), alone.
+    ("tickets", server::measure_tickets),
 ];
 
 /// Every section, or only those named in `only`.
@@ -40,9 +42,10 @@ pub fn run(ctx: &Ctx, only: &[String]) -> Result<()> {
             SECTIONS.map(|(name, _)| name).join(", ")
         );
     }
-    // `scale` is a part of `server`: by default it runs there.
-    let wanted =
-        |name: &str| (only.is_empty() && name != "scale") || only.iter().any(|o| o == name);
+    // `scale` and `tickets` are parts of `server`: by default they run there.
+    let wanted = |name: &str| {
+        (only.is_empty() && !["scale", "tickets"].contains(&name)) || only.iter().any(|o| o == name)
+    };
     if wanted("bytes") || wanted("browser") {
         tools::ensure_build(ctx)?;
         tools::ensure_browser(ctx)?;

@@ -46,6 +46,17 @@ pub const STORE: &str = "127.0.0.1:8765";
 /// wrk runs per figure, alternating ours and the baseline.
 const RUNS: usize = 3;
 const SECONDS: u32 = 4;
+
+/// `HELPCENTER_BENCH_QUICK=1`: a check that the rows of reading, creating and the scale
+/// section are made (one run each), not figures to quote.
+fn quick() -> bool {
+    std::env::var("HELPCENTER_BENCH_QUICK").is_ok_and(|v| v == "1")
+}
+
+/// How many runs those figures take.
+fn runs() -> usize {
+    if quick() { 1 } else { RUNS }
+}
 /// Uploads made ahead for each creation run, and how long it lasts: more than it files.
 const UPLOADS_PER_RUN: usize = 6000;
 const CREATE_SECONDS: u32 = 2;
@@ -80,6 +91,15 @@ pub fn measure(ctx: &Ctx, report: &mut Report) -> Result<()> {
     bench.fan_out(report)?;
     bench.upload(report)?;
     bench.at_scale(report)
+}
+
+/// The `tickets` section: only the rows of reading and creating a ticket on SQLite (beside the
+/// empty handler and plain sqlx), the figures issue 21 holds the service to.
+pub fn measure_tickets(ctx: &Ctx, report: &mut Report) -> Result<()> {
+    tools::ensure_wrk(ctx)?;
+    let bench = Bench::new(ctx)?;
+    bench.reading(report)?;
+    bench.creating(report)
 }
 
 /// The `scale` section: only the rows on PostgreSQL and the bucket (they are `server`'s too).
@@ -298,7 +318,7 @@ policy_file = "policy.toml"
         })
     }
 
-    /// Runs ours and the baseline `RUNS` times each, alternating, and adds their rows.
+    /// Runs ours and the baseline `runs()` times each, alternating, and adds their rows.
     fn compare(
         &self,
         report: &mut Report,
@@ -307,7 +327,7 @@ policy_file = "policy.toml"
         mut floor: impl FnMut() -> Result<Run>,
     ) -> Result<()> {
         let (mut a, mut b) = (Vec::new(), Vec::new());
-        for _ in 0..RUNS {
+        for _ in 0..runs() {
             a.push(ours()?);
             b.push(floor()?);
         }
@@ -566,7 +586,7 @@ policy_file = "policy.toml"
         };
         let what = "create a ticket (one photo)";
         let (mut ours, mut floor, mut raw) = (Vec::new(), Vec::new(), Vec::new());
-        for n in 0..RUNS {
+        for n in 0..runs() {
             let server = self.ours()?;
             let started = Instant::now();
             let uploads = make_uploads(server.addr, UPLOADS_PER_RUN, 1024)?;

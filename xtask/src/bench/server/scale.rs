@@ -21,8 +21,8 @@ use anyhow::{Context, Result, bail};
 use super::super::report::{Figure, Report, Row};
 use super::super::wrk::{self, CONNECTIONS, THREADS, Target};
 use super::{
-    BIG_UPLOAD, Bench, CREATE_SECONDS, RUNS, Reading, Run, SECONDS, SECTION, UPLOADS_PER_RUN,
-    create_upload, file_ticket, make_uploads, patch_headers,
+    BIG_UPLOAD, Bench, CREATE_SECONDS, Reading, Run, SECONDS, SECTION, UPLOADS_PER_RUN,
+    create_upload, file_ticket, make_uploads, patch_headers, runs,
 };
 use crate::balancer::Balancer;
 use crate::bench::http::call;
@@ -33,17 +33,6 @@ use crate::s3::{BUCKET, S3Server};
 /// The instances' addresses, and the balancer's in front of them.
 const INSTANCES: [&str; 2] = ["127.0.0.1:18181", "127.0.0.1:18182"];
 const BALANCED: &str = "127.0.0.1:18183";
-
-/// `HELPCENTER_BENCH_QUICK=1`: a check that every row is made (one run each), not figures to
-/// quote.
-fn quick() -> bool {
-    std::env::var("HELPCENTER_BENCH_QUICK").is_ok_and(|v| v == "1")
-}
-
-/// How many runs each figure takes.
-fn runs() -> usize {
-    if quick() { 1 } else { RUNS }
-}
 
 #[derive(Clone, Copy)]
 enum Engine {
