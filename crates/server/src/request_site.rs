@@ -3,6 +3,7 @@
 //! names, or a new upload's metadata.
 
 use crate::rate_limit::RequestSite;
+use crate::routes::access::OpenedTicket;
 
 /// The site a request is about: `/v1/sites/{site}/…` by its key, `/v1/tickets/{id}/…` by the
 /// ticket's site, `POST /v1/uploads` by the `site` in its `Upload-Metadata`, `/v1/uploads/{id}`
@@ -21,11 +22,31 @@ pub async fn find_site(
         .get("upload-metadata")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let site = site_of(&state, &path, metadata.as_deref())
-        .await
-        .unwrap_or_default();
-    request.extensions_mut().insert(RequestSite(site));
+    let token = crate::routes::access::bearer(request.headers()).map(str::to_owned);
+    // A ticket's address with its access token: opening the ticket gives its site, and the
+    // handler takes the opened ticket (`OpenedTicket`) instead of reading it again.
+    let opened = match (ticket_in(&path), token) {
+        (Some(id), Some(token)) => OpenedTicket::open(&state, id, &token).await.ok().flatten(),
+        _ => None,
+    };
+    let site = match &opened {
+        Some(opened) => Some(opened.site().to_owned()).filter(|key| state.sites.get(key).is_some()),
+        None => site_of(&state, &path, metadata.as_deref()).await,
+    };
+    request
+        .extensions_mut()
+        .insert(RequestSite(site.unwrap_or_default()));
+    if let Some(opened) = opened {
+        request.extensions_mut().insert(opened);
+    }
     next.run(request).await
+}
+
+/// The ticket id of a `/v1/tickets/{id}/…` address.
+fn ticket_in(path: &str) -> Option<&str> {
+    path.strip_prefix("/v1/tickets/")
+        .and_then(|rest| rest.split('/').next())
+        .filter(|id| !id.is_empty())
 }
 
 async fn site_of(
@@ -41,7 +62,7 @@ async fn site_of(
     };
     let site = if let Some(key) = segment("/v1/sites/") {
         Some(key.to_owned()).filter(|key| key.len() <= MAX_SITE_KEY_BYTES)
-    } else if let Some(id) = segment("/v1/tickets/") {
+    } else if let Some(id) = ticket_in(path) {
         if id.len() > MAX_TICKET_ID_BYTES {
             return None;
         }

@@ -18,11 +18,9 @@ pub async fn view(
     internal: bool,
 ) -> Result<TicketView, AppError> {
     let status = ticket.status()?;
-    let (timeline, attached) = state
-        .store
-        .timeline_and_evidence(&ticket.id, internal)
-        .await?;
-    let evidence = attached
+    let details = state.store.ticket_details(&ticket.id, internal).await?;
+    let evidence = details
+        .evidence
         .into_iter()
         .filter_map(|file| {
             Some(EvidenceItem {
@@ -56,9 +54,9 @@ pub async fn view(
         updated_at: ticket.updated_at.clone(),
         respond_by: ticket.respond_by.clone(),
         shopper_can: status.next_for_shopper().to_vec(),
-        timeline,
+        timeline: details.timeline,
         evidence,
-        order: state.store.ticket_order(&ticket.id).await?.map(Box::new),
+        order: details.order.map(Box::new),
     })
 }
 

@@ -3,7 +3,7 @@
 
 use helpcenter_api::{OrderVerification, TicketOrder};
 use helpcenter_core::{DeliverySource, StoreOrder};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::{Store, StoreError, timestamp};
 
@@ -59,47 +59,55 @@ pub async fn insert(
     Ok(())
 }
 
+/// What the store said about `ticket_id`'s order, on a connection already checked out; `None`
+/// on a site that does not look orders up.
+pub(crate) async fn order_of(
+    conn: &mut AnyConnection,
+    ticket_id: &str,
+) -> Result<Option<TicketOrder>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT verification, unverified_reason, delivered_on_source, store_order, items, \
+         checked_at FROM ticket_orders WHERE ticket_id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let corrupt = |what: &str| StoreError::Corrupt(format!("ticket_orders.{what} of {ticket_id}"));
+    let verification = match row.try_get::<String, _>(0)?.as_str() {
+        "verified" => OrderVerification::Verified,
+        "unverified" => OrderVerification::Unverified,
+        _ => return Err(corrupt("verification")),
+    };
+    let delivered_on_source = match row.try_get::<String, _>(2)?.as_str() {
+        "store" => DeliverySource::Store,
+        "shopper" => DeliverySource::Shopper,
+        _ => return Err(corrupt("delivered_on_source")),
+    };
+    let store_order = row
+        .try_get::<Option<String>, _>(3)?
+        .map(|json| serde_json::from_str(&json))
+        .transpose()
+        .map_err(|_| corrupt("store_order"))?;
+    let items =
+        serde_json::from_str(&row.try_get::<String, _>(4)?).map_err(|_| corrupt("items"))?;
+    Ok(Some(TicketOrder {
+        verification,
+        unverified_reason: row.try_get(1)?,
+        delivered_on_source,
+        store_order,
+        items,
+        checked_at: row.try_get(5)?,
+    }))
+}
+
 impl Store {
     /// What the store said about `ticket_id`'s order; `None` on a site that does not look
     /// orders up.
     pub async fn ticket_order(&self, ticket_id: &str) -> Result<Option<TicketOrder>, StoreError> {
-        let Some(row) = sqlx::query(
-            "SELECT verification, unverified_reason, delivered_on_source, store_order, items, \
-             checked_at FROM ticket_orders WHERE ticket_id = $1",
-        )
-        .bind(ticket_id)
-        .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let corrupt =
-            |what: &str| StoreError::Corrupt(format!("ticket_orders.{what} of {ticket_id}"));
-        let verification = match row.try_get::<String, _>(0)?.as_str() {
-            "verified" => OrderVerification::Verified,
-            "unverified" => OrderVerification::Unverified,
-            _ => return Err(corrupt("verification")),
-        };
-        let delivered_on_source = match row.try_get::<String, _>(2)?.as_str() {
-            "store" => DeliverySource::Store,
-            "shopper" => DeliverySource::Shopper,
-            _ => return Err(corrupt("delivered_on_source")),
-        };
-        let store_order = row
-            .try_get::<Option<String>, _>(3)?
-            .map(|json| serde_json::from_str(&json))
-            .transpose()
-            .map_err(|_| corrupt("store_order"))?;
-        let items =
-            serde_json::from_str(&row.try_get::<String, _>(4)?).map_err(|_| corrupt("items"))?;
-        Ok(Some(TicketOrder {
-            verification,
-            unverified_reason: row.try_get(1)?,
-            delivered_on_source,
-            store_order,
-            items,
-            checked_at: row.try_get(5)?,
-        }))
+        order_of(&mut *self.pool.acquire().await?, ticket_id).await
     }
 
     /// The store's answer about `order_number` and `email` on `site` given since `since`:

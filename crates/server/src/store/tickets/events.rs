@@ -2,7 +2,7 @@
 
 use helpcenter_api::{EventActor, EventKind, TicketEvent};
 use helpcenter_core::{ResolutionKind, TicketStatus};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::record::TicketRecord;
 use crate::store::names::{corrupt, from_name, name};
@@ -126,90 +126,110 @@ impl Store {
         after: u32,
         internal: bool,
     ) -> Result<Vec<TicketEvent>, StoreError> {
-        let attached = self.attached_files(ticket_id).await?;
-        self.events_with(ticket_id, after, internal, &attached)
-            .await
+        let mut conn = self.pool.acquire().await?;
+        let attached = attached_files(&mut conn, ticket_id).await?;
+        events_with(&mut conn, ticket_id, after, internal, &attached).await
     }
 
-    /// The whole timeline and the files shown with it: what a ticket's view reads, in two
-    /// statements (the attached files read once serve both).
-    pub async fn timeline_and_evidence(
+    /// The whole timeline, the files shown with it and what the store said about the order:
+    /// what a ticket's view reads, in three statements on one connection (the attached files
+    /// read once serve both; each checkout of a SQLite connection costs a round trip to its
+    /// thread when it goes back to the pool, more than a statement as small as these).
+    pub async fn ticket_details(
         &self,
         ticket_id: &str,
         internal: bool,
-    ) -> Result<(Vec<TicketEvent>, Vec<AttachedFile>), StoreError> {
-        let attached = self.attached_files(ticket_id).await?;
-        let events = self.events_with(ticket_id, 0, internal, &attached).await?;
-        Ok((events, evidence_of(attached)))
+    ) -> Result<TicketDetails, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let attached = attached_files(&mut conn, ticket_id).await?;
+        let timeline = events_with(&mut conn, ticket_id, 0, internal, &attached).await?;
+        let order = crate::store::orders::order_of(&mut conn, ticket_id).await?;
+        Ok(TicketDetails {
+            timeline,
+            evidence: evidence_of(attached),
+            order,
+        })
     }
+}
 
-    /// Every file attached to the ticket, in the order they came.
-    async fn attached_files(&self, ticket_id: &str) -> Result<Vec<AttachedFile>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT event_seq, id, filename, media_type, length FROM uploads WHERE ticket_id = $1 \
-             ORDER BY created_at",
-        )
-        .bind(ticket_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AttachedFile {
-                    event_seq: r.try_get(0)?,
-                    id: r.try_get(1)?,
-                    filename: r.try_get(2)?,
-                    media_type: r.try_get(3)?,
-                    bytes: r.try_get(4)?,
-                })
+/// What a ticket's view shows beside the ticket's own row ([`Store::ticket_details`]).
+pub struct TicketDetails {
+    pub timeline: Vec<TicketEvent>,
+    /// The files shown as its evidence.
+    pub evidence: Vec<AttachedFile>,
+    /// What the store's order system said, on a site that looks orders up.
+    pub order: Option<helpcenter_api::TicketOrder>,
+}
+
+/// Every file attached to the ticket, in the order they came.
+async fn attached_files(
+    conn: &mut AnyConnection,
+    ticket_id: &str,
+) -> Result<Vec<AttachedFile>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT event_seq, id, filename, media_type, length FROM uploads WHERE ticket_id = $1 \
+         ORDER BY created_at",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AttachedFile {
+                event_seq: r.try_get(0)?,
+                id: r.try_get(1)?,
+                filename: r.try_get(2)?,
+                media_type: r.try_get(3)?,
+                bytes: r.try_get(4)?,
             })
-            .collect()
-    }
+        })
+        .collect()
+}
 
-    async fn events_with(
-        &self,
-        ticket_id: &str,
-        after: u32,
-        internal: bool,
-        attached: &[AttachedFile],
-    ) -> Result<Vec<TicketEvent>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, kind, actor, status, resolution, body, created_at FROM ticket_events \
-             WHERE ticket_id = $1 AND seq > $2 AND (public = 1 OR $3 = 1) AND kind <> 'assigned' \
-             ORDER BY seq",
-        )
-        .bind(ticket_id)
-        .bind(i64::from(after))
-        .bind(i64::from(internal))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut events = Vec::with_capacity(rows.len());
-        for row in rows {
-            let seq: i64 = row.try_get("seq")?;
-            let evidence = attached
-                .iter()
-                .filter(|u| u.event_seq == Some(seq))
-                .map(|u| u.id.clone())
-                .collect();
-            events.push(TicketEvent {
-                seq: u32::try_from(seq)
-                    .map_err(|_| StoreError::Corrupt(format!("event number {seq}")))?,
-                at: row.try_get("created_at")?,
-                kind: from_name(&row.try_get::<String, _>("kind")?, "event kind")?,
-                actor: from_name(&row.try_get::<String, _>("actor")?, "actor")?,
-                status: {
-                    let status: String = row.try_get("status")?;
-                    TicketStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?
-                },
-                resolution: row
-                    .try_get::<Option<String>, _>("resolution")?
-                    .map(|r| from_name(&r, "resolution"))
-                    .transpose()?,
-                message: row.try_get("body")?,
-                evidence,
-            });
-        }
-        Ok(events)
+async fn events_with(
+    conn: &mut AnyConnection,
+    ticket_id: &str,
+    after: u32,
+    internal: bool,
+    attached: &[AttachedFile],
+) -> Result<Vec<TicketEvent>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, kind, actor, status, resolution, body, created_at FROM ticket_events \
+         WHERE ticket_id = $1 AND seq > $2 AND (public = 1 OR $3 = 1) AND kind <> 'assigned' \
+         ORDER BY seq",
+    )
+    .bind(ticket_id)
+    .bind(i64::from(after))
+    .bind(i64::from(internal))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        let seq: i64 = row.try_get("seq")?;
+        let evidence = attached
+            .iter()
+            .filter(|u| u.event_seq == Some(seq))
+            .map(|u| u.id.clone())
+            .collect();
+        events.push(TicketEvent {
+            seq: u32::try_from(seq)
+                .map_err(|_| StoreError::Corrupt(format!("event number {seq}")))?,
+            at: row.try_get("created_at")?,
+            kind: from_name(&row.try_get::<String, _>("kind")?, "event kind")?,
+            actor: from_name(&row.try_get::<String, _>("actor")?, "actor")?,
+            status: {
+                let status: String = row.try_get("status")?;
+                TicketStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?
+            },
+            resolution: row
+                .try_get::<Option<String>, _>("resolution")?
+                .map(|r| from_name(&r, "resolution"))
+                .transpose()?,
+            message: row.try_get("body")?,
+            evidence,
+        });
     }
+    Ok(events)
 }
 
 /// Writes one event and attaches its uploads; `Err(upload id)` when an upload cannot be

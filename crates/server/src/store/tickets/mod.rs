@@ -14,7 +14,7 @@ use super::webhooks::insert_webhooks;
 use super::{Store, StoreError, timestamp};
 
 use events::insert_event;
-pub use events::{Appended, AttachedFile, NewEvent, Outgoing};
+pub use events::{Appended, AttachedFile, NewEvent, Outgoing, TicketDetails};
 pub(crate) use events::{EventRow, insert_event_row};
 pub use record::TicketRecord;
 
