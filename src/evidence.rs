@@ -5,9 +5,9 @@
 //!
 //! Files are read in slices, each slice its own task, so checking a 100 MB video never holds the
 //! page for more than a few milliseconds at a time. The hash is the browser's own SHA-256
-//! (`crypto.subtle`, native code off the main thread, several times faster than SHA-256 in wasm)
-//! over the slices gathered into one buffer outside wasm's memory; where `crypto.subtle` is
-//! missing (a page served over plain HTTP) each slice is hashed in wasm as it arrives.
+//! (`crypto.subtle`, several times faster than SHA-256 in wasm) in a worker
+//! ([`crate::digest`]), so the page's thread never holds a file's bytes; where there is no
+//! such worker (a page served over plain HTTP) each slice is hashed in wasm as it arrives.
 
 use helpcenter_core::{EvidenceFile, MediaRule, MediaType};
 use sha2::{Digest, Sha256};
@@ -17,8 +17,6 @@ use wasm_bindgen_futures::JsFuture;
 /// Bytes hashed per task in wasm. SHA-256 in wasm runs at roughly 100 MB/s on a phone, so a
 /// slice costs a few milliseconds, well inside the 50 ms that makes a task "long".
 const SLICE_BYTES: u64 = 256 * 1024;
-/// Bytes copied per task into the buffer the browser hashes: a copy runs at gigabytes a second.
-const GATHER_BYTES: u64 = 4 * 1024 * 1024;
 /// What the header readers see: room for a JPEG's EXIF segment (at most 64 KiB) and the frame
 /// header behind it, a HEIC's `meta` box, a video's leading boxes.
 const HEAD_BYTES: u64 = 512 * 1024;
@@ -40,24 +38,23 @@ pub async fn inspect(file: &web_sys::File, rule: &MediaRule, report: &dyn Fn(u8)
     if bytes == 0 {
         return facts;
     }
-    // A file over the limit is refused whatever else it is: read only enough to name its type.
-    let read_to = if bytes > rule.max_file_bytes {
-        HEAD_BYTES.min(bytes)
-    } else {
-        bytes
-    };
-    let Ok((head, hash)) = read(file, read_to, report).await else {
+    let Ok(head) = read_range(file, 0, bytes.min(HEAD_BYTES)).await else {
         return facts;
     };
-    facts.media_type = MediaType::sniff(&head);
-    if read_to == bytes {
+    // A file over the limit is refused whatever else it is: only its type is named.
+    let whole = bytes <= rule.max_file_bytes;
+    if whole {
+        let Ok(hash) = sha256(file, report).await else {
+            return facts;
+        };
         facts.content_hash = hash;
     }
+    facts.media_type = MediaType::sniff(&head);
     let Some(kind) = facts.media_type else {
         return facts;
     };
     let mut found = inspect_head_and_tail(&head, Vec::new(), bytes);
-    if kind == MediaType::Webm && found.duration_seconds.is_none() && read_to == bytes {
+    if kind == MediaType::Webm && found.duration_seconds.is_none() && whole {
         // A live recording (a browser's recorder writes no duration): its length is in its
         // last cluster. The browser cannot tell either: it reports an infinite duration.
         if let Ok(tail) = read_tail(file, bytes).await {
@@ -89,76 +86,30 @@ pub async fn inspect(file: &web_sys::File, rule: &MediaRule, report: &dyn Fn(u8)
     facts
 }
 
-/// The first [`HEAD_BYTES`] of the first `len` bytes of `file`, and the SHA-256 of those `len`
-/// bytes, reading one slice per task.
-async fn read(
+/// The SHA-256 of `file`: by the browser in a worker ([`crate::digest`]), else in wasm one
+/// slice per task.
+async fn sha256(
     file: &web_sys::File,
-    len: u64,
     report: &dyn Fn(u8),
-) -> Result<(Vec<u8>, String), wasm_bindgen::JsValue> {
-    let subtle = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.subtle())
-        .filter(|s| !s.is_undefined());
-    match subtle {
-        Some(subtle) if u32::try_from(len).is_ok() => {
-            read_for_browser_hash(file, len, &subtle, report).await
-        }
-        _ => read_and_hash_in_wasm(file, len, report).await,
+) -> Result<String, wasm_bindgen::JsValue> {
+    match crate::digest::sha256(file, report).await {
+        Some(hash) => Ok(hash),
+        None => sha256_in_wasm(file, report).await,
     }
 }
 
-/// [`read`] with the browser's SHA-256: the slices are gathered into one `Uint8Array` (the
-/// file's only copy: wasm's memory holds the head alone) and digested at once.
-async fn read_for_browser_hash(
+/// [`sha256`] without a worker's `crypto.subtle`: each slice hashed in wasm as it arrives.
+async fn sha256_in_wasm(
     file: &web_sys::File,
-    len: u64,
-    subtle: &web_sys::SubtleCrypto,
     report: &dyn Fn(u8),
-) -> Result<(Vec<u8>, String), wasm_bindgen::JsValue> {
-    let whole = js_sys::Uint8Array::new_with_length(len as u32);
-    let mut at = 0u64;
-    let mut last_percent = 0u8;
-    while at < len {
-        let end = (at + GATHER_BYTES).min(len);
-        let slice = file.slice_with_f64_and_f64(at as f64, end as f64)?;
-        let buffer = JsFuture::from(slice.array_buffer()).await?;
-        whole.set(&js_sys::Uint8Array::new(&buffer), at as u32);
-        at = end;
-        // Reading is most of the time; the digest after it is the last percent.
-        let percent = (at * 99 / len) as u8;
-        if percent != last_percent {
-            last_percent = percent;
-            report(percent);
-        }
-    }
-    let digest =
-        JsFuture::from(subtle.digest_with_str_and_buffer_source("SHA-256", &whole)?).await?;
-    report(100);
-    let head = whole.subarray(0, len.min(HEAD_BYTES) as u32).to_vec();
-    Ok((head, hex(&js_sys::Uint8Array::new(&digest).to_vec())))
-}
-
-/// [`read`] without `crypto.subtle`: each slice hashed in wasm as it arrives.
-async fn read_and_hash_in_wasm(
-    file: &web_sys::File,
-    len: u64,
-    report: &dyn Fn(u8),
-) -> Result<(Vec<u8>, String), wasm_bindgen::JsValue> {
+) -> Result<String, wasm_bindgen::JsValue> {
+    let len = file.size() as u64;
     let mut hasher = Sha256::new();
-    let mut head = Vec::new();
     let mut at = 0u64;
     let mut last_percent = 0u8;
     while at < len {
         let end = (at + SLICE_BYTES).min(len);
-        let slice = file.slice_with_f64_and_f64(at as f64, end as f64)?;
-        let buffer = JsFuture::from(slice.array_buffer()).await?;
-        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-        hasher.update(&bytes);
-        if (head.len() as u64) < HEAD_BYTES {
-            let room = (HEAD_BYTES as usize).saturating_sub(head.len());
-            head.extend_from_slice(&bytes[..room.min(bytes.len())]);
-        }
+        hasher.update(read_range(file, at, end).await?);
         at = end;
         let percent = (at * 100 / len) as u8;
         if percent != last_percent {
@@ -166,7 +117,7 @@ async fn read_and_hash_in_wasm(
             report(percent);
         }
     }
-    Ok((head, hex(&hasher.finalize())))
+    Ok(hex(&hasher.finalize()))
 }
 
 fn hex(digest: &[u8]) -> String {
@@ -183,8 +134,21 @@ fn inspect_head_and_tail(head: &[u8], tail: Vec<u8>, len: u64) -> helpcenter_med
 
 /// The last [`helpcenter_media::LIVE_TAIL_BYTES`] of `file` (all of it when shorter).
 async fn read_tail(file: &web_sys::File, len: u64) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
-    let start = len.saturating_sub(helpcenter_media::LIVE_TAIL_BYTES);
-    let slice = file.slice_with_f64_and_f64(start as f64, len as f64)?;
+    read_range(
+        file,
+        len.saturating_sub(helpcenter_media::LIVE_TAIL_BYTES),
+        len,
+    )
+    .await
+}
+
+/// Bytes `start..end` of `file`.
+pub(crate) async fn read_range(
+    file: &web_sys::File,
+    start: u64,
+    end: u64,
+) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
+    let slice = file.slice_with_f64_and_f64(start as f64, end as f64)?;
     let buffer = JsFuture::from(slice.array_buffer()).await?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

@@ -9,6 +9,7 @@ pub mod attach;
 pub mod blobs;
 pub mod bridge;
 pub mod chunk;
+pub mod digest;
 pub mod draft;
 pub mod evidence;
 pub mod flow;

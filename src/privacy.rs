@@ -20,7 +20,8 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use helpcenter_core::MediaType;
 use helpcenter_media::privacy::{Removed, remove_private};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
+
+use crate::evidence::read_range as read;
 
 /// Bytes read from each end of a photo.
 const END_BYTES: u64 = 512 * 1024;
@@ -85,13 +86,6 @@ fn like(
     let options = web_sys::FilePropertyBag::new();
     options.set_type(kind.mime());
     web_sys::File::new_with_blob_sequence_and_options(parts, &file.name(), &options)
-}
-
-/// Bytes `start..end` of `file`.
-async fn read(file: &web_sys::File, start: u64, end: u64) -> Result<Vec<u8>, JsValue> {
-    let slice = file.slice_with_f64_and_f64(start as f64, end as f64)?;
-    let buffer = JsFuture::from(slice.array_buffer()).await?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// A file of `len` bytes of which the first (`head`) and the last (from `tail_start`) are at

@@ -764,10 +764,11 @@ async fn nothing_but_embed_js_is_served_from_the_public_dir() {
     assert_uncached_miss(missing).await;
 }
 
-/// The CSP of the widget page, but for whom may frame it.
+/// The CSP of the widget page, but for whom may frame it: its own scripts, and the worker it
+/// hashes evidence in, started from a `blob:` address it made.
 const WIDGET_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
-    style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; \
-    font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ";
+    style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; worker-src blob:; \
+    connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors ";
 
 #[tokio::test]
 async fn only_the_sites_own_pages_may_frame_the_widget() {
