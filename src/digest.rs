@@ -19,12 +19,12 @@ use std::task::{Poll, Waker};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::Closure;
 
-/// Given a file, gathers its bytes 4 MiB at a time, posting the percent read (0–99) as it
-/// changes, then posts their digest in hex, or `null` when it cannot. Written small: it
+/// Given a file, gathers its bytes as its stream gives them, posting the percent read (0–99)
+/// as it changes, then posts their digest in hex, or `null` when it cannot. Written small: it
 /// travels in the chunk.
-const SCRIPT: &str = "onmessage=async e=>{let f=e.data,n=f.size,w,a=0,t=0;try{w=new Uint8Array(n);\
-while(a<n){let b=Math.min(a+4194304,n);w.set(new Uint8Array(await f.slice(a,b).arrayBuffer()),a);\
-a=b;let p=Math.floor(a*99/n);p!=t&&postMessage(t=p)}\
+const SCRIPT: &str = "onmessage=async e=>{let f=e.data,n=f.size,r,w,a=0,t=0;try{r=f.stream().getReader();\
+w=new Uint8Array(n);for(;;){let{done,value:v}=await r.read();if(done)break;w.set(v,a);a+=v.length;\
+let p=Math.floor(a*99/n);p!=t&&postMessage(t=p)}\
 postMessage(Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256',w)),\
 x=>x.toString(16).padStart(2,'0')).join(''))}catch{postMessage(null)}}";
 
