@@ -46,14 +46,9 @@ impl Attachments {
                 this.file_update(&key, |f| f.location_removed = location_removed);
                 this.live_update(&key, |l| l.file = Some(file.clone()));
                 // Kept for a reload; without IndexedDB the file still works on this page.
-                // Beside the check, not before it: writing a 100 MB video to the device
-                // takes longer than checking it.
-                let (kept, kept_as) = (file.clone(), key.clone());
-                spawn_local(async move {
-                    if let Ok(store) = FileStore::open().await {
-                        let _ = store.put(&kept_as, &kept).await;
-                    }
-                });
+                if let Ok(store) = FileStore::open().await {
+                    let _ = store.put(&key, &file).await;
+                }
                 this.check(key, file).await;
             });
         }
