@@ -30,12 +30,13 @@ pub async fn find_site(
         _ => None,
     };
     let site = match &opened {
-        Some(opened) => Some(opened.site().to_owned()).filter(|key| state.sites.get(key).is_some()),
+        Some(opened) => Some(opened.site().to_owned()),
         None => site_of(&state, &path, metadata.as_deref()).await,
     };
+    let served = site.filter(|key| state.sites.get(key).is_some());
     request
         .extensions_mut()
-        .insert(RequestSite(site.unwrap_or_default()));
+        .insert(RequestSite(served.unwrap_or_default()));
     if let Some(opened) = opened {
         request.extensions_mut().insert(opened);
     }
@@ -44,30 +45,32 @@ pub async fn find_site(
 
 /// The ticket id of a `/v1/tickets/{id}/…` address.
 fn ticket_in(path: &str) -> Option<&str> {
-    path.strip_prefix("/v1/tickets/")
-        .and_then(|rest| rest.split('/').next())
-        .filter(|id| !id.is_empty())
+    segment(path, "/v1/tickets/")
 }
 
+/// The segment of `path` right after `prefix`, if not empty.
+fn segment<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
+    path.strip_prefix(prefix)
+        .and_then(|rest| rest.split('/').next())
+        .filter(|segment| !segment.is_empty())
+}
+
+/// The site `path` (or a new upload's metadata) names, served here or not: [`find_site`]
+/// keeps only the served ones.
 async fn site_of(
     state: &crate::AppState,
     path: &str,
     upload_metadata: Option<&str>,
 ) -> Option<String> {
     use helpcenter_core::limits::{MAX_SITE_KEY_BYTES, MAX_TICKET_ID_BYTES};
-    let segment = |prefix: &str| {
-        path.strip_prefix(prefix)
-            .and_then(|rest| rest.split('/').next())
-            .filter(|id| !id.is_empty())
-    };
-    let site = if let Some(key) = segment("/v1/sites/") {
+    if let Some(key) = segment(path, "/v1/sites/") {
         Some(key.to_owned()).filter(|key| key.len() <= MAX_SITE_KEY_BYTES)
     } else if let Some(id) = ticket_in(path) {
         if id.len() > MAX_TICKET_ID_BYTES {
             return None;
         }
         state.store.site_of_ticket(id).await.ok().flatten()
-    } else if let Some(id) = segment("/v1/uploads/") {
+    } else if let Some(id) = segment(path, "/v1/uploads/") {
         if !crate::uploads::is_upload_id(id) {
             return None;
         }
@@ -77,6 +80,5 @@ async fn site_of(
         String::from_utf8(metadata.get("site")?.clone()).ok()
     } else {
         None
-    };
-    site.filter(|key| state.sites.get(key).is_some())
+    }
 }

@@ -32,15 +32,10 @@ pub async fn open_ticket(
     token: Option<&str>,
 ) -> Result<TicketRecord, AppError> {
     let token = token.ok_or(AppError::TokenRequired)?;
-    let not_found = || AppError::TicketNotFound(id.to_owned());
-    if id.len() > limits::MAX_TICKET_ID_BYTES {
-        return Err(not_found());
-    }
-    state
-        .store
-        .ticket_opened_by(id, &sha256_hex(token))
+    OpenedTicket::open(state, id, token)
         .await?
-        .ok_or_else(not_found)
+        .map(|opened| opened.ticket)
+        .ok_or_else(|| AppError::TicketNotFound(id.to_owned()))
 }
 
 /// A ticket a request's access token opened before the handler ran: the per-site rate limit
@@ -49,7 +44,9 @@ pub async fn open_ticket(
 /// read it again (one statement fewer on every shopper's read).
 #[derive(Clone, Debug)]
 pub struct OpenedTicket {
-    token_sha256: String,
+    /// The request's own bearer token: the handler's is compared with it as it is, so the
+    /// token is hashed once a request.
+    token: String,
     ticket: TicketRecord,
 }
 
@@ -63,13 +60,12 @@ impl OpenedTicket {
         if id.len() > limits::MAX_TICKET_ID_BYTES {
             return Ok(None);
         }
-        let token_sha256 = sha256_hex(token);
         Ok(state
             .store
-            .ticket_opened_by(id, &token_sha256)
+            .ticket_opened_by(id, &sha256_hex(token))
             .await?
             .map(|ticket| OpenedTicket {
-                token_sha256,
+                token: token.to_owned(),
                 ticket,
             }))
     }
@@ -80,7 +76,7 @@ impl OpenedTicket {
 
     /// The ticket, if it is `id` and `token` is the one that opened it.
     fn opened_by(self, id: &str, token: &str) -> Option<TicketRecord> {
-        (self.ticket.id == id && self.token_sha256 == sha256_hex(token)).then_some(self.ticket)
+        (self.ticket.id == id && self.token == token).then_some(self.ticket)
     }
 }
 
