@@ -161,6 +161,19 @@ async function openAndStep(browser) {
  * after it ends, and read at once the baseline's 100 MB digest went unseen. */
 const LONG_TASKS_TOLD = 300;
 
+/** Proves the long-task observer of `frame` (a page or a frame) sees a long task, a 120 ms
+ * one made on purpose, then clears what it saw. */
+async function watchingLongTasks(frame) {
+  await frame.evaluate(() =>
+    setTimeout(() => {
+      const end = performance.now() + 120;
+      while (performance.now() < end);
+    }),
+  );
+  await frame.waitForFunction(() => window.__longTasks.some((d) => d >= 120));
+  await frame.evaluate(() => (window.__longTasks = []));
+}
+
 /** The files picked at once; until every row shows its check, and the longest task meanwhile. */
 async function checkFiles(browser) {
   await fresh(browser, async (page) => {
@@ -176,15 +189,7 @@ async function checkFiles(browser) {
     const widget = page.frames().find((f) => f.url().includes("/widget/"));
     // Uploads would compete with the checks for the main thread: refused for this run.
     await page.route("**/v1/uploads**", (route) => route.abort());
-    // The observer does see a long task in this frame: a 120 ms one, made on purpose.
-    await widget.evaluate(() =>
-      setTimeout(() => {
-        const end = performance.now() + 120;
-        while (performance.now() < end);
-      }),
-    );
-    await widget.waitForFunction(() => window.__longTasks.some((d) => d >= 120));
-    await widget.evaluate(() => (window.__longTasks = []));
+    await watchingLongTasks(widget);
     const started = Date.now();
     await traced(browser, page, "file-checks", async () => {
       await frame.locator(".hc-pickers input[type=file]").first().setInputFiles(FILES);
@@ -201,15 +206,7 @@ async function checkFiles(browser) {
   });
   await fresh(browser, async (page) => {
     await page.goto(`${STORE}/floor.html?app=${encodeURIComponent(FLOOR_APP)}`);
-    // As on our side: the observer sees a 120 ms task made on purpose in this page.
-    await page.evaluate(() =>
-      setTimeout(() => {
-        const end = performance.now() + 120;
-        while (performance.now() < end);
-      }),
-    );
-    await page.waitForFunction(() => window.__longTasks.some((d) => d >= 120));
-    await page.evaluate(() => (window.__longTasks = []));
+    await watchingLongTasks(page);
     const started = Date.now();
     await traced(browser, page, "file-checks-baseline", async () => {
       await page.locator("#files").setInputFiles(FILES);
