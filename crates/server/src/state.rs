@@ -10,14 +10,41 @@ use crate::auth::ServerSecret;
 use crate::events::EventHub;
 use crate::rate_limit::SignInLimiter;
 use crate::sites::Sites;
+use crate::store::tickets::{TicketDetails, TicketRecord};
+use crate::store::unchanged::UnchangedReads;
 use crate::store::{Database, Store};
 use crate::uploads::blobs::EvidenceStore;
 use crate::uploads::location::EvidenceLocation;
 use crate::uploads::quota::StorageLimits;
 
-/// Shared by every handler; cheap to clone.
+/// Shared by every handler; cheap to clone: one reference count. Extractors and layers clone
+/// the state several times a request, and a clone of every field (the data directory's path,
+/// the store's location, a cancellation token whose count takes a lock) was a tenth of a
+/// ticket read's CPU (issue 21, perf under `cargo xtask bench tickets`).
+///
+/// Set up with plain field assignments before serving (`state.storage = …`): a change to a
+/// state that is already shared changes this copy only (copy on write), as it did when each
+/// clone was a copy of every field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut SharedState {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Clone)]
+pub struct SharedState {
     pub sites: Arc<Sites>,
     pub store: Store,
     pub evidence: Arc<EvidenceStore>,
@@ -38,6 +65,8 @@ pub struct AppState {
     pub public_origin: Option<Arc<str>>,
     /// Asks the stores' order systems, keeps their recent answers, limits lookups.
     pub orders: Arc<crate::orders::OrderDesk>,
+    /// Shoppers' reads kept while the SQLite database is unchanged (none on PostgreSQL).
+    pub unchanged_reads: Arc<UnchangedReads<TicketRecord, TicketDetails>>,
 }
 
 impl AppState {
@@ -51,6 +80,10 @@ impl AppState {
         evidence: &EvidenceLocation,
     ) -> anyhow::Result<AppState> {
         let store = Store::open(database).await?;
+        let unchanged_reads = Arc::new(match database {
+            Database::Sqlite(path) => UnchangedReads::for_sqlite(path),
+            Database::Postgres(_) => UnchangedReads::none(),
+        });
         let evidence = EvidenceStore::open(evidence, data_dir).map_err(anyhow::Error::msg)?;
         evidence
             .check_writable()
@@ -64,7 +97,7 @@ impl AppState {
         if let Database::Postgres(url) = database {
             events.listen(url.clone(), shutdown.clone());
         }
-        Ok(AppState {
+        Ok(AppState(Arc::new(SharedState {
             sites: Arc::new(sites),
             store,
             evidence: Arc::new(evidence),
@@ -77,6 +110,7 @@ impl AppState {
             sign_in: Arc::new(SignInLimiter::default()),
             public_origin: None,
             orders: Arc::default(),
-        })
+            unchanged_reads,
+        })))
     }
 }

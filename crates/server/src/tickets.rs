@@ -18,7 +18,12 @@ pub async fn view(
     internal: bool,
 ) -> Result<TicketView, AppError> {
     let status = ticket.status()?;
-    let details = state.store.ticket_details(&ticket.id, internal).await?;
+    let read = state.store.ticket_details(&ticket.id, internal);
+    let details = state
+        .unchanged_reads
+        .details(&ticket.id, internal, read)
+        .await?;
+    let details = std::sync::Arc::unwrap_or_clone(details);
     let evidence = details
         .evidence
         .into_iter()

@@ -60,9 +60,11 @@ impl OpenedTicket {
         if id.len() > limits::MAX_TICKET_ID_BYTES {
             return Ok(None);
         }
+        let token_sha256 = sha256_hex(token);
+        let read = state.store.ticket_opened_by(id, &token_sha256);
         Ok(state
-            .store
-            .ticket_opened_by(id, &sha256_hex(token))
+            .unchanged_reads
+            .opened(id, &token_sha256, read)
             .await?
             .map(|ticket| OpenedTicket {
                 token: token.to_owned(),

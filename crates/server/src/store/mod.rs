@@ -51,6 +51,7 @@ pub mod queues;
 pub mod request_site;
 pub mod shoppers;
 pub mod tickets;
+pub mod unchanged;
 pub mod upload_parts;
 pub mod uploads;
 pub mod webhooks;

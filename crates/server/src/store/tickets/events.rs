@@ -153,6 +153,7 @@ impl Store {
 }
 
 /// What a ticket's view shows beside the ticket's own row ([`Store::ticket_details`]).
+#[derive(Clone, Debug)]
 pub struct TicketDetails {
     pub timeline: Vec<TicketEvent>,
     /// The files shown as its evidence.
