@@ -28,6 +28,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use tokio::sync::broadcast;
+
+/// The server's own allocator (`src/main.rs`), so the floor is built the same way.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
