@@ -870,16 +870,63 @@ async fn claim_of(
 /// `admin shopper …` on the test server's data directory (the demo site's, as `serve`
 /// without a config makes it), with `stdin` as standard input (not a terminal).
 fn shopper(server: &support::TestServer, args: &[&str]) -> (bool, String, String) {
+    admin(server, &[&["shopper"], args].concat())
+}
+
+/// `admin …` on the test server's data directory: another process writing to its database.
+fn admin(server: &support::TestServer, args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_helpcenter-server"))
         .args(["admin", "--data-dir"])
         .arg(&server.data_dir)
         .envs(support::database_env(&server.data_dir))
-        .arg("shopper")
         .args(args)
         .stdin(std::process::Stdio::null())
         .output()
         .expect("run helpcenter-server");
     support::process::said(output)
+}
+
+/// The server keeps what a shopper's read found while the database is unchanged
+/// (`store::unchanged`); a message written with the CLI, another process, is in the very next
+/// read.
+#[tokio::test]
+async fn a_message_written_with_the_cli_is_in_the_shoppers_next_read() {
+    let server = support::TestServer::start().await;
+    let claim = claim_of(&server, "wei@example.com", "wei-read", false).await;
+    let read = || async {
+        let response = server
+            .http
+            .get(server.url(&format!("/v1/tickets/{}", claim.ticket_id)))
+            .bearer_auth(&claim.access_token)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json",
+            "sent as JSON"
+        );
+        response.json::<serde_json::Value>().await.expect("JSON")
+    };
+    let first = read().await;
+    assert_eq!(read().await, first, "the same ticket, read again");
+    let said = "Your replacement ships tomorrow.";
+    let (ok, _, err) = admin(
+        &server,
+        &["tickets", "message", claim.ticket_id.as_str(), said],
+    );
+    assert!(ok, "{err}");
+    let after = read().await;
+    let timeline = after["timeline"].as_array().expect("timeline");
+    assert!(
+        timeline.iter().any(|e| e["message"] == said),
+        "the CLI's message is in the next read: {after}"
+    );
+    assert_eq!(
+        timeline.len(),
+        first["timeline"].as_array().expect("timeline").len() + 1
+    );
 }
 
 #[tokio::test]
