@@ -4,7 +4,7 @@ use helpcenter_api::{MailKind, MailState, OutboxMail};
 use sqlx::{Any, Row, Transaction};
 
 use super::queues::MAIL_QUEUES;
-use super::{Store, StoreError, timestamp};
+use super::{SqlBuilder, Store, StoreError, timestamp};
 
 /// A mail to write with the event that causes it.
 #[derive(Clone, Debug)]
@@ -91,41 +91,69 @@ pub(crate) async fn insert_mails(
     }
     let now = jiff::Timestamp::now();
     // One timestamp per mail, a microsecond apart, so even mails of one event keep an order.
-    for (i, mail) in mails.iter().enumerate() {
-        let at = timestamp(
-            now.checked_add(jiff::SignedDuration::from_micros(i as i64))
-                .unwrap_or(now),
-        );
-        sqlx::query(
-            "INSERT INTO mail_outbox (id, site, ticket_id, event_seq, kind, recipient, locale, message_id, \
-             state, attempts, next_attempt_at, last_error, created_at, sent_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, NULL, $10, NULL)",
-        )
-        .bind(&mail.id)
-        .bind(&mail.site)
-        .bind(ticket_id)
-        .bind(seq.map(i64::from))
-        .bind(mail.kind.as_str())
-        .bind(&mail.recipient)
-        .bind(&mail.locale)
-        .bind(&mail.message_id)
-        .bind(&at)
-        .bind(&at)
-        .execute(&mut **tx)
-        .await?;
-        if let Some(link) = &mail.link {
-            sqlx::query(
-                "INSERT INTO ticket_links (secret_sha256, ticket_id, mail_id, created_at, expires_at, used_at) \
-                 VALUES ($1, $2, $3, $4, $5, NULL)",
+    let at: Vec<String> = (0..mails.len())
+        .map(|i| {
+            timestamp(
+                now.checked_add(jiff::SignedDuration::from_micros(i as i64))
+                    .unwrap_or(now),
             )
-            .bind(&link.secret_sha256)
-            .bind(ticket_id)
-            .bind(&mail.id)
-            .bind(&at)
-            .bind(timestamp(link.expires_at))
-            .execute(&mut **tx)
-            .await?;
-        }
+        })
+        .collect();
+    // All of them in one statement, and their links in another: each statement is a round
+    // trip to the writer's thread while every other writer waits (issue 21).
+    let mut rows = SqlBuilder::new(
+        "INSERT INTO mail_outbox (id, site, ticket_id, event_seq, kind, recipient, locale, message_id, \
+         state, attempts, next_attempt_at, last_error, created_at, sent_at) VALUES ",
+    );
+    for (i, (mail, at)) in mails.iter().zip(&at).enumerate() {
+        rows.push(if i == 0 { "(" } else { ", (" });
+        rows.push_bind(mail.id.as_str())
+            .push(", ")
+            .push_bind(mail.site.as_str())
+            .push(", ")
+            .push_bind(ticket_id)
+            .push(", ")
+            .push_bind(seq.map(i64::from))
+            .push(", ")
+            .push_bind(mail.kind.as_str())
+            .push(", ")
+            .push_bind(mail.recipient.as_str())
+            .push(", ")
+            .push_bind(mail.locale.as_str())
+            .push(", ")
+            .push_bind(mail.message_id.as_str())
+            .push(", 'pending', 0, ")
+            .push_bind(at.as_str())
+            .push(", NULL, ")
+            .push_bind(at.as_str())
+            .push(", NULL)");
+    }
+    let (sql, args) = rows.finish();
+    sqlx::query_with(&sql, args).execute(&mut **tx).await?;
+    let mut links = SqlBuilder::new(
+        "INSERT INTO ticket_links (secret_sha256, ticket_id, mail_id, created_at, expires_at, used_at) \
+         VALUES ",
+    );
+    let mut any = false;
+    for (mail, at) in mails.iter().zip(&at) {
+        let Some(link) = &mail.link else { continue };
+        links.push(if any { ", (" } else { "(" });
+        any = true;
+        links
+            .push_bind(link.secret_sha256.as_str())
+            .push(", ")
+            .push_bind(ticket_id)
+            .push(", ")
+            .push_bind(mail.id.as_str())
+            .push(", ")
+            .push_bind(at.as_str())
+            .push(", ")
+            .push_bind(timestamp(link.expires_at))
+            .push(", NULL)");
+    }
+    if any {
+        let (sql, args) = links.finish();
+        sqlx::query_with(&sql, args).execute(&mut **tx).await?;
     }
     Ok(())
 }
