@@ -18,12 +18,19 @@ function instances() {
   return { byAddress: Object.fromEntries(pairs.map(([name, addr]) => [addr, name])), byName: Object.fromEntries(pairs) };
 }
 
+/** nginx's name for the instances' group (`upstream helpcenter` in xtask/src/balancer.rs):
+ * `$upstream_addr` ends with it when nginx found no instance to try and answered itself (a
+ * 502), as when A is dead and B broke off the request nginx was sending it. */
+const UPSTREAM_GROUP = "helpcenter";
+
 /** The instance that answered `response` ("A", "B"), from the header nginx adds; after a try
- * an instance refused, nginx names each it tried, and the last one answered. */
+ * an instance refused, nginx names each it tried, and the last one answered. `null`: no
+ * instance answered (nginx itself did). */
 function servedBy(response) {
   const upstream = response.headers()["x-helpcenter-upstream"];
   if (!upstream) return null;
   const last = upstream.split(", ").pop();
+  if (last === UPSTREAM_GROUP) return null;
   const name = instances().byAddress[last];
   if (!name) throw new Error(`answered by ${upstream}, which is no instance`);
   return name;
