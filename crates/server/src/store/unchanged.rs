@@ -48,7 +48,8 @@ const MAX_ENTRIES: usize = 4096;
 
 /// The rows read under one stamp of the database: tickets as a token opened them (`Ticket`,
 /// the store's `TicketRecord`) and their details (`Details`, its `TicketDetails`). Generic
-/// so that this module, which `Store` uses, does not use the ticket store's modules back.
+/// so that this module does not import `store::tickets`, which imports `store` (the module
+/// graph has no cycles: `tests/module_graph.rs`); `AppState` names the types.
 #[derive(Debug)]
 pub struct UnchangedReads<Ticket, Details> {
     /// `None`: nothing is kept.
