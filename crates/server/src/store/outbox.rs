@@ -130,15 +130,20 @@ pub(crate) async fn insert_mails(
     }
     let (sql, args) = rows.finish();
     sqlx::query_with(&sql, args).execute(&mut **tx).await?;
+    let linked: Vec<_> = mails
+        .iter()
+        .zip(&at)
+        .filter_map(|(mail, at)| Some((mail, at, mail.link.as_ref()?)))
+        .collect();
+    if linked.is_empty() {
+        return Ok(());
+    }
     let mut links = SqlBuilder::new(
         "INSERT INTO ticket_links (secret_sha256, ticket_id, mail_id, created_at, expires_at, used_at) \
          VALUES ",
     );
-    let mut any = false;
-    for (mail, at) in mails.iter().zip(&at) {
-        let Some(link) = &mail.link else { continue };
-        links.push(if any { ", (" } else { "(" });
-        any = true;
+    for (i, (mail, at, link)) in linked.into_iter().enumerate() {
+        links.push(if i == 0 { "(" } else { ", (" });
         links
             .push_bind(link.secret_sha256.as_str())
             .push(", ")
@@ -151,10 +156,8 @@ pub(crate) async fn insert_mails(
             .push_bind(timestamp(link.expires_at))
             .push(", NULL)");
     }
-    if any {
-        let (sql, args) = links.finish();
-        sqlx::query_with(&sql, args).execute(&mut **tx).await?;
-    }
+    let (sql, args) = links.finish();
+    sqlx::query_with(&sql, args).execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -78,11 +78,6 @@ impl<Ticket, Details> Default for Kept<Ticket, Details> {
     }
 }
 
-/// A read's stamp: taken before it reads the database, it says whether what the read fills
-/// may be kept.
-#[derive(Clone, Copy, Debug)]
-struct ReadAt(Stamp);
-
 impl<Ticket: Clone, Details> UnchangedReads<Ticket, Details> {
     /// For the SQLite database at `database`.
     pub fn for_sqlite(database: &Path) -> Self {
@@ -151,11 +146,11 @@ impl<Ticket: Clone, Details> UnchangedReads<Ticket, Details> {
 
     /// The database's stamp now; `None` when it cannot be read whole (no `-shm`, a commit
     /// being published): then nothing is served from or kept in memory.
-    fn now(&self) -> Option<ReadAt> {
-        self.shm.as_ref()?.stamp().map(ReadAt)
+    fn now(&self) -> Option<Stamp> {
+        self.shm.as_ref()?.stamp()
     }
 
-    fn kept_opened(&self, at: ReadAt, id: &str, token_sha256: &str) -> Option<Ticket> {
+    fn kept_opened(&self, at: Stamp, id: &str, token_sha256: &str) -> Option<Ticket> {
         let kept = self.current(at)?;
         let tokens = kept.opened.get(id)?;
         tokens
@@ -164,7 +159,7 @@ impl<Ticket: Clone, Details> UnchangedReads<Ticket, Details> {
             .map(|(_, ticket)| ticket.clone())
     }
 
-    fn keep_opened(&self, at: ReadAt, id: &str, token_sha256: &str, ticket: &Ticket) {
+    fn keep_opened(&self, at: Stamp, id: &str, token_sha256: &str, ticket: &Ticket) {
         if let Some(mut kept) = self.current(at) {
             kept.make_room();
             let tokens = kept.opened.entry(id.to_owned()).or_default();
@@ -173,22 +168,22 @@ impl<Ticket: Clone, Details> UnchangedReads<Ticket, Details> {
         }
     }
 
-    fn kept_details(&self, at: ReadAt, id: &str, internal: bool) -> Option<Arc<Details>> {
+    fn kept_details(&self, at: Stamp, id: &str, internal: bool) -> Option<Arc<Details>> {
         let kept = self.current(at)?;
         kept.details.get(&(id.to_owned(), internal)).cloned()
     }
 
-    fn keep_details(&self, at: ReadAt, id: &str, internal: bool, details: Arc<Details>) {
+    fn keep_details(&self, at: Stamp, id: &str, internal: bool, details: Arc<Details>) {
         if let Some(mut kept) = self.current(at) {
             kept.make_room();
             kept.details.insert((id.to_owned(), internal), details);
         }
     }
 
-    /// The kept rows if they were read under `at`. A newer stamp empties them (they were
-    /// read before a commit); an older one (a read that took its stamp before that commit)
-    /// gets nothing and leaves them be.
-    fn current(&self, at: ReadAt) -> Option<std::sync::MutexGuard<'_, Kept<Ticket, Details>>> {
+    /// The kept rows if they were read under `at`, the stamp a read took before it read the
+    /// database. A newer stamp empties them (they were read before a commit); an older one
+    /// (a read that took its stamp before that commit) gets nothing and leaves them be.
+    fn current(&self, at: Stamp) -> Option<std::sync::MutexGuard<'_, Kept<Ticket, Details>>> {
         // A panic while holding the lock left nothing half-written that matters: start over.
         let mut kept = self.kept.lock().unwrap_or_else(|poisoned| {
             let mut kept = poisoned.into_inner();
@@ -196,12 +191,12 @@ impl<Ticket: Clone, Details> UnchangedReads<Ticket, Details> {
             kept
         });
         match kept.stamp {
-            Some(stamp) if stamp == at.0 => Some(kept),
+            Some(stamp) if stamp == at => Some(kept),
             _ => {
                 // Whether `at` is newer or older cannot be told from the bytes; the stamp
                 // read now can. Only the current one may own the cache.
                 let now = self.shm.as_ref()?.stamp()?;
-                if now != at.0 {
+                if now != at {
                     return None;
                 }
                 *kept = Kept {
@@ -399,15 +394,15 @@ mod tests {
         let reads = Reads::for_sqlite(&database);
         let before = reads.now().expect("a stamp");
         assert_eq!(
-            reads.now().expect("a stamp").0,
-            before.0,
+            reads.now().expect("a stamp"),
+            before,
             "the same file, unchanged"
         );
 
         std::fs::remove_file(&shm).expect("delete");
         assert!(reads.now().is_none(), "no file: nothing kept or served");
         std::fs::write(&shm, header).expect("write again");
-        assert_ne!(reads.now().expect("a stamp").0, before.0);
+        assert_ne!(reads.now().expect("a stamp"), before);
 
         // Half-published (the copies differ): not trusted.
         header[20] = 9;
