@@ -21,7 +21,7 @@ async function traced(browser, page, name, fn) {
   if (!TRACE) return fn();
   await browser.startTracing(page, {
     path: `${TRACE}/${name}.json`,
-    categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.execute", "v8.wasm", "disabled-by-default-v8.compile", "toplevel"],
+    categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.execute", "v8.wasm", "disabled-by-default-v8.compile", "toplevel", "disabled-by-default-v8.cpu_profiler"],
   });
   try {
     return await fn();

@@ -26,74 +26,121 @@ const MAX_DECODE_PIXELS: u64 = 100_000_000;
 /// A video whose metadata the browser cannot read in this time counts as unreadable.
 const VIDEO_METADATA_TIMEOUT_MS: i32 = 15_000;
 
+/// What the browser found in a file: the facts the rules judge, and for a photo a small
+/// copy of it to show (made from the check's own decode).
+pub struct Inspected {
+    pub facts: EvidenceFile,
+    pub thumbnail: Option<web_sys::Blob>,
+}
+
 /// Everything the rules need to know about `file`. `report` hears how much of it has been
 /// read, in percent, while a large file is hashed.
-pub async fn inspect(file: &web_sys::File, rule: &MediaRule, report: &dyn Fn(u8)) -> EvidenceFile {
+pub async fn inspect(file: &web_sys::File, rule: &MediaRule, report: &dyn Fn(u8)) -> Inspected {
     let bytes = file.size() as u64;
-    let mut facts = EvidenceFile {
-        name: file.name(),
-        bytes,
-        ..EvidenceFile::default()
+    let mut found = Inspected {
+        facts: EvidenceFile {
+            name: file.name(),
+            bytes,
+            ..EvidenceFile::default()
+        },
+        thumbnail: None,
     };
+    let facts = &mut found.facts;
     if bytes == 0 {
-        return facts;
+        return found;
     }
     let Ok(head) = read_range(file, 0, bytes.min(HEAD_BYTES)).await else {
-        return facts;
+        return found;
     };
+    facts.media_type = MediaType::sniff(&head);
     // A file over the limit is refused whatever else it is: only its type is named.
     let whole = bytes <= rule.max_file_bytes;
-    if whole {
-        let Ok(hash) = sha256(file, report).await else {
-            return facts;
-        };
-        facts.content_hash = hash;
-    }
-    facts.media_type = MediaType::sniff(&head);
     let Some(kind) = facts.media_type else {
-        return facts;
+        if whole && let Ok(hash) = sha256(file, report).await {
+            facts.content_hash = hash;
+        }
+        return found;
     };
-    let mut found = inspect_head_and_tail(&head, Vec::new(), bytes);
-    if kind == MediaType::Webm && found.duration_seconds.is_none() && whole {
+    let mut header = inspect_head_and_tail(&head, Vec::new(), bytes);
+    if kind == MediaType::Webm && header.duration_seconds.is_none() && whole {
         // A live recording (a browser's recorder writes no duration): its length is in its
         // last cluster. The browser cannot tell either: it reports an infinite duration.
         if let Ok(tail) = read_tail(file, bytes).await {
-            found = inspect_head_and_tail(&head, tail, bytes);
+            header = inspect_head_and_tail(&head, tail, bytes);
         }
     }
+    if !kind.is_video()
+        && header.width.is_none()
+        && bytes > HEAD_BYTES
+        && bytes <= crate::privacy::MAX_WHOLE_BYTES
+    {
+        // Metadata fills the first half megabyte (a long run of comments or maker data): the
+        // frame header is further in. Read whole, up to the size the location's removal
+        // edits whole.
+        if let Ok(whole) = read_range(file, 0, bytes).await {
+            header = inspect_head_and_tail(&whole, Vec::new(), bytes);
+        }
+    }
+    let header_size = header.width.zip(header.height);
+    // Browsers other than Safari cannot decode HEIC, and oversized files are not decoded
+    // (a decompression bomb is a few kilobytes of PNG): the header is all there is.
+    let decode = (!kind.is_video()
+        && kind != MediaType::Heic
+        && header_size.is_none_or(|(w, h)| u64::from(w) * u64::from(h) <= MAX_DECODE_PIXELS))
+    .then_some(crate::file_worker::Decode {
+        mime: kind.mime(),
+        header_size,
+    });
+    let decodes = decode.is_some();
+    // What the picture really is when decoded: a file that does not decode is unreadable
+    // whatever its header claims.
+    let mut decoded = None;
+    if whole {
+        match crate::file_worker::check(file, decode, report).await {
+            Some(checked) => {
+                facts.content_hash = checked.sha256;
+                decoded = checked.picture.map(|p| {
+                    found.thumbnail = p.thumbnail;
+                    (p.width, p.height)
+                });
+            }
+            None => {
+                let Ok(hash) = sha256_in_wasm(file, report).await else {
+                    // Unreadable: as a file of no known type.
+                    found.facts.media_type = None;
+                    return found;
+                };
+                facts.content_hash = hash;
+                if decodes {
+                    decoded = decoded_size(file).await;
+                }
+            }
+        }
+    } else if decodes {
+        decoded = decoded_size(file).await;
+    }
     if kind.is_video() {
-        facts.duration_seconds = match found.duration_seconds {
+        facts.duration_seconds = match header.duration_seconds {
             Some(seconds) => Some(seconds),
             None => video_duration(file).await,
         };
     } else {
-        facts.captured_on = found.captured_on;
-        let header_size = found.width.zip(found.height);
-        let decodable = kind != MediaType::Heic
-            && header_size.is_none_or(|(w, h)| u64::from(w) * u64::from(h) <= MAX_DECODE_PIXELS);
-        let size = if decodable {
-            // What the picture really is when decoded; a file that does not decode is
-            // unreadable whatever its header claims.
-            decoded_size(file).await
-        } else {
-            // Browsers other than Safari cannot decode HEIC, and oversized files are not
-            // decoded: the header is all we have.
-            header_size
-        };
+        facts.captured_on = header.captured_on;
+        let size = if decodes { decoded } else { header_size };
         facts.width = size.map(|(w, _)| w);
         facts.height = size.map(|(_, h)| h);
     }
-    facts
+    found
 }
 
-/// The SHA-256 of `file`: by the browser in a worker ([`crate::digest`]), else in wasm one
-/// slice per task.
+/// The SHA-256 of `file`: by the browser in a worker ([`crate::file_worker`]), else in wasm
+/// one slice per task.
 async fn sha256(
     file: &web_sys::File,
     report: &dyn Fn(u8),
 ) -> Result<String, wasm_bindgen::JsValue> {
-    match crate::digest::sha256(file, report).await {
-        Some(hash) => Ok(hash),
+    match crate::file_worker::check(file, None, report).await {
+        Some(checked) => Ok(checked.sha256),
         None => sha256_in_wasm(file, report).await,
     }
 }
@@ -196,10 +243,15 @@ async fn video_duration(file: &web_sys::File) -> Option<f64> {
 }
 
 /// An address for showing `file` in an `<img>`, for the kinds browsers show there (not videos,
-/// and not HEIC outside Safari); revoke it with [`forget_preview`].
-pub fn preview(file: &web_sys::File, kind: Option<MediaType>) -> Option<String> {
+/// and not HEIC outside Safari); revoke it with [`forget_preview`]. The check's thumbnail
+/// when there is one: the file itself would be decoded whole again to fill a 64-pixel square.
+pub fn preview(
+    file: &web_sys::File,
+    kind: Option<MediaType>,
+    thumbnail: Option<&web_sys::Blob>,
+) -> Option<String> {
     kind.filter(|t| !t.is_video() && *t != MediaType::Heic)?;
-    web_sys::Url::create_object_url_with_blob(file).ok()
+    web_sys::Url::create_object_url_with_blob(thumbnail.unwrap_or(file)).ok()
 }
 
 pub fn forget_preview(url: &str) {

@@ -28,7 +28,7 @@ const END_BYTES: u64 = 512 * 1024;
 /// A photo whose metadata is not at its ends is edited whole up to this size. A larger one
 /// (no phone takes such a photo) goes as it is: the server takes its location out on arrival
 /// and says so all the same.
-const MAX_WHOLE_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_WHOLE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// `file` without the location and serial numbers in its metadata: a new `File` of the same
 /// name, type and length, and whether a location was taken out. Videos, files that are

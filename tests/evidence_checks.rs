@@ -156,6 +156,72 @@ async fn html_named_jpg_is_refused_whatever_its_name_says() {
     never_uploaded("photo.jpg");
 }
 
+/// A photo's row shows a small copy made from the check's own decode, not the photo itself (a
+/// 12 MP picture decoded whole again to fill a 64-pixel square, and held so). This one's frame
+/// header lies behind 700 KB of comments, past what the check reads first: its size still
+/// comes from its header, and it passes.
+#[wasm_bindgen_test]
+async fn a_photo_is_shown_by_a_thumbnail_of_its_check_not_by_the_photo_itself() {
+    let (root, _app) = mount(at_the_photos(|_| {}), Locale::En);
+    settle().await;
+    let bytes = samples::jpeg(&samples::Jpeg {
+        width: 4000,
+        height: 3000,
+        taken: Some("2026:11:23 09:00:00"),
+        padding: 700_000,
+        seed: 7,
+    });
+    attach(&root, PICKER, &[file(&bytes, "IMG_0007.JPG", "image/jpeg")]);
+    assert_eq!(problems_of(&root, 1).await, "");
+    let img: web_sys::HtmlImageElement = wasm_bindgen::JsCast::dyn_into(
+        query(&root, ".hc-file .hc-thumb img").expect("a thumbnail"),
+    )
+    .expect("an img");
+    wait_for("the thumbnail to load", 5_000, || {
+        img.complete() && img.natural_width() > 0
+    })
+    .await;
+    let (w, h) = (img.natural_width(), img.natural_height());
+    assert!(w < 4000 && h < 3000, "the photo itself is shown: {w}×{h}");
+    assert!(
+        h >= 192,
+        "sharp on a phone's screen (3 pixels a point): {w}×{h}"
+    );
+    assert!(w.abs_diff(h * 4 / 3) <= 1, "the photo's shape: {w}×{h}");
+    until_uploads_end(&root).await;
+}
+
+/// A photo cut off after its header does not open: the browser says so before a byte is
+/// uploaded, as the server's decoder would refuse it (its header's size is not taken on trust).
+#[wasm_bindgen_test]
+async fn a_photo_cut_off_after_its_header_is_refused_as_unreadable() {
+    let (root, _app) = mount(at_the_photos(|_| {}), Locale::En);
+    settle().await;
+    let bytes = samples::jpeg(&samples::Jpeg {
+        width: 640,
+        height: 480,
+        taken: Some("2026:11:23 09:00:00"),
+        padding: 0,
+        seed: 8,
+    });
+    // Up to the end of the scan's header (FF DA, its length): no picture data, no end.
+    let sos = bytes
+        .windows(2)
+        .position(|w| w == [0xFF, 0xDA])
+        .expect("a scan");
+    let cut = sos + 2 + usize::from(u16::from_be_bytes([bytes[sos + 2], bytes[sos + 3]]));
+    attach(
+        &root,
+        PICKER,
+        &[file(&bytes[..cut], "IMG_0008.JPG", "image/jpeg")],
+    );
+    assert_eq!(
+        problems_of(&root, 1).await,
+        "We can't open this picture. It may be damaged: take or choose another."
+    );
+    never_uploaded("IMG_0008.JPG");
+}
+
 #[wasm_bindgen_test]
 async fn a_jpeg_taken_before_the_delivery_day_is_flagged() {
     let (root, _app) = mount(at_the_photos(|_| {}), Locale::En);
@@ -486,8 +552,8 @@ async fn the_content_hash_is_the_files_sha256_in_a_worker_or_in_wasm() {
         .expect("hide Worker");
     let without = helpcenter_widget::evidence::inspect(&clip, &rule, &|_| {}).await;
     js_sys::eval("window.Worker = window.__Worker;").expect("put Worker back");
-    assert_eq!(in_worker.content_hash, expected, "in a worker");
-    assert_eq!(without.content_hash, expected, "hashed in wasm");
+    assert_eq!(in_worker.facts.content_hash, expected, "in a worker");
+    assert_eq!(without.facts.content_hash, expected, "hashed in wasm");
     let percents = percents.into_inner();
     assert!(percents.is_sorted(), "{percents:?}");
     assert_eq!(percents.last(), Some(&100), "{percents:?}");
@@ -518,7 +584,7 @@ async fn checking_a_large_file_never_holds_the_page_for_50_ms() {
     )
     .expect("watch long tasks");
     let checked = helpcenter_widget::evidence::inspect(&clip, &rule, &|_| {}).await;
-    assert_eq!(checked.content_hash.len(), 64, "hashed");
+    assert_eq!(checked.facts.content_hash.len(), 64, "hashed");
     // Long tasks are told after they end.
     gloo_timers::future::TimeoutFuture::new(200).await;
     let long = js_sys::eval("window.__watch.disconnect(); JSON.stringify(window.__long)")

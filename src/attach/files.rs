@@ -57,8 +57,9 @@ impl Attachments {
     async fn check(self, key: String, file: web_sys::File) {
         let rule = self.media_rule();
         let report = |percent| self.live_update(&key, |l| l.state = FileState::Checking(percent));
-        let facts = evidence::inspect(&file, &rule, &report).await;
-        let preview = evidence::preview(&file, facts.media_type);
+        let evidence::Inspected { facts, thumbnail } =
+            evidence::inspect(&file, &rule, &report).await;
+        let preview = evidence::preview(&file, facts.media_type, thumbnail.as_ref());
         let still_here = self
             .live
             .with_untracked(|all| all.iter().any(|l| l.key == key));
@@ -110,7 +111,7 @@ impl Attachments {
                 }
                 match (blob, &saved_file.facts) {
                     (Some(file), Some(facts)) => {
-                        let preview = evidence::preview(&file, facts.media_type);
+                        let preview = evidence::preview(&file, facts.media_type, None);
                         this.live_update(&key, |l| {
                             l.file = Some(file);
                             l.preview = preview;

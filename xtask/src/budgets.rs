@@ -64,10 +64,15 @@ pub const JOURNEY_TARGET_GZIP_BYTES: u64 = 240_000;
 /// Both on the erased build, and the widget's long files split into modules (issue 14; the
 /// panic locations' longer paths, +0.3 KB): first open 121.6 KB, journey 341.4 KB.
 /// Issue 21: file checks hash in a worker, so a 100 MB video no longer holds the page's
-/// thread for 130 ms (`src/digest.rs`: its script, minified by hand, and the worker's
+/// thread for 130 ms (`src/digest.rs`, now `src/file_worker.rs`: its script, minified by hand, and the worker's
 /// bindings, less the page's own digest): first open 121.4 → 121.5 KB, journey 341.0 → 342.0 KB.
+/// Issue 21: each photo decoded once, in its check's worker, at the thumbnail's size where its
+/// header gives it (WebCodecs' `ImageDecoder`), the thumbnail drawn from that decode and the
+/// size read past long metadata (`src/file_worker.rs`, `src/evidence.rs`): checking ten
+/// photos and a video 2.9× → 2.3× the plain-JS baseline, and no 12 MP picture decoded whole
+/// for a 64-pixel square. Journey 342.2 → 343.3 KB (the worker's script and its answers).
 const FIRST_LOAD_CEILING: u64 = 122_100;
-const JOURNEY_CEILING: u64 = 342_500;
+const JOURNEY_CEILING: u64 = 343_800;
 // The ceilings only come down from here (the first open's is issue 21's 125 KB at most).
 const _: () = assert!(FIRST_LOAD_CEILING <= 125_000 && JOURNEY_CEILING <= 370_000);
 /// The agents' console's first load (sign-in and the inbox: wasm + JS + CSS) ≤ 250 KB gzip
