@@ -32,12 +32,13 @@ use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Given `[file, mime, width, height]`, gathers the file's bytes as its stream gives them,
-/// posting the percent read (0–99) every five points (each message re-draws the file's row); when `mime` names a photo to decode, posts
-/// `[width, height, thumbnail]` (`[0, 0]`: it does not decode; the thumbnail `null` where no
-/// canvas could draw it), then the digest in hex, or `null` when it cannot. `width` 0: the
-/// header told no size, and the decoded picture's is told. The thumbnail is drawn the way up
-/// the photo is shown (a phone's portrait photo is stored sideways with an EXIF orientation;
-/// the decoders turn it). Written small: it travels in the chunk.
+/// posting the percent read (0–99) every five points (each message re-draws the file's row);
+/// when `mime` names a photo to decode, posts `[width, height, thumbnail]` (`[0, 0]`: it does
+/// not decode; the thumbnail `null` where no canvas could draw it), then the digest in hex,
+/// or `null` when it cannot. `width` 0: the header told no size, and the decoded picture's is
+/// told. The thumbnail is drawn the way up the photo is shown (a phone's portrait photo is
+/// stored sideways with an EXIF orientation; the decoders turn it). Written small: it travels
+/// in the chunk.
 const SCRIPT: &str = "onmessage=async e=>{let[f,m,w,h]=e.data,n=f.size,r,b,a=0,t=0,T=192,\
 d=async i=>{try{let W=i.displayWidth||i.width,H=i.displayHeight||i.height,s=Math.min(1,T/Math.min(W,H)),\
 c=new OffscreenCanvas(Math.ceil(W*s),Math.ceil(H*s));\
