@@ -107,7 +107,7 @@ pub async fn inspect(file: &web_sys::File, rule: &MediaRule, report: &dyn Fn(u8)
             None => {
                 let Ok(hash) = sha256_in_wasm(file, report).await else {
                     // Unreadable: as a file of no known type.
-                    found.facts.media_type = None;
+                    facts.media_type = None;
                     return found;
                 };
                 facts.content_hash = hash;
