@@ -25,8 +25,9 @@ use crate::sites::{Site, Sites};
 
 /// Everything but the `frame-ancestors` sources: the widget runs only its own files. Its wasm
 /// needs `'wasm-unsafe-eval'`, never `'unsafe-eval'`; its boot script is a file, so no
-/// `'unsafe-inline'` either (xtask moves Trunk's inline one out). Its one worker hashes
-/// evidence from a `blob:` script the widget itself made (`src/file_worker.rs`).
+/// `'unsafe-inline'` either (xtask moves Trunk's inline one out). Its workers hash evidence
+/// and decode photos from a `blob:` script the widget itself made (`src/file_worker.rs`); the
+/// thumbnails they draw are `blob:` images.
 macro_rules! widget_csp {
     () => {
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
