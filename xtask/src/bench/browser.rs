@@ -137,18 +137,95 @@ fn evidence(dir: &std::path::Path) -> Result<Vec<String>> {
         paths.push(path.display().to_string());
         Ok(())
     };
+    let picture = camera_picture()?;
     for n in 0..10u8 {
-        let photo = jpeg(&Jpeg {
-            width: 4000,
-            height: 3000,
-            taken: Some("2026:11:20 12:00:00"),
-            padding: 4_000_000,
-            seed: n,
-        });
-        write(format!("IMG_{:04}.JPG", 3000 + u32::from(n)), photo)?;
+        write(
+            format!("IMG_{:04}.JPG", 3000 + u32::from(n)),
+            as_taken(&picture, n),
+        )?;
     }
     let mut video = mp4_header(40);
     video.resize(100_000_000, 0);
     write("VID_3010.MP4".to_owned(), video)?;
     Ok(paths)
+}
+
+/// A 12 MP picture (4000×3000) encoded as a phone's camera does, about 4 MB: four megabytes of
+/// picture data for a decoder to read, where the crate's samples have a flat picture and
+/// make their size with comments. Soft light across the frame and a fine texture, so it
+/// compresses like a photo, not like a flat card or like noise.
+fn camera_picture() -> Result<Vec<u8>> {
+    const WIDTH: u32 = 4000;
+    const HEIGHT: u32 = 3000;
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut rgb = Vec::with_capacity((WIDTH * HEIGHT * 3) as usize);
+    for y in 0..HEIGHT {
+        for x in 0..WIDTH {
+            // xorshift: the texture, the same on every run.
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let grain = (seed % 24) as i32 - 12;
+            let light = (x * 160 / WIDTH + y * 60 / HEIGHT) as i32;
+            for (channel, tint) in [40, 20, 0].into_iter().enumerate() {
+                let wave = ((x / (7 + channel as u32) + y / 5) % 32) as i32;
+                rgb.push((light + tint + wave + grain).clamp(0, 255) as u8);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode(&rgb, WIDTH, HEIGHT, image::ExtendedColorType::Rgb8)
+        .context("encoding the bench's photo")?;
+    Ok(out)
+}
+
+/// `picture` as photo `n` of a phone: its EXIF capture date (the crate's own segment) and a
+/// comment of its number after the start, so that each photo hashes differently.
+fn as_taken(picture: &[u8], n: u8) -> Vec<u8> {
+    let exif = jpeg(&Jpeg {
+        width: 8,
+        height: 8,
+        taken: Some("2026:11:20 12:00:00"),
+        padding: 0,
+        seed: n,
+    });
+    // The sample's segments up to its quantisation table: its APP1 (EXIF) and comment.
+    let end = exif
+        .windows(2)
+        .position(|w| w == [0xFF, 0xDB])
+        .unwrap_or(exif.len());
+    let mut photo = exif[..end].to_vec();
+    photo.extend_from_slice(&picture[2..]);
+    photo
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bench's photos are what it says: about 4 MB each of a 4000×3000 picture that
+    /// decodes, dated by EXIF, each hashing differently.
+    #[test]
+    fn the_bench_photos_are_like_a_phones() {
+        let picture = camera_picture().expect("encoded");
+        let photos: Vec<Vec<u8>> = (0..2).map(|n| as_taken(&picture, n)).collect();
+        for photo in &photos {
+            assert!(
+                (3_000_000..5_000_000).contains(&photo.len()),
+                "{} bytes",
+                photo.len()
+            );
+            let found = helpcenter_media::inspect_bytes(photo);
+            assert_eq!((found.width, found.height), (Some(4000), Some(3000)));
+            assert_eq!(found.captured_on, "2026-11-20".parse().ok());
+            let decoded = helpcenter_media::decode::check_decodes(
+                std::io::Cursor::new(photo),
+                helpcenter_core::MediaType::Jpeg,
+                50_000_000,
+            );
+            assert_eq!(decoded, Ok(Some((4000, 3000))));
+        }
+        assert_ne!(photos[0], photos[1]);
+    }
 }
