@@ -137,7 +137,7 @@ const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("cost", 7),
     ("helpcenter_server (unit)", 103),
     ("helpcenter_widget (unit)", 33),
-    ("xtask (unit, src/main.rs)", 47),
+    ("xtask (unit, src/main.rs)", 46),
     // crates/server/tests/
     ("backup", 3),
     ("cli", 18),
