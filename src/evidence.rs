@@ -92,33 +92,36 @@ pub async fn inspect(file: &web_sys::File, rule: &MediaRule, report: &dyn Fn(u8)
         header_size,
     });
     let decodes = decode.is_some();
-    // What the picture really is when decoded: a file that does not decode is unreadable
-    // whatever its header claims.
-    let mut decoded = None;
+    // The worker hashes and decodes; without one (or for a file over the limit, not hashed)
+    // the page decodes it.
+    let in_worker = if whole {
+        crate::file_worker::check(file, decode, report).await
+    } else {
+        None
+    };
     if whole {
-        match crate::file_worker::check(file, decode, report).await {
-            Some(checked) => {
-                facts.content_hash = checked.sha256;
-                decoded = checked.picture.map(|p| {
-                    found.thumbnail = p.thumbnail;
-                    (p.width, p.height)
-                });
-            }
-            None => {
-                let Ok(hash) = sha256_in_wasm(file, report).await else {
+        facts.content_hash = match &in_worker {
+            Some(checked) => checked.sha256.clone(),
+            None => match sha256_in_wasm(file, report).await {
+                Ok(hash) => hash,
+                Err(_) => {
                     // Unreadable: as a file of no known type.
                     facts.media_type = None;
                     return found;
-                };
-                facts.content_hash = hash;
-                if decodes {
-                    decoded = decoded_size(file).await;
                 }
-            }
-        }
-    } else if decodes {
-        decoded = decoded_size(file).await;
+            },
+        };
     }
+    // What the picture really is when decoded: a file that does not decode is unreadable
+    // whatever its header claims.
+    let decoded = match in_worker {
+        Some(checked) => checked.picture.map(|p| {
+            found.thumbnail = p.thumbnail;
+            (p.width, p.height)
+        }),
+        None if decodes => decoded_size(file).await,
+        None => None,
+    };
     if kind.is_video() {
         facts.duration_seconds = match header.duration_seconds {
             Some(seconds) => Some(seconds),
