@@ -966,6 +966,17 @@ async fn a_body_cut_off_mid_stream_keeps_what_arrived() {
         .await;
     assert!(interrupted.is_err(), "the request never completed");
 
+    // The client knows the request failed as soon as its bytes are written, maybe before the
+    // server has begun the request (on a busy machine a PATCH sent now could take the upload
+    // first, from byte 0): wait until the server shows it kept some of them.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while offset_of(&head(&server, &location).await) == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "none of the {cut} bytes that arrived was kept"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     // As a tus client does: HEAD, PATCH from there; the server may still be settling the cut
     // request (423) or have recorded more since the HEAD (409): ask again.
     let mut resumed_from = None;

@@ -250,9 +250,12 @@ async fn receive_held(
     if writer.buffered > 0
         && !matches!(outcome, Err(UploadError::Busy))
         && let Err(e) = writer.flush().await
-        && outcome.is_ok()
     {
-        outcome = Err(e);
+        if outcome.is_ok() {
+            outcome = Err(e);
+        } else {
+            tracing::warn!(upload = %id, error = %e, "could not keep what arrived of an interrupted body");
+        }
     }
     if let (Some(expected), Some(digest)) = (checksum, digest) {
         let matches = outcome.is_ok() && digest.finalize()[..] == expected[..];
