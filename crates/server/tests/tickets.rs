@@ -1313,3 +1313,121 @@ async fn a_store_signs_identity_as_a_jwt_with_a_stock_library_and_long_lived_tok
         (401, Some("identity.lifetime_too_long"))
     );
 }
+
+/// A new ticket's rows are sent to the database together (`store::writes`: one round trip on
+/// SQLite): each way the write can be refused is still told apart, and a refused write leaves
+/// nothing behind (its idempotency key and its uploads stay free for the next).
+#[tokio::test]
+async fn a_new_tickets_write_tells_each_refusal_apart_and_leaves_nothing_behind() {
+    use helpcenter_api::EventActor;
+    use helpcenter_server::store::tickets::{
+        Created, NewEvent, NewTicketRecord, Outgoing, TicketRecord,
+    };
+
+    let server = TestServer::start().await;
+    let store = server.store().await;
+    let photo = server.upload("a.png", &png(800, 600, 7)).await;
+    let other = server.upload("b.png", &png(800, 600, 8)).await;
+    let fresh = server.upload("c.png", &png(800, 600, 9)).await;
+    let now = jiff::Timestamp::now();
+    let at = now.to_string();
+    let ticket = |id: &str| TicketRecord {
+        id: id.to_owned(),
+        site: "demo".into(),
+        status: "submitted".into(),
+        resolution: None,
+        category: "product_quality".into(),
+        answers: "[]".into(),
+        outcome: "defect_in_warranty".into(),
+        order_number: "10023456".into(),
+        email: "wei@example.com".into(),
+        description: "The blender stopped working.".into(),
+        delivered_on: None,
+        locale: "en".into(),
+        customer_id: None,
+        created_at: at.clone(),
+        updated_at: at.clone(),
+        respond_by: at.clone(),
+        assignee: None,
+    };
+    let file = |id: &str, key: &'static str, request: &str, uploads: Vec<String>| {
+        let store = store.clone();
+        let record = ticket(id);
+        let request = request.to_owned();
+        async move {
+            let first = NewEvent {
+                kind: EventKind::Created,
+                actor: EventActor::Shopper,
+                status: TicketStatus::Submitted,
+                resolution: None,
+                message: None,
+                public: true,
+                uploads: &uploads,
+                at: now,
+                agent: None,
+            };
+            let new = NewTicketRecord {
+                access_token_sha256: format!("token of {key}"),
+                idempotency: (key, request),
+                uploads: &uploads,
+                order: None,
+                ticket: record,
+            };
+            store
+                .create_ticket(&new, &first, &Outgoing::default())
+                .await
+                .expect("the write runs")
+        }
+    };
+
+    assert_eq!(
+        file("HC-AAAAAA", "k1", "r1", vec![photo.clone()]).await,
+        Created::Created
+    );
+    assert_eq!(
+        file("HC-AAAAAA", "k2", "r2", vec![other.clone()]).await,
+        Created::IdTaken
+    );
+    assert_eq!(
+        file("HC-BBBBBB", "k2", "r2", vec![other.clone()]).await,
+        Created::Created,
+        "the key and the upload of the write refused for its id are free"
+    );
+    assert_eq!(
+        file("HC-CCCCCC", "k1", "r1", vec![fresh.clone()]).await,
+        Created::Replayed("HC-AAAAAA".into())
+    );
+    assert_eq!(
+        file("HC-CCCCCC", "k1", "r1-changed", vec![fresh.clone()]).await,
+        Created::KeyReused
+    );
+    assert_eq!(
+        file("HC-CCCCCC", "k3", "r3", vec![fresh.clone(), photo.clone()]).await,
+        Created::UploadUnavailable(photo.clone()),
+        "the second upload is named, not the first"
+    );
+    assert_eq!(
+        file("HC-CCCCCC", "k3", "r3", vec![fresh.clone()]).await,
+        Created::Created,
+        "the first upload of the refused write is free"
+    );
+
+    let db = server.db().await;
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&db)
+                .await
+                .expect("count")
+        }
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM tickets").await, 3);
+    assert_eq!(count("SELECT COUNT(*) FROM ticket_access").await, 3);
+    assert_eq!(count("SELECT COUNT(*) FROM idempotency_keys").await, 3);
+    assert_eq!(count("SELECT COUNT(*) FROM ticket_events").await, 3);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM uploads WHERE ticket_id IS NOT NULL").await,
+        3
+    );
+}

@@ -55,6 +55,7 @@ pub mod unchanged;
 pub mod upload_parts;
 pub mod uploads;
 pub mod webhooks;
+mod writes;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

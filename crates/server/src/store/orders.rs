@@ -3,8 +3,9 @@
 
 use helpcenter_api::{OrderVerification, TicketOrder};
 use helpcenter_core::{DeliverySource, StoreOrder};
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 
+use super::writes::Writes;
 use super::{Store, StoreError, timestamp};
 
 /// How long an answer is kept at most, whatever a site's `cache_seconds`.
@@ -29,11 +30,11 @@ fn source_text(s: DeliverySource) -> &'static str {
     }
 }
 
-/// Records `order` for `ticket_id`, inside the transaction that creates the ticket.
-pub async fn insert(
-    tx: &mut Transaction<'_, Any>,
-    ticket_id: &str,
-    order: &TicketOrder,
+/// The row of what the store said about `ticket_id`'s order, written with the ticket.
+pub(crate) fn order_writes<'q>(
+    writes: &mut Writes<'q>,
+    ticket_id: &'q str,
+    order: &'q TicketOrder,
 ) -> Result<(), StoreError> {
     let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("ticket order: {e}"));
     let store_order = order
@@ -43,19 +44,19 @@ pub async fn insert(
         .transpose()
         .map_err(corrupt)?;
     let items = serde_json::to_string(&order.items).map_err(corrupt)?;
-    sqlx::query(
+    writes.push(
         "INSERT INTO ticket_orders (ticket_id, verification, unverified_reason, delivered_on_source, \
          store_order, items, checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(ticket_id)
-    .bind(verification_text(order.verification))
-    .bind(&order.unverified_reason)
-    .bind(source_text(order.delivered_on_source))
-    .bind(store_order)
-    .bind(items)
-    .bind(&order.checked_at)
-    .execute(&mut **tx)
-    .await?;
+        [
+            ticket_id.into(),
+            verification_text(order.verification).into(),
+            (&order.unverified_reason).into(),
+            source_text(order.delivered_on_source).into(),
+            store_order.into(),
+            items.into(),
+            order.checked_at.as_str().into(),
+        ],
+    );
     Ok(())
 }
 

@@ -4,7 +4,8 @@ use helpcenter_api::{MailKind, MailState, OutboxMail};
 use sqlx::{Any, Row, Transaction};
 
 use super::queues::MAIL_QUEUES;
-use super::{SqlBuilder, Store, StoreError, timestamp};
+use super::writes::Writes;
+use super::{Store, StoreError, timestamp};
 
 /// A mail to write with the event that causes it.
 #[derive(Clone, Debug)]
@@ -78,17 +79,27 @@ fn mail_of(row: &sqlx::any::AnyRow) -> Result<OutboxMail, StoreError> {
     })
 }
 
-/// Writes `mails` about event `seq` of `ticket_id` inside the event's transaction. Their
-/// time is taken here, under the one writer, so it orders them as they were committed.
+/// Writes `mails` about event `seq` of `ticket_id` inside the event's transaction (see
+/// [`mail_writes`]).
 pub(crate) async fn insert_mails(
     tx: &mut Transaction<'_, Any>,
     ticket_id: &str,
     seq: Option<u32>,
     mails: &[NewMail],
 ) -> Result<(), StoreError> {
-    if mails.is_empty() {
-        return Ok(());
-    }
+    let mut writes = Writes::new();
+    mail_writes(&mut writes, ticket_id, seq, mails);
+    writes.run_all(tx).await
+}
+
+/// `mails` about event `seq` of `ticket_id`, all in one statement and their links in another.
+/// Their time is taken here, under the one writer, so it orders them as they were committed.
+pub(crate) fn mail_writes<'q>(
+    writes: &mut Writes<'q>,
+    ticket_id: &'q str,
+    seq: Option<u32>,
+    mails: &'q [NewMail],
+) {
     let now = jiff::Timestamp::now();
     // One timestamp per mail, a microsecond apart, so even mails of one event keep an order.
     let at: Vec<String> = (0..mails.len())
@@ -99,66 +110,39 @@ pub(crate) async fn insert_mails(
             )
         })
         .collect();
-    // All of them in one statement, and their links in another: each statement is a round
-    // trip to the writer's thread while every other writer waits (issue 21).
-    let mut rows = SqlBuilder::new(
+    writes.push_rows(
         "INSERT INTO mail_outbox (id, site, ticket_id, event_seq, kind, recipient, locale, message_id, \
          state, attempts, next_attempt_at, last_error, created_at, sent_at) VALUES ",
+        "($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, NULL, $9, NULL)",
+        mails.iter().zip(&at).map(|(mail, at)| {
+            vec![
+                mail.id.as_str().into(),
+                mail.site.as_str().into(),
+                ticket_id.into(),
+                seq.map(i64::from).into(),
+                mail.kind.as_str().into(),
+                mail.recipient.as_str().into(),
+                mail.locale.as_str().into(),
+                mail.message_id.as_str().into(),
+                at.clone().into(),
+            ]
+        }),
     );
-    for (i, (mail, at)) in mails.iter().zip(&at).enumerate() {
-        rows.push(if i == 0 { "(" } else { ", (" });
-        rows.push_bind(mail.id.as_str())
-            .push(", ")
-            .push_bind(mail.site.as_str())
-            .push(", ")
-            .push_bind(ticket_id)
-            .push(", ")
-            .push_bind(seq.map(i64::from))
-            .push(", ")
-            .push_bind(mail.kind.as_str())
-            .push(", ")
-            .push_bind(mail.recipient.as_str())
-            .push(", ")
-            .push_bind(mail.locale.as_str())
-            .push(", ")
-            .push_bind(mail.message_id.as_str())
-            .push(", 'pending', 0, ")
-            .push_bind(at.as_str())
-            .push(", NULL, ")
-            .push_bind(at.as_str())
-            .push(", NULL)");
-    }
-    let (sql, args) = rows.finish();
-    sqlx::query_with(&sql, args).execute(&mut **tx).await?;
-    let linked: Vec<_> = mails
-        .iter()
-        .zip(&at)
-        .filter_map(|(mail, at)| Some((mail, at, mail.link.as_ref()?)))
-        .collect();
-    if linked.is_empty() {
-        return Ok(());
-    }
-    let mut links = SqlBuilder::new(
+    writes.push_rows(
         "INSERT INTO ticket_links (secret_sha256, ticket_id, mail_id, created_at, expires_at, used_at) \
          VALUES ",
+        "($1, $2, $3, $4, $5, NULL)",
+        mails.iter().zip(&at).filter_map(|(mail, at)| {
+            let link = mail.link.as_ref()?;
+            Some(vec![
+                link.secret_sha256.as_str().into(),
+                ticket_id.into(),
+                mail.id.as_str().into(),
+                at.clone().into(),
+                timestamp(link.expires_at).into(),
+            ])
+        }),
     );
-    for (i, (mail, at, link)) in linked.into_iter().enumerate() {
-        links.push(if i == 0 { "(" } else { ", (" });
-        links
-            .push_bind(link.secret_sha256.as_str())
-            .push(", ")
-            .push_bind(ticket_id)
-            .push(", ")
-            .push_bind(mail.id.as_str())
-            .push(", ")
-            .push_bind(at.as_str())
-            .push(", ")
-            .push_bind(timestamp(link.expires_at))
-            .push(", NULL)");
-    }
-    let (sql, args) = links.finish();
-    sqlx::query_with(&sql, args).execute(&mut **tx).await?;
-    Ok(())
 }
 
 impl Store {

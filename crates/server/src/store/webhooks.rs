@@ -6,6 +6,7 @@ use helpcenter_api::{DeliveryAttempt, DeliveryState, WebhookDelivery, WebhookEve
 use sqlx::{Any, Row, Transaction};
 
 use super::queues::WEBHOOK_QUEUES;
+use super::writes::Writes;
 use super::{Store, StoreError, parse_timestamp, timestamp};
 
 /// A delivery to write with the event that causes it.
@@ -102,32 +103,42 @@ pub(crate) async fn insert_webhooks(
     seq: u32,
     webhooks: &[NewWebhook],
 ) -> Result<(), StoreError> {
+    let mut writes = Writes::new();
+    webhook_writes(&mut writes, ticket_id, seq, webhooks);
+    writes.run_all(tx).await
+}
+
+/// The deliveries of `webhooks` about event `seq` of `ticket_id`, in one statement.
+pub(crate) fn webhook_writes<'q>(
+    writes: &mut Writes<'q>,
+    ticket_id: &'q str,
+    seq: u32,
+    webhooks: &'q [NewWebhook],
+) {
     let now = jiff::Timestamp::now();
-    for (i, hook) in webhooks.iter().enumerate() {
-        // A microsecond apart, so even deliveries of one event keep an order.
-        let at = timestamp(
-            now.checked_add(jiff::SignedDuration::from_micros(i as i64))
-                .unwrap_or(now),
-        );
-        sqlx::query(
-            "INSERT INTO webhook_outbox (id, site, endpoint, ticket_id, event_seq, event_type, body, \
-             state, attempts, next_attempt_at, last_error, last_status, created_at, retry_since, delivered_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, NULL, NULL, $9, $10, NULL)",
-        )
-        .bind(&hook.id)
-        .bind(&hook.site)
-        .bind(&hook.endpoint)
-        .bind(ticket_id)
-        .bind(i64::from(seq))
-        .bind(hook.event_type.as_str())
-        .bind(&hook.body)
-        .bind(&at)
-        .bind(&at)
-        .bind(&at)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+    writes.push_rows(
+        "INSERT INTO webhook_outbox (id, site, endpoint, ticket_id, event_seq, event_type, body, \
+         state, attempts, next_attempt_at, last_error, last_status, created_at, retry_since, delivered_at) \
+         VALUES ",
+        "($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, NULL, NULL, $8, $8, NULL)",
+        webhooks.iter().enumerate().map(|(i, hook)| {
+            // A microsecond apart, so even deliveries of one event keep an order.
+            let at = timestamp(
+                now.checked_add(jiff::SignedDuration::from_micros(i as i64))
+                    .unwrap_or(now),
+            );
+            vec![
+                hook.id.as_str().into(),
+                hook.site.as_str().into(),
+                hook.endpoint.as_str().into(),
+                ticket_id.into(),
+                i64::from(seq).into(),
+                hook.event_type.as_str().into(),
+                hook.body.as_str().into(),
+                at.into(),
+            ]
+        }),
+    );
 }
 
 impl Store {

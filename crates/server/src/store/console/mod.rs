@@ -338,9 +338,9 @@ impl Store {
             &mut tx,
             ticket_id,
             seq,
-            &EventRow {
-                kind: "assigned",
-                actor: "agent",
+            EventRow {
+                kind: "assigned".into(),
+                actor: "agent".into(),
                 status: expected,
                 resolution: None,
                 body: assignee,

@@ -1,5 +1,7 @@
 //! A ticket's timeline: events added with the mails and webhooks they cause, and read back.
 
+use std::borrow::Cow;
+
 use helpcenter_api::{EventActor, EventKind, TicketEvent};
 use helpcenter_core::{ResolutionKind, TicketStatus};
 use sqlx::{Any, AnyConnection, Row, Transaction};
@@ -8,6 +10,7 @@ use super::record::TicketRecord;
 use crate::store::names::{corrupt, from_name, name};
 use crate::store::outbox::{NewMail, insert_mails};
 use crate::store::webhooks::{NewWebhook, insert_webhooks};
+use crate::store::writes::{Value, Writes};
 use crate::store::{Store, StoreError, timestamp};
 
 /// What an event causes outside the ticket service, written to the outboxes in the event's
@@ -242,38 +245,60 @@ pub(super) async fn insert_event(
     event: &NewEvent<'_>,
 ) -> Result<Result<TicketEvent, String>, StoreError> {
     let at = timestamp(event.at);
-    insert_event_row(
-        tx,
+    let mut writes = Writes::new();
+    let attached = event_writes(&mut writes, ticket_id, seq, event, &at);
+    Ok(match writes.run(tx).await? {
+        Ok(()) => Ok(written_event(seq, at.clone(), event)),
+        Err(stopped) => Err(unattached(event, &attached, stopped)),
+    })
+}
+
+/// The writes of event `seq` (written `at`): its row, then each upload it brings attached
+/// (each must still be free: the indexes of those statements, in the uploads' order).
+pub(super) fn event_writes<'q>(
+    writes: &mut Writes<'q>,
+    ticket_id: &'q str,
+    seq: u32,
+    event: &NewEvent<'q>,
+    at: &'q str,
+) -> Vec<usize> {
+    event_row(
+        writes,
         ticket_id,
         seq,
-        &EventRow {
-            kind: &name(event.kind),
-            actor: &name(event.actor),
+        EventRow {
+            kind: name(event.kind).into(),
+            actor: name(event.actor).into(),
             status: event.status,
             resolution: event.resolution,
             body: event.message,
             public: event.public,
             agent: event.agent,
-            at: &at,
+            at,
         },
-    )
-    .await?;
-    for upload in event.uploads {
-        let attached = sqlx::query(
-            "UPDATE uploads SET ticket_id = $1, event_seq = $2 WHERE id = $3 \
-             AND site = (SELECT site FROM tickets WHERE id = $4) AND ticket_id IS NULL AND completed_at IS NOT NULL",
-        )
-        .bind(ticket_id)
-        .bind(i64::from(seq))
-        .bind(upload)
-        .bind(ticket_id)
-        .execute(&mut **tx)
-        .await?;
-        if attached.rows_affected() == 0 {
-            return Ok(Err(upload.clone()));
-        }
-    }
-    Ok(Ok(TicketEvent {
+    );
+    event
+        .uploads
+        .iter()
+        .map(|upload| {
+            writes.push_checked(
+                "UPDATE uploads SET ticket_id = $1, event_seq = $2 WHERE id = $3 \
+                 AND site = (SELECT site FROM tickets WHERE id = $1) AND ticket_id IS NULL AND completed_at IS NOT NULL",
+                [ticket_id.into(), i64::from(seq).into(), upload.into()],
+            )
+        })
+        .collect()
+}
+
+/// The upload whose statement (of [`event_writes`]' `attached`) stopped the write.
+pub(super) fn unattached(event: &NewEvent<'_>, attached: &[usize], stopped: usize) -> String {
+    let i = attached.iter().position(|&a| a == stopped).unwrap_or(0);
+    event.uploads.get(i).cloned().unwrap_or_default()
+}
+
+/// The event as written.
+pub(super) fn written_event(seq: u32, at: String, event: &NewEvent<'_>) -> TicketEvent {
+    TicketEvent {
         seq,
         at,
         kind: event.kind,
@@ -282,7 +307,7 @@ pub(super) async fn insert_event(
         resolution: event.resolution,
         message: event.message.map(str::to_owned),
         evidence: event.uploads.to_vec(),
-    }))
+    }
 }
 
 /// A file attached to a ticket, with the timeline event it came with.
@@ -309,8 +334,8 @@ fn evidence_of(attached: Vec<AttachedFile>) -> Vec<AttachedFile> {
 
 /// One row of `ticket_events` as written, whatever its kind.
 pub(crate) struct EventRow<'a> {
-    pub kind: &'a str,
-    pub actor: &'a str,
+    pub kind: Cow<'a, str>,
+    pub actor: Cow<'a, str>,
     pub status: TicketStatus,
     pub resolution: Option<ResolutionKind>,
     pub body: Option<&'a str>,
@@ -319,42 +344,51 @@ pub(crate) struct EventRow<'a> {
     pub at: &'a str,
 }
 
-/// Writes a timeline row with the next site-wide `event_no` (the agents' stream cursor):
-/// taken inside the writer's transaction, so numbers follow commit order.
+/// Writes a timeline row (see [`event_row`]).
 pub(crate) async fn insert_event_row(
     tx: &mut Transaction<'_, Any>,
     ticket_id: &str,
     seq: u32,
-    row: &EventRow<'_>,
+    row: EventRow<'_>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let mut writes = Writes::new();
+    event_row(&mut writes, ticket_id, seq, row);
+    writes.run_all(tx).await
+}
+
+/// A timeline row with the next site-wide `event_no` (the agents' stream cursor): taken
+/// inside the writer's transaction, so numbers follow commit order.
+pub(crate) fn event_row<'q>(
+    writes: &mut Writes<'q>,
+    ticket_id: &'q str,
+    seq: u32,
+    row: EventRow<'q>,
+) {
+    writes.push(
         "INSERT INTO ticket_events (ticket_id, seq, kind, actor, status, resolution, body, public, \
          created_at, agent_id, event_no) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT COALESCE(MAX(event_no), 0) + 1 FROM ticket_events))",
-    )
-    .bind(ticket_id)
-    .bind(i64::from(seq))
-    .bind(row.kind)
-    .bind(row.actor)
-    .bind(row.status.as_str())
-    .bind(row.resolution.map(name))
-    .bind(row.body)
-    .bind(i64::from(row.public))
-    .bind(row.at)
-    .bind(row.agent)
-    .execute(&mut **tx)
-    .await?;
+        [
+            ticket_id.into(),
+            i64::from(seq).into(),
+            Value::Text(Some(row.kind)),
+            Value::Text(Some(row.actor)),
+            row.status.as_str().into(),
+            row.resolution.map(name).into(),
+            row.body.into(),
+            i64::from(row.public).into(),
+            row.at.into(),
+            row.agent.into(),
+        ],
+    );
     // Every instance's streams hear of it on commit (src/events.rs); PostgreSQL only, where
     // several instances share the database.
-    if tx.backend_name() == "PostgreSQL" {
-        sqlx::query(
-            "SELECT pg_notify($1, site || ' ' || id || ' ' || $2) FROM tickets WHERE id = $3",
-        )
-        .bind(crate::events::CHANNEL)
-        .bind(seq.to_string())
-        .bind(ticket_id)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+    writes.push_on_postgres(
+        "SELECT pg_notify($1, site || ' ' || id || ' ' || $2) FROM tickets WHERE id = $3",
+        [
+            crate::events::CHANNEL.into(),
+            seq.to_string().into(),
+            ticket_id.into(),
+        ],
+    );
 }

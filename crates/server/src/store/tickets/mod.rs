@@ -9,13 +9,14 @@ use helpcenter_core::TicketStatus;
 use sqlx::Row;
 
 use super::names::corrupt;
-use super::outbox::insert_mails;
-use super::webhooks::insert_webhooks;
+use super::outbox::mail_writes;
+use super::webhooks::webhook_writes;
+use super::writes::Writes;
 use super::{Store, StoreError, timestamp};
 
-use events::insert_event;
 pub use events::{Appended, AttachedFile, NewEvent, Outgoing, TicketDetails};
 pub(crate) use events::{EventRow, insert_event_row};
+use events::{event_writes, unattached};
 pub use record::TicketRecord;
 
 /// A new ticket, everything checked.
@@ -64,80 +65,88 @@ impl Store {
         outgoing: &Outgoing,
     ) -> Result<Created, StoreError> {
         let t = &new.ticket;
-        let mut tx = self.begin_write().await?;
         let (key, request_sha256) = &new.idempotency;
-        let inserted = sqlx::query(
+        let mut writes = Writes::new();
+        let ticket_row = writes.push_checked(
             "INSERT INTO tickets (id, site, status, resolution, category, answers, outcome, order_number, email, \
              description, delivered_on, locale, customer_id, created_at, updated_at, respond_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&t.id)
-        .bind(&t.site)
-        .bind(&t.status)
-        .bind(&t.resolution)
-        .bind(&t.category)
-        .bind(&t.answers)
-        .bind(&t.outcome)
-        .bind(&t.order_number)
-        .bind(&t.email)
-        .bind(&t.description)
-        .bind(&t.delivered_on)
-        .bind(&t.locale)
-        .bind(&t.customer_id)
-        .bind(&t.created_at)
-        .bind(&t.updated_at)
-        .bind(&t.respond_by)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            return Ok(Created::IdTaken);
-        }
+            [
+                (&t.id).into(),
+                (&t.site).into(),
+                (&t.status).into(),
+                (&t.resolution).into(),
+                (&t.category).into(),
+                (&t.answers).into(),
+                (&t.outcome).into(),
+                (&t.order_number).into(),
+                (&t.email).into(),
+                (&t.description).into(),
+                (&t.delivered_on).into(),
+                (&t.locale).into(),
+                (&t.customer_id).into(),
+                (&t.created_at).into(),
+                (&t.updated_at).into(),
+                (&t.respond_by).into(),
+            ],
+        );
         // The key is claimed before anything else is written (so a retry is answered with
         // its ticket, not with its uploads found attached), and claiming it is the check:
         // one statement fewer on every claim than asking first (writers run one at a time).
-        let claimed = sqlx::query(
+        let key_claimed = writes.push_checked(
             "INSERT INTO idempotency_keys (site, key, request_sha256, ticket_id, created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (site, key) DO NOTHING",
-        )
-        .bind(&t.site)
-        .bind(key)
-        .bind(request_sha256)
-        .bind(&t.id)
-        .bind(&t.created_at)
-        .execute(&mut *tx)
-        .await?;
-        if claimed.rows_affected() == 0 {
-            let row = sqlx::query(
-                "SELECT request_sha256, ticket_id FROM idempotency_keys WHERE site = $1 AND key = $2",
-            )
-            .bind(&t.site)
-            .bind(key)
-            .fetch_one(&mut *tx)
-            .await?;
-            let (sha, ticket_id): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-            // Dropping `tx` rolls the new ticket back.
-            return Ok(if &sha == request_sha256 {
-                Created::Replayed(ticket_id)
-            } else {
-                Created::KeyReused
-            });
-        }
-        sqlx::query(
+            [
+                (&t.site).into(),
+                (*key).into(),
+                request_sha256.into(),
+                (&t.id).into(),
+                (&t.created_at).into(),
+            ],
+        );
+        writes.push(
             "INSERT INTO ticket_access (token_sha256, ticket_id, created_at) VALUES ($1, $2, $3)",
-        )
-        .bind(&new.access_token_sha256)
-        .bind(&t.id)
-        .bind(&t.created_at)
-        .execute(&mut *tx)
-        .await?;
-        if let Err(upload) = insert_event(&mut tx, &t.id, 1, first).await? {
-            return Ok(Created::UploadUnavailable(upload));
-        }
+            [
+                (&new.access_token_sha256).into(),
+                (&t.id).into(),
+                (&t.created_at).into(),
+            ],
+        );
+        let at = timestamp(first.at);
+        let attached = event_writes(&mut writes, &t.id, 1, first, &at);
         if let Some(order) = new.order {
-            super::orders::insert(&mut tx, &t.id, order).await?;
+            super::orders::order_writes(&mut writes, &t.id, order)?;
         }
-        insert_mails(&mut tx, &t.id, Some(1), &outgoing.mails).await?;
-        insert_webhooks(&mut tx, &t.id, 1, &outgoing.webhooks).await?;
+        mail_writes(&mut writes, &t.id, Some(1), &outgoing.mails);
+        webhook_writes(&mut writes, &t.id, 1, &outgoing.webhooks);
+
+        // One transaction, its writes sent together (see `store::writes`).
+        let mut tx = self.begin_write().await?;
+        match writes.run(&mut tx).await? {
+            Ok(()) => {}
+            // Dropping `tx` rolls back whatever was written.
+            Err(stopped) if stopped == ticket_row => return Ok(Created::IdTaken),
+            Err(stopped) if stopped == key_claimed => {
+                let row = sqlx::query(
+                    "SELECT request_sha256, ticket_id FROM idempotency_keys WHERE site = $1 AND key = $2",
+                )
+                .bind(&t.site)
+                .bind(*key)
+                .fetch_one(&mut *tx)
+                .await?;
+                let (sha, ticket_id): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+                return Ok(if &sha == request_sha256 {
+                    Created::Replayed(ticket_id)
+                } else {
+                    Created::KeyReused
+                });
+            }
+            Err(stopped) => {
+                return Ok(Created::UploadUnavailable(unattached(
+                    first, &attached, stopped,
+                )));
+            }
+        }
         tx.commit().await?;
         Ok(Created::Created)
     }
