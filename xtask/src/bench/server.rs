@@ -58,7 +58,7 @@ fn runs() -> usize {
     if quick() { 1 } else { RUNS }
 }
 /// Uploads made ahead for each creation run, and how long it lasts: more than it files.
-const UPLOADS_PER_RUN: usize = 6000;
+const UPLOADS_PER_RUN: usize = 14_000;
 const CREATE_SECONDS: u32 = 2;
 /// After a creation run with mail on, how long the outbox is watched draining into aiosmtpd.
 const DRAIN_SECONDS: u64 = 5;

@@ -43,6 +43,7 @@ pub mod admin_keys;
 pub mod agents;
 pub mod console;
 pub mod copy;
+mod group;
 pub mod leases;
 mod names;
 pub mod orders;
@@ -242,6 +243,8 @@ pub struct Store {
     pub(crate) writer: AnyPool,
     /// Where it is, for messages.
     location: String,
+    /// Claims waiting to be written together (see `group`).
+    group: std::sync::Arc<group::GroupQueue>,
 }
 
 /// How PostgreSQL's queued writers begin ([`Store::begin_write`]): the advisory lock, any
@@ -283,6 +286,7 @@ impl Store {
                     pool,
                     writer,
                     location,
+                    group: Default::default(),
                 }
             }
             Engine::Postgres => {
@@ -298,6 +302,7 @@ impl Store {
                     writer: pool.clone(),
                     pool,
                     location,
+                    group: Default::default(),
                 }
             }
         };
@@ -316,11 +321,22 @@ impl Store {
     /// A write transaction that runs alone: one at a time on this database, whichever
     /// connection or server starts it (see the module's notes).
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
-        let begin: &'static str = match self.engine {
+        Ok(self.writer.begin_with(self.begin_write_sql()).await?)
+    }
+
+    fn begin_write_sql(&self) -> &'static str {
+        match self.engine {
             Engine::Sqlite => "BEGIN IMMEDIATE",
             Engine::Postgres => POSTGRES_BEGIN_WRITE,
-        };
-        Ok(self.writer.begin_with(begin).await?)
+        }
+    }
+
+    /// Writes `writes` with the other claims of the moment, in one transaction begun as
+    /// [`Store::begin_write`] begins (see `group`).
+    pub(crate) async fn write_grouped(&self, writes: writes::Writes<'static>) -> group::Grouped {
+        self.group
+            .write(&self.writer, self.begin_write_sql(), writes)
+            .await
     }
 
     /// Proves the database takes writes: one row, rewritten in a transaction.

@@ -89,7 +89,7 @@ pub(crate) async fn insert_mails(
 ) -> Result<(), StoreError> {
     let mut writes = Writes::new();
     mail_writes(&mut writes, ticket_id, seq, mails);
-    writes.run_all(tx).await
+    Ok(writes.run_all(tx).await?)
 }
 
 /// `mails` about event `seq` of `ticket_id`, all in one statement and their links in another.

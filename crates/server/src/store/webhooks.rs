@@ -105,7 +105,7 @@ pub(crate) async fn insert_webhooks(
 ) -> Result<(), StoreError> {
     let mut writes = Writes::new();
     webhook_writes(&mut writes, ticket_id, seq, webhooks);
-    writes.run_all(tx).await
+    Ok(writes.run_all(tx).await?)
 }
 
 /// The deliveries of `webhooks` about event `seq` of `ticket_id`, in one statement.

@@ -21,8 +21,6 @@ use futures_util::TryStreamExt;
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Arguments, Executor, Transaction};
 
-use super::StoreError;
-
 /// A value a statement binds: the types the rows of a write hold.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Value<'q> {
@@ -66,6 +64,15 @@ impl From<Option<String>> for Value<'_> {
     }
 }
 
+impl Value<'_> {
+    fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Text(text) => Value::Text(text.map(|t| Cow::Owned(t.into_owned()))),
+            Value::Integer(n) => Value::Integer(n),
+        }
+    }
+}
+
 impl From<i64> for Value<'_> {
     fn from(n: i64) -> Self {
         Value::Integer(Some(n))
@@ -79,7 +86,7 @@ impl From<Option<i64>> for Value<'_> {
 }
 
 /// One statement with `$1, $2, …` placeholders, numbered from 1 in its own text.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Statement<'q> {
     sql: Cow<'static, str>,
     values: Vec<Value<'q>>,
@@ -88,7 +95,7 @@ struct Statement<'q> {
 }
 
 /// The statements of one transaction's write, in order.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Writes<'q> {
     statements: Vec<Statement<'q>>,
 }
@@ -168,10 +175,10 @@ impl<'q> Writes<'q> {
     pub async fn run(
         &self,
         tx: &mut Transaction<'_, Any>,
-    ) -> Result<Result<(), Stopped>, StoreError> {
+    ) -> Result<Result<(), Stopped>, sqlx::Error> {
         let sqlite = tx.backend_name() == "SQLite";
         if sqlite && self.on_sqlite().nth(1).is_some() {
-            match self.run_joined(tx).await {
+            match self.run_joined(tx, true).await {
                 Ok(ran) => return Ok(ran),
                 Err(e) => {
                     tracing::debug!(error = %e, "writes sent together failed; running them one by one");
@@ -186,8 +193,37 @@ impl<'q> Writes<'q> {
         self.run_one_by_one(tx, sqlite).await
     }
 
+    /// Runs them in a transaction that other writes share (`store::group`): `Ok(false)` when
+    /// a statement that must change a row changed none. Either way but `Ok(true)`, the
+    /// transaction then holds a part of them: roll it back. On SQLite, one round trip.
+    pub async fn run_grouped(&self, tx: &mut Transaction<'_, Any>) -> Result<bool, sqlx::Error> {
+        let sqlite = tx.backend_name() == "SQLite";
+        let ran = if sqlite && self.on_sqlite().nth(1).is_some() {
+            self.run_joined(tx, false).await?
+        } else {
+            self.run_one_by_one(tx, sqlite).await?
+        };
+        Ok(ran.is_ok())
+    }
+
+    /// The same writes, owning their values (to be written by another task).
+    pub fn into_owned(self) -> Writes<'static> {
+        Writes {
+            statements: self
+                .statements
+                .into_iter()
+                .map(|s| Statement {
+                    sql: s.sql,
+                    values: s.values.into_iter().map(Value::into_owned).collect(),
+                    must_change: s.must_change,
+                    postgres_only: s.postgres_only,
+                })
+                .collect(),
+        }
+    }
+
     /// Runs writes none of which must change a row (see [`Writes::run`]).
-    pub async fn run_all(&self, tx: &mut Transaction<'_, Any>) -> Result<(), StoreError> {
+    pub async fn run_all(&self, tx: &mut Transaction<'_, Any>) -> Result<(), sqlx::Error> {
         debug_assert!(!self.statements.iter().any(|s| s.must_change));
         // Only a statement that must change a row stops a run.
         let _ = self.run(tx).await?;
@@ -206,7 +242,7 @@ impl<'q> Writes<'q> {
         &self,
         tx: &mut Transaction<'_, Any>,
         sqlite: bool,
-    ) -> Result<Result<(), Stopped>, StoreError> {
+    ) -> Result<Result<(), Stopped>, sqlx::Error> {
         for (i, statement) in self.statements.iter().enumerate() {
             if sqlite && statement.postgres_only {
                 continue;
@@ -221,33 +257,35 @@ impl<'q> Writes<'q> {
         Ok(Ok(()))
     }
 
-    /// All of them as one query string, inside a savepoint (for [`Writes::run`] to go back
-    /// to when one fails).
+    /// All of them as one query string, inside a savepoint if `savepoint` (for
+    /// [`Writes::run`] to go back to when one fails).
     async fn run_joined(
         &self,
         tx: &mut Transaction<'_, Any>,
+        savepoint: bool,
     ) -> Result<Result<(), Stopped>, sqlx::Error> {
-        let (sql, values) = self.joined();
+        let (sql, values) = self.joined(savepoint);
         let results: Vec<_> = tx
             .fetch_many(sqlx::query_with(&sql, arguments(&values)))
             .try_collect()
             .await?;
-        // One result a statement, the savepoint's first and its release last. (SQLite's count
-        // of changed rows after a statement that writes none is the last write's: only the
-        // writes' own counts are read.)
+        // One result a statement, and the savepoint's first and its release last. (SQLite's
+        // count of changed rows after a statement that writes none is the last write's: only
+        // the writes' own counts are read.)
         let changed: Vec<u64> = results
             .iter()
             .filter_map(|r| r.as_ref().left().map(|done| done.rows_affected()))
             .collect();
+        let around = if savepoint { 2 } else { 0 };
         let statements = self.on_sqlite().count();
-        if changed.len() != statements + 2 {
+        if changed.len() != statements + around {
             return Err(sqlx::Error::Protocol(format!(
                 "{} results for {} statements",
                 changed.len(),
-                statements + 2
+                statements + around
             )));
         }
-        for ((i, statement), &changed) in self.on_sqlite().zip(&changed[1..]) {
+        for ((i, statement), &changed) in self.on_sqlite().zip(&changed[around / 2..]) {
             if statement.must_change && changed == 0 {
                 return Ok(Err(i));
             }
@@ -255,17 +293,24 @@ impl<'q> Writes<'q> {
         Ok(Ok(()))
     }
 
-    /// `SAVEPOINT writes; <each statement>; RELEASE writes` with the placeholders numbered
-    /// through, and the values in that order.
-    fn joined(&self) -> (String, Vec<Value<'q>>) {
-        let mut sql = String::from("SAVEPOINT writes");
+    /// `<each statement>`, between `SAVEPOINT writes` and `RELEASE writes` if `savepoint`,
+    /// with the placeholders numbered through, and the values in that order.
+    fn joined(&self, savepoint: bool) -> (String, Vec<Value<'q>>) {
+        let mut sql = String::new();
         let mut values = Vec::new();
+        if savepoint {
+            sql.push_str("SAVEPOINT writes");
+        }
         for (_, statement) in self.on_sqlite() {
-            sql.push_str(";\n");
+            if !sql.is_empty() {
+                sql.push_str(";\n");
+            }
             renumber_into(&mut sql, &statement.sql, values.len());
             values.extend(statement.values.iter().cloned());
         }
-        sql.push_str(";\nRELEASE writes");
+        if savepoint {
+            sql.push_str(";\nRELEASE writes");
+        }
         (sql, values)
     }
 }
@@ -396,7 +441,7 @@ mod tests {
         let (writes, _) = booking("b1", &["a", "b"]);
         let mut tx = pool.begin().await.expect("begin");
         // Joined, not one by one after a failed try.
-        assert_eq!(writes.run_joined(&mut tx).await.expect("run"), Ok(()));
+        assert_eq!(writes.run_joined(&mut tx, true).await.expect("run"), Ok(()));
         tx.commit().await.expect("commit");
         assert_eq!(
             rows(
@@ -454,7 +499,7 @@ mod tests {
             ["b1".into(), "b".into()],
         );
         let mut tx = pool.begin().await.expect("begin");
-        assert!(again.run_joined(&mut tx).await.is_err());
+        assert!(again.run_joined(&mut tx, true).await.is_err());
         sqlx::query("ROLLBACK TO writes; RELEASE writes")
             .execute(&mut *tx)
             .await

@@ -353,7 +353,7 @@ pub(crate) async fn insert_event_row(
 ) -> Result<(), StoreError> {
     let mut writes = Writes::new();
     event_row(&mut writes, ticket_id, seq, row);
-    writes.run_all(tx).await
+    Ok(writes.run_all(tx).await?)
 }
 
 /// A timeline row with the next site-wide `event_no` (the agents' stream cursor): taken

@@ -8,6 +8,7 @@ use helpcenter_api::TicketSummary;
 use helpcenter_core::TicketStatus;
 use sqlx::Row;
 
+use super::group::Grouped;
 use super::names::corrupt;
 use super::outbox::mail_writes;
 use super::webhooks::webhook_writes;
@@ -54,8 +55,9 @@ pub struct TicketFilter {
 
 impl Store {
     /// Creates a ticket with its first event, its access token and its evidence, or finds
-    /// the ticket an earlier request with the same idempotency key made. One transaction,
-    /// taken for writing at once, so concurrent duplicates queue rather than race.
+    /// the ticket an earlier request with the same idempotency key made. In a transaction
+    /// taken for writing at once (shared with the claims filed at the same moment), so
+    /// concurrent duplicates queue rather than race.
     /// The mails and webhooks filing it causes (the receipt, the store's alert,
     /// `ticket.created`) are written in the same transaction.
     pub async fn create_ticket(
@@ -120,7 +122,11 @@ impl Store {
         mail_writes(&mut writes, &t.id, Some(1), &outgoing.mails);
         webhook_writes(&mut writes, &t.id, 1, &outgoing.webhooks);
 
-        // One transaction, its writes sent together (see `store::writes`).
+        // Written with the other claims of the moment (`store::group`); alone, when any of
+        // them found a row taken, in a transaction that says what happened.
+        if self.write_grouped(writes.clone().into_owned()).await == Grouped::Written {
+            return Ok(Created::Created);
+        }
         let mut tx = self.begin_write().await?;
         match writes.run(&mut tx).await? {
             Ok(()) => {}
