@@ -28,6 +28,9 @@
 //!   SQLite, `BEGIN` + a transaction-scoped advisory lock on PostgreSQL, so they run one at a
 //!   time on both, across every connection and every server on the database. Single-statement
 //!   writes and plain transactions use the pools directly (`self.writer`, `self.writer.begin()`).
+//! - **A transaction's statements sent together** (`writes`): one query string on SQLite,
+//!   one by one on PostgreSQL. New tickets' writes are committed in groups (`group`): the
+//!   claims that arrive while one transaction is written share the next.
 //! - **Migrations, one per engine and number**: `migrations/*.sql` for SQLite and
 //!   `migrations/postgres/*.sql` for PostgreSQL, same version and name; the PostgreSQL one
 //!   differs only where it must (`BIGINT` for integers, `COLLATE "C"` on text). A test fails

@@ -93,7 +93,9 @@ pub(crate) async fn insert_mails(
 }
 
 /// `mails` about event `seq` of `ticket_id`, all in one statement and their links in another.
-/// Their time is taken here, under the one writer, so it orders them as they were committed.
+/// Their time is taken here, as the write is put together: a new ticket's just before its
+/// transaction (`store::group`), a later event's under the writer. One ticket's mails keep
+/// their order, the queue the outbox delivers in.
 pub(crate) fn mail_writes<'q>(
     writes: &mut Writes<'q>,
     ticket_id: &'q str,

@@ -96,7 +96,8 @@ fn delivery_of(row: &sqlx::any::AnyRow) -> Result<WebhookDelivery, StoreError> {
 }
 
 /// Writes `webhooks` about event `seq` of `ticket_id` inside the event's transaction; their
-/// time, taken here under the one writer, orders them as they were committed.
+/// time, taken as the write is put together (see [`webhook_writes`]), keeps one ticket's
+/// deliveries in order.
 pub(crate) async fn insert_webhooks(
     tx: &mut Transaction<'_, Any>,
     ticket_id: &str,
@@ -108,7 +109,9 @@ pub(crate) async fn insert_webhooks(
     Ok(writes.run_all(tx).await?)
 }
 
-/// The deliveries of `webhooks` about event `seq` of `ticket_id`, in one statement.
+/// The deliveries of `webhooks` about event `seq` of `ticket_id`, in one statement. Their time
+/// is taken here: a new ticket's just before its transaction (`store::group`), a later
+/// event's under the writer.
 pub(crate) fn webhook_writes<'q>(
     writes: &mut Writes<'q>,
     ticket_id: &'q str,
