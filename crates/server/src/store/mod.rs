@@ -496,6 +496,20 @@ impl<'q> SqlBuilder<'q> {
     }
 }
 
+/// `n` timestamps from now, a microsecond apart: the rows one event writes to an outbox (its
+/// mails, its deliveries) keep their order even within the same microsecond.
+pub(crate) fn microseconds_apart(n: usize) -> Vec<String> {
+    let now = jiff::Timestamp::now();
+    (0..n)
+        .map(|i| {
+            timestamp(
+                now.checked_add(jiff::SignedDuration::from_micros(i as i64))
+                    .unwrap_or(now),
+            )
+        })
+        .collect()
+}
+
 /// Timestamps are stored as RFC 3339 UTC text, which sorts in time order as text.
 pub(crate) fn timestamp(at: jiff::Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()

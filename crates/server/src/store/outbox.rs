@@ -1,11 +1,11 @@
 //! SQL for the mail outbox and the links mails carry.
 
 use helpcenter_api::{MailKind, MailState, OutboxMail};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use super::queues::MAIL_QUEUES;
 use super::writes::Writes;
-use super::{Store, StoreError, timestamp};
+use super::{Store, StoreError, microseconds_apart, timestamp};
 
 /// A mail to write with the event that causes it.
 #[derive(Clone, Debug)]
@@ -79,19 +79,6 @@ fn mail_of(row: &sqlx::any::AnyRow) -> Result<OutboxMail, StoreError> {
     })
 }
 
-/// Writes `mails` about event `seq` of `ticket_id` inside the event's transaction (see
-/// [`mail_writes`]).
-pub(crate) async fn insert_mails(
-    tx: &mut Transaction<'_, Any>,
-    ticket_id: &str,
-    seq: Option<u32>,
-    mails: &[NewMail],
-) -> Result<(), StoreError> {
-    let mut writes = Writes::new();
-    mail_writes(&mut writes, ticket_id, seq, mails);
-    Ok(writes.run_all(tx).await?)
-}
-
 /// `mails` about event `seq` of `ticket_id`, all in one statement and their links in another.
 /// Their time is taken here, as the write is put together: a new ticket's just before its
 /// transaction (`store::group`), a later event's under the writer. One ticket's mails keep
@@ -102,16 +89,7 @@ pub(crate) fn mail_writes<'q>(
     seq: Option<u32>,
     mails: &'q [NewMail],
 ) {
-    let now = jiff::Timestamp::now();
-    // One timestamp per mail, a microsecond apart, so even mails of one event keep an order.
-    let at: Vec<String> = (0..mails.len())
-        .map(|i| {
-            timestamp(
-                now.checked_add(jiff::SignedDuration::from_micros(i as i64))
-                    .unwrap_or(now),
-            )
-        })
-        .collect();
+    let at = microseconds_apart(mails.len());
     writes.push_rows(
         "INSERT INTO mail_outbox (id, site, ticket_id, event_seq, kind, recipient, locale, message_id, \
          state, attempts, next_attempt_at, last_error, created_at, sent_at) VALUES ",
@@ -154,8 +132,10 @@ impl Store {
         ticket_id: &str,
         mails: &[NewMail],
     ) -> Result<(), StoreError> {
+        let mut writes = Writes::new();
+        mail_writes(&mut writes, ticket_id, None, mails);
         let mut tx = self.begin_write().await?;
-        insert_mails(&mut tx, ticket_id, None, mails).await?;
+        writes.run_all(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3,11 +3,11 @@
 //! endpoints' signing secrets.
 
 use helpcenter_api::{DeliveryAttempt, DeliveryState, WebhookDelivery, WebhookEventType};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use super::queues::WEBHOOK_QUEUES;
 use super::writes::Writes;
-use super::{Store, StoreError, parse_timestamp, timestamp};
+use super::{Store, StoreError, microseconds_apart, parse_timestamp, timestamp};
 
 /// A delivery to write with the event that causes it.
 #[derive(Clone, Debug)]
@@ -95,20 +95,6 @@ fn delivery_of(row: &sqlx::any::AnyRow) -> Result<WebhookDelivery, StoreError> {
     })
 }
 
-/// Writes `webhooks` about event `seq` of `ticket_id` inside the event's transaction; their
-/// time, taken as the write is put together (see [`webhook_writes`]), keeps one ticket's
-/// deliveries in order.
-pub(crate) async fn insert_webhooks(
-    tx: &mut Transaction<'_, Any>,
-    ticket_id: &str,
-    seq: u32,
-    webhooks: &[NewWebhook],
-) -> Result<(), StoreError> {
-    let mut writes = Writes::new();
-    webhook_writes(&mut writes, ticket_id, seq, webhooks);
-    Ok(writes.run_all(tx).await?)
-}
-
 /// The deliveries of `webhooks` about event `seq` of `ticket_id`, in one statement. Their time
 /// is taken here: a new ticket's just before its transaction (`store::group`), a later
 /// event's under the writer.
@@ -118,29 +104,26 @@ pub(crate) fn webhook_writes<'q>(
     seq: u32,
     webhooks: &'q [NewWebhook],
 ) {
-    let now = jiff::Timestamp::now();
     writes.push_rows(
         "INSERT INTO webhook_outbox (id, site, endpoint, ticket_id, event_seq, event_type, body, \
          state, attempts, next_attempt_at, last_error, last_status, created_at, retry_since, delivered_at) \
          VALUES ",
         "($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, NULL, NULL, $8, $8, NULL)",
-        webhooks.iter().enumerate().map(|(i, hook)| {
-            // A microsecond apart, so even deliveries of one event keep an order.
-            let at = timestamp(
-                now.checked_add(jiff::SignedDuration::from_micros(i as i64))
-                    .unwrap_or(now),
-            );
-            vec![
-                hook.id.as_str().into(),
-                hook.site.as_str().into(),
-                hook.endpoint.as_str().into(),
-                ticket_id.into(),
-                i64::from(seq).into(),
-                hook.event_type.as_str().into(),
-                hook.body.as_str().into(),
-                at.into(),
-            ]
-        }),
+        webhooks
+            .iter()
+            .zip(microseconds_apart(webhooks.len()))
+            .map(|(hook, at)| {
+                vec![
+                    hook.id.as_str().into(),
+                    hook.site.as_str().into(),
+                    hook.endpoint.as_str().into(),
+                    ticket_id.into(),
+                    i64::from(seq).into(),
+                    hook.event_type.as_str().into(),
+                    hook.body.as_str().into(),
+                    at.into(),
+                ]
+            }),
     );
 }
 

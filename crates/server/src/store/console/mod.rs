@@ -13,8 +13,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::names::{corrupt, from_name};
-use super::tickets::{EventRow, TicketRecord, insert_event_row};
-use super::webhooks::{NewWebhook, insert_webhooks};
+use super::tickets::{EventRow, TicketRecord, event_row};
+use super::webhooks::{NewWebhook, webhook_writes};
+use super::writes::Writes;
 use super::{SqlBuilder, Store, StoreError};
 
 pub use events::ConsoleEventRow;
@@ -334,8 +335,14 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let seq = u32::try_from(seq).map_err(|_| corrupt("event number", &seq.to_string()))?;
-        insert_event_row(
-            &mut tx,
+        let ticket: TicketRecord = sqlx::query_as("SELECT * FROM tickets WHERE id = $1")
+            .bind(ticket_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let webhooks = webhooks(&ticket, seq);
+        let mut writes = Writes::new();
+        event_row(
+            &mut writes,
             ticket_id,
             seq,
             EventRow {
@@ -348,13 +355,9 @@ impl Store {
                 agent: Some(by),
                 at,
             },
-        )
-        .await?;
-        let ticket: TicketRecord = sqlx::query_as("SELECT * FROM tickets WHERE id = $1")
-            .bind(ticket_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        insert_webhooks(&mut tx, ticket_id, seq, &webhooks(&ticket, seq)).await?;
+        );
+        webhook_writes(&mut writes, ticket_id, seq, &webhooks);
+        writes.run_all(&mut tx).await?;
         tx.commit().await?;
         Ok(Some(i64::from(seq)))
     }

@@ -8,8 +8,8 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::record::TicketRecord;
 use crate::store::names::{corrupt, from_name, name};
-use crate::store::outbox::{NewMail, insert_mails};
-use crate::store::webhooks::{NewWebhook, insert_webhooks};
+use crate::store::outbox::{NewMail, mail_writes};
+use crate::store::webhooks::{NewWebhook, webhook_writes};
 use crate::store::writes::{Value, Writes};
 use crate::store::{Store, StoreError, timestamp};
 
@@ -99,11 +99,17 @@ impl Store {
             .bind(ticket_id)
             .fetch_one(&mut *tx)
             .await?;
-        for (event, written) in events.iter().zip(&stored) {
-            let planned = outgoing(&ticket, written.seq, event);
-            insert_mails(&mut tx, ticket_id, Some(written.seq), &planned.mails).await?;
-            insert_webhooks(&mut tx, ticket_id, written.seq, &planned.webhooks).await?;
+        let planned: Vec<Outgoing> = events
+            .iter()
+            .zip(&stored)
+            .map(|(event, written)| outgoing(&ticket, written.seq, event))
+            .collect();
+        let mut writes = Writes::new();
+        for (planned, written) in planned.iter().zip(&stored) {
+            mail_writes(&mut writes, ticket_id, Some(written.seq), &planned.mails);
+            webhook_writes(&mut writes, ticket_id, written.seq, &planned.webhooks);
         }
+        writes.run_all(&mut tx).await?;
         tx.commit().await?;
         Ok(Appended::Appended {
             events: stored,
@@ -248,7 +254,16 @@ pub(super) async fn insert_event(
     let mut writes = Writes::new();
     let attached = event_writes(&mut writes, ticket_id, seq, event, &at);
     Ok(match writes.run(tx).await? {
-        Ok(()) => Ok(written_event(seq, at.clone(), event)),
+        Ok(()) => Ok(TicketEvent {
+            seq,
+            at,
+            kind: event.kind,
+            actor: event.actor,
+            status: event.status,
+            resolution: event.resolution,
+            message: event.message.map(str::to_owned),
+            evidence: event.uploads.to_vec(),
+        }),
         Err(stopped) => Err(unattached(event, &attached, stopped)),
     })
 }
@@ -296,20 +311,6 @@ pub(super) fn unattached(event: &NewEvent<'_>, attached: &[usize], stopped: usiz
     event.uploads.get(i).cloned().unwrap_or_default()
 }
 
-/// The event as written.
-pub(super) fn written_event(seq: u32, at: String, event: &NewEvent<'_>) -> TicketEvent {
-    TicketEvent {
-        seq,
-        at,
-        kind: event.kind,
-        actor: event.actor,
-        status: event.status,
-        resolution: event.resolution,
-        message: event.message.map(str::to_owned),
-        evidence: event.uploads.to_vec(),
-    }
-}
-
 /// A file attached to a ticket, with the timeline event it came with.
 #[derive(Clone, Debug)]
 pub struct AttachedFile {
@@ -342,18 +343,6 @@ pub(crate) struct EventRow<'a> {
     pub public: bool,
     pub agent: Option<&'a str>,
     pub at: &'a str,
-}
-
-/// Writes a timeline row (see [`event_row`]).
-pub(crate) async fn insert_event_row(
-    tx: &mut Transaction<'_, Any>,
-    ticket_id: &str,
-    seq: u32,
-    row: EventRow<'_>,
-) -> Result<(), StoreError> {
-    let mut writes = Writes::new();
-    event_row(&mut writes, ticket_id, seq, row);
-    Ok(writes.run_all(tx).await?)
 }
 
 /// A timeline row with the next site-wide `event_no` (the agents' stream cursor): taken

@@ -16,7 +16,7 @@ use super::writes::Writes;
 use super::{Store, StoreError, timestamp};
 
 pub use events::{Appended, AttachedFile, NewEvent, Outgoing, TicketDetails};
-pub(crate) use events::{EventRow, insert_event_row};
+pub(crate) use events::{EventRow, event_row};
 use events::{event_writes, unattached};
 pub use record::TicketRecord;
 
