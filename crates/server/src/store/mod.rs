@@ -338,7 +338,12 @@ impl Store {
     /// [`Store::begin_write`] begins (see `group`).
     pub(crate) async fn write_grouped(&self, writes: writes::Writes<'static>) -> group::Grouped {
         self.group
-            .write(&self.writer, self.begin_write_sql(), writes)
+            .write(
+                &self.writer,
+                (self.engine == Engine::Sqlite).then_some(&self.pool),
+                self.begin_write_sql(),
+                writes,
+            )
             .await
     }
 

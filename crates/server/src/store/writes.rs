@@ -178,8 +178,8 @@ impl<'q> Writes<'q> {
     ) -> Result<Result<(), Stopped>, sqlx::Error> {
         let sqlite = tx.backend_name() == "SQLite";
         if sqlite && self.on_sqlite().nth(1).is_some() {
-            match self.run_joined(tx, true).await {
-                Ok(ran) => return Ok(ran),
+            match run_joined(tx, || self.on_sqlite(), true).await {
+                Ok(stopped) => return Ok(stopped.map_or(Ok(()), Err)),
                 Err(e) => {
                     tracing::debug!(error = %e, "writes sent together failed; running them one by one");
                     // (`sqlx::raw_sql` would do, but its future is not `Send` for every
@@ -193,17 +193,28 @@ impl<'q> Writes<'q> {
         self.run_one_by_one(tx, sqlite).await
     }
 
-    /// Runs them in a transaction that other writes share (`store::group`): `Ok(false)` when
-    /// a statement that must change a row changed none. Either way but `Ok(true)`, the
-    /// transaction then holds a part of them: roll it back. On SQLite, one round trip.
-    pub async fn run_grouped(&self, tx: &mut Transaction<'_, Any>) -> Result<bool, sqlx::Error> {
-        let sqlite = tx.backend_name() == "SQLite";
-        let ran = if sqlite && self.on_sqlite().nth(1).is_some() {
-            self.run_joined(tx, false).await?
-        } else {
-            self.run_one_by_one(tx, sqlite).await?
-        };
-        Ok(ran.is_ok())
+    /// Runs the writes of a group (`store::group`) in the transaction they share:
+    /// `Ok(false)` when a statement that must change a row changed none. Either way but
+    /// `Ok(true)`, the transaction then holds a part of them: roll it back. On SQLite, the
+    /// whole group's statements in one query: one round trip to the writer's thread for the
+    /// group, not one a claim.
+    pub async fn run_grouped(
+        group: &[&Writes<'_>],
+        tx: &mut Transaction<'_, Any>,
+    ) -> Result<bool, sqlx::Error> {
+        if tx.backend_name() == "SQLite" {
+            let statements = || group.iter().flat_map(|writes| writes.on_sqlite());
+            if statements().next().is_none() {
+                return Ok(true);
+            }
+            return Ok(run_joined(tx, statements, false).await?.is_none());
+        }
+        for writes in group {
+            if writes.run_one_by_one(tx, false).await?.is_err() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The same writes, owning their values (to be written by another task).
@@ -256,63 +267,68 @@ impl<'q> Writes<'q> {
         }
         Ok(Ok(()))
     }
+}
 
-    /// All of them as one query string, inside a savepoint if `savepoint` (for
-    /// [`Writes::run`] to go back to when one fails).
-    async fn run_joined(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        savepoint: bool,
-    ) -> Result<Result<(), Stopped>, sqlx::Error> {
-        let (sql, values) = self.joined(savepoint);
-        let results: Vec<_> = tx
-            .fetch_many(sqlx::query_with(&sql, arguments(&values)))
-            .try_collect()
-            .await?;
-        // One result a statement, and the savepoint's first and its release last. (SQLite's
-        // count of changed rows after a statement that writes none is the last write's: only
-        // the writes' own counts are read.)
-        let changed: Vec<u64> = results
-            .iter()
-            .filter_map(|r| r.as_ref().left().map(|done| done.rows_affected()))
-            .collect();
-        let around = if savepoint { 2 } else { 0 };
-        let statements = self.on_sqlite().count();
-        if changed.len() != statements + around {
-            return Err(sqlx::Error::Protocol(format!(
-                "{} results for {} statements",
-                changed.len(),
-                statements + around
-            )));
-        }
-        for ((i, statement), &changed) in self.on_sqlite().zip(&changed[around / 2..]) {
-            if statement.must_change && changed == 0 {
-                return Ok(Err(i));
-            }
-        }
-        Ok(Ok(()))
+/// `statements` as one query string, inside a savepoint if `savepoint` (for [`Writes::run`]
+/// to go back to when one fails): the index of the first that must change a row and
+/// changed none.
+async fn run_joined<'s, 'q: 's, I>(
+    tx: &mut Transaction<'_, Any>,
+    statements: impl Fn() -> I,
+    savepoint: bool,
+) -> Result<Option<Stopped>, sqlx::Error>
+where
+    I: Iterator<Item = (usize, &'s Statement<'q>)>,
+{
+    let (sql, values) = joined(statements(), savepoint);
+    let results: Vec<_> = tx
+        .fetch_many(sqlx::query_with(&sql, arguments(&values)))
+        .try_collect()
+        .await?;
+    // One result a statement, and the savepoint's first and its release last. (SQLite's
+    // count of changed rows after a statement that writes none is the last write's: only
+    // the writes' own counts are read.)
+    let changed: Vec<u64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().left().map(|done| done.rows_affected()))
+        .collect();
+    let around = if savepoint { 2 } else { 0 };
+    let count = statements().count();
+    if changed.len() != count + around {
+        return Err(sqlx::Error::Protocol(format!(
+            "{} results for {} statements",
+            changed.len(),
+            count + around
+        )));
     }
+    Ok(statements()
+        .zip(&changed[around / 2..])
+        .find(|((_, statement), changed)| statement.must_change && **changed == 0)
+        .map(|((i, _), _)| i))
+}
 
-    /// `<each statement>`, between `SAVEPOINT writes` and `RELEASE writes` if `savepoint`,
-    /// with the placeholders numbered through, and the values in that order.
-    fn joined(&self, savepoint: bool) -> (String, Vec<Value<'q>>) {
-        let mut sql = String::new();
-        let mut values = Vec::new();
-        if savepoint {
-            sql.push_str("SAVEPOINT writes");
-        }
-        for (_, statement) in self.on_sqlite() {
-            if !sql.is_empty() {
-                sql.push_str(";\n");
-            }
-            renumber_into(&mut sql, &statement.sql, values.len());
-            values.extend(statement.values.iter().cloned());
-        }
-        if savepoint {
-            sql.push_str(";\nRELEASE writes");
-        }
-        (sql, values)
+/// `statements`, between `SAVEPOINT writes` and `RELEASE writes` if `savepoint`, with the
+/// placeholders numbered through, and the values in that order.
+fn joined<'s, 'q: 's>(
+    statements: impl Iterator<Item = (usize, &'s Statement<'q>)>,
+    savepoint: bool,
+) -> (String, Vec<Value<'q>>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    if savepoint {
+        sql.push_str("SAVEPOINT writes");
     }
+    for (_, statement) in statements {
+        if !sql.is_empty() {
+            sql.push_str(";\n");
+        }
+        renumber_into(&mut sql, &statement.sql, values.len());
+        values.extend(statement.values.iter().cloned());
+    }
+    if savepoint {
+        sql.push_str(";\nRELEASE writes");
+    }
+    (sql, values)
 }
 
 /// `sql` with each `$N` written as `$(N + offset)`. The statements are the server's own, with
@@ -441,7 +457,12 @@ mod tests {
         let (writes, _) = booking("b1", &["a", "b"]);
         let mut tx = pool.begin().await.expect("begin");
         // Joined, not one by one after a failed try.
-        assert_eq!(writes.run_joined(&mut tx, true).await.expect("run"), Ok(()));
+        assert_eq!(
+            run_joined(&mut tx, || writes.on_sqlite(), true)
+                .await
+                .expect("run"),
+            None
+        );
         tx.commit().await.expect("commit");
         assert_eq!(
             rows(
@@ -499,7 +520,11 @@ mod tests {
             ["b1".into(), "b".into()],
         );
         let mut tx = pool.begin().await.expect("begin");
-        assert!(again.run_joined(&mut tx, true).await.is_err());
+        assert!(
+            run_joined(&mut tx, || again.on_sqlite(), true)
+                .await
+                .is_err()
+        );
         sqlx::query("ROLLBACK TO writes; RELEASE writes")
             .execute(&mut *tx)
             .await
