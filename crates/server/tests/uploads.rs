@@ -811,10 +811,31 @@ async fn a_crash_after_writing_but_before_recording_resumes_from_the_recorded_of
         &evidence.read_all(&id).await.expect("bytes")[..],
         &bytes[..]
     );
+    // Finishing deletes the recorded parts by name (no listing of the bucket); the stray
+    // one is the sweep's.
+    assert_eq!(
+        parts_stored(&server, &id).await,
+        1,
+        "the recorded part is gone, the stray one waits for the sweep"
+    );
+    let report = expire_uploads(
+        &server.store().await,
+        &evidence,
+        LEASE,
+        jiff::Timestamp::now(),
+    )
+    .await
+    .expect("sweep");
+    assert_eq!(report.orphans, 1);
     assert_eq!(
         parts_stored(&server, &id).await,
         0,
         "the stray part is gone too"
+    );
+    assert_eq!(
+        &evidence.read_all(&id).await.expect("bytes")[..],
+        &bytes[..],
+        "the finished file stays"
     );
 
     // The other way round: a recorded part lost its tail (a local disk after a power cut):

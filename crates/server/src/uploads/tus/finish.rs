@@ -93,7 +93,7 @@ pub(super) async fn finish(
         .store
         .complete_upload(id, &facts, removed.location, now, waits_until)
         .await?;
-    state.evidence.remove_parts(id).await?;
+    state.evidence.remove_recorded_parts(id, &parts).await?;
     Ok(Finished::Done)
 }
 
