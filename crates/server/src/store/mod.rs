@@ -30,7 +30,9 @@
 //!   writes and plain transactions use the pools directly (`self.writer`, `self.writer.begin()`).
 //! - **A transaction's statements sent together** (`writes`): one query string on SQLite,
 //!   one by one on PostgreSQL. New tickets' writes are committed in groups (`group`): the
-//!   claims that arrive while one transaction is written share the next.
+//!   claims that arrive while one transaction is written share the next. On SQLite the
+//!   group also checkpoints the WAL on a reader's connection every few dozen claims, so the
+//!   writer's own commits seldom copy it.
 //! - **Migrations, one per engine and number**: `migrations/*.sql` for SQLite and
 //!   `migrations/postgres/*.sql` for PostgreSQL, same version and name; the PostgreSQL one
 //!   differs only where it must (`BIGINT` for integers, `COLLATE "C"` on text). A test fails
