@@ -242,10 +242,8 @@ impl EvidenceStore {
         upload_id: &str,
         parts: &[UploadPart],
     ) -> Result<(), EvidenceError> {
-        for part in parts {
-            self.delete_object(&part_path(upload_id, &part.name)?)
-                .await?;
-        }
+        let names: Vec<&str> = parts.iter().map(|part| part.name.as_str()).collect();
+        self.delete_parts(upload_id, names).await?;
         self.remove_working_files(upload_id).await
     }
 
