@@ -260,24 +260,38 @@ mod tests {
             .expect("read")
     }
 
-    #[tokio::test]
-    async fn claims_that_wait_for_the_writer_are_committed_in_one_transaction() {
-        let (_dir, store) = store().await;
-        // Another writer holds the database while four claims arrive.
+    /// What became of `claims`, filed at once while another writer holds the database.
+    async fn filed_while_the_writer_is_busy(
+        store: &Store,
+        claims: Vec<Writes<'static>>,
+    ) -> Vec<Grouped> {
         let busy = store.begin_write().await.expect("begin");
-        let claims: Vec<_> = (10..14)
-            .map(|id| {
+        let claims: Vec<_> = claims
+            .into_iter()
+            .map(|writes| {
                 tokio::spawn({
                     let store = store.clone();
-                    async move { store.write_grouped(row(id, false)).await }
+                    async move { store.write_grouped(writes).await }
                 })
             })
             .collect();
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         busy.commit().await.expect("commit");
+        let mut grouped = Vec::new();
         for claim in claims {
-            assert_eq!(claim.await.expect("task"), Grouped::Written);
+            grouped.push(claim.await.expect("task"));
         }
+        grouped
+    }
+
+    #[tokio::test]
+    async fn claims_that_wait_for_the_writer_are_committed_in_one_transaction() {
+        let (_dir, store) = store().await;
+        let claims = (10..14).map(|id| row(id, false)).collect();
+        assert_eq!(
+            filed_while_the_writer_is_busy(&store, claims).await,
+            [Grouped::Written; 4]
+        );
         assert_eq!(ids(&store).await, [10, 11, 12, 13]);
         assert_eq!(store.group.committed.load(Ordering::Relaxed), 1);
 
@@ -289,21 +303,11 @@ mod tests {
     #[tokio::test]
     async fn a_claim_that_finds_its_row_taken_sends_its_whole_group_to_write_alone() {
         let (_dir, store) = store().await;
-        let busy = store.begin_write().await.expect("begin");
-        let claims: Vec<_> = [(30, false), (31, true), (32, false)]
-            .into_iter()
-            .map(|(id, must_find)| {
-                tokio::spawn({
-                    let store = store.clone();
-                    async move { store.write_grouped(row(id, must_find)).await }
-                })
-            })
-            .collect();
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        busy.commit().await.expect("commit");
-        for claim in claims {
-            assert_eq!(claim.await.expect("task"), Grouped::Alone);
-        }
+        let claims = vec![row(30, false), row(31, true), row(32, false)];
+        assert_eq!(
+            filed_while_the_writer_is_busy(&store, claims).await,
+            [Grouped::Alone; 3]
+        );
         assert_eq!(
             ids(&store).await,
             Vec::<i64>::new(),
