@@ -596,3 +596,129 @@ async fn checking_a_large_file_never_holds_the_page_for_50_ms() {
         "main-thread tasks over 50 ms while checking, in ms"
     );
 }
+
+/// Files picked together are checked a few at a time, on workers used again: on a two-core
+/// phone eleven workers at once took the cores from each other and the longest file finished
+/// last. Of the files waiting, the largest goes first; a check given up while it waits (its
+/// file taken off) passes its turn on; each file still gets its own SHA-256, and once nothing
+/// is checked no worker is left running.
+#[wasm_bindgen_test]
+async fn files_picked_together_are_checked_a_few_at_a_time_the_largest_first() {
+    use helpcenter_widget::file_worker;
+    use sha2::{Digest, Sha256};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    js_sys::eval(
+        "window.__Worker = window.Worker; window.__handed = []; \
+         window.__alive = 0; window.__most = 0; window.__started = 0; \
+         window.Worker = function (url, options) { \
+           const w = new window.__Worker(url, options), post = w.postMessage, end = w.terminate; \
+           __alive++; __started++; __most = Math.max(__most, __alive); \
+           w.postMessage = (m) => { __handed.push(m[0].name); return post.call(w, m); }; \
+           w.terminate = () => { if (!w.ended) { w.ended = true; __alive--; } return end.call(w); }; \
+           return w; };",
+    )
+    .expect("watch the workers");
+    let contents = |seed: u32, len: usize| -> Vec<u8> {
+        (0..len as u32)
+            .map(|i| (i.wrapping_add(seed).wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect()
+    };
+    let limit = file_worker::workers_at_most();
+    // Every worker taken by a file of 8 MB; then, in line, four files in no order of size.
+    let busy: Vec<(String, usize)> = (0..limit)
+        .map(|i| (format!("busy-{i}.bin"), 8_000_000))
+        .collect();
+    let waiting = [
+        ("1.0MB.bin", 1_000_000),
+        ("2.5MB.bin", 2_500_000),
+        ("0.5MB.bin", 500_000),
+        ("1.5MB.bin", 1_500_000),
+    ];
+    let checked: Rc<RefCell<Vec<(String, String)>>> = Rc::default();
+    let mut expected = Vec::new();
+    let start = |name: &str, bytes: Vec<u8>| {
+        let file = file(&bytes, name, "application/octet-stream");
+        let checked = checked.clone();
+        let name = name.to_owned();
+        wasm_bindgen_futures::spawn_local(async move {
+            let hash = file_worker::check(&file, None, &|_| {})
+                .await
+                .map(|c| c.sha256);
+            checked.borrow_mut().push((name, hash.unwrap_or_default()));
+        });
+    };
+    for (seed, (name, len)) in busy.iter().enumerate() {
+        let bytes = contents(seed as u32, *len);
+        expected.push((name.clone(), hex(&Sha256::digest(&bytes))));
+        start(name, bytes);
+    }
+    // Their checks under way: each has its worker.
+    settle().await;
+    // The largest of all, in line first: its check is given up once its turn has come.
+    let given_up = file(
+        &contents(99, 4_000_000),
+        "given-up.bin",
+        "application/octet-stream",
+    );
+    let mut given_up_check = Box::pin(file_worker::check(&given_up, None, &|_| {}));
+    let pending = given_up_check
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+    assert!(
+        pending.is_pending(),
+        "every worker is taken: the check waits"
+    );
+    for (seed, (name, len)) in waiting.iter().enumerate() {
+        let bytes = contents(10 + seed as u32, *len);
+        expected.push(((*name).to_owned(), hex(&Sha256::digest(&bytes))));
+        start(name, bytes);
+    }
+    wait_for("a first file checked", 10_000, || {
+        !checked.borrow().is_empty()
+    })
+    .await;
+    drop(given_up_check);
+    wait_for("every file checked", 20_000, || {
+        checked.borrow().len() == expected.len()
+    })
+    .await;
+    settle().await;
+    let js = |expression: &str| js_sys::eval(expression).expect(expression);
+    let handed: Vec<String> = serde_json::from_str(
+        &js("JSON.stringify(__handed)")
+            .as_string()
+            .unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    let (most, started, alive) = (
+        js("__most").as_f64(),
+        js("__started").as_f64(),
+        js("__alive").as_f64(),
+    );
+    js("window.Worker = window.__Worker");
+
+    let mut checked = checked.borrow().clone();
+    checked.sort();
+    expected.sort();
+    assert_eq!(checked, expected, "each file its own SHA-256");
+    assert_eq!(
+        handed[limit..],
+        ["2.5MB.bin", "1.5MB.bin", "1.0MB.bin", "0.5MB.bin"],
+        "those waiting go largest first, the given-up file not at all: {handed:?}"
+    );
+    assert!(
+        most <= Some(limit as f64),
+        "at most {limit} workers at once: {most:?}"
+    );
+    assert!(
+        started <= Some(limit as f64),
+        "workers are used again: {started:?} started"
+    );
+    assert_eq!(alive, Some(0.0), "no worker left once nothing is checked");
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
