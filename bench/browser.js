@@ -15,6 +15,10 @@ const FILES = env("HC_FILES").split("\n");
  * `HC_TRACE=dir cargo xtask bench browser` is for, to find what a slow figure spends on. */
 const TRACE = process.env.HC_TRACE;
 const RUNS = TRACE ? 1 : Number(process.env.HC_RUNS || 10);
+/** `HC_ONLY=files` (or `store`, `step`) measures that part alone: a quicker loop while working
+ * on one figure. The table then lacks the others' rows. */
+const ONLY = process.env.HC_ONLY;
+const measuring = (part) => !ONLY || ONLY === part;
 
 /** `fn()` under a Chromium trace named `name`, when HC_TRACE asks for traces. */
 async function traced(browser, page, name, fn) {
@@ -226,11 +230,13 @@ async function checkFiles(browser) {
   try {
     for (let run = 0; run < RUNS; run++) {
       console.error(`bench browser: run ${run + 1} of ${RUNS}`);
-      await store(browser, true);
-      await store(browser, false);
-      await openAndStep(browser);
+      if (measuring("store")) {
+        await store(browser, true);
+        await store(browser, false);
+      }
+      if (measuring("step")) await openAndStep(browser);
     }
-    for (let run = 0; run < Math.min(RUNS, 3); run++) await checkFiles(browser);
+    if (measuring("files")) for (let run = 0; run < Math.min(RUNS, 3); run++) await checkFiles(browser);
   } finally {
     await browser.close();
   }
