@@ -227,8 +227,16 @@ impl MyRequests {
                 Err(_) => offline = true,
             }
         }
-        // RFC 3339 in UTC sorts as text; tickets that cannot be opened go last.
-        rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        // Newest first: RFC 3339 in UTC sorts as text; tickets that cannot be opened go last.
+        // An insertion sort (stable, as `sort_by`): a shopper has a handful of requests, and
+        // the standard library's sort was 1.5 KB of the chunk.
+        for i in 1..rows.len() {
+            let mut j = i;
+            while j > 0 && rows[j - 1].updated_at < rows[j].updated_at {
+                rows.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         self.failed.set(offline && rows.is_empty());
         self.rows.set(Some(rows));
         self.count_news();

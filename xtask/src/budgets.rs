@@ -71,8 +71,12 @@ pub const JOURNEY_TARGET_GZIP_BYTES: u64 = 240_000;
 /// size read past long metadata (`src/file_worker.rs`, `src/evidence.rs`): checking ten
 /// photos and a video 2.9× → 2.3× the plain-JS baseline, and no 12 MP picture decoded whole
 /// for a 64-pixel square. Journey 342.2 → 343.3 KB (the worker's script and its answers).
-const FIRST_LOAD_CEILING: u64 = 122_100;
-const JOURNEY_CEILING: u64 = 343_800;
+/// Issue 21: files checked by a few workers used again, the largest first (+1.1 KB of chunk);
+/// the policy's maps read member by member instead of `collect`'s sort (two instantiations of
+/// the standard library's stable sort, first open 121.5 → 118.9 KB) and my requests put in
+/// order by an insertion sort (the chunk's one sort, −2.3 KB): journey 339.8 KB.
+const FIRST_LOAD_CEILING: u64 = 119_500;
+const JOURNEY_CEILING: u64 = 340_400;
 // The ceilings only come down from here (the first open's is issue 21's 125 KB at most).
 const _: () = assert!(FIRST_LOAD_CEILING <= 125_000 && JOURNEY_CEILING <= 370_000);
 /// The agents' console's first load (sign-in and the inbox: wasm + JS + CSS) ≤ 250 KB gzip
