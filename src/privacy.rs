@@ -47,8 +47,18 @@ async fn edited(file: &web_sys::File) -> Result<Option<(web_sys::File, Removed)>
     let Some(kind) = MediaType::sniff(&head).filter(|k| !k.is_video()) else {
         return Ok(None);
     };
-    let tail_start = len.saturating_sub(END_BYTES).max(head.len() as u64);
-    let tail = read(file, tail_start, len).await?;
+    // A JPEG keeps its metadata in the segments before its picture: its tail is not read
+    // (a PNG's eXIf, a WebP's EXIF chunk or a HEIC's `meta` after its picture can be there).
+    let tail_start = if kind == MediaType::Jpeg {
+        len
+    } else {
+        len.saturating_sub(END_BYTES).max(head.len() as u64)
+    };
+    let tail = if tail_start < len {
+        read(file, tail_start, len).await?
+    } else {
+        Vec::new()
+    };
     let mut ends = Ends::new(head, tail, len);
     let removed = remove_private(&mut ends, len, kind);
     if ends.missed {
@@ -248,6 +258,22 @@ mod tests {
         let found = helpcenter_media::inspect_bytes(&sent);
         assert_eq!(found.captured_on, "2026-11-21".parse().ok());
         assert_eq!((found.width, found.height), (Some(4000), Some(3000)));
+    }
+
+    #[test]
+    fn a_jpegs_metadata_is_edited_from_its_head_alone() {
+        let original = photo();
+        let len = original.len() as u64;
+        let mut whole = original.clone();
+        let on_whole = remove_private(&mut io::Cursor::new(&mut whole), len, MediaType::Jpeg)
+            .expect("edited whole");
+        let mut head_only = Ends::new(original[..8 * 1024].to_vec(), Vec::new(), len);
+        let removed = remove_private(&mut head_only, len, MediaType::Jpeg).expect("edited");
+        assert!(!head_only.missed, "nothing past the head was reached for");
+        assert_eq!(removed, on_whole);
+        let mut sent = head_only.head.clone();
+        sent.extend_from_slice(&original[head_only.head.len()..]);
+        assert_eq!(sent, whole);
     }
 
     #[test]
