@@ -131,12 +131,12 @@ const STEPS: [Step; 15] = [
 const NATIVE_FLOORS: &[(&str, u32)] = &[
     ("helpcenter_api (unit)", 19),
     ("helpcenter_console (unit)", 18),
-    ("helpcenter_core (unit)", 88),
+    ("helpcenter_core (unit)", 89),
     ("helpcenter_media (unit)", 22),
     // crates/media/tests/: each container's crafted walk against reading and hashing it
     ("cost", 7),
     ("helpcenter_server (unit)", 112),
-    ("helpcenter_widget (unit)", 33),
+    ("helpcenter_widget (unit)", 34),
     ("xtask (unit, src/main.rs)", 46),
     // crates/server/tests/
     ("backup", 3),
@@ -238,7 +238,7 @@ pub const E2E_SCALE_FLOORS: &[(&str, u32)] = &[
 pub const BROWSER_FLOORS: &[(&str, u32)] = &[
     ("blobs", 3),
     ("bridge", 1),
-    ("evidence_checks", 17),
+    ("evidence_checks", 18),
     ("filing", 6),
     ("following", 14),
     ("upload", 8),
