@@ -1,5 +1,6 @@
-//! The heavy part of a file's check, in a worker of its own: its SHA-256 by the browser's own
-//! `crypto.subtle`, and for a photo one decode that proves it opens and gives its thumbnail.
+//! The heavy part of a file's check, in a worker off the page's thread: its SHA-256 by the
+//! browser's own `crypto.subtle`, and for a photo one decode that proves it opens and gives
+//! its thumbnail.
 //!
 //! Chromium digests on the calling thread: on the page's, a 100 MB video held it for some
 //! 130 ms (the copy and the hash), where a task over 50 ms is "long" and makes every tap wait.
