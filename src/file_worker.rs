@@ -127,8 +127,8 @@ pub async fn check(
 /// two-core phone eleven workers at once (ten photos and a video) spent their time starting
 /// and taking the cores from each other, and the video, the longest to hash, finished last;
 /// three workers, the largest file first, checked the same files in 20% less time (12% less
-/// CPU).
-/// A worker is used again for the next file; those left idle end once nothing is checked.
+/// CPU). A worker is used again for the next file; those left idle end once nothing is
+/// checked.
 #[derive(Default)]
 struct Pool {
     /// Workers checking a file now, or about to.
