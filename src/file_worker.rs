@@ -83,13 +83,29 @@ pub struct Picture {
     pub thumbnail: Option<web_sys::Blob>,
 }
 
+/// How long a worker may say nothing before its check is given up, and the file checked on
+/// the page instead: far longer than a file takes between two of its messages (a 100 MP
+/// picture decoded whole on a slow phone, some seconds), so that only a worker that hangs
+/// reaches it, and does not keep its place in the [`Pool`] from the files after it.
+const SILENT_AT_MOST_MS: u32 = 60_000;
+
 /// The SHA-256 of `file`, in hex, and when `decode` asks, what decoding it found; `report`
 /// hears the percent read. `None` when the browser cannot check in a worker (or `file` cannot
-/// be read there).
+/// be read there, or the worker fell silent).
 pub async fn check(
     file: &web_sys::File,
     decode: Option<Decode>,
     report: &dyn Fn(u8),
+) -> Option<Checked> {
+    check_within(file, decode, report, SILENT_AT_MOST_MS).await
+}
+
+/// [`check`], giving the worker up after `silent_ms` without a word from it.
+pub async fn check_within(
+    file: &web_sys::File,
+    decode: Option<Decode>,
+    report: &dyn Fn(u8),
+    silent_ms: u32,
 ) -> Option<Checked> {
     let turn = Turn::wait(file.size()).await;
     let worker = turn.worker()?;
@@ -101,7 +117,7 @@ pub async fn check(
     worker.worker.post_message(&message).ok()?;
     let mut picture = None;
     loop {
-        let message = worker.inbox.next().await;
+        let message = worker.inbox.next_within(silent_ms).await?;
         if let Some(percent) = message.as_f64() {
             report(percent as u8);
             continue;
@@ -323,6 +339,19 @@ impl Inbox {
         if let Some(waker) = waker {
             waker.wake();
         }
+    }
+
+    /// The next message, or `None` after `ms` without one.
+    async fn next_within(&self, ms: u32) -> Option<JsValue> {
+        let mut message = std::pin::pin!(self.next());
+        let mut silence = gloo_timers::future::TimeoutFuture::new(ms);
+        poll_fn(|cx| {
+            if let Poll::Ready(message) = message.as_mut().poll(cx) {
+                return Poll::Ready(Some(message));
+            }
+            std::pin::Pin::new(&mut silence).poll(cx).map(|()| None)
+        })
+        .await
     }
 
     async fn next(&self) -> JsValue {

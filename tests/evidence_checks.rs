@@ -719,6 +719,63 @@ async fn files_picked_together_are_checked_a_few_at_a_time_the_largest_first() {
     assert_eq!(alive, Some(0.0), "no worker left once nothing is checked");
 }
 
+/// A worker that takes its file and never answers (a decoder that hangs) is given up once it
+/// has been silent too long, so the file is checked on the page instead, and its place among
+/// the few workers passes on: a file waiting behind it is still checked.
+#[wasm_bindgen_test]
+async fn a_worker_that_falls_silent_is_given_up_and_the_next_file_is_checked() {
+    use helpcenter_widget::file_worker;
+    use sha2::{Digest, Sha256};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let limit = file_worker::workers_at_most();
+    // Workers that take their file and say nothing.
+    js_sys::eval(
+        "window.__Worker = window.Worker; \
+         window.Worker = function (url) { const w = new window.__Worker(url); \
+           w.postMessage = () => {}; return w; };",
+    )
+    .expect("silent workers");
+    let given_up: Rc<RefCell<Vec<bool>>> = Rc::default();
+    for i in 0..limit {
+        let file = file(
+            &[i as u8; 4096],
+            &format!("silent-{i}.bin"),
+            "application/octet-stream",
+        );
+        let given_up = given_up.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let checked = file_worker::check_within(&file, None, &|_| {}, 300).await;
+            given_up.borrow_mut().push(checked.is_none());
+        });
+    }
+    // Every place taken by a silent worker; the next file waits in line, for a real one.
+    settle().await;
+    js_sys::eval("window.Worker = window.__Worker;").expect("workers back");
+    let bytes = vec![42u8; 100_000];
+    let expected = hex(&Sha256::digest(&bytes));
+    let next = file(&bytes, "next.bin", "application/octet-stream");
+    let hashed: Rc<RefCell<Option<String>>> = Rc::default();
+    wasm_bindgen_futures::spawn_local({
+        let hashed = hashed.clone();
+        async move {
+            let checked = file_worker::check(&next, None, &|_| {}).await;
+            *hashed.borrow_mut() = Some(checked.map(|c| c.sha256).unwrap_or_default());
+        }
+    });
+    wait_for("the silent workers given up", 5_000, || {
+        given_up.borrow().len() == limit
+    })
+    .await;
+    assert!(
+        given_up.borrow().iter().all(|&g| g),
+        "each silent check gave up"
+    );
+    wait_for("the next file checked", 5_000, || hashed.borrow().is_some()).await;
+    assert_eq!(hashed.borrow().as_deref(), Some(expected.as_str()));
+}
+
 fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -238,7 +238,7 @@ pub const E2E_SCALE_FLOORS: &[(&str, u32)] = &[
 pub const BROWSER_FLOORS: &[(&str, u32)] = &[
     ("blobs", 3),
     ("bridge", 1),
-    ("evidence_checks", 18),
+    ("evidence_checks", 19),
     ("filing", 6),
     ("following", 14),
     ("upload", 8),
