@@ -227,13 +227,28 @@ mod tests {
         bytes.windows(needle.len()).any(|w| w == needle)
     }
 
+    /// `original` edited whole, in memory: what an edit of its ends must come to.
+    fn edited_whole(original: &[u8]) -> (Vec<u8>, Removed) {
+        let mut whole = original.to_vec();
+        let len = whole.len() as u64;
+        let removed = remove_private(&mut io::Cursor::new(&mut whole), len, MediaType::Jpeg)
+            .expect("edited whole");
+        (whole, removed)
+    }
+
+    /// The file the widget uploads: the edited ends around the middle of `original` as it was.
+    fn sent(edited: &Ends, original: &[u8]) -> Vec<u8> {
+        let mut sent = edited.head.clone();
+        sent.extend_from_slice(&original[edited.head.len()..edited.tail_start as usize]);
+        sent.extend_from_slice(&edited.tail);
+        sent
+    }
+
     #[test]
     fn editing_a_photos_ends_is_editing_the_whole_photo() {
         let original = photo();
         let len = original.len() as u64;
-        let mut whole = original.clone();
-        let on_whole = remove_private(&mut io::Cursor::new(&mut whole), len, MediaType::Jpeg)
-            .expect("edited whole");
+        let (whole, on_whole) = edited_whole(&original);
         assert!(on_whole.location && on_whole.device);
 
         let mut at_ends = ends(&original, 8 * 1024);
@@ -244,10 +259,7 @@ mod tests {
         let removed = remove_private(&mut at_ends, len, MediaType::Jpeg).expect("edited");
         assert!(!at_ends.missed);
         assert_eq!(removed, on_whole);
-        // The file the widget uploads: the edited ends around the middle as it was.
-        let mut sent = at_ends.head.clone();
-        sent.extend_from_slice(&original[at_ends.head.len()..at_ends.tail_start as usize]);
-        sent.extend_from_slice(&at_ends.tail);
+        let sent = sent(&at_ends, &original);
         assert_eq!(sent, whole);
         assert!(!contains(&sent, b"SN-4417-2291"));
         // 48°, 51' from the latitude's rationals.
@@ -264,16 +276,12 @@ mod tests {
     fn a_jpegs_metadata_is_edited_from_its_head_alone() {
         let original = photo();
         let len = original.len() as u64;
-        let mut whole = original.clone();
-        let on_whole = remove_private(&mut io::Cursor::new(&mut whole), len, MediaType::Jpeg)
-            .expect("edited whole");
+        let (whole, on_whole) = edited_whole(&original);
         let mut head_only = Ends::new(original[..8 * 1024].to_vec(), Vec::new(), len);
         let removed = remove_private(&mut head_only, len, MediaType::Jpeg).expect("edited");
         assert!(!head_only.missed, "nothing past the head was reached for");
         assert_eq!(removed, on_whole);
-        let mut sent = head_only.head.clone();
-        sent.extend_from_slice(&original[head_only.head.len()..]);
-        assert_eq!(sent, whole);
+        assert_eq!(sent(&head_only, &original), whole);
     }
 
     #[test]

@@ -531,13 +531,8 @@ async fn a_video_recorded_in_a_browser_is_measured_and_sent() {
 #[wasm_bindgen_test]
 async fn the_content_hash_is_the_files_sha256_in_a_worker_or_in_wasm() {
     use sha2::{Digest, Sha256};
-    let bytes: Vec<u8> = (0..9_000_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-        .collect();
-    let expected: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let bytes = patterned(0, 9_000_000);
+    let expected = hex(&Sha256::digest(&bytes));
     let clip = file(&bytes, "clip.bin", "application/octet-stream");
     let rule = MediaRule {
         max_file_bytes: 20 * 1024 * 1024,
@@ -620,11 +615,6 @@ async fn files_picked_together_are_checked_a_few_at_a_time_the_largest_first() {
            return w; };",
     )
     .expect("watch the workers");
-    let contents = |seed: u32, len: usize| -> Vec<u8> {
-        (0..len as u32)
-            .map(|i| (i.wrapping_add(seed).wrapping_mul(2_654_435_761) >> 24) as u8)
-            .collect()
-    };
     let limit = file_worker::workers_at_most();
     // Every worker taken by a file of 8 MB; then, in line, four files in no order of size.
     let busy: Vec<(String, usize)> = (0..limit)
@@ -650,7 +640,7 @@ async fn files_picked_together_are_checked_a_few_at_a_time_the_largest_first() {
         });
     };
     for (seed, (name, len)) in busy.iter().enumerate() {
-        let bytes = contents(seed as u32, *len);
+        let bytes = patterned(seed as u32, *len);
         expected.push((name.clone(), hex(&Sha256::digest(&bytes))));
         start(name, bytes);
     }
@@ -658,7 +648,7 @@ async fn files_picked_together_are_checked_a_few_at_a_time_the_largest_first() {
     settle().await;
     // The largest of all, in line first: its check is given up once its turn has come.
     let given_up = file(
-        &contents(99, 4_000_000),
+        &patterned(99, 4_000_000),
         "given-up.bin",
         "application/octet-stream",
     );
@@ -671,7 +661,7 @@ async fn files_picked_together_are_checked_a_few_at_a_time_the_largest_first() {
         "every worker is taken: the check waits"
     );
     for (seed, (name, len)) in waiting.iter().enumerate() {
-        let bytes = contents(10 + seed as u32, *len);
+        let bytes = patterned(10 + seed as u32, *len);
         expected.push(((*name).to_owned(), hex(&Sha256::digest(&bytes))));
         start(name, bytes);
     }
@@ -776,6 +766,14 @@ async fn a_worker_that_falls_silent_is_given_up_and_the_next_file_is_checked() {
     assert_eq!(hashed.borrow().as_deref(), Some(expected.as_str()));
 }
 
+/// `len` bytes that hash differently for each `seed`, and that no file type's sniffing claims.
+fn patterned(seed: u32, len: usize) -> Vec<u8> {
+    (0..len as u32)
+        .map(|i| (i.wrapping_add(seed).wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect()
+}
+
+/// A digest in lower-case hex, as the widget and the server write content hashes.
 fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
