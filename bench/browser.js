@@ -155,7 +155,9 @@ async function openAndStep(browser) {
     add(
       "the next step of the tree (its code has run once)",
       "ours",
-      await clickUntilShown(widget, "[data-answer=fault]", "[data-answer=as_instructed]"),
+      await traced(browser, page, "tree-next", () =>
+        clickUntilShown(widget, "[data-answer=fault]", "[data-answer=as_instructed]"),
+      ),
     );
   });
   await fresh(browser, async (page) => {

@@ -11,15 +11,13 @@
 
 use leptos::prelude::*;
 
-use helpcenter_core::{Node, Outcome, Question};
-
 use crate::bridge::FromHost;
-use crate::draft::{Draft, DraftFile};
+use crate::draft::DraftFile;
 use crate::flow::Flow;
 use crate::requests::Following;
 use crate::screens::{
-    DetailsScreen, EvidenceScreen, FiledScreen, OutcomeScreen, QuestionScreen, RequestsScreen,
-    ReviewScreen, TicketScreen,
+    DetailsScreen, EvidenceScreen, FiledScreen, JourneyScreen, RequestsScreen, ReviewScreen,
+    TicketScreen,
 };
 
 /// A screen that lives in the chunk: every screen after the start screen.
@@ -104,13 +102,12 @@ fn SignedIn(locale: crate::i18n::Locale) -> impl IntoView {
     }
 }
 
-/// Where the shopper's answers lead: the next question, or the outcome.
+/// The order first, on a site that looks orders up; then the questions and the outcome.
 fn journey(flow: Flow) -> AnyView {
     let have_order = flow.order().with_untracked(Option::is_some);
-    let (category, answers, order_found, order_unchecked) = flow.draft.with_untracked(|d| {
+    let (category, order_found, order_unchecked) = flow.draft.with_untracked(|d| {
         (
             d.category().map(str::to_owned),
-            d.claim.answers.clone(),
             d.order_found,
             d.order_unchecked,
         )
@@ -132,27 +129,7 @@ fn journey(flow: Flow) -> AnyView {
         }
         return view! { <crate::screens::OrderScreen /> }.into_any();
     }
-    let step = answers.len() + 1;
-    enum Next {
-        Question(Question),
-        Outcome(Outcome),
-    }
-    let next = category.and_then(|category| {
-        flow.with_policy(|p| match p.step(&category, &answers) {
-            Ok(Node::Question(q)) => Some(Next::Question(q.clone())),
-            Ok(Node::Outcome(o)) => Some(Next::Outcome(o.clone())),
-            Err(_) => None,
-        })
-    });
-    match next {
-        Some(Next::Question(question)) => view! { <QuestionScreen question step /> }.into_any(),
-        Some(Next::Outcome(outcome)) => view! { <OutcomeScreen reached=outcome /> }.into_any(),
-        // A policy that changed under a kept journey: start again.
-        None => {
-            flow.draft.update(Draft::restart);
-            ().into_any()
-        }
-    }
+    view! { <JourneyScreen /> }.into_any()
 }
 
 #[cfg(feature = "lazy")]

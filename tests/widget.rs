@@ -5,13 +5,14 @@ use helpcenter_widget::api::WidgetConfig;
 use helpcenter_widget::i18n::Locale;
 use helpcenter_widget::{App, Widget};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
 
-use support::{clear_device, click, container, query, settle, text};
+use support::{clear_device, click, container, query, settle, text, texts};
 
 fn demo_config() -> WidgetConfig {
     clear_device("demo");
@@ -81,6 +82,54 @@ async fn transit_damage_is_explained_before_filing_and_back_keeps_the_way() {
     click(&root, ".hc-back");
     settle().await;
     assert_eq!(text(&root, "h2"), "What went wrong with your order?");
+}
+
+#[wasm_bindgen_test]
+async fn the_next_question_takes_the_place_of_the_last_and_the_focus() {
+    let root = container();
+    let _app = leptos::mount::mount_to(root.clone(), || {
+        view! { <Widget config=demo_config() locale=Locale::En /> }
+    });
+    settle().await;
+    click(&root, "[data-category=product_quality]");
+    settle().await;
+    assert_eq!(text(&root, "h2"), "What happened to the product?");
+    let screen = query(&root, ".hc-question").expect("the first question's screen");
+    // A tap leaves focus on the answer tapped.
+    query(&root, "[data-answer=fault]")
+        .expect("the answer")
+        .unchecked_into::<web_sys::HtmlElement>()
+        .focus()
+        .expect("focus");
+    click(&root, "[data-answer=fault]");
+    settle().await;
+    assert_eq!(text(&root, ".hc-step"), "Question 2");
+    assert!(text(&root, "h2").starts_with("Before the problem started"));
+    assert_eq!(
+        texts(&root, ".hc-choice").len(),
+        4,
+        "the second question's four answers, none of the first's"
+    );
+    assert!(query(&root, "[data-answer=fault]").is_none());
+    assert!(
+        screen.is_connected(),
+        "the screen stays, its question changed: nothing else on it is drawn again"
+    );
+    let focused = document().active_element().map(|e| e.tag_name());
+    assert_eq!(
+        focused.as_deref(),
+        Some("H2"),
+        "the new question takes focus, as a new screen's heading does"
+    );
+    click(&root, ".hc-nav .hc-back");
+    settle().await;
+    assert_eq!(text(&root, ".hc-step"), "Question 1");
+    assert_eq!(text(&root, "h2"), "What happened to the product?");
+    assert_eq!(
+        text(&root, ".hc-choice--chosen"),
+        "It stopped working, or has a fault or flaw"
+    );
+    assert!(screen.is_connected());
 }
 
 #[wasm_bindgen_test]

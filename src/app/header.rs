@@ -12,7 +12,7 @@ use crate::i18n::Text;
 /// it, so nothing it holds covers a heading, a hint or an error as the screen scrolls.
 #[component]
 pub(super) fn Header(
-    position: Memo<(Option<String>, usize, Stage, bool)>,
+    position: Memo<(Option<String>, Stage, bool)>,
     host: Option<String>,
 ) -> impl IntoView {
     let flow = expect_context::<Flow>();
@@ -29,7 +29,7 @@ pub(super) fn Header(
             Place::Ticket(_) => |_: Flow, place: RwSignal<Place>| place.set(Place::Requests),
             Place::Filing if flow.filed.with(Option::is_some) => return None,
             Place::Filing => {
-                let (category, _, stage, _) = position.get();
+                let (category, stage, _) = position.get();
                 category.as_ref()?;
                 match stage {
                     Stage::Problem => {

@@ -152,18 +152,14 @@ pub fn Widget(
     });
     let resumed = RwSignal::new(resumed);
     let host_origin = host.clone();
-    // Only navigation re-renders a screen; typing in a field must not.
+    // Only navigation re-renders a screen; typing in a field must not, and neither does an
+    // answer (the questions' screen changes in place: see `screens::JourneyScreen`).
     // On a site that looks orders up, leaving the order step is navigation too (the order
     // itself is the chunk's: see `chunk::journey`).
     let position = Memo::new(move |_| {
         flow.draft.with(|d| {
             let order_step = d.order_found || d.order_unchecked;
-            (
-                d.category().map(str::to_owned),
-                d.claim.answers.len(),
-                d.stage,
-                order_step,
-            )
+            (d.category().map(str::to_owned), d.stage, order_step)
         })
     });
     let screen = move || {
@@ -175,8 +171,7 @@ pub fn Widget(
         if flow.filed.with(Option::is_some) {
             return view! { <InChunk which=Screen::Filed /> }.into_any();
         }
-        // The number of answers is in `position` only so that each answer shows the next step.
-        let (category, _answered, stage, _order_step) = position.get();
+        let (category, stage, _order_step) = position.get();
         if category.is_none() {
             return view! { <StartScreen /> }.into_any();
         }
