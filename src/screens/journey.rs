@@ -10,7 +10,7 @@ use crate::flow::Flow;
 #[derive(Clone, Debug, PartialEq)]
 enum Shown {
     Question,
-    Outcome(Outcome),
+    Outcome(Box<Outcome>),
     /// The answers lead nowhere: a policy that changed under a kept journey.
     Lost,
 }
@@ -39,14 +39,14 @@ pub fn JourneyScreen() -> impl IntoView {
         flow.draft.with(|d| {
             next(flow, d, |node| match node {
                 Some(Node::Question(_)) => Shown::Question,
-                Some(Node::Outcome(o)) => Shown::Outcome(o.clone()),
+                Some(Node::Outcome(o)) => Shown::Outcome(Box::new(o.clone())),
                 None => Shown::Lost,
             })
         })
     });
     move || match shown.get() {
         Shown::Question => view! { <QuestionScreen asked /> }.into_any(),
-        Shown::Outcome(reached) => view! { <OutcomeScreen reached /> }.into_any(),
+        Shown::Outcome(reached) => view! { <OutcomeScreen reached=*reached /> }.into_any(),
         Shown::Lost => {
             flow.draft.update(Draft::restart);
             ().into_any()

@@ -242,7 +242,7 @@ pub const BROWSER_FLOORS: &[(&str, u32)] = &[
     ("filing", 6),
     ("following", 14),
     ("upload", 8),
-    ("widget", 7),
+    ("widget", 8),
 ];
 
 fn clippy_wasm32(ctx: &Ctx) -> Result<()> {
